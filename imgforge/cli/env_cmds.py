@@ -1,0 +1,151 @@
+"""Environment commands: doctor, registry up|down|status, bases build|list."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from imgforge.cli._common import console, console_err, exit_with, print_json
+from imgforge.errors import EXIT_ENVIRONMENT
+
+registry_app = typer.Typer(help="Start, stop or report the embedded local registry (127.0.0.1:5000).", no_args_is_help=True)
+bases_app = typer.Typer(help="The local base-image catalog, made from Debian packages (no pulls).", no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+
+
+def doctor(json_out: JsonOpt = False) -> None:
+    """Check engine, BuildKit, registry, base images and disk; exit 0 only when the pipeline can run.
+
+    Example: imgforge doctor --json
+    """
+    from imgforge.env.doctor import run_checks
+
+    checks = run_checks()
+    ok = all(c.ok for c in checks)
+    if json_out:
+        print_json({"ok": ok, "checks": [asdict(c) for c in checks]})
+    else:
+        table = Table(title="imgforge doctor", show_lines=False)
+        table.add_column("check")
+        table.add_column("ok")
+        table.add_column("detail")
+        table.add_column("fix")
+        for c in checks:
+            table.add_row(c.name, "[green]yes[/green]" if c.ok else "[red]NO[/red]", c.detail, c.fix)
+        console.print(table)
+        if not ok:
+            bad = ", ".join(c.name for c in checks if not c.ok)
+            console_err.print(f"imgforge doctor: not ready: {bad}")
+    exit_with(0 if ok else EXIT_ENVIRONMENT)
+
+
+@registry_app.command("up")
+def registry_up(json_out: JsonOpt = False) -> None:
+    """Start the local registry unless it already answers (recovers from stale state).
+
+    Example: imgforge registry up
+    """
+    from imgforge.env.registry import default_registry
+
+    status = default_registry().up()
+    if json_out:
+        print_json(asdict(status))
+    else:
+        console_err.print(f"registry {status.url} is up ({status.how}, storage {status.storage})")
+
+
+@registry_app.command("down")
+def registry_down() -> None:
+    """Stop the local registry started by `imgforge registry up`.
+
+    Example: imgforge registry down
+    """
+    from imgforge.env.registry import default_registry
+
+    stopped = default_registry().down()
+    console_err.print("registry stopped" if stopped else "registry was not running (nothing to stop)")
+
+
+@registry_app.command("status")
+def registry_status(json_out: JsonOpt = False) -> None:
+    """Report whether the local registry answers; exit 3 when it does not.
+
+    Example: imgforge registry status --json
+    """
+    from imgforge.env.registry import default_registry
+
+    status = default_registry().status()
+    if json_out:
+        print_json(asdict(status))
+    else:
+        state = "answers" if status.answering else "does not answer"
+        console.print(f"{status.url} {state} ({status.how}; pid {status.pid}; storage {status.storage}; "
+                      f"{status.repositories} repositories)")
+    exit_with(0 if status.answering else EXIT_ENVIRONMENT)
+
+
+@bases_app.command("build")
+def bases_build(
+    only: Annotated[list[str] | None, typer.Argument(help="Catalog images to make (default: all).")] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Make them again even when present.")] = False,
+    push: Annotated[bool, typer.Option("--push", help="Also push the catalog to the local registry.")] = False,
+) -> None:
+    """Make the base-image catalog from Debian packages; skips images that exist.
+
+    Example: imgforge bases build --push
+    """
+    from imgforge.env import bases
+    from imgforge.env.engine import require_engine
+    from imgforge.env.registry import default_registry
+
+    docker = require_engine("building base images")
+    with console_err.status("bases") as status:
+        def say(msg: str) -> None:
+            status.update(msg)
+            console_err.print(f"  {msg}")
+
+        built, skipped = bases.build_catalog(docker, only=only or None, rebuild=rebuild, say=say)
+        if built:
+            console_err.print(f"built {len(built)}: {', '.join(built)}")
+        if skipped:
+            console_err.print(f"already present, nothing to build: {len(skipped)} image(s)"
+                              + ("" if built else " - nothing built"))
+        if push:
+            reg = default_registry()
+            if not reg.answering():
+                reg.up()
+            pushed, same = bases.push_catalog(docker, reg.address, say=say)
+            console_err.print(f"pushed {len(pushed)} to {reg.address}; {len(same)} already there")
+
+
+@bases_app.command("list")
+def bases_list(json_out: JsonOpt = False) -> None:
+    """List the catalog and which images the engine has.
+
+    Example: imgforge bases list
+    """
+    from imgforge.env import bases
+    from imgforge.env.engine import require_engine
+
+    docker = require_engine("listing base images")
+    rows = [{"ref": b.ref, "present": bases.present(docker, b.ref), "description": b.description} for b in bases.CATALOG]
+    if json_out:
+        print_json(rows)
+        return
+    table = Table(title="base-image catalog")
+    for col in ("image", "present", "what"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(str(r["ref"]), "yes" if r["present"] else "no", str(r["description"]))
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach these commands to the top-level app."""
+    app.command("doctor")(doctor)
+    app.add_typer(registry_app, name="registry")
+    app.add_typer(bases_app, name="bases")

@@ -1,0 +1,1 @@
+"""The environment imgforge runs in: the Docker engine, the local registry, the base-image catalog."""

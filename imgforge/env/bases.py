@@ -1,0 +1,222 @@
+"""The local base-image catalog: images made from Debian packages, never pulled.
+
+A root filesystem is made with `debootstrap --variant=minbase` and imported; every other
+base is built from it with a Dockerfile that installs Debian packages over plain http.
+This makes air-gapped CI possible: nothing comes from a public image registry.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from python_on_whales import DockerClient
+from python_on_whales.exceptions import DockerException
+
+from imgforge.env.paths import debian_mirror
+from imgforge.errors import EnvironmentProblem
+
+SUITE = "bookworm"
+ROOT_IMAGE = f"imgforge/base-debian:{SUITE}"
+
+# One layer that installs, then drops everything apt leaves behind.
+_APT = (
+    "RUN apt-get update \\\n"
+    " && apt-get install -y --no-install-recommends {packages} \\\n"
+    " && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*"
+)
+
+
+@dataclass(frozen=True)
+class BaseImage:
+    """One catalog entry: its reference and how to make it (a Dockerfile, or None for the root)."""
+
+    ref: str
+    description: str
+    dockerfile: str | None = None
+
+    @property
+    def repository(self) -> str:
+        return self.ref.rsplit(":", 1)[0]
+
+    @property
+    def tag(self) -> str:
+        return self.ref.rsplit(":", 1)[1]
+
+
+def _apt_image(packages: str, extra: str = "") -> str:
+    return f"FROM {ROOT_IMAGE}\n" + _APT.format(packages=packages) + "\n" + extra
+
+
+CATALOG: tuple[BaseImage, ...] = (
+    BaseImage(ROOT_IMAGE, "Debian 12 minbase root filesystem (debootstrap)"),
+    BaseImage("imgforge/python:3.11", "python3 runtime", _apt_image("python3 ca-certificates")),
+    BaseImage(
+        "imgforge/python-dev:3.11",
+        "python3 with pip and venv, for builder stages",
+        _apt_image("python3 python3-pip python3-venv ca-certificates"),
+    ),
+    BaseImage("imgforge/gcc:12", "C toolchain: gcc, make, libc headers", _apt_image("gcc make libc6-dev")),
+    BaseImage("imgforge/golang:1.19", "Go toolchain", _apt_image("golang-go ca-certificates git")),
+    BaseImage("imgforge/node:18", "Node.js runtime", _apt_image("nodejs ca-certificates")),
+    BaseImage(
+        "imgforge/busybox:1.35",
+        "static busybox on an empty filesystem, with a nobody user",
+        f"FROM {ROOT_IMAGE} AS src\n"
+        + _APT.format(packages="busybox-static")
+        + "\nFROM scratch\n"
+        "COPY --from=src /bin/busybox /bin/busybox\n"
+        'RUN ["/bin/busybox", "--install", "-s", "/bin"]\n'
+        "RUN mkdir -p /etc /tmp && chmod 1777 /tmp \\\n"
+        " && echo 'root:x:0:0:root:/root:/bin/sh' > /etc/passwd \\\n"
+        " && echo 'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' >> /etc/passwd \\\n"
+        " && echo 'root:x:0:' > /etc/group && echo 'nogroup:x:65534:' >> /etc/group\n"
+        'CMD ["/bin/sh"]\n',
+    ),
+)
+
+Progress = Callable[[str], None]
+
+
+def find(ref: str) -> BaseImage | None:
+    """The catalog entry named `ref` (with or without a registry prefix)."""
+    for base in CATALOG:
+        if ref == base.ref or ref.endswith("/" + base.ref):
+            return base
+    return None
+
+
+def present(docker: DockerClient, ref: str) -> bool:
+    """Whether the engine has an image named `ref`."""
+    return bool(docker.image.exists(ref))
+
+
+def _make_root(docker: DockerClient, ref: str, say: Progress) -> None:
+    if shutil.which("debootstrap") is None:
+        raise EnvironmentProblem("making the Debian root filesystem: debootstrap is not installed")
+    mirror = debian_mirror()
+    with tempfile.TemporaryDirectory(prefix="imgforge-rootfs-") as tmp:
+        root = Path(tmp) / "rootfs"
+        say(f"debootstrap {SUITE} (minbase) from the configured mirror")
+        res = subprocess.run(
+            ["debootstrap", "--variant=minbase", SUITE, str(root), mirror],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if res.returncode != 0:
+            tail = (res.stderr or res.stdout).strip().splitlines()[-3:]
+            raise EnvironmentProblem(f"debootstrap {SUITE}: exit {res.returncode}: {' | '.join(tail)}")
+        # Same shape as the official image: apt lists and caches are not shipped.
+        for sub in ("var/lib/apt/lists", "var/cache/apt/archives", "var/log"):
+            for child in (root / sub).glob("*"):
+                if child.is_file():
+                    child.unlink()
+        (root / "etc/apt/sources.list").write_text(
+            f"deb {mirror} {SUITE} main\ndeb {mirror} {SUITE}-updates main\n"
+        )
+        (root / "etc/apt/apt.conf.d/docker-clean").write_text(
+            'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb || true"; };\n'
+            'APT::Keep-Downloaded-Packages "false";\n'
+        )
+        say(f"docker import -> {ref}")
+        tar = subprocess.Popen(["tar", "-C", str(root), "--numeric-owner", "-c", "."], stdout=subprocess.PIPE)
+        imp = subprocess.run(
+            [
+                "docker", "import",
+                "--change", 'CMD ["/bin/bash"]',
+                "--change", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                "--change", f"LABEL org.opencontainers.image.title={ref} org.opencontainers.image.source=debootstrap",
+                "-", ref,
+            ],
+            stdin=tar.stdout,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if tar.stdout is not None:
+            tar.stdout.close()
+        tar.wait()
+        if imp.returncode != 0 or tar.returncode != 0:
+            raise EnvironmentProblem(f"importing {ref}: {imp.stderr.strip() or 'tar failed'}")
+
+
+def _build(docker: DockerClient, base: BaseImage, say: Progress) -> None:
+    assert base.dockerfile is not None
+    with tempfile.TemporaryDirectory(prefix="imgforge-base-") as tmp:
+        (Path(tmp) / "Dockerfile").write_text(base.dockerfile)
+        say(f"building {base.ref}")
+        try:
+            logs = docker.build(
+                tmp,
+                tags=[base.ref],
+                labels={"org.opencontainers.image.title": base.ref, "org.opencontainers.image.description": base.description},
+                load=True,
+                progress="plain",
+                stream_logs=True,
+            )
+            tail: list[str] = []
+            for line in logs:
+                tail = (tail + [line.rstrip()])[-12:]
+        except DockerException as exc:
+            lines = [ln for ln in (exc.stderr or "").splitlines() if ln.strip()][-6:]
+            raise EnvironmentProblem(f"building base {base.ref}: {' | '.join(lines) or exc}") from exc
+
+
+def build_catalog(
+    docker: DockerClient,
+    only: list[str] | None = None,
+    rebuild: bool = False,
+    say: Progress = lambda _msg: None,
+) -> tuple[list[str], list[str]]:
+    """Make every missing catalog image (all with `rebuild`); return (built, skipped)."""
+    wanted = [b for b in CATALOG if not only or b.ref in only or b.repository in only]
+    if only and not wanted:
+        raise EnvironmentProblem(f"building bases: none of {', '.join(only)} is in the catalog")
+    built: list[str] = []
+    skipped: list[str] = []
+    for base in wanted:
+        if not rebuild and present(docker, base.ref):
+            skipped.append(base.ref)
+            continue
+        if base.dockerfile is None:
+            _make_root(docker, base.ref, say)
+        else:
+            if not present(docker, ROOT_IMAGE):
+                _make_root(docker, ROOT_IMAGE, say)
+                built.append(ROOT_IMAGE)
+            _build(docker, base, say)
+        built.append(base.ref)
+    return built, skipped
+
+
+def push_catalog(
+    docker: DockerClient, registry: str, say: Progress = lambda _msg: None
+) -> tuple[list[str], list[str]]:
+    """Push every present catalog image to `registry` (host:port); skip ones already there."""
+    from imgforge.env.registry_api import manifest_digest
+
+    pushed: list[str] = []
+    same: list[str] = []
+    for base in CATALOG:
+        if not present(docker, base.ref):
+            continue
+        target = f"{registry}/{base.ref}"
+        image = docker.image.inspect(base.ref)
+        local_digests = {d.split("@", 1)[1] for d in image.repo_digests if d.startswith(f"{registry}/{base.repository}@")}
+        remote = manifest_digest(f"http://{registry}", base.repository, base.tag)
+        if remote is not None and remote in local_digests:
+            same.append(target)
+            continue
+        say(f"pushing {target}")
+        try:
+            docker.image.tag(base.ref, target)
+            docker.image.push(target, quiet=True)
+        except DockerException as exc:
+            raise EnvironmentProblem(f"pushing {target}: {(exc.stderr or str(exc)).strip().splitlines()[-1]}") from exc
+        pushed.append(target)
+    return pushed, same

@@ -1,0 +1,90 @@
+"""`imgforge doctor`: can the pipeline run here? One check per part, each with a verdict."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from imgforge.env import bases
+from imgforge.env.engine import engine_info
+from imgforge.env.registry import LocalRegistry, default_registry
+from imgforge.errors import EnvironmentProblem
+
+MIN_FREE_BYTES = 5 * 1024**3
+
+
+@dataclass(frozen=True)
+class Check:
+    """One row of the doctor's table."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def _disk(path: Path) -> Check:
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    free = shutil.disk_usage(probe).free
+    ok = free >= MIN_FREE_BYTES
+    return Check(
+        f"disk ({probe})",
+        ok,
+        f"{free / 1024**3:.1f} GiB free",
+        "" if ok else f"free space below {MIN_FREE_BYTES // 1024**3} GiB: prune images (`docker system prune`)",
+    )
+
+
+def run_checks(registry: LocalRegistry | None = None) -> list[Check]:
+    """Run every check; never raises for a missing part, it becomes a failed row."""
+    registry = registry or default_registry()
+    checks: list[Check] = []
+    docker_root = "/var/lib/docker"
+    try:
+        info = engine_info()
+    except EnvironmentProblem as err:
+        checks.append(Check("engine", False, str(err), "run `bash .ci/setup`, or start dockerd"))
+        checks.append(Check("buildkit", False, "no engine", "run `bash .ci/setup`"))
+        checks.append(Check("base images", False, "no engine", "run `imgforge bases build`"))
+    else:
+        docker_root = info.docker_root
+        checks.append(
+            Check("engine", True, f"Docker {info.server_version} (API {info.api_version}, {info.storage_driver})")
+        )
+        checks.append(
+            Check(
+                "buildkit",
+                info.buildx_version is not None,
+                f"buildx {info.buildx_version}" if info.buildx_version else "docker buildx is missing",
+                "" if info.buildx_version else "run `bash .ci/setup` (installs the buildx plugin)",
+            )
+        )
+        from imgforge.env.engine import client
+
+        docker = client()
+        missing = [b.ref for b in bases.CATALOG if not bases.present(docker, b.ref)]
+        checks.append(
+            Check(
+                "base images",
+                not missing,
+                f"{len(bases.CATALOG) - len(missing)}/{len(bases.CATALOG)} present"
+                + (f"; missing {', '.join(missing)}" if missing else ""),
+                "" if not missing else "run `imgforge bases build`",
+            )
+        )
+    status = registry.status()
+    checks.append(
+        Check(
+            "registry",
+            status.answering,
+            f"{status.url} answers ({status.how}, {status.repositories} repositories)"
+            if status.answering
+            else f"{status.url} does not answer",
+            "" if status.answering else "run `imgforge registry up`",
+        )
+    )
+    checks.append(_disk(Path(docker_root)))
+    return checks

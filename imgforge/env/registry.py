@@ -1,0 +1,275 @@
+"""The embedded local OCI registry (distribution 2.8): start, stop, status.
+
+It is the default push target when no registry is configured. The Debian binary
+(`docker-registry`) is run as a background process with its storage under the state
+folder; where it is missing, a locally available `registry` image is run instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from imgforge.env.paths import state_dir
+from imgforge.errors import EnvironmentProblem, RegistryUnavailable
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 5000
+CONTAINER_NAME = "imgforge-registry"
+
+_CONFIG = """\
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: {root}
+  delete:
+    enabled: true
+  maintenance:
+    uploadpurging:
+      enabled: false
+http:
+  addr: {host}:{port}
+  headers:
+    X-Content-Type-Options: [nosniff]
+{auth}"""
+
+_HTPASSWD_AUTH = """\
+auth:
+  htpasswd:
+    realm: imgforge
+    path: {path}
+"""
+
+
+@dataclass(frozen=True)
+class RegistryStatus:
+    """What `imgforge registry status` reports."""
+
+    url: str
+    answering: bool
+    how: str  # "process", "container", "external" or "stopped"
+    pid: int | None
+    storage: str
+    repositories: int | None
+
+
+def ping(url: str, timeout: float = 2.0) -> int | None:
+    """HTTP status of GET {url}/v2/ (200, or 401 when auth is on), None when nothing answers."""
+    try:
+        with urllib.request.urlopen(f"{url}/v2/", timeout=timeout) as resp:
+            return int(resp.status)
+    except urllib.error.HTTPError as err:
+        return int(err.code)
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie is not alive
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+class LocalRegistry:
+    """A registry process on host:port with its storage under `home`."""
+
+    def __init__(
+        self,
+        home: Path | None = None,
+        host: str = DEFAULT_HOST,
+        port: int = DEFAULT_PORT,
+        htpasswd: Path | None = None,
+    ) -> None:
+        self.home = home if home is not None else state_dir() / "registry"
+        self.host = host
+        self.port = port
+        self.htpasswd = htpasswd
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def address(self) -> str:
+        """host:port, as used in image references."""
+        return f"{self.host}:{self.port}"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / "registry.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.home / "registry.log"
+
+    def _pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        return pid if _pid_alive(pid) else None
+
+    def answering(self) -> bool:
+        return ping(self.url) in (200, 401)
+
+    def up(self, timeout: float = 20.0) -> RegistryStatus:
+        """Start the registry unless it already answers; recover from stale pid files."""
+        if self.answering():
+            return self.status()
+        pid = self._pid()
+        if pid is not None:  # alive but not answering: hung, replace it
+            self._kill(pid)
+        self.pid_file.unlink(missing_ok=True)
+        binary = shutil.which("docker-registry") or shutil.which("registry")
+        if binary:
+            self._start_process(binary)
+        else:
+            self._start_container()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.answering():
+                return self.status()
+            pid = self._pid()
+            if binary and pid is None:
+                break
+            time.sleep(0.2)
+        tail = self._log_tail()
+        raise RegistryUnavailable(f"starting the registry on {self.address}: it did not answer{tail}")
+
+    def _log_tail(self) -> str:
+        try:
+            lines = [ln for ln in self.log_file.read_text(errors="replace").splitlines() if ln.strip()]
+        except OSError:
+            return ""
+        return f" ({lines[-1][:300]})" if lines else ""
+
+    def _write_config(self) -> Path:
+        data = self.home / "data"
+        data.mkdir(parents=True, exist_ok=True)
+        auth = _HTPASSWD_AUTH.format(path=self.htpasswd) if self.htpasswd else ""
+        config = self.home / "config.yml"
+        config.write_text(_CONFIG.format(root=data, host=self.host, port=self.port, auth=auth))
+        return config
+
+    def _start_process(self, binary: str) -> None:
+        config = self._write_config()
+        with open(self.log_file, "ab") as log:
+            proc = subprocess.Popen(  # noqa: S603 - fixed argv
+                [binary, "serve", str(config)],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,  # outlives this command, like a daemon
+                close_fds=True,
+            )
+        self.pid_file.write_text(str(proc.pid))
+
+    def _start_container(self) -> None:
+        from python_on_whales.exceptions import DockerException
+
+        from imgforge.env.engine import require_engine
+
+        docker = require_engine("starting the registry container")
+        images = [i for i in docker.image.list() if any(t.split(":")[0].endswith("registry") for t in i.repo_tags)]
+        if not images:
+            raise EnvironmentProblem(
+                "starting the registry: neither the docker-registry binary nor a local `registry` image "
+                "is available (run `bash .ci/setup` or `apt-get install docker-registry`)"
+            )
+        tag = next(t for t in images[0].repo_tags if t.split(":")[0].endswith("registry"))
+        self.home.mkdir(parents=True, exist_ok=True)
+        try:
+            docker.container.remove(CONTAINER_NAME, force=True)
+        except DockerException:
+            pass
+        docker.run(
+            tag,
+            name=CONTAINER_NAME,
+            detach=True,
+            publish=[(f"{self.host}:{self.port}", 5000)],
+            volumes=[(str(self.home / "data"), "/var/lib/registry")],
+            envs={"REGISTRY_STORAGE_DELETE_ENABLED": "true"},
+        )
+
+    def _kill(self, pid: int, grace: float = 5.0) -> None:
+        try:
+            os.killpg(pid, signal.SIGTERM)
+        except (ProcessLookupError, PermissionError):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                return
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and _pid_alive(pid):
+            time.sleep(0.1)
+        if _pid_alive(pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def down(self) -> bool:
+        """Stop the registry this state folder started; True when something was stopped."""
+        stopped = False
+        pid = self._pid()
+        if pid is not None:
+            self._kill(pid)
+            stopped = True
+        self.pid_file.unlink(missing_ok=True)
+        if shutil.which("docker") and not stopped:
+            res = subprocess.run(
+                ["docker", "rm", "-f", CONTAINER_NAME], capture_output=True, text=True, check=False, timeout=30
+            )
+            stopped = res.returncode == 0 and CONTAINER_NAME in res.stdout
+        return stopped
+
+    def repositories(self) -> int | None:
+        try:
+            with urllib.request.urlopen(f"{self.url}/v2/_catalog?n=10000", timeout=3) as resp:
+                return len(json.load(resp).get("repositories") or [])
+        except (urllib.error.URLError, OSError, ValueError):
+            return None
+
+    def status(self) -> RegistryStatus:
+        answering = self.answering()
+        pid = self._pid()
+        if pid is not None:
+            how = "process"
+        elif answering:
+            how = "external"
+        else:
+            how = "stopped"
+        return RegistryStatus(
+            url=self.url,
+            answering=answering,
+            how=how,
+            pid=pid,
+            storage=str(self.home / "data"),
+            repositories=self.repositories() if answering else None,
+        )
+
+
+def default_registry() -> LocalRegistry:
+    """The embedded registry, on $IMGFORGE_REGISTRY_PORT or 5000."""
+    port = int(os.environ.get("IMGFORGE_REGISTRY_PORT", DEFAULT_PORT))
+    return LocalRegistry(port=port)

@@ -1,0 +1,127 @@
+"""Project settings (`imgforge.yaml`) loaded with line numbers, so every error names file, key path and line.
+
+Each stage owns the model of its own section and validates it with `load_section`;
+the top-level keys are checked here so a typo in a section name is an error too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from imgforge.errors import UsageError
+
+SETTINGS_FILE = "imgforge.yaml"
+
+# Top-level sections of imgforge.yaml and the stage that validates each.
+KNOWN_SECTIONS = {
+    "recipe", "recipes_path", "image", "version", "overrides", "labels", "dockerfile",
+    "lint", "build", "scan", "tags", "push", "manifest", "environments", "report", "verify",
+}
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that records the line of every mapping key."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    lines = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        lines[key] = key_node.start_mark.line + 1
+    return _Mapping(mapping, lines)
+
+
+class _Mapping(dict[str, Any]):
+    """A dict that remembers the line of each key (`.lines`)."""
+
+    def __init__(self, data: dict[str, Any], lines: dict[Any, int]) -> None:
+        super().__init__(data)
+        self.lines = lines
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    """Parse YAML (safe), keeping key lines; a syntax error names the source and line."""
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise UsageError(f"reading {source}{line}: {exc.problem or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise UsageError(f"reading {source}: {exc}") from exc
+
+
+def line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
+    """The line of the deepest key of `loc` found in data parsed by `parse_yaml`."""
+    line = None
+    node = data
+    for part in loc:
+        if isinstance(node, _Mapping) and part in node:
+            line = node.lines.get(part, line)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            break
+    return line
+
+
+def validation_error(exc: ValidationError, data: Any, source: str, prefix: tuple[Any, ...] = ()) -> UsageError:
+    """Turn a pydantic error into one UsageError naming file, line and key path of each problem."""
+    problems = []
+    for err in exc.errors():
+        loc = prefix + tuple(err["loc"])
+        line = line_of(data, loc)
+        where = f"{source}:{line}" if line else source
+        path = ".".join(str(p) for p in loc) or "(top level)"
+        problems.append(f"{where}: {path}: {err['msg']}")
+    return UsageError("invalid settings: " + "; ".join(problems))
+
+
+def settings_path(path: Path) -> Path:
+    """`path` itself when it is a file, else `path/imgforge.yaml`."""
+    return path if path.is_file() or path.suffix in (".yaml", ".yml") else path / SETTINGS_FILE
+
+
+def load_raw(path: Path) -> dict[str, Any]:
+    """The whole settings mapping (empty when the file does not exist); unknown sections are errors."""
+    file = settings_path(path)
+    if not file.exists():
+        return _Mapping({}, {})
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"reading {file}: {exc}") from exc
+    data = parse_yaml(text, str(file))
+    if data is None:
+        return _Mapping({}, {})
+    if not isinstance(data, dict):
+        raise UsageError(f"reading {file}: the top level must be a mapping of settings")
+    unknown = sorted(str(k) for k in data if k not in KNOWN_SECTIONS)
+    if unknown:
+        line = line_of(data, (unknown[0],))
+        raise UsageError(
+            f"invalid settings: {file}:{line}: unknown key {unknown[0]!r} (known: {', '.join(sorted(KNOWN_SECTIONS))})"
+        )
+    return data
+
+
+def load_section(path: Path, section: str, model: type[M]) -> M:
+    """Validate one section of the project's settings with `model` (defaults when absent)."""
+    file = settings_path(path)
+    data = load_raw(path)
+    raw = data.get(section) or {}
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise validation_error(exc, data, str(file), (section,)) from exc
