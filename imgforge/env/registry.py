@@ -245,7 +245,7 @@ class LocalRegistry:
 
     def repositories(self) -> int | None:
         try:
-            with urllib.request.urlopen(f"{self.url}/v2/_catalog?n=10000", timeout=3) as resp:
+            with urllib.request.urlopen(f"{self.url}/v2/_catalog?n=1000", timeout=3) as resp:
                 return len(json.load(resp).get("repositories") or [])
         except (urllib.error.URLError, OSError, ValueError):
             return None
