@@ -64,6 +64,19 @@ CATALOG: tuple[BaseImage, ...] = (
     BaseImage("imgforge/golang:1.19", "Go toolchain", _apt_image("golang-go ca-certificates git")),
     BaseImage("imgforge/node:18", "Node.js runtime", _apt_image("nodejs ca-certificates")),
     BaseImage(
+        "imgforge/registry:2.8",
+        "distribution registry (Debian's docker-registry) for containerised test registries",
+        _apt_image(
+            "docker-registry",
+            # Debian's default config turns on htpasswd auth with no password file: replace it.
+            "RUN printf '%s\\n' 'version: 0.1' 'log: {level: warn}' 'storage:' "
+            "'  filesystem: {rootdirectory: /var/lib/registry}' '  delete: {enabled: true}' "
+            "'http: {addr: \":5000\"}' > /etc/docker/registry/config.yml\n"
+            "EXPOSE 5000\n"
+            'CMD ["/usr/bin/docker-registry", "serve", "/etc/docker/registry/config.yml"]\n',
+        ),
+    ),
+    BaseImage(
         "imgforge/busybox:1.35",
         "static busybox on an empty filesystem, with a nobody user",
         f"FROM {ROOT_IMAGE} AS src\n"

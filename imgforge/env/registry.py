@@ -243,6 +243,15 @@ class LocalRegistry:
             stopped = res.returncode == 0 and CONTAINER_NAME in res.stdout
         return stopped
 
+    def _container_running(self) -> bool:
+        if shutil.which("docker") is None:
+            return False
+        res = subprocess.run(
+            ["docker", "ps", "-q", "--filter", f"name=^{CONTAINER_NAME}$", "--filter", f"publish={self.port}"],
+            capture_output=True, text=True, check=False, timeout=15,
+        )
+        return bool(res.stdout.strip())
+
     def repositories(self) -> int | None:
         try:
             with urllib.request.urlopen(f"{self.url}/v2/_catalog?n=1000", timeout=3) as resp:
@@ -256,7 +265,7 @@ class LocalRegistry:
         if pid is not None:
             how = "process"
         elif answering:
-            how = "external"
+            how = "container" if self._container_running() else "external"
         else:
             how = "stopped"
         return RegistryStatus(
