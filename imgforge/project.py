@@ -1,0 +1,137 @@
+"""A project: its settings (`imgforge.yaml`: recipe, recipes_path, image, version, overrides, labels)
+and the recipe they resolve to, validated after the overrides are merged."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from imgforge.errors import UsageError
+from imgforge.recipes import Overrides, Recipe, load_recipe
+from imgforge.settings import SETTINGS_FILE, line_of, load_raw, settings_path, validation_error
+
+# The top-level keys of imgforge.yaml that this module validates; other stages own the rest.
+PROJECT_KEYS = ("recipe", "recipes_path", "image", "version", "overrides", "labels")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ImageSettings(_Strict):
+    """The image's repository name (no tag) and the OCI annotations that describe it."""
+
+    name: str | None = Field(default=None, pattern=r"^[a-z0-9]+([._/-][a-z0-9]+)*$")
+    description: str | None = None
+    source: str | None = Field(default=None, description="Source repository URL (org.opencontainers.image.source).")
+    licenses: str | None = Field(default=None, description="SPDX expression (org.opencontainers.image.licenses).")
+
+
+class VersionSettings(_Strict):
+    """Where the image version comes from: a git tag, a file in the project, or a fixed value."""
+
+    source: Literal["git", "file", "fixed"] = "file"
+    file: str = "VERSION"
+    value: str | None = None
+
+
+class ProjectSettings(_Strict):
+    """The project's own keys of imgforge.yaml."""
+
+    recipe: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    recipes_path: str | None = None
+    image: ImageSettings = Field(default_factory=ImageSettings)
+    version: VersionSettings = Field(default_factory=VersionSettings)
+    overrides: dict[str, Any] = Field(default_factory=dict)
+    labels: dict[str, str] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project folder, its settings and its resolved, validated recipe."""
+
+    root: Path
+    settings_file: Path
+    settings: ProjectSettings
+    recipe: Recipe
+    recipe_file: Path
+
+    @property
+    def image_name(self) -> str:
+        """The repository name: `image.name`, else the folder name made reference-safe."""
+        if self.settings.image.name:
+            return self.settings.image.name
+        return re.sub(r"[^a-z0-9]+", "-", self.root.resolve().name.lower()).strip("-") or "app"
+
+    def version(self) -> str | None:
+        """The version per `version.source` when it can be read without running git; None otherwise."""
+        ver = self.settings.version
+        if ver.source == "fixed":
+            return ver.value
+        if ver.source == "file":
+            file = self.root / ver.file
+            return file.read_text(encoding="utf-8").strip() if file.is_file() else None
+        return None
+
+    def labels(self) -> dict[str, str]:
+        """OCI labels fixed by the settings (version and revision come from build args)."""
+        img = self.settings.image
+        out = {"org.opencontainers.image.title": self.image_name}
+        for key, value in (("description", img.description), ("source", img.source), ("licenses", img.licenses)):
+            if value:
+                out[f"org.opencontainers.image.{key}"] = value
+        out.update(self.settings.labels)
+        return out
+
+
+def _check_files(project_root: Path, recipe: Recipe, where: str) -> None:
+    for builder in recipe.builders:
+        for manifest in builder.dependencies.manifests:
+            if not (project_root / manifest).is_file():
+                raise UsageError(
+                    f"invalid project: {where}: builders.{builder.name}.dependencies.manifests: "
+                    f"{manifest} does not exist in {project_root}"
+                )
+
+
+def load_project(path: Path, recipes_dir: Path | None = None) -> Project:
+    """Read `path/imgforge.yaml` (or the file `path`), resolve and validate its recipe with the overrides."""
+    file = settings_path(Path(path))
+    if not file.is_file():
+        raise UsageError(f"loading project: {file} does not exist (run `imgforge init {file.parent}`)")
+    root = file.parent
+    raw = load_raw(file)
+    mine = {k: raw[k] for k in PROJECT_KEYS if k in raw}
+    try:
+        settings = ProjectSettings.model_validate(mine)
+    except ValidationError as exc:
+        raise validation_error(exc, raw, str(file)) from exc
+    dirs: list[Path] = []
+    if settings.recipes_path:
+        dirs.append((root / settings.recipes_path).resolve())
+        if not dirs[-1].is_dir():
+            line = _line(raw, "recipes_path")
+            raise UsageError(f"invalid settings: {file}{line}: recipes_path: {settings.recipes_path} is not a folder")
+    if recipes_dir is not None:
+        dirs.append(Path(recipes_dir))
+    overrides = Overrides(settings.overrides, str(file), raw, ("overrides",)) if settings.overrides else None
+    try:
+        recipe, recipe_file = load_recipe(settings.recipe, dirs, overrides)
+    except UsageError as err:
+        if "no such recipe" in str(err):
+            raise UsageError(f"invalid settings: {file}{_line(raw, 'recipe')}: recipe: {err}") from err
+        raise
+    _check_files(root, recipe, f"{recipe_file} (for {file})")
+    return Project(root=root, settings_file=file, settings=settings, recipe=recipe, recipe_file=recipe_file)
+
+
+def _line(raw: Any, key: str) -> str:
+    line = line_of(raw, (key,))
+    return f":{line}" if line else ""
+
+
+__all__ = ["Project", "ProjectSettings", "ImageSettings", "VersionSettings", "load_project", "SETTINGS_FILE"]

@@ -1,0 +1,158 @@
+"""The recipe model: how one stack is built (builder stages) and run (runtime stage).
+
+A recipe is YAML validated by `Recipe` (unknown keys are errors); `recipe_schema()` is the JSON
+Schema published as `recipes/recipe.schema.json` for editor completion.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+_NAME = r"^[a-z][a-z0-9-]*$"
+_CPU = r"^([0-9]+m|[0-9]+(\.[0-9]+)?)$"
+_MEMORY = r"^[0-9]+(Ki|Mi|Gi|K|M|G)?$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Artifact(_Strict):
+    """A path copied out of a builder stage (`stage`), from `from` to `to`."""
+
+    stage: str = Field(pattern=_NAME, description="Name of the builder stage that holds the file or folder.")
+    source: str = Field(alias="from", min_length=1, description="Absolute path, or relative to that stage's workdir.")
+    to: str = Field(min_length=1, description="Destination, absolute or relative to this stage's workdir.")
+
+
+class Dependencies(_Strict):
+    """Dependency manifests, copied alone before sources so the install layer is cached until they change."""
+
+    manifests: list[str] = Field(default_factory=list, description="Files that must exist in the project.")
+    optional_manifests: list[str] = Field(default_factory=list, description="Files copied when present.")
+    install: str | None = Field(default=None, description="Shell command that installs the dependencies.")
+    cache: list[str] = Field(default_factory=list, description="Package-cache folders kept in BuildKit cache mounts.")
+
+
+class Builder(_Strict):
+    """A builder stage: toolchain image, dependencies, sources and build command."""
+
+    name: str = Field(pattern=_NAME, description="Stage name (FROM ... AS name).")
+    image: str = Field(min_length=1, description="Toolchain image, e.g. imgforge/golang:1.19.")
+    workdir: str = "/src"
+    env: dict[str, str] = Field(default_factory=dict, description="Build environment (ENV).")
+    system_packages: list[str] = Field(default_factory=list, description="Debian packages installed with apt-get.")
+    dependencies: Dependencies = Field(default_factory=Dependencies)
+    sources: list[str] = Field(default_factory=lambda: ["."], description="Project paths copied after dependencies.")
+    inputs: list[Artifact] = Field(default_factory=list, description="Artifacts of earlier stages copied before build.")
+    build: str | None = Field(default=None, description="Shell command that builds the artifacts.")
+    build_cache: list[str] = Field(default_factory=list, description="Compiler-cache folders kept in cache mounts.")
+
+
+class Health(_Strict):
+    """HTTP health endpoints; liveness and readiness must differ."""
+
+    liveness: str = Field(default="/healthz", pattern=r"^/")
+    readiness: str = Field(default="/readyz", pattern=r"^/")
+    client: Literal["wget", "python", "node", "none"] = Field(
+        default="none", description="Program in the runtime image that can probe HTTP (none: no HEALTHCHECK)."
+    )
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Health:
+        if self.liveness == self.readiness:
+            raise ValueError("liveness and readiness endpoints must differ")
+        return self
+
+
+class Amounts(_Strict):
+    """CPU (e.g. 100m, 0.5) and memory (e.g. 64Mi) for Kubernetes."""
+
+    cpu: str = Field(pattern=_CPU)
+    memory: str = Field(pattern=_MEMORY)
+
+
+class Resources(_Strict):
+    """Default resource requests and limits."""
+
+    requests: Amounts = Amounts(cpu="50m", memory="32Mi")
+    limits: Amounts = Amounts(cpu="500m", memory="128Mi")
+
+
+class Runtime(_Strict):
+    """The runtime stage: only artifacts, a non-root numeric user, one port."""
+
+    image: str = Field(min_length=1, description="Runtime image, e.g. imgforge/busybox:1.35 or scratch.")
+    workdir: str = "/app"
+    env: dict[str, str] = Field(default_factory=dict)
+    system_packages: list[str] = Field(default_factory=list)
+    artifacts: list[Artifact] = Field(min_length=1)
+    user: int = Field(default=10001, ge=10000, le=2**31 - 1, description="Numeric UID, never root.")
+    group: int | None = Field(default=None, ge=10000, le=2**31 - 1, description="Numeric GID (default: user).")
+    entrypoint: list[str] = Field(min_length=1)
+    cmd: list[str] = Field(default_factory=list)
+    port: int = Field(default=8080, ge=1, le=65535)
+
+
+class Detect(_Strict):
+    """Files that select this recipe in `imgforge init` (glob patterns, relative to the project)."""
+
+    all: list[str] = Field(default_factory=list, description="Every pattern must match.")
+    any: list[str] = Field(default_factory=list, description="At least one pattern must match (when given).")
+    priority: int = Field(default=0, description="Higher wins when several recipes match.")
+
+
+class Recipe(_Strict):
+    """One stack: builder stages, runtime stage, health, resources and .dockerignore entries."""
+
+    name: str = Field(pattern=_NAME)
+    description: str = ""
+    detect: Detect = Field(default_factory=Detect)
+    builders: list[Builder] = Field(min_length=1)
+    runtime: Runtime
+    health: Health = Field(default_factory=Health)
+    resources: Resources = Field(default_factory=Resources)
+    dockerignore: list[str] = Field(default_factory=list, description="Extra .dockerignore patterns.")
+
+    @model_validator(mode="after")
+    def _stages_exist(self) -> Recipe:
+        seen: list[str] = []
+        for builder in self.builders:
+            if builder.name in seen or builder.name == "runtime":
+                raise ValueError(f"builder name {builder.name!r} is used twice (or is the reserved 'runtime')")
+            for art in builder.inputs:
+                if art.stage not in seen:
+                    raise ValueError(f"builder {builder.name!r} takes input from {art.stage!r}, not an earlier builder")
+            seen.append(builder.name)
+        for art in self.runtime.artifacts:
+            if art.stage not in seen:
+                raise ValueError(f"runtime artifact from {art.stage!r}: no builder has that name")
+        if self.runtime.image == "scratch" and self.health.client != "none":
+            raise ValueError("a scratch runtime has no HTTP client: health.client must be 'none'")
+        return self
+
+    def builder(self, name: str) -> Builder:
+        """The builder stage called `name`."""
+        return next(b for b in self.builders if b.name == name)
+
+
+def recipe_schema() -> dict[str, Any]:
+    """The JSON Schema of a recipe file (by alias, as written in YAML)."""
+    schema = Recipe.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
+def is_valid_name(name: str) -> bool:
+    """Whether `name` can be a recipe or stage name."""
+    return re.match(_NAME, name) is not None
+
+
+def schema_text() -> str:
+    """The published schema file's exact text (stable key order, trailing newline)."""
+    import json
+
+    return json.dumps(recipe_schema(), indent=2) + "\n"

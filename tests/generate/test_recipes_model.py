@@ -1,0 +1,112 @@
+"""Recipes and project settings: validation, overrides, schema and drift (pure)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from imgforge.errors import UsageError
+from imgforge.project import load_project
+from imgforge.recipes import BUILTIN_DIR, SCHEMA_FILE, load_all, parse_recipe, recipe_files
+from imgforge.recipes.model import schema_text
+from imgforge.settings import parse_yaml
+
+REPO = Path(__file__).resolve().parents[2]
+REQUIRED_STACKS = {"python", "node", "go", "c", "static"}
+
+
+def test_builtin_recipes_cover_the_stacks_and_validate():
+    recipes = {r.name: r for r in load_all()}
+    assert REQUIRED_STACKS <= set(recipes)
+    for recipe in recipes.values():
+        assert recipe.runtime.user >= 10000
+        assert recipe.health.liveness != recipe.health.readiness
+        # Offline by default: every base comes from the local catalog (or scratch).
+        for image in [b.image for b in recipe.builders] + [recipe.runtime.image]:
+            assert image.startswith("imgforge/") or image == "scratch", (recipe.name, image)
+
+
+def test_top_level_recipes_folder_is_the_packaged_one():
+    # One source of truth: recipes/ is a link to the package data, so the two cannot drift.
+    assert (REPO / "recipes").resolve() == BUILTIN_DIR.resolve()
+    assert sorted(p.name for p in (REPO / "recipes").iterdir()) == sorted(p.name for p in BUILTIN_DIR.iterdir())
+
+
+def test_published_schema_is_up_to_date():
+    assert (BUILTIN_DIR / SCHEMA_FILE).read_text() == schema_text(), "run: python -c 'from imgforge.recipes.model import schema_text; ...'"
+
+
+def test_schema_accepts_every_builtin_and_rejects_unknown_keys():
+    schema = json.loads((BUILTIN_DIR / SCHEMA_FILE).read_text())
+    for file in recipe_files().values():
+        jsonschema.validate(json.loads(json.dumps(parse_yaml(file.read_text(), str(file)))), schema)
+    bad = dict(parse_yaml((BUILTIN_DIR / "go.yaml").read_text(), "go.yaml"))
+    bad["colour"] = "blue"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+
+
+def test_unknown_key_names_file_line_and_path():
+    text = (BUILTIN_DIR / "go.yaml").read_text().replace("  port: 8080\n", "  port: 8080\n  prot: 9\n")
+    line = text.splitlines().index("  prot: 9") + 1
+    with pytest.raises(UsageError, match=rf"my.yaml:{line}: runtime.prot: Extra inputs are not permitted"):
+        parse_recipe(text, "my.yaml")
+
+
+def test_root_user_is_refused_with_line():
+    text = (BUILTIN_DIR / "c.yaml").read_text().replace("user: 10001", "user: 0")
+    line = text.splitlines().index("  user: 0") + 1
+    with pytest.raises(UsageError, match=rf"c.yaml:{line}: runtime.user: Input should be greater than or equal to 10000"):
+        parse_recipe(text, "c.yaml")
+
+
+def write_project(tmp_path: Path, settings: str, files: dict[str, str] | None = None) -> Path:
+    (tmp_path / "imgforge.yaml").write_text(settings)
+    for name, body in (files or {"go.mod": "module x\n\ngo 1.19\n"}).items():
+        (tmp_path / name).write_text(body)
+    return tmp_path
+
+
+def test_overrides_deep_merge_then_validate(tmp_path):
+    root = write_project(tmp_path, "recipe: go\noverrides:\n  runtime:\n    port: 9090\n    image: scratch\n  health:\n    client: none\n")
+    project = load_project(root)
+    assert project.recipe.runtime.port == 9090
+    assert project.recipe.runtime.image == "scratch"
+    assert project.recipe.runtime.entrypoint == ["/app/app"]  # untouched keys survive the merge
+
+
+def test_bad_override_names_the_settings_line(tmp_path):
+    root = write_project(tmp_path, "recipe: go\nimage:\n  name: demo\noverrides:\n  runtime:\n    port: high\n")
+    with pytest.raises(UsageError, match=r"imgforge.yaml:6: runtime.port: Input should be a valid integer"):
+        load_project(root)
+
+
+def test_unknown_recipe_and_missing_manifest(tmp_path):
+    root = write_project(tmp_path, "\nrecipe: cobol\n")
+    with pytest.raises(UsageError, match=r"imgforge.yaml:2: recipe: .*no such recipe"):
+        load_project(root)
+    (tmp_path / "go.mod").unlink()
+    (tmp_path / "imgforge.yaml").write_text("recipe: go\n")
+    with pytest.raises(UsageError, match=r"go.yaml .*dependencies.manifests: go.mod does not exist"):
+        load_project(tmp_path)
+
+
+def test_user_recipes_folder_adds_and_replaces(tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    text = (BUILTIN_DIR / "go.yaml").read_text().replace("name: go\n", "name: go-scratch\n")
+    (mine / "go-scratch.yaml").write_text(text.replace("port: 8080", "port: 7070"))
+    root = write_project(tmp_path, "recipe: go-scratch\nrecipes_path: mine\n")
+    assert load_project(root).recipe.runtime.port == 7070
+    (tmp_path / "imgforge.yaml").write_text("recipe: go\nrecipes_path: nowhere\n")
+    with pytest.raises(UsageError, match=r"imgforge.yaml:2: recipes_path: nowhere is not a folder"):
+        load_project(tmp_path)
+
+
+def test_settings_wrong_type_names_line(tmp_path):
+    root = write_project(tmp_path, "recipe: go\nlabels:\n  team: [a, b]\n")
+    with pytest.raises(UsageError, match=r"imgforge.yaml:3: labels.team: Input should be a valid string"):
+        load_project(root)
