@@ -1,0 +1,231 @@
+"""Push an image and its tag set so that no partial or wrong version tag is ever visible.
+
+Order (why): the engine uploads the image with `docker push` to a *staging* repository
+(`imgforge-staging/<repo>:push-<id>`), because `docker push` needs a tag and a temporary tag in the
+target repository would be visible to users. That yields the manifest digest. Then, before the target
+repository is touched at all, every exact version tag is checked: pointing at another digest means
+`ImmutableTagError` and the target stays unchanged. Only then are the blobs mounted cross-repository,
+the manifest PUT by digest (still untagged), and finally the tags PUT one by one, exact version first,
+each a single atomic manifest PUT. The staging manifest is deleted afterwards (its blobs stay linked
+from the target). When the engine already knows the image's digest and the target holds it, nothing
+is uploaded at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from python_on_whales import DockerClient
+from python_on_whales.exceptions import DockerException
+
+from imgforge.errors import ImmutableTagError, RegistryUnavailable, UsageError
+from imgforge.reference import Reference
+from imgforge.registry.auth import ENV_PASSWORD, docker_config_json
+from imgforge.registry.client import RegistryClient
+from imgforge.tags import TagPlan
+
+STAGING_PREFIX = "imgforge-staging"
+_AUTH_WORDS = ("unauthorized", "authentication required", "no basic auth", "denied")
+
+
+@dataclass(frozen=True)
+class TagOutcome:
+    """What happened to one tag: `created`, `moved` or `unchanged`, and where it pointed before."""
+
+    tag: str
+    action: str
+    before: str | None
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """The pushed digest, whether anything was uploaded, and every tag's outcome."""
+
+    repository: str
+    digest: str
+    uploaded: bool
+    tags: tuple[TagOutcome, ...]
+
+    @property
+    def reference(self) -> str:
+        return f"{self.repository}@{self.digest}"
+
+
+def staging_repository(repo: str) -> str:
+    return f"{STAGING_PREFIX}/{repo}"
+
+
+def existing_tags(client: RegistryClient, repo: str) -> dict[str, str]:
+    """tag -> digest of everything in `repo` (what `plan_tags` wants as `existing`)."""
+    return client.tag_digests(repo)
+
+
+def push_image(
+    image: str,
+    target: Reference,
+    plan: TagPlan,
+    *,
+    client: RegistryClient,
+    docker: DockerClient | None = None,
+    attempts: int = 5,
+    backoff: float = 1.0,
+    say: Callable[[str], None] = lambda _msg: None,
+) -> PushResult:
+    """Push local `image` to `target` (registry/repo) under every tag of `plan`; see the module doc for the order."""
+    if not target.registry:
+        raise UsageError(f"pushing {image}: the target {target} names no registry (e.g. 127.0.0.1:5000/app)")
+    repo, where = target.repository, f"{target.name}:{plan.exact.tag}"
+    docker = docker or DockerClient()
+    image_id = _image_id(docker, image)
+    staging = staging_repository(repo)
+    uploaded, source = False, repo
+    try:
+        client.ping()
+        # An existing version tag is compared by config digest (= the local image id), so an identical
+        # image costs no upload and a different one is refused before anything is uploaded.
+        digest = _existing_same_image(client, target, plan, image_id)
+        uploaded = digest is None
+        if digest is None:
+            say(f"uploading {image} via {target.registry}/{staging}")
+            digest = _engine_push(docker, image, target, staging, client, attempts, backoff)
+            source = staging
+            _check_immutable(client, target, plan, digest, image_id)  # someone may have pushed meanwhile
+        else:
+            say(f"{target.name}@{digest} is already in the registry: nothing to upload")
+        manifest = client.get_manifest(source, digest)
+        if source != repo:
+            for blob in _blobs(manifest.body):
+                client.mount_blob(repo, blob, source)
+            client.put_manifest(repo, digest, manifest)
+        outcomes = []
+        for move in plan.tags:  # exact tag first: plan order
+            before = client.head_manifest(repo, move.tag)
+            if before == digest:
+                outcomes.append(TagOutcome(move.tag, "unchanged", before))
+                continue
+            client.put_manifest(repo, move.tag, manifest)
+            outcomes.append(TagOutcome(move.tag, "moved" if before else "created", before))
+            say(f"{target.name}:{move.tag} -> {digest}")
+    except RegistryUnavailable as err:
+        raise RegistryUnavailable(f"pushing {where}: {err}") from err
+    finally:
+        if uploaded:
+            _drop_staging(docker, client, target, staging)
+    return PushResult(repository=target.name, digest=digest, uploaded=uploaded, tags=tuple(outcomes))
+
+
+def _blobs(body: bytes) -> list[str]:
+    data = json.loads(body)
+    if "manifests" in data:
+        raise UsageError("pushing a multi-platform index is not supported by imgforge push yet")
+    return [data["config"]["digest"], *(layer["digest"] for layer in data.get("layers") or [])]
+
+
+def _image_id(docker: DockerClient, image: str) -> str:
+    try:
+        return str(docker.image.inspect(image).id)
+    except DockerException as exc:
+        raise UsageError(f"pushing {image}: no such local image") from exc
+
+
+def _config_digest(body: bytes) -> str | None:
+    config = json.loads(body).get("config") or {}
+    return config.get("digest")
+
+
+def _existing_same_image(client: RegistryClient, target: Reference, plan: TagPlan, image_id: str) -> str | None:
+    """The digest an existing exact tag holds when it is this very image; ImmutableTagError when it is not."""
+    found = None
+    for move in plan.tags:
+        if not move.immutable:
+            continue
+        now = client.head_manifest(target.repository, move.tag)
+        if now is None:
+            continue
+        if _config_digest(client.get_manifest(target.repository, now).body) != image_id:
+            raise ImmutableTagError(
+                f"pushing {target.name}:{move.tag}: version tags are immutable; the registry has {now}, "
+                f"this image is {image_id} (image id; bump the version)"
+            )
+        found = now
+    return found
+
+
+def _check_immutable(client: RegistryClient, target: Reference, plan: TagPlan, digest: str, image_id: str) -> None:
+    for move in plan.tags:
+        now = client.head_manifest(target.repository, move.tag) if move.immutable else None
+        if now and now != digest:
+            raise ImmutableTagError(
+                f"pushing {target.name}:{move.tag}: version tags are immutable; the registry has {now}, "
+                f"this image is {digest} (image id {image_id}; bump the version)"
+            )
+
+
+@contextmanager
+def _engine_client(docker: DockerClient, registry: str, client: RegistryClient) -> Iterator[DockerClient]:
+    """The engine client, with a private DOCKER_CONFIG when credentials come from the environment."""
+    creds = client.credentials()
+    if creds is None or creds.source != "env":
+        yield docker  # the docker CLI reads the same Docker config / helpers itself
+        return
+    with tempfile.TemporaryDirectory(prefix="imgforge-auth-") as tmp:
+        cfg = Path(tmp) / "config.json"
+        cfg.touch(mode=0o600)
+        cfg.write_text(docker_config_json(registry, creds))
+        yield DockerClient(config=tmp)
+
+
+def _engine_push(docker: DockerClient, image: str, target: Reference, staging: str, client: RegistryClient,
+                 attempts: int, backoff: float) -> str:
+    staging_ref = f"{target.registry}/{staging}:push-{uuid.uuid4().hex[:12]}"
+    docker.image.tag(image, staging_ref)
+    last = ""
+    with _engine_client(docker, str(target.registry), client) as engine:
+        for attempt in range(attempts):
+            try:
+                engine.image.push(staging_ref, quiet=True)
+                break
+            except DockerException as exc:
+                text = (exc.stderr or exc.stdout or "").strip()
+                last = text.splitlines()[-1] if text else f"exit {exc.return_code}"
+                if any(word in text.lower() for word in _AUTH_WORDS):
+                    raise RegistryUnavailable(
+                        f"registry {target.registry} refused the upload (401 UNAUTHORIZED: {_redact(last)})"
+                    ) from exc
+                time.sleep(backoff * 2**attempt)
+        else:
+            raise RegistryUnavailable(f"uploading failed after {attempts} attempts: {_redact(last)}")
+    name = staging_ref.rsplit(":", 1)[0]
+    for entry in docker.image.inspect(staging_ref).repo_digests or []:
+        if entry.startswith(f"{name}@"):
+            return entry.split("@", 1)[1]
+    raise RegistryUnavailable(f"uploading {image}: the engine reported no digest for {staging_ref}")
+
+
+def _drop_staging(docker: DockerClient, client: RegistryClient, target: Reference, staging: str) -> None:
+    """Best effort: staging manifests and local staging tags go away; blobs stay linked from the target."""
+    prefix = f"{target.registry}/{staging}:push-"
+    try:
+        for image in docker.image.list(f"{target.registry}/{staging}"):
+            for entry in image.repo_digests:
+                if entry.startswith(f"{target.registry}/{staging}@"):
+                    client.delete_manifest(staging, entry.split("@", 1)[1])
+            for tag in image.repo_tags:
+                if tag.startswith(prefix):
+                    docker.image.remove(tag, force=False)
+    except (DockerException, RegistryUnavailable):
+        pass
+
+
+def _redact(text: str) -> str:
+    # The docker CLI never prints the password, but env-provided values are scrubbed anyway.
+    value = os.environ.get(ENV_PASSWORD)
+    return text.replace(value, "<hidden>") if value else text
