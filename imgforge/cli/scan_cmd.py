@@ -1,0 +1,144 @@
+"""`imgforge scan REF|FILE|DIR`: secrets and bloat in an image's layers, with policy gates for CI."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from imgforge.cli._common import console, console_err, exit_with, print_json
+from imgforge.errors import EXIT_GATE, UsageError
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    markdown = "markdown"
+
+
+def _policy(project: Path, overrides: dict[str, object]):  # type: ignore[no-untyped-def]
+    from pydantic import ValidationError
+
+    from imgforge.scan.policy import ScanPolicy
+    from imgforge.settings import load_section
+
+    base = load_section(project, "scan", ScanPolicy)
+    data = base.model_dump(exclude_none=True)
+    data.update({k: v for k, v in overrides.items() if v is not None and v is not False})
+    try:
+        return ScanPolicy.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise UsageError(f"scan options: {problems}") from exc
+
+
+def scan(
+    image: Annotated[str, typer.Argument(help="Image reference, `docker save` archive, or OCI layout folder.")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    json_out: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here instead of stdout.")] = None,
+    dockerfile: Annotated[Optional[Path], typer.Option("--dockerfile", help="Map layers and findings to its lines.")] = None,
+    baseline: Annotated[Optional[str], typer.Option("--baseline", help="JSON file of accepted secret fingerprints.")] = None,
+    base_layers: Annotated[Optional[int], typer.Option("--base-layers", help="How many bottom layers are the base image.")] = None,
+    fail_on_secrets: Annotated[bool, typer.Option("--fail-on-secrets", help="Exit 1 when a secret is found.")] = False,
+    max_wasted_bytes: Annotated[Optional[str], typer.Option("--max-wasted-bytes", help="Exit 1 above this many wasted bytes (e.g. 10MB).")] = None,
+    min_efficiency: Annotated[Optional[float], typer.Option("--min-efficiency", help="Exit 1 below this efficiency (0..1).")] = None,
+    max_size: Annotated[Optional[str], typer.Option("--max-size", help="Exit 1 when the layers hold more than this (e.g. 200MB).")] = None,
+    project: Annotated[Path, typer.Option("--project", help="Folder (or file) of imgforge.yaml; its `scan:` section sets defaults.")] = Path("."),
+) -> None:
+    """Scan every layer (deleted files too) for secrets and wasted bytes; exit 1 when a gate fails.
+
+    Example: imgforge scan app:1.2.3 --dockerfile Dockerfile --fail-on-secrets --min-efficiency 0.9 --format sarif -o scan.sarif
+    """
+    from imgforge.scan import scan as run_scan
+
+    policy = _policy(project, {"fail_on_secrets": fail_on_secrets, "max_wasted_bytes": max_wasted_bytes,
+                               "min_efficiency": min_efficiency, "max_size": max_size, "baseline": baseline,
+                               "base_layers": base_layers})
+    if dockerfile is not None and not dockerfile.is_file():
+        raise UsageError(f"scanning {image}: Dockerfile {dockerfile} does not exist")
+    with console_err.status(f"scanning {escape(image)}"):
+        report = run_scan(image, dockerfile=dockerfile, policy=policy)
+    chosen = Format.json if json_out else fmt
+    if chosen == Format.text and output is None:
+        _print_text(report)
+    else:
+        text = _render(report, chosen)
+        if output is None:
+            if chosen in (Format.json, Format.sarif):
+                print_json(json.loads(text))
+            else:
+                console.out(text, highlight=False)
+        else:
+            try:
+                output.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise UsageError(f"writing the scan report to {output}: {exc.strerror or exc}") from exc
+            console_err.print(f"wrote {chosen.value} report to {escape(str(output))}")
+    for gate in report.gates:
+        console_err.print(f"[red]gate failed:[/red] {escape(gate)}")
+    exit_with(EXIT_GATE if report.gates else 0)
+
+
+def _render(report, fmt: Format) -> str:  # type: ignore[no-untyped-def]
+    if fmt == Format.json:
+        return json.dumps(report.to_json(), indent=2) + "\n"
+    if fmt == Format.sarif:
+        return json.dumps(report.to_sarif(), indent=2) + "\n"
+    if fmt == Format.markdown:
+        return report.to_markdown()
+    from rich.console import Console
+
+    rec = Console(record=True, width=160, no_color=True)
+    with rec.capture():
+        _print_text(report, rec)
+    return rec.export_text()
+
+
+def _print_text(report, out=console) -> None:  # type: ignore[no-untyped-def]
+    from imgforge.scan.report import human
+
+    out.print(f"[bold]{escape(report.image)}[/bold] ({report.source}): {human(report.total_bytes)} in "
+              f"{len(report.layers)} layers, {human(report.wasted_bytes)} wasted, efficiency {report.efficiency:.1%}")
+    if report.user is not None:
+        out.print(f"own layers (above {report.base_layers} base layers): {human(report.user.total_bytes)}, "
+                  f"{human(report.user.wasted_bytes)} wasted, efficiency {report.user.efficiency:.1%}")
+    layers = Table(title="layers")
+    for col in ("#", "instruction", "size", "wasted", "hides"):
+        layers.add_column(col, justify="right" if col in ("#", "size", "wasted", "hides") else "left")
+    for r in report.layers:
+        ins = (r.created_by or "?").removesuffix(" # buildkit")
+        where = f" [dim](line {r.dockerfile_line})[/dim]" if r.dockerfile_line else ""
+        layers.add_row(f"{r.index}{' base' if r.base else ''}", escape(ins[:90]) + where, human(r.bytes),
+                       human(r.wasted_bytes), human(r.hidden_bytes))
+    out.print(layers)
+    if report.bloat:
+        bloat = Table(title=f"bloat (largest {min(15, len(report.bloat))} of {len(report.bloat)})")
+        for col in ("path", "size", "added", "hidden", "fix"):
+            bloat.add_column(col)
+        for b in report.bloat[:15]:
+            bloat.add_row(escape(b.path), human(b.bytes), str(b.added_in), f"{b.removed_in} ({b.how})", escape(b.fix))
+        out.print(bloat)
+    if report.secrets:
+        sec = Table(title=f"secrets ({len(report.secrets)})")
+        for col in ("rule", "source", "where", "layer", "visible", "preview"):
+            sec.add_column(col)
+        for s in report.secrets:
+            sec.add_row(escape(s.rule), s.source, escape(s.path or s.name or ""), "" if s.layer is None else str(s.layer),
+                        "no (deleted)" if s.deleted else "yes", escape(s.redacted))
+        out.print(sec)
+    else:
+        out.print("no secrets found" + (f" ({report.suppressed} accepted by baseline)" if report.suppressed else ""))
+    for note in report.notes[:10]:
+        out.print(f"[yellow]note:[/yellow] {escape(note)}")
+
+
+def register(app: typer.Typer) -> None:
+    """Attach `imgforge scan` to the top-level app."""
+    app.command("scan")(scan)

@@ -1,0 +1,76 @@
+"""The daemon source: an image in the local engine, read as its `docker save` stream (no parser of its own)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import BinaryIO, TypeVar
+
+from imgforge.errors import EngineUnavailable, UsageError
+from imgforge.image.archive import StreamResult, build_image, read_archive_stream
+from imgforge.image.model import Image
+from imgforge.image.streams import IterStream
+
+T = TypeVar("T")
+
+
+def exists(ref: str) -> bool:
+    """Whether the engine has `ref` (False when there is no engine)."""
+    try:
+        from imgforge.env.engine import client
+
+        return bool(client().image.exists(ref))
+    except Exception:  # noqa: BLE001 - no engine means "not in the daemon"; the caller tries other sources
+        return False
+
+
+@contextmanager
+def save_stream(ref: str) -> Iterator[BinaryIO]:
+    """The `docker save REF` output as a readable stream; engine errors name the step."""
+    from python_on_whales.exceptions import DockerException, NoSuchImage
+
+    from imgforge.env.engine import require_engine
+
+    docker = require_engine(f"saving {ref} from the engine")
+    try:
+        if not docker.image.exists(ref):
+            raise UsageError(f"saving {ref} from the engine: no such image")
+        chunks = docker.image.save(ref)
+        yield IterStream(chunks)  # type: ignore[misc]
+    except NoSuchImage as exc:
+        raise UsageError(f"saving {ref} from the engine: no such image") from exc
+    except DockerException as exc:
+        raise EngineUnavailable(f"saving {ref} from the engine: docker save failed") from exc
+
+
+def scan_daemon(ref: str, on_layer: Callable[[str, BinaryIO], T]) -> StreamResult[T]:
+    """Run `on_layer` over each layer of `ref` in one `docker save` pass."""
+    with save_stream(ref) as stream:
+        return read_archive_stream(stream, on_layer, f"docker save {ref}")  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class SaveMember:
+    """An opener for one layer of a daemon image: runs `docker save` again and reads that member (slow)."""
+
+    ref: str
+    member: str
+
+    def __call__(self) -> BinaryIO:
+        import io
+
+        grabbed: list[bytes] = []
+
+        def keep(name: str, fh: BinaryIO) -> None:
+            if name == self.member:
+                grabbed.append(fh.read())
+
+        scan_daemon(self.ref, keep)
+        return io.BytesIO(grabbed[0] if grabbed else b"")
+
+
+def open_daemon(ref: str) -> Image:
+    """The image `ref` in the engine (metadata from one `docker save` pass; layers re-open lazily)."""
+    result = scan_daemon(ref, lambda name, fh: name)
+    return build_image(result.resolved, lambda member: SaveMember(ref, member), ref, "daemon", f"docker save {ref}")

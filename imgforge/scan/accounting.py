@@ -1,0 +1,196 @@
+"""Filesystem accounting over a stack of layers: what each file version costs and whether it is still visible.
+
+Definitions (bytes are regular-file sizes as stored in the layer tars; hardlinks, symlinks, directories
+and whiteouts cost 0):
+
+- ``total_bytes``  = the sum of regular-file sizes over all layers.
+- ``wasted_bytes`` = the bytes of every file version that ships in some layer but is not visible in the
+  final filesystem: overwritten later (also by a later entry of the same layer), replaced by a directory
+  or other entry, or hidden by a later whiteout (``.wh.NAME``, which hides NAME and its whole subtree) or
+  opaque whiteout (``.wh..wh..opq``, which hides everything lower layers put in that directory).
+  A version reachable through a visible hardlink of the same layer is visible.
+- ``efficiency``   = 1 - wasted_bytes / total_bytes (1.0 for an empty image).
+- Per layer: ``bytes`` (regular-file bytes it adds), ``wasted_bytes`` (its own bytes not visible at the
+  end) and ``hidden_bytes`` (bytes of lower layers it makes invisible). Both per-layer columns sum to the
+  image's ``wasted_bytes``; the layer that hides a version is the nearest higher layer that does.
+
+The walk goes newest layer first, as go-containerregistry's `mutate.Extract` does, so each lower entry
+is judged against one dict of the paths higher layers claimed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from imgforge.scan.layer import DIR, FILE, HARDLINK, OPAQUE, WHITEOUT, LayerScan
+
+DELETED, OVERWRITTEN, REPLACED, OPAQUED, METADATA = "deleted", "overwritten", "replaced", "opaque", "metadata-only"
+_SHIFT = 36  # claim = layer << _SHIFT | entry << 3 | kind
+
+
+@dataclass(frozen=True)
+class Wasted:
+    """A file version that ships but is not visible: where it came from and what hid it."""
+
+    path: str
+    added_in: int
+    removed_in: int
+    bytes: int
+    how: str
+
+
+@dataclass(frozen=True)
+class LayerFigures:
+    """Per-layer figures (see the module docstring)."""
+
+    index: int
+    bytes: int
+    wasted_bytes: int
+    hidden_bytes: int
+    files: int
+    whiteouts: int
+
+
+@dataclass(frozen=True)
+class Accounting:
+    """The accounting of a whole image; `hidden` maps (layer, entry) of every invisible file version."""
+
+    total_bytes: int
+    wasted_bytes: int
+    layers: tuple[LayerFigures, ...]
+    wasted: tuple[Wasted, ...]
+    hidden: dict[tuple[int, int], tuple[int, str]]
+
+    @property
+    def efficiency(self) -> float:
+        return 1.0 if self.total_bytes == 0 else 1.0 - self.wasted_bytes / self.total_bytes
+
+    def visible(self, layer: int, entry: int) -> bool:
+        return (layer, entry) not in self.hidden
+
+
+def _ancestors(path: str) -> list[str]:
+    out = []
+    cut = path.rfind("/")
+    while cut > 0:
+        path = path[:cut]
+        out.append(path)
+        cut = path.rfind("/")
+    return out
+
+
+def _hider(path: str, claimed: dict[str, int], opaque: dict[str, int]) -> tuple[int, int, str] | None:
+    """(layer, entry, how) of the nearest higher layer hiding a lower file at `path`, or None."""
+    best: tuple[int, int, str] | None = None
+    claim = claimed.get(path)
+    if claim is not None:
+        kind = claim & 7
+        how = DELETED if kind == WHITEOUT else OVERWRITTEN if kind in (FILE, HARDLINK) else REPLACED
+        best = (claim >> _SHIFT, (claim >> 3) & ((1 << (_SHIFT - 3)) - 1), how)
+    for anc in _ancestors(path):
+        claim = claimed.get(anc)
+        if claim is not None and claim & 7 != DIR:
+            layer = claim >> _SHIFT
+            if best is None or layer < best[0]:
+                best = (layer, -1, DELETED if claim & 7 == WHITEOUT else REPLACED)
+        op = opaque.get(anc)
+        if op is not None and (best is None or op < best[0]):
+            best = (op, -1, OPAQUED)
+    return best
+
+
+def account(scans: Sequence[LayerScan]) -> Accounting:
+    """Account for every file version of `scans` (bottom layer first)."""
+    claimed: dict[str, int] = {}
+    opaque: dict[str, int] = {}
+    hidden: dict[tuple[int, int], tuple[int, str]] = {}
+    for i in range(len(scans) - 1, -1, -1):
+        scan = scans[i]
+        paths, kinds = scan.paths, scan.kinds
+        last: dict[str, int] = {}
+        for j, p in enumerate(paths):
+            if kinds[j] != OPAQUE:
+                last[p] = j
+        for j, p in enumerate(paths):
+            kind = kinds[j]
+            if kind != FILE and kind != HARDLINK:
+                continue
+            if last[p] != j:
+                hidden[(i, j)] = (i, _same_layer_how(scan, j, last[p]))
+                continue
+            h = _hider(p, claimed, opaque)
+            if h is not None:
+                how = h[2]
+                if how == OVERWRITTEN and h[1] >= 0 and _metadata_only(scan, j, scans[h[0]], h[1]):
+                    how = METADATA
+                hidden[(i, j)] = (h[0], how)
+        if i == 0:
+            break  # nothing lies below the bottom layer: its claims are never read
+        for p, j in last.items():
+            claimed[p] = (i << _SHIFT) | (j << 3) | kinds[j]
+        for j, p in enumerate(paths):
+            if kinds[j] == OPAQUE:
+                opaque[p] = i
+    _apply_hardlinks(scans, hidden)
+    return _figures(scans, hidden)
+
+
+def _same_layer_how(scan: LayerScan, j: int, k: int) -> str:
+    kind = scan.kinds[k]
+    if kind in (FILE, HARDLINK):
+        return METADATA if _metadata_only(scan, j, scan, k) else OVERWRITTEN
+    return DELETED if kind == WHITEOUT else REPLACED
+
+
+def _metadata_only(lower: LayerScan, j: int, upper: LayerScan, k: int) -> bool:
+    """Same size and mtime: a chmod/chown rewrite that copied the file again (tar keeps mtime)."""
+    return upper.kinds[k] == FILE and upper.sizes[k] == lower.sizes[j] and upper.mtimes[k] == lower.mtimes[j]
+
+
+def _apply_hardlinks(scans: Sequence[LayerScan], hidden: dict[tuple[int, int], tuple[int, str]]) -> None:
+    """A file version stays visible while any hardlink to it in its own layer is visible."""
+    for i, scan in enumerate(scans):
+        if not scan.links:
+            continue
+        latest: dict[str, int] = {}
+        aliases: dict[int, list[int]] = {}
+        links = dict(scan.links)
+        for j, p in enumerate(scan.paths):
+            kind = scan.kinds[j]
+            if kind == FILE:
+                latest[p] = j
+            elif kind == HARDLINK and links.get(j) in latest:
+                aliases.setdefault(latest[links[j]], []).append(j)
+        for target, names in aliases.items():
+            if (i, target) not in hidden:
+                continue
+            hiders = [hidden.get((i, n)) for n in names]
+            if any(h is None for h in hiders):
+                del hidden[(i, target)]  # still reachable through a visible hardlink
+            else:
+                hidden[(i, target)] = max([hidden[(i, target)], *hiders])  # type: ignore[type-var]
+
+
+def _figures(scans: Sequence[LayerScan], hidden: dict[tuple[int, int], tuple[int, str]]) -> Accounting:
+    n = len(scans)
+    added = [sum(s.sizes) for s in scans]
+    wasted_own = [0] * n
+    hides = [0] * n
+    wasted: list[Wasted] = []
+    for (i, j), (by, how) in hidden.items():
+        scan = scans[i]
+        if scan.kinds[j] != FILE:
+            continue
+        size = scan.sizes[j]
+        wasted_own[i] += size
+        hides[by] += size
+        if size:
+            wasted.append(Wasted(scan.paths[j], i, by, size, how))
+    wasted.sort(key=lambda w: (-w.bytes, w.path, w.added_in))
+    layers = tuple(
+        LayerFigures(i, added[i], wasted_own[i], hides[i], scans[i].kinds.count(FILE),
+                     scans[i].kinds.count(WHITEOUT) + scans[i].kinds.count(OPAQUE))
+        for i in range(n)
+    )
+    return Accounting(sum(added), sum(wasted_own), layers, tuple(wasted), hidden)

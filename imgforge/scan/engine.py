@@ -1,0 +1,187 @@
+"""`scan(source)`: read every layer once, account for the filesystem, search contents and config for secrets."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from imgforge.errors import UsageError
+from imgforge.image import Image, open_image, source_of
+from imgforge.image.model import BASE_NAME_KEY, ImageConfig
+from imgforge.image.streams import StreamLimits
+from imgforge.scan.accounting import Accounting, account
+from imgforge.scan.dockerfile import Instruction, fix_for, line_naming, map_lines, parse_dockerfile
+from imgforge.scan.layer import Detector, LayerScan, Limits, scan_layer
+from imgforge.scan.policy import ScanPolicy, evaluate, load_baseline
+from imgforge.scan.report import BloatItem, Figures, LayerRow, ScanReport, SecretFinding
+
+PARALLEL_MIN_BYTES = 32 << 20  # below this, worker start-up costs more than it saves
+
+
+class NoDetector:
+    """A detector that finds nothing (accounting-only scans)."""
+
+    def scan_bytes(self, data: bytes, path: str) -> list[Any]:
+        return []
+
+    def scan_value(self, value: str, name: str) -> list[Any]:
+        return []
+
+    def wants_path(self, path: str) -> bool:
+        return False
+
+
+def _default_detector() -> Detector:
+    try:
+        from imgforge.secrets import default_detector
+    except ImportError as exc:  # the secrets stage is part of the package; say so if it is not
+        raise UsageError("scanning for secrets: imgforge.secrets is not available") from exc
+    return default_detector()  # type: ignore[no-any-return]
+
+
+def _limits(policy: ScanPolicy) -> Limits:
+    return Limits(stream=StreamLimits(max_bytes=int(policy.max_layer_bytes), max_ratio=policy.max_ratio))
+
+
+def _scan_one(opener: Callable[[], BinaryIO], what: str, detector: Detector | None, limits: Limits) -> LayerScan:
+    with opener() as raw:
+        return scan_layer(raw, what, detector, limits)
+
+
+def _picklable(*values: object) -> bool:
+    try:
+        pickle.dumps(values)
+        return True
+    except Exception:  # noqa: BLE001 - anything unpicklable just means "scan in this process"
+        return False
+
+
+def scan_layers(image: Image, detector: Detector | None, limits: Limits, jobs: int = 2) -> list[LayerScan]:
+    """Scan each layer of a random-access image; independent layers go to worker processes when it pays."""
+    whats = [f"layer {layer.index} ({layer.digest[:19]}) of {image.name}" for layer in image.layers]
+    big = sum(layer.size or 0 for layer in image.layers)
+    openers = [layer.opener for layer in image.layers]
+    if jobs > 1 and len(openers) > 1 and big >= PARALLEL_MIN_BYTES and _picklable(openers, detector, limits):
+        # Largest layers first so one big layer does not start last.
+        order = sorted(range(len(openers)), key=lambda i: -(image.layers[i].size or 0))
+        with ProcessPoolExecutor(max_workers=min(jobs, len(openers), os.cpu_count() or 1)) as pool:
+            futures = {i: pool.submit(_scan_one, openers[i], whats[i], detector, limits) for i in order}
+            return [futures[i].result() for i in range(len(openers))]
+    return [_scan_one(openers[i], whats[i], detector, limits) for i in range(len(openers))]
+
+
+def _read_source(source: str | Image, detector: Detector | None, limits: Limits, jobs: int) -> tuple[Image, list[LayerScan]]:
+    if isinstance(source, Image):
+        return source, scan_layers(source, detector, limits, jobs)
+    kind, where = source_of(source)
+    if kind != "daemon":
+        image = open_image(source)
+        return image, scan_layers(image, detector, limits, jobs)
+    from imgforge.image.archive import build_image
+    from imgforge.image.daemon import SaveMember, scan_daemon
+
+    # The engine's `docker save` stream is sequential: read it once, layers in archive order.
+    result = scan_daemon(where, lambda name, fh: scan_layer(fh, f"layer {name} of {where}", detector, limits))
+    image = build_image(result.resolved, lambda m: SaveMember(where, m), where, "daemon", f"docker save {where}")
+    return image, list(result.results)
+
+
+def _base_layers(image: Image, explicit: int | None) -> int | None:
+    if explicit is not None:
+        if explicit > len(image.layers):
+            raise UsageError(f"scanning {image.name}: --base-layers {explicit} exceeds its {len(image.layers)} layers")
+        return explicit
+    base = image.annotation(BASE_NAME_KEY) or image.config.label(BASE_NAME_KEY)
+    if not base:
+        return None
+    try:  # the base image's own layer count, when the engine has it and it really is a prefix
+        from imgforge.env.engine import client
+
+        diff_ids = tuple(client().image.inspect(base).root_fs.layers or ())
+    except Exception:  # noqa: BLE001 - an unknown base just means "no boundary"
+        return None
+    return len(diff_ids) if diff_ids and image.config.diff_ids[: len(diff_ids)] == diff_ids else None
+
+
+def _secrets(image: Image, scans: Sequence[LayerScan], acc: Accounting, detector: Detector,
+             instructions: list[Instruction], layer_lines: list[int | None]) -> list[SecretFinding]:
+    found: list[SecretFinding] = []
+    for i, scan in enumerate(scans):
+        for m in scan.matches:
+            found.append(SecretFinding(m.rule, m.description, "file", m.path, None, i, not acc.visible(i, m.entry),
+                                       m.line, m.redacted, m.fingerprint, layer_lines[i]))
+    cfg: ImageConfig = image.config
+    for entry in cfg.env:
+        name, _, value = entry.partition("=")
+        for m in detector.scan_value(value, name):
+            found.append(_config_finding(m, "env", name, None, line_naming(instructions, ("ENV", "ARG"), name)))
+    for name, value in cfg.labels:
+        for m in detector.scan_value(value, name):
+            found.append(_config_finding(m, "label", name, None, line_naming(instructions, ("LABEL",), name)))
+    layer = 0
+    for h, hist in enumerate(cfg.history):
+        at = None if hist.empty_layer else layer
+        for m in detector.scan_value(hist.created_by, f"history[{h}]"):
+            line = layer_lines[at] if at is not None and at < len(layer_lines) else None
+            found.append(_config_finding(m, "history", f"history[{h}]", at, line))
+        layer += 0 if hist.empty_layer else 1
+    found.sort(key=lambda s: (s.source, s.layer if s.layer is not None else -1, s.path or s.name or "", s.rule, s.line or 0))
+    return found
+
+
+def _config_finding(m: Any, source: str, name: str, layer: int | None, line: int | None) -> SecretFinding:
+    return SecretFinding(str(m.rule), str(getattr(m, "description", "")), source, None, name, layer, False,
+                         getattr(m, "line", None), str(m.redacted), str(m.fingerprint), line)
+
+
+def scan(source: str | Image, detector: Detector | None = None, dockerfile: str | Path | None = None,
+         policy: ScanPolicy | None = None, *, limits: Limits | None = None) -> ScanReport:
+    """Scan an image (reference, archive, OCI layout or opened `Image`) into a frozen `ScanReport`."""
+    policy = policy or ScanPolicy()
+    detector = detector if detector is not None else _default_detector()
+    limits = limits or _limits(policy)
+    image, scans = _read_source(source, detector, limits, policy.jobs)
+    acc = account(scans)
+    commands = image.config.layer_commands() or [None] * len(scans)
+    instructions: list[Instruction] = []
+    if dockerfile is not None:
+        try:
+            instructions = parse_dockerfile(Path(dockerfile).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"reading Dockerfile {dockerfile}: {exc}") from exc
+    lines = map_lines(commands, instructions) if instructions else [None] * len(scans)
+    base = _base_layers(image, policy.base_layers)
+    rows = tuple(
+        LayerRow(f.index, image.layers[f.index].diff_id if f.index < len(image.layers) else "", commands[f.index],
+                 lines[f.index], base is not None and f.index < base, f.bytes, f.wasted_bytes, f.hidden_bytes,
+                 f.files, f.whiteouts)
+        for f in acc.layers
+    )
+    bloat = tuple(BloatItem(w.path, w.added_in, w.removed_in, w.bytes, w.how,
+                            fix_for(w.path, w.how, commands[w.added_in], commands[w.removed_in]))
+                  for w in acc.wasted)
+    findings = _secrets(image, scans, acc, detector, instructions, lines)
+    accepted = load_baseline(policy.baseline) if policy.baseline else frozenset()
+    kept = tuple(s for s in findings if s.fingerprint not in accepted)
+    user = None
+    if base is not None:
+        total = sum(r.bytes for r in rows[base:])
+        wasted = sum(b.bytes for b in bloat if b.added_in >= base)
+        user = Figures(total, wasted, 1.0 if total == 0 else 1.0 - wasted / total)
+    notes = tuple(f"layer {i}: {n}" for i, s in enumerate(scans) for n in s.notes)
+    report = ScanReport(
+        image=image.name, source=image.source, image_id=image.config.digest, total_bytes=acc.total_bytes,
+        wasted_bytes=acc.wasted_bytes, efficiency=acc.efficiency, layers=rows, bloat=bloat, secrets=kept,
+        suppressed=len(findings) - len(kept), base_layers=base, user=user,
+        dockerfile=str(dockerfile) if dockerfile is not None else None, notes=notes,
+    )
+    gates = tuple(evaluate(report, policy))
+    if not gates:
+        return report
+    from dataclasses import replace
+
+    return replace(report, gates=gates)

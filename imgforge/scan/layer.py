@@ -1,0 +1,234 @@
+"""Read one layer's tar stream in a single pass: a compact entry table plus secret matches in file contents.
+
+Entries are kept as parallel arrays (paths, kinds, sizes, mtimes) so a layer with a million files stays
+small; whiteouts are recorded by the path they hide. Nothing is ever written to disk, so `../` and
+absolute member names are harmless: they are read as if inside the root (and noted).
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import tarfile
+import zipfile
+from array import array
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO, Protocol
+
+from imgforge.errors import UsageError
+from imgforge.image.streams import StreamLimits, open_uncompressed, stream_errors
+
+FILE, DIR, WHITEOUT, OPAQUE, HARDLINK, SYMLINK, OTHER = range(7)
+WH_PREFIX = ".wh."
+OPAQUE_MARKER = ".wh..wh..opq"
+ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".gz", ".zip", ".jar", ".whl")
+SNIFF = 8192
+
+
+class Detector(Protocol):
+    """What the scan needs from `imgforge.secrets` (see its `default_detector()`)."""
+
+    def scan_bytes(self, data: bytes, path: str) -> list[Any]: ...
+
+    def scan_value(self, value: str, name: str) -> list[Any]: ...
+
+    def wants_path(self, path: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds of a scan: per-layer stream limits, entry count, bytes read per file, nested archives."""
+
+    stream: StreamLimits = field(default_factory=StreamLimits)
+    max_entries: int = 5_000_000
+    max_scan_bytes: int = 16 << 20  # content beyond this prefix of a file is not searched
+    max_nested_bytes: int = 64 << 20  # nested archives larger than this (packed or unpacked) are skipped
+    nested_depth: int = 2
+
+
+@dataclass(frozen=True)
+class Match:
+    """A secret match inside one file version of a layer (`entry` indexes the layer's entry table)."""
+
+    entry: int
+    path: str
+    rule: str
+    description: str
+    line: int | None
+    redacted: str
+    fingerprint: str
+
+
+@dataclass(frozen=True, eq=False)
+class LayerScan:
+    """One layer read: entry table (parallel arrays), hardlink targets, secret matches and notes."""
+
+    paths: tuple[str, ...]
+    kinds: bytes
+    sizes: array  # type: ignore[type-arg]
+    mtimes: array  # type: ignore[type-arg]
+    links: tuple[tuple[int, str], ...]
+    matches: tuple[Match, ...]
+    uncompressed_bytes: int
+    notes: tuple[str, ...]
+
+
+def normalize(name: str) -> tuple[str, bool]:
+    """The absolute in-image path of a member name, and whether the name tried to leave the root."""
+    escaped = name.startswith("/") or ".." in name.split("/")
+    path = posixpath.normpath("/" + name)
+    if path.startswith("//"):
+        path = "/" + path.lstrip("/")
+    return path, escaped
+
+
+def _as_match(entry: int, path: str, m: Any) -> Match:
+    return Match(entry, path, str(m.rule), str(getattr(m, "description", "")), getattr(m, "line", None),
+                 str(m.redacted), str(m.fingerprint))
+
+
+def is_archive(path: str) -> bool:
+    return path.lower().endswith(ARCHIVE_SUFFIXES)
+
+
+class _Content:
+    """Searches file contents (and archives inside them, to a bounded depth) with a detector."""
+
+    def __init__(self, detector: Detector, limits: Limits) -> None:
+        self.detector = detector
+        self.limits = limits
+        self.notes: list[str] = []
+
+    def file(self, fh: BinaryIO, path: str, size: int, depth: int = 0) -> list[Any]:
+        if is_archive(path):
+            if depth >= self.limits.nested_depth or size > self.limits.max_nested_bytes:
+                return []
+            return self.archive(fh.read(self.limits.max_nested_bytes), path, depth + 1)
+        if not self.detector.wants_path(path):
+            return []
+        head = fh.read(SNIFF)
+        if b"\0" in head:
+            return []  # binary: nothing a text rule can match
+        data = head + fh.read(max(self.limits.max_scan_bytes - len(head), 0)) if len(head) == SNIFF else head
+        return list(self.detector.scan_bytes(data, path))
+
+    def archive(self, data: bytes, path: str, depth: int) -> list[Any]:
+        """Search the members of an archive held in memory; a broken one is noted, never fatal."""
+        found: list[Any] = []
+        try:
+            if data[:4] == b"PK\x03\x04":
+                with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                    for info in zf.infolist():
+                        if info.is_dir() or info.file_size > self.limits.max_nested_bytes:
+                            continue
+                        with zf.open(info) as fh:
+                            found += self.file(fh, f"{path}!/{info.filename}", info.file_size, depth)  # type: ignore[arg-type]
+                return found
+            limits = StreamLimits(self.limits.max_nested_bytes, self.limits.stream.max_ratio, 0)
+            stream = open_uncompressed(io.BytesIO(data), f"nested archive {path}", limits)
+            head = stream.read(512)
+            if len(head) < 512 or head[257:262] != b"ustar":
+                if path.lower().endswith(".gz") and not path.lower().endswith((".tar.gz", ".tgz")):
+                    inner = path[:-3]
+                    rest = head + stream.read(self.limits.max_nested_bytes)
+                    return self.file(io.BytesIO(rest), inner, len(rest), depth)  # type: ignore[arg-type]
+                return []
+            with tarfile.open(fileobj=_Chain(head, stream), mode="r|") as tf:
+                for ti in tf:
+                    tf.members = []
+                    if ti.isreg() and ti.size:
+                        fh = tf.extractfile(ti)
+                        if fh is not None:
+                            found += self.file(fh, f"{path}!{normalize(ti.name)[0]}", ti.size, depth)  # type: ignore[arg-type]
+        except UsageError as exc:
+            self.notes.append(f"nested archive {path} not fully searched: {exc}")
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, *stream_errors()) as exc:
+            self.notes.append(f"nested archive {path} not fully searched: {type(exc).__name__}")
+        return found
+
+
+class _Chain(io.RawIOBase):
+    def __init__(self, head: bytes, rest: Any) -> None:
+        self.head, self.rest = head, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        if self.head:
+            n = min(len(b), len(self.head))
+            b[:n], self.head = self.head[:n], self.head[n:]
+            return n
+        data = self.rest.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+
+def scan_layer(raw: BinaryIO, what: str, detector: Detector | None = None, limits: Limits | None = None) -> LayerScan:
+    """Read the (compressed or plain) tar stream `raw` once; hostile or broken input raises UsageError."""
+    limits = limits or Limits()
+    paths: list[str] = []
+    kinds = bytearray()
+    sizes = array("q")
+    mtimes = array("q")
+    links: list[tuple[int, str]] = []
+    matches: list[Match] = []
+    escaped = 0
+    content = _Content(detector, limits) if detector is not None else None
+    stream = open_uncompressed(raw, what, limits.stream)
+    try:
+        with tarfile.open(fileobj=stream, mode="r|", bufsize=1 << 20) as tf:
+            while True:
+                ti = tf.next()
+                tf.members = []  # headers already seen are never needed again: memory stays flat
+                if ti is None:
+                    break
+                path, bad = normalize(ti.name)
+                escaped += bad
+                if path == "/":
+                    continue
+                base = posixpath.basename(path)
+                size = 0
+                if base.startswith(WH_PREFIX):
+                    parent = posixpath.dirname(path)
+                    if base == OPAQUE_MARKER:
+                        kind, path = OPAQUE, parent
+                    elif base.startswith(WH_PREFIX + WH_PREFIX):
+                        continue  # aufs bookkeeping (.wh..wh.plnk and friends), not a file
+                    else:
+                        kind, path = WHITEOUT, posixpath.join(parent, base[len(WH_PREFIX):])
+                elif ti.isreg():
+                    kind, size = FILE, ti.size
+                elif ti.isdir():
+                    kind = DIR
+                elif ti.islnk():
+                    kind = HARDLINK
+                    links.append((len(paths), normalize(ti.linkname)[0]))
+                elif ti.issym():
+                    kind = SYMLINK
+                else:
+                    kind = OTHER
+                if len(paths) >= limits.max_entries:
+                    raise UsageError(f"reading {what}: more than {limits.max_entries} entries (limit)")
+                if content is not None and kind == FILE and size:
+                    fh = tf.extractfile(ti)
+                    if fh is not None:
+                        matches += [_as_match(len(paths), path, m) for m in content.file(fh, path, size)]  # type: ignore[arg-type]
+                paths.append(path)
+                kinds.append(kind)
+                sizes.append(size)
+                mtimes.append(int(ti.mtime))
+    except UsageError:
+        raise
+    except stream_errors() as exc:
+        raise UsageError(f"reading {what}: not a readable tar layer ({type(exc).__name__}: {_short(exc)})") from exc
+    notes = list(content.notes if content else [])
+    if escaped:
+        notes.append(f"{escaped} member name(s) were absolute or used '..'; read as paths inside the image root")
+    return LayerScan(tuple(paths), bytes(kinds), sizes, mtimes, tuple(links), tuple(matches), stream.count,
+                     tuple(notes))
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else "no detail"
+    return text[:200]
