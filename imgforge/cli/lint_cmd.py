@@ -1,0 +1,85 @@
+"""`imgforge lint`: check Dockerfiles for layer order, multistage, bloat, cache, secret, pinning and user rules."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from imgforge.cli._common import console, exit_with
+from imgforge.errors import EXIT_GATE, UsageError
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+    never = "never"
+
+
+def lint_command(
+    files: Annotated[list[Path] | None, typer.Argument(help="Dockerfiles to lint (default: ./Dockerfile).")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="text, json, sarif or github.")] = Format.text,
+    json_out: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    fail_on: Annotated[FailOn | None, typer.Option(
+        "--fail-on", help="Exit 1 when a finding is at or above this severity (default: error).")] = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="imgforge.yaml (or project folder) with a `lint:` section; default: beside each file.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
+    list_rules: Annotated[bool, typer.Option("--list-rules", help="Print every rule and exit.")] = False,
+) -> None:
+    """Lint Dockerfiles. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error (e.g. unreadable file).
+
+    Example: imgforge lint Dockerfile --format sarif -o lint.sarif --fail-on warning
+    """
+    from imgforge.lint import lint_files, load_config
+    from imgforge.lint.formats import render
+    from imgforge.lint.rules import RULES
+
+    if list_rules:
+        for r in RULES.values():
+            console.print(f"{r.id:<7} {r.severity:<7} {r.category:<13} {r.title}", markup=False)
+        return
+    paths = files or [Path("Dockerfile")]
+    for p in paths:
+        if not p.exists():
+            raise UsageError(f"linting {p}: no such file")
+    cfg = None
+    if config is not None:
+        if not config.exists():
+            raise UsageError(f"reading lint settings {config}: no such file")
+        cfg = load_config(config)
+    report = lint_files(paths, cfg)
+    chosen = "json" if json_out else fmt.value
+    text = render(report, chosen)
+    if output is not None:
+        from rich.text import Text
+
+        if chosen == "text":
+            text = Text.from_markup(text).plain
+        try:
+            output.write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"writing {output}: {exc.strerror or exc}") from exc
+    elif chosen == "text":
+        console.print(text)
+    else:
+        sys.stdout.write(text + ("\n" if text else ""))
+        sys.stdout.flush()
+    threshold = fail_on.value if fail_on is not None else (cfg.fail_on if cfg and cfg.fail_on else "error")
+    exit_with(EXIT_GATE if report.failed(threshold) else 0)  # type: ignore[arg-type]
+
+
+def register(app: typer.Typer) -> None:
+    """Add `imgforge lint` to the CLI."""
+    app.command("lint")(lint_command)

@@ -1,0 +1,71 @@
+"""Lint settings: the `lint:` section of imgforge.yaml and `[tool.imgforge.lint]` in pyproject.toml."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from imgforge.errors import UsageError
+from imgforge.lint.model import Severity
+from imgforge.settings import load_section
+
+FailOn = Literal["error", "warning", "info", "never"]
+
+
+class LintConfig(BaseModel):
+    """Which rules run and how severe they are: `disable: [PIN003]`, `severity: {USR001: error}`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    disable: tuple[str, ...] = ()
+    severity: dict[str, Severity] = Field(default_factory=dict)
+    fail_on: FailOn | None = None
+
+    @field_validator("disable")
+    @classmethod
+    def _known_disable(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_check_ids(value))
+
+    @field_validator("severity")
+    @classmethod
+    def _known_severity(cls, value: dict[str, Severity]) -> dict[str, Severity]:
+        _check_ids(value)
+        return value
+
+    def merged(self, other: LintConfig) -> LintConfig:
+        """This config with `other` layered on top (other wins on conflicts)."""
+        return LintConfig(disable=tuple(dict.fromkeys(self.disable + other.disable)),
+                          severity={**self.severity, **other.severity}, fail_on=other.fail_on or self.fail_on)
+
+
+def _check_ids(ids: object) -> list[str]:
+    from imgforge.lint.rules import RULES
+
+    out = [str(i).upper() for i in ids]  # type: ignore[attr-defined]
+    unknown = [i for i in out if i not in RULES]
+    if unknown:
+        raise ValueError(f"unknown rule id {unknown[0]!r} (see `imgforge lint --list-rules`)")
+    return out
+
+
+def load_config(project: Path) -> LintConfig:
+    """Read pyproject.toml `[tool.imgforge.lint]` then imgforge.yaml `lint:` (which wins) from `project`."""
+    config = LintConfig()
+    pyproject = project / "pyproject.toml" if project.is_dir() else None
+    if pyproject is not None and pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise UsageError(f"reading {pyproject}: {exc}") from exc
+        raw = data.get("tool", {}).get("imgforge", {}).get("lint")
+        if raw is not None:
+            try:
+                config = LintConfig.model_validate(raw)
+            except ValidationError as exc:
+                problems = "; ".join(f"tool.imgforge.lint.{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                                     for e in exc.errors())
+                raise UsageError(f"invalid settings: {pyproject}: {problems}") from exc
+    return config.merged(load_section(project, "lint", LintConfig))

@@ -1,0 +1,122 @@
+"""Renderings of a LintReport: text (grouped by file), JSON, SARIF 2.1.0 and GitHub workflow annotations."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from itertools import groupby
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from rich.markup import escape
+
+from imgforge.lint.rules import RULES
+
+if TYPE_CHECKING:
+    from imgforge.lint import LintReport
+
+FORMATS = ("text", "json", "sarif", "github")
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def to_text(report: LintReport) -> str:
+    """Rich markup, grouped by file, with a summary line (render with a rich Console)."""
+    out: list[str] = []
+    for file, group in groupby(report.findings, key=lambda f: f.file):
+        out.append(f"[bold]{escape(file)}[/bold]")
+        for f in group:
+            style = _STYLE[f.severity]
+            out.append(f"  {f.line:>4}  [{style}]{f.severity:<7}[/{style}] {f.rule:<7} "
+                       f"[dim]{f.category}[/dim]  {escape(f.message)}")
+            if f.fix:
+                out.append(f"{'':14}[dim]fix: {escape(f.fix)}[/dim]")
+    c = report.counts
+    files = len(report.files)
+    out.append(f"{files} file{'s' if files != 1 else ''}: {c['error']} error(s), {c['warning']} warning(s), "
+               f"{c['info']} info")
+    return "\n".join(out)
+
+
+def to_json(report: LintReport) -> dict[str, object]:
+    """{"findings": [{file, line, end_line, rule, category, severity, message, fix}], "counts", "files"}."""
+    return {"findings": [asdict(f) for f in report.findings], "counts": report.counts, "files": list(report.files)}
+
+
+def _rule_meta(rule_id: str) -> dict[str, object]:
+    r = RULES[rule_id]
+    return {
+        "id": r.id,
+        "name": "".join(w.capitalize() for w in r.title.replace("/", " ").split() if w.isalnum()) or r.id,
+        "shortDescription": {"text": r.title},
+        "fullDescription": {"text": f"{r.title} ({r.category})."},
+        "help": {"text": f"Fix: {r.fix}", "markdown": f"**Fix:** {r.fix}"},
+        "defaultConfiguration": {"level": _SARIF_LEVEL[r.severity]},
+        "properties": {"category": r.category, "tags": [r.category, "dockerfile"]},
+    }
+
+
+def _uri(file: str) -> str:
+    path = PurePath(file)
+    if path.is_absolute():
+        return Path(file).as_uri()
+    text = path.as_posix()
+    while text.startswith("./"):
+        text = text[2:]
+    return quote(text)
+
+
+def to_sarif(report: LintReport) -> dict[str, object]:
+    """A SARIF 2.1.0 log: one run, every rule's metadata, one result per finding."""
+    ids = list(RULES)
+    index = {rid: k for k, rid in enumerate(ids)}
+    results = []
+    for f in report.findings:
+        results.append({
+            "ruleId": f.rule,
+            "ruleIndex": index[f.rule],
+            "level": _SARIF_LEVEL[f.severity],
+            "message": {"text": f"{f.message}. Fix: {f.fix}" if f.fix else f.message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": _uri(f.file)},
+                "region": {"startLine": max(f.line, 1), "endLine": max(f.end_line, f.line, 1)},
+            }}],
+            "properties": {"category": f.category},
+        })
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "imgforge-lint", "informationUri": "https://github.com/imgforge/imgforge",
+                                "semanticVersion": "0.1.0", "rules": [_rule_meta(r) for r in ids]}},
+            "results": results,
+        }],
+    }
+
+
+def _gh_escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def to_github(report: LintReport) -> str:
+    """GitHub Actions workflow commands, one `::error file=...,line=...::message` per finding."""
+    kind = {"error": "error", "warning": "warning", "info": "notice"}
+    lines = []
+    for f in report.findings:
+        lines.append(f"::{kind[f.severity]} file={_gh_escape(f.file, True)},line={f.line},endLine={f.end_line},"
+                     f"title={_gh_escape(f.rule + ' ' + f.category, True)}::{_gh_escape(f.message)}")
+    return "\n".join(lines)
+
+
+def render(report: LintReport, fmt: str) -> str:
+    """The report in one of FORMATS as a string (text keeps rich markup)."""
+    if fmt == "json":
+        return json.dumps(to_json(report), indent=2)
+    if fmt == "sarif":
+        return json.dumps(to_sarif(report), indent=2)
+    if fmt == "github":
+        return to_github(report)
+    return to_text(report)

@@ -1,0 +1,142 @@
+"""The Dockerfile model the parser builds and the rules read, and the Finding they report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_RANK: dict[str, int] = {"info": 1, "warning": 2, "error": 3}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem at a line range of one file, with what to do about it."""
+
+    file: str
+    line: int
+    end_line: int
+    rule: str
+    category: str
+    severity: Severity
+    message: str
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class Flag:
+    """An instruction flag such as `--mount=type=cache,target=/root/.cache` (value None when bare)."""
+
+    name: str
+    value: str | None
+
+
+@dataclass(frozen=True)
+class Heredoc:
+    """A here-document attached to RUN/COPY/ADD; `body` excludes the terminator line."""
+
+    name: str
+    body: str
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """One logical instruction (continuations joined, heredocs attached) and its source line range."""
+
+    keyword: str
+    args: str
+    flags: tuple[Flag, ...]
+    line: int
+    end_line: int
+    stage: int
+    json_args: tuple[str, ...] | None = None
+    heredocs: tuple[Heredoc, ...] = ()
+
+    def flag(self, name: str) -> str | None:
+        """The value of the last `--name` flag ('' when bare), or None when absent."""
+        value = None
+        for f in self.flags:
+            if f.name == name:
+                value = f.value if f.value is not None else ""
+        return value
+
+    def mounts(self) -> tuple[dict[str, str], ...]:
+        """The `--mount` options as key/value mappings (type defaults to bind)."""
+        out = []
+        for f in self.flags:
+            if f.name == "mount" and f.value:
+                opts = {"type": "bind"}
+                for part in f.value.split(","):
+                    key, _, val = part.partition("=")
+                    opts[key.strip().lower()] = val.strip()
+                out.append(opts)
+        return tuple(out)
+
+    def has_mount(self, kind: str) -> bool:
+        """True when the instruction has a `--mount=type=<kind>`."""
+        return any(m.get("type") == kind for m in self.mounts())
+
+    @property
+    def script(self) -> str:
+        """The shell text a RUN executes: the command line plus heredoc bodies."""
+        if self.json_args is not None:
+            return " ".join(self.json_args)
+        return "\n".join([self.args, *(h.body for h in self.heredocs)])
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A build stage: its FROM line, base image (after ARG substitution) and instructions."""
+
+    index: int
+    name: str | None
+    image: str
+    line: int
+    instructions: tuple[Instruction, ...]
+    platform: str | None = None
+    base_stage: int | None = None
+
+
+@dataclass(frozen=True)
+class Dockerfile:
+    """A parsed Dockerfile: directives, global ARGs, stages, comments and syntax findings."""
+
+    path: str
+    directives: dict[str, str]
+    escape: str
+    global_args: dict[str, str | None]
+    stages: tuple[Stage, ...]
+    instructions: tuple[Instruction, ...]
+    comments: dict[int, str] = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def final(self) -> Stage | None:
+        """The stage the image is built from (the last one)."""
+        return self.stages[-1] if self.stages else None
+
+    def shipped(self) -> tuple[Stage, ...]:
+        """The final stage and the stages it is built FROM: their layers end up in the image."""
+        chain: list[Stage] = []
+        stage = self.final
+        while stage is not None and stage not in chain:
+            chain.append(stage)
+            stage = self.stages[stage.base_stage] if stage.base_stage is not None else None
+        return tuple(reversed(chain))
+
+    def layered(self) -> tuple[Stage, ...]:
+        """Stages whose layers some image inherits: the final stage and every stage used as a FROM base."""
+        bases = {s.base_stage for s in self.stages}
+        return tuple(s for s in self.stages if s is self.final or s.index in bases)
+
+    def stage_by_ref(self, ref: str) -> Stage | None:
+        """The stage a `--from` or FROM names, by name (case-insensitive) or index."""
+        low = ref.lower()
+        for s in self.stages:
+            if s.name is not None and s.name.lower() == low:
+                return s
+        if ref.isdigit() and int(ref) < len(self.stages):
+            return self.stages[int(ref)]
+        return None

@@ -1,0 +1,296 @@
+"""Dockerfile parser: directives, continuations, heredocs, flags, JSON/shell forms and stages, with line ranges.
+
+Problems in the text become `syntax` findings (never exceptions), so garbage input still yields a report.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from imgforge.lint.model import Dockerfile, Finding, Flag, Heredoc, Instruction, Severity, Stage
+
+# id -> (severity, title, fix); the registry publishes these as rule metadata.
+SYNTAX_RULES: dict[str, tuple[Severity, str, str]] = {
+    "SYN001": ("error", "Unknown instruction", "Use a Dockerfile instruction (RUN, COPY, ...) or make the line a comment."),
+    "SYN002": ("error", "Malformed or unknown instruction flag",
+               "Write flags as --name=value with a flag this instruction supports."),
+    "SYN003": ("error", "Unterminated heredoc", "End the here-document with its terminator word on a line of its own."),
+    "SYN004": ("error", "Missing or malformed arguments", "Give the instruction its required arguments."),
+    "SYN005": ("error", "No FROM before build instructions",
+               "Start the file with FROM (only ARG and parser directives may come before it)."),
+    "SYN006": ("warning", "Invalid JSON form runs as a shell string",
+               'Use double quotes in exec form: CMD ["app", "--flag"].'),
+    "SYN007": ("error", "Not a Dockerfile", "Lint a text Dockerfile with at least one FROM instruction."),
+    "SYN008": ("error", "Invalid parser directive", "Use `# escape=\\` or `# escape=`` ` at the very top of the file."),
+    "SYN009": ("error", "Duplicate stage name", "Give every stage a unique name in `FROM image AS name`."),
+    "SYN010": ("warning", "COPY --from names no earlier stage",
+               "Reference a stage defined above (by name or index) or a full image reference."),
+}
+
+INSTRUCTIONS = {
+    "FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT",
+    "VOLUME", "USER", "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL",
+}
+FLAGS: dict[str, set[str]] = {
+    "FROM": {"platform"},
+    "RUN": {"mount", "network", "security"},
+    "COPY": {"from", "chmod", "chown", "link", "parents", "exclude"},
+    "ADD": {"chmod", "chown", "link", "checksum", "keep-git-dir", "exclude", "unpack"},
+    "HEALTHCHECK": {"interval", "timeout", "start-period", "start-interval", "retries"},
+}
+BOOL_FLAGS = {"link", "parents", "keep-git-dir", "unpack"}
+HEREDOC_KEYWORDS = {"RUN", "COPY", "ADD"}
+
+_DIRECTIVE = re.compile(r"^#\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(.*?)\s*$")
+_HEREDOC = re.compile(r"(?<!<)<<(?!<)(-?)([\"']?)([A-Za-z_][A-Za-z0-9_.-]*)\2")
+_FLAG = re.compile(r"--([a-z][a-z0-9-]*)(?:=(.*))?$", re.S)
+_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def substitute(text: str, env: dict[str, str | None]) -> str:
+    """Expand $VAR, ${VAR}, ${VAR:-default} and ${VAR:+alt} with `env` (unset -> empty), as BuildKit does."""
+
+    def repl(m: re.Match[str]) -> str:
+        name = m.group(1) or m.group(4)
+        value = env.get(name)
+        op, word = m.group(2), m.group(3) or ""
+        if op in (":-", "-"):
+            return value if value else word
+        if op in (":+", "+"):
+            return word if value else ""
+        return value or ""
+
+    return _VAR.sub(repl, text)
+
+
+class _Parser:
+    """One pass over the lines; collects instructions, comments and syntax findings."""
+
+    def __init__(self, text: str, path: str) -> None:
+        self.path = path
+        self.lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        self.findings: list[Finding] = []
+        self.comments: dict[int, str] = {}
+        self.directives: dict[str, str] = {}
+        self.escape = "\\"
+
+    def problem(self, rule: str, line: int, end_line: int, message: str) -> None:
+        severity, _title, fix = SYNTAX_RULES[rule]
+        self.findings.append(Finding(self.path, line, end_line, rule, "syntax", severity, message, fix))
+
+    def parse_directives(self) -> int:
+        i = 0
+        while i < len(self.lines):
+            m = _DIRECTIVE.match(self.lines[i].strip())
+            if not m:
+                break
+            key, value = m.group(1).lower(), m.group(2)
+            if key not in ("syntax", "escape", "check"):
+                break  # an unknown directive is a comment and ends the directive block
+            if key in self.directives:
+                self.problem("SYN008", i + 1, i + 1, f"parser directive `{key}` is given twice")
+            self.directives[key] = value
+            if key == "escape":
+                if value in ("\\", "`"):
+                    self.escape = value
+                else:
+                    self.problem("SYN008", i + 1, i + 1, f"escape directive must be \\ or `, not {value[:20]!r}")
+            self.comments[i + 1] = self.lines[i].strip()
+            i += 1
+        return i
+
+    def run(self) -> Dockerfile:
+        start = self.parse_directives()
+        instructions: list[Instruction] = []
+        stages: list[Stage] = []
+        stage_instr: list[list[Instruction]] = []
+        global_args: dict[str, str | None] = {}
+        i = start
+        lines, n = self.lines, len(self.lines)
+        esc = self.escape
+        while i < n:
+            stripped = lines[i].strip()
+            if not stripped:
+                i += 1
+                continue
+            if stripped.startswith("#"):
+                self.comments[i + 1] = stripped
+                i += 1
+                continue
+            first = i
+            parts: list[str] = []
+            cur = lines[i]
+            while True:
+                body = cur.rstrip()
+                if body.endswith(esc) and not body.endswith(esc * 2):
+                    parts.append(body[:-1])
+                    i += 1
+                    while i < n and (not lines[i].strip() or lines[i].lstrip().startswith("#")):
+                        if lines[i].strip():
+                            self.comments[i + 1] = lines[i].strip()
+                        i += 1
+                    if i >= n:
+                        break
+                    cur = lines[i]
+                    continue
+                parts.append(cur)
+                i += 1
+                break
+            text = "".join(parts).strip()
+            keyword, _, rest = text.partition(" ")
+            if "\t" in keyword:
+                keyword, _, more = keyword.partition("\t")
+                rest = more + " " + rest
+            keyword = keyword.upper()
+            rest = rest.strip()
+            heredocs: list[Heredoc] = []
+            if keyword in HEREDOC_KEYWORDS and "<<" in rest:
+                i = self._heredocs(rest, first + 1, i, heredocs)
+            end = heredocs[-1].end_line if heredocs else i
+            instr = self._instruction(keyword, rest, first + 1, end, len(stages) - 1, tuple(heredocs))
+            if instr is None:
+                continue
+            if keyword == "FROM":
+                stages.append(self._stage(instr, len(stages), stages, global_args))
+                stage_instr.append([])
+                instr = Instruction(instr.keyword, instr.args, instr.flags, instr.line, instr.end_line,
+                                    len(stages) - 1, instr.json_args, instr.heredocs)
+            elif not stages:
+                if keyword == "ARG":
+                    for name, value in _arg_pairs(rest):
+                        global_args[name] = value
+                else:
+                    self.problem("SYN005", instr.line, instr.end_line, f"{keyword} comes before the first FROM")
+            instructions.append(instr)
+            if stage_instr:
+                stage_instr[-1].append(instr)
+        final = tuple(
+            Stage(s.index, s.name, s.image, s.line, tuple(stage_instr[k]), s.platform, s.base_stage)
+            for k, s in enumerate(stages)
+        )
+        if not instructions and not self.findings:
+            self.problem("SYN007", 1, 1, "the file has no instructions")
+        elif not stages and not any(f.rule == "SYN007" for f in self.findings):
+            self.problem("SYN007", 1, 1, "the file has no FROM instruction")
+        df = Dockerfile(self.path, self.directives, self.escape, global_args, final, tuple(instructions),
+                        self.comments, ())
+        self._check_copy_from(df)
+        return Dockerfile(df.path, df.directives, df.escape, df.global_args, df.stages, df.instructions,
+                          df.comments, tuple(self.findings))
+
+    def _heredocs(self, rest: str, line: int, i: int, out: list[Heredoc]) -> int:
+        for m in _HEREDOC.finditer(rest):
+            strip_tabs, name = m.group(1) == "-", m.group(3)
+            start = i
+            body: list[str] = []
+            while i < len(self.lines):
+                cur = self.lines[i]
+                check = cur.lstrip("\t") if strip_tabs else cur
+                if check.rstrip("\r") == name:
+                    break
+                body.append(check)
+                i += 1
+            if i >= len(self.lines):
+                self.problem("SYN003", line, len(self.lines), f"heredoc <<{name} is never terminated")
+                out.append(Heredoc(name, "\n".join(body), start + 1, len(self.lines)))
+                return i
+            out.append(Heredoc(name, "\n".join(body), start + 1, i + 1))
+            i += 1
+        return i
+
+    def _instruction(self, keyword: str, rest: str, line: int, end: int, stage: int,
+                     heredocs: tuple[Heredoc, ...]) -> Instruction | None:
+        if keyword not in INSTRUCTIONS:
+            shown = keyword[:40] + ("..." if len(keyword) > 40 else "")
+            self.problem("SYN001", line, end, f"unknown instruction {shown!r}")
+            return None
+        flags: list[Flag] = []
+        allowed = FLAGS.get(keyword, set())
+        while rest.startswith("--"):
+            token, _, rest = rest.partition(" ")
+            rest = rest.lstrip()
+            m = _FLAG.match(token)
+            shown = token[:40]
+            if not m:
+                self.problem("SYN002", line, end, f"{keyword}: malformed flag {shown!r}")
+                continue
+            name, value = m.group(1), m.group(2)
+            if name not in allowed:
+                self.problem("SYN002", line, end, f"{keyword} does not support the flag --{name}")
+            elif value is None and name not in BOOL_FLAGS:
+                self.problem("SYN002", line, end, f"{keyword}: flag --{name} needs a value (--{name}=...)")
+            elif value == "" and name not in BOOL_FLAGS:
+                self.problem("SYN002", line, end, f"{keyword}: flag --{name} has an empty value")
+            flags.append(Flag(name, value))
+        json_args = None
+        if rest.startswith("["):
+            try:
+                parsed = json.loads(rest)
+            except ValueError:
+                parsed = None
+                if keyword in ("RUN", "CMD", "ENTRYPOINT", "SHELL") and rest[1:].lstrip()[:1] in ("'", '"'):
+                    self.problem("SYN006", line, end, f"{keyword} looks like exec form but is not valid JSON; "
+                                                      "it will run through /bin/sh -c")
+            if isinstance(parsed, list) and all(isinstance(a, str) for a in parsed):
+                json_args = tuple(parsed)
+        if not rest and keyword not in ("ONBUILD",):
+            self.problem("SYN004", line, end, f"{keyword} has no arguments")
+        if keyword == "SHELL" and rest and json_args is None:
+            self.problem("SYN004", line, end, "SHELL requires the JSON form, e.g. SHELL [\"/bin/bash\", \"-c\"]")
+        return Instruction(keyword, rest, tuple(flags), line, end, stage, json_args, heredocs)
+
+    def _stage(self, instr: Instruction, index: int, stages: list[Stage],
+               global_args: dict[str, str | None]) -> Stage:
+        words = instr.args.split()
+        name = None
+        if len(words) == 3 and words[1].lower() == "as":
+            name = words[2]
+        elif len(words) != 1:
+            if words:
+                self.problem("SYN004", instr.line, instr.end_line, "FROM takes `image [AS name]`")
+        image = substitute(words[0], global_args) if words else ""
+        if name is not None:
+            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_.-]*", name):
+                self.problem("SYN004", instr.line, instr.end_line, f"invalid stage name {name[:40]!r}")
+            if any(s.name and s.name.lower() == name.lower() for s in stages):
+                self.problem("SYN009", instr.line, instr.end_line, f"stage name {name!r} is used twice")
+        base = None
+        for s in stages:
+            if s.name is not None and s.name.lower() == image.lower():
+                base = s.index
+        platform = next((f.value for f in instr.flags if f.name == "platform"), None)
+        return Stage(index, name, image, instr.line, (), platform, base)
+
+    def _check_copy_from(self, df: Dockerfile) -> None:
+        for stage in df.stages:
+            for ins in stage.instructions:
+                ref = ins.flag("from") if ins.keyword == "COPY" else None
+                if not ref or "$" in ref:
+                    continue
+                target = df.stage_by_ref(ref)
+                if target is not None and target.index < stage.index:
+                    continue
+                if target is None and any(c in ref for c in ":/@"):
+                    continue  # an image reference, not a stage
+                why = "its own stage" if target is not None and target.index == stage.index else "no earlier stage"
+                self.problem("SYN010", ins.line, ins.end_line, f"COPY --from={ref[:60]} names {why}")
+
+
+def _arg_pairs(rest: str) -> list[tuple[str, str | None]]:
+    out: list[tuple[str, str | None]] = []
+    for word in rest.split():
+        name, eq, value = word.partition("=")
+        out.append((name, value.strip("\"'") if eq else None))
+    return out
+
+
+def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
+    """Parse Dockerfile text into stages and instructions with line ranges; problems become findings."""
+    if "\x00" in text[:8192]:
+        severity, _t, fix = SYNTAX_RULES["SYN007"]
+        finding = Finding(path, 1, 1, "SYN007", "syntax", severity, "binary content, not a Dockerfile", fix)
+        return Dockerfile(path, {}, "\\", {}, (), (), {}, (finding,))
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return _Parser(text, path).run()

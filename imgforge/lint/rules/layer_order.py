@@ -1,0 +1,95 @@
+"""layer-order: copy what changes often late, so a source edit does not re-run slow install layers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from imgforge.lint.model import Dockerfile, Instruction
+from imgforge.lint.rules import Hit, hit, rule
+from imgforge.lint.rules.shell import args, commands, is_pip_install, program, subcommand
+
+_MANIFESTS = re.compile(
+    r"(^|/)(requirements[\w.-]*\.(txt|in)|constraints[\w.-]*\.txt|pyproject\.toml|poetry\.lock|uv\.lock|Pipfile(\.lock)?|"
+    r"setup\.(py|cfg)|package(-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|\.yarnrc(\.yml)?|pnpm-lock\.yaml|"
+    r"pnpm-workspace\.yaml|go\.(mod|sum)|Cargo\.(toml|lock)|Gemfile(\.lock)?|composer\.(json|lock)|pom\.xml|"
+    r"(build|settings)\.gradle(\.kts)?|gradle\.properties|gradlew|gradle|[\w.-]+\.csproj|packages\.config|"
+    r"mix\.(exs|lock)|\.npmrc|\.python-version|\.nvmrc)/?$")
+
+
+def source_copy(ins: Instruction) -> bool:
+    """True for a COPY/ADD from the build context of whole trees (., src/, *.py) rather than single manifests."""
+    if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is not None or ins.heredocs:
+        return False
+    words = list(ins.json_args) if ins.json_args is not None else ins.args.split()
+    for src in words[:-1]:
+        if "://" in src or _MANIFESTS.search(src):
+            continue
+        base = src.rstrip("/").rsplit("/", 1)[-1]
+        if src in (".", "./", "*") or src.endswith("/") or "*" in base or "." not in base:
+            return True
+    return False
+
+
+def dependency_install(cmd: tuple[str, ...]) -> bool:
+    """A command that installs a project's dependencies from its manifests."""
+    prog, sub = program(cmd), subcommand(cmd)
+    if is_pip_install(cmd):
+        rest = [w for w in args(cmd) if w not in ("install", "pip")]
+        return "-r" in cmd or "--requirement" in cmd or any(w.startswith("--requirement=") for w in cmd) or \
+            (bool(rest) and not any(w in (".", "./") or w.startswith((".[", "./")) for w in rest))
+    return (prog, sub) in {
+        ("npm", "ci"), ("npm", "install"), ("npm", "i"), ("yarn", "install"), ("yarn", ""), ("pnpm", "install"),
+        ("poetry", "install"), ("pipenv", "install"), ("uv", "sync"), ("go", "mod"), ("bundle", "install"),
+        ("composer", "install"), ("cargo", "fetch"), ("mvn", "dependency:go-offline"), ("dotnet", "restore"),
+        ("mix", "deps.get"),
+    } and not (prog == "npm" and sub in ("install", "i") and len(args(cmd)) > 1)
+
+
+def system_install(cmd: tuple[str, ...]) -> bool:
+    """An OS package install (apt, apk, dnf, yum, zypper)."""
+    prog, sub = program(cmd), subcommand(cmd)
+    return (prog in ("apt-get", "apt", "dnf", "microdnf", "yum", "zypper") and sub in ("install", "in")) or \
+        (prog == "apk" and sub == "add")
+
+
+def _download(cmd: tuple[str, ...]) -> bool:
+    prog = program(cmd)
+    return (prog in ("curl", "wget") and any("://" in w for w in cmd)) or (prog == "git" and subcommand(cmd) == "clone")
+
+
+def _first_after_copy(df: Dockerfile, test: object) -> Iterator[tuple[Instruction, Instruction]]:
+    for stage in df.stages:
+        copy = None
+        for ins in stage.instructions:
+            if copy is None and source_copy(ins):
+                copy = ins
+            elif copy is not None and ins.keyword == "RUN":
+                if any(test(c) for c in commands(ins.script)):  # type: ignore[operator]
+                    yield copy, ins
+                    break
+
+
+@rule("LO001", "layer-order", "warning", "Sources copied before dependencies are installed",
+      "Copy only the manifests first (COPY requirements.txt ./ or package.json package-lock.json ./), "
+      "install, then COPY the rest.")
+def sources_before_deps(df: Dockerfile) -> Iterator[Hit]:
+    for copy, run in _first_after_copy(df, dependency_install):
+        yield hit(copy, f"{copy.keyword} of the source tree comes before the dependency install on line {run.line}: "
+                        "every source edit invalidates the cache and reinstalls all dependencies")
+
+
+@rule("LO002", "layer-order", "warning", "Sources copied before OS packages are installed",
+      "Install OS packages right after FROM, before any COPY of the source tree.")
+def sources_before_packages(df: Dockerfile) -> Iterator[Hit]:
+    for copy, run in _first_after_copy(df, system_install):
+        yield hit(copy, f"{copy.keyword} of the source tree comes before the OS package install on line {run.line}: "
+                        "every source edit re-runs the package install")
+
+
+@rule("LO003", "layer-order", "info", "Sources copied before downloads",
+      "Move downloads (curl, wget, git clone) above the COPY of the source tree.")
+def sources_before_downloads(df: Dockerfile) -> Iterator[Hit]:
+    for copy, run in _first_after_copy(df, _download):
+        yield hit(copy, f"{copy.keyword} of the source tree comes before the download on line {run.line}: "
+                        "frequently-changing files early make every edit repeat the download")

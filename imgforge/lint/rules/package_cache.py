@@ -1,0 +1,124 @@
+"""package-cache: package-manager caches must be cleaned (or cache-mounted) in the layer that made them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from imgforge.lint.model import Dockerfile, Instruction, Stage
+from imgforge.lint.rules import Hit, hit, rule
+from imgforge.lint.rules.shell import commands, is_apt_install, is_apt_update, is_pip_install, program, subcommand
+
+
+def _cache_mounted(ins: Instruction, *prefixes: str) -> bool:
+    return any(m.get("type") == "cache" and (m.get("target") or m.get("dst") or m.get("destination") or "")
+               .rstrip("/").startswith(prefixes) for m in ins.mounts())
+
+
+def _layered_runs(df: Dockerfile, every_stage: bool = False) -> Iterator[tuple[Stage, Instruction]]:
+    # By default only stages whose layers an image inherits: a throw-away build stage's cache never ships.
+    # apk, pip and dnf caches are checked everywhere (as hadolint does): they also bloat the build cache.
+    for stage in df.stages if every_stage else df.layered():
+        for ins in stage.instructions:
+            if ins.keyword == "RUN":
+                yield stage, ins
+
+
+def _removes(script: str, pattern: str) -> bool:
+    return any(program(c) == "rm" and any(re.match(pattern, w) for w in c[1:]) for c in commands(script))
+
+
+@rule("PC001", "package-cache", "warning", "apt lists left in the layer",
+      "End the same RUN with `&& rm -rf /var/lib/apt/lists/*`, or use "
+      "`--mount=type=cache,target=/var/lib/apt/lists`.")
+def apt_lists(df: Dockerfile) -> Iterator[Hit]:
+    for _stage, ins in _layered_runs(df):
+        cmds = commands(ins.script)
+        if not any(is_apt_install(c) for c in cmds) or _cache_mounted(ins, "/var/lib/apt"):
+            continue
+        if not _removes(ins.script, r"/var/lib/apt/lists"):
+            yield hit(ins, "apt-get install leaves /var/lib/apt/lists (tens of MB) in this layer; "
+                           "removing it in a later layer does not shrink the image")
+
+
+@rule("PC002", "package-cache", "warning", "apt-get update in its own layer",
+      "Run `apt-get update && apt-get install -y ...` in one RUN.")
+def apt_update_alone(df: Dockerfile) -> Iterator[Hit]:
+    for stage in df.stages:
+        for ins in stage.instructions:
+            if ins.keyword != "RUN":
+                continue
+            cmds = commands(ins.script)
+            if any(is_apt_update(c) for c in cmds) and not any(
+                    is_apt_install(c) or subcommand(c) in ("upgrade", "dist-upgrade", "build-dep")
+                    for c in cmds if program(c) in ("apt-get", "apt")):
+                yield hit(ins, "apt-get update runs in a layer of its own: the cached layer keeps stale package "
+                               "lists, so a later install can fetch outdated or missing versions")
+
+
+@rule("PC003", "package-cache", "warning", "apk cache left in the layer",
+      "Use `apk add --no-cache ...`.")
+def apk_cache(df: Dockerfile) -> Iterator[Hit]:
+    for _stage, ins in _layered_runs(df, every_stage=True):
+        for c in commands(ins.script):
+            if program(c) == "apk" and subcommand(c) == "add" and "--no-cache" not in c:
+                if not _cache_mounted(ins, "/var/cache/apk", "/etc/apk/cache") and \
+                        not _removes(ins.script, r"/var/cache/apk"):
+                    yield hit(ins, "apk add without --no-cache keeps the package index in /var/cache/apk in this layer")
+                break
+
+
+def _pip_no_cache_env(stage: Stage, before: int) -> bool:
+    for ins in stage.instructions:
+        if ins.keyword == "ENV" and ins.line < before and re.search(r"\bPIP_NO_CACHE_DIR\b", ins.args):
+            return True
+    return False
+
+
+@rule("PC004", "package-cache", "warning", "pip cache left in the layer",
+      "Use `pip install --no-cache-dir ...` or `--mount=type=cache,target=/root/.cache/pip`.")
+def pip_cache(df: Dockerfile) -> Iterator[Hit]:
+    for stage, ins in _layered_runs(df, every_stage=True):
+        for c in commands(ins.script):
+            if is_pip_install(c) and "--no-cache-dir" not in c:
+                if not _cache_mounted(ins, "/root/.cache") and not _pip_no_cache_env(stage, ins.line):
+                    yield hit(ins, "pip install keeps downloaded wheels in ~/.cache/pip inside this layer")
+                break
+
+
+@rule("PC005", "package-cache", "warning", "npm cache left in the layer",
+      "Add `&& npm cache clean --force` to the same RUN, or use `--mount=type=cache,target=/root/.npm`.")
+def npm_cache(df: Dockerfile) -> Iterator[Hit]:
+    for _stage, ins in _layered_runs(df):
+        cmds = commands(ins.script)
+        if any(program(c) == "npm" and subcommand(c) in ("install", "ci", "i") for c in cmds):
+            cleaned = any(program(c) == "npm" and subcommand(c) == "cache" for c in cmds)
+            if not cleaned and not _cache_mounted(ins, "/root/.npm", "/home"):
+                yield hit(ins, "npm install/ci keeps its download cache (~/.npm) inside this layer")
+
+
+@rule("PC006", "package-cache", "warning", "yarn cache left in the layer",
+      "Add `&& yarn cache clean` to the same RUN, or use a cache mount for the yarn cache.")
+def yarn_cache(df: Dockerfile) -> Iterator[Hit]:
+    for _stage, ins in _layered_runs(df):
+        cmds = commands(ins.script)
+        installs = any(program(c) == "yarn" and subcommand(c) in ("install", "add", "") for c in cmds)
+        if installs and not any(program(c) == "yarn" and subcommand(c) == "cache" for c in cmds) \
+                and not _cache_mounted(ins, "/usr/local/share/.cache/yarn", "/root/.cache/yarn", "/root/.yarn"):
+            yield hit(ins, "yarn install keeps its package cache inside this layer")
+
+
+@rule("PC007", "package-cache", "warning", "dnf/yum/zypper cache left in the layer",
+      "End the same RUN with `&& dnf clean all` (yum clean all / zypper clean).")
+def rpm_cache(df: Dockerfile) -> Iterator[Hit]:
+    managers = {"dnf", "microdnf", "yum", "zypper"}
+    for _stage, ins in _layered_runs(df, every_stage=True):
+        cmds = commands(ins.script)
+        used = [c for c in cmds if program(c) in managers and subcommand(c) in ("install", "in", "upgrade", "update")]
+        if not used or _cache_mounted(ins, "/var/cache/dnf", "/var/cache/yum", "/var/cache/zypp"):
+            continue
+        cleaned = any(program(c) in managers and subcommand(c) in ("clean", "cc") for c in cmds) or \
+            _removes(ins.script, r"/var/cache/(dnf|yum|zypp)")
+        if not cleaned:
+            yield hit(ins, f"{program(used[0])} {subcommand(used[0])} leaves its metadata and package cache "
+                           "in this layer")

@@ -1,0 +1,48 @@
+"""pinning: base images named by a moving tag (or none) make builds unreproducible."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from imgforge.lint.model import Dockerfile, Stage
+from imgforge.lint.rules import Hit, rule
+
+
+def _external(df: Dockerfile, stage: Stage) -> tuple[str, str | None, bool] | None:
+    """(image, tag, has_digest) for a FROM that names a registry image, else None."""
+    image = stage.image
+    if not image or "$" in image or image.lower() == "scratch" or stage.base_stage is not None:
+        return None
+    name, at, _digest = image.partition("@")
+    last = name.rsplit("/", 1)[-1]
+    tag = last.partition(":")[2] if ":" in last else None
+    return name, tag, bool(at)
+
+
+@rule("PIN001", "pinning", "warning", "Base image without a tag",
+      "Name a version tag (python:3.12-slim), ideally also a digest (@sha256:...).")
+def no_tag(df: Dockerfile) -> Iterator[Hit]:
+    for stage in df.stages:
+        ext = _external(df, stage)
+        if ext and ext[1] is None and not ext[2]:
+            yield Hit(stage.line, stage.line, f"FROM {ext[0][:80]} has no tag: it silently means :latest, which "
+                                              "changes under you")
+
+
+@rule("PIN002", "pinning", "warning", "Base image tagged latest",
+      "Replace :latest with a version tag, ideally plus a digest (@sha256:...).")
+def latest(df: Dockerfile) -> Iterator[Hit]:
+    for stage in df.stages:
+        ext = _external(df, stage)
+        if ext and ext[1] == "latest" and not ext[2]:
+            yield Hit(stage.line, stage.line, f"FROM {ext[0][:80]} uses :latest, which changes under you and "
+                                              "makes builds unreproducible")
+
+
+@rule("PIN003", "pinning", "info", "Base image not pinned by digest",
+      "Append the digest: FROM image:tag@sha256:<digest> (tools like Renovate keep it current).")
+def no_digest(df: Dockerfile) -> Iterator[Hit]:
+    for stage in df.stages:
+        ext = _external(df, stage)
+        if ext and ext[1] not in (None, "latest") and not ext[2]:
+            yield Hit(stage.line, stage.line, f"FROM {ext[0][:80]} is pinned by tag only; a tag can be re-pushed")

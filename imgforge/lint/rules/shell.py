@@ -1,0 +1,100 @@
+"""Just enough shell parsing for the rules: split a RUN script into simple commands of words."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from functools import lru_cache
+
+_SEPARATORS = {"&&", "||", ";", "|", "&", ";;", "(", ")", "|&"}
+_ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_WRAPPERS = {"sudo", "env", "exec", "nohup", "time", "command", "xargs"}
+_KEYWORDS = {"then", "do", "else", "elif", "if", "while", "until", "!", "{", "}", "fi", "done"}
+
+
+@lru_cache(maxsize=4096)
+def commands(script: str) -> tuple[tuple[str, ...], ...]:
+    """The simple commands of `script` (wrappers, keywords and leading VAR=value assignments removed)."""
+    text = script.replace("\\\n", " ")
+    lexer = shlex.shlex(text.replace("\n", " ; "), posix=True, punctuation_chars=";&|()")
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    try:
+        tokens = list(lexer)
+    except ValueError:  # unbalanced quotes: fall back to whitespace words
+        tokens = re.split(r"\s+|(&&|\|\||;|\|)", text.replace("\n", " ; "))
+        tokens = [t for t in tokens if t]
+    out: list[tuple[str, ...]] = []
+    cur: list[str] = []
+    for tok in tokens:
+        if tok in _SEPARATORS:
+            if cur:
+                out.append(_clean(cur))
+            cur = []
+        else:
+            cur.append(tok)
+    if cur:
+        out.append(_clean(cur))
+    return tuple(c for c in out if c)
+
+
+def _clean(words: list[str]) -> tuple[str, ...]:
+    i = 0
+    while i < len(words) and (_ASSIGN.match(words[i]) or words[i] in _WRAPPERS or words[i] in _KEYWORDS
+                              or (words[i - 1] in ("sudo", "env") if i else False) and words[i].startswith("-")):
+        i += 1
+    return tuple(words[i:])
+
+
+def program(cmd: tuple[str, ...]) -> str:
+    """The program name of a command (basename, so /usr/bin/pip is pip)."""
+    return os.path.basename(cmd[0]) if cmd else ""
+
+
+def args(cmd: tuple[str, ...]) -> list[str]:
+    """The words after the program that are not options."""
+    return [w for w in cmd[1:] if not w.startswith("-")]
+
+
+def subcommand(cmd: tuple[str, ...]) -> str:
+    """The first non-option word after the program (apt-get *install*, npm *ci*)."""
+    rest = args(cmd)
+    return rest[0] if rest else ""
+
+
+def is_pip_install(cmd: tuple[str, ...]) -> bool:
+    """`pip install`, `pip3 install`, `python -m pip install`, `uv pip install`."""
+    prog = program(cmd)
+    if re.fullmatch(r"pip[0-9.]*", prog):
+        return subcommand(cmd) == "install"
+    if re.fullmatch(r"python[0-9.]*", prog) and "-m" in cmd:
+        k = cmd.index("-m")
+        return cmd[k + 1: k + 3] == ("pip", "install")
+    return False
+
+
+def is_apt_install(cmd: tuple[str, ...]) -> bool:
+    """`apt-get install` / `apt install` / `aptitude install`."""
+    return program(cmd) in ("apt-get", "apt", "aptitude") and subcommand(cmd) == "install"
+
+
+def is_apt_update(cmd: tuple[str, ...]) -> bool:
+    """`apt-get update` / `apt update`."""
+    return program(cmd) in ("apt-get", "apt") and subcommand(cmd) == "update"
+
+
+def removed_paths(cmd: tuple[str, ...]) -> list[str]:
+    """Paths an `rm` command deletes."""
+    return args(cmd) if program(cmd) == "rm" else []
+
+
+def option_value(cmd: tuple[str, ...], *names: str) -> str | None:
+    """The value of the first `-o FILE` / `--output=FILE` style option among `names`."""
+    for k, w in enumerate(cmd):
+        for name in names:
+            if w == name and k + 1 < len(cmd):
+                return cmd[k + 1]
+            if name.startswith("--") and w.startswith(name + "="):
+                return w.split("=", 1)[1]
+    return None
