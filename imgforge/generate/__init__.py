@@ -1,0 +1,55 @@
+"""Generation: a project (settings + recipe) in, `Dockerfile` and `.dockerignore` text out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from imgforge.errors import UsageError
+from imgforge.generate.detect import detect_stack
+from imgforge.generate.dockerfile import render_dockerfile
+from imgforge.generate.dockerignore import render_dockerignore
+from imgforge.project import Project, load_project
+
+DOCKERFILE = "Dockerfile"
+DOCKERIGNORE = ".dockerignore"
+
+
+@dataclass(frozen=True)
+class GeneratedFiles:
+    """The generated files' text."""
+
+    dockerfile: str
+    dockerignore: str
+
+    def by_name(self) -> dict[str, str]:
+        """File name -> text."""
+        return {DOCKERFILE: self.dockerfile, DOCKERIGNORE: self.dockerignore}
+
+
+def generate(project: Project) -> GeneratedFiles:
+    """Render the project's Dockerfile and .dockerignore (deterministic)."""
+    return GeneratedFiles(dockerfile=render_dockerfile(project), dockerignore=render_dockerignore(project.recipe))
+
+
+def stale_files(project: Project, files: GeneratedFiles) -> list[str]:
+    """Names of the generated files whose copy in the project differs (or is missing)."""
+    stale = []
+    for name, text in files.by_name().items():
+        target = project.root / name
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            stale.append(name)
+    return stale
+
+
+def write_files(project: Project, files: GeneratedFiles) -> list[str]:
+    """Write the files that changed; return their names."""
+    changed = stale_files(project, files)
+    for name in changed:
+        try:
+            (project.root / name).write_text(files.by_name()[name], encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"writing {project.root / name}: {exc}") from exc
+    return changed
+
+
+__all__ = ["GeneratedFiles", "generate", "load_project", "detect_stack", "stale_files", "write_files"]

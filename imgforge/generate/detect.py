@@ -1,0 +1,38 @@
+"""Guess a project's stack from its files, using each recipe's `detect` rules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from imgforge.errors import UsageError
+from imgforge.recipes import load_all
+from imgforge.recipes.model import Recipe
+
+
+def _matches(root: Path, pattern: str) -> bool:
+    return any(root.glob(pattern))
+
+
+def matching(path: Path, extra_dirs: Sequence[Path] = ()) -> list[Recipe]:
+    """Recipes whose detect rules match the project at `path`, best first."""
+    root = Path(path)
+    found = []
+    for recipe in load_all(extra_dirs):
+        rule = recipe.detect
+        if not rule.all and not rule.any:
+            continue
+        if all(_matches(root, p) for p in rule.all) and (not rule.any or any(_matches(root, p) for p in rule.any)):
+            found.append(recipe)
+    return sorted(found, key=lambda r: (-r.detect.priority, r.name))
+
+
+def detect_stack(path: Path, extra_dirs: Sequence[Path] = ()) -> str:
+    """The name of the best-matching recipe for the project at `path`."""
+    root = Path(path)
+    if not root.is_dir():
+        raise UsageError(f"detecting the stack: {root} is not a folder")
+    found = matching(root, extra_dirs)
+    if not found:
+        raise UsageError(f"detecting the stack of {root}: no recipe matches its files (pass --recipe NAME)")
+    return found[0].name

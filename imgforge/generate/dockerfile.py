@@ -1,0 +1,196 @@
+"""Render a project's recipe as a multistage Dockerfile, ordered so the least-changing layers come first.
+
+Order in a builder: base, system packages, dependency manifests only, dependency install (cache
+mounts), sources, build. The runtime stage holds only artifacts and runs as a numeric non-root user.
+No `# syntax=` line: it makes BuildKit pull a frontend image, and the built-in frontend of engine
+20.10 already understands `RUN --mount`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path, PurePosixPath
+
+from imgforge.errors import UsageError
+from imgforge.project import Project
+from imgforge.recipes.model import Artifact, Builder, Recipe
+
+HEALTH_TIMING = "--interval=10s --timeout=3s --start-period=5s --retries=3"
+_GLOB = set("*?[")
+
+
+def _q(value: str) -> str:
+    """A double-quoted Dockerfile value; `$` is escaped so it is taken literally."""
+    return json.dumps(value).replace("$", "\\$")
+
+
+def _env_value(value: str) -> str:
+    # A PATH-like value that expands an earlier variable must stay unquoted-expandable.
+    if value and all(c.isalnum() or c in "/._-:,+=@%" for c in value):
+        return value
+    return json.dumps(value)
+
+
+def _apt(packages: list[str]) -> list[str]:
+    pkgs = " ".join(sorted(set(packages)))
+    return [
+        "# System packages change least, so they come first; update, install and clean up in one layer",
+        "# so no apt lists or .deb files are left in the image.",
+        "RUN apt-get update \\",
+        f" && apt-get install -y --no-install-recommends {pkgs} \\",
+        " && rm -rf /var/lib/apt/lists/*",
+    ]
+
+
+def _mounts(targets: list[str]) -> str:
+    return "".join(f"--mount=type=cache,target={t} " for t in targets)
+
+
+def _rel(path: str) -> str:
+    return path if path.startswith("/") else path
+
+
+def _exists(root: Path, pattern: str) -> bool:
+    if _GLOB & set(pattern):
+        return any(root.glob(pattern))
+    return (root / pattern).exists()
+
+
+def _copy_sources(root: Path, builder: Builder, recipe: Recipe) -> list[str]:
+    lines = ["# Sources after the dependencies: editing them rebuilds only from this line on."]
+    for src in builder.sources:
+        if not _exists(root, src):
+            raise UsageError(f"generating {root}: recipe {recipe.name!r} builder {builder.name!r} copies {src}, "
+                             f"which is not in the project (override builders.sources)")
+        if src in (".", "./"):
+            lines.append("COPY . .")
+        elif _GLOB & set(src):
+            parent = PurePosixPath(src).parent
+            lines.append(f"COPY {src} ./{'' if str(parent) == '.' else str(parent) + '/'}")
+        elif (root / src).is_dir():
+            lines.append(f"COPY {src} ./{src.strip('/')}/")
+        else:
+            lines.append(f"COPY {src} ./{src}")
+    return lines
+
+
+def _copy_manifests(root: Path, builder: Builder) -> list[str]:
+    deps = builder.dependencies
+    present = list(deps.manifests) + [m for m in deps.optional_manifests if (root / m).is_file()]
+    if not present:
+        return []
+    top = [m for m in present if "/" not in m]
+    nested = [m for m in present if "/" in m]
+    lines = ["# Dependency manifests alone, so the install below stays cached until they change."]
+    if top:
+        lines.append(f"COPY {' '.join(top)} ./")
+    lines += [f"COPY {m} ./{m}" for m in nested]
+    return lines
+
+
+def _builder(root: Path, builder: Builder, recipe: Recipe) -> list[str]:
+    lines = [
+        f"# Builder stage {builder.name!r}: holds the toolchain; only what the runtime stage copies ships.",
+        f"FROM {builder.image} AS {builder.name}",
+        f"WORKDIR {builder.workdir}",
+    ]
+    if builder.env:
+        lines.append("ENV " + " ".join(f"{k}={_env_value(v)}" for k, v in builder.env.items()))
+    if builder.system_packages:
+        lines += _apt(builder.system_packages)
+    lines += _copy_manifests(root, builder)
+    deps = builder.dependencies
+    if deps.install:
+        why = "Dependencies before sources" + (
+            "; package caches live in BuildKit cache mounts, never in the layer." if deps.cache else "."
+        )
+        lines += [f"# {why}", f"RUN {_mounts(deps.cache)}{deps.install}"]
+    lines += _copy_sources(root, builder, recipe)
+    for art in builder.inputs:
+        lines += [f"# Output of stage {art.stage!r}, needed by the build below.",
+                  f"COPY --from={art.stage} {_src(recipe, art)} {art.to}"]
+    if builder.build:
+        why = "Build last; the compiler cache lives in a cache mount." if builder.build_cache else "Build last."
+        lines += [f"# {why}", f"RUN {_mounts(builder.build_cache)}{builder.build}"]
+    return lines
+
+
+def _src(recipe: Recipe, art: Artifact) -> str:
+    if art.source.startswith("/"):
+        return art.source
+    return str(PurePosixPath(recipe.builder(art.stage).workdir) / art.source)
+
+
+def _healthcheck(recipe: Recipe) -> list[str]:
+    url_path = recipe.health.liveness
+    port = recipe.runtime.port
+    client = recipe.health.client
+    if client == "none":
+        return ["# No HEALTHCHECK: the runtime has no HTTP client; the orchestrator probes the endpoints."]
+    if client == "wget":
+        cmd = ["/bin/sh", "-c", f"wget -q -O /dev/null http://127.0.0.1:${{PORT:-{port}}}{url_path} || exit 1"]
+    elif client == "python":
+        code = ("import os, urllib.request; "
+                f"urllib.request.urlopen('http://127.0.0.1:%s{url_path}' % os.environ.get('PORT', '{port}'), timeout=2)")
+        cmd = ["python3", "-c", code]
+    else:
+        code = (f"require('http').get('http://127.0.0.1:' + (process.env.PORT || {port}) + '{url_path}', "
+                "(r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))")
+        cmd = ["node", "-e", code]
+    return [
+        f"# Liveness probe with the runtime's own {client}, so no extra tool is installed for it.",
+        f"HEALTHCHECK {HEALTH_TIMING} CMD {json.dumps(cmd)}",
+    ]
+
+
+def _runtime(project: Project) -> list[str]:
+    recipe = project.recipe
+    run = recipe.runtime
+    lines = [
+        "# Runtime stage: only the artifacts below, no toolchain.",
+        f"FROM {run.image} AS runtime",
+        f"WORKDIR {run.workdir}",
+    ]
+    if run.system_packages:
+        lines += _apt(run.system_packages)
+    env = {**run.env, "PORT": str(run.port)}
+    lines.append("ENV " + " ".join(f"{k}={_env_value(v)}" for k, v in env.items()))
+    lines.append("# Artifacts stay owned by root, so the service cannot rewrite its own code.")
+    lines += [f"COPY --from={a.stage} {_src(recipe, a)} {a.to}" for a in run.artifacts]
+    group = run.group if run.group is not None else run.user
+    lines += [
+        "# Numeric non-root user: Kubernetes runAsNonRoot can check it, and no passwd entry is needed.",
+        f"USER {run.user}:{group}",
+        f"EXPOSE {run.port}",
+    ]
+    lines += _healthcheck(recipe)
+    lines.append("ENTRYPOINT " + json.dumps(run.entrypoint))
+    if run.cmd:
+        lines.append("CMD " + json.dumps(run.cmd))
+    labels = {**project.labels(),
+              "org.opencontainers.image.version": "${VERSION}",
+              "org.opencontainers.image.revision": "${REVISION}"}
+    # Only a fixed version is baked in: a version file or tag would make the Dockerfile stale at each release.
+    ver = project.settings.version
+    default_version = (ver.value if ver.source == "fixed" else None) or "0.0.0-dev"
+    lines += [
+        "# Version and revision are build args declared last, so a new version invalidates no cached layer.",
+        f"ARG VERSION={default_version}",
+        "ARG REVISION=unknown",
+    ]
+    items = [f"{k}={_q(v) if not v.startswith('${') else json.dumps(v)}" for k, v in labels.items()]
+    lines.append("LABEL " + " \\\n      ".join(items))
+    return lines
+
+
+def render_dockerfile(project: Project) -> str:
+    """The Dockerfile text for `project` (same project files in, same bytes out)."""
+    recipe = project.recipe
+    out = [
+        f"# Generated by `imgforge generate` from recipe {recipe.name!r}; edit imgforge.yaml, not this file.",
+        "",
+    ]
+    for builder in recipe.builders:
+        out += _builder(project.root, builder, recipe) + [""]
+    out += _runtime(project)
+    return "\n".join(out) + "\n"

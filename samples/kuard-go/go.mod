@@ -1,0 +1,3 @@
+module example.com/kuard-go
+
+go 1.19
