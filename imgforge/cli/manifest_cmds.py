@@ -1,0 +1,146 @@
+"""Manifest commands: `manifest` (emit validated Kubernetes YAML) and `verify` (run an image under a manifest)."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from imgforge.cli._common import console, console_err, print_json
+from imgforge.errors import GateFailed, UsageError
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+
+
+class KindChoice(str, enum.Enum):
+    pod = "pod"
+    deployment = "deployment"
+
+
+def manifest(
+    path: Annotated[Path, typer.Argument(help="Project folder or its imgforge.yaml.")] = Path("."),
+    image: Annotated[str, typer.Option("--image", help="Image reference; a tag is pinned to its digest.")] = "",
+    kind: Annotated[KindChoice, typer.Option("--kind", help="pod, or deployment (+ Service, ConfigMap).")] = KindChoice.pod,
+    env: Annotated[list[str] | None, typer.Option("--env", help="Environment(s) from `environments:` (default: all).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write DIR/<env>/<kind>.yaml instead of printing.")] = None,
+    kubernetes_version: Annotated[str | None, typer.Option("--kubernetes-version", help="Schema version to validate against (default: manifest.kubernetes_version, 1.30).")] = None,
+    pull_secret: Annotated[list[str] | None, typer.Option("--pull-secret", help="imagePullSecret name (repeatable).")] = None,
+    version: Annotated[str | None, typer.Option("--version", help="Version annotation (default: the image's OCI label).")] = None,
+    revision: Annotated[str | None, typer.Option("--revision", help="Revision annotation (default: the image's OCI label).")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Source annotation (default: the image's OCI label).")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Emit Kubernetes YAML for the image, pinned by digest, hardened, probed, limited and validated offline.
+
+    Example: imgforge manifest . --image 127.0.0.1:5000/app:1.2.0 --kind deployment --out k8s/
+    """
+    from imgforge.manifest.emit import to_yaml
+    from imgforge.manifest.project import BASE, file_name, make_manifests
+
+    if not image:
+        raise UsageError("making the manifest: --image is required (e.g. --image 127.0.0.1:5000/app:1.2.0)")
+    meta = {k: v for k, v in (("version", version), ("revision", revision), ("source", source)) if v}
+    result = make_manifests(path, image, kind.value, tuple(env) if env else None, tuple(pull_secret or ()),
+                            meta, kubernetes_version)
+    written: dict[str, list[str]] = {}
+    if out is not None:
+        for name, objs in result.objects.items():
+            folder = out / name if name != BASE else out
+            folder.mkdir(parents=True, exist_ok=True)
+            for obj in objs:
+                target = folder / file_name(obj)
+                target.write_text(to_yaml([obj]), encoding="utf-8")
+                written.setdefault(name, []).append(str(target))
+    if json_out:
+        print_json({"image": result.pinned.ref, "pinned_by": result.pinned.how,
+                    "kubernetes_version": result.kubernetes_version, "files": written,
+                    "environments": result.objects})
+        return
+    if out is None:
+        multi = len(result.objects) > 1
+        for name, objs in result.objects.items():
+            if multi:
+                console.print(f"# environment: {name}", markup=False)
+            console.print(to_yaml(objs), end="", markup=False)
+    else:
+        for name, files in written.items():
+            console_err.print(f"{name or 'manifests'}: {', '.join(files)}", markup=False)
+    console_err.print(f"image pinned to {result.pinned.ref} ({result.pinned.how}); "
+                      f"valid against Kubernetes {result.kubernetes_version}", markup=False)
+
+
+def verify(
+    image: Annotated[str, typer.Argument(help="Local image to run.")],
+    manifest_file: Annotated[Path, typer.Option("--manifest", help="Pod or Deployment YAML (e.g. from `imgforge manifest`).")],
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for readiness.")] = 60.0,
+    settle: Annotated[float, typer.Option("--settle", help="Seconds to keep probing after ready.")] = 2.0,
+    recommend: Annotated[bool, typer.Option("--recommend", help="Write measured peaks + margin to manifest.resources.")] = False,
+    margin: Annotated[float, typer.Option("--margin", help="Margin over the measured peaks for --recommend.")] = 0.25,
+    settings: Annotated[Path, typer.Option("--settings", help="Project folder or imgforge.yaml for --recommend.")] = Path("."),
+    json_out: JsonOpt = False,
+) -> None:
+    """Run IMAGE as the kubelet would under the manifest (limits, user, read-only root, probes); exit 1 on failure.
+
+    Example: imgforge verify 127.0.0.1:5000/app:1.2.0 --manifest k8s/prod/deployment.yaml --recommend
+    """
+    from imgforge.env.engine import require_engine
+    from imgforge.manifest import verify as verifying
+    from imgforge.manifest.plan import load_manifest, plan_from_objects
+    from imgforge.manifest.writeback import write_resources
+
+    plan = plan_from_objects(load_manifest(manifest_file))
+    docker = require_engine(f"verifying {image}")
+    with console_err.status(f"verifying {image} under {plan.workload}"):
+        report = verifying.verify(docker, image, plan, timeout=timeout, settle=settle)
+    advice = None
+    if recommend and report.passed:
+        advice = verifying.recommend(report, margin)
+        written = write_resources(settings, advice)
+        console_err.print(f"wrote manifest.resources to {written}: requests {advice.requests.cpu}/"
+                          f"{advice.requests.memory}, limits {advice.limits.cpu}/{advice.limits.memory} "
+                          f"(requests = peak x {1 + margin:g}, limits = peak x {1 + 2 * margin:g})", markup=False)
+    elif recommend:
+        console_err.print("not recommending resources: verify failed, so the peaks mean nothing", markup=False)
+    if json_out:
+        data = report.to_dict()
+        data["recommended"] = advice.model_dump() if advice else None
+        print_json(data)
+    else:
+        _print_report(report)
+    if not report.passed:
+        raise GateFailed(f"verifying {image} under {manifest_file}: " + "; ".join(report.reasons))
+
+
+def _mib(value: int | None) -> str:
+    return f"{value / 1024 / 1024:.1f}MiB" if value else "n/a"
+
+
+def _print_report(report: object) -> None:
+    from imgforge.manifest.verify import VerifyReport
+
+    assert isinstance(report, VerifyReport)
+    table = Table(title=f"probes of {report.workload} ({report.image})")
+    for col in ("t (s)", "probe", "ok", "result"):
+        table.add_column(col)
+    for r in report.probes:
+        table.add_row(f"{r.at:.2f}", r.which, "yes" if r.ok else "[red]no[/red]", r.detail)
+    console.print(table)
+    ready = f"{report.time_to_ready:.2f}s" if report.time_to_ready is not None else "never"
+    console.print(f"time to ready: {ready}", markup=False)
+    restart = f"yes, at {report.restart_at:.1f}s" if report.restart_at is not None else "no"
+    console.print(f"liveness would have restarted it: {restart}", markup=False)
+    console.print(f"peak memory: {_mib(report.peak_memory_bytes)} of limit {_mib(report.memory_limit_bytes)}; "
+                  f"peak cpu: {report.peak_cpu_percent if report.peak_cpu_percent is not None else 'n/a'}%", markup=False)
+    console.print(f"OOM-killed: {'yes' if report.oom_killed else 'no'}; exit code: "
+                  f"{report.exit_code if report.exit_code is not None else 'still running'}", markup=False)
+    verdict = "[green]PASS[/green]" if report.passed else "[red]FAIL[/red]: " + "; ".join(report.reasons)
+    console.print(f"verdict: {verdict}")
+
+
+def register(app: typer.Typer) -> None:
+    """Attach these commands to the top-level app."""
+    app.command("manifest")(manifest)
+    app.command("verify")(verify)

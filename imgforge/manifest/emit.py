@@ -1,0 +1,219 @@
+"""`emit(spec, kind)`: a ManifestSpec turned into hardened Kubernetes objects (plain dicts, fixed key order)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+import yaml
+
+from imgforge.manifest.spec import ManifestSpec, Probe
+
+Kind = Literal["pod", "deployment"]
+CONTAINER = "app"
+MANAGED_BY = "imgforge"
+_LABEL_VALUE_BAD = re.compile(r"[^A-Za-z0-9_.-]")
+# OCI annotation keys, the same names as the image labels, so one grep links workload and image.
+ANNOTATION_SOURCE = "org.opencontainers.image.source"
+ANNOTATION_REVISION = "org.opencontainers.image.revision"
+ANNOTATION_VERSION = "org.opencontainers.image.version"
+ANNOTATION_IMAGE = "imgforge.dev/image"
+
+
+def label_value(text: str) -> str:
+    """`text` made a valid label value (63 chars of [A-Za-z0-9_.-], alphanumeric at both ends)."""
+    return _LABEL_VALUE_BAD.sub("_", text)[:63].strip("_.-")
+
+
+def volume_name(path: str) -> str:
+    """A DNS-1123 volume name for a mount path: /var/run/app -> var-run-app."""
+    name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "root"
+    return name[:63].rstrip("-")
+
+
+def labels(spec: ManifestSpec) -> dict[str, str]:
+    """The recommended app.kubernetes.io labels."""
+    out = {
+        "app.kubernetes.io/name": spec.name,
+        "app.kubernetes.io/instance": spec.name,
+    }
+    if spec.version:
+        out["app.kubernetes.io/version"] = label_value(spec.version)
+    out["app.kubernetes.io/component"] = spec.component
+    if spec.part_of:
+        out["app.kubernetes.io/part-of"] = spec.part_of
+    out["app.kubernetes.io/managed-by"] = MANAGED_BY
+    return out
+
+
+def selector(spec: ManifestSpec) -> dict[str, str]:
+    """The stable subset of labels used as a selector (never the version)."""
+    return {"app.kubernetes.io/name": spec.name, "app.kubernetes.io/instance": spec.name}
+
+
+def annotations(spec: ManifestSpec) -> dict[str, str]:
+    """Annotations linking the workload back to the image's source, revision and version."""
+    out = {ANNOTATION_IMAGE: spec.image}
+    if spec.source:
+        out[ANNOTATION_SOURCE] = spec.source
+    if spec.revision:
+        out[ANNOTATION_REVISION] = spec.revision
+    if spec.version:
+        out[ANNOTATION_VERSION] = spec.version
+    return out
+
+
+def _metadata(spec: ManifestSpec, name: str | None = None) -> dict[str, Any]:
+    return {"name": name or spec.name, "labels": labels(spec), "annotations": annotations(spec)}
+
+
+def probe(spec: ManifestSpec, p: Probe) -> dict[str, Any]:
+    """One probe object; the port is the container port's name when it is that port."""
+    port: int | str = p.port if p.port is not None else spec.port
+    if port == spec.port:
+        port = spec.port_name
+    if p.type == "http":
+        handler: dict[str, Any] = {"httpGet": {"path": p.path, "port": port, "scheme": "HTTP"}}
+    elif p.type == "tcp":
+        handler = {"tcpSocket": {"port": port}}
+    else:
+        handler = {"exec": {"command": list(p.command)}}
+    return {
+        **handler,
+        "initialDelaySeconds": p.initial_delay_seconds,
+        "periodSeconds": p.period_seconds,
+        "timeoutSeconds": p.timeout_seconds,
+        "failureThreshold": p.failure_threshold,
+        "successThreshold": p.success_threshold,
+    }
+
+
+def _security(spec: ManifestSpec) -> dict[str, Any]:
+    return {
+        "runAsNonRoot": True,
+        "runAsUser": spec.uid,
+        "runAsGroup": spec.gid if spec.gid is not None else spec.uid,
+        "readOnlyRootFilesystem": True,
+        "allowPrivilegeEscalation": False,
+        "privileged": False,
+        "capabilities": {"drop": ["ALL"]},
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+def container(spec: ManifestSpec) -> dict[str, Any]:
+    """The one application container."""
+    out: dict[str, Any] = {"name": CONTAINER, "image": spec.image, "imagePullPolicy": "IfNotPresent"}
+    if spec.command:
+        out["command"] = list(spec.command)
+    if spec.args:
+        out["args"] = list(spec.args)
+    out["ports"] = [{"name": spec.port_name, "containerPort": spec.port, "protocol": "TCP"}]
+    if spec.env:
+        out["env"] = [{"name": k, "value": spec.env[k]} for k in sorted(spec.env)]
+    out["resources"] = {
+        "requests": {"cpu": spec.resources.requests.cpu, "memory": spec.resources.requests.memory},
+        "limits": {"cpu": spec.resources.limits.cpu, "memory": spec.resources.limits.memory},
+    }
+    if spec.startup is not None:
+        out["startupProbe"] = probe(spec, spec.startup)
+    out["livenessProbe"] = probe(spec, spec.liveness)
+    out["readinessProbe"] = probe(spec, spec.readiness)
+    out["securityContext"] = _security(spec)
+    mounts = [{"name": volume_name(p), "mountPath": p} for p in spec.writable_paths]
+    if spec.config_files:
+        mounts.append({"name": "config", "mountPath": spec.config_mount_path, "readOnly": True})
+    out["volumeMounts"] = mounts
+    return out
+
+
+def pod_spec(spec: ManifestSpec) -> dict[str, Any]:
+    """The pod spec shared by a Pod and a Deployment's template."""
+    uid = spec.uid
+    out: dict[str, Any] = {
+        "automountServiceAccountToken": False,
+        "securityContext": {
+            "runAsNonRoot": True,
+            "runAsUser": uid,
+            "runAsGroup": spec.gid if spec.gid is not None else uid,
+            "fsGroup": spec.gid if spec.gid is not None else uid,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+    }
+    if spec.image_pull_secrets:
+        out["imagePullSecrets"] = [{"name": s} for s in spec.image_pull_secrets]
+    out["containers"] = [container(spec)]
+    volumes: list[dict[str, Any]] = [{"name": volume_name(p), "emptyDir": {}} for p in spec.writable_paths]
+    if spec.config_files:
+        volumes.append({"name": "config", "configMap": {"name": f"{spec.name}-config"}})
+    out["volumes"] = volumes
+    return out
+
+
+def config_map(spec: ManifestSpec) -> dict[str, Any]:
+    """The ConfigMap holding the settings' config files."""
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": _metadata(spec, f"{spec.name}-config"),
+        "data": {k: spec.config_files[k] for k in sorted(spec.config_files)},
+    }
+
+
+def service(spec: ManifestSpec) -> dict[str, Any]:
+    """A ClusterIP Service in front of the named container port."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": _metadata(spec),
+        "spec": {
+            "type": "ClusterIP",
+            "selector": selector(spec),
+            "ports": [{"name": spec.port_name, "port": spec.service_port or spec.port,
+                       "targetPort": spec.port_name, "protocol": "TCP"}],
+        },
+    }
+
+
+def emit(spec: ManifestSpec, kind: Kind = "pod") -> list[dict[str, Any]]:
+    """A Pod, or a Deployment with its Service (and ConfigMap when there are config files)."""
+    if kind == "pod":
+        objs = [{"apiVersion": "v1", "kind": "Pod", "metadata": _metadata(spec), "spec": pod_spec(spec)}]
+        return ([config_map(spec)] if spec.config_files else []) + objs
+    if kind != "deployment":
+        raise ValueError(f"unknown kind {kind!r}")
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": _metadata(spec),
+        "spec": {
+            "replicas": spec.replicas,
+            "selector": {"matchLabels": selector(spec)},
+            "template": {"metadata": {"labels": labels(spec), "annotations": annotations(spec)},
+                         "spec": pod_spec(spec)},
+        },
+    }
+    return ([config_map(spec)] if spec.config_files else []) + [deployment, service(spec)]
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, lists indented under their key, long strings kept whole."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> Any:
+        return super().increase_indent(flow, False)
+
+
+def _str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def to_yaml(objects: list[dict[str, Any]]) -> str:
+    """Deterministic multi-document YAML (key order as emitted)."""
+    return "".join(
+        "---\n" + yaml.dump(o, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=1000)
+        for o in objects
+    )

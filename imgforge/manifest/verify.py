@@ -1,0 +1,266 @@
+"""`verify`: run an image the way the kubelet would under a manifest, execute its probes, measure, judge."""
+
+from __future__ import annotations
+
+import math
+import re
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from python_on_whales import DockerClient
+from python_on_whales.exceptions import DockerException
+
+from imgforge.errors import EngineUnavailable, UsageError
+from imgforge.manifest.plan import RunPlan
+from imgforge.manifest.probes import ProbeResult, container_prober, start_probes
+from imgforge.manifest.spec import CpuMemory, Resources
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """What happened while the probes ran, and the verdict."""
+
+    image: str
+    workload: str
+    container: str
+    passed: bool
+    reasons: tuple[str, ...]
+    time_to_ready: float | None
+    restart_at: float | None
+    probes: tuple[ProbeResult, ...]
+    peak_memory_bytes: int | None
+    peak_cpu_percent: float | None
+    memory_limit_bytes: int | None
+    oom_killed: bool
+    exit_code: int | None
+    log_tail: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def docker_run_options(plan: RunPlan, config_dir: Path | None) -> dict[str, Any]:
+    """python-on-whales `run` options reproducing the manifest's limits and security context."""
+    opts: dict[str, Any] = {
+        "detach": True,
+        "read_only": plan.read_only_root,
+        # emptyDir is writable and executable; Docker's tmpfs default would be noexec.
+        "tmpfs": [f"{p}:rw,exec,nosuid,mode=1777" for p in plan.writable_paths],
+        "cap_drop": ["ALL"],
+        "security_options": ["no-new-privileges"],
+        "envs": dict(plan.env),
+        "labels": {"imgforge.verify": "1"},
+        "name": f"imgforge-verify-{uuid.uuid4().hex[:10]}",
+    }
+    if plan.uid is not None:
+        opts["user"] = f"{plan.uid}:{plan.gid if plan.gid is not None else plan.uid}"
+    if plan.memory_limit is not None:
+        # Kubernetes nodes run without swap: the limit is the whole budget.
+        opts["memory"] = plan.memory_limit
+        opts["memory_swap"] = plan.memory_limit
+    if plan.cpu_limit_millicores is not None:
+        opts["cpus"] = plan.cpu_limit_millicores / 1000
+    if plan.command:
+        opts["entrypoint"] = plan.command[0]
+    if config_dir is not None:
+        opts["mounts"] = [["type=bind", f"source={config_dir / str(i)}", f"target={path}", "readonly"]
+                          for i, path in enumerate(sorted(plan.config_mounts))]
+    return opts
+
+
+def _run_command(plan: RunPlan) -> list[str]:
+    # Kubernetes `command` replaces ENTRYPOINT and `args` replaces CMD.
+    return [*plan.command[1:], *plan.args]
+
+
+def _write_config(plan: RunPlan, root: Path) -> None:
+    for i, path in enumerate(sorted(plan.config_mounts)):
+        folder = root / str(i)
+        folder.mkdir(parents=True)
+        for name, content in plan.config_mounts[path].items():
+            (folder / name).write_text(content, encoding="utf-8")
+        folder.chmod(0o755)
+        for f in folder.iterdir():
+            f.chmod(0o644)
+
+
+def _cgroup_peak(container_id: str) -> int | None:
+    """The kernel's own memory high-water mark for the container, when the cgroup is readable."""
+    for candidate in (
+        f"/sys/fs/cgroup/memory/docker/{container_id}/memory.max_usage_in_bytes",
+        f"/sys/fs/cgroup/system.slice/docker-{container_id}.scope/memory.peak",
+        f"/sys/fs/cgroup/docker/{container_id}/memory.peak",
+    ):
+        try:
+            return int(Path(candidate).read_text().strip())
+        except (OSError, ValueError):
+            continue
+    return None
+
+
+class _Sampler:
+    """Samples `docker stats` in the background and keeps the peaks."""
+
+    def __init__(self, docker: DockerClient, container_id: str) -> None:
+        self.docker, self.container_id = docker, container_id
+        self.peak_memory: int | None = None
+        self.peak_cpu: float | None = None
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                stats = self.docker.stats([self.container_id])
+            except DockerException:
+                return
+            for s in stats:
+                if s.memory_used:
+                    self.peak_memory = max(self.peak_memory or 0, int(s.memory_used))
+                if s.cpu_percentage is not None:
+                    self.peak_cpu = max(self.peak_cpu or 0.0, float(s.cpu_percentage))
+            self.stop.wait(0.2)
+
+
+def _ip_of(container: Any) -> str | None:
+    nets = container.network_settings.networks or {}
+    for net in nets.values():
+        if net.ip_address:
+            return str(net.ip_address)
+    return None
+
+
+_SECRET_NAME = re.compile(r"PASS|SECRET|TOKEN|KEY|CRED|AUTH", re.IGNORECASE)
+
+
+def _redact(text: str, plan: RunPlan) -> str:
+    """Hide the values of credential-like env vars (an app may print its environment) in what we report."""
+    values = [v for k, v in plan.env.items() if _SECRET_NAME.search(k) and len(v) >= 3]
+    for value in sorted(values, key=len, reverse=True):
+        text = text.replace(value, "***")
+    return text
+
+
+def _exit_reason(code: int | None, was_ready: bool, logs: str, plan: RunPlan) -> str:
+    text = f"the container exited with code {code}" + ("" if was_ready else " before it was ready")
+    if "read-only file system" in logs.lower():
+        allowed = ", ".join(plan.writable_paths) or "none"
+        text += (f": it writes outside its emptyDir paths ({allowed}) under the read-only root filesystem"
+                 " - add the path to manifest.writable_paths")
+    lines = [line for line in logs.strip().splitlines() if line.strip()]
+    if lines:
+        text += f" (last log line: {lines[-1][:200]})"
+    return text
+
+
+def verify(docker: DockerClient, image: str, plan: RunPlan, timeout: float = 60.0, settle: float = 2.0) -> VerifyReport:
+    """Run `image` under `plan`, probe until ready (+`settle` s), restart-worthy failure, exit or `timeout`."""
+    reasons: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="imgforge-verify-") as tmp:
+        config_dir = Path(tmp) if plan.config_mounts else None
+        if config_dir is not None:
+            Path(tmp).chmod(0o755)
+            _write_config(plan, config_dir)
+        opts = docker_run_options(plan, config_dir)
+        try:
+            container = docker.run(image, _run_command(plan), **opts)
+        except DockerException as exc:
+            text = (exc.stderr or str(exc)).strip().splitlines()
+            raise EngineUnavailable(f"verifying {image}: docker run failed: {text[-1] if text else exc}") from exc
+        started = time.monotonic()
+        try:
+            return _observe(docker, image, plan, container, started, timeout, settle, reasons)
+        finally:
+            try:
+                container.remove(force=True)
+            except DockerException:
+                pass
+
+
+def _observe(docker: DockerClient, image: str, plan: RunPlan, container: Any, started: float,
+             timeout: float, settle: float, reasons: list[str]) -> VerifyReport:
+    sampler = _Sampler(docker, container.id)
+    sampler.thread.start()
+    container.reload()
+    ip = _ip_of(container)
+    if ip is None and container.state.running:
+        raise UsageError(f"verifying {image}: the container has no IP address on a bridge network")
+    # A container that already exited gets no probes: the exit is the finding.
+    probes = plan.probes if ip is not None else ()
+    state, join = start_probes(probes, container_prober(container.id, ip or ""), started)
+    exited = False
+    ready_deadline: float | None = None
+    has_readiness = any(p.which == "readiness" for p in plan.probes)
+    while not state.stop.is_set():
+        now = state.now()
+        if state.ready_at is not None and ready_deadline is None:
+            ready_deadline = now + settle
+        if ready_deadline is not None and now >= ready_deadline:
+            break
+        if not has_readiness and now >= settle:
+            break
+        if now >= timeout:
+            reasons.append(f"not ready within {timeout:g}s")
+            break
+        container.reload()
+        if not container.state.running:
+            exited = True
+            break
+        time.sleep(0.25)
+    join()
+    sampler.stop.set()
+    container.reload()
+    peak_cgroup = _cgroup_peak(container.id)
+    sampler.thread.join(timeout=5)
+    state_info = container.state
+    oom = bool(state_info.oom_killed)
+    exit_code = None if state_info.running else state_info.exit_code
+    try:
+        logs = _redact(docker.container.logs(container.id, tail=5), plan)
+    except DockerException:
+        logs = ""
+    if oom or exit_code == 137:
+        limit = f"{plan.memory_limit // MiB}Mi" if plan.memory_limit else "no limit"
+        reasons.insert(0, f"OOM-killed: the app needed more memory than its limit ({limit})")
+    elif exited:
+        reasons.insert(0, _exit_reason(exit_code, state.ready_at is not None, logs, plan))
+    if state.restart_at is not None:
+        when = "before it was ready" if state.ready_at is None else "after it was ready"
+        reasons.append(f"liveness would have restarted the container at {state.restart_at:.1f}s {when}: "
+                       f"{state.restart_reason}")
+    if has_readiness and state.ready_at is None and not reasons:
+        reasons.append("never became ready")
+    peaks = [v for v in (peak_cgroup, sampler.peak_memory) if v]
+    return VerifyReport(
+        image=image, workload=plan.workload, container=container.name, passed=not reasons, reasons=tuple(reasons),
+        time_to_ready=round(state.ready_at, 2) if state.ready_at is not None else None,
+        restart_at=round(state.restart_at, 2) if state.restart_at is not None else None,
+        probes=tuple(state.results), peak_memory_bytes=max(peaks) if peaks else None,
+        peak_cpu_percent=round(sampler.peak_cpu, 2) if sampler.peak_cpu is not None else None,
+        memory_limit_bytes=plan.memory_limit, oom_killed=oom, exit_code=exit_code, log_tail=logs.strip()[-2000:],
+        settings={"user": f"{plan.uid}", "read_only": plan.read_only_root, "tmpfs": list(plan.writable_paths),
+                  "memory": plan.memory_limit, "cpus": (plan.cpu_limit_millicores or 0) / 1000 or None,
+                  "cap_drop": "ALL", "no_new_privileges": True},
+    )
+
+
+def recommend(report: VerifyReport, margin: float = 0.25) -> Resources:
+    """requests = peak x (1+margin), limits = peak x (1+2*margin); floors 16Mi/10m requests, 32Mi/100m limits."""
+    if report.peak_memory_bytes is None:
+        raise UsageError("recommending resources: no memory was measured (did the container run?)")
+    mem = report.peak_memory_bytes
+    cpu_m = (report.peak_cpu_percent or 0.0) * 10  # 100% of one core = 1000m
+    req_mem = max(16, math.ceil(mem * (1 + margin) / MiB))
+    lim_mem = max(32, req_mem, math.ceil(mem * (1 + 2 * margin) / MiB))
+    req_cpu = max(10, math.ceil(cpu_m * (1 + margin)))
+    lim_cpu = max(100, req_cpu, math.ceil(cpu_m * (1 + 2 * margin)))
+    return Resources(requests=CpuMemory(cpu=f"{req_cpu}m", memory=f"{req_mem}Mi"),
+                     limits=CpuMemory(cpu=f"{lim_cpu}m", memory=f"{lim_mem}Mi"))
