@@ -1,0 +1,58 @@
+"""Accepted findings: a JSON file of fingerprints (``{"fingerprints": [...]}``) that a scan ignores."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from imgforge.errors import UsageError
+from imgforge.secrets.context import SecretMatch
+
+
+class _BaselineFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    fingerprints: list[str]
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A set of accepted fingerprints."""
+
+    fingerprints: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_matches(cls, matches: Iterable[SecretMatch]) -> Baseline:
+        """A baseline accepting every given finding."""
+        return cls(frozenset(m.fingerprint for m in matches))
+
+    @classmethod
+    def load(cls, path: Path | str) -> Baseline:
+        """Read a baseline file; a missing or malformed file is a ``UsageError`` naming the file."""
+        try:
+            parsed = _BaselineFile.model_validate_json(Path(path).read_bytes())
+        except OSError as exc:
+            raise UsageError(f"reading baseline {path}: {exc.strerror or exc}") from exc
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "file"
+            raise UsageError(f"reading baseline {path}: {where}: {first['msg']}") from exc
+        return cls(frozenset(parsed.fingerprints))
+
+    def save(self, path: Path | str) -> None:
+        """Write the baseline as sorted JSON (stable diffs)."""
+        text = json.dumps({"fingerprints": sorted(self.fingerprints)}, indent=2) + "\n"
+        try:
+            Path(path).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"writing baseline {path}: {exc.strerror or exc}") from exc
+
+    def filter(self, matches: Iterable[SecretMatch]) -> list[SecretMatch]:
+        """The findings not accepted by this baseline."""
+        return [m for m in matches if m.fingerprint not in self.fingerprints]
+
+    def __contains__(self, match: object) -> bool:
+        return isinstance(match, SecretMatch) and match.fingerprint in self.fingerprints

@@ -1,0 +1,94 @@
+"""Value checks shared by the rules: entropy, placeholders, hashes and other look-alikes.
+
+Each check looks at one short candidate value (never a whole file), so Python ``re`` is fine here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+_PLACEHOLDER_WORDS = frozenset(
+    b"""
+    changeme change_me change-me changeit password passwd pwd pass secret secrets token apikey api_key
+    key none null nil undefined true false yes no on off string str bytes bool boolean int integer
+    number required optional redacted hidden masked removed todo tbd fixme empty default value
+    example sample dummy fake test testing foo bar baz qux admin root user username guest demo
+    mysecret mypassword mytoken secretkey secret_key password123 letmein hunter notset not_set unset
+    xxx placeholder your_token your_password your_secret your_api_key your-token your-password
+    private public anonymous bearer basic oauth oauth2 jwt session cookie header env environ
+    """.split()
+)
+# Fragments that mark a documentation or template value rather than a real credential.
+_PLACEHOLDER_RE = re.compile(
+    rb"""(?ix)
+    ^\$\{? [a-z_]             # $VAR, ${VAR}
+    | ^\$\(                   # $(command)
+    | ^%\(? [a-z_]* \)? s$    # %s, %(name)s
+    | \{\{ | \}\} | \$\{      # {{ template }}, ${ inside
+    | ^< .* >?$ | ^\[ .* \]$  # <set me>, [password]
+    | xxxx | \*\*\* | \.\.\. | ____ | ----
+    | (?:^|[^a-z])(?:your|my|the)[-_]?(?:own[-_]?)?(?:secret|password|pass|token|key|api)
+    | change[-_ ]?me | change[-_ ]?it | replace[-_ ]?(?:me|this|with) | placeholder | insert[-_ ]?here
+    | example | dummy | redacted | not[-_ ]?a[-_ ]?real | fake[-_]?(?:secret|password|token|key)
+    | ^(?:none|null|nil|undefined|true|false)$
+    | ^process\.env | ^os\.environ | getenv | ^env\. | ^secrets\. | ^vault:
+    """
+)
+_HEX_HASH_RE = re.compile(rb"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{56}|[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128})$", re.I)
+_UUID_RE = re.compile(rb"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+_DIGEST_PREFIX_RE = re.compile(rb"^(?:sha(?:1|224|256|384|512)|md5|blake2b?|h1)[-:=]", re.I)
+_CODE_PATH_RE = re.compile(rb"^[A-Za-z_$][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)+(?:\(\))?$")
+_IDENTIFIER_RE = re.compile(rb"^[A-Za-z_$][A-Za-z_$-]*$")
+_HASH_CONTEXT_RE = re.compile(rb"sha\d|md5|hash|checksum|digest|integrity|etag|commit|revision|\brev\b", re.I)
+
+
+def shannon_entropy(value: bytes) -> float:
+    """Shannon entropy in bits per byte."""
+    if not value:
+        return 0.0
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
+
+
+def char_classes(value: bytes) -> int:
+    """How many of lower, upper, digit and punctuation (other than _ and -) the value uses."""
+    has_lower = has_upper = has_digit = has_symbol = False
+    for b in value:
+        if 97 <= b <= 122:
+            has_lower = True
+        elif 65 <= b <= 90:
+            has_upper = True
+        elif 48 <= b <= 57:
+            has_digit = True
+        elif b not in (95, 45):
+            has_symbol = True
+    return has_lower + has_upper + has_digit + has_symbol
+
+
+def is_placeholder(value: bytes) -> bool:
+    """True for template references, documentation fillers and stopwords (``${TOKEN}``, ``<set me>``, ``changeme``)."""
+    stripped = value.strip(b"\"'`")
+    if stripped.lower() in _PLACEHOLDER_WORDS or len(set(stripped.lower())) <= 2:
+        return True
+    return _PLACEHOLDER_RE.search(stripped) is not None
+
+
+def is_hash_like(value: bytes, context: bytes = b"") -> bool:
+    """True for digests and ids that are high-entropy yet public: hex hashes, UUIDs, ``sha512-...`` integrity."""
+    if _UUID_RE.match(value) or _DIGEST_PREFIX_RE.match(value):
+        return True
+    return bool(_HEX_HASH_RE.match(value)) and (not context or _HASH_CONTEXT_RE.search(context) is not None)
+
+
+def is_code_reference(value: bytes) -> bool:
+    """True for an expression rather than a literal: ``self.password``, ``req.body.token``, ``getToken()``."""
+    if _CODE_PATH_RE.match(value):
+        return True
+    return any(c in value for c in b"()[]{}") and not value.startswith(b"${")
+
+
+def is_plain_identifier(value: bytes) -> bool:
+    """True for a bare word or snake/kebab identifier without digits (``new_password``, ``Passwort``)."""
+    return _IDENTIFIER_RE.match(value) is not None

@@ -1,0 +1,37 @@
+"""What a rule sees while it runs (the scanned bytes and how to read them) and what it returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Context:
+    """One scan: the bytes, their path, and whether unquoted values are literals (``.env``, YAML, shell)."""
+
+    data: bytes
+    path: str
+    literal_values: bool
+
+
+@dataclass(frozen=True)
+class Found:
+    """A secret a rule accepted: where it sits in ``Context.data`` and its bytes (never printed)."""
+
+    start: int
+    end: int
+    secret: bytes
+
+    def __repr__(self) -> str:
+        return f"Found(start={self.start}, end={self.end}, secret=<{len(self.secret)} bytes>)"
+
+
+@dataclass(frozen=True)
+class SecretMatch:
+    """One finding. Holds only a redacted preview and a fingerprint, never the secret itself."""
+
+    rule: str  # stable id, e.g. "aws-access-key-id"
+    description: str  # human text, e.g. "AWS access key id"
+    line: int  # 1-based line in the scanned text (1 for values)
+    redacted: str  # at most 4 leading + 4 trailing characters of the secret
+    fingerprint: str  # sha256(rule + ":" + secret).hexdigest()[:16]

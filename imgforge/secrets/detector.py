@@ -1,0 +1,139 @@
+"""The detector: one RE2::Set keyword pass picks the rules worth running, then each runs its RE2 regex.
+
+Text without any keyword costs one linear pass; no Python ``re`` ever runs over a whole file.
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+from collections.abc import Iterable, Sequence
+from fnmatch import fnmatchcase
+
+import re2
+
+from imgforge.secrets import generic
+from imgforge.secrets.context import Context, Found, SecretMatch
+from imgforge.secrets.paths import is_binary_path, literal_values_for
+from imgforge.secrets.redact import fingerprint, redact
+from imgforge.secrets.rules import RULES, Rule
+
+_HEAD = 8192
+# Bytes that plain text (ASCII or UTF-8) is made of; anything else in the head suggests binary.
+_TEXT_BYTES = bytes([7, 8, 9, 10, 11, 12, 13, 27]) + bytes(range(32, 127)) + bytes(range(128, 256))
+_MAX_NON_TEXT = 0.05
+# `RUN |2 KEY=value OTHER=x /bin/sh -c ...`: how BuildKit records build args in history.created_by.
+_BUILD_ARGS = re2.compile(rb"^\s*(?:RUN\s+)?\|(\d{1,3})\s")
+_NAME = re2.compile(generic.NAME)
+_GENERIC = next(rule for rule in RULES if rule.id == "generic-secret")
+
+
+def looks_binary(data: bytes) -> bool:
+    """True when the first 8 KiB have a NUL byte or more than 5% bytes that text does not use."""
+    head = data[:_HEAD]
+    if b"\0" in head:
+        return True
+    return len(head.translate(None, _TEXT_BYTES)) > len(head) * _MAX_NON_TEXT
+
+
+class SecretDetector:
+    """Finds credentials in file contents and in single values (ENV, labels, history lines)."""
+
+    def __init__(self, rules: Sequence[Rule] = RULES, *, strict: bool = False) -> None:
+        self._strict = strict  # tests set it so a rule's bug raises instead of silently dropping findings
+        self._rules = tuple(rules)
+        self._regexes = tuple(re2.compile(rule.pattern) for rule in self._rules)
+        options = re2.Options()
+        options.case_sensitive = False
+        options.max_mem = 64 << 20  # the Set's DFA must never run out of memory: it would report "no match"
+        self._keywords = re2.Set.SearchSet(options)
+        keyword_rules: dict[bytes, list[int]] = {}
+        for index, rule in enumerate(self._rules):
+            for word in rule.keywords:
+                keyword_rules.setdefault(word, []).append(index)
+        self._keyword_rules: list[tuple[int, ...]] = []
+        for word, indices in keyword_rules.items():
+            self._keywords.Add(re2.escape(word))
+            self._keyword_rules.append(tuple(indices))
+        self._keywords.Compile()
+
+    def scan_bytes(self, data: bytes, path: str = "") -> list[SecretMatch]:
+        """Findings in one file's content; ``[]`` fast for binary content. Never raises."""
+        if not data or looks_binary(data):
+            return []
+        return self._scan(Context(bytes(data), path, literal_values_for(path)))
+
+    def scan_value(self, value: str, name: str = "") -> list[SecretMatch]:
+        """Findings in one value: an ENV value with its name, a label with its key, or a history line."""
+        data = value.encode("utf-8", "surrogateescape")
+        found = self._scan(Context(data, "", True))
+        pairs: list[tuple[bytes, bytes]] = [(name.encode("utf-8", "surrogateescape"), data)] if name else []
+        pairs.extend(_build_args(data))
+        for key, val in pairs:
+            if not (_NAME.fullmatch(key) and generic.value_is_secret(val, key, quoted=False, literal_values=True)):
+                continue
+            if not any(m.rule != _GENERIC.id for m in self._scan(Context(val, "", True))):
+                found.append(_match(_GENERIC, val, 1))  # a specific rule, when one knows the value, says it better
+        return list(_unique(found))
+
+    def wants_path(self, path: str) -> bool:
+        """False for obvious binaries by extension (``.so``, ``.png``, ``.whl``...), True for everything else."""
+        return not is_binary_path(path)
+
+    def _scan(self, ctx: Context) -> list[SecretMatch]:
+        hits = self._keywords.Match(ctx.data)
+        if not hits:
+            return []
+        wanted = sorted({index for hit in hits for index in self._keyword_rules[hit]})
+        base = posixpath.basename(ctx.path)
+        accepted: list[Found] = []
+        results: list[tuple[int, SecretMatch]] = []
+        for index in wanted:
+            rule = self._rules[index]
+            if rule.paths and not any(fnmatchcase(base, glob) for glob in rule.paths):
+                continue
+            for found in self._run(index, ctx):
+                if any(found.start < a.end and a.start < found.end for a in accepted):
+                    continue  # a more specific rule already reported this value
+                accepted.append(found)
+                line = ctx.data.count(b"\n", 0, found.start) + 1
+                results.append((found.start, _match(rule, found.secret, line)))
+        results.sort(key=lambda item: item[0])
+        return [match for _, match in results]
+
+    def _run(self, index: int, ctx: Context) -> Iterable[Found]:
+        rule = self._rules[index]
+        try:
+            for m in self._regexes[index].finditer(ctx.data):
+                found = rule.extract(m, ctx)
+                if found is not None:
+                    yield found
+        except Exception:  # noqa: BLE001 - a scan must never fail on hostile bytes; other rules still run
+            if self._strict:
+                raise
+
+
+def _match(rule: Rule, secret: bytes, line: int) -> SecretMatch:
+    return SecretMatch(rule.id, rule.description, line, redact(secret), fingerprint(rule.id, secret))
+
+
+def _build_args(data: bytes) -> list[tuple[bytes, bytes]]:
+    m = _BUILD_ARGS.match(data)
+    if not m:
+        return []
+    words = data[m.end() :].split(None, int(m.group(1)))[: int(m.group(1))]
+    return [(key, val) for key, sep, val in (w.partition(b"=") for w in words) if sep]
+
+
+def _unique(matches: Iterable[SecretMatch]) -> Iterable[SecretMatch]:
+    seen: set[tuple[str, str]] = set()
+    for match in matches:
+        if (match.rule, match.fingerprint) not in seen:
+            seen.add((match.rule, match.fingerprint))
+            yield match
+
+
+@functools.lru_cache(maxsize=1)
+def default_detector() -> SecretDetector:
+    """The shared detector with every built-in rule (compiled once)."""
+    return SecretDetector()

@@ -1,0 +1,79 @@
+"""The generic rule: a literal value assigned to a credential-like name, kept only if it looks like a secret.
+
+False-positive controls, in order: the name must *end* with a secret word (``db_password`` yes,
+``password_field`` no); quoted values must close their quote; placeholders, stopwords, template
+references, code expressions, plain words, hashes in hash context and UUIDs are dropped; what is left
+must have enough entropy and character variety. Unquoted values count as literals only where the file
+kind says so (``.env``, YAML, INI, shell, Dockerfile); in source code they need a stronger look.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from imgforge.secrets.checks import (
+    char_classes,
+    is_code_reference,
+    is_hash_like,
+    is_placeholder,
+    is_plain_identifier,
+    shannon_entropy,
+)
+from imgforge.secrets.context import Context, Found
+
+KEYWORDS: tuple[bytes, ...] = (
+    b"password", b"passwd", b"passphrase", b"pwd", b"secret", b"token", b"apikey", b"api_key",
+    b"api-key", b"api.key", b"access_key", b"accesskey", b"access-key", b"private_key", b"privatekey",
+    b"private-key", b"auth_key", b"authkey", b"credential", b"signing_key", b"signingkey",
+    b"encryption_key", b"encryptionkey", b"master_key", b"masterkey",
+)  # fmt: skip
+
+_SECRET_WORD = (
+    rb"(?:password|passwd|passphrase|pwd|secret|token|api[_.\-]?key|access[_.\-]?key|private[_.\-]?key"
+    rb"|auth[_.\-]?key|credentials?|signing[_.\-]?key|encryption[_.\-]?key|master[_.\-]?key)"
+)
+NAME = rb"(?i)[a-z0-9_.\-]{0,40}" + _SECRET_WORD
+PATTERN = (
+    rb"(?i)([a-z0-9_.\-]{0,40}" + _SECRET_WORD + rb")([\"']?)[ \t]{0,4}(:=|=>|=|:)"
+    rb"[ \t]{0,4}([\"'`]?)([^\s\"'`]{1,256})"
+)  # groups: 1 name, 2 closing quote of the name, 3 operator, 4 opening quote of the value, 5 value
+_LINE_CONTEXT = 160  # bytes either side of a value searched for hash words (sha256, integrity, ...)
+
+
+def is_reference(value: bytes) -> bool:
+    """True for values that point at a secret rather than being one (``$TOKEN``, ``env.X``, ``self.pw``)."""
+    return value.startswith((b"$", b"%", b"@", b"&", b"*")) or is_code_reference(value)
+
+
+def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: bool, around: bytes = b"") -> bool:
+    """Decide whether ``value`` assigned to ``name`` is a real-looking secret."""
+    literal = quoted or literal_values
+    if len(value) < (6 if literal else 12) or value.lower() == name.lower().strip(b"-_.:"):
+        return False
+    if is_placeholder(value) or is_reference(value) or is_hash_like(value, around):
+        return False
+    if is_plain_identifier(value) or value.startswith((b"/", b"./", b"http:", b"https:", b"file:")):
+        return False  # plain words and paths/URLs (URL credentials have their own rule)
+    entropy = shannon_entropy(value)
+    if literal:
+        return char_classes(value) >= 2 and entropy >= 2.5
+    return char_classes(value) >= 3 and entropy >= 3.5
+
+
+def extract(m: Any, ctx: Context) -> Found | None:
+    """The generic rule's check, over one regex match."""
+    name: bytes = m.group(1)  # google-re2 keys named groups by bytes for bytes patterns; numbers are simpler
+    quote: bytes = m.group(4)
+    value: bytes = m.group(5)
+    start, end = m.start(5), m.end(5)
+    if quote:
+        if ctx.data[end : end + 1] != quote:
+            return None  # a phrase with spaces ("Enter your password"), not a value
+    else:
+        stripped = value.rstrip(b",;\\")
+        end -= len(value) - len(stripped)
+        value = stripped
+    around = ctx.data[max(0, start - _LINE_CONTEXT) : end + _LINE_CONTEXT]
+    if not value_is_secret(value, name, bool(quote), ctx.literal_values, around):
+        return None
+    return Found(start, end, value)

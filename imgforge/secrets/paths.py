@@ -1,0 +1,37 @@
+"""What a file's path says: an obvious binary to skip, or a config file whose unquoted values are literals."""
+
+from __future__ import annotations
+
+import posixpath
+from fnmatch import fnmatchcase
+
+_BINARY_EXTENSIONS = frozenset(
+    """
+    so a o ko dll dylib exe bin elf class jar war ear pyc pyo pyd whl egg zip gz tgz bz2 xz zst lz4 lzma 7z rar
+    tar deb rpm apk png jpg jpeg gif bmp ico icns webp tif tiff psd svgz woff woff2 ttf otf eot mo pdf mp3 mp4
+    ogg wav flac avi mov mkv webm db sqlite sqlite3 pack idx wasm node pickle pkl npy npz h5 onnx pt ckpt
+    """.split()
+)
+_LITERAL_GLOBS = (
+    ".env", ".env.*", "*.env", "*.properties", "*.ini", "*.cfg", "*.conf", "*.yaml", "*.yml", "*.toml",
+    "Dockerfile", "Dockerfile.*", "*.dockerfile", "Containerfile", "*.sh", "*.bash", "*.zsh", ".bashrc",
+    ".profile", ".bash_profile", ".zshrc", ".npmrc", "npmrc", ".pypirc", ".netrc", "_netrc", "*.tfvars",
+    "credentials", "*.credentials", "pip.conf", ".gitconfig", ".git-credentials", "*.service",
+)  # fmt: skip
+
+
+def is_binary_path(path: str) -> bool:
+    """True when the extension names a format that is never text (``.so``, ``.png``, ``.whl``...)."""
+    base = posixpath.basename(path).lower()
+    stem, dot, ext = base.rpartition(".")
+    if not dot or not stem:
+        return False
+    if ext.isdigit() and ".so." in f".{base}":
+        return True  # libfoo.so.1.2
+    return ext in _BINARY_EXTENSIONS
+
+
+def literal_values_for(path: str) -> bool:
+    """True where an unquoted ``KEY=value`` is a literal (``.env``, YAML, INI, shell), not a code expression."""
+    base = posixpath.basename(path)
+    return any(fnmatchcase(base, glob) for glob in _LITERAL_GLOBS)

@@ -1,0 +1,280 @@
+"""The rule table: one entry per credential kind, each with its keywords, regex and value check.
+
+A rule runs only on files where one of its lowercase ``keywords`` occurs (one RE2::Set pass decides),
+and only on files whose base name matches one of its ``paths`` globs when it has any. Its regex is RE2
+syntax over bytes; its ``extract`` returns the secret (and where it sits) or ``None`` to reject.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from imgforge.secrets import generic
+from imgforge.secrets.checks import is_placeholder, shannon_entropy
+from imgforge.secrets.context import Context, Found
+
+Extractor = Callable[[Any, Context], "Found | None"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One credential kind."""
+
+    id: str
+    description: str
+    keywords: tuple[bytes, ...]
+    pattern: bytes
+    extract: Extractor
+    paths: tuple[str, ...] = ()
+
+
+def token(min_entropy: float = 3.0, group: int = 1, needs_digit: bool = False) -> Extractor:
+    """Accept regex group ``group`` when it is not a placeholder and has enough entropy."""
+
+    def extract(m: Any, ctx: Context) -> Found | None:
+        value: bytes = m.group(group)
+        if not value or is_placeholder(value) or shannon_entropy(value) < min_entropy:
+            return None
+        if needs_digit and not any(48 <= b <= 57 for b in value):
+            return None
+        return Found(m.start(group), m.end(group), value)
+
+    return extract
+
+
+def literal(group: int = 1) -> Extractor:
+    """Accept group ``group`` as a literal credential (a config line) unless it is a placeholder or empty."""
+
+    def extract(m: Any, ctx: Context) -> Found | None:
+        value: bytes = m.group(group).strip(b"\"'")
+        if len(value) < 3 or is_placeholder(value) or generic.is_reference(value):
+            return None
+        return Found(m.start(group), m.end(group), value)
+
+    return extract
+
+
+def _private_key(m: Any, ctx: Context) -> Found | None:
+    """Keep a PEM/OpenSSH private key only when a real base64 body and END line follow the BEGIN line."""
+    start = m.end()
+    end = ctx.data.find(b"-----END", start, start + 16384)
+    if end < 0:
+        return None
+    body = ctx.data[start:end].replace(b"\\n", b"\n").replace(b"\\r", b"")
+    lines = [ln.strip(b" \t\r\"',+") for ln in body.split(b"\n")]
+    b64 = b"".join(ln for ln in lines if ln and b":" not in ln)  # drop Proc-Type:/DEK-Info:/Version: headers
+    if len(b64) < 64 or shannon_entropy(b64) < 4.5:
+        return None
+    try:
+        base64.b64decode(b64 + b"=" * (-len(b64) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return Found(m.start(), end, b64)
+
+
+def _gcp_service_account(m: Any, ctx: Context) -> Found | None:
+    if b"service_account" not in ctx.data:
+        return None
+    return _private_key(m, ctx) and Found(m.start(1), m.end(1), m.group(1))
+
+
+def _docker_auth(m: Any, ctx: Context) -> Found | None:
+    value: bytes = m.group(1)
+    try:
+        decoded = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    user, sep, password = decoded.partition(b":")
+    if not sep or not password or is_placeholder(password):
+        return None
+    return Found(m.start(1), m.end(1), value)
+
+
+def _jwt(m: Any, ctx: Context) -> Found | None:
+    value: bytes = m.group(1)
+    head = value.split(b".", 1)[0]
+    try:
+        header = json.loads(base64.urlsafe_b64decode(head + b"=" * (-len(head) % 4)))
+    except (binascii.Error, ValueError):
+        return None
+    if not isinstance(header, dict) or "alg" not in header or header.get("alg") == "none":
+        return None
+    return Found(m.start(1), m.end(1), value)
+
+
+def _url_password(m: Any, ctx: Context) -> Found | None:
+    password: bytes = m.group(2)
+    if is_placeholder(password) or is_placeholder(m.group(1) + b":" + password) or password.startswith(b"$"):
+        return None
+    if password.lower() in (b"pass", b"pw", b"pwd", b"passwd", b"password", b"secret", b"x-oauth-basic"):
+        return None
+    return Found(m.start(2), m.end(2), password)
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "gcp-service-account",
+        "GCP service-account private key",
+        (b'"private_key"',),
+        rb'"private_key"\s*:\s*"(-----BEGIN[A-Z ]{0,20}PRIVATE KEY-----)',
+        _gcp_service_account,
+    ),
+    Rule(
+        "private-key",
+        "Private key (PEM or OpenSSH)",
+        (b"private key",),
+        rb"-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----",
+        _private_key,
+    ),
+    Rule(
+        "aws-access-key-id",
+        "AWS access key id",
+        (b"akia", b"asia", b"abia", b"acca"),
+        rb"\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b",
+        token(3.0),
+    ),
+    Rule(
+        "aws-secret-access-key",
+        "AWS secret access key",
+        (b"secret_access_key", b"secretaccesskey", b"secret-access-key", b"aws_secret", b"awssecret"),
+        rb"(?i)(?:secret[_-]?access[_-]?key|aws[_-]?secret[a-z_-]{0,20})[\"']?\s{0,4}(?:=|:|=>|:=)\s{0,4}[\"']?"
+        rb"(?-i:([A-Za-z0-9/+]{40}))(?:[^A-Za-z0-9/+=]|$)",
+        token(4.0),
+    ),
+    Rule(
+        "github-token",
+        "GitHub token",
+        (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_", b"github_pat_"),
+        rb"\b((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b",
+        token(3.5),
+    ),
+    Rule(
+        "gitlab-token",
+        "GitLab token",
+        (b"glpat-", b"gldt-", b"glrt-", b"glptt-", b"glcbt-", b"glft-"),
+        rb"\b((?:glpat|gldt|glrt|glptt|glcbt|glft)-[0-9A-Za-z_\-]{20,64})\b",
+        token(3.5),
+    ),
+    Rule(
+        "slack-token",
+        "Slack token",
+        (b"xox", b"xapp-"),
+        rb"\b(xox[abposr]-[0-9A-Za-z\-]{10,250}|xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+)\b",
+        token(3.0, needs_digit=True),
+    ),
+    Rule(
+        "slack-webhook",
+        "Slack incoming-webhook URL",
+        (b"hooks.slack.com",),
+        rb"hooks\.slack\.com/(?:services|workflows)/(T[A-Z0-9]{6,}/[A-Z0-9]{6,}/[A-Za-z0-9]{16,})",
+        token(3.0),
+    ),
+    Rule(
+        "stripe-secret-key",
+        "Stripe live secret or restricted key",
+        (b"sk_live_", b"rk_live_"),
+        rb"\b((?:sk|rk)_live_[0-9A-Za-z]{24,99})\b",
+        token(3.0),
+    ),
+    Rule("npm-token", "npm access token", (b"npm_",), rb"\b(npm_[A-Za-z0-9]{36})\b", token(3.5, needs_digit=True)),
+    Rule(
+        "npmrc-auth",
+        "npm registry credential (.npmrc)",
+        (b":_authtoken", b":_auth", b":_password"),
+        rb"(?i)//[^\s:]+/:(?:_authToken|_auth|_password)\s*=\s*[\"']?([^\s\"']+)",
+        literal(),
+    ),
+    Rule(
+        "npmrc-auth",
+        "npm registry credential (.npmrc)",
+        (b"_authtoken", b"_auth", b"_password"),
+        rb"(?im)^\s*(?:_authToken|_auth|_password)\s*=\s*[\"']?([^\s\"']+)",
+        literal(),
+        paths=(".npmrc", "npmrc", "*.npmrc"),
+    ),
+    Rule(
+        "pypi-token",
+        "PyPI upload token",
+        (b"pypi-ageichlwas5vcmc", b"pypi-agendgvzdc5wexbplm9yzw"),
+        rb"\b(pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_\-]{50,})",
+        token(4.0),
+    ),
+    Rule(
+        "pypirc-password",
+        "Package index password (.pypirc)",
+        (b"password",),
+        rb"(?im)^\s*password\s*[=:]\s*(\S+)",
+        literal(),
+        paths=(".pypirc", "pypirc"),
+    ),
+    Rule(
+        "netrc-password",
+        "Machine password (.netrc)",
+        (b"password",),
+        rb"\bpassword\s+(\S+)",
+        literal(),
+        paths=(".netrc", "_netrc", "netrc"),
+    ),
+    Rule(
+        "docker-config-auth",
+        "Registry credential (docker config.json auths)",
+        (b'"auth"',),
+        rb'"auth"\s*:\s*"([A-Za-z0-9+/=]{8,})"',
+        _docker_auth,
+    ),
+    Rule(
+        "docker-config-auth",
+        "Registry identity token (docker config.json)",
+        (b'"identitytoken"', b'"registrytoken"'),
+        rb'"(?:identitytoken|registrytoken)"\s*:\s*"([^"\s]{16,})"',
+        token(3.0),
+    ),
+    Rule(
+        "jwt",
+        "JSON Web Token",
+        (b"eyj",),
+        rb"\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,})",
+        _jwt,
+    ),
+    Rule("google-api-key", "Google API key", (b"aiza",), rb"\b(AIza[0-9A-Za-z_\-]{35})\b", token(3.5)),
+    Rule(
+        "sendgrid-api-key",
+        "SendGrid API key",
+        (b"sg.",),
+        rb"\b(SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})\b",
+        token(4.0),
+    ),
+    Rule(
+        "openai-api-key",
+        "OpenAI API key",
+        (b"t3blbkfj",),
+        rb"\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,})",
+        token(4.0),
+    ),
+    Rule(
+        "azure-storage-key",
+        "Azure storage account key",
+        (b"accountkey=",),
+        rb"(?i)AccountKey=(?-i:([A-Za-z0-9+/]{86}==))",
+        token(4.5),
+    ),
+    Rule(
+        "url-password",
+        "URL with an embedded password",
+        (b"://",),
+        rb"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,20}://([^\s:/@\"'<>`]{1,64}):([^\s:/@\"'<>`]{1,128})@[A-Za-z0-9_\-\[]",
+        _url_password,
+    ),
+    Rule(
+        "generic-secret",
+        "Hard-coded secret assigned to a credential-like name",
+        generic.KEYWORDS,
+        generic.PATTERN,
+        generic.extract,
+    ),
+)

@@ -1,0 +1,112 @@
+"""The public API the image scanner relies on: shapes, redaction, fingerprints, binary handling, baseline."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import imgforge.secrets as secrets
+from imgforge.errors import UsageError
+from imgforge.secrets import Baseline, SecretDetector, SecretMatch, default_detector, fingerprint, redact
+
+# Obviously fake, format-valid values assembled at run time.
+GITHUB = "ghp_" + "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dF3hJ5"
+AWS_ID = "AKIA" + "Z5GMHYJKLMNOP7QR"
+
+
+@pytest.fixture(scope="module")
+def detector() -> SecretDetector:
+    return SecretDetector(strict=True)
+
+
+def test_public_api_is_deliberate() -> None:
+    assert sorted(secrets.__all__) == sorted(
+        ["RULES", "Baseline", "Rule", "SecretDetector", "SecretMatch", "default_detector", "fingerprint",
+         "looks_binary", "redact"]
+    )  # fmt: skip
+
+
+def test_match_fields_and_stable_fingerprint(detector: SecretDetector) -> None:
+    text = f"x = 1\ntoken = '{GITHUB}'\n".encode()
+    (match,) = detector.scan_bytes(text, "app/settings.py")
+    assert match == SecretMatch(
+        rule="github-token",
+        description="GitHub token",
+        line=2,
+        redacted="ghp_************3hJ5",
+        fingerprint=fingerprint("github-token", GITHUB),
+    )
+    assert match.fingerprint == __import__("hashlib").sha256(f"github-token:{GITHUB}".encode()).hexdigest()[:16]
+    assert detector.scan_bytes(b"\n\n\n" + text, "other.py")[0].fingerprint == match.fingerprint
+
+
+def test_secret_never_in_repr_str_or_json(detector: SecretDetector) -> None:
+    text = f"AWS_ACCESS_KEY_ID={AWS_ID}\nDB_PASSWORD=Sup3r-S3cret-Pw!\n{GITHUB}\n".encode()
+    found = detector.scan_bytes(text, ".env")
+    assert {m.rule for m in found} == {"aws-access-key-id", "generic-secret", "github-token"}
+    dumped = repr(found) + str(found) + json.dumps([m.__dict__ for m in found])
+    for secret in (AWS_ID, "Sup3r-S3cret-Pw!", GITHUB):
+        assert secret not in dumped
+        assert secret[4:-4] not in dumped
+
+
+@pytest.mark.parametrize(
+    ("secret", "preview"),
+    [
+        ("AKIAIOSFODNN7EXAMPLE", "AKIA************MPLE"),
+        ("0123456789abcdef", "012**********def"),
+        ("hunter2", "h*****2"),
+        ("abcd", "****"),
+        ("", "*"),
+    ],
+)
+def test_redact_keeps_at_most_four_and_four(secret: str, preview: str) -> None:
+    assert redact(secret) == preview
+
+
+def test_binary_content_is_skipped_fast(detector: SecretDetector) -> None:
+    payload = f"token = '{GITHUB}'\n".encode()
+    assert detector.scan_bytes(b"\x7fELF\x02\x01\x01\0\0" + payload, "bin/tool") == []
+    assert detector.scan_bytes(bytes(range(1, 32)) * 40 + payload, "blob") == []
+    assert detector.scan_bytes(b"", "empty") == []
+
+
+def test_wants_path_skips_obvious_binaries(detector: SecretDetector) -> None:
+    for path in ("usr/lib/libssl.so.3", "a/b.so", "x.png", "dist/pkg-1.0-py3-none-any.whl", "m.pyc", "f.tar.gz"):
+        assert not detector.wants_path(path), path
+    for path in ("root/.npmrc", "home/u/.ssh/id_rsa", "app/.env", "root/.docker/config.json", "app/main.py", "x"):
+        assert detector.wants_path(path), path
+
+
+def test_scan_value_env_label_and_buildkit_history(detector: SecretDetector) -> None:
+    (env,) = detector.scan_value("Sup3r-S3cret-Pw!", "DB_PASSWORD")
+    assert (env.rule, env.line) == ("generic-secret", 1)
+    assert detector.scan_value("Sup3r-S3cret-Pw!", "GREETING") == []
+    assert detector.scan_value("${DB_PASSWORD}", "DB_PASSWORD") == []
+    history = f"RUN |2 GITHUB_TOKEN={GITHUB} API_KEY=q8Zt4Lw2Vn7Rk1Xp /bin/sh -c make build"
+    assert sorted(m.rule for m in detector.scan_value(history)) == ["generic-secret", "github-token"]
+
+
+def test_default_detector_is_shared() -> None:
+    assert default_detector() is default_detector()
+
+
+def test_baseline_round_trip_and_filter(tmp_path, detector: SecretDetector) -> None:
+    found = detector.scan_bytes(f"{GITHUB}\n{AWS_ID}\n".encode(), "f.txt")
+    assert len(found) == 2
+    path = tmp_path / "baseline.json"
+    Baseline.from_matches(found[:1]).save(path)
+    assert json.loads(path.read_text()) == {"fingerprints": [found[0].fingerprint]}
+    loaded = Baseline.load(path)
+    assert loaded.filter(found) == found[1:]
+    assert found[0] in loaded
+
+
+def test_baseline_errors_name_the_file(tmp_path) -> None:
+    bad = tmp_path / "b.json"
+    bad.write_text('{"fingerprints": "nope"}')
+    with pytest.raises(UsageError, match=r"reading baseline .*b\.json: fingerprints"):
+        Baseline.load(bad)
+    with pytest.raises(UsageError, match="reading baseline"):
+        Baseline.load(tmp_path / "missing.json")
