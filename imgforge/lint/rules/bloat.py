@@ -12,8 +12,7 @@ from imgforge.lint.model import Dockerfile, Instruction
 from imgforge.lint.rules import Hit, hit, rule
 from imgforge.lint.rules.shell import args, commands, is_apt_install, option_value, program, subcommand
 
-_CACHE_PATHS = re.compile(r"^(/var/lib/apt/lists|/var/cache/|/root/\.cache|/root/\.npm|/tmp/|/var/tmp/|"
-                          r"/usr/local/share/\.cache)")
+_CACHE_PATHS = re.compile(r"^(/var/lib/apt/lists|/var/cache/|/root/\.cache|/root/\.npm|/usr/local/share/\.cache)")
 
 
 @dataclass(frozen=True)
@@ -64,9 +63,12 @@ def _created_by_copy(ins: Instruction, workdir: str) -> Iterator[_Made]:
         if src.startswith("<<"):
             continue
         base = src.rstrip("/").rsplit("/", 1)[-1]
+        if "://" in src:
+            base = base.split("?")[0]
+        # A directory source copies its contents into dest; a file lands in dest/ or becomes dest.
+        is_dir = src.endswith("/") or base in (".", "*", "")
         into_dir = dest.endswith("/") or len(srcs) > 1 or dest in (".", "./")
-        yield _Made(posixpath.join(dest_abs, base) if into_dir and base not in (".", "*") else dest_abs,
-                    ins.line, how)
+        yield _Made(posixpath.join(dest_abs, base) if into_dir and not is_dir else dest_abs, ins.line, how)
 
 
 def _matches(made: str, target: str) -> bool:

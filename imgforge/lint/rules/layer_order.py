@@ -14,7 +14,8 @@ _MANIFESTS = re.compile(
     r"setup\.(py|cfg)|package(-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|\.yarnrc(\.yml)?|pnpm-lock\.yaml|"
     r"pnpm-workspace\.yaml|go\.(mod|sum)|Cargo\.(toml|lock)|Gemfile(\.lock)?|composer\.(json|lock)|pom\.xml|"
     r"(build|settings)\.gradle(\.kts)?|gradle\.properties|gradlew|gradle|[\w.-]+\.csproj|packages\.config|"
-    r"mix\.(exs|lock)|\.npmrc|\.python-version|\.nvmrc)/?$")
+    r"mix\.(exs|lock)|\.npmrc|\.python-version|\.nvmrc|wheels|wheelhouse|vendor|third_party|deps|requirements|"
+    r"patches|\.yarn|\.cargo)/?$")
 
 
 def source_copy(ins: Instruction) -> bool:

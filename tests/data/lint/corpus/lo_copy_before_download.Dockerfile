@@ -1,0 +1,7 @@
+# expect: none
+# expect-info: PIN003 LO003
+FROM debian:12-slim
+WORKDIR /opt
+COPY src/ /opt/src/
+RUN curl -fsSL https://example.com/tool.tar.gz | tar -xz -C /opt
+USER 10001

@@ -1,0 +1,3 @@
+# expect: PIN001
+FROM ubuntu
+USER 10001

@@ -1,0 +1,5 @@
+# expect: SYN005
+ARG VERSION=3.20
+ENV FOO=bar
+FROM alpine:${VERSION}
+USER 10001

@@ -1,0 +1,4 @@
+# expect: SYN007
+# nothing but comments here
+
+# really
