@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from imgforge.scan.layer import DIR, FILE, HARDLINK, OPAQUE, WHITEOUT, LayerScan
 
 DELETED, OVERWRITTEN, REPLACED, OPAQUED, METADATA = "deleted", "overwritten", "replaced", "opaque", "metadata-only"
-_SHIFT = 36  # claim = layer << _SHIFT | entry << 3 | kind
+_SHIFT = 36  # claim = cut << _CUT | layer << _SHIFT | entry << 3 | kind (one int per path keeps memory low)
+_CUT = 56  # cut = (nearest layer that hides the subtree + 1) << 1 | (1 if by a whiteout)
+_LAYER_MASK = (1 << (_CUT - _SHIFT)) - 1
 
 
 @dataclass(frozen=True)
@@ -87,13 +89,14 @@ def _hider(path: str, claimed: dict[str, int], opaque: dict[str, int]) -> tuple[
     if claim is not None:
         kind = claim & 7
         how = DELETED if kind == WHITEOUT else OVERWRITTEN if kind in (FILE, HARDLINK) else REPLACED
-        best = (claim >> _SHIFT, (claim >> 3) & ((1 << (_SHIFT - 3)) - 1), how)
+        best = ((claim >> _SHIFT) & _LAYER_MASK, (claim >> 3) & ((1 << (_SHIFT - 3)) - 1), how)
     for anc in _ancestors(path):
         claim = claimed.get(anc)
-        if claim is not None and claim & 7 != DIR:
-            layer = claim >> _SHIFT
+        cut = claim >> _CUT if claim is not None else 0
+        if cut:
+            layer = (cut >> 1) - 1
             if best is None or layer < best[0]:
-                best = (layer, -1, DELETED if claim & 7 == WHITEOUT else REPLACED)
+                best = (layer, -1, DELETED if cut & 1 else REPLACED)
         op = opaque.get(anc)
         if op is not None and (best is None or op < best[0]):
             best = (op, -1, OPAQUED)
@@ -128,7 +131,13 @@ def account(scans: Sequence[LayerScan]) -> Accounting:
         if i == 0:
             break  # nothing lies below the bottom layer: its claims are never read
         for p, j in last.items():
-            claimed[p] = (i << _SHIFT) | (j << 3) | kinds[j]
+            kind = kinds[j]
+            prev = claimed.get(p)
+            # A directory does not undo a higher layer's whiteout of the same path: keep that cut.
+            cut = prev >> _CUT if prev is not None else 0
+            if kind != DIR:
+                cut = ((i + 1) << 1) | (kind == WHITEOUT)
+            claimed[p] = (cut << _CUT) | (i << _SHIFT) | (j << 3) | kind
         for j, p in enumerate(paths):
             if kinds[j] == OPAQUE:
                 opaque[p] = i

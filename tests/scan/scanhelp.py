@@ -1,0 +1,183 @@
+"""Helpers for the scan tests: in-memory layer tars, a reference overlay model, and the test detector."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import posixpath
+import re
+import tarfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+# Entry specs: ("file", path, data) | ("dir", path) | ("wh", path) | ("opq", dir) | ("link", path, target)
+#              | ("sym", path, target) | ("raw", TarInfo, data)
+Spec = tuple[Any, ...]
+
+
+def layer_tar(specs: Iterable[Spec], mtime: int = 1_700_000_000) -> bytes:
+    """A layer tar built in memory from entry specs."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tf:
+        for spec in specs:
+            kind = spec[0]
+            if kind == "raw":
+                tf.addfile(spec[1], io.BytesIO(spec[2]) if spec[2] is not None else None)
+                continue
+            path = spec[1].lstrip("/")
+            if kind == "opq":
+                path = posixpath.join(path, ".wh..wh..opq")
+            elif kind == "wh":
+                path = posixpath.join(posixpath.dirname(path), ".wh." + posixpath.basename(path))
+            ti = tarfile.TarInfo(path)
+            ti.mtime = spec[3] if kind == "file" and len(spec) > 3 else mtime
+            data = None
+            if kind == "file":
+                data = spec[2] if isinstance(spec[2], bytes) else b"x" * spec[2]
+                ti.size = len(data)
+            elif kind == "dir":
+                ti.type = tarfile.DIRTYPE
+            elif kind == "link":
+                ti.type, ti.linkname = tarfile.LNKTYPE, spec[2].lstrip("/")
+            elif kind == "sym":
+                ti.type, ti.linkname = tarfile.SYMTYPE, spec[2]
+            tf.addfile(ti, io.BytesIO(data) if data is not None else None)
+    return buf.getvalue()
+
+
+def gz(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=1)
+
+
+def docker_archive(layers: list[bytes], env: list[str] | None = None, created_by: list[str] | None = None) -> bytes:
+    """A legacy `docker save` archive (manifest.json + <id>/layer.tar) built in memory."""
+    import hashlib
+
+    diff_ids = ["sha256:" + hashlib.sha256(data).hexdigest() for data in layers]
+    history = [{"created_by": (created_by or [])[i] if created_by and i < len(created_by) else f"RUN step {i} # buildkit"}
+               for i in range(len(layers))]
+    config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Env": env or []},
+                         "rootfs": {"type": "layers", "diff_ids": diff_ids}, "history": history}).encode()
+    config_name = hashlib.sha256(config).hexdigest() + ".json"
+    names = [f"{d[7:]}/layer.tar" for d in diff_ids]
+    manifest = json.dumps([{"Config": config_name, "RepoTags": ["t:1"], "Layers": names}]).encode()
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tf:
+        for name, data in [(config_name, config), *zip(names, layers), ("manifest.json", manifest)]:
+            ti = tarfile.TarInfo(name)
+            ti.size = len(data)
+            tf.addfile(ti, io.BytesIO(data))
+    return buf.getvalue()
+
+
+@dataclass
+class RefResult:
+    total: int
+    wasted: int
+    visible: dict[str, tuple[int, int]]  # path -> (layer, size) of visible regular files
+
+
+def reference_overlay(layers: list[list[tuple[str, str, int]]]) -> RefResult:
+    """An independent bottom-up overlay model: ops (kind, path, size) with kind file|dir|wh|opq."""
+    fs: dict[str, tuple[int, str, int]] = {}  # path -> (layer, kind, size)
+    total = 0
+    for i, ops in enumerate(layers):
+        for kind, path, size in ops:
+            if kind == "opq":
+                for p in [p for p, v in fs.items() if p.startswith(path + "/") and v[0] < i]:
+                    del fs[p]
+            elif kind == "wh":
+                for p in [p for p, v in fs.items() if (p == path or p.startswith(path + "/")) and v[0] < i]:
+                    del fs[p]
+            else:
+                if kind != "dir":
+                    for p in [p for p, v in fs.items() if p.startswith(path + "/") and v[0] < i]:
+                        del fs[p]
+                if kind == "dir" and path in fs and fs[path][1] == "dir":
+                    continue
+                fs[path] = (i, kind, size)
+                total += size if kind == "file" else 0
+    visible = {p: (v[0], v[2]) for p, v in fs.items() if v[1] == "file"}
+    return RefResult(total, total - sum(s for _, s in visible.values()), visible)
+
+
+def read_docker_save(data_or_path: bytes | str) -> tuple[dict[str, Any], list[list[tuple[str, str, int]]], list[str]]:
+    """The test's own reader of `docker save` output: (config, per-layer ops, diff ids)."""
+    src = tarfile.open(data_or_path, "r:") if isinstance(data_or_path, str) else tarfile.open(fileobj=io.BytesIO(data_or_path))
+    with src as tf:
+        manifest = json.load(tf.extractfile("manifest.json"))[0]  # type: ignore[arg-type]
+        config = json.load(tf.extractfile(manifest["Config"]))  # type: ignore[arg-type]
+        layers = []
+        for name in manifest["Layers"]:
+            ops = []
+            with tarfile.open(fileobj=tf.extractfile(name)) as inner:  # type: ignore[arg-type]
+                for m in inner:
+                    path = "/" + m.name.lstrip("./").rstrip("/")
+                    base = posixpath.basename(path)
+                    if base == ".wh..wh..opq":
+                        ops.append(("opq", posixpath.dirname(path), 0))
+                    elif base.startswith(".wh."):
+                        ops.append(("wh", posixpath.join(posixpath.dirname(path), base[4:]), 0))
+                    elif m.isreg():
+                        ops.append(("file", path, m.size))
+                    elif m.isdir():
+                        ops.append(("dir", path, 0))
+                    else:
+                        ops.append(("other", path, 0))
+            layers.append(ops)
+    return config, layers, config["rootfs"]["diff_ids"]
+
+
+class StubDetector:
+    """Used only while `imgforge.secrets` is not importable: two token shapes, fingerprinted by value hash."""
+
+    _RULES = {"aws-access-key-id": re.compile(rb"AKIA[0-9A-Z]{16}"), "github-token": re.compile(rb"ghp_[A-Za-z0-9]{36}")}
+
+    def _scan(self, data: bytes) -> list[Any]:
+        import hashlib
+        from types import SimpleNamespace
+
+        out = []
+        for rule, rx in self._RULES.items():
+            for m in rx.finditer(data):
+                secret = m.group(0)
+                line = data.count(b"\n", 0, m.start()) + 1
+                out.append(SimpleNamespace(rule=rule, description=rule, line=line,
+                                           redacted=secret[:4].decode() + "****",
+                                           fingerprint=hashlib.sha256(rule.encode() + secret).hexdigest()[:32]))
+        return out
+
+    def scan_bytes(self, data: bytes, path: str) -> list[Any]:
+        return [] if b"\0" in data[:8192] else self._scan(data)
+
+    def scan_value(self, value: str, name: str) -> list[Any]:
+        return self._scan(value.encode())
+
+    def wants_path(self, path: str) -> bool:
+        return not path.endswith((".png", ".jpg", ".so", ".bin"))
+
+
+def detector() -> Any:
+    """The real detector when the secrets stage is there, else the stub."""
+    try:
+        from imgforge.secrets import default_detector
+    except ImportError:
+        return StubDetector()
+    return default_detector()
+
+
+def fake_tokens(seed: str) -> dict[str, str]:
+    """Token-shaped test values (not real credentials), made at run time so the repo holds none."""
+    import hashlib
+
+    h = hashlib.sha256(seed.encode()).hexdigest().upper()
+    alnum = hashlib.sha512(seed.encode()).hexdigest()
+    mixed = "".join(c.upper() if i % 3 == 0 else c for i, c in enumerate(alnum))
+    return {
+        "aws": "AKIA" + "".join(c if c.isalpha() else chr(ord("G") + int(c)) for c in h[:16]),
+        "github": "ghp_" + mixed[:36],
+        "github2": "ghp_" + mixed[40:76],
+        "github3": "ghp_" + mixed[80:116],
+    }
