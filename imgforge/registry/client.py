@@ -157,6 +157,13 @@ class RegistryClient:
                           headers={"Content-Type": manifest.media_type}, data=manifest.body, ok=(201,))
         return resp.headers.get("Docker-Content-Digest", manifest.digest)
 
+    def put_referrer(self, repo: str, manifest: Manifest) -> tuple[str, bool]:
+        """PUT a manifest with a `subject` by digest; True when the registry says it indexed the subject."""
+        resp = self._send("PUT", f"/v2/{repo}/manifests/{manifest.digest}",
+                          f"putting {self.host}/{repo}@{manifest.digest}",
+                          headers={"Content-Type": manifest.media_type}, data=manifest.body, ok=(201,))
+        return resp.headers.get("Docker-Content-Digest", manifest.digest), "OCI-Subject" in resp.headers
+
     def delete_manifest(self, repo: str, digest: str) -> bool:
         resp = self._send("DELETE", f"/v2/{repo}/manifests/{digest}", f"deleting {self.host}/{repo}@{digest}",
                           ok=(202, 404, 405))

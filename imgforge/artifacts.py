@@ -1,0 +1,168 @@
+"""OCI artifacts (scan report, manifests, Dockerfile) attached to an image digest, and listing them.
+
+Blobs go up with oras; the artifact manifest carries the OCI 1.1 `subject` and `artifactType` and is
+PUT by digest, so it has no tag of its own. A registry that processes `subject` answers the PUT with an
+`OCI-Subject` header and lists the artifact under its referrers API. One that does not (distribution
+2.8) gets the fallback of the OCI 1.1 spec: an image index under the tag `sha256-<hex>` of the subject,
+listing every referrer; imgforge updates it (read, append, PUT) after each attach.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mimetypes
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import oras.container
+import oras.defaults
+import oras.oci
+import oras.provider
+
+from imgforge.errors import RegistryUnavailable, UsageError
+from imgforge.reference import Reference
+from imgforge.registry.client import Manifest, RegistryClient
+
+REPORTS_TYPE = "application/vnd.imgforge.reports.v1+json"
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+EMPTY_CONFIG = "application/vnd.oci.empty.v1+json"
+TITLE = "org.opencontainers.image.title"
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One artifact referring to an image: its manifest digest, type, size and annotations."""
+
+    digest: str
+    artifact_type: str
+    size: int
+    annotations: dict[str, str] = field(default_factory=dict)
+    files: tuple[str, ...] = ()
+
+
+def fallback_tag(digest: str) -> str:
+    """The referrers tag of the OCI 1.1 fallback scheme: `sha256:abc` -> `sha256-abc`."""
+    return digest.replace(":", "-", 1)
+
+
+def _client_for(ref: Reference, client: RegistryClient | None, insecure: bool) -> RegistryClient:
+    if not ref.registry:
+        raise UsageError(f"attaching to {ref}: the reference names no registry (e.g. 127.0.0.1:5000/app@sha256:...)")
+    return client or RegistryClient(ref.registry, insecure=insecure)
+
+
+def _subject(ref: Reference, client: RegistryClient) -> tuple[str, Manifest]:
+    digest = ref.digest or (client.head_manifest(ref.repository, ref.tag or "latest"))
+    if not digest:
+        raise UsageError(f"attaching to {ref}: no such image in the registry")
+    return digest, client.get_manifest(ref.repository, digest)
+
+
+def _oras(client: RegistryClient, ref: Reference) -> tuple[oras.provider.Registry, oras.container.Container]:
+    reg = oras.provider.Registry(hostname=ref.registry, insecure=client.scheme == "http")
+    creds = client.credentials()
+    if creds is not None:
+        reg.auth.set_basic_auth(creds.username, creds.password)
+    return reg, oras.container.Container(f"{ref.registry}/{ref.repository}")
+
+
+def attach(image: str, files: Sequence[Path], artifact_type: str = REPORTS_TYPE, *,
+           client: RegistryClient | None = None, insecure: bool = False,
+           annotations: dict[str, str] | None = None) -> str:
+    """Push `files` as one artifact referring to `image` (best given by digest); returns its digest."""
+    ref = Reference.parse(image)
+    client = _client_for(ref, client, insecure)
+    if not files:
+        raise UsageError(f"attaching to {image}: no files given")
+    for path in files:
+        if not path.is_file():
+            raise UsageError(f"attaching {path} to {image}: no such file")
+    step = f"attaching {len(files)} file(s) to {ref.name}"
+    try:
+        digest, subject = _subject(ref, client)
+        reg, container = _oras(client, ref)
+        layers = []
+        for path in files:
+            media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            layer = oras.oci.NewLayer(str(path), media_type=media)
+            layer["annotations"] = {TITLE: path.name}
+            _checked(reg.upload_blob(str(path), container, layer), f"{step}: uploading {path.name}")
+            layers.append(layer)
+        with tempfile.TemporaryDirectory(prefix="imgforge-artifact-") as tmp:
+            empty = Path(tmp) / "config.json"
+            empty.write_bytes(b"{}")
+            config = {"mediaType": EMPTY_CONFIG, "digest": _sha256(b"{}"), "size": 2}
+            _checked(reg.upload_blob(str(empty), container, dict(config)), f"{step}: uploading the config")
+        manifest: dict[str, Any] = {
+            "schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": artifact_type, "config": config,
+            "layers": layers,
+            "subject": {"mediaType": subject.media_type, "digest": digest, "size": len(subject.body)},
+            "annotations": dict(annotations or {}),
+        }
+        body = json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode()
+        art = Manifest(body, OCI_MANIFEST, _sha256(body))
+        resp_digest, subject_header = client.put_referrer(ref.repository, art)
+        if not subject_header:
+            _update_fallback_index(client, ref.repository, digest, art, artifact_type, manifest["annotations"])
+    except (RegistryUnavailable, ValueError) as err:
+        raise RegistryUnavailable(f"{step}: {err}") from err
+    return resp_digest
+
+
+def _update_fallback_index(client: RegistryClient, repo: str, subject: str, art: Manifest, artifact_type: str,
+                           annotations: dict[str, str]) -> None:
+    tag = fallback_tag(subject)
+    index: dict[str, Any] = {"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": []}
+    if client.head_manifest(repo, tag):
+        index = json.loads(client.get_manifest(repo, tag).body)
+    entries = [m for m in index.get("manifests") or [] if m.get("digest") != art.digest]
+    entry: dict[str, Any] = {"mediaType": art.media_type, "digest": art.digest, "size": len(art.body),
+                             "artifactType": artifact_type}
+    if annotations:
+        entry["annotations"] = annotations
+    index["manifests"] = [*entries, entry]
+    body = json.dumps(index, separators=(",", ":")).encode()
+    client.put_manifest(repo, tag, Manifest(body, OCI_INDEX, _sha256(body)))
+
+
+def list_artifacts(image: str, *, artifact_type: str | None = None, client: RegistryClient | None = None,
+                   insecure: bool = False) -> list[Artifact]:
+    """Artifacts referring to `image`: the referrers API where the registry has one, else the fallback tag."""
+    ref = Reference.parse(image)
+    client = _client_for(ref, client, insecure)
+    try:
+        digest = ref.digest or client.head_manifest(ref.repository, ref.tag or "latest")
+        if not digest:
+            raise UsageError(f"listing artifacts of {image}: no such image in the registry")
+        found = client.referrers(ref.repository, digest)
+        if found is None:
+            tag = fallback_tag(digest)
+            found = (json.loads(client.get_manifest(ref.repository, tag).body).get("manifests") or []
+                     if client.head_manifest(ref.repository, tag) else [])
+        out = []
+        for desc in found:
+            kind = str(desc.get("artifactType") or "")
+            if artifact_type and kind != artifact_type:
+                continue
+            body = json.loads(client.get_manifest(ref.repository, desc["digest"]).body)
+            titles = tuple(str((layer.get("annotations") or {}).get(TITLE, layer["digest"]))
+                           for layer in body.get("layers") or [])
+            out.append(Artifact(desc["digest"], kind, int(desc.get("size", 0)),
+                                dict(desc.get("annotations") or {}), titles))
+    except RegistryUnavailable as err:
+        raise RegistryUnavailable(f"listing artifacts of {image}: {err}") from err
+    return out
+
+
+def _checked(resp: Any, step: str) -> None:
+    if getattr(resp, "status_code", 0) not in (200, 201, 202):
+        raise RegistryUnavailable(f"{step}: registry answered {getattr(resp, 'status_code', '?')}")
+
+
+def _sha256(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
