@@ -269,6 +269,8 @@ class _Parser:
                 if not ref or "$" in ref:
                     continue
                 target = df.stage_by_ref(ref)
+                if stage.name is not None and stage.name.lower() == ref.lower():
+                    target = stage
                 if target is not None and target.index < stage.index:
                     continue
                 if target is None and any(c in ref for c in ":/@"):
