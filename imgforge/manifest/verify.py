@@ -47,13 +47,15 @@ class VerifyReport:
         return asdict(self)
 
 
-def docker_run_options(plan: RunPlan, config_dir: Path | None) -> dict[str, Any]:
-    """python-on-whales `run` options reproducing the manifest's limits and security context."""
+def docker_run_options(plan: RunPlan, work: Path) -> dict[str, Any]:
+    """python-on-whales `run` options reproducing the manifest's limits and security context.
+
+    emptyDirs are host folders (mode 0777) under `work`, as the kubelet makes them; Docker's tmpfs ignores
+    `mode` on some paths (/var/run) and defaults to noexec. ConfigMaps are read-only binds of files there.
+    """
     opts: dict[str, Any] = {
         "detach": True,
         "read_only": plan.read_only_root,
-        # emptyDir is writable and executable; Docker's tmpfs default would be noexec.
-        "tmpfs": [f"{p}:rw,exec,nosuid,mode=1777" for p in plan.writable_paths],
         "cap_drop": ["ALL"],
         "security_options": ["no-new-privileges"],
         "envs": dict(plan.env),
@@ -70,9 +72,12 @@ def docker_run_options(plan: RunPlan, config_dir: Path | None) -> dict[str, Any]
         opts["cpus"] = plan.cpu_limit_millicores / 1000
     if plan.command:
         opts["entrypoint"] = plan.command[0]
-    if config_dir is not None:
-        opts["mounts"] = [["type=bind", f"source={config_dir / str(i)}", f"target={path}", "readonly"]
-                          for i, path in enumerate(sorted(plan.config_mounts))]
+    mounts = [["type=bind", f"source={work / 'empty' / str(i)}", f"target={path}"]
+              for i, path in enumerate(plan.writable_paths)]
+    mounts += [["type=bind", f"source={work / 'config' / str(i)}", f"target={path}", "readonly"]
+               for i, path in enumerate(sorted(plan.config_mounts))]
+    if mounts:
+        opts["mounts"] = mounts
     return opts
 
 
@@ -81,10 +86,18 @@ def _run_command(plan: RunPlan) -> list[str]:
     return [*plan.command[1:], *plan.args]
 
 
-def _write_config(plan: RunPlan, root: Path) -> None:
-    for i, path in enumerate(sorted(plan.config_mounts)):
-        folder = root / str(i)
+def prepare_volumes(plan: RunPlan, work: Path) -> None:
+    """Make the emptyDir folders (0777) and ConfigMap folders (read-only files) under `work`."""
+    work.chmod(0o755)
+    for i in range(len(plan.writable_paths)):
+        folder = work / "empty" / str(i)
         folder.mkdir(parents=True)
+        folder.chmod(0o777)
+        folder.parent.chmod(0o755)
+    for i, path in enumerate(sorted(plan.config_mounts)):
+        folder = work / "config" / str(i)
+        folder.mkdir(parents=True)
+        folder.parent.chmod(0o755)
         for name, content in plan.config_mounts[path].items():
             (folder / name).write_text(content, encoding="utf-8")
         folder.chmod(0o755)
@@ -165,11 +178,8 @@ def verify(docker: DockerClient, image: str, plan: RunPlan, timeout: float = 60.
     """Run `image` under `plan`, probe until ready (+`settle` s), restart-worthy failure, exit or `timeout`."""
     reasons: list[str] = []
     with tempfile.TemporaryDirectory(prefix="imgforge-verify-") as tmp:
-        config_dir = Path(tmp) if plan.config_mounts else None
-        if config_dir is not None:
-            Path(tmp).chmod(0o755)
-            _write_config(plan, config_dir)
-        opts = docker_run_options(plan, config_dir)
+        prepare_volumes(plan, Path(tmp))
+        opts = docker_run_options(plan, Path(tmp))
         try:
             container = docker.run(image, _run_command(plan), **opts)
         except DockerException as exc:
@@ -224,7 +234,7 @@ def _observe(docker: DockerClient, image: str, plan: RunPlan, container: Any, st
     oom = bool(state_info.oom_killed)
     exit_code = None if state_info.running else state_info.exit_code
     try:
-        logs = _redact(docker.container.logs(container.id, tail=5), plan)
+        logs = _redact(docker.container.logs(container.id, tail=20), plan)
     except DockerException:
         logs = ""
     if oom or exit_code == 137:
@@ -246,7 +256,7 @@ def _observe(docker: DockerClient, image: str, plan: RunPlan, container: Any, st
         probes=tuple(state.results), peak_memory_bytes=max(peaks) if peaks else None,
         peak_cpu_percent=round(sampler.peak_cpu, 2) if sampler.peak_cpu is not None else None,
         memory_limit_bytes=plan.memory_limit, oom_killed=oom, exit_code=exit_code, log_tail=logs.strip()[-2000:],
-        settings={"user": f"{plan.uid}", "read_only": plan.read_only_root, "tmpfs": list(plan.writable_paths),
+        settings={"user": f"{plan.uid}", "read_only": plan.read_only_root, "empty_dirs": list(plan.writable_paths),
                   "memory": plan.memory_limit, "cpus": (plan.cpu_limit_millicores or 0) / 1000 or None,
                   "cap_drop": "ALL", "no_new_privileges": True},
     )
