@@ -1,0 +1,143 @@
+"""`build()`: a BuildKit build through python-on-whales' buildx, with live progress and parsed results."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from python_on_whales import DockerClient
+from python_on_whales.exceptions import DockerException
+
+from imgforge.build.options import BuildOptions, check_build_args
+from imgforge.build.progress import ProgressLog, StageTiming, StepFailure
+from imgforge.errors import BuildFailed, EngineUnavailable, UsageError
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """The built image: id, tags, labels, per-stage timings and total seconds (digest comes with push)."""
+
+    image_id: str
+    tags: tuple[str, ...]
+    labels: dict[str, str]
+    stages: tuple[StageTiming, ...]
+    seconds: float
+    digest: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "image_id": self.image_id, "digest": self.digest, "tags": list(self.tags), "labels": self.labels,
+            "seconds": self.seconds,
+            "stages": [{"stage": s.stage, "seconds": s.seconds, "steps": s.steps, "cached": s.cached}
+                       for s in self.stages],
+        }
+
+
+class BuildError(BuildFailed):
+    """BuildFailed with the parsed failing step attached (`failure`)."""
+
+    def __init__(self, message: str, failure: StepFailure | None) -> None:
+        super().__init__(message)
+        self.failure = failure
+
+
+def builder_driver(docker: DockerClient, builder: str | None) -> str:
+    try:
+        return str(docker.buildx.inspect(builder).driver)
+    except DockerException as exc:
+        raise EngineUnavailable(f"inspecting buildx builder {builder or 'default'}: {exc.stderr or exc}") from exc
+
+
+def check_cache(driver: str, options: BuildOptions) -> None:
+    """The docker-driver builder (the default one) can only write inline cache; say so before building."""
+    if options.cache_to and driver == "docker" and "type=inline" not in options.cache_to:
+        raise UsageError(
+            f"building: cache export {options.cache_to!r} needs a docker-container builder; the default "
+            "docker-driver builder supports only inline cache (--cache-to type=inline, then --cache-from IMAGE)"
+        )
+
+
+def build(
+    context: Path,
+    dockerfile: Path,
+    options: BuildOptions,
+    *,
+    docker: DockerClient | None = None,
+    on_line: Callable[[str], None] | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Build `dockerfile` in `context`; each progress line goes to `on_line`, each new step to `on_step`."""
+    check_build_args(options.build_args)
+    for secret in options.secrets:
+        if secret.src is not None and not secret.src.is_file():
+            raise UsageError(f"building: secret {secret.id!r} file {secret.src} does not exist")
+        if secret.env is not None and secret.env not in os.environ:
+            raise UsageError(f"building: secret {secret.id!r} variable ${secret.env} is not set")
+    if not dockerfile.is_file():
+        raise UsageError(f"building: Dockerfile {dockerfile} does not exist")
+    docker = docker or DockerClient()
+    check_cache(builder_driver(docker, options.builder), options)
+    log = ProgressLog()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="imgforge-build-") as tmp:
+        meta = Path(tmp) / "metadata.json"
+        try:
+            stream = docker.buildx.build(
+                context, file=dockerfile, tags=list(options.tags), build_args=dict(options.build_args),
+                target=options.target, labels=dict(options.labels), secrets=[s.flag() for s in options.secrets],
+                cache_from=list(options.cache_from) or None, cache_to=options.cache_to, builder=options.builder,
+                load=True, progress="plain", metadata_file=meta, stream_logs=True,
+            )
+            for line in stream:
+                step = log.feed(line)
+                if on_line:
+                    on_line(line.rstrip("\n"))
+                if step and on_step:
+                    on_step(step)
+        except DockerException as exc:
+            if not log.vertices and not log.errors:
+                for line in (exc.stderr or "").splitlines():
+                    log.feed(line)
+            raise _failed(dockerfile, log, exc) from exc
+        image_id = _image_id(meta, docker, options)
+    return BuildResult(image_id=image_id, tags=options.tags, labels=dict(options.labels),
+                       stages=tuple(log.timings()), seconds=round(time.monotonic() - started, 3))
+
+
+def _image_id(meta: Path, docker: DockerClient, options: BuildOptions) -> str:
+    try:
+        return str(json.loads(meta.read_text())["containerimage.digest"])
+    except (OSError, ValueError, KeyError):
+        if options.tags:
+            return str(docker.image.inspect(options.tags[0]).id)
+        raise BuildFailed("building: BuildKit reported no image id (give the build a tag)") from None
+
+
+def _failed(dockerfile: Path, log: ProgressLog, exc: DockerException) -> BuildError:
+    try:
+        text = dockerfile.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        text = None
+    failure = log.failure(text)
+    if failure is None:
+        why = log.final_error or _last_line(exc)
+        return BuildError(f"building {dockerfile}: {why}", None)
+    where = f"{dockerfile}:{failure.dockerfile_line}" if failure.dockerfile_line else str(dockerfile)
+    tail = "".join(f"\n  | {line}" for line in failure.output_tail)
+    return BuildError(f"building {where} ([{failure.stage} {failure.step}] {failure.command}): {failure.error}{tail}",
+                      failure)
+
+
+def _last_line(exc: DockerException) -> str:
+    lines = [ln for ln in (exc.stderr or str(exc)).splitlines() if ln.strip()]
+    return lines[-1] if lines else "the build failed"
+
+
+def is_tty() -> bool:
+    return sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("1", "true", "yes")

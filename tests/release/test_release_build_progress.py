@@ -1,0 +1,86 @@
+"""BuildKit plain-progress parsing over golden output captured from Docker 20.10's BuildKit 0.8."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from imgforge.build import BuildOptions, ProgressLog, Secret, locate_step, oci_labels
+from imgforge.build.options import check_build_args, created_timestamp
+from imgforge.build.run import check_cache
+from imgforge.errors import UsageError
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "release"
+
+
+def _feed(name: str) -> ProgressLog:
+    log = ProgressLog()
+    for line in (DATA / name).read_text().splitlines():
+        log.feed(line)
+    return log
+
+
+def test_failure_names_dockerfile_line_and_output_tail():
+    failure = _feed("buildkit-plain-fail.txt").failure((DATA / "fail.Dockerfile").read_text())
+    assert failure is not None
+    assert (failure.stage, failure.step) == ("build", "3/3")
+    assert failure.dockerfile_line == 5  # the continued RUN starts on line 5
+    assert failure.output_tail == ("line1", "line2")
+    assert "exit code: 3" in failure.error
+
+
+def test_stage_timings_from_ok_build():
+    timings = {t.stage: t for t in _feed("buildkit-plain-ok.txt").timings()}
+    assert set(timings) == {"build", "final"}
+    assert timings["build"].steps == 2 and timings["build"].cached == 1
+    assert timings["final"].seconds == pytest.approx(0.3)
+    assert _feed("buildkit-plain-ok.txt").failure("") is None
+
+
+def test_newer_buildkit_file_line_wins():
+    log = ProgressLog()
+    for line in ["#7 [2/2] RUN false", "#7 ERROR: process did not complete", "Dockerfile:12", "--------"]:
+        log.feed(line)
+    failure = log.failure("FROM x\nRUN false\n")
+    assert failure is not None and failure.dockerfile_line == 12 and failure.stage == "main"
+
+
+@pytest.mark.parametrize(("stage", "index", "line"), [
+    ("", 2, 3), ("build", 1, 1), ("final", 1, 6), ("final", 2, 7), ("stage-2", 1, 8), ("nope", 1, None),
+])
+def test_locate_step(stage: str, index: int, line: int | None):
+    text = "FROM a AS build\n# c\nRUN x \\\n  && y\nFROM build AS final\nCOPY a b\nRUN z\nFROM scratch\n"
+    if stage == "":
+        text = "FROM a\n\nRUN x\n"
+    assert locate_step(text, stage, index) == line
+
+
+def test_secret_looking_build_args_are_refused():
+    with pytest.raises(UsageError, match="NPM_TOKEN looks like a secret"):
+        check_build_args({"VERSION": "1", "NPM_TOKEN": "x"})
+    with pytest.raises(UsageError, match="DB_PASSWORD"):
+        check_build_args({"DB_PASSWORD": "x"})
+    check_build_args({"VERSION": "1", "AUTHOR": "me", "TOKENIZER_MODEL": "bpe", "PASSTHROUGH": "1"})
+
+
+def test_secret_flag_never_carries_a_value():
+    assert Secret.parse("id=npm,env=NPM_TOKEN").flag() == "id=npm,env=NPM_TOKEN"
+    assert Secret.parse("id=k,src=/tmp/k").flag() == "id=k,src=/tmp/k"
+    with pytest.raises(UsageError):
+        Secret.parse("id=k")
+
+
+def test_docker_driver_allows_only_inline_cache():
+    check_cache("docker", BuildOptions(cache_to="type=inline"))
+    check_cache("docker-container", BuildOptions(cache_to="type=local,dest=/tmp/c"))
+    with pytest.raises(UsageError, match="only inline cache"):
+        check_cache("docker", BuildOptions(cache_to="type=registry,ref=x"))
+
+
+def test_created_from_source_date_epoch_and_labels(tmp_path: Path):
+    created = created_timestamp(tmp_path, {"SOURCE_DATE_EPOCH": "1700000000"})
+    assert created == "2023-11-14T22:13:20Z"
+    labels = oci_labels(title="app", version="1.2.3", revision=None, source=None, created=created)
+    assert labels == {"org.opencontainers.image.title": "app", "org.opencontainers.image.version": "1.2.3",
+                      "org.opencontainers.image.created": created}
