@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import tempfile
 import time
 import uuid
@@ -30,7 +31,7 @@ from imgforge.errors import ImmutableTagError, RegistryUnavailable, UsageError
 from imgforge.reference import Reference
 from imgforge.registry.auth import ENV_PASSWORD, docker_config_json
 from imgforge.registry.client import RegistryClient
-from imgforge.tags import TagPlan
+from imgforge.tags import TagPlan, versions_in
 
 STAGING_PREFIX = "imgforge-staging"
 _AUTH_WORDS = ("unauthorized", "authentication required", "no basic auth", "denied")
@@ -229,3 +230,28 @@ def _redact(text: str) -> str:
     # The docker CLI never prints the password, but env-provided values are scrubbed anyway.
     value = os.environ.get(ENV_PASSWORD)
     return text.replace(value, "<hidden>") if value else text
+
+
+def latest_git_version(path: Path) -> str | None:
+    """The highest `vX.Y.Z` git tag reachable from HEAD in `path`, without its `v`; None outside git."""
+    try:
+        out = subprocess.run(["git", "-C", str(path), "tag", "--merged", "HEAD", "--list", "v[0-9]*"],
+                             capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    found = versions_in(tag[1:] for tag in out.stdout.split() if out.returncode == 0)
+    return str(max(found.values())) if found else None
+
+
+def project_version(path: Path) -> str | None:
+    """The version `imgforge.yaml` names (`version:` fixed, file or git), else the latest `vX.Y.Z` git tag."""
+    from imgforge.project import VersionSettings
+    from imgforge.settings import load_section, settings_path
+
+    root = settings_path(path).parent
+    settings = load_section(path, "version", VersionSettings)
+    if settings.source == "fixed" and settings.value:
+        return settings.value
+    if settings.source == "file" and (root / settings.file).is_file():
+        return (root / settings.file).read_text(encoding="utf-8").strip() or None
+    return latest_git_version(root)

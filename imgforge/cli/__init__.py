@@ -21,6 +21,7 @@ app = typer.Typer(
 # Each module registers its command(s) on `app` through a `register(app)` function.
 COMMAND_MODULES = [
     "imgforge.cli.env_cmds",
+    "imgforge.cli.release_cmds",
     "imgforge.cli.lint_cmd",
     "imgforge.cli.scan_cmd",
     "imgforge.cli.manifest_cmds",
