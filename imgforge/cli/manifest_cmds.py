@@ -57,7 +57,7 @@ def manifest(
     if json_out:
         print_json({"image": result.pinned.ref, "pinned_by": result.pinned.how,
                     "kubernetes_version": result.kubernetes_version, "files": written,
-                    "environments": result.objects})
+                    "environments": {name or "default": objs for name, objs in result.objects.items()}})
         return
     if out is None:
         multi = len(result.objects) > 1
@@ -93,6 +93,11 @@ def verify(
 
     plan = plan_from_objects(load_manifest(manifest_file))
     docker = require_engine(f"verifying {image}")
+    if not docker.image.exists(image):
+        raise UsageError(f"verifying {image}: the engine has no such image (build or pull it first)")
+    note = verifying.digest_note(docker, image, plan)
+    if note:
+        console_err.print(f"note: {note}", markup=False)
     with console_err.status(f"verifying {image} under {plan.workload}"):
         report = verifying.verify(docker, image, plan, timeout=timeout, settle=settle)
     advice = None

@@ -120,6 +120,14 @@ class ManifestSpec(_Strict):
     config_mount_path: str = "/etc/app"
     service_port: int | None = None
 
+    @model_validator(mode="after")
+    def _kubelet_rules(self) -> ManifestSpec:
+        # The API server rejects these, though the JSON schema lets them through.
+        for which, probe in (("liveness", self.liveness), ("startup", self.startup)):
+            if probe is not None and probe.success_threshold != 1:
+                raise ValueError(f"{which} probe: success_threshold must be 1")
+        return self
+
     @field_validator("writable_paths")
     @classmethod
     def _absolute(cls, paths: tuple[str, ...]) -> tuple[str, ...]:

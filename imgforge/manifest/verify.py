@@ -262,6 +262,20 @@ def _observe(docker: DockerClient, image: str, plan: RunPlan, container: Any, st
     )
 
 
+def digest_note(docker: DockerClient, image: str, plan: RunPlan) -> str | None:
+    """A warning when `image` is not the image the manifest pins (its digest is not among the RepoDigests)."""
+    _, _, digest = plan.image.partition("@")
+    if not digest:
+        return f"the manifest's image {plan.image} is not pinned by digest"
+    try:
+        repo_digests = docker.image.inspect(image).repo_digests or []
+    except DockerException:
+        return None
+    if any(d.endswith("@" + digest) for d in repo_digests):
+        return None
+    return f"{image} is not the image the manifest pins ({digest[:19]}...); verifying {image} anyway"
+
+
 def recommend(report: VerifyReport, margin: float = 0.25) -> Resources:
     """requests = peak x (1+margin), limits = peak x (1+2*margin); floors 16Mi/10m requests, 32Mi/100m limits."""
     if report.peak_memory_bytes is None:

@@ -133,3 +133,8 @@ def test_quantities() -> None:
         memory_bytes("64MB")
     with pytest.raises(ValueError):
         Resources(requests=CpuMemory(cpu="fast", memory="64Mi"))
+
+
+def test_liveness_success_threshold_must_be_one() -> None:
+    with pytest.raises(ValueError, match="success_threshold must be 1"):
+        fixed_spec(liveness=Probe(path="/healthz", success_threshold=2))

@@ -167,3 +167,11 @@ def test_tcp_and_exec_probes_and_config_map_mount(docker, app_image) -> None:
     broken = s.model_copy(update={"readiness": Probe(type="exec", command=("cat", "/etc/app/missing.conf"), **FAST)})
     report = verify(docker, app_image, plan_from_objects(emit(broken, "deployment")), timeout=4, settle=1.0)
     assert not report.passed and report.reasons == ("not ready within 4s",)
+
+
+def test_cli_verify_unknown_image_is_a_usage_error(docker, tmp_path) -> None:
+    manifest = tmp_path / "pod.yaml"
+    manifest.write_text(yaml.safe_dump(emit(spec(), "pod")[0]))
+    res = imgforge("verify", "imgforge-test/no-such-image:0", "--manifest", str(manifest))
+    assert res.returncode == 2
+    assert "verifying imgforge-test/no-such-image:0: the engine has no such image" in res.stderr
