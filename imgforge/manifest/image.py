@@ -48,6 +48,8 @@ class ImageSource(Protocol):
 
     def registry_digest(self, ref: Reference) -> RegistryAnswer: ...
 
+    def registry_config(self, ref: Reference, digest: str) -> ImageConfig | None: ...
+
 
 def parse_config(inspect: dict[str, Any]) -> ImageConfig:
     """ImageConfig from `docker image inspect` JSON (one element)."""
@@ -110,6 +112,33 @@ class EngineAndRegistry:
             return RegistryAnswer(None, False)
 
 
+    def registry_config(self, ref: Reference, digest: str) -> ImageConfig | None:
+        """The config of the pinned image read from the registry (anonymous), or None when it cannot be read."""
+        import json
+
+        from imgforge.errors import ImgforgeError
+        from imgforge.image.manifests import pick_manifest
+        from imgforge.image.registry import ACCEPT, RegistryBlob, base_url
+
+        if ref.registry is None:
+            return None
+        root = f"{base_url(ref.registry)}/v2/{ref.repository}"
+        step = f"reading the config of {ref.name}@{digest}"
+        try:
+            with RegistryBlob(f"{root}/manifests/{digest}", step, ACCEPT)() as resp:
+                doc = json.load(resp)
+            if "manifests" in doc and "layers" not in doc:
+                chosen = pick_manifest(doc["manifests"], step)
+                with RegistryBlob(f"{root}/manifests/{chosen['digest']}", step, ACCEPT)() as resp:
+                    doc = json.load(resp)
+            with RegistryBlob(f"{root}/blobs/{doc['config']['digest']}", step)() as resp:
+                config = json.load(resp)
+        except (ImgforgeError, OSError, ValueError, KeyError, TypeError):
+            # Best effort: without the config the EXPOSE check is skipped, nothing else depends on it.
+            return None
+        return parse_config({"Config": config.get("config") or {}, "RepoDigests": []})
+
+
 @dataclass(frozen=True)
 class Pinned:
     """An image reference pinned by digest, how it was resolved, and the image's config when local."""
@@ -129,6 +158,8 @@ def pin(text: str, source: ImageSource | None = None) -> Pinned:
         return Pinned(f"{ref.name}@{ref.digest}", "given", False, config)
     answer = src.registry_digest(ref)
     if answer.digest:
+        if config is None:
+            config = src.registry_config(ref, answer.digest)
         return Pinned(f"{ref.name}@{answer.digest}", "registry", answer.needs_auth, config)
     for repo_digest in (config.repo_digests if config else ()):
         name, _, digest = repo_digest.partition("@")

@@ -46,6 +46,9 @@ class FakeSource:
     def registry_digest(self, ref: Reference) -> RegistryAnswer:
         return self.answer
 
+    def registry_config(self, ref: Reference, digest: str) -> ImageConfig | None:
+        return None
+
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:

@@ -136,7 +136,15 @@ def test_cli_manifest_then_verify_then_recommend(docker, registry, app_image, un
     assert image.startswith(f"{registry.address}/{unique_repo}@sha256:")
     assert dep["spec"]["replicas"] == 3
 
-    res = imgforge("verify", pushed, "--manifest", str(out / "prod" / "deployment.yaml"), "--settle", "1",
+    # Only in the registry now: the EXPOSE check reads the config from there.
+    docker.image.remove(pushed)
+    (tmp_path / "bad.yaml").write_text("manifest:\n  port: 9090\n", encoding="utf-8")
+    res = imgforge("manifest", str(tmp_path / "bad.yaml"), "--image", pushed)
+    assert res.returncode == 1, res.stderr
+    assert "probe port 9090 is not EXPOSEd by the image (exposes: 8080)" in res.stderr
+    assert "Pod/" in res.stderr and "spec.containers[0].livenessProbe" in res.stderr
+
+    res = imgforge("verify", app_image, "--manifest", str(out / "prod" / "deployment.yaml"), "--settle", "1",
                    "--recommend", "--settings", str(tmp_path))
     assert res.returncode == 0, res.stdout + res.stderr
     assert "time to ready:" in res.stdout and "verdict: PASS" in res.stdout
