@@ -5,9 +5,12 @@ Each check looks at one short candidate value (never a whole file), so Python ``
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import re
 from collections import Counter
+from urllib.parse import unquote_to_bytes
 
 _PLACEHOLDER_WORDS = frozenset(
     b"""
@@ -15,9 +18,10 @@ _PLACEHOLDER_WORDS = frozenset(
     key none null nil undefined true false yes no on off string str bytes bool boolean int integer
     number required optional redacted hidden masked removed todo tbd fixme empty default value
     example sample dummy fake test testing foo bar baz qux admin root user username guest demo
-    mysecret mypassword mytoken secretkey secret_key password123 letmein hunter notset not_set unset
+    mysecret mypassword mytoken mypass secretkey secret_key letmein hunter notset not_set unset pw
     xxx placeholder your_token your_password your_secret your_api_key your-token your-password
     private public anonymous bearer basic oauth oauth2 jwt session cookie header env environ
+    xyzzy plugh foobar passpass secretsecret
     """.split()
 )
 # Fragments that mark a documentation or template value rather than a real credential.
@@ -25,13 +29,14 @@ _PLACEHOLDER_RE = re.compile(
     rb"""(?ix)
     ^\$\{? [a-z_]             # $VAR, ${VAR}
     | ^\$\(                   # $(command)
-    | ^%\(? [a-z_]* \)? s$    # %s, %(name)s
-    | \{\{ | \}\} | \$\{      # {{ template }}, ${ inside
+    | %[sd] | %\( [a-z_]* \)s  # %s, %(name)s
+    | \{\{ | \}\} | \$\{ | ^\{ .* \}$  # {{ template }}, ${ inside, {name}
     | ^< .* >?$ | ^\[ .* \]$  # <set me>, [password]
     | xxxx | \*\*\* | \.\.\. | ____ | ----
     | (?:^|[^a-z])(?:your|my|the)[-_]?(?:own[-_]?)?(?:secret|password|pass|token|key|api)
     | change[-_ ]?me | change[-_ ]?it | replace[-_ ]?(?:me|this|with) | placeholder | insert[-_ ]?here
-    | example | dummy | redacted | not[-_ ]?a[-_ ]?real | fake[-_]?(?:secret|password|token|key)
+    | example | dummy | redacted | invalid | incorrect | wrong[-_]?pass | bad[-_]?pass
+    | 12345 | abcdef | abc123 | qwerty | some[-_+ ](?:client|secret|password|token|key) | not[-_ ]?(?:a|my|your)?[-_ ]?real | fake[-_]?(?:secret|password|token|key)
     | ^(?:none|null|nil|undefined|true|false)$
     | ^process\.env | ^os\.environ | getenv | ^env\. | ^secrets\. | ^vault:
     """
@@ -40,7 +45,12 @@ _HEX_HASH_RE = re.compile(rb"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{56}|[0-9a-f]
 _UUID_RE = re.compile(rb"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 _DIGEST_PREFIX_RE = re.compile(rb"^(?:sha(?:1|224|256|384|512)|md5|blake2b?|h1)[-:=]", re.I)
 _CODE_PATH_RE = re.compile(rb"^[A-Za-z_$][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)+(?:\(\))?$")
-_IDENTIFIER_RE = re.compile(rb"^[A-Za-z_$][A-Za-z_$-]*$")
+_IDENTIFIER_RE = re.compile(rb"^[A-Za-z_$\x80-\xff][A-Za-z_$\x80-\xff-]*$")  # non-ASCII bytes are letters
+_CODE_IDENTIFIER_RE = re.compile(rb"^[A-Za-z_$][\w$]*$")
+_SECRET_WORD_RE = re.compile(rb"pass|pwd|secret|token|key|cred|auth", re.I)
+_RESOURCE_PATH_RE = re.compile(rb"^[a-z0-9][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)+/?$")
+_DOMAIN_RE = re.compile(rb"^[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}$")
+_TOKEN_CHARS_RE = re.compile(rb"^[A-Za-z0-9+/=_\-.~]+$")
 _HASH_CONTEXT_RE = re.compile(rb"sha\d|md5|hash|checksum|digest|integrity|etag|commit|revision|\brev\b", re.I)
 
 
@@ -67,12 +77,35 @@ def char_classes(value: bytes) -> int:
     return has_lower + has_upper + has_digit + has_symbol
 
 
+_LEET = bytes.maketrans(b"@4310$5!|", b"aaeiossil")
+_NOT_LETTERS = re.compile(rb"[^a-z]+")
+_BASE64_TEXT = re.compile(rb"^[A-Za-z0-9+/]{12,}={0,2}$")
+
+
+def _normalized(value: bytes) -> bytes:
+    """Lowercase letters only, after URL-decoding and undoing leetspeak: ``p%40ssw0rd1`` -> ``password``."""
+    return _NOT_LETTERS.sub(b"", unquote_to_bytes(value).lower().translate(_LEET))
+
+
+def _decoded_text(value: bytes) -> bytes:
+    """The text a base64 value decodes to when it is readable prose (``bm90IG15...`` -> ``not my real...``)."""
+    if not _BASE64_TEXT.match(value):
+        return b""
+    try:
+        text = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return b""
+    return text if text.isascii() and b" " in text and text.replace(b" ", b"").isalnum() else b""
+
+
 def is_placeholder(value: bytes) -> bool:
     """True for template references, documentation fillers and stopwords (``${TOKEN}``, ``<set me>``, ``changeme``)."""
     stripped = value.strip(b"\"'`")
-    if stripped.lower() in _PLACEHOLDER_WORDS or len(set(stripped.lower())) <= 2:
+    lowered = stripped.lower()
+    if lowered in _PLACEHOLDER_WORDS or len(set(lowered)) <= 2 or _normalized(stripped) in _PLACEHOLDER_WORDS:
         return True
-    return _PLACEHOLDER_RE.search(stripped) is not None
+    prose = _decoded_text(stripped)
+    return _PLACEHOLDER_RE.search(stripped) is not None or (bool(prose) and _PLACEHOLDER_RE.search(prose) is not None)
 
 
 def is_hash_like(value: bytes, context: bytes = b"") -> bool:
@@ -90,5 +123,23 @@ def is_code_reference(value: bytes) -> bool:
 
 
 def is_plain_identifier(value: bytes) -> bool:
-    """True for a bare word or snake/kebab identifier without digits (``new_password``, ``Passwort``)."""
-    return _IDENTIFIER_RE.match(value) is not None
+    """True for a bare word or snake/kebab identifier without digits (``new_password``, ``Passwort``),
+    or any identifier that names a secret (``testP256PrivateKey``, ``DB_PASSWORD2``)."""
+    if _IDENTIFIER_RE.match(value):
+        return True
+    return _CODE_IDENTIFIER_RE.match(value) is not None and _SECRET_WORD_RE.search(value) is not None
+
+
+def is_code_identifier(value: bytes) -> bool:
+    """True for anything that parses as a variable name in common languages (``token2``, ``apiKeyV2``)."""
+    return _CODE_IDENTIFIER_RE.match(value) is not None
+
+
+def is_resource_name(value: bytes) -> bool:
+    """True for lowercase paths and host names (``projects/p/secrets/name``, ``sql.googleapis.com``)."""
+    return _RESOURCE_PATH_RE.match(value) is not None or _DOMAIN_RE.match(value) is not None
+
+
+def is_token_shaped(value: bytes) -> bool:
+    """True when every byte is one tokens are made of (base64, base64url, hex, ``.``, ``~``)."""
+    return _TOKEN_CHARS_RE.match(value) is not None

@@ -8,13 +8,12 @@ from __future__ import annotations
 import functools
 import posixpath
 from collections.abc import Iterable, Sequence
-from fnmatch import fnmatchcase
 
 import re2
 
 from imgforge.secrets import generic
 from imgforge.secrets.context import Context, Found, SecretMatch
-from imgforge.secrets.paths import is_binary_path, literal_values_for
+from imgforge.secrets.paths import glob_matcher, is_binary_path, literal_values_for
 from imgforge.secrets.redact import fingerprint, redact
 from imgforge.secrets.rules import RULES, Rule
 
@@ -43,17 +42,18 @@ class SecretDetector:
         self._strict = strict  # tests set it so a rule's bug raises instead of silently dropping findings
         self._rules = tuple(rules)
         self._regexes = tuple(re2.compile(rule.pattern) for rule in self._rules)
+        self._paths = tuple(glob_matcher(rule.paths) if rule.paths else None for rule in self._rules)
         options = re2.Options()
         options.case_sensitive = False
         options.max_mem = 64 << 20  # the Set's DFA must never run out of memory: it would report "no match"
         self._keywords = re2.Set.SearchSet(options)
-        keyword_rules: dict[bytes, list[int]] = {}
+        triggers: dict[bytes, list[int]] = {}  # one Set entry per distinct keyword, shared by its rules
         for index, rule in enumerate(self._rules):
-            for word in rule.keywords:
-                keyword_rules.setdefault(word, []).append(index)
+            for trigger in (rule.trigger,) if rule.trigger else tuple(re2.escape(w) for w in rule.keywords):
+                triggers.setdefault(trigger, []).append(index)
         self._keyword_rules: list[tuple[int, ...]] = []
-        for word, indices in keyword_rules.items():
-            self._keywords.Add(re2.escape(word))
+        for trigger, indices in triggers.items():
+            self._keywords.Add(trigger)
             self._keyword_rules.append(tuple(indices))
         self._keywords.Compile()
 
@@ -90,7 +90,8 @@ class SecretDetector:
         results: list[tuple[int, SecretMatch]] = []
         for index in wanted:
             rule = self._rules[index]
-            if rule.paths and not any(fnmatchcase(base, glob) for glob in rule.paths):
+            only = self._paths[index]
+            if only is not None and only.match(base) is None:
                 continue
             for found in self._run(index, ctx):
                 if any(found.start < a.end and a.start < found.end for a in accepted):

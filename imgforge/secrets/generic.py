@@ -9,27 +9,31 @@ kind says so (``.env``, YAML, INI, shell, Dockerfile); in source code they need 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from imgforge.secrets.checks import (
     char_classes,
+    is_code_identifier,
     is_code_reference,
     is_hash_like,
     is_placeholder,
     is_plain_identifier,
+    is_resource_name,
+    is_token_shaped,
     shannon_entropy,
 )
 from imgforge.secrets.context import Context, Found
 
 KEYWORDS: tuple[bytes, ...] = (
-    b"password", b"passwd", b"passphrase", b"pwd", b"secret", b"token", b"apikey", b"api_key",
+    b"password", b"passwd", b"passphrase", b"pwd", b"_pass", b"-pass", b".pass", b"secret", b"token", b"apikey", b"api_key",
     b"api-key", b"api.key", b"access_key", b"accesskey", b"access-key", b"private_key", b"privatekey",
     b"private-key", b"auth_key", b"authkey", b"credential", b"signing_key", b"signingkey",
     b"encryption_key", b"encryptionkey", b"master_key", b"masterkey",
 )  # fmt: skip
 
 _SECRET_WORD = (
-    rb"(?:password|passwd|passphrase|pwd|secret|token|api[_.\-]?key|access[_.\-]?key|private[_.\-]?key"
+    rb"(?:password|passwd|passphrase|pwd|[_.\-]pass|secret|secret[_.\-]?key|token|api[_.\-]?key|access[_.\-]?key|private[_.\-]?key"
     rb"|auth[_.\-]?key|credentials?|signing[_.\-]?key|encryption[_.\-]?key|master[_.\-]?key)"
 )
 NAME = rb"(?i)[a-z0-9_.\-]{0,40}" + _SECRET_WORD
@@ -37,12 +41,14 @@ PATTERN = (
     rb"(?i)([a-z0-9_.\-]{0,40}" + _SECRET_WORD + rb")([\"']?)[ \t]{0,4}(:=|=>|=|:)"
     rb"[ \t]{0,4}([\"'`]?)([^\s\"'`]{1,256})"
 )  # groups: 1 name, 2 closing quote of the name, 3 operator, 4 opening quote of the value, 5 value
+# $VAR, ${VAR}, $(cmd), YAML &anchor / *alias, @variable (Gradle, Ansible, SQL).
+_REFERENCE = re.compile(rb"^(?:\$[\w{(]|[&*@][A-Za-z_][\w.-]*$)")
 _LINE_CONTEXT = 160  # bytes either side of a value searched for hash words (sha256, integrity, ...)
 
 
 def is_reference(value: bytes) -> bool:
     """True for values that point at a secret rather than being one (``$TOKEN``, ``env.X``, ``self.pw``)."""
-    return value.startswith((b"$", b"%", b"@", b"&", b"*")) or is_code_reference(value)
+    return _REFERENCE.match(value) is not None or is_code_reference(value)
 
 
 def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: bool, around: bytes = b"") -> bool:
@@ -52,11 +58,14 @@ def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: boo
         return False
     if is_placeholder(value) or is_reference(value) or is_hash_like(value, around):
         return False
-    if is_plain_identifier(value) or value.startswith((b"/", b"./", b"http:", b"https:", b"file:")):
+    if is_plain_identifier(value) or is_resource_name(value) or value.startswith((b"/", b"./", b"http:", b"https:", b"file:")):
         return False  # plain words and paths/URLs (URL credentials have their own rule)
     entropy = shannon_entropy(value)
     if literal:
         return char_classes(value) >= 2 and entropy >= 2.5
+    # An unquoted value in source code is almost always an expression; only a token-shaped one counts.
+    if is_code_identifier(value) or not is_token_shaped(value):
+        return False
     return char_classes(value) >= 3 and entropy >= 3.5
 
 
@@ -66,11 +75,13 @@ def extract(m: Any, ctx: Context) -> Found | None:
     quote: bytes = m.group(4)
     value: bytes = m.group(5)
     start, end = m.start(5), m.end(5)
+    if m.group(3) == b":" and not (m.group(2) or quote) and m.end(3) == start:
+        return None  # "a:b" without space or quotes is not a YAML/JSON pair (ARNs, URNs, host:port)
     if quote:
         if ctx.data[end : end + 1] != quote:
             return None  # a phrase with spaces ("Enter your password"), not a value
     else:
-        stripped = value.rstrip(b",;\\")
+        stripped = value.split(b"&", 1)[0].rstrip(b",;:.\\")  # a query string goes on with the next pair
         end -= len(value) - len(stripped)
         value = stripped
     around = ctx.data[max(0, start - _LINE_CONTEXT) : end + _LINE_CONTEXT]

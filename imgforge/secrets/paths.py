@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import posixpath
-from fnmatch import fnmatchcase
+import re
+from collections.abc import Iterable
+from fnmatch import translate
 
 _BINARY_EXTENSIONS = frozenset(
     """
@@ -20,6 +22,14 @@ _LITERAL_GLOBS = (
 )  # fmt: skip
 
 
+def glob_matcher(globs: Iterable[str]) -> re.Pattern[str]:
+    """One compiled regex matching a base name against any of ``globs`` (fnmatch syntax, case-sensitive)."""
+    return re.compile("|".join(f"(?:{translate(glob)})" for glob in globs) or "(?!)")
+
+
+_LITERAL = glob_matcher(_LITERAL_GLOBS)
+
+
 def is_binary_path(path: str) -> bool:
     """True when the extension names a format that is never text (``.so``, ``.png``, ``.whl``...)."""
     base = posixpath.basename(path).lower()
@@ -33,5 +43,4 @@ def is_binary_path(path: str) -> bool:
 
 def literal_values_for(path: str) -> bool:
     """True where an unquoted ``KEY=value`` is a literal (``.env``, YAML, INI, shell), not a code expression."""
-    base = posixpath.basename(path)
-    return any(fnmatchcase(base, glob) for glob in _LITERAL_GLOBS)
+    return _LITERAL.match(posixpath.basename(path)) is not None

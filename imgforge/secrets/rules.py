@@ -1,6 +1,7 @@
 """The rule table: one entry per credential kind, each with its keywords, regex and value check.
 
-A rule runs only on files where one of its lowercase ``keywords`` occurs (one RE2::Set pass decides),
+A rule runs only on files where one of its lowercase ``keywords`` (or its ``trigger`` regex) occurs: one
+case-insensitive RE2::Set pass over the bytes decides for all rules at once,
 and only on files whose base name matches one of its ``paths`` globs when it has any. Its regex is RE2
 syntax over bytes; its ``extract`` returns the secret (and where it sits) or ``None`` to reject.
 """
@@ -31,6 +32,7 @@ class Rule:
     pattern: bytes
     extract: Extractor
     paths: tuple[str, ...] = ()
+    trigger: bytes = b""  # an RE2 regex used in the prefilter instead of the keywords, when they are too common
 
 
 def token(min_entropy: float = 3.0, group: int = 1, needs_digit: bool = False) -> Extractor:
@@ -109,7 +111,7 @@ def _jwt(m: Any, ctx: Context) -> Found | None:
 
 def _url_password(m: Any, ctx: Context) -> Found | None:
     password: bytes = m.group(2)
-    if is_placeholder(password) or is_placeholder(m.group(1) + b":" + password) or password.startswith(b"$"):
+    if is_placeholder(password) or generic.is_reference(password) or password.lower() == m.group(1).lower():
         return None
     if password.lower() in (b"pass", b"pw", b"pwd", b"passwd", b"password", b"secret", b"x-oauth-basic"):
         return None
@@ -269,6 +271,7 @@ RULES: tuple[Rule, ...] = (
         (b"://",),
         rb"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,20}://([^\s:/@\"'<>`]{1,64}):([^\s:/@\"'<>`]{1,128})@[A-Za-z0-9_\-\[]",
         _url_password,
+        trigger=rb"://[^\s:/@\"'<>`]+:[^\s:/@\"'<>`]+@",  # "://" alone is in most files
     ),
     Rule(
         "generic-secret",
