@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from imgforge.errors import UsageError
 from imgforge.manifest.image import ImageConfig
-from imgforge.manifest.spec import CpuMemory, ManifestSpec, Probe, Resources
+from imgforge.manifest.spec import CpuMemory, ManifestSpec, Probe, Resources, default_liveness, default_readiness
 from imgforge.settings import load_raw, load_section, settings_path
 
 LABEL_VERSION = "org.opencontainers.image.version"
@@ -33,8 +33,8 @@ class ManifestSettings(_Section):
     gid: int | None = Field(default=None, ge=0)
     command: list[str] = Field(default_factory=list)
     args: list[str] = Field(default_factory=list)
-    liveness: Probe = Probe(path="/healthz")
-    readiness: Probe = Probe(path="/readyz")
+    liveness: Probe = default_liveness()
+    readiness: Probe = default_readiness()
     startup: Probe | None = None
     resources: Resources = Resources()
     writable_paths: list[str] = Field(default_factory=lambda: ["/tmp"])
@@ -100,7 +100,7 @@ def project_defaults(path: Path) -> dict[str, Any]:
     res = recipe.resources
     return {
         "name": name or None, "port": recipe.runtime.port, "uid": recipe.runtime.user, "gid": recipe.runtime.group,
-        "liveness": Probe(path=recipe.health.liveness), "readiness": Probe(path=recipe.health.readiness),
+        "liveness": default_liveness(recipe.health.liveness), "readiness": default_readiness(recipe.health.readiness),
         "resources": Resources(requests=CpuMemory(cpu=res.requests.cpu, memory=res.requests.memory),
                                limits=CpuMemory(cpu=res.limits.cpu, memory=res.limits.memory)),
         "source": project.settings.image.source, "version": project.version(),

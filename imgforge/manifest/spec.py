@@ -58,6 +58,16 @@ class Probe(_Strict):
         return self
 
 
+def default_liveness(path: str = "/healthz") -> Probe:
+    """Liveness: patient (restarts are expensive), 3 failures 10 s apart."""
+    return Probe(path=path, period_seconds=10, timeout_seconds=2, failure_threshold=3)
+
+
+def default_readiness(path: str = "/readyz") -> Probe:
+    """Readiness: quick to take a pod out of the Service, 2 failures 5 s apart."""
+    return Probe(path=path, period_seconds=5, timeout_seconds=2, failure_threshold=2)
+
+
 class CpuMemory(_Strict):
     """A cpu and memory pair, as Kubernetes quantities."""
 
