@@ -103,7 +103,7 @@ def read_archive_stream(stream: BinaryIO, on_layer: Callable[[str, BinaryIO], T]
     done: dict[str, T] = {}
     links: dict[str, str] = {}
     try:
-        with tarfile.open(fileobj=stream, mode="r|", bufsize=1 << 20) as tf:
+        with tarfile.open(fileobj=stream, mode="r|", bufsize=64 << 10) as tf:
             while True:
                 ti = tf.next()
                 tf.members = []  # a stream never needs old headers; keeps memory flat

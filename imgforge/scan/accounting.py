@@ -56,7 +56,7 @@ class LayerFigures:
 
 @dataclass(frozen=True)
 class Accounting:
-    """The accounting of a whole image; `hidden` maps (layer, entry) of every invisible file version."""
+    """The accounting of a whole image; `hidden` maps (layer, entry) of every invisible non-empty file version."""
 
     total_bytes: int
     wasted_bytes: int
@@ -115,10 +115,12 @@ def account(scans: Sequence[LayerScan]) -> Accounting:
         for j, p in enumerate(paths):
             if kinds[j] != OPAQUE:
                 last[p] = j
+        keep_empty = bool(scan.links)  # zero-byte versions matter only to hardlink bookkeeping
+        sizes = scan.sizes
         for j, p in enumerate(paths):
             kind = kinds[j]
-            if kind != FILE and kind != HARDLINK:
-                continue
+            if kind != FILE and kind != HARDLINK or not (sizes[j] or keep_empty):
+                continue  # an empty file wastes nothing and holds no secret: keep no state for it
             if last[p] != j:
                 hidden[(i, j)] = (i, _same_layer_how(scan, j, last[p]))
                 continue

@@ -177,11 +177,12 @@ def scan_layer(raw: BinaryIO, what: str, detector: Detector | None = None, limit
     content = _Content(detector, limits) if detector is not None else None
     stream = open_uncompressed(raw, what, limits.stream)
     try:
-        with tarfile.open(fileobj=stream, mode="r|", bufsize=1 << 20) as tf:
+        with tarfile.open(fileobj=stream, mode="r|", bufsize=64 << 10) as tf:
             while True:
                 ti = tf.next()
                 tf.members = []  # headers already seen are never needed again: memory stays flat
                 if ti is None:
+                    _check_end(stream, tf.offset, what)
                     break
                 path, bad = normalize(ti.name)
                 escaped += bad
@@ -227,6 +228,14 @@ def scan_layer(raw: BinaryIO, what: str, detector: Detector | None = None, limit
         notes.append(f"{escaped} member name(s) were absolute or used '..'; read as paths inside the image root")
     return LayerScan(tuple(paths), bytes(kinds), sizes, mtimes, tuple(links), tuple(matches), stream.count,
                      tuple(notes))
+
+
+def _check_end(stream: BinaryIO, offset: int, what: str) -> None:
+    """tarfile ends quietly on a cut-off header; a layer that stops inside one is truncated, say so."""
+    while stream.read(1 << 20):
+        pass
+    if offset < stream.count < offset + 512:  # type: ignore[attr-defined]
+        raise UsageError(f"reading {what}: the layer is truncated (it ends inside an entry header)")
 
 
 def _short(exc: BaseException) -> str:
