@@ -107,7 +107,8 @@ def _loop(probe: ProbeCheck, run: Prober, state: Schedule, has_startup: bool) ->
         while not state.startup_done.wait(0.05):
             if state.stop.is_set():
                 return
-    due = state.now() + probe.initial_delay
+    # initialDelaySeconds counts from the container's start, also for probes gated by a startup probe.
+    due = max(state.now(), probe.initial_delay)
     failures = successes = 0
     while not state.stop.wait(max(0.0, due - state.now())):
         due += probe.period

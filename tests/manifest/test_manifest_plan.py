@@ -88,3 +88,18 @@ def test_recommend_states_its_margin() -> None:
     res = recommend(report, margin=0.25)
     assert (res.requests.memory, res.limits.memory) == ("125Mi", "150Mi")
     assert (res.requests.cpu, res.limits.cpu) == ("500m", "600m")
+
+
+def test_initial_delay_counts_from_container_start() -> None:
+    started = time.monotonic()
+    calls: list[float] = []
+
+    def run(p: ProbeCheck) -> tuple[bool, str]:
+        calls.append(time.monotonic() - started)
+        return True, "fake"
+
+    state, join = start_probes((_probe("readiness", initial_delay=0.3),), run, started)
+    _wait(lambda: state.ready_at is not None)
+    join()
+    assert calls and calls[0] >= 0.3
+    assert state.ready_at is not None and 0.3 <= state.ready_at < 1.0
