@@ -177,7 +177,8 @@ def _exit_reason(code: int | None, was_ready: bool, logs: str, plan: RunPlan) ->
 def verify(docker: DockerClient, image: str, plan: RunPlan, timeout: float = 60.0, settle: float = 2.0) -> VerifyReport:
     """Run `image` under `plan`, probe until ready (+`settle` s), restart-worthy failure, exit or `timeout`."""
     reasons: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="imgforge-verify-") as tmp:
+    # The app may leave files a non-root caller cannot delete in its emptyDirs; leftovers are harmless.
+    with tempfile.TemporaryDirectory(prefix="imgforge-verify-", ignore_cleanup_errors=True) as tmp:
         prepare_volumes(plan, Path(tmp))
         opts = docker_run_options(plan, Path(tmp))
         try:
@@ -229,7 +230,7 @@ def _observe(docker: DockerClient, image: str, plan: RunPlan, container: Any, st
     sampler.stop.set()
     container.reload()
     peak_cgroup = _cgroup_peak(container.id)
-    sampler.thread.join(timeout=5)
+    sampler.thread.join(timeout=2.5)  # a slow `docker stats` must not hold the verdict back
     state_info = container.state
     oom = bool(state_info.oom_killed)
     exit_code = None if state_info.running else state_info.exit_code
