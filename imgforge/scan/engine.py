@@ -35,12 +35,30 @@ class NoDetector:
         return False
 
 
-def _default_detector() -> Detector:
-    try:
-        from imgforge.secrets import default_detector
-    except ImportError as exc:  # the secrets stage is part of the package; say so if it is not
-        raise UsageError("scanning for secrets: imgforge.secrets is not available") from exc
-    return default_detector()  # type: ignore[no-any-return]
+_DEFAULT: list[Detector] = []
+
+
+def _default() -> Detector:
+    if not _DEFAULT:
+        try:
+            from imgforge.secrets import default_detector
+        except ImportError as exc:  # the secrets stage is part of the package; say so if it is not
+            raise UsageError("scanning for secrets: imgforge.secrets is not available") from exc
+        _DEFAULT.append(default_detector())
+    return _DEFAULT[0]
+
+
+class DefaultDetector:
+    """The default detector of `imgforge.secrets`, picklable: each worker process builds its own once."""
+
+    def scan_bytes(self, data: bytes, path: str) -> list[Any]:
+        return _default().scan_bytes(data, path)
+
+    def scan_value(self, value: str, name: str) -> list[Any]:
+        return _default().scan_value(value, name)
+
+    def wants_path(self, path: str) -> bool:
+        return _default().wants_path(path)
 
 
 def _limits(policy: ScanPolicy) -> Limits:
@@ -133,6 +151,22 @@ def _secrets(image: Image, scans: Sequence[LayerScan], acc: Accounting, detector
     return found
 
 
+def safe_command(command: str | None, detector: Detector) -> str | None:
+    """`command` with every word that holds a secret replaced by its redacted preview (history is printed)."""
+    if not command or not detector.scan_value(command, "created_by"):
+        return command
+    words = command.split(" ")
+    for k, word in enumerate(words):
+        found = detector.scan_value(word, "created_by")
+        if found:
+            words[k] = word.split("=", 1)[0] + "=" + str(found[0].redacted) if "=" in word else str(found[0].redacted)
+    masked = " ".join(words)
+    if detector.scan_value(masked, "created_by"):  # a secret spread over several words: hide the command
+        keyword = command.split(" ", 1)[0]
+        return f"{keyword} <redacted: the command contains a secret>"
+    return masked
+
+
 def _config_finding(m: Any, source: str, name: str, layer: int | None, line: int | None) -> SecretFinding:
     return SecretFinding(str(m.rule), str(getattr(m, "description", "")), source, None, name, layer, False,
                          getattr(m, "line", None), str(m.redacted), str(m.fingerprint), line)
@@ -142,7 +176,7 @@ def scan(source: str | Image, detector: Detector | None = None, dockerfile: str 
          policy: ScanPolicy | None = None, *, limits: Limits | None = None) -> ScanReport:
     """Scan an image (reference, archive, OCI layout or opened `Image`) into a frozen `ScanReport`."""
     policy = policy or ScanPolicy()
-    detector = detector if detector is not None else _default_detector()
+    detector = detector if detector is not None else DefaultDetector()
     limits = limits or _limits(policy)
     image, scans = _read_source(source, detector, limits, policy.jobs)
     acc = account(scans)
@@ -155,8 +189,9 @@ def scan(source: str | Image, detector: Detector | None = None, dockerfile: str 
             raise UsageError(f"reading Dockerfile {dockerfile}: {exc}") from exc
     lines = map_lines(commands, instructions) if instructions else [None] * len(scans)
     base = _base_layers(image, policy.base_layers)
+    shown = [safe_command(c, detector) for c in commands]
     rows = tuple(
-        LayerRow(f.index, image.layers[f.index].diff_id if f.index < len(image.layers) else "", commands[f.index],
+        LayerRow(f.index, image.layers[f.index].diff_id if f.index < len(image.layers) else "", shown[f.index],
                  lines[f.index], base is not None and f.index < base, f.bytes, f.wasted_bytes, f.hidden_bytes,
                  f.files, f.whiteouts)
         for f in acc.layers

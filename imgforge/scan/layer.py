@@ -99,7 +99,8 @@ class _Content:
         self.limits = limits
         self.notes: list[str] = []
 
-    def file(self, fh: BinaryIO, path: str, size: int, depth: int = 0) -> list[Any]:
+    def file(self, fh: BinaryIO, path: str, size: int, depth: int = 0) -> list[tuple[str, Any]]:
+        """(path, match) pairs; matches inside an archive carry `archive!/member` paths."""
         if is_archive(path):
             if depth >= self.limits.nested_depth or size > self.limits.max_nested_bytes:
                 return []
@@ -110,11 +111,11 @@ class _Content:
         if b"\0" in head:
             return []  # binary: nothing a text rule can match
         data = head + fh.read(max(self.limits.max_scan_bytes - len(head), 0)) if len(head) == SNIFF else head
-        return list(self.detector.scan_bytes(data, path))
+        return [(path, m) for m in self.detector.scan_bytes(data, path)]
 
-    def archive(self, data: bytes, path: str, depth: int) -> list[Any]:
+    def archive(self, data: bytes, path: str, depth: int) -> list[tuple[str, Any]]:
         """Search the members of an archive held in memory; a broken one is noted, never fatal."""
-        found: list[Any] = []
+        found: list[tuple[str, Any]] = []
         try:
             if data[:4] == b"PK\x03\x04":
                 with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -214,7 +215,7 @@ def scan_layer(raw: BinaryIO, what: str, detector: Detector | None = None, limit
                 if content is not None and kind == FILE and size:
                     fh = tf.extractfile(ti)
                     if fh is not None:
-                        matches += [_as_match(len(paths), path, m) for m in content.file(fh, path, size)]  # type: ignore[arg-type]
+                        matches += [_as_match(len(paths), where, m) for where, m in content.file(fh, path, size)]  # type: ignore[arg-type]
                 paths.append(path)
                 kinds.append(kind)
                 sizes.append(size)

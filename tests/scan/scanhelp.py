@@ -77,30 +77,76 @@ class RefResult:
     total: int
     wasted: int
     visible: dict[str, tuple[int, int]]  # path -> (layer, size) of visible regular files
+    removed: list[tuple[str, int, int, int]]  # (path, added_in, removed_in, size) of hidden non-empty versions
 
 
 def reference_overlay(layers: list[list[tuple[str, str, int]]]) -> RefResult:
     """An independent bottom-up overlay model: ops (kind, path, size) with kind file|dir|wh|opq."""
     fs: dict[str, tuple[int, str, int]] = {}  # path -> (layer, kind, size)
     total = 0
+    removed: list[tuple[str, int, int, int]] = []
+
+    def drop(p: str, i: int) -> None:
+        layer, kind, size = fs.pop(p)
+        if kind == "file" and size:
+            removed.append((p, layer, i, size))
+
     for i, ops in enumerate(layers):
         for kind, path, size in ops:
             if kind == "opq":
                 for p in [p for p, v in fs.items() if p.startswith(path + "/") and v[0] < i]:
-                    del fs[p]
+                    drop(p, i)
             elif kind == "wh":
                 for p in [p for p, v in fs.items() if (p == path or p.startswith(path + "/")) and v[0] < i]:
-                    del fs[p]
+                    drop(p, i)
             else:
                 if kind != "dir":
                     for p in [p for p, v in fs.items() if p.startswith(path + "/") and v[0] < i]:
-                        del fs[p]
+                        drop(p, i)
                 if kind == "dir" and path in fs and fs[path][1] == "dir":
                     continue
+                if path in fs:
+                    drop(path, i)
                 fs[path] = (i, kind, size)
                 total += size if kind == "file" else 0
     visible = {p: (v[0], v[2]) for p, v in fs.items() if v[1] == "file"}
-    return RefResult(total, total - sum(s for _, s in visible.values()), visible)
+    return RefResult(total, total - sum(s for _, s in visible.values()), visible, removed)
+
+
+def to_oci_layout(save_tar: str, root: str, compression: str = "gzip") -> None:
+    """Rewrite a legacy `docker save` archive as an OCI image layout folder (layers gzip or zstd)."""
+    import hashlib
+    import os
+
+    import zstandard
+
+    def put(data: bytes) -> str:
+        digest = hashlib.sha256(data).hexdigest()
+        os.makedirs(f"{root}/blobs/sha256", exist_ok=True)
+        with open(f"{root}/blobs/sha256/{digest}", "wb") as fh:
+            fh.write(data)
+        return "sha256:" + digest
+
+    with tarfile.open(save_tar) as tf:
+        manifest = json.load(tf.extractfile("manifest.json"))[0]  # type: ignore[arg-type]
+        config = tf.extractfile(manifest["Config"]).read()  # type: ignore[union-attr]
+        layers = []
+        for name in manifest["Layers"]:
+            raw = tf.extractfile(name).read()  # type: ignore[union-attr]
+            packed = gzip.compress(raw, 1) if compression == "gzip" else zstandard.ZstdCompressor().compress(raw)
+            media = "application/vnd.oci.image.layer.v1.tar+" + ("gzip" if compression == "gzip" else "zstd")
+            layers.append({"mediaType": media, "digest": put(packed), "size": len(packed)})
+    doc = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+           "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": put(config), "size": len(config)},
+           "layers": layers}
+    mbytes = json.dumps(doc).encode()
+    index = {"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                                                "digest": put(mbytes), "size": len(mbytes),
+                                                "platform": {"os": "linux", "architecture": "amd64"}}]}
+    with open(f"{root}/index.json", "w") as fh:
+        json.dump(index, fh)
+    with open(f"{root}/oci-layout", "w") as fh:
+        fh.write('{"imageLayoutVersion": "1.0.0"}')
 
 
 def read_docker_save(data_or_path: bytes | str) -> tuple[dict[str, Any], list[list[tuple[str, str, int]]], list[str]]:
