@@ -105,13 +105,14 @@ def test_source_edit_reuses_every_layer_before_the_source_copy(docker, sample_im
     cleanup_images.extend([before, after])
     docker.build(root, file=root / "Dockerfile", tags=[before], load=True, progress=False)
     app = root / "app.py"
-    app.write_text(app.read_text().replace("hello from python-web", "hello again from python-web"))
+    # A never-seen edit: the cache is content-addressed, so an edit made before would be a cache hit.
+    app.write_text(app.read_text().replace("hello from python-web", f"hello from python-web {uuid.uuid4().hex}"))
     log = list(docker.build(root, file=root / "Dockerfile", tags=[after], load=True, progress="plain",
                             stream_logs=True))
     steps = _steps(log)
     expect_cached = ["build: WORKDIR /src", "build: COPY requirements.txt ./", "runtime: WORKDIR /app",
                      "runtime: COPY --from=build /opt/venv /opt/venv"]
-    expect_rebuilt = ["build: COPY . .", "build: RUN python3 -m compileall -q .", "runtime: COPY --from=build /src /app"]
+    expect_rebuilt = ["build: COPY . .", "runtime: COPY --from=build /src /app"]
     install = next(k for k in steps if k.startswith("build: RUN --mount=type=cache"))
     for key in [*expect_cached, install]:
         assert steps[key][1], f"{key} was not CACHED:\n" + "\n".join(log[-40:])
