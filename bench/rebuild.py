@@ -7,11 +7,15 @@ max(5% of the image, 1.2 x the differing files). Run: .venv/bin/python bench/reb
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Scripts here must not shadow the standard library (bench/secrets.py would hide `secrets`).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 import hashlib
 import json
 import shutil
 import subprocess
-import sys
 import tarfile
 import tempfile
 import time
