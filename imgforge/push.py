@@ -87,7 +87,8 @@ def push_image(
     docker = docker or DockerClient()
     image_id = _image_id(docker, image)
     staging = staging_repository(repo)
-    uploaded, source = False, repo
+    staging_ref = f"{target.registry}/{staging}:push-{uuid.uuid4().hex[:12]}"
+    uploaded, source, digest = False, repo, None
     try:
         client.ping()
         # An existing version tag is compared by config digest (= the local image id), so an identical
@@ -96,7 +97,7 @@ def push_image(
         uploaded = digest is None
         if digest is None:
             say(f"uploading {image} via {target.registry}/{staging}")
-            digest = _engine_push(docker, image, target, staging, client, attempts, backoff)
+            digest = _engine_push(docker, image, target, staging_ref, client, attempts, backoff)
             source = staging
             _check_immutable(client, target, plan, digest, image_id)  # someone may have pushed meanwhile
         else:
@@ -119,7 +120,7 @@ def push_image(
         raise RegistryUnavailable(f"pushing {where}: {err}") from err
     finally:
         if uploaded:
-            _drop_staging(docker, client, target, staging)
+            _drop_staging(docker, client, staging, staging_ref, digest)
     return PushResult(repository=target.name, digest=digest, uploaded=uploaded, tags=tuple(outcomes))
 
 
@@ -184,9 +185,8 @@ def _engine_client(docker: DockerClient, registry: str, client: RegistryClient) 
         yield DockerClient(config=tmp)
 
 
-def _engine_push(docker: DockerClient, image: str, target: Reference, staging: str, client: RegistryClient,
+def _engine_push(docker: DockerClient, image: str, target: Reference, staging_ref: str, client: RegistryClient,
                  attempts: int, backoff: float) -> str:
-    staging_ref = f"{target.registry}/{staging}:push-{uuid.uuid4().hex[:12]}"
     docker.image.tag(image, staging_ref)
     last = ""
     with _engine_client(docker, str(target.registry), client) as engine:
@@ -211,18 +211,17 @@ def _engine_push(docker: DockerClient, image: str, target: Reference, staging: s
     raise RegistryUnavailable(f"uploading {image}: the engine reported no digest for {staging_ref}")
 
 
-def _drop_staging(docker: DockerClient, client: RegistryClient, target: Reference, staging: str) -> None:
-    """Best effort: staging manifests and local staging tags go away; blobs stay linked from the target."""
-    prefix = f"{target.registry}/{staging}:push-"
+def _drop_staging(docker: DockerClient, client: RegistryClient, staging: str, staging_ref: str,
+                  digest: str | None) -> None:
+    """Best effort: the staging manifest and the local staging tag go away; blobs stay linked from the target."""
     try:
-        for image in docker.image.list(f"{target.registry}/{staging}"):
-            for entry in image.repo_digests:
-                if entry.startswith(f"{target.registry}/{staging}@"):
-                    client.delete_manifest(staging, entry.split("@", 1)[1])
-            for tag in image.repo_tags:
-                if tag.startswith(prefix):
-                    docker.image.remove(tag, force=False)
-    except (DockerException, RegistryUnavailable):
+        if digest:
+            client.delete_manifest(staging, digest)
+    except RegistryUnavailable:
+        pass
+    try:
+        docker.image.remove(staging_ref, force=False)
+    except DockerException:
         pass
 
 

@@ -98,22 +98,25 @@ def test_registry_killed_mid_push_retry_completes(docker, private_registry, tiny
         while time.monotonic() < deadline and not any(uploads.glob("**/_uploads/*")):
             time.sleep(0.01)
         os.killpg(int(reg.pid_file.read_text()), signal.SIGKILL)
+        killed_at.append(time.monotonic())
         killed.set()
         time.sleep(1.0)
         reg.up()
 
     killed = threading.Event()
+    killed_at: list[float] = []
     threads = [threading.Thread(target=watch), threading.Thread(target=kill_during_upload)]
     for t in threads:
         t.start()
     try:
         result = push_image(image, target, plan_tags("2.0.0", {}, latest=True),
                             client=RegistryClient(reg.address, backoff=0.5), backoff=0.5)
+        pushed_at = time.monotonic()
     finally:
         stop.set()
         for t in threads:
             t.join()
-    assert killed.is_set()
+    assert killed.is_set() and killed_at[0] < pushed_at  # the registry really died mid-push
     final = RegistryClient(reg.address).head_manifest(unique_repo, "2.0.0")
     assert final == result.digest
     manifest = json.loads(RegistryClient(reg.address).get_manifest(unique_repo, result.digest).body)
