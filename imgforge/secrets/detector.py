@@ -42,6 +42,7 @@ class SecretDetector:
         self._strict = strict  # tests set it so a rule's bug raises instead of silently dropping findings
         self._rules = tuple(rules)
         self._regexes = tuple(re2.compile(rule.pattern) for rule in self._rules)
+        self._code_regexes = tuple(re2.compile(rule.code_pattern or rule.pattern) for rule in self._rules)
         self._paths = tuple(glob_matcher(rule.paths) if rule.paths else None for rule in self._rules)
         options = re2.Options()
         options.case_sensitive = False
@@ -105,7 +106,8 @@ class SecretDetector:
     def _run(self, index: int, ctx: Context) -> Iterable[Found]:
         rule = self._rules[index]
         try:
-            for m in self._regexes[index].finditer(ctx.data):
+            regex = self._regexes[index] if ctx.literal_values else self._code_regexes[index]
+            for m in regex.finditer(ctx.data):
                 found = rule.extract(m, ctx)
                 if found is not None:
                     yield found

@@ -37,12 +37,20 @@ _SECRET_WORD = (
     rb"|auth[_.\-]?key|credentials?|signing[_.\-]?key|encryption[_.\-]?key|master[_.\-]?key)"
 )
 NAME = rb"(?i)[a-z0-9_.\-]{0,40}" + _SECRET_WORD
-PATTERN = (
-    rb"(?i)([a-z0-9_.\-]{0,40}" + _SECRET_WORD + rb")([\"']?)[ \t]{0,4}(:=|=>|=|:)"
-    rb"[ \t]{0,4}([\"'`]?)([^\s\"'`]{1,256})"
-)  # groups: 1 name, 2 closing quote of the name, 3 operator, 4 opening quote of the value, 5 value
+# The regex starts at the secret word (a leading name-prefix class would blow up the DFA); extract() walks
+# back over the rest of the name in Python.
+_HEAD = rb"(?i)(" + _SECRET_WORD + rb")([\"']?)[ \t]*(:=|=>|=|:)[ \t]*"
+# A value made only of letters, "_", "-" and "$" is a word or an identifier, never reported (see
+# is_plain_identifier); requiring one other byte here lets the DFA drop those without Python.
+_QUOTED = rb"([\"'`])([^\s\"'`]*[^\sA-Za-z_$\-\x80-\xff\"'`][^\s\"'`]*)[\"'`]"
+# Groups: 1 name, 2 closing quote of the name, 3 operator, 4 value quote, 5 quoted value, 6 (empty), 7 bare value.
+PATTERN = _HEAD + rb"(?:" + _QUOTED + rb"|()([^\s\"'`]*[^\sA-Za-z_$\-\x80-\xff\"'`][^\s\"'`]*))"
+# In source code a bare value is an expression unless it is token-shaped with a digit; the DFA drops the rest.
+CODE_PATTERN = _HEAD + rb"(?:" + _QUOTED + rb"|()([A-Za-z+/=_\-.~]*[0-9][A-Za-z0-9+/=_\-.~]*)(?:[\s,;]|$))"
 # $VAR, ${VAR}, $(cmd), YAML &anchor / *alias, @variable (Gradle, Ansible, SQL).
 _REFERENCE = re.compile(rb"^(?:\$[\w{(]|[&*@][A-Za-z_][\w.-]*$)")
+_NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+_MAX_NAME = 40
 _LINE_CONTEXT = 160  # bytes either side of a value searched for hash words (sha256, integrity, ...)
 
 
@@ -54,7 +62,7 @@ def is_reference(value: bytes) -> bool:
 def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: bool, around: bytes = b"") -> bool:
     """Decide whether ``value`` assigned to ``name`` is a real-looking secret."""
     literal = quoted or literal_values
-    if len(value) < (6 if literal else 12) or value.lower() == name.lower().strip(b"-_.:"):
+    if not 6 <= len(value) <= 256 or (not literal and len(value) < 12) or value.lower() == name.lower().strip(b"-_.:"):
         return False
     if is_placeholder(value) or is_reference(value) or is_hash_like(value, around):
         return False
@@ -70,21 +78,23 @@ def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: boo
 
 
 def extract(m: Any, ctx: Context) -> Found | None:
-    """The generic rule's check, over one regex match."""
-    name: bytes = m.group(1)  # google-re2 keys named groups by bytes for bytes patterns; numbers are simpler
-    quote: bytes = m.group(4)
-    value: bytes = m.group(5)
-    start, end = m.start(5), m.end(5)
-    if m.group(3) == b":" and not (m.group(2) or quote) and m.end(3) == start:
+    """The generic rule's check, over one match of ``PATTERN`` or ``CODE_PATTERN``."""
+    begin = m.start(1)
+    floor = max(0, begin - _MAX_NAME)
+    while begin > floor and ctx.data[begin - 1] in _NAME_BYTES:
+        begin -= 1
+    name = ctx.data[begin : m.end(1)]
+    quoted = m.start(5) >= 0
+    group = 5 if quoted else 7
+    value: bytes = m.group(group)
+    start, end = m.start(group), m.end(group)
+    if m.group(3) == b":" and not (m.group(2) or quoted) and m.end(3) == start:
         return None  # "a:b" without space or quotes is not a YAML/JSON pair (ARNs, URNs, host:port)
-    if quote:
-        if ctx.data[end : end + 1] != quote:
-            return None  # a phrase with spaces ("Enter your password"), not a value
-    else:
+    if not quoted:
         stripped = value.split(b"&", 1)[0].rstrip(b",;:.\\")  # a query string goes on with the next pair
         end -= len(value) - len(stripped)
         value = stripped
     around = ctx.data[max(0, start - _LINE_CONTEXT) : end + _LINE_CONTEXT]
-    if not value_is_secret(value, name, bool(quote), ctx.literal_values, around):
+    if not value_is_secret(value, name, quoted, ctx.literal_values, around):
         return None
     return Found(start, end, value)

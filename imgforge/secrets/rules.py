@@ -33,6 +33,7 @@ class Rule:
     extract: Extractor
     paths: tuple[str, ...] = ()
     trigger: bytes = b""  # an RE2 regex used in the prefilter instead of the keywords, when they are too common
+    code_pattern: bytes = b""  # the regex for source code (files whose bare values are expressions), if different
 
 
 def token(min_entropy: float = 3.0, group: int = 1, needs_digit: bool = False) -> Extractor:
@@ -279,5 +280,6 @@ RULES: tuple[Rule, ...] = (
         generic.KEYWORDS,
         generic.PATTERN,
         generic.extract,
+        code_pattern=generic.CODE_PATTERN,
     ),
 )

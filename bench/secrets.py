@@ -1,0 +1,223 @@
+"""Secret-detection benchmark: imgforge's detector vs a bytes.lower()+find baseline vs detect-secrets.
+
+Generates ~50 MB of source-like text in memory (Python, JS, Go, JSON, lockfiles, Markdown, minified JS,
+plus the golden corpora in tests/data/secrets/ with their planted secrets), then prints:
+  - the detector's MB/s and its overhead over one `bytes.lower()` + `find` pass over the same files;
+  - detect-secrets' MB/s on a sample of the same files (scaled), and the speed ratio (target >= 100x);
+  - finding parity on the planted secrets: everything detect-secrets finds there, we must find too.
+Run: .venv/bin/python bench/secrets.py [MEGABYTES]   (detect-secrets comes with the `test` extra)
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# This file is named like the stdlib `secrets` module (which pydantic imports): keep its folder off the path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import base64
+import json
+import random
+import string
+import tempfile
+import time
+import uuid
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from imgforge.secrets import SecretDetector  # noqa: E402
+
+DATA = REPO / "tests" / "data" / "secrets"
+WORDS = (
+    "request response client server config value result error handler context session user account "
+    "build image layer digest manifest registry cache index buffer stream reader writer parser token "
+    "password secret key auth login logout refresh expire retry timeout connect close open path file "
+    "name items count total offset limit page query filter sort order update create delete list get set"
+).split()
+
+
+def _ident(rng: random.Random) -> str:
+    return "_".join(rng.choice(WORDS) for _ in range(rng.randint(1, 3)))
+
+
+def _camel(rng: random.Random) -> str:
+    parts = [rng.choice(WORDS) for _ in range(rng.randint(1, 3))]
+    return parts[0] + "".join(p.title() for p in parts[1:])
+
+
+def _python(rng: random.Random) -> str:
+    out = [f'"""{" ".join(rng.choice(WORDS) for _ in range(12))}."""', "", "import os", "import json", ""]
+    for _ in range(rng.randint(8, 30)):
+        fn, arg = _ident(rng), _ident(rng)
+        out += [
+            f"def {fn}({arg}, {_ident(rng)}=None):",
+            f'    """{" ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 14)))}."""',
+            f"    {_ident(rng)} = {arg}.get({_ident(rng)!r}, {rng.randint(0, 999)})",
+            f'    if not {arg}:\n        raise ValueError("{" ".join(rng.choice(WORDS) for _ in range(6))}")',
+            f"    token = request.headers.get({rng.choice(WORDS)!r})" if rng.random() < 0.2 else "    pass",
+            f'    password = os.environ["{_ident(rng).upper()}_PASSWORD"]' if rng.random() < 0.1 else "",
+            f"    return {{'{rng.choice(WORDS)}': {arg}, 'id': '{uuid.UUID(int=rng.getrandbits(128))}'}}",
+            "",
+        ]
+    return "\n".join(out)
+
+
+def _js(rng: random.Random) -> str:
+    out = ['"use strict";', f"const {_camel(rng)} = require('{rng.choice(WORDS)}');"]
+    for _ in range(rng.randint(8, 30)):
+        fn = _camel(rng)
+        out += [
+            f"export async function {fn}({_camel(rng)}, {{ {_camel(rng)}, token }}) {{",
+            f"  const {_camel(rng)} = await fetch(`/api/{rng.choice(WORDS)}/${{token}}`);",
+            f"  // {' '.join(rng.choice(WORDS) for _ in range(rng.randint(4, 12)))}",
+            f"  return {{ {_camel(rng)}: {rng.randint(0, 9999)}, secret: config.{_camel(rng)} }};",
+            "}",
+        ]
+    return "\n".join(out)
+
+
+def _go(rng: random.Random) -> str:
+    out = ["package main", "", 'import "fmt"', ""]
+    for _ in range(rng.randint(5, 20)):
+        fn = _camel(rng).title()
+        out += [
+            f"func {fn}({_camel(rng)} string) (string, error) {{",
+            f'\t{_camel(rng)} := fmt.Sprintf("%s-{rng.choice(WORDS)}", {_camel(rng)})',
+            f"\tapiKey := cfg.{_camel(rng).title()}" if rng.random() < 0.2 else "\t_ = 0",
+            f'\treturn "", fmt.Errorf("{" ".join(rng.choice(WORDS) for _ in range(5))}")',
+            "}",
+            "",
+        ]
+    return "\n".join(out)
+
+
+def _lockfile(rng: random.Random) -> str:
+    packages = {}
+    for _ in range(rng.randint(50, 300)):
+        name = "-".join(rng.choice(WORDS) for _ in range(2))
+        blob = base64.b64encode(rng.randbytes(64)).decode()
+        packages[f"node_modules/{name}"] = {
+            "version": f"{rng.randint(0, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 9)}",
+            "resolved": f"https://registry.npmjs.org/{name}/-/{name}-1.0.0.tgz",
+            "integrity": f"sha512-{blob}",
+        }
+    return json.dumps({"lockfileVersion": 3, "packages": packages}, indent=2)
+
+
+def _markdown(rng: random.Random) -> str:
+    out = [f"# {' '.join(rng.choice(WORDS) for _ in range(3)).title()}", ""]
+    for _ in range(rng.randint(5, 40)):
+        out.append(" ".join(rng.choice(WORDS) for _ in range(rng.randint(10, 30))) + ".")
+        if rng.random() < 0.2:
+            out.append(f"    export API_TOKEN=${{{_ident(rng).upper()}}}  # sha256 {rng.randbytes(32).hex()}")
+    return "\n".join(out)
+
+
+def _minified(rng: random.Random) -> str:
+    parts = []
+    for _ in range(rng.randint(200, 2000)):
+        a, b = rng.choice(string.ascii_letters), rng.choice(string.ascii_letters)
+        parts.append(rng.choice([f"function {a}({b}){{return {b}.token||{b}.secret}}", f"var {a}={b}.password;",
+                                 f'{a}.apiKey="{rng.choice(WORDS)}";', f"if({a}){{{b}({a},{rng.randint(0, 99)})}}"]))  # fmt: skip
+    return "".join(parts)
+
+
+GENERATORS = ((".py", _python, 40), (".js", _js, 25), (".go", _go, 15), (".json", _lockfile, 4),
+              (".md", _markdown, 12), (".min.js", _minified, 4))  # fmt: skip
+
+
+def make_files(megabytes: float, seed: int = 7) -> tuple[dict[str, bytes], set[str]]:
+    """The synthetic tree (path -> bytes) plus every corpus file; also returns the planted corpus paths."""
+    rng = random.Random(seed)
+    files: dict[str, bytes] = {}
+    planted: set[str] = set()
+    for root, prefix in ((DATA / "clean", "/srv/clean/"), (DATA / "planted", "/srv/planted/")):
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and path.name != "expected.json":
+                name = prefix + path.relative_to(root).as_posix()
+                files[name] = path.read_bytes()
+                if prefix.endswith("planted/"):
+                    planted.add(name)
+    kinds = [g for g in GENERATORS for _ in range(g[2])]
+    total = sum(map(len, files.values()))
+    while total < megabytes * 1e6:
+        ext, generate, _ = rng.choice(kinds)
+        name = f"/srv/app/{rng.choice(WORDS)}/{_ident(rng)}{len(files)}{ext}"
+        files[name] = generate(rng).encode()
+        total += len(files[name])
+    return files, planted
+
+
+def time_detector(files: dict[str, bytes]) -> tuple[float, dict[str, list]]:
+    detector = SecretDetector()
+    start = time.perf_counter()
+    found = {path: detector.scan_bytes(data, path) for path, data in files.items()}
+    return time.perf_counter() - start, found
+
+
+def time_baseline(files: dict[str, bytes]) -> float:
+    start = time.perf_counter()
+    for data in files.values():
+        data.lower().find(b"password")
+    return time.perf_counter() - start
+
+
+def run_detect_secrets(files: dict[str, bytes], sample: list[str]) -> tuple[float, dict[str, set[int]]]:
+    """detect-secrets (default plugins and filters) over the sample, written to a temporary tree."""
+    from detect_secrets.core.scan import scan_file
+    from detect_secrets.settings import default_settings
+
+    found: dict[str, set[int]] = {}
+    with tempfile.TemporaryDirectory() as tmp, default_settings():
+        paths = {}
+        for name in sample:
+            target = Path(tmp) / name.lstrip("/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(files[name])
+            paths[name] = str(target)
+        start = time.perf_counter()
+        for name, path in paths.items():
+            found[name] = {secret.line_number for secret in scan_file(path)}
+        return time.perf_counter() - start, found
+
+
+def main() -> None:
+    megabytes = float(sys.argv[1]) if len(sys.argv) > 1 else 50.0
+    files, planted = make_files(megabytes)
+    total = sum(map(len, files.values())) / 1e6
+    print(f"data: {len(files)} files, {total:.1f} MB")
+
+    ours_s, ours = time_detector(files)
+    base_s = time_baseline(files)
+    print(f"imgforge detector:        {total / ours_s:8.1f} MB/s  ({ours_s:.2f} s)")
+    print(f"baseline lower()+find:    {total / base_s:8.1f} MB/s  ({base_s:.2f} s)  overhead x{ours_s / base_s:.1f}")
+
+    rng = random.Random(11)
+    synthetic = sorted(set(files) - planted)
+    sample = sorted(planted | set(rng.sample(synthetic, min(len(synthetic), 150))))
+    sample_mb = sum(len(files[n]) for n in sample) / 1e6
+    ds_s, ds = run_detect_secrets(files, sample)
+    ds_rate = sample_mb / ds_s
+    print(f"detect-secrets (sample):  {ds_rate:8.2f} MB/s  ({ds_s:.2f} s on {sample_mb:.1f} MB of {len(sample)} files;"
+          f" {total / ds_rate:.0f} s scaled to all)")  # fmt: skip
+    print(f"speed ratio vs detect-secrets: x{(total / ours_s) / ds_rate:.0f}  (target >= x100)")
+
+    expected = json.loads((DATA / "planted" / "expected.json").read_text())
+    planted_lines = {("/srv/planted/" + rel, line) for rel, _, line in expected}
+    ours_lines = {(path, m.line) for path in planted for m in ours[path]}
+    ds_lines = {(path, line) for path in planted for line in ds.get(path, ())}
+    ds_hits = ds_lines & planted_lines
+    print(f"planted secrets: {len(planted_lines)}; imgforge finds {len(ours_lines & planted_lines)},"
+          f" detect-secrets finds {len(ds_hits)}; found by detect-secrets but missed by imgforge:"
+          f" {len(ds_hits - ours_lines)}")  # fmt: skip
+    for path, line in sorted(ds_hits - ours_lines):
+        print(f"  MISSED {path}:{line}")
+    ds_other = sum(len(v) for k, v in ds.items() if k not in planted)
+    ours_other = sum(len(ours[k]) for k in sample if k not in planted)
+    print(f"findings outside the planted files, same sample: imgforge {ours_other}, detect-secrets {ds_other}")
+
+
+if __name__ == "__main__":
+    main()
