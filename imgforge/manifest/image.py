@@ -33,6 +33,42 @@ class ImageConfig:
         return int(parts[1]) if len(parts) == 2 and parts[1].isdigit() else None
 
 
+def _head(url: str, token: str | None, ref: Reference) -> tuple[int, Any]:
+    """(status, headers) of a manifest HEAD; status 0 when nothing answers."""
+    headers = {"Accept": MANIFEST_TYPES}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(url, method="HEAD", headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - http(s) URL built by us
+            return resp.status, resp.headers
+    except urllib.error.HTTPError as exc:
+        if exc.code >= 500:
+            raise RegistryUnavailable(f"resolving {ref} to a digest: registry answered {exc.code}") from exc
+        return exc.code, exc.headers
+    except (urllib.error.URLError, OSError):
+        return 0, {}
+
+
+def _anonymous_token(challenge: str) -> str | None:
+    """An anonymous token from a `Bearer realm=...` challenge (public images on token registries)."""
+    import json
+    import re
+    import urllib.parse
+
+    params = dict(re.findall(r'(\w+)="([^"]*)"', challenge))
+    realm = params.pop("realm", "")
+    if not realm.startswith(("http://", "https://")):
+        return None
+    try:
+        with urllib.request.urlopen(realm + "?" + urllib.parse.urlencode(params), timeout=10) as resp:  # noqa: S310
+            doc = json.loads(resp.read(1 << 20))
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+    token = doc.get("token") or doc.get("access_token") if isinstance(doc, dict) else None
+    return str(token) if token else None
+
+
 @dataclass(frozen=True)
 class RegistryAnswer:
     """The digest a registry gave for a tag, and whether it asked for credentials."""
@@ -95,22 +131,27 @@ class EngineAndRegistry:
         return parse_config(data[0]) if data else None
 
     def registry_digest(self, ref: Reference) -> RegistryAnswer:
+        """HEAD the tag anonymously (with an anonymous bearer token when offered); else with the user's login."""
         if ref.registry is None:
             return RegistryAnswer(None, False)
         url = f"{_scheme(ref.registry)}://{ref.registry}/v2/{ref.repository}/manifests/{ref.tag or 'latest'}"
-        req = urllib.request.Request(url, method="HEAD", headers={"Accept": MANIFEST_TYPES})
-        try:
-            with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - scheme chosen above
-                return RegistryAnswer(resp.headers.get("Docker-Content-Digest"), False)
-        except urllib.error.HTTPError as exc:
-            if exc.code in (401, 403):
-                return RegistryAnswer(None, True)
-            if exc.code == 404:
-                return RegistryAnswer(None, False)
-            raise RegistryUnavailable(f"resolving {ref} to a digest: registry answered {exc.code}") from exc
-        except (urllib.error.URLError, OSError):
-            return RegistryAnswer(None, False)
+        status, headers = _head(url, None, ref)
+        if status == 401 and headers.get("WWW-Authenticate", "").lower().startswith("bearer"):
+            token = _anonymous_token(headers["WWW-Authenticate"])
+            if token:
+                status, headers = _head(url, token, ref)
+        if status == 200:
+            return RegistryAnswer(headers.get("Docker-Content-Digest"), False)
+        if status in (401, 403):
+            # Pulling needs credentials, so will the kubelet; resolve with the user's own login if there is one.
+            from imgforge.registry.client import RegistryClient
 
+            try:
+                digest = RegistryClient(ref.registry, attempts=2).head_manifest(ref.repository, ref.tag or "latest")
+            except RegistryUnavailable:
+                digest = None
+            return RegistryAnswer(digest, True)
+        return RegistryAnswer(None, False)
 
     def registry_config(self, ref: Reference, digest: str) -> ImageConfig | None:
         """The config of the pinned image read from the registry (anonymous), or None when it cannot be read."""

@@ -97,15 +97,17 @@ def test_memory_limit_below_allocation_is_reported_as_oom(docker, app_image) -> 
 
 
 def test_liveness_kills_slow_starter_but_startup_probe_saves_it(docker, app_image) -> None:
-    slow = spec(env={"START_DELAY": "4"}, liveness=Probe(path="/healthz", period_seconds=1, failure_threshold=2))
+    slow = spec(env={"START_DELAY": "8"}, liveness=Probe(path="/healthz", period_seconds=1, failure_threshold=2))
     report = run(docker, app_image, slow)
     assert not report.passed
     assert report.time_to_ready is None
     assert report.restart_at is not None and report.restart_at < 3
     assert "liveness would have restarted the container" in report.reasons[0] and "before it was ready" in report.reasons[0]
-    saved = run(docker, app_image, slow.model_copy(update={"startup": Probe(type="tcp", period_seconds=1, failure_threshold=10)}))
+    # A shorter start keeps the test fast; the startup probe allows up to 10 s.
+    startup = Probe(type="tcp", period_seconds=1, failure_threshold=10)
+    saved = run(docker, app_image, slow.model_copy(update={"startup": startup, "env": {"START_DELAY": "3"}}))
     assert saved.passed, saved.reasons
-    assert saved.time_to_ready is not None and saved.time_to_ready >= 4
+    assert saved.time_to_ready is not None and saved.time_to_ready >= 3
 
 
 def test_credentials_from_env_never_reach_the_report(docker, app_image) -> None:

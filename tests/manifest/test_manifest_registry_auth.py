@@ -1,0 +1,79 @@
+"""Digest resolution against loopback fake registries: open, token-for-anonymous (public), and login-only."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from imgforge.manifest.image import EngineAndRegistry
+from imgforge.reference import Reference
+
+DIGEST = "sha256:" + "d" * 64
+
+
+def _server(mode: str) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def _answer(self, code: int, headers: dict[str, str], body: bytes = b"") -> None:
+            self.send_response(code)
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command == "GET":
+                self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            if self.path.startswith("/token"):
+                self._answer(200, {"Content-Type": "application/json"}, b'{"token": "anon-123"}')
+            else:
+                self._answer(404, {})
+
+        def do_HEAD(self) -> None:
+            port = self.server.server_address[1]
+            if mode == "open" or (mode == "token" and self.headers.get("Authorization") == "Bearer anon-123"):
+                self._answer(200, {"Docker-Content-Digest": DIGEST})
+            elif mode == "token":
+                realm = f'Bearer realm="http://127.0.0.1:{port}/token",service="fake",scope="repository:shop/web:pull"'
+                self._answer(401, {"WWW-Authenticate": realm})
+            else:
+                self._answer(401, {"WWW-Authenticate": 'Basic realm="fake"'})
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture
+def registry_host(request: pytest.FixtureRequest) -> Iterator[str]:
+    server = _server(request.param)
+    yield f"127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("registry_host", ["open"], indirect=True)
+def test_open_registry_gives_the_digest(registry_host: str) -> None:
+    answer = EngineAndRegistry().registry_digest(Reference.parse(f"{registry_host}/shop/web:1.0.0"))
+    assert (answer.digest, answer.needs_auth) == (DIGEST, False)
+
+
+@pytest.mark.parametrize("registry_host", ["token"], indirect=True)
+def test_anonymous_token_means_no_pull_secret(registry_host: str) -> None:
+    answer = EngineAndRegistry().registry_digest(Reference.parse(f"{registry_host}/shop/web:1.0.0"))
+    assert (answer.digest, answer.needs_auth) == (DIGEST, False)
+
+
+@pytest.mark.parametrize("registry_host", ["basic"], indirect=True)
+def test_login_only_registry_needs_a_pull_secret(registry_host: str, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))  # no credentials configured
+    for var in ("IMGFORGE_REGISTRY_USER", "IMGFORGE_REGISTRY_PASSWORD"):
+        monkeypatch.delenv(var, raising=False)
+    answer = EngineAndRegistry().registry_digest(Reference.parse(f"{registry_host}/shop/web:1.0.0"))
+    assert answer.needs_auth is True
+    assert answer.digest is None
