@@ -46,8 +46,9 @@ def _mounts(targets: list[str]) -> str:
     return "".join(f"--mount=type=cache,target={t} " for t in targets)
 
 
-def _rel(path: str) -> str:
-    return path if path.startswith("/") else path
+def _wrap(command: str) -> str:
+    # One `&&` step per line; Docker joins continuation lines before the shell sees them, quotes included.
+    return command.replace(" && ", " \\\n    && ")
 
 
 def _exists(root: Path, pattern: str) -> bool:
@@ -104,14 +105,14 @@ def _builder(root: Path, builder: Builder, recipe: Recipe) -> list[str]:
         why = "Dependencies before sources" + (
             "; package caches live in BuildKit cache mounts, never in the layer." if deps.cache else "."
         )
-        lines += [f"# {why}", f"RUN {_mounts(deps.cache)}{deps.install}"]
+        lines += [f"# {why}", f"RUN {_mounts(deps.cache)}{_wrap(deps.install)}"]
     lines += _copy_sources(root, builder, recipe)
     for art in builder.inputs:
         lines += [f"# Output of stage {art.stage!r}, needed by the build below.",
                   f"COPY --from={art.stage} {_src(recipe, art)} {art.to}"]
     if builder.build:
         why = "Build last; the compiler cache lives in a cache mount." if builder.build_cache else "Build last."
-        lines += [f"# {why}", f"RUN {_mounts(builder.build_cache)}{builder.build}"]
+        lines += [f"# {why}", f"RUN {_mounts(builder.build_cache)}{_wrap(builder.build)}"]
     return lines
 
 

@@ -110,3 +110,32 @@ def test_settings_wrong_type_names_line(tmp_path):
     root = write_project(tmp_path, "recipe: go\nlabels:\n  team: [a, b]\n")
     with pytest.raises(UsageError, match=r"imgforge.yaml:3: labels.team: Input should be a valid string"):
         load_project(root)
+
+
+@pytest.mark.parametrize(
+    ("files", "stack"),
+    [
+        (["go.mod", "main.go"], "go"),
+        (["go.mod", "build.js", "main.go"], "go-node"),
+        (["Makefile", "main.c"], "c"),
+        (["Makefile", "tool.py"], "python"),
+        (["package.json", "index.html"], "node"),
+        (["requirements.txt"], "python"),
+        (["public/index.html"], "static"),
+    ],
+)
+def test_detect_stack_from_files(tmp_path, files, stack):
+    from imgforge.generate import detect_stack
+
+    for name in files:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x\n")
+    assert detect_stack(tmp_path) == stack
+
+
+def test_detect_stack_with_nothing_to_go_on(tmp_path):
+    from imgforge.generate import detect_stack
+
+    (tmp_path / "notes.txt").write_text("hi\n")
+    with pytest.raises(UsageError, match="no recipe matches"):
+        detect_stack(tmp_path)
