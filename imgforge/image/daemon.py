@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -10,7 +11,6 @@ from typing import BinaryIO, TypeVar
 from imgforge.errors import EngineUnavailable, UsageError
 from imgforge.image.archive import StreamResult, build_image, read_archive_stream
 from imgforge.image.model import Image
-from imgforge.image.streams import IterStream
 
 T = TypeVar("T")
 
@@ -27,21 +27,34 @@ def exists(ref: str) -> bool:
 
 @contextmanager
 def save_stream(ref: str) -> Iterator[BinaryIO]:
-    """The `docker save REF` output as a readable stream; engine errors name the step."""
-    from python_on_whales.exceptions import DockerException, NoSuchImage
+    """The `docker save REF` output as a readable stream; engine errors name the step.
 
+    The command line comes from python-on-whales' client config (host, context, TLS flags); its own
+    `image.save()` iterator splits the tar into lines, so the pipe is read directly in large chunks.
+    """
     from imgforge.env.engine import require_engine
 
-    docker = require_engine(f"saving {ref} from the engine")
+    step = f"saving {ref} from the engine"
+    docker = require_engine(step)
+    if not docker.image.exists(ref):
+        raise UsageError(f"{step}: no such image")
+    cmd = [str(part) for part in docker.client_config.docker_cmd] + ["image", "save", ref]
     try:
-        if not docker.image.exists(ref):
-            raise UsageError(f"saving {ref} from the engine: no such image")
-        chunks = docker.image.save(ref)
-        yield IterStream(chunks)  # type: ignore[misc]
-    except NoSuchImage as exc:
-        raise UsageError(f"saving {ref} from the engine: no such image") from exc
-    except DockerException as exc:
-        raise EngineUnavailable(f"saving {ref} from the engine: docker save failed") from exc
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=1 << 20)
+    except OSError as exc:
+        raise EngineUnavailable(f"{step}: {exc.strerror or exc}") from exc
+    assert proc.stdout is not None and proc.stderr is not None
+    try:
+        yield proc.stdout  # type: ignore[misc]
+        while proc.stdout.read(1 << 20):
+            pass  # drain what the reader did not need so docker save exits cleanly
+    finally:
+        proc.stdout.close()
+        err = proc.stderr.read(65536).decode(errors="replace").strip().splitlines()
+        proc.stderr.close()
+        code = proc.wait()
+    if code != 0:
+        raise EngineUnavailable(f"{step}: docker save failed ({err[-1] if err else f'exit {code}'})")
 
 
 def scan_daemon(ref: str, on_layer: Callable[[str, BinaryIO], T]) -> StreamResult[T]:

@@ -1,0 +1,197 @@
+"""Benchmark `imgforge scan` against plain readers of the same image, in one run.
+
+Builds a ~250 MB image with the engine (about 10,000 source files, 150 MB of binaries, some of
+both deleted in a later layer), saves it, and prints:
+
+- imgforge scan of the saved archive (layers in parallel) and of the engine's `docker save` stream,
+  with peak memory (RSS of the scanning process and its workers);
+- a baseline that only reads every byte of every layer with `tarfile`;
+- GNU tar listing every layer;
+- detect-secrets on a sample of the text files, scaled to all of them (if it is installed).
+
+    .venv/bin/python bench/scan.py            # build, measure, clean up
+    .venv/bin/python bench/scan.py --entries 1000000   # also: one layer of a million empty files
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+TAG = f"imgforge-test/scanbench:{uuid.uuid4().hex[:8]}"
+WORDS = ("def class return import self value config token handler request response item index "
+         "print yield lambda async await None True False for while if else elif try except").split()
+
+
+def make_context(root: Path, files: int, binary_mb: int) -> None:
+    rng = random.Random(42)
+    src = root / "src"
+    for i in range(files):
+        d = src / f"pkg{i % 50}"
+        d.mkdir(parents=True, exist_ok=True)
+        lines = [" ".join(rng.choices(WORDS, k=10)) + f" = {rng.randrange(10**9)}" for _ in range(rng.randrange(20, 120))]
+        (d / f"mod{i}.py").write_text("\n".join(lines) + "\n")
+    (root / "bin").mkdir()
+    for i in range(binary_mb // 10):
+        (root / "bin" / f"blob{i}.so").write_bytes(rng.randbytes(10 << 20))
+    (root / "junk").mkdir()
+    for i in range(3):
+        (root / "junk" / f"cache{i}.bin").write_bytes(rng.randbytes(10 << 20))
+    (root / "Dockerfile").write_text(
+        "FROM imgforge/busybox:1.35\n"
+        "COPY src/ /app/src/\n"
+        "COPY bin/ /app/bin/\n"
+        "COPY junk/ /tmp/junk/\n"
+        "RUN rm -rf /tmp/junk /app/bin/blob0.so /app/src/pkg1\n"
+        "RUN echo done > /app/done.txt\n"
+    )
+
+
+def peak_rss_mb_children() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def timed_child(code: str) -> tuple[float, float, str]:
+    """Run python code in a fresh process: (seconds, peak RSS MB of it and its workers, stdout)."""
+    t = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return time.perf_counter() - t, peak_rss_mb_children(), out.stdout.strip()
+
+
+def baseline_tarfile(archive: str) -> tuple[float, int]:
+    """Read every byte of every member of every layer with tarfile (one pass, no parsing of contents)."""
+    t = time.perf_counter()
+    total = 0
+    with tarfile.open(archive) as outer:
+        manifest = json.load(outer.extractfile("manifest.json"))[0]  # type: ignore[arg-type]
+        for name in manifest["Layers"]:
+            with tarfile.open(fileobj=outer.extractfile(name), mode="r|") as inner:  # type: ignore[arg-type]
+                for m in inner:
+                    fh = inner.extractfile(m) if m.isreg() else None
+                    if fh is not None:
+                        while chunk := fh.read(1 << 20):
+                            total += len(chunk)
+    return time.perf_counter() - t, total
+
+
+def gnu_tar_list(archive: str) -> float:
+    with tarfile.open(archive) as outer:
+        layers = json.load(outer.extractfile("manifest.json"))[0]["Layers"]  # type: ignore[arg-type]
+    t = time.perf_counter()
+    for name in layers:
+        extract = subprocess.Popen(["tar", "-xOf", archive, name], stdout=subprocess.PIPE)
+        subprocess.run(["tar", "-t"], stdin=extract.stdout, stdout=subprocess.DEVNULL, check=True)
+        extract.wait()
+    return time.perf_counter() - t
+
+
+def detect_secrets_scaled(src: Path, sample: int) -> tuple[float, int] | None:
+    try:
+        from detect_secrets import SecretsCollection
+        from detect_secrets.settings import default_settings
+    except ImportError:
+        return None
+    files = sorted(src.rglob("*.py"))
+    picked = files[:: max(1, len(files) // sample)][:sample]
+    t = time.perf_counter()
+    with default_settings():
+        coll = SecretsCollection()
+        for f in picked:
+            coll.scan_file(str(f))
+    return (time.perf_counter() - t) * len(files) / len(picked), len(files)
+
+
+def many_entries(n: int) -> None:
+    code = f"""
+import io, tarfile, resource
+from imgforge.scan import scan_layer, account
+class S(io.RawIOBase):
+    def __init__(s): s.i, s.buf, s.pos = 0, b"", 0
+    def readable(s): return True
+    def readinto(s, b):
+        if s.pos >= len(s.buf) and s.i <= {n}:
+            parts = []
+            for _ in range(4096):
+                if s.i == {n}:
+                    parts.append(bytes(1024)); s.i += 1; break
+                parts.append(tarfile.TarInfo(f"d{{s.i % 1000}}/f{{s.i}}").tobuf(tarfile.USTAR_FORMAT)); s.i += 1
+            s.buf, s.pos = b"".join(parts), 0
+        k = min(len(b), len(s.buf) - s.pos); b[:k] = s.buf[s.pos:s.pos + k]; s.pos += k; return k
+r = scan_layer(io.BufferedReader(S()), "layer")
+a = account([r])
+print(len(r.paths), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+    secs, _, out = timed_child(code)
+    count, rss = out.split()
+    print(f"{count} empty files in one layer: {secs:.1f} s, peak RSS {rss} MB")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--files", type=int, default=10_000)
+    ap.add_argument("--binary-mb", type=int, default=150)
+    ap.add_argument("--entries", type=int, default=0, help="also scan one layer of this many empty files")
+    ap.add_argument("--keep", action="store_true", help="keep the image and archive")
+    ap.add_argument("--reuse", metavar="DIR:TAG", help="reuse a kept work folder and image instead of building")
+    args = ap.parse_args()
+    global TAG
+    if args.reuse:
+        folder, TAG = args.reuse.split(":", 1)
+        work = Path(folder)
+    else:
+        work = Path(tempfile.mkdtemp(prefix="imgforge-bench-"))
+    try:
+        ctx = work / "ctx"
+        archive = str(work / "image.tar")
+        if not args.reuse:
+            ctx.mkdir()
+            t = time.perf_counter()
+            make_context(ctx, args.files, args.binary_mb)
+            subprocess.run(["docker", "build", "-q", "-t", TAG, str(ctx)], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(["docker", "save", "-o", archive, TAG], check=True)
+            print(f"built and saved {TAG}: {os.path.getsize(archive) / 1e6:.0f} MB archive in {time.perf_counter() - t:.0f} s")
+
+        base_s, base_bytes = baseline_tarfile(archive)
+        base_s = min(base_s, baseline_tarfile(archive)[0])
+        print(f"baseline: tarfile reads every byte of every layer: {base_s:.2f} s ({base_bytes / 1e6:.0f} MB)")
+        tar_s = gnu_tar_list(archive)
+        print(f"GNU tar lists every layer:                     {tar_s:.2f} s")
+
+        code = ("import sys, time; from imgforge.scan import scan; t = time.perf_counter(); "
+                "r = scan(sys.argv[1] if len(sys.argv) > 1 else {src!r}); "
+                "print(f'{{time.perf_counter() - t:.3f}} {{r.total_bytes}} {{r.wasted_bytes}} {{len(r.secrets)}} {{len(r.bloat)}}')")
+        for label, src in (("archive file, parallel layers", archive), ("engine docker save stream", "docker:" + TAG)):
+            _, rss, out = timed_child(code.format(src=src))
+            secs, total, wasted, secrets, bloat = out.split()
+            print(f"imgforge scan ({label}): {float(secs):.2f} s = {float(secs) / base_s:.2f}x baseline; "
+                  f"peak RSS so far {rss:.0f} MB; total {int(total) / 1e6:.0f} MB, wasted {int(wasted) / 1e6:.0f} MB, "
+                  f"{bloat} bloat paths, {secrets} secrets")
+        ds = detect_secrets_scaled(ctx / "src", 200)
+        if ds is None:
+            print("detect-secrets: not installed (pip install detect-secrets to compare)")
+        else:
+            print(f"detect-secrets on 200 of {ds[1]} text files, scaled to all: {ds[0]:.1f} s")
+        if args.entries:
+            many_entries(args.entries)
+    finally:
+        if not args.keep and not args.reuse:
+            subprocess.run(["docker", "image", "rm", "-f", TAG], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"kept {TAG} and {work}")
+
+
+if __name__ == "__main__":
+    main()
