@@ -87,16 +87,19 @@ def verify(
     Example: imgforge verify 127.0.0.1:5000/app:1.2.0 --manifest k8s/prod/deployment.yaml --recommend
     """
     from imgforge.env.engine import require_engine
+    from imgforge.manifest import validate
     from imgforge.manifest import verify as verifying
     from imgforge.manifest.plan import load_manifest, plan_from_objects
     from imgforge.manifest.writeback import write_resources
 
-    plan = plan_from_objects(load_manifest(manifest_file))
+    objects = load_manifest(manifest_file)
+    plan = plan_from_objects(objects)
     docker = require_engine(f"verifying {image}")
     if not docker.image.exists(image):
         raise UsageError(f"verifying {image}: the engine has no such image (build or pull it first)")
-    note = verifying.digest_note(docker, image, plan)
-    if note:
+    notes = [verifying.digest_note(docker, image, plan)]
+    notes += [str(p) for o in objects for p in validate.own_problems(o) if p.rule != "digest-pinned"]
+    for note in filter(None, notes):
         console_err.print(f"note: {note}", markup=False)
     with console_err.status(f"verifying {image} under {plan.workload}"):
         report = verifying.verify(docker, image, plan, timeout=timeout, settle=settle)

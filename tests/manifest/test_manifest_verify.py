@@ -164,6 +164,7 @@ def test_cli_verify_failure_exits_1_with_reason(docker, app_image, tmp_path) -> 
     data = json.loads(res.stdout)
     assert data["passed"] is False and data["restart_at"] is not None
     assert "HTTP 404" in res.stderr and "Traceback" not in res.stderr
+    assert "is not the image the manifest pins" in res.stderr
 
 
 def test_tcp_and_exec_probes_and_config_map_mount(docker, app_image) -> None:
