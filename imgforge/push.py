@@ -9,6 +9,9 @@ the manifest PUT by digest (still untagged), and finally the tags PUT one by one
 each a single atomic manifest PUT. The staging manifest is deleted afterwards (its blobs stay linked
 from the target). When the engine already knows the image's digest and the target holds it, nothing
 is uploaded at all.
+
+`RegistryClient(insecure=...)` governs imgforge's own HTTP calls; the engine's upload follows dockerd's
+`insecure-registries` (loopback registries are insecure by default there too).
 """
 
 from __future__ import annotations

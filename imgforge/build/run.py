@@ -83,13 +83,17 @@ def build(
         raise UsageError(f"building: Dockerfile {dockerfile} does not exist")
     docker = docker or DockerClient()
     check_cache(builder_driver(docker, options.builder), options)
+    build_args = dict(options.build_args)
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        # BuildKit >= 0.11 clamps timestamps to it; the 0.8 of Docker 20.10 ignores it (labels still match).
+        build_args.setdefault("SOURCE_DATE_EPOCH", os.environ["SOURCE_DATE_EPOCH"])
     log = ProgressLog()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="imgforge-build-") as tmp:
         meta = Path(tmp) / "metadata.json"
         try:
             stream = docker.buildx.build(
-                context, file=dockerfile, tags=list(options.tags), build_args=dict(options.build_args),
+                context, file=dockerfile, tags=list(options.tags), build_args=build_args,
                 target=options.target, labels=dict(options.labels), secrets=[s.flag() for s in options.secrets],
                 cache_from=list(options.cache_from) or None, cache_to=options.cache_to, builder=options.builder,
                 load=True, progress="plain", metadata_file=meta, stream_logs=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -26,9 +27,10 @@ def test_build_labels_secrets_and_timings(docker, cleanup_images, unique_repo, t
     (tmp_path / "Dockerfile").write_text(DOCKERFILE.format(length=len(SECRET)))
     (tmp_path / "tok.txt").write_text(SECRET)
     monkeypatch.setenv("ENV_TOK", SECRET)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # also handed to BuildKit as a build arg
     tag = f"imgforge-test/{unique_repo.split('/')[1]}:build"
     cleanup_images.append(tag)
-    created = created_timestamp(tmp_path, {"SOURCE_DATE_EPOCH": "1700000000"})
+    created = created_timestamp(tmp_path, os.environ)
     labels = oci_labels(title="demo", version="1.0.0", revision="abc", source="https://example.invalid/x",
                         created=created)
     options = BuildOptions(tags=(tag,), build_args={"FLAVOUR": "spicy"}, labels=labels,
