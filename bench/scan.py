@@ -169,6 +169,9 @@ def main() -> None:
         tar_s = gnu_tar_list(archive)
         print(f"GNU tar lists every layer:                     {tar_s:.2f} s")
 
+        t = time.perf_counter()
+        subprocess.run(f"docker save {TAG} | cat > /dev/null", shell=True, check=True)
+        print(f"docker save alone (the engine stream's floor):  {time.perf_counter() - t:.2f} s")
         code = ("import sys, time; from imgforge.scan import scan; t = time.perf_counter(); "
                 "r = scan(sys.argv[1] if len(sys.argv) > 1 else {src!r}); "
                 "print(f'{{time.perf_counter() - t:.3f}} {{r.total_bytes}} {{r.wasted_bytes}} {{len(r.secrets)}} {{len(r.bloat)}}')")
