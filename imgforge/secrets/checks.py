@@ -31,7 +31,7 @@ _PLACEHOLDER_RE = re.compile(
     | ^\$\(                   # $(command)
     | %[sd] | %\( [a-z_]* \)s  # %s, %(name)s
     | \{\{ | \}\} | \$\{ | ^\{ .* \}$  # {{ template }}, ${ inside, {name}
-    | ^< .* >?$ | ^\[ .* \]$  # <set me>, [password]
+    | <[a-z] | ^\[ .* \]$    # <set me>, pypi-<your token>, [password]
     | xxxx | \*\*\* | \.\.\. | ____ | ----
     | (?:^|[^a-z])(?:your|my|the)[-_]?(?:own[-_]?)?(?:secret|password|pass|token|key|api)
     | change[-_ ]?me | change[-_ ]?it | replace[-_ ]?(?:me|this|with) | placeholder | insert[-_ ]?here
@@ -102,8 +102,10 @@ def is_placeholder(value: bytes) -> bool:
     """True for template references, documentation fillers and stopwords (``${TOKEN}``, ``<set me>``, ``changeme``)."""
     stripped = value.strip(b"\"'`")
     lowered = stripped.lower()
-    if lowered in _PLACEHOLDER_WORDS or len(set(lowered)) <= 2 or _normalized(stripped) in _PLACEHOLDER_WORDS:
+    if lowered in _PLACEHOLDER_WORDS or len(set(lowered)) <= 2:
         return True
+    if _normalized(stripped) in _PLACEHOLDER_WORDS or _normalized(stripped.rstrip(b"0123456789!.")) in _PLACEHOLDER_WORDS:
+        return True  # p@ssw0rd, Passw0rd1, secret123
     prose = _decoded_text(stripped)
     return _PLACEHOLDER_RE.search(stripped) is not None or (bool(prose) and _PLACEHOLDER_RE.search(prose) is not None)
 

@@ -46,7 +46,7 @@ _QUOTED = rb"([\"'`])([^\s\"'`]*[^\sA-Za-z_$\-\x80-\xff\"'`][^\s\"'`]*)[\"'`]"
 # Groups: 1 name, 2 closing quote of the name, 3 operator, 4 value quote, 5 quoted value, 6 (empty), 7 bare value.
 PATTERN = _HEAD + rb"(?:" + _QUOTED + rb"|()([^\s\"'`]*[^\sA-Za-z_$\-\x80-\xff\"'`][^\s\"'`]*))"
 # In source code a bare value is an expression unless it is token-shaped with a digit; the DFA drops the rest.
-CODE_PATTERN = _HEAD + rb"(?:" + _QUOTED + rb"|()([A-Za-z+/=_\-.~]*[0-9][A-Za-z0-9+/=_\-.~]*)(?:[\s,;]|$))"
+CODE_PATTERN = _HEAD + rb"(?:" + _QUOTED + rb"|()([A-Za-z+/=_\-.~]*[0-9][A-Za-z0-9+/=_\-.~]*)(?:[\s,;`]|$))"
 # $VAR, ${VAR}, $(cmd), YAML &anchor / *alias, @variable (Gradle, Ansible, SQL).
 _REFERENCE = re.compile(rb"^(?:\$[\w{(]|[&*@][A-Za-z_][\w.-]*$)")
 _NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
@@ -72,9 +72,10 @@ def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: boo
     if literal:
         return char_classes(value) >= 2 and entropy >= 2.5
     # An unquoted value in source code is almost always an expression; only a token-shaped one counts.
-    if is_code_identifier(value) or not is_token_shaped(value):
+    if not is_token_shaped(value) or char_classes(value) < 3 or entropy < 3.5:
         return False
-    return char_classes(value) >= 3 and entropy >= 3.5
+    # A random alphanumeric token is also a valid identifier; variable names have few digits and less entropy.
+    return not is_code_identifier(value) or (sum(48 <= b <= 57 for b in value) >= 3 and entropy >= 4.0)
 
 
 def extract(m: Any, ctx: Context) -> Found | None:

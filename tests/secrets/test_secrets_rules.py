@@ -1,0 +1,165 @@
+"""Each rule, positively and negatively, on small inline texts with fake, format-valid values."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from imgforge.secrets import RULES, SecretDetector
+
+# Fake values, assembled at run time so the source file itself carries no token-shaped literal.
+R36 = "Zq8Lm2Xv4Tn6Rb1Wc3Yd5Fh7Jk9Pa0Ge2Hs4"
+AWS_ID = "AKIA" + "QX7ZRM4TBN2KWD5G"
+AWS_SECRET = "wJ4rXutnFE" + "MI7K7MDENGbPxRfiCYz9" + "ab12Cd34eF"
+PEM_BODY = base64.b64encode(bytes(range(256)) * 3).decode()
+PEM = "-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(PEM_BODY[i : i + 64] for i in range(0, 512, 64))
+PEM += "\n-----END RSA PRIVATE KEY-----\n"
+
+
+def _jwt(alg: str = "HS256") -> str:
+    def enc(obj: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+
+    return f"{enc({'alg': alg, 'typ': 'JWT'})}.{enc({'sub': 'svc-builder', 'iat': 1764201600})}.{R36[:30]}"
+
+
+def _docker_auth(user_pass: str) -> str:
+    return json.dumps({"auths": {"registry.invalid": {"auth": base64.b64encode(user_pass.encode()).decode()}}})
+
+
+POSITIVE = [
+    ("aws-access-key-id", "app.py", f'key_id = "{AWS_ID}"'),
+    ("aws-secret-access-key", "credentials", f"aws_secret_access_key = {AWS_SECRET}"),
+    ("aws-secret-access-key", "sts.json", f'{{"SecretAccessKey": "{AWS_SECRET}"}}'),
+    ("gcp-service-account", "sa.json", json.dumps({"type": "service_account", "private_key": PEM})),
+    ("private-key", "id_rsa", PEM),
+    ("private-key", "id_ed25519", PEM.replace("RSA PRIVATE", "OPENSSH PRIVATE")),
+    ("private-key", "keys.py", "KEY = '" + PEM.replace("\n", "\\n") + "'"),
+    ("github-token", "ci.yml", f"token: ghp_{R36}"),
+    ("github-token", "x.sh", f"export T=github_pat_{R36[:22]}_{(R36 * 2)[:59]}"),
+    ("gitlab-token", "x.txt", f"glpat-{R36[:20]}"),
+    ("slack-token", "x.txt", f"xoxb-2301847566-{R36[:24]}"),
+    ("slack-webhook", "x.txt", f"https://hooks.slack.com/services/T0AB12CD3/B0CD34EF5/{R36[:24]}"),
+    ("stripe-secret-key", "x.txt", f"sk_live_{R36[:24]}"),
+    ("npm-token", ".npmrc", f"//registry.npmjs.org/:_authToken=npm_{R36}"),
+    ("npmrc-auth", "Dockerfile", f"RUN echo //npm.invalid/:_authToken={R36[:20]} > .npmrc"),
+    ("npmrc-auth", ".npmrc", "_auth=" + base64.b64encode(b"builder:" + R36[:12].encode()).decode()),
+    ("pypi-token", ".pypirc", f"password = pypi-AgEIcHlwaS5vcmc{R36}{R36}"),
+    ("pypirc-password", ".pypirc", "[internal]\nusername = up\npassword = Tr0ub4dor-3x"),
+    ("netrc-password", ".netrc", "machine git.invalid login ci password Tr0ub4dor-3x"),
+    ("docker-config-auth", "config.json", _docker_auth("robot:" + R36[:16])),
+    ("docker-config-auth", "config.json", json.dumps({"auths": {"r.invalid": {"identitytoken": R36}}})),
+    ("jwt", "client.js", f'headers.Authorization = "Bearer {_jwt()}"'),
+    ("google-api-key", "maps.js", f'key: "AIza{R36[:35]}"'),
+    ("sendgrid-api-key", ".env", f"SG.{R36[:22]}.{(R36 * 2)[:43]}"),
+    ("openai-api-key", ".env", f"sk-proj-{R36[:20]}T3BlbkFJ{R36[-20:]}"),
+    ("azure-storage-key", "app.cfg", f"AccountName=x;AccountKey={(R36 * 3)[:86]}==;EndpointSuffix=core"),
+    ("url-password", "settings.py", f'DB = "postgres://app:{R36[:14]}@db:5432/app"'),
+    ("url-password", ".env", f"BROKER=amqp://svc:{R36[:10]}@rabbit//"),
+    ("generic-secret", "settings.py", 'DB_PASSWORD = "Tr0ub4dor&3x"'),
+    ("generic-secret", "app.js", f'const apiKey = "{R36[:28]}";'),
+    ("generic-secret", "config.yaml", "database:\n  password: Tr0ub4dor&3x"),
+    ("generic-secret", ".env", "SMTP_PASS=Tr0ub4dor-3x"),
+    ("generic-secret", "main.go", f'secretKey := "{R36[:20]}"'),
+    ("generic-secret", "app.properties", "jdbc.password=Tr0ub4dor-3x"),
+    ("generic-secret", "run.sh", "curl --token=" + R36[:24] + " https://api.invalid"),
+    ("generic-secret", "README.md", f"Use `token: {R36[:24]}` to log in."),
+]
+
+NEGATIVE = [
+    ("aws-access-key-id", "doc.md", "AKIAIOSFODNN7EXAMPLE is the documented example key"),
+    ("aws-access-key-id", "doc.md", "AKIAXXXXXXXXXXXXXXXX"),
+    ("aws-secret-access-key", "credentials", "aws_secret_access_key = " + "a" * 40),
+    ("aws-secret-access-key", "credentials", "aws_secret_access_key = 0123456789abcdef0123456789abcdef01234567"),
+    ("gcp-service-account", "sa.json", json.dumps({"type": "service_account", "private_key": "<your key>"})),
+    ("private-key", "SECURITY.md", "A key starts with -----BEGIN RSA PRIVATE KEY----- and ends with -----END."),
+    ("private-key", "parse.py", 'if line == "-----BEGIN PRIVATE KEY-----":\n    pass  # no -----END here'),
+    ("private-key", "cert.pem", PEM.replace("RSA PRIVATE KEY", "CERTIFICATE")),
+    ("private-key", "pub.pem", PEM.replace("RSA PRIVATE KEY", "PUBLIC KEY")),
+    ("github-token", "x.txt", "ghp_" + "x" * 36),
+    ("github-token", "x.txt", "ghp_short"),
+    ("gitlab-token", "x.txt", "glpat-xxxxxxxxxxxxxxxxxxxx"),
+    ("slack-token", "x.txt", "xoxb-your-token-here"),
+    ("stripe-secret-key", "x.txt", "sk_test_" + R36[:24]),
+    ("stripe-secret-key", "x.txt", "sk_live_xxxxxxxxxxxxxxxxxxxxxxxx"),
+    ("npm-token", "package.json", '"npm_config_registry_url_value_setting": 1'),
+    ("npmrc-auth", ".npmrc", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}"),
+    ("npmrc-auth", "client.py", "self._auth = auth_handler_value"),
+    ("pypi-token", ".pypirc", "password = pypi-<your token>"),
+    ("pypirc-password", ".pypirc", "password = <your password>"),
+    ("pypirc-password", "setup.cfg", "[upload]\npassword = Tr0ub4dor-3x"),  # the generic rule may report it
+    ("slack-webhook", "x.txt", "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"),
+    ("stripe-secret-key", "x.txt", "sk_live_" + "0" * 24),
+    ("sendgrid-api-key", "x.txt", "SG.xxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+    ("openai-api-key", "x.txt", "sk-proj-xxxxxxxxxxxxxxxxxxxxT3BlbkFJxxxxxxxxxxxxxxxxxxxx"),
+    ("azure-storage-key", "x.cfg", "AccountKey=<your-account-key>;EndpointSuffix=core.windows.net"),
+    ("netrc-password", ".netrc", "machine x login y password $NETRC_PASSWORD"),
+    ("docker-config-auth", "config.json", json.dumps({"auths": {"r.invalid": {}}, "credsStore": "desktop"})),
+    ("docker-config-auth", "config.json", _docker_auth("no-colon-in-here")),
+    ("jwt", "x.txt", _jwt("none")),
+    ("jwt", "x.txt", "eyJub3RqdWRzb24.eyJub3RqdWRzb24.abcdefghijklmnopqrstu"),
+    ("google-api-key", "x.txt", "AIza" + "x" * 35),
+    ("url-password", "x.txt", "postgres://app:password@db/app"),
+    ("url-password", "x.txt", "postgres://app:${DB_PASSWORD}@db/app"),
+    ("url-password", "x.txt", "https://user:pass@example.invalid/"),
+    ("url-password", "x.txt", "https://host.invalid:8443/path and mailto:a@b.invalid"),
+    ("generic-secret", "auth.py", 'password = os.environ["DB_PASSWORD"]'),
+    ("generic-secret", "auth.py", "token = request.headers.get('X-Token')"),
+    ("generic-secret", "auth.py", 'PASSWORD_FIELD = "password"'),
+    ("generic-secret", "auth.py", 'password = "changeme"'),
+    ("generic-secret", "auth.py", 'secret = "xxxxxxxxxxxx"'),
+    ("generic-secret", "auth.py", 'api_key = "<set me>"'),
+    ("generic-secret", "auth.py", 'api_key = "${API_KEY}"'),
+    ("generic-secret", "auth.py", 'token = "{{ .Values.token }}"'),
+    ("generic-secret", "auth.py", 'access_token = "%s:%s" % (a, b)'),
+    ("generic-secret", "app.ts", "const token: string = getToken();"),
+    ("generic-secret", "app.go", "PrivateKey: testP256PrivateKey2,"),
+    ("generic-secret", "ids.json", '{"token": "3f2b8c1e-9d4a-4e7b-8f6c-2a1d0e9b7c5f"}'),
+    ("generic-secret", "sums.txt", "sha256 token = e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+    ("generic-secret", "lock.json", '"secret-handshake": {"integrity": "sha512-' + PEM_BODY[:86] + '=="}'),
+    ("generic-secret", "messages.de.json", '{"password": "Passwort", "api_key": "API-Schlüssel"}'),
+    ("generic-secret", "arn.json", '"pattern": "arn:aws:secretsmanager:*:*:secret:Prod-.+"'),
+    ("generic-secret", "run.py", 'REQUEST_TYPE_ACCESS_TOKEN = "auth-request-type/at"'),
+    ("generic-secret", "x.yaml", "secret: projects/my-project/secrets/db-password"),
+    ("generic-secret", "x.min.js", 'function a(b){return b.token||b.secret}var c=d.password;e.apiKey="request";'),
+    ("generic-secret", "login.html", '<img src="data:image/png;base64,' + PEM_BODY[:200] + '"> token'),
+    ("generic-secret", "README.md", "password: 'bm90IG15IHJlYWwgcGFzc3dvcmQ='"),
+    ("generic-secret", "test_x.py", "user = User(password='p@ssw0rd1')"),
+]
+
+
+@pytest.fixture(scope="module")
+def detector() -> SecretDetector:
+    return SecretDetector(strict=True)
+
+
+def test_every_rule_has_positive_and_negative_cases() -> None:
+    ids = {rule.id for rule in RULES}
+    assert ids == {rule for rule, _, _ in POSITIVE}
+    assert ids == {rule for rule, _, _ in NEGATIVE}
+
+
+@pytest.mark.parametrize(("rule", "path", "text"), POSITIVE, ids=[f"{r}:{p}" for r, p, _ in POSITIVE])
+def test_rule_finds(detector: SecretDetector, rule: str, path: str, text: str) -> None:
+    found = detector.scan_bytes(text.encode(), f"/srv/{path}")
+    assert [m.rule for m in found] == [rule]
+
+
+@pytest.mark.parametrize(("rule", "path", "text"), NEGATIVE, ids=[f"{r}:{p}" for r, p, _ in NEGATIVE])
+def test_rule_ignores(detector: SecretDetector, rule: str, path: str, text: str) -> None:
+    found = detector.scan_bytes(text.encode(), f"/srv/{path}")
+    assert rule not in {m.rule for m in found}, [(m.rule, m.redacted) for m in found]
+    if not path.startswith("setup.cfg"):
+        assert found == [], [(m.rule, m.redacted) for m in found]
+
+
+def test_specific_rule_wins_over_generic(detector: SecretDetector) -> None:
+    found = detector.scan_bytes(f'GITHUB_TOKEN = "ghp_{R36}"\naws_secret = "{AWS_SECRET}"\n'.encode(), "/a.py")
+    assert [(m.rule, m.line) for m in found] == [("github-token", 1), ("aws-secret-access-key", 2)]
+
+
+def test_line_numbers_are_one_based(detector: SecretDetector) -> None:
+    text = "\n".join(["x = 1"] * 41 + [f"token = 'ghp_{R36}'"] + ["y = 2"] * 5)
+    assert [m.line for m in detector.scan_bytes(text.encode(), "/a.py")] == [42]
