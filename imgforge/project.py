@@ -4,6 +4,7 @@ and the recipe they resolve to, validated after the overrides are merged."""
 from __future__ import annotations
 
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -68,14 +69,14 @@ class Project:
         return re.sub(r"[^a-z0-9]+", "-", self.root.resolve().name.lower()).strip("-") or "app"
 
     def version(self) -> str | None:
-        """The version per `version.source` when it can be read without running git; None otherwise."""
+        """The version per `version.source` (the latest `vX.Y.Z` tag for git); None when there is none."""
         ver = self.settings.version
         if ver.source == "fixed":
             return ver.value
         if ver.source == "file":
             file = self.root / ver.file
             return file.read_text(encoding="utf-8").strip() if file.is_file() else None
-        return None
+        return _git_version(self.root)
 
     def labels(self) -> dict[str, str]:
         """OCI labels fixed by the settings (version and revision come from build args)."""
@@ -86,6 +87,16 @@ class Project:
                 out[f"org.opencontainers.image.{key}"] = value
         out.update(self.settings.labels)
         return out
+
+
+def _git_version(root: Path) -> str | None:
+    try:
+        res = subprocess.run(["git", "-C", str(root), "describe", "--tags", "--abbrev=0"],
+                             capture_output=True, text=True, check=False, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    tag = res.stdout.strip() if res.returncode == 0 else ""
+    return tag.removeprefix("v") or None
 
 
 def _check_files(project_root: Path, recipe: Recipe, where: str) -> None:

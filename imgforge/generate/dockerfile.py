@@ -96,6 +96,7 @@ def _builder(root: Path, builder: Builder, recipe: Recipe) -> list[str]:
         f"WORKDIR {builder.workdir}",
     ]
     if builder.env:
+        lines.append("# Toolchain settings, set before the steps that read them.")
         lines.append("ENV " + " ".join(f"{k}={_env_value(v)}" for k, v in builder.env.items()))
     if builder.system_packages:
         lines += _apt(builder.system_packages)
@@ -155,6 +156,7 @@ def _runtime(project: Project) -> list[str]:
     if run.system_packages:
         lines += _apt(run.system_packages)
     env = {**run.env, "PORT": str(run.port)}
+    lines.append("# PORT tells the service where to listen; EXPOSE below declares the same port.")
     lines.append("ENV " + " ".join(f"{k}={_env_value(v)}" for k, v in env.items()))
     lines.append("# Artifacts stay owned by root, so the service cannot rewrite its own code.")
     lines += [f"COPY --from={a.stage} {_src(recipe, a)} {a.to}" for a in run.artifacts]

@@ -139,3 +139,30 @@ def test_detect_stack_with_nothing_to_go_on(tmp_path):
     (tmp_path / "notes.txt").write_text("hi\n")
     with pytest.raises(UsageError, match="no recipe matches"):
         detect_stack(tmp_path)
+
+
+def test_labels_and_versions_from_settings(tmp_path):
+    import subprocess
+
+    from imgforge.generate import generate
+
+    root = write_project(tmp_path, "recipe: go\nimage:\n  name: team/api\n  licenses: Apache-2.0\n"
+                                   "labels:\n  com.example.cost: $team\nversion:\n  source: fixed\n  value: 2.3.4\n",
+                         {"go.mod": "module x\n", "main.go": "package main\n"})
+    project = load_project(root)
+    assert project.version() == "2.3.4" and project.image_name == "team/api"
+    text = generate(project).dockerfile
+    assert 'org.opencontainers.image.licenses="Apache-2.0"' in text
+    assert 'com.example.cost="\\$team"' in text, "a $ in a label is literal, not a build-time expansion"
+    assert "ARG VERSION=2.3.4" in text
+    (tmp_path / "imgforge.yaml").write_text("recipe: go\nversion:\n  source: git\n")
+    git = ["git", "-C", str(tmp_path), "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    assert load_project(tmp_path).version() is None
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    subprocess.run([*git, "tag", "v1.4.0"], check=True)
+    assert load_project(tmp_path).version() == "1.4.0"
+    (tmp_path / "imgforge.yaml").write_text("recipe: go\nversion:\n  source: file\n")
+    (tmp_path / "VERSION").write_text("0.9.1\n")
+    assert load_project(tmp_path).version() == "0.9.1"
