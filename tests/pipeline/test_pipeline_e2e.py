@@ -1,0 +1,108 @@
+"""The whole pipeline against the real engine and registry: outputs, gates, re-runs, monorepo."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from pathlib import Path
+
+from conftest import imgforge, sample_copy
+
+from imgforge.registry.client import RegistryClient
+
+def catalog(url: str) -> list[str]:
+    with urllib.request.urlopen(f"{url}/v2/_catalog?n=1000", timeout=5) as resp:
+        return list(json.load(resp)["repositories"])
+
+
+STAGES = ["generate", "lint", "build", "scan", "report", "tag", "push", "manifest", "verify", "attach"]
+
+
+def test_full_pipeline_on_a_sample(docker, registry, workdir: Path):
+    project = sample_copy("python-web", workdir)
+    dist = workdir / "dist"
+    res = imgforge("pipeline", project, "--version", "1.2.3", "--dist", dist, "--json")
+    assert res.returncode == 0, res.stderr[-3000:]
+    [result] = json.loads(res.stdout)
+    assert [s["name"] for s in result["stages"]] == STAGES
+    assert all(s["status"] == "ok" for s in result["stages"]), result["stages"]
+    repo = result["image"]
+    out = dist / repo
+    for name in ("Dockerfile", "lint.sarif", "scan.json", "scan.sarif", "report.html", "report.md", "report.json",
+                 "pipeline.json", "manifests/pod.yaml", "verify.json"):
+        assert (out / name).is_file(), name
+    # Tags and digest really are in the registry.
+    client = RegistryClient(registry.address)
+    digests = client.tag_digests(repo, ["1.2.3", "1.2", "1"])
+    assert set(digests.values()) == {result["digest"]}
+    pod = (out / "manifests/pod.yaml").read_text()
+    assert f"@{result['digest']}" in pod
+    # pipeline.json links Dockerfile lines to layers and bytes.
+    links = json.loads((out / "pipeline.json").read_text())
+    assert links["digest"] == result["digest"] and links["manifests"] == ["manifests/pod.yaml"]
+    assert any(entry["layers"] for entry in links["lines"])
+    assert sum(layer["bytes"] for layer in links["layers"]) == json.loads((out / "scan.json").read_text())["total_bytes"]
+
+    # Same commit, same version again: nothing uploaded, still exit 0.
+    again = imgforge("pipeline", project, "--version", "1.2.3", "--dist", dist, "--no-verify", "--json")
+    assert again.returncode == 0, again.stderr[-2000:]
+    push = next(s for s in json.loads(again.stdout)[0]["stages"] if s["name"] == "push")
+    assert "nothing uploaded" in push["detail"]
+
+    # A changed app under the same version is refused, and the tag keeps its digest.
+    (project / "app.py").write_text((project / "app.py").read_text() + "\n# changed\n")
+    changed = imgforge("pipeline", project, "--version", "1.2.3", "--dist", dist, "--no-verify")
+    assert changed.returncode == 1
+    assert "immutable" in changed.stderr
+    assert client.tag_digests(repo, ["1.2.3"])["1.2.3"] == result["digest"]
+
+    # The next version compares itself with 1.2.3 through the attached scan report.
+    nxt = imgforge("pipeline", project, "--version", "1.2.4", "--dist", dist, "--no-verify", "--json")
+    assert nxt.returncode == 0, nxt.stderr[-2000:]
+    size = json.loads((out / "report.json").read_text())
+    assert size["previous_image"].endswith(f"{repo}:1.2.3")
+    assert size["total_delta"] is not None and size["total_delta"] > 0
+
+
+def test_planted_secret_stops_before_push(docker, registry, workdir: Path):
+    project = sample_copy("python-web", workdir)
+    fake_key = "AKIA" + "Q3EXAMPLE7ZX4PLN"  # format-valid, not a real credential
+    (project / "settings.py").write_text(f'AWS_ACCESS_KEY_ID = "{fake_key}"\n')
+    repo = next(line.split(": ", 1)[1] for line in (project / "imgforge.yaml").read_text().splitlines()
+                if line.strip().startswith("name: "))
+    res = imgforge("pipeline", project, "--version", "1.0.0", "--dist", workdir / "dist")
+    assert res.returncode == 1, res.stderr[-2000:]
+    assert "scan gate" in res.stderr and "secret" in res.stderr
+    assert fake_key not in res.stdout + res.stderr
+    assert fake_key not in "".join(p.read_text(errors="replace") for p in (workdir / "dist").rglob("*") if p.is_file())
+    # Nothing new in the registry: the repository does not exist.
+    client = RegistryClient(registry.address)
+    assert client.tag_digests(repo, ["1.0.0"]) == {}
+    assert repo not in catalog(registry.url)
+
+
+def test_lint_gate_stops_before_build(docker, workdir: Path):
+    project = sample_copy("python-web", workdir, extra_yaml="dockerfile: Dockerfile.bad\n")
+    (project / "Dockerfile.bad").write_text(
+        "FROM imgforge/python:3.11\nENV AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+        "COPY . /app\nCMD [\"python3\", \"/app/app.py\"]\n"
+    )
+    res = imgforge("pipeline", project, "--version", "1.0.0", "--dist", workdir / "dist", "--json")
+    assert res.returncode == 1
+    [result] = json.loads(res.stdout)
+    status = {s["name"]: s["status"] for s in result["stages"]}
+    assert status["lint"] == "failed" and status["build"] == "skipped"
+    assert "wJalrXUtnFEMI" not in res.stdout + res.stderr
+
+
+def test_bad_settings_exit_2(workdir: Path):
+    project = sample_copy("python-web", workdir, extra_yaml="scan:\n  max_sizee: 10MB\n")
+    res = imgforge("pipeline", project, "--version", "1.0.0", "--dist", workdir / "dist")
+    assert res.returncode == 2, res.stderr
+    assert "imgforge.yaml" in res.stderr and "max_sizee" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_bad_version_exit_2(workdir: Path):
+    project = sample_copy("python-web", workdir)
+    res = imgforge("pipeline", project, "--version", "one.two", "--dist", workdir / "dist")
+    assert res.returncode == 2 and "Traceback" not in res.stderr
