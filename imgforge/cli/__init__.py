@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "imgforge.cli.scan_cmd",
     "imgforge.cli.manifest_cmds",
     "imgforge.cli.project_cmds",
+    "imgforge.cli.pipeline_cmds",
 ]
 
 
