@@ -139,7 +139,7 @@ def _print_report(report: object) -> None:
     ready = f"{report.time_to_ready:.2f}s" if report.time_to_ready is not None else "never"
     console.print(f"time to ready: {ready}", markup=False)
     restart = f"yes, at {report.restart_at:.1f}s" if report.restart_at is not None else "no"
-    console.print(f"liveness would have restarted it: {restart}", markup=False)
+    console.print(f"restarted by a failing liveness/startup probe: {restart}", markup=False)
     console.print(f"peak memory: {_mib(report.peak_memory_bytes)} of limit {_mib(report.memory_limit_bytes)}; "
                   f"peak cpu: {report.peak_cpu_percent if report.peak_cpu_percent is not None else 'n/a'}%", markup=False)
     console.print(f"OOM-killed: {'yes' if report.oom_killed else 'no'}; exit code: "

@@ -238,14 +238,16 @@ def _observe(docker: DockerClient, image: str, plan: RunPlan, container: Any, st
         logs = _redact(docker.container.logs(container.id, tail=20), plan)
     except DockerException:
         logs = ""
-    if oom or exit_code == 137:
-        limit = f"{plan.memory_limit // MiB}Mi" if plan.memory_limit else "no limit"
+    limit = f"{plan.memory_limit // MiB}Mi" if plan.memory_limit else "no limit"
+    if oom:
         reasons.insert(0, f"OOM-killed: the app needed more memory than its limit ({limit})")
+    elif exit_code == 137:
+        reasons.insert(0, f"killed by SIGKILL (exit 137), likely the OOM killer (memory limit {limit})")
     elif exited:
         reasons.insert(0, _exit_reason(exit_code, state.ready_at is not None, logs, plan))
     if state.restart_at is not None:
         when = "before it was ready" if state.ready_at is None else "after it was ready"
-        reasons.append(f"liveness would have restarted the container at {state.restart_at:.1f}s {when}: "
+        reasons.append(f"the kubelet would have restarted the container at {state.restart_at:.1f}s {when}: "
                        f"{state.restart_reason}")
     if has_readiness and state.ready_at is None and not reasons:
         reasons.append("never became ready")

@@ -102,7 +102,8 @@ def test_liveness_kills_slow_starter_but_startup_probe_saves_it(docker, app_imag
     assert not report.passed
     assert report.time_to_ready is None
     assert report.restart_at is not None and report.restart_at < 3
-    assert "liveness would have restarted the container" in report.reasons[0] and "before it was ready" in report.reasons[0]
+    assert "would have restarted the container" in report.reasons[0] and "before it was ready" in report.reasons[0]
+    assert "liveness probe failed 2 times in a row" in report.reasons[0]
     # A shorter start keeps the test fast; the startup probe allows up to 10 s.
     startup = Probe(type="tcp", period_seconds=1, failure_threshold=10)
     saved = run(docker, app_image, slow.model_copy(update={"startup": startup, "env": {"START_DELAY": "3"}}))
