@@ -2,7 +2,7 @@
 
 A stable version `X.Y.Z` gets its exact tag plus the floating tags `X.Y` and `X` — each only when it
 is the highest stable version in that line — and `latest` only when asked and highest overall.
-A prerelease gets only its exact tag (and an optional channel tag). Build metadata is made tag-safe
+A prerelease gets only its exact tag (and an optional channel tag; no `sha-<7>`). Build metadata is made tag-safe
 by turning `+` into `_` (`1.2.3+build.5` -> tag `1.2.3_build.5`); `-` is not used because it would
 read back as a prerelease. Such a version gets no plain `X.Y.Z` tag: two builds differing only in
 metadata would otherwise fight over one immutable tag.
@@ -141,7 +141,7 @@ def plan_tags(
                 skipped.append(("latest", f"{version_tag(max(stable))} is the highest stable version"))
     if channel:
         tags.append(move(_checked_tag(channel, "channel"), "channel"))
-    if git_sha:
+    if git_sha and not new.prerelease:  # a prerelease gets only its exact tag and the channel tag
         tags.append(move(f"sha-{git_sha[:7]}", "sha"))
     return TagPlan(version=str(new), tags=tuple(tags), skipped=tuple(skipped))
 
@@ -159,3 +159,11 @@ def bump_version(existing: Iterable[str], part: Bump) -> str:
     top = max(stable) if stable else semver.Version(0, 0, 0)
     bumped = {"major": top.bump_major, "minor": top.bump_minor, "patch": top.bump_patch}[part]()
     return str(bumped)
+
+
+def versions_at(digest: str | None, existing: Mapping[str, str]) -> list[str]:
+    """The exact version tags in `existing` (tag -> digest) that point at `digest`, lowest first."""
+    if digest is None:
+        return []
+    found = versions_in(tag for tag, d in existing.items() if d == digest)
+    return [tag for tag, _ in sorted(found.items(), key=lambda item: item[1])]

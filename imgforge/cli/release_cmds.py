@@ -6,13 +6,18 @@ import os
 import re
 import subprocess
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from imgforge.cli._common import console, console_err, print_json
 from imgforge.errors import UsageError
+
+if TYPE_CHECKING:
+    from imgforge.reference import Reference
+    from imgforge.registry import RegistryClient
+    from imgforge.tags import TagPlan
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 InsecureOpt = Annotated[bool, typer.Option("--insecure", help="Plain http (default for localhost/127.0.0.1).")]
@@ -107,7 +112,7 @@ def build_cmd(
 
 
 def _plan(target_text: str, version: str | None, bump: str | None, latest: bool, channel: str | None,
-          project: Path, insecure: bool):
+          project: Path, insecure: bool) -> tuple[Reference, RegistryClient, TagPlan, dict[str, str]]:
     from imgforge.push import existing_tags, project_version
     from imgforge.reference import Reference
     from imgforge.registry import RegistryClient
@@ -129,21 +134,28 @@ def _plan(target_text: str, version: str | None, bump: str | None, latest: bool,
         raise UsageError("planning tags: no version (give --version or --bump, set `version:` in imgforge.yaml, "
                          "or tag the commit vX.Y.Z)")
     sha = _git(project, "rev-parse", "HEAD")
-    return target, client, plan_tags(version, existing, git_sha=sha, latest=latest, channel=channel)
+    return target, client, plan_tags(version, existing, git_sha=sha, latest=latest, channel=channel), existing
 
 
-def _plan_json(plan) -> dict[str, object]:
+def _plan_json(plan: TagPlan, existing: dict[str, str]) -> dict[str, object]:
+    from imgforge.tags import versions_at
+
     return {"version": plan.version,
-            "tags": [{"tag": t.tag, "kind": t.kind, "action": t.action, "current": t.current} for t in plan.tags],
+            "tags": [{"tag": t.tag, "kind": t.kind, "action": t.action, "current": t.current,
+                      "current_versions": versions_at(t.current, existing)} for t in plan.tags],
             "skipped": [{"tag": tag, "why": why} for tag, why in plan.skipped]}
 
 
-def _print_plan(target, plan) -> None:
+def _print_plan(target: Reference, plan: TagPlan, existing: dict[str, str]) -> None:
+    from imgforge.tags import versions_at
+
     table = Table(title=f"tags for {target.name} {plan.version}")
     for col in ("tag", "kind", "action", "points at now"):
         table.add_column(col)
     for t in plan.tags:
-        table.add_row(t.tag, t.kind, t.action, t.current or "-")
+        names = versions_at(t.current, existing)
+        now = f"{t.current} ({', '.join(names)})" if t.current and names else (t.current or "-")
+        table.add_row(t.tag, t.kind, t.action, now)
     for tag, why in plan.skipped:
         table.add_row(tag, "floating", "left alone", why)
     console.print(table)
@@ -160,7 +172,7 @@ def tag_cmd(
 
     Example: imgforge tag 127.0.0.1:5000/app --bump minor --latest --dry-run
     """
-    tgt, _, plan = _plan(target, version, bump, latest, channel, project, insecure)
+    tgt, _, plan, existing = _plan(target, version, bump, latest, channel, project, insecure)
     if image and not dry_run:
         from imgforge.env.engine import require_engine
 
@@ -168,9 +180,9 @@ def tag_cmd(
         for t in plan.tags:
             docker.image.tag(image, f"{tgt.name}:{t.tag}")
     if json_out:
-        print_json(_plan_json(plan))
+        print_json(_plan_json(plan, existing))
     else:
-        _print_plan(tgt, plan)
+        _print_plan(tgt, plan, existing)
 
 
 def push_cmd(
@@ -187,9 +199,9 @@ def push_cmd(
     from imgforge.env.engine import require_engine
     from imgforge.push import push_image
 
-    tgt, client, plan = _plan(to, version, bump, latest, channel, project, insecure)
+    tgt, client, plan, existing = _plan(to, version, bump, latest, channel, project, insecure)
     if dry_run:
-        print_json(_plan_json(plan)) if json_out else _print_plan(tgt, plan)
+        print_json(_plan_json(plan, existing)) if json_out else _print_plan(tgt, plan, existing)
         return
     docker = require_engine(f"pushing {image}")
     result = push_image(image, tgt, plan, client=client, docker=docker,

@@ -44,6 +44,9 @@ def test_build_push_tag_attach_through_the_cli(registry, unique_repo, cleanup_im
     assert plan["version"] == "1.0.1"
     moves = {t["tag"]: t for t in plan["tags"]}
     assert moves["1.0"]["action"] == "move" and moves["1.0"]["current"] == pushed["digest"]
+    assert moves["1.0"]["current_versions"] == ["1.0.0"]
+    res = imgforge("push", local, "--to", target, "--bump", "minor", "--dry-run")
+    assert res.returncode == 0 and "1.1.0" in res.stdout and f"{pushed['digest']} (1.0.0)" in res.stdout
 
     (tmp_path / "payload.txt").write_text("two")
     res = imgforge("build", str(tmp_path), "-t", local, "--progress", "quiet")

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 import pytest
 
 from imgforge.errors import UsageError
-from imgforge.tags import bump_version, parse_version, plan_tags, version_tag, versions_in
+from imgforge.tags import bump_version, parse_version, plan_tags, version_tag, versions_at, versions_in
 
 
 def test_first_stable_release_gets_full_set_and_sha():
@@ -36,7 +36,7 @@ def test_backport_below_highest_in_minor_line_moves_only_major_when_highest_ther
 
 
 def test_prerelease_gets_only_exact_and_channel():
-    plan = plan_tags("1.2.0-rc.1", ["1.1.0"], latest=True, channel="rc")
+    plan = plan_tags("1.2.0-rc.1", ["1.1.0"], latest=True, channel="rc", git_sha="abcdef0")
     assert plan.names == ["1.2.0-rc.1", "rc"]
     assert {tag for tag, _ in plan.skipped} == {"1.2", "1", "latest"}
 
@@ -132,3 +132,9 @@ def test_prerelease_plans_never_contain_floating_tags(version: semver.Version):
     plan = plan_tags(version, [], latest=True)
     kinds = {t.kind for t in plan.tags}
     assert ("floating" in kinds or "latest" in kinds) == (not version.prerelease)
+
+
+def test_versions_at_names_what_a_floating_tag_points_at():
+    existing = {"1.0.0": "sha256:a", "1.0.1": "sha256:b", "1.0": "sha256:b", "1": "sha256:b", "x": "sha256:b"}
+    assert versions_at("sha256:b", existing) == ["1.0.1"]
+    assert versions_at(None, existing) == []
