@@ -89,7 +89,7 @@ def _release(registry: dict[str, str], version: semver.Version, digest: str) -> 
         registry[move.tag] = digest
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(versions, min_size=1, max_size=25))
 def test_history_invariants(history: list[semver.Version]):
     registry: dict[str, str] = {}
