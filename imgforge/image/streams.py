@@ -6,7 +6,6 @@ The guard turns a decompression bomb into a clear `UsageError` instead of an end
 from __future__ import annotations
 
 import io
-import os
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -172,29 +171,3 @@ class _SliceReader(io.RawIOBase):
             self.fh.close()
         finally:
             super().close()
-
-
-class IterStream(io.RawIOBase):
-    """A readable stream over an iterator of byte chunks (the `docker save` output)."""
-
-    def __init__(self, chunks: object) -> None:
-        self.chunks = iter(chunks)  # type: ignore[call-overload]
-        self.buf = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
-        while not self.buf:
-            try:
-                self.buf = next(self.chunks)
-            except StopIteration:
-                return 0
-        n = min(len(b), len(self.buf))
-        b[:n] = self.buf[:n]
-        self.buf = self.buf[n:]
-        return n
-
-
-def file_size(path: str) -> int:
-    return os.stat(path).st_size

@@ -81,11 +81,11 @@ def _picklable(*values: object) -> bool:
 def scan_layers(image: Image, detector: Detector | None, limits: Limits, jobs: int = 2) -> list[LayerScan]:
     """Scan each layer of a random-access image; independent layers go to worker processes when it pays."""
     whats = [f"layer {layer.index} ({layer.digest[:19]}) of {image.name}" for layer in image.layers]
-    big = sum(layer.size or 0 for layer in image.layers)
+    sizes = [layer.size or getattr(layer.opener, "size", 0) or 0 for layer in image.layers]
     openers = [layer.opener for layer in image.layers]
-    if jobs > 1 and len(openers) > 1 and big >= PARALLEL_MIN_BYTES and _picklable(openers, detector, limits):
+    if jobs > 1 and len(openers) > 1 and sum(sizes) >= PARALLEL_MIN_BYTES and _picklable(openers, detector, limits):
         # Largest layers first so one big layer does not start last.
-        order = sorted(range(len(openers)), key=lambda i: -(image.layers[i].size or 0))
+        order = sorted(range(len(openers)), key=lambda i: -sizes[i])
         with ProcessPoolExecutor(max_workers=min(jobs, len(openers), os.cpu_count() or 1)) as pool:
             futures = {i: pool.submit(_scan_one, openers[i], whats[i], detector, limits) for i in order}
             return [futures[i].result() for i in range(len(openers))]
