@@ -7,6 +7,7 @@ This makes air-gapped CI possible: nothing comes from a public image registry.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import tempfile
@@ -103,9 +104,43 @@ def find(ref: str) -> BaseImage | None:
     return None
 
 
+# Bump when _make_root changes what it puts in the root filesystem.
+ROOT_RECIPE = f"debootstrap minbase {SUITE}; slim v2: no docs, man pages or locales; apt lists dropped"
+DEFINITION_LABEL = "io.imgforge.base.definition"
+# Like Debian's slim images: packages installed later leave docs, man pages and locales out too.
+_DPKG_EXCLUDES = (
+    "path-exclude /usr/share/doc/*\n"
+    "path-include /usr/share/doc/*/copyright\n"
+    "path-exclude /usr/share/man/*\n"
+    "path-exclude /usr/share/info/*\n"
+    "path-exclude /usr/share/locale/*\n"
+    "path-include /usr/share/locale/locale.alias\n"
+    "path-exclude /usr/share/lintian/*\n"
+)
+
+
+def definition(base: BaseImage) -> str:
+    """A digest of how `base` is made (and of its parent), so a changed definition is rebuilt."""
+    text = ROOT_RECIPE if base.dockerfile is None else definition(CATALOG[0]) + base.dockerfile
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def present(docker: DockerClient, ref: str) -> bool:
-    """Whether the engine has an image named `ref`."""
-    return bool(docker.image.exists(ref))
+    """Whether the engine has an image named `ref` made from the current definition."""
+    if not docker.image.exists(ref):
+        return False
+    base = find(ref)
+    if base is None:
+        return True
+    labels = docker.image.inspect(ref).config.labels or {}
+    return labels.get(DEFINITION_LABEL) == definition(base)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
 
 
 def _make_root(docker: DockerClient, ref: str, say: Progress) -> None:
@@ -124,11 +159,20 @@ def _make_root(docker: DockerClient, ref: str, say: Progress) -> None:
         if res.returncode != 0:
             tail = (res.stderr or res.stdout).strip().splitlines()[-3:]
             raise EnvironmentProblem(f"debootstrap {SUITE}: exit {res.returncode}: {' | '.join(tail)}")
-        # Same shape as the official image: apt lists and caches are not shipped.
+        # Same shape as the official slim image: apt lists, caches, docs, man pages and locales are not shipped.
         for sub in ("var/lib/apt/lists", "var/cache/apt/archives", "var/log"):
             for child in (root / sub).glob("*"):
                 if child.is_file():
                     child.unlink()
+        for sub in ("usr/share/man", "usr/share/info", "usr/share/lintian"):
+            _remove(root / sub)
+        for child in (root / "usr/share/doc").glob("*/*"):
+            if child.name != "copyright":
+                _remove(child)
+        for child in (root / "usr/share/locale").glob("*"):
+            if child.name != "locale.alias":
+                _remove(child)
+        (root / "etc/dpkg/dpkg.cfg.d/imgforge-slim").write_text(_DPKG_EXCLUDES)
         (root / "etc/apt/sources.list").write_text(
             f"deb {mirror} {SUITE} main\ndeb {mirror} {SUITE}-updates main\n"
         )
@@ -143,7 +187,8 @@ def _make_root(docker: DockerClient, ref: str, say: Progress) -> None:
                 "docker", "import",
                 "--change", 'CMD ["/bin/bash"]',
                 "--change", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                "--change", f"LABEL org.opencontainers.image.title={ref} org.opencontainers.image.source=debootstrap",
+                "--change", f"LABEL org.opencontainers.image.title={ref} org.opencontainers.image.source=debootstrap "
+                f"{DEFINITION_LABEL}={definition(CATALOG[0])}",
                 "-", ref,
             ],
             stdin=tar.stdout,
@@ -167,7 +212,11 @@ def _build(docker: DockerClient, base: BaseImage, say: Progress) -> None:
             logs = docker.build(
                 tmp,
                 tags=[base.ref],
-                labels={"org.opencontainers.image.title": base.ref, "org.opencontainers.image.description": base.description},
+                labels={
+                    "org.opencontainers.image.title": base.ref,
+                    "org.opencontainers.image.description": base.description,
+                    DEFINITION_LABEL: definition(base),
+                },
                 load=True,
                 progress="plain",
                 stream_logs=True,

@@ -190,13 +190,18 @@ class LocalRegistry:
         from imgforge.env.engine import require_engine
 
         docker = require_engine("starting the registry container")
-        images = [i for i in docker.image.list() if any(t.split(":")[0].endswith("registry") for t in i.repo_tags)]
-        if not images:
+        # One listing call: inspecting images one by one races with images removed meanwhile.
+        listed = subprocess.run(
+            ["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}"],
+            capture_output=True, text=True, check=False, timeout=30,
+        ).stdout.split()
+        tags = sorted(t for t in listed if t.rsplit(":", 1)[0].rsplit("/", 1)[-1] == "registry")
+        if not tags:
             raise EnvironmentProblem(
                 "starting the registry: neither the docker-registry binary nor a local `registry` image "
                 "is available (run `bash .ci/setup` or `apt-get install docker-registry`)"
             )
-        tag = next(t for t in images[0].repo_tags if t.split(":")[0].endswith("registry"))
+        tag = tags[0]
         self.home.mkdir(parents=True, exist_ok=True)
         try:
             docker.container.remove(CONTAINER_NAME, force=True)
