@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from imgforge.errors import UsageError
+from imgforge.errors import EngineUnavailable, UsageError
 from imgforge.image.model import HistoryEntry, Image, ImageConfig, Layer, Opener
 
 PREFIXES = ("docker:", "daemon:", "archive:", "oci:", "registry:")
@@ -30,10 +30,13 @@ def source_of(text: str) -> tuple[str, str]:
     from imgforge.reference import Reference
 
     ref = Reference.parse(text)
-    if daemon.exists(text):
+    present = daemon.exists(text)
+    if present:
         return "daemon", text
     if ref.registry:
         return "registry", text
+    if present is None:
+        raise EngineUnavailable(f"opening {text}: not a file or folder, and no Docker engine answers to look it up")
     raise UsageError(f"opening {text}: not a file, a folder, an image in the engine, or a registry reference")
 
 

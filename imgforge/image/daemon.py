@@ -15,14 +15,14 @@ from imgforge.image.model import Image
 T = TypeVar("T")
 
 
-def exists(ref: str) -> bool:
-    """Whether the engine has `ref` (False when there is no engine)."""
+def exists(ref: str) -> bool | None:
+    """Whether the engine has `ref`; None when no engine answers."""
     try:
         from imgforge.env.engine import client
 
         return bool(client().image.exists(ref))
-    except Exception:  # noqa: BLE001 - no engine means "not in the daemon"; the caller tries other sources
-        return False
+    except Exception:  # noqa: BLE001 - no engine: the caller decides whether another source will do
+        return None
 
 
 @contextmanager

@@ -29,6 +29,8 @@ COPY base-creds.txt /etc/base-creds.txt
 APP_DOCKERFILE = """\
 ARG BASE
 FROM ${BASE}
+ARG BASE
+LABEL org.opencontainers.image.base.name=${BASE}
 ARG BUILD_TOKEN
 COPY secret.env /app/secret.env
 COPY big.bin /app/big.bin
@@ -262,3 +264,9 @@ def test_high_entropy_non_secrets_yield_no_findings(docker, tmp_path, cleanup_im
     docker.build(str(tmp_path), tags=[ref], load=True)
     r = scan(ref, detector=detector())
     assert r.secrets == () and r.total_bytes == len(_noise()) and r.wasted_bytes == 0
+
+
+def test_base_boundary_from_the_base_name_label(planted, report):
+    r = scan(planted["archive"], detector=detector())
+    assert r.base_layers == planted["base_layers"]
+    assert r.user == report.user
