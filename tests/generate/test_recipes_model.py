@@ -166,3 +166,19 @@ def test_labels_and_versions_from_settings(tmp_path):
     (tmp_path / "imgforge.yaml").write_text("recipe: go\nversion:\n  source: file\n")
     (tmp_path / "VERSION").write_text("0.9.1\n")
     assert load_project(tmp_path).version() == "0.9.1"
+
+
+def test_list_override_error_points_into_the_settings(tmp_path):
+    root = write_project(tmp_path, "recipe: go\noverrides:\n  builders:\n    - name: build\n      image: 7\n")
+    with pytest.raises(UsageError, match=r"imgforge.yaml:5: builders.0.image: Input should be a valid string"):
+        load_project(root)
+
+
+def test_dockerignore_keeps_settings_secrets_and_vcs_out(tmp_path):
+    from imgforge.generate import generate
+
+    root = write_project(tmp_path, "recipe: go\n", {"go.mod": "module x\n", "main.go": "package main\n"})
+    entries = generate(load_project(root)).dockerignore.splitlines()
+    # imgforge.yaml is out so editing settings never invalidates the source COPY; .env never reaches a layer.
+    for entry in (".git", "imgforge.yaml", "Dockerfile*", ".dockerignore", ".env", "*.test"):
+        assert entry in entries
