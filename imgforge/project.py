@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from imgforge.errors import UsageError
 from imgforge.recipes import Overrides, Recipe, load_recipe
-from imgforge.settings import SETTINGS_FILE, line_of, load_raw, settings_path, validation_error
+from imgforge.settings import SETTINGS_FILE, line_of, load_raw, parse_yaml, settings_path, validation_error
 
 # The top-level keys of imgforge.yaml that this module validates; other stages own the rest.
 PROJECT_KEYS = ("recipe", "recipes_path", "image", "version", "overrides", "labels")
@@ -99,14 +99,31 @@ def _git_version(root: Path) -> str | None:
     return tag.removeprefix("v") or None
 
 
-def _check_files(project_root: Path, recipe: Recipe, where: str) -> None:
-    for builder in recipe.builders:
-        for manifest in builder.dependencies.manifests:
-            if not (project_root / manifest).is_file():
-                raise UsageError(
-                    f"invalid project: {where}: builders.{builder.name}.dependencies.manifests: "
-                    f"{manifest} does not exist in {project_root}"
-                )
+def _present(root: Path, pattern: str) -> bool:
+    return any(root.glob(pattern)) if set("*?[") & set(pattern) else (root / pattern).exists()
+
+
+def _check_files(root: Path, recipe: Recipe, recipe_file: Path, settings_file: Path, raw: Any) -> None:
+    """Files the recipe needs from the project must be there; the error names where they were asked for."""
+    for i, builder in enumerate(recipe.builders):
+        needed = [("dependencies", "manifests", m) for m in builder.dependencies.manifests]
+        needed += [("sources", None, src) for src in builder.sources if src not in (".", "./")]
+        for key, sub, name in needed:
+            if _present(root, name):
+                continue
+            loc = ("builders", i, key) + ((sub,) if sub else ())
+            overridden = line_of(raw, ("overrides", *loc))
+            where = f"{settings_file}:{overridden}" if overridden else _recipe_where(recipe_file, loc)
+            raise UsageError(f"invalid project: {where}: {'.'.join(map(str, loc))}: "
+                             f"{name} does not exist in {root}")
+
+
+def _recipe_where(recipe_file: Path, loc: tuple[Any, ...]) -> str:
+    try:
+        line = line_of(parse_yaml(recipe_file.read_text(encoding="utf-8"), str(recipe_file)), loc)
+    except (OSError, UsageError):
+        line = None
+    return f"{recipe_file}:{line}" if line else str(recipe_file)
 
 
 def load_project(path: Path, recipes_dir: Path | None = None) -> Project:
@@ -136,7 +153,7 @@ def load_project(path: Path, recipes_dir: Path | None = None) -> Project:
         if "no such recipe" in str(err):
             raise UsageError(f"invalid settings: {file}{_line(raw, 'recipe')}: recipe: {err}") from err
         raise
-    _check_files(root, recipe, f"{recipe_file} (for {file})")
+    _check_files(root, recipe, recipe_file, file, raw)
     return Project(root=root, settings_file=file, settings=settings, recipe=recipe, recipe_file=recipe_file)
 
 

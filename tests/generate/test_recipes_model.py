@@ -90,7 +90,13 @@ def test_unknown_recipe_and_missing_manifest(tmp_path):
         load_project(root)
     (tmp_path / "go.mod").unlink()
     (tmp_path / "imgforge.yaml").write_text("recipe: go\n")
-    with pytest.raises(UsageError, match=r"go.yaml .*dependencies.manifests: go.mod does not exist"):
+    manifests_line = (BUILTIN_DIR / "go.yaml").read_text().splitlines().index("      manifests: [go.mod]") + 1
+    with pytest.raises(UsageError, match=rf"go.yaml:{manifests_line}: builders.0.dependencies.manifests: go.mod does not"):
+        load_project(tmp_path)
+    (tmp_path / "go.mod").write_text("module x\n")
+    (tmp_path / "imgforge.yaml").write_text("recipe: go\noverrides:\n  builders:\n    - name: build\n"
+                                            "      image: imgforge/golang:1.19\n      sources: [cmd]\n")
+    with pytest.raises(UsageError, match=r"imgforge.yaml:6: builders.0.sources: cmd does not exist"):
         load_project(tmp_path)
 
 
