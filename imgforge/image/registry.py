@@ -32,19 +32,33 @@ def base_url(registry: str) -> str:
     return f"{'http' if plain else 'https'}://{registry}"
 
 
-def _token(challenge: str, timeout: float) -> str | None:
-    """An anonymous bearer token for a `WWW-Authenticate: Bearer realm=...` challenge."""
+def _basic(url: str) -> str | None:
+    """HTTP Basic credentials for the registry of `url` (env or Docker config, as `imgforge.registry.auth` finds them)."""
+    try:
+        from imgforge.registry.auth import credentials_for
+    except ImportError:
+        return None
+    creds = credentials_for(urllib.parse.urlsplit(url).netloc)
+    return creds.basic() if creds is not None else None
+
+
+def _authorization(challenge: str, url: str, timeout: float) -> str | None:
+    """The `Authorization` header answering a 401 challenge (Basic, or a Bearer token from the realm)."""
+    basic = _basic(url)
+    if challenge.lower().startswith("basic"):
+        return basic
     params = dict(re.findall(r'(\w+)="([^"]*)"', challenge))
     realm = params.pop("realm", None)
     if not challenge.lower().startswith("bearer") or not realm:
         return None
-    url = realm + "?" + urllib.parse.urlencode(params)
+    req = urllib.request.Request(realm + "?" + urllib.parse.urlencode(params), headers={"Authorization": basic} if basic else {})
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as resp:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
             doc = json.loads(resp.read(MAX_DOC))
     except (urllib.error.URLError, OSError, ValueError):
         return None
-    return doc.get("token") or doc.get("access_token")
+    token = doc.get("token") or doc.get("access_token")
+    return f"Bearer {token}" if token else None
 
 
 @dataclass(frozen=True)
@@ -68,9 +82,9 @@ def _get(url: str, step: str, accept: str) -> BinaryIO:
         except urllib.error.HTTPError as exc:
             challenge = exc.headers.get("WWW-Authenticate", "") if exc.headers else ""
             if exc.code == 401 and attempt == 0:
-                token = _token(challenge, TIMEOUT)
-                if token:
-                    headers["Authorization"] = f"Bearer {token}"
+                answer = _authorization(challenge, url, TIMEOUT)
+                if answer:
+                    headers["Authorization"] = answer
                     continue
             code = _error_code(exc)
             if exc.code in (404, 400):
