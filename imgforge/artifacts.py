@@ -22,6 +22,7 @@ import oras.container
 import oras.defaults
 import oras.oci
 import oras.provider
+import requests
 
 from imgforge.errors import RegistryUnavailable, UsageError
 from imgforge.reference import Reference
@@ -64,8 +65,10 @@ def _subject(ref: Reference, client: RegistryClient) -> tuple[str, Manifest]:
 
 
 def _oras(client: RegistryClient, ref: Reference) -> tuple[oras.provider.Registry, oras.container.Container]:
-    reg = oras.provider.Registry(hostname=ref.registry, insecure=client.scheme == "http")
-    creds = client.credentials()
+    # oras' token backend takes a Basic challenge's realm for a token URL: follow what the registry asked for.
+    backend = "basic" if client.auth_scheme == "basic" else "token"
+    reg = oras.provider.Registry(hostname=ref.registry, insecure=client.scheme == "http", auth_backend=backend)
+    creds = client.credentials() if client.auth_scheme else None
     if creds is not None:
         reg.auth.set_basic_auth(creds.username, creds.password)
     return reg, oras.container.Container(f"{ref.registry}/{ref.repository}")
@@ -109,8 +112,10 @@ def attach(image: str, files: Sequence[Path], artifact_type: str = REPORTS_TYPE,
         resp_digest, subject_header = client.put_referrer(ref.repository, art)
         if not subject_header:
             _update_fallback_index(client, ref.repository, digest, art, artifact_type, manifest["annotations"])
-    except (RegistryUnavailable, ValueError) as err:
+    except RegistryUnavailable as err:
         raise RegistryUnavailable(f"{step}: {err}") from err
+    except (requests.RequestException, ValueError, OSError) as err:  # oras' own failures
+        raise RegistryUnavailable(f"{step}: {type(err).__name__} talking to {ref.registry}") from err
     return resp_digest
 
 

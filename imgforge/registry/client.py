@@ -71,6 +71,13 @@ class RegistryClient:
     def base(self) -> str:
         return f"{self.scheme}://{self.host}"
 
+    @property
+    def auth_scheme(self) -> str | None:
+        """"basic" or "bearer" once the registry has challenged us, else None (anonymous so far)."""
+        if self._auth_header is None:
+            return None
+        return self._auth_header.split(" ", 1)[0].lower()
+
     def credentials(self) -> Credentials | None:
         if not self._resolved:  # resolved lazily: no I/O in the constructor
             self._credentials = credentials_for(self.host)

@@ -13,6 +13,7 @@ from pathlib import Path
 import bcrypt
 import pytest
 
+from imgforge.artifacts import attach, list_artifacts
 from imgforge.errors import RegistryUnavailable
 from imgforge.push import existing_tags, push_image
 from imgforge.reference import Reference
@@ -65,6 +66,11 @@ def test_auth_from_docker_config_env_and_clean_failure(auth_registry, tiny_image
     assert PASSWORD not in repr(client.credentials())
     result = push_image(image, target, plan_tags("1.0.0", {}), client=client)
     assert result.uploaded and existing_tags(client, unique_repo)["1.0.0"] == result.digest
+    # Artifacts (oras blob uploads) use the same credentials.
+    report = tmp_path / "report.json"
+    report.write_text("{}")
+    art = attach(result.reference, [report], client=client)
+    assert [a.digest for a in list_artifacts(result.reference, client=client)] == [art]
 
     # Env credentials (engine gets a private temporary Docker config).
     monkeypatch.setenv("DOCKER_CONFIG", str(empty))
