@@ -102,41 +102,48 @@ def _render(report, fmt: Format) -> str:  # type: ignore[no-untyped-def]
 
 
 def _print_text(report, out=console) -> None:  # type: ignore[no-untyped-def]
+    from rich.text import Text
+
     from imgforge.scan.report import human
 
-    out.print(f"[bold]{escape(report.image)}[/bold] ({report.source}): {human(report.total_bytes)} in "
-              f"{len(report.layers)} layers, {human(report.wasted_bytes)} wasted, efficiency {report.efficiency:.1%}")
+    # Image content (paths, commands) goes in as Text: no markup or emoji codes are interpreted in it.
+    out.print(Text(f"{report.image} ({report.source}): {human(report.total_bytes)} in {len(report.layers)} layers, "
+                   f"{human(report.wasted_bytes)} wasted, efficiency {report.efficiency:.1%}", style="bold"))
     if report.user is not None:
         out.print(f"own layers (above {report.base_layers} base layers): {human(report.user.total_bytes)}, "
                   f"{human(report.user.wasted_bytes)} wasted, efficiency {report.user.efficiency:.1%}")
     layers = Table(title="layers")
-    for col in ("#", "instruction", "size", "wasted", "hides"):
-        layers.add_column(col, justify="right" if col in ("#", "size", "wasted", "hides") else "left")
+    for col in ("#", "instruction", "line", "size", "wasted", "hides"):
+        layers.add_column(col, justify="left" if col == "instruction" else "right")
     for r in report.layers:
         ins = (r.created_by or "?").removesuffix(" # buildkit")
-        where = f" [dim](line {r.dockerfile_line})[/dim]" if r.dockerfile_line else ""
-        layers.add_row(f"{r.index}{' base' if r.base else ''}", escape(ins[:90]) + where, human(r.bytes),
-                       human(r.wasted_bytes), human(r.hidden_bytes))
+        layers.add_row(f"{r.index}{' base' if r.base else ''}", Text(ins[:100]), str(r.dockerfile_line or ""),
+                       human(r.bytes), human(r.wasted_bytes), human(r.hidden_bytes))
     out.print(layers)
     if report.bloat:
         bloat = Table(title=f"bloat (largest {min(15, len(report.bloat))} of {len(report.bloat)})")
-        for col in ("path", "size", "added", "hidden", "fix"):
+        for col in ("path", "size", "added", "hidden"):
             bloat.add_column(col)
         for b in report.bloat[:15]:
-            bloat.add_row(escape(b.path), human(b.bytes), str(b.added_in), f"{b.removed_in} ({b.how})", escape(b.fix))
+            bloat.add_row(Text(b.path), human(b.bytes), str(b.added_in), f"{b.removed_in} ({b.how})")
         out.print(bloat)
+        groups: dict[tuple[int, int, str], list[int]] = {}
+        for b in report.bloat:
+            groups.setdefault((b.added_in, b.removed_in, b.fix), []).append(b.bytes)
+        for (added, removed, fix), sizes in sorted(groups.items(), key=lambda kv: -sum(kv[1]))[:8]:
+            out.print(Text(f"fix layers {added} -> {removed} ({len(sizes)} paths, {human(sum(sizes))}): {fix}"))
     if report.secrets:
         sec = Table(title=f"secrets ({len(report.secrets)})")
         for col in ("rule", "source", "where", "layer", "visible", "preview"):
             sec.add_column(col)
         for s in report.secrets:
-            sec.add_row(escape(s.rule), s.source, escape(s.path or s.name or ""), "" if s.layer is None else str(s.layer),
-                        "no (deleted)" if s.deleted else "yes", escape(s.redacted))
+            sec.add_row(Text(s.rule), s.source, Text(s.path or s.name or ""), "" if s.layer is None else str(s.layer),
+                        "no (deleted)" if s.deleted else "yes", Text(s.redacted))
         out.print(sec)
     else:
         out.print("no secrets found" + (f" ({report.suppressed} accepted by baseline)" if report.suppressed else ""))
     for note in report.notes[:10]:
-        out.print(f"[yellow]note:[/yellow] {escape(note)}")
+        out.print(Text(f"note: {note}", style="yellow"))
 
 
 def register(app: typer.Typer) -> None:
