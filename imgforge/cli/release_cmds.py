@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from imgforge.cli._common import console, console_err, print_json
@@ -95,7 +96,7 @@ def build_cmd(
     dockerfile = (file or context / "Dockerfile").resolve()
     if mode == "tty":
         with console_err.status("building") as status:
-            result = build(context, dockerfile, options, docker=docker, on_step=lambda s: status.update(s))
+            result = build(context, dockerfile, options, docker=docker, on_step=lambda s: status.update(escape(s)))
     else:
         echo = (lambda line: console_err.out(line, highlight=False)) if mode == "plain" else None
         result = build(context, dockerfile, options, docker=docker, on_line=echo)
