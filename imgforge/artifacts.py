@@ -4,7 +4,9 @@ Blobs go up with oras; the artifact manifest carries the OCI 1.1 `subject` and `
 PUT by digest, so it has no tag of its own. A registry that processes `subject` answers the PUT with an
 `OCI-Subject` header and lists the artifact under its referrers API. One that does not (distribution
 2.8) gets the fallback of the OCI 1.1 spec: an image index under the tag `sha256-<hex>` of the subject,
-listing every referrer; imgforge updates it (read, append, PUT) after each attach.
+listing every referrer; imgforge updates it (read, append, PUT) after each attach. That update is not
+atomic: two attaches to the same image at the same moment can lose one entry (the OCI spec accepts this
+for the fallback); the artifact itself stays pullable by digest.
 """
 
 from __future__ import annotations
