@@ -1,0 +1,43 @@
+"""Where versions and the `created` label come from: imgforge.yaml, VERSION files, git tags, commit time."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from imgforge.build import created_timestamp
+from imgforge.errors import UsageError
+from imgforge.push import latest_git_version, project_version
+
+WHEN = "2024-02-03T04:05:06Z"
+
+
+def _git_repo(path: Path) -> None:
+    env = {**os.environ, "GIT_AUTHOR_DATE": WHEN, "GIT_COMMITTER_DATE": WHEN, "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+    for args in (["init", "-q"], ["commit", "-q", "--allow-empty", "-m", "one"], ["tag", "v1.2.3"],
+                 ["tag", "v1.10.0"], ["tag", "v2.0.0-rc.1"], ["tag", "not-a-version"]):
+        subprocess.run(["git", "-C", str(path), *args], check=True, env=env, capture_output=True)
+
+
+def test_created_is_the_commit_time_so_rebuilds_match(tmp_path: Path):
+    _git_repo(tmp_path)
+    assert created_timestamp(tmp_path, {}) == WHEN
+    assert created_timestamp(tmp_path, {"SOURCE_DATE_EPOCH": "0"}) == "1970-01-01T00:00:00Z"
+    with pytest.raises(UsageError, match="SOURCE_DATE_EPOCH"):
+        created_timestamp(tmp_path, {"SOURCE_DATE_EPOCH": "yesterday"})
+
+
+def test_version_sources(tmp_path: Path):
+    _git_repo(tmp_path)
+    assert latest_git_version(tmp_path) == "2.0.0-rc.1"  # highest semver, prereleases included
+    assert project_version(tmp_path) == "2.0.0-rc.1"  # no imgforge.yaml, no VERSION file: git
+    (tmp_path / "VERSION").write_text("3.1.4\n")
+    assert project_version(tmp_path) == "3.1.4"
+    (tmp_path / "imgforge.yaml").write_text("version:\n  source: fixed\n  value: 9.9.9\n")
+    assert project_version(tmp_path) == "9.9.9"
+    assert latest_git_version(tmp_path / "nowhere") is None
