@@ -38,6 +38,9 @@ from imgforge.tags import TagPlan, versions_in
 
 STAGING_PREFIX = "imgforge-staging"
 _AUTH_WORDS = ("unauthorized", "authentication required", "no basic auth", "denied")
+# Failures no retry can fix: fail at once instead of backing off for half a minute.
+_FATAL_WORDS = ("server gave http response to https client", "x509", "certificate", "no such host",
+                "invalid reference format", "does not exist locally", "tag does not exist")
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ def push_image(
         uploaded = digest is None
         if digest is None:
             say(f"uploading {image} via {target.registry}/{staging}")
-            digest = _engine_push(docker, image, target, staging_ref, client, attempts, backoff)
+            digest = _engine_push(docker, image, target, staging_ref, client, attempts, backoff, say)
             source = staging
             _check_immutable(client, target, plan, digest, image_id)  # someone may have pushed meanwhile
         else:
@@ -189,7 +192,7 @@ def _engine_client(docker: DockerClient, registry: str, client: RegistryClient) 
 
 
 def _engine_push(docker: DockerClient, image: str, target: Reference, staging_ref: str, client: RegistryClient,
-                 attempts: int, backoff: float) -> str:
+                 attempts: int, backoff: float, say: Callable[[str], None]) -> str:
     docker.image.tag(image, staging_ref)
     last = ""
     with _engine_client(docker, str(target.registry), client) as engine:
@@ -200,10 +203,15 @@ def _engine_push(docker: DockerClient, image: str, target: Reference, staging_re
             except DockerException as exc:
                 text = (exc.stderr or exc.stdout or "").strip()
                 last = text.splitlines()[-1] if text else f"exit {exc.return_code}"
-                if any(word in text.lower() for word in _AUTH_WORDS):
+                lowered = text.lower()
+                if any(word in lowered for word in _AUTH_WORDS):
+                    status = "403 DENIED" if "denied" in lowered else "401 UNAUTHORIZED"
                     raise RegistryUnavailable(
-                        f"registry {target.registry} refused the upload (401 UNAUTHORIZED: {_redact(last)})"
+                        f"registry {target.registry} refused the upload ({status}: {_redact(last)})"
                     ) from exc
+                if any(word in lowered for word in _FATAL_WORDS):
+                    raise RegistryUnavailable(f"uploading to {target.registry}: {_redact(last)}") from exc
+                say(f"upload attempt {attempt + 1} failed ({_redact(last)}); retrying in {backoff * 2**attempt:.1f}s")
                 time.sleep(backoff * 2**attempt)
         else:
             raise RegistryUnavailable(f"uploading failed after {attempts} attempts: {_redact(last)}")

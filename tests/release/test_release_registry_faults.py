@@ -111,12 +111,13 @@ def test_registry_killed_mid_push_retry_completes(docker, private_registry, tiny
 
     killed = threading.Event()
     killed_at: list[float] = []
+    said: list[str] = []
     threads = [threading.Thread(target=watch), threading.Thread(target=kill_during_upload)]
     for t in threads:
         t.start()
     try:
         result = push_image(image, target, plan_tags("2.0.0", {}, latest=True),
-                            client=RegistryClient(reg.address, backoff=0.5), backoff=0.5)
+                            client=RegistryClient(reg.address, backoff=0.5), backoff=0.5, say=said.append)
         pushed_at = time.monotonic()
     finally:
         stop.set()
@@ -129,3 +130,24 @@ def test_registry_killed_mid_push_retry_completes(docker, private_registry, tiny
     assert len(manifest["layers"]) == len(docker.image.inspect(image).root_fs.layers)
     assert manifest["config"]["digest"] == docker.image.inspect(image).id
     assert set(seen) <= {None, result.digest}
+    print("\n".join(said))  # which layer retried it: the engine's own or ours (shown with -s)
+
+
+def test_engine_upload_retried_until_the_registry_returns(docker, private_registry, tiny_image, unique_repo):
+    from imgforge.push import _engine_push  # the retry loop around `docker push` itself
+
+    reg = private_registry()
+    image = tiny_image(unique_repo.split("/")[1] + "-down", "down")
+    reg.down()
+    restart = threading.Timer(1.2, reg.up)
+    restart.start()
+    said: list[str] = []
+    staging_ref = f"{reg.address}/imgforge-staging/{unique_repo}:push-test"
+    try:
+        digest = _engine_push(docker, image, Reference.parse(f"{reg.address}/{unique_repo}"), staging_ref,
+                              RegistryClient(reg.address), attempts=6, backoff=0.4, say=said.append)
+    finally:
+        restart.join()
+        docker.image.remove(staging_ref)
+    assert said and said[0].startswith("upload attempt 1 failed")
+    assert RegistryClient(reg.address).head_manifest(f"imgforge-staging/{unique_repo}", "push-test") == digest
