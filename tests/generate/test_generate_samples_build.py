@@ -124,3 +124,27 @@ def test_source_edit_reuses_every_layer_before_the_source_copy(docker, sample_im
     # Only the last layer (the application copy) changes digest; base and venv layers are shared.
     assert old[:-1] == new[:-1]
     assert old[-1] != new[-1]
+
+
+def test_c_recipe_dynamic_variant_by_override(docker, tmp_path, cleanup_images):
+    root = shutil.copytree(REPO / "samples" / "c-web", tmp_path / "c-dyn")
+    (root / "imgforge.yaml").write_text(
+        "recipe: c\noverrides:\n  builders:\n    - name: build\n      image: imgforge/gcc:12\n"
+        "      env: {LDFLAGS: ''}\n      build: make\n"
+        "  runtime: {image: 'imgforge/base-debian:bookworm'}\n  health: {client: none}\n"
+    )
+    project = load_project(root)
+    (root / "Dockerfile").write_text(generate(project).dockerfile)
+    tag = f"imgforge-test/c-dynamic:{RUN}"
+    cleanup_images.append(tag)
+    docker.build(root, file=root / "Dockerfile", tags=[tag], load=True, progress=False)
+    # A dynamic executable names its loader (PT_INTERP); the static sample build does not.
+    out = docker.run(tag, ["/bin/sh", "-c", "grep -c ld-linux /app/app; id -u"], entrypoint="", remove=True)
+    matches, uid = out.split()
+    assert int(matches) >= 1 and uid == "10001"
+    container = docker.run(tag, detach=True, publish=[("127.0.0.1::8080",)])
+    try:
+        bound = docker.container.inspect(container).network_settings.ports["8080/tcp"][0]["HostPort"]
+        assert _poll(f"http://127.0.0.1:{bound}/healthz", time.monotonic() + 15) == 200
+    finally:
+        docker.container.remove(container, force=True)
