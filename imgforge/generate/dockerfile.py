@@ -25,7 +25,7 @@ def _q(value: str) -> str:
 
 
 def _env_value(value: str) -> str:
-    # A PATH-like value that expands an earlier variable must stay unquoted-expandable.
+    # Plain values stay bare for readability; others are double-quoted (Docker still expands $VAR there).
     if value and all(c.isalnum() or c in "/._-:,+=@%" for c in value):
         return value
     return json.dumps(value)
@@ -58,7 +58,9 @@ def _exists(root: Path, pattern: str) -> bool:
 
 
 def _copy_sources(root: Path, builder: Builder, recipe: Recipe) -> list[str]:
-    lines = ["# Sources after the dependencies: editing them rebuilds only from this line on."]
+    deps = builder.dependencies
+    first = "after the dependencies" if deps.install or deps.manifests or deps.optional_manifests else "before the build"
+    lines = [f"# Sources {first}: editing them rebuilds only from this line on."]
     for src in builder.sources:
         if not _exists(root, src):
             raise UsageError(f"generating {root}: recipe {recipe.name!r} builder {builder.name!r} copies {src}, "
