@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.markup import escape
@@ -13,6 +13,11 @@ from rich.table import Table
 
 from imgforge.cli._common import console, console_err, exit_with, print_json
 from imgforge.errors import EXIT_GATE, UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from imgforge.scan import ScanPolicy, ScanReport
 
 
 class Format(str, Enum):
@@ -22,7 +27,7 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
-def _policy(project: Path, overrides: dict[str, object]):  # type: ignore[no-untyped-def]
+def _policy(project: Path, overrides: dict[str, object]) -> ScanPolicy:
     from pydantic import ValidationError
 
     from imgforge.scan.policy import ScanPolicy
@@ -86,7 +91,7 @@ def scan(
     exit_with(EXIT_GATE if report.gates else 0)
 
 
-def _render(report, fmt: Format) -> str:  # type: ignore[no-untyped-def]
+def _render(report: ScanReport, fmt: Format) -> str:
     if fmt == Format.json:
         return json.dumps(report.to_json(), indent=2) + "\n"
     if fmt == Format.sarif:
@@ -101,7 +106,7 @@ def _render(report, fmt: Format) -> str:  # type: ignore[no-untyped-def]
     return rec.export_text()
 
 
-def _print_text(report, out=console) -> None:  # type: ignore[no-untyped-def]
+def _print_text(report: ScanReport, out: Console = console) -> None:
     from rich.text import Text
 
     from imgforge.scan.report import human
