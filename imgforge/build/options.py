@@ -67,11 +67,12 @@ def check_build_args(args: Mapping[str, str]) -> None:
 
 
 def created_timestamp(context: Path, env: Mapping[str, str]) -> str:
-    """`created` label: SOURCE_DATE_EPOCH, else the commit time of HEAD, else now (RFC 3339, UTC)."""
+    """`created` label: SOURCE_DATE_EPOCH, else the time of the last commit touching the context, else now."""
     epoch = env.get("SOURCE_DATE_EPOCH")
     if not epoch:
         try:
-            out = subprocess.run(["git", "-C", str(context), "log", "-1", "--format=%ct"],
+            # The last commit that touched the context, not HEAD: commits elsewhere leave the image alone.
+            out = subprocess.run(["git", "-C", str(context), "log", "-1", "--format=%ct", "--", "."],
                                  capture_output=True, text=True, timeout=10, check=False)
             epoch = out.stdout.strip() if out.returncode == 0 else ""
         except (OSError, subprocess.TimeoutExpired):
@@ -84,8 +85,9 @@ def created_timestamp(context: Path, env: Mapping[str, str]) -> str:
 
 
 def git_revision(context: Path) -> str | None:
+    """The last commit that changed the build context (so the revision label names its source)."""
     try:
-        out = subprocess.run(["git", "-C", str(context), "rev-parse", "HEAD"],
+        out = subprocess.run(["git", "-C", str(context), "log", "-1", "--format=%H", "--", "."],
                              capture_output=True, text=True, timeout=10, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from imgforge.build import created_timestamp
+from imgforge.build.options import git_revision
 from imgforge.errors import UsageError
 from imgforge.push import latest_git_version, project_version
 
@@ -19,7 +20,9 @@ def _git_repo(path: Path) -> None:
     env = {**os.environ, "GIT_AUTHOR_DATE": WHEN, "GIT_COMMITTER_DATE": WHEN, "GIT_AUTHOR_NAME": "t",
            "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.invalid"}
-    for args in (["init", "-q"], ["commit", "-q", "--allow-empty", "-m", "one"], ["tag", "v1.2.3"],
+    (path / "app").mkdir(exist_ok=True)
+    (path / "app" / "main.c").write_text("int main(void) { return 0; }\n")
+    for args in (["init", "-q"], ["add", "app"], ["commit", "-q", "-m", "one"], ["tag", "v1.2.3"],
                  ["tag", "v1.10.0"], ["tag", "v2.0.0-rc.1"], ["tag", "not-a-version"]):
         subprocess.run(["git", "-C", str(path), *args], check=True, env=env, capture_output=True)
 
@@ -27,6 +30,15 @@ def _git_repo(path: Path) -> None:
 def test_created_is_the_commit_time_so_rebuilds_match(tmp_path: Path):
     _git_repo(tmp_path)
     assert created_timestamp(tmp_path, {}) == WHEN
+    # A later commit that does not touch the context leaves the label (and so the image) unchanged.
+    later = {**os.environ, "GIT_COMMITTER_DATE": "2025-01-01T00:00:00Z", "GIT_AUTHOR_DATE": "2025-01-01T00:00:00Z",
+             "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
+             "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+    (tmp_path / "README").write_text("docs\n")
+    for args in (["add", "README"], ["commit", "-q", "-m", "docs"]):
+        subprocess.run(["git", "-C", str(tmp_path), *args], check=True, env=later, capture_output=True)
+    assert created_timestamp(tmp_path / "app", {}) == WHEN
+    assert git_revision(tmp_path / "app") != git_revision(tmp_path)
     assert created_timestamp(tmp_path, {"SOURCE_DATE_EPOCH": "0"}) == "1970-01-01T00:00:00Z"
     with pytest.raises(UsageError, match="SOURCE_DATE_EPOCH"):
         created_timestamp(tmp_path, {"SOURCE_DATE_EPOCH": "yesterday"})
