@@ -216,13 +216,13 @@ def detector() -> Any:
 
 def fake_tokens(seed: str) -> dict[str, str]:
     """Token-shaped test values (not real credentials), made at run time so the repo holds none."""
+    import base64
     import hashlib
 
-    h = hashlib.sha256(seed.encode()).hexdigest().upper()
     alnum = hashlib.sha512(seed.encode()).hexdigest()
     mixed = "".join(c.upper() if i % 3 == 0 else c for i, c in enumerate(alnum))
     return {
-        "aws": "AKIA" + "".join(c if c.isalpha() else chr(ord("G") + int(c)) for c in h[:16]),
+        "aws": "AKIA" + base64.b32encode(hashlib.sha256(seed.encode()).digest()).decode()[:16],
         "github": "ghp_" + mixed[:36],
         "github2": "ghp_" + mixed[40:76],
         "github3": "ghp_" + mixed[80:116],

@@ -74,7 +74,7 @@ def _tar_bytes(files: dict[str, bytes]) -> bytes:
 def planted(docker, registry, tmp_path_factory, cleanup_images):
     """Build base + app images with planted secrets and bloat; save the app; push it to the local registry."""
     tag = uuid.uuid4().hex[:10]
-    t = {k: fake_tokens(f"{k}-{tag}") for k in ("base", "deleted", "over", "env", "arg", "nested")}
+    t = {k: fake_tokens(f"planted-{k}") for k in ("base", "deleted", "over", "env", "arg", "nested")}
     ctx = tmp_path_factory.mktemp("scanctx")
     (ctx / "base-creds.txt").write_text(f"aws_access_key_id = {t['base']['aws']}\n")
     (ctx / "secret.env").write_text(f"AWS_ACCESS_KEY_ID={t['deleted']['aws']}\n")
