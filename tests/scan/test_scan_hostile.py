@@ -190,3 +190,25 @@ def test_nested_archive_bomb_is_noted_not_fatal():
     assert result.paths == ("/app/bomb.tar.gz",)
     assert any("not fully searched" in n for n in result.notes)
     assert zlib.crc32(inner)  # the bytes were in the layer; the scan went on
+
+
+def test_layer_member_symlinked_out_of_the_archive_is_refused(tmp_path):
+    from imgforge.image.archive import read_archive_stream
+
+    good = docker_archive([layer_tar([("file", "/a", 10)])])
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=io.BytesIO(good)) as src, tarfile.open(fileobj=buf, mode="w") as dst:
+        for m in src.getmembers():
+            if m.name.endswith("layer.tar"):
+                link = tarfile.TarInfo(m.name)
+                link.type, link.linkname = tarfile.SYMTYPE, "../../../../etc/passwd"
+                dst.addfile(link)
+            else:
+                dst.addfile(m, src.extractfile(m))
+    path = tmp_path / "evil.tar"
+    path.write_bytes(buf.getvalue())
+    # Both readers: the indexed file reader and the one-pass stream reader (the daemon's).
+    with pytest.raises(UsageError, match="missing"):
+        scan(str(path), detector=NoDetector())
+    with pytest.raises(UsageError, match="missing"):
+        read_archive_stream(io.BytesIO(buf.getvalue()), lambda name, fh: scan_layer(fh, name), "stream")
