@@ -24,7 +24,7 @@ def source_copy(ins: Instruction) -> bool:
         return False
     words = list(ins.json_args) if ins.json_args is not None else ins.args.split()
     for src in words[:-1]:
-        if "://" in src or _MANIFESTS.search(src):
+        if "://" in src or len(src) > 1024 or _MANIFESTS.search(src):
             continue
         base = src.rstrip("/").rsplit("/", 1)[-1]
         if src in (".", "./", "*") or src.endswith("/") or "*" in base or "." not in base:

@@ -29,7 +29,8 @@ _PATTERNS = {
     "a Google API key": re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b"),
     "a private key": re.compile(r"-----BEGIN ([A-Z]+ )?PRIVATE KEY-----"),
 }
-_URL_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:([^@\s/]+)@", re.I)
+# Bounded repeats keep these linear on hostile 10 MB lines.
+_URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]{0,15}://[^/\s:@]{1,256}:([^@\s/]{1,256})@", re.I)
 _VAR_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 _SECRET_FILES = re.compile(
@@ -111,7 +112,7 @@ def secret_file(df: Dockerfile) -> Iterator[Hit]:
         words = list(ins.json_args) if ins.json_args is not None else ins.args.split()
         for src in words[:-1]:
             path = src.rstrip("/")
-            if "://" in path:
+            if "://" in path or len(path) > 1024:
                 continue
             if _SECRET_FILES.search(path) and not (path.lower().endswith(".pem") and
                                                    _PUBLIC_PEM.search(path.rsplit("/", 1)[-1])):

@@ -7,6 +7,7 @@ import re
 import shlex
 from functools import lru_cache
 
+_SHLEX_LIMIT = 64 * 1024
 _SEPARATORS = {"&&", "||", ";", "|", "&", ";;", "(", ")", "|&"}
 _ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _WRAPPERS = {"sudo", "env", "exec", "nohup", "time", "command", "xargs"}
@@ -17,14 +18,17 @@ _KEYWORDS = {"then", "do", "else", "elif", "if", "while", "until", "!", "{", "}"
 def commands(script: str) -> tuple[tuple[str, ...], ...]:
     """The simple commands of `script` (wrappers, keywords and leading VAR=value assignments removed)."""
     text = script.replace("\\\n", " ")
-    lexer = shlex.shlex(text.replace("\n", " ; "), posix=True, punctuation_chars=";&|()")
-    lexer.whitespace_split = True
-    lexer.commenters = ""
-    try:
-        tokens = list(lexer)
-    except ValueError:  # unbalanced quotes: fall back to whitespace words
-        tokens = re.split(r"\s+|(&&|\|\||;|\|)", text.replace("\n", " ; "))
-        tokens = [t for t in tokens if t]
+    tokens: list[str] | None = None
+    if len(text) <= _SHLEX_LIMIT:  # shlex is pure Python: fine for scripts, too slow for a 10 MB line
+        lexer = shlex.shlex(text.replace("\n", " ; "), posix=True, punctuation_chars=";&|()")
+        lexer.whitespace_split = True
+        lexer.commenters = ""
+        try:
+            tokens = list(lexer)
+        except ValueError:  # unbalanced quotes: fall back to whitespace words
+            tokens = None
+    if tokens is None:
+        tokens = [t for t in re.split(r"\s+|(&&|\|\||;|\|)", text.replace("\n", " ; ")) if t]
     out: list[tuple[str, ...]] = []
     cur: list[str] = []
     for tok in tokens:

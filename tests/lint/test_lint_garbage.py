@@ -1,0 +1,81 @@
+"""Hostile input gives findings or a one-line error, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from imgforge.cli import main
+from imgforge.lint import lint, lint_file
+
+
+def test_empty_file() -> None:
+    assert [f.rule for f in lint("")] == ["SYN007"]
+
+
+def test_binary_file(tmp_path: Path) -> None:
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(os.urandom(4096) + b"\x00\x01\x02")
+    report = lint_file(path)
+    assert [f.rule for f in report.findings] == ["SYN007"]
+    assert "binary" in report.findings[0].message
+
+
+def test_invalid_utf8_without_nul(tmp_path: Path) -> None:
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(b"FROM alpine:3.20\nRUN echo \xff\xfe\nUSER 1\n")
+    assert [f.rule for f in lint_file(path).findings if f.severity != "info"] == []
+
+
+def test_ten_megabyte_line_is_fast() -> None:
+    big = "RUN echo " + "a" * (10 * 1024 * 1024) + "\n"
+    start = time.perf_counter()
+    findings = lint("FROM alpine:3.20\n" + big + "USER 1\n")
+    assert time.perf_counter() - start < 10
+    assert [f.rule for f in findings if f.severity != "info"] == []
+
+
+def test_ten_megabyte_unknown_word_message_is_short() -> None:
+    findings = lint("FROM alpine:3.20\n" + "X" * (10 * 1024 * 1024))
+    syn = [f for f in findings if f.rule == "SYN001"]
+    assert len(syn) == 1 and syn[0].line == 2 and len(syn[0].message) < 200
+
+
+def test_unterminated_heredoc_and_trailing_continuation() -> None:
+    rules = [f.rule for f in lint("FROM alpine:3.20\nUSER 1\nRUN <<EOF\necho x\n")]
+    assert "SYN003" in rules
+    assert [f.rule for f in lint("FROM alpine:3.20\nUSER 1\nRUN echo \\\n") if f.severity != "info"] == []
+
+
+def test_unbalanced_quotes_in_run() -> None:
+    findings = lint("FROM alpine:3.20\nRUN echo 'unterminated && apt-get install -y x\nUSER 1\n")
+    assert all(f.rule for f in findings)
+
+
+@pytest.mark.parametrize("payload", [b"", b"\x00" * 100, b"FROM", b"FROM \n", b"\xef\xbb\xbfFROM a:1\nUSER 1",
+                                     b"RUN <<", b"FROM a:1\nCOPY --from= a b", b"FROM a:1 AS\n", b"]["])
+def test_cli_never_tracebacks(tmp_path: Path, payload: bytes, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(payload)
+    code = main(["lint", str(path), "--format", "json"])
+    out = capsys.readouterr()
+    assert code in (0, 1)
+    assert "Traceback" not in out.out + out.err
+
+
+def test_directory_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lint", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "is a directory" in err and len(err.strip().splitlines()) == 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("FROMRUNCOPY<>EOF-=\\`#[]\"' \n\tAS$:{}/.&|;x0")), max_size=300))
+def test_random_text_never_raises(text: str) -> None:
+    for f in lint(text):
+        assert f.line >= 1 and f.end_line >= f.line and f.rule
