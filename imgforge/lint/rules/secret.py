@@ -79,15 +79,12 @@ def baked_credential(df: Dockerfile) -> Iterator[Hit]:
     for ins in df.instructions:
         if ins.keyword not in ("ENV", "LABEL", "ARG"):
             continue
-        for name, value in _pairs(ins):
-            if not is_secret_name(name):
-                continue
-            if ins.keyword == "ARG" and not _literal(value):
-                continue  # ARG without a default: SEC002
-            if not value.strip():
-                continue
+        names = [name for name, value in _pairs(ins)
+                 if is_secret_name(name) and value.strip() and (ins.keyword != "ARG" or _literal(value))]
+        if names:  # an ARG without a default is SEC002
             where = "image metadata" if ins.keyword == "LABEL" else "the image config and history"
-            yield hit(ins, f"{ins.keyword} {name}=**** bakes a credential into {where}, readable by anyone who "
+            shown = ", ".join(f"{n}=****" for n in names[:4])
+            yield hit(ins, f"{ins.keyword} {shown} bakes a credential into {where}, readable by anyone who "
                            "can pull the image")
 
 
