@@ -5,6 +5,7 @@ Text without any keyword costs one linear pass; no Python ``re`` ever runs over 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import posixpath
 from collections.abc import Iterable, Sequence
@@ -21,6 +22,7 @@ _HEAD = 8192
 # Bytes that plain text (ASCII or UTF-8) is made of; anything else in the head suggests binary.
 _TEXT_BYTES = bytes([7, 8, 9, 10, 11, 12, 13, 27]) + bytes(range(32, 127)) + bytes(range(128, 256))
 _MAX_NON_TEXT = 0.05
+_MAX_CANDIDATES = 20_000  # regex matches checked per rule and file
 # `RUN |2 KEY=value OTHER=x /bin/sh -c ...`: how BuildKit records build args in history.created_by.
 _BUILD_ARGS = re2.compile(rb"^\s*(?:RUN\s+)?\|(\d{1,3})\s")
 _NAME = re2.compile(generic.NAME)
@@ -87,33 +89,54 @@ class SecretDetector:
             return []
         wanted = sorted({index for hit in hits for index in self._keyword_rules[hit]})
         base = posixpath.basename(ctx.path)
-        accepted: list[Found] = []
-        results: list[tuple[int, SecretMatch]] = []
+        taken = _Spans()
+        accepted: list[tuple[Found, Rule]] = []
         for index in wanted:
-            rule = self._rules[index]
             only = self._paths[index]
             if only is not None and only.match(base) is None:
                 continue
             for found in self._run(index, ctx):
-                if any(found.start < a.end and a.start < found.end for a in accepted):
-                    continue  # a more specific rule already reported this value
-                accepted.append(found)
-                line = ctx.data.count(b"\n", 0, found.start) + 1
-                results.append((found.start, _match(rule, found.secret, line)))
-        results.sort(key=lambda item: item[0])
-        return [match for _, match in results]
+                if taken.add(found.start, found.end):  # else a more specific rule already reported this value
+                    accepted.append((found, self._rules[index]))
+        accepted.sort(key=lambda item: item[0].start)
+        results: list[SecretMatch] = []
+        line, pos = 1, 0
+        for found, rule in accepted:  # count lines incrementally: one pass, however many findings
+            line += ctx.data.count(b"\n", pos, found.start)
+            pos = found.start
+            results.append(_match(rule, found.secret, line))
+        return results
 
     def _run(self, index: int, ctx: Context) -> Iterable[Found]:
         rule = self._rules[index]
         try:
             regex = self._regexes[index] if ctx.literal_values else self._code_regexes[index]
-            for m in regex.finditer(ctx.data):
+            for count, m in enumerate(regex.finditer(ctx.data)):
+                if count >= _MAX_CANDIDATES:
+                    return  # a hostile or generated file: bound the Python work per rule (~0.5 s)
                 found = rule.extract(m, ctx)
                 if found is not None:
                     yield found
         except Exception:  # noqa: BLE001 - a scan must never fail on hostile bytes; other rules still run
             if self._strict:
                 raise
+
+
+class _Spans:
+    """Disjoint byte spans already reported, kept sorted so an overlap test is a bisection."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def add(self, start: int, end: int) -> bool:
+        """Record ``[start, end)`` and return True, or return False when it overlaps a recorded span."""
+        i = bisect.bisect_right(self._starts, start)
+        if (i > 0 and self._ends[i - 1] > start) or (i < len(self._starts) and self._starts[i] < end):
+            return False
+        self._starts.insert(i, start)
+        self._ends.insert(i, end)
+        return True
 
 
 def _match(rule: Rule, secret: bytes, line: int) -> SecretMatch:

@@ -49,6 +49,14 @@ PATTERN = _HEAD + rb"(?:" + _QUOTED + rb"|()([^\s\"'`]*[^\sA-Za-z_$\-\x80-\xff\"
 CODE_PATTERN = _HEAD + rb"(?:" + _QUOTED + rb"|()([A-Za-z+/=_\-.~]*[0-9][A-Za-z0-9+/=_\-.~]*)(?:[\s,;`]|$))"
 # $VAR, ${VAR}, $(cmd), YAML &anchor / *alias, @variable (Gradle, Ansible, SQL).
 _REFERENCE = re.compile(rb"^(?:\$[\w{(]|[&*@][A-Za-z_][\w.-]*$)")
+# Names ending in "token" that name pagination cursors, idempotency keys and the like, not credentials.
+_NOT_A_CREDENTIAL = re.compile(
+    rb"(?:next|page|pagination|continuation|cursor|marker|client|change|idempotency|verification|update|sync"
+    rb"|csrf|xsrf|import|export|product|request|resume|cancel|cancellation|publickey|bos|eos|pad|unk|mask"
+    rb"|sep|cls|eot|stop|lexer|sort)tokens?$"
+)
+_NOT_LETTERS = re.compile(rb"[^a-z]+")
+_SHORT_HEX = re.compile(rb"^[0-9a-f]{1,20}$")
 _NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 _MAX_NAME = 40
 _LINE_CONTEXT = 160  # bytes either side of a value searched for hash words (sha256, integrity, ...)
@@ -62,6 +70,12 @@ def is_reference(value: bytes) -> bool:
 def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: bool, around: bytes = b"") -> bool:
     """Decide whether ``value`` assigned to ``name`` is a real-looking secret."""
     literal = quoted or literal_values
+    if _NOT_A_CREDENTIAL.search(_NOT_LETTERS.sub(b"", name.lower())):
+        return False
+    if value.endswith(b"\\n"):
+        value = value[:-2]  # "secret\n" in an expect script or a fixture
+    if _SHORT_HEX.match(value) or value.startswith((b"arn:", b"urn:")):
+        return False  # short hex ids (schema hashes, object ids) and AWS/URN resource names
     if not 6 <= len(value) <= 256 or (not literal and len(value) < 12) or value.lower() == name.lower().strip(b"-_.:"):
         return False
     if is_placeholder(value) or is_reference(value) or is_hash_like(value, around):
