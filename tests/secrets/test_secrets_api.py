@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import imgforge.secrets as secrets
 from imgforge.errors import UsageError
@@ -110,3 +113,51 @@ def test_baseline_errors_name_the_file(tmp_path) -> None:
         Baseline.load(bad)
     with pytest.raises(UsageError, match="reading baseline"):
         Baseline.load(tmp_path / "missing.json")
+
+
+def test_scan_value_history_lines(detector: SecretDetector) -> None:
+    classic = "/bin/sh -c #(nop)  ENV DB_PASSWORD=Sup3r-S3cret-Pw!"
+    assert [m.rule for m in detector.scan_value(classic)] == ["generic-secret"]
+    assert [m.rule for m in detector.scan_value("ENV API_TOKEN=q8Zt4Lw2Vn7Rk1Xp")] == ["generic-secret"]
+    assert detector.scan_value("RUN |1 NODE_VERSION=18.19.0 /bin/sh -c npm ci") == []
+    assert detector.scan_value("RUN |1 NPM_TOKEN=${NPM_TOKEN} /bin/sh -c npm ci") == []
+    assert detector.scan_value("A035C8C19219BA821ECEA86B64E628F8D684696D", "GPG_KEY") == []
+    assert detector.scan_value("/run/secrets/db_password", "DB_PASSWORD_FILE") == []
+    (label,) = detector.scan_value("https://ci:Zq8Lm2Xv4Tn6@git.invalid/app.git", "org.opencontainers.image.source")
+    assert label.rule == "url-password" and "Zq8Lm2Xv4Tn6" not in repr(label)
+
+
+def test_scan_value_prefers_the_specific_rule(detector: SecretDetector) -> None:
+    assert [m.rule for m in detector.scan_value(GITHUB, "GITHUB_TOKEN")] == ["github-token"]
+
+
+def test_nothing_is_logged_with_secrets(detector: SecretDetector, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    detector.scan_bytes(f"token = '{GITHUB}'\nDB_PASSWORD=Sup3r-S3cret-Pw!\n".encode(), ".env")
+    detector.scan_value("Sup3r-S3cret-Pw!", "DB_PASSWORD")
+    assert GITHUB not in caplog.text and "Sup3r-S3cret-Pw!" not in caplog.text
+
+
+STRICT = SecretDetector(strict=True)  # a rule's exception surfaces here instead of being swallowed
+FRAGMENTS = [
+    "password", "=", ": ", '"', "'", "`", "\n", " ", "AKIA", "ghp_", "xoxb-", "-----BEGIN RSA PRIVATE KEY-----",
+    "-----END", "eyJ", ".", "://", "@", ":", "${", "}", "Zq8Lm2Xv4Tn6Rb1W", "0123456789abcdef", "\\n", "/", "+",
+    '"auth"', "service_account", '"private_key"', "_authToken", "//r/:", "AccountKey=", "T3BlbkFJ", "sk-", "é",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=8), max_size=40),
+    st.sampled_from(["a.py", ".env", ".npmrc", ".pypirc", ".netrc", "config.json", ""]),
+)
+def test_never_raises_on_crafted_text(parts: list[str], path: str) -> None:
+    data = "".join(parts).encode("utf-8", "surrogatepass")
+    for match in STRICT.scan_bytes(data, path) + STRICT.scan_value(data.decode("utf-8", "replace"), "TOKEN"):
+        assert len(match.fingerprint) == 16 and match.line >= 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=4096))
+def test_never_raises_on_random_bytes(data: bytes) -> None:
+    assert isinstance(default_detector().scan_bytes(data, "blob"), list)
