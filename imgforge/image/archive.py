@@ -17,7 +17,7 @@ from typing import BinaryIO, Generic, TypeVar
 from imgforge.errors import UsageError
 from imgforge.image.manifests import Resolved, resolve
 from imgforge.image.model import Image, ImageConfig, Layer
-from imgforge.image.streams import FileSlice, stream_errors
+from imgforge.image.streams import BoundedTarInfo, FileSlice, stream_errors
 
 T = TypeVar("T")
 SMALL_DOC = 16 << 20  # JSON documents (manifests, configs) are kept in memory up to this size
@@ -46,7 +46,7 @@ def open_archive(path: str) -> Image:
     what = f"archive {path}"
     members: dict[str, tarfile.TarInfo] = {}
     try:
-        with tarfile.open(path, mode="r:") as tf:
+        with tarfile.open(path, mode="r:", tarinfo=BoundedTarInfo) as tf:
             for ti in tf:
                 members[_norm(ti.name)] = ti
             tf.members = []
@@ -103,7 +103,7 @@ def read_archive_stream(stream: BinaryIO, on_layer: Callable[[str, BinaryIO], T]
     done: dict[str, T] = {}
     links: dict[str, str] = {}
     try:
-        with tarfile.open(fileobj=stream, mode="r|", bufsize=64 << 10) as tf:
+        with tarfile.open(fileobj=stream, mode="r|", bufsize=64 << 10, tarinfo=BoundedTarInfo) as tf:
             while True:
                 ti = tf.next()
                 tf.members = []  # a stream never needs old headers; keeps memory flat

@@ -6,6 +6,7 @@ The guard turns a decompression bomb into a clear `UsageError` instead of an end
 from __future__ import annotations
 
 import io
+import tarfile
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -27,6 +28,23 @@ class StreamLimits:
     def __post_init__(self) -> None:
         if self.max_bytes <= 0 or self.max_ratio <= 1 or self.ratio_floor < 0:
             raise UsageError("scan limits: max_bytes and ratio_floor must be positive, max_ratio above 1")
+
+
+MAX_EXTENDED_HEADER = 1 << 20  # pax/GNU long-name headers are read whole by tarfile: bound them
+
+
+class ExtendedHeaderTooLarge(tarfile.TarError):
+    """A pax or GNU long-name header larger than any real one (tarfile would read it into memory)."""
+
+
+class BoundedTarInfo(tarfile.TarInfo):
+    """A TarInfo that refuses oversized extended headers before tarfile reads them whole."""
+
+    def _proc_member(self, tf: tarfile.TarFile) -> tarfile.TarInfo:  # type: ignore[override]
+        if self.type in (tarfile.XHDTYPE, tarfile.XGLTYPE, tarfile.SOLARIS_XHDTYPE, tarfile.GNUTYPE_LONGNAME,
+                         tarfile.GNUTYPE_LONGLINK) and self.size > MAX_EXTENDED_HEADER:
+            raise ExtendedHeaderTooLarge(f"extended header of {self.size} bytes (limit {MAX_EXTENDED_HEADER})")
+        return super()._proc_member(tf)  # type: ignore[misc,no-any-return]
 
 
 class _Counting(io.RawIOBase):

@@ -15,7 +15,8 @@ from imgforge.lint.model import SEVERITY_RANK, Dockerfile, Finding
 from imgforge.lint.parser import parse
 from imgforge.lint.rules import RULES, Rule
 
-__all__ = ["Finding", "LintConfig", "LintReport", "RULES", "Rule", "lint", "lint_file", "load_config", "parse"]
+__all__ = ["Finding", "LintConfig", "LintReport", "RULES", "Rule", "lint", "lint_file", "lint_files",
+           "load_config", "parse"]
 
 _IGNORE = re.compile(r"imgforge-ignore:\s*([A-Za-z0-9_,\s-]+)")
 MAX_BYTES = 64 * 1024 * 1024
@@ -123,7 +124,11 @@ def lint_file(path: Path | str, config: LintConfig | None = None) -> LintReport:
 def lint_files(paths: list[Path], config: LintConfig | None = None) -> LintReport:
     """Lint several Dockerfiles into one report."""
     findings: list[Finding] = []
+    configs: dict[Path, LintConfig] = {}
     for path in paths:
-        cfg = config if config is not None else load_config(path.parent if str(path.parent) else Path("."))
+        cfg = config
+        if cfg is None:
+            folder = path.parent
+            cfg = configs[folder] = configs.get(folder) or load_config(folder)
         findings += lint(read_dockerfile(path), str(path), cfg)
     return LintReport(tuple(findings), tuple(str(p) for p in paths))

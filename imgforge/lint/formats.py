@@ -89,8 +89,8 @@ def to_sarif(report: LintReport) -> dict[str, object]:
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "imgforge-lint", "informationUri": "https://github.com/imgforge/imgforge",
-                                "semanticVersion": "0.1.0", "rules": [_rule_meta(r) for r in ids]}},
+            "tool": {"driver": {"name": "imgforge-lint", "semanticVersion": "0.1.0",
+                                "rules": [_rule_meta(r) for r in ids]}},
             "results": results,
         }],
     }

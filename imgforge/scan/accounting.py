@@ -69,6 +69,7 @@ class Accounting:
         return 1.0 if self.total_bytes == 0 else 1.0 - self.wasted_bytes / self.total_bytes
 
     def visible(self, layer: int, entry: int) -> bool:
+        """Whether a non-empty file version is visible at the end (empty files are not tracked)."""
         return (layer, entry) not in self.hidden
 
 

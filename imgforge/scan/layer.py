@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Protocol
 
 from imgforge.errors import UsageError
-from imgforge.image.streams import StreamLimits, open_uncompressed, stream_errors
+from imgforge.image.streams import BoundedTarInfo, StreamLimits, open_uncompressed, stream_errors
 
 FILE, DIR, WHITEOUT, OPAQUE, HARDLINK, SYMLINK, OTHER = range(7)
 WH_PREFIX = ".wh."
@@ -178,7 +178,7 @@ def scan_layer(raw: BinaryIO, what: str, detector: Detector | None = None, limit
     content = _Content(detector, limits) if detector is not None else None
     stream = open_uncompressed(raw, what, limits.stream)
     try:
-        with tarfile.open(fileobj=stream, mode="r|", bufsize=64 << 10) as tf:
+        with tarfile.open(fileobj=stream, mode="r|", bufsize=64 << 10, tarinfo=BoundedTarInfo) as tf:
             while True:
                 ti = tf.next()
                 tf.members = []  # headers already seen are never needed again: memory stays flat

@@ -37,6 +37,8 @@ _SECRET_WORD = (
     rb"|auth[_.\-]?key|credentials?|signing[_.\-]?key|encryption[_.\-]?key|master[_.\-]?key)"
 )
 NAME = rb"(?i)[a-z0-9_.\-]{0,40}" + _SECRET_WORD
+# Prefilter entry: a secret word followed by an assignment, so prose that merely says "token" costs nothing.
+TRIGGER = _SECRET_WORD + rb"[\"']?[ \t]*(?::=|=>|=|:)"
 # The regex starts at the secret word (a leading name-prefix class would blow up the DFA); extract() walks
 # back over the rest of the name in Python.
 _HEAD = rb"(?i)(" + _SECRET_WORD + rb")([\"']?)[ \t]*(:=|=>|=|:)[ \t]*"

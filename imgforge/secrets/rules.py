@@ -281,5 +281,6 @@ RULES: tuple[Rule, ...] = (
         generic.PATTERN,
         generic.extract,
         code_pattern=generic.CODE_PATTERN,
+        trigger=generic.TRIGGER,
     ),
 )

@@ -212,3 +212,13 @@ def test_layer_member_symlinked_out_of_the_archive_is_refused(tmp_path):
         scan(str(path), detector=NoDetector())
     with pytest.raises(UsageError, match="missing"):
         read_archive_stream(io.BytesIO(buf.getvalue()), lambda name, fh: scan_layer(fh, name), "stream")
+
+
+def test_oversized_pax_header_is_refused_before_it_is_read_into_memory():
+    ti = tarfile.TarInfo("a")
+    ti.pax_headers = {"comment": "x" * (2 << 20)}
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tf:
+        tf.addfile(ti, io.BytesIO(b""))
+    with pytest.raises(UsageError, match="extended header of"):
+        scan_layer(io.BytesIO(buf.getvalue()), "layer 0")

@@ -41,14 +41,19 @@ def apt_lists(df: Dockerfile) -> Iterator[Hit]:
                            "removing it in a later layer does not shrink the image")
 
 
-@rule("PC002", "package-cache", "warning", "apt-get update in its own layer",
-      "Run `apt-get update && apt-get install -y ...` in one RUN.")
+@rule("PC002", "package-cache", "warning", "Package index update in its own layer",
+      "Run `apt-get update && apt-get install -y ...` in one RUN (on Alpine: `apk add --no-cache ...`).")
 def apt_update_alone(df: Dockerfile) -> Iterator[Hit]:
     for stage in df.stages:
         for ins in stage.instructions:
             if ins.keyword != "RUN":
                 continue
             cmds = commands(ins.script)
+            if any(program(c) == "apk" and subcommand(c) == "update" for c in cmds) and \
+                    not any(program(c) == "apk" and subcommand(c) == "add" for c in cmds):
+                yield hit(ins, "apk update runs in a layer of its own: it leaves an index in /var/cache/apk "
+                               "and a stale cached layer; use `apk add --no-cache` instead")
+                continue
             if any(is_apt_update(c) for c in cmds) and not any(
                     is_apt_install(c) or subcommand(c) in ("upgrade", "dist-upgrade", "build-dep")
                     for c in cmds if program(c) in ("apt-get", "apt")):
