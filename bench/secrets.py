@@ -150,18 +150,27 @@ def make_files(megabytes: float, seed: int = 7) -> tuple[dict[str, bytes], set[s
     return files, planted
 
 
+REPEATS = 3  # best of three: the machine is shared, the minimum is the least disturbed run
+
+
 def time_detector(files: dict[str, bytes]) -> tuple[float, dict[str, list]]:
     detector = SecretDetector()
-    start = time.perf_counter()
-    found = {path: detector.scan_bytes(data, path) for path, data in files.items()}
-    return time.perf_counter() - start, found
+    best = float("inf")
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        found = {path: detector.scan_bytes(data, path) for path, data in files.items()}
+        best = min(best, time.perf_counter() - start)
+    return best, found
 
 
 def time_baseline(files: dict[str, bytes]) -> float:
-    start = time.perf_counter()
-    for data in files.values():
-        data.lower().find(b"password")
-    return time.perf_counter() - start
+    best = float("inf")
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        for data in files.values():
+            data.lower().find(b"password")
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 def run_detect_secrets(files: dict[str, bytes], sample: list[str]) -> tuple[float, dict[str, set[int]]]:
