@@ -98,6 +98,11 @@ class Stage:
     platform: str | None = None
     base_stage: int | None = None
 
+    @property
+    def end_line(self) -> int:
+        """The last line of the stage's last instruction."""
+        return max([self.line, *(i.end_line for i in self.instructions)])
+
 
 @dataclass(frozen=True)
 class Dockerfile:

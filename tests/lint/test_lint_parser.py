@@ -92,6 +92,7 @@ def test_stages_by_name_and_index() -> None:
     assert df.stage_by_ref("9") is None
     assert df.findings == ()
     assert df.final is df.stages[1]
+    assert (df.stages[0].line, df.stages[0].end_line, df.stages[1].line, df.stages[1].end_line) == (1, 1, 2, 4)
 
 
 def test_unknown_instruction_is_a_finding_not_an_exception() -> None:
