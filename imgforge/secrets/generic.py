@@ -101,6 +101,8 @@ def extract(m: Any, ctx: Context) -> Found | None:
     while begin > floor and ctx.data[begin - 1] in _NAME_BYTES:
         begin -= 1
     name = ctx.data[begin : m.end(1)]
+    if _NOT_A_CREDENTIAL.search(_NOT_LETTERS.sub(b"", ctx.data[max(0, begin - 24) : m.end(1)].lower())):
+        return None  # "Next page token: ...", "client request token" written as words
     quoted = m.start(5) >= 0
     group = 5 if quoted else 7
     value: bytes = m.group(group)

@@ -13,7 +13,9 @@ import binascii
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+import re
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from imgforge.secrets import generic
 from imgforge.secrets.checks import is_placeholder, shannon_entropy
@@ -110,12 +112,18 @@ def _jwt(m: Any, ctx: Context) -> Found | None:
     return Found(m.start(1), m.end(1), value)
 
 
+_DOC_HOST = re.compile(rb"(?:[\w-]+\.)*example\.(?:com|org|net)\b|[\w.-]+\.(?:invalid|example)\b", re.I)
+
+
 def _url_password(m: Any, ctx: Context) -> Found | None:
     password: bytes = m.group(2)
     if is_placeholder(password) or generic.is_reference(password) or password.lower() == m.group(1).lower():
         return None
     if password.lower() in (b"pass", b"pw", b"pwd", b"passwd", b"password", b"secret", b"x-oauth-basic"):
         return None
+    plain = unquote_to_bytes(password)
+    if len(plain) < 5 or plain.isdigit() or _DOC_HOST.match(ctx.data, m.end(2) + 1):
+        return None  # "abc:xyz@", "user:1234@" and RFC 2606 example hosts are documentation
     return Found(m.start(2), m.end(2), password)
 
 
