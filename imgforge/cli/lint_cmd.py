@@ -34,7 +34,8 @@ def lint_command(
     fail_on: Annotated[FailOn | None, typer.Option(
         "--fail-on", help="Exit 1 when a finding is at or above this severity (default: error).")] = None,
     config: Annotated[Path | None, typer.Option(
-        "--config", help="imgforge.yaml (or project folder) with a `lint:` section; default: beside each file.")] = None,
+        "--config", help="imgforge.yaml (or project folder) with a `lint:` section; default: beside each file.",
+    )] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
     list_rules: Annotated[bool, typer.Option("--list-rules", help="Print every rule and exit.")] = False,
 ) -> None:

@@ -12,7 +12,8 @@ from imgforge.lint.model import Dockerfile, Finding, Flag, Heredoc, Instruction,
 
 # id -> (severity, title, fix); the registry publishes these as rule metadata.
 SYNTAX_RULES: dict[str, tuple[Severity, str, str]] = {
-    "SYN001": ("error", "Unknown instruction", "Use a Dockerfile instruction (RUN, COPY, ...) or make the line a comment."),
+    "SYN001": ("error", "Unknown instruction",
+               "Use a Dockerfile instruction (RUN, COPY, ...) or make the line a comment."),
     "SYN002": ("error", "Malformed or unknown instruction flag",
                "Write flags as --name=value with a flag this instruction supports."),
     "SYN003": ("error", "Unterminated heredoc", "End the here-document with its terminator word on a line of its own."),

@@ -17,7 +17,8 @@ from imgforge.lint.formats import to_github, to_sarif
 
 DATA = Path(__file__).parent.parent / "data" / "lint"
 BAD = "FROM ubuntu\nRUN apt-get update && apt-get install -y curl\nENV API_TOKEN=s3cr3t-Value-42\n"
-SECRET_VALUES = ["s3cr3t-Value-42", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "AKIAIOSFODNN7EXAMPLE", "supersecret123",
+SECRET_VALUES = ["s3cr3t-Value-42", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "AKIAIOSFODNN7EXAMPLE",
+                 "supersecret123",
                  "hunter2hunter2", "ghp_abcdefghijklmnopqrstuvwxyz0123456789AB", "0123456789abcdef0123",
                  "d6f8a3b2c1e94f7a"]
 
@@ -122,7 +123,8 @@ def test_inline_suppression_on_and_above_the_line() -> None:
 
 
 def test_config_from_yaml_and_pyproject(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[tool.imgforge.lint]\ndisable = ["PIN003"]\nseverity = {USR001 = "info"}\n')
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.imgforge.lint]\ndisable = ["PIN003"]\nseverity = {USR001 = "info"}\n')
     (tmp_path / "imgforge.yaml").write_text("lint:\n  disable: [BL003]\n  severity:\n    USR001: error\n")
     config = load_config(tmp_path)
     assert set(config.disable) == {"PIN003", "BL003"} and config.severity["USR001"] == "error"

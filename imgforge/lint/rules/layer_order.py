@@ -10,7 +10,8 @@ from imgforge.lint.rules import Hit, hit, rule
 from imgforge.lint.rules.shell import args, commands, is_pip_install, program, subcommand
 
 _MANIFESTS = re.compile(
-    r"(^|/)(requirements[\w.-]*\.(txt|in)|constraints[\w.-]*\.txt|pyproject\.toml|poetry\.lock|uv\.lock|Pipfile(\.lock)?|"
+    r"(^|/)(requirements[\w.-]*\.(txt|in)|constraints[\w.-]*\.txt|pyproject\.toml|poetry\.lock|uv\.lock|"
+    r"Pipfile(\.lock)?|"
     r"setup\.(py|cfg)|package(-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|\.yarnrc(\.yml)?|pnpm-lock\.yaml|"
     r"pnpm-workspace\.yaml|go\.(mod|sum)|Cargo\.(toml|lock)|Gemfile(\.lock)?|composer\.(json|lock)|pom\.xml|"
     r"(build|settings)\.gradle(\.kts)?|gradle\.properties|gradlew|gradle|[\w.-]+\.csproj|packages\.config|"
