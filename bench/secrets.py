@@ -27,7 +27,7 @@ import uuid
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from imgforge.secrets import SecretDetector  # noqa: E402
+from imgforge.secrets import SecretDetector
 
 DATA = REPO / "tests" / "data" / "secrets"
 WORDS = (

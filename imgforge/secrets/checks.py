@@ -41,7 +41,9 @@ _PLACEHOLDER_RE = re.compile(
     | ^process\.env | ^os\.environ | getenv | ^env\. | ^secrets\. | ^vault:
     """
 )
-_HEX_HASH_RE = re.compile(rb"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{56}|[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128})$", re.I)
+_HEX_HASH_RE = re.compile(
+    rb"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{56}|[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128})$", re.I
+)
 _UUID_RE = re.compile(rb"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 _DIGEST_PREFIX_RE = re.compile(rb"^(?:sha(?:1|224|256|384|512)|md5|blake2b?|h1)[-:=]", re.I)
 _CODE_PATH_RE = re.compile(rb"^[A-Za-z_$][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)+(?:\(\))?$")
@@ -104,7 +106,10 @@ def is_placeholder(value: bytes) -> bool:
     lowered = stripped.lower()
     if lowered in _PLACEHOLDER_WORDS or len(set(lowered)) <= 2:
         return True
-    if _normalized(stripped) in _PLACEHOLDER_WORDS or _normalized(stripped.rstrip(b"0123456789!.")) in _PLACEHOLDER_WORDS:
+    if (
+        _normalized(stripped) in _PLACEHOLDER_WORDS
+        or _normalized(stripped.rstrip(b"0123456789!.")) in _PLACEHOLDER_WORDS
+    ):
         return True  # p@ssw0rd, Passw0rd1, secret123
     prose = _decoded_text(stripped)
     return _PLACEHOLDER_RE.search(stripped) is not None or (bool(prose) and _PLACEHOLDER_RE.search(prose) is not None)

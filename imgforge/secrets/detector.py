@@ -117,7 +117,7 @@ class SecretDetector:
                 found = rule.extract(m, ctx)
                 if found is not None:
                     yield found
-        except Exception:  # noqa: BLE001 - a scan must never fail on hostile bytes; other rules still run
+        except Exception:
             if self._strict:
                 raise
 

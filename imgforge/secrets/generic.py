@@ -82,7 +82,11 @@ def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: boo
         return False
     if is_placeholder(value) or is_reference(value) or is_hash_like(value, around):
         return False
-    if is_plain_identifier(value) or is_resource_name(value) or value.startswith((b"/", b"./", b"http:", b"https:", b"file:")):
+    if (
+        is_plain_identifier(value)
+        or is_resource_name(value)
+        or value.startswith((b"/", b"./", b"http:", b"https:", b"file:"))
+    ):
         return False  # plain words and paths/URLs (URL credentials have their own rule)
     entropy = shannon_entropy(value)
     if literal:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-import re
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -94,7 +94,7 @@ def _docker_auth(m: Any, ctx: Context) -> Found | None:
         decoded = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
         return None
-    user, sep, password = decoded.partition(b":")
+    _user, sep, password = decoded.partition(b":")
     if not sep or not password or is_placeholder(password):
         return None
     return Found(m.start(1), m.end(1), value)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import imgforge.secrets as secrets
+from imgforge import secrets
 from imgforge.errors import UsageError
 from imgforge.secrets import Baseline, SecretDetector, SecretMatch, default_detector, fingerprint, redact
 
@@ -123,7 +123,9 @@ def test_scan_value_history_lines(detector: SecretDetector) -> None:
     assert detector.scan_value("RUN |1 NPM_TOKEN=${NPM_TOKEN} /bin/sh -c npm ci") == []
     assert detector.scan_value("A035C8C19219BA821ECEA86B64E628F8D684696D", "GPG_KEY") == []
     assert detector.scan_value("/run/secrets/db_password", "DB_PASSWORD_FILE") == []
-    (label,) = detector.scan_value("https://ci:Zq8Lm2Xv4Tn6@git.corp.internal/app.git", "org.opencontainers.image.source")
+    (label,) = detector.scan_value(
+        "https://ci:Zq8Lm2Xv4Tn6@git.corp.internal/app.git", "org.opencontainers.image.source"
+    )
     assert label.rule == "url-password" and "Zq8Lm2Xv4Tn6" not in repr(label)
 
 

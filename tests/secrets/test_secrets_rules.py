@@ -132,7 +132,11 @@ NEGATIVE = [
     ("generic-secret", "README.md", "password: 'bm90IG15IHJlYWwgcGFzc3dvcmQ='"),
     ("generic-secret", "test_x.py", "user = User(password='p@ssw0rd1')"),
     ("generic-secret", "list.rst", '"NextToken": "eyJOZXh0VG9rZW4iOiBudWxsLCAiYm90byI6IDJ9"'),
-    ("generic-secret", "waf.json", '{"ChangeToken": "12cs345-67cd-890b-1cd2-c3a4567d89f1", "ClientToken": "a1b2c3d4e5f6"}'),
+    (
+        "generic-secret",
+        "waf.json",
+        '{"ChangeToken": "12cs345-67cd-890b-1cd2-c3a4567d89f1", "ClientToken": "a1b2c3d4e5f6"}',
+    ),
     ("generic-secret", "policies.json", '"IAMUserChangePassword": "arn:aws:iam::aws:policy/IAMUserChangePassword"'),
     ("generic-secret", "pager.py", "    Next page token: eav1OzQB0OM8rLdGXOEsyQWSG"),
     ("generic-secret", "schemas.py", '"AWS::ApiGateway::ApiKey": "48205d4ffd7feba3",'),
