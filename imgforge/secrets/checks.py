@@ -46,7 +46,10 @@ _HEX_HASH_RE = re.compile(
 )
 _UUID_RE = re.compile(rb"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 _DIGEST_PREFIX_RE = re.compile(rb"^(?:sha(?:1|224|256|384|512)|md5|blake2b?|h1)[-:=]", re.I)
-_CODE_PATH_RE = re.compile(rb"^[A-Za-z_$][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)+(?:\(\))?$")
+# self.password, req.body.token, oauth2client.Credentials: each part a name with at most one run of digits
+# (random tokens that happen to contain a dot have several).
+_SEGMENT = rb"[A-Za-z_$][A-Za-z_$]*(?:[0-9]+[A-Za-z_$]*)?"
+_CODE_PATH_RE = re.compile(rb"^" + _SEGMENT + rb"(?:(?:\.|->|::)" + _SEGMENT + rb")+(?:\(\))?$")
 _IDENTIFIER_RE = re.compile(rb"^[A-Za-z_$\x80-\xff][A-Za-z_$\x80-\xff-]*$")  # non-ASCII bytes are letters
 _CODE_IDENTIFIER_RE = re.compile(rb"^[A-Za-z_$][\w$]*$")
 _SECRET_WORD_RE = re.compile(rb"pass|pwd|secret|token|key|cred|auth", re.I)

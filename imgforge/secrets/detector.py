@@ -6,6 +6,7 @@ Text without any keyword costs one linear pass; no Python ``re`` ever runs over 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import posixpath
 from collections.abc import Iterable, Sequence
@@ -68,9 +69,9 @@ class SecretDetector:
 
     def scan_value(self, value: str, name: str = "") -> list[SecretMatch]:
         """Findings in one value: an ENV value with its name, a label with its key, or a history line."""
-        data = value.encode("utf-8", "surrogateescape")
-        found = self._scan(Context(data, "", True))
-        pairs: list[tuple[bytes, bytes]] = [(name.encode("utf-8", "surrogateescape"), data)] if name else []
+        data = value.encode("utf-8", "surrogatepass")  # never raises, even on lone surrogates
+        found = [dataclasses.replace(m, line=1) for m in self._scan(Context(data, "", True))]  # values: line 1
+        pairs: list[tuple[bytes, bytes]] = [(name.encode("utf-8", "surrogatepass"), data)] if name else []
         pairs.extend(_build_args(data))
         for key, val in pairs:
             if not (_NAME.fullmatch(key) and generic.value_is_secret(val, key, quoted=False, literal_values=True)):

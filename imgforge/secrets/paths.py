@@ -18,7 +18,7 @@ _LITERAL_GLOBS = (
     ".env", ".env.*", "*.env", "*.properties", "*.ini", "*.cfg", "*.conf", "*.yaml", "*.yml", "*.toml",
     "Dockerfile", "Dockerfile.*", "*.dockerfile", "Containerfile", "*.sh", "*.bash", "*.zsh", ".bashrc",
     ".profile", ".bash_profile", ".zshrc", ".npmrc", "npmrc", ".pypirc", ".netrc", "_netrc", "*.tfvars",
-    "credentials", "*.credentials", "pip.conf", ".gitconfig", ".git-credentials", "*.service",
+    "credentials", "*.credentials", "config", "pip.conf", ".gitconfig", ".git-credentials", "*.service",
 )  # fmt: skip
 
 

@@ -115,6 +115,20 @@ def _jwt(m: Any, ctx: Context) -> Found | None:
 _DOC_HOST = re.compile(rb"(?:[\w-]+\.)*example\.(?:com|org|net)\b|[\w.-]+\.(?:invalid|example)\b", re.I)
 
 
+def _kube_client_key(m: Any, ctx: Context) -> Found | None:
+    value: bytes = m.group(1)
+    try:
+        decoded = base64.b64decode(value + b"=" * (-len(value) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    return Found(m.start(1), m.end(1), value) if b"PRIVATE KEY-----" in decoded[:80] else None
+
+
+def _shadow_hash(m: Any, ctx: Context) -> Found | None:
+    value: bytes = m.group(1)  # "$6$salt$hash" looks like a $VAR reference, so no placeholder check here
+    return Found(m.start(1), m.end(1), value) if shannon_entropy(value) >= 3.0 else None
+
+
 def _url_password(m: Any, ctx: Context) -> Found | None:
     password: bytes = m.group(2)
     if is_placeholder(password) or generic.is_reference(password) or password.lower() == m.group(1).lower():
@@ -244,6 +258,22 @@ RULES: tuple[Rule, ...] = (
         (b'"identitytoken"', b'"registrytoken"'),
         rb'"(?:identitytoken|registrytoken)"\s*:\s*"([^"\s]{16,})"',
         token(3.0),
+    ),
+    Rule(
+        "kubeconfig-client-key",
+        "Kubernetes client private key (kubeconfig client-key-data)",
+        (b"client-key-data",),
+        rb"client-key-data\s*:\s*[\"']?([A-Za-z0-9+/=]{64,})",
+        _kube_client_key,
+    ),
+    Rule(
+        "shadow-password-hash",
+        "Password hash of a local account (/etc/shadow)",
+        (b"$",),
+        rb"(?m)^[a-z_][a-z0-9_.-]*\$?:(\$(?:1|2[abxy]|5|6|y|gy|7)\$[^:\s]{8,}):",
+        _shadow_hash,
+        paths=("shadow", "shadow-", "gshadow"),
+        trigger=rb":\$(?:1|2[abxy]|5|6|y|gy|7)\$",
     ),
     Rule(
         "jwt",

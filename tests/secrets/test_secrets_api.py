@@ -133,6 +133,12 @@ def test_scan_value_prefers_the_specific_rule(detector: SecretDetector) -> None:
     assert [m.rule for m in detector.scan_value(GITHUB, "GITHUB_TOKEN")] == ["github-token"]
 
 
+def test_scan_value_reports_line_one_and_survives_odd_text(detector: SecretDetector) -> None:
+    heredoc = f"RUN <<EOF\nset -e\necho hi\nexport GH={GITHUB}\nEOF"
+    assert [(m.rule, m.line) for m in detector.scan_value(heredoc, "created_by")] == [("github-token", 1)]
+    assert detector.scan_value("\ud800 lone surrogate", "TOKEN\udcff") == []
+
+
 def test_nothing_is_logged_with_secrets(detector: SecretDetector, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     detector.scan_bytes(f"token = '{GITHUB}'\nDB_PASSWORD=Sup3r-S3cret-Pw!\n".encode(), ".env")
