@@ -51,6 +51,7 @@ _DIGEST_PREFIX_RE = re.compile(rb"^(?:sha(?:1|224|256|384|512)|md5|blake2b?|h1)[
 _SEGMENT = rb"[A-Za-z_$][A-Za-z_$]*(?:[0-9]+[A-Za-z_$]*)?"
 _CODE_PATH_RE = re.compile(rb"^" + _SEGMENT + rb"(?:(?:\.|->|::)" + _SEGMENT + rb")+(?:\(\))?$")
 _IDENTIFIER_RE = re.compile(rb"^[A-Za-z_$\x80-\xff][A-Za-z_$\x80-\xff-]*$")  # non-ASCII bytes are letters
+_DOTTED_RE = re.compile(rb"^[\w$]+(?:\.[\w$]+)*\.([A-Za-z_$][\w$]*)$")
 _CODE_IDENTIFIER_RE = re.compile(rb"^[A-Za-z_$][\w$]*$")
 _SECRET_WORD_RE = re.compile(rb"pass|pwd|secret|token|key|cred|auth", re.I)
 _RESOURCE_PATH_RE = re.compile(rb"^[a-z0-9][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)+/?$")
@@ -129,6 +130,9 @@ def is_code_reference(value: bytes) -> bool:
     """True for an expression rather than a literal: ``self.password``, ``req.body.token``, ``getToken()``."""
     if _CODE_PATH_RE.match(value):
         return True
+    dotted = _DOTTED_RE.match(value)
+    if dotted and _SECRET_WORD_RE.search(dotted.group(1)):
+        return True  # rust_openssl.hpke.MLKEM768X25519PrivateKey: a reference to something named like a secret
     return any(c in value for c in b"()[]{}") and not value.startswith(b"${")
 
 

@@ -144,6 +144,7 @@ NEGATIVE = [
         '{"ChangeToken": "12cs345-67cd-890b-1cd2-c3a4567d89f1", "ClientToken": "a1b2c3d4e5f6"}',
     ),
     ("generic-secret", "policies.json", '"IAMUserChangePassword": "arn:aws:iam::aws:policy/IAMUserChangePassword"'),
+    ("generic-secret", "hpke.py", "MLKEM768X25519PrivateKey = rust_openssl.hpke.MLKEM768X25519PrivateKey"),
     ("generic-secret", "pager.py", "    Next page token: eav1OzQB0OM8rLdGXOEsyQWSG"),
     ("generic-secret", "schemas.py", '"AWS::ApiGateway::ApiKey": "48205d4ffd7feba3",'),
     ("generic-secret", "manifest.xml", '<assemblyIdentity publicKeyToken="1fc8b3b9a1e18e3b" />'),
