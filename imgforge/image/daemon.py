@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import queue
 import subprocess
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,17 +47,72 @@ def save_stream(ref: str) -> Iterator[BinaryIO]:
     except OSError as exc:
         raise EngineUnavailable(f"{step}: {exc.strerror or exc}") from exc
     assert proc.stdout is not None and proc.stderr is not None
+    reader = _Prefetch(proc.stdout)
     try:
-        yield proc.stdout  # type: ignore[misc]
-        while proc.stdout.read(1 << 20):
+        yield reader  # type: ignore[misc]
+        while reader.read(1 << 20):
             pass  # drain what the reader did not need so docker save exits cleanly
     finally:
+        reader.stop()
         proc.stdout.close()
         err = proc.stderr.read(65536).decode(errors="replace").strip().splitlines()
         proc.stderr.close()
         code = proc.wait()
     if code != 0:
         raise EngineUnavailable(f"{step}: docker save failed ({err[-1] if err else f'exit {code}'})")
+
+
+class _Prefetch(io.RawIOBase):
+    """Reads the pipe in a thread (the read releases the GIL), so `docker save` keeps writing while we parse."""
+
+    def __init__(self, pipe: BinaryIO, depth: int = 16) -> None:
+        self.pipe = pipe
+        self.chunks: queue.Queue[bytes | BaseException] = queue.Queue(maxsize=depth)  # at most depth MiB ahead
+        self.buf = memoryview(b"")
+        self.done = False
+        self.halt = threading.Event()
+        self.thread = threading.Thread(target=self._pump, name="docker-save-reader", daemon=True)
+        self.thread.start()
+
+    def _pump(self) -> None:
+        try:
+            while not self.halt.is_set():
+                chunk = self.pipe.read(1 << 20)
+                self._put(chunk)
+                if not chunk:
+                    return
+        except BaseException as exc:  # noqa: BLE001 - handed to the reading side, which raises it
+            self._put(exc)
+
+    def _put(self, item: bytes | BaseException) -> None:
+        while not self.halt.is_set():
+            try:
+                self.chunks.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        if not self.buf:
+            if self.done:
+                return 0
+            item = self.chunks.get()
+            if isinstance(item, BaseException):
+                raise item
+            if not item:
+                self.done = True
+                return 0
+            self.buf = memoryview(item)
+        n = min(len(b), len(self.buf))
+        b[:n] = self.buf[:n]
+        self.buf = self.buf[n:]
+        return n
+
+    def stop(self) -> None:
+        self.halt.set()
 
 
 def scan_daemon(ref: str, on_layer: Callable[[str, BinaryIO], T]) -> StreamResult[T]:

@@ -270,3 +270,12 @@ def test_base_boundary_from_the_base_name_label(planted, report):
     r = scan(planted["archive"], detector=detector())
     assert r.base_layers == planted["base_layers"]
     assert r.user == report.user
+
+
+def test_a_refused_layer_mid_stream_stops_docker_save_cleanly(planted):
+    from imgforge.errors import UsageError
+    from imgforge.image.streams import StreamLimits
+    from imgforge.scan import Limits
+
+    with pytest.raises(UsageError, match="exceeds 100000 bytes"):
+        scan("docker:" + planted["app"], detector=detector(), limits=Limits(stream=StreamLimits(max_bytes=100_000)))
