@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 
 import pytest
 from hypothesis import given, settings
@@ -169,3 +170,10 @@ def test_never_raises_on_crafted_text(parts: list[str], path: str) -> None:
 @given(st.binary(max_size=4096))
 def test_never_raises_on_random_bytes(data: bytes) -> None:
     assert isinstance(default_detector().scan_bytes(data, "blob"), list)
+
+
+def test_secret_at_the_end_of_a_large_noisy_file_is_found(detector: SecretDetector) -> None:
+    printable = bytes(range(32, 127)) + b"\n" * 4
+    noise = random.Random(5).randbytes(2_000_000).translate(bytes(printable[i % len(printable)] for i in range(256)))
+    data = b'password = "x"\n' + noise * 4 + f"\ntoken = '{GITHUB}'\n".encode()  # 8 MB: the Set's DFA must not give up
+    assert [m.rule for m in detector.scan_bytes(data, "big.txt")][-1:] == ["github-token"]
