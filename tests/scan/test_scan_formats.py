@@ -114,3 +114,11 @@ def test_gate_messages():
 
 def test_human():
     assert [human(n) for n in (0, 999, 1000, 1_500_000)] == ["0 B", "999 B", "1.0 kB", "1.5 MB"]
+
+
+def test_help_gives_an_example(capsys):
+    from imgforge.cli import main
+
+    assert main(["scan", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "Example: imgforge scan" in out and "--fail-on-secrets" in out
