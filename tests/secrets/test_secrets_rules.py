@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 
 import pytest
@@ -68,6 +69,15 @@ POSITIVE = [
     ("sendgrid-api-key", ".env", f"SG.{R36[:22]}.{(R36 * 2)[:43]}"),
     ("openai-api-key", ".env", f"sk-proj-{R36[:20]}T3BlbkFJ{R36[-20:]}"),
     ("azure-storage-key", "app.cfg", f"AccountName=x;AccountKey={(R36 * 3)[:86]}==;EndpointSuffix=core"),
+    ("anthropic-api-key", ".env", f"ANTHROPIC_API_KEY=sk-ant-api03-{(R36 * 3)[:93]}AA"),
+    ("huggingface-token", ".env", "HF_TOKEN=hf_" + "ZqLmXvTnRbWcYdFhJkPaGeHsQwErTbUiOp"),
+    ("digitalocean-token", "x.sh", "doctl auth init -t dop_v1_" + hashlib.sha256(R36.encode()).hexdigest()),
+    ("vault-token", "x.sh", f"export VAULT_TOKEN=hvs.{R36[:24]}"),
+    ("shopify-token", "x.py", 'client(token="shpat_' + "4f9a0c2e" * 4 + '")'),
+    ("square-token", "x.py", f'SQUARE = "sq0csp-{(R36 * 2)[:43]}"'),
+    ("telegram-bot-token", "bot.py", f'bot = Bot("7391846205:AA{R36[:33]}")'),
+    ("mailchimp-api-key", "x.php", '$mc = new MailChimp("' + "4f9a0c2e" * 4 + '-us21");'),
+    ("twilio-api-key", "x.rb", 'client = Twilio::REST::Client.new("SK' + "4f9a0c2e" * 4 + '")'),
     ("url-password", "settings.py", f'DB = "postgres://app:{R36[:14]}@db:5432/app"'),
     ("url-password", "pip.conf", f"index-url = https://ci:{R36[:12]}@pypi.corp.internal/simple"),
     ("url-password", ".env", f"BROKER=amqp://svc:{R36[:10]}@rabbit//"),
@@ -123,6 +133,15 @@ NEGATIVE = [
     ("shadow-password-hash", "notes.txt", "root:$6$Zq8Lm2Xv$" + (R36 * 3)[:86] + ":19700:0:99999:7:::"),
     ("jwt", "x.txt", "eyJub3RqdWRzb24.eyJub3RqdWRzb24.abcdefghijklmnopqrstu"),
     ("google-api-key", "x.txt", "AIza" + "x" * 35),
+    ("anthropic-api-key", "x.txt", "sk-ant-api03-xxxxxxxx"),
+    ("huggingface-token", "x.py", "from huggingface_hub import hf_hub_download; hf_token = None"),
+    ("digitalocean-token", "x.txt", "dop_v1_" + "0" * 64),
+    ("vault-token", "x.txt", "hvs.xxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+    ("shopify-token", "x.txt", "shpat_" + "0" * 32),
+    ("square-token", "x.txt", "EAAAxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+    ("telegram-bot-token", "x.txt", "at 12:34:56 12345678:AAxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+    ("mailchimp-api-key", "x.txt", "md5 " + "0" * 32 + "-us1"),
+    ("twilio-api-key", "x.txt", "SK" + "0" * 32),
     ("url-password", "x.txt", "postgres://app:password@db/app"),
     ("url-password", "x.txt", "postgres://app:${DB_PASSWORD}@db/app"),
     ("url-password", "x.txt", "https://user:pass@host.internal/"),
