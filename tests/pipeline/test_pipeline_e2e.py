@@ -66,7 +66,7 @@ def test_full_pipeline_on_a_sample(docker, registry, workdir: Path):
 
 def test_planted_secret_stops_before_push(docker, registry, workdir: Path):
     project = sample_copy("python-web", workdir)
-    fake_key = "AKIA" + "Q3EXAMPLE7ZX4PLN"  # format-valid, not a real credential
+    fake_key = "AKIA" + "Q3ZR7TWX4PLNB2KD"  # format-valid, not a real credential
     (project / "settings.py").write_text(f'AWS_ACCESS_KEY_ID = "{fake_key}"\n')
     repo = next(line.split(": ", 1)[1] for line in (project / "imgforge.yaml").read_text().splitlines()
                 if line.strip().startswith("name: "))
