@@ -91,3 +91,13 @@ def test_directory_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_random_text_never_raises(text: str) -> None:
     for f in lint(text):
         assert f.line >= 1 and f.end_line >= f.line and f.rule
+
+
+@pytest.mark.parametrize("template", [
+    "ENV API_TOKEN={}", 'LABEL x="{}"', "COPY {} /x", "FROM {}", "USER {}", "ARG {}", "RUN --mount={} echo",
+    "COPY --from={} /a /b", "WORKDIR {}", "RUN <<{}", "RUN rm -rf /{}", "RUN curl -o /{} http://x/y", 'RUN ["{}',
+])
+def test_megabyte_lines_stay_linear(template: str) -> None:
+    start = time.perf_counter()
+    lint("FROM alpine:3.20\n" + template.format("a" * 2 * 1024 * 1024) + "\nUSER 1\n")
+    assert time.perf_counter() - start < 3  # linear: ~0.15 s; a quadratic path takes minutes

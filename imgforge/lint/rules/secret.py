@@ -53,8 +53,8 @@ def is_secret_name(name: str) -> bool:
 
 def _pairs(ins: Instruction) -> list[tuple[str, str]]:
     """KEY=value pairs of ENV/LABEL/ARG (also the legacy `ENV KEY value` form)."""
-    try:
-        words = shlex.split(ins.args, posix=True)
+    try:  # shlex is pure Python: hostile megabyte lines get a plain split
+        words = shlex.split(ins.args, posix=True) if len(ins.args) <= 65536 else ins.args.split()
     except ValueError:
         words = ins.args.split()
     if not words:
