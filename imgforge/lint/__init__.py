@@ -14,6 +14,7 @@ from imgforge.lint.config import FailOn, LintConfig, load_config
 from imgforge.lint.model import SEVERITY_RANK, Dockerfile, Finding
 from imgforge.lint.parser import parse
 from imgforge.lint.rules import RULES, Rule
+from imgforge.lint.rules.shell import commands
 
 __all__ = ["Finding", "LintConfig", "LintReport", "RULES", "Rule", "lint", "lint_file", "lint_files",
            "load_config", "parse"]
@@ -48,6 +49,7 @@ def _ids(text: str) -> set[str]:
 def lint(text: str, path: str = "Dockerfile", config: LintConfig | None = None) -> list[Finding]:
     """All findings for Dockerfile `text` (sorted by line), after suppressions and severity overrides."""
     config = config or LintConfig()
+    commands.cache_clear()  # scoped to one file: the rules share splits, memory stays bounded across files
     df = parse(text, path)
     found: list[Finding] = list(df.findings)
     if df.stages:
