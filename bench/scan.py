@@ -18,7 +18,6 @@ both deleted in a later layer), saves it, and prints:
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import random

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import tempfile
 import time
 import uuid
@@ -31,6 +30,7 @@ from python_on_whales import DockerClient
 from python_on_whales.exceptions import DockerException
 
 from imgforge.errors import ImmutableTagError, RegistryUnavailable, UsageError
+from imgforge.gitinfo import git
 from imgforge.reference import Reference
 from imgforge.registry.auth import ENV_PASSWORD, docker_config_json
 from imgforge.registry.client import RegistryClient
@@ -244,12 +244,7 @@ def _redact(text: str) -> str:
 
 def latest_git_version(path: Path) -> str | None:
     """The highest `vX.Y.Z` git tag reachable from HEAD in `path`, without its `v`; None outside git."""
-    try:
-        out = subprocess.run(["git", "-C", str(path), "tag", "--merged", "HEAD", "--list", "v[0-9]*"],
-                             capture_output=True, text=True, timeout=10, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    found = versions_in(tag[1:] for tag in out.stdout.split() if out.returncode == 0)
+    found = versions_in(tag[1:] for tag in (git(path, "tag", "--merged", "HEAD", "--list", "v[0-9]*") or "").split())
     return str(max(found.values())) if found else None
 
 

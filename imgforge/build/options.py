@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from imgforge.errors import UsageError
+from imgforge.gitinfo import last_change
 
 Progress = Literal["auto", "plain", "tty", "quiet"]
 _SECRETISH = re.compile(
@@ -70,13 +70,8 @@ def created_timestamp(context: Path, env: Mapping[str, str]) -> str:
     """`created` label: SOURCE_DATE_EPOCH, else the time of the last commit touching the context, else now."""
     epoch = env.get("SOURCE_DATE_EPOCH")
     if not epoch:
-        try:
-            # The last commit that touched the context, not HEAD: commits elsewhere leave the image alone.
-            out = subprocess.run(["git", "-C", str(context), "log", "-1", "--format=%ct", "--", "."],
-                                 capture_output=True, text=True, timeout=10, check=False)
-            epoch = out.stdout.strip() if out.returncode == 0 else ""
-        except (OSError, subprocess.TimeoutExpired):
-            epoch = ""
+        # The last commit that touched the context, not HEAD: commits elsewhere leave the image alone.
+        epoch = last_change(context, "%ct") or ""
     try:
         moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
     except ValueError as exc:
@@ -86,12 +81,7 @@ def created_timestamp(context: Path, env: Mapping[str, str]) -> str:
 
 def git_revision(context: Path) -> str | None:
     """The last commit that changed the build context (so the revision label names its source)."""
-    try:
-        out = subprocess.run(["git", "-C", str(context), "log", "-1", "--format=%H", "--", "."],
-                             capture_output=True, text=True, timeout=10, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return out.stdout.strip() if out.returncode == 0 else None
+    return last_change(context, "%H")
 
 
 def oci_labels(*, title: str | None, version: str | None, revision: str | None, source: str | None,

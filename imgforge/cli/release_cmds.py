@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,6 +13,7 @@ from rich.table import Table
 
 from imgforge.cli._common import console, console_err, print_json
 from imgforge.errors import UsageError
+from imgforge.gitinfo import git, head_sha
 
 if TYPE_CHECKING:
     from imgforge.reference import Reference
@@ -40,16 +40,8 @@ def _pairs(items: list[str] | None, what: str) -> dict[str, str]:
     return out
 
 
-def _git(path: Path, *args: str) -> str | None:
-    try:
-        res = subprocess.run(["git", "-C", str(path), *args], capture_output=True, text=True, timeout=10, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return res.stdout.strip() or None if res.returncode == 0 else None
-
-
 def _source_url(path: Path) -> str | None:
-    url = _git(path, "remote", "get-url", "origin")
+    url = git(path, "remote", "get-url", "origin")
     # A remote URL may embed credentials (https://user:token@host/...): never put them in a label.
     return re.sub(r"//[^/@]+@", "//", url) if url else None
 
@@ -73,7 +65,15 @@ def build_cmd(
 
     Example: imgforge build . -t app:dev --secret id=npm,env=NPM_TOKEN --json
     """
-    from imgforge.build import BuildOptions, Secret, build, created_timestamp, git_revision, is_tty, oci_labels
+    from imgforge.build import (
+        BuildOptions,
+        Secret,
+        build,
+        created_timestamp,
+        git_revision,
+        is_tty,
+        oci_labels,
+    )
     from imgforge.env.engine import require_engine
     from imgforge.push import project_version
 
@@ -134,7 +134,7 @@ def _plan(target_text: str, version: str | None, bump: str | None, latest: bool,
     if not version:
         raise UsageError("planning tags: no version (give --version or --bump, set `version:` in imgforge.yaml, "
                          "or tag the commit vX.Y.Z)")
-    sha = _git(project, "rev-parse", "HEAD")
+    sha = head_sha(project)
     return target, client, plan_tags(version, existing, git_sha=sha, latest=latest, channel=channel), existing
 
 

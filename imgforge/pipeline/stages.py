@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from imgforge.errors import GateFailed, ImgforgeError, UsageError
+from imgforge.gitinfo import head_sha
 from imgforge.pipeline.runner import Context
 
 
@@ -25,14 +25,6 @@ def enabled(name: str, ctx: Context) -> bool:
 
 def why_skipped(name: str, ctx: Context) -> str:
     return "--no-verify" if name == "verify" and ctx.options.push else "--no-push"
-
-
-def _git(path: Path, *args: str) -> str | None:
-    try:
-        out = subprocess.run(["git", "-C", str(path), *args], capture_output=True, text=True, timeout=10, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
 
 
 # --- generate ----------------------------------------------------------------------------------------------
@@ -97,7 +89,13 @@ def lint(ctx: Context) -> str:
 
 
 def build(ctx: Context) -> str:
-    from imgforge.build import BuildOptions, build, created_timestamp, git_revision, oci_labels
+    from imgforge.build import (
+        BuildOptions,
+        build,
+        created_timestamp,
+        git_revision,
+        oci_labels,
+    )
     from imgforge.env.engine import require_engine
 
     project = ctx.data["project"]
@@ -183,7 +181,6 @@ def _client(ctx: Context) -> Any:
 
 def _previous_report(ctx: Context, repo: str, version: str) -> dict[str, Any] | None:
     """The scan report attached to the highest earlier version of this image, if the registry has one."""
-    import semver
 
     from imgforge.artifacts import list_artifacts
     from imgforge.tags import parse_version, versions_in
@@ -258,7 +255,7 @@ def tag(ctx: Context) -> str:
 
     repo = ctx.data["project"].image_name
     existing = existing_tags(_client(ctx), repo)
-    sha = _git(ctx.project_dir, "rev-parse", "HEAD")
+    sha = head_sha(ctx.project_dir)
     plan = plan_tags(ctx.data["version"], existing, git_sha=sha, latest=ctx.options.latest)
     ctx.data["plan"] = plan
     ctx.write("tags.json", {"version": plan.version, "tags": [t.__dict__ for t in plan.tags],
