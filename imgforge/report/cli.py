@@ -62,6 +62,7 @@ def make_report(
     image: str, previous: str | None, out: Path, max_size: str | None, max_growth: str | None
 ) -> tuple[SizeReport, list[Path]]:
     """Scan `image` (and the previous version), build the report, write html/md/json into `out`."""
+    budgets = Budgets(max_size=parse_size(max_size, "--max-size"), max_growth=parse_size(max_growth, "--max-growth"))
     current = _scan_doc(image)
     prev_doc: dict[str, Any] | None = None
     if previous and previous.endswith(".json") and Path(previous).is_file():
@@ -73,7 +74,6 @@ def make_report(
         prev_ref = previous or previous_version(image)
         if prev_ref:
             prev_doc = _scan_doc(prev_ref)
-    budgets = Budgets(max_size=parse_size(max_size, "--max-size"), max_growth=parse_size(max_growth, "--max-growth"))
     size = build_size_report(current, prev_doc, budgets)
     try:
         out.mkdir(parents=True, exist_ok=True)
