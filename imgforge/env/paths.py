@@ -19,7 +19,9 @@ def state_dir() -> Path:
 
 
 def debian_mirror() -> str:
-    """The Debian mirror URI this machine's apt uses (never hard-coded in the repo)."""
+    """$IMGFORGE_DEBIAN_MIRROR, else the Debian mirror URI this machine's apt uses (never hard-coded)."""
+    if os.environ.get("IMGFORGE_DEBIAN_MIRROR"):
+        return os.environ["IMGFORGE_DEBIAN_MIRROR"]
     for src in (Path("/etc/apt/sources.list.d/debian.sources"), Path("/etc/apt/sources.list")):
         try:
             text = src.read_text()

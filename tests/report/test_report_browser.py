@@ -30,7 +30,7 @@ FLAGS = [
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    path = shutil.which("chromium") or shutil.which("google-chrome")
     if path is None:
         if IN_CI:
             pytest.fail("chromium is not installed (.ci/setup installs it)", pytrace=False)
