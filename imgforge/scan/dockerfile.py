@@ -36,28 +36,10 @@ def _drop_flags(keyword: str, text: str) -> str:
 
 
 def parse_dockerfile(text: str) -> list[Instruction]:
-    """Instructions of a Dockerfile (line continuations joined, comments skipped)."""
-    out: list[Instruction] = []
-    buf: list[str] = []
-    start = 0
-    for n, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not buf and (not line or line.startswith("#")):
-            continue
-        if buf and line.startswith("#"):
-            continue
-        if not buf:
-            start = n
-        if line.endswith("\\"):
-            buf.append(line[:-1])
-            continue
-        buf.append(line)
-        joined = _squash(" ".join(buf))
-        buf = []
-        keyword, _, rest = joined.partition(" ")
-        keyword = keyword.upper()
-        out.append(Instruction(keyword, _drop_flags(keyword, rest), start))
-    return out
+    """Instructions of a Dockerfile, read by the linter's parser (escape directive, continuations, heredocs)."""
+    from imgforge.lint.parser import parse
+
+    return [Instruction(i.keyword.upper(), _squash(i.args), i.line) for i in parse(text, "Dockerfile").instructions]
 
 
 def instruction_of(created_by: str | None) -> tuple[str, str]:
