@@ -166,6 +166,22 @@ def list_artifacts(image: str, *, artifact_type: str | None = None, client: Regi
     return out
 
 
+def fetch_file(image: str, artifact: Artifact, name: str, *, client: RegistryClient | None = None,
+               insecure: bool = False) -> bytes:
+    """The bytes of the file titled `name` in `artifact` (one of `list_artifacts(image)`)."""
+    ref = Reference.parse(image)
+    client = _client_for(ref, client, insecure)
+    body = json.loads(client.get_manifest(ref.repository, artifact.digest).body)
+    layer = next((layer for layer in body.get("layers") or []
+                  if (layer.get("annotations") or {}).get(TITLE) == name), None)
+    if layer is None:
+        raise UsageError(f"fetching {name} from artifact {artifact.digest} of {image}: no such file")
+    reg, container = _oras(client, ref)
+    resp = reg.get_blob(container, layer["digest"])
+    _checked(resp, f"fetching {name} from artifact {artifact.digest} of {image}")
+    return bytes(resp.content)
+
+
 def _checked(resp: Any, step: str) -> None:
     if getattr(resp, "status_code", 0) not in (200, 201, 202):
         raise RegistryUnavailable(f"{step}: registry answered {getattr(resp, 'status_code', '?')}")

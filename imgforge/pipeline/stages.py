@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -182,7 +181,7 @@ def _client(ctx: Context) -> Any:
 def _previous_report(ctx: Context, repo: str, version: str) -> dict[str, Any] | None:
     """The scan report attached to the highest earlier version of this image, if the registry has one."""
 
-    from imgforge.artifacts import list_artifacts
+    from imgforge.artifacts import fetch_file, list_artifacts
     from imgforge.tags import parse_version, versions_in
 
     try:
@@ -202,26 +201,12 @@ def _previous_report(ctx: Context, repo: str, version: str) -> dict[str, Any] | 
         return None
     for art in artifacts:
         if "scan.json" in art.files:
-            data = _pull_file(f"{_registry(ctx)}/{repo}@{art.digest}", "scan.json", ctx)
-            if data is not None:
-                doc = json.loads(data)
-                doc["image"] = previous
-                return doc
-    return None
-
-
-def _pull_file(artifact_ref: str, name: str, ctx: Context) -> bytes | None:
-    import oras.client
-
-    with tempfile.TemporaryDirectory(prefix="imgforge-prev-") as tmp:
-        try:
-            client = oras.client.OrasClient(hostname=_registry(ctx), insecure=True)
-            paths = client.pull(target=artifact_ref, outdir=tmp)
-        except Exception:  # noqa: BLE001 - a missing previous report only loses the comparison
-            return None
-        for p in paths:
-            if Path(p).name == name:
-                return Path(p).read_bytes()
+            try:
+                doc = json.loads(fetch_file(f"{_registry(ctx)}/{repo}@{digest}", art, "scan.json", client=_client(ctx)))
+            except (ImgforgeError, ValueError):
+                return None  # an unreadable previous report only loses the comparison
+            doc["image"] = previous
+            return dict(doc)
     return None
 
 

@@ -6,7 +6,7 @@ import json
 import urllib.request
 from pathlib import Path
 
-from conftest import imgforge, sample_copy
+from pipelinehelp import imgforge, sample_copy
 
 from imgforge.registry.client import RegistryClient
 
@@ -18,9 +18,9 @@ def catalog(url: str) -> list[str]:
 STAGES = ["generate", "lint", "build", "scan", "report", "tag", "push", "manifest", "verify", "attach"]
 
 
-def test_full_pipeline_on_a_sample(docker, registry, workdir: Path):
-    project = sample_copy("python-web", workdir)
-    dist = workdir / "dist"
+def test_full_pipeline_on_a_sample(docker, registry, tmp_path: Path):
+    project = sample_copy("python-web", tmp_path)
+    dist = tmp_path / "dist"
     res = imgforge("pipeline", project, "--version", "1.2.3", "--dist", dist, "--json")
     assert res.returncode == 0, res.stderr[-3000:]
     [result] = json.loads(res.stdout)
@@ -64,30 +64,30 @@ def test_full_pipeline_on_a_sample(docker, registry, workdir: Path):
     assert size["total_delta"] is not None and size["total_delta"] > 0
 
 
-def test_planted_secret_stops_before_push(docker, registry, workdir: Path):
-    project = sample_copy("python-web", workdir)
+def test_planted_secret_stops_before_push(docker, registry, tmp_path: Path):
+    project = sample_copy("python-web", tmp_path)
     fake_key = "AKIA" + "Q3ZR7TWX4PLNB2KD"  # format-valid, not a real credential
     (project / "settings.py").write_text(f'AWS_ACCESS_KEY_ID = "{fake_key}"\n')
     repo = next(line.split(": ", 1)[1] for line in (project / "imgforge.yaml").read_text().splitlines()
                 if line.strip().startswith("name: "))
-    res = imgforge("pipeline", project, "--version", "1.0.0", "--dist", workdir / "dist")
+    res = imgforge("pipeline", project, "--version", "1.0.0", "--dist", tmp_path / "dist")
     assert res.returncode == 1, res.stderr[-2000:]
     assert "scan gate" in res.stderr and "secret" in res.stderr
     assert fake_key not in res.stdout + res.stderr
-    assert fake_key not in "".join(p.read_text(errors="replace") for p in (workdir / "dist").rglob("*") if p.is_file())
+    assert fake_key not in "".join(p.read_text(errors="replace") for p in (tmp_path / "dist").rglob("*") if p.is_file())
     # Nothing new in the registry: the repository does not exist.
     client = RegistryClient(registry.address)
     assert client.tag_digests(repo, ["1.0.0"]) == {}
     assert repo not in catalog(registry.url)
 
 
-def test_lint_gate_stops_before_build(docker, workdir: Path):
-    project = sample_copy("python-web", workdir, extra_yaml="dockerfile: Dockerfile.bad\n")
+def test_lint_gate_stops_before_build(docker, tmp_path: Path):
+    project = sample_copy("python-web", tmp_path, extra_yaml="dockerfile: Dockerfile.bad\n")
     (project / "Dockerfile.bad").write_text(
         "FROM imgforge/python:3.11\nENV AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
         "COPY . /app\nCMD [\"python3\", \"/app/app.py\"]\n"
     )
-    res = imgforge("pipeline", project, "--version", "1.0.0", "--dist", workdir / "dist", "--json")
+    res = imgforge("pipeline", project, "--version", "1.0.0", "--dist", tmp_path / "dist", "--json")
     assert res.returncode == 1
     [result] = json.loads(res.stdout)
     status = {s["name"]: s["status"] for s in result["stages"]}
@@ -95,14 +95,14 @@ def test_lint_gate_stops_before_build(docker, workdir: Path):
     assert "wJalrXUtnFEMI" not in res.stdout + res.stderr
 
 
-def test_bad_settings_exit_2(workdir: Path):
-    project = sample_copy("python-web", workdir, extra_yaml="scan:\n  max_sizee: 10MB\n")
-    res = imgforge("pipeline", project, "--version", "1.0.0", "--dist", workdir / "dist")
+def test_bad_settings_exit_2(tmp_path: Path):
+    project = sample_copy("python-web", tmp_path, extra_yaml="scan:\n  max_sizee: 10MB\n")
+    res = imgforge("pipeline", project, "--version", "1.0.0", "--dist", tmp_path / "dist")
     assert res.returncode == 2, res.stderr
     assert "imgforge.yaml" in res.stderr and "max_sizee" in res.stderr and "Traceback" not in res.stderr
 
 
-def test_bad_version_exit_2(workdir: Path):
-    project = sample_copy("python-web", workdir)
-    res = imgforge("pipeline", project, "--version", "one.two", "--dist", workdir / "dist")
+def test_bad_version_exit_2(tmp_path: Path):
+    project = sample_copy("python-web", tmp_path)
+    res = imgforge("pipeline", project, "--version", "one.two", "--dist", tmp_path / "dist")
     assert res.returncode == 2 and "Traceback" not in res.stderr

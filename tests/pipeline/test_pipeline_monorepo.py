@@ -5,17 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import SAMPLES, imgforge, sample_copy
+from pipelinehelp import SAMPLES, imgforge, sample_copy
 
 from imgforge.registry.client import RegistryClient
 
 
-def test_all_samples_with_two_jobs(docker, registry, workdir: Path):
+def test_all_samples_with_two_jobs(docker, registry, tmp_path: Path):
     names = sorted(p.name for p in SAMPLES.iterdir() if (p / "imgforge.yaml").is_file())
     assert len(names) >= 5
-    projects = [sample_copy(n, workdir) for n in names]
-    res = imgforge("pipeline", *projects, "--version", "1.0.0", "--jobs", "2", "--dist", workdir / "dist",
-                   "--json", "--summary", workdir / "summary.md", timeout=1200)
+    projects = [sample_copy(n, tmp_path) for n in names]
+    res = imgforge("pipeline", *projects, "--version", "1.0.0", "--jobs", "2", "--dist", tmp_path / "dist",
+                   "--json", "--summary", tmp_path / "summary.md", timeout=1200)
     assert res.returncode == 0, res.stderr[-4000:]
     results = json.loads(res.stdout)
     assert [r["project"] for r in results] == [str(p) for p in projects]
@@ -25,5 +25,5 @@ def test_all_samples_with_two_jobs(docker, registry, workdir: Path):
         verify = next(s for s in r["stages"] if s["name"] == "verify")
         assert "ready in" in verify["detail"]
         assert client.tag_digests(r["image"], ["1.0.0"]) == {"1.0.0": r["digest"]}
-    summary = (workdir / "summary.md").read_text()
+    summary = (tmp_path / "summary.md").read_text()
     assert summary.count("✅") >= len(names) and "Image size" in summary

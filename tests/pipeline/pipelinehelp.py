@@ -1,4 +1,4 @@
-"""Helpers for pipeline tests: copies of the samples with their own repository names."""
+"""Helpers for pipeline tests: copies of the samples with their own repository names, and the CLI."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
@@ -34,8 +32,3 @@ def imgforge(*args: str | Path, cwd: Path | None = None, timeout: int = 900) -> 
         [sys.executable, "-m", "imgforge", *map(str, args)],
         capture_output=True, text=True, env=env, cwd=cwd, timeout=timeout,
     )
-
-
-@pytest.fixture
-def workdir(tmp_path: Path) -> Path:
-    return tmp_path
