@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.markup import escape
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
 from imgforge.cli._common import console, console_err, exit_with, print_json
@@ -43,6 +46,43 @@ def _policy(project: Path, overrides: dict[str, object]) -> ScanPolicy:
         raise UsageError(f"scan options: {problems}") from exc
 
 
+@contextmanager
+def _progress(image: str) -> Iterator[Callable[[int], None] | None]:
+    """A byte progress bar over the `docker save` stream of an engine image on a TTY; else a spinner."""
+    size = _engine_size(image) if console_err.is_terminal else None
+    if size is None:
+        with console_err.status(f"scanning {escape(image)}"):
+            yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, console=console_err, transient=True) as bar:
+        task = bar.add_task(f"scanning {escape(image)}", total=size)
+        seen = [0]
+
+        def advance(n: int) -> None:
+            seen[0] += n
+            # The stream is the image plus tar headers: grow the total rather than run past it.
+            bar.update(task, completed=seen[0], total=max(size, seen[0]))
+
+        yield advance
+
+
+def _engine_size(image: str) -> int | None:
+    """The engine's size of `image` when it is scanned from the engine, else None."""
+    from imgforge.image import source_of
+
+    try:
+        kind, where = source_of(image)
+        if kind != "daemon":
+            return None
+        from imgforge.env.engine import client
+
+        return int(client().image.inspect(where).size) or None
+    except Exception:  # noqa: BLE001 - no size only means a spinner instead of a bar
+        return None
+
+
 def scan(
     image: Annotated[str, typer.Argument(help="Image reference, `docker save` archive, or OCI layout folder.")],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
@@ -68,8 +108,8 @@ def scan(
                                "base_layers": base_layers})
     if dockerfile is not None and not dockerfile.is_file():
         raise UsageError(f"scanning {image}: Dockerfile {dockerfile} does not exist")
-    with console_err.status(f"scanning {escape(image)}"):
-        report = run_scan(image, dockerfile=dockerfile, policy=policy)
+    with _progress(image) as on_bytes:
+        report = run_scan(image, dockerfile=dockerfile, policy=policy, on_bytes=on_bytes)
     chosen = Format.json if json_out else fmt
     if chosen == Format.text and output is None:
         _print_text(report)

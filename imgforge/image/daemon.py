@@ -29,7 +29,7 @@ def exists(ref: str) -> bool | None:
 
 
 @contextmanager
-def save_stream(ref: str) -> Iterator[BinaryIO]:
+def save_stream(ref: str, on_bytes: Callable[[int], None] | None = None) -> Iterator[BinaryIO]:
     """The `docker save REF` output as a readable stream; engine errors name the step.
 
     The command line comes from python-on-whales' client config (host, context, TLS flags); its own
@@ -47,7 +47,7 @@ def save_stream(ref: str) -> Iterator[BinaryIO]:
     except OSError as exc:
         raise EngineUnavailable(f"{step}: {exc.strerror or exc}") from exc
     assert proc.stdout is not None and proc.stderr is not None
-    reader = _Prefetch(proc.stdout)
+    reader = _Prefetch(proc.stdout, on_bytes=on_bytes)
     try:
         yield reader  # type: ignore[misc]
         while reader.read(1 << 20):
@@ -65,8 +65,9 @@ def save_stream(ref: str) -> Iterator[BinaryIO]:
 class _Prefetch(io.RawIOBase):
     """Reads the pipe in a thread (the read releases the GIL), so `docker save` keeps writing while we parse."""
 
-    def __init__(self, pipe: BinaryIO, depth: int = 16) -> None:
+    def __init__(self, pipe: BinaryIO, depth: int = 16, on_bytes: Callable[[int], None] | None = None) -> None:
         self.pipe = pipe
+        self.on_bytes = on_bytes  # progress: called from the reader thread with each chunk's size
         self.chunks: queue.Queue[bytes | BaseException] = queue.Queue(maxsize=depth)  # at most depth MiB ahead
         self.buf = memoryview(b"")
         self.done = False
@@ -78,6 +79,8 @@ class _Prefetch(io.RawIOBase):
         try:
             while not self.halt.is_set():
                 chunk = self.pipe.read(1 << 20)
+                if self.on_bytes is not None and chunk:
+                    self.on_bytes(len(chunk))
                 self._put(chunk)
                 if not chunk:
                     return
@@ -115,9 +118,10 @@ class _Prefetch(io.RawIOBase):
         self.halt.set()
 
 
-def scan_daemon(ref: str, on_layer: Callable[[str, BinaryIO], T]) -> StreamResult[T]:
-    """Run `on_layer` over each layer of `ref` in one `docker save` pass."""
-    with save_stream(ref) as stream:
+def scan_daemon(ref: str, on_layer: Callable[[str, BinaryIO], T],
+                on_bytes: Callable[[int], None] | None = None) -> StreamResult[T]:
+    """Run `on_layer` over each layer of `ref` in one `docker save` pass (`on_bytes` sees the bytes read)."""
+    with save_stream(ref, on_bytes) as stream:
         return read_archive_stream(stream, on_layer, f"docker save {ref}")  # type: ignore[arg-type]
 
 

@@ -98,7 +98,8 @@ def scan_layers(image: Image, detector: Detector | None, limits: Limits, jobs: i
     return [_scan_one(openers[i], whats[i], detector, limits) for i in range(len(openers))]
 
 
-def _read_source(source: str | Image, detector: Detector | None, limits: Limits, jobs: int) -> tuple[Image, list[LayerScan]]:
+def _read_source(source: str | Image, detector: Detector | None, limits: Limits, jobs: int,
+                 on_bytes: Callable[[int], None] | None = None) -> tuple[Image, list[LayerScan]]:
     if isinstance(source, Image):
         return source, scan_layers(source, detector, limits, jobs)
     kind, where = source_of(source)
@@ -109,7 +110,7 @@ def _read_source(source: str | Image, detector: Detector | None, limits: Limits,
     from imgforge.image.daemon import SaveMember, scan_daemon
 
     # The engine's `docker save` stream is sequential: read it once, layers in archive order.
-    result = scan_daemon(where, lambda name, fh: scan_layer(fh, f"layer {name} of {where}", detector, limits))
+    result = scan_daemon(where, lambda name, fh: scan_layer(fh, f"layer {name} of {where}", detector, limits), on_bytes)
     image = build_image(result.resolved, lambda m: SaveMember(where, m), where, "daemon", f"docker save {where}")
     return image, list(result.results)
 
@@ -179,12 +180,16 @@ def _config_finding(m: Any, source: str, name: str, layer: int | None, line: int
 
 
 def scan(source: str | Image, detector: Detector | None = None, dockerfile: str | Path | None = None,
-         policy: ScanPolicy | None = None, *, limits: Limits | None = None) -> ScanReport:
-    """Scan an image (reference, archive, OCI layout or opened `Image`) into a frozen `ScanReport`."""
+         policy: ScanPolicy | None = None, *, limits: Limits | None = None,
+         on_bytes: Callable[[int], None] | None = None) -> ScanReport:
+    """Scan an image (reference, archive, OCI layout or opened `Image`) into a frozen `ScanReport`.
+
+    `on_bytes` is told how many bytes of an engine image's `docker save` stream have been read (progress).
+    """
     policy = policy or ScanPolicy()
     detector = detector if detector is not None else DefaultDetector()
     limits = limits or _limits(policy)
-    image, scans = _read_source(source, detector, limits, policy.jobs)
+    image, scans = _read_source(source, detector, limits, policy.jobs, on_bytes)
     acc = account(scans)
     commands = image.config.layer_commands() or [None] * len(scans)
     instructions: list[Instruction] = []
