@@ -17,7 +17,6 @@ _CACHED = re.compile(r"^#(\d+) CACHED")
 _ERROR = re.compile(r"^#(\d+) ERROR: (.*)$")
 _OUTPUT = re.compile(r"^#(\d+) \d+\.\d+ (.*)$")
 _FILE_LINE = re.compile(r"^(?:\S*/)?Dockerfile[\w.-]*:(\d+)\s*$")
-_FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*\S+(?:\s+AS\s+(\S+))?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -100,38 +99,15 @@ class ProgressLog:
         return StepFailure(stage or "main", step, cmd, self.errors[vid], tuple(self.output.get(vid, [])[-tail:]), line)
 
 
-def instructions(text: str) -> list[tuple[int, str]]:
-    """(first line number, instruction text) of each Dockerfile instruction, continuations joined."""
-    out: list[tuple[int, str]] = []
-    start, parts = 0, []
-    for n, raw in enumerate(text.splitlines(), start=1):
-        stripped = raw.strip()
-        if not parts and (not stripped or stripped.startswith("#")):
-            continue
-        if parts and stripped.startswith("#"):
-            continue  # comment lines inside a continuation are dropped, like BuildKit does
-        if not parts:
-            start = n
-        parts.append(stripped[:-1] if stripped.endswith("\\") else stripped)
-        if not stripped.endswith("\\"):
-            out.append((start, " ".join(parts)))
-            parts = []
-    if parts:
-        out.append((start, " ".join(parts)))
-    return out
-
-
 def locate_step(text: str, stage: str, index: int) -> int | None:
     """The Dockerfile line of step `index` (1 = FROM) of `stage` (name, `stage-N`, or "" for one stage)."""
+    from imgforge.lint.parser import parse
+
     stages: list[tuple[str | None, list[int]]] = []
-    for line, instr in instructions(text):
-        if m := _FROM.match(instr):
-            base = instr.split()[1 + sum(1 for w in instr.split()[1:] if w.startswith("--"))].lower()
-            # A stage built on an earlier stage has no FROM vertex: its steps start at the next instruction.
-            on_stage = any(name and name.lower() == base for name, _ in stages)
-            stages.append((m.group(1), [] if on_stage else [line]))
-        elif stages:
-            stages[-1][1].append(line)
+    for st in parse(text, "Dockerfile").stages:
+        # A stage built on an earlier stage has no FROM vertex: its steps start at the next instruction.
+        lines = [i.line for i in st.instructions if st.base_stage is None or i.keyword.upper() != "FROM"]
+        stages.append((st.name, lines))
     for n, (name, lines) in enumerate(stages):
         if stage in ("", "main") and len(stages) > 1:
             continue

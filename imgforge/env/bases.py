@@ -11,9 +11,10 @@ import hashlib
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from python_on_whales import DockerClient
 from python_on_whales.exceptions import DockerException
@@ -221,9 +222,8 @@ def _build(docker: DockerClient, base: BaseImage, say: Progress) -> None:
                 progress="plain",
                 stream_logs=True,
             )
-            tail: list[str] = []
-            for line in logs:
-                tail = (tail + [line.rstrip()])[-12:]
+            for _line in cast(Iterator[str], logs):
+                pass  # drained so the build runs to the end; errors arrive as DockerException
         except DockerException as exc:
             lines = [ln for ln in (exc.stderr or "").splitlines() if ln.strip()][-6:]
             raise EnvironmentProblem(f"building base {base.ref}: {' | '.join(lines) or exc}") from exc

@@ -51,7 +51,7 @@ def selector(spec: ManifestSpec) -> dict[str, str]:
     return {"app.kubernetes.io/name": spec.name, "app.kubernetes.io/instance": spec.name}
 
 
-def annotations(spec: ManifestSpec) -> dict[str, str]:
+def annotations_of(spec: ManifestSpec) -> dict[str, str]:
     """Annotations linking the workload back to the image's source, revision and version."""
     out = {ANNOTATION_IMAGE: spec.image}
     if spec.source:
@@ -64,7 +64,7 @@ def annotations(spec: ManifestSpec) -> dict[str, str]:
 
 
 def _metadata(spec: ManifestSpec, name: str | None = None) -> dict[str, Any]:
-    return {"name": name or spec.name, "labels": labels(spec), "annotations": annotations(spec)}
+    return {"name": name or spec.name, "labels": labels(spec), "annotations": annotations_of(spec)}
 
 
 def probe(spec: ManifestSpec, p: Probe) -> dict[str, Any]:
@@ -189,7 +189,7 @@ def emit(spec: ManifestSpec, kind: Kind = "pod") -> list[dict[str, Any]]:
         "spec": {
             "replicas": spec.replicas,
             "selector": {"matchLabels": selector(spec)},
-            "template": {"metadata": {"labels": labels(spec), "annotations": annotations(spec)},
+            "template": {"metadata": {"labels": labels(spec), "annotations": annotations_of(spec)},
                          "spec": pod_spec(spec)},
         },
     }

@@ -113,6 +113,7 @@ def build_size_report(
     )
     total = int(scan.get("total_bytes", sum(r.bytes for r in rows)))
     prev_total = int(previous["total_bytes"]) if previous and "total_bytes" in previous else None
+    prev_image = str(previous.get("image")) if previous else None
     failures: list[str] = []
     budgets = budgets or Budgets()
     if budgets.max_size is not None and total > budgets.max_size:
@@ -120,10 +121,10 @@ def build_size_report(
     if prev_total is not None:
         growth = total - prev_total
         if budgets.max_growth is not None and growth > budgets.max_growth:
-            failures.append(f"grew {growth} bytes since {previous.get('image')}, over max_growth {budgets.max_growth}")
+            failures.append(f"grew {growth} bytes since {prev_image}, over max_growth {budgets.max_growth}")
         if budgets.max_growth_percent is not None and prev_total and growth * 100 / prev_total > budgets.max_growth_percent:
             failures.append(
-                f"grew {growth * 100 / prev_total:.1f}% since {previous.get('image')}, "
+                f"grew {growth * 100 / prev_total:.1f}% since {prev_image}, "
                 f"over max_growth_percent {budgets.max_growth_percent}"
             )
     return SizeReport(
@@ -135,7 +136,7 @@ def build_size_report(
         top_files=tuple(_top_files(scan, top)),
         bloat=tuple(scan.get("bloat", [])),
         secrets=tuple(scan.get("secrets", [])),
-        previous_image=str(previous.get("image")) if previous else None,
+        previous_image=prev_image,
         previous_total_bytes=prev_total,
         budget_failures=tuple(failures),
     )
