@@ -1,6 +1,8 @@
-"""The registry sink: credentials and a retrying distribution-API client."""
+"""The registry sink and transport: credentials, one HTTP transport, and the distribution-API verbs."""
 
 from imgforge.registry.auth import Credentials, credentials_for
 from imgforge.registry.client import Manifest, RegistryClient, is_local
+from imgforge.registry.transport import MockTransport, Request, Response, Transport, scheme_for
 
-__all__ = ["Credentials", "Manifest", "RegistryClient", "credentials_for", "is_local"]
+__all__ = ["Credentials", "Manifest", "MockTransport", "RegistryClient", "Request", "Response", "Transport",
+           "credentials_for", "is_local", "scheme_for"]

@@ -92,7 +92,9 @@ def credentials_for(host: str, env: Mapping[str, str] | None = None) -> Credenti
             try:
                 decoded = base64.b64decode(entry["auth"]).decode()
             except (ValueError, UnicodeDecodeError) as exc:
-                raise UsageError(f"reading Docker config {config_file}: auths.{key}.auth is not base64 user:pass") from exc
+                raise UsageError(
+                    f"reading Docker config {config_file}: auths.{key}.auth is not base64 user:pass"
+                ) from exc
             name, _, secret = decoded.partition(":")
             return Credentials(name, secret, str(config_file))
         if entry.get("username") and entry.get("password"):

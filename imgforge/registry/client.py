@@ -1,36 +1,26 @@
-"""A small distribution-API client: manifest HEAD/GET/PUT/DELETE, blob mount, tag and referrer listing.
+"""The distribution-API verbs imgforge uses: manifest HEAD/GET/PUT/DELETE, blobs, tags and referrers.
 
-All I/O goes through `RegistryClient._send`, which retries connection errors and 5xx answers with
-exponential backoff, answers Basic and Bearer challenges with the resolved credentials, and turns
-every failure into `RegistryUnavailable` naming the step and the HTTP status (never a credential).
+Every call goes through one `Transport` (scheme, auth, retries, structured errors); this module only
+knows the API's paths and answers.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
-from collections.abc import Callable, Mapping
+import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
-import requests
-
-from imgforge.errors import RegistryUnavailable
-from imgforge.registry.auth import Credentials, credentials_for
-
-MANIFEST_TYPES = (
-    "application/vnd.oci.image.manifest.v1+json",
-    "application/vnd.oci.image.index.v1+json",
-    "application/vnd.docker.distribution.manifest.v2+json",
-    "application/vnd.docker.distribution.manifest.list.v2+json",
-)
-LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+from imgforge.registry.auth import Credentials
+from imgforge.registry.transport import ACCEPT_MANIFESTS, Transport, is_loopback
 
 
 def is_local(host: str) -> bool:
-    """Loopback registries default to plain http."""
-    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-    return name in LOCAL_HOSTS
+    """Loopback registries default to plain http (the transport's scheme rule)."""
+    return is_loopback(host)
 
 
 @dataclass(frozen=True)
@@ -42,8 +32,12 @@ class Manifest:
     digest: str
 
 
+def sha256_digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
 class RegistryClient:
-    """Talks to one registry host (`host:port`); `insecure` (or a loopback host) means plain http."""
+    """Talks to one registry host (`host:port`) through a `Transport`; `insecure` (or loopback) means http."""
 
     def __init__(
         self,
@@ -55,149 +49,108 @@ class RegistryClient:
         backoff: float = 0.25,
         timeout: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
+        transport: Transport | None = None,
     ) -> None:
-        self.host = host
-        self.scheme = "http" if insecure or is_local(host) else "https"
-        self._credentials = credentials
-        self._resolved = credentials is not None
-        self.attempts = attempts
-        self.backoff = backoff
-        self.timeout = timeout
-        self._sleep = sleep
-        self._session: requests.Session | None = None
-        self._auth_header: str | None = None
+        self.transport = transport or Transport(host, insecure=insecure, credentials=credentials, attempts=attempts,
+                                                backoff=backoff, timeout=timeout, sleep=sleep)
+        self.host = self.transport.host
+
+    @property
+    def scheme(self) -> str:
+        return self.transport.scheme
 
     @property
     def base(self) -> str:
-        return f"{self.scheme}://{self.host}"
+        return self.transport.base
 
     @property
     def auth_scheme(self) -> str | None:
         """"basic" or "bearer" once the registry has challenged us, else None (anonymous so far)."""
-        if self._auth_header is None:
-            return None
-        return self._auth_header.split(" ", 1)[0].lower()
+        return self.transport.auth_scheme
 
     def credentials(self) -> Credentials | None:
-        if not self._resolved:  # resolved lazily: no I/O in the constructor
-            self._credentials = credentials_for(self.host)
-            self._resolved = True
-        return self._credentials
-
-    # -- transport -----------------------------------------------------------------------------
-
-    def _send(self, method: str, path: str, step: str, *, headers: Mapping[str, str] | None = None,
-              data: bytes | None = None, ok: tuple[int, ...] = (200,)) -> requests.Response:
-        if self._session is None:
-            self._session = requests.Session()
-        url = path if path.startswith("http") else f"{self.base}{path}"
-        last = ""
-        authed_for_challenge = False
-        for attempt in range(self.attempts):
-            hdrs = dict(headers or {})
-            if self._auth_header:
-                hdrs["Authorization"] = self._auth_header
-            try:
-                resp = self._session.request(method, url, headers=hdrs, data=data, timeout=self.timeout,
-                                             allow_redirects=True)
-            except requests.RequestException as exc:
-                last = f"connection failed ({type(exc).__name__})"
-                self._sleep(self.backoff * 2**attempt)
-                continue
-            if resp.status_code == 401 and not authed_for_challenge:
-                authed_for_challenge = True
-                self._answer_challenge(resp, step)
-                continue
-            if resp.status_code >= 500:
-                last = f"registry answered {resp.status_code}"
-                self._sleep(self.backoff * 2**attempt)
-                continue
-            if resp.status_code in ok:
-                return resp
-            raise RegistryUnavailable(f"{step}: registry {self.host} answered {resp.status_code}{_oci_error(resp)}")
-        raise RegistryUnavailable(f"{step}: {last} after {self.attempts} attempts ({self.base})")
-
-    def _answer_challenge(self, resp: requests.Response, step: str) -> None:
-        challenge = resp.headers.get("WWW-Authenticate", "")
-        creds = self.credentials()
-        if creds is None:
-            raise RegistryUnavailable(
-                f"{step}: registry {self.host} answered 401 UNAUTHORIZED and no credentials are configured "
-                f"(docker login {self.host}, or set IMGFORGE_REGISTRY_USER/IMGFORGE_REGISTRY_PASSWORD)"
-            )
-        if challenge.lower().startswith("bearer"):
-            params = dict(re.findall(r'(\w+)="([^"]*)"', challenge))
-            realm = params.pop("realm", "")
-            try:
-                token_resp = requests.get(realm, params=params, headers={"Authorization": creds.basic()},
-                                          timeout=self.timeout)
-            except requests.RequestException as exc:
-                raise RegistryUnavailable(f"{step}: token service of {self.host} did not answer") from exc
-            if token_resp.status_code != 200:
-                raise RegistryUnavailable(f"{step}: token service of {self.host} answered {token_resp.status_code}")
-            body = token_resp.json()
-            self._auth_header = "Bearer " + str(body.get("token") or body.get("access_token") or "")
-        else:
-            self._auth_header = creds.basic()
+        return self.transport.credentials()
 
     # -- verbs ---------------------------------------------------------------------------------
 
     def ping(self) -> None:
         """Check the registry answers and accepts our credentials."""
-        self._send("GET", "/v2/", f"contacting registry {self.host}")
+        self.transport.ping()
 
     def head_manifest(self, repo: str, ref: str) -> str | None:
         """The digest `ref` (tag or digest) resolves to, or None when it does not exist."""
-        resp = self._send("HEAD", f"/v2/{repo}/manifests/{ref}", f"looking up {self.host}/{repo}:{ref}",
-                          headers={"Accept": ", ".join(MANIFEST_TYPES)}, ok=(200, 404))
-        return resp.headers.get("Docker-Content-Digest") if resp.status_code == 200 else None
+        resp = self.transport.request("HEAD", f"/v2/{repo}/manifests/{ref}", f"looking up {self.host}/{repo}:{ref}",
+                                      headers={"Accept": ACCEPT_MANIFESTS}, ok=(200, 404))
+        return resp.headers.get("Docker-Content-Digest") if resp.status == 200 else None
 
     def get_manifest(self, repo: str, ref: str) -> Manifest:
-        resp = self._send("GET", f"/v2/{repo}/manifests/{ref}", f"reading manifest {self.host}/{repo}@{ref}",
-                          headers={"Accept": ", ".join(MANIFEST_TYPES)})
-        media = resp.headers.get("Content-Type", "").split(";")[0]
-        return Manifest(resp.content, media, resp.headers.get("Docker-Content-Digest", ""))
+        step = f"reading manifest {self.host}/{repo}@{ref}"
+        resp = self.transport.request("GET", f"/v2/{repo}/manifests/{ref}", step,
+                                      headers={"Accept": ACCEPT_MANIFESTS})
+        body = resp.content
+        return Manifest(body, resp.media_type, resp.headers.get("Docker-Content-Digest") or sha256_digest(body))
 
     def put_manifest(self, repo: str, ref: str, manifest: Manifest) -> str:
         """PUT the manifest under `ref` (a tag or its digest); returns the digest the registry computed."""
-        resp = self._send("PUT", f"/v2/{repo}/manifests/{ref}", f"putting {self.host}/{repo}:{ref}",
-                          headers={"Content-Type": manifest.media_type}, data=manifest.body, ok=(201,))
+        resp = self.transport.request("PUT", f"/v2/{repo}/manifests/{ref}", f"putting {self.host}/{repo}:{ref}",
+                                      headers={"Content-Type": manifest.media_type}, body=manifest.body, ok=(201,))
         return resp.headers.get("Docker-Content-Digest", manifest.digest)
 
     def put_referrer(self, repo: str, manifest: Manifest) -> tuple[str, bool]:
         """PUT a manifest with a `subject` by digest; True when the registry says it indexed the subject."""
-        resp = self._send("PUT", f"/v2/{repo}/manifests/{manifest.digest}",
-                          f"putting {self.host}/{repo}@{manifest.digest}",
-                          headers={"Content-Type": manifest.media_type}, data=manifest.body, ok=(201,))
+        resp = self.transport.request("PUT", f"/v2/{repo}/manifests/{manifest.digest}",
+                                      f"putting {self.host}/{repo}@{manifest.digest}",
+                                      headers={"Content-Type": manifest.media_type}, body=manifest.body, ok=(201,))
         return resp.headers.get("Docker-Content-Digest", manifest.digest), "OCI-Subject" in resp.headers
 
     def delete_manifest(self, repo: str, digest: str) -> bool:
-        resp = self._send("DELETE", f"/v2/{repo}/manifests/{digest}", f"deleting {self.host}/{repo}@{digest}",
-                          ok=(202, 404, 405))
-        return resp.status_code == 202
+        resp = self.transport.request("DELETE", f"/v2/{repo}/manifests/{digest}",
+                                      f"deleting {self.host}/{repo}@{digest}", ok=(202, 404, 405))
+        return resp.status == 202
 
     def blob_exists(self, repo: str, digest: str) -> bool:
-        resp = self._send("HEAD", f"/v2/{repo}/blobs/{digest}", f"looking up blob {digest}", ok=(200, 404))
-        return resp.status_code == 200
+        resp = self.transport.request("HEAD", f"/v2/{repo}/blobs/{digest}", f"looking up blob {digest}", ok=(200, 404))
+        return resp.status == 200
+
+    def open_blob(self, repo: str, digest: str) -> BinaryIO:
+        """A stream of a blob (resumed if the connection drops mid-way)."""
+        return self.transport.open_blob(repo, digest, f"reading blob {self.host}/{repo}@{digest}")
+
+    def get_blob(self, repo: str, digest: str) -> bytes:
+        """A small blob's bytes (configs, artifact files)."""
+        with self.open_blob(repo, digest) as stream:
+            return stream.read()
+
+    def upload_blob(self, repo: str, data: bytes) -> str:
+        """Upload `data` as a blob of `repo` (monolithic POST + PUT, skipped when present); returns its digest."""
+        digest = sha256_digest(data)
+        if self.blob_exists(repo, digest):
+            return digest
+        step = f"uploading blob {digest} to {self.host}/{repo}"
+        started = self.transport.request("POST", f"/v2/{repo}/blobs/uploads/", step, ok=(202,))
+        location = urllib.parse.urljoin(self.base + "/", started.headers.get("Location", ""))
+        sep = "&" if "?" in location else "?"
+        self.transport.request("PUT", f"{location}{sep}digest={urllib.parse.quote(digest)}", step,
+                               headers={"Content-Type": "application/octet-stream"}, body=data, ok=(201,))
+        return digest
 
     def mount_blob(self, repo: str, digest: str, from_repo: str) -> None:
         """Cross-repository mount; the blob must already be in `from_repo` on the same registry."""
         if self.blob_exists(repo, digest):
             return
-        self._send("POST", f"/v2/{repo}/blobs/uploads/?mount={digest}&from={from_repo}",
-                   f"mounting blob {digest} into {self.host}/{repo}", ok=(201,))
+        self.transport.request("POST", f"/v2/{repo}/blobs/uploads/?mount={digest}&from={from_repo}",
+                               f"mounting blob {digest} into {self.host}/{repo}", ok=(201,))
 
     def list_tags(self, repo: str) -> list[str]:
         """Every tag of `repo` (following pagination); empty when the repository does not exist."""
         tags: list[str] = []
         path: str | None = f"/v2/{repo}/tags/list?n=1000"
         while path:
-            resp = self._send("GET", path, f"listing tags of {self.host}/{repo}", ok=(200, 404))
-            if resp.status_code == 404:
+            resp = self.transport.request("GET", path, f"listing tags of {self.host}/{repo}", ok=(200, 404))
+            if resp.status == 404:
                 return []
-            tags.extend(resp.json().get("tags") or [])
-            link = resp.headers.get("Link", "")
-            match = re.match(r"<([^>]+)>", link)
+            tags.extend(str(t) for t in (resp.json().get("tags") or []))
+            match = re.match(r"<([^>]+)>", resp.headers.get("Link", ""))
             path = match.group(1) if match else None
         return tags
 
@@ -212,19 +165,8 @@ class RegistryClient:
 
     def referrers(self, repo: str, digest: str) -> list[dict[str, Any]] | None:
         """The OCI 1.1 referrers of `digest`, or None when the registry has no referrers API."""
-        resp = self._send("GET", f"/v2/{repo}/referrers/{digest}", f"listing referrers of {repo}@{digest}",
-                          headers={"Accept": "application/vnd.oci.image.index.v1+json"}, ok=(200, 404))
-        if resp.status_code == 404 or "json" not in resp.headers.get("Content-Type", ""):
+        resp = self.transport.request("GET", f"/v2/{repo}/referrers/{digest}", f"listing referrers of {repo}@{digest}",
+                                      headers={"Accept": "application/vnd.oci.image.index.v1+json"}, ok=(200, 404))
+        if resp.status == 404 or "json" not in resp.headers.get("Content-Type", ""):
             return None
         return list(resp.json().get("manifests") or [])
-
-
-def _oci_error(resp: requests.Response) -> str:
-    try:
-        errors = resp.json().get("errors") or []
-    except ValueError:
-        return ""
-    if not errors:
-        return ""
-    first = errors[0]
-    return f" {first.get('code', '')}: {first.get('message', '')}".rstrip(": ")
