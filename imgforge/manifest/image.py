@@ -1,26 +1,43 @@
-"""What a manifest needs to know about its image: the digest it is pinned to, and its config (ports, user, labels)."""
+"""What a manifest needs to know about its image: the digest it is pinned to, and its config (ports, user, labels).
+
+The registry's answer is named for what it is: the digest, no such tag, authentication required, or
+unreachable. A reference without a tag is refused unless `:latest` is written out.
+"""
 
 from __future__ import annotations
 
-import ipaddress
-import urllib.error
-import urllib.request
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+import json
+import subprocess
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
 
-from imgforge.env.registry_api import MANIFEST_TYPES
-from imgforge.errors import RegistryUnavailable, UsageError
+from imgforge.errors import ImgforgeError, RegistryError, RegistryUnavailable, UsageError
+from imgforge.image import model
+from imgforge.image.registry import read_manifest
 from imgforge.reference import Reference
+from imgforge.registry.client import RegistryClient
+from imgforge.registry.transport import Transport
+
+Problem = Literal["", "no-such-tag", "auth-required", "unreachable"]
 
 
 @dataclass(frozen=True)
-class ImageConfig:
-    """The parts of an image's config a manifest checks against."""
+class ImageConfig(model.ImageConfig):
+    """The image config (the scan's model) plus what a manifest checks against: EXPOSE, USER, RepoDigests."""
 
+    digest: str = ""
+    env: tuple[str, ...] = ()
+    labels: tuple[tuple[str, str], ...] = ()
+    history: tuple[model.HistoryEntry, ...] = ()
+    diff_ids: tuple[str, ...] = ()
     exposed_ports: frozenset[int] = frozenset()
     user: str = ""
-    labels: dict[str, str] = field(default_factory=dict)
     repo_digests: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        given: object = self.labels
+        if isinstance(given, dict):  # accept a mapping, keep the model's sorted pairs
+            object.__setattr__(self, "labels", tuple(sorted((str(k), str(v)) for k, v in given.items())))
 
     def uid(self) -> int | None:
         """The numeric UID of USER, or None when USER is empty or a name."""
@@ -33,48 +50,14 @@ class ImageConfig:
         return int(parts[1]) if len(parts) == 2 and parts[1].isdigit() else None
 
 
-def _head(url: str, token: str | None, ref: Reference) -> tuple[int, Any]:
-    """(status, headers) of a manifest HEAD; status 0 when nothing answers."""
-    headers = {"Accept": MANIFEST_TYPES}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    req = urllib.request.Request(url, method="HEAD", headers=headers)
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - http(s) URL built by us
-            return resp.status, resp.headers
-    except urllib.error.HTTPError as exc:
-        if exc.code >= 500:
-            raise RegistryUnavailable(f"resolving {ref} to a digest: registry answered {exc.code}") from exc
-        return exc.code, exc.headers
-    except (urllib.error.URLError, OSError):
-        return 0, {}
-
-
-def _anonymous_token(challenge: str) -> str | None:
-    """An anonymous token from a `Bearer realm=...` challenge (public images on token registries)."""
-    import json
-    import re
-    import urllib.parse
-
-    params = dict(re.findall(r'(\w+)="([^"]*)"', challenge))
-    realm = params.pop("realm", "")
-    if not realm.startswith(("http://", "https://")):
-        return None
-    try:
-        with urllib.request.urlopen(realm + "?" + urllib.parse.urlencode(params), timeout=10) as resp:  # noqa: S310
-            doc = json.loads(resp.read(1 << 20))
-    except (urllib.error.URLError, OSError, ValueError):
-        return None
-    token = doc.get("token") or doc.get("access_token") if isinstance(doc, dict) else None
-    return str(token) if token else None
-
-
 @dataclass(frozen=True)
 class RegistryAnswer:
-    """The digest a registry gave for a tag, and whether it asked for credentials."""
+    """The digest a registry gave for a tag, whether pulling needs credentials, and what went wrong if nothing."""
 
     digest: str | None
     needs_auth: bool
+    problem: Problem = ""
+    detail: str = ""
 
 
 class ImageSource(Protocol):
@@ -87,97 +70,103 @@ class ImageSource(Protocol):
     def registry_config(self, ref: Reference, digest: str) -> ImageConfig | None: ...
 
 
-def parse_config(inspect: dict[str, Any]) -> ImageConfig:
-    """ImageConfig from `docker image inspect` JSON (one element)."""
-    config = inspect.get("Config") or {}
+def _ports(config: dict[str, Any]) -> frozenset[int]:
     ports = set()
     for key in (config.get("ExposedPorts") or {}):
         number, _, proto = str(key).partition("/")
         if number.isdigit() and proto in ("", "tcp"):
             ports.add(int(number))
+    return frozenset(ports)
+
+
+def parse_config(inspect: dict[str, Any]) -> ImageConfig:
+    """ImageConfig from `docker image inspect` JSON (one element)."""
+    config = inspect.get("Config") or {}
     return ImageConfig(
-        exposed_ports=frozenset(ports),
+        digest=str(inspect.get("Id") or ""),
+        env=tuple(str(e) for e in config.get("Env") or ()),
+        labels=tuple(sorted((str(k), str(v)) for k, v in (config.get("Labels") or {}).items())),
+        diff_ids=tuple(str(d) for d in (inspect.get("RootFS") or {}).get("Layers") or ()),
+        exposed_ports=_ports(config),
         user=str(config.get("User") or ""),
-        labels=dict(config.get("Labels") or {}),
         repo_digests=tuple(inspect.get("RepoDigests") or ()),
     )
 
 
-def _scheme(host: str) -> str:
-    name = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0][1:]
-    if name == "localhost":
-        return "http"
-    try:
-        return "http" if ipaddress.ip_address(name).is_loopback else "https"
-    except ValueError:
-        return "https"
+def config_from_blob(raw: bytes, where: str) -> ImageConfig:
+    """ImageConfig from a registry's config blob: the scan model's fields plus EXPOSE and USER."""
+    base = model.ImageConfig.parse(raw, where)
+    doc = json.loads(raw)
+    config = doc.get("config") or {} if isinstance(doc, dict) else {}
+    return ImageConfig(digest=base.digest, env=base.env, labels=base.labels, history=base.history,
+                       diff_ids=base.diff_ids, os=base.os, architecture=base.architecture,
+                       exposed_ports=_ports(config), user=str(config.get("User") or ""))
 
 
 class EngineAndRegistry:
-    """The real source: `docker image inspect` and a distribution-API HEAD."""
+    """The real source: `docker image inspect` and the registry's answers through the transport."""
+
+    def __init__(self, *, insecure: bool = False, attempts: int = 2) -> None:
+        self.insecure = insecure
+        self.attempts = attempts
 
     def local_config(self, ref: str) -> ImageConfig | None:
-        import json
-        import subprocess
-
+        # A raw call: a missing engine or image only means "no local facts", and python-on-whales would
+        # need a client made here (the engine seam belongs to imgforge.env.engine).
         try:
-            out = subprocess.run(["docker", "image", "inspect", ref], capture_output=True, text=True,
+            out = subprocess.run(["docker", "image", "inspect", ref], capture_output=True, text=True,  # noqa: S607
                                  timeout=30, check=False)
         except (OSError, subprocess.TimeoutExpired):
             return None
         if out.returncode != 0:
             return None
-        data = json.loads(out.stdout or "[]")
-        return parse_config(data[0]) if data else None
+        try:
+            data = json.loads(out.stdout or "[]")
+        except ValueError:
+            return None
+        return parse_config(data[0]) if data and isinstance(data[0], dict) else None
+
+    def _client(self, host: str, *, anonymous: bool) -> RegistryClient:
+        return RegistryClient(host, transport=Transport(host, insecure=self.insecure, anonymous=anonymous,
+                                                        attempts=self.attempts, timeout=10.0))
 
     def registry_digest(self, ref: Reference) -> RegistryAnswer:
         """HEAD the tag anonymously (with an anonymous bearer token when offered); else with the user's login."""
         if ref.registry is None:
             return RegistryAnswer(None, False)
-        url = f"{_scheme(ref.registry)}://{ref.registry}/v2/{ref.repository}/manifests/{ref.tag or 'latest'}"
-        status, headers = _head(url, None, ref)
-        if status == 401 and headers.get("WWW-Authenticate", "").lower().startswith("bearer"):
-            token = _anonymous_token(headers["WWW-Authenticate"])
-            if token:
-                status, headers = _head(url, token, ref)
-        if status == 200:
-            return RegistryAnswer(headers.get("Docker-Content-Digest"), False)
-        if status in (401, 403):
-            # Pulling needs credentials, so will the kubelet; resolve with the user's own login if there is one.
-            from imgforge.registry.client import RegistryClient
-
-            try:
-                digest = RegistryClient(ref.registry, attempts=2).head_manifest(ref.repository, ref.tag or "latest")
-            except RegistryUnavailable:
-                digest = None
-            return RegistryAnswer(digest, True)
-        return RegistryAnswer(None, False)
+        tag = ref.tag or "latest"
+        try:
+            digest = self._client(ref.registry, anonymous=True).head_manifest(ref.repository, tag)
+            return RegistryAnswer(digest, False, "" if digest else "no-such-tag")
+        except RegistryError as err:
+            if err.status not in (401, 403):
+                return RegistryAnswer(None, False, "unreachable", str(err))
+        except RegistryUnavailable as err:
+            return RegistryAnswer(None, False, "unreachable", str(err))
+        # Pulling needs credentials, so will the kubelet; resolve with the user's own login if there is one.
+        try:
+            digest = self._client(ref.registry, anonymous=False).head_manifest(ref.repository, tag)
+        except RegistryError as err:
+            if err.status in (401, 403):
+                return RegistryAnswer(None, True, "auth-required", str(err))
+            return RegistryAnswer(None, True, "unreachable", str(err))
+        except RegistryUnavailable as err:
+            return RegistryAnswer(None, True, "unreachable", str(err))
+        return RegistryAnswer(digest, True, "" if digest else "no-such-tag")
 
     def registry_config(self, ref: Reference, digest: str) -> ImageConfig | None:
-        """The config of the pinned image read from the registry (anonymous), or None when it cannot be read."""
-        import json
-
-        from imgforge.errors import ImgforgeError
-        from imgforge.image.manifests import pick_manifest
-        from imgforge.image.registry import ACCEPT, RegistryBlob, base_url
-
+        """The config of the pinned image read from the registry, or None when it cannot be read."""
         if ref.registry is None:
             return None
-        root = f"{base_url(ref.registry)}/v2/{ref.repository}"
+        client = self._client(ref.registry, anonymous=False)
         step = f"reading the config of {ref.name}@{digest}"
         try:
-            with RegistryBlob(f"{root}/manifests/{digest}", step, ACCEPT)() as resp:
-                doc = json.load(resp)
-            if "manifests" in doc and "layers" not in doc:
-                chosen = pick_manifest(doc["manifests"], step)
-                with RegistryBlob(f"{root}/manifests/{chosen['digest']}", step, ACCEPT)() as resp:
-                    doc = json.load(resp)
-            with RegistryBlob(f"{root}/blobs/{doc['config']['digest']}", step)() as resp:
-                config = json.load(resp)
-        except (ImgforgeError, OSError, ValueError, KeyError, TypeError):
+            doc, _, _ = read_manifest(client, ref.with_digest(digest), step)
+            raw = client.get_blob(ref.repository, str((doc.get("config") or {}).get("digest", "")))
+            return config_from_blob(raw, step)
+        except (ImgforgeError, ValueError, AttributeError):
             # Best effort: without the config the EXPOSE check is skipped, nothing else depends on it.
             return None
-        return parse_config({"Config": config.get("config") or {}, "RepoDigests": []})
 
 
 @dataclass(frozen=True)
@@ -190,10 +179,31 @@ class Pinned:
     config: ImageConfig | None
 
 
+def _unresolved(text: str, ref: Reference, answer: RegistryAnswer) -> ImgforgeError:
+    step = f"pinning {text} by digest"
+    host = ref.registry or ""
+    if not ref.registry:
+        return UsageError(f"{step}: it names no registry and the engine has no RepoDigest for it "
+                          "(push it first, or pass repo@sha256:...)")
+    if answer.problem == "unreachable":
+        return RegistryUnavailable(f"{step}: registry {host} is unreachable ({answer.detail})")
+    if answer.problem == "auth-required":
+        return RegistryUnavailable(
+            f"{step}: registry {host} requires authentication to pull {ref.repository}: log in to resolve the "
+            f"digest (docker login {host}, or IMGFORGE_REGISTRY_USER/IMGFORGE_REGISTRY_PASSWORD), and give the "
+            "cluster a pull secret (--pull-secret)"
+        )
+    return UsageError(f"{step}: registry {host} has no tag {ref.tag or 'latest'} in {ref.repository} and the "
+                      "engine has no RepoDigest for it (push it first, or pass repo@sha256:...)")
+
+
 def pin(text: str, source: ImageSource | None = None) -> Pinned:
     """Pin `text` by digest: kept when it has one, else the registry's answer, else the engine's RepoDigests."""
     src = source or EngineAndRegistry()
     ref = Reference.parse(text)
+    if not ref.tag and not ref.digest:
+        raise UsageError(f"pinning {text} by digest: the reference has no tag; name the version "
+                         f"({text}:1.2.3), or write {text}:latest if you mean it")
     config = src.local_config(text)
     if ref.digest:
         return Pinned(f"{ref.name}@{ref.digest}", "given", False, config)
@@ -206,6 +216,4 @@ def pin(text: str, source: ImageSource | None = None) -> Pinned:
         name, _, digest = repo_digest.partition("@")
         if name == ref.name or (ref.registry is None and name.endswith("/" + ref.repository)):
             return Pinned(f"{name}@{digest}", "engine RepoDigests", answer.needs_auth, config)
-    where = "the registry has no such tag" if ref.registry else "it names no registry"
-    raise UsageError(f"pinning {text} by digest: {where} and the engine has no RepoDigest for it "
-                     "(push it first, or pass repo@sha256:...)")
+    raise _unresolved(text, ref, answer)

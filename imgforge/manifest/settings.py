@@ -143,9 +143,9 @@ def spec_from_settings(
     meta = meta or {}
     return ManifestSpec(
         name=pick("name") or _project_name(path), image=image,
-        version=meta.get("version") or cfg.labels.get(LABEL_VERSION) or recipe.get("version"),
-        revision=meta.get("revision") or cfg.labels.get(LABEL_REVISION),
-        source=meta.get("source") or cfg.labels.get(LABEL_SOURCE) or recipe.get("source"),
+        version=meta.get("version") or cfg.label(LABEL_VERSION) or recipe.get("version"),
+        revision=meta.get("revision") or cfg.label(LABEL_REVISION),
+        source=meta.get("source") or cfg.label(LABEL_SOURCE) or recipe.get("source"),
         part_of=s.part_of, component=s.component, port=port, port_name=s.port_name, uid=uid, gid=gid,
         command=tuple(s.command), args=tuple(s.args), liveness=pick("liveness"), readiness=pick("readiness"),
         startup=s.startup, resources=pick("resources"), writable_paths=tuple(s.writable_paths), env=s.env,

@@ -84,7 +84,7 @@ class RegistryClient:
         return resp.headers.get("Docker-Content-Digest") if resp.status == 200 else None
 
     def get_manifest(self, repo: str, ref: str) -> Manifest:
-        step = f"reading manifest {self.host}/{repo}@{ref}"
+        step = f"reading manifest {self.host}/{repo}{'@' if ':' in ref else ':'}{ref}"
         resp = self.transport.request("GET", f"/v2/{repo}/manifests/{ref}", step,
                                       headers={"Accept": ACCEPT_MANIFESTS})
         body = resp.content

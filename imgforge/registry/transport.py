@@ -254,19 +254,20 @@ class Transport:
                     _ = resp.content  # a reset mid-body is retried like a refused connection
                 return resp
             except OSError as exc:
-                failure, reason = None, f"connection failed ({exc.args[0] if exc.args else type(exc).__name__})"
+                failure, reason = None, str(exc.args[0]) if exc.args else type(exc).__name__
                 self._wait(attempt, None)
         url = redact_url(request.url)
         if failure is not None:
             raise self._error(failure, step, url, f" after {self.attempts} attempts")
-        raise RegistryUnavailable(f"{step}: {reason} after {self.attempts} attempts ({url})", url=url)
+        raise RegistryUnavailable(f"{step}: registry {self.host} does not answer (connection failed: {reason}) "
+                                  f"after {self.attempts} attempts ({url})", url=url)
 
     def _error(self, resp: Response, step: str, url: str, suffix: str = "") -> RegistryError:
         code, message = oci_error(resp.content)
         detail = f" {code}" if code else ""
         detail += f": {message}" if message else ""
         return RegistryError(resp.status, code, url,
-                             f"{step}: registry {self.host} answered {resp.status}{detail}{suffix}")
+                             f"{step}: registry answered {resp.status}{detail}{suffix} ({self.host})")
 
     # -- auth ----------------------------------------------------------------------------------------
 
@@ -279,7 +280,7 @@ class Transport:
             return
         if creds is None:
             hint = "" if self.anonymous else f"; no credentials are configured ({_LOGIN_HINT.format(host=self.host)})"
-            message = f"{step}: registry {self.host} answered 401 UNAUTHORIZED: authentication required{hint}"
+            message = f"{step}: registry answered 401 UNAUTHORIZED: authentication required ({self.host}){hint}"
             raise RegistryError(401, "UNAUTHORIZED", url, message)
         self._auth = creds.basic()
 
