@@ -7,19 +7,22 @@ folder; where it is missing, a locally available `registry` image is run instead
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+from python_on_whales.exceptions import DockerException
+
+from imgforge.env.engine import require_engine
 from imgforge.env.paths import state_dir
-from imgforge.errors import EnvironmentProblem, RegistryUnavailable
+from imgforge.errors import EnvironmentProblem, ImgforgeError, RegistryUnavailable
+from imgforge.registry.transport import Transport
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
@@ -65,15 +68,14 @@ class RegistryStatus:
     repositories: int | None
 
 
+def _transport(url: str, timeout: float) -> Transport:
+    parts = urllib.parse.urlsplit(url)
+    return Transport(parts.netloc, insecure=parts.scheme == "http", attempts=1, timeout=timeout)
+
+
 def ping(url: str, timeout: float = 2.0) -> int | None:
     """HTTP status of GET {url}/v2/ (200, or 401 when auth is on), None when nothing answers."""
-    try:
-        with urllib.request.urlopen(f"{url}/v2/", timeout=timeout) as resp:
-            return int(resp.status)
-    except urllib.error.HTTPError as err:
-        return int(err.code)
-    except (urllib.error.URLError, OSError, ValueError):
-        return None
+    return _transport(url, timeout).probe()
 
 
 def _pid_alive(pid: int) -> bool:
@@ -185,10 +187,6 @@ class LocalRegistry:
         self.pid_file.write_text(str(proc.pid))
 
     def _start_container(self) -> None:
-        from python_on_whales.exceptions import DockerException
-
-        from imgforge.env.engine import require_engine
-
         docker = require_engine("starting the registry container")
         # One listing call: inspecting images one by one races with images removed meanwhile.
         listed = subprocess.run(
@@ -203,10 +201,8 @@ class LocalRegistry:
             )
         tag = tags[0]
         self.home.mkdir(parents=True, exist_ok=True)
-        try:
+        with contextlib.suppress(DockerException):
             docker.container.remove(CONTAINER_NAME, force=True)
-        except DockerException:
-            pass
         docker.run(
             tag,
             name=CONTAINER_NAME,
@@ -228,10 +224,8 @@ class LocalRegistry:
         while time.monotonic() < deadline and _pid_alive(pid):
             time.sleep(0.1)
         if _pid_alive(pid):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
     def down(self) -> bool:
         """Stop the registry this state folder started; True when something was stopped."""
@@ -259,9 +253,9 @@ class LocalRegistry:
 
     def repositories(self) -> int | None:
         try:
-            with urllib.request.urlopen(f"{self.url}/v2/_catalog?n=1000", timeout=3) as resp:
-                return len(json.load(resp).get("repositories") or [])
-        except (urllib.error.URLError, OSError, ValueError):
+            resp = _transport(self.url, 3.0).request("GET", "/v2/_catalog?n=1000", "listing repositories")
+            return len(resp.json().get("repositories") or [])
+        except (ImgforgeError, ValueError, AttributeError):
             return None
 
     def status(self) -> RegistryStatus:

@@ -1,27 +1,19 @@
-"""The few distribution-API calls the environment checks need (no auth, local registry)."""
+"""The one distribution-API call the base catalog needs: a tag's digest, through the registry transport."""
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
+import urllib.parse
 
-MANIFEST_TYPES = ", ".join(
-    [
-        "application/vnd.oci.image.index.v1+json",
-        "application/vnd.oci.image.manifest.v1+json",
-        "application/vnd.docker.distribution.manifest.list.v2+json",
-        "application/vnd.docker.distribution.manifest.v2+json",
-    ]
-)
+from imgforge.errors import RegistryUnavailable
+from imgforge.registry.client import RegistryClient
+from imgforge.registry.transport import Transport
 
 
 def manifest_digest(url: str, repository: str, reference: str, timeout: float = 5.0) -> str | None:
     """The digest a tag points at (HEAD manifest), or None when it does not exist or nothing answers."""
-    req = urllib.request.Request(
-        f"{url}/v2/{repository}/manifests/{reference}", method="HEAD", headers={"Accept": MANIFEST_TYPES}
-    )
+    parts = urllib.parse.urlsplit(url)
+    transport = Transport(parts.netloc, insecure=parts.scheme == "http", attempts=1, timeout=timeout)
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            return resp.headers.get("Docker-Content-Digest")
-    except (urllib.error.URLError, OSError):
+        return RegistryClient(parts.netloc, transport=transport).head_manifest(repository, reference)
+    except RegistryUnavailable:
         return None
