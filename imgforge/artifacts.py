@@ -1,34 +1,27 @@
 """OCI artifacts (scan report, manifests, Dockerfile) attached to an image digest, and listing them.
 
-Blobs go up with oras; the artifact manifest carries the OCI 1.1 `subject` and `artifactType` and is
-PUT by digest, so it has no tag of its own. A registry that processes `subject` answers the PUT with an
-`OCI-Subject` header and lists the artifact under its referrers API. One that does not (distribution
-2.8) gets the fallback of the OCI 1.1 spec: an image index under the tag `sha256-<hex>` of the subject,
-listing every referrer; imgforge updates it (read, append, PUT) after each attach. That update is not
-atomic: two attaches to the same image at the same moment can lose one entry (the OCI spec accepts this
-for the fallback); the artifact itself stays pullable by digest.
+Blobs go up through the registry transport (the same auth, scheme and retries as push). The artifact
+manifest carries the OCI 1.1 `subject` and `artifactType` and is PUT by digest, so it has no tag of
+its own. A registry that processes `subject` answers the PUT with an `OCI-Subject` header and lists
+the artifact under its referrers API. One that does not (distribution 2.8) gets the fallback of the
+OCI 1.1 spec: an image index under the tag `sha256-<hex>` of the subject, listing every referrer;
+imgforge updates it (read, append, PUT) after each attach. That update is not atomic: two attaches to
+the same image at the same moment can lose one entry (the OCI spec accepts this for the fallback);
+the artifact itself stays pullable by digest.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import mimetypes
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import oras.container
-import oras.defaults
-import oras.oci
-import oras.provider
-import requests
-
 from imgforge.errors import RegistryUnavailable, UsageError
 from imgforge.reference import Reference
-from imgforge.registry.client import Manifest, RegistryClient
+from imgforge.registry.client import Manifest, RegistryClient, sha256_digest
 
 REPORTS_TYPE = "application/vnd.imgforge.reports.v1+json"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
@@ -66,16 +59,6 @@ def _subject(ref: Reference, client: RegistryClient) -> tuple[str, Manifest]:
     return digest, client.get_manifest(ref.repository, digest)
 
 
-def _oras(client: RegistryClient, ref: Reference) -> tuple[oras.provider.Registry, oras.container.Container]:
-    # oras' token backend takes a Basic challenge's realm for a token URL: follow what the registry asked for.
-    backend = "basic" if client.auth_scheme == "basic" else "token"
-    reg = oras.provider.Registry(hostname=ref.registry, insecure=client.scheme == "http", auth_backend=backend)
-    creds = client.credentials() if client.auth_scheme else None
-    if creds is not None:
-        reg.auth.set_basic_auth(creds.username, creds.password)
-    return reg, oras.container.Container(f"{ref.registry}/{ref.repository}")
-
-
 def attach(image: str, files: Sequence[Path], artifact_type: str = REPORTS_TYPE, *,
            client: RegistryClient | None = None, insecure: bool = False,
            annotations: dict[str, str] | None = None) -> str:
@@ -84,25 +67,23 @@ def attach(image: str, files: Sequence[Path], artifact_type: str = REPORTS_TYPE,
     client = _client_for(ref, client, insecure)
     if not files:
         raise UsageError(f"attaching to {image}: no files given")
+    contents = []
     for path in files:
         if not path.is_file():
             raise UsageError(f"attaching {path} to {image}: no such file")
+        try:
+            contents.append(path.read_bytes())
+        except OSError as exc:
+            raise UsageError(f"attaching {path} to {image}: cannot read it ({type(exc).__name__})") from exc
     step = f"attaching {len(files)} file(s) to {ref.name}"
     try:
         digest, subject = _subject(ref, client)
-        reg, container = _oras(client, ref)
         layers = []
-        for path in files:
+        for path, data in zip(files, contents, strict=True):
             media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            layer = oras.oci.NewLayer(str(path), media_type=media)
-            layer["annotations"] = {TITLE: path.name}
-            _checked(reg.upload_blob(str(path), container, layer), f"{step}: uploading {path.name}")
-            layers.append(layer)
-        with tempfile.TemporaryDirectory(prefix="imgforge-artifact-") as tmp:
-            empty = Path(tmp) / "config.json"
-            empty.write_bytes(b"{}")
-            config = {"mediaType": EMPTY_CONFIG, "digest": _sha256(b"{}"), "size": 2}
-            _checked(reg.upload_blob(str(empty), container, dict(config)), f"{step}: uploading the config")
+            blob = client.upload_blob(ref.repository, data)
+            layers.append({"mediaType": media, "digest": blob, "size": len(data), "annotations": {TITLE: path.name}})
+        config = {"mediaType": EMPTY_CONFIG, "digest": client.upload_blob(ref.repository, b"{}"), "size": 2}
         manifest: dict[str, Any] = {
             "schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": artifact_type, "config": config,
             "layers": layers,
@@ -110,14 +91,12 @@ def attach(image: str, files: Sequence[Path], artifact_type: str = REPORTS_TYPE,
             "annotations": dict(annotations or {}),
         }
         body = json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode()
-        art = Manifest(body, OCI_MANIFEST, _sha256(body))
+        art = Manifest(body, OCI_MANIFEST, sha256_digest(body))
         resp_digest, subject_header = client.put_referrer(ref.repository, art)
         if not subject_header:
             _update_fallback_index(client, ref.repository, digest, art, artifact_type, manifest["annotations"])
     except RegistryUnavailable as err:
-        raise RegistryUnavailable(f"{step}: {err}") from err
-    except (requests.RequestException, ValueError, OSError) as err:  # oras' own failures
-        raise RegistryUnavailable(f"{step}: {type(err).__name__} talking to {ref.registry}") from err
+        raise err.within(step) from err
     return resp_digest
 
 
@@ -134,7 +113,7 @@ def _update_fallback_index(client: RegistryClient, repo: str, subject: str, art:
         entry["annotations"] = annotations
     index["manifests"] = [*entries, entry]
     body = json.dumps(index, separators=(",", ":")).encode()
-    client.put_manifest(repo, tag, Manifest(body, OCI_INDEX, _sha256(body)))
+    client.put_manifest(repo, tag, Manifest(body, OCI_INDEX, sha256_digest(body)))
 
 
 def list_artifacts(image: str, *, artifact_type: str | None = None, client: RegistryClient | None = None,
@@ -162,7 +141,7 @@ def list_artifacts(image: str, *, artifact_type: str | None = None, client: Regi
             out.append(Artifact(desc["digest"], kind, int(desc.get("size", 0)),
                                 dict(desc.get("annotations") or {}), titles))
     except RegistryUnavailable as err:
-        raise RegistryUnavailable(f"listing artifacts of {image}: {err}") from err
+        raise err.within(f"listing artifacts of {image}") from err
     return out
 
 
@@ -176,16 +155,7 @@ def fetch_file(image: str, artifact: Artifact, name: str, *, client: RegistryCli
                   if (layer.get("annotations") or {}).get(TITLE) == name), None)
     if layer is None:
         raise UsageError(f"fetching {name} from artifact {artifact.digest} of {image}: no such file")
-    reg, container = _oras(client, ref)
-    resp = reg.get_blob(container, layer["digest"])
-    _checked(resp, f"fetching {name} from artifact {artifact.digest} of {image}")
-    return bytes(resp.content)
-
-
-def _checked(resp: Any, step: str) -> None:
-    if getattr(resp, "status_code", 0) not in (200, 201, 202):
-        raise RegistryUnavailable(f"{step}: registry answered {getattr(resp, 'status_code', '?')}")
-
-
-def _sha256(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
+    try:
+        return client.get_blob(ref.repository, str(layer["digest"]))
+    except RegistryUnavailable as err:
+        raise err.within(f"fetching {name} from artifact {artifact.digest} of {image}") from err
