@@ -4,7 +4,6 @@ and the recipe they resolve to, validated after the overrides are merged."""
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -12,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from imgforge.errors import UsageError
+from imgforge.gitinfo import latest_version
 from imgforge.recipes import Overrides, Recipe, load_recipe
 from imgforge.settings import SETTINGS_FILE, line_of, load_raw, parse_yaml, settings_path, validation_error
 
@@ -76,7 +76,7 @@ class Project:
         if ver.source == "file":
             file = self.root / ver.file
             return file.read_text(encoding="utf-8").strip() if file.is_file() else None
-        return _git_version(self.root)
+        return latest_version(self.root)
 
     def labels(self) -> dict[str, str]:
         """OCI labels fixed by the settings (version and revision come from build args)."""
@@ -87,16 +87,6 @@ class Project:
                 out[f"org.opencontainers.image.{key}"] = value
         out.update(self.settings.labels)
         return out
-
-
-def _git_version(root: Path) -> str | None:
-    try:
-        res = subprocess.run(["git", "-C", str(root), "describe", "--tags", "--abbrev=0"],
-                             capture_output=True, text=True, check=False, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    tag = res.stdout.strip() if res.returncode == 0 else ""
-    return tag.removeprefix("v") or None
 
 
 def _present(root: Path, pattern: str) -> bool:

@@ -5,10 +5,19 @@ Order (why): the engine uploads the image with `docker push` to a *staging* repo
 target repository would be visible to users. That yields the manifest digest. Then, before the target
 repository is touched at all, every exact version tag is checked: pointing at another digest means
 `ImmutableTagError` and the target stays unchanged. Only then are the blobs mounted cross-repository,
-the manifest PUT by digest (still untagged), and finally the tags PUT one by one, exact version first,
-each a single atomic manifest PUT. The staging manifest is deleted afterwards (its blobs stay linked
-from the target). When the engine already knows the image's digest and the target holds it, nothing
-is uploaded at all.
+the manifest PUT by digest (still untagged), and finally the tags written (`publish`):
+
+1. each version tag is re-checked immediately before its PUT and never overwritten when it points
+   elsewhere;
+2. after a short settle time every version tag is read back: one that is not this digest means a
+   concurrent push of another image won the race, and this push fails naming the winner;
+3. only then do the floating tags move, and they are read back too.
+
+A registry has no compare-and-swap on tags, so two writers whose check and PUT interleave within the
+settle time are told apart by the read-back, not prevented; strict immutability needs the registry's
+own enforcement (Harbor or ECR tag immutability). The staging manifest is deleted afterwards (its
+blobs stay linked from the target). When the engine already knows the image's digest and the target
+holds it, nothing is uploaded at all.
 
 `RegistryClient(insecure=...)` governs imgforge's own HTTP calls; the engine's upload follows dockerd's
 `insecure-registries` (loopback registries are insecure by default there too).
@@ -22,19 +31,22 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from python_on_whales import DockerClient
 from python_on_whales.exceptions import DockerException
 
-from imgforge.errors import ImmutableTagError, RegistryUnavailable, UsageError
-from imgforge.gitinfo import git
+from imgforge.errors import ImmutableTagError, RegistryError, RegistryUnavailable, UsageError
+from imgforge.gitinfo import latest_version
+from imgforge.project import VersionSettings
 from imgforge.reference import Reference
 from imgforge.registry.auth import ENV_PASSWORD, docker_config_json
-from imgforge.registry.client import RegistryClient
-from imgforge.tags import TagPlan, versions_in
+from imgforge.registry.client import Manifest, RegistryClient
+from imgforge.settings import load_section, settings_path
+from imgforge.tags import TagMove, TagPlan
 
 STAGING_PREFIX = "imgforge-staging"
 _AUTH_WORDS = ("unauthorized", "authentication required", "no basic auth", "denied")
@@ -45,11 +57,19 @@ _FATAL_WORDS = ("server gave http response to https client", "x509", "certificat
 
 @dataclass(frozen=True)
 class TagOutcome:
-    """What happened to one tag: `created`, `moved` or `unchanged`, and where it pointed before."""
+    """What happened to one tag and where it pointed before.
+
+    `created`, `moved` (floating tags only) or `unchanged`; `superseded` when a floating tag was moved
+    again by a concurrent push after ours (`after` says where it points now).
+    """
 
     tag: str
     action: str
     before: str | None
+    after: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"tag": self.tag, "action": self.action, "before": self.before, "after": self.after}
 
 
 @dataclass(frozen=True)
@@ -64,6 +84,11 @@ class PushResult:
     @property
     def reference(self) -> str:
         return f"{self.repository}@{self.digest}"
+
+    def to_json(self) -> dict[str, Any]:
+        """The one JSON shape of a push (CLI `--json` and pipeline.json alike)."""
+        return {"repository": self.repository, "digest": self.digest, "reference": self.reference,
+                "uploaded": self.uploaded, "tags": [t.to_json() for t in self.tags]}
 
 
 def staging_repository(repo: str) -> str:
@@ -84,6 +109,7 @@ def push_image(
     docker: DockerClient | None = None,
     attempts: int = 5,
     backoff: float = 1.0,
+    settle: float = 0.5,
     say: Callable[[str], None] = lambda _msg: None,
 ) -> PushResult:
     """Push local `image` to `target` (registry/repo) under every tag of `plan`; see the module doc for the order."""
@@ -113,21 +139,65 @@ def push_image(
             for blob in _blobs(manifest.body):
                 client.mount_blob(repo, blob, source)
             client.put_manifest(repo, digest, manifest)
-        outcomes = []
-        for move in plan.tags:  # exact tag first: plan order
-            before = client.head_manifest(repo, move.tag)
-            if before == digest:
-                outcomes.append(TagOutcome(move.tag, "unchanged", before))
-                continue
-            client.put_manifest(repo, move.tag, manifest)
-            outcomes.append(TagOutcome(move.tag, "moved" if before else "created", before))
-            say(f"{target.name}:{move.tag} -> {digest}")
+        outcomes = publish(client, target, plan, Manifest(manifest.body, manifest.media_type, digest),
+                           settle=settle, say=say)
     except RegistryUnavailable as err:
-        raise RegistryUnavailable(f"pushing {where}: {err}") from err
+        raise err.within(f"pushing {where}") from err
     finally:
         if uploaded:
             _drop_staging(docker, client, staging, staging_ref, digest)
     return PushResult(repository=target.name, digest=digest, uploaded=uploaded, tags=tuple(outcomes))
+
+
+def publish(client: RegistryClient, target: Reference, plan: TagPlan, manifest: Manifest, *, settle: float = 0.5,
+            say: Callable[[str], None] = lambda _msg: None,
+            sleep: Callable[[float], None] = time.sleep) -> tuple[TagOutcome, ...]:
+    """Write the tags of `plan` for `manifest` (already in the repository by digest); see the module doc."""
+    repo, digest = target.repository, manifest.digest
+    exact = [m for m in plan.tags if m.immutable]
+    outcomes: dict[str, TagOutcome] = {}
+    wrote = False
+    for move in exact:
+        before = client.head_manifest(repo, move.tag)  # immediately before the PUT
+        if before not in (None, digest):
+            raise ImmutableTagError(
+                f"pushing {target.name}:{move.tag}: version tags are immutable; the registry has {before}, "
+                f"this image is {digest} (pushed concurrently by another writer, or bump the version)"
+            )
+        if before == digest:
+            outcomes[move.tag] = TagOutcome(move.tag, "unchanged", before, digest)
+            continue
+        client.put_manifest(repo, move.tag, manifest)
+        wrote = True
+        outcomes[move.tag] = TagOutcome(move.tag, "created", None, digest)
+    if wrote and settle > 0:
+        sleep(settle)  # a concurrent writer whose check preceded our PUT lands its own PUT meanwhile
+    for move in exact:
+        now = client.head_manifest(repo, move.tag)
+        if now != digest:
+            raise ImmutableTagError(
+                f"pushing {target.name}:{move.tag}: lost a race with a concurrent push: the version tag now "
+                f"points at {now} (the winner), not at this image {digest}; no floating tag was moved"
+            )
+        say(f"{target.name}:{move.tag} -> {digest}")
+    floating = [m for m in plan.tags if not m.immutable]
+    for move in floating:
+        outcomes[move.tag] = _move_floating(client, target, move, manifest)
+        say(f"{target.name}:{move.tag} -> {digest}")
+    for move in floating:  # read back: a concurrent push may have moved it again
+        now = client.head_manifest(repo, move.tag)
+        if now != digest:
+            old = outcomes[move.tag]
+            outcomes[move.tag] = TagOutcome(move.tag, "superseded", old.before, now)
+    return tuple(outcomes[m.tag] for m in plan.tags)
+
+
+def _move_floating(client: RegistryClient, target: Reference, move: TagMove, manifest: Manifest) -> TagOutcome:
+    before = client.head_manifest(target.repository, move.tag)
+    if before == manifest.digest:
+        return TagOutcome(move.tag, "unchanged", before, before)
+    client.put_manifest(target.repository, move.tag, manifest)
+    return TagOutcome(move.tag, "moved" if before else "created", before, manifest.digest)
 
 
 def _blobs(body: bytes) -> list[str]:
@@ -204,10 +274,13 @@ def _engine_push(docker: DockerClient, image: str, target: Reference, staging_re
                 text = (exc.stderr or exc.stdout or "").strip()
                 last = text.splitlines()[-1] if text else f"exit {exc.return_code}"
                 lowered = text.lower()
+                # The engine's own upload reports only text; our transport has already pinged with the
+                # same credentials, so this is rare (e.g. a push-only permission missing).
                 if any(word in lowered for word in _AUTH_WORDS):
-                    status = "403 DENIED" if "denied" in lowered else "401 UNAUTHORIZED"
-                    raise RegistryUnavailable(
-                        f"registry {target.registry} refused the upload ({status}: {_redact(last)})"
+                    status, code = (403, "DENIED") if "denied" in lowered else (401, "UNAUTHORIZED")
+                    raise RegistryError(
+                        status, code, f"{client.base}/v2/",
+                        f"registry {target.registry} refused the upload ({status} {code}: {_redact(last)})",
                     ) from exc
                 if any(word in lowered for word in _FATAL_WORDS):
                     raise RegistryUnavailable(f"uploading to {target.registry}: {_redact(last)}") from exc
@@ -225,15 +298,11 @@ def _engine_push(docker: DockerClient, image: str, target: Reference, staging_re
 def _drop_staging(docker: DockerClient, client: RegistryClient, staging: str, staging_ref: str,
                   digest: str | None) -> None:
     """Best effort: the staging manifest and the local staging tag go away; blobs stay linked from the target."""
-    try:
+    with suppress(RegistryUnavailable):
         if digest:
             client.delete_manifest(staging, digest)
-    except RegistryUnavailable:
-        pass
-    try:
+    with suppress(DockerException):
         docker.image.remove(staging_ref, force=False)
-    except DockerException:
-        pass
 
 
 def _redact(text: str) -> str:
@@ -242,21 +311,15 @@ def _redact(text: str) -> str:
     return text.replace(value, "<hidden>") if value else text
 
 
-def latest_git_version(path: Path) -> str | None:
-    """The highest `vX.Y.Z` git tag reachable from HEAD in `path`, without its `v`; None outside git."""
-    found = versions_in(tag[1:] for tag in (git(path, "tag", "--merged", "HEAD", "--list", "v[0-9]*") or "").split())
-    return str(max(found.values())) if found else None
+latest_git_version = latest_version  # the one version-from-git rule lives in imgforge.gitinfo
 
 
 def project_version(path: Path) -> str | None:
     """The version `imgforge.yaml` names (`version:` fixed, file or git), else the latest `vX.Y.Z` git tag."""
-    from imgforge.project import VersionSettings
-    from imgforge.settings import load_section, settings_path
-
     root = settings_path(path).parent
     settings = load_section(path, "version", VersionSettings)
     if settings.source == "fixed" and settings.value:
         return settings.value
     if settings.source == "file" and (root / settings.file).is_file():
         return (root / settings.file).read_text(encoding="utf-8").strip() or None
-    return latest_git_version(root)
+    return latest_version(root)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import semver
 
@@ -31,11 +31,16 @@ class TagMove:
     kind: TagKind
     action: Action
     current: str | None = None
+    current_versions: tuple[str, ...] = ()  # the version tags that share `current`, lowest first
 
     @property
     def immutable(self) -> bool:
         """Exact version tags never move once pushed."""
         return self.kind == "exact"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"tag": self.tag, "kind": self.kind, "action": self.action, "current": self.current,
+                "current_versions": list(self.current_versions)}
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,11 @@ class TagPlan:
     @property
     def exact(self) -> TagMove:
         return next(t for t in self.tags if t.kind == "exact")
+
+    def to_json(self) -> dict[str, Any]:
+        """The one JSON shape of a plan (CLI `--json` and pipeline.json alike)."""
+        return {"version": self.version, "tags": [t.to_json() for t in self.tags],
+                "skipped": [{"tag": tag, "why": why} for tag, why in self.skipped]}
 
 
 def parse_version(text: str) -> semver.Version:
@@ -114,7 +124,8 @@ def plan_tags(
         # An existing exact tag is kept (push checks it holds the same digest); others move.
         present = tag in current or (kind == "exact" and tag in known)
         action: Action = "create" if not present else ("keep" if kind == "exact" else "move")
-        return TagMove(tag, kind, action, current.get(tag))
+        now = current.get(tag)
+        return TagMove(tag, kind, action, now, tuple(versions_at(now, current)))
 
     tags = [move(version_tag(new), "exact")]
     skipped: list[tuple[str, str]] = []
