@@ -134,19 +134,27 @@ def push_image(
             _check_immutable(client, target, plan, digest, image_id)  # someone may have pushed meanwhile
         else:
             say(f"{target.name}@{digest} is already in the registry: nothing to upload")
-        manifest = client.get_manifest(source, digest)
-        if source != repo:
-            for blob in _blobs(manifest.body):
-                client.mount_blob(repo, blob, source)
-            client.put_manifest(repo, digest, manifest)
-        outcomes = publish(client, target, plan, Manifest(manifest.body, manifest.media_type, digest),
-                           settle=settle, say=say)
+        outcomes = land(client, target, plan, source, digest, settle=settle, say=say)
     except RegistryUnavailable as err:
         raise err.within(f"pushing {where}") from err
     finally:
         if uploaded:
             _drop_staging(docker, client, staging, staging_ref, digest)
     return PushResult(repository=target.name, digest=digest, uploaded=uploaded, tags=tuple(outcomes))
+
+
+def land(client: RegistryClient, target: Reference, plan: TagPlan, source: str, digest: str, *,
+         settle: float = 0.5, say: Callable[[str], None] = lambda _msg: None,
+         sleep: Callable[[float], None] = time.sleep) -> tuple[TagOutcome, ...]:
+    """Bring manifest `digest` from repository `source` (staging, or the target itself) into the target, then tag it."""
+    repo = target.repository
+    manifest = client.get_manifest(source, digest)
+    if source != repo:
+        for blob in _blobs(manifest.body):
+            client.mount_blob(repo, blob, source)
+        client.put_manifest(repo, digest, manifest)
+    return publish(client, target, plan, Manifest(manifest.body, manifest.media_type, digest), settle=settle,
+                   say=say, sleep=sleep)
 
 
 def publish(client: RegistryClient, target: Reference, plan: TagPlan, manifest: Manifest, *, settle: float = 0.5,
