@@ -15,12 +15,13 @@ import re
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from imgforge.registry.transport import Request, Response
 
 Auth = Literal["none", "basic", "bearer"]
 TOKEN = "memory-token"
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 
 
 class _Resetting(io.RawIOBase):
@@ -33,7 +34,7 @@ class _Resetting(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+    def readinto(self, buffer: Any) -> int:
         if self._pos >= len(self._data):
             raise ConnectionResetError("connection reset by peer")
         chunk = self._data[self._pos: self._pos + len(buffer)]
@@ -101,13 +102,13 @@ class MemoryRegistry:
         config = config or json.dumps({"architecture": "amd64", "os": "linux", "config": {"User": "10001"},
                                        "rootfs": {"type": "layers", "diff_ids": diff_ids}}).encode()
         manifest = {
-            "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "schemaVersion": 2, "mediaType": OCI_MANIFEST,
             "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": self.add_blob(repo, config),
                        "size": len(config)},
             "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": self.add_blob(repo, layer),
                         "size": len(layer)} for layer in layers],
         }
-        return self.add_manifest(repo, json.dumps(manifest).encode(), manifest["mediaType"], tag)  # type: ignore[arg-type]
+        return self.add_manifest(repo, json.dumps(manifest).encode(), OCI_MANIFEST, tag)
 
     # -- the handler --------------------------------------------------------------------------------
 
@@ -165,7 +166,7 @@ class MemoryRegistry:
     def _manifest(self, request: Request, repo: str, ref: str) -> Response:
         method = request.method
         if method == "PUT":
-            media = request.headers.get("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+            media = request.headers.get("Content-Type", OCI_MANIFEST)
             put = self.add_manifest(repo, request.body or b"", media, None if ref.startswith("sha256:") else ref)
             return Response(201, {"Docker-Content-Digest": put})
         digest = ref if ref.startswith("sha256:") else self.tags.get(repo, {}).get(ref)

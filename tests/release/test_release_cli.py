@@ -11,7 +11,8 @@ from pathlib import Path
 import bcrypt
 
 
-def imgforge(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def imgforge(*args: str, cwd: Path | None = None,
+             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", "CI": "true", **(env or {})}
     return subprocess.run([sys.executable, "-m", "imgforge", *args], capture_output=True, text=True,
                           env=full_env, timeout=300, cwd=cwd)

@@ -93,7 +93,7 @@ def test_credentials_from_env_then_docker_config(tmp_path):
     env = {"IMGFORGE_REGISTRY_USER": "u", "IMGFORGE_REGISTRY_PASSWORD": "p", "DOCKER_CONFIG": str(tmp_path)}
     assert credentials_for("r:5000", env) == Credentials("u", "p", "env")
     auth = base64.b64encode(b"cfg:secret").decode()
-    (tmp_path / "config.json").write_text('{"auths": {"http://r:5000": {"auth": "%s"}}}' % auth)
+    (tmp_path / "config.json").write_text(f'{{"auths": {{"http://r:5000": {{"auth": "{auth}"}}}}}}')
     found = credentials_for("r:5000", {"DOCKER_CONFIG": str(tmp_path)})
     assert found is not None and (found.username, found.password) == ("cfg", "secret")
     assert credentials_for("other:5000", {"DOCKER_CONFIG": str(tmp_path)}) is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import signal
@@ -93,10 +94,8 @@ def test_registry_killed_mid_push_retry_completes(docker, private_registry, tiny
     def watch() -> None:  # what a user pulling the version tag could see during the push
         watcher = RegistryClient(reg.address, attempts=1)
         while not stop.is_set():
-            try:
+            with contextlib.suppress(RegistryUnavailable):
                 seen.append(watcher.head_manifest(unique_repo, "2.0.0"))
-            except RegistryUnavailable:
-                pass
             time.sleep(0.02)
 
     def kill_during_upload() -> None:
