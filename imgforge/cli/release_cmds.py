@@ -13,7 +13,7 @@ from rich.table import Table
 
 from imgforge.cli._common import console, console_err, print_json
 from imgforge.errors import UsageError
-from imgforge.gitinfo import git, head_sha
+from imgforge.gitinfo import git, project_sha
 
 if TYPE_CHECKING:
     from imgforge.reference import Reference
@@ -134,17 +134,12 @@ def _plan(target_text: str, version: str | None, bump: str | None, latest: bool,
     if not version:
         raise UsageError("planning tags: no version (give --version or --bump, set `version:` in imgforge.yaml, "
                          "or tag the commit vX.Y.Z)")
-    sha = head_sha(project)
+    sha = project_sha(project)  # the project's own repository, never the cwd's; none outside git
     return target, client, plan_tags(version, existing, git_sha=sha, latest=latest, channel=channel), existing
 
 
 def _plan_json(plan: TagPlan, existing: dict[str, str]) -> dict[str, object]:
-    from imgforge.tags import versions_at
-
-    return {"version": plan.version,
-            "tags": [{"tag": t.tag, "kind": t.kind, "action": t.action, "current": t.current,
-                      "current_versions": versions_at(t.current, existing)} for t in plan.tags],
-            "skipped": [{"tag": tag, "why": why} for tag, why in plan.skipped]}
+    return plan.to_json()  # the one shape, as in pipeline.json
 
 
 def _print_plan(target: Reference, plan: TagPlan, existing: dict[str, str]) -> None:
@@ -208,8 +203,7 @@ def push_cmd(
     result = push_image(image, tgt, plan, client=client, docker=docker,
                         say=(lambda _m: None) if json_out else (lambda m: console_err.print(m)))
     if json_out:
-        print_json({"repository": result.repository, "digest": result.digest, "uploaded": result.uploaded,
-                    "tags": [{"tag": t.tag, "action": t.action, "before": t.before} for t in result.tags]})
+        print_json(result.to_json())
         return
     for t in result.tags:
         console.print(f"{result.repository}:{t.tag} {t.action}" + (f" (was {t.before})" if t.action == "moved" else ""))

@@ -11,6 +11,8 @@ import pytest
 from imgforge.build import created_timestamp
 from imgforge.build.options import git_revision
 from imgforge.errors import UsageError
+from imgforge.gitinfo import latest_version, project_sha
+from imgforge.project import load_project
 from imgforge.push import latest_git_version, project_version
 
 WHEN = "2024-02-03T04:05:06Z"
@@ -53,3 +55,26 @@ def test_version_sources(tmp_path: Path):
     (tmp_path / "imgforge.yaml").write_text("version:\n  source: fixed\n  value: 9.9.9\n")
     assert project_version(tmp_path) == "9.9.9"
     assert latest_git_version(tmp_path / "nowhere") is None
+
+
+def test_one_version_rule_for_push_and_pipeline(tmp_path: Path):
+    """`git describe` would answer `later-marker` (the nearest tag of any name); both paths say 2.0.0-rc.1."""
+    _git_repo(tmp_path)
+    subprocess.run(["git", "-C", str(tmp_path), "tag", "later-marker"], check=True, capture_output=True)
+    (tmp_path / "imgforge.yaml").write_text("recipe: static\nversion: {source: git}\n")
+    (tmp_path / "public").mkdir()
+    (tmp_path / "public" / "index.html").write_text("hi\n")
+    assert load_project(tmp_path).version() == project_version(tmp_path) == latest_version(tmp_path) == "2.0.0-rc.1"
+
+
+def test_sha_tag_comes_from_the_project_repository_only(tmp_path: Path):
+    _git_repo(tmp_path)
+    assert project_sha(tmp_path) is None  # a repository, but no project in it: the cwd case
+    (tmp_path / "imgforge.yaml").write_text("recipe: static\n")
+    head = subprocess.run(["git", "-C", str(tmp_path), "rev-parse", "HEAD"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    assert project_sha(tmp_path) == head
+    outside = tmp_path.parent / f"{tmp_path.name}-plain"
+    outside.mkdir()
+    (outside / "imgforge.yaml").write_text("recipe: static\n")
+    assert project_sha(outside) is None  # outside git: no sha tag at all
