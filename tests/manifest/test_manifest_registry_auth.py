@@ -8,7 +8,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from imgforge.manifest.image import EngineAndRegistry
+from imgforge.errors import RegistryUnavailable, UsageError
+from imgforge.manifest.image import EngineAndRegistry, ImageConfig, RegistryAnswer, pin
 from imgforge.reference import Reference
 
 DIGEST = "sha256:" + "d" * 64
@@ -36,7 +37,9 @@ def _server(mode: str) -> ThreadingHTTPServer:
 
         def do_HEAD(self) -> None:
             port = self.server.server_address[1]
-            if mode == "open" or (mode == "token" and self.headers.get("Authorization") == "Bearer anon-123"):
+            if mode == "missing":
+                self._answer(404, {"Content-Type": "application/json"})
+            elif mode == "open" or (mode == "token" and self.headers.get("Authorization") == "Bearer anon-123"):
                 self._answer(200, {"Docker-Content-Digest": DIGEST})
             elif mode == "token":
                 realm = f'Bearer realm="http://127.0.0.1:{port}/token",service="fake",scope="repository:shop/web:pull"'
@@ -77,3 +80,54 @@ def test_login_only_registry_needs_a_pull_secret(registry_host: str, monkeypatch
     answer = EngineAndRegistry().registry_digest(Reference.parse(f"{registry_host}/shop/web:1.0.0"))
     assert answer.needs_auth is True
     assert answer.digest is None
+
+
+class NoEngine(EngineAndRegistry):
+    """The real registry side, without asking the engine (no local image, no RepoDigests)."""
+
+    def local_config(self, ref: str) -> ImageConfig | None:
+        return None
+
+
+@pytest.fixture
+def no_login(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
+    for var in ("IMGFORGE_REGISTRY_USER", "IMGFORGE_REGISTRY_PASSWORD"):
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.mark.parametrize("registry_host", ["basic"], indirect=True)
+def test_answers_are_named_auth_required(registry_host: str, no_login: None) -> None:
+    with pytest.raises(RegistryUnavailable, match="requires authentication.*docker login.*--pull-secret") as info:
+        pin(f"{registry_host}/shop/web:1.0.0", NoEngine())
+    assert info.value.exit_code == 3
+
+
+@pytest.mark.parametrize("registry_host", ["missing"], indirect=True)
+def test_answers_are_named_no_such_tag(registry_host: str) -> None:
+    answer = NoEngine().registry_digest(Reference.parse(f"{registry_host}/shop/web:9.9.9"))
+    assert (answer.digest, answer.problem) == (None, "no-such-tag")
+    with pytest.raises(UsageError, match="has no tag 9.9.9 in shop/web"):
+        pin(f"{registry_host}/shop/web:9.9.9", NoEngine())
+
+
+def test_answers_are_named_unreachable() -> None:
+    with pytest.raises(RegistryUnavailable, match="127.0.0.1:9 is unreachable .*does not answer"):
+        pin("127.0.0.1:9/shop/web:1.0.0", NoEngine())
+
+
+class Answers:
+    def local_config(self, ref: str) -> ImageConfig | None:
+        return None
+
+    def registry_digest(self, ref: Reference) -> RegistryAnswer:
+        return RegistryAnswer(DIGEST, False)
+
+    def registry_config(self, ref: Reference, digest: str) -> ImageConfig | None:
+        return None
+
+
+def test_a_reference_without_a_tag_is_refused_unless_latest_is_written() -> None:
+    with pytest.raises(UsageError, match="has no tag.*:latest"):
+        pin("127.0.0.1:5000/shop/web", Answers())
+    assert pin("127.0.0.1:5000/shop/web:latest", Answers()).ref == f"127.0.0.1:5000/shop/web@{DIGEST}"
