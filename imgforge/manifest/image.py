@@ -186,12 +186,12 @@ def _unresolved(text: str, ref: Reference, answer: RegistryAnswer) -> ImgforgeEr
         return UsageError(f"{step}: it names no registry and the engine has no RepoDigest for it "
                           "(push it first, or pass repo@sha256:...)")
     if answer.problem == "unreachable":
-        return RegistryUnavailable(f"{step}: registry {host} is unreachable ({answer.detail})")
+        return RegistryUnavailable(f"{step}: registry {host} is unreachable ({answer.detail})", url=host)
     if answer.problem == "auth-required":
         return RegistryUnavailable(
             f"{step}: registry {host} requires authentication to pull {ref.repository}: log in to resolve the "
             f"digest (docker login {host}, or IMGFORGE_REGISTRY_USER/IMGFORGE_REGISTRY_PASSWORD), and give the "
-            "cluster a pull secret (--pull-secret)"
+            "cluster a pull secret (--pull-secret)", status=401, url=host,
         )
     return UsageError(f"{step}: registry {host} has no tag {ref.tag or 'latest'} in {ref.repository} and the "
                       "engine has no RepoDigest for it (push it first, or pass repo@sha256:...)")

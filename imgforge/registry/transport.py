@@ -154,7 +154,8 @@ class _RawStream(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         try:
-            data = self._resp.raw.read(len(buffer), decode_content=False)
+            # Decoded only when the server set Content-Encoding itself (as Go's transport does for gzip).
+            data = self._resp.raw.read(len(buffer), decode_content=True)
         except (urllib3.exceptions.HTTPError, requests.RequestException) as exc:
             raise ConnectionError(type(exc).__name__) from exc
         buffer[: len(data)] = data
