@@ -4,8 +4,11 @@ pull, push and attach — all against the in-memory registry behind `MockTranspo
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
+import pickle
+import sys
 import tarfile
 from pathlib import Path
 
@@ -13,7 +16,7 @@ import pytest
 
 from imgforge.artifacts import attach, fetch_file, list_artifacts
 from imgforge.errors import ImgforgeError, ImmutableTagError
-from imgforge.image.registry import open_registry
+from imgforge.image.registry import RegistryBlob, open_registry
 from imgforge.manifest.image import EngineAndRegistry
 from imgforge.push import land, publish
 from imgforge.reference import Reference
@@ -178,3 +181,30 @@ def test_version_tag_overwritten_after_our_put_fails_us_and_floating_tags_stay()
         publish(client, Reference.parse(f"{reg.host}/shop/web"), plan_tags("2.0.0", {}, latest=True), ours,
                 sleep=settle)
     assert reg.tags["shop/web"] == {"2.0.0": theirs.digest}  # no floating tag moved to the loser
+
+
+# -- the registry source's credentials ----------------------------------------------------------------------
+
+
+def test_scan_source_uses_the_login_and_its_openers_pickle(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IMGFORGE_REGISTRY_USER", "ci")
+    monkeypatch.setenv("IMGFORGE_REGISTRY_PASSWORD", "pw-from-env")
+    reg = MemoryRegistry(auth="basic", password="pw-from-env")
+    layer = _layer(b"private")
+    reg.add_image("shop/web", "1.0.0", [layer])
+    image = open_registry(f"{reg.host}/shop/web:1.0.0", transport=MockTransport(reg, host=reg.host))
+    with image.layers[0].open() as stream:
+        assert stream.read() == layer
+    opener = RegistryBlob(Transport("127.0.0.2:5000"), "shop/web", "sha256:ab", "s")
+    clone = pickle.loads(pickle.dumps(opener))  # what a scan worker process receives
+    assert (clone.transport.base, clone.digest) == ("http://127.0.0.2:5000", "sha256:ab")
+    assert b"pw-from-env" not in pickle.dumps(opener)
+
+
+def test_scan_source_never_goes_on_without_its_auth_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    """It used to swallow an ImportError of the auth module and quietly pull without credentials."""
+    for name in [m for m in sys.modules if m.startswith(("imgforge.registry", "imgforge.image.registry"))]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "imgforge.registry.auth", None)  # an import of it now fails
+    with pytest.raises(ImportError):
+        importlib.import_module("imgforge.image.registry")
