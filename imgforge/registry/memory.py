@@ -1,8 +1,9 @@
-"""An in-memory registry (the distribution API subset imgforge uses), as a `MockTransport` handler for tests.
+"""Test doubles shipped as library code: `MockTransport` and an in-memory registry to put behind it.
 
-Like go-containerregistry's `registry.New()`, a test double shipped as library code: manifests by tag
-and digest, blobs (with `Range`), monolithic uploads, cross-repository mounts, tag listing, optional
-Basic or Bearer auth, and scripted faults (any status, `Retry-After`, a connection reset mid-body).
+Like go-containerregistry's `registry.New()`, the registry serves the distribution API subset imgforge
+uses: manifests by tag and digest, blobs (with `Range`), monolithic uploads, cross-repository mounts,
+tag listing, optional Basic or Bearer auth, and scripted faults (any status, `Retry-After`, a
+connection reset mid-body).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from imgforge.registry.transport import Request, Response
+from imgforge.registry.transport import Transport
+from imgforge.registry.wire import Request, Response
 
 Auth = Literal["none", "basic", "bearer"]
 TOKEN = "memory-token"
@@ -220,3 +222,15 @@ def _reader(data: bytes, good: int) -> io.BufferedReader:
 def _error(status: int, code: str, headers: dict[str, str] | None = None) -> Response:
     body = json.dumps({"errors": [{"code": code, "message": code.lower().replace("_", " ")}]}).encode()
     return Response(status, {"Content-Type": "application/json", **(headers or {})}, body)
+
+
+class MockTransport(Transport):
+    """A transport whose `send()` is `handler(request)`: no network, everything above it real (for tests)."""
+
+    def __init__(self, handler: Callable[[Request], Response], host: str = "registry.test", **kwargs: Any) -> None:
+        kwargs.setdefault("sleep", lambda _s: None)
+        super().__init__(host, **kwargs)
+        self.handler = handler
+
+    def send(self, request: Request) -> Response:
+        return self.handler(request)

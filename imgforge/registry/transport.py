@@ -19,30 +19,31 @@ from __future__ import annotations
 import email.utils
 import io
 import ipaddress
-import json
-import re
 import time
 import urllib.parse
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any, BinaryIO, cast
 
 import requests
 import urllib3.exceptions
-from requests.structures import CaseInsensitiveDict
 
 from imgforge.errors import RegistryError, RegistryUnavailable
 from imgforge.registry.auth import Credentials, credentials_for
-
-MANIFEST_TYPES = (
-    "application/vnd.oci.image.index.v1+json",
-    "application/vnd.oci.image.manifest.v1+json",
-    "application/vnd.docker.distribution.manifest.list.v2+json",
-    "application/vnd.docker.distribution.manifest.v2+json",
+from imgforge.registry.wire import (
+    ACCEPT_MANIFESTS,
+    MANIFEST_TYPES,
+    Challenge,
+    Request,
+    Response,
+    oci_error,
+    parse_challenge,
+    redact_url,
 )
-ACCEPT_MANIFESTS = ", ".join(MANIFEST_TYPES)
+
+__all__ = ["ACCEPT_MANIFESTS", "MANIFEST_TYPES", "Request", "Response", "Transport", "is_loopback", "oci_error",
+           "parse_challenge", "redact_url", "scheme_for"]
+
 MAX_WAIT = 60.0  # the longest single back-off, whatever Retry-After asks for
-_KEEP_QUERY = frozenset({"digest", "mount", "from", "n", "last", "service", "scope"})
 _LOGIN_HINT = "docker login {host}, or set IMGFORGE_REGISTRY_USER/IMGFORGE_REGISTRY_PASSWORD"
 
 
@@ -64,83 +65,6 @@ def is_loopback(host: str) -> bool:
 def scheme_for(host: str, insecure: bool = False) -> str:
     """The one scheme rule: plain http for loopback hosts or when `insecure`, https otherwise."""
     return "http" if insecure or is_loopback(host) else "https"
-
-
-def redact_url(url: str) -> str:
-    """`url` without user info and with query values other than harmless ones (digest, mount...) hidden."""
-    parts = urllib.parse.urlsplit(url)
-    netloc = parts.netloc.rsplit("@", 1)[-1]
-    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-    shown = "&".join(f"{k}={v if k in _KEEP_QUERY else '<redacted>'}" for k, v in query)
-    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, shown, ""))
-
-
-@dataclass(frozen=True)
-class Challenge:
-    """A parsed `WWW-Authenticate` header: the scheme (lower case) and its parameters."""
-
-    scheme: str
-    params: Mapping[str, str] = field(default_factory=dict)
-
-
-def parse_challenge(header: str) -> Challenge:
-    """Parse `Bearer realm="...",service="...",scope="..."` (or `Basic realm=...`)."""
-    scheme, _, rest = header.strip().partition(" ")
-    params = {k.lower(): (quoted if quoted or not bare else bare)
-              for k, quoted, bare in re.findall(r'(\w+)=(?:"([^"]*)"|([^\s,"]+))', rest)}
-    return Challenge(scheme.lower(), params)
-
-
-def oci_error(body: bytes) -> tuple[str, str]:
-    """(code, message) of the first entry of an OCI error body, ("", "") when there is none."""
-    try:
-        errors = json.loads(body or b"{}").get("errors")
-        first = errors[0] if isinstance(errors, list) and errors else {}
-    except (ValueError, AttributeError):
-        return "", ""
-    if not isinstance(first, dict):
-        return "", ""
-    return str(first.get("code") or ""), str(first.get("message") or "")[:200]
-
-
-@dataclass(frozen=True)
-class Request:
-    """One HTTP request as `send()` sees it (the URL is absolute)."""
-
-    method: str
-    url: str
-    headers: Mapping[str, str] = field(default_factory=dict)
-    body: bytes | None = None
-
-
-class Response:
-    """One HTTP answer: status, case-insensitive headers and a body stream (read it, or `content`)."""
-
-    def __init__(self, status: int, headers: Mapping[str, str] | None = None, body: bytes | BinaryIO = b"",
-                 url: str = "") -> None:
-        self.status = status
-        self.headers: CaseInsensitiveDict[str] = CaseInsensitiveDict(dict(headers or {}))
-        self.stream: BinaryIO = io.BytesIO(body) if isinstance(body, bytes) else body
-        self.url = url
-        self._content: bytes | None = None
-
-    @property
-    def content(self) -> bytes:
-        """The whole body (read once)."""
-        if self._content is None:
-            self._content = self.stream.read()
-            self.close()
-        return self._content
-
-    def json(self) -> Any:
-        return json.loads(self.content)
-
-    @property
-    def media_type(self) -> str:
-        return self.headers.get("Content-Type", "").split(";")[0].strip()
-
-    def close(self) -> None:
-        self.stream.close()
 
 
 class _RawStream(io.RawIOBase):
@@ -415,15 +339,3 @@ class _ResumingBlob(io.RawIOBase):
     def close(self) -> None:
         self._resp.close()
         super().close()
-
-
-class MockTransport(Transport):
-    """A transport whose `send()` is `handler(request)`: no network, everything above it real (for tests)."""
-
-    def __init__(self, handler: Callable[[Request], Response], host: str = "registry.test", **kwargs: Any) -> None:
-        kwargs.setdefault("sleep", lambda _s: None)
-        super().__init__(host, **kwargs)
-        self.handler = handler
-
-    def send(self, request: Request) -> Response:
-        return self.handler(request)
