@@ -3,7 +3,7 @@
 In the style of go-containerregistry's `transport`: every registry user (the registry image source,
 digest pinning, the environment checks, push and artifacts) builds a `Transport` for a host and calls
 `request()`. All network I/O goes through the single overridable `Transport.send()`, so a test swaps
-the network for a handler with `MockTransport` (httpx's idea) and every code path above stays real.
+the network for a handler with `memory.MockTransport` (httpx's idea) and every code path above stays real.
 
 - Scheme: http for loopback hosts (localhost, 127.0.0.0/8, ::1) or when asked for `insecure`, else https.
 - Auth: a 401 is answered once per request, with Basic credentials or a Bearer token from the realm
@@ -243,7 +243,7 @@ class Transport:
         answered = False
         while True:
             hdrs = dict(headers or {})
-            if self._auth:
+            if self._auth and urllib.parse.urlsplit(url).netloc == self.host:  # never to another host
                 hdrs["Authorization"] = self._auth
             resp = self._retrying(Request(method, url, hdrs, body), step, stream)
             if resp.status == 401 and not answered:

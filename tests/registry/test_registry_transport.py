@@ -146,3 +146,15 @@ def test_transport_pickles_without_connections_tokens_or_looked_up_credentials()
     assert (clone.host, clone.scheme, clone.attempts) == ("reg.example:5000", "http", 2)
     assert clone._auth is None and clone._credentials is None and not clone._resolved
     assert b"looked-up-secret" not in pickle.dumps(transport)
+
+
+def test_authorization_never_goes_to_another_host() -> None:
+    reg = MemoryRegistry(auth="basic")
+    reg.add_image("app", "1", [b"layer"])
+    client, _ = _client(reg, credentials=Credentials("ci", "pw"))
+    client.head_manifest("app", "1")
+    assert reg.seen[-1].headers.get("Authorization", "").startswith("Basic ")
+    with pytest.raises(RegistryError):  # the double answers 401 to anyone without the login
+        client.transport.request("GET", "https://storage.example/blob?sig=x", "reading elsewhere", ok=(200, 404))
+    elsewhere = [r for r in reg.seen if r.url.startswith("https://storage.example/")]
+    assert elsewhere and not any("Authorization" in r.headers for r in elsewhere)
