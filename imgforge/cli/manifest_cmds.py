@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from imgforge.cli._common import console, console_err, print_json
+from imgforge.cli._common import console, console_err, plain, print_json
 from imgforge.errors import GateFailed, UsageError
+
+if TYPE_CHECKING:
+    from imgforge.manifest.verify import VerifyReport
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
@@ -86,22 +90,29 @@ def verify(
 
     Example: imgforge verify 127.0.0.1:5000/app:1.2.0 --manifest k8s/prod/deployment.yaml --recommend
     """
-    from imgforge.env.engine import require_engine
+    from imgforge.env.engine import connect
     from imgforge.manifest import validate
     from imgforge.manifest import verify as verifying
     from imgforge.manifest.plan import load_manifest, plan_from_objects
     from imgforge.manifest.writeback import write_resources
+    from imgforge.reference import Reference
 
     objects = load_manifest(manifest_file)
     plan = plan_from_objects(objects)
-    docker = require_engine(f"verifying {image}")
-    if not docker.image.exists(image):
-        raise UsageError(f"verifying {image}: the engine has no such image (build or pull it first)")
+    engine = connect(f"verifying {image}")
+    docker = engine.docker
+    if not engine.has_image(image):
+        if Reference.parse(image).registry is None:
+            raise UsageError(f"verifying {image}: the engine has no such image, and the reference names no "
+                             "registry to pull it from (build it, or give REGISTRY/REPO:TAG)")
+        # As the kubelet would (imagePullPolicy IfNotPresent): pull with the registry's credentials.
+        console_err.print(plain(f"pulling {image}: the engine does not have it"))
+        engine.pull(image)
     notes = [verifying.digest_note(docker, image, plan)]
     notes += [str(p) for o in objects for p in validate.own_problems(o) if p.rule != "digest-pinned"]
     for note in filter(None, notes):
-        console_err.print(f"note: {note}", markup=False)
-    with console_err.status(f"verifying {image} under {plan.workload}"):
+        console_err.print(plain(f"note: {note}"))
+    with console_err.status(plain(f"verifying {image} under {plan.workload}")):
         report = verifying.verify(docker, image, plan, timeout=timeout, settle=settle)
     advice = None
     if recommend and report.passed:
@@ -126,15 +137,12 @@ def _mib(value: int | None) -> str:
     return f"{value / 1024 / 1024:.1f}MiB" if value else "n/a"
 
 
-def _print_report(report: object) -> None:
-    from imgforge.manifest.verify import VerifyReport
-
-    assert isinstance(report, VerifyReport)
-    table = Table(title=f"probes of {report.workload} ({report.image})")
+def _print_report(report: VerifyReport) -> None:
+    table = Table(title=plain(f"probes of {report.workload} ({report.image})"))
     for col in ("t (s)", "probe", "ok", "result"):
         table.add_column(col)
     for r in report.probes:
-        table.add_row(f"{r.at:.2f}", r.which, "yes" if r.ok else "[red]no[/red]", r.detail)
+        table.add_row(f"{r.at:.2f}", plain(r.which), plain("yes") if r.ok else plain("no", "red"), plain(r.detail))
     console.print(table)
     ready = f"{report.time_to_ready:.2f}s" if report.time_to_ready is not None else "never"
     console.print(f"time to ready: {ready}", markup=False)
@@ -144,8 +152,8 @@ def _print_report(report: object) -> None:
                   f"peak cpu: {report.peak_cpu_percent if report.peak_cpu_percent is not None else 'n/a'}%", markup=False)
     console.print(f"OOM-killed: {'yes' if report.oom_killed else 'no'}; exit code: "
                   f"{report.exit_code if report.exit_code is not None else 'still running'}", markup=False)
-    verdict = "[green]PASS[/green]" if report.passed else "[red]FAIL[/red]: " + "; ".join(report.reasons)
-    console.print(f"verdict: {verdict}")
+    verdict = plain("PASS", "green") if report.passed else Text.assemble(("FAIL", "red"), ": " + "; ".join(report.reasons))
+    console.print(Text.assemble("verdict: ", verdict))
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from imgforge.cli._common import console_err, exit_with, print_json
+from imgforge.cli._common import err, exit_with, print_json
 from imgforge.errors import EXIT_GATE
 
 PathArg = Annotated[Path, typer.Argument(help="Project folder (default: current folder).")]
@@ -42,7 +42,7 @@ def init(
     elif dry_run:
         sys.stdout.write(plan.text)
     else:
-        console_err.print(f"wrote {plan.path} (recipe {plan.recipe}); next: imgforge generate {path}")
+        err(f"wrote {plan.path} (recipe {plan.recipe}); next: imgforge generate {path}")
 
 
 def generate_cmd(
@@ -68,9 +68,9 @@ def generate_cmd(
         print_json({"project": str(project.root), "recipe": project.recipe.name,
                     "stale" if check else "written": changed})
     elif check:
-        console_err.print(f"out of date: {', '.join(changed)}" if changed else "generated files are up to date")
+        err(f"out of date: {', '.join(changed)}" if changed else "generated files are up to date")
     else:
-        console_err.print(f"wrote {', '.join(changed)}" if changed else "nothing to write: files are up to date")
+        err(f"wrote {', '.join(changed)}" if changed else "nothing to write: files are up to date")
     exit_with(EXIT_GATE if check and changed else 0)
 
 

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from imgforge.cli._common import console, console_err, print_json
+from imgforge.cli._common import console, console_err, err, out, plain, print_json
 from imgforge.errors import UsageError
 from imgforge.gitinfo import git, head_sha
 
@@ -103,13 +103,13 @@ def build_cmd(
     if json_out:
         print_json(result.to_json())
         return
-    table = Table(title=f"built {result.image_id[:19]} in {result.seconds:.1f}s")
+    table = Table(title=plain(f"built {result.image_id[:19]} in {result.seconds:.1f}s"))
     for col in ("stage", "seconds", "steps", "cached"):
         table.add_column(col)
     for s in result.stages:
-        table.add_row(s.stage, f"{s.seconds:.1f}", str(s.steps), str(s.cached))
+        table.add_row(plain(s.stage), f"{s.seconds:.1f}", str(s.steps), str(s.cached))
     console.print(table)
-    console.print(f"image id {result.image_id}" + (f"; tags {', '.join(result.tags)}" if result.tags else ""))
+    out(f"image id {result.image_id}" + (f"; tags {', '.join(result.tags)}" if result.tags else ""))
 
 
 def _plan(target_text: str, version: str | None, bump: str | None, latest: bool, channel: str | None,
@@ -139,26 +139,23 @@ def _plan(target_text: str, version: str | None, bump: str | None, latest: bool,
 
 
 def _plan_json(plan: TagPlan, existing: dict[str, str]) -> dict[str, object]:
-    from imgforge.tags import versions_at
+    from imgforge.pipeline.shapes import plan_json  # one JSON shape for the CLI and pipeline.json
 
-    return {"version": plan.version,
-            "tags": [{"tag": t.tag, "kind": t.kind, "action": t.action, "current": t.current,
-                      "current_versions": versions_at(t.current, existing)} for t in plan.tags],
-            "skipped": [{"tag": tag, "why": why} for tag, why in plan.skipped]}
+    return plan_json(plan, existing)
 
 
 def _print_plan(target: Reference, plan: TagPlan, existing: dict[str, str]) -> None:
     from imgforge.tags import versions_at
 
-    table = Table(title=f"tags for {target.name} {plan.version}")
+    table = Table(title=plain(f"tags for {target.name} {plan.version}"))
     for col in ("tag", "kind", "action", "points at now"):
         table.add_column(col)
     for t in plan.tags:
         names = versions_at(t.current, existing)
         now = f"{t.current} ({', '.join(names)})" if t.current and names else (t.current or "-")
-        table.add_row(t.tag, t.kind, t.action, now)
+        table.add_row(plain(t.tag), t.kind, t.action, plain(now))
     for tag, why in plan.skipped:
-        table.add_row(tag, "floating", "left alone", why)
+        table.add_row(plain(tag), "floating", "left alone", plain(why))
     console.print(table)
 
 
@@ -175,11 +172,11 @@ def tag_cmd(
     """
     tgt, _, plan, existing = _plan(target, version, bump, latest, channel, project, insecure)
     if image and not dry_run:
-        from imgforge.env.engine import require_engine
+        from imgforge.env.engine import connect
 
-        docker = require_engine(f"tagging {image}")
+        engine = connect(f"tagging {image}")
         for t in plan.tags:
-            docker.image.tag(image, f"{tgt.name}:{t.tag}")
+            engine.tag(image, f"{tgt.name}:{t.tag}")
     if json_out:
         print_json(_plan_json(plan, existing))
     else:
@@ -206,14 +203,15 @@ def push_cmd(
         return
     docker = require_engine(f"pushing {image}")
     result = push_image(image, tgt, plan, client=client, docker=docker,
-                        say=(lambda _m: None) if json_out else (lambda m: console_err.print(m)))
+                        say=(lambda _m: None) if json_out else err)
     if json_out:
-        print_json({"repository": result.repository, "digest": result.digest, "uploaded": result.uploaded,
-                    "tags": [{"tag": t.tag, "action": t.action, "before": t.before} for t in result.tags]})
+        from imgforge.pipeline.shapes import push_json  # one JSON shape for the CLI and pipeline.json
+
+        print_json(push_json(result))
         return
     for t in result.tags:
-        console.print(f"{result.repository}:{t.tag} {t.action}" + (f" (was {t.before})" if t.action == "moved" else ""))
-    console.print(f"pushed {result.reference}" + ("" if result.uploaded else " (already there, nothing uploaded)"))
+        out(f"{result.repository}:{t.tag} {t.action}" + (f" (was {t.before})" if t.action == "moved" else ""))
+    out(f"pushed {result.reference}" + ("" if result.uploaded else " (already there, nothing uploaded)"))
 
 
 def attach_cmd(
@@ -232,7 +230,7 @@ def attach_cmd(
     if json_out:
         print_json({"image": image, "artifact": digest, "type": artifact_type or REPORTS_TYPE})
     else:
-        console.print(f"attached {len(files)} file(s) to {image}: {digest}")
+        out(f"attached {len(files)} file(s) to {image}: {digest}")
 
 
 def artifacts_cmd(
@@ -251,11 +249,11 @@ def artifacts_cmd(
         print_json([{"digest": a.digest, "type": a.artifact_type, "size": a.size, "files": list(a.files),
                      "annotations": a.annotations} for a in found])
         return
-    table = Table(title=f"artifacts of {image}")
+    table = Table(title=plain(f"artifacts of {image}"))
     for col in ("digest", "type", "files"):
         table.add_column(col)
     for a in found:
-        table.add_row(a.digest, a.artifact_type, ", ".join(a.files))
+        table.add_row(plain(a.digest), plain(a.artifact_type), plain(", ".join(a.files)))
     console.print(table)
 
 

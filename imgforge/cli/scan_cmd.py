@@ -15,10 +15,12 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from imgforge.cli._common import console, console_err, exit_with, print_json
-from imgforge.errors import EXIT_GATE, UsageError
+from imgforge.errors import EXIT_GATE, ImgforgeError, UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from imgforge.env.engine import Engine
 
     from imgforge.scan import ScanPolicy, ScanReport
 
@@ -47,9 +49,9 @@ def _policy(project: Path, overrides: dict[str, object]) -> ScanPolicy:
 
 
 @contextmanager
-def _progress(image: str) -> Iterator[Callable[[int], None] | None]:
+def _progress(image: str, engine: Engine | None) -> Iterator[Callable[[int], None] | None]:
     """A byte progress bar over the `docker save` stream of an engine image on a TTY; else a spinner."""
-    size = _engine_size(image) if console_err.is_terminal else None
+    size = _engine_size(image, engine) if console_err.is_terminal else None
     if size is None:
         with console_err.status(f"scanning {escape(image)}"):
             yield None
@@ -68,19 +70,26 @@ def _progress(image: str) -> Iterator[Callable[[int], None] | None]:
         yield advance
 
 
-def _engine_size(image: str) -> int | None:
+def _engine_size(image: str, engine: Engine | None) -> int | None:
     """The engine's size of `image` when it is scanned from the engine, else None."""
     from imgforge.image import source_of
 
-    try:
-        kind, where = source_of(image)
-        if kind != "daemon":
-            return None
-        from imgforge.env.engine import client
-
-        return int(client().image.inspect(where).size) or None
-    except Exception:  # noqa: BLE001 - no size only means a spinner instead of a bar
+    if engine is None:
         return None
+    try:
+        facts = engine.image_facts(source_of(image)[1])
+    except ImgforgeError:  # no size only means a spinner instead of a bar
+        return None
+    return facts.size or None if facts is not None else None
+
+
+def _engine_for(image: str) -> Engine | None:
+    """The engine, connected once, when `image` is scanned from it; None for archives, layouts, registries."""
+    from imgforge.env.engine import connect
+    from imgforge.image import source_of
+
+    kind, where = source_of(image)
+    return connect(f"scanning {where}") if kind == "daemon" else None
 
 
 def scan(
@@ -108,8 +117,9 @@ def scan(
                                "base_layers": base_layers})
     if dockerfile is not None and not dockerfile.is_file():
         raise UsageError(f"scanning {image}: Dockerfile {dockerfile} does not exist")
-    with _progress(image) as on_bytes:
-        report = run_scan(image, dockerfile=dockerfile, policy=policy, on_bytes=on_bytes)
+    engine = _engine_for(image)
+    with _progress(image, engine) as on_bytes:
+        report = run_scan(image, dockerfile=dockerfile, policy=policy, on_bytes=on_bytes, engine=engine)
     chosen = Format.json if json_out else fmt
     if chosen == Format.text and output is None:
         _print_text(report)

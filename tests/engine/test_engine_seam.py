@@ -1,0 +1,106 @@
+"""The engine seam: archive scans never contact the engine; pure logic takes a fake `ImageEngine`."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+import imgforge.env.engine
+import imgforge.image.daemon
+import imgforge.scan.engine
+from imgforge.env.engine import ImageFacts
+from imgforge.scan import NoDetector, scan
+
+BASE_LABEL = "org.opencontainers.image.base.name"
+
+
+def _layer(files: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tf:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def _archive(path: Path, layers: list[bytes], labels: dict[str, str]) -> list[str]:
+    """A `docker save` archive with these layers and config labels; returns the diff ids."""
+    diff_ids = ["sha256:" + hashlib.sha256(data).hexdigest() for data in layers]
+    config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Labels": labels},
+                         "rootfs": {"type": "layers", "diff_ids": diff_ids},
+                         "history": [{"created_by": f"COPY f{i} /"} for i in range(len(layers))]}).encode()
+    config_name = hashlib.sha256(config).hexdigest() + ".json"
+    names = [f"{d[7:]}/layer.tar" for d in diff_ids]
+    manifest = json.dumps([{"Config": config_name, "RepoTags": ["seam:1"], "Layers": names}]).encode()
+    with tarfile.open(path, "w") as tf:
+        for name, data in [(config_name, config), *zip(names, layers, strict=True), ("manifest.json", manifest)]:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    return diff_ids
+
+
+class FakeEngine:
+    """An `ImageEngine` that knows one base image."""
+
+    def __init__(self, base: str, diff_ids: tuple[str, ...]) -> None:
+        self.base, self.diff_ids = base, diff_ids
+        self.asked: list[str] = []
+
+    def has_image(self, ref: str) -> bool:
+        return ref == self.base
+
+    def image_facts(self, ref: str) -> ImageFacts | None:
+        self.asked.append(ref)
+        return ImageFacts(ref, 1, self.diff_ids, ()) if ref == self.base else None
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> tuple[Path, list[str]]:
+    path = tmp_path / "app.tar"
+    diff_ids = _archive(path, [_layer({"base.txt": b"b" * 100}), _layer({"app.txt": b"a" * 10})],
+                        {BASE_LABEL: "imgforge/base:1"})
+    return path, diff_ids
+
+
+def test_archive_scan_never_contacts_the_engine(archive, monkeypatch) -> None:
+    def refuse(*_a: object, **_k: object) -> None:
+        raise AssertionError("an archive scan contacted the engine")
+
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/imgforge-no-engine.sock")
+    for module in (imgforge.env.engine, imgforge.scan.engine, imgforge.image.daemon):
+        monkeypatch.setattr(module, "connect", refuse, raising=False)
+    monkeypatch.setattr(imgforge.env.engine, "client", refuse)
+    report = scan(str(archive[0]), detector=NoDetector())
+    assert report.total_bytes == 110 and len(report.layers) == 2
+    assert report.base_layers is None  # the base label alone gives no boundary without an engine
+
+
+def test_archive_scan_cli_with_no_engine(archive) -> None:
+    env = {**os.environ, "DOCKER_HOST": "unix:///nonexistent/imgforge-no-engine.sock", "NO_COLOR": "1"}
+    res = subprocess.run([sys.executable, "-m", "imgforge", "scan", str(archive[0]), "--json"],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["total_bytes"] == 110
+
+
+def test_base_boundary_from_a_given_engine(archive) -> None:
+    path, diff_ids = archive
+    engine = FakeEngine("imgforge/base:1", (diff_ids[0],))
+    report = scan(str(path), detector=NoDetector(), engine=engine)
+    assert engine.asked == ["imgforge/base:1"]
+    assert report.base_layers == 1 and report.user is not None and report.user.total_bytes == 10
+
+
+def test_a_base_that_is_not_a_prefix_gives_no_boundary(archive) -> None:
+    engine = FakeEngine("imgforge/base:1", ("sha256:" + "0" * 64,))
+    assert scan(str(archive[0]), detector=NoDetector(), engine=engine).base_layers is None
