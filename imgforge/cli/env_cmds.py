@@ -11,8 +11,12 @@ from rich.table import Table
 from imgforge.cli._common import console, console_err, err, exit_with, out, plain, print_json
 from imgforge.errors import EXIT_ENVIRONMENT
 
-registry_app = typer.Typer(help="Start, stop or report the embedded local registry (127.0.0.1:5000).", no_args_is_help=True)
-bases_app = typer.Typer(help="The local base-image catalog, made from Debian packages (no pulls).", no_args_is_help=True)
+registry_app = typer.Typer(
+    help="Start, stop or report the embedded local registry (127.0.0.1:5000).", no_args_is_help=True
+)
+bases_app = typer.Typer(
+    help="The local base-image catalog, made from Debian packages (no pulls).", no_args_is_help=True
+)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
@@ -35,8 +39,9 @@ def doctor(json_out: JsonOpt = False) -> None:
         table.add_column("detail")
         table.add_column("fix")
         for c in checks:
-            table.add_row(plain(c.name), plain("yes", "green") if c.ok else plain("NO", "red"), plain(c.detail),
-                          plain(c.fix))
+            table.add_row(
+                plain(c.name), plain("yes", "green") if c.ok else plain("NO", "red"), plain(c.detail), plain(c.fix)
+            )
         console.print(table)
         if not ok:
             bad = ", ".join(c.name for c in checks if not c.ok)
@@ -84,8 +89,10 @@ def registry_status(json_out: JsonOpt = False) -> None:
         print_json(asdict(status))
     else:
         state = "answers" if status.answering else "does not answer"
-        out(f"{status.url} {state} ({status.how}; pid {status.pid}; storage {status.storage}; "
-                      f"{status.repositories} repositories)")
+        out(
+            f"{status.url} {state} ({status.how}; pid {status.pid}; storage {status.storage}; "
+            f"{status.repositories} repositories)"
+        )
     exit_with(0 if status.answering else EXIT_ENVIRONMENT)
 
 
@@ -105,6 +112,7 @@ def bases_build(
 
     docker = require_engine("building base images")
     with console_err.status("bases") as status:
+
         def say(msg: str) -> None:
             status.update(plain(msg))
             err(f"  {msg}")
@@ -113,8 +121,7 @@ def bases_build(
         if built:
             err(f"built {len(built)}: {', '.join(built)}")
         if skipped:
-            err(f"already present, nothing to build: {len(skipped)} image(s)"
-                              + ("" if built else " - nothing built"))
+            err(f"already present, nothing to build: {len(skipped)} image(s)" + ("" if built else " - nothing built"))
         if push:
             reg = default_registry()
             if not reg.answering():
@@ -133,7 +140,9 @@ def bases_list(json_out: JsonOpt = False) -> None:
     from imgforge.env.engine import require_engine
 
     docker = require_engine("listing base images")
-    rows = [{"ref": b.ref, "present": bases.present(docker, b.ref), "description": b.description} for b in bases.CATALOG]
+    rows = [
+        {"ref": b.ref, "present": bases.present(docker, b.ref), "description": b.description} for b in bases.CATALOG
+    ]
     if json_out:
         print_json(rows)
         return

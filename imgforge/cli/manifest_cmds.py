@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
 
-class KindChoice(str, enum.Enum):
+class KindChoice(enum.StrEnum):
     pod = "pod"
     deployment = "deployment"
 
@@ -27,14 +27,32 @@ class KindChoice(str, enum.Enum):
 def manifest(
     path: Annotated[Path, typer.Argument(help="Project folder or its imgforge.yaml.")] = Path("."),
     image: Annotated[str, typer.Option("--image", help="Image reference; a tag is pinned to its digest.")] = "",
-    kind: Annotated[KindChoice, typer.Option("--kind", help="pod, or deployment (+ Service, ConfigMap).")] = KindChoice.pod,
-    env: Annotated[list[str] | None, typer.Option("--env", help="Environment(s) from `environments:` (default: all).")] = None,
+    kind: Annotated[
+        KindChoice, typer.Option("--kind", help="pod, or deployment (+ Service, ConfigMap).")
+    ] = KindChoice.pod,
+    env: Annotated[
+        list[str] | None, typer.Option("--env", help="Environment(s) from `environments:` (default: all).")
+    ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write DIR/<env>/<kind>.yaml instead of printing.")] = None,
-    kubernetes_version: Annotated[str | None, typer.Option("--kubernetes-version", help="Schema version to validate against (default: manifest.kubernetes_version, 1.30).")] = None,
-    pull_secret: Annotated[list[str] | None, typer.Option("--pull-secret", help="imagePullSecret name (repeatable).")] = None,
-    version: Annotated[str | None, typer.Option("--version", help="Version annotation (default: the image's OCI label).")] = None,
-    revision: Annotated[str | None, typer.Option("--revision", help="Revision annotation (default: the image's OCI label).")] = None,
-    source: Annotated[str | None, typer.Option("--source", help="Source annotation (default: the image's OCI label).")] = None,
+    kubernetes_version: Annotated[
+        str | None,
+        typer.Option(
+            "--kubernetes-version",
+            help="Schema version to validate against (default: manifest.kubernetes_version, 1.30).",
+        ),
+    ] = None,
+    pull_secret: Annotated[
+        list[str] | None, typer.Option("--pull-secret", help="imagePullSecret name (repeatable).")
+    ] = None,
+    version: Annotated[
+        str | None, typer.Option("--version", help="Version annotation (default: the image's OCI label).")
+    ] = None,
+    revision: Annotated[
+        str | None, typer.Option("--revision", help="Revision annotation (default: the image's OCI label).")
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Source annotation (default: the image's OCI label).")
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Emit Kubernetes YAML for the image, pinned by digest, hardened, probed, limited and validated offline.
@@ -47,8 +65,9 @@ def manifest(
     if not image:
         raise UsageError("making the manifest: --image is required (e.g. --image 127.0.0.1:5000/app:1.2.0)")
     meta = {k: v for k, v in (("version", version), ("revision", revision), ("source", source)) if v}
-    result = make_manifests(path, image, kind.value, tuple(env) if env else None, tuple(pull_secret or ()),
-                            meta, kubernetes_version)
+    result = make_manifests(
+        path, image, kind.value, tuple(env) if env else None, tuple(pull_secret or ()), meta, kubernetes_version
+    )
     written: dict[str, list[str]] = {}
     if out is not None:
         for name, objs in result.objects.items():
@@ -59,9 +78,15 @@ def manifest(
                 target.write_text(to_yaml([obj]), encoding="utf-8")
                 written.setdefault(name, []).append(str(target))
     if json_out:
-        print_json({"image": result.pinned.ref, "pinned_by": result.pinned.how,
-                    "kubernetes_version": result.kubernetes_version, "files": written,
-                    "environments": {name or "default": objs for name, objs in result.objects.items()}})
+        print_json(
+            {
+                "image": result.pinned.ref,
+                "pinned_by": result.pinned.how,
+                "kubernetes_version": result.kubernetes_version,
+                "files": written,
+                "environments": {name or "default": objs for name, objs in result.objects.items()},
+            }
+        )
         return
     if out is None:
         multi = len(result.objects) > 1
@@ -72,18 +97,27 @@ def manifest(
     else:
         for name, files in written.items():
             console_err.print(f"{name or 'manifests'}: {', '.join(files)}", markup=False)
-    console_err.print(f"image pinned to {result.pinned.ref} ({result.pinned.how}); "
-                      f"valid against Kubernetes {result.kubernetes_version}", markup=False)
+    console_err.print(
+        f"image pinned to {result.pinned.ref} ({result.pinned.how}); "
+        f"valid against Kubernetes {result.kubernetes_version}",
+        markup=False,
+    )
 
 
 def verify(
     image: Annotated[str, typer.Argument(help="Local image to run.")],
-    manifest_file: Annotated[Path, typer.Option("--manifest", help="Pod or Deployment YAML (e.g. from `imgforge manifest`).")],
+    manifest_file: Annotated[
+        Path, typer.Option("--manifest", help="Pod or Deployment YAML (e.g. from `imgforge manifest`).")
+    ],
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for readiness.")] = 60.0,
     settle: Annotated[float, typer.Option("--settle", help="Seconds to keep probing after ready.")] = 2.0,
-    recommend: Annotated[bool, typer.Option("--recommend", help="Write measured peaks + margin to manifest.resources.")] = False,
+    recommend: Annotated[
+        bool, typer.Option("--recommend", help="Write measured peaks + margin to manifest.resources.")
+    ] = False,
     margin: Annotated[float, typer.Option("--margin", help="Margin over the measured peaks for --recommend.")] = 0.25,
-    settings: Annotated[Path, typer.Option("--settings", help="Project folder or imgforge.yaml for --recommend.")] = Path("."),
+    settings: Annotated[
+        Path, typer.Option("--settings", help="Project folder or imgforge.yaml for --recommend.")
+    ] = Path("."),
     json_out: JsonOpt = False,
 ) -> None:
     """Run IMAGE as the kubelet would under the manifest (limits, user, read-only root, probes); exit 1 on failure.
@@ -103,8 +137,10 @@ def verify(
     docker = engine.docker
     if not engine.has_image(image):
         if Reference.parse(image).registry is None:
-            raise UsageError(f"verifying {image}: the engine has no such image, and the reference names no "
-                             "registry to pull it from (build it, or give REGISTRY/REPO:TAG)")
+            raise UsageError(
+                f"verifying {image}: the engine has no such image, and the reference names no "
+                "registry to pull it from (build it, or give REGISTRY/REPO:TAG)"
+            )
         # As the kubelet would (imagePullPolicy IfNotPresent): pull with the registry's credentials.
         console_err.print(plain(f"pulling {image}: the engine does not have it"))
         engine.pull(image)
@@ -118,9 +154,12 @@ def verify(
     if recommend and report.passed:
         advice = verifying.recommend(report, margin)
         written = write_resources(settings, advice)
-        console_err.print(f"wrote manifest.resources to {written}: requests {advice.requests.cpu}/"
-                          f"{advice.requests.memory}, limits {advice.limits.cpu}/{advice.limits.memory} "
-                          f"(requests = peak x {1 + margin:g}, limits = peak x {1 + 2 * margin:g})", markup=False)
+        console_err.print(
+            f"wrote manifest.resources to {written}: requests {advice.requests.cpu}/"
+            f"{advice.requests.memory}, limits {advice.limits.cpu}/{advice.limits.memory} "
+            f"(requests = peak x {1 + margin:g}, limits = peak x {1 + 2 * margin:g})",
+            markup=False,
+        )
     elif recommend:
         console_err.print("not recommending resources: verify failed, so the peaks mean nothing", markup=False)
     if json_out:
@@ -148,11 +187,19 @@ def _print_report(report: VerifyReport) -> None:
     console.print(f"time to ready: {ready}", markup=False)
     restart = f"yes, at {report.restart_at:.1f}s" if report.restart_at is not None else "no"
     console.print(f"restarted by a failing liveness/startup probe: {restart}", markup=False)
-    console.print(f"peak memory: {_mib(report.peak_memory_bytes)} of limit {_mib(report.memory_limit_bytes)}; "
-                  f"peak cpu: {report.peak_cpu_percent if report.peak_cpu_percent is not None else 'n/a'}%", markup=False)
-    console.print(f"OOM-killed: {'yes' if report.oom_killed else 'no'}; exit code: "
-                  f"{report.exit_code if report.exit_code is not None else 'still running'}", markup=False)
-    verdict = plain("PASS", "green") if report.passed else Text.assemble(("FAIL", "red"), ": " + "; ".join(report.reasons))
+    console.print(
+        f"peak memory: {_mib(report.peak_memory_bytes)} of limit {_mib(report.memory_limit_bytes)}; "
+        f"peak cpu: {report.peak_cpu_percent if report.peak_cpu_percent is not None else 'n/a'}%",
+        markup=False,
+    )
+    console.print(
+        f"OOM-killed: {'yes' if report.oom_killed else 'no'}; exit code: "
+        f"{report.exit_code if report.exit_code is not None else 'still running'}",
+        markup=False,
+    )
+    verdict = (
+        plain("PASS", "green") if report.passed else Text.assemble(("FAIL", "red"), ": " + "; ".join(report.reasons))
+    )
     console.print(Text.assemble("verdict: ", verdict))
 
 

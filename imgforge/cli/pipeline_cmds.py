@@ -22,17 +22,39 @@ FAIL_ON = ("error", "warning", "info", "never")
 
 def pipeline(
     paths: Annotated[list[Path] | None, typer.Argument(help="Project folders (each with imgforge.yaml).")] = None,
-    version: Annotated[str | None, typer.Option("--version", help="Semantic version (default: imgforge.yaml, else the latest vX.Y.Z git tag).")] = None,
-    registry: Annotated[str | None, typer.Option("--registry", help="host[:port] to push to (default: the embedded local registry, started when needed).")] = None,
-    dist: Annotated[Path, typer.Option("--dist", help="Where reports, manifests and pipeline.json go (dist/<image>/).")] = Path("dist"),
-    fail_on: Annotated[str, typer.Option("--fail-on", help="Lint severity that fails: error|warning|info|never.")] = "error",
+    version: Annotated[
+        str | None,
+        typer.Option("--version", help="Semantic version (default: imgforge.yaml, else the latest vX.Y.Z git tag)."),
+    ] = None,
+    registry: Annotated[
+        str | None,
+        typer.Option(
+            "--registry", help="host[:port] to push to (default: the embedded local registry, started when needed)."
+        ),
+    ] = None,
+    dist: Annotated[
+        Path, typer.Option("--dist", help="Where reports, manifests and pipeline.json go (dist/<image>/).")
+    ] = Path("dist"),
+    fail_on: Annotated[
+        str, typer.Option("--fail-on", help="Lint severity that fails: error|warning|info|never.")
+    ] = "error",
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=16, help="Projects built at once.")] = 1,
-    push: Annotated[bool, typer.Option("--push/--no-push", help="Tag, push, emit manifests, verify and attach.")] = True,
-    verify: Annotated[bool, typer.Option("--verify/--no-verify", help="Run the image under its manifest and probe it.")] = True,
-    latest: Annotated[bool, typer.Option("--latest", help="Also move `latest` (only if this is the highest stable version).")] = False,
+    push: Annotated[
+        bool, typer.Option("--push/--no-push", help="Tag, push, emit manifests, verify and attach.")
+    ] = True,
+    verify: Annotated[
+        bool, typer.Option("--verify/--no-verify", help="Run the image under its manifest and probe it.")
+    ] = True,
+    latest: Annotated[
+        bool, typer.Option("--latest", help="Also move `latest` (only if this is the highest stable version).")
+    ] = False,
     kind: Annotated[str, typer.Option("--kind", help="deployment (+ Service, ConfigMap) or pod.")] = "deployment",
-    summary: Annotated[Path | None, typer.Option("--summary", help="Append a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY).")] = None,
-    github_output: Annotated[Path | None, typer.Option("--github-output", help="Append image=/digest= here ($GITHUB_OUTPUT).")] = None,
+    summary: Annotated[
+        Path | None, typer.Option("--summary", help="Append a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY).")
+    ] = None,
+    github_output: Annotated[
+        Path | None, typer.Option("--github-output", help="Append image=/digest= here ($GITHUB_OUTPUT).")
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """Run generate → lint → build → scan → report → tag → push → manifest → verify → attach.
@@ -53,8 +75,16 @@ def pipeline(
     for p in projects:
         if not p.is_dir():
             raise UsageError(f"reading project {p}: not a folder")
-    options = PipelineOptions(version=version, registry=registry, dist=dist, fail_on=fail_on, push=push,
-                              verify=verify, latest=latest, kind=cast("Kind", kind))
+    options = PipelineOptions(
+        version=version,
+        registry=registry,
+        dist=dist,
+        fail_on=fail_on,
+        push=push,
+        verify=verify,
+        latest=latest,
+        kind=cast("Kind", kind),
+    )
     many = len(projects) > 1
 
     def say(project: str, msg: str) -> None:
@@ -88,8 +118,12 @@ def _print_results(results: list[PipelineResult]) -> None:
         console.print(table)
         failed = r.failed_stage
         if failed is None:
-            console.print(Text.assemble(("ok", "green"), f" {r.project}: {', '.join(r.tags) or 'not pushed'} in "
-                                        f"{r.seconds:.1f}s; outputs in {r.dist_dir}"))
+            console.print(
+                Text.assemble(
+                    ("ok", "green"),
+                    f" {r.project}: {', '.join(r.tags) or 'not pushed'} in {r.seconds:.1f}s; outputs in {r.dist_dir}",
+                )
+            )
         else:
             console_err.print(plain(f"imgforge: {r.project}: {failed.name} failed: {failed.detail}"))
 
@@ -112,14 +146,30 @@ def _append_summary(path: Path, results: list[PipelineResult]) -> None:
 
 
 def report(
-    image: Annotated[str, typer.Argument(help="Image: a local or registry reference, a docker-save archive or an OCI layout.")],
-    previous: Annotated[str | None, typer.Option("--previous", help="Earlier image or scan JSON to compare with (default: the previous version tag in the same registry repository).")] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for report.html, report.md and report.json.")] = Path("."),
+    image: Annotated[
+        str, typer.Argument(help="Image: a local or registry reference, a docker-save archive or an OCI layout.")
+    ],
+    previous: Annotated[
+        str | None,
+        typer.Option(
+            "--previous",
+            help="Earlier image or scan JSON to compare with (default: the previous version tag in the same "
+            "registry repository).",
+        ),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for report.html, report.md and report.json.")] = Path(
+        "."
+    ),
     fmt: Annotated[str, typer.Option("--format", help="What to print: text|json|markdown.")] = "text",
-    max_size: Annotated[str | None, typer.Option("--max-size", help="Budget: fail above this total size (e.g. 200MB).")] = None,
-    max_growth: Annotated[str | None, typer.Option("--max-growth", help="Budget: fail when it grew more than this since the previous version.")] = None,
+    max_size: Annotated[
+        str | None, typer.Option("--max-size", help="Budget: fail above this total size (e.g. 200MB).")
+    ] = None,
+    max_growth: Annotated[
+        str | None,
+        typer.Option("--max-growth", help="Budget: fail when it grew more than this since the previous version."),
+    ] = None,
 ) -> None:
-    """Image-size lint report: layer chart, wasted bytes, efficiency, top files, secrets, and the change since the previous version.
+    """Image-size report: layer chart, wasted bytes, efficiency, top files, secrets, change since the previous version.
 
     Example: imgforge report 127.0.0.1:5000/python-web:1.1.0 --out dist/report --max-growth 5MB
     """
@@ -132,10 +182,13 @@ def report(
     elif fmt == "markdown":
         sys.stdout.write(render_markdown(size))
     else:
-        console.print(plain(f"{size.image}: {size.total_bytes} bytes, {size.wasted_bytes} wasted, "
-                            f"efficiency {size.efficiency:.1%}"
-                            + (f", {size.total_delta:+d} bytes since {size.previous_image}"
-                               if size.previous_image else "")))
+        console.print(
+            plain(
+                f"{size.image}: {size.total_bytes} bytes, {size.wasted_bytes} wasted, "
+                f"efficiency {size.efficiency:.1%}"
+                + (f", {size.total_delta:+d} bytes since {size.previous_image}" if size.previous_image else "")
+            )
+        )
         console.print(plain("wrote " + ", ".join(str(p) for p in written)))
     if size.budget_failures:
         console_err.print(plain("imgforge: size budget: " + "; ".join(size.budget_failures)))

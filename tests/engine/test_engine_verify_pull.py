@@ -14,7 +14,7 @@ from imgforge.manifest.emit import emit
 from imgforge.manifest.spec import ManifestSpec, Probe
 
 APP = Path(__file__).resolve().parents[1] / "data" / "manifest" / "app"
-FAST = dict(period_seconds=1, timeout_seconds=1)
+FAST = {"period_seconds": 1, "timeout_seconds": 1}
 
 
 def test_verify_pulls_a_registry_only_reference(docker, registry, tmp_path: Path) -> None:
