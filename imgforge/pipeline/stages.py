@@ -136,8 +136,9 @@ def scan(state: PipelineState, run: Services) -> Scanned:
     built = need(state.build, "build")
     policy = scan_policy(state)
     engine = run.engine("scanning")
-    report = scan_image(built.local_image, dockerfile=need(state.generate, "generate").dockerfile, policy=policy,
-                        engine=engine)
+    # `docker:` names the source outright: no second engine round trip to find where the image lives.
+    report = scan_image(f"docker:{built.local_image}", dockerfile=need(state.generate, "generate").dockerfile,
+                        policy=policy, engine=engine)
     out = _out(state)
     write(out, "scan.json", report.to_json())
     write(out, "scan.sarif", report.to_sarif())
