@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
@@ -135,7 +136,8 @@ def _append_summary(path: Path, results: list[PipelineResult]) -> None:
         parts.append(f"## {mark} `{r.project}` → `{r.image}`")
         parts += ["", "| stage | status | seconds | detail |", "|---|---|---:|---|"]
         for s in r.stages:
-            detail = s.detail.replace("|", "\\|")
+            # One table row per stage: a build error's output tail spans lines, and its text is not ours.
+            detail = html.escape(s.detail, quote=False).replace("|", "\\|").replace("\n", "<br>")
             parts.append(f"| {s.name} | {s.status} | {s.seconds:.1f} | {detail} |")
         report_md = Path(r.dist_dir) / "report.md" if r.dist_dir else None
         if report_md is not None and report_md.is_file():

@@ -1,16 +1,14 @@
 """The Docker engine seam: one python-on-whales client, made once by `connect()` and passed in.
 
 Everything imgforge asks of the engine goes through `Engine`. Pure logic takes the narrow
-`ImageEngine` Protocol instead, so tests can fake it. Raw `docker` subprocesses remain only where
-python-on-whales lacks the command, each marked where it is built:
-- `docker image save` streamed (python-on-whales' `image.save()` iterator splits the tar into lines);
-- `docker buildx version` (python-on-whales wraps no `buildx version`).
+`ImageEngine` Protocol instead, so tests can fake it. One raw `docker` subprocess remains, where
+python-on-whales lacks the command in the form needed: a streamed `docker image save` (its
+`image.save()` iterator splits the tar into lines); `Engine.save_command` builds it.
 """
 
 from __future__ import annotations
 
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -170,20 +168,14 @@ def require_engine(step: str = "contacting the Docker engine") -> DockerClient:
     return connect(step).docker
 
 
-def buildx_version(engine: Engine | None = None) -> str | None:
-    """The buildx plugin's version, or None when BuildKit builds are not available.
-
-    Raw subprocess: python-on-whales wraps no `docker buildx version`.
-    """
-    cmd = [str(p) for p in engine.docker.client_config.docker_cmd] if engine is not None else ["docker"]
+def buildx_version(engine: Engine) -> str | None:
+    """The buildx plugin's version, or None when BuildKit builds are not available."""
     try:
-        out = subprocess.run([*cmd, "buildx", "version"], capture_output=True, text=True, timeout=15, check=False)
-    except (OSError, subprocess.TimeoutExpired):
+        out = engine.docker.buildx.version()
+    except DockerException:
         return None
-    if out.returncode != 0:
-        return None
-    parts = out.stdout.split()
-    return parts[1] if len(parts) > 1 else out.stdout.strip()
+    parts = out.split()
+    return parts[1] if len(parts) > 1 else out.strip() or None
 
 
 def engine_info(engine: Engine | None = None) -> EngineInfo:
