@@ -16,6 +16,7 @@ from imgforge.errors import EXIT_GATE, UsageError
 
 if TYPE_CHECKING:
     from imgforge.pipeline import PipelineResult
+    from imgforge.lint.config import FailOn
     from imgforge.pipeline.state import Kind
 
 FAIL_ON = ("error", "warning", "info", "never")
@@ -80,7 +81,7 @@ def pipeline(
         version=version,
         registry=registry,
         dist=dist,
-        fail_on=fail_on,
+        fail_on=cast("FailOn", fail_on),
         push=push,
         verify=verify,
         latest=latest,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.markup import escape
@@ -16,9 +16,10 @@ from imgforge.errors import UsageError
 from imgforge.gitinfo import git, head_sha
 
 if TYPE_CHECKING:
+    from imgforge.build.options import Progress
     from imgforge.reference import Reference
     from imgforge.registry import RegistryClient
-    from imgforge.tags import TagPlan
+    from imgforge.tags import Bump, TagPlan
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 InsecureOpt = Annotated[bool, typer.Option("--insecure", help="Plain http (default for localhost/127.0.0.1).")]
@@ -102,7 +103,7 @@ def build_cmd(
         secrets=tuple(Secret.parse(s) for s in secret or ()),
         cache_from=tuple(cache_from or ()),
         cache_to=cache_to,
-        progress=progress,  # type: ignore[arg-type]
+        progress=cast("Progress", progress),
     )
     docker = require_engine("building")
     mode = progress if progress != "auto" else ("tty" if is_tty() else "plain")
@@ -149,7 +150,7 @@ def _plan(
     client = RegistryClient(target.registry, insecure=insecure)
     existing = existing_tags(client, target.repository)
     if bump:
-        version = bump_version(existing, bump)  # type: ignore[arg-type]
+        version = bump_version(existing, cast("Bump", bump))
     version = version or project_version(project)
     if not version:
         raise UsageError(

@@ -9,12 +9,15 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO, BinaryIO, TypeVar, cast
+from typing import IO, TYPE_CHECKING, BinaryIO, TypeVar, cast
 
 from imgforge.env.engine import Engine, connect
 from imgforge.errors import EngineUnavailable, ImgforgeError, UsageError
 from imgforge.image.archive import StreamResult, build_image, read_archive_stream
 from imgforge.image.model import Image
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 T = TypeVar("T")
 
@@ -92,7 +95,7 @@ class _Prefetch(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+    def readinto(self, b: WriteableBuffer) -> int:
         if not self.buf:
             if self.done:
                 return 0
@@ -103,8 +106,9 @@ class _Prefetch(io.RawIOBase):
                 self.done = True
                 return 0
             self.buf = memoryview(item)
-        n = min(len(b), len(self.buf))
-        b[:n] = self.buf[:n]
+        out = memoryview(b).cast("B")
+        n = min(len(out), len(self.buf))
+        out[:n] = self.buf[:n]
         self.buf = self.buf[n:]
         return n
 

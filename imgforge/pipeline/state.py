@@ -14,6 +14,7 @@ from typing import Any, Literal, TypeVar
 from imgforge.build import BuildResult
 from imgforge.errors import EXIT_OK
 from imgforge.lint import LintReport
+from imgforge.lint.config import FailOn
 from imgforge.manifest.project import Emitted
 from imgforge.manifest.verify import VerifyReport
 from imgforge.project import Project
@@ -32,7 +33,7 @@ class PipelineOptions:
     version: str | None = None
     registry: str | None = None  # host[:port]; None = the embedded local registry
     dist: Path = Path("dist")
-    fail_on: str = "error"  # lint severity that fails the gate
+    fail_on: FailOn = "error"  # lint severity that fails the gate
     push: bool = True
     verify: bool = True
     latest: bool = False
