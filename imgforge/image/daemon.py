@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import queue
+import shutil
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
@@ -11,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, BinaryIO, TypeVar, cast
 
-from imgforge.env.engine import Engine, connect
+from imgforge.env.engine import Engine, client, connect
 from imgforge.errors import EngineUnavailable, ImgforgeError, UsageError
 from imgforge.image.archive import StreamResult, build_image, read_archive_stream
 from imgforge.image.model import Image
@@ -24,8 +25,11 @@ T = TypeVar("T")
 
 def exists(ref: str, engine: Engine | None = None) -> bool | None:
     """Whether the engine has `ref`; None when no engine answers."""
+    if engine is None and shutil.which("docker") is None:
+        return None
     try:
-        return (engine or connect(f"looking up {ref}")).has_image(ref)
+        # One round trip: a missing engine fails the lookup itself, no separate ping is needed.
+        return (engine or Engine(client())).has_image(ref)
     except ImgforgeError:  # no engine: the caller decides whether another source will do
         return None
 

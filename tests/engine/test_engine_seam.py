@@ -79,7 +79,8 @@ def test_archive_scan_never_contacts_the_engine(archive, monkeypatch) -> None:
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/imgforge-no-engine.sock")
     for module in (imgforge.env.engine, imgforge.scan.engine, imgforge.image.daemon):
         monkeypatch.setattr(module, "connect", refuse, raising=False)
-    monkeypatch.setattr(imgforge.env.engine, "client", refuse)
+    for module in (imgforge.env.engine, imgforge.image.daemon):
+        monkeypatch.setattr(module, "client", refuse)
     report = scan(str(archive[0]), detector=NoDetector())
     assert report.total_bytes == 110 and len(report.layers) == 2
     assert report.base_layers is None  # the base label alone gives no boundary without an engine
