@@ -16,7 +16,8 @@ import pytest
 import imgforge.env.engine
 import imgforge.image.daemon
 import imgforge.scan.engine
-from imgforge.env.engine import ImageFacts
+from imgforge.env.engine import Engine, ImageFacts, client
+from imgforge.registry.auth import credentials_for
 from imgforge.scan import NoDetector, scan
 
 BASE_LABEL = "org.opencontainers.image.base.name"
@@ -105,3 +106,20 @@ def test_base_boundary_from_a_given_engine(archive) -> None:
 def test_a_base_that_is_not_a_prefix_gives_no_boundary(archive) -> None:
     engine = FakeEngine("imgforge/base:1", ("sha256:" + "0" * 64,))
     assert scan(str(archive[0]), detector=NoDetector(), engine=engine).base_layers is None
+
+
+def test_pull_credentials_from_the_environment_go_in_a_private_config(monkeypatch) -> None:
+    monkeypatch.setenv("IMGFORGE_REGISTRY_USER", "ci")
+    monkeypatch.setenv("IMGFORGE_REGISTRY_PASSWORD", "s3cr3t-Pa55word")
+    engine = Engine(client())
+    creds = credentials_for("registry.example:5000")
+    with engine.logged_in("registry.example:5000", creds) as docker:
+        cmd = [str(p) for p in docker.client_config.docker_cmd]
+        config_dir = Path(cmd[cmd.index("--config") + 1])
+        config = config_dir / "config.json"
+        assert oct(config.stat().st_mode & 0o777) == "0o600"
+        assert "registry.example:5000" in json.loads(config.read_text())["auths"]
+        assert not any("s3cr3t" in part for part in cmd)  # never on a command line
+    assert not config_dir.exists()
+    with engine.logged_in("registry.example:5000", None) as docker:
+        assert docker is engine.docker  # the user's own Docker config and helpers apply
