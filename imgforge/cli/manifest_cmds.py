@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from rich.table import Table
@@ -14,6 +14,7 @@ from imgforge.cli._common import console, console_err, plain, print_json
 from imgforge.errors import GateFailed, UsageError
 
 if TYPE_CHECKING:
+    from imgforge.env.engine import PullPolicy
     from imgforge.manifest.verify import VerifyReport
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
@@ -124,25 +125,22 @@ def verify(
 
     Example: imgforge verify 127.0.0.1:5000/app:1.2.0 --manifest k8s/prod/deployment.yaml --recommend
     """
-    from imgforge.env.engine import connect
+    from imgforge.env.engine import connect, default_pull_policy, must_pull
     from imgforge.manifest import validate
     from imgforge.manifest import verify as verifying
     from imgforge.manifest.plan import load_manifest, plan_from_objects
     from imgforge.manifest.writeback import write_resources
-    from imgforge.reference import Reference
 
     objects = load_manifest(manifest_file)
     plan = plan_from_objects(objects)
     engine = connect(f"verifying {image}")
     docker = engine.docker
-    if not engine.has_image(image):
-        if Reference.parse(image).registry is None:
-            raise UsageError(
-                f"verifying {image}: the engine has no such image, and the reference names no "
-                "registry to pull it from (build it, or give REGISTRY/REPO:TAG)"
-            )
-        # As the kubelet would (imagePullPolicy IfNotPresent): pull with the registry's credentials.
-        console_err.print(plain(f"pulling {image}: the engine does not have it"))
+    present = engine.has_image(image)
+    policy = _pull_policy(objects) or default_pull_policy(image)
+    if must_pull(image, present, policy, f"verifying {image}"):
+        # As the kubelet would under the manifest's imagePullPolicy: with the registry's credentials.
+        where = "in the engine" if present else "not in the engine"
+        console_err.print(plain(f"pulling {image} (imagePullPolicy {policy}, {where})"))
         engine.pull(image)
     notes = [verifying.digest_note(docker, image, plan)]
     notes += [str(p) for o in objects for p in validate.own_problems(o) if p.rule != "digest-pinned"]
@@ -170,6 +168,19 @@ def verify(
         _print_report(report)
     if not report.passed:
         raise GateFailed(f"verifying {image} under {manifest_file}: " + "; ".join(report.reasons))
+
+
+def _pull_policy(objects: list[dict[str, Any]]) -> PullPolicy | None:
+    """The first workload container's imagePullPolicy, when the manifest sets a valid one."""
+    from imgforge.manifest.validate import pod_spec_of
+
+    for obj in objects:
+        found = pod_spec_of(obj)
+        containers = found[1].get("containers") if found else None
+        if isinstance(containers, list) and containers and isinstance(containers[0], dict):
+            policy = containers[0].get("imagePullPolicy")
+            return cast("PullPolicy", policy) if policy in ("Always", "IfNotPresent", "Never") else None
+    return None
 
 
 def _mib(value: int | None) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 from python_on_whales import DockerClient
 from python_on_whales.exceptions import DockerException
@@ -149,6 +149,25 @@ class Engine:
             docker_root=str(info.docker_root_dir or "/var/lib/docker"),
             buildx_version=buildx_version(self),
         )
+
+
+PullPolicy = Literal["Always", "IfNotPresent", "Never"]
+
+
+def default_pull_policy(ref: str) -> PullPolicy:
+    """The kubelet's default: Always for `:latest` or an untagged, undigested reference, else IfNotPresent."""
+    parsed = Reference.parse(ref)
+    return "Always" if not parsed.digest and parsed.tag in (None, "latest") else "IfNotPresent"
+
+
+def must_pull(ref: str, present: bool, policy: PullPolicy, step: str) -> bool:
+    """Whether the kubelet would pull `ref` before starting it; UsageError (naming `step`) where it cannot start it."""
+    if policy == "Never" or Reference.parse(ref).registry is None:
+        if not present:
+            why = "imagePullPolicy is Never" if policy == "Never" else "the reference names no registry to pull from"
+            raise UsageError(f"{step}: the engine has no such image, and {why} (build it, or give REGISTRY/REPO:TAG)")
+        return False
+    return policy == "Always" or not present
 
 
 def connect(step: str = "contacting the Docker engine") -> Engine:

@@ -16,7 +16,8 @@ import pytest
 import imgforge.env.engine
 import imgforge.image.daemon
 import imgforge.scan.engine
-from imgforge.env.engine import Engine, ImageFacts, client
+from imgforge.env.engine import Engine, ImageFacts, client, default_pull_policy, must_pull
+from imgforge.errors import UsageError
 from imgforge.registry.auth import credentials_for
 from imgforge.scan import NoDetector, scan
 
@@ -123,3 +124,27 @@ def test_pull_credentials_from_the_environment_go_in_a_private_config(monkeypatc
     assert not config_dir.exists()
     with engine.logged_in("registry.example:5000", None) as docker:
         assert docker is engine.docker  # the user's own Docker config and helpers apply
+
+
+@pytest.mark.parametrize(("ref", "present", "policy", "pull"), [
+    ("127.0.0.1:5000/app:1.0.0", False, "IfNotPresent", True),
+    ("127.0.0.1:5000/app:1.0.0", True, "IfNotPresent", False),
+    ("127.0.0.1:5000/app:1.0.0", True, "Always", True),
+    ("127.0.0.1:5000/app:1.0.0", True, "Never", False),
+    ("app:dev", True, "Always", False),  # nowhere to pull a local name from: run what the engine has
+])
+def test_the_kubelet_pull_rule(ref: str, present: bool, policy: str, pull: bool) -> None:
+    assert must_pull(ref, present, policy, "verifying") is pull  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("ref", "policy"), [("app:dev", "IfNotPresent"), ("127.0.0.1:5000/app:1.0.0", "Never")])
+def test_a_missing_image_that_cannot_be_pulled_is_a_usage_error(ref: str, policy: str) -> None:
+    with pytest.raises(UsageError, match=f"verifying {ref}: the engine has no such image"):
+        must_pull(ref, False, policy, f"verifying {ref}")  # type: ignore[arg-type]
+
+
+def test_the_kubelet_default_pull_policy() -> None:
+    assert default_pull_policy("127.0.0.1:5000/app") == "Always"
+    assert default_pull_policy("127.0.0.1:5000/app:latest") == "Always"
+    assert default_pull_policy("127.0.0.1:5000/app:1.0.0") == "IfNotPresent"
+    assert default_pull_policy("127.0.0.1:5000/app@sha256:" + "0" * 64) == "IfNotPresent"
