@@ -4,19 +4,29 @@ and the recipe they resolve to, validated after the overrides are merged."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from imgforge.errors import UsageError
 from imgforge.gitinfo import latest_version
 from imgforge.recipes import Overrides, Recipe, load_recipe
-from imgforge.settings import SETTINGS_FILE, line_of, load_raw, parse_yaml, settings_path, validation_error
+from imgforge.settings import (
+    SETTINGS_FILE,
+    line_of,
+    load_raw,
+    parse_yaml,
+    section_of,
+    settings_path,
+    validation_error,
+)
 
 # The top-level keys of imgforge.yaml that this module validates; other stages own the rest.
-PROJECT_KEYS = ("recipe", "recipes_path", "image", "version", "overrides", "labels")
+PROJECT_KEYS = ("recipe", "recipes_path", "image", "version", "overrides", "labels", "dockerfile")
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class _Strict(BaseModel):
@@ -49,17 +59,36 @@ class ProjectSettings(_Strict):
     version: VersionSettings = Field(default_factory=VersionSettings)
     overrides: dict[str, Any] = Field(default_factory=dict)
     labels: dict[str, str] = Field(default_factory=dict)
+    dockerfile: str | None = Field(default=None, min_length=1,
+                                   description="The project's own Dockerfile (relative path), instead of the recipe's.")
 
 
 @dataclass(frozen=True)
 class Project:
-    """A project folder, its settings and its resolved, validated recipe."""
+    """A project folder, its settings (the whole parsed file in `raw`) and its resolved, validated recipe."""
 
     root: Path
     settings_file: Path
     settings: ProjectSettings
     recipe: Recipe
     recipe_file: Path
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def section(self, name: str, model: type[M]) -> M:
+        """Another stage's section of the settings, validated with `model` (no second read of the file)."""
+        return section_of(self.raw, self.settings_file, name, model)
+
+    def own_dockerfile(self) -> Path | None:
+        """The project's own Dockerfile named by `dockerfile:`, checked to exist; None to use the recipe's."""
+        own = self.settings.dockerfile
+        if own is None:
+            return None
+        path = (self.root / own).resolve()
+        if not path.is_file():
+            line = line_of(self.raw, ("dockerfile",))
+            where = f"{self.settings_file}:{line}" if line else str(self.settings_file)
+            raise UsageError(f"invalid settings: {where}: dockerfile: {own} does not exist")
+        return path
 
     @property
     def image_name(self) -> str:
@@ -96,7 +125,8 @@ def _present(root: Path, pattern: str) -> bool:
 def _check_files(root: Path, recipe: Recipe, recipe_file: Path, settings_file: Path, raw: Any) -> None:
     """Files the recipe needs from the project must be there; the error names where they were asked for."""
     for i, builder in enumerate(recipe.builders):
-        needed = [("dependencies", "manifests", m) for m in builder.dependencies.manifests]
+        needed: list[tuple[str, str | None, str]] = [
+            ("dependencies", "manifests", m) for m in builder.dependencies.manifests]
         needed += [("sources", None, src) for src in builder.sources if src not in (".", "./")]
         for key, sub, name in needed:
             if _present(root, name):
@@ -144,7 +174,7 @@ def load_project(path: Path, recipes_dir: Path | None = None) -> Project:
             raise UsageError(f"invalid settings: {file}{_line(raw, 'recipe')}: recipe: {err}") from err
         raise
     _check_files(root, recipe, recipe_file, file, raw)
-    return Project(root=root, settings_file=file, settings=settings, recipe=recipe, recipe_file=recipe_file)
+    return Project(root=root, settings_file=file, settings=settings, recipe=recipe, recipe_file=recipe_file, raw=raw)
 
 
 def _line(raw: Any, key: str) -> str:

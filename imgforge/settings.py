@@ -6,6 +6,9 @@ the top-level keys are checked here so a typo in a section name is an error too.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,14 +27,18 @@ KNOWN_SECTIONS = {
 
 M = TypeVar("M", bound=BaseModel)
 
+# Settings documents pinned for the current run (resolved path -> parsed mapping); see `pinned`.
+_PINNED: ContextVar[dict[Path, dict[str, Any]] | None] = ContextVar("imgforge_pinned_settings", default=None)
+
 
 class _LineLoader(yaml.SafeLoader):
     """A safe loader that records the line of every mapping key."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
-    lines = {}
+    # Keys may be any YAML scalar; the top-level check reports non-string ones by name.
+    mapping: dict[Any, Any] = loader.construct_mapping(node, deep=True)
+    lines: dict[Any, int] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node)
         lines[key] = key_node.start_mark.line + 1
@@ -93,9 +100,28 @@ def settings_path(path: Path) -> Path:
     return path if path.is_file() or path.suffix in (".yaml", ".yml") else path / SETTINGS_FILE
 
 
+@contextmanager
+def pinned(file: Path, data: dict[str, Any]) -> Iterator[None]:
+    """Within the block, `load_raw` of `file` returns `data` instead of reading the file again.
+
+    A pipeline run reads imgforge.yaml once: every stage (and the library code it calls, which takes
+    a project path) then sees the same document, even if the file changes on disk meanwhile.
+    """
+    current = dict(_PINNED.get() or {})
+    current[file.resolve()] = data
+    token = _PINNED.set(current)
+    try:
+        yield
+    finally:
+        _PINNED.reset(token)
+
+
 def load_raw(path: Path) -> dict[str, Any]:
     """The whole settings mapping (empty when the file does not exist); unknown sections are errors."""
     file = settings_path(path)
+    held = _PINNED.get()
+    if held is not None and file.resolve() in held:
+        return held[file.resolve()]
     if not file.exists():
         return _Mapping({}, {})
     try:
@@ -118,8 +144,11 @@ def load_raw(path: Path) -> dict[str, Any]:
 
 def load_section(path: Path, section: str, model: type[M]) -> M:
     """Validate one section of the project's settings with `model` (defaults when absent)."""
-    file = settings_path(path)
-    data = load_raw(path)
+    return section_of(load_raw(path), settings_path(path), section, model)
+
+
+def section_of(data: dict[str, Any], file: Path, section: str, model: type[M]) -> M:
+    """Validate one section of an already parsed settings mapping; errors name `file`, line and key."""
     raw = data.get(section) or {}
     try:
         return model.model_validate(raw)

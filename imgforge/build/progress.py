@@ -2,13 +2,16 @@
 
 BuildKit 0.8 (embedded in Docker 20.10) does not print `Dockerfile:12` on failure, so the failing
 step `[stage x/y]` is mapped back to its Dockerfile line by counting instructions per stage, the way
-BuildKit numbers them (FROM an image is step 1 of its stage; FROM an earlier stage is no step). Newer BuildKit's `Dockerfile:N` wins when present.
+BuildKit numbers them (FROM an image is step 1 of its stage; FROM an earlier stage is no step).
+Newer BuildKit's `Dockerfile:N` wins when present.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from imgforge.lint.parser import parse
 
 _VERTEX = re.compile(r"^#(\d+) \[(?:(?P<stage>[^\]\s]+) )?(?P<x>\d+)/(?P<y>\d+)\] (?P<cmd>.*)$")
 _NAMED = re.compile(r"^#(\d+) \[(?P<what>[^\]]+)\]")
@@ -101,8 +104,6 @@ class ProgressLog:
 
 def locate_step(text: str, stage: str, index: int) -> int | None:
     """The Dockerfile line of step `index` (1 = FROM) of `stage` (name, `stage-N`, or "" for one stage)."""
-    from imgforge.lint.parser import parse
-
     stages: list[tuple[str | None, list[int]]] = []
     for st in parse(text, "Dockerfile").stages:
         # A stage built on an earlier stage has no FROM vertex: its steps start at the next instruction.

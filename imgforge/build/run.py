@@ -7,15 +7,17 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from python_on_whales import DockerClient
 from python_on_whales.exceptions import DockerException
 
 from imgforge.build.options import BuildOptions, check_build_args
 from imgforge.build.progress import ProgressLog, StageTiming, StepFailure
+from imgforge.env.engine import require_engine
 from imgforge.errors import BuildFailed, EngineUnavailable, UsageError
 
 
@@ -48,6 +50,7 @@ class BuildError(BuildFailed):
 
 
 def builder_driver(docker: DockerClient, builder: str | None) -> str:
+    """The driver (`docker`, `docker-container`, ...) of the buildx builder the build will use."""
     try:
         return str(docker.buildx.inspect(builder).driver)
     except DockerException as exc:
@@ -81,7 +84,7 @@ def build(
             raise UsageError(f"building: secret {secret.id!r} variable ${secret.env} is not set")
     if not dockerfile.is_file():
         raise UsageError(f"building: Dockerfile {dockerfile} does not exist")
-    docker = docker or DockerClient()
+    docker = docker or require_engine("building")
     check_cache(builder_driver(docker, options.builder), options)
     build_args = dict(options.build_args)
     if "SOURCE_DATE_EPOCH" in os.environ:
@@ -95,10 +98,10 @@ def build(
             stream = docker.buildx.build(
                 context, file=dockerfile, tags=list(options.tags), build_args=build_args,
                 target=options.target, labels=dict(options.labels), secrets=[s.flag() for s in options.secrets],
-                cache_from=list(options.cache_from) or None, cache_to=options.cache_to, builder=options.builder,
-                load=True, progress="plain", metadata_file=meta, stream_logs=True,
+                cache_from=[cache_source(c) for c in options.cache_from] or None, cache_to=options.cache_to,
+                builder=options.builder, load=True, progress="plain", metadata_file=meta, stream_logs=True,
             )
-            for line in stream:
+            for line in cast(Iterator[str], stream):  # stream_logs=True: an iterator of progress lines
                 step = log.feed(line)
                 if on_line:
                     on_line(line.rstrip("\n"))
@@ -112,6 +115,13 @@ def build(
         image_id = _image_id(meta, docker, options)
     return BuildResult(image_id=image_id, tags=options.tags, labels=dict(options.labels),
                        stages=tuple(log.timings()), seconds=round(time.monotonic() - started, 3))
+
+
+def cache_source(text: str) -> dict[str, str]:
+    """`--cache-from` text as buildx's mapping: `type=local,src=DIR` as given, a bare image as a registry ref."""
+    if "=" not in text:
+        return {"type": "registry", "ref": text}
+    return dict(part.split("=", 1) for part in text.split(",") if "=" in part)
 
 
 def _image_id(meta: Path, docker: DockerClient, options: BuildOptions) -> str:
@@ -144,4 +154,5 @@ def _last_line(exc: DockerException) -> str:
 
 
 def is_tty() -> bool:
+    """Whether progress goes to a terminal (and not a CI log) on stderr."""
     return sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("1", "true", "yes")

@@ -8,11 +8,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from imgforge.cli._common import console, console_err, exit_with, print_json
+from imgforge.cli._common import console, console_err, err, exit_with, out, plain, print_json
 from imgforge.errors import EXIT_ENVIRONMENT
 
-registry_app = typer.Typer(help="Start, stop or report the embedded local registry (127.0.0.1:5000).", no_args_is_help=True)
-bases_app = typer.Typer(help="The local base-image catalog, made from Debian packages (no pulls).", no_args_is_help=True)
+registry_app = typer.Typer(
+    help="Start, stop or report the embedded local registry (127.0.0.1:5000).", no_args_is_help=True
+)
+bases_app = typer.Typer(
+    help="The local base-image catalog, made from Debian packages (no pulls).", no_args_is_help=True
+)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
@@ -35,11 +39,13 @@ def doctor(json_out: JsonOpt = False) -> None:
         table.add_column("detail")
         table.add_column("fix")
         for c in checks:
-            table.add_row(c.name, "[green]yes[/green]" if c.ok else "[red]NO[/red]", c.detail, c.fix)
+            table.add_row(
+                plain(c.name), plain("yes", "green") if c.ok else plain("NO", "red"), plain(c.detail), plain(c.fix)
+            )
         console.print(table)
         if not ok:
             bad = ", ".join(c.name for c in checks if not c.ok)
-            console_err.print(f"imgforge doctor: not ready: {bad}")
+            err(f"imgforge doctor: not ready: {bad}")
     exit_with(0 if ok else EXIT_ENVIRONMENT)
 
 
@@ -55,7 +61,7 @@ def registry_up(json_out: JsonOpt = False) -> None:
     if json_out:
         print_json(asdict(status))
     else:
-        console_err.print(f"registry {status.url} is up ({status.how}, storage {status.storage})")
+        err(f"registry {status.url} is up ({status.how}, storage {status.storage})")
 
 
 @registry_app.command("down")
@@ -67,7 +73,7 @@ def registry_down() -> None:
     from imgforge.env.registry import default_registry
 
     stopped = default_registry().down()
-    console_err.print("registry stopped" if stopped else "registry was not running (nothing to stop)")
+    err("registry stopped" if stopped else "registry was not running (nothing to stop)")
 
 
 @registry_app.command("status")
@@ -83,8 +89,10 @@ def registry_status(json_out: JsonOpt = False) -> None:
         print_json(asdict(status))
     else:
         state = "answers" if status.answering else "does not answer"
-        console.print(f"{status.url} {state} ({status.how}; pid {status.pid}; storage {status.storage}; "
-                      f"{status.repositories} repositories)")
+        out(
+            f"{status.url} {state} ({status.how}; pid {status.pid}; storage {status.storage}; "
+            f"{status.repositories} repositories)"
+        )
     exit_with(0 if status.answering else EXIT_ENVIRONMENT)
 
 
@@ -104,22 +112,22 @@ def bases_build(
 
     docker = require_engine("building base images")
     with console_err.status("bases") as status:
+
         def say(msg: str) -> None:
-            status.update(msg)
-            console_err.print(f"  {msg}")
+            status.update(plain(msg))
+            err(f"  {msg}")
 
         built, skipped = bases.build_catalog(docker, only=only or None, rebuild=rebuild, say=say)
         if built:
-            console_err.print(f"built {len(built)}: {', '.join(built)}")
+            err(f"built {len(built)}: {', '.join(built)}")
         if skipped:
-            console_err.print(f"already present, nothing to build: {len(skipped)} image(s)"
-                              + ("" if built else " - nothing built"))
+            err(f"already present, nothing to build: {len(skipped)} image(s)" + ("" if built else " - nothing built"))
         if push:
             reg = default_registry()
             if not reg.answering():
                 reg.up()
             pushed, same = bases.push_catalog(docker, reg.address, say=say)
-            console_err.print(f"pushed {len(pushed)} to {reg.address}; {len(same)} already there")
+            err(f"pushed {len(pushed)} to {reg.address}; {len(same)} already there")
 
 
 @bases_app.command("list")
@@ -132,7 +140,9 @@ def bases_list(json_out: JsonOpt = False) -> None:
     from imgforge.env.engine import require_engine
 
     docker = require_engine("listing base images")
-    rows = [{"ref": b.ref, "present": bases.present(docker, b.ref), "description": b.description} for b in bases.CATALOG]
+    rows = [
+        {"ref": b.ref, "present": bases.present(docker, b.ref), "description": b.description} for b in bases.CATALOG
+    ]
     if json_out:
         print_json(rows)
         return
@@ -140,7 +150,7 @@ def bases_list(json_out: JsonOpt = False) -> None:
     for col in ("image", "present", "what"):
         table.add_column(col)
     for r in rows:
-        table.add_row(str(r["ref"]), "yes" if r["present"] else "no", str(r["description"]))
+        table.add_row(plain(r["ref"]), "yes" if r["present"] else "no", plain(r["description"]))
     console.print(table)
 
 

@@ -8,20 +8,26 @@ from typing import Annotated
 
 import typer
 
-from imgforge.cli._common import console_err, exit_with, print_json
+from imgforge.cli._common import err, exit_with, print_json
 from imgforge.errors import EXIT_GATE
 
 PathArg = Annotated[Path, typer.Argument(help="Project folder (default: current folder).")]
-RecipesOpt = Annotated[Path | None, typer.Option("--recipes", help="An extra folder of recipes (adds to/replaces built-ins).")]
+RecipesOpt = Annotated[
+    Path | None, typer.Option("--recipes", help="An extra folder of recipes (adds to/replaces built-ins).")
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
 
 def init(
     path: PathArg = Path("."),
-    recipe: Annotated[str | None, typer.Option("--recipe", help="Recipe name (default: detected from the files).")] = None,
+    recipe: Annotated[
+        str | None, typer.Option("--recipe", help="Recipe name (default: detected from the files).")
+    ] = None,
     name: Annotated[str | None, typer.Option("--name", help="Image repository name (default: folder name).")] = None,
     version_source: Annotated[str, typer.Option("--version-source", help="file (VERSION), git or fixed.")] = "file",
-    port: Annotated[int | None, typer.Option("--port", help="Port the service listens on (overrides the recipe).")] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="Port the service listens on (overrides the recipe).")
+    ] = None,
     recipes: RecipesOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the settings instead of writing them.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing imgforge.yaml.")] = False,
@@ -33,8 +39,14 @@ def init(
     """
     from imgforge.generate.init import plan_init, write_init
 
-    plan = plan_init(path, recipe=recipe, name=name, version_source=version_source, port=port,
-                     extra_dirs=[recipes] if recipes else [])
+    plan = plan_init(
+        path,
+        recipe=recipe,
+        name=name,
+        version_source=version_source,
+        port=port,
+        extra_dirs=[recipes] if recipes else [],
+    )
     if not dry_run:
         write_init(plan, force=force)
     if json_out:
@@ -42,14 +54,16 @@ def init(
     elif dry_run:
         sys.stdout.write(plan.text)
     else:
-        console_err.print(f"wrote {plan.path} (recipe {plan.recipe}); next: imgforge generate {path}")
+        err(f"wrote {plan.path} (recipe {plan.recipe}); next: imgforge generate {path}")
 
 
 def generate_cmd(
     path: PathArg = Path("."),
     recipes: RecipesOpt = None,
     stdout: Annotated[bool, typer.Option("--stdout", help="Print the Dockerfile instead of writing files.")] = False,
-    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 when the files are out of date.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 when the files are out of date.")
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Write Dockerfile and .dockerignore from imgforge.yaml and its recipe (same input, same bytes).
@@ -65,12 +79,13 @@ def generate_cmd(
         return
     changed = stale_files(project, files) if check else write_files(project, files)
     if json_out:
-        print_json({"project": str(project.root), "recipe": project.recipe.name,
-                    "stale" if check else "written": changed})
+        print_json(
+            {"project": str(project.root), "recipe": project.recipe.name, "stale" if check else "written": changed}
+        )
     elif check:
-        console_err.print(f"out of date: {', '.join(changed)}" if changed else "generated files are up to date")
+        err(f"out of date: {', '.join(changed)}" if changed else "generated files are up to date")
     else:
-        console_err.print(f"wrote {', '.join(changed)}" if changed else "nothing to write: files are up to date")
+        err(f"wrote {', '.join(changed)}" if changed else "nothing to write: files are up to date")
     exit_with(EXIT_GATE if check and changed else 0)
 
 

@@ -5,26 +5,31 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from imgforge.cli._common import console, console_err, print_json
+from imgforge.cli._common import console, console_err, err, out, plain, print_json
 from imgforge.errors import UsageError
 from imgforge.gitinfo import git, project_sha
 
 if TYPE_CHECKING:
+    from imgforge.build.options import Progress
     from imgforge.reference import Reference
     from imgforge.registry import RegistryClient
-    from imgforge.tags import TagPlan
+    from imgforge.tags import Bump, TagPlan
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 InsecureOpt = Annotated[bool, typer.Option("--insecure", help="Plain http (default for localhost/127.0.0.1).")]
-VersionOpt = Annotated[str | None, typer.Option("--version", help="Semantic version (default: imgforge.yaml, "
-                                                "else the latest vX.Y.Z git tag).")]
-BumpOpt = Annotated[str | None, typer.Option("--bump", help="major|minor|patch of the highest version in the registry.")]
+VersionOpt = Annotated[
+    str | None,
+    typer.Option("--version", help="Semantic version (default: imgforge.yaml, else the latest vX.Y.Z git tag)."),
+]
+BumpOpt = Annotated[
+    str | None, typer.Option("--bump", help="major|minor|patch of the highest version in the registry.")
+]
 LatestOpt = Annotated[bool, typer.Option("--latest", help="Also move `latest` (only when highest stable).")]
 ChannelOpt = Annotated[str | None, typer.Option("--channel", help="Extra moving tag, e.g. rc or edge.")]
 ProjectOpt = Annotated[Path, typer.Option("--project", help="Project folder (imgforge.yaml, git).")]
@@ -55,7 +60,9 @@ def build_cmd(
     label: Annotated[list[str] | None, typer.Option("--label", help="Extra label KEY=VALUE.")] = None,
     secret: Annotated[list[str] | None, typer.Option("--secret", help="id=NAME,src=FILE or id=NAME,env=VAR.")] = None,
     cache_from: Annotated[list[str] | None, typer.Option("--cache-from", help="Cache source (image ref).")] = None,
-    cache_to: Annotated[str | None, typer.Option("--cache-to", help="Cache export (type=inline on docker driver).")] = None,
+    cache_to: Annotated[
+        str | None, typer.Option("--cache-to", help="Cache export (type=inline on docker driver).")
+    ] = None,
     version: VersionOpt = None,
     title: Annotated[str | None, typer.Option("--title", help="OCI title label (default: folder name).")] = None,
     progress: Annotated[str, typer.Option("--progress", help="auto|plain|tty|quiet.")] = "auto",
@@ -81,15 +88,22 @@ def build_cmd(
         raise UsageError(f"reading --progress {progress!r}: expected auto, plain, tty or quiet")
     context = path.resolve()
     labels = oci_labels(
-        title=title or context.name, version=version or project_version(context),
-        revision=git_revision(context), source=_source_url(context),
+        title=title or context.name,
+        version=version or project_version(context),
+        revision=git_revision(context),
+        source=_source_url(context),
         created=created_timestamp(context, os.environ),
     )
     labels.update(_pairs(label, "--label"))
     options = BuildOptions(
-        tags=tuple(tag or ()), build_args=_pairs(build_arg, "--build-arg"), target=target, labels=labels,
-        secrets=tuple(Secret.parse(s) for s in secret or ()), cache_from=tuple(cache_from or ()),
-        cache_to=cache_to, progress=progress,  # type: ignore[arg-type]
+        tags=tuple(tag or ()),
+        build_args=_pairs(build_arg, "--build-arg"),
+        target=target,
+        labels=labels,
+        secrets=tuple(Secret.parse(s) for s in secret or ()),
+        cache_from=tuple(cache_from or ()),
+        cache_to=cache_to,
+        progress=cast("Progress", progress),
     )
     docker = require_engine("building")
     mode = progress if progress != "auto" else ("tty" if is_tty() else "plain")
@@ -103,17 +117,24 @@ def build_cmd(
     if json_out:
         print_json(result.to_json())
         return
-    table = Table(title=f"built {result.image_id[:19]} in {result.seconds:.1f}s")
+    table = Table(title=plain(f"built {result.image_id[:19]} in {result.seconds:.1f}s"))
     for col in ("stage", "seconds", "steps", "cached"):
         table.add_column(col)
     for s in result.stages:
-        table.add_row(s.stage, f"{s.seconds:.1f}", str(s.steps), str(s.cached))
+        table.add_row(plain(s.stage), f"{s.seconds:.1f}", str(s.steps), str(s.cached))
     console.print(table)
-    console.print(f"image id {result.image_id}" + (f"; tags {', '.join(result.tags)}" if result.tags else ""))
+    out(f"image id {result.image_id}" + (f"; tags {', '.join(result.tags)}" if result.tags else ""))
 
 
-def _plan(target_text: str, version: str | None, bump: str | None, latest: bool, channel: str | None,
-          project: Path, insecure: bool) -> tuple[Reference, RegistryClient, TagPlan, dict[str, str]]:
+def _plan(
+    target_text: str,
+    version: str | None,
+    bump: str | None,
+    latest: bool,
+    channel: str | None,
+    project: Path,
+    insecure: bool,
+) -> tuple[Reference, RegistryClient, TagPlan, dict[str, str]]:
     from imgforge.push import existing_tags, project_version
     from imgforge.reference import Reference
     from imgforge.registry import RegistryClient
@@ -129,7 +150,7 @@ def _plan(target_text: str, version: str | None, bump: str | None, latest: bool,
     client = RegistryClient(target.registry, insecure=insecure)
     existing = existing_tags(client, target.repository)
     if bump:
-        version = bump_version(existing, bump)  # type: ignore[arg-type]
+        version = bump_version(existing, cast("Bump", bump))
     version = version or project_version(project)
     if not version:
         raise UsageError("planning tags: no version (give --version or --bump, set `version:` in imgforge.yaml, "
@@ -143,26 +164,31 @@ def _plan_json(plan: TagPlan, existing: dict[str, str]) -> dict[str, object]:
 
 
 def _print_plan(target: Reference, plan: TagPlan, existing: dict[str, str]) -> None:
-    from imgforge.tags import versions_at
+    from imgforge.tags import versions_at  # deferred with the other library imports (see cli/_common.py)
 
-    table = Table(title=f"tags for {target.name} {plan.version}")
+    table = Table(title=plain(f"tags for {target.name} {plan.version}"))
     for col in ("tag", "kind", "action", "points at now"):
         table.add_column(col)
     for t in plan.tags:
         names = versions_at(t.current, existing)
         now = f"{t.current} ({', '.join(names)})" if t.current and names else (t.current or "-")
-        table.add_row(t.tag, t.kind, t.action, now)
+        table.add_row(plain(t.tag), t.kind, t.action, plain(now))
     for tag, why in plan.skipped:
-        table.add_row(tag, "floating", "left alone", why)
+        table.add_row(plain(tag), "floating", "left alone", plain(why))
     console.print(table)
 
 
 def tag_cmd(
     target: Annotated[str, typer.Argument(help="REGISTRY/REPOSITORY the tags live in.")],
-    version: VersionOpt = None, bump: BumpOpt = None, latest: LatestOpt = False, channel: ChannelOpt = None,
+    version: VersionOpt = None,
+    bump: BumpOpt = None,
+    latest: LatestOpt = False,
+    channel: ChannelOpt = None,
     image: Annotated[str | None, typer.Option("--image", help="Also tag this local image with the set.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only print the plan.")] = False,
-    project: ProjectOpt = Path("."), insecure: InsecureOpt = False, json_out: JsonOpt = False,
+    project: ProjectOpt = Path("."),
+    insecure: InsecureOpt = False,
+    json_out: JsonOpt = False,
 ) -> None:
     """Plan the semver tag set against the registry: every tag created or moved, and where it points now.
 
@@ -170,11 +196,11 @@ def tag_cmd(
     """
     tgt, _, plan, existing = _plan(target, version, bump, latest, channel, project, insecure)
     if image and not dry_run:
-        from imgforge.env.engine import require_engine
+        from imgforge.env.engine import connect
 
-        docker = require_engine(f"tagging {image}")
+        engine = connect(f"tagging {image}")
         for t in plan.tags:
-            docker.image.tag(image, f"{tgt.name}:{t.tag}")
+            engine.tag(image, f"{tgt.name}:{t.tag}")
     if json_out:
         print_json(_plan_json(plan, existing))
     else:
@@ -184,14 +210,19 @@ def tag_cmd(
 def push_cmd(
     image: Annotated[str, typer.Argument(help="Local image (id or tag).")],
     to: Annotated[str, typer.Option("--to", help="REGISTRY/REPOSITORY to push to.")],
-    version: VersionOpt = None, bump: BumpOpt = None, latest: LatestOpt = False, channel: ChannelOpt = None,
+    version: VersionOpt = None,
+    bump: BumpOpt = None,
+    latest: LatestOpt = False,
+    channel: ChannelOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; push nothing.")] = False,
-    project: ProjectOpt = Path("."), insecure: InsecureOpt = False, json_out: JsonOpt = False,
+    project: ProjectOpt = Path("."),
+    insecure: InsecureOpt = False,
+    json_out: JsonOpt = False,
 ) -> None:
     """Push an image and its tag set; exact version tags are immutable. Credentials: Docker config or env.
 
     Example: IMGFORGE_REGISTRY_USER=ci IMGFORGE_REGISTRY_PASSWORD=... imgforge push app:dev --to 127.0.0.1:5000/app --version 1.2.3
-    """
+    """  # noqa: E501 - a copyable example command
     from imgforge.env.engine import require_engine
     from imgforge.push import push_image
 
@@ -200,21 +231,21 @@ def push_cmd(
         print_json(_plan_json(plan, existing)) if json_out else _print_plan(tgt, plan, existing)
         return
     docker = require_engine(f"pushing {image}")
-    result = push_image(image, tgt, plan, client=client, docker=docker,
-                        say=(lambda _m: None) if json_out else (lambda m: console_err.print(m)))
+    result = push_image(image, tgt, plan, client=client, docker=docker, say=(lambda _m: None) if json_out else err)
     if json_out:
         print_json(result.to_json())
         return
     for t in result.tags:
-        console.print(f"{result.repository}:{t.tag} {t.action}" + (f" (was {t.before})" if t.action == "moved" else ""))
-    console.print(f"pushed {result.reference}" + ("" if result.uploaded else " (already there, nothing uploaded)"))
+        out(f"{result.repository}:{t.tag} {t.action}" + (f" (was {t.before})" if t.action == "moved" else ""))
+    out(f"pushed {result.reference}" + ("" if result.uploaded else " (already there, nothing uploaded)"))
 
 
 def attach_cmd(
     image: Annotated[str, typer.Argument(help="REGISTRY/REPO@DIGEST (or :TAG) the files describe.")],
     files: Annotated[list[Path], typer.Argument(help="Files: scan report, manifests, Dockerfile.")],
     artifact_type: Annotated[str, typer.Option("--type", help="Artifact type.")] = "",
-    insecure: InsecureOpt = False, json_out: JsonOpt = False,
+    insecure: InsecureOpt = False,
+    json_out: JsonOpt = False,
 ) -> None:
     """Push files as an OCI artifact referring to the image (referrers API or the sha256-<hex> tag fallback).
 
@@ -226,13 +257,14 @@ def attach_cmd(
     if json_out:
         print_json({"image": image, "artifact": digest, "type": artifact_type or REPORTS_TYPE})
     else:
-        console.print(f"attached {len(files)} file(s) to {image}: {digest}")
+        out(f"attached {len(files)} file(s) to {image}: {digest}")
 
 
 def artifacts_cmd(
     image: Annotated[str, typer.Argument(help="REGISTRY/REPO@DIGEST or :TAG.")],
     artifact_type: Annotated[str | None, typer.Option("--type", help="Only this artifact type.")] = None,
-    insecure: InsecureOpt = False, json_out: JsonOpt = False,
+    insecure: InsecureOpt = False,
+    json_out: JsonOpt = False,
 ) -> None:
     """List the artifacts that refer to an image.
 
@@ -242,14 +274,24 @@ def artifacts_cmd(
 
     found = list_artifacts(image, artifact_type=artifact_type, insecure=insecure)
     if json_out:
-        print_json([{"digest": a.digest, "type": a.artifact_type, "size": a.size, "files": list(a.files),
-                     "annotations": a.annotations} for a in found])
+        print_json(
+            [
+                {
+                    "digest": a.digest,
+                    "type": a.artifact_type,
+                    "size": a.size,
+                    "files": list(a.files),
+                    "annotations": a.annotations,
+                }
+                for a in found
+            ]
+        )
         return
-    table = Table(title=f"artifacts of {image}")
+    table = Table(title=plain(f"artifacts of {image}"))
     for col in ("digest", "type", "files"):
         table.add_column(col)
     for a in found:
-        table.add_row(a.digest, a.artifact_type, ", ".join(a.files))
+        table.add_row(plain(a.digest), plain(a.artifact_type), plain(", ".join(a.files)))
     console.print(table)
 
 

@@ -5,25 +5,28 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.text import Text
 from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
 from imgforge.cli._common import console, console_err, exit_with, print_json
-from imgforge.errors import EXIT_GATE, UsageError
+from imgforge.errors import EXIT_GATE, ImgforgeError, UsageError
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from imgforge.env.engine import Engine
 
     from imgforge.scan import ScanPolicy, ScanReport
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
     sarif = "sarif"
@@ -31,8 +34,6 @@ class Format(str, Enum):
 
 
 def _policy(project: Path, overrides: dict[str, object]) -> ScanPolicy:
-    from pydantic import ValidationError
-
     from imgforge.scan.policy import ScanPolicy
     from imgforge.settings import load_section
 
@@ -47,15 +48,20 @@ def _policy(project: Path, overrides: dict[str, object]) -> ScanPolicy:
 
 
 @contextmanager
-def _progress(image: str) -> Iterator[Callable[[int], None] | None]:
+def _progress(image: str, engine: Engine | None) -> Iterator[Callable[[int], None] | None]:
     """A byte progress bar over the `docker save` stream of an engine image on a TTY; else a spinner."""
-    size = _engine_size(image) if console_err.is_terminal else None
+    size = _engine_size(image, engine) if console_err.is_terminal else None
     if size is None:
         with console_err.status(f"scanning {escape(image)}"):
             yield None
         return
-    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-               TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=console_err, transient=True) as bar:
         task = bar.add_task(f"scanning {escape(image)}", total=size)
         seen = [0]
@@ -68,48 +74,80 @@ def _progress(image: str) -> Iterator[Callable[[int], None] | None]:
         yield advance
 
 
-def _engine_size(image: str) -> int | None:
+def _engine_size(image: str, engine: Engine | None) -> int | None:
     """The engine's size of `image` when it is scanned from the engine, else None."""
     from imgforge.image import source_of
 
-    try:
-        kind, where = source_of(image)
-        if kind != "daemon":
-            return None
-        from imgforge.env.engine import client
-
-        return int(client().image.inspect(where).size) or None
-    except Exception:  # noqa: BLE001 - no size only means a spinner instead of a bar
+    if engine is None:
         return None
+    try:
+        facts = engine.image_facts(source_of(image)[1])
+    except ImgforgeError:  # no size only means a spinner instead of a bar
+        return None
+    return facts.size or None if facts is not None else None
+
+
+def _engine_for(image: str) -> Engine | None:
+    """The engine, connected once, when `image` is scanned from it; None for archives, layouts, registries."""
+    from imgforge.env.engine import connect
+    from imgforge.image import source_of
+
+    kind, where = source_of(image)
+    return connect(f"scanning {where}") if kind == "daemon" else None
 
 
 def scan(
     image: Annotated[str, typer.Argument(help="Image reference, `docker save` archive, or OCI layout folder.")],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     json_out: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here instead of stdout.")] = None,
-    dockerfile: Annotated[Optional[Path], typer.Option("--dockerfile", help="Map layers and findings to its lines.")] = None,
-    baseline: Annotated[Optional[str], typer.Option("--baseline", help="JSON file of accepted secret fingerprints.")] = None,
-    base_layers: Annotated[Optional[int], typer.Option("--base-layers", help="How many bottom layers are the base image.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report here instead of stdout.")
+    ] = None,
+    dockerfile: Annotated[
+        Path | None, typer.Option("--dockerfile", help="Map layers and findings to its lines.")
+    ] = None,
+    baseline: Annotated[
+        str | None, typer.Option("--baseline", help="JSON file of accepted secret fingerprints.")
+    ] = None,
+    base_layers: Annotated[
+        int | None, typer.Option("--base-layers", help="How many bottom layers are the base image.")
+    ] = None,
     fail_on_secrets: Annotated[bool, typer.Option("--fail-on-secrets", help="Exit 1 when a secret is found.")] = False,
-    max_wasted_bytes: Annotated[Optional[str], typer.Option("--max-wasted-bytes", help="Exit 1 above this many wasted bytes (e.g. 10MB).")] = None,
-    min_efficiency: Annotated[Optional[float], typer.Option("--min-efficiency", help="Exit 1 below this efficiency (0..1).")] = None,
-    max_size: Annotated[Optional[str], typer.Option("--max-size", help="Exit 1 when the layers hold more than this (e.g. 200MB).")] = None,
-    project: Annotated[Path, typer.Option("--project", help="Folder (or file) of imgforge.yaml; its `scan:` section sets defaults.")] = Path("."),
+    max_wasted_bytes: Annotated[
+        str | None, typer.Option("--max-wasted-bytes", help="Exit 1 above this many wasted bytes (e.g. 10MB).")
+    ] = None,
+    min_efficiency: Annotated[
+        float | None, typer.Option("--min-efficiency", help="Exit 1 below this efficiency (0..1).")
+    ] = None,
+    max_size: Annotated[
+        str | None, typer.Option("--max-size", help="Exit 1 when the layers hold more than this (e.g. 200MB).")
+    ] = None,
+    project: Annotated[
+        Path, typer.Option("--project", help="Folder (or file) of imgforge.yaml; its `scan:` section sets defaults.")
+    ] = Path("."),
 ) -> None:
     """Scan every layer (deleted files too) for secrets and wasted bytes; exit 1 when a gate fails.
 
     Example: imgforge scan app:1.2.3 --dockerfile Dockerfile --fail-on-secrets --min-efficiency 0.9 --format sarif -o scan.sarif
-    """
+    """  # noqa: E501 - a copyable example command
     from imgforge.scan import scan as run_scan
 
-    policy = _policy(project, {"fail_on_secrets": fail_on_secrets, "max_wasted_bytes": max_wasted_bytes,
-                               "min_efficiency": min_efficiency, "max_size": max_size, "baseline": baseline,
-                               "base_layers": base_layers})
+    policy = _policy(
+        project,
+        {
+            "fail_on_secrets": fail_on_secrets,
+            "max_wasted_bytes": max_wasted_bytes,
+            "min_efficiency": min_efficiency,
+            "max_size": max_size,
+            "baseline": baseline,
+            "base_layers": base_layers,
+        },
+    )
     if dockerfile is not None and not dockerfile.is_file():
         raise UsageError(f"scanning {image}: Dockerfile {dockerfile} does not exist")
-    with _progress(image) as on_bytes:
-        report = run_scan(image, dockerfile=dockerfile, policy=policy, on_bytes=on_bytes)
+    engine = _engine_for(image)
+    with _progress(image, engine) as on_bytes:
+        report = run_scan(image, dockerfile=dockerfile, policy=policy, on_bytes=on_bytes, engine=engine)
     chosen = Format.json if json_out else fmt
     if chosen == Format.text and output is None:
         _print_text(report)
@@ -138,8 +176,6 @@ def _render(report: ScanReport, fmt: Format) -> str:
         return json.dumps(report.to_sarif(), indent=2) + "\n"
     if fmt == Format.markdown:
         return report.to_markdown()
-    from rich.console import Console
-
     rec = Console(record=True, width=160, no_color=True)
     with rec.capture():
         _print_text(report, rec)
@@ -147,23 +183,34 @@ def _render(report: ScanReport, fmt: Format) -> str:
 
 
 def _print_text(report: ScanReport, out: Console = console) -> None:
-    from rich.text import Text
-
     from imgforge.scan.report import human
 
     # Image content (paths, commands) goes in as Text: no markup or emoji codes are interpreted in it.
-    out.print(Text(f"{report.image} ({report.source}): {human(report.total_bytes)} in {len(report.layers)} layers, "
-                   f"{human(report.wasted_bytes)} wasted, efficiency {report.efficiency:.1%}", style="bold"))
+    out.print(
+        Text(
+            f"{report.image} ({report.source}): {human(report.total_bytes)} in {len(report.layers)} layers, "
+            f"{human(report.wasted_bytes)} wasted, efficiency {report.efficiency:.1%}",
+            style="bold",
+        )
+    )
     if report.user is not None:
-        out.print(f"own layers (above {report.base_layers} base layers): {human(report.user.total_bytes)}, "
-                  f"{human(report.user.wasted_bytes)} wasted, efficiency {report.user.efficiency:.1%}")
+        out.print(
+            f"own layers (above {report.base_layers} base layers): {human(report.user.total_bytes)}, "
+            f"{human(report.user.wasted_bytes)} wasted, efficiency {report.user.efficiency:.1%}"
+        )
     layers = Table(title="layers")
     for col in ("#", "instruction", "line", "size", "wasted", "hides"):
         layers.add_column(col, justify="left" if col == "instruction" else "right")
     for r in report.layers:
         ins = (r.created_by or "?").removesuffix(" # buildkit")
-        layers.add_row(f"{r.index}{' base' if r.base else ''}", Text(ins[:100]), str(r.dockerfile_line or ""),
-                       human(r.bytes), human(r.wasted_bytes), human(r.hidden_bytes))
+        layers.add_row(
+            f"{r.index}{' base' if r.base else ''}",
+            Text(ins[:100]),
+            str(r.dockerfile_line or ""),
+            human(r.bytes),
+            human(r.wasted_bytes),
+            human(r.hidden_bytes),
+        )
     out.print(layers)
     if report.bloat:
         bloat = Table(title=f"bloat (largest {min(15, len(report.bloat))} of {len(report.bloat)})")
@@ -182,8 +229,14 @@ def _print_text(report: ScanReport, out: Console = console) -> None:
         for col in ("rule", "source", "where", "layer", "visible", "preview"):
             sec.add_column(col)
         for s in report.secrets:
-            sec.add_row(Text(s.rule), s.source, Text(s.path or s.name or ""), "" if s.layer is None else str(s.layer),
-                        "no (deleted)" if s.deleted else "yes", Text(s.redacted))
+            sec.add_row(
+                Text(s.rule),
+                s.source,
+                Text(s.path or s.name or ""),
+                "" if s.layer is None else str(s.layer),
+                "no (deleted)" if s.deleted else "yes",
+                Text(s.redacted),
+            )
         out.print(sec)
     else:
         out.print("no secrets found" + (f" ({report.suppressed} accepted by baseline)" if report.suppressed else ""))

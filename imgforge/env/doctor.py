@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from imgforge.env import bases
-from imgforge.env.engine import engine_info
+from imgforge.env.engine import connect
 from imgforge.env.registry import LocalRegistry, default_registry
 from imgforge.errors import EnvironmentProblem
 
@@ -44,7 +44,8 @@ def run_checks(registry: LocalRegistry | None = None) -> list[Check]:
     checks: list[Check] = []
     docker_root = "/var/lib/docker"
     try:
-        info = engine_info()
+        engine = connect()
+        info = engine.info()
     except EnvironmentProblem as err:
         checks.append(Check("engine", False, str(err), "run `bash .ci/setup`, or start dockerd"))
         checks.append(Check("buildkit", False, "no engine", "run `bash .ci/setup`"))
@@ -62,10 +63,7 @@ def run_checks(registry: LocalRegistry | None = None) -> list[Check]:
                 "" if info.buildx_version else "run `bash .ci/setup` (installs the buildx plugin)",
             )
         )
-        from imgforge.env.engine import client
-
-        docker = client()
-        missing = [b.ref for b in bases.CATALOG if not bases.present(docker, b.ref)]
+        missing = [b.ref for b in bases.CATALOG if not bases.present(engine.docker, b.ref)]
         checks.append(
             Check(
                 "base images",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from imgforge.errors import EnvironmentProblem
+
 
 def state_dir() -> Path:
     """The state folder: $IMGFORGE_STATE, else `.state` in a source checkout, else $XDG_STATE_HOME/imgforge."""
@@ -33,6 +35,4 @@ def debian_mirror() -> str:
                 return parts[1]
             if line.startswith("deb ") and len(parts) > 2:
                 return parts[2] if parts[1].startswith("[") else parts[1]
-    from imgforge.errors import EnvironmentProblem
-
     raise EnvironmentProblem("finding a Debian mirror: no URI in /etc/apt/sources.list(.d)")

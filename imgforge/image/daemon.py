@@ -4,44 +4,45 @@ from __future__ import annotations
 
 import io
 import queue
+import shutil
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import BinaryIO, TypeVar
+from typing import IO, TYPE_CHECKING, BinaryIO, TypeVar, cast
 
-from imgforge.errors import EngineUnavailable, UsageError
+from imgforge.env.engine import Engine, client, connect
+from imgforge.errors import EngineUnavailable, ImgforgeError, UsageError
 from imgforge.image.archive import StreamResult, build_image, read_archive_stream
 from imgforge.image.model import Image
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 T = TypeVar("T")
 
 
-def exists(ref: str) -> bool | None:
+def exists(ref: str, engine: Engine | None = None) -> bool | None:
     """Whether the engine has `ref`; None when no engine answers."""
+    if engine is None and shutil.which("docker") is None:
+        return None
     try:
-        from imgforge.env.engine import client
-
-        return bool(client().image.exists(ref))
-    except Exception:  # noqa: BLE001 - no engine: the caller decides whether another source will do
+        # One round trip: a missing engine fails the lookup itself, no separate ping is needed.
+        return (engine or Engine(client())).has_image(ref)
+    except ImgforgeError:  # no engine: the caller decides whether another source will do
         return None
 
 
 @contextmanager
-def save_stream(ref: str, on_bytes: Callable[[int], None] | None = None) -> Iterator[BinaryIO]:
-    """The `docker save REF` output as a readable stream; engine errors name the step.
-
-    The command line comes from python-on-whales' client config (host, context, TLS flags); its own
-    `image.save()` iterator splits the tar into lines, so the pipe is read directly in large chunks.
-    """
-    from imgforge.env.engine import require_engine
-
+def save_stream(ref: str, on_bytes: Callable[[int], None] | None = None,
+                engine: Engine | None = None) -> Iterator[BinaryIO]:
+    """The `docker save REF` output as a readable stream; engine errors name the step."""
     step = f"saving {ref} from the engine"
-    docker = require_engine(step)
-    if not docker.image.exists(ref):
+    engine = engine or connect(step)
+    if not engine.has_image(ref):
         raise UsageError(f"{step}: no such image")
-    cmd = [str(part) for part in docker.client_config.docker_cmd] + ["image", "save", ref]
+    cmd = engine.save_command(ref)
     try:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=1 << 20)
     except OSError as exc:
@@ -49,7 +50,7 @@ def save_stream(ref: str, on_bytes: Callable[[int], None] | None = None) -> Iter
     assert proc.stdout is not None and proc.stderr is not None
     reader = _Prefetch(proc.stdout, on_bytes=on_bytes)
     try:
-        yield reader  # type: ignore[misc]
+        yield cast(BinaryIO, reader)
         while reader.read(1 << 20):
             pass  # drain what the reader did not need so docker save exits cleanly
     finally:
@@ -65,7 +66,7 @@ def save_stream(ref: str, on_bytes: Callable[[int], None] | None = None) -> Iter
 class _Prefetch(io.RawIOBase):
     """Reads the pipe in a thread (the read releases the GIL), so `docker save` keeps writing while we parse."""
 
-    def __init__(self, pipe: BinaryIO, depth: int = 16, on_bytes: Callable[[int], None] | None = None) -> None:
+    def __init__(self, pipe: IO[bytes], depth: int = 16, on_bytes: Callable[[int], None] | None = None) -> None:
         self.pipe = pipe
         self.on_bytes = on_bytes  # progress: called from the reader thread with each chunk's size
         self.chunks: queue.Queue[bytes | BaseException] = queue.Queue(maxsize=depth)  # at most depth MiB ahead
@@ -98,7 +99,7 @@ class _Prefetch(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+    def readinto(self, b: WriteableBuffer) -> int:
         if not self.buf:
             if self.done:
                 return 0
@@ -109,8 +110,9 @@ class _Prefetch(io.RawIOBase):
                 self.done = True
                 return 0
             self.buf = memoryview(item)
-        n = min(len(b), len(self.buf))
-        b[:n] = self.buf[:n]
+        out = memoryview(b).cast("B")
+        n = min(len(out), len(self.buf))
+        out[:n] = self.buf[:n]
         self.buf = self.buf[n:]
         return n
 
@@ -119,10 +121,10 @@ class _Prefetch(io.RawIOBase):
 
 
 def scan_daemon(ref: str, on_layer: Callable[[str, BinaryIO], T],
-                on_bytes: Callable[[int], None] | None = None) -> StreamResult[T]:
+                on_bytes: Callable[[int], None] | None = None, engine: Engine | None = None) -> StreamResult[T]:
     """Run `on_layer` over each layer of `ref` in one `docker save` pass (`on_bytes` sees the bytes read)."""
-    with save_stream(ref, on_bytes) as stream:
-        return read_archive_stream(stream, on_layer, f"docker save {ref}")  # type: ignore[arg-type]
+    with save_stream(ref, on_bytes, engine) as stream:
+        return read_archive_stream(stream, on_layer, f"docker save {ref}")
 
 
 @dataclass(frozen=True)
@@ -133,8 +135,6 @@ class SaveMember:
     member: str
 
     def __call__(self) -> BinaryIO:
-        import io
-
         grabbed: list[bytes] = []
 
         def keep(name: str, fh: BinaryIO) -> None:
@@ -145,7 +145,7 @@ class SaveMember:
         return io.BytesIO(grabbed[0] if grabbed else b"")
 
 
-def open_daemon(ref: str) -> Image:
+def open_daemon(ref: str, engine: Engine | None = None) -> Image:
     """The image `ref` in the engine (metadata from one `docker save` pass; layers re-open lazily)."""
-    result = scan_daemon(ref, lambda name, fh: name)
+    result = scan_daemon(ref, lambda name, fh: name, engine=engine)
     return build_image(result.resolved, lambda member: SaveMember(ref, member), ref, "daemon", f"docker save {ref}")

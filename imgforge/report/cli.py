@@ -8,9 +8,11 @@ from typing import Any
 
 from pydantic import BaseModel, ByteSize, ValidationError
 
-from imgforge.errors import ImgforgeError, UsageError
+from imgforge.errors import UsageError
 from imgforge.report.model import Budgets, SizeReport, build_size_report
+from imgforge.report.previous import previous_version
 from imgforge.report.render import render_html, render_markdown
+from imgforge.scan import scan
 
 
 class _Size(BaseModel):
@@ -22,40 +24,15 @@ def parse_size(text: str | None, what: str) -> int | None:
     if text is None:
         return None
     try:
-        return int(_Size(value=text).value)  # type: ignore[arg-type]
+        return int(_Size.model_validate({"value": text}).value)
     except ValidationError as exc:
         raise UsageError(f"reading {what} {text!r}: not a size (e.g. 200MB, 1.5GiB, 1048576)") from exc
 
 
 def _scan_doc(source: str) -> dict[str, Any]:
-    from imgforge.scan import scan
-
     doc = scan(source).to_json()
     doc["image"] = source
     return doc
-
-
-def previous_version(image: str) -> str | None:
-    """For `host/repo:X.Y.Z`, the highest earlier stable version tag in the same repository."""
-    from imgforge.reference import Reference
-    from imgforge.registry.client import RegistryClient
-    from imgforge.tags import parse_version, versions_in
-
-    try:
-        ref = Reference.parse(image)
-    except UsageError:
-        return None
-    if not ref.registry or not ref.tag:
-        return None
-    try:
-        current = parse_version(ref.tag)
-        tags = RegistryClient(ref.registry).list_tags(ref.repository)
-    except ImgforgeError:
-        return None
-    older = {t: v for t, v in versions_in(tags).items() if v < current and not v.prerelease}
-    if not older:
-        return None
-    return str(ref.with_tag(max(older, key=lambda t: older[t])))
 
 
 def make_report(

@@ -67,7 +67,7 @@ class SizeReport:
 
 
 def compare_layers(current: list[dict[str, Any]], previous: list[dict[str, Any]] | None) -> list[int | None]:
-    """For each current layer, the bytes of its previous counterpart (same digest, else same instruction, else same index)."""
+    """For each current layer, the bytes of its previous counterpart (same digest, else instruction, else index)."""
     if previous is None:
         return [None] * len(current)
     by_digest = {p.get("digest"): p for p in previous if p.get("digest")}
@@ -122,9 +122,10 @@ def build_size_report(
         growth = total - prev_total
         if budgets.max_growth is not None and growth > budgets.max_growth:
             failures.append(f"grew {growth} bytes since {prev_image}, over max_growth {budgets.max_growth}")
-        if budgets.max_growth_percent is not None and prev_total and growth * 100 / prev_total > budgets.max_growth_percent:
+        percent = growth * 100 / prev_total if prev_total else None
+        if budgets.max_growth_percent is not None and percent is not None and percent > budgets.max_growth_percent:
             failures.append(
-                f"grew {growth * 100 / prev_total:.1f}% since {prev_image}, "
+                f"grew {percent:.1f}% since {prev_image}, "
                 f"over max_growth_percent {budgets.max_growth_percent}"
             )
     return SizeReport(

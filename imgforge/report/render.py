@@ -89,11 +89,14 @@ def render_markdown(report: SizeReport) -> str:
 _CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#1d2330;background:#fff}
 h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}
-.cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #d8dde6;border-radius:8px;padding:.7rem 1rem;min-width:9rem}
+.cards{display:flex;gap:1rem;flex-wrap:wrap}
+.card{border:1px solid #d8dde6;border-radius:8px;padding:.7rem 1rem;min-width:9rem}
 .card b{display:block;font-size:1.3rem}.fail{color:#b42318}.pass{color:#067647}
-table{border-collapse:collapse;width:100%;margin-top:.5rem}th,td{border-bottom:1px solid #e5e8ee;padding:.3rem .5rem;text-align:left;vertical-align:top}
+table{border-collapse:collapse;width:100%;margin-top:.5rem}
+th,td{border-bottom:1px solid #e5e8ee;padding:.3rem .5rem;text-align:left;vertical-align:top}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}code{font:12px ui-monospace,Menlo,monospace}
-svg text{font:11px ui-monospace,Menlo,monospace;fill:#1d2330}.legend span{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem 0 1rem;vertical-align:middle}
+svg text{font:11px ui-monospace,Menlo,monospace;fill:#1d2330}
+.legend span{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem 0 1rem;vertical-align:middle}
 """
 
 # Records the chart's rendered size on <body>, so a headless browser test can read it back.
@@ -163,7 +166,8 @@ def render_html(report: SizeReport) -> str:
     )
     bloat = _table(
         ["path", "added in", "hidden in", "bytes"],
-        [[f"<code>{escape(str(b.get('path')))}</code>", escape(str(b.get("added_in"))), escape(str(b.get("removed_in"))),
+        [[f"<code>{escape(str(b.get('path')))}</code>", escape(str(b.get("added_in"))),
+          escape(str(b.get("removed_in"))),
           human(int(b.get("bytes", 0)))] for b in report.bloat[:50]],
         {1, 2, 3},
     ) if report.bloat else "<p>No wasted bytes.</p>"
@@ -175,7 +179,8 @@ def render_html(report: SizeReport) -> str:
     ) if report.top_files else "<p>No files.</p>"
     secrets = _table(
         ["rule", "source", "where", "layer", "still visible", "preview"],
-        [[escape(str(s.get("rule"))), escape(str(s.get("source"))), f"<code>{escape(str(s.get('path') or s.get('name')))}</code>",
+        [[escape(str(s.get("rule"))), escape(str(s.get("source"))),
+          f"<code>{escape(str(s.get('path') or s.get('name')))}</code>",
           escape(str(s.get("layer"))), "no (deleted)" if s.get("deleted") else "yes",
           f"<code>{escape(str(s.get('redacted')))}</code>"] for s in report.secrets],
         {3},

@@ -7,11 +7,15 @@ import os
 import pickle
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from imgforge.errors import UsageError
+from imgforge.env.engine import Engine, ImageEngine, connect
+from imgforge.errors import ImgforgeError, UsageError
 from imgforge.image import Image, open_image, source_of
+from imgforge.image.archive import build_image
+from imgforge.image.daemon import SaveMember, scan_daemon
 from imgforge.image.model import BASE_NAME_KEY, ImageConfig
 from imgforge.image.streams import StreamLimits
 from imgforge.scan.accounting import Accounting, account
@@ -19,6 +23,7 @@ from imgforge.scan.dockerfile import Instruction, fix_for, line_naming, map_line
 from imgforge.scan.layer import Detector, LayerScan, Limits, scan_layer
 from imgforge.scan.policy import ScanPolicy, evaluate, load_baseline
 from imgforge.scan.report import BloatItem, Figures, LayerRow, ScanReport, SecretFinding
+from imgforge.secrets import default_detector
 
 # Below this, worker start-up and the uneven cost of layers (many small text files cost far more per
 # byte than one big binary) eat the gain: bench/scan.py's 240 MB image scans faster in one process.
@@ -43,10 +48,6 @@ _DEFAULT: list[Detector] = []
 
 def _default() -> Detector:
     if not _DEFAULT:
-        try:
-            from imgforge.secrets import default_detector
-        except ImportError as exc:  # the secrets stage is part of the package; say so if it is not
-            raise UsageError("scanning for secrets: imgforge.secrets is not available") from exc
         _DEFAULT.append(default_detector())
     return _DEFAULT[0]
 
@@ -99,36 +100,40 @@ def scan_layers(image: Image, detector: Detector | None, limits: Limits, jobs: i
 
 
 def _read_source(source: str | Image, detector: Detector | None, limits: Limits, jobs: int,
-                 on_bytes: Callable[[int], None] | None = None) -> tuple[Image, list[LayerScan]]:
+                 on_bytes: Callable[[int], None] | None, engine: ImageEngine | None
+                 ) -> tuple[Image, list[LayerScan], ImageEngine | None]:
+    """The image, its layer scans, and the engine when the image came from one (else the engine given)."""
     if isinstance(source, Image):
-        return source, scan_layers(source, detector, limits, jobs)
+        return source, scan_layers(source, detector, limits, jobs), engine
     kind, where = source_of(source)
     if kind != "daemon":
         image = open_image(source)
-        return image, scan_layers(image, detector, limits, jobs)
-    from imgforge.image.archive import build_image
-    from imgforge.image.daemon import SaveMember, scan_daemon
-
+        return image, scan_layers(image, detector, limits, jobs), engine
+    daemon = engine if isinstance(engine, Engine) else connect(f"scanning {where}")
     # The engine's `docker save` stream is sequential: read it once, layers in archive order.
-    result = scan_daemon(where, lambda name, fh: scan_layer(fh, f"layer {name} of {where}", detector, limits), on_bytes)
+    result = scan_daemon(where, lambda name, fh: scan_layer(fh, f"layer {name} of {where}", detector, limits),
+                         on_bytes, daemon)
     image = build_image(result.resolved, lambda m: SaveMember(where, m), where, "daemon", f"docker save {where}")
-    return image, list(result.results)
+    return image, list(result.results), daemon
 
 
-def _base_layers(image: Image, explicit: int | None) -> int | None:
+def _base_layers(image: Image, explicit: int | None, engine: ImageEngine | None) -> int | None:
+    """How many bottom layers are the base image: given, else the base-name label checked against `engine`.
+
+    Without an engine (an archive, OCI layout or registry scan) there is no boundary unless given.
+    """
     if explicit is not None:
         if explicit > len(image.layers):
             raise UsageError(f"scanning {image.name}: --base-layers {explicit} exceeds its {len(image.layers)} layers")
         return explicit
     base = image.annotation(BASE_NAME_KEY) or image.config.label(BASE_NAME_KEY)
-    if not base:
+    if not base or engine is None:
         return None
     try:  # the base image's own layer count, when the engine has it and it really is a prefix
-        from imgforge.env.engine import client
-
-        diff_ids = tuple(client().image.inspect(base).root_fs.layers or ())
-    except Exception:  # noqa: BLE001 - an unknown base just means "no boundary"
+        facts = engine.image_facts(base)
+    except ImgforgeError:  # an unknown base just means "no boundary"
         return None
+    diff_ids = facts.diff_ids if facts is not None else ()
     return len(diff_ids) if diff_ids and image.config.diff_ids[: len(diff_ids)] == diff_ids else None
 
 
@@ -154,7 +159,8 @@ def _secrets(image: Image, scans: Sequence[LayerScan], acc: Accounting, detector
             line = layer_lines[at] if at is not None and at < len(layer_lines) else None
             found.append(_config_finding(m, "history", f"history[{h}]", at, line))
         layer += 0 if hist.empty_layer else 1
-    found.sort(key=lambda s: (s.source, s.layer if s.layer is not None else -1, s.path or s.name or "", s.rule, s.line or 0))
+    found.sort(key=lambda s: (s.source, s.layer if s.layer is not None else -1, s.path or s.name or "", s.rule,
+                              s.line or 0))
     return found
 
 
@@ -181,15 +187,17 @@ def _config_finding(m: Any, source: str, name: str, layer: int | None, line: int
 
 def scan(source: str | Image, detector: Detector | None = None, dockerfile: str | Path | None = None,
          policy: ScanPolicy | None = None, *, limits: Limits | None = None,
-         on_bytes: Callable[[int], None] | None = None) -> ScanReport:
+         on_bytes: Callable[[int], None] | None = None, engine: ImageEngine | None = None) -> ScanReport:
     """Scan an image (reference, archive, OCI layout or opened `Image`) into a frozen `ScanReport`.
 
     `on_bytes` is told how many bytes of an engine image's `docker save` stream have been read (progress).
+    The engine is used only for an engine image (connected then if not given) or when passed in: an
+    archive, OCI layout or registry scan never contacts it.
     """
     policy = policy or ScanPolicy()
     detector = detector if detector is not None else DefaultDetector()
     limits = limits or _limits(policy)
-    image, scans = _read_source(source, detector, limits, policy.jobs, on_bytes)
+    image, scans, engine = _read_source(source, detector, limits, policy.jobs, on_bytes, engine)
     acc = account(scans)
     commands = image.config.layer_commands() or [None] * len(scans)
     instructions: list[Instruction] = []
@@ -198,8 +206,8 @@ def scan(source: str | Image, detector: Detector | None = None, dockerfile: str 
             instructions = parse_dockerfile(Path(dockerfile).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"reading Dockerfile {dockerfile}: {exc}") from exc
-    lines = map_lines(commands, instructions) if instructions else [None] * len(scans)
-    base = _base_layers(image, policy.base_layers)
+    lines: list[int | None] = map_lines(commands, instructions) if instructions else [None] * len(scans)
+    base = _base_layers(image, policy.base_layers, engine)
     shown = [safe_command(c, detector) for c in commands]
     rows = tuple(
         LayerRow(f.index, image.layers[f.index].diff_id if f.index < len(image.layers) else "", shown[f.index],
@@ -226,8 +234,4 @@ def scan(source: str | Image, detector: Detector | None = None, dockerfile: str 
         dockerfile=str(dockerfile) if dockerfile is not None else None, notes=notes,
     )
     gates = tuple(evaluate(report, policy))
-    if not gates:
-        return report
-    from dataclasses import replace
-
-    return replace(report, gates=gates)
+    return replace(report, gates=gates) if gates else report

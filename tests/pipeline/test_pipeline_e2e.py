@@ -15,7 +15,8 @@ def catalog(url: str) -> list[str]:
         return list(json.load(resp)["repositories"])
 
 
-STAGES = ["generate", "lint", "build", "scan", "report", "tag", "push", "manifest", "verify", "attach"]
+# Verify runs before any tag exists (issue 11: a broken image never gets a tag).
+STAGES = ["generate", "lint", "build", "scan", "report", "verify", "tag", "push", "manifest", "attach"]
 
 
 def test_full_pipeline_on_a_sample(docker, registry, tmp_path: Path):
@@ -29,17 +30,19 @@ def test_full_pipeline_on_a_sample(docker, registry, tmp_path: Path):
     repo = result["image"]
     out = dist / repo
     for name in ("Dockerfile", "lint.sarif", "scan.json", "scan.sarif", "report.html", "report.md", "report.json",
-                 "pipeline.json", "manifests/pod.yaml", "verify.json"):
+                 "pipeline.json", "manifests/deployment.yaml", "verify.json"):
         assert (out / name).is_file(), name
     # Tags and digest really are in the registry.
     client = RegistryClient(registry.address)
     digests = client.tag_digests(repo, ["1.2.3", "1.2", "1"])
     assert set(digests.values()) == {result["digest"]}
-    pod = (out / "manifests/pod.yaml").read_text()
-    assert f"@{result['digest']}" in pod
+    # The pipeline's default kind is a Deployment (issue 14).
+    workload = (out / "manifests/deployment.yaml").read_text()
+    assert f"@{result['digest']}" in workload
     # pipeline.json links Dockerfile lines to layers and bytes.
     links = json.loads((out / "pipeline.json").read_text())
-    assert links["digest"] == result["digest"] and links["manifests"] == ["manifests/pod.yaml"]
+    assert links["digest"] == result["digest"] and "manifests/deployment.yaml" in links["manifests"]
+    assert links["push"]["digest"] == result["digest"] and links["tag_plan"]["version"] == "1.2.3"
     assert any(entry["layers"] for entry in links["lines"])
     assert sum(layer["bytes"] for layer in links["layers"]) == json.loads((out / "scan.json").read_text())["total_bytes"]
 

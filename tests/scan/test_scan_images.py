@@ -19,6 +19,7 @@ import pytest
 from scanhelp import detector, fake_tokens, read_docker_save, reference_overlay, to_oci_layout
 
 from imgforge.cli import main
+from imgforge.env.engine import Engine
 from imgforge.scan import ScanPolicy, evaluate, scan
 
 BASE_DOCKERFILE = """\
@@ -266,8 +267,9 @@ def test_high_entropy_non_secrets_yield_no_findings(docker, tmp_path, cleanup_im
     assert r.secrets == () and r.total_bytes == len(_noise()) and r.wasted_bytes == 0
 
 
-def test_base_boundary_from_the_base_name_label(planted, report):
-    r = scan(planted["archive"], detector=detector())
+def test_base_boundary_from_the_base_name_label(planted, report, docker):
+    # An archive scan asks the engine about the base only when it is handed one (never on its own).
+    r = scan(planted["archive"], detector=detector(), engine=Engine(docker))
     assert r.base_layers == planted["base_layers"]
     assert r.user == report.user
 
