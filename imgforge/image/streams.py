@@ -5,10 +5,17 @@ The guard turns a decompression bomb into a clear `UsageError` instead of an end
 
 from __future__ import annotations
 
+import hashlib
 import io
+import queue
 import tarfile
+import threading
+import zlib
 from dataclasses import dataclass
 from typing import BinaryIO
+
+import zstandard
+from isal import igzip, isal_zlib
 
 from imgforge.errors import UsageError
 
@@ -30,56 +37,111 @@ class StreamLimits:
             raise UsageError("scan limits: max_bytes and ratio_floor must be positive, max_ratio above 1")
 
 
-MAX_EXTENDED_HEADER = 1 << 20  # pax/GNU long-name headers are read whole by tarfile: bound them
+class Digester:
+    """sha256 of a byte stream, computed in a helper thread so that it overlaps the parse on a second core.
 
+    hashlib releases the GIL on large updates; the queue is bounded so a slow hasher holds at most 16 chunks.
+    """
 
-class ExtendedHeaderTooLarge(tarfile.TarError):
-    """A pax or GNU long-name header larger than any real one (tarfile would read it into memory)."""
+    def __init__(self) -> None:
+        self.hash = hashlib.sha256()
+        self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=16)
+        self.thread: threading.Thread | None = None
+        self.value: str | None = None
 
+    def update(self, data: bytes) -> None:
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, name="layer-digest", daemon=True)
+            self.thread.start()
+        self.chunks.put(data)
 
-class BoundedTarInfo(tarfile.TarInfo):
-    """A TarInfo that refuses oversized extended headers before tarfile reads them whole."""
+    def _run(self) -> None:
+        while (data := self.chunks.get()) is not None:
+            self.hash.update(data)
 
-    def _proc_member(self, tf: tarfile.TarFile) -> tarfile.TarInfo:  # type: ignore[override]
-        if self.type in (tarfile.XHDTYPE, tarfile.XGLTYPE, tarfile.SOLARIS_XHDTYPE, tarfile.GNUTYPE_LONGNAME,
-                         tarfile.GNUTYPE_LONGLINK) and self.size > MAX_EXTENDED_HEADER:
-            raise ExtendedHeaderTooLarge(f"extended header of {self.size} bytes (limit {MAX_EXTENDED_HEADER})")
-        return super()._proc_member(tf)  # type: ignore[misc,no-any-return]
+    def hexdigest(self) -> str:
+        """`sha256:<hex>` of everything passed to `update` (stops the helper thread)."""
+        if self.value is None:
+            self.stop()
+            self.value = "sha256:" + self.hash.hexdigest()
+        return self.value
+
+    def stop(self) -> None:
+        if self.thread is not None:
+            self.chunks.put(None)
+            self.thread.join()
+            self.thread = None
 
 
 class _Counting(io.RawIOBase):
-    """Counts the bytes read from a raw (compressed) stream."""
+    """Counts (and optionally hashes) the bytes read from a raw (compressed) stream."""
 
-    def __init__(self, raw: BinaryIO) -> None:
+    def __init__(self, raw: BinaryIO, digest: bool) -> None:
         self.raw = raw
         self.count = 0
+        self.digester = Digester() if digest else None
 
     def readable(self) -> bool:
         return True
 
+    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+        data = self.raw.read(size if size is not None and size >= 0 else CHUNK)
+        self.count += len(data)
+        if self.digester is not None and data:
+            self.digester.update(data)
+        return data
+
     def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self.raw.read(len(b))
-        n = len(data)
-        b[:n] = data
-        self.count += n
-        return n
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
 
     def close(self) -> None:
         try:
-            self.raw.close()
+            if self.digester is not None:
+                self.digester.stop()
         finally:
-            super().close()
+            super().close()  # `raw` belongs to the caller, who closes it
+
+
+class Prefixed(io.RawIOBase):
+    """Bytes already read (`head`) followed by the rest of a stream (the one stream wrapper of its kind)."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self.head = head
+        self.rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+        if self.head:
+            n = len(self.head) if size is None or size < 0 else min(size, len(self.head))
+            data, self.head = self.head[:n], self.head[n:]
+            return data
+        return self.rest.read(size if size is not None and size >= 0 else CHUNK)
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
 
 
 class GuardedReader(io.RawIOBase):
-    """A decompressed stream that refuses to grow past the limits of `StreamLimits`."""
+    """A decompressed stream that refuses to grow past the limits of `StreamLimits` and hashes what it reads.
 
-    def __init__(self, inner: BinaryIO, compressed: _Counting | None, limits: StreamLimits, what: str) -> None:
+    `length` is how many bytes the stream holds when that is known (plain file slices), else None.
+    """
+
+    def __init__(self, inner: BinaryIO, compressed: _Counting | None, limits: StreamLimits, what: str,
+                 digester: Digester | None = None, length: int | None = None) -> None:
         self.inner = inner
         self.compressed = compressed
         self.limits = limits
         self.what = what
         self.count = 0
+        self.digester = digester
+        self.length = length
 
     def readable(self) -> bool:
         return True
@@ -87,6 +149,8 @@ class GuardedReader(io.RawIOBase):
     def read(self, size: int = -1) -> bytes:  # type: ignore[override]
         data = self.inner.read(size if size is not None and size >= 0 else CHUNK)
         self._account(len(data))
+        if self.digester is not None and data:
+            self.digester.update(data)
         return data
 
     def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
@@ -107,39 +171,52 @@ class GuardedReader(io.RawIOBase):
                     f"(expands more than {lim.max_ratio:g}x past {lim.ratio_floor} bytes)"
                 )
 
+    def digests(self) -> tuple[str, str]:
+        """(sha256 of the uncompressed stream, sha256 of the raw stream) of everything read; ("", "") unhashed."""
+        raw = self.compressed.digester if self.compressed is not None else self.digester
+        if self.digester is None or raw is None:
+            return "", ""
+        return self.digester.hexdigest(), raw.hexdigest()
+
     def close(self) -> None:
         try:
+            if self.digester is not None:
+                self.digester.stop()
+            if self.compressed is not None:
+                self.compressed.close()
             self.inner.close()
         finally:
             super().close()
 
 
-def open_uncompressed(raw: BinaryIO, what: str, limits: StreamLimits | None = None) -> GuardedReader:
-    """Sniff gzip/zstd/plain on `raw` and return the guarded uncompressed stream."""
+def _length(raw: BinaryIO) -> int | None:
+    """How many bytes `raw` still holds, when that is known without reading it."""
+    if isinstance(raw, io.BytesIO):
+        return raw.getbuffer().nbytes - raw.tell()
+    length = getattr(raw, "length", None)
+    return length if isinstance(length, int) else None
+
+
+def open_uncompressed(raw: BinaryIO, what: str, limits: StreamLimits | None = None,
+                      digest: bool = False) -> GuardedReader:
+    """Sniff gzip/zstd/plain on `raw` and return the guarded uncompressed stream (hashed when `digest`)."""
     limits = limits or StreamLimits()
-    counting = _Counting(raw)
-    buffered = io.BufferedReader(counting, CHUNK)
-    head = buffered.peek(4)[:4]
-    if head.startswith(GZIP_MAGIC):
-        from isal import igzip
-
-        return GuardedReader(igzip.IGzipFile(fileobj=buffered, mode="rb"), counting, limits, what)  # type: ignore[arg-type]
-    if head.startswith(ZSTD_MAGIC):
-        import zstandard
-
-        reader = zstandard.ZstdDecompressor(max_window_size=1 << 31).stream_reader(buffered, read_across_frames=True)
-        return GuardedReader(reader, counting, limits, what)  # type: ignore[arg-type]
-    return GuardedReader(buffered, None, limits, what)  # type: ignore[arg-type]
+    length = _length(raw)
+    counting = _Counting(raw, digest)
+    first = counting.read(CHUNK)
+    head = Prefixed(first, counting)
+    if first.startswith(GZIP_MAGIC):
+        inner: BinaryIO = igzip.IGzipFile(fileobj=head, mode="rb")  # type: ignore[assignment]
+    elif first.startswith(ZSTD_MAGIC):
+        reader = zstandard.ZstdDecompressor(max_window_size=1 << 31).stream_reader(head, read_across_frames=True)
+        inner = reader  # type: ignore[assignment]
+    else:
+        return GuardedReader(head, None, limits, what, counting.digester, length)  # type: ignore[arg-type]
+    return GuardedReader(inner, counting, limits, what, Digester() if digest else None)
 
 
 def stream_errors() -> tuple[type[BaseException], ...]:
     """Exceptions a broken or hostile compressed tar stream can raise (translated by callers)."""
-    import tarfile
-    import zlib
-
-    import zstandard
-    from isal import isal_zlib
-
     return (tarfile.TarError, EOFError, OSError, zlib.error, isal_zlib.error, zstandard.ZstdError, ValueError)
 
 
@@ -152,7 +229,7 @@ class FileSlice:
     size: int
 
     def __call__(self) -> BinaryIO:
-        fh = open(self.path, "rb")  # noqa: SIM115 - the caller closes the returned stream
+        fh = open(self.path, "rb", buffering=0)  # noqa: SIM115 - the caller closes the returned stream
         fh.seek(self.offset)
         return _SliceReader(fh, self.size)  # type: ignore[return-value]
 
@@ -171,9 +248,16 @@ class _SliceReader(io.RawIOBase):
     def __init__(self, fh: BinaryIO, size: int) -> None:
         self.fh = fh
         self.left = size
+        self.length = size
 
     def readable(self) -> bool:
         return True
+
+    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+        n = self.left if size is None or size < 0 else min(size, self.left)
+        data = self.fh.read(n) if n > 0 else b""
+        self.left -= len(data)
+        return data
 
     def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
         n = min(len(b), self.left)
