@@ -133,14 +133,17 @@ class GuardedReader(io.RawIOBase):
     `length` is how many bytes the stream holds when that is known (plain file slices), else None.
     """
 
-    def __init__(self, inner: BinaryIO, compressed: _Counting | None, limits: StreamLimits, what: str,
-                 digester: Digester | None = None, length: int | None = None) -> None:
+    def __init__(self, inner: BinaryIO, counting: _Counting, compressed: bool, limits: StreamLimits, what: str,
+                 length: int | None = None) -> None:
         self.inner = inner
-        self.compressed = compressed
+        self.raw = counting
+        self.raw_digester = counting.digester
+        # The raw stream is hashed as it is read; a compressed one's output gets a digester of its own.
+        self.digester = Digester() if compressed and counting.digester is not None else None
+        self.compressed = counting if compressed else None
         self.limits = limits
         self.what = what
         self.count = 0
-        self.digester = digester
         self.length = length
 
     def readable(self) -> bool:
@@ -173,17 +176,17 @@ class GuardedReader(io.RawIOBase):
 
     def digests(self) -> tuple[str, str]:
         """(sha256 of the uncompressed stream, sha256 of the raw stream) of everything read; ("", "") unhashed."""
-        raw = self.compressed.digester if self.compressed is not None else self.digester
-        if self.digester is None or raw is None:
+        raw = self.raw_digester
+        if raw is None:
             return "", ""
-        return self.digester.hexdigest(), raw.hexdigest()
+        plain = raw.hexdigest()
+        return (self.digester.hexdigest() if self.digester is not None else plain), plain
 
     def close(self) -> None:
         try:
             if self.digester is not None:
                 self.digester.stop()
-            if self.compressed is not None:
-                self.compressed.close()
+            self.raw.close()
             self.inner.close()
         finally:
             super().close()
@@ -211,8 +214,8 @@ def open_uncompressed(raw: BinaryIO, what: str, limits: StreamLimits | None = No
         reader = zstandard.ZstdDecompressor(max_window_size=1 << 31).stream_reader(head, read_across_frames=True)
         inner = reader  # type: ignore[assignment]
     else:
-        return GuardedReader(head, None, limits, what, counting.digester, length)  # type: ignore[arg-type]
-    return GuardedReader(inner, counting, limits, what, Digester() if digest else None)
+        return GuardedReader(head, counting, False, limits, what, length)  # type: ignore[arg-type]
+    return GuardedReader(inner, counting, True, limits, what)
 
 
 def stream_errors() -> tuple[type[BaseException], ...]:

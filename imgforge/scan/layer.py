@@ -13,11 +13,12 @@ import zipfile
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO
 
 from imgforge.errors import UsageError
 from imgforge.image.streams import Prefixed, StreamLimits, open_uncompressed, stream_errors
 from imgforge.image.tarstream import BLOCK, REGULAR, TarLimits, TarReader
+from imgforge.scan.detect import Batcher, Detector, Match, as_match
 
 FILE, DIR, WHITEOUT, OPAQUE, HARDLINK, SYMLINK, OTHER = range(7)
 WH_PREFIX = ".wh."
@@ -29,16 +30,6 @@ BINARY_MAGIC = (b"\x7fELF", b"\x89PNG", b"\xff\xd8\xff", b"\x1f\x8b", b"\x28\xb5
                 b"\xca\xfe\xba\xbe", b"\0asm")
 
 
-class Detector(Protocol):
-    """What the scan needs from `imgforge.secrets` (see its `default_detector()`)."""
-
-    def scan_bytes(self, data: bytes, path: str) -> list[Any]: ...
-
-    def scan_value(self, value: str, name: str) -> list[Any]: ...
-
-    def wants_path(self, path: str) -> bool: ...
-
-
 @dataclass(frozen=True)
 class Limits:
     """Bounds of a scan: per-layer stream limits, entry count, bytes read per file, nested archives."""
@@ -48,19 +39,7 @@ class Limits:
     max_scan_bytes: int = 16 << 20  # content beyond this prefix of a file is not searched
     max_nested_bytes: int = 64 << 20  # nested archives larger than this (packed or unpacked) are skipped
     nested_depth: int = 2
-
-
-@dataclass(frozen=True)
-class Match:
-    """A secret match inside one file version of a layer (`entry` indexes the layer's entry table)."""
-
-    entry: int
-    path: str
-    rule: str
-    description: str
-    line: int | None
-    redacted: str
-    fingerprint: str
+    jobs: int = 1  # processes matching secrets in text files (bounded by the usable cores)
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,11 +67,6 @@ def normalize(name: str) -> tuple[str, bool]:
     return path, escaped
 
 
-def _as_match(entry: int, path: str, m: Any) -> Match:
-    return Match(entry, path, str(m.rule), str(getattr(m, "description", "")), getattr(m, "line", None),
-                 str(m.redacted), str(m.fingerprint))
-
-
 def is_archive(path: str) -> bool:
     return path.lower().endswith(ARCHIVE_SUFFIXES)
 
@@ -104,9 +78,13 @@ class _Content:
         self.detector = detector
         self.limits = limits
         self.notes: list[str] = []
+        self.batcher = Batcher(detector, limits.jobs)
 
-    def file(self, tar: TarReader, path: str, size: int, depth: int = 0) -> list[tuple[str, Any]]:
-        """(path, match) pairs for the current member of `tar`; matches in an archive read `archive!/member`."""
+    def file(self, tar: TarReader, path: str, size: int, depth: int = 0, entry: int = -1) -> list[tuple[str, Any]]:
+        """(path, match) pairs for the current member of `tar`; matches in an archive read `archive!/member`.
+
+        A top-level text file (`entry` >= 0) goes to the batcher instead; its matches come from `finish`.
+        """
         if is_archive(path):
             if depth >= self.limits.nested_depth or size > self.limits.max_nested_bytes:
                 return []
@@ -117,6 +95,9 @@ class _Content:
         if b"\0" in head or head.startswith(BINARY_MAGIC):
             return []  # binary: nothing a text rule can match, and its bytes are skipped without a copy
         data = tar.read(self.limits.max_scan_bytes if len(head) == SNIFF else SNIFF)
+        if entry >= 0:
+            self.batcher.add(entry, path, data)
+            return []
         return [(path, m) for m in self.detector.scan_bytes(data, path)]
 
     def archive(self, data: bytes, path: str, depth: int) -> list[tuple[str, Any]]:
@@ -203,13 +184,17 @@ def scan_layer(raw: BinaryIO, what: str, detector: Detector | None = None, limit
             if len(paths) >= limits.max_entries:
                 raise UsageError(f"reading {what}: more than {limits.max_entries} entries (limit)")
             if content is not None and kind == FILE and size:
-                matches += [_as_match(len(paths), where, m) for where, m in content.file(tar, path, size)]
+                entry = len(paths)
+                matches += [as_match(entry, where, m) for where, m in content.file(tar, path, size, 0, entry)]
             paths.append(path)
             kinds.append(kind)
             sizes.append(size)
             mtimes.append(member.mtime)
         tar.drain()
         diff_id, digest = stream.digests()
+        if content is not None:
+            matches += content.batcher.finish()
+            matches.sort(key=lambda m: m.entry)  # stable: a file's own matches keep the detector's order
     except UsageError:
         raise
     except stream_errors() as exc:

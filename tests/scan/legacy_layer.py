@@ -14,7 +14,8 @@ from typing import Any, BinaryIO
 
 from imgforge.errors import UsageError
 from imgforge.image.streams import StreamLimits, stream_errors
-from imgforge.scan.layer import Detector, LayerScan, Limits, Match
+from imgforge.scan.detect import Detector, Match
+from imgforge.scan.layer import LayerScan, Limits
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
