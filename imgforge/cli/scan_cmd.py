@@ -102,6 +102,7 @@ def scan(
     Example: imgforge scan app:1.2.3 --dockerfile Dockerfile --fail-on-secrets --min-efficiency 0.9 --format sarif -o scan.sarif
     """
     from imgforge.scan import scan as run_scan
+    from imgforge.scan.report import printable
 
     policy = _policy(project, {"fail_on_secrets": fail_on_secrets, "max_wasted_bytes": max_wasted_bytes,
                                "min_efficiency": min_efficiency, "max_size": max_size, "baseline": baseline,
@@ -122,12 +123,13 @@ def scan(
                 console.out(text, highlight=False)
         else:
             try:
-                output.write_text(text, encoding="utf-8")
+                # surrogateescape: a name that was not UTF-8 in the image is written back as its bytes.
+                output.write_text(text, encoding="utf-8", errors="surrogateescape")
             except OSError as exc:
                 raise UsageError(f"writing the scan report to {output}: {exc.strerror or exc}") from exc
-            console_err.print(f"wrote {chosen.value} report to {escape(str(output))}")
+            console_err.print(f"wrote {chosen.value} report to {escape(printable(str(output)))}")
     for gate in report.gates:
-        console_err.print(f"[red]gate failed:[/red] {escape(gate)}")
+        console_err.print(f"[red]gate failed:[/red] {escape(printable(gate))}")
     exit_with(EXIT_GATE if report.gates else 0)
 
 
@@ -149,10 +151,10 @@ def _render(report: ScanReport, fmt: Format) -> str:
 def _print_text(report: ScanReport, out: Console = console) -> None:
     from rich.text import Text
 
-    from imgforge.scan.report import human
+    from imgforge.scan.report import human, printable
 
     # Image content (paths, commands) goes in as Text: no markup or emoji codes are interpreted in it.
-    out.print(Text(f"{report.image} ({report.source}): {human(report.total_bytes)} in {len(report.layers)} layers, "
+    out.print(Text(f"{printable(report.image)} ({report.source}): {human(report.total_bytes)} in {len(report.layers)} layers, "
                    f"{human(report.wasted_bytes)} wasted, efficiency {report.efficiency:.1%}", style="bold"))
     if report.user is not None:
         out.print(f"own layers (above {report.base_layers} base layers): {human(report.user.total_bytes)}, "
@@ -161,7 +163,7 @@ def _print_text(report: ScanReport, out: Console = console) -> None:
     for col in ("#", "instruction", "line", "size", "wasted", "hides"):
         layers.add_column(col, justify="left" if col == "instruction" else "right")
     for r in report.layers:
-        ins = (r.created_by or "?").removesuffix(" # buildkit")
+        ins = printable((r.created_by or "?").removesuffix(" # buildkit"))
         layers.add_row(f"{r.index}{' base' if r.base else ''}", Text(ins[:100]), str(r.dockerfile_line or ""),
                        human(r.bytes), human(r.wasted_bytes), human(r.hidden_bytes))
     out.print(layers)
@@ -170,25 +172,26 @@ def _print_text(report: ScanReport, out: Console = console) -> None:
         for col in ("path", "size", "added", "hidden"):
             bloat.add_column(col)
         for b in report.bloat[:15]:
-            bloat.add_row(Text(b.path), human(b.bytes), str(b.added_in), f"{b.removed_in} ({b.how})")
+            bloat.add_row(Text(printable(b.path)), human(b.bytes), str(b.added_in), f"{b.removed_in} ({b.how})")
         out.print(bloat)
         groups: dict[tuple[int, int, str], list[int]] = {}
         for b in report.bloat:
             groups.setdefault((b.added_in, b.removed_in, b.fix), []).append(b.bytes)
         for (added, removed, fix), sizes in sorted(groups.items(), key=lambda kv: -sum(kv[1]))[:8]:
-            out.print(Text(f"fix layers {added} -> {removed} ({len(sizes)} paths, {human(sum(sizes))}): {fix}"))
+            out.print(Text(f"fix layers {added} -> {removed} ({len(sizes)} paths, {human(sum(sizes))}): {printable(fix)}"))
     if report.secrets:
         sec = Table(title=f"secrets ({len(report.secrets)})")
         for col in ("rule", "source", "where", "layer", "visible", "preview"):
             sec.add_column(col)
         for s in report.secrets:
-            sec.add_row(Text(s.rule), s.source, Text(s.path or s.name or ""), "" if s.layer is None else str(s.layer),
-                        "no (deleted)" if s.deleted else "yes", Text(s.redacted))
+            sec.add_row(Text(printable(s.rule)), s.source, Text(printable(s.path or s.name or "")),
+                        "" if s.layer is None else str(s.layer), "no (deleted)" if s.deleted else "yes",
+                        Text(printable(s.redacted)))
         out.print(sec)
     else:
         out.print("no secrets found" + (f" ({report.suppressed} accepted by baseline)" if report.suppressed else ""))
     for note in report.notes[:10]:
-        out.print(Text(f"note: {note}", style="yellow"))
+        out.print(Text(f"note: {printable(note)}", style="yellow"))
 
 
 def register(app: typer.Typer) -> None:

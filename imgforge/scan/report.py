@@ -99,7 +99,7 @@ class ScanReport:
 
     def to_markdown(self, bloat_rows: int = 20) -> str:
         """A Markdown summary for CI job summaries and pull-request comments."""
-        out = [f"## imgforge scan: `{self.image}`", ""]
+        out = [f"## imgforge scan: `{_md(self.image)}`", ""]
         out.append(f"**{human(self.total_bytes)}** in {len(self.layers)} layers, "
                    f"**{human(self.wasted_bytes)} wasted**, efficiency **{self.efficiency:.1%}**, "
                    f"**{len(self.secrets)} secret finding(s)**" + (f" ({self.suppressed} accepted by baseline)" if self.suppressed else ""))
@@ -107,7 +107,7 @@ class ScanReport:
             out.append(f"\nOwn layers (above {self.base_layers} base layers): {human(self.user.total_bytes)}, "
                        f"{human(self.user.wasted_bytes)} wasted, efficiency {self.user.efficiency:.1%}")
         if self.gates:
-            out += ["", "### Failed gates", ""] + [f"- {g}" for g in self.gates]
+            out += ["", "### Failed gates", ""] + [f"- {_md(g)}" for g in self.gates]
         if self.secrets:
             out += ["", "### Secrets", "", "| rule | where | layer | still visible | preview |", "|---|---|---|---|---|"]
             for s in self.secrets:
@@ -170,8 +170,23 @@ class ScanReport:
         return result
 
 
+def printable(text: str) -> str:
+    """`text` safe for a terminal or Markdown: control characters (ANSI escapes too), lone surrogates from
+    undecodable names and bidi/format characters become visible `\\xNN`/`\\uNNNN` escapes."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else _escape(c) for c in text)
+
+
+def _escape(c: str) -> str:
+    code = ord(c)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape): show the byte
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("`", "'").replace("\n", " ")
+    return printable(text.replace("\n", " ")).replace("|", "\\|").replace("`", "'")
 
 
 def human(n: int) -> str:
