@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from imgforge.scan import ScanPolicy, ScanReport
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
     sarif = "sarif"
@@ -87,19 +87,28 @@ def scan(
     image: Annotated[str, typer.Argument(help="Image reference, `docker save` archive, or OCI layout folder.")],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     json_out: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here instead of stdout.")] = None,
-    dockerfile: Annotated[Optional[Path], typer.Option("--dockerfile", help="Map layers and findings to its lines.")] = None,
-    baseline: Annotated[Optional[str], typer.Option("--baseline", help="JSON file of accepted secret fingerprints.")] = None,
-    base_layers: Annotated[Optional[int], typer.Option("--base-layers", help="How many bottom layers are the base image.")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write the report here instead of stdout.")] = None,
+    dockerfile: Annotated[Path | None, typer.Option(
+        "--dockerfile", help="Map layers and findings to its lines.")] = None,
+    baseline: Annotated[str | None, typer.Option(
+        "--baseline", help="JSON file of accepted secret fingerprints.")] = None,
+    base_layers: Annotated[int | None, typer.Option(
+        "--base-layers", help="How many bottom layers are the base image.")] = None,
     fail_on_secrets: Annotated[bool, typer.Option("--fail-on-secrets", help="Exit 1 when a secret is found.")] = False,
-    max_wasted_bytes: Annotated[Optional[str], typer.Option("--max-wasted-bytes", help="Exit 1 above this many wasted bytes (e.g. 10MB).")] = None,
-    min_efficiency: Annotated[Optional[float], typer.Option("--min-efficiency", help="Exit 1 below this efficiency (0..1).")] = None,
-    max_size: Annotated[Optional[str], typer.Option("--max-size", help="Exit 1 when the layers hold more than this (e.g. 200MB).")] = None,
-    project: Annotated[Path, typer.Option("--project", help="Folder (or file) of imgforge.yaml; its `scan:` section sets defaults.")] = Path("."),
+    max_wasted_bytes: Annotated[str | None, typer.Option(
+        "--max-wasted-bytes", help="Exit 1 above this many wasted bytes (e.g. 10MB).")] = None,
+    min_efficiency: Annotated[float | None, typer.Option(
+        "--min-efficiency", help="Exit 1 below this efficiency (0..1).")] = None,
+    max_size: Annotated[str | None, typer.Option(
+        "--max-size", help="Exit 1 when the layers hold more than this (e.g. 200MB).")] = None,
+    project: Annotated[Path, typer.Option(
+        "--project", help="Folder (or file) of imgforge.yaml; its `scan:` section sets defaults.")] = Path("."),
 ) -> None:
     """Scan every layer (deleted files too) for secrets and wasted bytes; exit 1 when a gate fails.
 
-    Example: imgforge scan app:1.2.3 --dockerfile Dockerfile --fail-on-secrets --min-efficiency 0.9 --format sarif -o scan.sarif
+    Example: imgforge scan app:1.2.3 --dockerfile Dockerfile --fail-on-secrets --min-efficiency 0.9
+    --format sarif -o scan.sarif
     """
     from imgforge.scan import scan as run_scan
     from imgforge.scan.report import printable
@@ -154,8 +163,9 @@ def _print_text(report: ScanReport, out: Console = console) -> None:
     from imgforge.scan.report import human, printable
 
     # Image content (paths, commands) goes in as Text: no markup or emoji codes are interpreted in it.
-    out.print(Text(f"{printable(report.image)} ({report.source}): {human(report.total_bytes)} in {len(report.layers)} layers, "
-                   f"{human(report.wasted_bytes)} wasted, efficiency {report.efficiency:.1%}", style="bold"))
+    out.print(Text(f"{printable(report.image)} ({report.source}): {human(report.total_bytes)} "
+                   f"in {len(report.layers)} layers, {human(report.wasted_bytes)} wasted, "
+                   f"efficiency {report.efficiency:.1%}", style="bold"))
     if report.user is not None:
         out.print(f"own layers (above {report.base_layers} base layers): {human(report.user.total_bytes)}, "
                   f"{human(report.user.wasted_bytes)} wasted, efficiency {report.user.efficiency:.1%}")
@@ -178,7 +188,8 @@ def _print_text(report: ScanReport, out: Console = console) -> None:
         for b in report.bloat:
             groups.setdefault((b.added_in, b.removed_in, b.fix), []).append(b.bytes)
         for (added, removed, fix), sizes in sorted(groups.items(), key=lambda kv: -sum(kv[1]))[:8]:
-            out.print(Text(f"fix layers {added} -> {removed} ({len(sizes)} paths, {human(sum(sizes))}): {printable(fix)}"))
+            out.print(Text(f"fix layers {added} -> {removed} ({len(sizes)} paths, {human(sum(sizes))}): "
+                           f"{printable(fix)}"))
     if report.secrets:
         sec = Table(title=f"secrets ({len(report.secrets)})")
         for col in ("rule", "source", "where", "layer", "visible", "preview"):

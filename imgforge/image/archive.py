@@ -178,7 +178,7 @@ def read_archive_stream(stream: BinaryIO, on_layer: Callable[[str, BinaryIO], T]
                 if m.size <= SMALL_DOC:
                     docs[name] = tar.read(m.size)
                 continue
-            if name.endswith("/layer.tar") or name.endswith("/layer.tar.gz"):
+            if name.endswith(("/layer.tar", "/layer.tar.gz")):
                 done[name] = on_layer(name, MemberReader(tar))  # type: ignore[arg-type]
                 continue
             head = tar.read(512)

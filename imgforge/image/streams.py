@@ -12,7 +12,7 @@ import tarfile
 import threading
 import zlib
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Protocol, cast
 
 import zstandard
 from isal import igzip, isal_zlib
@@ -84,7 +84,7 @@ class _Counting(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+    def read(self, size: int | None = -1) -> bytes:
         data = self.raw.read(size if size is not None and size >= 0 else CHUNK)
         self.count += len(data)
         if self.digester is not None and data:
@@ -104,17 +104,25 @@ class _Counting(io.RawIOBase):
             super().close()  # `raw` belongs to the caller, who closes it
 
 
+class Readable(Protocol):
+    """Anything with `read(n) -> bytes`."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
 class Prefixed(io.RawIOBase):
     """Bytes already read (`head`) followed by the rest of a stream (the one stream wrapper of its kind)."""
 
-    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+    def __init__(self, head: bytes, rest: Readable) -> None:
         self.head = head
         self.rest = rest
 
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+    def read(self, size: int | None = -1) -> bytes:
         if self.head:
             n = len(self.head) if size is None or size < 0 else min(size, len(self.head))
             data, self.head = self.head[:n], self.head[n:]
@@ -133,7 +141,7 @@ class GuardedReader(io.RawIOBase):
     `length` is how many bytes the stream holds when that is known (plain file slices), else None.
     """
 
-    def __init__(self, inner: BinaryIO, counting: _Counting, compressed: bool, limits: StreamLimits, what: str,
+    def __init__(self, inner: Readable, counting: _Counting, compressed: bool, limits: StreamLimits, what: str,
                  length: int | None = None) -> None:
         self.inner = inner
         self.raw = counting
@@ -149,7 +157,7 @@ class GuardedReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+    def read(self, size: int | None = -1) -> bytes:
         data = self.inner.read(size if size is not None and size >= 0 else CHUNK)
         self._account(len(data))
         if self.digester is not None and data:
@@ -209,18 +217,19 @@ def open_uncompressed(raw: BinaryIO, what: str, limits: StreamLimits | None = No
     first = counting.read(CHUNK)
     head = Prefixed(first, counting)
     if first.startswith(GZIP_MAGIC):
-        inner: BinaryIO = igzip.IGzipFile(fileobj=head, mode="rb")  # type: ignore[assignment]
+        inner: Readable = igzip.IGzipFile(fileobj=head, mode="rb")  # type: ignore[no-untyped-call]
     elif first.startswith(ZSTD_MAGIC):
-        reader = zstandard.ZstdDecompressor(max_window_size=1 << 31).stream_reader(head, read_across_frames=True)
-        inner = reader  # type: ignore[assignment]
+        decompressor = zstandard.ZstdDecompressor(max_window_size=1 << 31)
+        inner = decompressor.stream_reader(head, read_across_frames=True)  # type: ignore[arg-type]
     else:
-        return GuardedReader(head, counting, False, limits, what, length)  # type: ignore[arg-type]
+        return GuardedReader(head, counting, False, limits, what, length)
     return GuardedReader(inner, counting, True, limits, what)
 
 
 def stream_errors() -> tuple[type[BaseException], ...]:
     """Exceptions a broken or hostile compressed tar stream can raise (translated by callers)."""
-    return (tarfile.TarError, EOFError, OSError, zlib.error, isal_zlib.error, zstandard.ZstdError, ValueError)
+    isal_error = cast(type[BaseException], isal_zlib.error)  # typed as an instance in isal's stubs
+    return (tarfile.TarError, EOFError, OSError, zlib.error, isal_error, zstandard.ZstdError, ValueError)
 
 
 @dataclass(frozen=True)
@@ -256,7 +265,7 @@ class _SliceReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+    def read(self, size: int | None = -1) -> bytes:
         n = self.left if size is None or size < 0 else min(size, self.left)
         data = self.fh.read(n) if n > 0 else b""
         self.left -= len(data)

@@ -223,7 +223,7 @@ def _apply_hardlinks(scans: Sequence[LayerScan], hidden: dict[tuple[int, int], t
             if any(h is None for h in hiders):
                 del hidden[(i, target)]  # still reachable through a visible hardlink
             else:
-                hidden[(i, target)] = max([hidden[(i, target)], *hiders])  # type: ignore[type-var]
+                hidden[(i, target)] = max([hidden[(i, target)], *(h for h in hiders if h is not None)])
 
 
 def _figures(scans: Sequence[LayerScan], hidden: dict[tuple[int, int], tuple[int, str]]) -> Accounting:

@@ -158,7 +158,8 @@ def _secrets(image: Image, scans: Sequence[LayerScan], acc: Accounting, detector
             line = layer_lines[at] if at is not None and at < len(layer_lines) else None
             found.append(_config_finding(m, "history", f"history[{h}]", at, line))
         layer += 0 if hist.empty_layer else 1
-    found.sort(key=lambda s: (s.source, s.layer if s.layer is not None else -1, s.path or s.name or "", s.rule, s.line or 0))
+    found.sort(key=lambda s: (s.source, s.layer if s.layer is not None else -1, s.path or s.name or "", s.rule,
+                              s.line or 0))
     return found
 
 
@@ -203,7 +204,7 @@ def scan(source: str | Image, detector: Detector | None = None, dockerfile: str 
             instructions = parse_dockerfile(Path(dockerfile).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"reading Dockerfile {dockerfile}: {exc}") from exc
-    lines = map_lines(commands, instructions) if instructions else [None] * len(scans)
+    lines: list[int | None] = map_lines(commands, instructions) if instructions else [None] * len(scans)
     base = _base_layers(image, policy.base_layers)
     shown = [safe_command(c, detector) for c in commands]
     rows = tuple(

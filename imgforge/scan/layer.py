@@ -130,9 +130,13 @@ class _Content:
                     found += self.file(tar, f"{path}!{normalize(member.name)[0]}", member.size, depth)
         except UsageError as exc:
             self.notes.append(f"nested archive {path} not fully searched: {exc}")
-        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, *stream_errors()) as exc:
+        except _NESTED_ERRORS as exc:
             self.notes.append(f"nested archive {path} not fully searched: {type(exc).__name__}")
         return found
+
+
+_NESTED_ERRORS: tuple[type[BaseException], ...] = (zipfile.BadZipFile, NotImplementedError, RuntimeError,
+                                                   *stream_errors())
 
 
 def _whole(data: bytes, name: str) -> TarReader:
@@ -218,7 +222,7 @@ def verify(layers: Sequence[tuple[str, str, str]], scans: Sequence[LayerScan]) -
     The uncompressed stream must hash to the config's diff_id; a compressed blob must hash to its
     manifest digest. Only sha256 identities are checked (other algorithms are left alone).
     """
-    for (what, diff_id, digest), scan in zip(layers, scans):
+    for (what, diff_id, digest), scan in zip(layers, scans, strict=True):
         if not scan.diff_id:
             continue
         if diff_id.startswith("sha256:") and scan.diff_id != diff_id:

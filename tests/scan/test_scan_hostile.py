@@ -98,7 +98,8 @@ def test_zstd_layer_reads_like_gzip():
     plain = layer_tar([("file", "/z", 1234), ("wh", "/gone")])
     z = zstandard.ZstdCompressor().compress(plain)
     a, b = scan_layer(io.BytesIO(z), "zstd"), scan_layer(io.BytesIO(gz(plain)), "gzip")
-    assert (a.paths, a.kinds, list(a.sizes)) == (b.paths, b.kinds, list(b.sizes)) == (("/z", "/gone"), bytes([0, 2]), [1234, 0])
+    expected = (("/z", "/gone"), bytes([0, 2]), [1234, 0])
+    assert (a.paths, a.kinds, list(a.sizes)) == (b.paths, b.kinds, list(b.sizes)) == expected
 
 
 class _ManyEmptyFiles(io.RawIOBase):

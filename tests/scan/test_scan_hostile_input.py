@@ -59,7 +59,8 @@ def archive(tmp: Path, layers: list[bytes], config: Any = None, manifest: Any = 
     if manifest is None:
         manifest = [{"Config": "config.json", "RepoTags": ["t:1"], "Layers": names}]
     manifest_raw = manifest if isinstance(manifest, bytes) else json.dumps(manifest).encode()
-    members = {"config.json": config_raw, **dict(zip(names, layers)), "manifest.json": manifest_raw, **(extra or {})}
+    members = {"config.json": config_raw, **dict(zip(names, layers, strict=True)), "manifest.json": manifest_raw,
+               **(extra or {})}
     path = tmp / name
     with tarfile.open(path, "w") as tf:
         for member, data in members.items():

@@ -257,8 +257,8 @@ def test_sarif_points_at_dockerfile_lines(planted, report):
 
 def test_high_entropy_non_secrets_yield_no_findings(docker, tmp_path, cleanup_images):
     (tmp_path / "noise.txt").write_bytes(_noise())
-    (tmp_path / "Dockerfile").write_text("FROM scratch\nCOPY noise.txt /noise.txt\nLABEL build.sha=%s\n"
-                                         % hashlib.sha256(b"x").hexdigest())
+    sha = hashlib.sha256(b"x").hexdigest()
+    (tmp_path / "Dockerfile").write_text(f"FROM scratch\nCOPY noise.txt /noise.txt\nLABEL build.sha={sha}\n")
     ref = f"imgforge-test/scannoise:{uuid.uuid4().hex[:8]}"
     cleanup_images.append(ref)
     docker.build(str(tmp_path), tags=[ref], load=True)

@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import tarfile
+import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from scanhelp import docker_archive, layer_tar
 
 from imgforge.errors import UsageError
+from imgforge.image.archive import read_archive_stream
 from imgforge.scan import NoDetector, scan, scan_layer
 from imgforge.scan.layer import Limits
 
@@ -74,8 +76,8 @@ def test_mutated_docker_save_archives_give_a_report_or_a_usage_error(tmp_path: P
                             inner, max_size=4), max_leaves=12),
        part=st.sampled_from(["manifest.json", "config.json"]))
 def test_arbitrary_json_in_manifest_and_config(doc: object, part: str) -> None:
-    good = tarfile.open(fileobj=io.BytesIO(ARCHIVE))
-    members = {m.name: good.extractfile(m).read() for m in good.getmembers() if m.isreg()}  # type: ignore[union-attr]
+    with tarfile.open(fileobj=io.BytesIO(ARCHIVE)) as good:
+        members = {m.name: good.extractfile(m).read() for m in good.getmembers() if m.isreg()}  # type: ignore[union-attr]
     config_name = json.loads(members["manifest.json"])[0]["Config"]
     target = "manifest.json" if part == "manifest.json" else config_name
     members[target] = json.dumps(doc).encode()
@@ -85,12 +87,8 @@ def test_arbitrary_json_in_manifest_and_config(doc: object, part: str) -> None:
             ti = tarfile.TarInfo(name)
             ti.size = len(data)
             tf.addfile(ti, io.BytesIO(data))
-    from imgforge.image.archive import read_archive_stream
-
     try:
         read_archive_stream(io.BytesIO(buf.getvalue()), lambda name, fh: scan_layer(fh, name, NoDetector()), "s")
-        import tempfile
-
         with tempfile.NamedTemporaryFile(suffix=".tar") as fh:
             fh.write(buf.getvalue())
             fh.flush()
