@@ -131,6 +131,53 @@ def source_archive(path: Path, limit: int) -> None:
             tf.addfile(ti, io.BytesIO(data))
 
 
+def gzip_layout(archive: Path, root: Path) -> None:
+    """The archive's layers as gzip blobs of an OCI layout (as a registry serves them), written streaming."""
+    import gzip
+
+    blobs = root / "blobs" / "sha256"
+    blobs.mkdir(parents=True)
+
+    def put(data: bytes) -> str:
+        digest = hashlib.sha256(data).hexdigest()
+        (blobs / digest).write_bytes(data)
+        return "sha256:" + digest
+
+    with tarfile.open(archive) as outer:
+        manifest = json.load(outer.extractfile("manifest.json"))[0]  # type: ignore[arg-type]
+        config = outer.extractfile(manifest["Config"]).read()  # type: ignore[union-attr]
+        descs = []
+        for name in manifest["Layers"]:
+            tmp = blobs / "tmp"
+            with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) as gz:
+                shutil.copyfileobj(outer.extractfile(name), gz, 1 << 20)  # type: ignore[misc]
+            h = hashlib.sha256()
+            with open(tmp, "rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    h.update(chunk)
+            tmp.rename(blobs / h.hexdigest())
+            descs.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+                          "digest": f"sha256:{h.hexdigest()}", "size": (blobs / h.hexdigest()).stat().st_size})
+    doc = json.dumps({"schemaVersion": 2, "layers": descs, "config": {
+        "digest": put(config), "size": len(config), "mediaType": "application/vnd.oci.image.config.v1+json"}}).encode()
+    index = {"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                                                "digest": put(doc), "size": len(doc)}]}
+    (root / "index.json").write_text(json.dumps(index))
+    (root / "oci-layout").write_text('{"imageLayoutVersion": "1.0.0"}')
+
+
+TARFILE_GZ = """
+import sys, tarfile
+for path in sys.argv[1:]:
+    with tarfile.open(path, mode="r|gz") as inner:
+        for m in inner:
+            fh = inner.extractfile(m) if m.isreg() else None
+            if fh is not None:
+                while fh.read(1 << 20):
+                    pass
+"""
+
+
 def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
     """Run a whole process: (wall seconds, peak RSS in MB of the largest process of its tree)."""
     t = time.perf_counter()
@@ -161,6 +208,19 @@ def paired(a: list[str], b: list[str], rounds: int, env_a: dict[str, str] | None
 
 def env_for(code_dir: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(code_dir)}
+
+
+def measure_gzip(layout: Path, args: argparse.Namespace) -> None:
+    """gzip layers (ISA-L) against tarfile's r|gz over the same blobs."""
+    blobs = [str(p) for p in (layout / "blobs" / "sha256").iterdir() if p.read_bytes()[:2] == b"\x1f\x8b"]
+    new = env_for(ROOT)
+    for cores in ("0", "0,1"):
+        pin = ["taskset", "-c", cores]
+        tag = "1 core " if cores == "0" else "2 cores"
+        s, b, ratio, m, _ = paired(pin + [sys.executable, "-m", "imgforge", "scan", str(layout), "--json"],
+                                   pin + [sys.executable, "-c", TARFILE_GZ, *blobs], args.rounds, new, new)
+        print(f"[{tag}] OCI layout with gzip layers: scan {s:.2f} s vs tarfile r|gz {b:.2f} s: {ratio:.2f}x "
+              f"(peak RSS {m} MB)")
 
 
 def measure(label: str, archive: str, args: argparse.Namespace) -> None:
@@ -231,6 +291,10 @@ def main() -> None:
                             str(args.source_mb)], check=True)
         if args.only != "source":
             measure("synthetic image", str(archive), args)
+            layout = work / "gzip-layout"
+            if not layout.exists():
+                gzip_layout(archive, layout)
+            measure_gzip(layout, args)
         if args.only != "synthetic":
             measure("source-heavy image (stdlib + site-packages text)", str(source), args)
     finally:

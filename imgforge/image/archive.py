@@ -18,7 +18,7 @@ from typing import BinaryIO, Generic, NamedTuple, TypeVar
 from imgforge.errors import UsageError
 from imgforge.image.manifests import Resolved, resolve
 from imgforge.image.model import Image, ImageConfig, Layer
-from imgforge.image.streams import FileSlice, stream_errors
+from imgforge.image.streams import FileSlice, Prefixed, stream_errors
 from imgforge.image.tarstream import Member, TarReader
 
 T = TypeVar("T")
@@ -131,16 +131,11 @@ class StreamResult(Generic[T]):
 class MemberReader:
     """The data of the current member of a tar stream, as a readable stream (closing it is a no-op)."""
 
-    def __init__(self, tar: TarReader, head: bytes = b"") -> None:
+    def __init__(self, tar: TarReader) -> None:
         self.tar = tar
-        self.head = head
-        self.length = len(head) + tar.left
+        self.length = tar.left
 
     def read(self, size: int = -1) -> bytes:
-        if self.head:
-            n = len(self.head) if size < 0 else min(size, len(self.head))
-            data, self.head = self.head[:n], self.head[n:]
-            return data
         return self.tar.read(self.tar.left if size < 0 else size)
 
     def close(self) -> None:
@@ -185,7 +180,8 @@ def read_archive_stream(stream: BinaryIO, on_layer: Callable[[str, BinaryIO], T]
             if head.lstrip()[:1] == b"{" and m.size <= SMALL_DOC:
                 docs[name] = head + tar.read(m.size)
             else:
-                done[name] = on_layer(name, MemberReader(tar, head))  # type: ignore[arg-type]
+                rest = MemberReader(tar)
+                done[name] = on_layer(name, Prefixed(head, rest, len(head) + rest.length))  # type: ignore[arg-type]
         tar.drain()
     except UsageError:
         raise

@@ -115,9 +115,10 @@ class Readable(Protocol):
 class Prefixed(io.RawIOBase):
     """Bytes already read (`head`) followed by the rest of a stream (the one stream wrapper of its kind)."""
 
-    def __init__(self, head: bytes, rest: Readable) -> None:
+    def __init__(self, head: bytes, rest: Readable, length: int | None = None) -> None:
         self.head = head
         self.rest = rest
+        self.length = length  # how many bytes head and rest hold together, when known
 
     def readable(self) -> bool:
         return True
