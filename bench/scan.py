@@ -178,8 +178,8 @@ for path in sys.argv[1:]:
 """
 
 
-def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
-    """Run a whole process: (wall seconds, peak RSS in MB of the largest process of its tree)."""
+def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, float]:
+    """Run a whole process: (wall seconds, peak RSS in MB of its largest process, CPU seconds of its tree)."""
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -188,21 +188,26 @@ def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(cmd[:6])} failed ({proc.returncode}): {err[-500:]}")
-    return secs, usage.ru_maxrss // 1024
+    return secs, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime
+
+
+CPU: list[str] = []  # the CPU-time ratio of the last `paired` call (steadier than wall time on a busy machine)
 
 
 def paired(a: list[str], b: list[str], rounds: int, env_a: dict[str, str] | None = None,
            env_b: dict[str, str] | None = None) -> tuple[float, float, float, int, int]:
     """Median seconds of a and b, the median of the per-pair ratios a/b, and the peak RSS of each."""
-    ta, tb, ratios, ma, mb = [], [], [], 0, 0
+    ta, tb, ratios, cpu, ma, mb = [], [], [], [], 0, 0
     for i in range(rounds):
         first, second = ((a, env_a), (b, env_b)) if i % 2 == 0 else ((b, env_b), (a, env_a))
         r1, r2 = run(*first), run(*second)
-        (sa, ra), (sb, rb) = (r1, r2) if i % 2 == 0 else (r2, r1)
+        (sa, ra, ca), (sb, rb, cb) = (r1, r2) if i % 2 == 0 else (r2, r1)
         ta.append(sa)
         tb.append(sb)
         ratios.append(sa / sb)
+        cpu.append(ca / cb)
         ma, mb = max(ma, ra), max(mb, rb)
+    CPU[:] = [f"CPU {statistics.median(cpu):.2f}x"]
     return statistics.median(ta), statistics.median(tb), statistics.median(ratios), ma, mb
 
 
@@ -234,23 +239,23 @@ def measure(label: str, archive: str, args: argparse.Namespace) -> None:
         s, b, ratio, m, mb = paired(pin + scan_cmd, pin + [sys.executable, "-c", TARFILE_READ, archive],
                                     args.rounds, new, new)
         print(f"[{tag}] scan {s:.2f} s vs tarfile reading every byte {b:.2f} s: {ratio:.2f}x "
-              f"(peak RSS scan {m} MB, tarfile {mb} MB)")
+              f"(peak RSS scan {m} MB, tarfile {mb} MB; {CPU[0]})")
         s, b, ratio, _, _ = paired(pin + scan_cmd, pin + ["bash", "-c", GNU_TAR, "gnutar", archive], args.rounds, new)
-        print(f"[{tag}] scan {s:.2f} s vs GNU tar reading every layer {b:.2f} s: {ratio:.2f}x (for the record)")
+        print(f"[{tag}] scan {s:.2f} s vs GNU tar reading every layer {b:.2f} s: {ratio:.2f}x (for the record; {CPU[0]})")
         if args.old:
             old = env_for(Path(args.old))
             s, b, ratio, m, mb = paired(pin + scan_cmd, pin + scan_cmd, args.rounds, new, old)
             print(f"[{tag}] scan {s:.2f} s vs the old scan ({args.old}) {b:.2f} s: {ratio:.2f}x "
-                  f"(peak RSS new {m} MB, old {mb} MB)")
+                  f"(peak RSS new {m} MB, old {mb} MB; {CPU[0]})")
         on = [sys.executable, "-c", VARIANT.format(detector="None", verify=True), archive]
         off = [sys.executable, "-c", VARIANT.format(detector="None", verify=False), archive]
         s, b, ratio, _, _ = paired(pin + on, pin + off, args.rounds, new, new)
-        print(f"[{tag}] digest verification: {s:.2f} s with, {b:.2f} s without: costs {100 * (ratio - 1):+.0f}%")
+        print(f"[{tag}] digest verification: {s:.2f} s with, {b:.2f} s without: costs {100 * (ratio - 1):+.0f}% ({CPU[0]})")
         bare = [sys.executable, "-c", VARIANT.format(detector="NoDetector()", verify=True), archive]
         s, b, ratio, m, _ = paired(pin + bare, pin + [sys.executable, "-c", TARFILE_READ, archive], args.rounds, new,
                                    new)
         print(f"[{tag}] reading and accounting only (no secret matching, digests verified) {s:.2f} s "
-              f"vs tarfile {b:.2f} s: {ratio:.2f}x (peak RSS {m} MB)")
+              f"vs tarfile {b:.2f} s: {ratio:.2f}x (peak RSS {m} MB; {CPU[0]})")
 
 
 def main() -> None:
