@@ -241,7 +241,8 @@ def measure(label: str, archive: str, args: argparse.Namespace) -> None:
         print(f"[{tag}] scan {s:.2f} s vs tarfile reading every byte {b:.2f} s: {ratio:.2f}x "
               f"(peak RSS scan {m} MB, tarfile {mb} MB; {CPU[0]})")
         s, b, ratio, _, _ = paired(pin + scan_cmd, pin + ["bash", "-c", GNU_TAR, "gnutar", archive], args.rounds, new)
-        print(f"[{tag}] scan {s:.2f} s vs GNU tar reading every layer {b:.2f} s: {ratio:.2f}x (for the record; {CPU[0]})")
+        print(f"[{tag}] scan {s:.2f} s vs GNU tar reading every layer {b:.2f} s: {ratio:.2f}x "
+              f"(for the record; {CPU[0]})")
         if args.old:
             old = env_for(Path(args.old))
             s, b, ratio, m, mb = paired(pin + scan_cmd, pin + scan_cmd, args.rounds, new, old)
@@ -250,7 +251,8 @@ def measure(label: str, archive: str, args: argparse.Namespace) -> None:
         on = [sys.executable, "-c", VARIANT.format(detector="None", verify=True), archive]
         off = [sys.executable, "-c", VARIANT.format(detector="None", verify=False), archive]
         s, b, ratio, _, _ = paired(pin + on, pin + off, args.rounds, new, new)
-        print(f"[{tag}] digest verification: {s:.2f} s with, {b:.2f} s without: costs {100 * (ratio - 1):+.0f}% ({CPU[0]})")
+        print(f"[{tag}] digest verification: {s:.2f} s with, {b:.2f} s without: "
+              f"costs {100 * (ratio - 1):+.0f}% ({CPU[0]})")
         bare = [sys.executable, "-c", VARIANT.format(detector="NoDetector()", verify=True), archive]
         s, b, ratio, m, _ = paired(pin + bare, pin + [sys.executable, "-c", TARFILE_READ, archive], args.rounds, new,
                                    new)
