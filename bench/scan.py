@@ -150,7 +150,7 @@ def gzip_layout(archive: Path, root: Path) -> None:
         for name in manifest["Layers"]:
             tmp = blobs / "tmp"
             with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) as gz:
-                shutil.copyfileobj(outer.extractfile(name), gz, 1 << 20)  # type: ignore[misc]
+                shutil.copyfileobj(outer.extractfile(name), gz, 1 << 20)  # type: ignore[arg-type]
             h = hashlib.sha256()
             with open(tmp, "rb") as fh:
                 while chunk := fh.read(1 << 20):
