@@ -1,3 +1,5 @@
+# mypy: ignore-errors
+# (a verbatim copy of earlier code, kept as the reference; typing it anew would change it)
 """The tarfile-based layer reader as it was before the struct reader: the reference the new reader must match.
 
 A frozen copy of the old `imgforge/scan/layer.py` (and the stream guard it used); only tests import it.

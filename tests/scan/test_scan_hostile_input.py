@@ -194,7 +194,8 @@ def test_outer_archive_with_many_junk_members_is_refused_without_keeping_them(
 ])
 def test_hostile_json_in_a_docker_save_archive(tmp_path: Path, part: str, doc: Any) -> None:
     raw = doc if isinstance(doc, bytes) else json.dumps(doc).encode()
-    path = archive(tmp_path, [layer_tar([("file", "/a", b"x")])], **{part: raw})
+    layers = [layer_tar([("file", "/a", b"x")])]
+    path = archive(tmp_path, layers, config=raw) if part == "config" else archive(tmp_path, layers, manifest=raw)
     code, _, err = run_scan(str(path), "--json")
     one_line_usage_error(code, err, "reading")
 
