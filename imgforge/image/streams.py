@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import queue
 import tarfile
 import threading
@@ -37,10 +38,19 @@ class StreamLimits:
             raise UsageError("scan limits: max_bytes and ratio_floor must be positive, max_ratio above 1")
 
 
+def usable_cores() -> int:
+    """CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 class Digester:
     """sha256 of a byte stream, computed in a helper thread so that it overlaps the parse on a second core.
 
     hashlib releases the GIL on large updates; the queue is bounded so a slow hasher holds at most 16 chunks.
+    With a single usable core the thread would only add hand-offs, so the hash is updated in line.
     """
 
     def __init__(self) -> None:
@@ -48,8 +58,12 @@ class Digester:
         self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=16)
         self.thread: threading.Thread | None = None
         self.value: str | None = None
+        self.inline = usable_cores() < 2
 
     def update(self, data: bytes) -> None:
+        if self.inline:
+            self.hash.update(data)
+            return
         if self.thread is None:
             self.thread = threading.Thread(target=self._run, name="layer-digest", daemon=True)
             self.thread.start()

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
-import os
 import pickle
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
 from typing import Any, Protocol
+
+from imgforge.image.streams import usable_cores
 
 BATCH = 4 << 20
 _POOLS: dict[int, Pool] = {}
@@ -52,13 +53,6 @@ def as_match(entry: int, path: str, m: Any) -> Match:
 
 def _detect(detector: Detector, batch: Sequence[tuple[int, str, bytes]]) -> list[Match]:
     return [as_match(entry, path, m) for entry, path, data in batch for m in detector.scan_bytes(data, path)]
-
-
-def usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _pool(jobs: int) -> Pool:
