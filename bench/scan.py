@@ -215,9 +215,14 @@ def env_for(code_dir: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(code_dir)}
 
 
+def _head(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(2)
+
+
 def measure_gzip(layout: Path, args: argparse.Namespace) -> None:
     """gzip layers (ISA-L) against tarfile's r|gz over the same blobs."""
-    blobs = [str(p) for p in (layout / "blobs" / "sha256").iterdir() if p.read_bytes()[:2] == b"\x1f\x8b"]
+    blobs = [str(p) for p in (layout / "blobs" / "sha256").iterdir() if _head(p) == b"\x1f\x8b"]
     new = env_for(ROOT)
     for cores in ("0", "0,1"):
         pin = ["taskset", "-c", cores]
