@@ -1,27 +1,33 @@
-"""Benchmark `imgforge scan` against plain readers of the same image, in one run.
+"""Benchmark `imgforge scan` as whole processes, in paired runs, against plain readers of the same archive.
 
-Builds a ~250 MB image with the engine (about 10,000 source files, 150 MB of binaries, some of
-both deleted in a later layer), saves it, and prints:
+Two images:
+- *synthetic*: built with the engine (10,000 source files, 150 MB of binaries, some of both deleted later),
+  saved as a ~250 MB `docker save` archive;
+- *source*: a `docker save` archive written directly from the installed stdlib and site-packages
+  (text files only, ~300 MB, ~50,000 files): per-member cost dominates.
 
-- imgforge scan of the saved archive (one process, and the default that reads layers of images
-  over 512 MB in two worker processes) and of the engine's `docker save` stream,
-  with peak memory (RSS of the scanning process and its workers);
-- a baseline that only reads every byte of every layer with `tarfile` (and the same over gzip layers
-  of an OCI layout, which imgforge reads through ISA-L);
-- GNU tar listing every layer;
-- detect-secrets on a sample of the text files, scaled to all of them (if it is installed).
+Each comparison runs both commands back to back (order alternating) `--rounds` times and prints the
+median ratio of the pairs, with one core pinned (`taskset -c 0`) and with two (`taskset -c 0,1`):
+- `imgforge scan ARCHIVE --json` (the whole CLI process) against Python's `tarfile` reading every byte
+  of every layer (goal: at most 1.0x) and against GNU tar (for the record);
+- with `--old DIR` (a checkout of earlier code), the earlier scan against this one;
+- the cost of digest verification: a scan with `Limits(verify=False)` against the default.
+Peak memory is the largest process's RSS (the scan or one of its workers), from `wait4`.
 
-    .venv/bin/python bench/scan.py            # build, measure, clean up
-    .venv/bin/python bench/scan.py --entries 1000000   # also: one layer of a million empty files
+    .venv/bin/python bench/scan.py --old /tmp/scan-old            # build, measure, clean up
+    .venv/bin/python bench/scan.py --reuse DIR:TAG --skip-build   # reuse a kept synthetic image
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import io
 import json
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -30,9 +36,38 @@ import time
 import uuid
 from pathlib import Path
 
-TAG = f"imgforge-test/scanbench:{uuid.uuid4().hex[:8]}"
-WORDS = ("def class return import self value config token handler request response item index "
-         "print yield lambda async await None True False for while if else elif try except").split()
+ROOT = Path(__file__).resolve().parent.parent
+WORDS = ["def", "class", "return", "import", "self", "value", "config", "token", "handler", "request", "response",
+         "item", "index", "print", "yield", "lambda", "async", "await", "None", "True", "False", "for", "while", "if",
+         "else", "elif", "try", "except"]
+TEXT_SUFFIXES = (".py", ".pyi", ".txt", ".json", ".md", ".rst", ".c", ".h", ".toml", ".cfg", ".yaml", ".html", ".js")
+TARFILE_READ = """
+import json, sys, tarfile
+with tarfile.open(sys.argv[1]) as outer:
+    manifest = json.load(outer.extractfile("manifest.json"))[0]
+    for name in manifest["Layers"]:
+        with tarfile.open(fileobj=outer.extractfile(name), mode="r|") as inner:
+            for m in inner:
+                fh = inner.extractfile(m) if m.isreg() else None
+                if fh is not None:
+                    while fh.read(1 << 20):
+                        pass
+"""
+GNU_TAR = """
+set -e
+for layer in $(python3 -c 'import json,sys,tarfile; t=tarfile.open(sys.argv[1]); \
+print(" ".join(json.load(t.extractfile("manifest.json"))[0]["Layers"]))' "$1"); do
+  tar -xOf "$1" "$layer" | tar -t > /dev/null
+done
+"""
+VARIANT = """
+import sys
+from dataclasses import replace
+from imgforge.scan import NoDetector, ScanPolicy, scan
+from imgforge.scan.engine import _limits
+policy = ScanPolicy()
+scan(sys.argv[1], detector={detector}, policy=policy, limits=replace(_limits(policy), verify={verify}))
+"""
 
 
 def make_context(root: Path, files: int, binary_mb: int) -> None:
@@ -41,7 +76,8 @@ def make_context(root: Path, files: int, binary_mb: int) -> None:
     for i in range(files):
         d = src / f"pkg{i % 50}"
         d.mkdir(parents=True, exist_ok=True)
-        lines = [" ".join(rng.choices(WORDS, k=10)) + f" = {rng.randrange(10**9)}" for _ in range(rng.randrange(20, 120))]
+        lines = [" ".join(rng.choices(WORDS, k=10)) + f" = {rng.randrange(10**9)}"
+                 for _ in range(rng.randrange(20, 120))]
         (d / f"mod{i}.py").write_text("\n".join(lines) + "\n")
     (root / "bin").mkdir()
     for i in range(binary_mb // 10):
@@ -59,42 +95,59 @@ def make_context(root: Path, files: int, binary_mb: int) -> None:
     )
 
 
-def timed_child(code: str) -> tuple[float, None, str]:
-    """Run python code in a fresh process: (seconds, None, its stdout)."""
-    t = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    return time.perf_counter() - t, None, out.stdout.strip()
+def source_archive(path: Path, limit: int) -> None:
+    """A `docker save` archive of the stdlib and site-packages text files (two layers), no engine needed."""
+    import site
+    import sysconfig
 
-
-def baseline_tarfile(archive: str) -> tuple[float, int]:
-    """Read every byte of every member of every layer with tarfile (one pass, no parsing of contents)."""
-    t = time.perf_counter()
+    roots = [Path(sysconfig.get_paths()["stdlib"]), *[Path(p) for p in site.getsitepackages()]]
+    layers: list[bytes] = []
     total = 0
-    with tarfile.open(archive) as outer:
-        manifest = json.load(outer.extractfile("manifest.json"))[0]  # type: ignore[arg-type]
-        for name in manifest["Layers"]:
-            with tarfile.open(fileobj=outer.extractfile(name), mode="r|") as inner:  # type: ignore[arg-type]
-                for m in inner:
-                    fh = inner.extractfile(m) if m.isreg() else None
-                    if fh is not None:
-                        while chunk := fh.read(1 << 20):
-                            total += len(chunk)
-    return time.perf_counter() - t, total
+    for root in roots:
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tf:
+            for dirpath, dirnames, filenames in os.walk(root):
+                dirnames.sort()
+                for name in sorted(filenames):
+                    full = Path(dirpath, name)
+                    if not name.endswith(TEXT_SUFFIXES) or full.is_symlink() or total >= limit:
+                        continue
+                    data = full.read_bytes()
+                    ti = tarfile.TarInfo("usr/lib/" + str(full.relative_to(root.parent)))
+                    ti.size, ti.mtime, ti.mode = len(data), 1_700_000_000, 0o644
+                    tf.addfile(ti, io.BytesIO(data))
+                    total += len(data)
+        layers.append(buf.getvalue())
+    diff_ids = ["sha256:" + hashlib.sha256(d).hexdigest() for d in layers]
+    config = json.dumps({"architecture": "amd64", "os": "linux", "config": {},
+                         "rootfs": {"type": "layers", "diff_ids": diff_ids},
+                         "history": [{"created_by": f"COPY {r} /usr/lib/"} for r in roots]}).encode()
+    names = [f"{d[7:]}/layer.tar" for d in diff_ids]
+    manifest = json.dumps([{"Config": "config.json", "RepoTags": ["bench/source:1"], "Layers": names}]).encode()
+    with tarfile.open(path, "w") as tf:
+        for name, data in [("config.json", config), *zip(names, layers, strict=True), ("manifest.json", manifest)]:
+            ti = tarfile.TarInfo(name)
+            ti.size = len(data)
+            tf.addfile(ti, io.BytesIO(data))
 
 
-def gzip_layout(archive: str, root: Path) -> list[Path]:
-    """Write the archive's layers as gzip blobs of an OCI layout (as a registry would serve them)."""
+def gzip_layout(archive: Path, root: Path) -> None:
+    """The archive's layers as gzip blobs of an OCI layout (as a registry serves them), written streaming."""
     import gzip
-    import hashlib
 
     blobs = root / "blobs" / "sha256"
     blobs.mkdir(parents=True)
+
+    def put(data: bytes) -> str:
+        digest = hashlib.sha256(data).hexdigest()
+        (blobs / digest).write_bytes(data)
+        return "sha256:" + digest
+
     with tarfile.open(archive) as outer:
         manifest = json.load(outer.extractfile("manifest.json"))[0]  # type: ignore[arg-type]
         config = outer.extractfile(manifest["Config"]).read()  # type: ignore[union-attr]
-        descs, paths = [], []
+        descs = []
         for name in manifest["Layers"]:
-            # Streamed in chunks: a big bench process would be inherited by the children it forks.
             tmp = blobs / "tmp"
             with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) as gz:
                 shutil.copyfileobj(outer.extractfile(name), gz, 1 << 20)  # type: ignore[arg-type]
@@ -102,21 +155,64 @@ def gzip_layout(archive: str, root: Path) -> list[Path]:
             with open(tmp, "rb") as fh:
                 while chunk := fh.read(1 << 20):
                     h.update(chunk)
-            digest = h.hexdigest()
-            tmp.rename(blobs / digest)
-            paths.append(blobs / digest)
-            descs.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": f"sha256:{digest}",
-                          "size": (blobs / digest).stat().st_size})
-    cdig = hashlib.sha256(config).hexdigest()
-    (blobs / cdig).write_bytes(config)
-    doc = json.dumps({"schemaVersion": 2, "config": {"digest": f"sha256:{cdig}", "size": len(config),
-                      "mediaType": "application/vnd.oci.image.config.v1+json"}, "layers": descs}).encode()
-    mdig = hashlib.sha256(doc).hexdigest()
-    (blobs / mdig).write_bytes(doc)
-    (root / "index.json").write_text(json.dumps({"schemaVersion": 2, "manifests": [
-        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": f"sha256:{mdig}", "size": len(doc)}]}))
+            tmp.rename(blobs / h.hexdigest())
+            descs.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+                          "digest": f"sha256:{h.hexdigest()}", "size": (blobs / h.hexdigest()).stat().st_size})
+    doc = json.dumps({"schemaVersion": 2, "layers": descs, "config": {
+        "digest": put(config), "size": len(config), "mediaType": "application/vnd.oci.image.config.v1+json"}}).encode()
+    index = {"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                                                "digest": put(doc), "size": len(doc)}]}
+    (root / "index.json").write_text(json.dumps(index))
     (root / "oci-layout").write_text('{"imageLayoutVersion": "1.0.0"}')
-    return paths
+
+
+TARFILE_GZ = """
+import sys, tarfile
+for path in sys.argv[1:]:
+    with tarfile.open(path, mode="r|gz") as inner:
+        for m in inner:
+            fh = inner.extractfile(m) if m.isreg() else None
+            if fh is not None:
+                while fh.read(1 << 20):
+                    pass
+"""
+
+
+def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, float]:
+    """Run a whole process: (wall seconds, peak RSS in MB of its largest process, CPU seconds of its tree)."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    secs = time.perf_counter() - t
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd[:6])} failed ({proc.returncode}): {err[-500:]}")
+    return secs, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime
+
+
+CPU: list[str] = []  # the CPU-time ratio of the last `paired` call (steadier than wall time on a busy machine)
+
+
+def paired(a: list[str], b: list[str], rounds: int, env_a: dict[str, str] | None = None,
+           env_b: dict[str, str] | None = None) -> tuple[float, float, float, int, int]:
+    """Median seconds of a and b, the median of the per-pair ratios a/b, and the peak RSS of each."""
+    ta, tb, ratios, cpu, ma, mb = [], [], [], [], 0, 0
+    for i in range(rounds):
+        first, second = ((a, env_a), (b, env_b)) if i % 2 == 0 else ((b, env_b), (a, env_a))
+        r1, r2 = run(*first), run(*second)
+        (sa, ra, ca), (sb, rb, cb) = (r1, r2) if i % 2 == 0 else (r2, r1)
+        ta.append(sa)
+        tb.append(sb)
+        ratios.append(sa / sb)
+        cpu.append(ca / cb)
+        ma, mb = max(ma, ra), max(mb, rb)
+    CPU[:] = [f"CPU {statistics.median(cpu):.2f}x"]
+    return statistics.median(ta), statistics.median(tb), statistics.median(ratios), ma, mb
+
+
+def env_for(code_dir: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(code_dir)}
 
 
 def _head(path: Path) -> bytes:
@@ -124,146 +220,101 @@ def _head(path: Path) -> bytes:
         return fh.read(2)
 
 
-def baseline_tarfile_gz(paths: list[Path]) -> float:
-    t = time.perf_counter()
-    for path in paths:
-        with tarfile.open(path, mode="r|gz") as inner:
-            for m in inner:
-                fh = inner.extractfile(m) if m.isreg() else None
-                if fh is not None:
-                    while fh.read(1 << 20):
-                        pass
-    return time.perf_counter() - t
+def measure_gzip(layout: Path, args: argparse.Namespace) -> None:
+    """gzip layers (ISA-L) against tarfile's r|gz over the same blobs."""
+    blobs = [str(p) for p in (layout / "blobs" / "sha256").iterdir() if _head(p) == b"\x1f\x8b"]
+    new = env_for(ROOT)
+    for cores in ("0", "0,1"):
+        pin = ["taskset", "-c", cores]
+        tag = "1 core " if cores == "0" else "2 cores"
+        s, b, ratio, m, _ = paired(pin + [sys.executable, "-m", "imgforge", "scan", str(layout), "--json"],
+                                   pin + [sys.executable, "-c", TARFILE_GZ, *blobs], args.rounds, new, new)
+        print(f"[{tag}] OCI layout with gzip layers: scan {s:.2f} s vs tarfile r|gz {b:.2f} s: {ratio:.2f}x "
+              f"(peak RSS {m} MB)")
 
 
-def gnu_tar_list(archive: str) -> float:
-    with tarfile.open(archive) as outer:
-        layers = json.load(outer.extractfile("manifest.json"))[0]["Layers"]  # type: ignore[arg-type]
-    t = time.perf_counter()
-    for name in layers:
-        extract = subprocess.Popen(["tar", "-xOf", archive, name], stdout=subprocess.PIPE)
-        subprocess.run(["tar", "-t"], stdin=extract.stdout, stdout=subprocess.DEVNULL, check=True)
-        extract.wait()
-    return time.perf_counter() - t
-
-
-def detect_secrets_scaled(src: Path, sample: int) -> tuple[float, int] | None:
-    try:
-        from detect_secrets import SecretsCollection
-        from detect_secrets.settings import default_settings
-    except ImportError:
-        return None
-    files = sorted(src.rglob("*.py"))
-    picked = files[:: max(1, len(files) // sample)][:sample]
-    t = time.perf_counter()
-    with default_settings():
-        coll = SecretsCollection()
-        for f in picked:
-            coll.scan_file(str(f))
-    return (time.perf_counter() - t) * len(files) / len(picked), len(files)
-
-
-def many_entries(n: int) -> None:
-    code = f"""
-import io, tarfile, resource
-from imgforge.scan import scan_layer, account
-class S(io.RawIOBase):
-    def __init__(s): s.i, s.buf, s.pos = 0, b"", 0
-    def readable(s): return True
-    def readinto(s, b):
-        if s.pos >= len(s.buf) and s.i <= {n}:
-            parts = []
-            for _ in range(4096):
-                if s.i == {n}:
-                    parts.append(bytes(1024)); s.i += 1; break
-                parts.append(tarfile.TarInfo(f"d{{s.i % 1000}}/f{{s.i}}").tobuf(tarfile.USTAR_FORMAT)); s.i += 1
-            s.buf, s.pos = b"".join(parts), 0
-        k = min(len(b), len(s.buf) - s.pos); b[:k] = s.buf[s.pos:s.pos + k]; s.pos += k; return k
-r = scan_layer(io.BufferedReader(S()), "layer")
-a = account([r])
-print(len(r.paths), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
-"""
-    secs, _, out = timed_child(code)
-    count, rss = out.split()
-    print(f"{count} empty files in one layer: {secs:.1f} s, peak RSS {rss} MB")
+def measure(label: str, archive: str, args: argparse.Namespace) -> None:
+    size = os.path.getsize(archive) / 1e6
+    print(f"\n== {label}: {archive} ({size:.0f} MB)")
+    new = env_for(ROOT)
+    scan_cmd = [sys.executable, "-m", "imgforge", "scan", archive, "--json"]
+    for cores in ("0", "0,1"):
+        pin = ["taskset", "-c", cores]
+        tag = "1 core " if cores == "0" else "2 cores"
+        s, b, ratio, m, mb = paired(pin + scan_cmd, pin + [sys.executable, "-c", TARFILE_READ, archive],
+                                    args.rounds, new, new)
+        print(f"[{tag}] scan {s:.2f} s vs tarfile reading every byte {b:.2f} s: {ratio:.2f}x "
+              f"(peak RSS scan {m} MB, tarfile {mb} MB; {CPU[0]})")
+        s, b, ratio, _, _ = paired(pin + scan_cmd, pin + ["bash", "-c", GNU_TAR, "gnutar", archive], args.rounds, new)
+        print(f"[{tag}] scan {s:.2f} s vs GNU tar reading every layer {b:.2f} s: {ratio:.2f}x "
+              f"(for the record; {CPU[0]})")
+        if args.old:
+            old = env_for(Path(args.old))
+            s, b, ratio, m, mb = paired(pin + scan_cmd, pin + scan_cmd, args.rounds, new, old)
+            print(f"[{tag}] scan {s:.2f} s vs the old scan ({args.old}) {b:.2f} s: {ratio:.2f}x "
+                  f"(peak RSS new {m} MB, old {mb} MB; {CPU[0]})")
+        on = [sys.executable, "-c", VARIANT.format(detector="None", verify=True), archive]
+        off = [sys.executable, "-c", VARIANT.format(detector="None", verify=False), archive]
+        s, b, ratio, _, _ = paired(pin + on, pin + off, args.rounds, new, new)
+        print(f"[{tag}] digest verification: {s:.2f} s with, {b:.2f} s without: "
+              f"costs {100 * (ratio - 1):+.0f}% ({CPU[0]})")
+        bare = [sys.executable, "-c", VARIANT.format(detector="NoDetector()", verify=True), archive]
+        s, b, ratio, m, _ = paired(pin + bare, pin + [sys.executable, "-c", TARFILE_READ, archive], args.rounds, new,
+                                   new)
+        print(f"[{tag}] reading and accounting only (no secret matching, digests verified) {s:.2f} s "
+              f"vs tarfile {b:.2f} s: {ratio:.2f}x (peak RSS {m} MB; {CPU[0]})")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--files", type=int, default=10_000)
     ap.add_argument("--binary-mb", type=int, default=150)
-    ap.add_argument("--entries", type=int, default=0, help="also scan one layer of this many empty files")
-    ap.add_argument("--keep", action="store_true", help="keep the image and archive")
-    ap.add_argument("--reuse", metavar="DIR:TAG", help="reuse a kept work folder and image instead of building")
+    ap.add_argument("--source-mb", type=int, default=300)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--old", metavar="DIR", help="a checkout of earlier imgforge code to compare against")
+    ap.add_argument("--keep", action="store_true", help="keep the image and archives")
+    ap.add_argument("--reuse", metavar="DIR:TAG", help="reuse a kept work folder (and its image) instead of building")
+    ap.add_argument("--only", choices=("synthetic", "source"), help="measure one image only")
+    ap.add_argument("--make-source", metavar="PATH", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    global TAG
+    if args.make_source:
+        source_archive(Path(args.make_source), args.source_mb * 1_000_000)
+        return
+    tag = f"imgforge-test/scanbench:{uuid.uuid4().hex[:8]}"
     if args.reuse:
-        folder, TAG = args.reuse.split(":", 1)
+        folder, tag = args.reuse.split(":", 1)
         work = Path(folder)
     else:
         work = Path(tempfile.mkdtemp(prefix="imgforge-bench-"))
     try:
-        ctx = work / "ctx"
-        archive = str(work / "image.tar")
-        if not args.reuse:
-            ctx.mkdir()
+        archive = work / "image.tar"
+        if args.only != "source" and not archive.exists():
+            ctx = work / "ctx"
+            ctx.mkdir(exist_ok=True)
             t = time.perf_counter()
             make_context(ctx, args.files, args.binary_mb)
-            subprocess.run(["docker", "build", "-q", "-t", TAG, str(ctx)], check=True, stdout=subprocess.DEVNULL)
-            subprocess.run(["docker", "save", "-o", archive, TAG], check=True)
-            print(f"built and saved {TAG}: {os.path.getsize(archive) / 1e6:.0f} MB archive in {time.perf_counter() - t:.0f} s")
-
-        # Best of three everywhere: the machine is shared, and the best run is the least disturbed one.
-        base_s, base_bytes = baseline_tarfile(archive)
-        base_s = min(base_s, baseline_tarfile(archive)[0], baseline_tarfile(archive)[0])
-        print(f"baseline: tarfile reads every byte of every layer: {base_s:.2f} s ({base_bytes / 1e6:.0f} MB)")
-        tar_s = gnu_tar_list(archive)
-        print(f"GNU tar lists every layer:                     {tar_s:.2f} s")
-
-        t = time.perf_counter()
-        subprocess.run(f"docker save {TAG} | cat > /dev/null", shell=True, check=True)
-        print(f"docker save alone (the engine stream's floor):  {time.perf_counter() - t:.2f} s")
-        # Peak memory is measured inside the child (itself and its layer workers): a fork of this big
-        # bench process would otherwise count the parent's pages before exec.
-        code = ("import resource, time; from imgforge.scan import scan, ScanPolicy, NoDetector; t = time.perf_counter(); "
-                "r = scan({src!r}, detector={det}, policy=ScanPolicy(jobs={jobs})); s = time.perf_counter() - t; "
-                "rss = max(resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)); "
-                "print(f'{{s:.3f}} {{r.total_bytes}} {{r.wasted_bytes}} {{len(r.secrets)}} {{len(r.bloat)}} {{rss / 1024:.0f}}')")
-        runs = (("archive file, accounting only, no secret detection", archive, 1, "NoDetector()"),
-                ("archive file, jobs=1", archive, 1, "None"), ("archive file, default jobs=2", archive, 2, "None"),
-                ("engine docker save stream", "docker:" + TAG, 2, "None"))
-        for label, src, jobs, det in runs:
-            outs = [timed_child(code.format(src=src, jobs=jobs, det=det))[2] for _ in range(3 if src == archive else 1)]
-            out = min(outs, key=lambda o: float(o.split()[0]))
-            secs, total, wasted, secrets, bloat, rss = out.split()
-            print(f"imgforge scan ({label}): {float(secs):.2f} s = {float(secs) / base_s:.2f}x baseline; "
-                  f"peak RSS {rss} MB (largest process); total {int(total) / 1e6:.0f} MB, wasted {int(wasted) / 1e6:.0f} MB, "
-                  f"{bloat} bloat paths, {secrets} secrets")
-        layout = work / "layout"
-        if not layout.exists():
-            gzip_layout(archive, layout)
-        blobs = sorted((layout / "blobs" / "sha256").iterdir(), key=lambda p: -p.stat().st_size)
-        layer_blobs = [p for p in blobs if _head(p) == b"\x1f\x8b"]
-        gz_s = min(baseline_tarfile_gz(layer_blobs) for _ in range(3))
-        print(f"baseline (gzip layers): tarfile r|gz reads every byte: {gz_s:.2f} s")
-        out = min((timed_child(code.format(src=str(layout), jobs=2, det="None"))[2] for _ in range(3)),
-                  key=lambda o: float(o.split()[0]))
-        secs, rss = float(out.split()[0]), out.split()[-1]
-        print(f"imgforge scan (OCI layout, gzip via ISA-L): {secs:.2f} s = {secs / gz_s:.2f}x that baseline; "
-              f"peak RSS {rss} MB")
-        ds = detect_secrets_scaled(ctx / "src", 200)
-        if ds is None:
-            print("detect-secrets: not installed (pip install detect-secrets to compare)")
-        else:
-            print(f"detect-secrets on 200 of {ds[1]} text files, scaled to all: {ds[0]:.1f} s")
-        if args.entries:
-            many_entries(args.entries)
+            subprocess.run(["docker", "build", "-q", "-t", tag, str(ctx)], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(["docker", "save", "-o", str(archive), tag], check=True)
+            print(f"built and saved {tag}: {archive.stat().st_size / 1e6:.0f} MB in {time.perf_counter() - t:.0f} s")
+        source = work / "source.tar"
+        if args.only != "synthetic" and not source.exists():
+            # In a child: a big bench process would lend its peak RSS to every process it starts.
+            subprocess.run([sys.executable, __file__, "--make-source", str(source), "--source-mb",
+                            str(args.source_mb)], check=True)
+        if args.only != "source":
+            measure("synthetic image", str(archive), args)
+            layout = work / "gzip-layout"
+            if not layout.exists():
+                gzip_layout(archive, layout)
+            measure_gzip(layout, args)
+        if args.only != "synthetic":
+            measure("source-heavy image (stdlib + site-packages text)", str(source), args)
     finally:
         if not args.keep and not args.reuse:
-            subprocess.run(["docker", "image", "rm", "-f", TAG], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(["docker", "image", "rm", "-f", tag], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             shutil.rmtree(work, ignore_errors=True)
         else:
-            print(f"kept {TAG} and {work}")
+            print(f"kept {tag} and {work}")
 
 
 if __name__ == "__main__":

@@ -100,37 +100,31 @@ def scan(
     image: Annotated[str, typer.Argument(help="Image reference, `docker save` archive, or OCI layout folder.")],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     json_out: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report here instead of stdout.")
-    ] = None,
-    dockerfile: Annotated[
-        Path | None, typer.Option("--dockerfile", help="Map layers and findings to its lines.")
-    ] = None,
-    baseline: Annotated[
-        str | None, typer.Option("--baseline", help="JSON file of accepted secret fingerprints.")
-    ] = None,
-    base_layers: Annotated[
-        int | None, typer.Option("--base-layers", help="How many bottom layers are the base image.")
-    ] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write the report here instead of stdout.")] = None,
+    dockerfile: Annotated[Path | None, typer.Option(
+        "--dockerfile", help="Map layers and findings to its lines.")] = None,
+    baseline: Annotated[str | None, typer.Option(
+        "--baseline", help="JSON file of accepted secret fingerprints.")] = None,
+    base_layers: Annotated[int | None, typer.Option(
+        "--base-layers", help="How many bottom layers are the base image.")] = None,
     fail_on_secrets: Annotated[bool, typer.Option("--fail-on-secrets", help="Exit 1 when a secret is found.")] = False,
-    max_wasted_bytes: Annotated[
-        str | None, typer.Option("--max-wasted-bytes", help="Exit 1 above this many wasted bytes (e.g. 10MB).")
-    ] = None,
-    min_efficiency: Annotated[
-        float | None, typer.Option("--min-efficiency", help="Exit 1 below this efficiency (0..1).")
-    ] = None,
-    max_size: Annotated[
-        str | None, typer.Option("--max-size", help="Exit 1 when the layers hold more than this (e.g. 200MB).")
-    ] = None,
-    project: Annotated[
-        Path, typer.Option("--project", help="Folder (or file) of imgforge.yaml; its `scan:` section sets defaults.")
-    ] = Path("."),
+    max_wasted_bytes: Annotated[str | None, typer.Option(
+        "--max-wasted-bytes", help="Exit 1 above this many wasted bytes (e.g. 10MB).")] = None,
+    min_efficiency: Annotated[float | None, typer.Option(
+        "--min-efficiency", help="Exit 1 below this efficiency (0..1).")] = None,
+    max_size: Annotated[str | None, typer.Option(
+        "--max-size", help="Exit 1 when the layers hold more than this (e.g. 200MB).")] = None,
+    project: Annotated[Path, typer.Option(
+        "--project", help="Folder (or file) of imgforge.yaml; its `scan:` section sets defaults.")] = Path("."),
 ) -> None:
     """Scan every layer (deleted files too) for secrets and wasted bytes; exit 1 when a gate fails.
 
-    Example: imgforge scan app:1.2.3 --dockerfile Dockerfile --fail-on-secrets --min-efficiency 0.9 --format sarif -o scan.sarif
-    """  # noqa: E501 - a copyable example command
+    Example: imgforge scan app:1.2.3 --dockerfile Dockerfile --fail-on-secrets --min-efficiency 0.9
+    --format sarif -o scan.sarif
+    """
     from imgforge.scan import scan as run_scan
+    from imgforge.scan.report import printable
 
     policy = _policy(
         project,
@@ -160,12 +154,13 @@ def scan(
                 console.out(text, highlight=False)
         else:
             try:
-                output.write_text(text, encoding="utf-8")
+                # surrogateescape: a name that was not UTF-8 in the image is written back as its bytes.
+                output.write_text(text, encoding="utf-8", errors="surrogateescape")
             except OSError as exc:
                 raise UsageError(f"writing the scan report to {output}: {exc.strerror or exc}") from exc
-            console_err.print(f"wrote {chosen.value} report to {escape(str(output))}")
+            console_err.print(f"wrote {chosen.value} report to {escape(printable(str(output)))}")
     for gate in report.gates:
-        console_err.print(f"[red]gate failed:[/red] {escape(gate)}")
+        console_err.print(f"[red]gate failed:[/red] {escape(printable(gate))}")
     exit_with(EXIT_GATE if report.gates else 0)
 
 
@@ -183,16 +178,13 @@ def _render(report: ScanReport, fmt: Format) -> str:
 
 
 def _print_text(report: ScanReport, out: Console = console) -> None:
-    from imgforge.scan.report import human
+
+    from imgforge.scan.report import human, printable
 
     # Image content (paths, commands) goes in as Text: no markup or emoji codes are interpreted in it.
-    out.print(
-        Text(
-            f"{report.image} ({report.source}): {human(report.total_bytes)} in {len(report.layers)} layers, "
-            f"{human(report.wasted_bytes)} wasted, efficiency {report.efficiency:.1%}",
-            style="bold",
-        )
-    )
+    out.print(Text(f"{printable(report.image)} ({report.source}): {human(report.total_bytes)} "
+                   f"in {len(report.layers)} layers, {human(report.wasted_bytes)} wasted, "
+                   f"efficiency {report.efficiency:.1%}", style="bold"))
     if report.user is not None:
         out.print(
             f"own layers (above {report.base_layers} base layers): {human(report.user.total_bytes)}, "
@@ -202,46 +194,36 @@ def _print_text(report: ScanReport, out: Console = console) -> None:
     for col in ("#", "instruction", "line", "size", "wasted", "hides"):
         layers.add_column(col, justify="left" if col == "instruction" else "right")
     for r in report.layers:
-        ins = (r.created_by or "?").removesuffix(" # buildkit")
-        layers.add_row(
-            f"{r.index}{' base' if r.base else ''}",
-            Text(ins[:100]),
-            str(r.dockerfile_line or ""),
-            human(r.bytes),
-            human(r.wasted_bytes),
-            human(r.hidden_bytes),
-        )
+        ins = printable((r.created_by or "?").removesuffix(" # buildkit"))
+        layers.add_row(f"{r.index}{' base' if r.base else ''}", Text(ins[:100]), str(r.dockerfile_line or ""),
+                       human(r.bytes), human(r.wasted_bytes), human(r.hidden_bytes))
     out.print(layers)
     if report.bloat:
         bloat = Table(title=f"bloat (largest {min(15, len(report.bloat))} of {len(report.bloat)})")
         for col in ("path", "size", "added", "hidden"):
             bloat.add_column(col)
         for b in report.bloat[:15]:
-            bloat.add_row(Text(b.path), human(b.bytes), str(b.added_in), f"{b.removed_in} ({b.how})")
+            bloat.add_row(Text(printable(b.path)), human(b.bytes), str(b.added_in), f"{b.removed_in} ({b.how})")
         out.print(bloat)
         groups: dict[tuple[int, int, str], list[int]] = {}
         for b in report.bloat:
             groups.setdefault((b.added_in, b.removed_in, b.fix), []).append(b.bytes)
         for (added, removed, fix), sizes in sorted(groups.items(), key=lambda kv: -sum(kv[1]))[:8]:
-            out.print(Text(f"fix layers {added} -> {removed} ({len(sizes)} paths, {human(sum(sizes))}): {fix}"))
+            out.print(Text(f"fix layers {added} -> {removed} ({len(sizes)} paths, {human(sum(sizes))}): "
+                           f"{printable(fix)}"))
     if report.secrets:
         sec = Table(title=f"secrets ({len(report.secrets)})")
         for col in ("rule", "source", "where", "layer", "visible", "preview"):
             sec.add_column(col)
         for s in report.secrets:
-            sec.add_row(
-                Text(s.rule),
-                s.source,
-                Text(s.path or s.name or ""),
-                "" if s.layer is None else str(s.layer),
-                "no (deleted)" if s.deleted else "yes",
-                Text(s.redacted),
-            )
+            sec.add_row(Text(printable(s.rule)), s.source, Text(printable(s.path or s.name or "")),
+                        "" if s.layer is None else str(s.layer), "no (deleted)" if s.deleted else "yes",
+                        Text(printable(s.redacted)))
         out.print(sec)
     else:
         out.print("no secrets found" + (f" ({report.suppressed} accepted by baseline)" if report.suppressed else ""))
     for note in report.notes[:10]:
-        out.print(Text(f"note: {note}", style="yellow"))
+        out.print(Text(f"note: {printable(note)}", style="yellow"))
 
 
 def register(app: typer.Typer) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from imgforge.errors import UsageError
-from imgforge.image.model import json_doc
+from imgforge.image.model import json_doc, json_type
 
 INDEX_TYPES = {
     "application/vnd.oci.image.index.v1+json",
@@ -42,6 +42,24 @@ class Resolved:
     tags: tuple[str, ...]
 
 
+def field(doc: dict[str, Any], key: str, kind: type, default: Any, what: str) -> Any:
+    """`doc[key]` (or `default` when absent or null) checked to be a `kind`; a wrong JSON type is a UsageError."""
+    value = doc.get(key)
+    if value is None:
+        return default
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise UsageError(f"reading {what}: {key!r} is a JSON {json_type(value)}, expected "
+                         f"{json_type(kind() if kind is not int else 0)}")
+    return value
+
+
+def _size(doc: dict[str, Any], what: str) -> int | None:
+    size: int | None = field(doc, "size", int, None, what)
+    if size is not None and size < 0:
+        raise UsageError(f"reading {what}: 'size' is negative")
+    return size
+
+
 def blob_path(digest: str) -> str:
     algo, _, hexpart = digest.partition(":")
     if not hexpart or "/" in hexpart or "/" in algo or ".." in hexpart:
@@ -51,12 +69,14 @@ def blob_path(digest: str) -> str:
 
 def pick_manifest(manifests: list[Any], what: str, platform: tuple[str, str] = DEFAULT_PLATFORM) -> dict[str, Any]:
     """The manifest descriptor for `platform` from an index (else the first one that is not an attestation)."""
+    if not isinstance(manifests, list):
+        raise UsageError(f"reading {what}: 'manifests' is a JSON {json_type(manifests)}, expected array")
     usable = [m for m in manifests if isinstance(m, dict)
-              and (m.get("annotations") or {}).get("vnd.docker.reference.type") != "attestation-manifest"]
+              and field(m, "annotations", dict, {}, what).get("vnd.docker.reference.type") != "attestation-manifest"]
     if not usable:
         raise UsageError(f"reading {what}: the index lists no image manifest")
     for m in usable:
-        p = m.get("platform") or {}
+        p = field(m, "platform", dict, {}, what)
         if (p.get("os"), p.get("architecture")) == platform:
             return m
     return usable[0]
@@ -85,22 +105,26 @@ def _resolve_docker(raw: bytes, read: Callable[[str], bytes | None], what: str) 
     if not isinstance(doc, list) or not doc or not isinstance(doc[0], dict):
         raise UsageError(f"reading {what}: manifest.json lists no image")
     entry = doc[0]
-    config_name = str(entry.get("Config") or "")
-    layer_names = entry.get("Layers") or []
-    if not config_name or not isinstance(layer_names, list):
+    mwhat = f"manifest.json of {what}"
+    config_name = field(entry, "Config", str, "", mwhat)
+    layer_names = field(entry, "Layers", list, [], mwhat)
+    if not config_name:
         raise UsageError(f"reading {what}: manifest.json has no Config or Layers")
     config = _need(read, posixpath.normpath(config_name), what)
-    sources = entry.get("LayerSources") or {}
+    sources = field(entry, "LayerSources", dict, {}, mwhat)
     layers = []
     for name in layer_names:
-        member = posixpath.normpath(str(name))
+        if not isinstance(name, str):
+            raise UsageError(f"reading {mwhat}: a 'Layers' item is a JSON {json_type(name)}, expected string")
+        member = posixpath.normpath(name)
         digest = ""
         if member.startswith("blobs/"):
             parts = member.split("/")
             digest = f"{parts[1]}:{parts[-1]}" if len(parts) == 3 else ""
-        src = sources.get(digest) or {}
-        layers.append(LayerRef(member, digest, str(src.get("mediaType", "application/x-tar")), src.get("size")))
-    tags = tuple(str(t) for t in (entry.get("RepoTags") or ()))
+        src = field(sources, digest, dict, {}, mwhat) if digest else {}
+        layers.append(LayerRef(member, digest, str(field(src, "mediaType", str, "application/x-tar", mwhat)),
+                               _size(src, mwhat)))
+    tags = tuple(str(t) for t in field(entry, "RepoTags", list, [], mwhat))
     return Resolved(config, tuple(layers), (), None, tags)
 
 
@@ -113,16 +137,17 @@ def _resolve_oci(raw: bytes, read: Callable[[str], bytes | None], what: str) -> 
         if "layers" in doc and "config" in doc:
             break
         desc = pick_manifest(doc.get("manifests") or [], what)
-        doc = json_doc(_need(read, blob_path(str(desc.get("digest", ""))), what), f"manifest of {what}")
+        doc = json_doc(_need(read, blob_path(field(desc, "digest", str, "", what)), what), f"manifest of {what}")
     else:
         raise UsageError(f"reading {what}: indexes nest too deeply")
-    config = _need(read, blob_path(str((doc.get("config") or {}).get("digest", ""))), what)
+    config = _need(read, blob_path(field(field(doc, "config", dict, {}, what), "digest", str, "", what)), what)
     layers = tuple(
-        LayerRef(blob_path(str(ld.get("digest", ""))), str(ld.get("digest", "")),
-                 str(ld.get("mediaType", "")), ld.get("size"))
-        for ld in (doc.get("layers") or []) if isinstance(ld, dict)
+        LayerRef(blob_path(field(ld, "digest", str, "", what)), field(ld, "digest", str, "", what),
+                 field(ld, "mediaType", str, "", what), _size(ld, what))
+        for ld in field(doc, "layers", list, [], what) if isinstance(ld, dict)
     )
-    annotations = {**((desc.get("annotations") or {}) if desc else {}), **(doc.get("annotations") or {})}
+    annotations = {**(field(desc, "annotations", dict, {}, what) if desc else {}),
+                   **field(doc, "annotations", dict, {}, what)}
     tag = annotations.get("org.opencontainers.image.ref.name")
     return Resolved(config, layers, tuple(sorted((str(k), str(v)) for k, v in annotations.items())),
-                    desc.get("digest") if desc else None, (tag,) if tag else ())
+                    field(desc, "digest", str, None, what) if desc else None, (str(tag),) if tag else ())

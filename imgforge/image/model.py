@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from imgforge.errors import UsageError
 
@@ -43,27 +43,29 @@ class ImageConfig:
 
     @classmethod
     def parse(cls, raw: bytes, where: str) -> ImageConfig:
-        """Parse config JSON bytes; a malformed config is a UsageError naming `where`."""
-        try:
-            doc = json.loads(raw)
-            cfg = doc.get("config") or doc.get("container_config") or {}
-            env = tuple(str(e) for e in (cfg.get("Env") or ()))
-            labels = tuple(sorted((str(k), str(v)) for k, v in (cfg.get("Labels") or {}).items()))
-            history = tuple(
-                HistoryEntry(str(h.get("created_by", "")), bool(h.get("empty_layer", False)), str(h.get("comment", "")))
-                for h in (doc.get("history") or ())
-            )
-            diff_ids = tuple(str(d) for d in ((doc.get("rootfs") or {}).get("diff_ids") or ()))
-        except (ValueError, AttributeError, TypeError) as exc:
-            raise UsageError(f"reading image config in {where}: not a valid config ({type(exc).__name__})") from exc
+        """Parse config JSON bytes; malformed JSON or a field of the wrong type is a UsageError naming `where`."""
+        doc = _expect(json_doc(raw, f"image config in {where}"), dict, "the config", where)
+        cfg = _expect(doc.get("config") or doc.get("container_config") or {}, dict, "config", where)
+        env = tuple(_text(e, "config.Env[]", where) for e in _expect(cfg.get("Env") or [], list, "config.Env", where))
+        labels = tuple(sorted((str(k), _text(v, f"config.Labels.{k}", where))
+                              for k, v in _expect(cfg.get("Labels") or {}, dict, "config.Labels", where).items()))
+        history = tuple(
+            HistoryEntry(_text(h.get("created_by", ""), "history[].created_by", where),
+                         bool(h.get("empty_layer", False)), _text(h.get("comment", ""), "history[].comment", where))
+            for h in (_expect(h, dict, "history[]", where)
+                      for h in _expect(doc.get("history") or [], list, "history", where))
+        )
+        rootfs = _expect(doc.get("rootfs") or {}, dict, "rootfs", where)
+        diff_ids = tuple(_text(d, "rootfs.diff_ids[]", where)
+                         for d in _expect(rootfs.get("diff_ids") or [], list, "rootfs.diff_ids", where))
         return cls(
             digest="sha256:" + hashlib.sha256(raw).hexdigest(),
             env=env,
             labels=labels,
             history=history,
             diff_ids=diff_ids,
-            os=str(doc.get("os", "")),
-            architecture=str(doc.get("architecture", "")),
+            os=_text(doc.get("os", ""), "os", where),
+            architecture=_text(doc.get("architecture", ""), "architecture", where),
         )
 
     def layer_commands(self) -> list[str | None]:
@@ -108,8 +110,41 @@ class Image:
 
 
 def json_doc(raw: bytes, what: str) -> Any:
-    """Parse a small JSON document from an image; malformed JSON is a UsageError naming `what`."""
+    """Parse a small JSON document from an image; malformed or absurdly nested JSON is a UsageError naming `what`."""
     try:
         return json.loads(raw)
     except ValueError as exc:
         raise UsageError(f"reading {what}: not valid JSON") from exc
+    except RecursionError as exc:
+        raise UsageError(f"reading {what}: JSON nested too deeply") from exc
+
+
+T = TypeVar("T")
+
+
+def _expect(value: Any, kind: type[T], key: str, where: str) -> T:
+    """`value` when it is a `kind`, else a UsageError naming the key (hostile or broken image JSON)."""
+    if not isinstance(value, kind):
+        raise UsageError(f"reading image config in {where}: {key} is a JSON {json_type(value)}, "
+                         f"expected {json_type(kind())}")
+    return value
+
+
+def _text(value: Any, key: str, where: str) -> str:
+    """A string field (numbers and booleans are taken as their text); maps and lists are an error."""
+    if isinstance(value, (dict, list)):
+        raise UsageError(f"reading image config in {where}: {key} is a JSON {json_type(value)}, expected a string")
+    return value if isinstance(value, str) else str(value)
+
+
+def json_type(value: Any) -> str:
+    """The JSON name of a parsed value's type (for messages)."""
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    return "null" if value is None else "number"

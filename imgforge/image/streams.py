@@ -5,10 +5,18 @@ The guard turns a decompression bomb into a clear `UsageError` instead of an end
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
+import queue
 import tarfile
+import threading
+import zlib
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Protocol, cast
+
+import zstandard
+from isal import igzip, isal_zlib
 
 from imgforge.errors import UsageError
 
@@ -30,63 +38,145 @@ class StreamLimits:
             raise UsageError("scan limits: max_bytes and ratio_floor must be positive, max_ratio above 1")
 
 
-MAX_EXTENDED_HEADER = 1 << 20  # pax/GNU long-name headers are read whole by tarfile: bound them
+def usable_cores() -> int:
+    """CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
-class ExtendedHeaderTooLarge(tarfile.TarError):
-    """A pax or GNU long-name header larger than any real one (tarfile would read it into memory)."""
+class Digester:
+    """sha256 of a byte stream, computed in a helper thread so that it overlaps the parse on a second core.
 
+    hashlib releases the GIL on large updates; the queue is bounded so a slow hasher holds at most 16 chunks.
+    With a single usable core the thread would only add hand-offs, so the hash is updated in line.
+    """
 
-class BoundedTarInfo(tarfile.TarInfo):
-    """A TarInfo that refuses oversized extended headers before tarfile reads them whole."""
+    def __init__(self) -> None:
+        self.hash = hashlib.sha256()
+        self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=16)
+        self.thread: threading.Thread | None = None
+        self.value: str | None = None
+        self.inline = usable_cores() < 2
 
-    def _proc_member(self, tf: tarfile.TarFile) -> tarfile.TarInfo:  # type: ignore[override]
-        if self.type in (tarfile.XHDTYPE, tarfile.XGLTYPE, tarfile.SOLARIS_XHDTYPE, tarfile.GNUTYPE_LONGNAME,
-                         tarfile.GNUTYPE_LONGLINK) and self.size > MAX_EXTENDED_HEADER:
-            raise ExtendedHeaderTooLarge(f"extended header of {self.size} bytes (limit {MAX_EXTENDED_HEADER})")
-        return super()._proc_member(tf)  # type: ignore[misc,no-any-return]
+    def update(self, data: bytes) -> None:
+        if self.inline:
+            self.hash.update(data)
+            return
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, name="layer-digest", daemon=True)
+            self.thread.start()
+        self.chunks.put(data)
+
+    def _run(self) -> None:
+        while (data := self.chunks.get()) is not None:
+            self.hash.update(data)
+
+    def hexdigest(self) -> str:
+        """`sha256:<hex>` of everything passed to `update` (stops the helper thread)."""
+        if self.value is None:
+            self.stop()
+            self.value = "sha256:" + self.hash.hexdigest()
+        return self.value
+
+    def stop(self) -> None:
+        if self.thread is not None:
+            self.chunks.put(None)
+            self.thread.join()
+            self.thread = None
 
 
 class _Counting(io.RawIOBase):
-    """Counts the bytes read from a raw (compressed) stream."""
+    """Counts (and optionally hashes) the bytes read from a raw (compressed) stream."""
 
-    def __init__(self, raw: BinaryIO) -> None:
+    def __init__(self, raw: BinaryIO, digest: bool) -> None:
         self.raw = raw
         self.count = 0
+        self.digester = Digester() if digest else None
 
     def readable(self) -> bool:
         return True
 
+    def read(self, size: int | None = -1) -> bytes:
+        data = self.raw.read(size if size is not None and size >= 0 else CHUNK)
+        self.count += len(data)
+        if self.digester is not None and data:
+            self.digester.update(data)
+        return data
+
     def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self.raw.read(len(b))
-        n = len(data)
-        b[:n] = data
-        self.count += n
-        return n
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
 
     def close(self) -> None:
         try:
-            self.raw.close()
+            if self.digester is not None:
+                self.digester.stop()
         finally:
-            super().close()
+            super().close()  # `raw` belongs to the caller, who closes it
 
 
-class GuardedReader(io.RawIOBase):
-    """A decompressed stream that refuses to grow past the limits of `StreamLimits`."""
+class Readable(Protocol):
+    """Anything with `read(n) -> bytes`."""
 
-    def __init__(self, inner: BinaryIO, compressed: _Counting | None, limits: StreamLimits, what: str) -> None:
-        self.inner = inner
-        self.compressed = compressed
-        self.limits = limits
-        self.what = what
-        self.count = 0
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+class Prefixed(io.RawIOBase):
+    """Bytes already read (`head`) followed by the rest of a stream (the one stream wrapper of its kind)."""
+
+    def __init__(self, head: bytes, rest: Readable, length: int | None = None) -> None:
+        self.head = head
+        self.rest = rest
+        self.length = length  # how many bytes head and rest hold together, when known
 
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+    def read(self, size: int | None = -1) -> bytes:
+        if self.head:
+            n = len(self.head) if size is None or size < 0 else min(size, len(self.head))
+            data, self.head = self.head[:n], self.head[n:]
+            return data
+        return self.rest.read(size if size is not None and size >= 0 else CHUNK)
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+
+class GuardedReader(io.RawIOBase):
+    """A decompressed stream that refuses to grow past the limits of `StreamLimits` and hashes what it reads.
+
+    `length` is how many bytes the stream holds when that is known (plain file slices), else None.
+    """
+
+    def __init__(self, inner: Readable, counting: _Counting, compressed: bool, limits: StreamLimits, what: str,
+                 length: int | None = None) -> None:
+        self.inner = inner
+        self.raw = counting
+        self.raw_digester = counting.digester
+        # The raw stream is hashed as it is read; a compressed one's output gets a digester of its own.
+        self.digester = Digester() if compressed and counting.digester is not None else None
+        self.compressed = counting if compressed else None
+        self.limits = limits
+        self.what = what
+        self.count = 0
+        self.length = length
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
         data = self.inner.read(size if size is not None and size >= 0 else CHUNK)
         self._account(len(data))
+        if self.digester is not None and data:
+            self.digester.update(data)
         return data
 
     def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
@@ -107,40 +197,54 @@ class GuardedReader(io.RawIOBase):
                     f"(expands more than {lim.max_ratio:g}x past {lim.ratio_floor} bytes)"
                 )
 
+    def digests(self) -> tuple[str, str]:
+        """(sha256 of the uncompressed stream, sha256 of the raw stream) of everything read; ("", "") unhashed."""
+        raw = self.raw_digester
+        if raw is None:
+            return "", ""
+        plain = raw.hexdigest()
+        return (self.digester.hexdigest() if self.digester is not None else plain), plain
+
     def close(self) -> None:
         try:
+            if self.digester is not None:
+                self.digester.stop()
+            self.raw.close()
             self.inner.close()
         finally:
             super().close()
 
 
-def open_uncompressed(raw: BinaryIO, what: str, limits: StreamLimits | None = None) -> GuardedReader:
-    """Sniff gzip/zstd/plain on `raw` and return the guarded uncompressed stream."""
+def _length(raw: BinaryIO) -> int | None:
+    """How many bytes `raw` still holds, when that is known without reading it."""
+    if isinstance(raw, io.BytesIO):
+        return raw.getbuffer().nbytes - raw.tell()
+    length = getattr(raw, "length", None)
+    return length if isinstance(length, int) else None
+
+
+def open_uncompressed(raw: BinaryIO, what: str, limits: StreamLimits | None = None,
+                      digest: bool = False) -> GuardedReader:
+    """Sniff gzip/zstd/plain on `raw` and return the guarded uncompressed stream (hashed when `digest`)."""
     limits = limits or StreamLimits()
-    counting = _Counting(raw)
-    buffered = io.BufferedReader(counting, CHUNK)
-    head = buffered.peek(4)[:4]
-    if head.startswith(GZIP_MAGIC):
-        from isal import igzip
-
-        return GuardedReader(igzip.IGzipFile(fileobj=buffered, mode="rb"), counting, limits, what)  # type: ignore[arg-type]
-    if head.startswith(ZSTD_MAGIC):
-        import zstandard
-
-        reader = zstandard.ZstdDecompressor(max_window_size=1 << 31).stream_reader(buffered, read_across_frames=True)
-        return GuardedReader(reader, counting, limits, what)  # type: ignore[arg-type]
-    return GuardedReader(buffered, None, limits, what)  # type: ignore[arg-type]
+    length = _length(raw)
+    counting = _Counting(raw, digest)
+    first = counting.read(CHUNK)
+    head = Prefixed(first, counting)
+    if first.startswith(GZIP_MAGIC):
+        inner: Readable = igzip.IGzipFile(fileobj=head, mode="rb")  # type: ignore[no-untyped-call]
+    elif first.startswith(ZSTD_MAGIC):
+        decompressor = zstandard.ZstdDecompressor(max_window_size=1 << 31)
+        inner = decompressor.stream_reader(head, read_across_frames=True)  # type: ignore[arg-type]
+    else:
+        return GuardedReader(head, counting, False, limits, what, length)
+    return GuardedReader(inner, counting, True, limits, what)
 
 
 def stream_errors() -> tuple[type[BaseException], ...]:
     """Exceptions a broken or hostile compressed tar stream can raise (translated by callers)."""
-    import tarfile
-    import zlib
-
-    import zstandard
-    from isal import isal_zlib
-
-    return (tarfile.TarError, EOFError, OSError, zlib.error, isal_zlib.error, zstandard.ZstdError, ValueError)
+    isal_error = cast(type[BaseException], isal_zlib.error)  # typed as an instance in isal's stubs
+    return (tarfile.TarError, EOFError, OSError, zlib.error, isal_error, zstandard.ZstdError, ValueError)
 
 
 @dataclass(frozen=True)
@@ -152,7 +256,7 @@ class FileSlice:
     size: int
 
     def __call__(self) -> BinaryIO:
-        fh = open(self.path, "rb")  # noqa: SIM115 - the caller closes the returned stream
+        fh = open(self.path, "rb", buffering=0)  # noqa: SIM115 - the caller closes the returned stream
         fh.seek(self.offset)
         return _SliceReader(fh, self.size)  # type: ignore[return-value]
 
@@ -171,9 +275,16 @@ class _SliceReader(io.RawIOBase):
     def __init__(self, fh: BinaryIO, size: int) -> None:
         self.fh = fh
         self.left = size
+        self.length = size
 
     def readable(self) -> bool:
         return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        n = self.left if size is None or size < 0 else min(size, self.left)
+        data = self.fh.read(n) if n > 0 else b""
+        self.left -= len(data)
+        return data
 
     def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
         n = min(len(b), self.left)

@@ -73,17 +73,47 @@ class Accounting:
         return (layer, entry) not in self.hidden
 
 
-def _ancestors(path: str) -> list[str]:
-    out = []
-    cut = path.rfind("/")
-    while cut > 0:
-        path = path[:cut]
-        out.append(path)
-        cut = path.rfind("/")
-    return out
+class _Node:
+    """A directory in the trie of paths that hide their subtree: path bookkeeping stays linear in path length.
+
+    A leaf that only carries a cut is stored as that small int in its parent's `kids` (no object of its own).
+    """
+
+    __slots__ = ("kids", "cut", "opaque")
+
+    def __init__(self, cut: int = 0) -> None:
+        self.kids: dict[str, _Node | int] = {}
+        self.cut = cut
+        self.opaque = -1
 
 
-def _hider(path: str, claimed: dict[str, int], opaque: dict[str, int]) -> tuple[int, int, str] | None:
+def _parent(root: _Node, path: str) -> tuple[_Node, str]:
+    """The trie node of `path`'s directory (made on the way) and `path`'s last component."""
+    node = root
+    parts = path.split("/")
+    for part in parts[1:-1]:
+        nxt = node.kids.get(part)
+        if not isinstance(nxt, _Node):
+            nxt = node.kids[part] = _Node(nxt or 0)
+        node = nxt
+    return node, parts[-1]
+
+
+def _mark(root: _Node, path: str, cut: int = 0, opaque: int = -1) -> None:
+    node, last = _parent(root, path)
+    leaf = node.kids.get(last)
+    if opaque < 0 and not isinstance(leaf, _Node):
+        node.kids[last] = cut
+        return
+    if not isinstance(leaf, _Node):
+        leaf = node.kids[last] = _Node(leaf or 0)
+    if opaque >= 0:
+        leaf.opaque = opaque
+    else:
+        leaf.cut = cut
+
+
+def _hider(path: str, claimed: dict[str, int], trie: _Node) -> tuple[int, int, str] | None:
     """(layer, entry, how) of the nearest higher layer hiding a lower file at `path`, or None."""
     best: tuple[int, int, str] | None = None
     claim = claimed.get(path)
@@ -91,15 +121,25 @@ def _hider(path: str, claimed: dict[str, int], opaque: dict[str, int]) -> tuple[
         kind = claim & 7
         how = DELETED if kind == WHITEOUT else OVERWRITTEN if kind in (FILE, HARDLINK) else REPLACED
         best = ((claim >> _SHIFT) & _LAYER_MASK, (claim >> 3) & ((1 << (_SHIFT - 3)) - 1), how)
-    for anc in _ancestors(path):
-        claim = claimed.get(anc)
-        cut = claim >> _CUT if claim is not None else 0
+    if not trie.kids:
+        return best
+    ancestors: list[_Node | int] = []
+    node = trie
+    for part in path.split("/")[1:-1]:
+        nxt = node.kids.get(part)
+        if nxt is None:
+            break
+        ancestors.append(nxt)
+        if not isinstance(nxt, _Node):
+            break
+        node = nxt
+    for anc in reversed(ancestors):  # nearest directory first; on a tie the nearer one names the cause
+        cut, op = (anc.cut, anc.opaque) if isinstance(anc, _Node) else (anc, -1)
         if cut:
             layer = (cut >> 1) - 1
             if best is None or layer < best[0]:
                 best = (layer, -1, DELETED if cut & 1 else REPLACED)
-        op = opaque.get(anc)
-        if op is not None and (best is None or op < best[0]):
+        if op >= 0 and (best is None or op < best[0]):
             best = (op, -1, OPAQUED)
     return best
 
@@ -107,7 +147,7 @@ def _hider(path: str, claimed: dict[str, int], opaque: dict[str, int]) -> tuple[
 def account(scans: Sequence[LayerScan]) -> Accounting:
     """Account for every file version of `scans` (bottom layer first)."""
     claimed: dict[str, int] = {}
-    opaque: dict[str, int] = {}
+    trie = _Node()  # cuts and opaque markers of higher layers, for the ancestor lookups of _hider
     hidden: dict[tuple[int, int], tuple[int, str]] = {}
     for i in range(len(scans) - 1, -1, -1):
         scan = scans[i]
@@ -125,7 +165,7 @@ def account(scans: Sequence[LayerScan]) -> Accounting:
             if last[p] != j:
                 hidden[(i, j)] = (i, _same_layer_how(scan, j, last[p]))
                 continue
-            h = _hider(p, claimed, opaque)
+            h = _hider(p, claimed, trie)
             if h is not None:
                 how = h[2]
                 if how == OVERWRITTEN and h[1] >= 0 and _metadata_only(scan, j, scans[h[0]], h[1]):
@@ -141,9 +181,11 @@ def account(scans: Sequence[LayerScan]) -> Accounting:
             if kind != DIR:
                 cut = ((i + 1) << 1) | (kind == WHITEOUT)
             claimed[p] = (cut << _CUT) | (i << _SHIFT) | (j << 3) | kind
+            if cut and p != "/":
+                _mark(trie, p, cut=cut)
         for j, p in enumerate(paths):
-            if kinds[j] == OPAQUE:
-                opaque[p] = i
+            if kinds[j] == OPAQUE and p != "/":
+                _mark(trie, p, opaque=i)
     _apply_hardlinks(scans, hidden)
     return _figures(scans, hidden)
 
@@ -181,7 +223,7 @@ def _apply_hardlinks(scans: Sequence[LayerScan], hidden: dict[tuple[int, int], t
             if any(h is None for h in hiders):
                 del hidden[(i, target)]  # still reachable through a visible hardlink
             else:
-                hidden[(i, target)] = max([hidden[(i, target)], *hiders])  # type: ignore[type-var]
+                hidden[(i, target)] = max([hidden[(i, target)], *(h for h in hiders if h is not None)])
 
 
 def _figures(scans: Sequence[LayerScan], hidden: dict[tuple[int, int], tuple[int, str]]) -> Accounting:

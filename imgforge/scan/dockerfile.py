@@ -71,7 +71,7 @@ def map_lines(commands: list[str | None], instructions: list[Instruction]) -> li
         keyword, text = instruction_of(cmd)
         found = None
         # Prefer the next matching instruction after the previous match (later stages come later).
-        for order in (range(pos, len(instructions)), range(0, pos)):
+        for order in (range(pos, len(instructions)), range(pos)):
             for k in order:
                 ins = instructions[k]
                 if ins.keyword == keyword and (ins.text == text or (text and text.endswith(ins.text) and ins.text)):
@@ -102,9 +102,11 @@ def fix_for(path: str, how: str, added_by: str | None, removed_by: str | None) -
     added = instruction_of(added_by)[0] if added_by else ""
     removed = instruction_of(removed_by)[0] if removed_by else ""
     if how == "metadata-only":
-        return "set modes and owners where files are created (COPY --chmod/--chown, or in the same RUN) instead of a later chmod/chown layer"
+        return ("set modes and owners where files are created (COPY --chmod/--chown, or in the same RUN) "
+                "instead of a later chmod/chown layer")
     if path.startswith(CACHE_DIRS) and added == "RUN":
-        return "use a cache mount (RUN --mount=type=cache,target=...) or clean up in the same RUN so the cache never lands in a layer"
+        return ("use a cache mount (RUN --mount=type=cache,target=...) or clean up in the same RUN "
+                "so the cache never lands in a layer")
     if added in ("COPY", "ADD"):
         return "move it to a build stage and COPY only what the runtime needs (or exclude it with .dockerignore)"
     if added == "RUN" and removed == "RUN":

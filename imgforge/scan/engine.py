@@ -20,7 +20,8 @@ from imgforge.image.model import BASE_NAME_KEY, ImageConfig
 from imgforge.image.streams import StreamLimits
 from imgforge.scan.accounting import Accounting, account
 from imgforge.scan.dockerfile import Instruction, fix_for, line_naming, map_lines, parse_dockerfile
-from imgforge.scan.layer import Detector, LayerScan, Limits, scan_layer
+from imgforge.scan.detect import Detector
+from imgforge.scan.layer import LayerScan, Limits, scan_layer, verify
 from imgforge.scan.policy import ScanPolicy, evaluate, load_baseline
 from imgforge.scan.report import BloatItem, Figures, LayerRow, ScanReport, SecretFinding
 from imgforge.secrets import default_detector
@@ -66,7 +67,8 @@ class DefaultDetector:
 
 
 def _limits(policy: ScanPolicy) -> Limits:
-    return Limits(stream=StreamLimits(max_bytes=int(policy.max_layer_bytes), max_ratio=policy.max_ratio))
+    return Limits(stream=StreamLimits(max_bytes=int(policy.max_layer_bytes), max_ratio=policy.max_ratio),
+                  jobs=policy.jobs)
 
 
 def _scan_one(opener: Callable[[], BinaryIO], what: str, detector: Detector | None, limits: Limits) -> LayerScan:
@@ -94,7 +96,8 @@ def scan_layers(image: Image, detector: Detector | None, limits: Limits, jobs: i
         order = sorted(range(len(openers)), key=lambda i: -sizes[i])
         context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
         with ProcessPoolExecutor(max_workers=min(jobs, len(openers), os.cpu_count() or 1), mp_context=context) as pool:
-            futures = {i: pool.submit(_scan_one, openers[i], whats[i], detector, limits) for i in order}
+            one = replace(limits, jobs=1)  # each layer worker matches its own text: no pool inside a pool
+            futures = {i: pool.submit(_scan_one, openers[i], whats[i], detector, one) for i in order}
             return [futures[i].result() for i in range(len(openers))]
     return [_scan_one(openers[i], whats[i], detector, limits) for i in range(len(openers))]
 
@@ -198,6 +201,7 @@ def scan(source: str | Image, detector: Detector | None = None, dockerfile: str 
     detector = detector if detector is not None else DefaultDetector()
     limits = limits or _limits(policy)
     image, scans, engine = _read_source(source, detector, limits, policy.jobs, on_bytes, engine)
+    verify([(f"layer {x.index} of {image.name}", x.diff_id, x.digest) for x in image.layers], scans)
     acc = account(scans)
     commands = image.config.layer_commands() or [None] * len(scans)
     instructions: list[Instruction] = []

@@ -9,30 +9,25 @@ from __future__ import annotations
 
 import io
 import posixpath
-import tarfile
 import zipfile
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO
 
 from imgforge.errors import UsageError
-from imgforge.image.streams import BoundedTarInfo, StreamLimits, open_uncompressed, stream_errors
+from imgforge.image.streams import Prefixed, StreamLimits, open_uncompressed, stream_errors
+from imgforge.image.tarstream import BLOCK, REGULAR, TarLimits, TarReader
+from imgforge.scan.detect import Batcher, Detector, Match, as_match
 
 FILE, DIR, WHITEOUT, OPAQUE, HARDLINK, SYMLINK, OTHER = range(7)
 WH_PREFIX = ".wh."
 OPAQUE_MARKER = ".wh..wh..opq"
 ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".gz", ".zip", ".jar", ".whl")
 SNIFF = 8192
-
-
-class Detector(Protocol):
-    """What the scan needs from `imgforge.secrets` (see its `default_detector()`)."""
-
-    def scan_bytes(self, data: bytes, path: str) -> list[Any]: ...
-
-    def scan_value(self, value: str, name: str) -> list[Any]: ...
-
-    def wants_path(self, path: str) -> bool: ...
+# Leading bytes of formats that are never text (ELF, PNG, JPEG, gzip, zstd, xz, Java class, wasm).
+BINARY_MAGIC = (b"\x7fELF", b"\x89PNG", b"\xff\xd8\xff", b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"\xfd7zXZ",
+                b"\xca\xfe\xba\xbe", b"\0asm")
 
 
 @dataclass(frozen=True)
@@ -44,19 +39,8 @@ class Limits:
     max_scan_bytes: int = 16 << 20  # content beyond this prefix of a file is not searched
     max_nested_bytes: int = 64 << 20  # nested archives larger than this (packed or unpacked) are skipped
     nested_depth: int = 2
-
-
-@dataclass(frozen=True)
-class Match:
-    """A secret match inside one file version of a layer (`entry` indexes the layer's entry table)."""
-
-    entry: int
-    path: str
-    rule: str
-    description: str
-    line: int | None
-    redacted: str
-    fingerprint: str
+    jobs: int = 1  # processes matching secrets in text files (bounded by the usable cores)
+    verify: bool = True  # hash every layer as it is read (checked against diff_ids and digests)
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,6 +55,8 @@ class LayerScan:
     matches: tuple[Match, ...]
     uncompressed_bytes: int
     notes: tuple[str, ...]
+    diff_id: str = ""  # sha256 of the uncompressed tar as read ("" when not hashed)
+    digest: str = ""  # sha256 of the raw (compressed) stream as read
 
 
 def normalize(name: str) -> tuple[str, bool]:
@@ -80,11 +66,6 @@ def normalize(name: str) -> tuple[str, bool]:
     if path.startswith("//"):
         path = "/" + path.lstrip("/")
     return path, escaped
-
-
-def _as_match(entry: int, path: str, m: Any) -> Match:
-    return Match(entry, path, str(m.rule), str(getattr(m, "description", "")), getattr(m, "line", None),
-                 str(m.redacted), str(m.fingerprint))
 
 
 def is_archive(path: str) -> bool:
@@ -98,19 +79,26 @@ class _Content:
         self.detector = detector
         self.limits = limits
         self.notes: list[str] = []
+        self.batcher = Batcher(detector, limits.jobs)
 
-    def file(self, fh: BinaryIO, path: str, size: int, depth: int = 0) -> list[tuple[str, Any]]:
-        """(path, match) pairs; matches inside an archive carry `archive!/member` paths."""
+    def file(self, tar: TarReader, path: str, size: int, depth: int = 0, entry: int = -1) -> list[tuple[str, Any]]:
+        """(path, match) pairs for the current member of `tar`; matches in an archive read `archive!/member`.
+
+        A top-level text file (`entry` >= 0) goes to the batcher instead; its matches come from `finish`.
+        """
         if is_archive(path):
             if depth >= self.limits.nested_depth or size > self.limits.max_nested_bytes:
                 return []
-            return self.archive(fh.read(self.limits.max_nested_bytes), path, depth + 1)
+            return self.archive(tar.read(self.limits.max_nested_bytes), path, depth + 1)
         if not self.detector.wants_path(path):
             return []
-        head = fh.read(SNIFF)
-        if b"\0" in head:
-            return []  # binary: nothing a text rule can match
-        data = head + fh.read(max(self.limits.max_scan_bytes - len(head), 0)) if len(head) == SNIFF else head
+        head = tar.peek(SNIFF)
+        if b"\0" in head or head.startswith(BINARY_MAGIC):
+            return []  # binary: nothing a text rule can match, and its bytes are skipped without a copy
+        data = tar.read(self.limits.max_scan_bytes if len(head) == SNIFF else SNIFF)
+        if entry >= 0:
+            self.batcher.add(entry, path, data)
+            return []
         return [(path, m) for m in self.detector.scan_bytes(data, path)]
 
     def archive(self, data: bytes, path: str, depth: int) -> list[tuple[str, Any]]:
@@ -123,46 +111,43 @@ class _Content:
                         if info.is_dir() or info.file_size > self.limits.max_nested_bytes:
                             continue
                         with zf.open(info) as fh:
-                            found += self.file(fh, f"{path}!/{info.filename}", info.file_size, depth)  # type: ignore[arg-type]
+                            inner = fh.read(self.limits.max_nested_bytes)
+                        name = f"{path}!/{info.filename}"
+                        found += self.file(_whole(inner, name), name, info.file_size, depth)
                 return found
             limits = StreamLimits(self.limits.max_nested_bytes, self.limits.stream.max_ratio, 0)
             stream = open_uncompressed(io.BytesIO(data), f"nested archive {path}", limits)
-            head = stream.read(512)
-            if len(head) < 512 or head[257:262] != b"ustar":
+            head = stream.read(BLOCK)
+            if len(head) < BLOCK or head[257:262] != b"ustar":
                 if path.lower().endswith(".gz") and not path.lower().endswith((".tar.gz", ".tgz")):
-                    inner = path[:-3]
+                    inner_path = path[:-3]
                     rest = head + stream.read(self.limits.max_nested_bytes)
-                    return self.file(io.BytesIO(rest), inner, len(rest), depth)  # type: ignore[arg-type]
+                    return self.file(_whole(rest, inner_path), inner_path, len(rest), depth)
                 return []
-            with tarfile.open(fileobj=_Chain(head, stream), mode="r|") as tf:
-                for ti in tf:
-                    tf.members = []
-                    if ti.isreg() and ti.size:
-                        fh = tf.extractfile(ti)
-                        if fh is not None:
-                            found += self.file(fh, f"{path}!{normalize(ti.name)[0]}", ti.size, depth)  # type: ignore[arg-type]
+            tar = TarReader(Prefixed(head, stream).read, f"nested archive {path}", _tar_limits(self.limits))
+            while (member := tar.next()) is not None:
+                if member.isreg() and member.size:
+                    found += self.file(tar, f"{path}!{normalize(member.name)[0]}", member.size, depth)
         except UsageError as exc:
             self.notes.append(f"nested archive {path} not fully searched: {exc}")
-        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, *stream_errors()) as exc:
+        except _NESTED_ERRORS as exc:
             self.notes.append(f"nested archive {path} not fully searched: {type(exc).__name__}")
         return found
 
 
-class _Chain(io.RawIOBase):
-    def __init__(self, head: bytes, rest: Any) -> None:
-        self.head, self.rest = head, rest
+_NESTED_ERRORS: tuple[type[BaseException], ...] = (zipfile.BadZipFile, NotImplementedError, RuntimeError,
+                                                   *stream_errors())
 
-    def readable(self) -> bool:
-        return True
 
-    def readinto(self, b: Any) -> int:
-        if self.head:
-            n = min(len(b), len(self.head))
-            b[:n], self.head = self.head[:n], self.head[n:]
-            return n
-        data = self.rest.read(len(b))
-        b[: len(data)] = data
-        return len(data)
+def _whole(data: bytes, name: str) -> TarReader:
+    """A reader positioned on one member holding `data` (content already in memory)."""
+    tar = TarReader(io.BytesIO(data).read, name)
+    tar.left = len(data)
+    return tar
+
+
+def _tar_limits(limits: Limits) -> TarLimits:
+    return TarLimits(max_member=limits.stream.max_bytes)
 
 
 def scan_layer(raw: BinaryIO, what: str, detector: Detector | None = None, limits: Limits | None = None) -> LayerScan:
@@ -176,67 +161,76 @@ def scan_layer(raw: BinaryIO, what: str, detector: Detector | None = None, limit
     matches: list[Match] = []
     escaped = 0
     content = _Content(detector, limits) if detector is not None else None
-    stream = open_uncompressed(raw, what, limits.stream)
+    stream = open_uncompressed(raw, what, limits.stream, digest=limits.verify)
+    tar = TarReader(stream.read, what, _tar_limits(limits), stream.length)
     try:
-        with tarfile.open(fileobj=stream, mode="r|", bufsize=64 << 10, tarinfo=BoundedTarInfo) as tf:
-            while True:
-                ti = tf.next()
-                tf.members = []  # headers already seen are never needed again: memory stays flat
-                if ti is None:
-                    _check_end(stream, tf.offset, what)
-                    break
-                path, bad = normalize(ti.name)
-                escaped += bad
-                if path == "/":
-                    continue
-                base = posixpath.basename(path)
-                size = 0
-                if base.startswith(WH_PREFIX):
-                    parent = posixpath.dirname(path)
-                    if base == OPAQUE_MARKER:
-                        kind, path = OPAQUE, parent
-                    elif base.startswith(WH_PREFIX + WH_PREFIX):
-                        continue  # aufs bookkeeping (.wh..wh.plnk and friends), not a file
-                    else:
-                        kind, path = WHITEOUT, posixpath.join(parent, base[len(WH_PREFIX):])
-                elif ti.isreg():
-                    kind, size = FILE, ti.size
-                elif ti.isdir():
-                    kind = DIR
-                elif ti.islnk():
-                    kind = HARDLINK
-                    links.append((len(paths), normalize(ti.linkname)[0]))
-                elif ti.issym():
-                    kind = SYMLINK
+        while (member := tar.next()) is not None:
+            path, bad = normalize(member.name)
+            escaped += bad
+            if path == "/":
+                continue
+            base = path[path.rfind("/") + 1:]
+            size = 0
+            kind = member.type
+            if base.startswith(WH_PREFIX):
+                parent = posixpath.dirname(path)
+                if base == OPAQUE_MARKER:
+                    kind, path = OPAQUE, parent
+                elif base.startswith(WH_PREFIX + WH_PREFIX):
+                    continue  # aufs bookkeeping (.wh..wh.plnk and friends), not a file
                 else:
-                    kind = OTHER
-                if len(paths) >= limits.max_entries:
-                    raise UsageError(f"reading {what}: more than {limits.max_entries} entries (limit)")
-                if content is not None and kind == FILE and size:
-                    fh = tf.extractfile(ti)
-                    if fh is not None:
-                        matches += [_as_match(len(paths), where, m) for where, m in content.file(fh, path, size)]  # type: ignore[arg-type]
-                paths.append(path)
-                kinds.append(kind)
-                sizes.append(size)
-                mtimes.append(int(ti.mtime))
+                    kind, path = WHITEOUT, posixpath.join(parent, base[len(WH_PREFIX):])
+            elif kind in REGULAR:
+                kind, size = FILE, member.size
+            else:
+                kind = _KINDS.get(kind, OTHER)
+                if kind == HARDLINK:
+                    links.append((len(paths), normalize(member.linkname)[0]))
+            if len(paths) >= limits.max_entries:
+                raise UsageError(f"reading {what}: more than {limits.max_entries} entries (limit)")
+            if content is not None and kind == FILE and size:
+                entry = len(paths)
+                matches += [as_match(entry, where, m) for where, m in content.file(tar, path, size, 0, entry)]
+            paths.append(path)
+            kinds.append(kind)
+            sizes.append(size)
+            mtimes.append(member.mtime)
+        tar.drain()
+        diff_id, digest = stream.digests()
+        if content is not None:
+            matches += content.batcher.finish()
+            matches.sort(key=lambda m: m.entry)  # stable: a file's own matches keep the detector's order
     except UsageError:
         raise
     except stream_errors() as exc:
         raise UsageError(f"reading {what}: not a readable tar layer ({type(exc).__name__}: {_short(exc)})") from exc
+    finally:
+        stream.close()
     notes = list(content.notes if content else [])
     if escaped:
         notes.append(f"{escaped} member name(s) were absolute or used '..'; read as paths inside the image root")
     return LayerScan(tuple(paths), bytes(kinds), sizes, mtimes, tuple(links), tuple(matches), stream.count,
-                     tuple(notes))
+                     tuple(notes), diff_id, digest)
 
 
-def _check_end(stream: BinaryIO, offset: int, what: str) -> None:
-    """tarfile ends quietly on a cut-off header; a layer that stops inside one is truncated, say so."""
-    while stream.read(1 << 20):
-        pass
-    if offset < stream.count < offset + 512:  # type: ignore[attr-defined]
-        raise UsageError(f"reading {what}: the layer is truncated (it ends inside an entry header)")
+_KINDS = {0x35: DIR, 0x31: HARDLINK, 0x32: SYMLINK}
+
+
+def verify(layers: Sequence[tuple[str, str, str]], scans: Sequence[LayerScan]) -> None:
+    """Check each layer read against its claimed identity: `(what, diff_id, digest)` per layer, bottom first.
+
+    The uncompressed stream must hash to the config's diff_id; a compressed blob must hash to its
+    manifest digest. Only sha256 identities are checked (other algorithms are left alone).
+    """
+    for (what, diff_id, digest), scan in zip(layers, scans, strict=True):
+        if not scan.diff_id:
+            continue
+        if diff_id.startswith("sha256:") and scan.diff_id != diff_id:
+            raise UsageError(f"verifying {what}: its content hashes to {scan.diff_id}, not the diff_id {diff_id} "
+                             "the config lists (the archive or registry served other bytes)")
+        if digest.startswith("sha256:") and digest != diff_id and scan.digest != digest:
+            raise UsageError(f"verifying {what}: its blob hashes to {scan.digest}, not the digest {digest} "
+                             "the manifest lists (the archive or registry served other bytes)")
 
 
 def _short(exc: BaseException) -> str:

@@ -99,21 +99,24 @@ class ScanReport:
 
     def to_markdown(self, bloat_rows: int = 20) -> str:
         """A Markdown summary for CI job summaries and pull-request comments."""
-        out = [f"## imgforge scan: `{self.image}`", ""]
+        out = [f"## imgforge scan: `{_md(self.image)}`", ""]
         out.append(f"**{human(self.total_bytes)}** in {len(self.layers)} layers, "
                    f"**{human(self.wasted_bytes)} wasted**, efficiency **{self.efficiency:.1%}**, "
-                   f"**{len(self.secrets)} secret finding(s)**" + (f" ({self.suppressed} accepted by baseline)" if self.suppressed else ""))
+                   f"**{len(self.secrets)} secret finding(s)**"
+                   + (f" ({self.suppressed} accepted by baseline)" if self.suppressed else ""))
         if self.user is not None:
             out.append(f"\nOwn layers (above {self.base_layers} base layers): {human(self.user.total_bytes)}, "
                        f"{human(self.user.wasted_bytes)} wasted, efficiency {self.user.efficiency:.1%}")
         if self.gates:
-            out += ["", "### Failed gates", ""] + [f"- {g}" for g in self.gates]
+            out += ["", "### Failed gates", ""] + [f"- {_md(g)}" for g in self.gates]
         if self.secrets:
-            out += ["", "### Secrets", "", "| rule | where | layer | still visible | preview |", "|---|---|---|---|---|"]
+            out += ["", "### Secrets", "", "| rule | where | layer | still visible | preview |",
+                    "|---|---|---|---|---|"]
             for s in self.secrets:
                 where = f"{s.source} `{_md(s.path or s.name or '')}`"
                 layer = "" if s.layer is None else str(s.layer)
-                out.append(f"| {_md(s.rule)} | {where} | {layer} | {'no (deleted)' if s.deleted else 'yes'} | `{_md(s.redacted)}` |")
+                visible = "no (deleted)" if s.deleted else "yes"
+                out.append(f"| {_md(s.rule)} | {where} | {layer} | {visible} | `{_md(s.redacted)}` |")
         out += ["", "### Layers", "", "| # | instruction | size | wasted | hides |", "|---|---|---|---|---|"]
         for r in self.layers:
             ins = _md((r.created_by or "?")[:80])
@@ -124,7 +127,8 @@ class ScanReport:
             out += ["", f"### Bloat (largest {min(bloat_rows, len(self.bloat))} of {len(self.bloat)})", "",
                     "| path | size | added in | hidden in | fix |", "|---|---|---|---|---|"]
             for b in self.bloat[:bloat_rows]:
-                out.append(f"| `{_md(b.path)}` | {human(b.bytes)} | {b.added_in} | {b.removed_in} ({b.how}) | {_md(b.fix)} |")
+                out.append(f"| `{_md(b.path)}` | {human(b.bytes)} | {b.added_in} | {b.removed_in} ({b.how}) "
+                           f"| {_md(b.fix)} |")
         return "\n".join(out) + "\n"
 
     def to_sarif(self, bloat_results: int = 50) -> dict[str, Any]:
@@ -135,16 +139,19 @@ class ScanReport:
             rules.setdefault(s.rule, {"id": s.rule, "shortDescription": {"text": s.description or s.rule}})
             where = s.path or s.name or ""
             text = (f"{s.description or s.rule} in {s.source} {where}"
-                    + (f" (layer {s.layer}{', deleted later but still shipped' if s.deleted else ''})" if s.layer is not None else "")
+                    + (f" (layer {s.layer}{', deleted later but still shipped' if s.deleted else ''})"
+                       if s.layer is not None else "")
                     + f": {s.redacted}")
             results.append(self._result(s.rule, "error", text, s.dockerfile_line, where,
                                         {"source": s.source, "layer": s.layer, "deleted": s.deleted},
                                         s.fingerprint))
         if self.bloat:
-            rules[BLOAT_RULE] = {"id": BLOAT_RULE, "shortDescription": {"text": "file shipped in a layer but not visible"}}
+            rules[BLOAT_RULE] = {"id": BLOAT_RULE,
+                                 "shortDescription": {"text": "file shipped in a layer but not visible"}}
         lines = {r.index: r.dockerfile_line for r in self.layers}
         for b in self.bloat[:bloat_results]:
-            text = f"{b.path}: {human(b.bytes)} added in layer {b.added_in}, {b.how} in layer {b.removed_in}. Fix: {b.fix}"
+            text = (f"{b.path}: {human(b.bytes)} added in layer {b.added_in}, {b.how} in layer {b.removed_in}. "
+                    f"Fix: {b.fix}")
             results.append(self._result(BLOAT_RULE, "warning", text, lines.get(b.added_in), b.path,
                                         {"bytes": b.bytes, "added_in": b.added_in, "removed_in": b.removed_in}, None))
         return {
@@ -170,8 +177,23 @@ class ScanReport:
         return result
 
 
+def printable(text: str) -> str:
+    """`text` safe for a terminal or Markdown: control characters (ANSI escapes too), lone surrogates from
+    undecodable names and bidi/format characters become visible `\\xNN`/`\\uNNNN` escapes."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else _escape(c) for c in text)
+
+
+def _escape(c: str) -> str:
+    code = ord(c)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape): show the byte
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("`", "'").replace("\n", " ")
+    return printable(text.replace("\n", " ")).replace("|", "\\|").replace("`", "'")
 
 
 def human(n: int) -> str:

@@ -56,7 +56,7 @@ def docker_archive(layers: list[bytes], env: list[str] | None = None, created_by
     import hashlib
 
     diff_ids = ["sha256:" + hashlib.sha256(data).hexdigest() for data in layers]
-    history = [{"created_by": (created_by or [])[i] if created_by and i < len(created_by) else f"RUN step {i} # buildkit"}
+    history = [{"created_by": created_by[i] if created_by and i < len(created_by) else f"RUN step {i} # buildkit"}
                for i in range(len(layers))]
     config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Env": env or []},
                          "rootfs": {"type": "layers", "diff_ids": diff_ids}, "history": history}).encode()
@@ -65,7 +65,7 @@ def docker_archive(layers: list[bytes], env: list[str] | None = None, created_by
     manifest = json.dumps([{"Config": config_name, "RepoTags": ["t:1"], "Layers": names}]).encode()
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tf:
-        for name, data in [(config_name, config), *zip(names, layers), ("manifest.json", manifest)]:
+        for name, data in [(config_name, config), *zip(names, layers, strict=True), ("manifest.json", manifest)]:
             ti = tarfile.TarInfo(name)
             ti.size = len(data)
             tf.addfile(ti, io.BytesIO(data))
@@ -137,7 +137,8 @@ def to_oci_layout(save_tar: str, root: str, compression: str = "gzip") -> None:
             media = "application/vnd.oci.image.layer.v1.tar+" + ("gzip" if compression == "gzip" else "zstd")
             layers.append({"mediaType": media, "digest": put(packed), "size": len(packed)})
     doc = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-           "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": put(config), "size": len(config)},
+           "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": put(config),
+                      "size": len(config)},
            "layers": layers}
     mbytes = json.dumps(doc).encode()
     index = {"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
@@ -151,8 +152,8 @@ def to_oci_layout(save_tar: str, root: str, compression: str = "gzip") -> None:
 
 def read_docker_save(data_or_path: bytes | str) -> tuple[dict[str, Any], list[list[tuple[str, str, int]]], list[str]]:
     """The test's own reader of `docker save` output: (config, per-layer ops, diff ids)."""
-    src = tarfile.open(data_or_path, "r:") if isinstance(data_or_path, str) else tarfile.open(fileobj=io.BytesIO(data_or_path))
-    with src as tf:
+    fileobj = open(data_or_path, "rb") if isinstance(data_or_path, str) else io.BytesIO(data_or_path)  # noqa: SIM115
+    with fileobj, tarfile.open(fileobj=fileobj, mode="r:") as tf:
         manifest = json.load(tf.extractfile("manifest.json"))[0]  # type: ignore[arg-type]
         config = json.load(tf.extractfile(manifest["Config"]))  # type: ignore[arg-type]
         layers = []
@@ -179,7 +180,8 @@ def read_docker_save(data_or_path: bytes | str) -> tuple[dict[str, Any], list[li
 class StubDetector:
     """Used only while `imgforge.secrets` is not importable: two token shapes, fingerprinted by value hash."""
 
-    _RULES = {"aws-access-key-id": re.compile(rb"AKIA[0-9A-Z]{16}"), "github-token": re.compile(rb"ghp_[A-Za-z0-9]{36}")}
+    _RULES = {"aws-access-key-id": re.compile(rb"AKIA[0-9A-Z]{16}"),
+              "github-token": re.compile(rb"ghp_[A-Za-z0-9]{36}")}
 
     def _scan(self, data: bytes) -> list[Any]:
         import hashlib

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,8 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "scan"
 
 def test_history_lines_map_to_the_dockerfile_by_instruction_text():
     instructions = parse_dockerfile((DATA / "Dockerfile.multistage").read_text())
-    assert [(i.keyword, i.line) for i in instructions][:5] == [("FROM", 2), ("WORKDIR", 3), ("COPY", 4), ("RUN", 5), ("FROM", 7)]
+    assert [(i.keyword, i.line) for i in instructions][:5] == [("FROM", 2), ("WORKDIR", 3), ("COPY", 4), ("RUN", 5),
+                                                                ("FROM", 7)]
     history = json.loads((DATA / "history.json").read_text())
     got = map_lines([h["created_by"] for h in history], instructions)
     assert got == [h["line"] for h in history]
@@ -36,7 +38,8 @@ def test_instruction_of(created_by, expected):
 
 def test_fixes_name_the_right_remedy():
     assert "COPY --chmod" in fix_for("/app/a", "metadata-only", "RUN chmod -R 600 /app", "RUN chmod -R 600 /app")
-    assert "cache mount" in fix_for("/var/cache/apt/x.deb", "deleted", "RUN apt-get install -y x", "RUN rm -rf /var/cache")
+    assert "cache mount" in fix_for("/var/cache/apt/x.deb", "deleted", "RUN apt-get install -y x",
+                                    "RUN rm -rf /var/cache")
     assert fix_for("/big", "deleted", "COPY big /big # buildkit", "RUN rm /big").startswith("move it to a build stage")
     assert fix_for("/o", "deleted", "RUN make", "RUN rm /o").startswith("merge the RUNs")
 
@@ -64,17 +67,18 @@ def test_baseline_formats(tmp_path):
 
 
 def _report(**kw) -> ScanReport:
-    base = dict(
-        image="app:1", source="archive", image_id="sha256:" + "0" * 64, total_bytes=3000, wasted_bytes=1000,
-        efficiency=2 / 3,
-        layers=(LayerRow(0, "sha256:aa", "COPY big /big # buildkit", 3, False, 3000, 1000, 0, 2, 0),
-                LayerRow(1, "sha256:bb", "RUN rm /big # buildkit", 4, False, 0, 0, 1000, 0, 1)),
-        bloat=(BloatItem("/big", 0, 1, 1000, "deleted", "move it to a build stage"),),
-        secrets=(SecretFinding("github-token", "GitHub token", "file", "/app/.env", None, 0, True, 1,
-                               "ghp_****abcd", "f1"),
-                 SecretFinding("aws-access-key-id", "AWS key", "env", None, "KEY", None, False, None, "AKIA****", "f2", 6)),
-        dockerfile="Dockerfile",
-    )
+    base: dict[str, Any] = {
+        "image": "app:1", "source": "archive", "image_id": "sha256:" + "0" * 64, "total_bytes": 3000,
+        "wasted_bytes": 1000, "efficiency": 2 / 3,
+        "layers": (LayerRow(0, "sha256:aa", "COPY big /big # buildkit", 3, False, 3000, 1000, 0, 2, 0),
+                   LayerRow(1, "sha256:bb", "RUN rm /big # buildkit", 4, False, 0, 0, 1000, 0, 1)),
+        "bloat": (BloatItem("/big", 0, 1, 1000, "deleted", "move it to a build stage"),),
+        "secrets": (SecretFinding("github-token", "GitHub token", "file", "/app/.env", None, 0, True, 1,
+                                  "ghp_****abcd", "f1"),
+                    SecretFinding("aws-access-key-id", "AWS key", "env", None, "KEY", None, False, None, "AKIA****",
+                                  "f2", 6)),
+        "dockerfile": "Dockerfile",
+    }
     base.update(kw)
     return ScanReport(**base)  # type: ignore[arg-type]
 
@@ -93,10 +97,12 @@ def test_sarif_locates_findings_on_dockerfile_lines():
     assert sarif["version"] == "2.1.0"
     results = sarif["runs"][0]["results"]
     file_secret, env_secret, bloat = results
-    assert file_secret["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == "app:1:/app/.env"  # no line known
+    # No line known for the file secret:
+    assert file_secret["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == "app:1:/app/.env"
     assert env_secret["locations"][0]["physicalLocation"]["region"]["startLine"] == 6
     assert bloat["ruleId"] == "imgforge.bloat" and bloat["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
-    assert {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]} == {"github-token", "aws-access-key-id", "imgforge.bloat"}
+    rules = {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules == {"github-token", "aws-access-key-id", "imgforge.bloat"}
 
 
 def test_markdown_summary():

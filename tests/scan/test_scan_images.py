@@ -258,8 +258,8 @@ def test_sarif_points_at_dockerfile_lines(planted, report):
 
 def test_high_entropy_non_secrets_yield_no_findings(docker, tmp_path, cleanup_images):
     (tmp_path / "noise.txt").write_bytes(_noise())
-    (tmp_path / "Dockerfile").write_text("FROM scratch\nCOPY noise.txt /noise.txt\nLABEL build.sha=%s\n"
-                                         % hashlib.sha256(b"x").hexdigest())
+    sha = hashlib.sha256(b"x").hexdigest()
+    (tmp_path / "Dockerfile").write_text(f"FROM scratch\nCOPY noise.txt /noise.txt\nLABEL build.sha={sha}\n")
     ref = f"imgforge-test/scannoise:{uuid.uuid4().hex[:8]}"
     cleanup_images.append(ref)
     docker.build(str(tmp_path), tags=[ref], load=True)
@@ -281,3 +281,24 @@ def test_a_refused_layer_mid_stream_stops_docker_save_cleanly(planted):
 
     with pytest.raises(UsageError, match="exceeds 100000 bytes"):
         scan("docker:" + planted["app"], detector=detector(), limits=Limits(stream=StreamLimits(max_bytes=100_000)))
+
+
+def test_struct_reader_gives_the_old_readers_json_on_every_source(planted, tmp_path, monkeypatch):
+    """Byte-identical JSON from the new tar reader and the frozen tarfile reader (tests/scan/legacy_layer.py)."""
+    from legacy_layer import scan_layer as legacy_scan_layer
+
+    import imgforge.scan.engine as engine
+
+    layout = tmp_path / "zst"
+    to_oci_layout(planted["archive"], str(layout), "zstd")
+    det = detector()
+    policy = ScanPolicy(base_layers=planted["base_layers"])
+    sources = [planted["archive"], str(layout), "docker:" + planted["app"]]
+
+    def reports() -> list[str]:
+        return [json.dumps(scan(s, detector=det, dockerfile=planted["dockerfile"], policy=policy).to_json())
+                for s in sources]
+
+    new = reports()
+    monkeypatch.setattr(engine, "scan_layer", legacy_scan_layer)
+    assert reports() == new
