@@ -9,7 +9,8 @@ from imgforge.secrets.baseline import Baseline
 from imgforge.secrets.context import SecretMatch
 from imgforge.secrets.detector import SecretDetector, default_detector, looks_binary
 from imgforge.secrets.redact import fingerprint, redact
-from imgforge.secrets.rules import RULES, Rule
+from imgforge.secrets.context import Rule
+from imgforge.secrets.rules import RULES
 
 __all__ = [
     "RULES",

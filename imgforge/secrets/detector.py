@@ -17,7 +17,8 @@ from imgforge.secrets import generic
 from imgforge.secrets.context import Context, Found, SecretMatch
 from imgforge.secrets.paths import glob_matcher, is_binary_path, literal_values_for
 from imgforge.secrets.redact import fingerprint, redact
-from imgforge.secrets.rules import RULES, Rule
+from imgforge.secrets.context import Rule
+from imgforge.secrets.rules import RULES
 
 _HEAD = 8192
 # Bytes that plain text (ASCII or UTF-8) is made of; anything else in the head suggests binary.

@@ -10,32 +10,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from imgforge.secrets import generic
 from imgforge.secrets.checks import is_placeholder, shannon_entropy
-from imgforge.secrets.context import Context, Found
-
-Extractor = Callable[[Any, Context], "Found | None"]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One credential kind."""
-
-    id: str
-    description: str
-    keywords: tuple[bytes, ...]
-    pattern: bytes
-    extract: Extractor
-    paths: tuple[str, ...] = ()
-    trigger: bytes = b""  # an RE2 regex used in the prefilter instead of the keywords, when they are too common
-    code_pattern: bytes = b""  # the regex for source code (files whose bare values are expressions), if different
+from imgforge.secrets.context import Context, Extractor, Found
+from imgforge.secrets.context import Rule as Rule  # re-exported: callers import Rule from here
+from imgforge.secrets.vendor import vendor
+from imgforge.secrets.vendors_cloud import CLOUD_RULES
+from imgforge.secrets.vendors_saas import SAAS_RULES
 
 
 def token(min_entropy: float = 3.0, group: int = 1, needs_digit: bool = False) -> Extractor:
@@ -64,15 +49,19 @@ def literal(group: int = 1) -> Extractor:
     return extract
 
 
+_MAX_KEY = 65536  # a PGP secret-key export with subkeys and signatures runs to tens of KiB
+
+
 def _private_key(m: Any, ctx: Context) -> Found | None:
     """Keep a PEM/OpenSSH private key only when a real base64 body and END line follow the BEGIN line."""
     start = m.end()
-    end = ctx.data.find(b"-----END", start, start + 16384)
+    end = ctx.data.find(b"-----END", start, start + _MAX_KEY)
     if end < 0:
         return None
     body = ctx.data[start:end].replace(b"\\n", b"\n").replace(b"\\r", b"")
     lines = [ln.strip(b" \t\r\"',+") for ln in body.split(b"\n")]
-    b64 = b"".join(ln for ln in lines if ln and b":" not in ln)  # drop Proc-Type:/DEK-Info:/Version: headers
+    # Drop Proc-Type:/DEK-Info:/Version: headers and PGP armour's CRC24 line ("=AbCd").
+    b64 = b"".join(ln for ln in lines if ln and b":" not in ln and not (len(ln) == 5 and ln[:1] == b"="))
     if len(b64) < 64 or shannon_entropy(b64) < 4.5:
         return None
     try:
@@ -96,18 +85,6 @@ def _docker_auth(m: Any, ctx: Context) -> Found | None:
         return None
     _user, sep, password = decoded.partition(b":")
     if not sep or not password or is_placeholder(password):
-        return None
-    return Found(m.start(1), m.end(1), value)
-
-
-def _jwt(m: Any, ctx: Context) -> Found | None:
-    value: bytes = m.group(1)
-    head = value.split(b".", 1)[0]
-    try:
-        header = json.loads(base64.urlsafe_b64decode(head + b"=" * (-len(head) % 4)))
-    except (binascii.Error, ValueError):
-        return None
-    if not isinstance(header, dict) or "alg" not in header or header.get("alg") == "none":
         return None
     return Found(m.start(1), m.end(1), value)
 
@@ -151,18 +128,21 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "private-key",
+        "Private key (PuTTY .ppk)",
+        (b"putty-user-key-file-",),
+        rb"PuTTY-User-Key-File-[23]: [^\n]{1,80}\n(?:[^\n]*\n){0,12}?Private-Lines: \d{1,3}\r?\n"
+        rb"((?:[A-Za-z0-9+/=]+\r?\n){1,60})",
+        vendor(min_entropy=4.0),
+    ),
+    Rule(
+        "private-key",
         "Private key (PEM or OpenSSH)",
         (b"private key",),
         rb"-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----",
         _private_key,
     ),
-    Rule(
-        "aws-access-key-id",
-        "AWS access key id",
-        (b"akia", b"asia", b"abia", b"acca"),
-        rb"\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b",
-        token(3.0),
-    ),
+    *CLOUD_RULES,
+    *SAAS_RULES,
     Rule(
         "aws-secret-access-key",
         "AWS secret access key",
@@ -171,42 +151,6 @@ RULES: tuple[Rule, ...] = (
         rb"(?-i:([A-Za-z0-9/+]{40}))(?:[^A-Za-z0-9/+=]|$)",
         token(4.0),
     ),
-    Rule(
-        "github-token",
-        "GitHub token",
-        (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_", b"github_pat_"),
-        rb"\b((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b",
-        token(3.5),
-    ),
-    Rule(
-        "gitlab-token",
-        "GitLab token",
-        (b"glpat-", b"gldt-", b"glrt-", b"glptt-", b"glcbt-", b"glft-"),
-        rb"\b((?:glpat|gldt|glrt|glptt|glcbt|glft)-[0-9A-Za-z_\-]{20,64})\b",
-        token(3.5),
-    ),
-    Rule(
-        "slack-token",
-        "Slack token",
-        (b"xox", b"xapp-"),
-        rb"\b(xox[abposr]-[0-9A-Za-z\-]{10,250}|xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+)\b",
-        token(3.0, needs_digit=True),
-    ),
-    Rule(
-        "slack-webhook",
-        "Slack incoming-webhook URL",
-        (b"hooks.slack.com",),
-        rb"hooks\.slack\.com/(?:services|workflows)/(T[A-Z0-9]{6,}/[A-Z0-9]{6,}/[A-Za-z0-9]{16,})",
-        token(3.0),
-    ),
-    Rule(
-        "stripe-secret-key",
-        "Stripe live secret or restricted key",
-        (b"sk_live_", b"rk_live_"),
-        rb"\b((?:sk|rk)_live_[0-9A-Za-z]{24,99})\b",
-        token(3.0),
-    ),
-    Rule("npm-token", "npm access token", (b"npm_",), rb"\b(npm_[A-Za-z0-9]{36})\b", token(3.5, needs_digit=True)),
     Rule(
         "npmrc-auth",
         "npm registry credential (.npmrc)",
@@ -221,13 +165,6 @@ RULES: tuple[Rule, ...] = (
         rb"(?im)^\s*(?:_authToken|_auth|_password)\s*=\s*[\"']?([^\s\"']+)",
         literal(),
         paths=(".npmrc", "npmrc", "*.npmrc"),
-    ),
-    Rule(
-        "pypi-token",
-        "PyPI upload token",
-        (b"pypi-ageichlwas5vcmc", b"pypi-agendgvzdc5wexbplm9yzw"),
-        rb"\b(pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_\-]{50,})",
-        token(4.0),
     ),
     Rule(
         "pypirc-password",
@@ -276,93 +213,11 @@ RULES: tuple[Rule, ...] = (
         trigger=rb":\$(?:1|2[abxy]|5|6|y|gy|7)\$",
     ),
     Rule(
-        "jwt",
-        "JSON Web Token",
-        (b"eyj",),
-        rb"\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,})",
-        _jwt,
-    ),
-    Rule("google-api-key", "Google API key", (b"aiza",), rb"\b(AIza[0-9A-Za-z_\-]{35})\b", token(3.5)),
-    Rule(
-        "sendgrid-api-key",
-        "SendGrid API key",
-        (b"sg.",),
-        rb"\b(SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})\b",
-        token(4.0),
-    ),
-    Rule(
-        "openai-api-key",
-        "OpenAI API key",
-        (b"t3blbkfj",),
-        rb"\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,})",
-        token(4.0),
-    ),
-    Rule(
         "azure-storage-key",
         "Azure storage account key",
         (b"accountkey=",),
         rb"(?i)AccountKey=(?-i:([A-Za-z0-9+/]{86}==))",
         token(4.5),
-    ),
-    Rule(
-        "anthropic-api-key",
-        "Anthropic API key",
-        (b"sk-ant-",),
-        rb"\b(sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_\-]{80,100})",
-        token(4.0),
-    ),
-    Rule("huggingface-token", "Hugging Face token", (b"hf_",), rb"\b(hf_[A-Za-z]{34})\b", token(4.0)),
-    Rule(
-        "digitalocean-token",
-        "DigitalOcean token",
-        (b"dop_v1_", b"doo_v1_", b"dor_v1_"),
-        rb"\b(do[opr]_v1_[a-f0-9]{64})\b",
-        token(3.0),
-    ),
-    Rule(
-        "vault-token",
-        "HashiCorp Vault token",
-        (b"hvs.", b"hvb."),
-        rb"\b(hv[sb]\.[A-Za-z0-9_\-]{24,})",
-        token(4.0, needs_digit=True),
-    ),
-    Rule(
-        "shopify-token",
-        "Shopify access token",
-        (b"shpat_", b"shpca_", b"shppa_", b"shpss_"),
-        rb"\b(shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})\b",
-        token(3.0),
-    ),
-    Rule(
-        "square-token",
-        "Square access token or OAuth secret",
-        (b"sq0atp-", b"sq0csp-", b"eaaa"),
-        rb"\b(sq0atp-[0-9A-Za-z\-_]{22}|sq0csp-[0-9A-Za-z\-_]{43}|EAAA[A-Za-z0-9_\-]{60})\b",
-        token(4.0, needs_digit=True),
-    ),
-    Rule(
-        "telegram-bot-token",
-        "Telegram bot token",
-        (b":aa",),
-        rb"\b(\d{8,10}:AA[0-9A-Za-z_\-]{33})(?:[^0-9A-Za-z_\-]|$)",
-        token(4.0),
-        trigger=rb"\d{8}:AA",
-    ),
-    Rule(
-        "mailchimp-api-key",
-        "Mailchimp API key",
-        (b"-us",),
-        rb"\b([0-9a-f]{32}-us[0-9]{1,2})\b",
-        token(3.0),
-        trigger=rb"[0-9a-f]{8}-us[0-9]",
-    ),
-    Rule(
-        "twilio-api-key",
-        "Twilio API key",
-        (b"sk",),
-        rb"\b(SK[0-9a-f]{32})\b",
-        token(3.0),
-        trigger=rb"\bSK[0-9a-fA-F]{32}",
     ),
     Rule(
         "url-password",
