@@ -6,6 +6,7 @@
 """
 
 from imgforge.secrets.baseline import Baseline
+from imgforge.secrets.buildargs import is_credential_name, redact_build_args
 from imgforge.secrets.context import SecretMatch
 from imgforge.secrets.detector import SecretDetector, default_detector, looks_binary
 from imgforge.secrets.redact import fingerprint, redact
@@ -20,6 +21,8 @@ __all__ = [
     "SecretMatch",
     "default_detector",
     "fingerprint",
+    "is_credential_name",
     "looks_binary",
     "redact",
+    "redact_build_args",
 ]

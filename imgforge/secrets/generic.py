@@ -61,9 +61,10 @@ _REFERENCE = re.compile(rb"^(?:\$[\w{(]|[&*@][A-Za-z_][\w.-]*$)")
 _NOT_A_CREDENTIAL = re.compile(
     rb"(?:next|page|pagination|continuation|cursor|marker|client|change|idempotency|verification|update|sync"
     rb"|csrf|xsrf|import|export|product|request|resume|cancel|cancellation|publickey|bos|eos|pad|unk|mask"
-    rb"|sep|cls|eot|stop|lexer|sort|public)tokens?$"
+    rb"|sep|cls|eot|stop|lexer|sort|public|lock|continue|ack)tokens?$"
 )
 _NOT_LETTERS = re.compile(rb"[^a-z]+")
+_CALL_OPEN = re.compile(rb"\(\s*\\?[\"']$")
 _VALUE_END = re.compile(rb"&|\\[nrt\"'\\]|\\$|</")
 _SHORT_HEX = re.compile(rb"^[0-9a-f]{1,20}$")
 _NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
@@ -121,8 +122,8 @@ def extract(m: Any, ctx: Context) -> Found | None:
     op: bytes = m.group(3)
     if op == b":" and not (m.group(2) or quoted) and m.end(3) == start:
         return None  # "a:b" without space or quotes is not a YAML/JSON pair (ARNs, URNs, host:port)
-    if op == b"," and not (m.group(2) and quoted):
-        return None  # only a call's quoted pair counts: setProperty("API_TOKEN", "...")
+    if op == b"," and not (m.group(2) and quoted and _CALL_OPEN.search(ctx.data, max(0, begin - 8), begin)):
+        return None  # only a call's quoted pair counts: setProperty("API_TOKEN", "..."), not a list of strings
     if op == b">" and (m.group(2) or ctx.data[begin - 1 : begin] != b"<"):
         return None  # only an XML element <password>...</password>
     if not quoted:

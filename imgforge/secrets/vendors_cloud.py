@@ -50,9 +50,8 @@ CLOUD_RULES: tuple[Rule, ...] = (
     prefixed(
         "azure-ad-client-secret",
         "Azure AD (Entra ID) client secret",
-        "",
+        "q~",
         rb"[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.\-]{31,34}",
-        trigger=rb"\dQ~[A-Za-z0-9_~.\-]{20}",
         end=rb"(?:[^A-Za-z0-9_~.\-]|$)",
     ),
     prefixed(
@@ -127,18 +126,16 @@ CLOUD_RULES: tuple[Rule, ...] = (
     prefixed(
         "harness-token",
         "Harness personal or service-account token",
-        "",
+        "pat. sat.",
         rb"(?:pat|sat)\.[A-Za-z0-9_\-]{22}\.[a-f0-9]{24}\.[A-Za-z0-9]{20}",
-        trigger=rb"[ps]at\.[A-Za-z0-9_\-]{22}\.",
     ),
     prefixed("infracost-token", "Infracost API key", "ico-", rb"ico-[A-Za-z0-9]{32}", shape=has_digit),
     prefixed("prefect-token", "Prefect API key", "pnu_", rb"pnu_[A-Za-z0-9]{36}"),
     prefixed(
         "octopus-deploy-key",
         "Octopus Deploy API key",
-        "",
+        "api-",
         rb"API-[A-Z0-9]{26}",
-        trigger=rb"API-[A-Z0-9]{26}",
         shape=has_digit,
     ),
     prefixed(
@@ -229,9 +226,8 @@ CLOUD_RULES: tuple[Rule, ...] = (
     prefixed(
         "launchdarkly-key",
         "LaunchDarkly API or SDK key",
-        "",
+        "api- sdk-",
         rb"(?:api|sdk)-" + UUID,
-        trigger=rb"(?:api|sdk)-[0-9a-f]{8}-[0-9a-f]{4}-",
     ),
     # Package registries.
     prefixed(
@@ -257,9 +253,8 @@ CLOUD_RULES: tuple[Rule, ...] = (
     prefixed(
         "crates-io-token",
         "crates.io API token",
-        "",
+        "cio",
         rb"cio[A-Za-z0-9]{32}",
-        trigger=rb"\bcio[A-Za-z0-9]{32}\b",
         shape=mixed,
     ),
     prefixed(

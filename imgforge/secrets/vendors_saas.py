@@ -62,29 +62,24 @@ SAAS_RULES: tuple[Rule, ...] = (
         "GoCardless access token",
         "live_",
         rb"live_[A-Za-z0-9_\-=]{40}",
-        trigger=rb"live_[A-Za-z0-9_\-=]{40}",
         shape=mixed,
     ),
     prefixed(
         "mollie-api-key",
         "Mollie API key",
-        "",
+        "live_ test_",
         rb"(?:live|test)_[A-Za-z0-9]{30}",
-        trigger=rb"\b(?:live|test)_[A-Za-z0-9]{30}\b",
         shape=mixed,
     ),
-    prefixed(
-        "lob-api-key", "Lob API key", "", rb"(?:live|test)_[a-f0-9]{35}", trigger=rb"\b(?:live|test)_[a-f0-9]{35}\b"
-    ),
+    prefixed("lob-api-key", "Lob API key", "live_ test_", rb"(?:live|test)_[a-f0-9]{35}"),
     prefixed(
         "razorpay-key", "Razorpay key id", "rzp_live_ rzp_test_", rb"rzp_(?:live|test)_[A-Za-z0-9]{14}", shape=mixed
     ),
     prefixed(
         "salesforce-access-token",
         "Salesforce access token",
-        "",
+        "00d",
         rb"00D[A-Za-z0-9]{12,15}![A-Za-z0-9_.]{80,}",
-        trigger=rb"00D[A-Za-z0-9]{12}",
     ),
     # E-mail, messaging and social.
     prefixed(
@@ -96,26 +91,22 @@ SAAS_RULES: tuple[Rule, ...] = (
         "xkeysib- xsmtpsib-",
         rb"x(?:keysib|smtpsib)-[a-f0-9]{64}-[A-Za-z0-9]{16}",
     ),
-    prefixed(
-        "mailgun-api-key", "Mailgun API key", "", rb"key-[a-f0-9]{32}", trigger=rb"key-[a-f0-9]{32}", shape=has_digit
-    ),
+    prefixed("mailgun-api-key", "Mailgun API key", "key-", rb"key-[a-f0-9]{32}", shape=has_digit),
     prefixed(
         "mailchimp-api-key", "Mailchimp API key", "", rb"[0-9a-f]{32}-us[0-9]{1,2}", trigger=rb"[0-9a-f]{8}-us[0-9]"
     ),
     prefixed(
         "mandrill-api-key",
         "Mandrill API key",
-        "",
+        "md-",
         rb"md-[A-Za-z0-9_\-]{22}",
-        trigger=rb"\bmd-[A-Za-z0-9_\-]{22}\b",
         shape=mixed,
     ),
     prefixed(
         "resend-api-key",
         "Resend API key",
-        "",
+        "re_",
         rb"re_[A-Za-z0-9]{8}_[A-Za-z0-9]{24}",
-        trigger=rb"re_[A-Za-z0-9]{8}_",
         shape=mixed,
     ),
     prefixed(
@@ -136,11 +127,10 @@ SAAS_RULES: tuple[Rule, ...] = (
     prefixed(
         "discord-bot-token",
         "Discord bot token",
-        "",
+        "discord",
         rb"[MNO][A-Za-z0-9_\-]{23,25}\.[A-Za-z0-9_\-]{6}\.[A-Za-z0-9_\-]{27,38}",
         check=digits_base64,
         entropy=9.0,
-        trigger=rb"[MNO][A-Za-z0-9_\-]{23,25}\.[A-Za-z0-9_\-]{6}\.",
     ),
     prefixed(
         "discord-webhook",
@@ -167,9 +157,8 @@ SAAS_RULES: tuple[Rule, ...] = (
     prefixed(
         "facebook-access-token",
         "Facebook / Meta access token",
-        "",
+        "eaa",
         rb"EAA[A-Za-z0-9]{90,}",
-        trigger=rb"EAA[A-Za-z0-9]{60}",
         shape=mixed,
     ),
     prefixed("instagram-token", "Instagram access token", "igqv", rb"IGQV[A-Za-z0-9_\-]{100,}", shape=mixed),
@@ -216,7 +205,7 @@ SAAS_RULES: tuple[Rule, ...] = (
         "langsmith-api-key", "LangSmith API key", "lsv2_pt_ lsv2_sk_", rb"lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}"
     ),
     prefixed("pinecone-api-key", "Pinecone API key", "pcsk_", rb"pcsk_[A-Za-z0-9]{5,6}_[A-Za-z0-9]{50,70}"),
-    prefixed("elevenlabs-api-key", "ElevenLabs API key", "", rb"sk_[a-f0-9]{48}", trigger=rb"\bsk_[a-f0-9]{48}\b"),
+    prefixed("elevenlabs-api-key", "ElevenLabs API key", "sk_", rb"sk_[a-f0-9]{48}"),
     prefixed("posthog-personal-key", "PostHog personal API key", "phx_", rb"phx_[A-Za-z0-9]{43}", shape=mixed),
     prefixed(
         "mapbox-secret-token", "Mapbox secret token", "sk.eyj", rb"sk\.eyJ[A-Za-z0-9_\-]{50,}\.[A-Za-z0-9_\-]{20,}"
@@ -229,9 +218,8 @@ SAAS_RULES: tuple[Rule, ...] = (
     prefixed(
         "beamer-api-key",
         "Beamer API key",
-        "",
+        "beamer",
         rb"b_[A-Za-z0-9=_\-]{44}",
-        trigger=rb"\bb_[A-Za-z0-9=_\-]{44}",
         shape=mixed,
     ),
     # Productivity, CRM and support.
@@ -248,16 +236,14 @@ SAAS_RULES: tuple[Rule, ...] = (
     prefixed(
         "airtable-token",
         "Airtable personal access token",
-        "",
+        "airtable",
         rb"pat[A-Za-z0-9]{14}\.[a-f0-9]{64}",
-        trigger=rb"pat[A-Za-z0-9]{14}\.[a-f0-9]{8}",
     ),
     prefixed(
         "asana-token",
         "Asana personal access token",
-        "",
+        "asana",
         rb"[012]/\d{13,20}(?:/\d{13,20})?:[A-Za-z0-9]{32}",
-        trigger=rb"[012]/\d{13}",
     ),
     prefixed("clickup-token", "ClickUp personal token", "pk_", rb"pk_\d{6,10}_[A-Z0-9]{32}"),
     prefixed("hubspot-token", "HubSpot private-app token", "pat-na1- pat-eu1-", rb"pat-(?:na|eu)1-" + UUID),
@@ -266,9 +252,8 @@ SAAS_RULES: tuple[Rule, ...] = (
     prefixed(
         "dropbox-token",
         "Dropbox access token",
-        "",
+        "sl.",
         rb"sl\.(?:u\.)?[A-Za-z0-9_\-]{120,}",
-        trigger=rb"\bsl\.[A-Za-z0-9_\-]{40}",
         shape=mixed,
     ),
     prefixed("contentful-token", "Contentful personal access token", "cfpat-", rb"CFPAT-[A-Za-z0-9_\-]{43}"),
