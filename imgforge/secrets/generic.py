@@ -50,9 +50,10 @@ TRIGGER = (_SECRET_WORD + rb"(?:" + _AFTER_NAME + rb"[ \t]*(?:::=|:=|\?=|\.=|=>|
 _HEAD = rb"(?i)(" + _SECRET_WORD + rb")" + _AFTER_NAME + rb"[ \t]*" + _OP + rb"[ \t]*\\?"
 # A value made only of letters, "_", "-" and "$" is a word or an identifier, never reported (see
 # is_plain_identifier); requiring one other byte here lets the DFA drop those without Python.
-_QUOTED = rb"([\"'`])([^\s\"'`]*[^\sA-Za-z_$\-\x80-\xff\"'`][^\s\"'`]*)[\"'`]"
+# A long all-letter value may be a random token (base52); is_plain_identifier tells it from a word.
+_QUOTED = rb"([\"'`])([^\s\"'`]*[^\sA-Za-z_$\-\x80-\xff\"'`][^\s\"'`]*|[A-Za-z]{20,})[\"'`]"
 # Groups: 1 name, 2 closing quote of the name, 3 operator, 4 value quote, 5 quoted value, 6 (empty), 7 bare value.
-PATTERN = _HEAD + rb"(?:" + _QUOTED + rb"|()([^\s\"'`]*[^\sA-Za-z_$\-\x80-\xff\"'`][^\s\"'`]*))"
+PATTERN = _HEAD + rb"(?:" + _QUOTED + rb"|()([^\s\"'`]*[^\sA-Za-z_$\-\x80-\xff\"'`][^\s\"'`]*|[A-Za-z]{20,}))"
 # In source code a bare value is an expression unless it is token-shaped with a digit; the DFA drops the rest.
 CODE_PATTERN = _HEAD + rb"(?:" + _QUOTED + rb"|()([A-Za-z+/=_\-.~]*[0-9][A-Za-z0-9+/=_\-.~]*)(?:[\s,;`\\<]|$))"
 # $VAR, ${VAR}, $(cmd), YAML &anchor / *alias, @variable (Gradle, Ansible, SQL).
@@ -136,6 +137,6 @@ def extract(m: Any, ctx: Context) -> Found | None:
     elif value.endswith(b"\\"):
         value, end = value[:-1], end - 1  # the value's closing quote was escaped: \"value\"
     around = ctx.data[max(0, start - _LINE_CONTEXT) : end + _LINE_CONTEXT]
-    if not value_is_secret(value, name, quoted, ctx.literal_values, around):
+    if not value_is_secret(value, name, quoted or op == b">", ctx.literal_values, around):  # element text is literal
         return None
     return Found(start, end, value)

@@ -22,6 +22,7 @@ _LITERAL_GLOBS = (
     "Dockerfile", "Dockerfile.*", "*.dockerfile", "Containerfile", "*.sh", "*.bash", "*.zsh", ".bashrc",
     ".profile", ".bash_profile", ".zshrc", ".npmrc", "npmrc", ".pypirc", ".netrc", "_netrc", "*.tfvars",
     "credentials", "*.credentials", "config", "pip.conf", ".gitconfig", ".git-credentials", "*.service",
+    "Makefile", "GNUmakefile", "*.mk",
 )  # fmt: skip
 
 

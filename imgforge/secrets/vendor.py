@@ -26,6 +26,7 @@ _FILLER = re.compile(
     rb"(?i)x{5,}|\*{3}|#{3}|\.\.\.|[<>{}\[\]\s]|\$\(|example|placeholder|redacted|your[_\-]?(?:own[_\-]?)?"
     rb"(?:api|key|token|secret)|(?:token|key|secret)here$|insert|replace[_\-]?me|dummy|fake[_\-]?(?:key|token)"
 )
+_TRUNCATED = (b"...", b"\xe2\x80\xa6")
 _RUN = re.compile(rb"(.)\1{9,}")  # ten identical characters in a row
 _BASE62 = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _BECH32 = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l"
@@ -47,8 +48,8 @@ def vendor(
 
     def extract(m: Any, ctx: Context) -> Found | None:
         value: bytes = m.group(group)
-        if not value:
-            return None
+        if not value or ctx.data.startswith(_TRUNCATED, m.end(group)):
+            return None  # "sk_live_51H8x7d2e..." is a shortened example, not a shorter token
         if check is not None and check(value):
             return Found(m.start(group), m.end(group), value)
         if is_filler(value) or shannon_entropy(value) < min_entropy or (shape is not None and not shape(value)):
