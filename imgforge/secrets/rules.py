@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from imgforge.secrets import generic
-from imgforge.secrets.checks import is_placeholder, shannon_entropy
+from imgforge.secrets.checks import char_classes, is_placeholder, shannon_entropy
 from imgforge.secrets.context import Context, Extractor, Found
 from imgforge.secrets.context import Rule as Rule  # re-exported: callers import Rule from here
 from imgforge.secrets.vendor import vendor
@@ -116,6 +116,34 @@ def _url_password(m: Any, ctx: Context) -> Found | None:
     if len(plain) < 5 or plain.isdigit() or _DOC_HOST.match(ctx.data, m.end(2) + 1):
         return None  # "abc:xyz@", "user:1234@" and RFC 2606 example hosts are documentation
     return Found(m.start(2), m.end(2), password)
+
+
+def _literal_at(value: bytes, start: int) -> Found | None:
+    if len(value) < 6 or char_classes(value) < 2 or shannon_entropy(value) < 2.5:
+        return None  # "--password options" in prose, "-u user:secret" with a word for a password
+    if is_placeholder(value) or generic.is_reference(value):
+        return None
+    return Found(start, start + len(value), value)
+
+
+def _credential(m: Any, ctx: Context) -> Found | None:
+    """A password or token written on a command line or in a header: literal, not a placeholder or reference."""
+    value: bytes = m.group(1).rstrip(b".,;:)")  # the end of a sentence or a call, not of the value
+    return _literal_at(value, m.start(1))
+
+
+def _user_password(m: Any, ctx: Context) -> Found | None:
+    """``curl -u user:password``: the password, or the user part when it is an API key with no password."""
+    user, _, password = m.group(1).partition(b":")
+    return _literal_at(password, m.start(1) + len(user) + 1) if password else _literal_at(user, m.start(1))
+
+
+def _key_value(m: Any, ctx: Context) -> Found | None:
+    """``<add key="...Password" value="..."/>`` (.NET and NuGet config): the generic rule's value check."""
+    value: bytes = m.group(2)
+    if not generic.value_is_secret(value, m.group(1), quoted=True, literal_values=True):
+        return None
+    return Found(m.start(2), m.end(2), value)
 
 
 RULES: tuple[Rule, ...] = (
@@ -226,6 +254,36 @@ RULES: tuple[Rule, ...] = (
         rb"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,20}://([^\s:/@\"'<>`]{1,64}):([^\s:/@\"'<>`]{1,128})@[A-Za-z0-9_\-\[]",
         _url_password,
         trigger=rb"://[^\s:/@\"'<>`]+:[^\s:/@\"'<>`]+@",  # "://" alone is in most files
+    ),
+    Rule(
+        "cli-credential",
+        "Password on a curl command line",
+        (b"curl",),
+        rb"\bcurl\b[^\n]{0,200}?\s(?:-u|--user)[ \t=]+[\"']?([^\s\"':]{0,80}:[^\s\"']{0,128})",
+        _user_password,
+    ),
+    Rule(
+        "cli-credential",
+        "Password on a command line",
+        (b"--password", b"--http-password"),
+        rb"\s--(?:http-)?password[ \t=]+[\"']?([^\s\"']{6,128})",
+        _credential,
+    ),
+    Rule(
+        "http-auth-header",
+        "Credential in an HTTP Authorization header",
+        (b"authorization",),
+        rb"(?i)authorization[\"']?[ \t]*[:=][ \t]*[\"']?(?:bearer|token|basic|api-token|apikey|sso-key)[ \t]+"
+        rb"(?-i:([A-Za-z0-9._~+/\-]{12,}={0,2}))",
+        _credential,
+    ),
+    Rule(
+        "config-key-value",
+        "Secret in a key/value config element (.NET, NuGet)",
+        (b"value=",),
+        rb"(?i)key[ \t]*=[ \t]*\"([\w.:\-]{0,40}(?:password|passwd|pwd|secret|token|apikey|api[_.\-]key"
+        rb"|connectionstring|accountkey))\"[ \t]+value[ \t]*=[ \t]*\"([^\"\s]{6,256})\"",
+        _key_value,
     ),
     Rule(
         "generic-secret",

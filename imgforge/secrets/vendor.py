@@ -164,9 +164,15 @@ def prefixed(
     trigger: bytes = b"",
     end: bytes = END,
     group: int = 1,
+    start: bytes = rb"\b",
 ) -> Rule:
-    """A vendor rule: ``body`` (RE2, starting at a word boundary) found by its space-separated ``keywords``."""
+    """A vendor rule: ``body`` (RE2, after ``start``, a word boundary) found by its space-separated ``keywords``."""
     words = tuple(w.encode() for w in keywords.split())
     return Rule(
-        rule_id, description, words, rb"\b(" + body + rb")" + end, vendor(check, entropy, group, shape), trigger=trigger
+        rule_id,
+        description,
+        words,
+        start + rb"(" + body + rb")" + end,
+        vendor(check, entropy, group, shape),
+        trigger=trigger,
     )

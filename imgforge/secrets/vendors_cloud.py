@@ -52,6 +52,7 @@ CLOUD_RULES: tuple[Rule, ...] = (
         "Azure AD (Entra ID) client secret",
         "q~",
         rb"[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.\-]{31,34}",
+        start=rb"(?:^|[^A-Za-z0-9_~.\\-])",
         end=rb"(?:[^A-Za-z0-9_~.\-]|$)",
     ),
     prefixed(
@@ -202,7 +203,7 @@ CLOUD_RULES: tuple[Rule, ...] = (
         "sourcegraph-token",
         "Sourcegraph access token",
         "sgp_ slk_",
-        rb"sgp_(?:local_|[a-f0-9]{16}_)?[a-f0-9]{40}|slk_[a-f0-9]{64}",
+        rb"sgp_(?:local_|[a-fA-F0-9]{16}_)?[a-fA-F0-9]{40}|slk_[a-f0-9]{64}",
     ),
     prefixed(
         "circleci-token",

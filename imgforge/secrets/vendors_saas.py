@@ -16,8 +16,8 @@ SAAS_RULES: tuple[Rule, ...] = (
     prefixed(
         "stripe-secret-key",
         "Stripe secret or restricted key (live or test)",
-        "sk_live_ rk_live_ sk_test_ rk_test_",
-        rb"(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{20,247}",
+        "sk_live_ rk_live_ sk_test_ rk_test_ rk_prod_ sk_prod_",
+        rb"(?:sk|rk)_(?:live|test|prod)_[0-9A-Za-z]{20,247}",
         shape=has_digit,
     ),
     prefixed(
