@@ -26,6 +26,7 @@ _FILLER = re.compile(
     rb"(?i)x{5,}|\*{3}|#{3}|\.\.\.|[<>{}\[\]\s]|\$\(|example|placeholder|redacted|your[_\-]?(?:own[_\-]?)?"
     rb"(?:api|key|token|secret)|(?:token|key|secret)here$|insert|replace[_\-]?me|dummy|fake[_\-]?(?:key|token)"
 )
+_MAX_ASCENDING = 8  # "abcdef" and "12345" occur in real tokens; eight in a row do not (odds ~62^-7 a place)
 _TRUNCATED = (b"...", b"\xe2\x80\xa6")
 _RUN = re.compile(rb"(.)\1{9,}")  # ten identical characters in a row
 _BASE62 = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -37,7 +38,16 @@ def is_filler(value: bytes) -> bool:
     if _FILLER.search(value):
         return True
     tail = value.lstrip(value[:1])  # a format's own leading run (Twitter's AAAA...) is not filler
-    return _RUN.search(tail) is not None
+    return _RUN.search(tail) is not None or _ascending(value.lower()) >= _MAX_ASCENDING
+
+
+def _ascending(value: bytes) -> int:
+    """The longest run of consecutive letters or digits in order (``klmnopqr``, ``1234567``)."""
+    longest = run = 1
+    for a, b in zip(value, value[1:], strict=False):
+        run = run + 1 if b == a + 1 and (48 <= b <= 57 or 97 <= b <= 122) else 1
+        longest = max(longest, run)
+    return longest
 
 
 def vendor(
@@ -50,6 +60,8 @@ def vendor(
         value: bytes = m.group(group)
         if not value or ctx.data.startswith(_TRUNCATED, m.end(group)):
             return None  # "sk_live_51H8x7d2e..." is a shortened example, not a shorter token
+        if ctx.data[m.start(group) - 1 : m.start(group)] == b".":
+            return None  # a file name's extension part: "video_box.ico-7a388b69...png"
         if check is not None and check(value):
             return Found(m.start(group), m.end(group), value)
         if is_filler(value) or shannon_entropy(value) < min_entropy or (shape is not None and not shape(value)):

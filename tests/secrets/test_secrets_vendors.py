@@ -124,6 +124,8 @@ NOT_SECRETS = [
     ("truncated example 2", "docs.md", 'token = "glpat-Zq8Lm2Xv4T..."'),
     ("list of strings", "policy.min.js", '["sts:GetSessionToken","iam:PassRole","kms:Decrypt1"]'),
     ("pagination", "page.json", '{"LockToken": "3f2b8c1e-9d4a-4e7b-8f6c-2a1d0e9b7c5f"}'),
+    ("vendor prefix in a file name", "page.html", '<img src="/media/box.ico-7a388b69018576d24b59331fd60aab0c.png">'),
+    ("alphabet run", "README.md", "key: AIzaSyabcdefghijklmnopqrstuvwxyz1234567"),
     ("code with brackets", "app.py", "api_key = settings['keys'][0]"),
     ("call", "app.js", "const apiToken = getToken(user, 42);"),
 ]
