@@ -280,7 +280,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "config-key-value",
         "Secret in a key/value config element (.NET, NuGet)",
-        (b"value=",),
+        (b"<add key=",),
         rb"(?i)key[ \t]*=[ \t]*\"([\w.:\-]{0,40}(?:password|passwd|pwd|secret|token|apikey|api[_.\-]key"
         rb"|connectionstring|accountkey))\"[ \t]+value[ \t]*=[ \t]*\"([^\"\s]{6,256})\"",
         _key_value,

@@ -149,9 +149,10 @@ CLOUD_RULES: tuple[Rule, ...] = (
     prefixed(
         "onepassword-secret-key",
         "1Password account secret key",
-        "a3-",
+        "",
         rb"A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}",
         shape=has_digit,
+        trigger=rb"\bA3-[A-Z0-9]{6}-",  # "a3-" alone is in every other UUID
     ),
     prefixed(
         "age-secret-key",

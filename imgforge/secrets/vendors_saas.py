@@ -92,9 +92,7 @@ SAAS_RULES: tuple[Rule, ...] = (
         rb"x(?:keysib|smtpsib)-[a-f0-9]{64}-[A-Za-z0-9]{16}",
     ),
     prefixed("mailgun-api-key", "Mailgun API key", "key-", rb"key-[a-f0-9]{32}", shape=has_digit),
-    prefixed(
-        "mailchimp-api-key", "Mailchimp API key", "", rb"[0-9a-f]{32}-us[0-9]{1,2}", trigger=rb"[0-9a-f]{8}-us[0-9]"
-    ),
+    prefixed("mailchimp-api-key", "Mailchimp API key", "-us", rb"[0-9a-f]{32}-us[0-9]{1,2}"),
     prefixed(
         "mandrill-api-key",
         "Mandrill API key",
@@ -105,9 +103,10 @@ SAAS_RULES: tuple[Rule, ...] = (
     prefixed(
         "resend-api-key",
         "Resend API key",
-        "re_",
+        "",
         rb"re_[A-Za-z0-9]{8}_[A-Za-z0-9]{24}",
         shape=mixed,
+        trigger=rb"\bre_[A-Za-z0-9]{8}_",  # "re_" alone is in most source files
     ),
     prefixed(
         "slack-token",
@@ -142,9 +141,8 @@ SAAS_RULES: tuple[Rule, ...] = (
     prefixed(
         "telegram-bot-token",
         "Telegram bot token",
-        "",
+        ":aa",
         rb"\d{8,10}:AA[0-9A-Za-z_\-]{33}",
-        trigger=rb"\d{8}:AA",
         entropy=4.0,
     ),
     prefixed(
@@ -157,8 +155,8 @@ SAAS_RULES: tuple[Rule, ...] = (
     prefixed(
         "facebook-access-token",
         "Facebook / Meta access token",
-        "eaa",
-        rb"EAA[A-Za-z0-9]{90,}",
+        "eaab eaac eaad eaag eaai eaaj eaam eaap eaau eaaw",
+        rb"EAA[A-Z][A-Za-z0-9]{90,}",
         shape=mixed,
     ),
     prefixed("instagram-token", "Instagram access token", "igqv", rb"IGQV[A-Za-z0-9_\-]{100,}", shape=mixed),
@@ -226,8 +224,15 @@ SAAS_RULES: tuple[Rule, ...] = (
     prefixed(
         "notion-token",
         "Notion integration token",
-        "ntn_ secret_",
-        rb"ntn_[0-9]{11}[A-Za-z0-9]{35}|secret_[A-Za-z0-9]{43}",
+        "ntn_",
+        rb"ntn_[0-9]{11}[A-Za-z0-9]{35}",
+        shape=mixed,
+    ),
+    prefixed(
+        "notion-token",
+        "Notion integration token (legacy format, next to the vendor's name)",
+        "notion",  # "secret_" alone is in most source files
+        rb"secret_[A-Za-z0-9]{43}",
         shape=mixed,
     ),
     prefixed(

@@ -19,7 +19,7 @@ from imgforge.secrets.vendors_saas import SAAS_RULES
 
 CORPUS = tokens(per_provider=1, seed=29)
 NEEDS_A_NAME = {"snyk", "heroku-legacy", "datadog", "algolia", "cloudflare-token", "okta", "mistral", "cohere",
-                "discord-bot", "beamer", "airtable", "asana"}  # fmt: skip
+                "discord-bot", "beamer", "airtable", "asana", "notion-legacy"}  # fmt: skip
 TOKEN = dict(tokens(per_provider=1, seed=31))
 
 
