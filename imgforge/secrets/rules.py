@@ -138,6 +138,34 @@ def _user_password(m: Any, ctx: Context) -> Found | None:
     return _literal_at(password, m.start(1) + len(user) + 1) if password else _literal_at(user, m.start(1))
 
 
+_K8S_SECTION = re.compile(rb"(?m)^[ \t]*(data|stringData|metadata|annotations|labels|spec)[ \t]*:[ \t]*$")
+
+
+_K8S_NOT_SECRET = re.compile(
+    rb"(?i)(?:user(?:name)?|login|email|host(?:name)?|port|database|db|namespace|url|endpoint)$"
+)
+
+
+def _k8s_secret_data(m: Any, ctx: Context) -> Found | None:
+    """A base64 value under ``data:`` of a Kubernetes Secret that decodes to a credential (not a certificate)."""
+    sections = list(_K8S_SECTION.finditer(ctx.data, max(0, m.start() - 4096), m.start()))
+    if not sections or sections[-1].group(1) != b"data":
+        return None
+    if _K8S_NOT_SECRET.search(m.group(1)):
+        return None  # the username or host beside the password
+    value: bytes = m.group(2)
+    try:
+        plain = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if b"-----BEGIN" in plain and b"PRIVATE KEY" not in plain:
+        return None  # ca.crt, tls.crt: public material
+    text = plain.strip()
+    if len(text) < 4 or is_placeholder(text) or generic.is_reference(text) or shannon_entropy(text) < 2.0:
+        return None
+    return Found(m.start(2), m.end(2), value)
+
+
 def _key_value(m: Any, ctx: Context) -> Found | None:
     """``<add key="...Password" value="..."/>`` (.NET and NuGet config): the generic rule's value check."""
     value: bytes = m.group(2)
@@ -284,6 +312,13 @@ RULES: tuple[Rule, ...] = (
         rb"(?i)key[ \t]*=[ \t]*\"([\w.:\-]{0,40}(?:password|passwd|pwd|secret|token|apikey|api[_.\-]key"
         rb"|connectionstring|accountkey))\"[ \t]+value[ \t]*=[ \t]*\"([^\"\s]{6,256})\"",
         _key_value,
+    ),
+    Rule(
+        "kubernetes-secret",
+        "Value in the data of a Kubernetes Secret manifest",
+        (b"kind: secret", b'kind: "secret"', b"kind: 'secret'"),
+        rb"(?m)^[ \t]+([\w.\-]+)[ \t]*:[ \t]*[\"']?([A-Za-z0-9+/]{8,}={0,2})[\"']?[ \t]*\r?$",
+        _k8s_secret_data,
     ),
     Rule(
         "generic-secret",

@@ -84,6 +84,14 @@ POSITIVE = [
     ("cli-credential", "setup.sh", f"wget --password={R36[:12]} https://files.internal/pkg.tgz"),
     ("http-auth-header", "check.sh", f'curl -H "Authorization: Bearer {R36[:32]}" https://api.invalid/me'),
     ("config-key-value", "NuGet.Config", f'<add key="ClearTextPassword" value="{R36[:16]}" />'),
+    (
+        "kubernetes-secret",
+        "secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\ndata:\n  username: "
+        + base64.b64encode(b"svc-builder").decode()
+        + "\n  password: "
+        + base64.b64encode(R36[:14].encode()).decode(),
+    ),
     ("url-password", "settings.py", f'DB = "postgres://app:{R36[:14]}@db:5432/app"'),
     ("url-password", "pip.conf", f"index-url = https://ci:{R36[:12]}@pypi.corp.internal/simple"),
     ("url-password", ".env", f"BROKER=amqp://svc:{R36[:10]}@rabbit//"),
@@ -151,6 +159,13 @@ NEGATIVE = [
     ("cli-credential", "README.md", "Credentials can be given with the --username and --password options."),
     ("http-auth-header", "check.sh", 'curl -H "Authorization: Bearer ${TOKEN}" https://api.invalid/me'),
     ("config-key-value", "NuGet.Config", '<add key="ClearTextPassword" value="%NUGET_PASSWORD%" />'),
+    ("kubernetes-secret", "cm.yaml", "kind: ConfigMap\ndata:\n  mode: " + base64.b64encode(b"release-mode").decode()),
+    (
+        "kubernetes-secret",
+        "tls.yaml",
+        "kind: Secret\ndata:\n  ca.crt: "
+        + base64.b64encode(PEM.replace("RSA PRIVATE KEY", "CERTIFICATE").encode()).decode(),
+    ),
     ("url-password", "x.txt", "postgres://app:password@db/app"),
     ("url-password", "x.txt", "postgres://app:${DB_PASSWORD}@db/app"),
     ("url-password", "x.txt", "https://user:pass@host.internal/"),
