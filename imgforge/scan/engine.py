@@ -169,6 +169,9 @@ def _secrets(image: Image, scans: Sequence[LayerScan], acc: Accounting, detector
 
 def safe_command(command: str | None, detector: Detector) -> str | None:
     """`command` with every word that holds a secret replaced by its redacted preview (history is printed)."""
+    from imgforge.secrets import redact_build_args  # deferred like _default(): the package costs ~0.25 s to import
+
+    command = redact_build_args(command) if command else command  # credential-named build args, matched or not
     if not command or not detector.scan_value(command, "created_by"):
         return command
     words = command.split(" ")

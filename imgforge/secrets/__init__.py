@@ -6,10 +6,12 @@
 """
 
 from imgforge.secrets.baseline import Baseline
+from imgforge.secrets.buildargs import is_credential_name, redact_build_args
 from imgforge.secrets.context import SecretMatch
 from imgforge.secrets.detector import SecretDetector, default_detector, looks_binary
 from imgforge.secrets.redact import fingerprint, redact
-from imgforge.secrets.rules import RULES, Rule
+from imgforge.secrets.context import Rule
+from imgforge.secrets.rules import RULES
 
 __all__ = [
     "RULES",
@@ -19,6 +21,8 @@ __all__ = [
     "SecretMatch",
     "default_detector",
     "fingerprint",
+    "is_credential_name",
     "looks_binary",
     "redact",
+    "redact_build_args",
 ]

@@ -32,11 +32,13 @@ _PLACEHOLDER_RE = re.compile(
     | %[sd] | %\( [a-z_]* \)s  # %s, %(name)s
     | \{\{ | \}\} | \$\{ | ^\{ .* \}$  # {{ template }}, ${ inside, {name}
     | <[a-z] | ^\[ .* \]$    # <set me>, pypi-<your token>, [password]
-    | xxxx | \*\*\* | \.\.\. | ____ | ----
+    | xxxx | \*\*\* | \.\.\. | \xe2\x80\xa6 | ^_{3} | _{4}$ | ----  | \#\#\#  # fillers, redactions, truncations
+    | (?:token|key|secret|password)here$ | (?:^|[^a-z])(?:insert|put|add)[-_]?(?:your|the|a)
     | (?:^|[^a-z])(?:your|my|the)[-_]?(?:own[-_]?)?(?:secret|password|pass|token|key|api)
     | change[-_ ]?me | change[-_ ]?it | replace[-_ ]?(?:me|this|with) | placeholder | insert[-_ ]?here
     | example | dummy | redacted | invalid | incorrect | wrong[-_]?pass | bad[-_]?pass
-    | 12345 | abcdef | abc123 | qwerty | some[-_+ ](?:client|secret|password|token|key) | not[-_ ]?(?:a|my|your)?[-_ ]?real | fake[-_]?(?:secret|password|token|key)
+    | 12345 | abcdef | abc123 | qwerty | some[-_+ ](?:client|secret|password|token|key)
+    | not[-_ ]?(?:a|my|your)?[-_ ]?real | fake[-_]?(?:secret|password|token|key)
     | ^(?:none|null|nil|undefined|true|false)$
     | ^process\.env | ^os\.environ | getenv | ^env\. | ^secrets\. | ^vault:
     """
@@ -44,7 +46,6 @@ _PLACEHOLDER_RE = re.compile(
 _HEX_HASH_RE = re.compile(
     rb"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{56}|[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128})$", re.I
 )
-_UUID_RE = re.compile(rb"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 _DIGEST_PREFIX_RE = re.compile(rb"^(?:sha(?:1|224|256|384|512)|md5|blake2b?|h1)[-:=]", re.I)
 # self.password, req.body.token, oauth2client.Credentials: each part a name with at most one run of digits
 # (random tokens that happen to contain a dot have several).
@@ -53,6 +54,8 @@ _CODE_PATH_RE = re.compile(rb"^" + _SEGMENT + rb"(?:(?:\.|->|::)" + _SEGMENT + r
 _IDENTIFIER_RE = re.compile(rb"^[A-Za-z_$\x80-\xff][A-Za-z_$\x80-\xff-]*$")  # non-ASCII bytes are letters
 _DOTTED_RE = re.compile(rb"^[\w$]+(?:\.[\w$]+)*\.([A-Za-z_$][\w$]*)$")
 _CODE_IDENTIFIER_RE = re.compile(rb"^[A-Za-z_$][\w$]*$")
+# An expression: a call or index on a name, a literal that opens and closes a bracket, or a lambda.
+_CALL_RE = re.compile(rb"^[\w$.:>-]*[A-Za-z_$][\w$]*(?:\(.*\)|\[.*\]|\{.*\})[\w$.;]*$|^[(\[{].*[)\]}]$|=>")
 _SECRET_WORD_RE = re.compile(rb"pass|pwd|secret|token|key|cred|auth", re.I)
 _RESOURCE_PATH_RE = re.compile(rb"^[a-z0-9][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)+/?$")
 _DOMAIN_RE = re.compile(rb"^[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}$")
@@ -120,9 +123,9 @@ def is_placeholder(value: bytes) -> bool:
 
 
 def is_hash_like(value: bytes, context: bytes = b"") -> bool:
-    """True for digests and ids that are high-entropy yet public: hex hashes, UUIDs, ``sha512-...`` integrity."""
-    if _UUID_RE.match(value) or _DIGEST_PREFIX_RE.match(value):
-        return True
+    """True for digests that are high-entropy yet public: hex hashes in hash context, ``sha512-...`` integrity."""
+    if _DIGEST_PREFIX_RE.match(value):
+        return True  # a UUID is not here: under a credential-like name (SNYK_TOKEN, HEROKU_API_KEY) it is the key
     return bool(_HEX_HASH_RE.match(value)) and (not context or _HASH_CONTEXT_RE.search(context) is not None)
 
 
@@ -133,15 +136,24 @@ def is_code_reference(value: bytes) -> bool:
     dotted = _DOTTED_RE.match(value)
     if dotted and _SECRET_WORD_RE.search(dotted.group(1)):
         return True  # rust_openssl.hpke.MLKEM768X25519PrivateKey: a reference to something named like a secret
-    return any(c in value for c in b"()[]{}") and not value.startswith(b"${")
+    return _CALL_RE.search(value) is not None  # getToken(), cfg["key"], Foo{...}: code, not a password
 
 
 def is_plain_identifier(value: bytes) -> bool:
     """True for a bare word or snake/kebab identifier without digits (``new_password``, ``Passwort``),
     or any identifier that names a secret (``testP256PrivateKey``, ``DB_PASSWORD2``)."""
     if _IDENTIFIER_RE.match(value):
-        return True
+        return not _random_letters(value)
     return _CODE_IDENTIFIER_RE.match(value) is not None and _SECRET_WORD_RE.search(value) is not None
+
+
+def _random_letters(value: bytes) -> bool:
+    """True for a long all-letter value whose case flips like random base52, not like camelCase words."""
+    letters = [b for b in value if 65 <= b <= 90 or 97 <= b <= 122]
+    if len(letters) < 20 or shannon_entropy(value) < 4.0:
+        return False
+    flips = sum((a < 97) != (b < 97) for a, b in zip(letters, letters[1:], strict=False))
+    return flips >= len(letters) // 3  # camelCase flips about once per word, random text every other letter
 
 
 def is_code_identifier(value: bytes) -> bool:

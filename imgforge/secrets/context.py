@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -35,3 +37,20 @@ class SecretMatch:
     line: int  # 1-based line in the scanned text (1 for values)
     redacted: str  # at most 4 leading + 4 trailing characters of the secret
     fingerprint: str  # sha256(rule + ":" + secret).hexdigest()[:16]
+
+
+Extractor = Callable[[Any, Context], "Found | None"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One credential kind."""
+
+    id: str
+    description: str
+    keywords: tuple[bytes, ...]
+    pattern: bytes
+    extract: Extractor
+    paths: tuple[str, ...] = ()
+    trigger: bytes = b""  # an RE2 regex used in the prefilter instead of the keywords, when they are too common
+    code_pattern: bytes = b""  # the regex for source code (files whose bare values are expressions), if different

@@ -14,18 +14,18 @@ from collections.abc import Iterable, Sequence
 import re2
 
 from imgforge.secrets import generic
+from imgforge.secrets.buildargs import build_args
 from imgforge.secrets.context import Context, Found, SecretMatch
 from imgforge.secrets.paths import glob_matcher, is_binary_path, literal_values_for
 from imgforge.secrets.redact import fingerprint, redact
-from imgforge.secrets.rules import RULES, Rule
+from imgforge.secrets.context import Rule
+from imgforge.secrets.rules import RULES
 
 _HEAD = 8192
 # Bytes that plain text (ASCII or UTF-8) is made of; anything else in the head suggests binary.
 _TEXT_BYTES = bytes([7, 8, 9, 10, 11, 12, 13, 27]) + bytes(range(32, 127)) + bytes(range(128, 256))
 _MAX_NON_TEXT = 0.05
 _MAX_CANDIDATES = 20_000  # regex matches checked per rule and file
-# `RUN |2 KEY=value OTHER=x /bin/sh -c ...`: how BuildKit records build args in history.created_by.
-_BUILD_ARGS = re2.compile(rb"^\s*(?:RUN\s+)?\|(\d{1,3})\s")
 _NAME = re2.compile(generic.NAME)
 _GENERIC = next(rule for rule in RULES if rule.id == "generic-secret")
 
@@ -72,7 +72,8 @@ class SecretDetector:
         data = value.encode("utf-8", "surrogatepass")  # never raises, even on lone surrogates
         found = [dataclasses.replace(m, line=1) for m in self._scan(Context(data, "", True))]  # values: line 1
         pairs: list[tuple[bytes, bytes]] = [(name.encode("utf-8", "surrogatepass"), data)] if name else []
-        pairs.extend(_build_args(data))
+        pairs.extend((key.encode("utf-8", "surrogatepass"), val.encode("utf-8", "surrogatepass"))
+                     for key, val, _, _ in build_args(value))  # RUN |2 KEY=value ... (BuildKit history)
         for key, val in pairs:
             if not (_NAME.fullmatch(key) and generic.value_is_secret(val, key, quoted=False, literal_values=True)):
                 continue
@@ -142,14 +143,6 @@ class _Spans:
 
 def _match(rule: Rule, secret: bytes, line: int) -> SecretMatch:
     return SecretMatch(rule.id, rule.description, line, redact(secret), fingerprint(rule.id, secret))
-
-
-def _build_args(data: bytes) -> list[tuple[bytes, bytes]]:
-    m = _BUILD_ARGS.match(data)
-    if not m:
-        return []
-    words = data[m.end() :].split(None, int(m.group(1)))[: int(m.group(1))]
-    return [(key, val) for key, sep, val in (w.partition(b"=") for w in words) if sep]
 
 
 def _unique(matches: Iterable[SecretMatch]) -> Iterable[SecretMatch]:

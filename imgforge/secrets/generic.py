@@ -26,8 +26,8 @@ from imgforge.secrets.checks import (
 from imgforge.secrets.context import Context, Found
 
 KEYWORDS: tuple[bytes, ...] = (
-    b"password", b"passwd", b"passphrase", b"pwd", b"_pass", b"-pass", b".pass", b"secret", b"token", b"apikey", b"api_key",
-    b"api-key", b"api.key", b"access_key", b"accesskey", b"access-key", b"private_key", b"privatekey",
+    b"password", b"passwd", b"passphrase", b"pwd", b"_pass", b"-pass", b".pass", b"secret", b"token", b"apikey",
+    b"api_key", b"api-key", b"api.key", b"access_key", b"accesskey", b"access-key", b"private_key", b"privatekey",
     b"private-key", b"auth_key", b"authkey", b"credential", b"signing_key", b"signingkey",
     b"encryption_key", b"encryptionkey", b"master_key", b"masterkey",
 )  # fmt: skip
@@ -38,26 +38,35 @@ _SECRET_WORD = (
 )
 NAME = rb"(?i)[a-z0-9_.\-]{0,40}" + _SECRET_WORD
 # Prefilter entry: a secret word followed by an assignment, so prose that merely says "token" costs nothing.
-TRIGGER = _SECRET_WORD + rb"[\"']?[ \t]*(?::=|=>|=|:)"
+# What may sit between the name and the operator: an escaped or plain closing quote (env text inside a JSON
+# string), a PHP array's "]", a declared type (Go `var x string =`, TypeScript `x: string =`).
+_AFTER_NAME = rb"(\\?[\"']?)\]?(?:[ \t]+(?:string|String|str|&str|\[\]byte)|[ \t]*:[ \t]*(?:string|String|str))?"
+# Assignment operators: make's ?= and ::=, PHP's .=, XML's element ">" and a call's "," (setProperty("K", "v")).
+_OP = rb"(::=|:=|\?=|\.=|=>|=|:|>|,)"
+TRIGGER = (_SECRET_WORD + rb"(?:" + _AFTER_NAME + rb"[ \t]*(?:::=|:=|\?=|\.=|=>|=|:)"
+           rb"|\\?[\"'][ \t]*,[ \t]*\\?[\"']|>[^<\s])")
 # The regex starts at the secret word (a leading name-prefix class would blow up the DFA); extract() walks
 # back over the rest of the name in Python.
-_HEAD = rb"(?i)(" + _SECRET_WORD + rb")([\"']?)[ \t]*(:=|=>|=|:)[ \t]*"
+_HEAD = rb"(?i)(" + _SECRET_WORD + rb")" + _AFTER_NAME + rb"[ \t]*" + _OP + rb"[ \t]*\\?"
 # A value made only of letters, "_", "-" and "$" is a word or an identifier, never reported (see
 # is_plain_identifier); requiring one other byte here lets the DFA drop those without Python.
-_QUOTED = rb"([\"'`])([^\s\"'`]*[^\sA-Za-z_$\-\x80-\xff\"'`][^\s\"'`]*)[\"'`]"
+# A long all-letter value may be a random token (base52); is_plain_identifier tells it from a word.
+_QUOTED = rb"([\"'`])([^\s\"'`]*[^\sA-Za-z_$\-\x80-\xff\"'`][^\s\"'`]*|[A-Za-z]{20,})[\"'`]"
 # Groups: 1 name, 2 closing quote of the name, 3 operator, 4 value quote, 5 quoted value, 6 (empty), 7 bare value.
-PATTERN = _HEAD + rb"(?:" + _QUOTED + rb"|()([^\s\"'`]*[^\sA-Za-z_$\-\x80-\xff\"'`][^\s\"'`]*))"
+PATTERN = _HEAD + rb"(?:" + _QUOTED + rb"|()([^\s\"'`]*[^\sA-Za-z_$\-\x80-\xff\"'`][^\s\"'`]*|[A-Za-z]{20,}))"
 # In source code a bare value is an expression unless it is token-shaped with a digit; the DFA drops the rest.
-CODE_PATTERN = _HEAD + rb"(?:" + _QUOTED + rb"|()([A-Za-z+/=_\-.~]*[0-9][A-Za-z0-9+/=_\-.~]*)(?:[\s,;`]|$))"
-# $VAR, ${VAR}, $(cmd), YAML &anchor / *alias, @variable (Gradle, Ansible, SQL).
-_REFERENCE = re.compile(rb"^(?:\$[\w{(]|[&*@][A-Za-z_][\w.-]*$)")
+CODE_PATTERN = _HEAD + rb"(?:" + _QUOTED + rb"|()([A-Za-z+/=_\-.~]*[0-9][A-Za-z0-9+/=_\-.~]*)(?:[\s,;`\\<]|$))"
+# $VAR, ${VAR}, $(cmd), YAML &anchor / *alias, @variable (Gradle, Ansible, SQL), %VAR% (Windows).
+_REFERENCE = re.compile(rb"^(?:\$[\w{(]|[&*@][A-Za-z_][\w.-]*$|%[A-Za-z_]\w*%$)")
 # Names ending in "token" that name pagination cursors, idempotency keys and the like, not credentials.
 _NOT_A_CREDENTIAL = re.compile(
     rb"(?:next|page|pagination|continuation|cursor|marker|client|change|idempotency|verification|update|sync"
     rb"|csrf|xsrf|import|export|product|request|resume|cancel|cancellation|publickey|bos|eos|pad|unk|mask"
-    rb"|sep|cls|eot|stop|lexer|sort)tokens?$"
+    rb"|sep|cls|eot|stop|lexer|sort|public|lock|continue|ack)tokens?$"
 )
 _NOT_LETTERS = re.compile(rb"[^a-z]+")
+_CALL_OPEN = re.compile(rb"\(\s*\\?[\"']$")
+_VALUE_END = re.compile(rb"&|\\[nrt\"'\\]|\\$|</")
 _SHORT_HEX = re.compile(rb"^[0-9a-f]{1,20}$")
 _NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 _MAX_NAME = 40
@@ -78,7 +87,7 @@ def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: boo
         value = value[:-2]  # "secret\n" in an expect script or a fixture
     if _SHORT_HEX.match(value) or value.startswith((b"arn:", b"urn:")):
         return False  # short hex ids (schema hashes, object ids) and AWS/URN resource names
-    if not 6 <= len(value) <= 256 or (not literal and len(value) < 12) or value.lower() == name.lower().strip(b"-_.:"):
+    if len(value) < 6 or (not literal and len(value) < 12) or value.lower() == name.lower().strip(b"-_.:"):
         return False
     if is_placeholder(value) or is_reference(value) or is_hash_like(value, around):
         return False
@@ -111,13 +120,23 @@ def extract(m: Any, ctx: Context) -> Found | None:
     group = 5 if quoted else 7
     value: bytes = m.group(group)
     start, end = m.start(group), m.end(group)
-    if m.group(3) == b":" and not (m.group(2) or quoted) and m.end(3) == start:
+    op: bytes = m.group(3)
+    if op == b":" and not (m.group(2) or quoted) and m.end(3) == start:
         return None  # "a:b" without space or quotes is not a YAML/JSON pair (ARNs, URNs, host:port)
+    if op == b"," and not (m.group(2) and quoted and _CALL_OPEN.search(ctx.data, max(0, begin - 8), begin)):
+        return None  # only a call's quoted pair counts: setProperty("API_TOKEN", "..."), not a list of strings
+    if op == b">" and (m.group(2) or ctx.data[begin - 1 : begin] != b"<"):
+        return None  # only an XML element <password>...</password>
     if not quoted:
-        stripped = value.split(b"&", 1)[0].rstrip(b",;:.\\")  # a query string goes on with the next pair
+        cut = _VALUE_END.search(value)  # "&" starts a query's next pair, "\n" the next line of escaped text
+        stripped = value[: cut.start()] if cut else value
+        if not stripped.endswith(b"..."):  # "sk_live_4eC3..." is a truncated example, not a shorter secret
+            stripped = stripped.rstrip(b",;:.")
         end -= len(value) - len(stripped)
         value = stripped
+    elif value.endswith(b"\\"):
+        value, end = value[:-1], end - 1  # the value's closing quote was escaped: \"value\"
     around = ctx.data[max(0, start - _LINE_CONTEXT) : end + _LINE_CONTEXT]
-    if not value_is_secret(value, name, quoted, ctx.literal_values, around):
+    if not value_is_secret(value, name, quoted or op == b">", ctx.literal_values, around):  # element text is literal
         return None
     return Found(start, end, value)

@@ -8,17 +8,21 @@ from collections.abc import Iterable
 from fnmatch import translate
 
 _BINARY_EXTENSIONS = frozenset(
-    """
-    so a o ko dll dylib exe bin elf class jar war ear pyc pyo pyd whl egg zip gz tgz bz2 xz zst lz4 lzma 7z rar
-    tar deb rpm apk png jpg jpeg gif bmp ico icns webp tif tiff psd svgz woff woff2 ttf otf eot mo pdf mp3 mp4
-    ogg wav flac avi mov mkv webm db sqlite sqlite3 pack idx wasm node pickle pkl npy npz h5 onnx pt ckpt
-    """.split()
-)
+    (
+        "so", "a", "o", "ko", "dll", "dylib", "exe", "bin", "elf", "class", "jar", "war", "ear", "pyc", "pyo",
+        "pyd", "whl", "egg", "zip", "gz", "tgz", "bz2", "xz", "zst", "lz4", "lzma", "7z", "rar", "tar", "deb",
+        "rpm", "apk", "png", "jpg", "jpeg", "gif", "bmp", "ico", "icns", "webp", "tif", "tiff", "psd", "svgz",
+        "woff", "woff2", "ttf", "otf", "eot", "mo", "pdf", "mp3", "mp4", "ogg", "wav", "flac", "avi", "mov", "mkv",
+        "webm", "db", "sqlite", "sqlite3", "pack", "idx", "wasm", "node", "pickle", "pkl", "npy", "npz", "h5",
+        "onnx", "pt", "ckpt",
+    )
+)  # fmt: skip
 _LITERAL_GLOBS = (
     ".env", ".env.*", "*.env", "*.properties", "*.ini", "*.cfg", "*.conf", "*.yaml", "*.yml", "*.toml",
     "Dockerfile", "Dockerfile.*", "*.dockerfile", "Containerfile", "*.sh", "*.bash", "*.zsh", ".bashrc",
     ".profile", ".bash_profile", ".zshrc", ".npmrc", "npmrc", ".pypirc", ".netrc", "_netrc", "*.tfvars",
     "credentials", "*.credentials", "config", "pip.conf", ".gitconfig", ".git-credentials", "*.service",
+    "Makefile", "GNUmakefile", "*.mk",
 )  # fmt: skip
 
 

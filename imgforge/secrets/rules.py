@@ -10,32 +10,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from imgforge.secrets import generic
-from imgforge.secrets.checks import is_placeholder, shannon_entropy
-from imgforge.secrets.context import Context, Found
-
-Extractor = Callable[[Any, Context], "Found | None"]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One credential kind."""
-
-    id: str
-    description: str
-    keywords: tuple[bytes, ...]
-    pattern: bytes
-    extract: Extractor
-    paths: tuple[str, ...] = ()
-    trigger: bytes = b""  # an RE2 regex used in the prefilter instead of the keywords, when they are too common
-    code_pattern: bytes = b""  # the regex for source code (files whose bare values are expressions), if different
+from imgforge.secrets.checks import char_classes, is_placeholder, shannon_entropy
+from imgforge.secrets.context import Context, Extractor, Found
+from imgforge.secrets.context import Rule as Rule  # re-exported: callers import Rule from here
+from imgforge.secrets.vendor import vendor
+from imgforge.secrets.vendors_cloud import CLOUD_RULES
+from imgforge.secrets.vendors_saas import SAAS_RULES
 
 
 def token(min_entropy: float = 3.0, group: int = 1, needs_digit: bool = False) -> Extractor:
@@ -64,15 +49,19 @@ def literal(group: int = 1) -> Extractor:
     return extract
 
 
+_MAX_KEY = 65536  # a PGP secret-key export with subkeys and signatures runs to tens of KiB
+
+
 def _private_key(m: Any, ctx: Context) -> Found | None:
     """Keep a PEM/OpenSSH private key only when a real base64 body and END line follow the BEGIN line."""
     start = m.end()
-    end = ctx.data.find(b"-----END", start, start + 16384)
+    end = ctx.data.find(b"-----END", start, start + _MAX_KEY)
     if end < 0:
         return None
     body = ctx.data[start:end].replace(b"\\n", b"\n").replace(b"\\r", b"")
     lines = [ln.strip(b" \t\r\"',+") for ln in body.split(b"\n")]
-    b64 = b"".join(ln for ln in lines if ln and b":" not in ln)  # drop Proc-Type:/DEK-Info:/Version: headers
+    # Drop Proc-Type:/DEK-Info:/Version: headers and PGP armour's CRC24 line ("=AbCd").
+    b64 = b"".join(ln for ln in lines if ln and b":" not in ln and not (len(ln) == 5 and ln[:1] == b"="))
     if len(b64) < 64 or shannon_entropy(b64) < 4.5:
         return None
     try:
@@ -96,18 +85,6 @@ def _docker_auth(m: Any, ctx: Context) -> Found | None:
         return None
     _user, sep, password = decoded.partition(b":")
     if not sep or not password or is_placeholder(password):
-        return None
-    return Found(m.start(1), m.end(1), value)
-
-
-def _jwt(m: Any, ctx: Context) -> Found | None:
-    value: bytes = m.group(1)
-    head = value.split(b".", 1)[0]
-    try:
-        header = json.loads(base64.urlsafe_b64decode(head + b"=" * (-len(head) % 4)))
-    except (binascii.Error, ValueError):
-        return None
-    if not isinstance(header, dict) or "alg" not in header or header.get("alg") == "none":
         return None
     return Found(m.start(1), m.end(1), value)
 
@@ -141,6 +118,62 @@ def _url_password(m: Any, ctx: Context) -> Found | None:
     return Found(m.start(2), m.end(2), password)
 
 
+def _literal_at(value: bytes, start: int) -> Found | None:
+    if len(value) < 6 or char_classes(value) < 2 or shannon_entropy(value) < 2.5:
+        return None  # "--password options" in prose, "-u user:secret" with a word for a password
+    if is_placeholder(value) or generic.is_reference(value):
+        return None
+    return Found(start, start + len(value), value)
+
+
+def _credential(m: Any, ctx: Context) -> Found | None:
+    """A password or token written on a command line or in a header: literal, not a placeholder or reference."""
+    value: bytes = m.group(1).rstrip(b".,;:)")  # the end of a sentence or a call, not of the value
+    return _literal_at(value, m.start(1))
+
+
+def _user_password(m: Any, ctx: Context) -> Found | None:
+    """``curl -u user:password``: the password, or the user part when it is an API key with no password."""
+    user, _, password = m.group(1).partition(b":")
+    return _literal_at(password, m.start(1) + len(user) + 1) if password else _literal_at(user, m.start(1))
+
+
+_K8S_SECTION = re.compile(rb"(?m)^[ \t]*(data|stringData|metadata|annotations|labels|spec)[ \t]*:[ \t]*$")
+
+
+_K8S_NOT_SECRET = re.compile(
+    rb"(?i)(?:user(?:name)?|login|email|host(?:name)?|port|database|db|namespace|url|endpoint)$"
+)
+
+
+def _k8s_secret_data(m: Any, ctx: Context) -> Found | None:
+    """A base64 value under ``data:`` of a Kubernetes Secret that decodes to a credential (not a certificate)."""
+    sections = list(_K8S_SECTION.finditer(ctx.data, max(0, m.start() - 4096), m.start()))
+    if not sections or sections[-1].group(1) != b"data":
+        return None
+    if _K8S_NOT_SECRET.search(m.group(1)):
+        return None  # the username or host beside the password
+    value: bytes = m.group(2)
+    try:
+        plain = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if b"-----BEGIN" in plain and b"PRIVATE KEY" not in plain:
+        return None  # ca.crt, tls.crt: public material
+    text = plain.strip()
+    if len(text) < 4 or is_placeholder(text) or generic.is_reference(text) or shannon_entropy(text) < 2.0:
+        return None
+    return Found(m.start(2), m.end(2), value)
+
+
+def _key_value(m: Any, ctx: Context) -> Found | None:
+    """``<add key="...Password" value="..."/>`` (.NET and NuGet config): the generic rule's value check."""
+    value: bytes = m.group(2)
+    if not generic.value_is_secret(value, m.group(1), quoted=True, literal_values=True):
+        return None
+    return Found(m.start(2), m.end(2), value)
+
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "gcp-service-account",
@@ -151,18 +184,21 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "private-key",
+        "Private key (PuTTY .ppk)",
+        (b"putty-user-key-file-",),
+        rb"PuTTY-User-Key-File-[23]: [^\n]{1,80}\n(?:[^\n]*\n){0,12}?Private-Lines: \d{1,3}\r?\n"
+        rb"((?:[A-Za-z0-9+/=]+\r?\n){1,60})",
+        vendor(min_entropy=4.0),
+    ),
+    Rule(
+        "private-key",
         "Private key (PEM or OpenSSH)",
         (b"private key",),
         rb"-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----",
         _private_key,
     ),
-    Rule(
-        "aws-access-key-id",
-        "AWS access key id",
-        (b"akia", b"asia", b"abia", b"acca"),
-        rb"\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b",
-        token(3.0),
-    ),
+    *CLOUD_RULES,
+    *SAAS_RULES,
     Rule(
         "aws-secret-access-key",
         "AWS secret access key",
@@ -171,42 +207,6 @@ RULES: tuple[Rule, ...] = (
         rb"(?-i:([A-Za-z0-9/+]{40}))(?:[^A-Za-z0-9/+=]|$)",
         token(4.0),
     ),
-    Rule(
-        "github-token",
-        "GitHub token",
-        (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_", b"github_pat_"),
-        rb"\b((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b",
-        token(3.5),
-    ),
-    Rule(
-        "gitlab-token",
-        "GitLab token",
-        (b"glpat-", b"gldt-", b"glrt-", b"glptt-", b"glcbt-", b"glft-"),
-        rb"\b((?:glpat|gldt|glrt|glptt|glcbt|glft)-[0-9A-Za-z_\-]{20,64})\b",
-        token(3.5),
-    ),
-    Rule(
-        "slack-token",
-        "Slack token",
-        (b"xox", b"xapp-"),
-        rb"\b(xox[abposr]-[0-9A-Za-z\-]{10,250}|xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+)\b",
-        token(3.0, needs_digit=True),
-    ),
-    Rule(
-        "slack-webhook",
-        "Slack incoming-webhook URL",
-        (b"hooks.slack.com",),
-        rb"hooks\.slack\.com/(?:services|workflows)/(T[A-Z0-9]{6,}/[A-Z0-9]{6,}/[A-Za-z0-9]{16,})",
-        token(3.0),
-    ),
-    Rule(
-        "stripe-secret-key",
-        "Stripe live secret or restricted key",
-        (b"sk_live_", b"rk_live_"),
-        rb"\b((?:sk|rk)_live_[0-9A-Za-z]{24,99})\b",
-        token(3.0),
-    ),
-    Rule("npm-token", "npm access token", (b"npm_",), rb"\b(npm_[A-Za-z0-9]{36})\b", token(3.5, needs_digit=True)),
     Rule(
         "npmrc-auth",
         "npm registry credential (.npmrc)",
@@ -221,13 +221,6 @@ RULES: tuple[Rule, ...] = (
         rb"(?im)^\s*(?:_authToken|_auth|_password)\s*=\s*[\"']?([^\s\"']+)",
         literal(),
         paths=(".npmrc", "npmrc", "*.npmrc"),
-    ),
-    Rule(
-        "pypi-token",
-        "PyPI upload token",
-        (b"pypi-ageichlwas5vcmc", b"pypi-agendgvzdc5wexbplm9yzw"),
-        rb"\b(pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_\-]{50,})",
-        token(4.0),
     ),
     Rule(
         "pypirc-password",
@@ -276,93 +269,11 @@ RULES: tuple[Rule, ...] = (
         trigger=rb":\$(?:1|2[abxy]|5|6|y|gy|7)\$",
     ),
     Rule(
-        "jwt",
-        "JSON Web Token",
-        (b"eyj",),
-        rb"\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,})",
-        _jwt,
-    ),
-    Rule("google-api-key", "Google API key", (b"aiza",), rb"\b(AIza[0-9A-Za-z_\-]{35})\b", token(3.5)),
-    Rule(
-        "sendgrid-api-key",
-        "SendGrid API key",
-        (b"sg.",),
-        rb"\b(SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})\b",
-        token(4.0),
-    ),
-    Rule(
-        "openai-api-key",
-        "OpenAI API key",
-        (b"t3blbkfj",),
-        rb"\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,})",
-        token(4.0),
-    ),
-    Rule(
         "azure-storage-key",
         "Azure storage account key",
         (b"accountkey=",),
         rb"(?i)AccountKey=(?-i:([A-Za-z0-9+/]{86}==))",
         token(4.5),
-    ),
-    Rule(
-        "anthropic-api-key",
-        "Anthropic API key",
-        (b"sk-ant-",),
-        rb"\b(sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_\-]{80,100})",
-        token(4.0),
-    ),
-    Rule("huggingface-token", "Hugging Face token", (b"hf_",), rb"\b(hf_[A-Za-z]{34})\b", token(4.0)),
-    Rule(
-        "digitalocean-token",
-        "DigitalOcean token",
-        (b"dop_v1_", b"doo_v1_", b"dor_v1_"),
-        rb"\b(do[opr]_v1_[a-f0-9]{64})\b",
-        token(3.0),
-    ),
-    Rule(
-        "vault-token",
-        "HashiCorp Vault token",
-        (b"hvs.", b"hvb."),
-        rb"\b(hv[sb]\.[A-Za-z0-9_\-]{24,})",
-        token(4.0, needs_digit=True),
-    ),
-    Rule(
-        "shopify-token",
-        "Shopify access token",
-        (b"shpat_", b"shpca_", b"shppa_", b"shpss_"),
-        rb"\b(shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})\b",
-        token(3.0),
-    ),
-    Rule(
-        "square-token",
-        "Square access token or OAuth secret",
-        (b"sq0atp-", b"sq0csp-", b"eaaa"),
-        rb"\b(sq0atp-[0-9A-Za-z\-_]{22}|sq0csp-[0-9A-Za-z\-_]{43}|EAAA[A-Za-z0-9_\-]{60})\b",
-        token(4.0, needs_digit=True),
-    ),
-    Rule(
-        "telegram-bot-token",
-        "Telegram bot token",
-        (b":aa",),
-        rb"\b(\d{8,10}:AA[0-9A-Za-z_\-]{33})(?:[^0-9A-Za-z_\-]|$)",
-        token(4.0),
-        trigger=rb"\d{8}:AA",
-    ),
-    Rule(
-        "mailchimp-api-key",
-        "Mailchimp API key",
-        (b"-us",),
-        rb"\b([0-9a-f]{32}-us[0-9]{1,2})\b",
-        token(3.0),
-        trigger=rb"[0-9a-f]{8}-us[0-9]",
-    ),
-    Rule(
-        "twilio-api-key",
-        "Twilio API key",
-        (b"sk",),
-        rb"\b(SK[0-9a-f]{32})\b",
-        token(3.0),
-        trigger=rb"\bSK[0-9a-fA-F]{32}",
     ),
     Rule(
         "url-password",
@@ -371,6 +282,43 @@ RULES: tuple[Rule, ...] = (
         rb"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,20}://([^\s:/@\"'<>`]{1,64}):([^\s:/@\"'<>`]{1,128})@[A-Za-z0-9_\-\[]",
         _url_password,
         trigger=rb"://[^\s:/@\"'<>`]+:[^\s:/@\"'<>`]+@",  # "://" alone is in most files
+    ),
+    Rule(
+        "cli-credential",
+        "Password on a curl command line",
+        (b"curl",),
+        rb"\bcurl\b[^\n]{0,200}?\s(?:-u|--user)[ \t=]+[\"']?([^\s\"':]{0,80}:[^\s\"']{0,128})",
+        _user_password,
+    ),
+    Rule(
+        "cli-credential",
+        "Password on a command line",
+        (b"--password", b"--http-password"),
+        rb"\s--(?:http-)?password[ \t=]+[\"']?([^\s\"']{6,128})",
+        _credential,
+    ),
+    Rule(
+        "http-auth-header",
+        "Credential in an HTTP Authorization header",
+        (b"authorization",),
+        rb"(?i)authorization[\"']?[ \t]*[:=][ \t]*[\"']?(?:bearer|token|basic|api-token|apikey|sso-key)[ \t]+"
+        rb"(?-i:([A-Za-z0-9._~+/\-]{12,}={0,2}))",
+        _credential,
+    ),
+    Rule(
+        "config-key-value",
+        "Secret in a key/value config element (.NET, NuGet)",
+        (b"<add key=",),
+        rb"(?i)key[ \t]*=[ \t]*\"([\w.:\-]{0,40}(?:password|passwd|pwd|secret|token|apikey|api[_.\-]key"
+        rb"|connectionstring|accountkey))\"[ \t]+value[ \t]*=[ \t]*\"([^\"\s]{6,256})\"",
+        _key_value,
+    ),
+    Rule(
+        "kubernetes-secret",
+        "Value in the data of a Kubernetes Secret manifest",
+        (b"kind: secret", b'kind: "secret"', b"kind: 'secret'"),
+        rb"(?m)^[ \t]+([\w.\-]+)[ \t]*:[ \t]*[\"']?([A-Za-z0-9+/]{8,}={0,2})[\"']?[ \t]*\r?$",
+        _k8s_secret_data,
     ),
     Rule(
         "generic-secret",

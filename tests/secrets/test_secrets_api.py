@@ -27,7 +27,7 @@ def detector() -> SecretDetector:
 def test_public_api_is_deliberate() -> None:
     assert sorted(secrets.__all__) == sorted(
         ["RULES", "Baseline", "Rule", "SecretDetector", "SecretMatch", "default_detector", "fingerprint",
-         "looks_binary", "redact"]
+         "looks_binary", "redact", "is_credential_name", "redact_build_args"]
     )  # fmt: skip
 
 

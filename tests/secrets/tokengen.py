@@ -1,0 +1,334 @@
+"""A deterministic generator of fake, format-valid tokens for ~120 providers (test input, never stored).
+
+Each provider's template was written from its published token format: the prefix, length and alphabet, plus
+the checksum or structure where the format has one (GitHub/npm CRC32 in base62, PyPI macaroons, JWTs,
+bech32). Random parts come from a seeded generator, so every run builds the same corpus and nothing
+token-shaped is kept in the repository. Template fields: ``{a32}`` base62, ``{h40}`` lower hex, ``{H8}``
+upper hex, ``{u26}`` upper+digits, ``{l64}`` lower+digits, ``{d10}`` digits, ``{b43}`` base64url,
+``{s40}`` standard base64 alphabet, ``{L34}`` letters, ``{B16}`` base32, ``{uuid}``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import re
+import string
+import zlib
+from collections.abc import Callable
+
+ALPHABETS = {
+    "a": string.ascii_letters + string.digits,
+    "h": "0123456789abcdef",
+    "H": "0123456789ABCDEF",
+    "u": string.ascii_uppercase + string.digits,
+    "l": string.ascii_lowercase + string.digits,
+    "d": string.digits,
+    "b": string.ascii_letters + string.digits + "-_",
+    "s": string.ascii_letters + string.digits + "+/",
+    "L": string.ascii_letters,
+    "B": string.ascii_uppercase + "234567",
+}
+_FIELD = re.compile(r"\{(uuid|[ahHuldbsLB]\d+)\}")
+_B62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
+_BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+
+
+def fill(template: str, rng: random.Random) -> str:
+    """Replace every field of ``template`` with random characters of its alphabet."""
+
+    def one(m: re.Match[str]) -> str:
+        field = m.group(1)
+        if field == "uuid":
+            h = "".join(rng.choice("0123456789abcdef") for _ in range(32))
+            return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}"
+        alphabet = ALPHABETS[field[0]]
+        return "".join(rng.choice(alphabet) for _ in range(int(field[1:])))
+
+    return _FIELD.sub(one, template)
+
+
+def _crc62(prefix: str) -> Callable[[random.Random], str]:
+    def make(rng: random.Random) -> str:
+        body = fill("{a30}", rng)
+        n, out = zlib.crc32(body.encode()), ""
+        while n:
+            n, r = divmod(n, 62)
+            out = _B62[r] + out
+        return prefix + body + out.rjust(6, "0")
+
+    return make
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _jwt(rng: random.Random) -> str:
+    head = _b64url(json.dumps({"alg": rng.choice(["HS256", "RS256", "ES256"]), "typ": "JWT"}).encode())
+    body = _b64url(json.dumps({"sub": fill("{l12}", rng), "iat": 1764000000 + rng.randrange(10**6)}).encode())
+    return f"{head}.{body}.{fill('{b43}', rng)}"
+
+
+def _pypi(rng: random.Random) -> str:
+    ident = json.dumps({"version": 1, "permissions": "user", "user": str(rng.getrandbits(64))}).encode()
+    caveat = json.dumps([1, fill("{h32}", rng)]).encode()
+    macaroon = (
+        b"\x02\x01\x08pypi.org\x02"
+        + bytes([len(ident)])
+        + ident
+        + b"\x00\x02"
+        + bytes([len(caveat)])
+        + caveat
+        + b"\x00\x00\x06\x20"
+        + rng.randbytes(32)
+    )
+    return "pypi-" + _b64url(macaroon)
+
+
+def _age(rng: random.Random) -> str:
+    data = [rng.randrange(32) for _ in range(52)]
+    hrp = "age-secret-key-"
+    values = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp] + data + [0] * 6
+    chk = 1
+    for v in values:
+        top = chk >> 25
+        chk = (chk & 0x1FFFFFF) << 5 ^ v
+        for i, g in enumerate((0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)):
+            chk ^= g if (top >> i) & 1 else 0
+    polymod = chk ^ 1
+    data += [(polymod >> 5 * (5 - i)) & 31 for i in range(6)]
+    return ("AGE-SECRET-KEY-1" + "".join(_BECH32[d] for d in data)).upper()
+
+
+def _b64json(prefix: str, obj: dict[str, object], suffix: str = "") -> Callable[[random.Random], str]:
+    def make(rng: random.Random) -> str:
+        filled = {k: fill(v, rng) if isinstance(v, str) else v for k, v in obj.items()}
+        return prefix + base64.b64encode(json.dumps(filled).encode()).decode().rstrip("=") + fill(suffix, rng)
+
+    return make
+
+
+def _discord(rng: random.Random) -> str:
+    user = str(rng.randrange(10**17, 12 * 10**17))
+    return _b64url(user.encode()) + "." + fill("{b6}.{b38}", rng)
+
+
+def _wrapped_jwt(rng: random.Random) -> str:
+    return base64.b64encode(_jwt(rng).encode()).decode()
+
+
+def _t(template: str) -> Callable[[random.Random], str]:
+    return lambda rng: fill(template, rng)
+
+
+# (provider, generator). Providers without a distinctive format are included on purpose: they are found
+# only under a credential-like name, which is what the "named" half of the corpus measures.
+PROVIDERS: list[tuple[str, Callable[[random.Random], str]]] = [
+    ("aws-access-key", _t("AKIA{B16}")),
+    ("aws-sts-key", _t("ASIA{B16}")),
+    ("aws-session-token", _t("IQoJb3JpZ2luX2Vj{s300}")),
+    ("aws-bedrock", _t("ABSKQmVkcm9ja0FQSUtleS{s100}")),
+    ("amazon-mws", _t("amzn.mws.{uuid}")),
+    ("alibaba", _t("LTAI{a20}")),
+    ("tencent", _t("AKID{a32}")),
+    ("scaleway", _t("SCW{u17}")),
+    ("azure-ad", _t("{a3}8Q~{b34}")),
+    ("azure-devops", _t("{a52}JQQJ9{a19}AZDO{a4}")),
+    ("azure-acr", _t("{s42}+ACR{a6}")),
+    ("azure-servicebus", _t("Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKey={s43}=")),
+    ("azure-storage", _t("DefaultEndpointsProtocol=https;AccountName=acct;AccountKey={s86}==")),
+    ("gcp-oauth-secret", _t("GOCSPX-{b28}")),
+    ("gcp-access-token", _t("ya29.{b120}")),
+    ("gcp-refresh", _t("1//0{b100}")),
+    ("google-api", _t("AIza{b35}")),
+    ("cloudflare-origin-ca", _t("v1.0-{h24}-{h146}")),
+    ("heroku", _t("HRKU-AA{b58}")),
+    ("flyio", _t("fo1_{b43}")),
+    ("flyio-macaroon", _t("FlyV1 fm2_{s300}")),
+    ("databricks", _t("dapi{h32}")),
+    ("openshift", _t("sha256~{b43}")),
+    ("planetscale", _t("pscale_tkn_{b43}")),
+    ("planetscale-pw", _t("pscale_pw_{b43}")),
+    ("clickhouse", _t("4b1d{a38}")),
+    ("digitalocean", _t("dop_v1_{h64}")),
+    ("terraform", _t("{a14}.atlasv1.{b67}")),
+    ("vault", _t("hvs.{b90}")),
+    ("pulumi", _t("pul-{h40}")),
+    ("doppler", _t("dp.pt.{a43}")),
+    ("doppler-sa", _t("dp.sa.{a43}")),
+    ("harness", _t("pat.{b22}.{h24}.{a20}")),
+    ("infracost", _t("ico-{a32}")),
+    ("prefect", _t("pnu_{a36}")),
+    ("octopus", _t("API-{u26}")),
+    (
+        "1password-sa",
+        _b64json(
+            "ops_",
+            {
+                "signInAddress": "my.1password.com",
+                "userAuth": {"method": "SRPg-4096"},
+                "email": "{l20}@1passwordserviceaccounts.com",
+                "srpX": "{h64}",
+                "muk": "{b200}",
+                "secretKey": "A3-{u6}-{u6}-{u5}-{u5}-{u5}-{u5}",
+                "deviceUuid": "{l26}",
+            },
+        ),
+    ),
+    ("1password-key", _t("A3-{u6}-{u6}-{u5}-{u5}-{u5}-{u5}")),
+    ("age", _age),
+    ("tailscale", _t("tskey-api-{a12}-{a30}")),
+    ("supabase", _t("sbp_{h40}")),
+    ("neon", _t("napi_{l64}")),
+    ("netlify", _t("nfp_{a36}")),
+    ("render", _t("rnd_{a32}")),
+    ("deno", _t("ddp_{a36}")),
+    ("github-classic", _crc62("ghp_")),
+    ("github-oauth", _crc62("gho_")),
+    ("github-app", _crc62("ghs_")),
+    ("github-fine", _t("github_pat_{a22}_{a59}")),
+    ("gitlab-pat", _t("glpat-{b20}")),
+    ("gitlab-runner", _t("glrt-{b20}")),
+    ("gitlab-deploy", _t("gldt-{b20}")),
+    ("gitlab-scim", _t("glsoat-{b20}")),
+    ("gitlab-agent", _t("glagent-{b50}")),
+    ("gitlab-featureflag", _t("glffct-{b20}")),
+    ("gitlab-oauth", _t("gloas-{h64}")),
+    ("gitlab-runner-reg", _t("GR1348941{b20}")),
+    ("bitbucket", _t("ATBB{a32}")),
+    ("atlassian", _t("ATATT3xFfGF0{b174}")),
+    ("sourcegraph", _t("sgp_{h16}_{h40}")),
+    ("circleci", _t("CCIPAT_{a22}_{h40}")),
+    ("buildkite", _t("bkua_{h40}")),
+    ("sonarqube", _t("squ_{h40}")),
+    ("postman", _t("PMAK-{h24}-{h34}")),
+    ("docker-hub", _t("dckr_pat_{b27}")),
+    ("artifactory", _t("AKCp{a69}")),
+    ("artifactory-ref", _t("cmVmdGtuOjAxOj{a50}")),
+    ("figma", _t("figd_{b40}")),
+    ("launchdarkly", _t("sdk-{uuid}")),
+    ("npm", _crc62("npm_")),
+    ("pypi", _pypi),
+    ("rubygems", _t("rubygems_{h48}")),
+    ("clojars", _t("CLOJARS_{l60}")),
+    ("nuget", _t("oy2{l43}")),
+    ("crates-io", _t("cio{a32}")),
+    ("grafana-cloud", _b64json("glc_", {"o": "{d6}", "n": "stack-{d6}-hm-read", "k": "{a24}", "m": {"r": "us"}})),
+    ("grafana-sa", _t("glsa_{a32}_{h8}")),
+    ("sentry-user", _t("sntryu_{h64}")),
+    ("sentry-org", _b64json("sntrys_", {"iat": 1764000000, "url": "https://sentry.io", "org": "acme"}, "_{b43}")),
+    ("dynatrace", _t("dt0c01.{u24}.{u64}")),
+    ("newrelic", _t("NRAK-{u27}")),
+    ("honeycomb", _t("hcaik_{l58}")),
+    ("defined-networking", _t("dnkey-{l26}-{l52}")),
+    ("scalingo", _t("tk-us-{b48}")),
+    ("settlemint", _t("sm_pat_{a16}")),
+    ("readme", _t("rdme_{l70}")),
+    ("yandex", _t("AQVN{b38}")),
+    ("stripe-live", _t("sk_live_{a99}")),
+    ("stripe-test", _t("sk_test_{a99}")),
+    ("stripe-restricted", _t("rk_live_{a99}")),
+    ("stripe-webhook", _t("whsec_{a32}")),
+    ("shopify", _t("shpat_{h32}")),
+    ("square", _t("EAAA{b60}")),
+    ("braintree", _t("access_token$production${l16}${h32}")),
+    ("easypost", _t("EZAK{a54}")),
+    ("flutterwave", _t("FLWSECK_TEST-{h32}-X")),
+    ("shippo", _t("shippo_live_{h40}")),
+    ("duffel", _t("duffel_test_{b43}")),
+    ("plaid", _t("access-sandbox-{uuid}")),
+    ("gocardless", _t("live_{b40}")),
+    ("mollie", _t("live_{a30}")),
+    ("salesforce", _t("00D{a15}!{a96}")),
+    ("sendgrid", _t("SG.{b22}.{b43}")),
+    ("brevo", _t("xkeysib-{h64}-{a16}")),
+    ("mailgun", _t("key-{h32}")),
+    ("mailchimp", _t("{h32}-us21")),
+    ("resend", _t("re_{a8}_{a24}")),
+    ("slack-bot", _t("xoxb-{d12}-{d13}-{a24}")),
+    ("slack-user", _t("xoxp-{d12}-{d12}-{d13}-{h32}")),
+    ("slack-config", _t("xoxe.xoxp-1-{a160}")),
+    ("slack-app", _t("xapp-1-A{u10}-{d13}-{h64}")),
+    ("slack-webhook", _t("https://hooks.slack.com/services/T{u10}/B{u10}/{a24}")),
+    ("discord-bot", _discord),
+    ("discord-webhook", _t("https://discord.com/api/webhooks/{d18}/{b68}")),
+    ("telegram", _t("{d10}:AA{b33}")),
+    ("twitter-bearer", _t("AAAAAAAAAAAAAAAAAAAAA{a20}%3D{a50}")),
+    ("facebook", _t("EAAG{a180}")),
+    ("teams-webhook", _t("https://acme.webhook.office.com/webhookb2/{uuid}@{uuid}/IncomingWebhook/{h32}/{uuid}")),
+    ("twilio", _t("SK{h32}")),
+    ("openai", _t("sk-proj-{b74}T3BlbkFJ{b74}")),
+    ("anthropic", _t("sk-ant-api03-{b93}AA")),
+    ("huggingface", _t("hf_{L34}")),
+    ("huggingface-org", _t("api_org_{L34}")),
+    ("perplexity", _t("pplx-{a48}")),
+    ("groq", _t("gsk_{a52}")),
+    ("xai", _t("xai-{a80}")),
+    ("replicate", _t("r8_{a37}")),
+    ("openrouter", _t("sk-or-v1-{h64}")),
+    ("langsmith", _t("lsv2_pt_{h32}_{h10}")),
+    ("pinecone", _t("pcsk_{a6}_{a60}")),
+    ("elevenlabs", _t("sk_{h48}")),
+    ("posthog", _t("phx_{a43}")),
+    ("mapbox", _t("sk.eyJ1Ijoi{b60}.{b22}")),
+    ("maxmind", _t("{a6}_{a29}_mmk")),
+    ("adafruit", _t("aio_{a28}")),
+    ("adobe", _t("p8e-{a32}")),
+    ("frameio", _t("fio-u-{b64}")),
+    ("intra42", _t("s-s4t2ud-{h64}")),
+    ("notion", _t("ntn_{d11}{a35}")),
+    ("notion-legacy", _t("secret_{a43}")),
+    ("linear", _t("lin_api_{a40}")),
+    ("airtable", _t("pat{a14}.{h64}")),
+    ("asana", _t("2/{d16}/{d16}:{h32}")),
+    ("clickup", _t("pk_{d8}_{u32}")),
+    ("hubspot", _t("pat-na1-{uuid}")),
+    ("typeform", _t("tfp_{b44}_{a14}")),
+    ("dropbox", _t("sl.{b140}")),
+    ("authress", _t("sc_{l12}.{l5}.acc_{l20}.{b60}")),
+    ("beamer", _t("b_{b44}")),
+    ("instagram", _t("IGQV{b150}")),
+    ("intercom", _t("dG9rOj{s60}")),
+    ("lob", _t("live_{h35}")),
+    ("mandrill", _t("md-{b22}")),
+    ("razorpay", _t("rzp_live_{a14}")),
+    ("contentful", _t("CFPAT-{b43}")),
+    ("jwt", _jwt),
+    ("jwt-base64", _wrapped_jwt),
+    ("together", _t("tgp_v1_{b43}")),
+    ("deepseek", _t("sk-{h32}")),
+    ("openai-legacy", _t("sk-{a48}")),
+    ("langfuse", _t("sk-lf-{uuid}")),
+    ("paddle", _t("pdl_live_apikey_01{l24}_{a22}")),
+    ("checkout", _t("sk_sbox_{l26}")),
+    ("mailersend", _t("mlsn.{a64}")),
+    ("klaviyo", _t("pk_{h34}")),
+    ("fcm", _t("AAAA{b7}:APA91b{b134}")),
+    ("akamai", _t("akab-{l16}-{l16}")),
+    ("pubnub", _t("sec-c-{a48}")),
+    ("amazon-lwa", _t("Atzr|{b150}")),
+    ("teamcity", _t("eyJ0eXAiOiAiVENWMiJ9.{b36}.{b48}")),
+    ("dbt-cloud", _t("dbtc_{b40}")),
+    ("xata", _t("xau_{a40}")),
+    ("snyk", _t("{uuid}")),
+    ("heroku-legacy", _t("{uuid}")),
+    ("datadog", _t("{h32}")),
+    ("algolia", _t("{h32}")),
+    ("cloudflare-token", _t("{b40}")),
+    ("okta", _t("00{b40}")),
+    ("mistral", _t("{a32}")),
+    ("cohere", _t("{a40}")),
+]
+
+
+def tokens(per_provider: int = 3, seed: int = 13) -> list[tuple[str, str]]:
+    """``per_provider`` fresh (provider, token) pairs for every provider, the same on every run."""
+    rng = random.Random(seed)
+    return [(name, make(rng)) for name, make in PROVIDERS for _ in range(per_provider)]
+
+
+def credential_name(provider: str) -> str:
+    """An environment-style name for the provider's credential (``STRIPE_LIVE_API_KEY``)."""
+    return provider.upper().replace("-", "_") + "_API_KEY"
