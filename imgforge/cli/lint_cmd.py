@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,14 +13,14 @@ from imgforge.cli._common import console, exit_with
 from imgforge.errors import EXIT_GATE, UsageError
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
     sarif = "sarif"
     github = "github"
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     error = "error"
     warning = "warning"
     info = "info"
@@ -39,11 +39,12 @@ def lint_command(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
     list_rules: Annotated[bool, typer.Option("--list-rules", help="Print every rule and exit.")] = False,
 ) -> None:
-    """Lint Dockerfiles. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error (e.g. unreadable file).
+    """Lint Dockerfiles. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error (e.g. unreadable
+    file), 4 the linter failed on some file (an INT001 finding; the other files were still linted).
 
     Example: imgforge lint Dockerfile --format sarif -o lint.sarif --fail-on warning
     """
-    from imgforge.lint import lint_files, load_config
+    from imgforge.lint import EXIT_INTERNAL, lint_files, load_config
     from imgforge.lint.formats import render
     from imgforge.lint.rules import RULES
 
@@ -77,8 +78,10 @@ def lint_command(
     else:
         sys.stdout.write(text + ("\n" if text else ""))
         sys.stdout.flush()
+    if report.internal_error:
+        exit_with(EXIT_INTERNAL)
     threshold = fail_on.value if fail_on is not None else (cfg.fail_on if cfg and cfg.fail_on else "error")
-    exit_with(EXIT_GATE if report.failed(threshold) else 0)  # type: ignore[arg-type]
+    exit_with(EXIT_GATE if report.failed(threshold) else 0)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,17 @@ from collections.abc import Iterator
 
 from imgforge.lint.model import Dockerfile, Instruction, Stage
 from imgforge.lint.rules import Hit, hit, rule
-from imgforge.lint.rules.shell import commands, is_apt_install, is_apt_update, is_pip_install, program, subcommand
+from imgforge.lint.rules.effects import run_effects
+from imgforge.lint.rules.shell import (
+    commands,
+    has_option,
+    is_apt_install,
+    is_apt_update,
+    is_pip_install,
+    is_probe,
+    program,
+    subcommand,
+)
 
 
 def _cache_mounted(ins: Instruction, *prefixes: str) -> bool:
@@ -36,7 +46,7 @@ def apt_lists(df: Dockerfile) -> Iterator[Hit]:
         cmds = commands(ins.script)
         if not any(is_apt_install(c) for c in cmds) or _cache_mounted(ins, "/var/lib/apt"):
             continue
-        if not _removes(ins.script, r"/var/lib/apt/lists"):
+        if not run_effects(ins.script).apt_lists_cleaned:
             yield hit(ins, "apt-get install leaves /var/lib/apt/lists (tens of MB) in this layer; "
                            "removing it in a later layer does not shrink the image")
 
@@ -66,7 +76,9 @@ def apt_update_alone(df: Dockerfile) -> Iterator[Hit]:
 def apk_cache(df: Dockerfile) -> Iterator[Hit]:
     for _stage, ins in _layered_runs(df, every_stage=True):
         for c in commands(ins.script):
-            if program(c) == "apk" and subcommand(c) == "add" and "--no-cache" not in c:
+            # --no-network installs from local files or a cache mount: no index is downloaded
+            if program(c) == "apk" and subcommand(c) == "add" and not has_option(c, "--no-cache") and \
+                    not has_option(c, "--no-network"):
                 if not _cache_mounted(ins, "/var/cache/apk", "/etc/apk/cache") and \
                         not _removes(ins.script, r"/var/cache/apk"):
                     yield hit(ins, "apk add without --no-cache keeps the package index in /var/cache/apk in this layer")
@@ -85,7 +97,7 @@ def _pip_no_cache_env(stage: Stage, before: int) -> bool:
 def pip_cache(df: Dockerfile) -> Iterator[Hit]:
     for stage, ins in _layered_runs(df, every_stage=True):
         for c in commands(ins.script):
-            if is_pip_install(c) and "--no-cache-dir" not in c:
+            if is_pip_install(c) and not has_option(c, "--no-cache-dir", abbrev="--no-ca"):
                 if not _cache_mounted(ins, "/root/.cache") and not _pip_no_cache_env(stage, ins.line):
                     yield hit(ins, "pip install keeps downloaded wheels in ~/.cache/pip inside this layer")
                 break
@@ -107,7 +119,8 @@ def npm_cache(df: Dockerfile) -> Iterator[Hit]:
 def yarn_cache(df: Dockerfile) -> Iterator[Hit]:
     for _stage, ins in _layered_runs(df):
         cmds = commands(ins.script)
-        installs = any(program(c) == "yarn" and subcommand(c) in ("install", "add", "") for c in cmds)
+        installs = any(program(c) == "yarn" and subcommand(c) in ("install", "add", "") and not is_probe(c)
+                       for c in cmds)
         if installs and not any(program(c) == "yarn" and subcommand(c) == "cache" for c in cmds) \
                 and not _cache_mounted(ins, "/usr/local/share/.cache/yarn", "/root/.cache/yarn", "/root/.yarn"):
             yield hit(ins, "yarn install keeps its package cache inside this layer")

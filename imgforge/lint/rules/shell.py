@@ -11,13 +11,15 @@ _SHLEX_LIMIT = 64 * 1024
 _SEPARATORS = {"&&", "||", ";", "|", "&", ";;", "(", ")", "|&"}
 _ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _WRAPPERS = {"sudo", "env", "exec", "nohup", "time", "command", "xargs"}
+# A `#` that starts a word starts a comment to the end of the line (not `${VAR#pat}` or `a#b`).
+_COMMENT = re.compile(r"(^|[ \t;&|])#[^\n]*", re.M)
 _KEYWORDS = {"then", "do", "else", "elif", "if", "while", "until", "!", "{", "}", "fi", "done"}
 
 
 @lru_cache(maxsize=4096)
 def commands(script: str) -> tuple[tuple[str, ...], ...]:
     """The simple commands of `script` (wrappers, keywords and leading VAR=value assignments removed)."""
-    text = script.replace("\\\n", " ")
+    text = _COMMENT.sub(r"\1", script.replace("\\\n", " "))
     tokens: list[str] | None = None
     if len(text) <= _SHLEX_LIMIT:  # shlex is pure Python: fine for scripts, too slow for a 10 MB line
         lexer = shlex.shlex(text.replace("\n", " ; "), posix=True, punctuation_chars=";&|()")
@@ -94,11 +96,46 @@ def removed_paths(cmd: tuple[str, ...]) -> list[str]:
 
 
 def option_value(cmd: tuple[str, ...], *names: str) -> str | None:
-    """The value of the first `-o FILE` / `--output=FILE` style option among `names`."""
+    """The value of the first `-o FILE` / `--output=FILE` style option among `names`.
+
+    Short options may be clustered (`curl -fsSLo FILE`) or attached (`-oFILE`); long ones take `=` or a word.
+    """
     for k, w in enumerate(cmd):
         for name in names:
-            if w == name and k + 1 < len(cmd):
-                return cmd[k + 1]
-            if name.startswith("--") and w.startswith(name + "="):
-                return w.split("=", 1)[1]
+            if name.startswith("--"):
+                if w == name and k + 1 < len(cmd):
+                    return cmd[k + 1]
+                if w.startswith(name + "="):
+                    return w.split("=", 1)[1]
+            elif w.startswith("-") and not w.startswith("--") and len(w) > 1:
+                letter = name[1:]
+                cluster = w[1:]
+                if cluster.endswith(letter) and (cluster == letter or cluster[:-1].isalpha()) and k + 1 < len(cmd):
+                    return cmd[k + 1]
+                if w.startswith(name) and len(w) > len(name) and not w[len(name):].isalpha():
+                    return w[len(name):]
     return None
+
+
+def has_option(cmd: tuple[str, ...], long: str, *, abbrev: str | None = None, short: str | None = None) -> bool:
+    """True when `cmd` has `long` (or an unambiguous abbreviation of it down to `abbrev`, as getopt and optparse
+    accept: `--no-cache` for `--no-cache-dir`), or the one-letter `short` alone or inside a cluster (`-fsSL`)."""
+    shortest = abbrev or long
+    for w in cmd[1:]:
+        if w == "--":
+            break
+        name = w.split("=", 1)[0]
+        if name.startswith("--") and long.startswith(name) and len(name) >= len(shortest):
+            return True
+        if short and w.startswith("-") and not w.startswith("--") and short in w[1:] and w[1:].isalpha():
+            return True
+    return False
+
+
+_PROBES = {"--version", "-version", "version", "-V", "--help", "-h", "help", "-dumpversion", "env"}
+
+
+def is_probe(cmd: tuple[str, ...]) -> bool:
+    """A version or help probe (`javac --version`, `go version`, `yarn -v`): it checks a tool, it builds nothing."""
+    rest = cmd[1:]
+    return bool(rest) and len(rest) <= 2 and (rest[0] in _PROBES or (rest[0] == "-v" and len(rest) == 1))

@@ -7,8 +7,13 @@ from collections.abc import Iterator
 
 from imgforge.lint.model import Dockerfile, Instruction
 from imgforge.lint.rules import Hit, hit, rule
+from imgforge.lint.rules.multistage import is_base_image
+from imgforge.lint.rules.shell import commands, program
 
 _ROOT = re.compile(r"^(root|0)(:.*)?$")
+# Entrypoints of official images start as root and drop to a service user with one of these.
+_PRIVILEGE_DROP = {"gosu", "su-exec", "setpriv", "chpst", "setuidgid", "s6-setuidgid"}
+_WINDOWS = re.compile(r"(^|/)(windows|nanoserver|servercore|windowsservercore)([/:@]|$)", re.I)
 
 
 def _last_user(df: Dockerfile) -> Instruction | None:
@@ -20,11 +25,28 @@ def _last_user(df: Dockerfile) -> Instruction | None:
     return last
 
 
+def _user(ins: Instruction) -> str:
+    return ins.args.strip().strip("\"'").split(":")[0]
+
+
+def _drops_privileges(df: Dockerfile) -> bool:
+    return any(ins.keyword == "RUN" and any(program(c) in _PRIVILEGE_DROP or
+                                            any(w.split("/")[-1].startswith(tuple(_PRIVILEGE_DROP)) for w in c)
+                                            for c in commands(ins.script))
+               for stage in df.shipped() for ins in stage.instructions) or \
+        any(ins.keyword in ("ENTRYPOINT", "CMD") and any(p in ins.args for p in _PRIVILEGE_DROP)
+            for stage in df.shipped() for ins in stage.instructions)
+
+
+def _windows(df: Dockerfile) -> bool:
+    return any(_WINDOWS.search(s.image) for s in df.shipped()) or df.escape == "`"
+
+
 @rule("USR001", "user", "warning", "Final stage runs as root",
       "Create an unprivileged user and end with `USER 10001` (a numeric UID).")
 def runs_as_root(df: Dockerfile) -> Iterator[Hit]:
     final = df.final
-    if final is None:
+    if final is None or _windows(df):
         return
     last = _last_user(df)
     if last is None:
@@ -32,18 +54,22 @@ def runs_as_root(df: Dockerfile) -> Iterator[Hit]:
             return
         if "nonroot" in final.image or final.image.startswith("$"):
             return  # distroless :nonroot images default to uid 65532; unresolved ARG: unknown
-        yield Hit(final.line, final.line, "the final stage never sets USER, so the container runs as root; "
-                                          "a compromised process then owns the whole container")
-    elif _ROOT.match(last.args.strip()):
+        if is_base_image(df) or _drops_privileges(df):
+            return  # a base to extend (children install as root), or an entrypoint that drops to a service user
+        yield Hit(final.line, final.line, "the final stage never sets USER and no entrypoint drops privileges, so "
+                                          "the service runs as root; a compromised process then owns the container")
+    elif _ROOT.match(_user(last)) and not _drops_privileges(df) and not is_base_image(df):
         yield hit(last, "the last USER is root, so the container runs as root")
 
 
 @rule("USR002", "user", "info", "Non-numeric USER",
       "Use a numeric UID (USER 10001:10001) so Kubernetes runAsNonRoot can verify it.")
 def non_numeric(df: Dockerfile) -> Iterator[Hit]:
-    for ins in df.instructions:
-        if ins.keyword == "USER" and ins.stage >= 0:
-            user = ins.args.strip().split(":")[0]
-            if user and not user.isdigit() and not user.startswith("$"):
-                yield hit(ins, f"USER {user[:40]} is a name: Kubernetes runAsNonRoot cannot verify a non-numeric user "
-                               "and the host cannot resolve it")
+    last = _last_user(df)  # only the user the container runs as matters; intermediate USER root is routine
+    if last is None or _windows(df):
+        return
+    user = _user(last)
+    if user and not user.isdigit() and not user.startswith("$") and not _ROOT.match(user) and \
+            not user.startswith("Container"):
+        yield hit(last, f"USER {user[:40]} is a name: Kubernetes runAsNonRoot cannot verify a non-numeric user "
+                        "and the host cannot resolve it")
