@@ -1,4 +1,4 @@
-"""ShellCheck over RUN scripts: one `shellcheck` process for every script of a batch, findings on Dockerfile lines.
+"""ShellCheck over RUN scripts: a few `shellcheck` processes for a whole batch, findings on Dockerfile lines.
 
 Each shell-form RUN becomes a script whose lines are the Dockerfile's own lines (the `RUN` keyword and flags
 blanked, comment lines inside a continuation kept as a bare continuation), so ShellCheck's line numbers map
@@ -14,8 +14,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from imgforge.lint.model import Dockerfile, Finding, Instruction
 
@@ -23,8 +25,10 @@ RULE_ID = "SH100"
 # Codes that cannot be right in a Dockerfile: variables come from ARG/ENV (SC2154), sourced files live in the
 # image (SC1090/SC1091), and `RUN` scripts are not meant to have a shebang (SC2148).
 EXCLUDED = "SC1090,SC1091,SC2154,SC2148"
-_LEVEL = {"error": "warning", "warning": "warning", "info": "info", "style": "info"}
-_BATCH = 400  # scripts per process: keeps the command line far below ARG_MAX
+# One step below ShellCheck: its errors are likely bugs (warning), its warnings mostly quoting advice (info).
+_LEVEL = {"error": "warning", "warning": "info", "info": "info", "style": "info"}
+_BATCH = 400  # scripts per process at most: keeps the command line far below ARG_MAX
+_MIN_CHUNK = 50  # and at least this many (when there are): a process costs ~0.1 s to start
 _BASH = re.compile(r"(^|/)bash$")
 
 
@@ -74,39 +78,55 @@ def _script_text(lines: list[str], ins: Instruction) -> str | None:
     return "\n".join(out) + "\n"
 
 
-def scripts(df: Dockerfile, text: str, folder: Path, prefix: str) -> list[Script]:
-    """Write each shell-form RUN of `df` into `folder` and describe it."""
+def scripts(df: Dockerfile, text: str, folder: Path, written: dict[tuple[str, str], str]) -> list[Script]:
+    """Describe each shell-form RUN of `df`, writing each distinct (dialect, script) into `folder` once.
+
+    Official images repeat the same RUN across versions and variants: ShellCheck reads each text once.
+    """
     lines = text.replace("\r\n", "\n").split("\n")
     out = []
-    for k, ins in enumerate(ins for ins in df.instructions if ins.keyword == "RUN" and ins.json_args is None):
+    for ins in (ins for ins in df.instructions if ins.keyword == "RUN" and ins.json_args is None):
         dialect = _dialect(df, ins)
         if dialect is None or len(ins.script) > 64 * 1024:
             continue
         body = _script_text(lines, ins)
         if body is None:
             continue
-        path = folder / f"{prefix}-{k}.sh"
-        path.write_text(body, encoding="utf-8")
-        out.append(Script(str(path), ins.line, ins, dialect))
+        key = (dialect, body)
+        if key not in written:
+            path = folder / f"s{len(written)}.sh"
+            path.write_text(body, encoding="utf-8")
+            written[key] = str(path)
+        out.append(Script(written[key], ins.line, ins, dialect))
     return out
 
 
+def _shellcheck(executable: str, dialect: str, chunk: list[str]) -> list[dict[str, Any]]:
+    try:
+        proc = subprocess.run([executable, "-f", "json1", "-s", dialect, "-e", EXCLUDED, *chunk],
+                              capture_output=True, text=True, timeout=600, check=False)
+        comments: list[dict[str, Any]] = json.loads(proc.stdout or "{}").get("comments", [])
+    except (OSError, subprocess.TimeoutExpired, ValueError):
+        return []  # ShellCheck is an extra: when it fails, lint reports what it found itself
+    return comments
+
+
 def run(batch: list[tuple[str, Script]], executable: str) -> list[Finding]:
-    """Run ShellCheck once per dialect and chunk over (dockerfile path, script) pairs; findings on file lines."""
-    by_path = {s.path: (file, s) for file, s in batch}
-    found: list[Finding] = []
+    """Run ShellCheck over the distinct scripts (a few chunks, one per CPU at a time); findings on file lines."""
+    users: dict[str, list[tuple[str, Script]]] = {}
+    for file, script in batch:
+        users.setdefault(script.path, []).append((file, script))
+    jobs = []
     for dialect in ("sh", "bash"):
-        paths = [s.path for _f, s in batch if s.dialect == dialect]
-        for start in range(0, len(paths), _BATCH):
-            chunk = paths[start: start + _BATCH]
-            try:
-                proc = subprocess.run([executable, "-f", "json1", "-s", dialect, "-e", EXCLUDED, *chunk],
-                                      capture_output=True, text=True, timeout=300, check=False)
-                comments = json.loads(proc.stdout or "{}").get("comments", [])
-            except (OSError, subprocess.TimeoutExpired, ValueError):
-                continue  # ShellCheck is an extra: when it fails, lint reports what it found itself
-            for c in comments:
-                file, script = by_path[c["file"]]
+        paths = [p for p, uses in users.items() if uses[0][1].dialect == dialect]
+        size = max(_MIN_CHUNK, min(_BATCH, -(-len(paths) // (os.cpu_count() or 1))))
+        jobs += [(dialect, paths[k: k + size]) for k in range(0, len(paths), size)]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        results = list(pool.map(lambda job: _shellcheck(executable, *job), jobs))
+    found: list[Finding] = []
+    for comments in results:
+        for c in comments:
+            for file, script in users.get(c["file"], ()):
                 line = script.first_line + int(c["line"]) - 1
                 end = max(line, script.first_line + int(c.get("endLine", c["line"])) - 1)
                 level = _LEVEL.get(c.get("level", "warning"), "info")
@@ -122,6 +142,6 @@ def check(parsed: list[tuple[Dockerfile, str]]) -> list[Finding]:
     if executable is None or not parsed:
         return []
     with tempfile.TemporaryDirectory(prefix="imgforge-sc-") as tmp:
-        batch = [(df.path, s) for k, (df, text) in enumerate(parsed) if df.stages
-                 for s in scripts(df, text, Path(tmp), f"f{k}")]
+        written: dict[tuple[str, str], str] = {}
+        batch = [(df.path, s) for df, text in parsed if df.stages for s in scripts(df, text, Path(tmp), written)]
         return run(batch, executable) if batch else []

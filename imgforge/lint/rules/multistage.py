@@ -19,7 +19,7 @@ _BUILD_PACKAGES = re.compile(
     r"java-[\d.]+-openjdk-devel|dotnet-sdk-[\d.]+)$")
 # A Dockerfile whose path or final stage says it is a toolchain image is one on purpose.
 _SDK_WORDS = r"(sdk|devel|dev|toolchain|builder|build|buildpack|buildpack-deps|ci|compiler|jdk)"
-_SDK_NAMED = re.compile(rf"^([\w.]+[-_.])?{_SDK_WORDS}([-_.][\w.]+)?$", re.I)
+_SDK_NAMED = re.compile(rf"^([\w.]+[-_.])?{_SDK_WORDS}[\d.]*([-_.][\w.]+)?$", re.I)
 _SDK_FILE = re.compile(rf"^(Dockerfile[-_.]{_SDK_WORDS}|{_SDK_WORDS}[-_.]Dockerfile)$", re.I)
 
 

@@ -36,6 +36,7 @@ _SECRET_FILES = re.compile(
     r"\.env\.(?!example|sample|template|dist)[\w.-]+|credentials(\.json)?|kubeconfig|[\w.-]+\.kubeconfig|"
     r"[\w.-]+\.(key|p12|pfx|jks|keystore)|\.aws(/.*)?|\.ssh(/.*)?|\.docker/config\.json|"
     r"service[-_]?account[\w.-]*\.json|[\w.-]+\.pem)$", re.I)
+_PUBLIC_SSH = re.compile(r"(^|/)(authorized_keys2?|known_hosts|[\w.-]+\.pub)$")
 _PUBLIC_PEM = re.compile(r"(cert|ca[-_.]|chain|bundle|pub|public)", re.I)
 
 
@@ -117,6 +118,8 @@ def secret_file(df: Dockerfile) -> Iterator[Hit]:
             path = src.rstrip("/")
             if "://" in path or len(path) > 1024:
                 continue
+            if _PUBLIC_SSH.search(path):
+                continue  # public keys and host lists: meant to be shared
             if _SECRET_FILES.search(path) and not (path.lower().endswith(".pem") and
                                                    _PUBLIC_PEM.search(path.rsplit("/", 1)[-1])):
                 yield hit(ins, f"{ins.keyword} {path[:80]} puts a credential file into a layer; deleting it later "

@@ -47,9 +47,18 @@ def commands(script: str) -> tuple[tuple[str, ...], ...]:
 
 def _clean(words: list[str]) -> tuple[str, ...]:
     i = 0
-    while i < len(words) and (_ASSIGN.match(words[i]) or words[i] in _WRAPPERS or words[i] in _KEYWORDS
-                              or (words[i - 1] in ("sudo", "env") if i else False) and words[i].startswith("-")):
-        i += 1
+    wrapped = False
+    while i < len(words):
+        w = words[i]
+        if w in ("<", ">", ">>", "2>", "<<<") and i + 1 < len(words):
+            i += 2  # a redirection before the command (`xargs -rt < deps.txt apt-get install`)
+        elif _ASSIGN.match(w) or w in _KEYWORDS or w in _WRAPPERS:
+            wrapped |= w in _WRAPPERS
+            i += 1
+        elif wrapped and w.startswith("-"):
+            i += 1  # options of a wrapper (`sudo -E`, `xargs -r`)
+        else:
+            break
     return tuple(words[i:])
 
 

@@ -69,7 +69,7 @@ def shell_form_entry(df: Dockerfile) -> Iterator[Hit]:
                        "SIGTERM on, so `docker stop` waits and then kills the process")
 
 
-@rule("SH004", "shell", "warning", "ADD for local files",
+@rule("SH004", "shell", "info", "ADD for local files",
       "Use COPY for files from the build context; keep ADD for URLs and for archives you want unpacked.")
 def add_local(df: Dockerfile) -> Iterator[Hit]:
     for ins in df.instructions:

@@ -13,6 +13,11 @@ from imgforge.lint.rules.shell import commands, program
 _ROOT = re.compile(r"^(root|0)(:.*)?$")
 # Entrypoints of official images start as root and drop to a service user with one of these.
 _PRIVILEGE_DROP = {"gosu", "su-exec", "setpriv", "chpst", "setuidgid", "s6-setuidgid"}
+# Daemons that start as root on purpose and run their workers as an unprivileged user from their own config.
+_SELF_DROPPING = re.compile(r"^(nginx|httpd|httpd-foreground|apache2|apache2ctl|apache2-foreground|lighttpd|"
+                            r"php-fpm[\d.]*|haproxy|squid|named|sshd|dovecot|postfix|unbound|dnsmasq|openvpn|"
+                            r"supervisord|crond?|init|systemd)$")
+_INIT_WRAPPERS = {"tini", "dumb-init", "--", "-g", "-s", "catatonit", "s6-svscan"}
 _WINDOWS = re.compile(r"(^|/)(windows|nanoserver|servercore|windowsservercore)([/:@]|$)", re.I)
 
 
@@ -38,6 +43,20 @@ def _drops_privileges(df: Dockerfile) -> bool:
             for stage in df.shipped() for ins in stage.instructions)
 
 
+def _daemon_drops(df: Dockerfile) -> bool:
+    """True when the final command is a daemon that switches its workers to a service user itself."""
+    last = None
+    for stage in df.shipped():
+        for ins in stage.instructions:
+            if ins.keyword in ("CMD", "ENTRYPOINT"):
+                last = ins
+    if last is None:
+        return False
+    words = [w.rsplit("/", 1)[-1] for w in (last.json_args if last.json_args is not None else last.args.split())]
+    words = [w for w in words if w not in _INIT_WRAPPERS]  # `tini -- nginx`: the daemon is what tini starts
+    return bool(words) and bool(_SELF_DROPPING.match(words[0]))
+
+
 def _windows(df: Dockerfile) -> bool:
     return any(_WINDOWS.search(s.image) for s in df.shipped()) or df.escape == "`"
 
@@ -54,7 +73,7 @@ def runs_as_root(df: Dockerfile) -> Iterator[Hit]:
             return
         if "nonroot" in final.image or final.image.startswith("$"):
             return  # distroless :nonroot images default to uid 65532; unresolved ARG: unknown
-        if is_base_image(df) or _drops_privileges(df):
+        if is_base_image(df) or _drops_privileges(df) or _daemon_drops(df):
             return  # a base to extend (children install as root), or an entrypoint that drops to a service user
         yield Hit(final.line, final.line, "the final stage never sets USER and no entrypoint drops privileges, so "
                                           "the service runs as root; a compromised process then owns the container")

@@ -11,3 +11,5 @@ RUN cp -r "$PWD/conf" /etc/app && echo 'export GH_TOKEN=$TOKEN' >> /etc/profile.
 RUN DB_PASSWORD="$(cat /run/secrets/db)" && echo "$DB_PASSWORD" | wc -c
 USER 10001
 CMD ["app"]
+COPY cfg/.ssh/authorized_keys /home/app/.ssh/authorized_keys
+COPY deploy_key.pub /etc/app/deploy_key.pub
