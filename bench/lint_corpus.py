@@ -129,7 +129,7 @@ def overlap(hado: list[dict[str, object]], findings: list[Finding]) -> None:
 
 
 def write_sample(findings: list[Finding], folder: Path, size: int) -> None:
-    """A sample of warnings/errors stratified by rule (at least a few of each, the rest in proportion)."""
+    """A sample of warnings/errors stratified by rule: in proportion, at least 10 per distinctive rule, 4 per other."""
     rng = random.Random(12)
     by_rule: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
@@ -138,7 +138,7 @@ def write_sample(findings: list[Finding], folder: Path, size: int) -> None:
     total = sum(len(v) for v in by_rule.values())
     chosen: list[Finding] = []
     for _rule, group in sorted(by_rule.items()):
-        k = min(len(group), max(4, round(size * len(group) / total)))
+        k = min(len(group), max(10 if _rule in DISTINCTIVE else 4, round(size * len(group) / total)))
         chosen += rng.sample(group, k)
     with open(folder / "sample.tsv", "w", newline="", encoding="utf-8") as out:
         w = csv.writer(out, delimiter="\t")

@@ -67,7 +67,7 @@ def _stage_label(stage: Stage) -> str:
 
 
 _SHELLS = re.compile(r"^(/bin/|/usr/bin/|/usr/local/bin/)?(sh|bash|ash|zsh|python[\d.]*|node|irb|jshell|ghci|iex|"
-                     r"erl|julia|R|pwsh|powershell(\.exe)?|cmd(\.exe)?)$")
+                     r"erl|julia|R|pwsh|powershell(\.exe)?|cmd(\.exe)?|php|ruby|perl|lua|jshell|scala|groovysh)$")
 
 
 def _interactive(ins: Instruction) -> bool:
@@ -75,11 +75,14 @@ def _interactive(ins: Instruction) -> bool:
     return bool(words) and bool(_SHELLS.match(words[0])) and (len(words) == 1 or words[1:] in (("-a",), ("-i",)))
 
 
+
 def is_base_image(df: Dockerfile) -> bool:
     """True for images meant to be extended: no CMD/ENTRYPOINT in what ships, or named like an SDK/builder."""
     shipped = df.shipped()
     entry = [ins for stage in shipped for ins in stage.instructions if ins.keyword in ("CMD", "ENTRYPOINT")]
-    if not entry or (entry[-1].keyword == "CMD" and _interactive(entry[-1])):
+    cmd = [ins for ins in entry if ins.keyword == "CMD"]
+    if not entry or (cmd and _interactive(cmd[-1]) and
+                     all(e.keyword == "CMD" or "entrypoint" in e.args.lower() for e in entry)):
         return True  # nothing to serve, or a shell/REPL to start from (debian's CMD ["bash"], python's python3)
     final = df.final
     *folders, file = df.path.replace("\\", "/").split("/")

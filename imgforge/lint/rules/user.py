@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from imgforge.lint.model import Dockerfile, Instruction
 from imgforge.lint.rules import Hit, hit, rule
+from imgforge.lint.rules.effects import run_effects
 from imgforge.lint.rules.multistage import is_base_image
 from imgforge.lint.rules.shell import commands, program
 
@@ -16,7 +17,11 @@ _PRIVILEGE_DROP = {"gosu", "su-exec", "setpriv", "chpst", "setuidgid", "s6-setui
 # Daemons that start as root on purpose and run their workers as an unprivileged user from their own config.
 _SELF_DROPPING = re.compile(r"^(nginx|httpd|httpd-foreground|apache2|apache2ctl|apache2-foreground|lighttpd|"
                             r"php-fpm[\d.]*|haproxy|squid|named|sshd|dovecot|postfix|unbound|dnsmasq|openvpn|"
-                            r"supervisord|crond?|init|systemd)$")
+                            r"supervisord|crond?|init|systemd|vsftpd|proftpd|pure-ftpd|tinyproxy|rsyslogd|"
+                            r"ocserv|ipsec|charon|tincd?|pptpd|xl2tpd|wg-quick|dsvpn|shadowvpn)$")
+# Packages whose daemons need root (tunnels, firewalls): such images run as root on purpose.
+_NEEDS_ROOT_PACKAGES = re.compile(r"^(openvpn|ocserv|strongswan|libreswan|tinc|pptpd|xl2tpd|wireguard(-tools)?|"
+                                  r"iptables|nftables|openconnect|softether\S*)$")
 _INIT_WRAPPERS = {"tini", "dumb-init", "--", "-g", "-s", "catatonit", "s6-svscan"}
 _WINDOWS = re.compile(r"(^|/)(windows|nanoserver|servercore|windowsservercore)([/:@]|$)", re.I)
 
@@ -45,14 +50,21 @@ def _drops_privileges(df: Dockerfile) -> bool:
 
 def _daemon_drops(df: Dockerfile) -> bool:
     """True when the final command is a daemon that switches its workers to a service user itself."""
-    last = None
+    entry: dict[str, Instruction] = {}
     for stage in df.shipped():
         for ins in stage.instructions:
             if ins.keyword in ("CMD", "ENTRYPOINT"):
-                last = ins
-    if last is None:
+                entry[ins.keyword] = ins
+    if not entry:
         return False
-    words = [w.rsplit("/", 1)[-1] for w in (last.json_args if last.json_args is not None else last.args.split())]
+    if any(ins.keyword == "RUN" and any(_NEEDS_ROOT_PACKAGES.match(p) for p in run_effects(ins.script).kept)
+           for stage in df.shipped() for ins in stage.instructions):
+        return True
+    words: list[str] = []  # the ENTRYPOINT is the program, the CMD its arguments (or the program when alone)
+    for kind in ("ENTRYPOINT", "CMD"):
+        ins = entry.get(kind)
+        if ins is not None:
+            words += [w.rsplit("/", 1)[-1] for w in (ins.json_args if ins.json_args is not None else ins.args.split())]
     words = [w for w in words if w not in _INIT_WRAPPERS]  # `tini -- nginx`: the daemon is what tini starts
     return bool(words) and bool(_SELF_DROPPING.match(words[0]))
 
@@ -76,7 +88,7 @@ def runs_as_root(df: Dockerfile) -> Iterator[Hit]:
         if is_base_image(df) or _drops_privileges(df) or _daemon_drops(df):
             return  # a base to extend (children install as root), or an entrypoint that drops to a service user
         yield Hit(final.line, final.line, "the final stage never sets USER and no entrypoint drops privileges, so "
-                                          "the service runs as root; a compromised process then owns the container")
+                                          "the container runs as root; a compromised process then owns it")
     elif _ROOT.match(_user(last)) and not _drops_privileges(df) and not is_base_image(df):
         yield hit(last, "the last USER is root, so the container runs as root")
 
