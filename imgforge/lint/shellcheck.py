@@ -74,7 +74,7 @@ def _script_text(lines: list[str], ins: Instruction) -> str | None:
             text = " " * (head.end() if head else 0) + text[head.end() if head else 0:]
         elif text.lstrip().startswith("#") or not text.strip():
             text = " \\"  # a comment or blank line inside a continuation: keep the line, keep continuing
-        out.append(text)
+        out.append(text.rstrip())  # BuildKit accepts blanks after the escape: `\ ` still continues the line
     return "\n".join(out) + "\n"
 
 

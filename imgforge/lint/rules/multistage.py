@@ -38,6 +38,8 @@ def build_step(cmd: tuple[str, ...]) -> bool:
     prog, sub = program(cmd), subcommand(cmd)
     if is_probe(cmd):
         return False
+    if prog in ("make", "ninja") and args(cmd)[:1] in (["install"], ["clean"], ["uninstall"]):
+        return False  # installs or cleans what an earlier step built (or only copies files)
     if prog in ("gcc", "g++", "cc", "c++", "clang", "clang++", "javac", "tsc", "rustc", "make", "ninja"):
         return True
     if prog == "go" and sub in ("build", "install"):
@@ -83,6 +85,8 @@ def is_base_image(df: Dockerfile) -> bool:
     cmd = [ins for ins in entry if ins.keyword == "CMD"]
     if not entry or (cmd and _interactive(cmd[-1]) and
                      all(e.keyword == "CMD" or "entrypoint" in e.args.lower() for e in entry)):
+        return True  # nothing to serve, or a shell/REPL to start from (debian's CMD ["bash"], python's python3)
+    if not cmd and _interactive(entry[-1]):
         return True  # nothing to serve, or a shell/REPL to start from (debian's CMD ["bash"], python's python3)
     final = df.final
     *folders, file = df.path.replace("\\", "/").split("/")

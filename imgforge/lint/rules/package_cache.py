@@ -25,10 +25,10 @@ def _cache_mounted(ins: Instruction, *prefixes: str) -> bool:
                .rstrip("/").startswith(prefixes) for m in ins.mounts())
 
 
-def _layered_runs(df: Dockerfile, every_stage: bool = False) -> Iterator[tuple[Stage, Instruction]]:
-    # By default only stages whose layers an image inherits: a throw-away build stage's cache never ships.
-    # apk, pip and dnf caches are checked everywhere (as hadolint does): they also bloat the build cache.
-    for stage in df.stages if every_stage else df.layered():
+def _layered_runs(df: Dockerfile) -> Iterator[tuple[Stage, Instruction]]:
+    # Only stages whose layers an image inherits: a throw-away build stage's cache never ships (hadolint flags
+    # those too; on public files a reviewer leaves them alone, so we do).
+    for stage in df.layered():
         for ins in stage.instructions:
             if ins.keyword == "RUN":
                 yield stage, ins
@@ -64,6 +64,8 @@ def apt_update_alone(df: Dockerfile) -> Iterator[Hit]:
                 yield hit(ins, "apk update runs in a layer of its own: it leaves an index in /var/cache/apk "
                                "and a stale cached layer; use `apk add --no-cache` instead")
                 continue
+            if run_effects(ins.script).apt_lists_cleaned:
+                continue  # whatever the update fetched is gone when the RUN ends
             if any(is_apt_update(c) for c in cmds) and not any(
                     is_apt_install(c) or subcommand(c) in ("upgrade", "dist-upgrade", "build-dep")
                     for c in cmds if program(c) in ("apt-get", "apt")):
@@ -74,7 +76,7 @@ def apt_update_alone(df: Dockerfile) -> Iterator[Hit]:
 @rule("PC003", "package-cache", "warning", "apk cache left in the layer",
       "Use `apk add --no-cache ...`.")
 def apk_cache(df: Dockerfile) -> Iterator[Hit]:
-    for _stage, ins in _layered_runs(df, every_stage=True):
+    for _stage, ins in _layered_runs(df):
         for c in commands(ins.script):
             # --no-network installs from local files or a cache mount: no index is downloaded
             if program(c) == "apk" and subcommand(c) == "add" and not has_option(c, "--no-cache") and \
@@ -95,7 +97,7 @@ def _pip_no_cache_env(stage: Stage, before: int) -> bool:
 @rule("PC004", "package-cache", "warning", "pip cache left in the layer",
       "Use `pip install --no-cache-dir ...` or `--mount=type=cache,target=/root/.cache/pip`.")
 def pip_cache(df: Dockerfile) -> Iterator[Hit]:
-    for stage, ins in _layered_runs(df, every_stage=True):
+    for stage, ins in _layered_runs(df):
         for c in commands(ins.script):
             if is_pip_install(c) and not has_option(c, "--no-cache-dir", abbrev="--no-ca"):
                 if not _cache_mounted(ins, "/root/.cache") and not _pip_no_cache_env(stage, ins.line):
@@ -130,7 +132,7 @@ def yarn_cache(df: Dockerfile) -> Iterator[Hit]:
       "End the same RUN with `&& dnf clean all` (yum clean all / zypper clean).")
 def rpm_cache(df: Dockerfile) -> Iterator[Hit]:
     managers = {"dnf", "microdnf", "yum", "zypper"}
-    for _stage, ins in _layered_runs(df, every_stage=True):
+    for _stage, ins in _layered_runs(df):
         cmds = commands(ins.script)
         used = [c for c in cmds if program(c) in managers and subcommand(c) in ("install", "in", "upgrade", "update")]
         if not used or _cache_mounted(ins, "/var/cache/dnf", "/var/cache/yum", "/var/cache/zypp"):

@@ -65,7 +65,8 @@ def _daemon_drops(df: Dockerfile) -> bool:
         ins = entry.get(kind)
         if ins is not None:
             words += [w.rsplit("/", 1)[-1] for w in (ins.json_args if ins.json_args is not None else ins.args.split())]
-    words = [w for w in words if w not in _INIT_WRAPPERS]  # `tini -- nginx`: the daemon is what tini starts
+    # `tini -- nginx`, `docker-php-entrypoint apache2-foreground`: the daemon is what the wrapper starts
+    words = [w for w in words if w not in _INIT_WRAPPERS and "entrypoint" not in w.lower()]
     return bool(words) and bool(_SELF_DROPPING.match(words[0]))
 
 
@@ -73,24 +74,68 @@ def _windows(df: Dockerfile) -> bool:
     return any(_WINDOWS.search(s.image) for s in df.shipped()) or df.escape == "`"
 
 
-@rule("USR001", "user", "warning", "Final stage runs as root",
-      "Create an unprivileged user and end with `USER 10001` (a numeric UID).")
-def runs_as_root(df: Dockerfile) -> Iterator[Hit]:
+_SERVER_WORDS = re.compile(r"(server|serve|gunicorn|uvicorn|hypercorn|waitress|daphne|puma|unicorn|rails|node|npm|"
+                           r"yarn|java|\.jar|catalina|flask|django|manage\.py|app|api|web|http|proxy|agent|worker|"
+                           r"daemon|start|run)", re.I)
+_TOOL_ARGS = {"--help", "-h", "help", "--version"}
+
+
+def _entry_words(df: Dockerfile) -> list[str]:
+    words: list[str] = []
+    for stage in df.shipped():
+        for ins in stage.instructions:
+            if ins.keyword == "ENTRYPOINT":
+                words = list(ins.json_args if ins.json_args is not None else ins.args.split())
+    for stage in df.shipped():
+        for ins in stage.instructions:
+            if ins.keyword == "CMD":
+                cmd = list(ins.json_args if ins.json_args is not None else ins.args.split())
+                words = [w for w in words if w not in _TOOL_ARGS] + cmd
+    return words
+
+
+def is_service(df: Dockerfile) -> bool:
+    """True for an image that serves: it EXPOSEs a port, has a HEALTHCHECK, or its command reads like a server."""
+    if any(ins.keyword in ("EXPOSE", "HEALTHCHECK") for s in df.shipped() for ins in s.instructions):
+        return True
+    words = _entry_words(df)
+    return bool(words) and words[-1] not in _TOOL_ARGS and any(_SERVER_WORDS.search(w) for w in words[:3])
+
+
+def _root_by_default(df: Dockerfile) -> Hit | None:
+    """Where the final image runs as root without a reason we can see, or None."""
     final = df.final
     if final is None or _windows(df):
-        return
+        return None
     last = _last_user(df)
     if last is None:
         if final.image.lower() == "scratch" and not final.instructions[1:]:
-            return
+            return None
         if "nonroot" in final.image or final.image.startswith("$"):
-            return  # distroless :nonroot images default to uid 65532; unresolved ARG: unknown
+            return None  # distroless :nonroot images default to uid 65532; unresolved ARG: unknown
         if is_base_image(df) or _drops_privileges(df) or _daemon_drops(df):
-            return  # a base to extend (children install as root), or an entrypoint that drops to a service user
-        yield Hit(final.line, final.line, "the final stage never sets USER and no entrypoint drops privileges, so "
-                                          "the container runs as root; a compromised process then owns it")
-    elif _ROOT.match(_user(last)) and not _drops_privileges(df) and not is_base_image(df):
-        yield hit(last, "the last USER is root, so the container runs as root")
+            return None  # a base to extend (children install as root), or an entrypoint that drops to a user
+        return Hit(final.line, final.line, "the final stage never sets USER and no entrypoint drops privileges, so "
+                                           "the container runs as root; a compromised process then owns it")
+    if _ROOT.match(_user(last)) and not _drops_privileges(df) and not is_base_image(df):
+        return hit(last, "the last USER is root, so the container runs as root")
+    return None
+
+
+@rule("USR001", "user", "warning", "Service runs as root",
+      "Create an unprivileged user and end with `USER 10001` (a numeric UID).")
+def runs_as_root(df: Dockerfile) -> Iterator[Hit]:
+    found = _root_by_default(df)
+    if found is not None and is_service(df):
+        yield found
+
+
+@rule("USR003", "user", "info", "Tool image runs as root",
+      "Add `USER 10001` (files it writes to mounted folders then belong to that UID, not to root).")
+def tool_as_root(df: Dockerfile) -> Iterator[Hit]:
+    found = _root_by_default(df)
+    if found is not None and not is_service(df):  # a CLI or desktop tool, run by hand: a weaker case
+        yield Hit(found.line, found.end_line, found.message)
 
 
 @rule("USR002", "user", "info", "Non-numeric USER",
