@@ -128,8 +128,8 @@ def test_config_from_yaml_and_pyproject(tmp_path: Path) -> None:
     (tmp_path / "imgforge.yaml").write_text("lint:\n  disable: [BL003]\n  severity:\n    USR001: error\n")
     config = load_config(tmp_path)
     assert set(config.disable) == {"PIN003", "BL003"} and config.severity["USR001"] == "error"
-    findings = lint("FROM alpine:3.20\nRUN apt-get install -y x=1.0 && rm -rf /var/lib/apt/lists/*\nCMD [\"x-server\"]\n", "D",
-                    config)
+    text = 'FROM alpine:3.20\nRUN apt-get install -y x=1.0 && rm -rf /var/lib/apt/lists/*\nCMD ["x-server"]\n'
+    findings = lint(text, "D", config)
     assert [(f.rule, f.severity) for f in findings] == [("USR001", "error")]
 
 

@@ -62,9 +62,10 @@ def _daemon_drops(df: Dockerfile) -> bool:
         return True
     words: list[str] = []  # the ENTRYPOINT is the program, the CMD its arguments (or the program when alone)
     for kind in ("ENTRYPOINT", "CMD"):
-        ins = entry.get(kind)
-        if ins is not None:
-            words += [w.rsplit("/", 1)[-1] for w in (ins.json_args if ins.json_args is not None else ins.args.split())]
+        given = entry.get(kind)
+        if given is not None:
+            words += [w.rsplit("/", 1)[-1] for w in (given.json_args if given.json_args is not None
+                                                     else given.args.split())]
     # `tini -- nginx`, `docker-php-entrypoint apache2-foreground`: the daemon is what the wrapper starts
     words = [w for w in words if w not in _INIT_WRAPPERS and "entrypoint" not in w.lower()]
     return bool(words) and bool(_SELF_DROPPING.match(words[0]))
