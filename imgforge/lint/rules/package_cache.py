@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from imgforge.lint.model import Dockerfile, Instruction, Stage
 from imgforge.lint.rules import Hit, hit, rule
-from imgforge.lint.rules.effects import run_effects
+from imgforge.lint.rules.effects import package_operands, run_effects
 from imgforge.lint.rules.shell import (
     commands,
     has_option,
@@ -26,9 +26,9 @@ def _cache_mounted(ins: Instruction, *prefixes: str) -> bool:
 
 
 def _layered_runs(df: Dockerfile) -> Iterator[tuple[Stage, Instruction]]:
-    # Only stages whose layers an image inherits: a throw-away build stage's cache never ships (hadolint flags
-    # those too; on public files a reviewer leaves them alone, so we do).
-    for stage in df.layered():
+    # Only the stages whose layers the final image is made of: a build stage's cache never ships, even when
+    # another build stage starts FROM it (hadolint flags those too; a reviewer leaves them alone, so we do).
+    for stage in df.shipped():
         for ins in stage.instructions:
             if ins.keyword == "RUN":
                 yield stage, ins
@@ -79,8 +79,9 @@ def apk_cache(df: Dockerfile) -> Iterator[Hit]:
     for _stage, ins in _layered_runs(df):
         for c in commands(ins.script):
             # --no-network installs from local files or a cache mount: no index is downloaded
+            local = all(p.endswith(".apk") for p in package_operands(c))  # files, not the index
             if program(c) == "apk" and subcommand(c) == "add" and not has_option(c, "--no-cache") and \
-                    not has_option(c, "--no-network"):
+                    not has_option(c, "--no-network") and not local:
                 if not _cache_mounted(ins, "/var/cache/apk", "/etc/apk/cache") and \
                         not _removes(ins.script, r"/var/cache/apk"):
                     yield hit(ins, "apk add without --no-cache keeps the package index in /var/cache/apk in this layer")

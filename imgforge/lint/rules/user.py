@@ -18,7 +18,8 @@ _PRIVILEGE_DROP = {"gosu", "su-exec", "setpriv", "chpst", "setuidgid", "s6-setui
 _SELF_DROPPING = re.compile(r"^(nginx|httpd|httpd-foreground|apache2|apache2ctl|apache2-foreground|lighttpd|"
                             r"php-fpm[\d.]*|haproxy|squid|named|sshd|dovecot|postfix|unbound|dnsmasq|openvpn|"
                             r"supervisord|crond?|init|systemd|vsftpd|proftpd|pure-ftpd|tinyproxy|rsyslogd|"
-                            r"ocserv|ipsec|charon|tincd?|pptpd|xl2tpd|wg-quick|dsvpn|shadowvpn)$")
+                            r"ocserv|ipsec|charon|tincd?|pptpd|xl2tpd|wg-quick|dsvpn|shadowvpn|sniproxy|h2o|runit\S*|"
+                            r"runsvdir|s6-svscan)$")
 # Packages whose daemons need root (tunnels, firewalls): such images run as root on purpose.
 _NEEDS_ROOT_PACKAGES = re.compile(r"^(openvpn|ocserv|strongswan|libreswan|tinc|pptpd|xl2tpd|wireguard(-tools)?|"
                                   r"iptables|nftables|openconnect|softether\S*)$")
@@ -68,6 +69,9 @@ def _daemon_drops(df: Dockerfile) -> bool:
                                                      else given.args.split())]
     # `tini -- nginx`, `docker-php-entrypoint apache2-foreground`: the daemon is what the wrapper starts
     words = [w for w in words if w not in _INIT_WRAPPERS and "entrypoint" not in w.lower()]
+    if any(w in ("-u", "--user", "-user") and k + 1 < len(words) and not _ROOT.match(words[k + 1])
+           or w.startswith("--user=") and not _ROOT.match(w.split("=", 1)[1]) for k, w in enumerate(words)):
+        return True  # `memcached -u daemon`, `mysqld --user=mysql`: the program switches user itself
     return bool(words) and bool(_SELF_DROPPING.match(words[0]))
 
 
