@@ -81,6 +81,8 @@ def _interactive(ins: Instruction) -> bool:
 def is_base_image(df: Dockerfile) -> bool:
     """True for images meant to be extended: no CMD/ENTRYPOINT in what ships, or named like an SDK/builder."""
     shipped = df.shipped()
+    if any(ins.keyword == "ONBUILD" for stage in shipped for ins in stage.instructions):
+        return True  # ONBUILD triggers exist only to run in the images built FROM this one
     entry = [ins for stage in shipped for ins in stage.instructions if ins.keyword in ("CMD", "ENTRYPOINT")]
     cmd = [ins for ins in entry if ins.keyword == "CMD"]
     if not entry or (cmd and _interactive(cmd[-1]) and

@@ -22,7 +22,7 @@ _SELF_DROPPING = re.compile(r"^(nginx|httpd|httpd-foreground|apache2|apache2ctl|
                             r"runsvdir|s6-svscan)$")
 # Packages whose daemons need root (tunnels, firewalls): such images run as root on purpose.
 _NEEDS_ROOT_PACKAGES = re.compile(r"^(openvpn|ocserv|strongswan|libreswan|tinc|pptpd|xl2tpd|wireguard(-tools)?|"
-                                  r"iptables|nftables|openconnect|softether\S*)$")
+                                  r"iptables|nftables|openconnect|softether\S*|nfs-kernel-server|nfs-utils|nfs-ganesha)$")
 _INIT_WRAPPERS = {"tini", "dumb-init", "--", "-g", "-s", "catatonit", "s6-svscan"}
 _WINDOWS = re.compile(r"(^|/)(windows|nanoserver|servercore|windowsservercore)([/:@]|$)", re.I)
 
