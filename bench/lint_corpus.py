@@ -3,7 +3,8 @@ precision from hand labels, and timings.
 
 Usage: .venv/bin/python bench/lint_corpus.py CORPUS_DIR [--sample 120] [--no-hadolint]
 CORPUS_DIR holds the Dockerfiles (any depth; `files/` if present) and optionally `manifest.tsv`
-(file, repo, path, commit) and `labels.tsv` (file, line, rule, verdict [tp|fp|debatable], note). `--sample N`
+(file, repo, path, commit) and `labels.tsv` (file, line, rule, verdict [tp|fp|debatable], note, sample), file
+relative to CORPUS_DIR. `--sample N`
 writes `sample.tsv`: N warnings/errors stratified by rule, each with its instruction text, for labelling.
 The corpus stays outside the repository; nothing from it is copied here.
 """
@@ -150,20 +151,26 @@ def write_sample(findings: list[Finding], folder: Path, size: int) -> None:
     print(f"\nwrote {len(chosen)} findings to {folder / 'sample.tsv'} for labelling")
 
 
-def precision(folder: Path) -> None:
+def precision(folder: Path, findings: list[Finding]) -> None:
+    """Precision over the labelled findings that are still reported (labels of fixed findings are listed apart)."""
     path = folder / "labels.tsv"
     if not path.is_file():
         return
+    reported = {(str(Path(f.file).resolve()), f.line, f.rule) for f in findings}
     rows = list(csv.DictReader(path.open(encoding="utf-8"), delimiter="\t"))
+    live = [r for r in rows if (str((folder / r["file"]).resolve()), int(r["line"]), r["rule"]) in reported]
     per: dict[str, Counter[str]] = defaultdict(Counter)
-    for row in rows:
+    by_sample: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in live:
         per[row["rule"]][row["verdict"]] += 1
-    print(f"\nPrecision from {len(rows)} hand-labelled warnings/errors ({path.name}; debatable counted as wrong, "
-          "in brackets as right):")
+        by_sample[row.get("sample") or "-"][row["verdict"]] += 1
+    gone = len(rows) - len(live)
+    print(f"\nPrecision from {len(live)} hand-labelled warnings/errors still reported ({gone} labelled ones no longer "
+          "reported); debatable counted as wrong, in brackets as right:")
 
     def line(label: str, c: Counter[str]) -> None:
         n = sum(c.values())
-        print(f"  {label:<12} n={n:<4} {c['tp'] / n:6.1%}  [{(c['tp'] + c['debatable']) / n:6.1%}]")
+        print(f"  {label:<22} n={n:<4} {c['tp'] / n:6.1%}  [{(c['tp'] + c['debatable']) / n:6.1%}]")
 
     total: Counter[str] = Counter()
     for rule, c in sorted(per.items()):
@@ -174,7 +181,9 @@ def precision(folder: Path) -> None:
         dist += per.get(rule, Counter())
     line("overall", total)
     if dist:
-        line("distinctive", dist)
+        line("distinctive (*)", dist)
+    for sample, c in sorted(by_sample.items()):
+        line(f"sample {sample}", c)
 
 
 def main() -> None:
@@ -220,7 +229,7 @@ def main() -> None:
         overlap(hado, findings)
     if opts.sample:
         write_sample(findings, opts.corpus, opts.sample)
-    precision(opts.corpus)
+    precision(opts.corpus, findings)
 
 
 if __name__ == "__main__":
