@@ -38,6 +38,9 @@ def lint_command(
     )] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
     list_rules: Annotated[bool, typer.Option("--list-rules", help="Print every rule and exit.")] = False,
+    use_shellcheck: Annotated[bool, typer.Option(
+        "--shellcheck/--no-shellcheck", help="Run ShellCheck over RUN scripts when it is installed (SH100).",
+    )] = True,
 ) -> None:
     """Lint Dockerfiles. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error (e.g. unreadable
     file), 4 the linter failed on some file (an INT001 finding; the other files were still linted).
@@ -61,7 +64,7 @@ def lint_command(
         if not config.exists():
             raise UsageError(f"reading lint settings {config}: no such file")
         cfg = load_config(config)
-    report = lint_files(paths, cfg)
+    report = lint_files(paths, cfg, use_shellcheck=use_shellcheck)
     chosen = "json" if json_out else fmt.value
     text = render(report, chosen)
     if output is not None:

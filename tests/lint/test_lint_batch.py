@@ -108,3 +108,13 @@ def test_good_file_in_batch_is_clean(tmp_path: Path) -> None:
     path = tmp_path / "Dockerfile"
     path.write_text(GOOD)
     assert [f for f in lint_files([path]).findings if f.severity != "info"] == []
+
+
+@needs_shellcheck
+def test_cli_can_skip_shellcheck(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM debian:12-slim\nRUN echo `date`\nUSER 1\nCMD [\"x\"]\n")
+    run_guarded(_APP, ["lint", str(path), "--format", "json", "--fail-on", "never"])
+    assert '"SH100"' in capsys.readouterr().out
+    run_guarded(_APP, ["lint", str(path), "--format", "json", "--fail-on", "never", "--no-shellcheck"])
+    assert '"SH100"' not in capsys.readouterr().out
