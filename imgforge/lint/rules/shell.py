@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shlex
 from functools import lru_cache
 
-_SHLEX_LIMIT = 64 * 1024
 _SEPARATORS = {"&&", "||", ";", "|", "&", ";;", "(", ")", "|&"}
 _ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _WRAPPERS = {"sudo", "env", "exec", "nohup", "time", "command", "xargs"}
@@ -16,21 +13,46 @@ _COMMENT = re.compile(r"(^|[ \t;&|])#[^\n]*", re.M)
 _KEYWORDS = {"then", "do", "else", "elif", "if", "while", "until", "!", "{", "}", "fi", "done"}
 
 
+# One word: unquoted characters, backslash escapes, '...' and "..." strings, glued together; or an operator.
+_TOKEN = re.compile(r"""(&&|\|\||;;|\|&|[;&|()\n])|((?:[^\s'"\\;&|()]|\\.|'[^']*'|"(?:[^"\\]|\\.)*")+)|(['"])""",
+                    re.S)
+_QUOTED = re.compile(r"\\(.)|'([^']*)'|\"((?:[^\"\\]|\\.)*)\"", re.S)
+_DQ_ESCAPE = re.compile(r'\\([\\"$`])')
+
+
+def _unquote(word: str) -> str:
+    """The word the shell passes on: quotes removed, escapes resolved (no expansion)."""
+    if not any(ch in word for ch in "'\"\\"):
+        return word
+
+    def repl(m: re.Match[str]) -> str:
+        if m.group(1) is not None:
+            return m.group(1)
+        if m.group(2) is not None:
+            return m.group(2)
+        return _DQ_ESCAPE.sub(r"\1", m.group(3))
+
+    return _QUOTED.sub(repl, word)
+
+
+def _tokens(text: str) -> list[str]:
+    # A regex tokenizer (shlex is pure Python and was most of the linter's time); an unbalanced quote makes the
+    # rest of the text plain whitespace-separated words, as a lenient reader should.
+    out: list[str] = []
+    for m in _TOKEN.finditer(text):
+        if m.group(3) is not None:  # a quote that never closes
+            out += [w for w in re.split(r"\s+|(&&|\|\||;|\|)", text[m.start():]) if w]
+            return out
+        op, word = m.group(1), m.group(2)
+        out.append(";" if op == "\n" else op if op is not None else _unquote(word))
+    return out
+
+
 @lru_cache(maxsize=4096)
 def commands(script: str) -> tuple[tuple[str, ...], ...]:
     """The simple commands of `script` (wrappers, keywords and leading VAR=value assignments removed)."""
     text = _COMMENT.sub(r"\1", script.replace("\\\n", " "))
-    tokens: list[str] | None = None
-    if len(text) <= _SHLEX_LIMIT:  # shlex is pure Python: fine for scripts, too slow for a 10 MB line
-        lexer = shlex.shlex(text.replace("\n", " ; "), posix=True, punctuation_chars=";&|()")
-        lexer.whitespace_split = True
-        lexer.commenters = ""
-        try:
-            tokens = list(lexer)
-        except ValueError:  # unbalanced quotes: fall back to whitespace words
-            tokens = None
-    if tokens is None:
-        tokens = [t for t in re.split(r"\s+|(&&|\|\||;|\|)", text.replace("\n", " ; ")) if t]
+    tokens = _tokens(text)
     out: list[tuple[str, ...]] = []
     cur: list[str] = []
     for tok in tokens:
@@ -64,7 +86,7 @@ def _clean(words: list[str]) -> tuple[str, ...]:
 
 def program(cmd: tuple[str, ...]) -> str:
     """The program name of a command (basename, so /usr/bin/pip is pip)."""
-    return os.path.basename(cmd[0]) if cmd else ""
+    return cmd[0].rsplit("/", 1)[-1] if cmd else ""
 
 
 def args(cmd: tuple[str, ...]) -> list[str]:
