@@ -47,7 +47,7 @@ def lint_command(
 
     Example: imgforge lint Dockerfile --format sarif -o lint.sarif --fail-on warning
     """
-    from imgforge.lint import EXIT_INTERNAL, lint_files, load_config
+    from imgforge.lint import EXIT_INTERNAL, lint_files
     from imgforge.lint.formats import render
     from imgforge.lint.rules import RULES
 
@@ -63,6 +63,8 @@ def lint_command(
     if config is not None:
         if not config.exists():
             raise UsageError(f"reading lint settings {config}: no such file")
+        from imgforge.lint.config import load_config  # deferred: pydantic only when settings are given
+
         cfg = load_config(config)
     report = lint_files(paths, cfg, use_shellcheck=use_shellcheck)
     chosen = "json" if json_out else fmt.value
