@@ -83,6 +83,8 @@ _HEX = re.compile(r"^[0-9a-fA-F]+$")  # digests and key fingerprints; a hex secr
 
 
 def _maybe_secret(text: str) -> bool:
+    if len(text) > 256 * 1024:
+        return True  # megabytes: the detector (RE2, linear) reads them faster than these Python regexes
     if _HINT.search(text):
         return True
     for count, m in enumerate(_SEGMENT.finditer(text)):

@@ -17,6 +17,7 @@ _KEYWORDS = {"then", "do", "else", "elif", "if", "while", "until", "!", "{", "}"
 _TOKEN = re.compile(r"""(&&|\|\||;;|\|&|[;&|()\n])|((?:[^\s'"\\;&|()]|\\.|'[^']*'|"(?:[^"\\]|\\.)*")+)|(['"])""",
                     re.S)
 _QUOTED = re.compile(r"\\(.)|'([^']*)'|\"((?:[^\"\\]|\\.)*)\"", re.S)
+_TOKENIZE_LIMIT = 64 * 1024
 _DQ_ESCAPE = re.compile(r'\\([\\"$`])')
 
 
@@ -38,6 +39,8 @@ def _unquote(word: str) -> str:
 def _tokens(text: str) -> list[str]:
     # A regex tokenizer (shlex is pure Python and was most of the linter's time); an unbalanced quote makes the
     # rest of the text plain whitespace-separated words, as a lenient reader should.
+    if len(text) > _TOKENIZE_LIMIT:  # a hostile megabyte line: plain words keep it linear and quick
+        return [w for w in re.split(r"\s+|(&&|\|\||;|\|)", text.replace("\n", " ; ")) if w]
     out: list[str] = []
     for m in _TOKEN.finditer(text):
         if m.group(3) is not None:  # a quote that never closes

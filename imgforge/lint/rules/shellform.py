@@ -29,7 +29,7 @@ def _shell_sets_pipefail(df: Dockerfile, ins: Instruction) -> bool:
       "failing command before `|` fails the build.")
 def pipefail(df: Dockerfile) -> Iterator[Hit]:
     for ins in runs(df):
-        if ins.json_args is not None or not _PIPE.search(_unquoted(ins.script)):
+        if ins.json_args is not None or "|" not in ins.script or not _PIPE.search(_unquoted(ins.script)):
             continue
         if not _PIPEFAIL.search(ins.script) and not _shell_sets_pipefail(df, ins):
             yield hit(ins, "a pipe hides the exit status of every command but the last: if the left side fails "
