@@ -8,7 +8,6 @@ makes `imgforge lint` exit with EXIT_INTERNAL (4), whatever --fail-on says.
 from __future__ import annotations
 
 import re
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -95,8 +94,10 @@ def _finish(found: list[Finding], df: Dockerfile, text: str, config: LintConfig 
 
 
 def _internal(path: str, exc: BaseException) -> Finding:
-    where = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
-    at = f" at {Path(where[0].filename).name}:{where[0].lineno}" if where else ""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:  # the innermost frame says where the linter failed
+        tb = tb.tb_next
+    at = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}" if tb is not None else ""
     rule = RULES["INT001"]
     return Finding(path, 1, 1, rule.id, rule.category, rule.severity,
                    f"the linter failed on this file ({type(exc).__name__}{at}); other files were linted", rule.fix)

@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,18 +100,29 @@ def scripts(df: Dockerfile, text: str, folder: Path, written: dict[tuple[str, st
     return out
 
 
-def _shellcheck(executable: str, dialect: str, chunk: list[str]) -> list[dict[str, Any]]:
+def _start(executable: str, dialect: str, chunk: list[str]) -> subprocess.Popen[str] | None:
     try:
-        proc = subprocess.run([executable, "-f", "json1", "-s", dialect, "-e", EXCLUDED, *chunk],
-                              capture_output=True, text=True, timeout=600, check=False)
-        comments: list[dict[str, Any]] = json.loads(proc.stdout or "{}").get("comments", [])
-    except (OSError, subprocess.TimeoutExpired, ValueError):
-        return []  # ShellCheck is an extra: when it fails, lint reports what it found itself
+        return subprocess.Popen([executable, "-f", "json1", "-s", dialect, "-e", EXCLUDED, *chunk],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    except OSError:
+        return None  # ShellCheck is an extra: when it cannot run, lint reports what it found itself
+
+
+def _comments(proc: subprocess.Popen[str] | None) -> list[dict[str, Any]]:
+    if proc is None:
+        return []
+    try:
+        out, _ = proc.communicate(timeout=600)
+        comments: list[dict[str, Any]] = json.loads(out or "{}").get("comments", [])
+    except (subprocess.TimeoutExpired, ValueError):
+        proc.kill()
+        proc.communicate()
+        return []
     return comments
 
 
 def run(batch: list[tuple[str, Script]], executable: str) -> list[Finding]:
-    """Run ShellCheck over the distinct scripts (a few chunks, one per CPU at a time); findings on file lines."""
+    """Run ShellCheck over the distinct scripts (chunks, one process per CPU at a time); findings on file lines."""
     users: dict[str, list[tuple[str, Script]]] = {}
     for file, script in batch:
         users.setdefault(script.path, []).append((file, script))
@@ -121,8 +131,11 @@ def run(batch: list[tuple[str, Script]], executable: str) -> list[Finding]:
         paths = [p for p, uses in users.items() if uses[0][1].dialect == dialect]
         size = max(_MIN_CHUNK, min(_BATCH, -(-len(paths) // (os.cpu_count() or 1))))
         jobs += [(dialect, paths[k: k + size]) for k in range(0, len(paths), size)]
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        results = list(pool.map(lambda job: _shellcheck(executable, *job), jobs))
+    results: list[list[dict[str, Any]]] = []
+    width = os.cpu_count() or 1
+    for start in range(0, len(jobs), width):  # at most one process per CPU at a time
+        procs = [_start(executable, dialect, chunk) for dialect, chunk in jobs[start: start + width]]
+        results += [_comments(proc) for proc in procs]
     found: list[Finding] = []
     for comments in results:
         for c in comments:
