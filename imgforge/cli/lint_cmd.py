@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,14 +13,14 @@ from imgforge.cli._common import console, exit_with
 from imgforge.errors import EXIT_GATE, UsageError
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
     sarif = "sarif"
     github = "github"
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     error = "error"
     warning = "warning"
     info = "info"
@@ -38,12 +38,16 @@ def lint_command(
     )] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
     list_rules: Annotated[bool, typer.Option("--list-rules", help="Print every rule and exit.")] = False,
+    use_shellcheck: Annotated[bool, typer.Option(
+        "--shellcheck/--no-shellcheck", help="Run ShellCheck over RUN scripts when it is installed (SH100).",
+    )] = True,
 ) -> None:
-    """Lint Dockerfiles. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error (e.g. unreadable file).
+    """Lint Dockerfiles. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error (e.g. unreadable
+    file), 4 the linter failed on some file (an INT001 finding; the other files were still linted).
 
     Example: imgforge lint Dockerfile --format sarif -o lint.sarif --fail-on warning
     """
-    from imgforge.lint import lint_files, load_config
+    from imgforge.lint import EXIT_INTERNAL, lint_files
     from imgforge.lint.formats import render
     from imgforge.lint.rules import RULES
 
@@ -59,8 +63,10 @@ def lint_command(
     if config is not None:
         if not config.exists():
             raise UsageError(f"reading lint settings {config}: no such file")
+        from imgforge.lint.config import load_config  # deferred: pydantic only when settings are given
+
         cfg = load_config(config)
-    report = lint_files(paths, cfg)
+    report = lint_files(paths, cfg, use_shellcheck=use_shellcheck)
     chosen = "json" if json_out else fmt.value
     text = render(report, chosen)
     if output is not None:
@@ -77,8 +83,10 @@ def lint_command(
     else:
         sys.stdout.write(text + ("\n" if text else ""))
         sys.stdout.flush()
+    if report.internal_error:
+        exit_with(EXIT_INTERNAL)
     threshold = fail_on.value if fail_on is not None else (cfg.fail_on if cfg and cfg.fail_on else "error")
-    exit_with(EXIT_GATE if report.failed(threshold) else 0)  # type: ignore[arg-type]
+    exit_with(EXIT_GATE if report.failed(threshold) else 0)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,6 +1,8 @@
 """Dockerfile linting: `lint(text, path, config) -> list[Finding]` and `lint_file(path) -> LintReport`.
 
 Rules live in `imgforge.lint.rules`, one small function each; the parser reports `syntax` findings itself.
+A batch never stops on one file: a file the linter fails on gets one INT001 finding, and a report holding one
+makes `imgforge lint` exit with EXIT_INTERNAL (4), whatever --fail-on says.
 """
 
 from __future__ import annotations
@@ -8,16 +10,33 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from imgforge.errors import UsageError
-from imgforge.lint.config import FailOn, LintConfig, load_config
-from imgforge.lint.model import SEVERITY_RANK, Dockerfile, Finding
+from imgforge.lint import shellcheck
+from imgforge.lint.model import SEVERITY_RANK, Dockerfile, FailOn, Finding
 from imgforge.lint.parser import parse
 from imgforge.lint.rules import RULES, Rule
+from imgforge.lint.rules.effects import run_effects
 from imgforge.lint.rules.shell import commands
 
-__all__ = ["Finding", "LintConfig", "LintReport", "RULES", "Rule", "lint", "lint_file", "lint_files",
-           "load_config", "parse"]
+if TYPE_CHECKING:
+    from imgforge.lint.config import LintConfig, load_config
+
+__all__ = ["EXIT_INTERNAL", "Finding", "LintConfig", "LintReport", "RULES", "Rule", "lint", "lint_file",
+           "lint_files", "load_config", "parse"]
+
+EXIT_INTERNAL = 4  # the linter itself failed on a file (a bug to report), distinct from findings (1) and usage (2)
+_SETTINGS_FILES = ("imgforge.yaml", "pyproject.toml")
+
+
+def __getattr__(name: str) -> Any:
+    # Deferred: the settings model needs pydantic and YAML (~0.3 s of start-up) that most lint runs never use.
+    if name in ("LintConfig", "load_config"):
+        from imgforge.lint import config
+
+        return getattr(config, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 _IGNORE = re.compile(r"imgforge-ignore:\s*([A-Za-z0-9_,\s-]+)")
 MAX_BYTES = 64 * 1024 * 1024
@@ -46,28 +65,58 @@ def _ids(text: str) -> set[str]:
     return {i.upper() for i in re.split(r"[\s,]+", m.group(1)) if i} if m else set()
 
 
-def lint(text: str, path: str = "Dockerfile", config: LintConfig | None = None) -> list[Finding]:
-    """All findings for Dockerfile `text` (sorted by line), after suppressions and severity overrides."""
-    config = config or LintConfig()
-    commands.cache_clear()  # scoped to one file: the rules share splits, memory stays bounded across files
-    df = parse(text, path)
+def _check(df: Dockerfile, disabled: tuple[str, ...]) -> list[Finding]:
     found: list[Finding] = list(df.findings)
     if df.stages:
         for rule in RULES.values():
-            if rule.check is None or rule.id in config.disable:
+            if rule.check is None or rule.id in disabled:
                 continue
             for h in rule.check(df):
-                found.append(Finding(path, h.line, h.end_line, rule.id, rule.category, rule.severity, h.message,
+                found.append(Finding(df.path, h.line, h.end_line, rule.id, rule.category, rule.severity, h.message,
                                      rule.fix))
+    return found
+
+
+def _finish(found: list[Finding], df: Dockerfile, text: str, config: LintConfig | None) -> list[Finding]:
+    """Findings after `# imgforge-ignore:` comments and the config's disable/severity settings, sorted by line."""
+    disable = config.disable if config is not None else ()
+    severity = config.severity if config is not None else {}
     ignored = _suppressed(df, text.split("\n")) if "imgforge-ignore" in text else {}
-    out: dict[tuple[str, int], Finding] = {}
+    out: dict[tuple[str, int, str], Finding] = {}
     for f in found:
-        if f.rule in config.disable or f.rule in ignored.get(f.line, ()) or "ALL" in ignored.get(f.line, ()):
+        if f.rule in disable or f.rule in ignored.get(f.line, ()) or "ALL" in ignored.get(f.line, ()):
             continue
-        if f.rule in config.severity:
-            f = Finding(f.file, f.line, f.end_line, f.rule, f.category, config.severity[f.rule], f.message, f.fix)
-        out.setdefault((f.rule, f.line), f)
+        if f.rule in severity:
+            f = Finding(f.file, f.line, f.end_line, f.rule, f.category, severity[f.rule], f.message, f.fix)
+        key = f.message[:7] if f.rule == shellcheck.RULE_ID else ""  # one per ShellCheck code and line
+        out.setdefault((f.rule, f.line, key), f)
     return sorted(out.values(), key=lambda f: (f.line, f.rule))
+
+
+def _internal(path: str, exc: BaseException) -> Finding:
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:  # the innermost frame says where the linter failed
+        tb = tb.tb_next
+    at = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}" if tb is not None else ""
+    rule = RULES["INT001"]
+    return Finding(path, 1, 1, rule.id, rule.category, rule.severity,
+                   f"the linter failed on this file ({type(exc).__name__}{at}); other files were linted", rule.fix)
+
+
+def _clear_caches() -> None:
+    # Scoped to one file: the rules share splits, memory stays bounded across files.
+    commands.cache_clear()
+    run_effects.cache_clear()
+
+
+def lint(text: str, path: str = "Dockerfile", config: LintConfig | None = None) -> list[Finding]:
+    """All findings for Dockerfile `text` (sorted by line), after suppressions and severity overrides.
+
+    Rules only, no ShellCheck (that is an external process: `lint_files` runs it once for a whole batch).
+    """
+    _clear_caches()
+    df = parse(text, path)
+    return _finish(_check(df, config.disable if config is not None else ()), df, text, config)
 
 
 @dataclass(frozen=True)
@@ -84,6 +133,11 @@ class LintReport:
         for f in self.findings:
             counts[f.severity] += 1
         return counts
+
+    @property
+    def internal_error(self) -> bool:
+        """True when the linter failed on some file (the CLI then exits with EXIT_INTERNAL)."""
+        return any(f.rule == "INT001" for f in self.findings)
 
     def failed(self, fail_on: FailOn = "error") -> bool:
         """True when any finding is at or above `fail_on` (never: always False)."""
@@ -123,14 +177,49 @@ def lint_file(path: Path | str, config: LintConfig | None = None) -> LintReport:
     return lint_files([Path(path)], config)
 
 
-def lint_files(paths: list[Path], config: LintConfig | None = None) -> LintReport:
-    """Lint several Dockerfiles into one report."""
-    findings: list[Finding] = []
-    configs: dict[Path, LintConfig] = {}
+def _config_beside(folder: Path) -> LintConfig | None:
+    """The settings in `folder`, or None (without loading the settings machinery) when it has no settings file."""
+    if not any((folder / name).is_file() for name in _SETTINGS_FILES):
+        return None
+    from imgforge.lint.config import load_config  # deferred with the settings model, see __getattr__
+
+    return load_config(folder)
+
+
+def lint_files(paths: list[Path], config: LintConfig | None = None, *, use_shellcheck: bool = True) -> LintReport:
+    """Lint several Dockerfiles into one report; ShellCheck (when installed) runs once over all their RUN scripts.
+
+    An unreadable path is a UsageError; a file the linter fails on gets an INT001 finding and the batch goes on.
+    """
+    findings: dict[str, list[Finding]] = {}
+    parsed: list[tuple[Dockerfile, str]] = []
+    configs: dict[Path, LintConfig | None] = {}
+    settings: dict[str, LintConfig | None] = {}
     for path in paths:
         cfg = config
         if cfg is None:
             folder = path.parent
-            cfg = configs[folder] = configs.get(folder) or load_config(folder)
-        findings += lint(read_dockerfile(path), str(path), cfg)
-    return LintReport(tuple(findings), tuple(str(p) for p in paths))
+            if folder not in configs:
+                configs[folder] = _config_beside(folder)
+            cfg = configs[folder]
+        text = read_dockerfile(path)
+        name = str(path)
+        settings[name] = cfg
+        try:
+            _clear_caches()
+            df = parse(text, name)
+            findings[name] = _finish(_check(df, cfg.disable if cfg is not None else ()), df, text, cfg)
+        except Exception as exc:  # one bad file must not abort the batch (RecursionError included)
+            findings[name] = [_internal(name, exc)]
+            continue
+        if use_shellcheck and shellcheck.RULE_ID not in (cfg.disable if cfg is not None else ()):
+            parsed.append((df, text))
+    if parsed:
+        by_file: dict[str, list[Finding]] = {}
+        for f in shellcheck.check(parsed):
+            by_file.setdefault(f.file, []).append(f)
+        for df, text in parsed:
+            if df.path in by_file:
+                findings[df.path] = _finish(findings[df.path] + by_file[df.path], df, text, settings[df.path])
+    ordered = [f for path in paths for f in findings.get(str(path), [])]
+    return LintReport(tuple(ordered), tuple(str(p) for p in paths))

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from imgforge.errors import UsageError
-from imgforge.lint.model import Severity
+from imgforge.lint.model import FailOn, Severity
 from imgforge.settings import load_section
-
-FailOn = Literal["error", "warning", "info", "never"]
 
 
 class LintConfig(BaseModel):

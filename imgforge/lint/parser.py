@@ -27,7 +27,13 @@ SYNTAX_RULES: dict[str, tuple[Severity, str, str]] = {
     "SYN009": ("error", "Duplicate stage name", "Give every stage a unique name in `FROM image AS name`."),
     "SYN010": ("warning", "COPY --from names no earlier stage",
                "Reference a stage defined above (by name or index) or a full image reference."),
+    "SYN011": ("error", "ENV without a value", "Write `ENV KEY=value` (an empty value is `ENV KEY=\"\"`)."),
+    "SYN012": ("error", "EXPOSE of something that is not a port",
+               "EXPOSE takes port numbers or ranges with an optional protocol: `EXPOSE 8080/tcp 9000-9010`."),
 }
+_PORT = re.compile(r"^(\d{1,5}(-\d{1,5})?|\$\{?[A-Za-z_][A-Za-z0-9_]*(:?-[^}]*)?\}?)(/(tcp|udp|sctp))?$", re.I)
+# `RUN [ "$X" = "true" ] && ...` is a shell test, not a broken exec form.
+_SHELL_TEST = re.compile(r"^\[\[?\s.*(\s(=|==|!=|-[a-z]{1,2})\s|\s\]\]?\s*(&&|\|\||;|$))", re.S)
 
 INSTRUCTIONS = {
     "FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT",
@@ -228,15 +234,22 @@ class _Parser:
         if rest.startswith("["):
             try:
                 parsed = json.loads(rest)
-            except ValueError:
+            except (ValueError, RecursionError):  # deeply nested arrays exhaust the stack: not an exec form
                 parsed = None
-                if keyword in ("RUN", "CMD", "ENTRYPOINT", "SHELL") and rest[1:].lstrip()[:1] in ("'", '"'):
+                if keyword in ("RUN", "CMD", "ENTRYPOINT", "SHELL") and rest[1:].lstrip()[:1] in ("'", '"') \
+                        and not _SHELL_TEST.match(rest):
                     self.problem("SYN006", line, end, f"{keyword} looks like exec form but is not valid JSON; "
                                                       "it will run through /bin/sh -c")
             if isinstance(parsed, list) and all(isinstance(a, str) for a in parsed):
                 json_args = tuple(parsed)
         if not rest and keyword not in ("ONBUILD",):
             self.problem("SYN004", line, end, f"{keyword} has no arguments")
+        if keyword == "ENV" and rest and "=" not in rest.split(None, 1)[0] and len(rest.split(None, 1)) == 1:
+            self.problem("SYN011", line, end, f"ENV {rest[:40]} has no value")
+        if keyword == "EXPOSE" and rest:
+            bad = [p for p in rest.split() if not _PORT.match(p.strip("\"'"))]
+            if bad:
+                self.problem("SYN012", line, end, f"EXPOSE {bad[0][:30]!r} is not a port or port range")
         if keyword == "SHELL" and rest and json_args is None:
             self.problem("SYN004", line, end, "SHELL requires the JSON form, e.g. SHELL [\"/bin/bash\", \"-c\"]")
         return Instruction(keyword, rest, tuple(flags), line, end, stage, json_args, heredocs)
@@ -247,9 +260,8 @@ class _Parser:
         name = None
         if len(words) == 3 and words[1].lower() == "as":
             name = words[2]
-        elif len(words) != 1:
-            if words:
-                self.problem("SYN004", instr.line, instr.end_line, "FROM takes `image [AS name]`")
+        elif len(words) != 1 and words:
+            self.problem("SYN004", instr.line, instr.end_line, "FROM takes `image [AS name]`")
         image = substitute(words[0], global_args) if words else ""
         if name is not None:
             if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_.-]*", name):

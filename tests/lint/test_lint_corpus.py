@@ -46,7 +46,8 @@ def test_corpus_covers_every_rule() -> None:
         text = path.read_text(encoding="utf-8")
         for key in ("expect", "expect-info"):
             seen |= set(_expected(text, key) or ())
-    assert set(RULES) - seen == set()
+    engine_reported = {"SH100", "INT001"}  # ShellCheck and internal failures: tested in test_lint_batch.py
+    assert set(RULES) - seen == engine_reported
 
 
 def test_good_files_have_no_warnings() -> None:

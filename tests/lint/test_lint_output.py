@@ -17,10 +17,10 @@ from imgforge.lint.formats import to_github, to_sarif
 
 DATA = Path(__file__).parent.parent / "data" / "lint"
 BAD = "FROM ubuntu\nRUN apt-get update && apt-get install -y curl\nENV API_TOKEN=s3cr3t-Value-42\n"
-SECRET_VALUES = ["s3cr3t-Value-42", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "AKIAIOSFODNN7EXAMPLE",
-                 "supersecret123",
-                 "hunter2hunter2", "ghp_abcdefghijklmnopqrstuvwxyz0123456789AB", "0123456789abcdef0123",
-                 "d6f8a3b2c1e94f7a"]
+SECRET_VALUES = ["s3cr3t-Value-42", "q8Zr3Vt1Yx9Lk2Pm7Ns4Bw6Hj0Gd5Fc1Ae8Ui3Oy", "AKIA4HQ7RZ2LMXK5PN3W",
+                 "Tq7#vLp2!xRm9",
+                 "Wq7zR2vK9x", "ghp_R8kZ2mQ7vX4nL9pT3wY6bH1cJ5dF0gS2aE7u", "gh0Kz8Rt5Wq2Lm7Pv3Xn",
+                 "Vb7Nq2Xk9Lr4Tz8M"]
 
 
 _APP = typer.Typer()
@@ -128,7 +128,8 @@ def test_config_from_yaml_and_pyproject(tmp_path: Path) -> None:
     (tmp_path / "imgforge.yaml").write_text("lint:\n  disable: [BL003]\n  severity:\n    USR001: error\n")
     config = load_config(tmp_path)
     assert set(config.disable) == {"PIN003", "BL003"} and config.severity["USR001"] == "error"
-    findings = lint("FROM alpine:3.20\nRUN apt-get install -y x && rm -rf /var/lib/apt/lists/*\n", "D", config)
+    text = 'FROM alpine:3.20\nRUN apt-get install -y x=1.0 && rm -rf /var/lib/apt/lists/*\nCMD ["x-server"]\n'
+    findings = lint(text, "D", config)
     assert [(f.rule, f.severity) for f in findings] == [("USR001", "error")]
 
 

@@ -44,6 +44,15 @@ OUT_OF_SCOPE = {
 # Where hadolint and we disagree on purpose; each entry says why.
 DISAGREEMENTS = {
     ("sec_env.Dockerfile", 6, "DL3064"): "DB_PASSWORD_FILE holds the path of a secret file, not a secret",
+    ("stages_dup.Dockerfile", 6, "DL3002"): "no CMD/ENTRYPOINT: a base image to extend, judged as a base",
+    ("usr_root_last.Dockerfile", 5, "DL3066"): "an intermediate USER; only the user the container runs as counts",
+    ("fp_apt_dist_clean.Dockerfile", 5, "DL3009"): "`apt-get dist-clean` removes the lists in the same RUN",
+    ("fp_option_abbrev.Dockerfile", 5, "DL3042"): "pip reads `--no-cache` as its unambiguous abbreviation",
+    ("fp_option_abbrev.Dockerfile", 6, "DL3019"): "`apk add --no-network` downloads no index to cache",
+    ("fp_secret_lookalikes.Dockerfile", 7, "DL3064"): "placeholders (changeme, XXXX, 0000): the scan's detector agrees",
+    ("fp_user_cases.Dockerfile", 6, "DL3066"): "an intermediate USER root; the container runs as ${NB_UID}",
+    ("fp_user_windows.Dockerfile", 5, "DL3066"): "Windows users have no numeric UID",
+    ("fp_local_apk_and_cleaned_update.Dockerfile", 6, "DL3019"): "local .apk files in a stage that never ships",
 }
 # Valid BuildKit syntax that hadolint's parser rejects (DL1000) and we parse.
 HADOLINT_PARSE_GAPS = {

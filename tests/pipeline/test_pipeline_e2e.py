@@ -87,7 +87,7 @@ def test_planted_secret_stops_before_push(docker, registry, tmp_path: Path):
 def test_lint_gate_stops_before_build(docker, tmp_path: Path):
     project = sample_copy("python-web", tmp_path, extra_yaml="dockerfile: Dockerfile.bad\n")
     (project / "Dockerfile.bad").write_text(
-        "FROM imgforge/python:3.11\nENV AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+        "FROM imgforge/python:3.11\nENV AWS_SECRET_ACCESS_KEY=q8Zr3Vt1Yx9Lk2Pm7Ns4Bw6Hj0Gd5Fc1Ae8Ui3Oy\n"
         "COPY . /app\nCMD [\"python3\", \"/app/app.py\"]\n"
     )
     res = imgforge("pipeline", project, "--version", "1.0.0", "--dist", tmp_path / "dist", "--json")
@@ -95,7 +95,7 @@ def test_lint_gate_stops_before_build(docker, tmp_path: Path):
     [result] = json.loads(res.stdout)
     status = {s["name"]: s["status"] for s in result["stages"]}
     assert status["lint"] == "failed" and status["build"] == "skipped"
-    assert "wJalrXUtnFEMI" not in res.stdout + res.stderr
+    assert "q8Zr3Vt1Yx9Lk2Pm7Ns4Bw6Hj0Gd5Fc1Ae8Ui3Oy" not in res.stdout + res.stderr
 
 
 def test_bad_settings_exit_2(tmp_path: Path):

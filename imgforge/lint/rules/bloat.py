@@ -24,6 +24,8 @@ class _Made:
 
 def _abs(path: str, workdir: str) -> str:
     path = path.strip("\"'")
+    if path == "~" or path.startswith("~/"):
+        path = "/root" + path[1:]  # the shell's home (RUN runs as root unless USER says otherwise)
     return posixpath.normpath(path if path.startswith("/") else posixpath.join(workdir, path))
 
 

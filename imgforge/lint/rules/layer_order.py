@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Iterator
 
@@ -19,18 +20,62 @@ _MANIFESTS = re.compile(
     r"patches|\.yarn|\.cargo)/?$")
 
 
+# Names a manifest glob is tested against: `COPY go.* ./`, `COPY package*.json ./`, `COPY *.csproj .` copy these.
+_MANIFEST_NAMES = ("requirements.txt", "requirements-dev.txt", "package.json", "package-lock.json", "go.mod", "go.sum",
+                   "Cargo.toml", "Cargo.lock", "Gemfile", "Gemfile.lock", "app.csproj", "app.sln", "app.fsproj",
+                   "pom.xml", "build.gradle", "build.gradle.kts", "composer.json", "composer.lock", "yarn.lock",
+                   "poetry.lock", "pyproject.toml", "mix.exs", "mix.lock", "Pipfile", "Pipfile.lock",
+                   "pnpm-lock.yaml", "setup.py", "setup.cfg", "packages.config", "Directory.Build.props",
+                   "NuGet.Config", "nuget.config")
+_CODE_NAMES = ("main.py", "app.py", "main.go", "index.js", "server.js", "main.rs", "Program.cs", "app.rb", "src")
+# Destinations that take helper scripts and config overlays, not the project's source tree.
+_SYSTEM_DEST = re.compile(r"^(/|/etc(/.*)?|/(usr/(local/)?)?s?bin(/.*)?|/docker-entrypoint[\w.-]*(/.*)?|"
+                          r"/entrypoint[\w.-]*|/usr/share(/.*)?|/usr/local/share(/.*)?|/tmp(/.*)?)$")
+
+
+def _manifest_glob(base: str) -> bool:
+    if not any(ch in base for ch in "*?[") or base in ("*", "*.*"):
+        return False
+    return any(fnmatch.fnmatchcase(n, base) for n in _MANIFEST_NAMES) and \
+        not any(fnmatch.fnmatchcase(n, base) for n in _CODE_NAMES)
+
+
+def copy_operands(ins: Instruction) -> tuple[list[str], str]:
+    """The sources and destination of a COPY/ADD."""
+    words = list(ins.json_args) if ins.json_args is not None else ins.args.split()
+    return (words[:-1], words[-1]) if len(words) > 1 else ([], "")
+
+
 def source_copy(ins: Instruction) -> bool:
-    """True for a COPY/ADD from the build context of whole trees (., src/, *.py) rather than single manifests."""
+    """True for a COPY/ADD from the build context of whole trees (., src/, *.py) rather than manifests or helpers."""
     if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is not None or ins.heredocs:
         return False
-    words = list(ins.json_args) if ins.json_args is not None else ins.args.split()
-    for src in words[:-1]:
+    srcs, dest = copy_operands(ins)
+    if _SYSTEM_DEST.match(dest.strip("\"'")):
+        return False  # an entrypoint script or a config overlay into a system folder
+    for src in srcs:
         if "://" in src or len(src) > 1024 or _MANIFESTS.search(src):
             continue
         base = src.rstrip("/").rsplit("/", 1)[-1]
-        if src in (".", "./", "*") or src.endswith("/") or "*" in base or "." not in base:
+        if _manifest_glob(base):
+            continue
+        if src in (".", "./", "*") or src.endswith("/") or "*" in base:
+            return True
+        if "." not in base and len(srcs) > 1:
+            return True  # several extension-less operands: directories of the project
+        if "." not in base and not dest.endswith("/") and dest.rsplit("/", 1)[-1] == base:
+            continue  # `COPY run-app /usr/local/bin/run-app`: one helper file to a named path
+        if "." not in base:
             return True
     return False
+
+
+def _reads_copy(copy: Instruction, run: Instruction) -> bool:
+    """True when the RUN uses what the COPY brought in (a checksum list, an install script): order is needed."""
+    srcs, dest = copy_operands(copy)
+    names = {s.rstrip("/").rsplit("/", 1)[-1] for s in srcs} | {dest.rstrip("/")}
+    names = {n for n in names if n and n not in (".", "*", "/", "./") and len(n) > 2}
+    return any(n in run.script for n in names)
 
 
 def dependency_install(cmd: tuple[str, ...]) -> bool:
@@ -60,16 +105,18 @@ def _download(cmd: tuple[str, ...]) -> bool:
     return (prog in ("curl", "wget") and any("://" in w for w in cmd)) or (prog == "git" and subcommand(cmd) == "clone")
 
 
-def _first_after_copy(df: Dockerfile, test: object) -> Iterator[tuple[Instruction, Instruction]]:
+def _first_after_copy(df: Dockerfile, test: object, *, movable_only: bool = False,
+                      ) -> Iterator[tuple[Instruction, Instruction]]:
     for stage in df.stages:
         copy = None
         for ins in stage.instructions:
             if copy is None and source_copy(ins):
                 copy = ins
-            elif copy is not None and ins.keyword == "RUN":
-                if any(test(c) for c in commands(ins.script)):  # type: ignore[operator]
+            elif copy is not None and ins.keyword == "RUN" and \
+                    any(test(c) for c in commands(ins.script)):  # type: ignore[operator]
+                if not (movable_only and _reads_copy(copy, ins)):
                     yield copy, ins
-                    break
+                break
 
 
 @rule("LO001", "layer-order", "warning", "Sources copied before dependencies are installed",
@@ -84,7 +131,7 @@ def sources_before_deps(df: Dockerfile) -> Iterator[Hit]:
 @rule("LO002", "layer-order", "warning", "Sources copied before OS packages are installed",
       "Install OS packages right after FROM, before any COPY of the source tree.")
 def sources_before_packages(df: Dockerfile) -> Iterator[Hit]:
-    for copy, run in _first_after_copy(df, system_install):
+    for copy, run in _first_after_copy(df, system_install, movable_only=True):
         yield hit(copy, f"{copy.keyword} of the source tree comes before the OS package install on line {run.line}: "
                         "every source edit re-runs the package install")
 
@@ -92,6 +139,6 @@ def sources_before_packages(df: Dockerfile) -> Iterator[Hit]:
 @rule("LO003", "layer-order", "info", "Sources copied before downloads",
       "Move downloads (curl, wget, git clone) above the COPY of the source tree.")
 def sources_before_downloads(df: Dockerfile) -> Iterator[Hit]:
-    for copy, run in _first_after_copy(df, _download):
+    for copy, run in _first_after_copy(df, _download, movable_only=True):
         yield hit(copy, f"{copy.keyword} of the source tree comes before the download on line {run.line}: "
                         "frequently-changing files early make every edit repeat the download")

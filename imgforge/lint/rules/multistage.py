@@ -7,15 +7,20 @@ from collections.abc import Iterator
 
 from imgforge.lint.model import Dockerfile, Instruction, Stage
 from imgforge.lint.rules import Hit, hit, rule
-from imgforge.lint.rules.layer_order import system_install
-from imgforge.lint.rules.shell import args, commands, program, subcommand
+from imgforge.lint.rules.effects import run_effects
+from imgforge.lint.rules.shell import args, commands, is_probe, program, subcommand
 
 _SDK_REPOS = {"golang", "gcc", "rust", "maven", "gradle", "buildpack-deps", "sdk", "python-dev", "swift", "haskell",
-              "clojure", "openjdk", "eclipse-temurin", "amazoncorretto", "mono", "gradle", "sbt"}
+              "clojure", "openjdk", "eclipse-temurin", "amazoncorretto", "mono", "sbt"}
+# Compilers and SDKs only: a `-dev` header package alone is not a toolchain (and many runtime names end in -dev).
 _BUILD_PACKAGES = re.compile(
-    r"^(build-essential|build-base|gcc(-\d+)?|g\+\+(-\d+)?|gcc-c\+\+|clang(-\d+)?|make|cmake|autoconf|automake|"
-    r"libtool|golang(-go)?|rustc|cargo|maven|gradle|openjdk-\d+-jdk(-headless)?|[\w.+-]+-dev|[\w.+-]+-devel)"
-    r"(=.*)?$")
+    r"^(build-essential|build-base|gcc(-\d+)?|g\+\+(-\d+)?|gcc-c\+\+|clang(-\d+)?|cmake|autoconf|automake|"
+    r"libtool|golang(-go)?|golang-\d[\d.]*(-go)?|rustc|cargo|maven|gradle|openjdk-\d+-jdk(-headless)?|"
+    r"java-[\d.]+-openjdk-devel|dotnet-sdk-[\d.]+)$")
+# A Dockerfile whose path or final stage says it is a toolchain image is one on purpose.
+_SDK_WORDS = r"(sdk|devel|dev|toolchain|builder|build|buildpack|buildpack-deps|ci|compiler|jdk)"
+_SDK_NAMED = re.compile(rf"^([\w.]+[-_.])?{_SDK_WORDS}[\d.]*([-_.][\w.]+)?$", re.I)
+_SDK_FILE = re.compile(rf"^(Dockerfile[-_.]{_SDK_WORDS}|{_SDK_WORDS}[-_.]Dockerfile)$", re.I)
 
 
 def sdk_image(image: str) -> bool:
@@ -31,6 +36,10 @@ def sdk_image(image: str) -> bool:
 def build_step(cmd: tuple[str, ...]) -> bool:
     """A command that compiles or bundles the application."""
     prog, sub = program(cmd), subcommand(cmd)
+    if is_probe(cmd):
+        return False
+    if prog in ("make", "ninja") and args(cmd)[:1] in (["install"], ["clean"], ["uninstall"]):
+        return False  # installs or cleans what an earlier step built (or only copies files)
     if prog in ("gcc", "g++", "cc", "c++", "clang", "clang++", "javac", "tsc", "rustc", "make", "ninja"):
         return True
     if prog == "go" and sub in ("build", "install"):
@@ -51,15 +60,40 @@ def build_step(cmd: tuple[str, ...]) -> bool:
 
 
 def _build_packages(ins: Instruction) -> list[str]:
-    found = []
-    for c in commands(ins.script):
-        if system_install(c):
-            found += [a for a in args(c)[1:] if _BUILD_PACKAGES.match(a)]
-    return found
+    """Toolchain packages this RUN installs and does not purge before it ends."""
+    return [p for p in run_effects(ins.script).kept if _BUILD_PACKAGES.match(p)]
 
 
 def _stage_label(stage: Stage) -> str:
     return f"stage {stage.name!r}" if stage.name else f"stage {stage.index}"
+
+
+_SHELLS = re.compile(r"^(/bin/|/usr/bin/|/usr/local/bin/)?(sh|bash|ash|zsh|python[\d.]*|node|irb|jshell|ghci|iex|"
+                     r"erl|julia|R|pwsh|powershell(\.exe)?|cmd(\.exe)?|php|ruby|perl|lua|jshell|scala|groovysh)$")
+
+
+def _interactive(ins: Instruction) -> bool:
+    words = ins.json_args if ins.json_args is not None else tuple(ins.args.split())
+    return bool(words) and bool(_SHELLS.match(words[0])) and (len(words) == 1 or words[1:] in (("-a",), ("-i",)))
+
+
+
+def is_base_image(df: Dockerfile) -> bool:
+    """True for images meant to be extended: no CMD/ENTRYPOINT in what ships, or named like an SDK/builder."""
+    shipped = df.shipped()
+    if any(ins.keyword == "ONBUILD" for stage in shipped for ins in stage.instructions):
+        return True  # ONBUILD triggers exist only to run in the images built FROM this one
+    entry = [ins for stage in shipped for ins in stage.instructions if ins.keyword in ("CMD", "ENTRYPOINT")]
+    cmd = [ins for ins in entry if ins.keyword == "CMD"]
+    if not entry or (cmd and _interactive(cmd[-1]) and
+                     all(e.keyword == "CMD" or "entrypoint" in e.args.lower() for e in entry)):
+        return True  # nothing to serve, or a shell/REPL to start from (debian's CMD ["bash"], python's python3)
+    if not cmd and _interactive(entry[-1]):
+        return True  # nothing to serve, or a shell/REPL to start from (debian's CMD ["bash"], python's python3)
+    final = df.final
+    *folders, file = df.path.replace("\\", "/").split("/")
+    return bool(_SDK_FILE.match(file) or any(_SDK_NAMED.match(d) for d in folders[-2:])
+                or (final is not None and final.name and _SDK_NAMED.match(final.name)))
 
 
 @rule("MS001", "multistage", "warning", "Final image ships compilers or SDKs",
@@ -67,8 +101,8 @@ def _stage_label(stage: Stage) -> str:
       "stage.")
 def sdk_in_final(df: Dockerfile) -> Iterator[Hit]:
     shipped = df.shipped()
-    if not shipped or (len(df.stages) == 1 and any(_single_stage_builds(df))):
-        return  # MS002 already says it
+    if not shipped or is_base_image(df) or (len(df.stages) == 1 and any(_single_stage_builds(df))):
+        return  # a base or SDK image ships its toolchain on purpose; MS002 already covers single-stage builds
     root = shipped[0]
     if sdk_image(root.image):
         yield Hit(root.line, root.line, f"the final image is based on {root.image[:60]}, a toolchain image: "
@@ -78,13 +112,16 @@ def sdk_in_final(df: Dockerfile) -> Iterator[Hit]:
             if ins.keyword == "RUN":
                 pkgs = _build_packages(ins)
                 if pkgs:
-                    yield hit(ins, f"the final image installs build tools ({', '.join(pkgs[:4])}) that are not "
-                                   "needed at run time")
+                    yield hit(ins, f"the final image installs build tools ({', '.join(pkgs[:4])}) and this RUN "
+                                   "does not remove them, so they ship although nothing needs them at run time")
 
 
 def _single_stage_builds(df: Dockerfile) -> Iterator[Instruction]:
     for ins in df.stages[0].instructions:
         if ins.keyword == "RUN" and any(build_step(c) for c in commands(ins.script)):
+            effects = run_effects(ins.script)
+            if effects.purges or effects.deletes_sources:
+                continue  # builds, installs the result and cleans up its toolchain or tree in the same RUN
             yield ins
 
 
@@ -95,6 +132,6 @@ def single_stage_build(df: Dockerfile) -> Iterator[Hit]:
         return
     for ins in _single_stage_builds(df):
         cmd = next(c for c in commands(ins.script) if build_step(c))
-        yield hit(ins, f"`{' '.join(cmd[:3])[:60]}` compiles in the image that ships: the toolchain, sources and "
-                       f"intermediate files stay in it ({_stage_label(df.stages[0])})")
+        yield hit(ins, f"`{' '.join(cmd[:3])[:60]}` compiles in the image that ships, and this RUN removes neither "
+                       f"the toolchain nor the build tree, so they ship with it ({_stage_label(df.stages[0])})")
         return

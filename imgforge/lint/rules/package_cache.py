@@ -7,7 +7,17 @@ from collections.abc import Iterator
 
 from imgforge.lint.model import Dockerfile, Instruction, Stage
 from imgforge.lint.rules import Hit, hit, rule
-from imgforge.lint.rules.shell import commands, is_apt_install, is_apt_update, is_pip_install, program, subcommand
+from imgforge.lint.rules.effects import package_operands, run_effects
+from imgforge.lint.rules.shell import (
+    commands,
+    has_option,
+    is_apt_install,
+    is_apt_update,
+    is_pip_install,
+    is_probe,
+    program,
+    subcommand,
+)
 
 
 def _cache_mounted(ins: Instruction, *prefixes: str) -> bool:
@@ -15,10 +25,10 @@ def _cache_mounted(ins: Instruction, *prefixes: str) -> bool:
                .rstrip("/").startswith(prefixes) for m in ins.mounts())
 
 
-def _layered_runs(df: Dockerfile, every_stage: bool = False) -> Iterator[tuple[Stage, Instruction]]:
-    # By default only stages whose layers an image inherits: a throw-away build stage's cache never ships.
-    # apk, pip and dnf caches are checked everywhere (as hadolint does): they also bloat the build cache.
-    for stage in df.stages if every_stage else df.layered():
+def _layered_runs(df: Dockerfile) -> Iterator[tuple[Stage, Instruction]]:
+    # Only the stages whose layers the final image is made of: a build stage's cache never ships, even when
+    # another build stage starts FROM it (hadolint flags those too; a reviewer leaves them alone, so we do).
+    for stage in df.shipped():
         for ins in stage.instructions:
             if ins.keyword == "RUN":
                 yield stage, ins
@@ -36,7 +46,7 @@ def apt_lists(df: Dockerfile) -> Iterator[Hit]:
         cmds = commands(ins.script)
         if not any(is_apt_install(c) for c in cmds) or _cache_mounted(ins, "/var/lib/apt"):
             continue
-        if not _removes(ins.script, r"/var/lib/apt/lists"):
+        if not run_effects(ins.script).apt_lists_cleaned:
             yield hit(ins, "apt-get install leaves /var/lib/apt/lists (tens of MB) in this layer; "
                            "removing it in a later layer does not shrink the image")
 
@@ -54,6 +64,8 @@ def apt_update_alone(df: Dockerfile) -> Iterator[Hit]:
                 yield hit(ins, "apk update runs in a layer of its own: it leaves an index in /var/cache/apk "
                                "and a stale cached layer; use `apk add --no-cache` instead")
                 continue
+            if run_effects(ins.script).apt_lists_cleaned:
+                continue  # whatever the update fetched is gone when the RUN ends
             if any(is_apt_update(c) for c in cmds) and not any(
                     is_apt_install(c) or subcommand(c) in ("upgrade", "dist-upgrade", "build-dep")
                     for c in cmds if program(c) in ("apt-get", "apt")):
@@ -64,9 +76,12 @@ def apt_update_alone(df: Dockerfile) -> Iterator[Hit]:
 @rule("PC003", "package-cache", "warning", "apk cache left in the layer",
       "Use `apk add --no-cache ...`.")
 def apk_cache(df: Dockerfile) -> Iterator[Hit]:
-    for _stage, ins in _layered_runs(df, every_stage=True):
+    for _stage, ins in _layered_runs(df):
         for c in commands(ins.script):
-            if program(c) == "apk" and subcommand(c) == "add" and "--no-cache" not in c:
+            # --no-network installs from local files or a cache mount: no index is downloaded
+            local = all(p.endswith(".apk") for p in package_operands(c))  # files, not the index
+            if program(c) == "apk" and subcommand(c) == "add" and not has_option(c, "--no-cache") and \
+                    not has_option(c, "--no-network") and not local:
                 if not _cache_mounted(ins, "/var/cache/apk", "/etc/apk/cache") and \
                         not _removes(ins.script, r"/var/cache/apk"):
                     yield hit(ins, "apk add without --no-cache keeps the package index in /var/cache/apk in this layer")
@@ -83,9 +98,9 @@ def _pip_no_cache_env(stage: Stage, before: int) -> bool:
 @rule("PC004", "package-cache", "warning", "pip cache left in the layer",
       "Use `pip install --no-cache-dir ...` or `--mount=type=cache,target=/root/.cache/pip`.")
 def pip_cache(df: Dockerfile) -> Iterator[Hit]:
-    for stage, ins in _layered_runs(df, every_stage=True):
+    for stage, ins in _layered_runs(df):
         for c in commands(ins.script):
-            if is_pip_install(c) and "--no-cache-dir" not in c:
+            if is_pip_install(c) and not has_option(c, "--no-cache-dir", abbrev="--no-ca"):
                 if not _cache_mounted(ins, "/root/.cache") and not _pip_no_cache_env(stage, ins.line):
                     yield hit(ins, "pip install keeps downloaded wheels in ~/.cache/pip inside this layer")
                 break
@@ -107,7 +122,8 @@ def npm_cache(df: Dockerfile) -> Iterator[Hit]:
 def yarn_cache(df: Dockerfile) -> Iterator[Hit]:
     for _stage, ins in _layered_runs(df):
         cmds = commands(ins.script)
-        installs = any(program(c) == "yarn" and subcommand(c) in ("install", "add", "") for c in cmds)
+        installs = any(program(c) == "yarn" and subcommand(c) in ("install", "add", "") and not is_probe(c)
+                       for c in cmds)
         if installs and not any(program(c) == "yarn" and subcommand(c) == "cache" for c in cmds) \
                 and not _cache_mounted(ins, "/usr/local/share/.cache/yarn", "/root/.cache/yarn", "/root/.yarn"):
             yield hit(ins, "yarn install keeps its package cache inside this layer")
@@ -117,7 +133,7 @@ def yarn_cache(df: Dockerfile) -> Iterator[Hit]:
       "End the same RUN with `&& dnf clean all` (yum clean all / zypper clean).")
 def rpm_cache(df: Dockerfile) -> Iterator[Hit]:
     managers = {"dnf", "microdnf", "yum", "zypper"}
-    for _stage, ins in _layered_runs(df, every_stage=True):
+    for _stage, ins in _layered_runs(df):
         cmds = commands(ins.script)
         used = [c for c in cmds if program(c) in managers and subcommand(c) in ("install", "in", "upgrade", "update")]
         if not used or _cache_mounted(ins, "/var/cache/dnf", "/var/cache/yum", "/var/cache/zypp"):

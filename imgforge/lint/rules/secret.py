@@ -1,6 +1,7 @@
 """secret: credentials baked into ENV/ARG/LABEL, copied in as files, or interpolated into RUN.
 
-Messages name the variable or file, never the value: `AWS_SECRET_ACCESS_KEY=****`.
+Values are judged by `imgforge.secrets` (the detector `imgforge scan` uses), so lint and scan agree on what a
+credential looks like, placeholders included. Messages name the variable or file, never the value.
 """
 
 from __future__ import annotations
@@ -9,28 +10,25 @@ import re
 import shlex
 from collections.abc import Iterator
 
+from typing import TYPE_CHECKING
+
 from imgforge.lint.model import Dockerfile, Instruction
 from imgforge.lint.rules import Hit, hit, rule
+
+if TYPE_CHECKING:
+    from imgforge.secrets import SecretDetector
 
 _SECRET_WORDS = {"PASSWORD", "PASSWD", "PASS", "PWD", "SECRET", "SECRETS", "TOKEN", "APIKEY", "CREDENTIAL",
                  "CREDENTIALS", "AUTH", "AUTHTOKEN", "PRIVATEKEY", "CLIENTSECRET"}
 _KEY_QUALIFIERS = {"API", "ACCESS", "PRIVATE", "SECRET", "SIGNING", "ENCRYPTION", "MASTER", "LICENSE", "AUTH"}
 _NOT_A_VALUE = {"FILE", "PATH", "DIR", "URL", "URI", "HOST", "PORT", "USER", "USERNAME", "NAME", "LENGTH", "TTL",
                 "TIMEOUT", "HEADER", "ENDPOINT", "TYPE", "ID_FILE", "LOCATION", "MOUNT", "REF", "SIZE", "SOCK",
-                "SOCKET", "METHOD", "MODE", "ENABLED", "PROVIDER", "SERVER", "REALM", "SCOPE", "EXPIRY", "EXPIRES"}
+                "SOCKET", "METHOD", "MODE", "ENABLED", "PROVIDER", "SERVER", "REALM", "SCOPE", "EXPIRY", "EXPIRES",
+                "VERSION", "VER", "PLUGIN", "MECHANISM", "KIND", "STRATEGY", "BACKEND", "ENABLE", "DISABLE",
+                "REQUIRED", "DB", "DATABASE", "CMD", "COMMAND", "SCRIPT", "PREFIX", "SUFFIX", "FORMAT", "LEN"}
+_SHELL_VARS = {"PWD", "OLDPWD"}  # the shell's working directory, not a password
 
-_PATTERNS = {
-    "an AWS access key id": re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b"),
-    "a GitHub token": re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b"),
-    "a GitLab token": re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}\b"),
-    "a Slack token": re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b"),
-    "a Stripe live key": re.compile(r"\b[sr]k_live_[A-Za-z0-9]{16,}\b"),
-    "an npm token": re.compile(r"\bnpm_[A-Za-z0-9]{36}\b"),
-    "a Google API key": re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b"),
-    "a private key": re.compile(r"-----BEGIN ([A-Z]+ )?PRIVATE KEY-----"),
-}
 # Bounded repeats keep these linear on hostile 10 MB lines.
-_URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]{0,15}://[^/\s:@]{1,256}:([^@\s/]{1,256})@", re.I)
 _VAR_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 _SECRET_FILES = re.compile(
@@ -38,13 +36,15 @@ _SECRET_FILES = re.compile(
     r"\.env\.(?!example|sample|template|dist)[\w.-]+|credentials(\.json)?|kubeconfig|[\w.-]+\.kubeconfig|"
     r"[\w.-]+\.(key|p12|pfx|jks|keystore)|\.aws(/.*)?|\.ssh(/.*)?|\.docker/config\.json|"
     r"service[-_]?account[\w.-]*\.json|[\w.-]+\.pem)$", re.I)
+_PUBLIC_SSH = re.compile(r"(^|/)(authorized_keys2?|known_hosts|[\w.-]+\.pub)$")
 _PUBLIC_PEM = re.compile(r"(cert|ca[-_.]|chain|bundle|pub|public)", re.I)
 
 
 def is_secret_name(name: str) -> bool:
     """True for variable names that hold credentials (DB_PASSWORD, NPM_TOKEN, AWS_SECRET_ACCESS_KEY)."""
     parts = [p for p in re.split(r"[_.\-]", name.upper()) if p]
-    if not parts or parts[-1] in _NOT_A_VALUE or (len(parts) > 1 and "_".join(parts[-2:]) in _NOT_A_VALUE):
+    if name in _SHELL_VARS or not parts or parts[-1] in _NOT_A_VALUE or \
+            (len(parts) > 1 and "_".join(parts[-2:]) in _NOT_A_VALUE):
         return False
     if any(p in _SECRET_WORDS for p in parts):
         return True
@@ -73,6 +73,34 @@ def _literal(value: str) -> bool:
     return bool(stripped) and not re.fullmatch(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?", stripped)
 
 
+# A cheap superset of what the detector can report: PEM headers, URL userinfo, credential-word assignments and
+# long tokens mixing letters and digits (every vendor key shape is one). Text without any never loads the
+# detector (RE2 and pydantic, ~0.3 s of a one-file run). Plain loops and bounded repeats: linear on hostile input.
+_HINT = re.compile(r"-----BEGIN|://[^/\s:@]{1,256}:[^/\s@]{1,256}@|"
+                   r"(pass|pwd|token|secret|key|auth|credential)[\w.-]{0,40}[\"']?\s{0,4}[=:]", re.I)
+_SEGMENT = re.compile(r"[A-Za-z0-9]{12,}")  # one run of a key's random part (options, versions, paths: short runs)
+_HEX = re.compile(r"^[0-9a-fA-F]+$")  # digests and key fingerprints; a hex secret has a credential name
+
+
+def _maybe_secret(text: str) -> bool:
+    if len(text) > 256 * 1024:
+        return True  # megabytes: the detector (RE2, linear) reads them faster than these Python regexes
+    if _HINT.search(text):
+        return True
+    for count, m in enumerate(_SEGMENT.finditer(text)):
+        run = m.group()
+        if count > 10_000 or (not _HEX.match(run) and not run.isalpha() and not run.isdigit()):
+            return True
+    return False
+
+
+def _detector() -> SecretDetector:
+    # Deferred: imgforge.secrets loads RE2 and pydantic (~0.3 s), which files without candidates never need.
+    from imgforge.secrets import default_detector
+
+    return default_detector()
+
+
 @rule("SEC001", "secret", "error", "Credential in ENV, ARG or LABEL",
       "Pass it at build time with `RUN --mount=type=secret,id=NAME` and at run time from a secret store.")
 def baked_credential(df: Dockerfile) -> Iterator[Hit]:
@@ -80,7 +108,8 @@ def baked_credential(df: Dockerfile) -> Iterator[Hit]:
         if ins.keyword not in ("ENV", "LABEL", "ARG"):
             continue
         names = [name for name, value in _pairs(ins)
-                 if is_secret_name(name) and value.strip() and (ins.keyword != "ARG" or _literal(value))]
+                 if _literal(value) and (is_secret_name(name) or _maybe_secret(value))
+                 and _detector().scan_value(value.strip(), name)]
         if names:  # an ARG without a default is SEC002
             where = "image metadata" if ins.keyword == "LABEL" else "the image config and history"
             shown = ", ".join(f"{n}=****" for n in names[:4])
@@ -111,6 +140,8 @@ def secret_file(df: Dockerfile) -> Iterator[Hit]:
             path = src.rstrip("/")
             if "://" in path or len(path) > 1024:
                 continue
+            if _PUBLIC_SSH.search(path):
+                continue  # public keys and host lists: meant to be shared
             if _SECRET_FILES.search(path) and not (path.lower().endswith(".pem") and
                                                    _PUBLIC_PEM.search(path.rsplit("/", 1)[-1])):
                 yield hit(ins, f"{ins.keyword} {path[:80]} puts a credential file into a layer; deleting it later "
@@ -121,33 +152,52 @@ def _secret_env_mounts(ins: Instruction) -> set[str]:
     return {m.get("env", "") for m in ins.mounts() if m.get("type") == "secret" and m.get("env")}
 
 
+def _defined(df: Dockerfile, ins: Instruction) -> set[str]:
+    """Names an ARG or ENV defines for `ins`: global ARGs and those of its stage chain above it."""
+    out = set(df.global_args)
+    stage = df.stages[ins.stage] if 0 <= ins.stage < len(df.stages) else None
+    chain = []
+    while stage is not None and stage not in chain:
+        chain.append(stage)
+        stage = df.stages[stage.base_stage] if stage.base_stage is not None else None
+    for st in chain:
+        for other in st.instructions:
+            if other.keyword in ("ARG", "ENV") and (st.index != ins.stage or other.line < ins.line):
+                out.update(name for name, _value in _pairs(other))
+    return out
+
+
+def _unquoted(script: str) -> str:
+    """The script without single-quoted text, which the shell does not expand."""
+    return re.sub(r"'[^'\n]*'", "''", script)
+
+
 @rule("SEC004", "secret", "error", "Credential interpolated into RUN",
       "Read it from a secret mount: `RUN --mount=type=secret,id=token,env=TOKEN ...` "
       "(or cat /run/secrets/token) instead of a build arg or ENV.")
 def interpolated(df: Dockerfile) -> Iterator[Hit]:
     for ins in df.instructions:
-        if ins.keyword != "RUN":
+        if ins.keyword != "RUN" or "$" not in ins.script:
             continue
-        script = ins.script
         from_secret = _secret_env_mounts(ins)
-        names = sorted({m.group(1) for m in _VAR_REF.finditer(script)
-                        if is_secret_name(m.group(1)) and m.group(1) not in from_secret})
+        refs = {m.group(1) for m in _VAR_REF.finditer(_unquoted(ins.script))}
+        names = sorted(n for n in refs if is_secret_name(n) and n not in from_secret)
+        names = [n for n in names if n in _defined(df, ins)]  # a variable the script sets itself never ships
         if names:
-            yield hit(ins, f"RUN expands {', '.join('$' + n for n in names[:3])}: the value comes from a build arg "
-                           "or ENV, so it is stored in the image history or config")
-        for m in _URL_PASSWORD.finditer(script):
-            if not m.group(1).startswith("$"):
-                yield hit(ins, "RUN uses a URL with an embedded password (user:****@host); it is stored in the "
-                               "image history")
-                break
+            yield hit(ins, f"RUN expands {', '.join('$' + n for n in names[:3])} from an ARG or ENV, so its value "
+                           "is stored in the image history or config")
 
 
 @rule("SEC005", "secret", "error", "Credential literal in the Dockerfile",
       "Remove it, rotate it, and pass it with `RUN --mount=type=secret` instead.")
 def literal_credential(df: Dockerfile) -> Iterator[Hit]:
     for ins in df.instructions:
+        if ins.keyword in ("ENV", "ARG", "LABEL") and not ins.heredocs:
+            continue  # SEC001 judges these values by name and value
         text = ins.script if ins.keyword == "RUN" else ins.args + "\n" + "\n".join(h.body for h in ins.heredocs)
-        for what, pattern in _PATTERNS.items():
-            if pattern.search(text):
-                yield hit(ins, f"{ins.keyword} contains {what} (value redacted: ****)")
-                break
+        if not _maybe_secret(text):
+            continue
+        matches = _detector().scan_bytes(text.encode("utf-8", "surrogatepass"), path="Dockerfile")
+        if matches:
+            yield hit(ins, f"{ins.keyword} contains a {matches[0].description[:1].lower()}"
+                           f"{matches[0].description[1:]} (value redacted: ****)")

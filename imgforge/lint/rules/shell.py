@@ -2,33 +2,60 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shlex
 from functools import lru_cache
 
-_SHLEX_LIMIT = 64 * 1024
 _SEPARATORS = {"&&", "||", ";", "|", "&", ";;", "(", ")", "|&"}
 _ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _WRAPPERS = {"sudo", "env", "exec", "nohup", "time", "command", "xargs"}
+# A `#` that starts a word starts a comment to the end of the line (not `${VAR#pat}` or `a#b`).
+_COMMENT = re.compile(r"(^|[ \t;&|])#[^\n]*", re.M)
 _KEYWORDS = {"then", "do", "else", "elif", "if", "while", "until", "!", "{", "}", "fi", "done"}
+
+
+# One word: unquoted characters, backslash escapes, '...' and "..." strings, glued together; or an operator.
+_TOKEN = re.compile(r"""(&&|\|\||;;|\|&|[;&|()\n])|((?:[^\s'"\\;&|()]|\\.|'[^']*'|"(?:[^"\\]|\\.)*")+)|(['"])""",
+                    re.S)
+_QUOTED = re.compile(r"\\(.)|'([^']*)'|\"((?:[^\"\\]|\\.)*)\"", re.S)
+_TOKENIZE_LIMIT = 64 * 1024
+_DQ_ESCAPE = re.compile(r'\\([\\"$`])')
+
+
+def _unquote(word: str) -> str:
+    """The word the shell passes on: quotes removed, escapes resolved (no expansion)."""
+    if not any(ch in word for ch in "'\"\\"):
+        return word
+
+    def repl(m: re.Match[str]) -> str:
+        if m.group(1) is not None:
+            return m.group(1)
+        if m.group(2) is not None:
+            return m.group(2)
+        return _DQ_ESCAPE.sub(r"\1", m.group(3))
+
+    return _QUOTED.sub(repl, word)
+
+
+def _tokens(text: str) -> list[str]:
+    # A regex tokenizer (shlex is pure Python and was most of the linter's time); an unbalanced quote makes the
+    # rest of the text plain whitespace-separated words, as a lenient reader should.
+    if len(text) > _TOKENIZE_LIMIT:  # a hostile megabyte line: plain words keep it linear and quick
+        return [w for w in re.split(r"\s+|(&&|\|\||;|\|)", text.replace("\n", " ; ")) if w]
+    out: list[str] = []
+    for m in _TOKEN.finditer(text):
+        if m.group(3) is not None:  # a quote that never closes
+            out += [w for w in re.split(r"\s+|(&&|\|\||;|\|)", text[m.start():]) if w]
+            return out
+        op, word = m.group(1), m.group(2)
+        out.append(";" if op == "\n" else op if op is not None else _unquote(word))
+    return out
 
 
 @lru_cache(maxsize=4096)
 def commands(script: str) -> tuple[tuple[str, ...], ...]:
     """The simple commands of `script` (wrappers, keywords and leading VAR=value assignments removed)."""
-    text = script.replace("\\\n", " ")
-    tokens: list[str] | None = None
-    if len(text) <= _SHLEX_LIMIT:  # shlex is pure Python: fine for scripts, too slow for a 10 MB line
-        lexer = shlex.shlex(text.replace("\n", " ; "), posix=True, punctuation_chars=";&|()")
-        lexer.whitespace_split = True
-        lexer.commenters = ""
-        try:
-            tokens = list(lexer)
-        except ValueError:  # unbalanced quotes: fall back to whitespace words
-            tokens = None
-    if tokens is None:
-        tokens = [t for t in re.split(r"\s+|(&&|\|\||;|\|)", text.replace("\n", " ; ")) if t]
+    text = _COMMENT.sub(r"\1", script.replace("\\\n", " "))
+    tokens = _tokens(text)
     out: list[tuple[str, ...]] = []
     cur: list[str] = []
     for tok in tokens:
@@ -45,15 +72,24 @@ def commands(script: str) -> tuple[tuple[str, ...], ...]:
 
 def _clean(words: list[str]) -> tuple[str, ...]:
     i = 0
-    while i < len(words) and (_ASSIGN.match(words[i]) or words[i] in _WRAPPERS or words[i] in _KEYWORDS
-                              or (words[i - 1] in ("sudo", "env") if i else False) and words[i].startswith("-")):
-        i += 1
+    wrapped = False
+    while i < len(words):
+        w = words[i]
+        if w in ("<", ">", ">>", "2>", "<<<") and i + 1 < len(words):
+            i += 2  # a redirection before the command (`xargs -rt < deps.txt apt-get install`)
+        elif _ASSIGN.match(w) or w in _KEYWORDS or w in _WRAPPERS:
+            wrapped |= w in _WRAPPERS
+            i += 1
+        elif wrapped and w.startswith("-"):
+            i += 1  # options of a wrapper (`sudo -E`, `xargs -r`)
+        else:
+            break
     return tuple(words[i:])
 
 
 def program(cmd: tuple[str, ...]) -> str:
     """The program name of a command (basename, so /usr/bin/pip is pip)."""
-    return os.path.basename(cmd[0]) if cmd else ""
+    return cmd[0].rsplit("/", 1)[-1] if cmd else ""
 
 
 def args(cmd: tuple[str, ...]) -> list[str]:
@@ -94,11 +130,46 @@ def removed_paths(cmd: tuple[str, ...]) -> list[str]:
 
 
 def option_value(cmd: tuple[str, ...], *names: str) -> str | None:
-    """The value of the first `-o FILE` / `--output=FILE` style option among `names`."""
+    """The value of the first `-o FILE` / `--output=FILE` style option among `names`.
+
+    Short options may be clustered (`curl -fsSLo FILE`) or attached (`-oFILE`); long ones take `=` or a word.
+    """
     for k, w in enumerate(cmd):
         for name in names:
-            if w == name and k + 1 < len(cmd):
-                return cmd[k + 1]
-            if name.startswith("--") and w.startswith(name + "="):
-                return w.split("=", 1)[1]
+            if name.startswith("--"):
+                if w == name and k + 1 < len(cmd):
+                    return cmd[k + 1]
+                if w.startswith(name + "="):
+                    return w.split("=", 1)[1]
+            elif w.startswith("-") and not w.startswith("--") and len(w) > 1:
+                letter = name[1:]
+                cluster = w[1:]
+                if cluster.endswith(letter) and (cluster == letter or cluster[:-1].isalpha()) and k + 1 < len(cmd):
+                    return cmd[k + 1]
+                if w.startswith(name) and len(w) > len(name) and not w[len(name):].isalpha():
+                    return w[len(name):]
     return None
+
+
+def has_option(cmd: tuple[str, ...], long: str, *, abbrev: str | None = None, short: str | None = None) -> bool:
+    """True when `cmd` has `long` (or an unambiguous abbreviation of it down to `abbrev`, as getopt and optparse
+    accept: `--no-cache` for `--no-cache-dir`), or the one-letter `short` alone or inside a cluster (`-fsSL`)."""
+    shortest = abbrev or long
+    for w in cmd[1:]:
+        if w == "--":
+            break
+        name = w.split("=", 1)[0]
+        if name.startswith("--") and long.startswith(name) and len(name) >= len(shortest):
+            return True
+        if short and w.startswith("-") and not w.startswith("--") and short in w[1:] and w[1:].isalpha():
+            return True
+    return False
+
+
+_PROBES = {"--version", "-version", "version", "-V", "--help", "-h", "help", "-dumpversion", "env"}
+
+
+def is_probe(cmd: tuple[str, ...]) -> bool:
+    """A version or help probe (`javac --version`, `go version`, `yarn -v`): it checks a tool, it builds nothing."""
+    rest = cmd[1:]
+    return bool(rest) and len(rest) <= 2 and (rest[0] in _PROBES or (rest[0] == "-v" and len(rest) == 1))

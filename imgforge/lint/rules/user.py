@@ -7,8 +7,24 @@ from collections.abc import Iterator
 
 from imgforge.lint.model import Dockerfile, Instruction
 from imgforge.lint.rules import Hit, hit, rule
+from imgforge.lint.rules.effects import run_effects
+from imgforge.lint.rules.multistage import is_base_image
+from imgforge.lint.rules.shell import commands, program
 
 _ROOT = re.compile(r"^(root|0)(:.*)?$")
+# Entrypoints of official images start as root and drop to a service user with one of these.
+_PRIVILEGE_DROP = {"gosu", "su-exec", "setpriv", "chpst", "setuidgid", "s6-setuidgid"}
+# Daemons that start as root on purpose and run their workers as an unprivileged user from their own config.
+_SELF_DROPPING = re.compile(r"^(nginx|httpd|httpd-foreground|apache2|apache2ctl|apache2-foreground|lighttpd|"
+                            r"php-fpm[\d.]*|haproxy|squid|named|sshd|dovecot|postfix|unbound|dnsmasq|openvpn|"
+                            r"supervisord|crond?|init|systemd|vsftpd|proftpd|pure-ftpd|tinyproxy|rsyslogd|"
+                            r"ocserv|ipsec|charon|tincd?|pptpd|xl2tpd|wg-quick|dsvpn|shadowvpn|sniproxy|h2o|runit\S*|"
+                            r"runsvdir|s6-svscan)$")
+# Packages whose daemons need root (tunnels, firewalls): such images run as root on purpose.
+_NEEDS_ROOT_PACKAGES = re.compile(r"^(openvpn|ocserv|strongswan|libreswan|tinc|pptpd|xl2tpd|wireguard(-tools)?|"
+                                  r"iptables|nftables|openconnect|softether\S*|nfs-kernel-server|nfs-utils|nfs-ganesha)$")
+_INIT_WRAPPERS = {"tini", "dumb-init", "--", "-g", "-s", "catatonit", "s6-svscan"}
+_WINDOWS = re.compile(r"(^|/)(windows|nanoserver|servercore|windowsservercore)([/:@]|$)", re.I)
 
 
 def _last_user(df: Dockerfile) -> Instruction | None:
@@ -20,30 +36,121 @@ def _last_user(df: Dockerfile) -> Instruction | None:
     return last
 
 
-@rule("USR001", "user", "warning", "Final stage runs as root",
-      "Create an unprivileged user and end with `USER 10001` (a numeric UID).")
-def runs_as_root(df: Dockerfile) -> Iterator[Hit]:
+def _user(ins: Instruction) -> str:
+    return ins.args.strip().strip("\"'").split(":")[0]
+
+
+def _drops_privileges(df: Dockerfile) -> bool:
+    return any(ins.keyword == "RUN" and any(program(c) in _PRIVILEGE_DROP or
+                                            any(w.split("/")[-1].startswith(tuple(_PRIVILEGE_DROP)) for w in c)
+                                            for c in commands(ins.script))
+               for stage in df.shipped() for ins in stage.instructions) or \
+        any(ins.keyword in ("ENTRYPOINT", "CMD") and any(p in ins.args for p in _PRIVILEGE_DROP)
+            for stage in df.shipped() for ins in stage.instructions)
+
+
+def _daemon_drops(df: Dockerfile) -> bool:
+    """True when the final command is a daemon that switches its workers to a service user itself."""
+    entry: dict[str, Instruction] = {}
+    for stage in df.shipped():
+        for ins in stage.instructions:
+            if ins.keyword in ("CMD", "ENTRYPOINT"):
+                entry[ins.keyword] = ins
+    if not entry:
+        return False
+    if any(ins.keyword == "RUN" and any(_NEEDS_ROOT_PACKAGES.match(p) for p in run_effects(ins.script).kept)
+           for stage in df.shipped() for ins in stage.instructions):
+        return True
+    words: list[str] = []  # the ENTRYPOINT is the program, the CMD its arguments (or the program when alone)
+    for kind in ("ENTRYPOINT", "CMD"):
+        given = entry.get(kind)
+        if given is not None:
+            words += [w.rsplit("/", 1)[-1] for w in (given.json_args if given.json_args is not None
+                                                     else given.args.split())]
+    # `tini -- nginx`, `docker-php-entrypoint apache2-foreground`: the daemon is what the wrapper starts
+    words = [w for w in words if w not in _INIT_WRAPPERS and "entrypoint" not in w.lower()]
+    if any(w in ("-u", "--user", "-user") and k + 1 < len(words) and not _ROOT.match(words[k + 1])
+           or w.startswith("--user=") and not _ROOT.match(w.split("=", 1)[1]) for k, w in enumerate(words)):
+        return True  # `memcached -u daemon`, `mysqld --user=mysql`: the program switches user itself
+    return bool(words) and bool(_SELF_DROPPING.match(words[0]))
+
+
+def _windows(df: Dockerfile) -> bool:
+    return any(_WINDOWS.search(s.image) for s in df.shipped()) or df.escape == "`"
+
+
+_SERVER_WORDS = re.compile(r"(server|serve|gunicorn|uvicorn|hypercorn|waitress|daphne|puma|unicorn|rails|node|npm|"
+                           r"yarn|java|\.jar|catalina|flask|django|manage\.py|app|api|web|http|proxy|agent|worker|"
+                           r"daemon|start|run)", re.I)
+_TOOL_ARGS = {"--help", "-h", "help", "--version"}
+
+
+def _entry_words(df: Dockerfile) -> list[str]:
+    words: list[str] = []
+    for stage in df.shipped():
+        for ins in stage.instructions:
+            if ins.keyword == "ENTRYPOINT":
+                words = list(ins.json_args if ins.json_args is not None else ins.args.split())
+    for stage in df.shipped():
+        for ins in stage.instructions:
+            if ins.keyword == "CMD":
+                cmd = list(ins.json_args if ins.json_args is not None else ins.args.split())
+                words = [w for w in words if w not in _TOOL_ARGS] + cmd
+    return words
+
+
+def is_service(df: Dockerfile) -> bool:
+    """True for an image that serves: it EXPOSEs a port, has a HEALTHCHECK, or its command reads like a server."""
+    if any(ins.keyword in ("EXPOSE", "HEALTHCHECK") for s in df.shipped() for ins in s.instructions):
+        return True
+    words = _entry_words(df)
+    return bool(words) and words[-1] not in _TOOL_ARGS and any(_SERVER_WORDS.search(w) for w in words[:3])
+
+
+def _root_by_default(df: Dockerfile) -> Hit | None:
+    """Where the final image runs as root without a reason we can see, or None."""
     final = df.final
-    if final is None:
-        return
+    if final is None or _windows(df):
+        return None
     last = _last_user(df)
     if last is None:
         if final.image.lower() == "scratch" and not final.instructions[1:]:
-            return
+            return None
         if "nonroot" in final.image or final.image.startswith("$"):
-            return  # distroless :nonroot images default to uid 65532; unresolved ARG: unknown
-        yield Hit(final.line, final.line, "the final stage never sets USER, so the container runs as root; "
-                                          "a compromised process then owns the whole container")
-    elif _ROOT.match(last.args.strip()):
-        yield hit(last, "the last USER is root, so the container runs as root")
+            return None  # distroless :nonroot images default to uid 65532; unresolved ARG: unknown
+        if is_base_image(df) or _drops_privileges(df) or _daemon_drops(df):
+            return None  # a base to extend (children install as root), or an entrypoint that drops to a user
+        return Hit(final.line, final.line, "the final stage never sets USER and no entrypoint drops privileges, so "
+                                           "the container runs as root; a compromised process then owns it")
+    if _ROOT.match(_user(last)) and not _drops_privileges(df) and not is_base_image(df):
+        return hit(last, "the last USER is root, so the container runs as root")
+    return None
+
+
+@rule("USR001", "user", "warning", "Service runs as root",
+      "Create an unprivileged user and end with `USER 10001` (a numeric UID).")
+def runs_as_root(df: Dockerfile) -> Iterator[Hit]:
+    found = _root_by_default(df)
+    if found is not None and is_service(df):
+        yield found
+
+
+@rule("USR003", "user", "info", "Tool image runs as root",
+      "Add `USER 10001` (files it writes to mounted folders then belong to that UID, not to root).")
+def tool_as_root(df: Dockerfile) -> Iterator[Hit]:
+    found = _root_by_default(df)
+    if found is not None and not is_service(df):  # a CLI or desktop tool, run by hand: a weaker case
+        yield Hit(found.line, found.end_line, found.message)
 
 
 @rule("USR002", "user", "info", "Non-numeric USER",
       "Use a numeric UID (USER 10001:10001) so Kubernetes runAsNonRoot can verify it.")
 def non_numeric(df: Dockerfile) -> Iterator[Hit]:
-    for ins in df.instructions:
-        if ins.keyword == "USER" and ins.stage >= 0:
-            user = ins.args.strip().split(":")[0]
-            if user and not user.isdigit() and not user.startswith("$"):
-                yield hit(ins, f"USER {user[:40]} is a name: Kubernetes runAsNonRoot cannot verify a non-numeric user "
-                               "and the host cannot resolve it")
+    last = _last_user(df)  # only the user the container runs as matters; intermediate USER root is routine
+    if last is None or _windows(df):
+        return
+    user = _user(last)
+    if user and not user.isdigit() and not user.startswith("$") and not _ROOT.match(user) and \
+            not user.startswith("Container"):
+        yield hit(last, f"USER {user[:40]} is a name: Kubernetes runAsNonRoot cannot verify a non-numeric user "
+                        "and the host cannot resolve it")

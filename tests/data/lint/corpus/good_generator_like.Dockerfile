@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # expect: none
-# expect-info: PIN003 PIN003
+# expect-info: PIN003 PIN003 PIN004
 FROM imgforge/python-dev:3.11 AS build
 WORKDIR /app
 COPY pyproject.toml requirements.txt ./

@@ -1,5 +1,5 @@
 # expect: none
-# expect-info: PIN003 LO003
+# expect-info: PIN003 LO003 SH001
 FROM debian:12-slim
 WORKDIR /opt
 COPY src/ /opt/src/

