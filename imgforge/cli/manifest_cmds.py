@@ -23,7 +23,7 @@ class KindChoice(str, enum.Enum):
 def manifest(
     path: Annotated[Path, typer.Argument(help="Project folder or its imgforge.yaml.")] = Path("."),
     image: Annotated[str, typer.Option("--image", help="Image reference; a tag is pinned to its digest.")] = "",
-    kind: Annotated[KindChoice, typer.Option("--kind", help="pod, or deployment (+ Service, ConfigMap).")] = KindChoice.pod,
+    kind: Annotated[KindChoice, typer.Option("--kind", help="deployment (+ Service, ConfigMap, operations objects), or a bare pod.")] = KindChoice.deployment,
     env: Annotated[list[str] | None, typer.Option("--env", help="Environment(s) from `environments:` (default: all).")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write DIR/<env>/<kind>.yaml instead of printing.")] = None,
     kubernetes_version: Annotated[str | None, typer.Option("--kubernetes-version", help="Schema version to validate against (default: manifest.kubernetes_version, 1.30).")] = None,

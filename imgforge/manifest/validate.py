@@ -37,7 +37,8 @@ def supported_versions() -> list[str]:
     return list(dict.fromkeys(seen))
 
 
-def _k8s_version(version: str) -> str:
+def k8s_version(version: str) -> str:
+    """`version` as major.minor when kubernetes-validate bundles its schema; UsageError otherwise."""
     match = _VERSION.match(version.strip())
     supported = supported_versions()
     if not match or f"{match.group(1)}.{match.group(2)}" not in supported:
@@ -56,7 +57,7 @@ def schema_problems(obj: dict[str, Any], version: str = DEFAULT_K8S_VERSION) -> 
     import kubernetes_validate
     from kubernetes_validate.utils import SchemaNotFoundError
 
-    wanted = _k8s_version(version)
+    wanted = k8s_version(version)
     try:
         kubernetes_validate.validate(obj, wanted, strict=True)
     except kubernetes_validate.ValidationError as exc:
@@ -124,7 +125,9 @@ def _container_problems(
             shown = ", ".join(str(p) for p in sorted(exposed)) or "none"
             yield Problem(obj, f"{where}.{field}", f"probe port {number} is not EXPOSEd by the image (exposes: {shown})", "probe-port-exposed")
     live, ready = c.get("livenessProbe"), c.get("readinessProbe")
-    if isinstance(live, dict) and isinstance(ready, dict) and _handler(live) == _handler(ready):
+    # Two TCP connects to one port are the only probes a port-only app has; their patience tells them apart.
+    if (isinstance(live, dict) and isinstance(ready, dict) and _handler(live) == _handler(ready)
+            and _handler(live)[0] != "tcpSocket"):
         yield Problem(obj, f"{where}.livenessProbe", "liveness and readiness probes check the same endpoint", "liveness-not-readiness")
     res = c.get("resources") or {}
     for resource, parse in (("cpu", cpu_millicores), ("memory", memory_bytes)):

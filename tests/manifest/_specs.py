@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from imgforge.manifest.spec import CpuMemory, ManifestSpec, Probe, Resources
 
 DIGEST = "sha256:" + "3" * 64
@@ -23,3 +25,10 @@ def fixed_spec(**changes: object) -> ManifestSpec:
     )
     base.update(changes)
     return ManifestSpec(**base)  # type: ignore[arg-type]
+
+
+def by_kind(objects: list[dict[str, Any]], kind: str) -> dict[str, Any]:
+    """The one object of `kind` among `objects`."""
+    found = [o for o in objects if o["kind"] == kind]
+    assert len(found) == 1, [o["kind"] for o in objects]
+    return found[0]

@@ -32,8 +32,9 @@ def test_prints_each_environment_as_valid_yaml(tmp_path: Path) -> None:
     res = imgforge("manifest", str(tmp_path), "--image", IMAGE, "--kind", "deployment")
     assert res.returncode == 0, res.stderr
     docs = [d for d in yaml.safe_load_all(res.stdout) if d]
-    assert [(d["kind"], d["spec"].get("replicas")) for d in docs] == [
+    assert [(d["kind"], (d.get("spec") or {}).get("replicas")) for d in docs if d["kind"] in ("Deployment", "Service")] == [
         ("Deployment", 1), ("Service", None), ("Deployment", 4), ("Service", None)]
+    assert [d["kind"] for d in docs].count("PodDisruptionBudget") == 1  # prod only: replicas >= 2
     assert "# environment: prod" in res.stdout
     assert "valid against Kubernetes 1.30" in res.stderr
 
@@ -44,7 +45,7 @@ def test_json_names_environments_and_the_pin(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     data = json.loads(res.stdout)
     assert (data["image"], data["pinned_by"], data["kubernetes_version"]) == (IMAGE, "given", "1.28")
-    pod = data["environments"]["prod"][0]
+    pod = next(o for o in data["environments"]["prod"] if o["kind"] == "Deployment")["spec"]["template"]
     assert pod["spec"]["containers"][0]["resources"]["requests"]["cpu"] == "250m"
 
 

@@ -16,6 +16,7 @@ from imgforge.manifest.emit import emit
 from imgforge.manifest.plan import plan_from_objects
 from imgforge.manifest.spec import CpuMemory, ManifestSpec, Probe, Resources
 from imgforge.manifest.verify import VerifyReport, verify
+from tests.manifest._specs import by_kind
 
 APP = Path(__file__).resolve().parents[1] / "data" / "manifest" / "app"
 FAST = dict(period_seconds=1, timeout_seconds=1)
@@ -133,7 +134,9 @@ def test_cli_manifest_then_verify_then_recommend(docker, registry, app_image, un
     res = imgforge("manifest", str(tmp_path), "--image", pushed, "--kind", "deployment", "--out", str(out))
     assert res.returncode == 0, res.stderr
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.yaml")) == [
-        "dev/deployment.yaml", "dev/service.yaml", "prod/deployment.yaml", "prod/service.yaml"]
+        "dev/deployment.yaml", "dev/networkpolicy.yaml", "dev/service.yaml", "dev/serviceaccount.yaml",
+        "prod/deployment.yaml", "prod/networkpolicy.yaml", "prod/poddisruptionbudget.yaml", "prod/service.yaml",
+        "prod/serviceaccount.yaml"]
     dep = yaml.safe_load((out / "prod" / "deployment.yaml").read_text(encoding="utf-8"))
     image = dep["spec"]["template"]["spec"]["containers"][0]["image"]
     assert image.startswith(f"{registry.address}/{unique_repo}@sha256:")
@@ -145,7 +148,7 @@ def test_cli_manifest_then_verify_then_recommend(docker, registry, app_image, un
     res = imgforge("manifest", str(tmp_path / "bad.yaml"), "--image", pushed)
     assert res.returncode == 1, res.stderr
     assert "probe port 9090 is not EXPOSEd by the image (exposes: 8080)" in res.stderr
-    assert "Pod/" in res.stderr and "spec.containers[0].livenessProbe" in res.stderr
+    assert "Deployment/" in res.stderr and "spec.template.spec.containers[0].livenessProbe" in res.stderr
 
     res = imgforge("verify", app_image, "--manifest", str(out / "prod" / "deployment.yaml"), "--settle", "1",
                    "--recommend", "--settings", str(tmp_path))
@@ -159,7 +162,7 @@ def test_cli_manifest_then_verify_then_recommend(docker, registry, app_image, un
 
 def test_cli_verify_failure_exits_1_with_reason(docker, app_image, tmp_path) -> None:
     manifest = tmp_path / "pod.yaml"
-    manifest.write_text(yaml.safe_dump(emit(spec(liveness=Probe(path="/livez", failure_threshold=2, **FAST)), "pod")[0]))
+    manifest.write_text(yaml.safe_dump(by_kind(emit(spec(liveness=Probe(path="/livez", failure_threshold=2, **FAST)), "pod"), "Pod")))
     res = imgforge("verify", app_image, "--manifest", str(manifest), "--settle", "1", "--json")
     assert res.returncode == 1
     data = json.loads(res.stdout)
@@ -183,7 +186,7 @@ def test_tcp_and_exec_probes_and_config_map_mount(docker, app_image) -> None:
 
 def test_cli_verify_unknown_image_is_a_usage_error(docker, tmp_path) -> None:
     manifest = tmp_path / "pod.yaml"
-    manifest.write_text(yaml.safe_dump(emit(spec(), "pod")[0]))
+    manifest.write_text(yaml.safe_dump(by_kind(emit(spec(), "pod"), "Pod")))
     res = imgforge("verify", "imgforge-test/no-such-image:0", "--manifest", str(manifest))
     assert res.returncode == 2
     assert "verifying imgforge-test/no-such-image:0: the engine has no such image" in res.stderr
