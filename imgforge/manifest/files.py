@@ -32,7 +32,8 @@ def read_config_file(root: Path, key: str, rel: str, budget: int) -> str:
     try:
         target = (base / rel).resolve(strict=True)
     except (OSError, RuntimeError) as exc:
-        raise _refuse(key, rel, f"cannot be read ({exc.__class__.__name__}: {exc.strerror or exc})") from exc
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise _refuse(key, rel, f"cannot be read ({why})") from exc
     if not target.is_relative_to(base):
         raise _refuse(key, rel, "a symbolic link leads outside the project")
     try:
@@ -40,10 +41,11 @@ def read_config_file(root: Path, key: str, rel: str, budget: int) -> str:
         fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as exc:
         raise _refuse(key, rel, f"cannot be opened ({exc.strerror or exc})") from exc
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise _refuse(key, rel, "is not a regular file (devices, FIFOs, sockets and folders are refused)")
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise _refuse(key, rel, "is not a regular file (devices, FIFOs, sockets and folders are refused)")
         if info.st_size > budget:
             raise _refuse(key, rel, f"is {info.st_size} bytes; the ConfigMap's files may total {MAX_TOTAL_BYTES}")
         data = handle.read(budget + 1)

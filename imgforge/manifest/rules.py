@@ -102,10 +102,15 @@ def config_key(key: str) -> str | None:
     return None
 
 
+def shown(text: str, limit: int = 40) -> str:
+    """`text` quoted for a message, cut to `limit` characters (a hostile value may be huge)."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} characters)"
+
+
 def _quantity(text: str, what: str, suffixes: dict[str, int], example: str) -> Decimal:
     match = _QUANTITY.match(text.strip())
     if not match or match.group("suffix") not in suffixes:
-        raise ValueError(f"{what} quantity {text!r} is not valid: expected e.g. {example}")
+        raise ValueError(f"{what} quantity {shown(text)} is not valid: expected e.g. {example} (at most 18 digits)")
     try:
         number = Decimal(f"{match.group('int')}.{match.group('frac') or '0'}")
     except InvalidOperation as exc:  # pragma: no cover - the pattern admits only digits

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError
 
@@ -20,11 +20,12 @@ from imgforge.manifest.spec import (
     Operations, Port, PortName, Probe, Resources, SecretName, ServiceName, default_liveness, default_readiness,
     spec_problems,
 )
-from imgforge.settings import line_of, load_raw, load_section, settings_path
+from imgforge.settings import line_of, load_raw, settings_path
 
 LABEL_VERSION = "org.opencontainers.image.version"
 LABEL_REVISION = "org.opencontainers.image.revision"
 LABEL_SOURCE = "org.opencontainers.image.source"
+M = TypeVar("M", bound=BaseModel)
 _ENV_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
@@ -88,11 +89,32 @@ def _file(path: Path) -> Path:
     return file
 
 
+def _problems(exc: ValidationError) -> list[tuple[tuple[Any, ...], str]]:
+    # "[key]" marks an error in a mapping's key; the key itself is already in the location.
+    return [(tuple(p for p in err["loc"] if p != "[key]"), str(err["msg"]).removeprefix("Value error, "))
+            for err in exc.errors()]
+
+
+def _section(path: Path, section: str, model: type[M]) -> M:
+    data = load_raw(path)
+    try:
+        return model.model_validate(data.get(section) or {})
+    except ValidationError as exc:
+        file = settings_path(path)
+        lines = []
+        for loc, message in _problems(exc):
+            full = (section, *loc)
+            line = line_of(data, full)
+            lines.append(f"{file}:{line}: " if line else f"{file}: ")
+            lines[-1] += f"{'.'.join(str(p) for p in full)}: {message}"
+        raise UsageError("invalid settings: " + "\n".join(lines)) from exc
+
+
 def load_settings(path: Path) -> tuple[ManifestSettings, dict[str, Overlay]]:
     """Both sections of the project's settings, validated (defaults when absent); the path must exist."""
     file = _file(path)
-    manifest = load_section(path, "manifest", ManifestSettings)
-    envs = load_section(path, "environments", Environments).root
+    manifest = _section(path, "manifest", ManifestSettings)
+    envs = _section(path, "environments", Environments).root
     for name in envs:
         if not _ENV_NAME.match(name) or len(name) > 63:
             line = line_of(load_raw(path), ("environments", name))
@@ -164,11 +186,7 @@ def build_spec(path: Path, fields: dict[str, Any], environment: str | None = Non
     try:
         spec = ManifestSpec.model_validate(fields, context={"defer_cross_rules": True})
     except ValidationError as exc:
-        found = []
-        for err in exc.errors():
-            loc = ".".join(str(p) for p in err["loc"] if p != "[key]")
-            found.append((loc, str(err["msg"]).removeprefix("Value error, ")))
-        _raise(path, found, environment)
+        _raise(path, [(".".join(str(p) for p in loc), message) for loc, message in _problems(exc)], environment)
         raise  # unreachable: _raise raised for a non-empty list
     _raise(path, spec_problems(spec), environment)
     return spec

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic_core import PydanticCustomError
 
 from imgforge.errors import UsageError
 from imgforge.manifest import rules
@@ -32,11 +33,16 @@ def memory_bytes(quantity: str) -> int:
         raise UsageError(f"reading {exc}") from exc
 
 
+def _invalid(reason: str) -> PydanticCustomError:
+    # A custom error carries the reason alone (no "Value error, " prefix) into the one-line settings message.
+    return PydanticCustomError("imgforge_rule", "{reason}", {"reason": reason})
+
+
 def _rule(check: Callable[[str], str | None]) -> AfterValidator:
     def run(value: str) -> str:
         problem = check(value)
         if problem:
-            raise ValueError(problem)
+            raise _invalid(problem)
         return value
 
     return AfterValidator(run)
@@ -45,9 +51,12 @@ def _rule(check: Callable[[str], str | None]) -> AfterValidator:
 def _quantity(parse: Callable[[str], int]) -> BeforeValidator:
     def run(value: object) -> str:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise ValueError("a quantity must be a string such as 250m or 64Mi")
+            raise _invalid("a quantity must be a string such as 250m or 64Mi")
         text = str(value)
-        parse(text)  # raises ValueError naming the problem
+        try:
+            parse(text)
+        except ValueError as exc:
+            raise _invalid(str(exc)) from exc
         return text
 
     return BeforeValidator(run)
@@ -61,7 +70,7 @@ def _cidr(value: str) -> str:
     try:
         return str(ipaddress.ip_network(value, strict=False))
     except ValueError as exc:
-        raise ValueError(f"{value!r} is not an IP network such as 10.0.0.0/8") from exc
+        raise _invalid(f"{value!r} is not an IP network such as 10.0.0.0/8") from exc
 
 
 ServiceName = Annotated[str, _rule(rules.dns1035_label)]
