@@ -15,38 +15,65 @@ from imgforge.errors import GateFailed, UsageError
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
 
-class KindChoice(str, enum.Enum):
+class KindChoice(enum.StrEnum):
     pod = "pod"
     deployment = "deployment"
+
+
+class FormatChoice(enum.StrEnum):
+    yaml = "yaml"
+    kustomize = "kustomize"
 
 
 def manifest(
     path: Annotated[Path, typer.Argument(help="Project folder or its imgforge.yaml.")] = Path("."),
     image: Annotated[str, typer.Option("--image", help="Image reference; a tag is pinned to its digest.")] = "",
-    kind: Annotated[KindChoice, typer.Option("--kind", help="deployment (+ Service, ConfigMap, operations objects), or a bare pod.")] = KindChoice.deployment,
-    env: Annotated[list[str] | None, typer.Option("--env", help="Environment(s) from `environments:` (default: all).")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Write DIR/<env>/<kind>.yaml instead of printing.")] = None,
-    kubernetes_version: Annotated[str | None, typer.Option("--kubernetes-version", help="Schema version to validate against (default: manifest.kubernetes_version, 1.30).")] = None,
-    pull_secret: Annotated[list[str] | None, typer.Option("--pull-secret", help="imagePullSecret name (repeatable).")] = None,
-    version: Annotated[str | None, typer.Option("--version", help="Version annotation (default: the image's OCI label).")] = None,
-    revision: Annotated[str | None, typer.Option("--revision", help="Revision annotation (default: the image's OCI label).")] = None,
-    source: Annotated[str | None, typer.Option("--source", help="Source annotation (default: the image's OCI label).")] = None,
+    kind: Annotated[KindChoice, typer.Option(
+        "--kind", help="deployment (+ Service, ConfigMap, operations objects), or a bare pod.")] = KindChoice.deployment,
+    env: Annotated[list[str] | None, typer.Option(
+        "--env", help="Environment(s) from `environments:` (default: all).")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Write DIR/<env>/<kind>.yaml (or the kustomize tree) instead of printing.")] = None,
+    out_format: Annotated[FormatChoice, typer.Option(
+        "--format", help="yaml (a folder per environment) or kustomize (base/ + overlays/<env>/, needs --out).")
+    ] = FormatChoice.yaml,
+    kubernetes_version: Annotated[str | None, typer.Option(
+        "--kubernetes-version", help="Schema version to validate against (default: manifest.kubernetes_version).")
+    ] = None,
+    pull_secret: Annotated[list[str] | None, typer.Option(
+        "--pull-secret", help="imagePullSecret name (repeatable).")] = None,
+    version: Annotated[str | None, typer.Option(
+        "--version", help="Version annotation (default: the image's OCI label).")] = None,
+    revision: Annotated[str | None, typer.Option(
+        "--revision", help="Revision annotation (default: the image's OCI label).")] = None,
+    source: Annotated[str | None, typer.Option(
+        "--source", help="Source annotation (default: the image's OCI label).")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Emit Kubernetes YAML for the image, pinned by digest, hardened, probed, limited and validated offline.
 
-    Example: imgforge manifest . --image 127.0.0.1:5000/app:1.2.0 --kind deployment --out k8s/
+    Example: imgforge manifest . --image 127.0.0.1:5000/app:1.2.0 --out k8s/ --format kustomize
     """
     from imgforge.manifest.emit import to_yaml
+    from imgforge.manifest.kustomize import kustomize_tree
     from imgforge.manifest.project import BASE, file_name, make_manifests
 
     if not image:
         raise UsageError("making the manifest: --image is required (e.g. --image 127.0.0.1:5000/app:1.2.0)")
+    if out_format == FormatChoice.kustomize and out is None:
+        raise UsageError("making the manifest: --format kustomize writes a folder tree; name it with --out DIR")
     meta = {k: v for k, v in (("version", version), ("revision", revision), ("source", source)) if v}
     result = make_manifests(path, image, kind.value, tuple(env) if env else None, tuple(pull_secret or ()),
                             meta, kubernetes_version)
     written: dict[str, list[str]] = {}
-    if out is not None:
+    if out is not None and out_format == FormatChoice.kustomize:
+        envs = {name: objs for name, objs in result.objects.items() if name != BASE}
+        for rel, text in kustomize_tree(result.base, envs).items():
+            target = out / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            written.setdefault(rel.rsplit("/", 1)[0], []).append(str(target))
+    elif out is not None:
         for name, objs in result.objects.items():
             folder = out / name if name != BASE else out
             folder.mkdir(parents=True, exist_ok=True)

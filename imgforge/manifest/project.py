@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ class Emitted:
     pinned: Pinned
     kubernetes_version: str
     objects: dict[str, list[dict[str, Any]]]
+    base: list[dict[str, Any]] = field(default_factory=list)  # the objects without any environment's overlay
 
 
 def make_manifests(
@@ -41,11 +42,14 @@ def make_manifests(
     spec = spec_from_settings(path, pinned.ref, pinned.config, pull_secrets, meta)
     exposed = set(pinned.config.exposed_ports) if pinned.config else None
     names = environments if environments is not None else tuple(overlays) or (BASE,)
+    base = emit(spec, kind, version)
+    validate.check(base, version, exposed)
     out: dict[str, list[dict[str, Any]]] = {}
     for name in names:
         if name == BASE:
-            env_spec = spec
-        elif name in overlays:
+            out[name] = base
+            continue
+        if name in overlays:
             env_spec = apply_overlay(spec, overlays[name], path, name)
         else:
             known = ", ".join(overlays) or "none defined"
@@ -53,7 +57,7 @@ def make_manifests(
         objs = emit(env_spec, kind, version)
         validate.check(objs, version, exposed)
         out[name] = objs
-    return Emitted(pinned, version, out)
+    return Emitted(pinned, version, out, base)
 
 
 def spec_from_project(path: Path, image: str, source: ImageSource | None = None) -> ManifestSpec:
