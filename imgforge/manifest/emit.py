@@ -134,7 +134,9 @@ def _sleep_action(kubernetes_version: str) -> bool:
 
 def container(spec: ManifestSpec, kubernetes_version: str = DEFAULT_VERSION) -> dict[str, Any]:
     """The one application container."""
-    out: dict[str, Any] = {"name": CONTAINER, "image": spec.image, "imagePullPolicy": "IfNotPresent"}
+    # Always: the digest pins the bytes, so this only makes the kubelet check the pull secret on every start
+    # (with IfNotPresent any pod on the node could run a private image another pod pulled).
+    out: dict[str, Any] = {"name": CONTAINER, "image": spec.image, "imagePullPolicy": "Always"}
     if spec.command:
         out["command"] = list(spec.command)
     if spec.args:

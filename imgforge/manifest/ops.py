@@ -10,9 +10,9 @@ DNS_PORT = 53
 
 
 def replicated(spec: ManifestSpec) -> bool:
-    """True when at least two pods run at once (replicas, or the autoscaler's floor): spread and budget apply."""
+    """True when two or more pods may run at once (replicas, or the autoscaler's ceiling): spread and budget apply."""
     scaler = spec.operations.autoscaler
-    return (scaler.min_replicas if scaler is not None else spec.replicas) >= 2
+    return (scaler.max_replicas if scaler is not None else spec.replicas) >= 2
 
 
 def service_account(spec: ManifestSpec, metadata: dict[str, Any]) -> dict[str, Any]:

@@ -101,7 +101,7 @@ def _probe_port(probe: dict[str, Any]) -> int | str | None:
 
 
 def _container_problems(
-    obj: str, where: str, c: dict[str, Any], pod_uid: int | None, exposed: set[int] | None
+    obj: str, where: str, c: dict[str, Any], pod_uid: int | None, pod_gid: int | None, exposed: set[int] | None
 ) -> Iterator[Problem]:
     image = str(c.get("image", ""))
     if not _DIGEST_PINNED.search(image):
@@ -146,7 +146,12 @@ def _container_problems(
     sc = c.get("securityContext") or {}
     uid = sc.get("runAsUser", pod_uid)
     if uid is None or int(uid) < MIN_UID:
-        yield Problem(obj, f"{where}.securityContext.runAsUser", f"UID {uid} is below {MIN_UID} (may collide with host users)", "uid-ge-10000")
+        yield Problem(obj, f"{where}.securityContext.runAsUser",
+                      f"UID {uid} is below {MIN_UID} (may collide with host users)", "uid-ge-10000")
+    gid = sc.get("runAsGroup", pod_gid)
+    if gid is not None and int(gid) < MIN_UID:
+        yield Problem(obj, f"{where}.securityContext.runAsGroup",
+                      f"GID {gid} is below {MIN_UID} (may collide with host groups)", "gid-ge-10000")
     for key, want in (("readOnlyRootFilesystem", True), ("allowPrivilegeEscalation", False)):
         if sc.get(key) is not want:
             yield Problem(obj, f"{where}.securityContext.{key}", f"must be {str(want).lower()}", "hardened")
@@ -167,7 +172,8 @@ def own_problems(obj: dict[str, Any], exposed_ports: set[int] | None = None) -> 
         problems.append(Problem(name, f"{base}.securityContext.runAsNonRoot", "must be true", "hardened"))
     for i, c in enumerate(pod.get("containers") or []):
         where = f"{base}.containers[{i}]"
-        problems.extend(_container_problems(name, where, c, pod_sc.get("runAsUser"), exposed_ports))
+        problems.extend(_container_problems(name, where, c, pod_sc.get("runAsUser"), pod_sc.get("runAsGroup"),
+                                            exposed_ports))
     return problems
 
 

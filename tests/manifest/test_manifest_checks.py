@@ -81,9 +81,11 @@ def test_missing_requests() -> None:
     assert {p.path for p in validate.own_problems(obj)} == {f"{C}.resources.requests.cpu", f"{C}.resources.requests.memory"}
 
 
-def test_low_uid() -> None:
-    found = validate.own_problems(by_kind(emit(fixed_spec(uid=1000, config_files={}), "pod"), "Pod"))
+def test_low_uid_and_gid() -> None:
+    found = validate.own_problems(by_kind(emit(fixed_spec(uid=1000, gid=10001, config_files={}), "pod"), "Pod"))
     assert [(p.rule, p.path) for p in found] == [("uid-ge-10000", "spec.containers[0].securityContext.runAsUser")]
+    found = validate.own_problems(by_kind(emit(fixed_spec(gid=1000, config_files={}), "pod"), "Pod"))
+    assert [(p.rule, p.path) for p in found] == [("gid-ge-10000", "spec.containers[0].securityContext.runAsGroup")]
 
 
 def test_missing_probe_and_weak_security_context() -> None:
