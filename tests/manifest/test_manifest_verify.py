@@ -14,7 +14,7 @@ import yaml
 
 from imgforge.manifest.emit import emit
 from imgforge.manifest.plan import plan_from_objects
-from imgforge.manifest.spec import CpuMemory, ManifestSpec, Probe, Resources
+from imgforge.manifest.spec import CpuMemory, ManifestSpec, Probe, Resources, default_liveness, default_readiness
 from imgforge.manifest.verify import VerifyReport, verify
 from tests.manifest._specs import by_kind
 
@@ -182,6 +182,12 @@ def test_tcp_and_exec_probes_and_config_map_mount(docker, app_image) -> None:
     broken = s.model_copy(update={"readiness": Probe(type="exec", command=("cat", "/etc/app/missing.conf"), **FAST)})
     report = verify(docker, app_image, plan_from_objects(emit(broken, "deployment")), timeout=4, settle=1.0)
     assert not report.passed and report.reasons == ("not ready within 4s",)
+    # No declared health endpoint: the default probes are TCP connects, run for real as well.
+    tcp = spec(liveness=default_liveness(None), readiness=default_readiness(None))
+    report = verify(docker, app_image, plan_from_objects(emit(tcp)), timeout=15, settle=1.0)
+    assert report.passed, report.reasons
+    assert {r.which for r in report.probes} == {"liveness", "readiness"}
+    assert all(r.detail == "TCP :8080: connected" for r in report.probes)
 
 
 def test_cli_verify_unknown_image_is_a_usage_error(docker, tmp_path) -> None:
