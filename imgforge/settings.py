@@ -38,9 +38,9 @@ class _LineLoader(yaml.SafeLoader):
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:
-                mark = self.peek_event().start_mark
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
                 raise yaml.MarkedYAMLError(problem=f"nested deeper than {MAX_DEPTH} levels", problem_mark=mark)
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self.depth -= 1
 
@@ -67,7 +67,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str,
             raise yaml.MarkedYAMLError(problem=f"merged key {key!r} is not a string", problem_mark=key_node.start_mark)
         lines.setdefault(key, key_node.start_mark.line + 1)
     mapping = loader.construct_mapping(node, deep=True)
-    return _Mapping(mapping, lines)
+    return _Mapping({str(k): v for k, v in mapping.items()}, lines)  # every key was checked to be a str above
 
 
 class _Mapping(dict[str, Any]):

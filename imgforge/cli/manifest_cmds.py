@@ -29,7 +29,8 @@ def manifest(
     path: Annotated[Path, typer.Argument(help="Project folder or its imgforge.yaml.")] = Path("."),
     image: Annotated[str, typer.Option("--image", help="Image reference; a tag is pinned to its digest.")] = "",
     kind: Annotated[KindChoice, typer.Option(
-        "--kind", help="deployment (+ Service, ConfigMap, operations objects), or a bare pod.")] = KindChoice.deployment,
+        "--kind", help="deployment (+ Service, ConfigMap, operations objects), or a bare pod.")
+    ] = KindChoice.deployment,
     env: Annotated[list[str] | None, typer.Option(
         "--env", help="Environment(s) from `environments:` (default: all).")] = None,
     out: Annotated[Path | None, typer.Option(
@@ -101,12 +102,15 @@ def manifest(
 
 def verify(
     image: Annotated[str, typer.Argument(help="Local image to run.")],
-    manifest_file: Annotated[Path, typer.Option("--manifest", help="Pod or Deployment YAML (e.g. from `imgforge manifest`).")],
+    manifest_file: Annotated[Path, typer.Option(
+        "--manifest", help="Pod or Deployment YAML (e.g. from `imgforge manifest`).")],
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for readiness.")] = 60.0,
     settle: Annotated[float, typer.Option("--settle", help="Seconds to keep probing after ready.")] = 2.0,
-    recommend: Annotated[bool, typer.Option("--recommend", help="Write measured peaks + margin to manifest.resources.")] = False,
+    recommend: Annotated[bool, typer.Option(
+        "--recommend", help="Write measured peaks + margin to manifest.resources.")] = False,
     margin: Annotated[float, typer.Option("--margin", help="Margin over the measured peaks for --recommend.")] = 0.25,
-    settings: Annotated[Path, typer.Option("--settings", help="Project folder or imgforge.yaml for --recommend.")] = Path("."),
+    settings: Annotated[Path, typer.Option(
+        "--settings", help="Project folder or imgforge.yaml for --recommend.")] = Path("."),
     json_out: JsonOpt = False,
 ) -> None:
     """Run IMAGE as the kubelet would under the manifest (limits, user, read-only root, probes); exit 1 on failure.
@@ -167,8 +171,9 @@ def _print_report(report: object) -> None:
     console.print(f"time to ready: {ready}", markup=False)
     restart = f"yes, at {report.restart_at:.1f}s" if report.restart_at is not None else "no"
     console.print(f"restarted by a failing liveness/startup probe: {restart}", markup=False)
+    cpu = report.peak_cpu_percent if report.peak_cpu_percent is not None else "n/a"
     console.print(f"peak memory: {_mib(report.peak_memory_bytes)} of limit {_mib(report.memory_limit_bytes)}; "
-                  f"peak cpu: {report.peak_cpu_percent if report.peak_cpu_percent is not None else 'n/a'}%", markup=False)
+                  f"peak cpu: {cpu}%", markup=False)
     console.print(f"OOM-killed: {'yes' if report.oom_killed else 'no'}; exit code: "
                   f"{report.exit_code if report.exit_code is not None else 'still running'}", markup=False)
     verdict = "[green]PASS[/green]" if report.passed else "[red]FAIL[/red]: " + "; ".join(report.reasons)

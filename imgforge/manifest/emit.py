@@ -161,7 +161,9 @@ def container(spec: ManifestSpec, kubernetes_version: str = DEFAULT_VERSION) -> 
         out["lifecycle"] = {"preStop": {"sleep": {"seconds": spec.operations.pre_stop_seconds}}}
     out["securityContext"] = _security(spec)
     names = volume_names(spec)
-    mounts: list[dict[str, Any]] = [{"name": n, "mountPath": p} for n, p in zip(names, spec.writable_paths)]
+    # `names` ends with the config volume's name when there are config files: zip stops at the paths.
+    mounts: list[dict[str, Any]] = [
+        {"name": n, "mountPath": p} for n, p in zip(names, spec.writable_paths, strict=False)]
     if spec.config_files:
         mounts.append({"name": names[-1], "mountPath": spec.config_mount_path, "readOnly": True})
     out["volumeMounts"] = mounts
@@ -226,7 +228,9 @@ def service(spec: ManifestSpec) -> dict[str, Any]:
     }
 
 
-def emit(spec: ManifestSpec, kind: Kind = "deployment", kubernetes_version: str = DEFAULT_VERSION) -> list[dict[str, Any]]:
+def emit(
+    spec: ManifestSpec, kind: Kind = "deployment", kubernetes_version: str = DEFAULT_VERSION
+) -> list[dict[str, Any]]:
     """A Deployment with its Service, or a bare Pod; with the ConfigMap and the operations layer around it.
 
     `kubernetes_version` leaves out fields that version does not have (the preStop sleep before 1.30).
@@ -244,8 +248,9 @@ def emit(spec: ManifestSpec, kind: Kind = "deployment", kubernetes_version: str 
     if o.network_policy:
         after.append(ops.network_policy(spec, _metadata(spec), selector(spec)))
     if kind == "pod":
-        return [*before, {"apiVersion": "v1", "kind": "Pod", "metadata": _metadata(spec), "spec": pod_spec(spec, False, kubernetes_version)},
-                *after]
+        pod = {"apiVersion": "v1", "kind": "Pod", "metadata": _metadata(spec),
+               "spec": pod_spec(spec, False, kubernetes_version)}
+        return [*before, pod, *after]
     if replicated and o.disruption_budget:
         after.append(ops.disruption_budget(_metadata(spec), selector(spec)))
     if o.autoscaler is not None:

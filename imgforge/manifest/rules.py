@@ -31,7 +31,8 @@ def dns1035_label(name: str) -> str | None:
     if len(name) > 63:
         return f"{name!r} is longer than 63 characters"
     if not _DNS1035_LABEL.match(name):
-        return f"{name!r} must be lower-case letters, digits and '-', start with a letter and end with a letter or digit"
+        return (f"{name!r} must be lower-case letters, digits and '-', start with a letter and end with a letter "
+                "or digit")
     return None
 
 
@@ -91,7 +92,8 @@ def port_number(port: int) -> str | None:
 def env_name(name: str) -> str | None:
     """An environment variable name: letters, digits, '-', '_' and '.', not starting with a digit."""
     if not _ENV_NAME.match(name):
-        return f"environment variable name {name!r} must be letters, digits, '_', '-' and '.', not starting with a digit"
+        return (f"environment variable name {name!r} must be letters, digits, '_', '-' and '.', not starting "
+                "with a digit")
     return None
 
 

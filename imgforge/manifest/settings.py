@@ -220,23 +220,26 @@ def spec_from_settings(
     gid = gid if gid is not None else cfg.gid()
     files = read_config_files(settings_path(path).resolve().parent, s.config_files)
     meta = meta or {}
-    return build_spec(path, dict(
-        name=pick("name") or _project_name(path), image=image,
-        version=meta.get("version") or cfg.labels.get(LABEL_VERSION) or recipe.get("version"),
-        revision=meta.get("revision") or cfg.labels.get(LABEL_REVISION),
-        source=meta.get("source") or cfg.labels.get(LABEL_SOURCE) or recipe.get("source"),
-        part_of=s.part_of, component=s.component, port=port, port_name=s.port_name, uid=uid, gid=gid,
-        command=tuple(s.command), args=tuple(s.args),
+    return build_spec(path, {
+        "name": pick("name") or _project_name(path), "image": image,
+        "version": meta.get("version") or cfg.labels.get(LABEL_VERSION) or recipe.get("version"),
+        "revision": meta.get("revision") or cfg.labels.get(LABEL_REVISION),
+        "source": meta.get("source") or cfg.labels.get(LABEL_SOURCE) or recipe.get("source"),
+        "part_of": s.part_of, "component": s.component, "port": port, "port_name": s.port_name, "uid": uid, "gid": gid,
+        "command": tuple(s.command), "args": tuple(s.args),
         # No declared health endpoint: a TCP connect on the port is the one honest probe.
-        liveness=pick("liveness") or default_liveness(None), readiness=pick("readiness") or default_readiness(None),
-        startup=s.startup, resources=pick("resources"), writable_paths=tuple(s.writable_paths), env=s.env,
-        replicas=s.replicas, image_pull_secrets=tuple(dict.fromkeys([*s.image_pull_secrets, *pull_secrets])),
-        config_files=files, config_mount_path=s.config_mount_path, service_port=s.service_port,
-        operations=s.operations,
-    ))
+        "liveness": pick("liveness") or default_liveness(None),
+        "readiness": pick("readiness") or default_readiness(None),
+        "startup": s.startup, "resources": pick("resources"), "writable_paths": tuple(s.writable_paths), "env": s.env,
+        "replicas": s.replicas, "image_pull_secrets": tuple(dict.fromkeys([*s.image_pull_secrets, *pull_secrets])),
+        "config_files": files, "config_mount_path": s.config_mount_path, "service_port": s.service_port,
+        "operations": s.operations,
+    })
 
 
-def apply_overlay(spec: ManifestSpec, overlay: Overlay, path: Path | None = None, environment: str = "") -> ManifestSpec:
+def apply_overlay(
+    spec: ManifestSpec, overlay: Overlay, path: Path | None = None, environment: str = ""
+) -> ManifestSpec:
     """`spec` with one environment's replicas, resources and env applied, validated like the base."""
     resources: dict[str, Any] = spec.resources.model_dump()
     if overlay.resources is not None:

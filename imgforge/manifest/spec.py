@@ -214,7 +214,7 @@ class ManifestSpec(_Strict):
 
 def _same_endpoint(spec: ManifestSpec, a: Probe, b: Probe) -> bool:
     def port(p: Probe) -> int | str:
-        return spec.port if p.port in (None, spec.port_name) else p.port  # type: ignore[return-value]
+        return spec.port if p.port is None or p.port == spec.port_name else p.port
 
     if a.type != b.type or a.type == "tcp":
         # TCP has one endpoint per port; liveness then differs from readiness by its patience, not its target.

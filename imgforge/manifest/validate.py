@@ -105,7 +105,8 @@ def _container_problems(
 ) -> Iterator[Problem]:
     image = str(c.get("image", ""))
     if not _DIGEST_PINNED.search(image):
-        yield Problem(obj, f"{where}.image", f"image {image!r} is not pinned by digest (repo@sha256:...)", "digest-pinned")
+        yield Problem(obj, f"{where}.image", f"image {image!r} is not pinned by digest (repo@sha256:...)",
+                      "digest-pinned")
     ports = {p.get("containerPort"): p.get("name") for p in c.get("ports") or []}
     names = {name: num for num, name in ports.items() if name}
     for field in ("livenessProbe", "readinessProbe"):
@@ -120,15 +121,18 @@ def _container_problems(
             continue
         number = names.get(port) if isinstance(port, str) else port
         if number is None or number not in ports:
-            yield Problem(obj, f"{where}.{field}", f"probe port {port!r} is not a declared container port", "probe-port-declared")
+            yield Problem(obj, f"{where}.{field}", f"probe port {port!r} is not a declared container port",
+                          "probe-port-declared")
         elif exposed is not None and number not in exposed:
             shown = ", ".join(str(p) for p in sorted(exposed)) or "none"
-            yield Problem(obj, f"{where}.{field}", f"probe port {number} is not EXPOSEd by the image (exposes: {shown})", "probe-port-exposed")
+            yield Problem(obj, f"{where}.{field}",
+                          f"probe port {number} is not EXPOSEd by the image (exposes: {shown})", "probe-port-exposed")
     live, ready = c.get("livenessProbe"), c.get("readinessProbe")
     # Two TCP connects to one port are the only probes a port-only app has; their patience tells them apart.
     if (isinstance(live, dict) and isinstance(ready, dict) and _handler(live) == _handler(ready)
             and _handler(live)[0] != "tcpSocket"):
-        yield Problem(obj, f"{where}.livenessProbe", "liveness and readiness probes check the same endpoint", "liveness-not-readiness")
+        yield Problem(obj, f"{where}.livenessProbe", "liveness and readiness probes check the same endpoint",
+                      "liveness-not-readiness")
     res = c.get("resources") or {}
     for resource, parse in (("cpu", cpu_millicores), ("memory", memory_bytes)):
         req = (res.get("requests") or {}).get(resource)
@@ -140,7 +144,8 @@ def _container_problems(
         if req is not None and lim is not None:
             try:
                 if parse(str(lim)) < parse(str(req)):
-                    yield Problem(obj, f"{where}.resources.limits.{resource}", f"limit {lim} is below request {req}", "limits-ge-requests")
+                    yield Problem(obj, f"{where}.resources.limits.{resource}", f"limit {lim} is below request {req}",
+                                  "limits-ge-requests")
             except UsageError as exc:
                 yield Problem(obj, f"{where}.resources", str(exc), "resources-set")
     sc = c.get("securityContext") or {}

@@ -95,4 +95,5 @@ def test_checkov_passes_every_emitted_manifest(tmp_path: Path) -> None:
     assert failed == [], failed
     assert summary["passed"] >= 10 * summary["resource_count"] // 2, summary
     assert summary["resource_count"] >= count, summary  # checkov also counts each container as a resource
-    print(f"checkov: {summary['passed']} passed, {summary['failed']} failed over {count} objects; skipped {sorted(SKIPPED)}")
+    print(f"checkov: {summary['passed']} passed, {summary['failed']} failed over {count} objects; "
+          f"skipped {sorted(SKIPPED)}")

@@ -78,7 +78,8 @@ def test_limit_below_request(resource: str) -> None:
 def test_missing_requests() -> None:
     obj = _deployment()
     del _container(obj)["resources"]["requests"]
-    assert {p.path for p in validate.own_problems(obj)} == {f"{C}.resources.requests.cpu", f"{C}.resources.requests.memory"}
+    found = {p.path for p in validate.own_problems(obj)}
+    assert found == {f"{C}.resources.requests.cpu", f"{C}.resources.requests.memory"}
 
 
 def test_low_uid_and_gid() -> None:

@@ -19,6 +19,7 @@ from imgforge.manifest.project import BASE, make_manifests
 from imgforge.manifest.settings import apply_overlay, load_settings, spec_from_settings
 
 IMAGE = "127.0.0.1:5000/shop/web@sha256:" + "d" * 64
+Environments = tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]  # base objects, objects per environment
 SETTINGS = """\
 manifest:
   name: web
@@ -55,14 +56,14 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def environments(project: Path) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+def environments(project: Path) -> Environments:
     spec = spec_from_settings(project, IMAGE, ImageConfig(exposed_ports=frozenset({8080}), user="10001"))
     _, overlays = load_settings(project)
     envs = {name: emit(apply_overlay(spec, o, project, name)) for name, o in overlays.items()}
     return emit(spec), envs
 
 
-def test_overlays_render_to_each_environment(environments: tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]) -> None:
+def test_overlays_render_to_each_environment(environments: Environments) -> None:
     base, envs = environments
     files = kustomize_tree(base, envs)
     for name, objs in envs.items():
@@ -84,8 +85,7 @@ def test_json_patch_round_trips_with_escaped_keys() -> None:
 
 @pytest.mark.skipif(not shutil.which("kubectl"), reason="kubectl (with its built-in kustomize) is not installed; "
                     "test_overlays_render_to_each_environment checks the same with the Python renderer")
-def test_real_kustomize_builds_each_overlay(tmp_path: Path, environments: tuple[list[dict[str, Any]],
-                                                                                  dict[str, list[dict[str, Any]]]]) -> None:
+def test_real_kustomize_builds_each_overlay(tmp_path: Path, environments: Environments) -> None:
     base, envs = environments
     for rel, text in kustomize_tree(base, envs).items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -106,7 +106,8 @@ def test_cli_writes_the_tree_and_needs_out(project: Path, tmp_path: Path) -> Non
     assert res.returncode == 0, res.stderr
     files = {p.relative_to(tmp_path / "k8s").as_posix(): p.read_text(encoding="utf-8")
              for p in (tmp_path / "k8s").rglob("*.yaml")}
-    assert {"base/kustomization.yaml", "overlays/dev/kustomization.yaml", "overlays/prod/kustomization.yaml"} <= set(files)
+    assert {"base/kustomization.yaml", "overlays/dev/kustomization.yaml",
+            "overlays/prod/kustomization.yaml"} <= set(files)
     emitted = make_manifests(project, IMAGE, source=_Given())  # type: ignore[arg-type]
     assert _by_key(render(files, "overlays/staging")) == _by_key(emitted.objects["staging"])
     assert BASE not in emitted.objects

@@ -35,7 +35,8 @@ def test_network_policy_admits_only_the_container_port() -> None:
 def test_budget_and_spread_only_with_two_or_more_replicas() -> None:
     many = emit(fixed_spec(replicas=3))
     assert by_kind(many, "PodDisruptionBudget")["spec"] == {
-        "maxUnavailable": 1, "selector": {"matchLabels": {"app.kubernetes.io/name": "web", "app.kubernetes.io/instance": "web"}}}
+        "maxUnavailable": 1,
+        "selector": {"matchLabels": {"app.kubernetes.io/name": "web", "app.kubernetes.io/instance": "web"}}}
     assert [c["topologyKey"] for c in _pod(many)["topologySpreadConstraints"]] == [
         "kubernetes.io/hostname", "topology.kubernetes.io/zone"]
     one = emit(fixed_spec(replicas=1))
@@ -65,7 +66,8 @@ def test_storage_service_account_and_shutdown() -> None:
     assert pod["containers"][0]["lifecycle"] == {"preStop": {"sleep": {"seconds": 5}}}
     assert pod["terminationGracePeriodSeconds"] == 30  # 5 s preStop + 25 s for the app after SIGTERM
     old = _pod(emit(fixed_spec(), "deployment", "1.29"))
-    assert "lifecycle" not in old["containers"][0] and validate.problems(emit(fixed_spec(), "deployment", "1.29"), "1.29") == []
+    assert "lifecycle" not in old["containers"][0]
+    assert validate.problems(emit(fixed_spec(), "deployment", "1.29"), "1.29") == []
     bare = _pod(emit(_ops(fixed_spec(), ephemeral_storage=None, empty_dir_size=None, service_account=False)))
     assert "ephemeral-storage" not in bare["containers"][0]["resources"]["limits"] and "serviceAccountName" not in bare
     assert {"name": "tmp", "emptyDir": {}} in bare["volumes"]

@@ -15,7 +15,8 @@ from tests.manifest._specs import by_kind
 
 DIGEST = "sha256:" + "a" * 64
 CONFIG = ImageConfig(exposed_ports=frozenset({8080}), user="10001:10002",
-                     labels={"org.opencontainers.image.version": "2.0.0", "org.opencontainers.image.revision": "abc123"},
+                     labels={"org.opencontainers.image.version": "2.0.0",
+                             "org.opencontainers.image.revision": "abc123"},
                      repo_digests=(f"127.0.0.1:5000/shop/web@{DIGEST}",))
 
 SETTINGS = """\

@@ -19,12 +19,13 @@ from imgforge.manifest.verify import VerifyReport, verify
 from tests.manifest._specs import by_kind
 
 APP = Path(__file__).resolve().parents[1] / "data" / "manifest" / "app"
-FAST = dict(period_seconds=1, timeout_seconds=1)
+FAST = {"period_seconds": 1, "timeout_seconds": 1}
 
 
 def imgforge(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "imgforge", *args], capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run([sys.executable, "-m", "imgforge", *args], capture_output=True, text=True, env=env,
+                          timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -39,11 +40,11 @@ def app_image(docker, cleanup_images) -> str:
 
 
 def spec(**changes: object) -> ManifestSpec:
-    base: dict[str, object] = dict(
-        name="app", image="imgforge-test/app@sha256:" + "0" * 64, port=8080, uid=10001,
-        liveness=Probe(path="/healthz", failure_threshold=2, **FAST),
-        readiness=Probe(path="/readyz", failure_threshold=2, **FAST),
-    )
+    base: dict[str, object] = {
+        "name": "app", "image": "imgforge-test/app@sha256:" + "0" * 64, "port": 8080, "uid": 10001,
+        "liveness": Probe(path="/healthz", failure_threshold=2, **FAST),
+        "readiness": Probe(path="/readyz", failure_threshold=2, **FAST),
+    }
     base.update(changes)
     return ManifestSpec(**base)  # type: ignore[arg-type]
 
@@ -120,7 +121,9 @@ def test_credentials_from_env_never_reach_the_report(docker, app_image) -> None:
     assert secret not in json.dumps(report.to_dict())
 
 
-def test_cli_manifest_then_verify_then_recommend(docker, registry, app_image, unique_repo, cleanup_images, tmp_path) -> None:
+def test_cli_manifest_then_verify_then_recommend(
+    docker, registry, app_image, unique_repo, cleanup_images, tmp_path
+) -> None:
     pushed = f"{registry.address}/{unique_repo}:1.0.0"
     docker.image.tag(app_image, pushed)
     cleanup_images.append(pushed)
@@ -162,7 +165,8 @@ def test_cli_manifest_then_verify_then_recommend(docker, registry, app_image, un
 
 def test_cli_verify_failure_exits_1_with_reason(docker, app_image, tmp_path) -> None:
     manifest = tmp_path / "pod.yaml"
-    manifest.write_text(yaml.safe_dump(by_kind(emit(spec(liveness=Probe(path="/livez", failure_threshold=2, **FAST)), "pod"), "Pod")))
+    wrong = spec(liveness=Probe(path="/livez", failure_threshold=2, **FAST))
+    manifest.write_text(yaml.safe_dump(by_kind(emit(wrong, "pod"), "Pod")))
     res = imgforge("verify", app_image, "--manifest", str(manifest), "--settle", "1", "--json")
     assert res.returncode == 1
     data = json.loads(res.stdout)
