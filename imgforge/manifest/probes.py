@@ -27,7 +27,7 @@ class ProbeResult:
 class Prober(Protocol):
     """Executes one probe against the running container; returns (ok, detail)."""
 
-    def __call__(self, probe: ProbeCheck) -> tuple[bool, str]: ...
+    def __call__(self, probe: ProbeCheck, /) -> tuple[bool, str]: ...
 
 
 def http_get(host: str, port: int, path: str, timeout: float) -> tuple[bool, str]:

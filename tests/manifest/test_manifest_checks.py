@@ -19,7 +19,8 @@ def _deployment() -> dict[str, Any]:
 
 
 def _container(obj: dict[str, Any]) -> dict[str, Any]:
-    return obj["spec"]["template"]["spec"]["containers"][0]
+    container: dict[str, Any] = obj["spec"]["template"]["spec"]["containers"][0]
+    return container
 
 
 def _rules(obj: dict[str, Any], exposed: set[int] | None = None) -> set[str]:
