@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
 # k8s.io/apimachinery/pkg/util/validation: the regular expressions the API server applies.
 _DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -18,8 +18,10 @@ _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 _IANA_SVC_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 _ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 _CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
-# A quantity as we accept it: plain decimal with a suffix; at most 18 digits so no value overflows int64.
-_QUANTITY = re.compile(r"^(?P<int>\d{1,18})(?:\.(?P<frac>\d{1,9}))?(?P<suffix>[A-Za-z]*)$")
+# A quantity as the API server reads it (`2`, `.5`, `5.`, `250m`, `64Mi`, `129e6`), with at most 18 digits
+# before the point so no value overflows int64 and no huge number is ever built.
+_QUANTITY = re.compile(
+    r"^(?P<int>\d{0,18})(?:\.(?P<frac>\d{0,9}))?(?:(?P<exp>[eE][+-]?\d{1,2})|(?P<suffix>[A-Za-z]*))$")
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 _DECIMAL = {"": 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18}
 INT64_MAX = 2**63 - 1
@@ -109,35 +111,48 @@ def shown(text: str, limit: int = 40) -> str:
     return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} characters)"
 
 
-def _quantity(text: str, what: str, suffixes: dict[str, int], example: str) -> Decimal:
+def _quantity(text: str, what: str, suffixes: dict[str, Decimal | int], example: str) -> Decimal:
     match = _QUANTITY.match(text.strip())
-    if not match or match.group("suffix") not in suffixes:
+    suffix = (match.group("suffix") or "") if match else ""
+    if not match or not (match.group("int") or match.group("frac")) or suffix not in suffixes:
         raise ValueError(f"{what} quantity {shown(text)} is not valid: expected e.g. {example} (at most 18 digits)")
     try:
-        number = Decimal(f"{match.group('int')}.{match.group('frac') or '0'}")
+        number = Decimal(f"{match.group('int') or '0'}.{match.group('frac') or '0'}")
     except InvalidOperation as exc:  # pragma: no cover - the pattern admits only digits
         raise ValueError(f"{what} quantity {text!r} is not a number") from exc
-    return number * suffixes[match.group("suffix")]
+    if match.group("exp"):
+        # cpu counts in millicores, so an exponent scales whole cores (suffix ""), like the API server.
+        return number * Decimal(10) ** int(match.group("exp")[1:]) * suffixes[""]
+    return number * suffixes[suffix]
 
 
-def cpu_millicores(text: str) -> int:
-    """A cpu quantity ("250m", "0.5", "2") in millicores; ValueError names what is wrong."""
+def cpu_millicores(text: str, policy: bool = True) -> int:
+    """A cpu quantity ("250m", "0.5", "2") in millicores; ValueError names what is wrong.
+
+    `policy` adds our own rules to the API server's grammar: above zero, and no finer than 1m.
+    """
     value = _quantity(text, "cpu", {"": 1000, "m": 1}, "250m, 0.5 or 2")
-    if value != value.to_integral_value():
+    if policy and value != value.to_integral_value():
         raise ValueError(f"cpu quantity {text!r} is finer than 1m")
-    if value <= 0 or value > INT64_MAX:
+    if value > INT64_MAX or (policy and value <= 0):
         raise ValueError(f"cpu quantity {text!r} must be above 0 and below 2^63 millicores")
-    return int(value)
+    return int(value.to_integral_value(rounding=ROUND_CEILING))
 
 
-def bytes_of(text: str, what: str = "memory") -> int:
-    """A memory or storage quantity ("128Mi", "1G", "1048576") in bytes; ValueError names what is wrong."""
-    value = _quantity(text, what, {**_BINARY, **_DECIMAL}, "64Mi, 1Gi or 500M")
-    if value != value.to_integral_value():
+def bytes_of(text: str, what: str = "memory", policy: bool = True) -> int:
+    """A memory or storage quantity ("128Mi", "1G", "1048576") in bytes; ValueError names what is wrong.
+
+    `policy` adds our own rules to the API server's grammar: above zero, whole bytes, no `m` (millibytes).
+    """
+    units: dict[str, Decimal | int] = {**_BINARY, **_DECIMAL}
+    if not policy:
+        units["m"] = Decimal("0.001")
+    value = _quantity(text, what, units, "64Mi, 1Gi or 500M")
+    if policy and value != value.to_integral_value():
         raise ValueError(f"{what} quantity {text!r} is not a whole number of bytes")
-    if value <= 0 or value > INT64_MAX:
+    if value > INT64_MAX or (policy and value <= 0):
         raise ValueError(f"{what} quantity {text!r} must be above 0 and below 2^63 bytes")
-    return int(value)
+    return int(value.to_integral_value(rounding=ROUND_CEILING))
 
 
 def mount_path(path: str) -> str | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from imgforge.errors import GateFailed, UsageError
+from imgforge.manifest.apichecks import api_problems
 from imgforge.manifest.spec import cpu_millicores, memory_bytes
 
 DEFAULT_K8S_VERSION = "1.30"
@@ -165,14 +166,14 @@ def _container_problems(
 
 
 def own_problems(obj: dict[str, Any], exposed_ports: set[int] | None = None) -> list[Problem]:
-    """Our checks on one object; `exposed_ports` (from the image config) enables the EXPOSE check."""
+    """API-server rules and our checks on one object; `exposed_ports` (the image config's) enables the EXPOSE check."""
     found = pod_spec_of(obj)
-    if found is None:
-        return []
-    base, pod = found
     name = object_name(obj)
+    problems = [Problem(name, path, message, "api-server") for path, message in api_problems(obj, found)]
+    if found is None:
+        return problems
+    base, pod = found
     pod_sc = pod.get("securityContext") or {}
-    problems: list[Problem] = []
     if pod_sc.get("runAsNonRoot") is not True:
         problems.append(Problem(name, f"{base}.securityContext.runAsNonRoot", "must be true", "hardened"))
     for i, c in enumerate(pod.get("containers") or []):

@@ -1,4 +1,4 @@
-"""Hypothesis: any imgforge.yaml of the manifest/environments shape gives a spec or one UsageError, never a traceback."""
+"""Hypothesis: any imgforge.yaml of the manifest/environments shape gives a spec or one UsageError, not a crash."""
 
 from __future__ import annotations
 
