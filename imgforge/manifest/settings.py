@@ -155,27 +155,29 @@ def project_defaults(path: Path) -> dict[str, Any]:
 def _has(data: Any, loc: tuple[Any, ...]) -> bool:
     node = data
     for part in loc:
-        if not isinstance(node, dict) or part not in node:
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if not (in_list or (isinstance(node, dict) and part in node)):
             return False
         node = node[part]
     return True
 
 
-def settings_problem(path: Path, spec_path: str, message: str, environment: str | None = None) -> str:
+def settings_problem(path: Path, spec_path: str | tuple[Any, ...], message: str, environment: str | None = None) -> str:
     """One line `file:line: key.path: reason` for a problem at `spec_path` of the spec (base or environment)."""
     file = settings_path(path)
     data = load_raw(path)
-    parts = tuple(int(p) if p.isdigit() else p for p in spec_path.split(".") if p)
+    parts = spec_path if isinstance(spec_path, tuple) else tuple(spec_path.split("."))
     candidates = ([("environments", environment, *parts)] if environment else []) + [("manifest", *parts)]
     loc = next((c for c in candidates if _has(data, c)), None)
+    shown = ".".join(str(p) for p in parts)
     if loc is None:
-        return f"{file}: manifest.{spec_path}: {message} (the value comes from the recipe or the image)"
+        return f"{file}: manifest.{shown}: {message} (the value comes from the recipe or the image)"
     line = line_of(data, loc)
     where = f"{file}:{line}" if line else str(file)
     return f"{where}: {'.'.join(str(p) for p in loc)}: {message}"
 
 
-def _raise(path: Path, found: list[tuple[str, str]], environment: str | None) -> None:
+def _raise(path: Path, found: list[tuple[str | tuple[Any, ...], str]], environment: str | None) -> None:
     if found:
         lines = [settings_problem(path, p, m, environment) for p, m in found]
         raise UsageError("invalid settings: " + "\n".join(lines))
@@ -186,9 +188,9 @@ def build_spec(path: Path, fields: dict[str, Any], environment: str | None = Non
     try:
         spec = ManifestSpec.model_validate(fields, context={"defer_cross_rules": True})
     except ValidationError as exc:
-        _raise(path, [(".".join(str(p) for p in loc), message) for loc, message in _problems(exc)], environment)
+        _raise(path, list(_problems(exc)), environment)
         raise  # unreachable: _raise raised for a non-empty list
-    _raise(path, spec_problems(spec), environment)
+    _raise(path, list(spec_problems(spec)), environment)
     return spec
 
 
