@@ -39,7 +39,7 @@ def test_full_pipeline_on_a_sample(docker, registry, tmp_path: Path):
     assert f"@{result['digest']}" in pod
     # pipeline.json links Dockerfile lines to layers and bytes.
     links = json.loads((out / "pipeline.json").read_text())
-    assert links["digest"] == result["digest"] and links["manifests"] == ["manifests/pod.yaml"]
+    assert links["digest"] == result["digest"] and "manifests/pod.yaml" in links["manifests"]
     assert any(entry["layers"] for entry in links["lines"])
     assert sum(layer["bytes"] for layer in links["layers"]) == json.loads((out / "scan.json").read_text())["total_bytes"]
 
