@@ -31,18 +31,49 @@ M = TypeVar("M", bound=BaseModel)
 _PINNED: ContextVar[dict[Path, dict[str, Any]] | None] = ContextVar("imgforge_pinned_settings", default=None)
 
 
+MAX_DEPTH = 64  # settings are a few levels deep; a deeper document is hostile (the composer recurses)
+
+
 class _LineLoader(yaml.SafeLoader):
-    """A safe loader that records the line of every mapping key."""
+    """A safe loader that records the line of every mapping key, refuses duplicate and non-string keys,
+    and bounds nesting depth."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise yaml.MarkedYAMLError(problem=f"nested deeper than {MAX_DEPTH} levels", problem_mark=mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    # Keys may be any YAML scalar; the top-level check reports non-string ones by name.
-    mapping: dict[Any, Any] = loader.construct_mapping(node, deep=True)
     lines: dict[Any, int] = {}
+    # Duplicates are looked for among the keys written here; `<<` merge keys may be overridden, as YAML allows.
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            raise yaml.MarkedYAMLError(
+                problem=f"key {key!r} is a {type(key).__name__}; settings keys are strings (quote it)",
+                problem_mark=key_node.start_mark)
+        if key in lines:
+            raise yaml.MarkedYAMLError(
+                problem=f"duplicate key {key!r} (first on line {lines[key]})", problem_mark=key_node.start_mark)
         lines[key] = key_node.start_mark.line + 1
-    return _Mapping(mapping, lines)
+    loader.flatten_mapping(node)
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            raise yaml.MarkedYAMLError(problem=f"merged key {key!r} is not a string", problem_mark=key_node.start_mark)
+        lines.setdefault(key, key_node.start_mark.line + 1)
+    mapping = loader.construct_mapping(node, deep=True)
+    return _Mapping({str(k): v for k, v in mapping.items()}, lines)  # every key was checked to be a str above
 
 
 class _Mapping(dict[str, Any]):
@@ -57,7 +88,8 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 
 def parse_yaml(text: str, source: str) -> Any:
-    """Parse YAML (safe), keeping key lines; a syntax error names the source and line."""
+    """Parse YAML (safe), keeping key lines; syntax errors, duplicate or non-string keys and deep nesting name the
+    source and line."""
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
@@ -66,6 +98,8 @@ def parse_yaml(text: str, source: str) -> Any:
         raise UsageError(f"reading {source}{line}: {exc.problem or exc}") from exc
     except yaml.YAMLError as exc:
         raise UsageError(f"reading {source}: {exc}") from exc
+    except RecursionError as exc:  # a deep flow collection can recurse in the parser before composing
+        raise UsageError(f"reading {source}: nested too deeply") from exc
 
 
 def line_of(data: Any, loc: tuple[Any, ...]) -> int | None:

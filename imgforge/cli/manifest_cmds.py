@@ -25,52 +25,62 @@ class KindChoice(enum.StrEnum):
     deployment = "deployment"
 
 
+class FormatChoice(enum.StrEnum):
+    yaml = "yaml"
+    kustomize = "kustomize"
+
+
 def manifest(
     path: Annotated[Path, typer.Argument(help="Project folder or its imgforge.yaml.")] = Path("."),
     image: Annotated[str, typer.Option("--image", help="Image reference; a tag is pinned to its digest.")] = "",
-    kind: Annotated[
-        KindChoice, typer.Option("--kind", help="pod, or deployment (+ Service, ConfigMap).")
-    ] = KindChoice.pod,
-    env: Annotated[
-        list[str] | None, typer.Option("--env", help="Environment(s) from `environments:` (default: all).")
+    kind: Annotated[KindChoice, typer.Option(
+        "--kind", help="deployment (+ Service, ConfigMap, operations objects), or a bare pod.")
+    ] = KindChoice.deployment,
+    env: Annotated[list[str] | None, typer.Option(
+        "--env", help="Environment(s) from `environments:` (default: all).")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Write DIR/<env>/<kind>.yaml (or the kustomize tree) instead of printing.")] = None,
+    out_format: Annotated[FormatChoice, typer.Option(
+        "--format", help="yaml (a folder per environment) or kustomize (base/ + overlays/<env>/, needs --out).")
+    ] = FormatChoice.yaml,
+    kubernetes_version: Annotated[str | None, typer.Option(
+        "--kubernetes-version", help="Schema version to validate against (default: manifest.kubernetes_version).")
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Write DIR/<env>/<kind>.yaml instead of printing.")] = None,
-    kubernetes_version: Annotated[
-        str | None,
-        typer.Option(
-            "--kubernetes-version",
-            help="Schema version to validate against (default: manifest.kubernetes_version, 1.30).",
-        ),
-    ] = None,
-    pull_secret: Annotated[
-        list[str] | None, typer.Option("--pull-secret", help="imagePullSecret name (repeatable).")
-    ] = None,
-    version: Annotated[
-        str | None, typer.Option("--version", help="Version annotation (default: the image's OCI label).")
-    ] = None,
-    revision: Annotated[
-        str | None, typer.Option("--revision", help="Revision annotation (default: the image's OCI label).")
-    ] = None,
-    source: Annotated[
-        str | None, typer.Option("--source", help="Source annotation (default: the image's OCI label).")
-    ] = None,
+    pull_secret: Annotated[list[str] | None, typer.Option(
+        "--pull-secret", help="imagePullSecret name (repeatable).")] = None,
+    version: Annotated[str | None, typer.Option(
+        "--version", help="Version annotation (default: the image's OCI label).")] = None,
+    revision: Annotated[str | None, typer.Option(
+        "--revision", help="Revision annotation (default: the image's OCI label).")] = None,
+    source: Annotated[str | None, typer.Option(
+        "--source", help="Source annotation (default: the image's OCI label).")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Emit Kubernetes YAML for the image, pinned by digest, hardened, probed, limited and validated offline.
 
-    Example: imgforge manifest . --image 127.0.0.1:5000/app:1.2.0 --kind deployment --out k8s/
+    Example: imgforge manifest . --image 127.0.0.1:5000/app:1.2.0 --out k8s/ --format kustomize
     """
     from imgforge.manifest.emit import to_yaml
+    from imgforge.manifest.kustomize import kustomize_tree
     from imgforge.manifest.project import BASE, file_name, make_manifests
 
     if not image:
         raise UsageError("making the manifest: --image is required (e.g. --image 127.0.0.1:5000/app:1.2.0)")
+    if out_format == FormatChoice.kustomize and out is None:
+        raise UsageError("making the manifest: --format kustomize writes a folder tree; name it with --out DIR")
     meta = {k: v for k, v in (("version", version), ("revision", revision), ("source", source)) if v}
     result = make_manifests(
         path, image, kind.value, tuple(env) if env else None, tuple(pull_secret or ()), meta, kubernetes_version
     )
     written: dict[str, list[str]] = {}
-    if out is not None:
+    if out is not None and out_format == FormatChoice.kustomize:
+        envs = {name: objs for name, objs in result.objects.items() if name != BASE}
+        for rel, text in kustomize_tree(result.base, envs).items():
+            target = out / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            written.setdefault(rel.rsplit("/", 1)[0], []).append(str(target))
+    elif out is not None:
         for name, objs in result.objects.items():
             folder = out / name if name != BASE else out
             folder.mkdir(parents=True, exist_ok=True)
@@ -107,18 +117,15 @@ def manifest(
 
 def verify(
     image: Annotated[str, typer.Argument(help="Local image to run.")],
-    manifest_file: Annotated[
-        Path, typer.Option("--manifest", help="Pod or Deployment YAML (e.g. from `imgforge manifest`).")
-    ],
+    manifest_file: Annotated[Path, typer.Option(
+        "--manifest", help="Pod or Deployment YAML (e.g. from `imgforge manifest`).")],
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for readiness.")] = 60.0,
     settle: Annotated[float, typer.Option("--settle", help="Seconds to keep probing after ready.")] = 2.0,
-    recommend: Annotated[
-        bool, typer.Option("--recommend", help="Write measured peaks + margin to manifest.resources.")
-    ] = False,
+    recommend: Annotated[bool, typer.Option(
+        "--recommend", help="Write measured peaks + margin to manifest.resources.")] = False,
     margin: Annotated[float, typer.Option("--margin", help="Margin over the measured peaks for --recommend.")] = 0.25,
-    settings: Annotated[
-        Path, typer.Option("--settings", help="Project folder or imgforge.yaml for --recommend.")
-    ] = Path("."),
+    settings: Annotated[Path, typer.Option(
+        "--settings", help="Project folder or imgforge.yaml for --recommend.")] = Path("."),
     json_out: JsonOpt = False,
 ) -> None:
     """Run IMAGE as the kubelet would under the manifest (limits, user, read-only root, probes); exit 1 on failure.
@@ -198,20 +205,13 @@ def _print_report(report: VerifyReport) -> None:
     console.print(f"time to ready: {ready}", markup=False)
     restart = f"yes, at {report.restart_at:.1f}s" if report.restart_at is not None else "no"
     console.print(f"restarted by a failing liveness/startup probe: {restart}", markup=False)
-    console.print(
-        f"peak memory: {_mib(report.peak_memory_bytes)} of limit {_mib(report.memory_limit_bytes)}; "
-        f"peak cpu: {report.peak_cpu_percent if report.peak_cpu_percent is not None else 'n/a'}%",
-        markup=False,
-    )
-    console.print(
-        f"OOM-killed: {'yes' if report.oom_killed else 'no'}; exit code: "
-        f"{report.exit_code if report.exit_code is not None else 'still running'}",
-        markup=False,
-    )
-    verdict = (
-        plain("PASS", "green") if report.passed else Text.assemble(("FAIL", "red"), ": " + "; ".join(report.reasons))
-    )
-    console.print(Text.assemble("verdict: ", verdict))
+    cpu = report.peak_cpu_percent if report.peak_cpu_percent is not None else "n/a"
+    console.print(f"peak memory: {_mib(report.peak_memory_bytes)} of limit {_mib(report.memory_limit_bytes)}; "
+                  f"peak cpu: {cpu}%", markup=False)
+    console.print(f"OOM-killed: {'yes' if report.oom_killed else 'no'}; exit code: "
+                  f"{report.exit_code if report.exit_code is not None else 'still running'}", markup=False)
+    verdict = "[green]PASS[/green]" if report.passed else "[red]FAIL[/red]: " + "; ".join(report.reasons)
+    console.print(f"verdict: {verdict}")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,7 +1,11 @@
 """The manifest stage: Kubernetes YAML pinned by digest, hardened, probed, limited, validated offline; and verify.
 
-    spec.py       ManifestSpec (the input model) and Kubernetes quantities
-    emit.py       emit(spec, kind) -> list[dict], to_yaml (deterministic)
+    rules.py      the API server's rules for names, labels, ports, quantities, keys and paths
+    spec.py       ManifestSpec (the input model, field rules), Operations, spec_problems (rules across fields)
+    emit.py       emit(spec, kind, version) -> list[dict], to_yaml (deterministic)
+    ops.py        the operations layer: ServiceAccount, NetworkPolicy, PodDisruptionBudget, autoscaler, spread
+    kustomize.py  base/ + overlays/<env>/ with JSON patches, and a renderer to check them
+    files.py      config_files read from regular files inside the project only
     validate.py   the Kubernetes JSON schema of a chosen version + our own checks -> GateFailed
     image.py      pinning a reference by digest; the image config (EXPOSE, USER, labels)
     settings.py   the `manifest:` and `environments:` sections of imgforge.yaml, recipe defaults

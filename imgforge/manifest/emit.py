@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Any, Literal
 
 import yaml
 
+from imgforge.manifest import ops
 from imgforge.manifest.spec import ManifestSpec, Probe
 
 Kind = Literal["pod", "deployment"]
 CONTAINER = "app"
+DEFAULT_VERSION = "1.30"
 MANAGED_BY = "imgforge"
 _LABEL_VALUE_BAD = re.compile(r"[^A-Za-z0-9_.-]")
 # OCI annotation keys, the same names as the image labels, so one grep links workload and image.
@@ -29,6 +33,27 @@ def volume_name(path: str) -> str:
     """A DNS-1123 volume name for a mount path: /var/run/app -> var-run-app."""
     name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "root"
     return name[:63].rstrip("-")
+
+
+def volume_names(spec: ManifestSpec) -> list[str]:
+    """Unique volume names: one per writable path, then `config`; a clash (/var-run, /var/run) gets a suffix."""
+    wanted = [volume_name(p) for p in spec.writable_paths] + (["config"] if spec.config_files else [])
+    out: list[str] = []
+    for name in wanted:
+        unique, n = name, 2
+        while unique in out:
+            unique = f"{name[:59]}-{n}"
+            n += 1
+        out.append(unique)
+    return out
+
+
+def config_map_name(spec: ManifestSpec) -> str:
+    """`<name>-config`, plus a hash of the content (a change rolls the Deployment) unless switched off."""
+    if not spec.operations.config_hash:
+        return f"{spec.name}-config"
+    data = json.dumps(spec.config_files, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return f"{spec.name}-config-{hashlib.sha256(data).hexdigest()[:10]}"
 
 
 def labels(spec: ManifestSpec) -> dict[str, str]:
@@ -101,9 +126,17 @@ def _security(spec: ManifestSpec) -> dict[str, Any]:
     }
 
 
-def container(spec: ManifestSpec) -> dict[str, Any]:
+def _sleep_action(kubernetes_version: str) -> bool:
+    # The preStop `sleep` action is on by default from Kubernetes 1.30 (PodLifecycleSleepAction, beta).
+    major, minor = (int(x) for x in kubernetes_version.lstrip("v").split(".")[:2])
+    return (major, minor) >= (1, 30)
+
+
+def container(spec: ManifestSpec, kubernetes_version: str = DEFAULT_VERSION) -> dict[str, Any]:
     """The one application container."""
-    out: dict[str, Any] = {"name": CONTAINER, "image": spec.image, "imagePullPolicy": "IfNotPresent"}
+    # Always: the digest pins the bytes, so this only makes the kubelet check the pull secret on every start
+    # (with IfNotPresent any pod on the node could run a private image another pod pulled).
+    out: dict[str, Any] = {"name": CONTAINER, "image": spec.image, "imagePullPolicy": "Always"}
     if spec.command:
         out["command"] = list(spec.command)
     if spec.args:
@@ -115,23 +148,38 @@ def container(spec: ManifestSpec) -> dict[str, Any]:
         "requests": {"cpu": spec.resources.requests.cpu, "memory": spec.resources.requests.memory},
         "limits": {"cpu": spec.resources.limits.cpu, "memory": spec.resources.limits.memory},
     }
+    storage = spec.operations.ephemeral_storage
+    if storage is not None:
+        out["resources"]["requests"]["ephemeral-storage"] = storage.request
+        out["resources"]["limits"]["ephemeral-storage"] = storage.limit
     if spec.startup is not None:
         out["startupProbe"] = probe(spec, spec.startup)
     out["livenessProbe"] = probe(spec, spec.liveness)
     out["readinessProbe"] = probe(spec, spec.readiness)
+    if spec.operations.pre_stop_seconds and _sleep_action(kubernetes_version):
+        # The endpoints controller needs a moment to take the pod out of the Service before SIGTERM arrives.
+        out["lifecycle"] = {"preStop": {"sleep": {"seconds": spec.operations.pre_stop_seconds}}}
     out["securityContext"] = _security(spec)
-    mounts = [{"name": volume_name(p), "mountPath": p} for p in spec.writable_paths]
+    names = volume_names(spec)
+    # `names` ends with the config volume's name when there are config files: zip stops at the paths.
+    mounts: list[dict[str, Any]] = [
+        {"name": n, "mountPath": p} for n, p in zip(names, spec.writable_paths, strict=False)]
     if spec.config_files:
-        mounts.append({"name": "config", "mountPath": spec.config_mount_path, "readOnly": True})
+        mounts.append({"name": names[-1], "mountPath": spec.config_mount_path, "readOnly": True})
     out["volumeMounts"] = mounts
     return out
 
 
-def pod_spec(spec: ManifestSpec) -> dict[str, Any]:
-    """The pod spec shared by a Pod and a Deployment's template."""
+def pod_spec(spec: ManifestSpec, replicated: bool = False, kubernetes_version: str = DEFAULT_VERSION) -> dict[str, Any]:
+    """The pod spec shared by a Pod and a Deployment's template (`replicated`: spread over nodes)."""
     uid = spec.uid
-    out: dict[str, Any] = {
+    out: dict[str, Any] = {}
+    if spec.operations.service_account:
+        out["serviceAccountName"] = spec.name
+    out |= {
         "automountServiceAccountToken": False,
+        # preStop, then SIGTERM and the app's own drain time; only then SIGKILL.
+        "terminationGracePeriodSeconds": spec.operations.pre_stop_seconds + spec.operations.drain_seconds,
         "securityContext": {
             "runAsNonRoot": True,
             "runAsUser": uid,
@@ -142,10 +190,15 @@ def pod_spec(spec: ManifestSpec) -> dict[str, Any]:
     }
     if spec.image_pull_secrets:
         out["imagePullSecrets"] = [{"name": s} for s in spec.image_pull_secrets]
-    out["containers"] = [container(spec)]
-    volumes: list[dict[str, Any]] = [{"name": volume_name(p), "emptyDir": {}} for p in spec.writable_paths]
+    if replicated and spec.operations.topology_spread:
+        out["topologySpreadConstraints"] = ops.topology_spread(selector(spec))
+    out["containers"] = [container(spec, kubernetes_version)]
+    names = volume_names(spec)
+    size = spec.operations.empty_dir_size
+    empty: dict[str, Any] = {"sizeLimit": size} if size else {}
+    volumes: list[dict[str, Any]] = [{"name": n, "emptyDir": dict(empty)} for n in names[:len(spec.writable_paths)]]
     if spec.config_files:
-        volumes.append({"name": "config", "configMap": {"name": f"{spec.name}-config"}})
+        volumes.append({"name": names[-1], "configMap": {"name": config_map_name(spec)}})
     out["volumes"] = volumes
     return out
 
@@ -155,7 +208,7 @@ def config_map(spec: ManifestSpec) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
-        "metadata": _metadata(spec, f"{spec.name}-config"),
+        "metadata": _metadata(spec, config_map_name(spec)),
         "data": {k: spec.config_files[k] for k in sorted(spec.config_files)},
     }
 
@@ -175,25 +228,41 @@ def service(spec: ManifestSpec) -> dict[str, Any]:
     }
 
 
-def emit(spec: ManifestSpec, kind: Kind = "pod") -> list[dict[str, Any]]:
-    """A Pod, or a Deployment with its Service (and ConfigMap when there are config files)."""
-    if kind == "pod":
-        objs = [{"apiVersion": "v1", "kind": "Pod", "metadata": _metadata(spec), "spec": pod_spec(spec)}]
-        return ([config_map(spec)] if spec.config_files else []) + objs
-    if kind != "deployment":
+def emit(
+    spec: ManifestSpec, kind: Kind = "deployment", kubernetes_version: str = DEFAULT_VERSION
+) -> list[dict[str, Any]]:
+    """A Deployment with its Service, or a bare Pod; with the ConfigMap and the operations layer around it.
+
+    `kubernetes_version` leaves out fields that version does not have (the preStop sleep before 1.30).
+    """
+    if kind not in ("pod", "deployment"):
         raise ValueError(f"unknown kind {kind!r}")
-    deployment = {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": _metadata(spec),
-        "spec": {
-            "replicas": spec.replicas,
-            "selector": {"matchLabels": selector(spec)},
-            "template": {"metadata": {"labels": labels(spec), "annotations": annotations_of(spec)},
-                         "spec": pod_spec(spec)},
-        },
+    o = spec.operations
+    replicated = kind == "deployment" and ops.replicated(spec)
+    before: list[dict[str, Any]] = []
+    if o.service_account:
+        before.append(ops.service_account(spec, _metadata(spec)))
+    if spec.config_files:
+        before.append(config_map(spec))
+    after: list[dict[str, Any]] = []
+    if o.network_policy:
+        after.append(ops.network_policy(spec, _metadata(spec), selector(spec)))
+    if kind == "pod":
+        pod = {"apiVersion": "v1", "kind": "Pod", "metadata": _metadata(spec),
+               "spec": pod_spec(spec, False, kubernetes_version)}
+        return [*before, pod, *after]
+    if replicated and o.disruption_budget:
+        after.append(ops.disruption_budget(_metadata(spec), selector(spec)))
+    if o.autoscaler is not None:
+        after.append(ops.autoscaler(spec, _metadata(spec)))
+    body: dict[str, Any] = {} if o.autoscaler is not None else {"replicas": spec.replicas}  # the HPA owns replicas
+    body |= {
+        "selector": {"matchLabels": selector(spec)},
+        "template": {"metadata": {"labels": labels(spec), "annotations": annotations_of(spec)},
+                     "spec": pod_spec(spec, replicated, kubernetes_version)},
     }
-    return ([config_map(spec)] if spec.config_files else []) + [deployment, service(spec)]
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": _metadata(spec), "spec": body}
+    return [*before, deployment, service(spec), *after]
 
 
 class _Dumper(yaml.SafeDumper):
@@ -201,6 +270,10 @@ class _Dumper(yaml.SafeDumper):
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> Any:
         return super().increase_indent(flow, False)
+
+    def ignore_aliases(self, data: Any) -> bool:
+        # Shared sub-objects (one selector in several places) are written out in full: no &anchors in manifests.
+        return True
 
 
 def _str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:

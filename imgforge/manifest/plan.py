@@ -62,6 +62,8 @@ def load_manifest(file: Path) -> list[dict[str, Any]]:
         docs = list(yaml.safe_load_all(file.read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise UsageError(f"reading manifest {file}: {exc}") from exc
+    except RecursionError as exc:
+        raise UsageError(f"reading manifest {file}: nested too deeply") from exc
     objs = [d for d in docs if d]
     if not all(isinstance(d, dict) for d in objs):
         raise UsageError(f"reading manifest {file}: every document must be a Kubernetes object (a mapping)")
@@ -96,7 +98,24 @@ def _probe(which: str, raw: dict[str, Any], ports: dict[str, int], default_port:
 
 
 def plan_from_objects(objects: list[dict[str, Any]]) -> RunPlan:
-    """The RunPlan of the first Pod or workload (and the ConfigMaps it mounts) in `objects`."""
+    """The RunPlan of the first Pod or workload (and the ConfigMaps it mounts) in `objects`; UsageError when a
+    field has the wrong shape (a hand-written manifest is external input)."""
+    try:
+        return _plan(objects)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise UsageError(f"reading manifest: a field has the wrong type or is missing "
+                         f"({exc.__class__.__name__}: {str(exc)[:200]})") from exc
+
+
+def _items(node: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """`node[key]` as a list of mappings (empty when absent); TypeError naming the key otherwise."""
+    value = node.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise TypeError(f"{key} must be a list of mappings")
+    return value
+
+
+def _plan(objects: list[dict[str, Any]]) -> RunPlan:
     workloads = [(o, pod_spec_of(o)) for o in objects]
     found = next(((o, p) for o, p in workloads if p is not None), None)
     if found is None:
@@ -110,13 +129,13 @@ def plan_from_objects(objects: list[dict[str, Any]]) -> RunPlan:
     uid = sc.get("runAsUser", pod_sc.get("runAsUser"))
     gid = sc.get("runAsGroup", pod_sc.get("runAsGroup"))
     limits = (c.get("resources") or {}).get("limits") or {}
-    named = {p["name"]: int(p["containerPort"]) for p in c.get("ports") or [] if p.get("name")}
-    numbers = tuple(int(p["containerPort"]) for p in c.get("ports") or [])
+    named = {p["name"]: int(p["containerPort"]) for p in _items(c, "ports") if p.get("name")}
+    numbers = tuple(int(p["containerPort"]) for p in _items(c, "ports"))
     default_port = numbers[0] if numbers else None
-    volumes = {v.get("name"): v for v in pod.get("volumes") or []}
+    volumes = {v.get("name"): v for v in _items(pod, "volumes")}
     maps = {o["metadata"]["name"]: o.get("data") or {} for o in objects if o.get("kind") == "ConfigMap"}
     writable, config_mounts = [], {}
-    for m in c.get("volumeMounts") or []:
+    for m in _items(c, "volumeMounts"):
         vol = volumes.get(m.get("name")) or {}
         if "emptyDir" in vol:
             writable.append(m["mountPath"])
@@ -132,7 +151,7 @@ def plan_from_objects(objects: list[dict[str, Any]]) -> RunPlan:
         memory_limit=memory_bytes(str(limits["memory"])) if "memory" in limits else None,
         cpu_limit_millicores=cpu_millicores(str(limits["cpu"])) if "cpu" in limits else None,
         writable_paths=tuple(writable), read_only_root=bool(sc.get("readOnlyRootFilesystem", False)),
-        env={e["name"]: str(e.get("value", "")) for e in c.get("env") or [] if "value" in e},
+        env={e["name"]: str(e.get("value", "")) for e in _items(c, "env") if "value" in e},
         command=tuple(c.get("command") or ()), args=tuple(c.get("args") or ()),
         ports=numbers, probes=probes, config_mounts=config_mounts,
     )

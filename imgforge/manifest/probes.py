@@ -1,4 +1,4 @@
-"""Probes run the kubelet's way: HTTP GET (200-399), TCP connect, exec; and the schedule that decides ready / restart."""
+"""Probes run the kubelet's way: HTTP GET (200-399), TCP connect, exec; and the schedule that decides ready/restart."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ class ProbeResult:
 class Prober(Protocol):
     """Executes one probe against the running container; returns (ok, detail)."""
 
-    def __call__(self, probe: ProbeCheck) -> tuple[bool, str]: ...
+    def __call__(self, probe: ProbeCheck, /) -> tuple[bool, str]: ...
 
 
 def http_get(host: str, port: int, path: str, timeout: float) -> tuple[bool, str]:
@@ -38,7 +38,7 @@ def http_get(host: str, port: int, path: str, timeout: float) -> tuple[bool, str
         status = conn.getresponse().status
     except ConnectionRefusedError:
         return False, f"GET :{port}{path}: connection refused"
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         return False, f"GET :{port}{path}: no answer within {timeout:g}s"
     except (OSError, http.client.HTTPException) as exc:
         return False, f"GET :{port}{path}: {exc.__class__.__name__}: {exc}"
@@ -54,7 +54,7 @@ def tcp_connect(host: str, port: int, timeout: float) -> tuple[bool, str]:
             return True, f"TCP :{port}: connected"
     except ConnectionRefusedError:
         return False, f"TCP :{port}: connection refused"
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         return False, f"TCP :{port}: no answer within {timeout:g}s"
     except OSError as exc:
         return False, f"TCP :{port}: {exc}"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from imgforge.errors import GateFailed, UsageError
+from imgforge.manifest.apichecks import api_problems
 from imgforge.manifest.spec import cpu_millicores, memory_bytes
 
 DEFAULT_K8S_VERSION = "1.30"
@@ -37,7 +38,8 @@ def supported_versions() -> list[str]:
     return list(dict.fromkeys(seen))
 
 
-def _k8s_version(version: str) -> str:
+def k8s_version(version: str) -> str:
+    """`version` as major.minor when kubernetes-validate bundles its schema; UsageError otherwise."""
     match = _VERSION.match(version.strip())
     supported = supported_versions()
     if not match or f"{match.group(1)}.{match.group(2)}" not in supported:
@@ -56,7 +58,7 @@ def schema_problems(obj: dict[str, Any], version: str = DEFAULT_K8S_VERSION) -> 
     import kubernetes_validate
     from kubernetes_validate.utils import SchemaNotFoundError
 
-    wanted = _k8s_version(version)
+    wanted = k8s_version(version)
     try:
         kubernetes_validate.validate(obj, wanted, strict=True)
     except kubernetes_validate.ValidationError as exc:
@@ -100,11 +102,12 @@ def _probe_port(probe: dict[str, Any]) -> int | str | None:
 
 
 def _container_problems(
-    obj: str, where: str, c: dict[str, Any], pod_uid: int | None, exposed: set[int] | None
+    obj: str, where: str, c: dict[str, Any], pod_uid: int | None, pod_gid: int | None, exposed: set[int] | None
 ) -> Iterator[Problem]:
     image = str(c.get("image", ""))
     if not _DIGEST_PINNED.search(image):
-        yield Problem(obj, f"{where}.image", f"image {image!r} is not pinned by digest (repo@sha256:...)", "digest-pinned")
+        yield Problem(obj, f"{where}.image", f"image {image!r} is not pinned by digest (repo@sha256:...)",
+                      "digest-pinned")
     ports = {p.get("containerPort"): p.get("name") for p in c.get("ports") or []}
     names = {name: num for num, name in ports.items() if name}
     for field in ("livenessProbe", "readinessProbe"):
@@ -119,13 +122,18 @@ def _container_problems(
             continue
         number = names.get(port) if isinstance(port, str) else port
         if number is None or number not in ports:
-            yield Problem(obj, f"{where}.{field}", f"probe port {port!r} is not a declared container port", "probe-port-declared")
+            yield Problem(obj, f"{where}.{field}", f"probe port {port!r} is not a declared container port",
+                          "probe-port-declared")
         elif exposed is not None and number not in exposed:
             shown = ", ".join(str(p) for p in sorted(exposed)) or "none"
-            yield Problem(obj, f"{where}.{field}", f"probe port {number} is not EXPOSEd by the image (exposes: {shown})", "probe-port-exposed")
+            yield Problem(obj, f"{where}.{field}",
+                          f"probe port {number} is not EXPOSEd by the image (exposes: {shown})", "probe-port-exposed")
     live, ready = c.get("livenessProbe"), c.get("readinessProbe")
-    if isinstance(live, dict) and isinstance(ready, dict) and _handler(live) == _handler(ready):
-        yield Problem(obj, f"{where}.livenessProbe", "liveness and readiness probes check the same endpoint", "liveness-not-readiness")
+    # Two TCP connects to one port are the only probes a port-only app has; their patience tells them apart.
+    if (isinstance(live, dict) and isinstance(ready, dict) and _handler(live) == _handler(ready)
+            and _handler(live)[0] != "tcpSocket"):
+        yield Problem(obj, f"{where}.livenessProbe", "liveness and readiness probes check the same endpoint",
+                      "liveness-not-readiness")
     res = c.get("resources") or {}
     for resource, parse in (("cpu", cpu_millicores), ("memory", memory_bytes)):
         req = (res.get("requests") or {}).get(resource)
@@ -137,13 +145,19 @@ def _container_problems(
         if req is not None and lim is not None:
             try:
                 if parse(str(lim)) < parse(str(req)):
-                    yield Problem(obj, f"{where}.resources.limits.{resource}", f"limit {lim} is below request {req}", "limits-ge-requests")
+                    yield Problem(obj, f"{where}.resources.limits.{resource}", f"limit {lim} is below request {req}",
+                                  "limits-ge-requests")
             except UsageError as exc:
                 yield Problem(obj, f"{where}.resources", str(exc), "resources-set")
     sc = c.get("securityContext") or {}
     uid = sc.get("runAsUser", pod_uid)
     if uid is None or int(uid) < MIN_UID:
-        yield Problem(obj, f"{where}.securityContext.runAsUser", f"UID {uid} is below {MIN_UID} (may collide with host users)", "uid-ge-10000")
+        yield Problem(obj, f"{where}.securityContext.runAsUser",
+                      f"UID {uid} is below {MIN_UID} (may collide with host users)", "uid-ge-10000")
+    gid = sc.get("runAsGroup", pod_gid)
+    if gid is not None and int(gid) < MIN_UID:
+        yield Problem(obj, f"{where}.securityContext.runAsGroup",
+                      f"GID {gid} is below {MIN_UID} (may collide with host groups)", "gid-ge-10000")
     for key, want in (("readOnlyRootFilesystem", True), ("allowPrivilegeEscalation", False)):
         if sc.get(key) is not want:
             yield Problem(obj, f"{where}.securityContext.{key}", f"must be {str(want).lower()}", "hardened")
@@ -152,19 +166,20 @@ def _container_problems(
 
 
 def own_problems(obj: dict[str, Any], exposed_ports: set[int] | None = None) -> list[Problem]:
-    """Our checks on one object; `exposed_ports` (from the image config) enables the EXPOSE check."""
+    """API-server rules and our checks on one object; `exposed_ports` (the image config's) enables the EXPOSE check."""
     found = pod_spec_of(obj)
-    if found is None:
-        return []
-    base, pod = found
     name = object_name(obj)
+    problems = [Problem(name, path, message, "api-server") for path, message in api_problems(obj, found)]
+    if found is None:
+        return problems
+    base, pod = found
     pod_sc = pod.get("securityContext") or {}
-    problems: list[Problem] = []
     if pod_sc.get("runAsNonRoot") is not True:
         problems.append(Problem(name, f"{base}.securityContext.runAsNonRoot", "must be true", "hardened"))
     for i, c in enumerate(pod.get("containers") or []):
         where = f"{base}.containers[{i}]"
-        problems.extend(_container_problems(name, where, c, pod_sc.get("runAsUser"), exposed_ports))
+        problems.extend(_container_problems(name, where, c, pod_sc.get("runAsUser"), pod_sc.get("runAsGroup"),
+                                            exposed_ports))
     return problems
 
 

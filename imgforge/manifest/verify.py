@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import tempfile
@@ -190,10 +191,8 @@ def verify(docker: DockerClient, image: str, plan: RunPlan, timeout: float = 60.
         try:
             return _observe(docker, image, plan, container, started, timeout, settle, reasons)
         finally:
-            try:
+            with contextlib.suppress(DockerException):
                 container.remove(force=True)
-            except DockerException:
-                pass
 
 
 def _observe(docker: DockerClient, image: str, plan: RunPlan, container: Any, started: float,
@@ -235,7 +234,8 @@ def _observe(docker: DockerClient, image: str, plan: RunPlan, container: Any, st
     oom = bool(state_info.oom_killed)
     exit_code = None if state_info.running else state_info.exit_code
     try:
-        logs = _redact(docker.container.logs(container.id, tail=20), plan)
+        raw = docker.container.logs(container.id, tail=20)  # a str unless streamed
+        logs = _redact(raw if isinstance(raw, str) else "", plan)
     except DockerException:
         logs = ""
     limit = f"{plan.memory_limit // MiB}Mi" if plan.memory_limit else "no limit"

@@ -11,15 +11,16 @@ from imgforge.errors import GateFailed, UsageError
 from imgforge.manifest import validate
 from imgforge.manifest.emit import emit
 from imgforge.manifest.spec import CpuMemory, Probe, Resources, cpu_millicores, memory_bytes
-from tests.manifest._specs import fixed_spec
+from tests.manifest._specs import by_kind, fixed_spec
 
 
 def _deployment() -> dict[str, Any]:
-    return copy.deepcopy(emit(fixed_spec(config_files={}), "deployment")[0])
+    return copy.deepcopy(by_kind(emit(fixed_spec(config_files={}), "deployment"), "Deployment"))
 
 
 def _container(obj: dict[str, Any]) -> dict[str, Any]:
-    return obj["spec"]["template"]["spec"]["containers"][0]
+    container: dict[str, Any] = obj["spec"]["template"]["spec"]["containers"][0]
+    return container
 
 
 def _rules(obj: dict[str, Any], exposed: set[int] | None = None) -> set[str]:
@@ -41,8 +42,9 @@ def test_tag_instead_of_digest() -> None:
 
 
 def test_probe_port_not_declared() -> None:
-    spec = fixed_spec(config_files={}, liveness=Probe(path="/healthz", port=9090))
-    found = validate.own_problems(emit(spec, "deployment")[0])
+    obj = _deployment()
+    _container(obj)["livenessProbe"]["httpGet"]["port"] = 9090
+    found = validate.own_problems(obj)
     assert [(p.rule, p.path) for p in found] == [("probe-port-declared", f"{C}.livenessProbe")]
     assert "9090" in found[0].message
 
@@ -60,8 +62,9 @@ def test_probe_port_not_exposed_by_image() -> None:
 
 
 def test_liveness_equals_readiness() -> None:
-    spec = fixed_spec(config_files={}, readiness=Probe(path="/healthz", period_seconds=5))
-    found = validate.own_problems(emit(spec, "deployment")[0])
+    obj = _deployment()
+    _container(obj)["readinessProbe"]["httpGet"]["path"] = "/healthz"
+    found = validate.own_problems(obj)
     assert [(p.rule, p.path) for p in found] == [("liveness-not-readiness", f"{C}.livenessProbe")]
 
 
@@ -76,12 +79,15 @@ def test_limit_below_request(resource: str) -> None:
 def test_missing_requests() -> None:
     obj = _deployment()
     del _container(obj)["resources"]["requests"]
-    assert {p.path for p in validate.own_problems(obj)} == {f"{C}.resources.requests.cpu", f"{C}.resources.requests.memory"}
+    found = {p.path for p in validate.own_problems(obj)}
+    assert found == {f"{C}.resources.requests.cpu", f"{C}.resources.requests.memory"}
 
 
-def test_low_uid() -> None:
-    found = validate.own_problems(emit(fixed_spec(uid=1000, config_files={}), "pod")[0])
+def test_low_uid_and_gid() -> None:
+    found = validate.own_problems(by_kind(emit(fixed_spec(uid=1000, gid=10001, config_files={}), "pod"), "Pod"))
     assert [(p.rule, p.path) for p in found] == [("uid-ge-10000", "spec.containers[0].securityContext.runAsUser")]
+    found = validate.own_problems(by_kind(emit(fixed_spec(gid=1000, config_files={}), "pod"), "Pod"))
+    assert [(p.rule, p.path) for p in found] == [("gid-ge-10000", "spec.containers[0].securityContext.runAsGroup")]
 
 
 def test_missing_probe_and_weak_security_context() -> None:
@@ -136,5 +142,5 @@ def test_quantities() -> None:
 
 
 def test_liveness_success_threshold_must_be_one() -> None:
-    with pytest.raises(ValueError, match="success_threshold must be 1"):
+    with pytest.raises(ValueError, match="liveness.success_threshold: must be 1"):
         fixed_spec(liveness=Probe(path="/healthz", success_threshold=2))

@@ -1,4 +1,4 @@
-"""`imgforge manifest` as a command: stdout YAML per environment, --json, exit codes; no engine needed (digest given)."""
+"""`imgforge manifest` as a command: YAML per environment, --json, exit codes; no engine needed (digest given)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ environments:
 
 def imgforge(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "imgforge", *args], capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run([sys.executable, "-m", "imgforge", *args], capture_output=True, text=True, env=env,
+                          timeout=120)
 
 
 def test_prints_each_environment_as_valid_yaml(tmp_path: Path) -> None:
@@ -32,19 +33,21 @@ def test_prints_each_environment_as_valid_yaml(tmp_path: Path) -> None:
     res = imgforge("manifest", str(tmp_path), "--image", IMAGE, "--kind", "deployment")
     assert res.returncode == 0, res.stderr
     docs = [d for d in yaml.safe_load_all(res.stdout) if d]
-    assert [(d["kind"], d["spec"].get("replicas")) for d in docs] == [
-        ("Deployment", 1), ("Service", None), ("Deployment", 4), ("Service", None)]
+    workloads = [(d["kind"], d["spec"].get("replicas")) for d in docs if d["kind"] in ("Deployment", "Service")]
+    assert workloads == [("Deployment", 1), ("Service", None), ("Deployment", 4), ("Service", None)]
+    assert [d["kind"] for d in docs].count("PodDisruptionBudget") == 1  # prod only: replicas >= 2
     assert "# environment: prod" in res.stdout
     assert "valid against Kubernetes 1.30" in res.stderr
 
 
 def test_json_names_environments_and_the_pin(tmp_path: Path) -> None:
     (tmp_path / "imgforge.yaml").write_text(SETTINGS, encoding="utf-8")
-    res = imgforge("manifest", str(tmp_path), "--image", IMAGE, "--env", "prod", "--json", "--kubernetes-version", "1.28")
+    res = imgforge("manifest", str(tmp_path), "--image", IMAGE, "--env", "prod", "--json",
+                   "--kubernetes-version", "1.28")
     assert res.returncode == 0, res.stderr
     data = json.loads(res.stdout)
     assert (data["image"], data["pinned_by"], data["kubernetes_version"]) == (IMAGE, "given", "1.28")
-    pod = data["environments"]["prod"][0]
+    pod = next(o for o in data["environments"]["prod"] if o["kind"] == "Deployment")["spec"]["template"]
     assert pod["spec"]["containers"][0]["resources"]["requests"]["cpu"] == "250m"
 
 

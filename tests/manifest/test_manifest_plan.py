@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from imgforge.errors import UsageError
 from imgforge.manifest.emit import emit
-from imgforge.manifest.plan import ProbeCheck, plan_from_objects
+from imgforge.manifest.plan import ProbeCheck, load_manifest, plan_from_objects
 from imgforge.manifest.probes import start_probes
 from imgforge.manifest.verify import VerifyReport, docker_run_options, recommend
 from tests.manifest._specs import fixed_spec
@@ -103,3 +108,23 @@ def test_initial_delay_counts_from_container_start() -> None:
     join()
     assert calls and calls[0] >= 0.3
     assert state.ready_at is not None and 0.3 <= state.ready_at < 1.0
+
+
+@pytest.mark.parametrize("mangle", [
+    lambda c: c["ports"][0].update({"containerPort": "eighty"}),
+    lambda c: c.update({"env": "LOG=info"}),
+    lambda c: c.update({"livenessProbe": {"httpGet": {"port": "nope"}}}),
+    lambda c: c["resources"]["limits"].update({"memory": ["64Mi"]}),
+    lambda c: c.update({"volumeMounts": [{"name": "tmp"}]}),
+])
+def test_a_malformed_manifest_is_a_usage_error(mangle: Callable[[dict[str, Any]], None]) -> None:
+    objs = emit(fixed_spec(), "pod")
+    mangle(next(o for o in objs if o["kind"] == "Pod")["spec"]["containers"][0])
+    with pytest.raises(UsageError, match="reading"):
+        plan_from_objects(objs)
+
+
+def test_a_deeply_nested_manifest_file_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "deep.yaml").write_text("a: " + "[" * 50000 + "]" * 50000 + "\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="reading manifest"):
+        load_manifest(tmp_path / "deep.yaml")

@@ -11,10 +11,12 @@ from imgforge.manifest.image import ImageConfig, RegistryAnswer, parse_config, p
 from imgforge.manifest.project import make_manifests, spec_from_project
 from imgforge.manifest.settings import apply_overlay, load_settings, spec_from_settings
 from imgforge.reference import Reference
+from tests.manifest._specs import by_kind
 
 DIGEST = "sha256:" + "a" * 64
 CONFIG = ImageConfig(exposed_ports=frozenset({8080}), user="10001:10002",
-                     labels={"org.opencontainers.image.version": "2.0.0", "org.opencontainers.image.revision": "abc123"},
+                     labels={"org.opencontainers.image.version": "2.0.0",
+                             "org.opencontainers.image.revision": "abc123"},
                      repo_digests=(f"127.0.0.1:5000/shop/web@{DIGEST}",))
 
 SETTINGS = """\
@@ -113,9 +115,11 @@ def test_make_manifests_per_environment(project: Path) -> None:
     result = make_manifests(project, "127.0.0.1:5000/shop/web:2.0.0", "deployment", source=source)
     assert list(result.objects) == ["dev", "prod"]
     prod = result.objects["prod"]
-    assert [o["kind"] for o in prod] == ["ConfigMap", "Deployment", "Service"]
-    assert prod[1]["spec"]["replicas"] == 3
-    assert prod[1]["spec"]["template"]["spec"]["containers"][0]["image"] == f"127.0.0.1:5000/shop/web@{DIGEST}"
+    assert [o["kind"] for o in prod] == ["ServiceAccount", "ConfigMap", "Deployment", "Service", "NetworkPolicy",
+                                         "PodDisruptionBudget"]
+    dep = by_kind(prod, "Deployment")
+    assert dep["spec"]["replicas"] == 3
+    assert dep["spec"]["template"]["spec"]["containers"][0]["image"] == f"127.0.0.1:5000/shop/web@{DIGEST}"
     with pytest.raises(UsageError, match="unknown environment 'qa'"):
         make_manifests(project, "127.0.0.1:5000/shop/web:2.0.0", environments=("qa",), source=source)
 
@@ -125,7 +129,7 @@ def test_registry_that_needs_auth_needs_a_pull_secret(project: Path) -> None:
     with pytest.raises(UsageError, match="imagePullSecret"):
         make_manifests(project, "127.0.0.1:5000/shop/web:2.0.0", source=source)
     result = make_manifests(project, "127.0.0.1:5000/shop/web:2.0.0", pull_secrets=("regcred",), source=source)
-    pod = result.objects["dev"][1]
+    pod = by_kind(result.objects["dev"], "Deployment")["spec"]["template"]
     assert pod["spec"]["imagePullSecrets"] == [{"name": "regcred"}]
 
 

@@ -8,26 +8,31 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from python_on_whales import DockerClient
 
+from imgforge.env.registry import LocalRegistry
 from imgforge.manifest.emit import emit
 from imgforge.manifest.plan import plan_from_objects
-from imgforge.manifest.spec import CpuMemory, ManifestSpec, Probe, Resources
+from imgforge.manifest.spec import CpuMemory, ManifestSpec, Probe, Resources, default_liveness, default_readiness
 from imgforge.manifest.verify import VerifyReport, verify
+from tests.manifest._specs import by_kind
 
 APP = Path(__file__).resolve().parents[1] / "data" / "manifest" / "app"
-FAST = dict(period_seconds=1, timeout_seconds=1)
+FAST: dict[str, Any] = {"period_seconds": 1, "timeout_seconds": 1}
 
 
 def imgforge(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "imgforge", *args], capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run([sys.executable, "-m", "imgforge", *args], capture_output=True, text=True, env=env,
+                          timeout=300)
 
 
 @pytest.fixture(scope="module")
-def app_image(docker, cleanup_images) -> str:
+def app_image(docker: DockerClient, cleanup_images: list[str]) -> str:
     """The test app (busybox httpd serving /healthz and /readyz as files, USER 10001, EXPOSE 8080)."""
     if not docker.image.exists("imgforge/busybox:1.35"):
         pytest.fail("base image imgforge/busybox:1.35 is missing (run `imgforge bases build`)")
@@ -38,22 +43,22 @@ def app_image(docker, cleanup_images) -> str:
 
 
 def spec(**changes: object) -> ManifestSpec:
-    base: dict[str, object] = dict(
-        name="app", image="imgforge-test/app@sha256:" + "0" * 64, port=8080, uid=10001,
-        liveness=Probe(path="/healthz", failure_threshold=2, **FAST),
-        readiness=Probe(path="/readyz", failure_threshold=2, **FAST),
-    )
+    base: dict[str, object] = {
+        "name": "app", "image": "imgforge-test/app@sha256:" + "0" * 64, "port": 8080, "uid": 10001,
+        "liveness": Probe(path="/healthz", failure_threshold=2, **FAST),
+        "readiness": Probe(path="/readyz", failure_threshold=2, **FAST),
+    }
     base.update(changes)
     return ManifestSpec(**base)  # type: ignore[arg-type]
 
 
-def run(docker, image: str, s: ManifestSpec, timeout: float = 15) -> VerifyReport:
+def run(docker: DockerClient, image: str, s: ManifestSpec, timeout: float = 15) -> VerifyReport:
     report = verify(docker, image, plan_from_objects(emit(s, "pod")), timeout=timeout, settle=1.0)
     assert not docker.container.exists(report.container), "verify must remove its container"
     return report
 
 
-def test_good_app_passes(docker, app_image) -> None:
+def test_good_app_passes(docker: DockerClient, app_image: str) -> None:
     report = run(docker, app_image, spec())
     assert report.passed, report.reasons
     assert report.time_to_ready is not None and report.time_to_ready < 5
@@ -62,14 +67,14 @@ def test_good_app_passes(docker, app_image) -> None:
     assert all(r.ok for r in report.probes)
 
 
-def test_probe_path_that_404s_fails(docker, app_image) -> None:
+def test_probe_path_that_404s_fails(docker: DockerClient, app_image: str) -> None:
     report = run(docker, app_image, spec(liveness=Probe(path="/livez", failure_threshold=2, **FAST)))
     assert not report.passed
     assert report.restart_at is not None
     assert "liveness" in report.reasons[0] and "GET :8080/livez: HTTP 404" in report.reasons[0]
 
 
-def test_wrong_port_fails(docker, app_image) -> None:
+def test_wrong_port_fails(docker: DockerClient, app_image: str) -> None:
     s = spec(port=9090, liveness=Probe(path="/healthz", failure_threshold=2, **FAST),
              readiness=Probe(path="/readyz", failure_threshold=2, **FAST))
     report = run(docker, app_image, s)
@@ -77,7 +82,7 @@ def test_wrong_port_fails(docker, app_image) -> None:
     assert "GET :9090/healthz: connection refused" in report.reasons[0]
 
 
-def test_write_outside_empty_dirs_under_read_only_root_fails(docker, app_image) -> None:
+def test_write_outside_empty_dirs_under_read_only_root_fails(docker: DockerClient, app_image: str) -> None:
     report = run(docker, app_image, spec(env={"PID_FILE": "/var/run/app.pid"}))
     assert not report.passed
     assert report.exit_code == 1 and not report.oom_killed
@@ -88,7 +93,7 @@ def test_write_outside_empty_dirs_under_read_only_root_fails(docker, app_image) 
     assert fixed.passed, fixed.reasons
 
 
-def test_memory_limit_below_allocation_is_reported_as_oom(docker, app_image) -> None:
+def test_memory_limit_below_allocation_is_reported_as_oom(docker: DockerClient, app_image: str) -> None:
     limits = Resources(requests=CpuMemory(cpu="100m", memory="16Mi"), limits=CpuMemory(cpu="500m", memory="24Mi"))
     report = run(docker, app_image, spec(env={"ALLOC_MB": "64"}, resources=limits))
     assert not report.passed
@@ -96,7 +101,7 @@ def test_memory_limit_below_allocation_is_reported_as_oom(docker, app_image) -> 
     assert report.reasons[0] == "OOM-killed: the app needed more memory than its limit (24Mi)"
 
 
-def test_liveness_kills_slow_starter_but_startup_probe_saves_it(docker, app_image) -> None:
+def test_liveness_kills_slow_starter_but_startup_probe_saves_it(docker: DockerClient, app_image: str) -> None:
     slow = spec(env={"START_DELAY": "8"}, liveness=Probe(path="/healthz", period_seconds=1, failure_threshold=2))
     report = run(docker, app_image, slow)
     assert not report.passed
@@ -111,7 +116,7 @@ def test_liveness_kills_slow_starter_but_startup_probe_saves_it(docker, app_imag
     assert saved.time_to_ready is not None and saved.time_to_ready >= 3
 
 
-def test_credentials_from_env_never_reach_the_report(docker, app_image) -> None:
+def test_credentials_from_env_never_reach_the_report(docker: DockerClient, app_image: str) -> None:
     secret = "s3cr3t-" + uuid.uuid4().hex
     report = run(docker, app_image, spec(env={"DEBUG_ENV": "1", "API_TOKEN": secret, "PID_FILE": "/var/run/x"}))
     assert not report.passed
@@ -119,7 +124,10 @@ def test_credentials_from_env_never_reach_the_report(docker, app_image) -> None:
     assert secret not in json.dumps(report.to_dict())
 
 
-def test_cli_manifest_then_verify_then_recommend(docker, registry, app_image, unique_repo, cleanup_images, tmp_path) -> None:
+def test_cli_manifest_then_verify_then_recommend(
+    docker: DockerClient, registry: LocalRegistry, app_image: str, unique_repo: str, cleanup_images: list[str],
+    tmp_path: Path,
+) -> None:
     pushed = f"{registry.address}/{unique_repo}:1.0.0"
     docker.image.tag(app_image, pushed)
     cleanup_images.append(pushed)
@@ -133,7 +141,9 @@ def test_cli_manifest_then_verify_then_recommend(docker, registry, app_image, un
     res = imgforge("manifest", str(tmp_path), "--image", pushed, "--kind", "deployment", "--out", str(out))
     assert res.returncode == 0, res.stderr
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.yaml")) == [
-        "dev/deployment.yaml", "dev/service.yaml", "prod/deployment.yaml", "prod/service.yaml"]
+        "dev/deployment.yaml", "dev/networkpolicy.yaml", "dev/service.yaml", "dev/serviceaccount.yaml",
+        "prod/deployment.yaml", "prod/networkpolicy.yaml", "prod/poddisruptionbudget.yaml", "prod/service.yaml",
+        "prod/serviceaccount.yaml"]
     dep = yaml.safe_load((out / "prod" / "deployment.yaml").read_text(encoding="utf-8"))
     image = dep["spec"]["template"]["spec"]["containers"][0]["image"]
     assert image.startswith(f"{registry.address}/{unique_repo}@sha256:")
@@ -145,7 +155,7 @@ def test_cli_manifest_then_verify_then_recommend(docker, registry, app_image, un
     res = imgforge("manifest", str(tmp_path / "bad.yaml"), "--image", pushed)
     assert res.returncode == 1, res.stderr
     assert "probe port 9090 is not EXPOSEd by the image (exposes: 8080)" in res.stderr
-    assert "Pod/" in res.stderr and "spec.containers[0].livenessProbe" in res.stderr
+    assert "Deployment/" in res.stderr and "spec.template.spec.containers[0].livenessProbe" in res.stderr
 
     res = imgforge("verify", app_image, "--manifest", str(out / "prod" / "deployment.yaml"), "--settle", "1",
                    "--recommend", "--settings", str(tmp_path))
@@ -157,9 +167,10 @@ def test_cli_manifest_then_verify_then_recommend(docker, registry, app_image, un
     assert (tmp_path / "imgforge.yaml").read_text(encoding="utf-8").startswith("# project\n")
 
 
-def test_cli_verify_failure_exits_1_with_reason(docker, app_image, tmp_path) -> None:
+def test_cli_verify_failure_exits_1_with_reason(docker: DockerClient, app_image: str, tmp_path: Path) -> None:
     manifest = tmp_path / "pod.yaml"
-    manifest.write_text(yaml.safe_dump(emit(spec(liveness=Probe(path="/livez", failure_threshold=2, **FAST)), "pod")[0]))
+    wrong = spec(liveness=Probe(path="/livez", failure_threshold=2, **FAST))
+    manifest.write_text(yaml.safe_dump(by_kind(emit(wrong, "pod"), "Pod")))
     res = imgforge("verify", app_image, "--manifest", str(manifest), "--settle", "1", "--json")
     assert res.returncode == 1
     data = json.loads(res.stdout)
@@ -168,7 +179,7 @@ def test_cli_verify_failure_exits_1_with_reason(docker, app_image, tmp_path) -> 
     assert "is not the image the manifest pins" in res.stderr
 
 
-def test_tcp_and_exec_probes_and_config_map_mount(docker, app_image) -> None:
+def test_tcp_and_exec_probes_and_config_map_mount(docker: DockerClient, app_image: str) -> None:
     s = spec(liveness=Probe(type="tcp", failure_threshold=2, **FAST),
              readiness=Probe(type="exec", command=("cat", "/etc/app/app.conf"), failure_threshold=2, **FAST),
              config_files={"app.conf": "mode = test\n"})
@@ -179,11 +190,17 @@ def test_tcp_and_exec_probes_and_config_map_mount(docker, app_image) -> None:
     broken = s.model_copy(update={"readiness": Probe(type="exec", command=("cat", "/etc/app/missing.conf"), **FAST)})
     report = verify(docker, app_image, plan_from_objects(emit(broken, "deployment")), timeout=4, settle=1.0)
     assert not report.passed and report.reasons == ("not ready within 4s",)
+    # No declared health endpoint: the default probes are TCP connects, run for real as well.
+    tcp = spec(liveness=default_liveness(None), readiness=default_readiness(None))
+    report = verify(docker, app_image, plan_from_objects(emit(tcp)), timeout=15, settle=1.0)
+    assert report.passed, report.reasons
+    assert {r.which for r in report.probes} == {"liveness", "readiness"}
+    assert all(r.detail == "TCP :8080: connected" for r in report.probes)
 
 
-def test_cli_verify_unknown_image_is_a_usage_error(docker, tmp_path) -> None:
+def test_cli_verify_unknown_image_is_a_usage_error(docker: DockerClient, tmp_path: Path) -> None:
     manifest = tmp_path / "pod.yaml"
-    manifest.write_text(yaml.safe_dump(emit(spec(), "pod")[0]))
+    manifest.write_text(yaml.safe_dump(by_kind(emit(spec(), "pod"), "Pod")))
     res = imgforge("verify", "imgforge-test/no-such-image:0", "--manifest", str(manifest))
     assert res.returncode == 2
     assert "verifying imgforge-test/no-such-image:0: the engine has no such image" in res.stderr
