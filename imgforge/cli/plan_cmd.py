@@ -20,21 +20,25 @@ SinceOpt = Annotated[str | None, typer.Option(
 OutputOpt = Annotated[
     Path | None, typer.Option("--github-output", help="Append matrix= and count= here ($GITHUB_OUTPUT).")
 ]
+AllOnOpt = Annotated[list[str] | None, typer.Option(
+    "--all-on", help="Every project is affected when a changed file matches this pattern (.dockerignore syntax).")]
 
 
-def plan_cmd(paths: PathsArg = None, since: SinceOpt = None, github_output: OutputOpt = None) -> None:
+def plan_cmd(
+    paths: PathsArg = None, since: SinceOpt = None, all_on: AllOnOpt = None, github_output: OutputOpt = None
+) -> None:
     """Print the projects affected by a change since REF, with a GitHub Actions `matrix` object.
 
     A project is affected when a changed file is in its build context (after .dockerignore), is its
     imgforge.yaml, VERSION file, Dockerfile or recipe, or when a base image it builds from was redefined.
 
     Example: imgforge plan services --since origin/main...HEAD
-    Example: imgforge plan samples --since "$BASE_SHA" --github-output "$GITHUB_OUTPUT"
+    Example: imgforge plan samples --since "$BASE_SHA" --all-on 'imgforge/**' --github-output "$GITHUB_OUTPUT"
     """
     # Deferred: the recipe models (pydantic) would slow every other command's start-up.
     from imgforge.plan import plan
 
-    result = plan(paths or [Path(".")], since)
+    result = plan(paths or [Path(".")], since, all_on=all_on or ())
     data = result.to_json()
     print_json(data)
     if github_output is not None:

@@ -85,19 +85,34 @@ def _find(root: Path, cwd: Path, paths: Sequence[Path]) -> list[Path]:
     return sorted(set(found))
 
 
-def plan(paths: Sequence[Path], since: str | None, cwd: Path | None = None) -> Plan:
-    """The projects under `paths` that a change since `since` touches (every project when `since` is None)."""
+def _everything(changed: Sequence[str], all_on: Sequence[str]) -> str | None:
+    """The first changed file that matches an `all_on` pattern (.dockerignore syntax), else None."""
+    if not all_on:
+        return None
+    matcher = DockerIgnore("\n".join(all_on))
+    return next((file for file in changed if matcher.excludes(file)), None)
+
+
+def plan(paths: Sequence[Path], since: str | None, cwd: Path | None = None, all_on: Sequence[str] = ()) -> Plan:
+    """The projects under `paths` that a change since `since` touches (every project when `since` is None,
+    or when a changed file matches one of the `all_on` patterns, e.g. the build tooling itself)."""
     here = (cwd or Path.cwd()).resolve()
     root = repo_root(here)
     projects = [project_inputs(root, f) for f in _find(root, here, paths or [Path(".")])]
     rng = resolve(root, since) if since is not None else None
     changed = changed_files(root, rng) if rng is not None else []
     bases = changed_bases(root, rng, changed) if rng is not None else frozenset()
+    trigger = _everything(changed, all_on)
     affected: list[Affected] = []
     unaffected: list[str] = []
     for inputs in projects:
         shown = _display(here, root / inputs.path)
-        reasons = inputs.reasons(changed, bases) if rng is not None else [Reason("all", "no --since: every project")]
+        if rng is None:
+            reasons = [Reason("all", "no --since: every project")]
+        elif trigger is not None:
+            reasons = [Reason("all", trigger)]
+        else:
+            reasons = inputs.reasons(changed, bases)
         if reasons:
             affected.append(Affected(shown, inputs.image, tuple(reasons)))
         else:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from scalehelp import make_monorepo
 
 from imgforge.env.second_engine import SecondEngine, start, stop
 
@@ -16,6 +18,12 @@ def _first_engine() -> tuple[str, str]:
     info = subprocess.run(["docker", "info", "--format", "{{.ID}}"], capture_output=True, text=True, check=True)
     bridge = subprocess.run(["ip", "-br", "addr", "show", "docker0"], capture_output=True, text=True, check=True)
     return info.stdout.strip(), " ".join(bridge.stdout.split()[2:])
+
+
+@pytest.fixture
+def mono(tmp_path: Path) -> Path:
+    """A monorepo laid out like imgforge's own: the catalog and built-in recipes beside five services."""
+    return make_monorepo(tmp_path)
 
 
 @pytest.fixture(scope="module")

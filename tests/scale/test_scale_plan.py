@@ -3,64 +3,14 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from scalehelp import APP, commit, git
 
 from imgforge.cli import main
 from imgforge.plan import plan
-from imgforge.recipes.loader import BUILTIN_DIR
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-APP = "from http.server import HTTPServer\nprint('v{n}')\n"
-
-
-def _git(repo: Path, *args: str) -> str:
-    res = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True)
-    return res.stdout.strip()
-
-
-def _commit(repo: Path, message: str) -> str:
-    _git(repo, "add", "-A")
-    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-q", "-m", message)
-    return _git(repo, "rev-parse", "HEAD")
-
-
-def _python(root: Path, name: str, recipe: str = "python", extra: str = "") -> None:
-    root.mkdir(parents=True)
-    (root / "imgforge.yaml").write_text(f"recipe: {recipe}\nimage: {{name: mono/{name}}}\n{extra}")
-    (root / "requirements.txt").write_text("")
-    (root / "app.py").write_text(APP.format(n=1))
-    (root / "VERSION").write_text("1.0.0\n")
-
-
-@pytest.fixture
-def mono(tmp_path: Path) -> Path:
-    """A monorepo laid out like imgforge's own: the catalog and built-in recipes beside five services."""
-    repo = tmp_path / "mono"
-    (repo / "imgforge/env").mkdir(parents=True)
-    shutil.copy(REPO_ROOT / "imgforge/env/bases.py", repo / "imgforge/env/bases.py")
-    shutil.copytree(BUILTIN_DIR, repo / "imgforge/recipes/builtin")
-    (repo / "recipes").mkdir()
-    shared = (BUILTIN_DIR / "python.yaml").read_text().replace("name: python", "name: shared", 1)
-    (repo / "recipes/shared.yaml").write_text(shared)
-    svc = repo / "services"
-    _python(svc / "a", "a")
-    (svc / "a/.dockerignore").write_text("docs\n*.md\n!KEEP.md\nimgforge.yaml\nDockerfile\n")
-    _python(svc / "b", "b")
-    _python(svc / "c", "c", "shared", "recipes_path: ../../recipes\n")
-    _python(svc / "d", "d", "shared", "recipes_path: ../../recipes\n")
-    (svc / "e").mkdir()
-    (svc / "e/imgforge.yaml").write_text("recipe: go\nimage: {name: mono/e}\nversion: {source: fixed, value: 1.0.0}\n")
-    (svc / "e/go.mod").write_text("module example.invalid/e\n\ngo 1.19\n")
-    (svc / "e/main.go").write_text("package main\n\nfunc main() {}\n")
-    (repo / "README.md").write_text("mono\n")
-    _git(repo, "init", "-q", "-b", "main")
-    _commit(repo, "initial")
-    return repo
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -97,24 +47,24 @@ def test_each_kind_of_change_plans_exactly_its_users(mono: Path) -> None:
         ("the root base", lambda: _edit(mono / "imgforge/env/bases.py", "slim v2", "slim v3"), set("abcde")),
         ("a file outside every project", lambda: (mono / "README.md").write_text("mono v2\n"), set()),
     ]
-    before = _git(mono, "rev-parse", "HEAD")
+    before = git(mono, "rev-parse", "HEAD")
     for what, change, expected in steps:
         change()
         assert _names(mono, before) == expected, f"{what}: working tree against {before[:7]}"
-        after = _commit(mono, what)
+        after = commit(mono, what)
         assert _names(mono, f"{before}..{after}") == expected, f"{what}: committed range"
         before = after
 
 
 def test_untracked_files_and_merge_base_ranges(mono: Path) -> None:
-    start = _git(mono, "rev-parse", "HEAD")
-    _git(mono, "checkout", "-q", "-b", "feature")
+    start = git(mono, "rev-parse", "HEAD")
+    git(mono, "checkout", "-q", "-b", "feature")
     (mono / "services/b/new.py").write_text("print(1)\n")
     assert _names(mono, start) == {"b"}, "an untracked file in the context counts"
-    _commit(mono, "feature work")
-    _git(mono, "checkout", "-q", "main")
+    commit(mono, "feature work")
+    git(mono, "checkout", "-q", "main")
     (mono / "services/d/app.py").write_text(APP.format(n=3))
-    _commit(mono, "main moves on")
+    commit(mono, "main moves on")
     # From the merge base: main's own change to d is not the feature's.
     assert _names(mono, "main...feature") == {"b"}
     assert _names(mono, "feature...main") == {"d"}
@@ -146,3 +96,13 @@ def test_cli_prints_json_and_the_github_matrix(
     assert json.loads(capsys.readouterr().out)["count"] == 5, "no --since: every project"
     assert main(["plan", "services", "--since", "no-such-ref"]) == 2
     assert "--since no-such-ref: not a commit" in capsys.readouterr().err
+
+
+def test_a_change_to_shared_tooling_can_plan_everything(mono: Path) -> None:
+    (mono / "ci").mkdir()
+    (mono / "ci/build.sh").write_text("echo\n")
+    (mono / "README.md").write_text("changed\n")
+    assert _names(mono, "HEAD") == set()
+    result = plan([Path("services")], "HEAD", cwd=mono, all_on=["ci", "*.toml"])
+    assert {Path(a.path).name for a in result.affected} == set("abcde")
+    assert {r.what for a in result.affected for r in a.reasons} == {"ci/build.sh"}
