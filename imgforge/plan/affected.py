@@ -128,6 +128,8 @@ def project_inputs(root: Path, settings_file: Path) -> Inputs:
     path = _rel(root, folder) or ""
     try:
         project = load_project(folder)
-        return _inputs_of(root, project, load_raw(settings_file))
-    except ImgforgeError as err:
+        # A second parse only for the rare project that names its own Dockerfile.
+        own = "dockerfile" in settings_file.read_text(encoding="utf-8")
+        return _inputs_of(root, project, load_raw(settings_file) if own else {})
+    except (ImgforgeError, OSError, UnicodeDecodeError) as err:
         return Inputs(path=path, image=folder.name, error=str(err))
