@@ -5,6 +5,7 @@
    fresh second engine, after a source edit: once with no cache at all, once through the registry (bases
    pulled by digest, `--cache-from` the previous version and its builder stage, pushed by engine A with inline
    cache). Goal: the registry-cache build at least 3x faster. Both builds pull the bases from the registry.
+   Two Dockerfile layouts: sources through the builder stage (as generated today), and straight into the runtime.
 2. `imgforge plan` after a change to one of N generated services (default 50), in process and as the CLI
    (interpreter start-up and imports included). Goal: under 1 s.
 
@@ -59,14 +60,21 @@ def _build(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, st
     return seconds, res.stderr
 
 
-def bench_engines(runs: int) -> None:
+# The layout imgforge generates today (sources pass through the builder stage), and sources copied straight
+# into the runtime stage (the builder stage ends at the dependency install).
+VARIANTS = {"Dockerfile": "sources through the builder stage (as generated)",
+            "Dockerfile.direct": "sources straight into the runtime stage"}
+
+
+def bench_engines(runs: int, variant: str) -> None:
     """Engine B cold builds after a source edit: no cache vs the registry cache engine A wrote."""
     secrets = [f"id=ca,src={CA}"] if CA.is_file() else []
+    print(f"-- {variant}: {VARIANTS[variant]}")
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         ctx = Path(tmp) / "ctx"
         shutil.copytree(SAMPLE, ctx)
         (ctx / "requirements.txt").write_text(REQUIREMENTS)
-        dockerfile = pin_bases((ctx / "Dockerfile").read_text(), REGISTRY)
+        dockerfile = pin_bases((ctx / variant).read_text(), REGISTRY)
         (ctx / "Dockerfile").write_text(dockerfile)
         name = f"bench/scale-{uuid.uuid4().hex[:8]}/app"
         repo = f"{REGISTRY}/{name}"
@@ -176,10 +184,13 @@ def main() -> None:
     parser.add_argument("--projects", type=int, default=50)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-engine", action="store_true", help="only the plan benchmark")
+    parser.add_argument("--variant", choices=sorted(VARIANTS), action="append",
+                        help="Dockerfile layouts (default: both)")
     args = parser.parse_args()
     bench_plan(args.projects, max(args.runs, 3))
     if not args.skip_engine:
-        bench_engines(args.runs)
+        for variant in args.variant or list(VARIANTS):
+            bench_engines(args.runs, variant)
 
 
 if __name__ == "__main__":
