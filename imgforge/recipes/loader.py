@@ -53,9 +53,9 @@ def deep_merge(base: Any, extra: Any) -> Any:
 def _has_path(data: Any, loc: tuple[Any, ...]) -> bool:
     node = data
     for part in loc:
-        if isinstance(node, Mapping) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, Mapping) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             node = node[part]
         else:
             return False
