@@ -11,7 +11,6 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class _Pattern:
     regex: re.Pattern[str]
-    depth: int  # number of path segments the pattern names, for matching parent folders
     exclusion: bool
 
 
@@ -70,17 +69,17 @@ class DockerIgnore:
             cleaned = _clean(line[1:] if exclusion else line)
             if not cleaned:
                 continue
-            self._patterns.append(_Pattern(_to_regex(cleaned), cleaned.count("/") + 1, exclusion))
+            self._patterns.append(_Pattern(_to_regex(cleaned), exclusion))
 
     def excludes(self, path: str) -> bool:
         """Whether `path` (relative to the context, `/`-separated) is left out of the build context."""
         file = _clean(path)
         parts = file.split("/")
         excluded = False
+        parents = ["/".join(parts[:i]) for i in range(1, len(parts))]
         for pat in self._patterns:
-            hit = bool(pat.regex.match(file))
-            if not hit and len(parts) > pat.depth:
-                hit = bool(pat.regex.match("/".join(parts[:pat.depth])))
+            # Like the engine's matcher: the file itself, or any folder above it (so `**/docs` takes a/b/docs/x).
+            hit = bool(pat.regex.match(file)) or any(pat.regex.match(parent) for parent in parents)
             if hit:
                 excluded = not pat.exclusion
         return excluded

@@ -25,6 +25,8 @@ CASES = [
     ("a/**/z\n", "a/z", True),
     ("a/**/z\n", "a/b/c/z", True),
     ("./x/../y\n", "y", True),  # patterns are cleaned like paths
+    ("**/docs/\n", "sdk/python/docs/conf.py", True),  # a folder at any depth takes its files (seen on 20.10)
+    ("src/*\n", "src/a/b.go", True),
 ]
 
 
