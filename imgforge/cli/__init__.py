@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "imgforge.cli.manifest_cmds",
     "imgforge.cli.project_cmds",
     "imgforge.cli.pipeline_cmds",
+    "imgforge.cli.plan_cmd",
 ]
 
 

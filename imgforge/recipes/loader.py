@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,9 +53,9 @@ def deep_merge(base: Any, extra: Any) -> Any:
 def _has_path(data: Any, loc: tuple[Any, ...]) -> bool:
     node = data
     for part in loc:
-        if isinstance(node, Mapping) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, Mapping) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             node = node[part]
         else:
             return False
@@ -89,6 +90,12 @@ def parse_recipe(text: str, source: str, overrides: Overrides | None = None) -> 
         raise UsageError("invalid recipe: " + "; ".join(problems)) from exc
 
 
+@functools.lru_cache(maxsize=64)
+def _parse_plain(text: str, source: str) -> Recipe:
+    """A recipe without overrides, parsed once per text: the YAML parse dominates loading many projects."""
+    return parse_recipe(text, source)
+
+
 def load_recipe(name: str, extra_dirs: Sequence[Path] = (), overrides: Overrides | None = None) -> tuple[Recipe, Path]:
     """Load recipe `name` (built-in or from `extra_dirs`) with `overrides` merged; return it and its file."""
     files = recipe_files(extra_dirs)
@@ -99,7 +106,7 @@ def load_recipe(name: str, extra_dirs: Sequence[Path] = (), overrides: Overrides
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"reading recipe {file}: {exc}") from exc
-    recipe = parse_recipe(text, str(file), overrides)
+    recipe = parse_recipe(text, str(file), overrides) if overrides is not None else _parse_plain(text, str(file))
     if recipe.name != name:
         raise UsageError(f"invalid recipe: {file}: name: {recipe.name!r} differs from the file name {name!r}")
     return recipe, file

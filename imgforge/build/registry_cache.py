@@ -1,0 +1,93 @@
+"""Building through a registry: catalog bases pinned there by digest, and build cache carried in pushed images.
+
+The default (docker-driver) builder can only write inline cache, which holds the final image's layers. Builder
+stages are not in that image, so each one is pushed as its own image (`REPO:cache-STAGE`, inline cache too);
+an engine with an empty image store then takes every unchanged step — dependency installs included — from
+those images and the previous version's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from imgforge.build.progress import ProgressLog
+from imgforge.env import bases
+from imgforge.env.registry_api import manifest_digest
+from imgforge.errors import EnvironmentProblem
+from imgforge.lint.parser import parse
+
+_FROM = re.compile(r"^(?P<head>\s*FROM\s+(?:--\S+\s+)*)(?P<image>\S+)(?P<tail>.*)$", re.IGNORECASE)
+
+Resolver = Callable[[str, str, str], str | None]
+
+
+def _resolve(registry: str, repository: str, tag: str) -> str | None:
+    return manifest_digest(f"http://{registry}", repository, tag)
+
+
+def pin_bases(dockerfile: str, registry: str, resolve: Resolver = _resolve) -> str:
+    """The Dockerfile with every catalog base in a FROM line replaced by `REGISTRY/REF@DIGEST`."""
+    out = []
+    for line in dockerfile.splitlines(keepends=True):
+        m = _FROM.match(line.rstrip("\n"))
+        base = bases.find(m.group("image")) if m else None
+        if m is None or base is None or "@" in m.group("image"):
+            out.append(line)
+            continue
+        digest = resolve(registry, base.repository, base.tag)
+        if digest is None:
+            raise EnvironmentProblem(
+                f"pinning base {base.ref}: {registry} does not have it (run `imgforge bases build --push`)")
+        end = "\n" if line.endswith("\n") else ""
+        out.append(f"{m.group('head')}{registry}/{base.ref}@{digest}{m.group('tail')}{end}")
+    return "".join(out)
+
+
+def builder_stages(dockerfile: str) -> list[str]:
+    """Names of the stages before the last one (the stages whose layers inline cache of the image leaves out)."""
+    stages = parse(dockerfile, "Dockerfile").stages
+    return [s.name or str(s.index) for s in stages[:-1]]
+
+
+@dataclass(frozen=True)
+class RegistryCache:
+    """The cache images of one repository (`host:port/name`, no tag)."""
+
+    repository: str
+
+    def stage_ref(self, stage: str) -> str:
+        """Where builder stage `stage` is pushed with its inline cache."""
+        return f"{self.repository}:cache-{stage}"
+
+    def cache_from(self, stages: Iterable[str], previous: Sequence[str] = ()) -> list[str]:
+        """`--cache-from` flags: the previous versions (or the branch's last image) and every builder stage."""
+        refs = [f"{self.repository}:{tag}" for tag in previous] + [self.stage_ref(s) for s in stages]
+        return [flag for ref in refs for flag in ("--cache-from", f"type=registry,ref={ref}")]
+
+
+def buildx_command(
+    context: Path, ref: str, *, cache_from: Sequence[str] = (), target: str | None = None,
+    secrets: Sequence[str] = (), network: str | None = None, push: bool = True,
+) -> list[str]:
+    """`docker buildx build` writing inline cache into `ref` (pushed), reading the given `--cache-from` flags."""
+    cmd = ["docker", "buildx", "build", "--progress", "plain", "--cache-to", "type=inline", *cache_from, "-t", ref]
+    if target:
+        cmd += ["--target", target]
+    for secret in secrets:
+        cmd += ["--secret", secret]
+    if network:
+        cmd += ["--network", network]
+    cmd += ["--push"] if push else ["--load"]
+    return [*cmd, str(context)]
+
+
+def cached_steps(progress: str) -> dict[str, bool]:
+    """Each `[stage x/y] command` of a plain-progress log, and whether it came from cache."""
+    log = ProgressLog()
+    for line in progress.splitlines():
+        log.feed(line)
+    return {f"[{stage} {step}] {cmd}".replace("[ ", "["): vid in log.cached
+            for vid, (stage, step, cmd) in sorted(log.vertices.items())}

@@ -1,0 +1,88 @@
+"""Two real engines: engine A builds and pushes with inline cache; engine B, with an empty image store, builds the
+next version through the registry (bases pulled by digest) and takes every unchanged step from cache."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from imgforge.build.registry_cache import RegistryCache, builder_stages, buildx_command, cached_steps, pin_bases
+from imgforge.env.registry import LocalRegistry
+from imgforge.env.second_engine import SecondEngine
+from imgforge.registry.client import RegistryClient
+
+SAMPLE = Path(__file__).parent / "data" / "deps-heavy"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+pytestmark = pytest.mark.integration
+
+
+def _build(cmd: list[str], env: dict[str, str] | None = None) -> str:
+    res = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900, check=False)
+    assert res.returncode == 0, res.stderr[-3000:]
+    return res.stderr
+
+
+@pytest.fixture
+def repo(registry: LocalRegistry) -> Iterator[str]:
+    """A repository of our own in the local registry, emptied afterwards."""
+    name = f"test/scale-{uuid.uuid4().hex[:10]}/app"
+    yield f"{registry.address}/{name}"
+    client = RegistryClient(registry.address)
+    for digest in set(client.tag_digests(name).values()):
+        client.delete_manifest(name, digest)
+
+
+def test_engine_b_builds_the_next_version_from_engine_a_cache(
+    engine_b: SecondEngine, repo: str, registry: LocalRegistry, tmp_path: Path
+) -> None:
+    host = registry.address
+    client = RegistryClient(host)
+    if client.head_manifest("imgforge/python-dev", "3.11") is None:
+        message = "the base catalog is not in the registry (run `imgforge bases build --push`)"
+        pytest.fail(message) if IN_CI else pytest.skip(message)
+    ctx = tmp_path / "ctx"
+    shutil.copytree(SAMPLE, ctx)
+    dockerfile = pin_bases((ctx / "Dockerfile").read_text(), host)
+    assert f"FROM {host}/imgforge/python-dev:3.11@sha256:" in dockerfile
+    (ctx / "Dockerfile").write_text(dockerfile)
+    cache = RegistryCache(repo)
+    stages = builder_stages(dockerfile)
+    assert stages == ["build"]
+
+    # Engine A: each builder stage and then the image, every one pushed with its inline cache.
+    for stage in stages:
+        _build(buildx_command(ctx, cache.stage_ref(stage), target=stage))
+    _build(buildx_command(ctx, f"{repo}:1", cache_from=cache.cache_from(stages)))
+    subprocess.run(["docker", "image", "rm", f"{repo}:1", *(cache.stage_ref(s) for s in stages)],
+                   capture_output=True, check=False)
+
+    # Engine B: nothing in its store; the next version (a source edit) through the registry only.
+    assert subprocess.run(["docker", "images", "-q"], env=engine_b.env(), capture_output=True,
+                          text=True, check=True).stdout.strip() == ""
+    (ctx / "app.py").write_text((ctx / "app.py").read_text().replace('VERSION = "1"', 'VERSION = "2"'))
+    log = _build(buildx_command(ctx, f"{repo}:2", cache_from=cache.cache_from(stages, previous=["1"])),
+                 env=engine_b.env())
+    steps = cached_steps(log)
+    install = next(s for s in steps if s.startswith("[build 4/5] RUN"))
+    assert steps[install], f"the dependency install ran again on engine B: {steps}"
+    assert steps["[runtime 3/4] COPY --from=build /opt/venv /opt/venv"]
+    assert not steps["[build 5/5] COPY . ."], "the edited sources were copied anew"
+    root = subprocess.run(["docker", "info", "--format", "{{.DockerRootDir}}"], env=engine_b.env(),
+                          capture_output=True, text=True, check=True).stdout.strip()
+    assert root == str(engine_b.state / "data"), "the second build ran on engine B"
+
+    # The unchanged layers are the same blobs; only the sources layer differs.
+    name = repo.split("/", 1)[1]
+    old = [layer["digest"] for layer in json.loads(client.get_manifest(name, "1").body)["layers"]]
+    new = [layer["digest"] for layer in json.loads(client.get_manifest(name, "2").body)["layers"]]
+    assert len(old) == len(new) >= 3
+    assert new[:-1] == old[:-1]
+    assert new[-1] != old[-1]
