@@ -112,7 +112,8 @@ def _npmrc(env: Mapping[str, str], home: Path) -> list[tuple[str, str]]:
         key, sep, value = line.strip().partition("=")
         if sep and not key.startswith(("#", ";")):
             # npm expands ${VAR} when it reads .npmrc; the build has no such variable, so expand here.
-            pairs.append((key.strip(), os.path.expandvars(value.strip()) if "${" in value else value.strip()))
+            value = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: env.get(m.group(1), m.group(0)), value)
+            pairs.append((key.strip(), value.strip()))
     return pairs
 
 

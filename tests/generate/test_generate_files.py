@@ -16,7 +16,8 @@ from imgforge.lint import lint_file
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = sorted(p for p in (REPO / "samples").iterdir() if (p / "imgforge.yaml").is_file())
-EXPECTED_STACK = {"python-web": "python", "node-web": "node", "c-web": "c", "static-site": "static", "kuard-go": "go-node"}
+EXPECTED_STACK = {"python-web": "python", "node-web": "node", "c-web": "c", "static-site": "static",
+                  "kuard-go": "go-node"}
 HADOLINT = Path(sys.executable).parent / "hadolint"
 # DL3008 (pin apt package versions): the catalog bases follow one Debian release (bookworm) whose updates are
 # security fixes; exact pins break every build once the mirror drops the pinned version. Recipes may still pin.
@@ -91,7 +92,8 @@ def test_healthcheck_only_where_the_runtime_has_a_client(tmp_path):
     root = tmp_path / "app"
     shutil.copytree(REPO / "samples" / "kuard-go", root)
     assert "HEALTHCHECK" in generate(load_project(root)).dockerfile
-    (root / "imgforge.yaml").write_text("recipe: go-node\noverrides:\n  runtime: {image: scratch}\n  health: {client: none}\n")
+    (root / "imgforge.yaml").write_text(
+        "recipe: go-node\noverrides:\n  runtime: {image: scratch}\n  health: {client: none}\n")
     text = generate(load_project(root)).dockerfile
     assert "FROM scratch AS runtime" in text and "\nHEALTHCHECK" not in text
     (root / "imgforge.yaml").write_text("recipe: go-node\noverrides:\n  runtime: {image: scratch}\n")
