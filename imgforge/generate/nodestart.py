@@ -4,6 +4,7 @@ is front-end only (a build script and no server)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 from pathlib import Path
@@ -49,11 +50,23 @@ def frontend_only(root: Path) -> bool:
     if SERVER_PACKAGES & set(deps):
         return False
     start = scripts.get("start", "")
-    if start and not start.strip().startswith(_DEV_SERVERS):
+    if start and not _dev_server(start, scripts):
         return False
     if procfile_web(root):
         return False
     return any((root / p).is_file() for p in ("index.html", "public/index.html", "src/index.html"))
+
+
+def _dev_server(command: str, scripts: dict[str, str], depth: int = 0) -> bool:
+    """Whether a start script only runs a front-end dev or preview server (following `npm run X`)."""
+    steps = [step.strip() for step in re.split(r"&&|;", command) if step.strip()]
+    for step in steps:
+        ref = re.match(r"^(?:npm|yarn|pnpm)\s+(?:run\s+)?([\w:.-]+)", step)
+        if step.startswith(_DEV_SERVERS):
+            return True
+        if ref and ref.group(1) in scripts and depth < 3 and _dev_server(scripts[ref.group(1)], scripts, depth + 1):
+            return True
+    return False
 
 
 def _node_command(command: str, scripts: dict[str, str], depth: int = 0) -> tuple[str, ...] | None:
@@ -83,6 +96,42 @@ def _node_command(command: str, scripts: dict[str, str], depth: int = 0) -> tupl
     return (("/usr/bin/env", *env) if env else ()) + ("node", *words[1:])
 
 
+_TS_RUNNERS = ("nodemon", "ts-node", "ts-node-dev", "tsx", "node-dev")
+
+
+def _tsconfig(root: Path) -> dict[str, Any]:
+    """tsconfig.json's compilerOptions (comments and trailing commas removed, as tsc allows them)."""
+    raw = read_text(root / "tsconfig.json")
+    text = re.sub(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/', lambda m: m.group(1) or "", raw, flags=re.S)
+    try:
+        data = json.loads(re.sub(r",(\s*[}\]])", r"\1", text) or "{}")
+    except ValueError:
+        return {}
+    options = data.get("compilerOptions") if isinstance(data, dict) else None
+    return options if isinstance(options, dict) else {}
+
+
+def _compiled(root: Path, command: str, scripts: dict[str, str]) -> Start | None:
+    """A dev runner over a .ts entry (nodemon src/app.ts) as `node` on what the `build` script's tsc emits."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return None
+    if not words or words[0] not in _TS_RUNNERS or "tsc" not in scripts.get("build", ""):
+        return None
+    entry = next((w for w in words[1:] if w.endswith((".ts", ".mts")) and (root / w).is_file()), None)
+    options = _tsconfig(root)
+    out_dir = options.get("outDir")
+    if entry is None or not isinstance(out_dir, str):
+        return None
+    root_dir = str(options.get("rootDir") or ".")
+    rel = Path(os.path.normpath(entry)).relative_to(os.path.normpath(root_dir)) if root_dir not in (".", "./") \
+        else Path(entry)
+    target = Path(os.path.normpath(Path(out_dir) / rel)).with_suffix(".mjs" if entry.endswith(".mts") else ".js")
+    return Start(("node", str(target)), f"scripts.start runs {entry} with {words[0]}; the build script's tsc emits "
+                 f"it as {target} (tsconfig outDir)")
+
+
 def node_start(root: Path) -> Start | None:
     """The start command of the Node project at `root` (no npm at run time), or None."""
     pkg = package_json(root)
@@ -97,6 +146,9 @@ def node_start(root: Path) -> Start | None:
         plain = _node_command(start, scripts)
         if plain:
             return Start(plain, f"package.json scripts.start ({start!r}) run as plain node, without npm")
+        compiled = _compiled(root, start, scripts)
+        if compiled:
+            return compiled
     main = pkg.get("main")
     if isinstance(main, str) and (root / main).is_file():
         return Start(("node", main), f"package.json main ({main})")

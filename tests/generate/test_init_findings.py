@@ -102,6 +102,9 @@ def test_python_start_rules_in_order(tmp_path, files, command):
     ({"scripts": {"start": "nodemon index.js"}, "main": "lib/index.js"}, {"lib/index.js": ""},
      ("node", "lib/index.js")),
     ({}, {"server.js": ""}, ("node", "server.js")),
+    ({"scripts": {"start": "nodemon src/app.ts", "build": "tsc -p ."}},
+     {"src/app.ts": "", "tsconfig.json": '{\n  // emitted to dist\n  "compilerOptions": {"outDir": "./dist", '
+                                         '"rootDir": "./src",},\n}\n'}, ("node", "dist/app.js")),
     ({"scripts": {"start": "node a.js"}}, {"Procfile": "web: node --max-old-space-size=256 b.js\n"},
      ("node", "--max-old-space-size=256", "b.js")),
 ])
@@ -115,6 +118,9 @@ def test_frontend_only_needs_a_build_and_no_server(tmp_path):
     root = write(tmp_path, {"package.json": json.dumps({"scripts": {"build": "vite build", "start": "vite"}}),
                             "index.html": "<div id=app></div>"})
     assert frontend_only(root) and detect_stack(root) == "spa"
+    dev = {"scripts": {"build": "vite build", "start": "npm run setup && npm run dev", "dev": "vite", "setup": "x"}}
+    (root / "package.json").write_text(json.dumps(dev))
+    assert frontend_only(root), "a start script that only reaches a dev server is not a server"
     server = {"scripts": {"build": "vite build"}, "dependencies": {"express": "4"}}
     (root / "package.json").write_text(json.dumps(server))
     assert not frontend_only(root) and detect_stack(root) == "node"
