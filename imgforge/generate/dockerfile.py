@@ -209,8 +209,12 @@ def _runtime(project: Project) -> list[str]:
     lines.append("# PORT tells the service where to listen; EXPOSE below declares the same port.")
     lines.append("ENV " + " ".join(f"{k}={_env_value(v)}" for k, v in env.items()))
     lines.append("# Artifacts stay owned by root, so the service cannot rewrite its own code.")
-    lines += [f"COPY --from={a.stage} {_src(recipe, a)} {a.to}" for a in run.artifacts]
     group = run.group if run.group is not None else run.user
+    for art in run.artifacts:
+        owner = f"--chown={run.user}:{group} " if art.writable else ""
+        if art.writable:
+            lines.append(f"# {art.to} is the one folder the service may write to.")
+        lines.append(f"COPY {owner}--from={art.stage} {_src(recipe, art)} {art.to}")
     lines += [
         "# Numeric non-root user: Kubernetes runAsNonRoot can check it, and no passwd entry is needed.",
         f"USER {run.user}:{group}",

@@ -28,6 +28,8 @@ class Artifact(_Strict):
     stage: str = Field(pattern=_NAME, description="Name of the builder stage that holds the file or folder.")
     source: str = Field(alias="from", min_length=1, description="Absolute path, or relative to that stage's workdir.")
     to: str = Field(min_length=1, description="Destination, absolute or relative to this stage's workdir.")
+    writable: bool = Field(default=False, description="Owned by the runtime user (a folder the service writes, "
+                           "e.g. Flask's instance/); everything else stays root's.")
 
 
 class Variant(_Strict):
