@@ -7,8 +7,10 @@ the layer cache; BuildKit's package-cache mounts (pip, npm, go) stay warm, as on
 Prints cold and rebuild seconds, the bytes of the layers whose digest changed, and the bytes of the files
 that really differ between the two final images. Targets: rebuild <= 15% of cold; changed-layer bytes <=
 max(5% of the image, 1.2 x the differing files). "no-op s" is a cached build without an edit (the fixed
-cost of any BuildKit build here); ">floor" is (rebuild - no-op) / (cold - no-op), for information. Run: .venv/bin/python bench/rebuild.py [SAMPLE...]
+cost of any BuildKit build here); ">floor" is (rebuild - no-op) / (cold - no-op), for information.
+Run: .venv/bin/python bench/rebuild.py [SAMPLE-OR-PROJECT...]
 """
+# ruff: noqa: E402 - the path fix below must run before the standard library imports it protects
 
 from __future__ import annotations
 
@@ -33,9 +35,9 @@ from python_on_whales import docker
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from imgforge.build.network import build_secrets  # noqa: E402
-from imgforge.generate import generate, load_project, write_files  # noqa: E402
-from imgforge.generate.init import plan_init, write_init  # noqa: E402
+from imgforge.build.network import build_secrets
+from imgforge.generate import generate, load_project, write_files
+from imgforge.generate.init import plan_init, write_init
 
 PROJECTS = REPO / "tests" / "projects" / "data"
 
@@ -99,7 +101,7 @@ def save(ref: str) -> Saved:
             config = json.load(outer.extractfile(manifest["Config"]))  # type: ignore[arg-type]
             layers: list[tuple[str, int]] = []
             files: dict[str, tuple[str, int, str]] = {}
-            for diff_id, name in zip(config["rootfs"]["diff_ids"], manifest["Layers"]):
+            for diff_id, name in zip(config["rootfs"]["diff_ids"], manifest["Layers"], strict=True):
                 layers.append((diff_id, outer.getmember(name).size))
                 fileobj = outer.extractfile(name)
                 assert fileobj is not None
@@ -172,8 +174,8 @@ def main(names: list[str], repeat: int = 3) -> int:
             failures += not (ok_time and ok_bytes)
             verdict = "ok" if ok_time and ok_bytes else "MISSED " + ", ".join(
                 w for w, good in (("time", ok_time), ("bytes", ok_bytes)) if not good)
-            print(f"{name:<15} {cold:7.2f} {noop:7.2f} {warm:9.2f} {warm / cold:6.1%} {over_floor:6.1%} {new.size:11,d} "
-                  f"{changed:15,d} {differ:12,d} {int(limit):10,d}  {verdict}", flush=True)
+            print(f"{name:<15} {cold:7.2f} {noop:7.2f} {warm:9.2f} {warm / cold:6.1%} {over_floor:6.1%} "
+                  f"{new.size:11,d} {changed:15,d} {differ:12,d} {int(limit):10,d}  {verdict}", flush=True)
             for ref in (cold_ref, a, b, f"{b}-again"):
                 if docker.image.exists(ref):
                     docker.image.remove(ref, force=True)

@@ -11,8 +11,10 @@ from rich.table import Table
 from imgforge.cli._common import console, console_err, exit_with, print_json
 from imgforge.errors import EXIT_ENVIRONMENT
 
-registry_app = typer.Typer(help="Start, stop or report the embedded local registry (127.0.0.1:5000).", no_args_is_help=True)
-bases_app = typer.Typer(help="The local base-image catalog, made from Debian packages (no pulls).", no_args_is_help=True)
+registry_app = typer.Typer(help="Start, stop or report the embedded local registry (127.0.0.1:5000).",
+                           no_args_is_help=True)
+bases_app = typer.Typer(help="The local base-image catalog, made from Debian packages (no pulls).",
+                        no_args_is_help=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
@@ -132,15 +134,17 @@ def bases_list(json_out: JsonOpt = False) -> None:
     from imgforge.env.engine import require_engine
 
     docker = require_engine("listing base images")
-    rows = [{"ref": b.ref, "present": bases.present(docker, b.ref), "description": b.description} for b in bases.CATALOG]
+    rows = [{"ref": b.ref, "family": b.family, "version": b.tag, "debian": b.suite,
+             "present": bases.present(docker, b.ref), "description": b.description} for b in bases.CATALOG]
     if json_out:
         print_json(rows)
         return
     table = Table(title="base-image catalog")
-    for col in ("image", "present", "what"):
+    for col in ("image", "runtime", "version", "debian", "present", "what"):
         table.add_column(col)
     for r in rows:
-        table.add_row(str(r["ref"]), "yes" if r["present"] else "no", str(r["description"]))
+        table.add_row(str(r["ref"]), str(r["family"] or "-"), str(r["version"]), str(r["debian"]),
+                      "yes" if r["present"] else "no", str(r["description"]))
     console.print(table)
 
 
