@@ -1,7 +1,8 @@
 """Render a project's recipe as a multistage Dockerfile, ordered so the least-changing layers come first.
 
 Order in a builder: base, system packages, dependency manifests only, dependency install (cache
-mounts), sources, build. The runtime stage holds only artifacts and runs as a numeric non-root user.
+mounts), outputs of earlier stages, sources, build. The runtime stage holds only artifacts and runs as a
+numeric non-root user.
 No `# syntax=` line: it makes BuildKit pull a frontend image, and the built-in frontend of engine
 20.10 already understands `RUN --mount`.
 """
@@ -137,10 +138,11 @@ def _builder(root: Path, builder: Builder, recipe: Recipe) -> list[str]:
             "; package caches live in BuildKit cache mounts, never in the layer." if deps.cache else "."
         )
         lines += [f"# {why} Index settings and CA arrive as secret mounts only.", _networked(deps.cache, install)]
-    lines += _copy_sources(root, builder, recipe)
+    # Earlier stages' outputs before the sources: an edit of the sources leaves these copies cached.
     for art in builder.inputs:
         lines += [f"# Output of stage {art.stage!r}, needed by the build below.",
                   f"COPY --from={art.stage} {_src(recipe, art)} {art.to}"]
+    lines += _copy_sources(root, builder, recipe)
     if builder.build:
         why = "Build last; the compiler cache lives in a cache mount." if builder.build_cache else "Build last."
         lines += [f"# {why}", _networked(builder.build_cache, builder.build)]
