@@ -79,10 +79,11 @@ def _toolchains(suite: str, python: str, node: str, go: str, gcc: str) -> tuple[
                   _apt_image("golang-go ca-certificates git", suite=suite), suite, "golang"),
         BaseImage(f"imgforge/node:{node}", f"Node.js {node} runtime, no npm ({deb})",
                   _apt_image("nodejs ca-certificates", suite=suite), suite, "node"),
-        # libnode-dev, g++, make and python3 let node-gyp build native modules offline (nodedir=/usr).
+        # libnode-dev, g++, make and python3 let node-gyp build native modules offline (nodedir=/usr);
+        # python3-setuptools gives older node-gyp releases the distutils that Python 3.12 dropped.
         BaseImage(f"imgforge/node-dev:{node}", f"Node.js {node} with npm and node-gyp's toolchain, for builder "
                   f"stages ({deb})",
-                  _apt_image("nodejs npm libnode-dev g++ make python3 ca-certificates", suite=suite,
+                  _apt_image("nodejs npm libnode-dev g++ make python3 python3-setuptools ca-certificates", suite=suite,
                              extra="ENV NPM_CONFIG_NODEDIR=/usr\n"), suite, "node-dev"),
     )
 
