@@ -111,7 +111,8 @@ def test_source_edit_reuses_every_layer_before_the_source_copy(docker, sample_im
                             stream_logs=True))
     steps = _steps(log)
     expect_cached = ["deps: WORKDIR /app", "deps: COPY requirements.txt ./",
-                     "build: COPY --from=deps /opt/venv /opt/venv", "runtime: WORKDIR /app", "runtime: COPY --from=deps /opt/venv /opt/venv"]
+                     "build: COPY --from=deps /opt/venv /opt/venv", "runtime: WORKDIR /app",
+                     "runtime: COPY --from=deps /opt/venv /opt/venv"]
     expect_rebuilt = ["build: COPY . .", "runtime: COPY --from=build /app /app"]
     install = next(k for k in steps if k.startswith("deps: RUN --mount=type=cache"))
     for key in [*expect_cached, install]:
