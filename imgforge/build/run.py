@@ -15,6 +15,7 @@ from typing import cast
 from python_on_whales import DockerClient
 from python_on_whales.exceptions import DockerException
 
+from imgforge.build.network import build_secrets
 from imgforge.build.options import BuildOptions, check_build_args
 from imgforge.build.progress import ProgressLog, StageTiming, StepFailure
 from imgforge.env.engine import require_engine
@@ -94,10 +95,12 @@ def build(
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="imgforge-build-") as tmp:
         meta = Path(tmp) / "metadata.json"
+        # CA bundle and package indexes reach builder RUNs only as secret mounts (imgforge.build.network).
+        secrets = (*options.secrets, *build_secrets(context, Path(tmp)))
         try:
             stream = docker.buildx.build(
                 context, file=dockerfile, tags=list(options.tags), build_args=build_args,
-                target=options.target, labels=dict(options.labels), secrets=[s.flag() for s in options.secrets],
+                target=options.target, labels=dict(options.labels), secrets=[s.flag() for s in secrets],
                 cache_from=[cache_source(c) for c in options.cache_from] or None, cache_to=options.cache_to,
                 builder=options.builder, load=True, progress="plain", metadata_file=meta, stream_logs=True,
             )

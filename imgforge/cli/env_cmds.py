@@ -140,17 +140,17 @@ def bases_list(json_out: JsonOpt = False) -> None:
     from imgforge.env.engine import require_engine
 
     docker = require_engine("listing base images")
-    rows = [
-        {"ref": b.ref, "present": bases.present(docker, b.ref), "description": b.description} for b in bases.CATALOG
-    ]
+    rows = [{"ref": b.ref, "family": b.family, "version": b.tag, "debian": b.suite,
+             "present": bases.present(docker, b.ref), "description": b.description} for b in bases.CATALOG]
     if json_out:
         print_json(rows)
         return
     table = Table(title="base-image catalog")
-    for col in ("image", "present", "what"):
+    for col in ("image", "runtime", "version", "debian", "present", "what"):
         table.add_column(col)
     for r in rows:
-        table.add_row(plain(r["ref"]), "yes" if r["present"] else "no", plain(r["description"]))
+        table.add_row(plain(str(r["ref"])), str(r["family"] or "-"), str(r["version"]), str(r["debian"]),
+                      "yes" if r["present"] else "no", plain(str(r["description"])))
     console.print(table)
 
 

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from rich.table import Table
-from rich.text import Text
 
 from imgforge.cli._common import console, console_err, plain, print_json
 from imgforge.errors import GateFailed, UsageError

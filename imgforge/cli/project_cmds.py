@@ -12,22 +12,20 @@ from imgforge.cli._common import err, exit_with, print_json
 from imgforge.errors import EXIT_GATE
 
 PathArg = Annotated[Path, typer.Argument(help="Project folder (default: current folder).")]
-RecipesOpt = Annotated[
-    Path | None, typer.Option("--recipes", help="An extra folder of recipes (adds to/replaces built-ins).")
-]
+RecipesOpt = Annotated[Path | None, typer.Option("--recipes",
+                                                 help="An extra folder of recipes (adds to/replaces built-ins).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
 
 def init(
     path: PathArg = Path("."),
-    recipe: Annotated[
-        str | None, typer.Option("--recipe", help="Recipe name (default: detected from the files).")
-    ] = None,
+    recipe: Annotated[str | None, typer.Option("--recipe",
+                                               help="Recipe name (default: detected from the files).")] = None,
     name: Annotated[str | None, typer.Option("--name", help="Image repository name (default: folder name).")] = None,
-    version_source: Annotated[str, typer.Option("--version-source", help="file (VERSION), git or fixed.")] = "file",
-    port: Annotated[
-        int | None, typer.Option("--port", help="Port the service listens on (overrides the recipe).")
-    ] = None,
+    version_source: Annotated[str | None, typer.Option(
+        "--version-source", help="file (VERSION), git or fixed (default: whichever the project has).")] = None,
+    port: Annotated[int | None, typer.Option("--port",
+                                             help="Port the service listens on (overrides the recipe).")] = None,
     recipes: RecipesOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the settings instead of writing them.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing imgforge.yaml.")] = False,
@@ -61,9 +59,8 @@ def generate_cmd(
     path: PathArg = Path("."),
     recipes: RecipesOpt = None,
     stdout: Annotated[bool, typer.Option("--stdout", help="Print the Dockerfile instead of writing files.")] = False,
-    check: Annotated[
-        bool, typer.Option("--check", help="Write nothing; exit 1 when the files are out of date.")
-    ] = False,
+    check: Annotated[bool, typer.Option("--check",
+                                        help="Write nothing; exit 1 when the files are out of date.")] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Write Dockerfile and .dockerignore from imgforge.yaml and its recipe (same input, same bytes).
@@ -77,6 +74,8 @@ def generate_cmd(
     if stdout:
         sys.stdout.write(files.dockerfile)
         return
+    for warning in files.warnings:
+        err(f"warning: {warning}")
     changed = stale_files(project, files) if check else write_files(project, files)
     if json_out:
         print_json(

@@ -24,6 +24,9 @@ from imgforge.errors import EnvironmentProblem
 
 SUITE = "bookworm"
 ROOT_IMAGE = f"imgforge/base-debian:{SUITE}"
+# The second release on the same mirror: newer runtimes (python 3.13, node 20, go 1.24, gcc 14).
+SUITES = ("bookworm", "trixie")
+DEBIAN_VERSION = {"bookworm": "12", "trixie": "13"}
 
 # One layer that installs, then drops everything apt leaves behind.
 _APT = (
@@ -35,11 +38,14 @@ _APT = (
 
 @dataclass(frozen=True)
 class BaseImage:
-    """One catalog entry: its reference and how to make it (a Dockerfile, or None for the root)."""
+    """One catalog entry: its reference, how to make it (a Dockerfile, or None for a root) and what it runs."""
 
     ref: str
     description: str
     dockerfile: str | None = None
+    suite: str = SUITE
+    # The toolchain family (python, python-dev, node, node-dev, golang, gcc) a recipe selects by version.
+    family: str | None = None
 
     @property
     def repository(self) -> str:
@@ -50,21 +56,43 @@ class BaseImage:
         return self.ref.rsplit(":", 1)[1]
 
 
-def _apt_image(packages: str, extra: str = "") -> str:
-    return f"FROM {ROOT_IMAGE}\n" + _APT.format(packages=packages) + "\n" + extra
+def root_image(suite: str) -> str:
+    """The reference of the debootstrapped root of Debian `suite`."""
+    return f"imgforge/base-debian:{suite}"
+
+
+def _apt_image(packages: str, extra: str = "", suite: str = SUITE) -> str:
+    return f"FROM {root_image(suite)}\n" + _APT.format(packages=packages) + "\n" + extra
+
+
+def _toolchains(suite: str, python: str, node: str, go: str, gcc: str) -> tuple[BaseImage, ...]:
+    """The runtimes and toolchains of one Debian release (its own package versions)."""
+    deb = f"Debian {DEBIAN_VERSION[suite]}"
+    return (
+        BaseImage(f"imgforge/python:{python}", f"python {python} runtime ({deb})",
+                  _apt_image("python3 ca-certificates", suite=suite), suite, "python"),
+        BaseImage(f"imgforge/python-dev:{python}", f"python {python} with pip and venv, for builder stages ({deb})",
+                  _apt_image("python3 python3-pip python3-venv ca-certificates", suite=suite), suite, "python-dev"),
+        BaseImage(f"imgforge/gcc:{gcc}", f"C toolchain: gcc {gcc}, make, libc headers ({deb})",
+                  _apt_image("gcc make libc6-dev", suite=suite), suite, "gcc"),
+        BaseImage(f"imgforge/golang:{go}", f"Go {go} toolchain ({deb})",
+                  _apt_image("golang-go ca-certificates git", suite=suite), suite, "golang"),
+        BaseImage(f"imgforge/node:{node}", f"Node.js {node} runtime, no npm ({deb})",
+                  _apt_image("nodejs ca-certificates", suite=suite), suite, "node"),
+        # libnode-dev, g++, make and python3 let node-gyp build native modules offline (nodedir=/usr);
+        # python3-setuptools gives older node-gyp releases the distutils that Python 3.12 dropped.
+        BaseImage(f"imgforge/node-dev:{node}", f"Node.js {node} with npm and node-gyp's toolchain, for builder "
+                  f"stages ({deb})",
+                  _apt_image("nodejs npm libnode-dev g++ make python3 python3-setuptools ca-certificates", suite=suite,
+                             extra="ENV NPM_CONFIG_NODEDIR=/usr\n"), suite, "node-dev"),
+    )
 
 
 CATALOG: tuple[BaseImage, ...] = (
     BaseImage(ROOT_IMAGE, "Debian 12 minbase root filesystem (debootstrap)"),
-    BaseImage("imgforge/python:3.11", "python3 runtime", _apt_image("python3 ca-certificates")),
-    BaseImage(
-        "imgforge/python-dev:3.11",
-        "python3 with pip and venv, for builder stages",
-        _apt_image("python3 python3-pip python3-venv ca-certificates"),
-    ),
-    BaseImage("imgforge/gcc:12", "C toolchain: gcc, make, libc headers", _apt_image("gcc make libc6-dev")),
-    BaseImage("imgforge/golang:1.19", "Go toolchain", _apt_image("golang-go ca-certificates git")),
-    BaseImage("imgforge/node:18", "Node.js runtime", _apt_image("nodejs ca-certificates")),
+    *_toolchains("bookworm", python="3.11", node="18", go="1.19", gcc="12"),
+    BaseImage(root_image("trixie"), "Debian 13 minbase root filesystem (debootstrap)", suite="trixie"),
+    *_toolchains("trixie", python="3.13", node="20", go="1.24", gcc="14"),
     BaseImage(
         "imgforge/registry:2.8",
         "distribution registry (Debian's docker-registry) for containerised test registries",
@@ -97,6 +125,12 @@ CATALOG: tuple[BaseImage, ...] = (
 Progress = Callable[[str], None]
 
 
+def versions(family: str) -> list[str]:
+    """The catalog's versions of a toolchain family, oldest first."""
+    found = [b.tag for b in CATALOG if b.family == family]
+    return sorted(found, key=lambda v: tuple(int(p) for p in v.split(".")))
+
+
 def find(ref: str) -> BaseImage | None:
     """The catalog entry named `ref` (with or without a registry prefix)."""
     for base in CATALOG:
@@ -107,6 +141,12 @@ def find(ref: str) -> BaseImage | None:
 
 # Bump when _make_root changes what it puts in the root filesystem.
 ROOT_RECIPE = f"debootstrap minbase {SUITE}; slim v2: no docs, man pages or locales; apt lists dropped"
+
+
+def root_recipe(suite: str) -> str:
+    """What the root of `suite` is made from (bookworm's text is unchanged so its images stay valid)."""
+    return ROOT_RECIPE if suite == SUITE else ROOT_RECIPE.replace(SUITE, suite)
+
 DEFINITION_LABEL = "io.imgforge.base.definition"
 # Like Debian's slim images: packages installed later leave docs, man pages and locales out too.
 _DPKG_EXCLUDES = (
@@ -122,7 +162,12 @@ _DPKG_EXCLUDES = (
 
 def definition(base: BaseImage) -> str:
     """A digest of how `base` is made (and of its parent), so a changed definition is rebuilt."""
-    text = ROOT_RECIPE if base.dockerfile is None else definition(CATALOG[0]) + base.dockerfile
+    if base.dockerfile is None:
+        text = root_recipe(base.suite)
+    else:
+        root = find(root_image(base.suite))
+        assert root is not None
+        text = definition(root) + base.dockerfile
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -144,22 +189,23 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
-def _make_root(docker: DockerClient, ref: str, say: Progress) -> None:
+def _make_root(docker: DockerClient, base: BaseImage, say: Progress) -> None:
+    ref, suite = base.ref, base.suite
     if shutil.which("debootstrap") is None:
         raise EnvironmentProblem("making the Debian root filesystem: debootstrap is not installed")
     mirror = debian_mirror()
     with tempfile.TemporaryDirectory(prefix="imgforge-rootfs-") as tmp:
         root = Path(tmp) / "rootfs"
-        say(f"debootstrap {SUITE} (minbase) from the configured mirror")
+        say(f"debootstrap {suite} (minbase) from the configured mirror")
         res = subprocess.run(
-            ["debootstrap", "--variant=minbase", SUITE, str(root), mirror],
+            ["debootstrap", "--variant=minbase", suite, str(root), mirror],
             capture_output=True,
             text=True,
             check=False,
         )
         if res.returncode != 0:
             tail = (res.stderr or res.stdout).strip().splitlines()[-3:]
-            raise EnvironmentProblem(f"debootstrap {SUITE}: exit {res.returncode}: {' | '.join(tail)}")
+            raise EnvironmentProblem(f"debootstrap {suite}: exit {res.returncode}: {' | '.join(tail)}")
         # Same shape as the official slim image: apt lists, caches, docs, man pages and locales are not shipped.
         for sub in ("var/lib/apt/lists", "var/cache/apt/archives", "var/log"):
             for child in (root / sub).glob("*"):
@@ -175,7 +221,7 @@ def _make_root(docker: DockerClient, ref: str, say: Progress) -> None:
                 _remove(child)
         (root / "etc/dpkg/dpkg.cfg.d/imgforge-slim").write_text(_DPKG_EXCLUDES)
         (root / "etc/apt/sources.list").write_text(
-            f"deb {mirror} {SUITE} main\ndeb {mirror} {SUITE}-updates main\n"
+            f"deb {mirror} {suite} main\ndeb {mirror} {suite}-updates main\n"
         )
         (root / "etc/apt/apt.conf.d/docker-clean").write_text(
             'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb || true"; };\n'
@@ -189,7 +235,7 @@ def _make_root(docker: DockerClient, ref: str, say: Progress) -> None:
                 "--change", 'CMD ["/bin/bash"]',
                 "--change", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                 "--change", f"LABEL org.opencontainers.image.title={ref} org.opencontainers.image.source=debootstrap "
-                f"{DEFINITION_LABEL}={definition(CATALOG[0])}",
+                f"{DEFINITION_LABEL}={definition(base)}",
                 "-", ref,
             ],
             stdin=tar.stdout,
@@ -245,12 +291,14 @@ def build_catalog(
         if not rebuild and present(docker, base.ref):
             skipped.append(base.ref)
             continue
+        root = find(root_image(base.suite))
+        assert root is not None
         if base.dockerfile is None:
-            _make_root(docker, base.ref, say)
+            _make_root(docker, base, say)
         else:
-            if not present(docker, ROOT_IMAGE):
-                _make_root(docker, ROOT_IMAGE, say)
-                built.append(ROOT_IMAGE)
+            if root.ref not in built and not present(docker, root.ref):
+                _make_root(docker, root, say)
+                built.append(root.ref)
             _build(docker, base, say)
         built.append(base.ref)
     return built, skipped
@@ -269,7 +317,8 @@ def push_catalog(
             continue
         target = f"{registry}/{base.ref}"
         image = docker.image.inspect(base.ref)
-        local_digests = {d.split("@", 1)[1] for d in image.repo_digests if d.startswith(f"{registry}/{base.repository}@")}
+        mine = f"{registry}/{base.repository}@"
+        local_digests = {d.split("@", 1)[1] for d in image.repo_digests if d.startswith(mine)}
         remote = manifest_digest(f"http://{registry}", base.repository, base.tag)
         if remote is not None and remote in local_digests:
             same.append(target)

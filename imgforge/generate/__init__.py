@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from imgforge.errors import UsageError
 from imgforge.generate.detect import detect_stack
-from imgforge.generate.dockerfile import render_dockerfile
+from imgforge.generate.dockerfile import render_dockerfile, variant
 from imgforge.generate.dockerignore import render_dockerignore
+from imgforge.generate.runtimes import fill
 from imgforge.project import Project, load_project
+from imgforge.recipes.model import with_images
 
 DOCKERFILE = "Dockerfile"
 DOCKERIGNORE = ".dockerignore"
@@ -20,15 +22,26 @@ class GeneratedFiles:
 
     dockerfile: str
     dockerignore: str
+    warnings: tuple[str, ...] = ()
 
     def by_name(self) -> dict[str, str]:
         """File name -> text."""
         return {DOCKERFILE: self.dockerfile, DOCKERIGNORE: self.dockerignore}
 
 
+def resolve(project: Project) -> Project:
+    """`project` with its recipe's `{python}`-style image placeholders set to the versions its files allow."""
+    chosen: dict[str, str] = {}
+    return replace(project, recipe=with_images(project.recipe, lambda image: fill(image, project.root, chosen)))
+
+
 def generate(project: Project) -> GeneratedFiles:
     """Render the project's Dockerfile and .dockerignore (deterministic)."""
-    return GeneratedFiles(dockerfile=render_dockerfile(project), dockerignore=render_dockerignore(project.recipe))
+    project = resolve(project)
+    warnings = tuple(f"builder {b.name!r}: {v.warning}" for b in project.recipe.builders
+                     if (v := variant(project.root, b)) is not None and v.warning)
+    return GeneratedFiles(dockerfile=render_dockerfile(project), dockerignore=render_dockerignore(project.recipe),
+                          warnings=warnings)
 
 
 def stale_files(project: Project, files: GeneratedFiles) -> list[str]:
@@ -52,4 +65,4 @@ def write_files(project: Project, files: GeneratedFiles) -> list[str]:
     return changed
 
 
-__all__ = ["GeneratedFiles", "generate", "load_project", "detect_stack", "stale_files", "write_files"]
+__all__ = ["GeneratedFiles", "generate", "resolve", "load_project", "detect_stack", "stale_files", "write_files"]

@@ -6,8 +6,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from imgforge.errors import UsageError
+from imgforge.generate.nodestart import frontend_only
 from imgforge.recipes import load_all
 from imgforge.recipes.model import Recipe
+
+# Tests of a project's contents a recipe's `detect.check` can ask for.
+CHECKS = {"frontend-only": frontend_only}
 
 
 def _matches(root: Path, pattern: str) -> bool:
@@ -22,7 +26,9 @@ def matching(path: Path, extra_dirs: Sequence[Path] = ()) -> list[Recipe]:
         rule = recipe.detect
         if not rule.all and not rule.any:
             continue
-        if all(_matches(root, p) for p in rule.all) and (not rule.any or any(_matches(root, p) for p in rule.any)):
+        if not all(_matches(root, p) for p in rule.all) or (rule.any and not any(_matches(root, p) for p in rule.any)):
+            continue
+        if rule.check is None or CHECKS[rule.check](root):
             found.append(recipe)
     return sorted(found, key=lambda r: (-r.detect.priority, r.name))
 

@@ -1,7 +1,8 @@
 """Render a project's recipe as a multistage Dockerfile, ordered so the least-changing layers come first.
 
 Order in a builder: base, system packages, dependency manifests only, dependency install (cache
-mounts), sources, build. The runtime stage holds only artifacts and runs as a numeric non-root user.
+mounts), outputs of earlier stages, sources, build. The runtime stage holds only artifacts and runs as a
+numeric non-root user.
 No `# syntax=` line: it makes BuildKit pull a frontend image, and the built-in frontend of engine
 20.10 already understands `RUN --mount`.
 """
@@ -11,9 +12,10 @@ from __future__ import annotations
 import json
 from pathlib import Path, PurePosixPath
 
+from imgforge.build.network import RUN_SETUP, mounts
 from imgforge.errors import UsageError
 from imgforge.project import Project
-from imgforge.recipes.model import Artifact, Builder, Recipe
+from imgforge.recipes.model import Artifact, Builder, Recipe, Variant
 
 HEALTH_TIMING = "--interval=10s --timeout=3s --start-period=5s --retries=3"
 _GLOB = set("*?[")
@@ -46,6 +48,11 @@ def _mounts(targets: list[str]) -> str:
     return "".join(f"--mount=type=cache,target={t} " for t in targets)
 
 
+def _networked(cache: list[str], command: str) -> str:
+    """A RUN that may reach package indexes: CA and index settings come only through secret mounts."""
+    return f"RUN {_mounts(cache)}{mounts()}\\\n    {RUN_SETUP}{_wrap(command)}"
+
+
 def _wrap(command: str) -> str:
     # One `&&` step per line; Docker joins continuation lines before the shell sees them, quotes included.
     return command.replace(" && ", " \\\n    && ")
@@ -59,7 +66,10 @@ def _exists(root: Path, pattern: str) -> bool:
 
 def _copy_sources(root: Path, builder: Builder, recipe: Recipe) -> list[str]:
     deps = builder.dependencies
-    first = "after the dependencies" if deps.install or deps.manifests or deps.optional_manifests else "before the build"
+    has_deps = deps.install or deps.manifests or deps.optional_manifests or deps.variants
+    first = "after the dependencies" if has_deps else "before the build"
+    if not builder.sources:
+        return []
     lines = [f"# Sources {first}: editing them rebuilds only from this line on."]
     for src in builder.sources:
         if not _exists(root, src):
@@ -77,9 +87,25 @@ def _copy_sources(root: Path, builder: Builder, recipe: Recipe) -> list[str]:
     return lines
 
 
+def variant(root: Path, builder: Builder) -> Variant | None:
+    """The first dependency variant whose `when` files the project has (None: the builder's own install)."""
+    for choice in builder.dependencies.variants:
+        if not choice.when or any(_exists(root, w) for w in choice.when):
+            return choice
+    return None
+
+
+def _install(root: Path, builder: Builder) -> str | None:
+    chosen = variant(root, builder)
+    return chosen.install if chosen is not None else builder.dependencies.install
+
+
 def _copy_manifests(root: Path, builder: Builder) -> list[str]:
     deps = builder.dependencies
+    chosen = variant(root, builder)
+    extra = [m for m in (chosen.manifests if chosen else []) if _exists(root, m)]
     present = list(deps.manifests) + [m for m in deps.optional_manifests if (root / m).is_file()]
+    present += [m for m in extra if m not in present]
     if not present:
         return []
     top = [m for m in present if "/" not in m]
@@ -87,7 +113,9 @@ def _copy_manifests(root: Path, builder: Builder) -> list[str]:
     lines = ["# Dependency manifests alone, so the install below stays cached until they change."]
     if top:
         lines.append(f"COPY {' '.join(top)} ./")
-    lines += [f"COPY {m} ./{m}" for m in nested]
+    lines += [f"COPY {m} ./{m.rstrip('/')}{'/' if (root / m).is_dir() else ''}" for m in nested]
+    if chosen is not None and chosen.warning:
+        lines.insert(0, f"# WARNING: {chosen.warning}")
     return lines
 
 
@@ -104,18 +132,20 @@ def _builder(root: Path, builder: Builder, recipe: Recipe) -> list[str]:
         lines += _apt(builder.system_packages)
     lines += _copy_manifests(root, builder)
     deps = builder.dependencies
-    if deps.install:
+    install = _install(root, builder)
+    if install:
         why = "Dependencies before sources" + (
             "; package caches live in BuildKit cache mounts, never in the layer." if deps.cache else "."
         )
-        lines += [f"# {why}", f"RUN {_mounts(deps.cache)}{_wrap(deps.install)}"]
-    lines += _copy_sources(root, builder, recipe)
+        lines += [f"# {why} Index settings and CA arrive as secret mounts only.", _networked(deps.cache, install)]
+    # Earlier stages' outputs before the sources: an edit of the sources leaves these copies cached.
     for art in builder.inputs:
         lines += [f"# Output of stage {art.stage!r}, needed by the build below.",
                   f"COPY --from={art.stage} {_src(recipe, art)} {art.to}"]
+    lines += _copy_sources(root, builder, recipe)
     if builder.build:
         why = "Build last; the compiler cache lives in a cache mount." if builder.build_cache else "Build last."
-        lines += [f"# {why}", f"RUN {_mounts(builder.build_cache)}{_wrap(builder.build)}"]
+        lines += [f"# {why}", _networked(builder.build_cache, builder.build)]
     return lines
 
 
@@ -131,11 +161,14 @@ def _healthcheck(recipe: Recipe) -> list[str]:
     client = recipe.health.client
     if client == "none":
         return ["# No HEALTHCHECK: the runtime has no HTTP client; the orchestrator probes the endpoints."]
+    if recipe.health.probe == "tcp":
+        return _tcp_healthcheck(client, port)
     if client == "wget":
         cmd = ["/bin/sh", "-c", f"wget -q -O /dev/null http://127.0.0.1:${{PORT:-{port}}}{url_path} || exit 1"]
     elif client == "python":
         code = ("import os, urllib.request; "
-                f"urllib.request.urlopen('http://127.0.0.1:%s{url_path}' % os.environ.get('PORT', '{port}'), timeout=2)")
+                f"urllib.request.urlopen('http://127.0.0.1:%s{url_path}' % os.environ.get('PORT', '{port}'), "
+                "timeout=2)")
         cmd = ["python3", "-c", code]
     else:
         code = (f"require('http').get('http://127.0.0.1:' + (process.env.PORT || {port}) + '{url_path}', "
@@ -143,6 +176,23 @@ def _healthcheck(recipe: Recipe) -> list[str]:
         cmd = ["node", "-e", code]
     return [
         f"# Liveness probe with the runtime's own {client}, so no extra tool is installed for it.",
+        f"HEALTHCHECK {HEALTH_TIMING} CMD {json.dumps(cmd)}",
+    ]
+
+
+def _tcp_healthcheck(client: str, port: int) -> list[str]:
+    if client == "wget":
+        cmd = ["/bin/sh", "-c", f"nc -z 127.0.0.1 ${{PORT:-{port}}} || exit 1"]
+    elif client == "python":
+        code = f"import os, socket; socket.create_connection(('127.0.0.1', int(os.environ.get('PORT', '{port}'))), 2)"
+        cmd = ["python3", "-c", code]
+    else:
+        code = (f"require('net').connect(+(process.env.PORT || {port}), '127.0.0.1')"
+                ".on('connect', () => process.exit(0)).on('error', () => process.exit(1))")
+        cmd = ["node", "-e", code]
+    return [
+        "# The project declares no health endpoint: the probe only connects to PORT, with the runtime's own "
+        f"{client}.",
         f"HEALTHCHECK {HEALTH_TIMING} CMD {json.dumps(cmd)}",
     ]
 
@@ -161,8 +211,12 @@ def _runtime(project: Project) -> list[str]:
     lines.append("# PORT tells the service where to listen; EXPOSE below declares the same port.")
     lines.append("ENV " + " ".join(f"{k}={_env_value(v)}" for k, v in env.items()))
     lines.append("# Artifacts stay owned by root, so the service cannot rewrite its own code.")
-    lines += [f"COPY --from={a.stage} {_src(recipe, a)} {a.to}" for a in run.artifacts]
     group = run.group if run.group is not None else run.user
+    for art in run.artifacts:
+        owner = f"--chown={run.user}:{group} " if art.writable else ""
+        if art.writable:
+            lines.append(f"# {art.to} is the one folder the service may write to.")
+        lines.append(f"COPY {owner}--from={art.stage} {_src(recipe, art)} {art.to}")
     lines += [
         "# Numeric non-root user: Kubernetes runAsNonRoot can check it, and no passwd entry is needed.",
         f"USER {run.user}:{group}",

@@ -1,8 +1,15 @@
-"""`imgforge init`: detect the stack and write the project's settings (`imgforge.yaml`)."""
+"""`imgforge init`: detect the stack, read the project's start command, port and health, write `imgforge.yaml`.
+
+What init found is written under `overrides:` and `manifest:` with a comment saying why, so the user sees it
+and can change it.
+"""
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,8 +18,16 @@ import yaml
 
 from imgforge.errors import UsageError
 from imgforge.generate.detect import detect_stack
+from imgforge.generate.facts import Port, Start, find_port, health_routes, read_text
+from imgforge.generate.nodestart import entry_files, node_start, package_json
+from imgforge.generate.pystart import python_start
 from imgforge.recipes import load_recipe
+from imgforge.recipes.model import Recipe
 from imgforge.settings import SETTINGS_FILE
+
+_SUFFIXES = {"python": (".py",), "node": (".js", ".mjs", ".cjs", ".ts"), "other": (".go", ".c", ".rs")}
+_ORDER = {"python": "Procfile web:, [project.scripts], Django, Flask, FastAPI, main.py/app.py",
+          "node": "Procfile web:, scripts.start as plain node, main, server.js/index.js"}
 
 
 @dataclass(frozen=True)
@@ -24,15 +39,109 @@ class InitPlan:
     recipe: str
 
 
+@dataclass(frozen=True)
+class Findings:
+    """What init read from the project: start command, port, whether it serves health routes."""
+
+    start: Start | None
+    port: Port | None
+    health: bool
+
+
 def _default_name(root: Path) -> str:
     return re.sub(r"[^a-z0-9]+", "-", root.resolve().name.lower()).strip("-") or "app"
+
+
+def language(recipe: Recipe) -> str:
+    """python, node or other, from the runtime image the recipe runs on."""
+    image = recipe.runtime.image
+    return "python" if "python" in image else "node" if "/node" in image else "other"
+
+
+def findings(root: Path, recipe: Recipe) -> Findings:
+    """Start command, stated port and health routes of the project at `root`, read as `recipe`'s language."""
+    lang = language(recipe)
+    start = python_start(root) if lang == "python" else node_start(root) if lang == "node" else None
+    port = find_port(root, entry_files(root, start), _SUFFIXES[lang])
+    health = health_routes(root, _SUFFIXES[lang], recipe.health.liveness, recipe.health.readiness)
+    if any("httpd" in word for word in recipe.runtime.entrypoint):
+        # Static sites and SPAs: the health paths are files the server always has.
+        health = True
+    return Findings(start, port, health)
+
+
+def _declared_version(root: Path) -> str | None:
+    version = package_json(root).get("version")
+    if not isinstance(version, str):
+        try:
+            version = tomllib.loads(read_text(root / "pyproject.toml")).get("project", {}).get("version")
+        except tomllib.TOMLDecodeError:
+            version = None
+    return version if isinstance(version, str) and re.match(r"^\d+\.\d+\.\d+$", version) else None
+
+
+def _git_tagged(root: Path) -> bool:
+    try:
+        res = subprocess.run(["git", "-C", str(root), "tag", "--list", "v[0-9]*"], capture_output=True, text=True,
+                             check=False, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return res.returncode == 0 and bool(res.stdout.strip())
+
+
+def _version(root: Path, source: str | None) -> tuple[dict[str, str], str]:
+    """The `version:` section and a comment: the given source, else VERSION, a vX.Y.Z tag, the declared version."""
+    if source is not None:
+        if source not in ("file", "git", "fixed"):
+            raise UsageError(f"init: --version-source {source!r}: use file, git or fixed")
+        if source == "file":
+            return {"source": "file", "file": "VERSION"}, ""
+        if source == "fixed":
+            return {"source": "fixed", "value": _declared_version(root) or "0.1.0"}, ""
+        return {"source": "git"}, ""
+    if (root / "VERSION").is_file():
+        return {"source": "file", "file": "VERSION"}, "the VERSION file"
+    if _git_tagged(root):
+        return {"source": "git"}, "the latest vX.Y.Z git tag"
+    declared = _declared_version(root)
+    if declared:
+        return {"source": "fixed", "value": declared}, ("the version the project declares; bump it here too, "
+                                                         "or tag vX.Y.Z and use source: git")
+    return {"source": "fixed", "value": "0.1.0"}, ("no VERSION file, tag or declared version; change it at "
+                                                   "each release")
+
+
+def _block(key: str, value: object, comment: str | None, indent: int) -> list[str]:
+    pad = " " * indent
+    lines = [f"{pad}# {comment}"] if comment else []
+    return lines + [f"{pad}{key}: {json.dumps(value)}"]
+
+
+def _detected(found: Findings, recipe: Recipe, port: int | None) -> list[str]:
+    lang = language(recipe)
+    runtime: list[str] = []
+    if found.start is not None and tuple(recipe.runtime.entrypoint) != found.start.entrypoint:
+        order = f" (first match of: {_ORDER[lang]})" if lang in _ORDER else ""
+        runtime += _block("entrypoint", list(found.start.entrypoint), f"Start command: {found.start.why}{order}.", 4)
+    chosen = port if port is not None else found.port.number if found.port else None
+    if chosen is not None and chosen != recipe.runtime.port:
+        why = "given with --port" if port is not None else f"stated by {found.port.why}" if found.port else ""
+        runtime += _block("port", chosen, f"Port {why}; PORT is set to it in the image.", 4)
+    lines = ["overrides:", "  runtime:", *runtime] if runtime else []
+    if not found.health:
+        lines = lines or ["overrides:"]
+        lines += ["  health:", *_block("probe", "tcp", f"No {recipe.health.liveness} and {recipe.health.readiness} "
+                                       "routes in the sources: the HEALTHCHECK only connects to the port.", 4)]
+        lines += ["manifest:", "  # Kubernetes probes connect to the port too (no health endpoint declared).",
+                  '  liveness: {type: "tcp"}', '  readiness: {type: "tcp"}']
+    return lines
 
 
 def plan_init(
     path: Path,
     recipe: str | None = None,
     name: str | None = None,
-    version_source: str = "file",
+    version_source: str | None = None,
     port: int | None = None,
     recipes_path: str | None = None,
     extra_dirs: Sequence[Path] = (),
@@ -44,22 +153,20 @@ def plan_init(
     dirs = list(extra_dirs) + ([(root / recipes_path).resolve()] if recipes_path else [])
     chosen = recipe or detect_stack(root, dirs)
     found, _ = load_recipe(chosen, dirs)
-    if version_source not in ("file", "git", "fixed"):
-        raise UsageError(f"init: --version-source {version_source!r}: use file, git or fixed")
+    version, why = _version(root, version_source)
     settings: dict[str, object] = {"recipe": chosen}
     if recipes_path:
         settings["recipes_path"] = recipes_path
     settings["image"] = {"name": name or _default_name(root)}
-    settings["version"] = {"source": version_source}
-    if version_source == "file":
-        settings["version"] = {"source": "file", "file": "VERSION"}
-    if port is not None and port != found.runtime.port:
-        settings["overrides"] = {"runtime": {"port": port}}
     head = (
         f"# imgforge settings. Recipe {chosen!r}: {found.description.strip()}\n"
         "# Change any recipe field under `overrides:` (deep-merged onto the recipe, then validated).\n"
     )
-    return InitPlan(root / SETTINGS_FILE, head + yaml.safe_dump(settings, sort_keys=False), chosen)
+    body = yaml.safe_dump(settings, sort_keys=False)
+    body += (f"# Version from {why}.\n" if why else "") + yaml.safe_dump({"version": version}, sort_keys=False)
+    detected = _detected(findings(root, found), found, port)
+    text = head + body + ("\n".join(detected) + "\n" if detected else "")
+    return InitPlan(root / SETTINGS_FILE, text, chosen)
 
 
 def write_init(plan: InitPlan, force: bool = False) -> None:

@@ -10,9 +10,21 @@ from imgforge.recipes.loader import (
     parse_recipe,
     recipe_files,
 )
-from imgforge.recipes.model import Artifact, Builder, Dependencies, Detect, Health, Recipe, Resources, Runtime, recipe_schema
+from imgforge.recipes.model import (
+    Artifact,
+    Builder,
+    Dependencies,
+    Detect,
+    Health,
+    Recipe,
+    Resources,
+    Runtime,
+    Variant,
+    recipe_schema,
+)
 
 __all__ = [
     "BUILTIN_DIR", "SCHEMA_FILE", "Overrides", "deep_merge", "load_all", "load_recipe", "parse_recipe", "recipe_files",
-    "Artifact", "Builder", "Dependencies", "Detect", "Health", "Recipe", "Resources", "Runtime", "recipe_schema",
+    "Artifact", "Builder", "Dependencies", "Detect", "Health", "Recipe", "Resources", "Runtime", "Variant",
+    "recipe_schema",
 ]

@@ -40,25 +40,34 @@ def recipe_files(extra_dirs: Sequence[Path] = ()) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
+def _named(items: Any) -> bool:
+    return isinstance(items, list) and bool(items) and all(isinstance(i, Mapping) and "name" in i for i in items)
+
+
 def deep_merge(base: Any, extra: Any) -> Any:
-    """`extra` merged onto `base`: mappings merge key by key, anything else is replaced."""
+    """`extra` merged onto `base`: mappings merge key by key; lists of named mappings (builders) merge item by
+    `name`, new names appended; anything else is replaced."""
     if isinstance(base, Mapping) and isinstance(extra, Mapping):
         merged = {k: copy.deepcopy(v) for k, v in base.items()}
         for key, value in extra.items():
             merged[key] = deep_merge(base[key], value) if key in base else copy.deepcopy(value)
         return merged
+    if _named(base) and _named(extra):
+        by_name = {item["name"]: item for item in extra}
+        out = [deep_merge(item, by_name.pop(item["name"])) if item["name"] in by_name else copy.deepcopy(item)
+               for item in base]
+        return out + [copy.deepcopy(item) for item in by_name.values()]
     return copy.deepcopy(extra)
 
 
 def _has_path(data: Any, loc: tuple[Any, ...]) -> bool:
     node = data
     for part in loc:
-        if (isinstance(node, Mapping) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        ):
-            node = node[part]
-        else:
+        found = (isinstance(node, Mapping) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
+        if not found:
             return False
+        node = node[part]
     return True
 
 

@@ -6,7 +6,9 @@ Schema published as `recipes/recipe.schema.json` for editor completion.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -26,6 +28,17 @@ class Artifact(_Strict):
     stage: str = Field(pattern=_NAME, description="Name of the builder stage that holds the file or folder.")
     source: str = Field(alias="from", min_length=1, description="Absolute path, or relative to that stage's workdir.")
     to: str = Field(min_length=1, description="Destination, absolute or relative to this stage's workdir.")
+    writable: bool = Field(default=False, description="Owned by the runtime user (a folder the service writes, "
+                           "e.g. Flask's instance/); everything else stays root's.")
+
+
+class Variant(_Strict):
+    """One way of installing dependencies, chosen when the project has one of the `when` files (first match wins)."""
+
+    when: list[str] = Field(default_factory=list, description="Glob patterns; any match selects it (empty: always).")
+    manifests: list[str] = Field(default_factory=list, description="Files copied before the install (when present).")
+    install: str | None = Field(default=None, description="Shell command that installs the dependencies.")
+    warning: str | None = Field(default=None, description="Printed by generate when this variant is chosen.")
 
 
 class Dependencies(_Strict):
@@ -34,6 +47,9 @@ class Dependencies(_Strict):
     manifests: list[str] = Field(default_factory=list, description="Files that must exist in the project.")
     optional_manifests: list[str] = Field(default_factory=list, description="Files copied when present.")
     install: str | None = Field(default=None, description="Shell command that installs the dependencies.")
+    variants: list[Variant] = Field(
+        default_factory=list, description="Alternatives by lockfile; the first whose `when` matches adds its "
+        "manifests and replaces `install`.")
     cache: list[str] = Field(default_factory=list, description="Package-cache folders kept in BuildKit cache mounts.")
 
 
@@ -41,7 +57,8 @@ class Builder(_Strict):
     """A builder stage: toolchain image, dependencies, sources and build command."""
 
     name: str = Field(pattern=_NAME, description="Stage name (FROM ... AS name).")
-    image: str = Field(min_length=1, description="Toolchain image, e.g. imgforge/golang:1.19.")
+    image: str = Field(min_length=1, description="Toolchain image, e.g. imgforge/golang:{go} ({go}: the newest "
+                       "catalog version the project's declarations allow).")
     workdir: str = "/src"
     env: dict[str, str] = Field(default_factory=dict, description="Build environment (ENV).")
     system_packages: list[str] = Field(default_factory=list, description="Debian packages installed with apt-get.")
@@ -53,8 +70,9 @@ class Builder(_Strict):
 
 
 class Health(_Strict):
-    """HTTP health endpoints; liveness and readiness must differ."""
+    """Health endpoints (liveness and readiness differ), or a TCP connect when the project declares none."""
 
+    probe: Literal["http", "tcp"] = Field(default="http", description="tcp: the HEALTHCHECK only connects to PORT.")
     liveness: str = Field(default="/healthz", pattern=r"^/")
     readiness: str = Field(default="/readyz", pattern=r"^/")
     client: Literal["wget", "python", "node", "none"] = Field(
@@ -85,7 +103,8 @@ class Resources(_Strict):
 class Runtime(_Strict):
     """The runtime stage: only artifacts, a non-root numeric user, one port."""
 
-    image: str = Field(min_length=1, description="Runtime image, e.g. imgforge/busybox:1.35 or scratch.")
+    image: str = Field(min_length=1, description="Runtime image, e.g. imgforge/python:{python}, "
+                       "imgforge/busybox:1.35 or scratch.")
     workdir: str = "/app"
     env: dict[str, str] = Field(default_factory=dict)
     system_packages: list[str] = Field(default_factory=list)
@@ -102,6 +121,9 @@ class Detect(_Strict):
 
     all: list[str] = Field(default_factory=list, description="Every pattern must match.")
     any: list[str] = Field(default_factory=list, description="At least one pattern must match (when given).")
+    check: Literal["frontend-only"] | None = Field(
+        default=None, description="A test of the project's contents besides file names (frontend-only: a build "
+        "script and no server).")
     priority: int = Field(default=0, description="Higher wins when several recipes match.")
 
 
@@ -139,6 +161,13 @@ class Recipe(_Strict):
         return next(b for b in self.builders if b.name == name)
 
 
+def with_images(recipe: Recipe, fill: Callable[[str], str]) -> Recipe:
+    """`recipe` with every builder and runtime image passed through `fill` (placeholders resolved)."""
+    builders = [b.model_copy(update={"image": fill(b.image)}) for b in recipe.builders]
+    runtime = recipe.runtime.model_copy(update={"image": fill(recipe.runtime.image)})
+    return recipe.model_copy(update={"builders": builders, "runtime": runtime})
+
+
 def recipe_schema() -> dict[str, Any]:
     """The JSON Schema of a recipe file (by alias, as written in YAML)."""
     schema = Recipe.model_json_schema(by_alias=True)
@@ -153,6 +182,4 @@ def is_valid_name(name: str) -> bool:
 
 def schema_text() -> str:
     """The published schema file's exact text (stable key order, trailing newline)."""
-    import json
-
     return json.dumps(recipe_schema(), indent=2) + "\n"

@@ -18,9 +18,26 @@ def test_root_change_propagates_to_children(monkeypatch):
     assert all(before[ref] != after[ref] for ref in before)
 
 
-def test_every_derived_image_starts_from_the_root():
-    for base in bases.CATALOG[1:]:
-        assert base.dockerfile is not None and base.dockerfile.startswith(f"FROM {bases.ROOT_IMAGE}")
+def test_every_derived_image_starts_from_the_root_of_its_release():
+    roots = [b for b in bases.CATALOG if b.dockerfile is None]
+    assert [r.ref for r in roots] == [bases.root_image(s) for s in bases.SUITES]
+    for base in bases.CATALOG:
+        if base.dockerfile is not None:
+            assert base.dockerfile.startswith(f"FROM {bases.root_image(base.suite)}")
+
+
+def test_bookworm_definitions_unchanged_by_the_second_release():
+    # Images made before trixie joined the catalog stay valid (no rebuild of every machine's bases).
+    assert bases.definition(bases.CATALOG[0]) == "9f6f6acdfe4f8337"
+    assert bases.definition(bases.find("imgforge/python:3.11")) == "9401fc6f28c259a0"  # type: ignore[arg-type]
+
+
+def test_each_family_has_a_version_per_release():
+    for family in ("python", "python-dev", "node", "node-dev", "golang", "gcc"):
+        found = [b for b in bases.CATALOG if b.family == family]
+        assert sorted(b.suite for b in found) == sorted(bases.SUITES), family
+    assert bases.versions("python") == ["3.11", "3.13"] and bases.versions("node-dev") == ["18", "20"]
+    assert bases.versions("golang") == ["1.19", "1.24"] and bases.versions("gcc") == ["12", "14"]
 
 
 def test_find_with_registry_prefix():

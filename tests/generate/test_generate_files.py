@@ -16,7 +16,8 @@ from imgforge.lint import lint_file
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = sorted(p for p in (REPO / "samples").iterdir() if (p / "imgforge.yaml").is_file())
-EXPECTED_STACK = {"python-web": "python", "node-web": "node", "c-web": "c", "static-site": "static", "kuard-go": "go-node"}
+EXPECTED_STACK = {"python-web": "python", "node-web": "node", "c-web": "c", "static-site": "static",
+                  "kuard-go": "go-node"}
 HADOLINT = Path(sys.executable).parent / "hadolint"
 # DL3008 (pin apt package versions): the catalog bases follow one Debian release (bookworm) whose updates are
 # security fixes; exact pins break every build once the mirror drops the pinned version. Recipes may still pin.
@@ -49,8 +50,16 @@ def test_same_input_same_bytes(tmp_path):
     assert not first.dockerfile.startswith("# syntax"), "a syntax directive makes BuildKit pull a frontend image"
 
 
-def _index(lines: list[str], prefix: str) -> int:
-    return next(i for i, line in enumerate(lines) if line.startswith(prefix))
+def _index(lines: list[str], prefix: str, start: int = 0) -> int:
+    return next(i for i, line in enumerate(lines) if i >= start and line.startswith(prefix))
+
+
+def _in_order(lines: list[str], prefixes: tuple[str, ...]) -> list[int]:
+    """Line indexes of `prefixes`, each searched after the previous one (StopIteration when out of order)."""
+    found: list[int] = []
+    for prefix in prefixes:
+        found.append(_index(lines, prefix, found[-1] + 1 if found else 0))
+    return found
 
 
 def test_layer_order_least_likely_to_change_first(tmp_path):
@@ -62,11 +71,13 @@ def test_layer_order_least_likely_to_change_first(tmp_path):
         "        install: pip install -r requirements.txt\n        cache: [/root/.cache/pip]\n      build: make\n"
     )
     lines = generate(load_project(project)).dockerfile.splitlines()
-    order = [_index(lines, p) for p in (
+    order = _in_order(lines, (
+        "FROM imgforge/python-dev:", "COPY requirements.txt ./", "RUN --mount=type=cache,target=/root/.cache/pip",
         "FROM imgforge/python-dev:3.11 AS build", "RUN apt-get update", "COPY requirements.txt ./",
-        "RUN --mount=type=cache,target=/root/.cache/pip pip install", "COPY . .", "RUN make",
-        "FROM imgforge/python:3.11 AS runtime", "COPY --from=build /opt/venv", "USER 10001:10001", "ENTRYPOINT",
-    )]
+        "    [ ! -f /run/secrets/imgforge-net ] || . /run/secrets/imgforge-net; pip install", "COPY . .",
+        "    [ ! -f /run/secrets/imgforge-net ] || . /run/secrets/imgforge-net; make",
+        "FROM imgforge/python:3.13 AS runtime", "COPY --from=deps /opt/venv", "USER 10001:10001", "ENTRYPOINT",
+    ))
     assert order == sorted(order)
     apt = lines[_index(lines, "RUN apt-get update"):][:3]
     assert "gcc libpq-dev" in apt[1] and "rm -rf /var/lib/apt/lists/*" in apt[2], "one layer: update, install, clean"
@@ -81,7 +92,8 @@ def test_healthcheck_only_where_the_runtime_has_a_client(tmp_path):
     root = tmp_path / "app"
     shutil.copytree(REPO / "samples" / "kuard-go", root)
     assert "HEALTHCHECK" in generate(load_project(root)).dockerfile
-    (root / "imgforge.yaml").write_text("recipe: go-node\noverrides:\n  runtime: {image: scratch}\n  health: {client: none}\n")
+    (root / "imgforge.yaml").write_text(
+        "recipe: go-node\noverrides:\n  runtime: {image: scratch}\n  health: {client: none}\n")
     text = generate(load_project(root)).dockerfile
     assert "FROM scratch AS runtime" in text and "\nHEALTHCHECK" not in text
     (root / "imgforge.yaml").write_text("recipe: go-node\noverrides:\n  runtime: {image: scratch}\n")

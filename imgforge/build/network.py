@@ -1,0 +1,268 @@
+"""The build network: CA bundle and package indexes reach builder stages only as BuildKit secret mounts.
+
+Where they come from: the host (`SSL_CERT_FILE`, `REQUESTS_CA_BUNDLE`, `PIP_CERT`, `NODE_EXTRA_CA_CERTS`,
+pip.conf, .npmrc, `GOPROXY`) and `build.network:` in imgforge.yaml, which wins. What a build gets: up to
+four secrets — the CA bundle, a pip.conf, an .npmrc, and a shell file of `export`s pointing the tools at
+them — mounted by every builder `RUN` of a generated Dockerfile (`RUN_SETUP`). Nothing of it is written to
+a layer, an `ENV`, or a build arg, and no value reaches a message (`describe` names hosts only).
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import re
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from imgforge.build.options import Secret
+from imgforge.errors import UsageError
+from imgforge.settings import load_raw, settings_path, validation_error
+
+CA_ID = "imgforge-ca"
+PIP_ID = "imgforge-pip"
+NPM_ID = "imgforge-npmrc"
+ENV_ID = "imgforge-net"
+SECRET_IDS = (ENV_ID, CA_ID, PIP_ID, NPM_ID)
+_MOUNTED = "/run/secrets"
+# Sourced at the start of every builder RUN: the exports live only in the secret file, so only in that RUN.
+RUN_SETUP = f"[ ! -f {_MOUNTED}/{ENV_ID} ] || . {_MOUNTED}/{ENV_ID}; "
+_CA_VARS = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "PIP_CERT", "NODE_EXTRA_CA_CERTS", "CURL_CA_BUNDLE")
+# Every tool's own name for "trust this bundle" (pip, requests, uv, node, npm, yarn 1 and berry, curl, git, go).
+_CA_EXPORTS = (*_CA_VARS, "NPM_CONFIG_CAFILE", "YARN_CAFILE", "YARN_HTTPS_CA_FILE_PATH", "GIT_SSL_CAINFO")
+_GO_VARS = ("GOPROXY", "GONOSUMDB", "GONOSUMCHECK", "GOPRIVATE", "GOSUMDB", "GOINSECURE")
+_NPM_KEYS = re.compile(r"^(registry|@[\w.-]+:registry|//.+:(_authToken|_auth|username|_password|always-auth)"
+                       r"|always-auth|strict-ssl)$")
+
+
+class NetworkSettings(BaseModel):
+    """`build.network:` in imgforge.yaml; `${VAR}` in a value is read from the environment at build time."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    host: bool = Field(default=True, description="Also take CA and indexes from the host's settings.")
+    ca_file: str | None = Field(default=None, description="CA bundle (PEM), relative to the project.")
+    pip_index_url: str | None = None
+    pip_extra_index_urls: list[str] = Field(default_factory=list)
+    pip_trusted_hosts: list[str] = Field(default_factory=list)
+    npm_registry: str | None = None
+    npm_token_env: str | None = Field(default=None, description="Variable holding the npm registry's auth token.")
+    goproxy: str | None = None
+
+
+@dataclass(frozen=True)
+class BuildNetwork:
+    """What the builder stages need to reach their package indexes (values may hold credentials)."""
+
+    ca_file: Path | None = None
+    pip_index_url: str | None = None
+    pip_extra_index_urls: tuple[str, ...] = ()
+    pip_trusted_hosts: tuple[str, ...] = ()
+    npm_registry: str | None = None
+    npmrc_lines: tuple[str, ...] = ()
+    go: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return self == BuildNetwork()
+
+
+def _web(url: str) -> bool:
+    # file:// indexes and find-links name host folders that do not exist inside a build.
+    return url.startswith(("http://", "https://"))
+
+
+def _pip_files(env: Mapping[str, str], home: Path) -> list[Path]:
+    files = [Path("/etc/pip.conf"), home / ".pip/pip.conf", home / ".config/pip/pip.conf"]
+    if env.get("PIP_CONFIG_FILE"):
+        files.append(Path(env["PIP_CONFIG_FILE"]))
+    return files
+
+
+def _pip_config(env: Mapping[str, str], home: Path) -> dict[str, str]:
+    """index-url, extra-index-url, trusted-host and cert from pip's config files, later files winning."""
+    found: dict[str, str] = {}
+    for file in _pip_files(env, home):
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(file, encoding="utf-8")
+        except (configparser.Error, UnicodeDecodeError, OSError):
+            continue  # an unreadable pip.conf is pip's problem, not a reason to fail the build
+        for section in ("global", "install"):
+            if parser.has_section(section):
+                for key in ("index-url", "extra-index-url", "trusted-host", "cert"):
+                    if parser.has_option(section, key):
+                        found[key] = parser.get(section, key)
+    return found
+
+
+def _npmrc(env: Mapping[str, str], home: Path) -> list[tuple[str, str]]:
+    file = Path(env.get("NPM_CONFIG_USERCONFIG") or env.get("npm_config_userconfig") or home / ".npmrc")
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    pairs = []
+    for line in text.splitlines():
+        key, sep, value = line.strip().partition("=")
+        if sep and not key.startswith(("#", ";")):
+            # npm expands ${VAR} when it reads .npmrc; the build has no such variable, so expand here.
+            value = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: env.get(m.group(1), m.group(0)), value)
+            pairs.append((key.strip(), value.strip()))
+    return pairs
+
+
+def _host(env: Mapping[str, str], home: Path) -> BuildNetwork:
+    pip = _pip_config(env, home)
+    npm = _npmrc(env, home)
+    ca = next((env[v] for v in _CA_VARS if env.get(v) and Path(env[v]).is_file()), None)
+    ca = ca or next((p for p in (pip.get("cert"), dict(npm).get("cafile")) if p and Path(p).is_file()), None)
+    index = env.get("PIP_INDEX_URL") or pip.get("index-url")
+    extra = (env.get("PIP_EXTRA_INDEX_URL") or pip.get("extra-index-url") or "").split()
+    trusted = (env.get("PIP_TRUSTED_HOST") or pip.get("trusted-host") or "").split()
+    registry = env.get("NPM_CONFIG_REGISTRY") or env.get("npm_config_registry") or dict(npm).get("registry")
+    return BuildNetwork(
+        ca_file=Path(ca) if ca else None,
+        pip_index_url=index if index and _web(index) else None,
+        pip_extra_index_urls=tuple(u for u in extra if _web(u)),
+        pip_trusted_hosts=tuple(trusted),
+        npm_registry=registry if registry and _web(registry) else None,
+        npmrc_lines=tuple(f"{k}={v}" for k, v in npm if _NPM_KEYS.match(k) and k != "registry"),
+        go=tuple((v, env[v]) for v in _GO_VARS if env.get(v)),
+    )
+
+
+def _expand(value: str, env: Mapping[str, str], where: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in env:
+            raise UsageError(f"reading {where}: ${{{name}}} is not set in the environment")
+        return env[name]
+
+    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", one, value)
+
+
+def load_settings(project: Path) -> NetworkSettings:
+    """`build.network:` of the project's imgforge.yaml (defaults when absent or when there is no file)."""
+    raw = load_raw(project) if settings_path(project).is_file() else {}
+    build = raw.get("build") or {}
+    data = build.get("network") if isinstance(build, Mapping) else None
+    try:
+        return NetworkSettings.model_validate(data or {})
+    except ValidationError as exc:
+        raise validation_error(exc, raw, str(settings_path(project)), ("build", "network")) from exc
+
+
+def resolve(project: Path, env: Mapping[str, str] | None = None, home: Path | None = None) -> BuildNetwork:
+    """The build network for `project`: the host's settings (unless `host: false`) under `build.network:`."""
+    env = os.environ if env is None else env
+    conf = load_settings(project)
+    base = _host(env, home or Path.home()) if conf.host else BuildNetwork()
+    where = f"{settings_path(project)}: build.network"
+    ca = base.ca_file
+    if conf.ca_file:
+        ca = (project if project.is_dir() else project.parent) / _expand(conf.ca_file, env, where)
+        if not ca.is_file():
+            raise UsageError(f"reading {where}.ca_file: {ca} is not a file")
+    npm_lines = base.npmrc_lines
+    registry = _expand(conf.npm_registry, env, where) if conf.npm_registry else base.npm_registry
+    if conf.npm_token_env:
+        if conf.npm_token_env not in env:
+            raise UsageError(f"reading {where}.npm_token_env: ${conf.npm_token_env} is not set in the environment")
+        host = urlsplit(registry or "https://registry.npmjs.org/")
+        npm_lines += (f"//{host.netloc}{host.path.rstrip('/')}/:_authToken={env[conf.npm_token_env]}",)
+    go = dict(base.go)
+    if conf.goproxy:
+        go["GOPROXY"] = _expand(conf.goproxy, env, where)
+    return BuildNetwork(
+        ca_file=ca,
+        pip_index_url=_expand(conf.pip_index_url, env, where) if conf.pip_index_url else base.pip_index_url,
+        pip_extra_index_urls=tuple(_expand(u, env, where) for u in conf.pip_extra_index_urls)
+        or base.pip_extra_index_urls,
+        pip_trusted_hosts=tuple(conf.pip_trusted_hosts) or base.pip_trusted_hosts,
+        npm_registry=registry,
+        npmrc_lines=npm_lines,
+        go=tuple(sorted(go.items())),
+    )
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    # Created private: these files may hold index credentials.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+    return path
+
+
+def secrets(net: BuildNetwork, folder: Path) -> tuple[Secret, ...]:
+    """Write the network's secret files into `folder` (private, deleted with it) and name them as build secrets."""
+    if net.empty:
+        return ()
+    exports: dict[str, str] = {}
+    found: list[Secret] = []
+    if net.ca_file is not None:
+        found.append(Secret(CA_ID, src=net.ca_file))
+        exports.update(dict.fromkeys(_CA_EXPORTS, f"{_MOUNTED}/{CA_ID}"))
+    if net.pip_index_url or net.pip_extra_index_urls or net.pip_trusted_hosts:
+        lines = ["[global]"]
+        if net.pip_index_url:
+            lines.append(f"index-url = {net.pip_index_url}")
+            exports["UV_DEFAULT_INDEX"] = net.pip_index_url
+        if net.pip_extra_index_urls:
+            lines.append(f"extra-index-url = {' '.join(net.pip_extra_index_urls)}")
+            exports["UV_INDEX"] = " ".join(net.pip_extra_index_urls)
+        if net.pip_trusted_hosts:
+            lines.append(f"trusted-host = {' '.join(net.pip_trusted_hosts)}")
+        found.append(Secret(PIP_ID, src=_write(folder, "pip.conf", "\n".join(lines) + "\n")))
+        exports["PIP_CONFIG_FILE"] = f"{_MOUNTED}/{PIP_ID}"
+    if net.npm_registry or net.npmrc_lines:
+        lines = ([f"registry={net.npm_registry}"] if net.npm_registry else []) + list(net.npmrc_lines)
+        found.append(Secret(NPM_ID, src=_write(folder, "npmrc", "\n".join(lines) + "\n")))
+        exports["NPM_CONFIG_USERCONFIG"] = f"{_MOUNTED}/{NPM_ID}"
+        if net.npm_registry:
+            exports.update({"COREPACK_NPM_REGISTRY": net.npm_registry, "YARN_REGISTRY": net.npm_registry,
+                            "YARN_NPM_REGISTRY_SERVER": net.npm_registry})
+    exports.update(dict(net.go))
+    script = "".join(f"export {k}={shlex.quote(v)}\n" for k, v in exports.items())
+    found.insert(0, Secret(ENV_ID, src=_write(folder, "env.sh", script)))
+    return tuple(found)
+
+
+def build_secrets(context: Path, folder: Path) -> tuple[Secret, ...]:
+    """The secrets a build of `context` gets from its build network (written into `folder`)."""
+    return secrets(resolve(context), folder)
+
+
+def _hostname(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or "?"
+    except ValueError:
+        return "?"
+
+
+def describe(net: BuildNetwork) -> str:
+    """One line naming what a build receives: file names and index hosts, never a credential."""
+    parts = []
+    if net.ca_file is not None:
+        parts.append(f"CA bundle {net.ca_file}")
+    pip = [u for u in (net.pip_index_url, *net.pip_extra_index_urls) if u]
+    if pip:
+        parts.append("pip indexes " + ", ".join(_hostname(u) for u in pip))
+    if net.npm_registry:
+        parts.append(f"npm registry {_hostname(net.npm_registry)}")
+    if net.npmrc_lines:
+        parts.append(f"{len(net.npmrc_lines)} .npmrc setting(s)")
+    if net.go:
+        parts.append("go " + ", ".join(k for k, _ in net.go))
+    return "; ".join(parts) or "nothing (direct access)"
+
+
+def mounts() -> str:
+    """The `--mount` flags of a builder RUN that may reach the network (absent secrets are skipped)."""
+    return "".join(f"--mount=type=secret,id={sid} " for sid in SECRET_IDS)

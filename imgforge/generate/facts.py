@@ -1,0 +1,124 @@
+"""What `init` reads from a project's own files: start command, port and health endpoints, each with a reason.
+
+The language-specific readers live in `pystart` and `nodestart`; this module holds the shared model and
+the scans every language uses (port numbers stated in code, health routes, a Procfile's `web:`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+_SKIP_DIRS = {"node_modules", ".git", ".venv", "venv", "vendor", "dist", "build", "__pycache__", "tests", "test",
+              ".tox", "site-packages", "coverage"}
+_MAX_FILES = 400
+_MAX_BYTES = 256_000
+
+
+@dataclass(frozen=True)
+class Start:
+    """A start command (exec form) and why it was chosen."""
+
+    entrypoint: tuple[str, ...]
+    why: str
+
+
+@dataclass(frozen=True)
+class Port:
+    """A port the project states, and where."""
+
+    number: int
+    why: str
+
+
+def read_text(path: Path) -> str:
+    """A project file's text, or "" when it is missing, too big or not text."""
+    try:
+        if not path.is_file() or path.stat().st_size > _MAX_BYTES:
+            return ""
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def source_files(root: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
+    """The project's own source files with these suffixes (dependencies, builds and tests left out), sorted."""
+    count = 0
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).parts
+        if any(part in _SKIP_DIRS or part.startswith(".") for part in rel[:-1]):
+            continue
+        if path.suffix in suffixes and path.is_file():
+            count += 1
+            if count > _MAX_FILES:
+                return
+            yield path
+
+
+def shell(command: str) -> tuple[str, ...]:
+    """Run `command` through sh so `$PORT` expands at start; exec keeps the server as PID 1 for signals."""
+    return ("/bin/sh", "-c", f"exec {command}")
+
+
+def procfile_web(root: Path) -> str | None:
+    """The `web:` process of a Heroku-style Procfile."""
+    for line in read_text(root / "Procfile").splitlines():
+        name, sep, command = line.partition(":")
+        if sep and name.strip() == "web" and command.strip():
+            return command.strip()
+    return None
+
+
+# Where projects state their port: a server flag, a PORT default, a listen call. Numbers below 1024 and the
+# placeholder 0 are skipped: a non-root container cannot bind them.
+_PORT_PATTERNS = (
+    (r"(?:--bind|-b)[= ]\S*?:(\d{4,5})\b", "a --bind flag"),
+    (r"--port[= ](\d{4,5})\b", "a --port flag"),
+    (r"\bPORT\b['\"]?\s*\]?\s*(?:\|\||\?\?|,|or)\s*['\"]?(\d{4,5})\b", "the default of PORT"),
+    (r"getenv\(\s*['\"]PORT['\"]\s*,\s*['\"]?(\d{4,5})", "the default of PORT"),
+    (r"\bport\s*=\s*['\"]?(\d{4,5})\b", "a port= setting"),
+    (r"\.listen\(\s*['\"]?:?(\d{4,5})\b", "a listen call"),
+    (r"ListenAndServe(?:TLS)?\(\s*\"[\w.]*:(\d{4,5})\"", "ListenAndServe"),
+    (r"runserver\s+(?:[\w.]+:)?(\d{4,5})\b", "runserver"),
+)
+
+
+def port_in(text: str, where: str) -> Port | None:
+    """The first port `text` states, with the file and pattern that state it."""
+    best: tuple[int, Port] | None = None
+    for pattern, what in _PORT_PATTERNS:
+        for m in re.finditer(pattern, text):
+            number = int(m.group(1))
+            if 1024 <= number <= 65535 and (best is None or m.start() < best[0]):
+                best = (m.start(), Port(number, f"{what} in {where}"))
+                break
+    return best[1] if best else None
+
+
+def find_port(root: Path, first: list[Path], suffixes: tuple[str, ...]) -> Port | None:
+    """A port stated in the Procfile, the entry files `first`, then any source file."""
+    web = procfile_web(root)
+    if web and (found := port_in(web, "Procfile")):
+        return found
+    seen = set()
+    for path in [*first, *source_files(root, suffixes)]:
+        if path in seen:
+            continue
+        seen.add(path)
+        found = port_in(read_text(path), str(path.relative_to(root)))
+        if found:
+            return found
+    return None
+
+
+def health_routes(root: Path, suffixes: tuple[str, ...], liveness: str, readiness: str) -> bool:
+    """Whether the sources mention both health paths (as string literals)."""
+    need = {liveness, readiness}
+    for path in source_files(root, suffixes):
+        text = read_text(path)
+        need = {p for p in need if not re.search(rf"['\"`]{re.escape(p)}['\"`]", text)}
+        if not need:
+            return True
+    return False

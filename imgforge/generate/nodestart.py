@@ -1,0 +1,165 @@
+"""A Node project's start command (Procfile, then `scripts.start` as plain `node …`, then `main`) and whether it
+is front-end only (a build script and no server)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+from imgforge.generate.facts import Start, procfile_web, read_text
+
+# Packages that mean "this project runs a server", so it is not a static front-end.
+SERVER_PACKAGES = frozenset({
+    "express", "fastify", "koa", "@hapi/hapi", "hapi", "@nestjs/core", "next", "nuxt", "hono", "@hono/node-server",
+    "restify", "polka", "micro", "@remix-run/serve", "@remix-run/express", "socket.io", "ws", "@adonisjs/core",
+    "sails", "@feathersjs/feathers", "@strapi/strapi", "loopback", "@sveltejs/adapter-node", "h3", "@apollo/server",
+    "apollo-server", "json-server",
+})
+# Start scripts of front-end tools: a dev or preview server, not the production entry point.
+_DEV_SERVERS = ("vite", "react-scripts", "ng ", "vue-cli-service", "parcel", "webpack", "astro", "serve ", "next dev",
+                "http-server", "live-server", "snowpack", "gatsby")
+_ENTRY_FILES = ("server.js", "index.js", "app.js", "main.js", "server.mjs", "index.mjs", "src/server.js",
+                "src/index.js", "dist/server.js", "dist/index.js")
+
+
+def package_json(root: Path) -> dict[str, Any]:
+    """package.json as a mapping ({} when missing or not a JSON object)."""
+    try:
+        data = json.loads(read_text(root / "package.json") or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _scripts(pkg: dict[str, Any]) -> dict[str, str]:
+    scripts = pkg.get("scripts")
+    return {k: v for k, v in scripts.items() if isinstance(v, str)} if isinstance(scripts, dict) else {}
+
+
+def frontend_only(root: Path) -> bool:
+    """A build script, an index.html, no server package, and no start script beyond a dev/preview server."""
+    pkg = package_json(root)
+    scripts = _scripts(pkg)
+    if "build" not in scripts:
+        return False
+    deps = {**(pkg.get("dependencies") or {}), **(pkg.get("devDependencies") or {})}
+    if SERVER_PACKAGES & set(deps):
+        return False
+    start = scripts.get("start", "")
+    if start and not _dev_server(start, scripts):
+        return False
+    if procfile_web(root):
+        return False
+    return any((root / p).is_file() for p in ("index.html", "public/index.html", "src/index.html"))
+
+
+def _dev_server(command: str, scripts: dict[str, str], depth: int = 0) -> bool:
+    """Whether a start script only runs a front-end dev or preview server (following `npm run X`)."""
+    steps = [step.strip() for step in re.split(r"&&|;", command) if step.strip()]
+    for step in steps:
+        ref = re.match(r"^(?:npm|yarn|pnpm)\s+(?:run\s+)?([\w:.-]+)", step)
+        if step.startswith(_DEV_SERVERS):
+            return True
+        if ref and ref.group(1) in scripts and depth < 3 and _dev_server(scripts[ref.group(1)], scripts, depth + 1):
+            return True
+    return False
+
+
+def _node_command(command: str, scripts: dict[str, str], depth: int = 0) -> tuple[str, ...] | None:
+    """`command` as a plain `node …` exec form (npm run X followed, env assignments kept), else None."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return None
+    if "&&" in words or ";" in words or "|" in words:
+        return None
+    env = []
+    while words and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0]):
+        env.append(words.pop(0))
+    if words[:1] == ["cross-env"]:
+        words.pop(0)
+        while words and "=" in words[0]:
+            env.append(words.pop(0))
+    if not words:
+        return None
+    if words[0] in ("npm", "yarn", "pnpm") and depth < 3:
+        rest = words[2:] if words[1:2] == ["run"] else words[1:]
+        if rest and rest[0] in scripts:
+            return _node_command(scripts[rest[0]], scripts, depth + 1)
+        return None
+    if words[0] != "node":
+        return None
+    return (("/usr/bin/env", *env) if env else ()) + ("node", *words[1:])
+
+
+_TS_RUNNERS = ("nodemon", "ts-node", "ts-node-dev", "tsx", "node-dev")
+
+
+def _tsconfig(root: Path) -> dict[str, Any]:
+    """tsconfig.json's compilerOptions (comments and trailing commas removed, as tsc allows them)."""
+    raw = read_text(root / "tsconfig.json")
+    text = re.sub(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/', lambda m: m.group(1) or "", raw, flags=re.S)
+    try:
+        data = json.loads(re.sub(r",(\s*[}\]])", r"\1", text) or "{}")
+    except ValueError:
+        return {}
+    options = data.get("compilerOptions") if isinstance(data, dict) else None
+    return options if isinstance(options, dict) else {}
+
+
+def _compiled(root: Path, command: str, scripts: dict[str, str]) -> Start | None:
+    """A dev runner over a .ts entry (nodemon src/app.ts) as `node` on what the `build` script's tsc emits."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return None
+    if not words or words[0] not in _TS_RUNNERS or "tsc" not in scripts.get("build", ""):
+        return None
+    entry = next((w for w in words[1:] if w.endswith((".ts", ".mts")) and (root / w).is_file()), None)
+    options = _tsconfig(root)
+    out_dir = options.get("outDir")
+    if entry is None or not isinstance(out_dir, str):
+        return None
+    root_dir = str(options.get("rootDir") or ".")
+    rel = Path(os.path.normpath(entry)).relative_to(os.path.normpath(root_dir)) if root_dir not in (".", "./") \
+        else Path(entry)
+    target = Path(os.path.normpath(Path(out_dir) / rel)).with_suffix(".mjs" if entry.endswith(".mts") else ".js")
+    return Start(("node", str(target)), f"scripts.start runs {entry} with {words[0]}; the build script's tsc emits "
+                 f"it as {target} (tsconfig outDir)")
+
+
+def node_start(root: Path) -> Start | None:
+    """The start command of the Node project at `root` (no npm at run time), or None."""
+    pkg = package_json(root)
+    scripts = _scripts(pkg)
+    web = procfile_web(root)
+    if web:
+        plain = _node_command(web, scripts)
+        return Start(plain, "Procfile web: process") if plain else Start(("/bin/sh", "-c", f"exec {web}"),
+                                                                            "Procfile web: process")
+    start = scripts.get("start")
+    if start:
+        plain = _node_command(start, scripts)
+        if plain:
+            return Start(plain, f"package.json scripts.start ({start!r}) run as plain node, without npm")
+        compiled = _compiled(root, start, scripts)
+        if compiled:
+            return compiled
+    main = pkg.get("main")
+    if isinstance(main, str) and (root / main).is_file():
+        return Start(("node", main), f"package.json main ({main})")
+    for name in _ENTRY_FILES:
+        if (root / name).is_file():
+            return Start(("node", name), f"{name} in the project")
+    return None
+
+
+def entry_files(root: Path, start: Start | None) -> list[Path]:
+    """Files of `start`'s command that exist in the project (read first for the port)."""
+    if start is None:
+        return []
+    return [root / w for w in start.entrypoint if (root / w).is_file() and w.endswith((".js", ".mjs", ".cjs", ".py"))]

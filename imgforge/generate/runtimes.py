@@ -1,0 +1,191 @@
+"""Pick each toolchain's version from what the project declares: the newest catalog version that satisfies it.
+
+Declarations read: `.python-version`, `runtime.txt`, `requires-python` (python); `engines.node`,
+`.nvmrc`, `.node-version` (node); go.mod's `go` and `toolchain` lines (go). A recipe image written as
+`imgforge/python-dev:{python}` gets the chosen version; an image without a placeholder is left alone.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from imgforge.env.bases import versions
+from imgforge.errors import UsageError
+from imgforge.generate.semver import satisfies
+
+# Placeholder -> catalog families whose versions it must exist in (builder and runtime images).
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "python": ("python", "python-dev"),
+    "node": ("node", "node-dev"),
+    "go": ("golang",),
+    "gcc": ("gcc",),
+}
+# The patch level each Debian release ships, so `>=3.13.2` or `^20.19.0` is judged on the real version.
+FULL = {"3.11": "3.11.2", "3.13": "3.13.5", "18": "18.19.0", "20": "20.19.2", "1.19": "1.19.8", "1.24": "1.24.4",
+        "12": "12.2.0", "14": "14.2.0"}
+_NVM_ALIASES = {"lts/hydrogen": "18", "lts/iron": "20", "lts/jod": "22", "lts/*": "*", "node": "*", "stable": "*"}
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """One version constraint and the file (and key) that states it."""
+
+    where: str
+    text: str
+    accepts: Callable[[str], bool]
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8").strip() if path.is_file() else None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _minor_of(text: str) -> Callable[[str], bool]:
+    """`3.12` or `3.12.1`: the same major.minor (pyenv and Heroku semantics)."""
+    parts = text.split(".")[:2]
+    return lambda v: v.split(".")[:2] == parts
+
+
+def _pep440(spec: SpecifierSet) -> Callable[[str], bool]:
+    return lambda v: spec.contains(FULL.get(v, v), prereleases=True)
+
+
+def _npm_range(spec: str) -> Callable[[str], bool]:
+    def accepts(version: str) -> bool:
+        return satisfies(FULL.get(version, version), spec)
+
+    return accepts
+
+
+def _at_least(wanted: str) -> Callable[[str], bool]:
+    def accepts(version: str) -> bool:
+        return _version(FULL.get(version, version)) >= _version(wanted)
+
+    return accepts
+
+
+def _python(root: Path) -> list[Declaration]:
+    found = []
+    pinned = _read(root / ".python-version")
+    if pinned:
+        first = pinned.splitlines()[0].strip()
+        if re.match(r"^\d+\.\d+", first):
+            found.append(Declaration(".python-version", first, _minor_of(first)))
+    runtime = _read(root / "runtime.txt")
+    if runtime and (m := re.match(r"^python-(\d+\.\d+)", runtime)):
+        found.append(Declaration("runtime.txt", runtime, _minor_of(m.group(1))))
+    text = _read(root / "pyproject.toml")
+    if text:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise UsageError(f"reading {root / 'pyproject.toml'}: {exc}") from exc
+        requires = data.get("project", {}).get("requires-python")
+        poetry = data.get("tool", {}).get("poetry", {}).get("dependencies", {}).get("python")
+        if isinstance(requires, str):
+            try:
+                found.append(Declaration("pyproject.toml project.requires-python", requires,
+                                         _pep440(SpecifierSet(requires))))
+            except InvalidSpecifier as exc:
+                raise UsageError(f"reading {root / 'pyproject.toml'}: project.requires-python: {exc}") from exc
+        elif isinstance(poetry, str):
+            found.append(Declaration("pyproject.toml tool.poetry.dependencies.python", poetry,
+                                     _npm_range(poetry.replace(",", " "))))
+    return found
+
+
+def _node(root: Path) -> list[Declaration]:
+    found = []
+    for name in (".nvmrc", ".node-version"):
+        text = _read(root / name)
+        if text:
+            first = text.splitlines()[0].strip().lower().removeprefix("v")
+            first = _NVM_ALIASES.get(first, first)
+            found.append(Declaration(name, first, _npm_range(first)))
+    text = _read(root / "package.json")
+    if text:
+        try:
+            engines = json.loads(text).get("engines") or {}
+        except (ValueError, AttributeError) as exc:
+            raise UsageError(f"reading {root / 'package.json'}: not valid JSON ({exc})") from exc
+        wanted = engines.get("node") if isinstance(engines, dict) else None
+        if isinstance(wanted, str):
+            found.append(Declaration("package.json engines.node", wanted, _npm_range(wanted)))
+    return found
+
+
+def _go(root: Path) -> list[Declaration]:
+    text = _read(root / "go.mod") or ""
+    found = []
+    if m := re.search(r"^go\s+(\d+\.\d+(\.\d+)?)\s*$", text, re.M):
+        wanted = m.group(1)
+        # Since Go 1.21 the go line is a minimum; an older toolchain refuses the module.
+        found.append(Declaration("go.mod go", wanted, _at_least(wanted)))
+    if m := re.search(r"^toolchain\s+go(\d+\.\d+(\.\d+)?)\s*$", text, re.M):
+        wanted = m.group(1)
+        found.append(Declaration("go.mod toolchain", f"go{wanted}", _at_least(wanted)))
+    return found
+
+
+def _version(text: str) -> Version:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return Version("0")
+
+
+READERS: dict[str, Callable[[Path], list[Declaration]]] = {"python": _python, "node": _node, "go": _go}
+OVERRIDE = {"python": "runtime.image / builders[].image", "node": "runtime.image / builders[].image",
+            "go": "builders[].image", "gcc": "builders[].image"}
+
+
+def available(name: str) -> list[str]:
+    """Versions of placeholder `name` that every image family it stands for has in the catalog."""
+    sets = [set(versions(f)) for f in FAMILIES[name]]
+    common = set.intersection(*sets) if sets else set()
+    return sorted(common, key=lambda v: tuple(int(p) for p in v.split(".")))
+
+
+def declarations(name: str, root: Path) -> list[Declaration]:
+    """What the project at `root` declares about toolchain `name`."""
+    reader = READERS.get(name)
+    return reader(root) if reader else []
+
+
+def choose(name: str, root: Path) -> str:
+    """The newest catalog version of toolchain `name` satisfying every declaration; UsageError when none."""
+    have = available(name)
+    found = declarations(name, root)
+    fits = [v for v in have if all(d.accepts(v) for d in found)]
+    if fits:
+        return fits[-1]
+    wanted = "; ".join(f"{d.where} wants {d.text}" for d in found)
+    raise UsageError(
+        f"choosing the {name} version for {root}: {wanted}, but the imgforge catalog has {', '.join(have)}; "
+        f"set overrides.{OVERRIDE[name]} in imgforge.yaml to an image that has it (e.g. an official image "
+        "where pulling works)"
+    )
+
+
+def placeholders(text: str) -> list[str]:
+    """The `{name}` toolchain placeholders in an image reference."""
+    return [p for p in re.findall(r"\{([a-z]+)\}", text) if p in FAMILIES]
+
+
+def fill(image: str, root: Path, chosen: dict[str, str]) -> str:
+    """`image` with its placeholders replaced by the chosen versions (memoised in `chosen`)."""
+    for name in placeholders(image):
+        if name not in chosen:
+            chosen[name] = choose(name, root)
+        image = image.replace("{" + name + "}", chosen[name])
+    return image

@@ -1,0 +1,136 @@
+"""`init` on realistic projects: recipe, start command, port, probes and version, each with its reason (pure)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from imgforge.generate import generate, load_project
+from imgforge.generate.detect import detect_stack
+from imgforge.generate.init import plan_init
+from imgforge.generate.nodestart import frontend_only, node_start
+from imgforge.generate.pystart import python_start
+
+DATA = Path(__file__).resolve().parents[1] / "projects" / "data"
+
+# project -> (recipe, entrypoint, port, health probe)
+EXPECTED = {
+    "flask-gunicorn": ("python", ["/bin/sh", "-c", "exec gunicorn --bind 0.0.0.0:${PORT} 'hello:create_app()'"],
+                       8080, "http"),
+    "fastapi-uv": ("python", ["/bin/sh", "-c", "exec uvicorn app.main:app --host 0.0.0.0 --port ${PORT}"],
+                   8080, "http"),
+    "django-procfile": ("python", ["/bin/sh", "-c", "exec gunicorn mysite.wsgi --log-file -"], 8080, "tcp"),
+    "express-api": ("node", ["node", "src/server.js"], 3000, "http"),
+    "vite-spa": ("spa", None, 8080, "http"),
+    "go-vendor": ("go", None, 8080, "http"),
+}
+
+
+def copy(name: str, tmp_path: Path) -> Path:
+    return shutil.copytree(DATA / name, tmp_path / name)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_init_reads_start_port_and_health(name, tmp_path):
+    root = copy(name, tmp_path)
+    plan = plan_init(root)
+    recipe, entrypoint, port, probe = EXPECTED[name]
+    settings = yaml.safe_load(plan.text)
+    assert plan.recipe == recipe
+    runtime = (settings.get("overrides") or {}).get("runtime") or {}
+    if entrypoint is not None:
+        assert runtime["entrypoint"] == entrypoint
+        assert "# Start command:" in plan.text
+    else:
+        assert "entrypoint" not in runtime
+    assert runtime.get("port", 8080) == port
+    health = (settings.get("overrides") or {}).get("health") or {}
+    assert health.get("probe", "http") == probe
+    if probe == "tcp":
+        assert settings["manifest"] == {"liveness": {"type": "tcp"}, "readiness": {"type": "tcp"}}
+    # What init wrote loads and generates: the project goes through unedited.
+    plan.path.write_text(plan.text)
+    project = load_project(root)
+    files = generate(project)
+    assert "ENTRYPOINT " + json.dumps(entrypoint or project.recipe.runtime.entrypoint) in files.dockerfile
+    assert f"EXPOSE {port}" in files.dockerfile and f"PORT={port}" in files.dockerfile
+
+
+def test_version_source_follows_what_the_project_has(tmp_path):
+    root = copy("express-api", tmp_path)
+    assert yaml.safe_load(plan_init(root).text)["version"] == {"source": "fixed", "value": "1.4.0"}
+    (root / "VERSION").write_text("2.0.0\n")
+    assert yaml.safe_load(plan_init(root).text)["version"] == {"source": "file", "file": "VERSION"}
+    assert yaml.safe_load(plan_init(root, version_source="git").text)["version"] == {"source": "git"}
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+@pytest.mark.parametrize(("files", "command"), [
+    ({"Procfile": "web: uvicorn api:app --port $PORT\n", "main.py": ""}, "exec uvicorn api:app --port $PORT"),
+    ({"pyproject.toml": '[project]\nname = "t"\ndependencies = ["flask"]\n[project.scripts]\nserve = "t.cli:main"\n'
+                        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'}, "serve"),
+    ({"manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site1.settings")\n', "site1/asgi.py": "",
+      "site1/wsgi.py": "", "requirements.txt": "django\nuvicorn[standard]\n"},
+     "exec uvicorn site1.asgi:application --host 0.0.0.0 --port ${PORT}"),
+    ({"manage.py": "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site1.settings')\n", "site1/wsgi.py": "",
+      "requirements.txt": "django\n"}, "exec python3 manage.py runserver 0.0.0.0:${PORT} --noreload"),
+    ({"requirements.txt": "Flask>=3\n", "web.py": "from flask import Flask\napp = Flask(__name__)\n"},
+     "exec flask --app 'web:app' run --host 0.0.0.0 --port ${PORT}"),
+    ({"requirements.txt": "fastapi[standard]\n", "src/svc/api.py": "import fastapi\napi = fastapi.FastAPI()\n"},
+     "exec uvicorn svc.api:api --host 0.0.0.0 --port ${PORT}"),
+    ({"app.py": "print('hi')\n"}, "app.py"),
+])
+def test_python_start_rules_in_order(tmp_path, files, command):
+    start = python_start(write(tmp_path, files))
+    assert start is not None and start.entrypoint[-1] == command
+
+
+@pytest.mark.parametrize(("pkg", "files", "entry"), [
+    ({"scripts": {"start": "NODE_ENV=production node --enable-source-maps dist/main.js"}}, {},
+     ("/usr/bin/env", "NODE_ENV=production", "node", "--enable-source-maps", "dist/main.js")),
+    ({"scripts": {"start": "npm run serve", "serve": "node app.js"}}, {}, ("node", "app.js")),
+    ({"scripts": {"start": "nodemon index.js"}, "main": "lib/index.js"}, {"lib/index.js": ""},
+     ("node", "lib/index.js")),
+    ({}, {"server.js": ""}, ("node", "server.js")),
+    ({"scripts": {"start": "nodemon src/app.ts", "build": "tsc -p ."}},
+     {"src/app.ts": "", "tsconfig.json": '{\n  // emitted to dist\n  "compilerOptions": {"outDir": "./dist", '
+                                         '"rootDir": "./src",},\n}\n'}, ("node", "dist/app.js")),
+    ({"scripts": {"start": "node a.js"}}, {"Procfile": "web: node --max-old-space-size=256 b.js\n"},
+     ("node", "--max-old-space-size=256", "b.js")),
+])
+def test_node_start_is_plain_node(tmp_path, pkg, files, entry):
+    root = write(tmp_path, {"package.json": json.dumps(pkg), **files})
+    start = node_start(root)
+    assert start is not None and start.entrypoint == entry
+
+
+def test_frontend_only_needs_a_build_and_no_server(tmp_path):
+    root = write(tmp_path, {"package.json": json.dumps({"scripts": {"build": "vite build", "start": "vite"}}),
+                            "index.html": "<div id=app></div>"})
+    assert frontend_only(root) and detect_stack(root) == "spa"
+    dev = {"scripts": {"build": "vite build", "start": "npm run setup && npm run dev", "dev": "vite", "setup": "x"}}
+    (root / "package.json").write_text(json.dumps(dev))
+    assert frontend_only(root), "a start script that only reaches a dev server is not a server"
+    server = {"scripts": {"build": "vite build"}, "dependencies": {"express": "4"}}
+    (root / "package.json").write_text(json.dumps(server))
+    assert not frontend_only(root) and detect_stack(root) == "node"
+
+
+def test_no_lockfile_generates_with_a_warning(tmp_path):
+    root = copy("express-api", tmp_path)
+    (root / "package-lock.json").unlink()
+    plan = plan_init(root)
+    plan.path.write_text(plan.text)
+    files = generate(load_project(root))
+    assert any("no lockfile" in w for w in files.warnings)
+    assert "# WARNING: no lockfile" in files.dockerfile and "npm install --include=dev" in files.dockerfile

@@ -1,0 +1,107 @@
+"""Runtime versions from the project's declarations: the newest catalog version that satisfies all (pure)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from imgforge.cli import main
+from imgforge.errors import UsageError
+from imgforge.generate import generate, load_project
+from imgforge.generate.runtimes import available, choose
+from imgforge.generate.semver import satisfies
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def test_catalog_offers_two_versions_of_each_toolchain():
+    assert available("python") == ["3.11", "3.13"]
+    assert available("node") == ["18", "20"]
+    assert available("go") == ["1.19", "1.24"]
+    assert available("gcc") == ["12", "14"]
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    ({}, "3.13"),
+    ({".python-version": "3.11.9\n"}, "3.11"),
+    ({"runtime.txt": "python-3.11.4\n"}, "3.11"),
+    ({"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.9,<3.12"\n'}, "3.11"),
+    ({"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.12"\n'}, "3.13"),
+    ({"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.11"\n'}, "3.13"),
+    ({"pyproject.toml": '[tool.poetry.dependencies]\npython = ">=3.10,<3.12"\n'}, "3.11"),
+    ({"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.13.2"\n'}, "3.13"),  # Debian has 3.13.5
+])
+def test_python_version_from_declarations(tmp_path, files, expected):
+    assert choose("python", write(tmp_path, files)) == expected
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    ({"package.json": "{}"}, "20"),
+    ({"package.json": json.dumps({"engines": {"node": ">=18 <20"}})}, "18"),
+    ({"package.json": json.dumps({"engines": {"node": "^20.19.0 || >=22.12.0"}})}, "20"),
+    ({"package.json": json.dumps({"engines": {"node": "18.x"}})}, "18"),
+    ({".nvmrc": "v18.19.0\n", "package.json": "{}"}, "18"),
+    ({".node-version": "lts/iron\n", "package.json": "{}"}, "20"),
+    ({".nvmrc": "lts/*\n", "package.json": "{}"}, "20"),
+])
+def test_node_version_from_declarations(tmp_path, files, expected):
+    assert choose("node", write(tmp_path, files)) == expected
+
+
+@pytest.mark.parametrize(("gomod", "expected"), [
+    ("module x\n\ngo 1.19\n", "1.24"),
+    ("module x\n\ngo 1.22\n\ntoolchain go1.23.4\n", "1.24"),
+    ("module x\n", "1.24"),
+])
+def test_go_version_is_a_minimum(tmp_path, gomod, expected):
+    assert choose("go", write(tmp_path, {"go.mod": gomod})) == expected
+
+
+def test_unsatisfiable_declaration_names_wanted_catalog_and_override(tmp_path):
+    root = write(tmp_path, {".python-version": "3.12\n"})
+    with pytest.raises(UsageError) as err:
+        choose("python", root)
+    text = str(err.value)
+    assert ".python-version wants 3.12" in text and "3.11, 3.13" in text and "overrides.runtime.image" in text
+    assert "\n" not in text
+
+
+def test_cli_generate_exits_2_on_an_unsatisfiable_engine(tmp_path, capsys):
+    write(tmp_path, {"package.json": json.dumps({"engines": {"node": ">=22"}}), "server.js": "",
+                     "imgforge.yaml": "recipe: node\n"})
+    assert main(["generate", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "engines.node wants >=22" in err and "18, 20" in err and "Traceback" not in err
+
+
+def test_chosen_versions_reach_builder_and_runtime_images(tmp_path):
+    write(tmp_path, {".nvmrc": "18\n", "package.json": "{}", "server.js": "", "imgforge.yaml": "recipe: node\n"})
+    text = generate(load_project(tmp_path)).dockerfile
+    assert "FROM imgforge/node-dev:18 AS deps" in text and "FROM imgforge/node:18 AS runtime" in text
+    assert "{node}" not in text
+
+
+def test_an_override_image_without_placeholder_skips_selection(tmp_path):
+    write(tmp_path, {".python-version": "3.12\n", "app.py": "",
+                     "imgforge.yaml": "recipe: python\noverrides:\n  runtime: {image: 'python:3.12-slim'}\n"
+                                      "  builders:\n    - {name: deps, image: 'python:3.12'}\n"
+                                      "    - {name: build, image: 'python:3.12'}\n"})
+    text = generate(load_project(tmp_path)).dockerfile
+    assert "FROM python:3.12 AS deps" in text and "FROM python:3.12-slim AS runtime" in text
+
+
+@pytest.mark.parametrize(("version", "spec", "ok"), [
+    ("20.19.2", "^20.19.0 || >=22.12.0", True), ("18.19.0", "^20.19.0 || >=22.12.0", False),
+    ("18.19.0", ">=16", True), ("20.19.2", "<20", False), ("18.19.0", "~18.19", True), ("18.19.0", "~18.17", False),
+    ("18.19.0", "16 - 18", True), ("20.19.2", "16 - 18", False), ("20.19.2", "*", True),
+    ("20.19.2", "20.x", True), ("20.19.2", ">= 18", True), ("20.19.2", "not a range", False),
+])
+def test_npm_ranges(version, spec, ok):
+    assert satisfies(version, spec) is ok

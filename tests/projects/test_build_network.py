@@ -1,0 +1,101 @@
+"""The build network: what is detected from the host and imgforge.yaml, and that it only leaves as secrets (pure)."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from imgforge.build.network import CA_ID, ENV_ID, NPM_ID, PIP_ID, RUN_SETUP, describe, resolve, secrets
+from imgforge.errors import UsageError
+from imgforge.generate import generate, load_project
+
+TOKEN = "s3cr3t-index-token-4711"
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    (home / ".config/pip").mkdir(parents=True)
+    (home / ".config/pip/pip.conf").write_text(
+        f"[global]\nindex-url = https://user:{TOKEN}@pypi.corp.example/simple\n"
+        "extra-index-url = file:///opt/wheels https://mirror.example/simple\ncert = /nowhere.pem\n")
+    (home / ".npmrc").write_text("registry=https://npm.corp.example/\n//npm.corp.example/:_authToken=${NPM_TOKEN}\n"
+                                 "fund=false\nprefix=/home/me/.npm-global\n")
+    return home
+
+
+def project(tmp_path: Path, network: str = "") -> Path:
+    root = tmp_path / "proj"
+    root.mkdir(exist_ok=True)
+    (root / "imgforge.yaml").write_text("recipe: python\n" + (f"build:\n  network:\n{network}" if network else ""))
+    (root / "app.py").write_text("")
+    return root
+
+
+def test_host_ca_pip_conf_and_npmrc_are_detected(tmp_path, home):
+    ca = tmp_path / "corp-ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    env = {"PIP_CERT": str(ca), "NPM_TOKEN": TOKEN, "GOPROXY": "https://goproxy.corp.example"}
+    net = resolve(project(tmp_path), env, home)
+    assert net.ca_file == ca
+    assert net.pip_index_url == f"https://user:{TOKEN}@pypi.corp.example/simple"
+    assert net.pip_extra_index_urls == ("https://mirror.example/simple",), "host-only file:// indexes are dropped"
+    assert net.npm_registry == "https://npm.corp.example/"
+    assert net.npmrc_lines == (f"//npm.corp.example/:_authToken={TOKEN}",), "only registry and auth keys travel"
+    assert dict(net.go) == {"GOPROXY": "https://goproxy.corp.example"}
+    assert TOKEN not in describe(net) and "pypi.corp.example" in describe(net)
+
+
+def test_settings_win_and_host_can_be_ignored(tmp_path, home):
+    root = project(tmp_path, "    host: false\n    pip_index_url: https://ci:${CI_PIP_TOKEN}@pkgs.example/simple\n"
+                             "    npm_registry: https://npm.example/\n    npm_token_env: CI_NPM_TOKEN\n"
+                             "    goproxy: https://proxy.example,direct\n")
+    net = resolve(root, {"CI_PIP_TOKEN": TOKEN, "CI_NPM_TOKEN": "npm-tok", "PIP_CERT": "/etc/hostname"}, home)
+    assert net.ca_file is None and net.pip_extra_index_urls == ()
+    assert net.pip_index_url == f"https://ci:{TOKEN}@pkgs.example/simple"
+    assert net.npmrc_lines == ("//npm.example/:_authToken=npm-tok",)
+    assert dict(net.go)["GOPROXY"] == "https://proxy.example,direct"
+
+
+def test_missing_variable_and_bad_key_are_usage_errors_naming_the_setting(tmp_path, home):
+    root = project(tmp_path, "    pip_index_url: https://${NOPE}@x/simple\n")
+    with pytest.raises(UsageError, match=r"build.network: \$\{NOPE\} is not set"):
+        resolve(root, {}, home)
+    root = project(tmp_path, "    pip_index: https://x/simple\n")
+    with pytest.raises(UsageError, match=r"imgforge.yaml:4: build.network.pip_index: Extra inputs"):
+        resolve(root, {}, home)
+
+
+def test_secret_files_are_private_and_the_env_file_only_points_at_mounts(tmp_path, home):
+    ca = tmp_path / "ca.pem"
+    ca.write_text("pem")
+    net = resolve(project(tmp_path), {"SSL_CERT_FILE": str(ca), "NPM_TOKEN": TOKEN}, home)
+    out = tmp_path / "secrets"
+    out.mkdir()
+    found = {s.id: s for s in secrets(net, out)}
+    assert set(found) == {ENV_ID, CA_ID, PIP_ID, NPM_ID}
+    assert found[CA_ID].src == ca, "the CA bundle is mounted from where it is, not copied"
+    for sid in (ENV_ID, PIP_ID, NPM_ID):
+        src = found[sid].src
+        assert src is not None and stat.S_IMODE(os.stat(src).st_mode) == 0o600
+    env_text = (out / "env.sh").read_text()
+    assert "export PIP_CERT=/run/secrets/imgforge-ca" in env_text
+    assert "export NODE_EXTRA_CA_CERTS=/run/secrets/imgforge-ca" in env_text
+    assert "export PIP_CONFIG_FILE=/run/secrets/imgforge-pip" in env_text
+    assert TOKEN in (out / "npmrc").read_text()
+    # Nothing to pass: no secret at all, so a plain build sees no mount.
+    assert secrets(resolve(project(tmp_path, "    host: false\n"), {}, home), out) == ()
+
+
+def test_every_builder_run_mounts_the_network_and_nothing_else_carries_it(tmp_path):
+    root = project(tmp_path)
+    (root / "requirements.txt").write_text("flask\n")
+    text = generate(load_project(root)).dockerfile
+    runs = [line for line in text.splitlines() if line.startswith("RUN ")]
+    assert runs and all("--mount=type=secret,id=imgforge-net" in r for r in runs)
+    assert text.count(RUN_SETUP) == len(runs)
+    for word in ("PIP_CERT", "PIP_INDEX_URL", "SSL_CERT_FILE", "ARG PIP", "NPM_CONFIG_REGISTRY", "ca-certificates.crt"):
+        assert word not in text

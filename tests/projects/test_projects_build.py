@@ -1,0 +1,220 @@
+"""Realistic projects with real third-party dependencies go through `init` + `generate` + build unedited, and
+serve; no CA or index credential reaches an image; a source edit keeps the dependency layer (real engine).
+
+Each project is built once per session (shared fixture). Dependencies come from PyPI and npm at build time
+through the build network of this machine (its TLS-intercepting CA travels as a BuildKit secret only).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tarfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from unittest import mock
+
+import pytest
+
+from imgforge.build import BuildOptions, build
+from imgforge.cli import main
+from imgforge.image import open_image
+
+DATA = Path(__file__).resolve().parent / "data"
+RUN = uuid.uuid4().hex[:8]
+# A credential for an extra index the build really queries (PyPI ignores basic auth): it must stay out of images.
+TOKEN = f"imgforge-probe-{uuid.uuid4().hex}"
+HOST_BUNDLE = Path(os.environ.get("SSL_CERT_FILE") or "/etc/ssl/certs/ca-certificates.crt")
+
+# project -> (path to GET, text the answer holds)
+SERVES = {
+    "flask-gunicorn": ("/", "hello from flask"),
+    "fastapi-uv": ("/items/widget", '"count":3'),
+    "django-procfile": ("/notes/1", "write tests"),
+    "express-api": ("/orders/1", '"item":"book"'),
+    "vite-spa": ("/about", '<div id="app">'),
+    "go-vendor": ("/?name=ada", "hello, ada, from the go shop"),
+}
+
+
+@dataclass(frozen=True)
+class Built:
+    """A project copy after init + generate, its image tag and the build's output lines."""
+
+    root: Path
+    tag: str
+    log: tuple[str, ...]
+
+
+def build_project(root: Path, tag: str) -> tuple[str, ...]:
+    lines: list[str] = []
+    build(root, root / "Dockerfile", BuildOptions(tags=(tag,), progress="plain"), on_line=lines.append)
+    return tuple(lines)
+
+
+@pytest.fixture(scope="session")
+def project_image(docker, cleanup_images, tmp_path_factory) -> Callable[[str], Built]:
+    """init + generate + build a data project once per session (unedited); return where and what."""
+    built: dict[str, Built] = {}
+    work = tmp_path_factory.mktemp("projects")
+
+    def get(name: str) -> Built:
+        if name not in built:
+            root = shutil.copytree(DATA / name, work / name)
+            assert main(["init", str(root)]) == 0
+            assert main(["generate", str(root)]) == 0
+            tag = f"imgforge-test/project-{name}:{RUN}"
+            cleanup_images.append(tag)
+            # The host's index settings carry a credential here, as a corporate machine's would.
+            extra = {"PIP_EXTRA_INDEX_URL": f"https://imgforge-probe:{TOKEN}@pypi.org/simple"}
+            with mock.patch.dict(os.environ, extra):
+                built[name] = Built(root, tag, build_project(root, tag))
+        return built[name]
+
+    return get
+
+
+@contextmanager
+def running(docker, tag: str, port: int) -> Iterator[tuple[str, str]]:
+    container = docker.run(tag, detach=True, publish=[("127.0.0.1:", port)], remove=False)
+    try:
+        host_port = docker.container.inspect(container.id).network_settings.ports[f"{port}/tcp"][0]["HostPort"]
+        yield container.id, f"http://127.0.0.1:{host_port}"
+    finally:
+        docker.container.remove(container.id, force=True)
+
+
+def get_text(url: str, deadline: float = 40.0) -> tuple[int, str]:
+    end = time.monotonic() + deadline
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=3) as resp:
+                return resp.status, resp.read().decode(errors="replace")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode(errors="replace")
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            if time.monotonic() > end:
+                raise
+            time.sleep(0.5)
+
+
+@pytest.mark.parametrize("name", sorted(SERVES))
+def test_project_builds_unedited_and_serves(docker, project_image, name):
+    built = project_image(name)
+    config = docker.image.inspect(built.tag).config
+    assert config.user == "10001:10001"
+    port = int(next(iter(config.exposed_ports)).split("/")[0])
+    assert f"PORT={port}" in config.env
+    path, expected = SERVES[name]
+    with running(docker, built.tag, port) as (cid, url):
+        status, body = get_text(url + path)
+        assert expected in body, (status, body[:500], docker.container.logs(cid)[-2000:])
+        if name == "vite-spa":
+            assert status == 404, "busybox httpd serves the SPA fallback page with its 404 status"
+            assert get_text(url + "/")[0] == 200
+        else:
+            assert status == 200
+        # The image's own HEALTHCHECK command passes (http or tcp, with the runtime's own client).
+        test = config.healthcheck.test if config.healthcheck else None
+        assert test and test[0] == "CMD"
+        assert docker.execute(cid, list(test[1:])) is not None
+
+
+def test_runtime_images_hold_no_dev_dependencies_and_no_package_manager(docker, project_image):
+    express = project_image("express-api").tag
+    check = "for (const m of ['express', 'nodemon']) { try { require.resolve(m); console.log(m, 'yes') } " \
+            "catch { console.log(m, 'no') } }"
+    out = docker.run(express, ["node", "-e", check], entrypoint="", remove=True, workdir="/app")
+    assert "express yes" in out and "nodemon no" in out
+    assert "missing" in docker.run(express, ["sh", "-c", "command -v npm || echo missing"], entrypoint="", remove=True)
+    spa = project_image("vite-spa").tag
+    listing = docker.run(spa, ["sh", "-c", "ls /www; ls /app /www/node_modules 2>&1 | head -2"], entrypoint="",
+                         remove=True)
+    assert "index.html" in listing and "assets" in listing and "No such file" in listing
+    fastapi = project_image("fastapi-uv").tag
+    # The project itself was built (hatchling, from PyPI through the build network) and installed.
+    code = "import app, importlib.metadata as m; print(m.version('inventory-api'))"
+    found = docker.run(fastapi, ["python3", "-c", code], entrypoint="", remove=True)
+    assert found.strip() == "0.3.1"
+
+
+def _pem_bodies(text: str) -> set[str]:
+    return {re.sub(r"\s+", "", body) for body in
+            re.findall(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", text, re.S)}
+
+
+def _needles(image_bundle: str) -> list[bytes]:
+    """The token, and 64 base64 chars of each CA the host trusts beyond the image's own Debian bundle."""
+    host = _pem_bodies(HOST_BUNDLE.read_text(errors="replace"))
+    extra = sorted(host - _pem_bodies(image_bundle))
+    # The signature at a certificate's end is unique to it (a re-issued CA shares its subject with the old one).
+    return [TOKEN.encode(), *(body[-80:-16].encode() for body in extra)]
+
+
+def _files(tag: str) -> Iterator[tuple[str, bytes]]:
+    image = open_image(f"docker:{tag}")
+    for layer in image.layers:
+        with layer.open() as stream, tarfile.open(fileobj=stream, mode="r|*") as tar:
+            for member in tar:
+                if member.isfile():
+                    data = tar.extractfile(member)
+                    yield member.name, data.read() if data else b""
+
+
+@pytest.mark.parametrize("name", ["flask-gunicorn", "express-api"])
+def test_no_ca_or_index_credential_in_any_layer_or_the_config(docker, project_image, name):
+    built = project_image(name)
+    assert HOST_BUNDLE.is_file()
+    bundle = next((d for n, d in _files(built.tag) if n.endswith("etc/ssl/certs/ca-certificates.crt")), b"")
+    needles = _needles(bundle.decode(errors="replace"))
+    # This machine builds behind a TLS-intercepting proxy: its CA is in the host bundle, not in Debian's.
+    assert len(needles) > 1, "expected the host to trust a CA that Debian's bundle does not hold"
+    for path, data in _files(built.tag):
+        for needle in needles:
+            assert needle not in data, f"{path} holds a host secret"
+    # The config as the engine keeps it (env, labels, build history with each RUN and build arg).
+    meta = [subprocess.run(cmd, capture_output=True, text=True, check=True).stdout for cmd in (
+        ["docker", "image", "inspect", built.tag], ["docker", "history", "--no-trunc", built.tag])]
+    assert "buildkit" in meta[1], "the history really lists the build steps"
+    for needle in needles:
+        assert not any(needle.decode() in text for text in meta)
+    assert not any(TOKEN in line for line in built.log), "pip must redact the index password in the build output"
+
+
+def dep_layer(ref: str, dep_path: str) -> str:
+    """The diff id of the layer a `COPY` of `dep_path` made."""
+    config = open_image(f"docker:{ref}").config
+    commands = config.layer_commands()
+    return next(d for d, c in zip(config.diff_ids, commands, strict=True) if c and "COPY" in c and dep_path in c)
+
+
+@pytest.mark.parametrize(("name", "edit", "dep_path"), [
+    ("flask-gunicorn", ("hello/__init__.py", "hello from flask", "hello again from flask"), "/opt/venv"),
+    ("express-api", ("src/server.js", "orders api", "orders api v2"), "node_modules"),
+])
+def test_source_edit_keeps_the_dependency_layer(docker, project_image, name, edit, dep_path):
+    built = project_image(name)
+    file, old, new = edit
+    target = built.root / file
+    before = list(docker.image.inspect(built.tag).root_fs.layers)
+    text = target.read_text()
+    tag = f"{built.tag}-edited"
+    try:
+        target.write_text(text.replace(old, new))
+        build_project(built.root, tag)
+    finally:
+        target.write_text(text)
+    after = list(docker.image.inspect(tag).root_fs.layers)
+    kept = dep_layer(built.tag, dep_path) == dep_layer(tag, dep_path)
+    docker.image.remove(tag, force=True)
+
+    assert before != after, "the edit changed the image"
+    assert kept, f"{dep_path} layer changed after a source edit"

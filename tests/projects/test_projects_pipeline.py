@@ -1,0 +1,48 @@
+"""`imgforge init .` + `imgforge pipeline .` on each realistic project, unedited: verify passes and the version
+tags are in the registry (real engine and registry)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from imgforge.registry.client import RegistryClient
+
+DATA = Path(__file__).resolve().parent / "data"
+PROJECTS = ["django-procfile", "express-api", "fastapi-uv", "flask-gunicorn", "go-vendor", "vite-spa"]
+# Django declares no health endpoint, so verify needs tcp probes (the manifest helper's branch), and the scan
+# gate must stop flagging Django's own django/template/base.py:745 as a generic secret (scan rules). Enable
+# it with IMGFORGE_TCP_VERIFY=1 once both are merged.
+NEEDS_TCP_VERIFY = {"django-procfile"}
+
+
+def imgforge(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "imgforge", *map(str, args)], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=1200)
+
+
+@pytest.mark.parametrize("name", PROJECTS)
+def test_init_then_pipeline_unedited(docker, registry, tmp_path, name):
+    if name in NEEDS_TCP_VERIFY and os.environ.get("IMGFORGE_TCP_VERIFY") != "1":
+        pytest.skip("needs tcp verify and the scan fix for django/template/base.py; set IMGFORGE_TCP_VERIFY=1")
+    root = shutil.copytree(DATA / name, tmp_path / name)
+    repo = f"imgforge-test/{name}-{uuid.uuid4().hex[:8]}"
+    init = imgforge("init", ".", "--name", repo, cwd=root)
+    assert init.returncode == 0, init.stderr
+    res = imgforge("pipeline", ".", "--dist", tmp_path / "dist", "--json", cwd=root)
+    assert res.returncode == 0, res.stderr[-3000:]
+    [result] = json.loads(res.stdout)
+    stages = {s["name"]: s["status"] for s in result["stages"]}
+    assert stages.get("verify") == "ok", result["stages"]
+    version = next(line.split(":", 1)[1].strip() for line in (root / "imgforge.yaml").read_text().splitlines()
+                   if line.strip().startswith("value:"))
+    tags = RegistryClient(registry.address).tag_digests(repo, [version])
+    assert tags.get(version) == result["digest"]
