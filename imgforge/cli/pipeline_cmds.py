@@ -16,7 +16,7 @@ from imgforge.errors import EXIT_GATE, UsageError
 
 if TYPE_CHECKING:
     from imgforge.pipeline import PipelineResult
-    from imgforge.lint.config import FailOn
+    from imgforge.lint.model import FailOn
     from imgforge.pipeline.state import Kind
 
 FAIL_ON = ("error", "warning", "info", "never")

@@ -86,7 +86,8 @@ class LocalImage:
         ports = {int(p.split("/")[0]) for p in (img.config.exposed_ports or {})
                  if p.split("/")[0].isdigit() and p.partition("/")[2] in ("", "tcp")}
         return ImageConfig(exposed_ports=frozenset(ports), user=str(img.config.user or ""),
-                           labels=dict(img.config.labels or {}), repo_digests=self.facts.repo_digests)
+                           labels=tuple(sorted((img.config.labels or {}).items())),
+                           repo_digests=self.facts.repo_digests)
 
     def registry_digest(self, ref: Reference) -> RegistryAnswer:
         return RegistryAnswer(self.facts.id, False)

@@ -14,7 +14,7 @@ from typing import Any, Literal, TypeVar
 from imgforge.build import BuildResult
 from imgforge.errors import EXIT_OK
 from imgforge.lint import LintReport
-from imgforge.lint.config import FailOn
+from imgforge.lint.model import FailOn
 from imgforge.manifest.project import Emitted
 from imgforge.manifest.verify import VerifyReport
 from imgforge.project import Project
