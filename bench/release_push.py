@@ -55,15 +55,15 @@ def main(rounds: int, layer_mb: int) -> None:
             # Plain docker push of a fresh image to a fresh repository (baseline).
             remote = f"{reg.address}/bench/plain-{uuid.uuid4().hex[:8]}:1.0.0"
             docker.image.tag(image, remote)
-            plain.append(timed(lambda: docker.image.push(remote, quiet=True)))
+            plain.append(timed(lambda remote=remote: docker.image.push(remote, quiet=True)))
             docker.image.remove(remote)
             # The same image content, rebuilt so layers are new again, through imgforge.
             docker.image.remove(image, force=True)
             image = fresh_image(layer_mb)
             target = Reference.parse(f"{reg.address}/bench/staged-{uuid.uuid4().hex[:8]}")
             plan = plan_tags("1.0.0", {}, latest=True)
-            staged.append(timed(lambda: push_image(image, target, plan, client=client)))
-            noop.append(timed(lambda: push_image(image, target, plan, client=client)))
+            staged.append(timed(lambda i=image, t=target, pl=plan: push_image(i, t, pl, client=client)))
+            noop.append(timed(lambda i=image, t=target, pl=plan: push_image(i, t, pl, client=client)))
         finally:
             docker.image.remove(image, force=True)
     p, s, n = statistics.median(plain), statistics.median(staged), statistics.median(noop)

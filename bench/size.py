@@ -6,13 +6,12 @@ Run: .venv/bin/python bench/size.py [SAMPLE...]
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 # Scripts here must not shadow the standard library (bench/secrets.py would hide `secrets`).
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-import time
-
-from python_on_whales import docker
+from python_on_whales import docker  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 TARGETS = {"kuard-go": 0.05}

@@ -5,6 +5,7 @@ With CI=true a missing engine or registry is a failure, never a skip.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -72,10 +73,8 @@ def cleanup_images(docker) -> Iterator[list[str]]:
     refs: list[str] = []
     yield refs
     for ref in refs:
-        try:
+        with contextlib.suppress(Exception):  # best-effort cleanup
             docker.image.remove(ref, force=True)
-        except Exception:  # noqa: BLE001 - best-effort cleanup
-            pass
 
 
 def pytest_collection_modifyitems(config, items):

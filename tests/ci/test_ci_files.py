@@ -1,4 +1,5 @@
-"""The workflow and the composite action validate against their published JSON schemas (vendored by check-jsonschema)."""
+"""The workflow and the composite action validate against their published JSON schemas
+(vendored by check-jsonschema)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ def test_validates_against_published_schema(schema: str, path: Path):
 def test_schema_check_can_fail(tmp_path: Path):
     bad = tmp_path / "action.yml"
     bad.write_text("name: x\nruns:\n  using: composite\n  steps: 12\n")
-    res = subprocess.run([*CHECK, "--builtin-schema", "vendor.github-actions", str(bad)], capture_output=True, text=True)
+    res = subprocess.run([*CHECK, "--builtin-schema", "vendor.github-actions", str(bad)],
+                         capture_output=True, text=True)
     assert res.returncode != 0
 
 

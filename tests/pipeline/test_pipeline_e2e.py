@@ -44,7 +44,8 @@ def test_full_pipeline_on_a_sample(docker, registry, tmp_path: Path):
     assert links["digest"] == result["digest"] and "manifests/deployment.yaml" in links["manifests"]
     assert links["push"]["digest"] == result["digest"] and links["tag_plan"]["version"] == "1.2.3"
     assert any(entry["layers"] for entry in links["lines"])
-    assert sum(layer["bytes"] for layer in links["layers"]) == json.loads((out / "scan.json").read_text())["total_bytes"]
+    scanned = json.loads((out / "scan.json").read_text())["total_bytes"]
+    assert sum(layer["bytes"] for layer in links["layers"]) == scanned
 
     # Same commit, same version again: nothing uploaded, still exit 0.
     again = imgforge("pipeline", project, "--version", "1.2.3", "--dist", dist, "--no-verify", "--json")

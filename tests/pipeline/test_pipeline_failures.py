@@ -35,7 +35,7 @@ def test_failing_run_gives_the_normal_failure_summary(docker, tmp_path: Path) ->
     text = summary.read_text(encoding="utf-8")
     assert "❌" in text and "| build | failed |" in text and "| scan | skipped |" in text
     table = text[text.index("| stage |"):].split("\n\n")[0].splitlines()
-    assert len(table) == 2 + 10 and all(row.startswith("| ") or row.startswith("|---") for row in table)
+    assert len(table) == 2 + 10 and all(row.startswith(("| ", "|---")) for row in table)
 
 
 @pytest.fixture

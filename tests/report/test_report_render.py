@@ -14,7 +14,8 @@ SCAN = {
     "efficiency": 2 / 3,
     "layers": [
         {"index": 0, "digest": "sha256:aa", "created_by": "debootstrap", "bytes": 1_500_000, "wasted_bytes": 0},
-        {"index": 1, "digest": "sha256:bb", "created_by": "RUN make <x> | tee", "bytes": 1_400_000, "wasted_bytes": 1_000_000},
+        {"index": 1, "digest": "sha256:bb", "created_by": "RUN make <x> | tee",
+         "bytes": 1_400_000, "wasted_bytes": 1_000_000},
         {"index": 2, "digest": "sha256:cc", "created_by": "COPY app /app", "bytes": 100_000, "wasted_bytes": 0},
     ],
     "bloat": [{"path": "tmp/<big>.tar", "added_in": 1, "removed_in": 2, "bytes": 1_000_000}],
