@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from imgforge.lint import sc_cache
 from imgforge.lint.model import Dockerfile, Finding, Instruction
 
 RULE_ID = "SH100"
@@ -208,6 +207,9 @@ def check(parsed: list[tuple[Dockerfile, str]]) -> list[Finding]:
     executable = find_shellcheck()
     if executable is None or not parsed:
         return []
+    # Deferred: the cache needs hashlib (OpenSSL, ~3 ms of start-up), which lint without ShellCheck never uses.
+    from imgforge.lint import sc_cache
+
     identity, options = _probe(executable)
     cache = sc_cache.load(f"{identity}\0{' '.join(options)}\0{EXCLUDED}")
     with tempfile.TemporaryDirectory(prefix="imgforge-sc-") as tmp:
