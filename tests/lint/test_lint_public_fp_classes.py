@@ -128,10 +128,13 @@ def test_plain_scripts_are_not_sent_to_shellcheck(tmp_path: Path, monkeypatch: p
     path.write_text("FROM debian:12-slim\n"
                     "RUN apt-get update && apt-get install -y --no-install-recommends make \\\n"
                     "    && rm -rf /var/lib/apt/lists/*\n"
+                    "RUN set -eux; useradd -r app; mkdir -p /srv/app\n"
+                    "RUN set -o pipefail; mkdir -p /srv/cache\n"  # pipefail is not POSIX sh: ShellCheck says so
                     "RUN echo $HOME > /tmp/home\n"
                     "RUN cd /opt && make\n", encoding="utf-8")
     report = lint_files([path])
-    assert len(sent) == 2 and "apt-get" not in "".join(sent)  # the plain install goes unchecked
+    assert len(sent) == 3 and "apt-get" not in "".join(sent) and "useradd" not in "".join(sent)
+    assert "pipefail" in "".join(sent)
     assert {f.message.split(":")[0] for f in report.findings if f.rule == "SH100"} >= {"SC2086"}
 
 
