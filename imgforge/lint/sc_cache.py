@@ -18,6 +18,7 @@ from typing import Any
 
 MAX_ENTRIES = 50_000  # ~10 MB of JSON at most; past it the oldest half is dropped
 _FILE = "shellcheck-results.json"
+_KEPT = ("line", "endLine", "code", "level", "message")
 
 
 def cache_dir() -> Path | None:
@@ -44,8 +45,8 @@ class ResultCache:
         return hashlib.sha256(f"{self.identity}\0{dialect}\0{script}".encode()).hexdigest()
 
     def put(self, key: str, comments: list[dict[str, Any]]) -> None:
-        """Record the comments of one script (without the temporary file name ShellCheck saw)."""
-        self.entries[key] = [{k: v for k, v in c.items() if k != "file"} for c in comments]
+        """Record the comments of one script: only what findings use (no file name, no fix text from the script)."""
+        self.entries[key] = [{k: c[k] for k in _KEPT if k in c} for c in comments]
         self.changed = True
 
     def save(self) -> None:
