@@ -217,6 +217,8 @@ class _Parser:
         while rest.startswith("--"):
             token, _, rest = rest.partition(" ")
             rest = rest.lstrip()
+            if token == "--":
+                break  # BuildKit's flag parser: a bare `--` ends the flags (`COPY -- --weird-name /dst/`)
             m = _FLAG.match(token)
             shown = token[:40]
             if not m:

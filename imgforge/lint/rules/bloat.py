@@ -12,6 +12,10 @@ from imgforge.lint.model import Dockerfile, Instruction
 from imgforge.lint.rules import Hit, hit, rule
 from imgforge.lint.rules.shell import args, commands, is_apt_install, option_value, program, subcommand
 
+# Scripts, configs and patches from the build context weigh kilobytes: deleting them later wastes nothing a
+# reviewer would chase (a downloaded archive or a copied tree is another matter).
+_SMALL_TEXT = re.compile(r"\.(sh|bash|py|pl|rb|js|conf|cfg|ini|json|ya?ml|toml|xml|txt|env|properties|sql|patch|"
+                         r"diff|md|repo|list|pem|crt)$", re.I)
 _CACHE_PATHS = re.compile(r"^(/var/lib/apt/lists|/var/cache/|/root/\.cache|/root/\.npm|/usr/local/share/\.cache)")
 
 
@@ -67,6 +71,8 @@ def _created_by_copy(ins: Instruction, workdir: str) -> Iterator[_Made]:
         base = src.rstrip("/").rsplit("/", 1)[-1]
         if "://" in src:
             base = base.split("?")[0]
+        elif _SMALL_TEXT.search(base):
+            continue
         # A directory source copies its contents into dest; a file lands in dest/ or becomes dest.
         is_dir = src.endswith("/") or base in (".", "*", "")
         into_dir = dest.endswith("/") or len(srcs) > 1 or dest in (".", "./")

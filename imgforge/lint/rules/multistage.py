@@ -78,6 +78,37 @@ def _interactive(ins: Instruction) -> bool:
 
 
 
+# Compilers and build tools: an image whose ENTRYPOINT is one of these is a toolchain image on purpose (a CI
+# builder step such as `ENTRYPOINT ["ballerina"]`), and needs its SDK at run time.
+_TOOLCHAIN_PROGRAMS = {"go", "gcc", "g++", "cc", "clang", "make", "cmake", "ninja", "mvn", "mvnw", "gradle", "gradlew",
+                       "ant", "sbt", "lein", "cargo", "rustc", "dotnet", "javac", "bazel", "bazelisk", "ballerina",
+                       "bal", "dart", "flutter", "kotlinc", "scalac", "ghc", "cabal", "stack", "mix", "rebar3", "tsc",
+                       "swift", "zig", "nim", "crystal", "webdev"}
+_RUNS_APP = {"run", "start", "serve", "exec", "spring-boot:run", "bootRun"}
+# `gcr.io/cloud-builders/go`, `paketobuildpacks/builder`: a folder named for builders holds images to extend.
+_BUILDER_FOLDER = re.compile(r"(^|[-_.])builders?$", re.I)
+
+
+def toolchain_entrypoint(df: Dockerfile) -> bool:
+    """True when the final image's program is a compiler or build tool (`ENTRYPOINT ["mvn"]`), not `go run`."""
+    entry: dict[str, Instruction] = {}
+    for stage in df.shipped():
+        for ins in stage.instructions:
+            if ins.keyword in ("CMD", "ENTRYPOINT"):
+                entry[ins.keyword] = ins
+    words: list[str] = []
+    for kind in ("ENTRYPOINT", "CMD"):
+        given = entry.get(kind)
+        if given is not None:
+            words += list(given.json_args if given.json_args is not None else given.args.split())
+    return bool(words) and words[0].rsplit("/", 1)[-1] in _TOOLCHAIN_PROGRAMS and not _RUNS_APP & set(words[1:3])
+
+
+def _extends_builder(image: str) -> bool:
+    folders = image.split("@")[0].split("/")[:-1]
+    return any(_BUILDER_FOLDER.search(f) for f in folders[1:] if f)
+
+
 def is_base_image(df: Dockerfile) -> bool:
     """True for images meant to be extended: no CMD/ENTRYPOINT in what ships, or named like an SDK/builder."""
     shipped = df.shipped()
@@ -91,6 +122,8 @@ def is_base_image(df: Dockerfile) -> bool:
     if not cmd and _interactive(entry[-1]):
         return True  # nothing to serve, or a shell/REPL to start from (debian's CMD ["bash"], python's python3)
     final = df.final
+    if final is not None and _extends_builder(final.image):
+        return True  # FROM a builder image (gcr.io/cloud-builders/go): the result is a builder step too
     *folders, file = df.path.replace("\\", "/").split("/")
     return bool(_SDK_FILE.match(file) or any(_SDK_NAMED.match(d) for d in folders[-2:])
                 or (final is not None and final.name and _SDK_NAMED.match(final.name)))
@@ -101,7 +134,8 @@ def is_base_image(df: Dockerfile) -> bool:
       "stage.")
 def sdk_in_final(df: Dockerfile) -> Iterator[Hit]:
     shipped = df.shipped()
-    if not shipped or is_base_image(df) or (len(df.stages) == 1 and any(_single_stage_builds(df))):
+    if not shipped or is_base_image(df) or toolchain_entrypoint(df) or \
+            (len(df.stages) == 1 and any(_single_stage_builds(df))):
         return  # a base or SDK image ships its toolchain on purpose; MS002 already covers single-stage builds
     root = shipped[0]
     if sdk_image(root.image):
@@ -128,8 +162,8 @@ def _single_stage_builds(df: Dockerfile) -> Iterator[Instruction]:
 @rule("MS002", "multistage", "warning", "Build step in a single-stage Dockerfile",
       "Split into a build stage and a runtime stage; COPY --from=build only the built artifacts.")
 def single_stage_build(df: Dockerfile) -> Iterator[Hit]:
-    if len(df.stages) != 1:
-        return
+    if len(df.stages) != 1 or is_base_image(df) or toolchain_entrypoint(df):
+        return  # a base or builder image keeps its toolchain on purpose
     for ins in _single_stage_builds(df):
         cmd = next(c for c in commands(ins.script) if build_step(c))
         yield hit(ins, f"`{' '.join(cmd[:3])[:60]}` compiles in the image that ships, and this RUN removes neither "

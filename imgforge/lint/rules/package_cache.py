@@ -44,11 +44,18 @@ def _removes(script: str, pattern: str) -> bool:
 def apt_lists(df: Dockerfile) -> Iterator[Hit]:
     for _stage, ins in _layered_runs(df):
         cmds = commands(ins.script)
-        if not any(is_apt_install(c) for c in cmds) or _cache_mounted(ins, "/var/lib/apt"):
+        # The lists are written by `apt-get update`: an install-only RUN adds none to its layer (when the update
+        # ran in an earlier RUN, PC002 reports that one).
+        if not any(is_apt_install(c) or _apt_upgrade(c) for c in cmds) or not any(is_apt_update(c) for c in cmds) \
+                or _cache_mounted(ins, "/var/lib/apt"):
             continue
         if not run_effects(ins.script).apt_lists_cleaned:
-            yield hit(ins, "apt-get install leaves /var/lib/apt/lists (tens of MB) in this layer; "
+            yield hit(ins, "apt-get update leaves /var/lib/apt/lists (tens of MB) in this layer; "
                            "removing it in a later layer does not shrink the image")
+
+
+def _apt_upgrade(cmd: tuple[str, ...]) -> bool:
+    return program(cmd) in ("apt-get", "apt") and subcommand(cmd) in ("upgrade", "dist-upgrade", "full-upgrade")
 
 
 @rule("PC002", "package-cache", "warning", "Package index update in its own layer",

@@ -8,10 +8,22 @@ from imgforge.lint.model import Dockerfile, Stage
 from imgforge.lint.rules import Hit, rule
 
 
+def _stage_by_variable(df: Dockerfile, stage: Stage) -> bool:
+    """`FROM build-$TARGETOS AS final`: a name built from ARGs whose literal start is that of an earlier stage's
+    name picks one of those stages (an unset ARG would make it read as an untagged image)."""
+    head = stage.instructions[0] if stage.instructions else None
+    words = [w for w in head.args.split() if not w.startswith("--")] if head and head.keyword == "FROM" else []
+    if not words or "$" not in words[0]:
+        return False
+    prefix = words[0].split("$", 1)[0].lower()
+    return bool(prefix) and any(s.name and s.name.lower().startswith(prefix) for s in df.stages[: stage.index])
+
+
 def _external(df: Dockerfile, stage: Stage) -> tuple[str, str | None, bool] | None:
     """(image, tag, has_digest) for a FROM that names a registry image, else None."""
     image = stage.image
-    if not image or "$" in image or image.lower() == "scratch" or stage.base_stage is not None:
+    if not image or "$" in image or image.lower() == "scratch" or stage.base_stage is not None \
+            or _stage_by_variable(df, stage):
         return None
     name, at, _digest = image.partition("@")
     last = name.rsplit("/", 1)[-1]

@@ -19,12 +19,17 @@ _SELF_DROPPING = re.compile(r"^(nginx|httpd|httpd-foreground|apache2|apache2ctl|
                             r"php-fpm[\d.]*|haproxy|squid|named|sshd|dovecot|postfix|unbound|dnsmasq|openvpn|"
                             r"supervisord|crond?|init|systemd|vsftpd|proftpd|pure-ftpd|tinyproxy|rsyslogd|"
                             r"ocserv|ipsec|charon|tincd?|pptpd|xl2tpd|wg-quick|dsvpn|shadowvpn|sniproxy|h2o|runit\S*|"
-                            r"runsvdir|s6-svscan)$")
+                            r"runsvdir|s6-svscan|smbd|nmbd|samba|radiusd|freeradius|cupsd|mysqld_safe|exim4?|"
+                            r"opendkim|slapd|mosquitto)$")
+# Programs that need root to do their job at all: host monitors and packet capture.
+_NEEDS_ROOT_PROGRAMS = re.compile(r"^(cadvisor|kismet|tcpdump|tshark|dumpcap|ntopng|arpwatch|iftop|nethogs)$")
+# `run-httpd.sh`, `start-nginx`: a wrapper named after the daemon it starts.
+_WRAPPER_NAME = re.compile(r"^(run|start|docker)[-_]|\.sh$")
 # Packages whose daemons need root (tunnels, firewalls): such images run as root on purpose.
 _NEEDS_ROOT_PACKAGES = re.compile(r"^(openvpn|ocserv|strongswan|libreswan|tinc|pptpd|xl2tpd|wireguard(-tools)?|"
                                   r"iptables|nftables|openconnect|softether\S*|nfs-kernel-server|nfs-utils|nfs-ganesha)$")
 _INIT_WRAPPERS = {"tini", "dumb-init", "--", "-g", "-s", "catatonit", "s6-svscan"}
-_WINDOWS = re.compile(r"(^|/)(windows|nanoserver|servercore|windowsservercore)([/:@]|$)", re.I)
+_WINDOWS = re.compile(r"(^|[/_-])(windows|nanoserver|servercore|windowsservercore)([/:@_-]|$)", re.I)
 
 
 def _last_user(df: Dockerfile) -> Instruction | None:
@@ -65,14 +70,18 @@ def _daemon_drops(df: Dockerfile) -> bool:
     for kind in ("ENTRYPOINT", "CMD"):
         given = entry.get(kind)
         if given is not None:
+            # a shell-form `setup && nginx -g 'daemon off;'` runs the daemon last: that command is the program
+            shell = commands(given.args)[-1:] if given.json_args is None else ()
             words += [w.rsplit("/", 1)[-1] for w in (given.json_args if given.json_args is not None
-                                                     else given.args.split())]
+                                                     else shell[0] if shell else given.args.split())]
     # `tini -- nginx`, `docker-php-entrypoint apache2-foreground`: the daemon is what the wrapper starts
     words = [w for w in words if w not in _INIT_WRAPPERS and "entrypoint" not in w.lower()]
     if any(w in ("-u", "--user", "-user") and k + 1 < len(words) and not _ROOT.match(words[k + 1])
            or w.startswith("--user=") and not _ROOT.match(w.split("=", 1)[1]) for k, w in enumerate(words)):
         return True  # `memcached -u daemon`, `mysqld --user=mysql`: the program switches user itself
-    return bool(words) and bool(_SELF_DROPPING.match(words[0]))
+    if words and _NEEDS_ROOT_PROGRAMS.match(words[0]):
+        return True
+    return bool(words) and bool(_SELF_DROPPING.match(words[0]) or _SELF_DROPPING.match(_WRAPPER_NAME.sub("", words[0])))
 
 
 def _windows(df: Dockerfile) -> bool:

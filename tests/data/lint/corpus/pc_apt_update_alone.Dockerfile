@@ -1,4 +1,4 @@
-# expect: PC002 PC001
+# expect: PC002
 FROM debian:12-slim
 RUN apt-get update
 RUN apt-get install -y --no-install-recommends git

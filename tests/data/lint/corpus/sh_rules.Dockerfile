@@ -1,5 +1,5 @@
-# expect: SH003
-# expect-info: PIN003 SH001 SH002 SH004
+# expect: none
+# expect-info: PIN003 SH001 SH002 SH004 SH005
 FROM debian:12-slim
 ADD app.conf /etc/app/app.conf
 ADD rootfs.tar.gz /

@@ -1,0 +1,81 @@
+"""A content-addressed cache of ShellCheck results, so RUN scripts that did not change are not checked again.
+
+An entry is keyed by ShellCheck's version and options, the dialect and the script text, and holds ShellCheck's
+comments for that script. The entries live in one JSON file under $IMGFORGE_CACHE_DIR, else
+$XDG_CACHE_HOME/imgforge, else ~/.cache/imgforge; IMGFORGE_NO_CACHE=1 turns the cache off. A cache that cannot
+be read or written is not used, and lint goes on without it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+MAX_ENTRIES = 50_000  # ~10 MB of JSON at most; past it the oldest half is dropped
+_FILE = "shellcheck-results.json"
+_KEPT = ("line", "endLine", "code", "level", "message")
+
+
+def cache_dir() -> Path | None:
+    """Where the cache lives, or None when it is turned off."""
+    if os.environ.get("IMGFORGE_NO_CACHE"):
+        return None
+    if os.environ.get("IMGFORGE_CACHE_DIR"):
+        return Path(os.environ["IMGFORGE_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "imgforge"
+
+
+@dataclass
+class ResultCache:
+    """ShellCheck comments by script key; `changed` says whether `save` has anything to write."""
+
+    identity: str
+    folder: Path | None
+    entries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    changed: bool = False
+
+    def key(self, dialect: str, script: str) -> str:
+        """The entry key of one script as ShellCheck (this version, these options) reads it."""
+        return hashlib.sha256(f"{self.identity}\0{dialect}\0{script}".encode()).hexdigest()
+
+    def put(self, key: str, comments: list[dict[str, Any]]) -> None:
+        """Record the comments of one script: only what findings use (no file name, no fix text from the script)."""
+        self.entries[key] = [{k: c[k] for k in _KEPT if k in c} for c in comments]
+        self.changed = True
+
+    def save(self) -> None:
+        """Write the entries back (atomically; a concurrent run's entries may be lost, never corrupted)."""
+        if self.folder is None or not self.changed:
+            return
+        items = list(self.entries.items())
+        if len(items) > MAX_ENTRIES:
+            items = items[len(items) - MAX_ENTRIES // 2:]
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".sc-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump({"identity": self.identity, "entries": dict(items)}, out, separators=(",", ":"))
+            os.replace(tmp, self.folder / _FILE)
+        except OSError:
+            return  # a read-only home or a full disk: lint results do not depend on the cache
+
+
+def load(identity: str) -> ResultCache:
+    """The cache for this ShellCheck identity (empty when absent, unreadable, or written by another version)."""
+    folder = cache_dir()
+    cache = ResultCache(identity, folder)
+    if folder is None:
+        return cache
+    try:
+        data = json.loads((folder / _FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return cache
+    if isinstance(data, dict) and data.get("identity") == identity and isinstance(data.get("entries"), dict):
+        cache.entries = data["entries"]
+    return cache
