@@ -3,6 +3,7 @@
 Usage: .venv/bin/python bench/startup.py [--runs 10] [--dockerfile PATH] [--against OTHER_CHECKOUT]
 Each command runs `--runs` times, interleaved round by round with the baselines, so a busy machine slows all of
 them alike; the medians, their spread (min..max) and the ratios to `python -c pass` and to hadolint are printed.
+The CPU column (user + system time of the process and its children) is what a busy machine inflates least.
 `--against` also runs the imgforge commands from another checkout (e.g. main) in the same rounds: before/after.
 Targets (issue 18 and 12): every `--help` at most 0.12 s, `imgforge lint FILE` under 0.15 s.
 """
@@ -10,6 +11,7 @@ Targets (issue 18 and 12): every `--help` at most 0.12 s, `imgforge lint FILE` u
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import statistics
 import subprocess
@@ -47,13 +49,19 @@ def beside_python(name: str) -> str | None:
     return shutil.which(name) or (str(beside) if beside.is_file() else None)
 
 
-def once(cmd: list[str], ok: set[int], cwd: Path) -> float:
-    start = time.perf_counter()
+def cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def once(cmd: list[str], ok: set[int], cwd: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of one run of `cmd`."""
+    start, start_cpu = time.perf_counter(), cpu()
     done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
-    took = time.perf_counter() - start
+    took, took_cpu = time.perf_counter() - start, cpu() - start_cpu
     if done.returncode not in ok:
         sys.exit(f"bench/startup.py: {' '.join(cmd)} exited {done.returncode}:\n{done.stderr[-2000:]}")
-    return took
+    return took, took_cpu
 
 
 def main() -> None:
@@ -90,23 +98,26 @@ def main() -> None:
             rows.append(("hadolint --version", [hadolint, "--version"], {0}, None, ROOT))
             rows.append(("hadolint FILE", [hadolint, "--no-fail", str(dockerfile)], {0}, None, ROOT))
         times: dict[str, list[float]] = {name: [] for name, *_ in rows}
+        cpus: dict[str, list[float]] = {name: [] for name, *_ in rows}
         for _, cmd, ok, _, cwd in rows:  # one warm-up each: page cache and .pyc files
             once(cmd, ok, cwd)
         for _ in range(opts.runs):
             for name, cmd, ok, _, cwd in rows:
-                times[name].append(once(cmd, ok, cwd))
+                wall, used = once(cmd, ok, cwd)
+                times[name].append(wall)
+                cpus[name].append(used)
     med = {name: statistics.median(ts) for name, ts in times.items()}
     base = med["python -c pass"]
     hado = med.get("hadolint FILE")
     print(f"median of {opts.runs} whole-process runs each, interleaved; lint FILE = {dockerfile}"
           + (f"; [against] = {opts.against}" if opts.against else ""))
-    print(f"{'command':<46} {'median':>8} {'min..max':>15} {'x python':>9} {'x hadolint':>11}  target")
+    print(f"{'command':<46} {'median':>8} {'min..max':>15} {'x python':>9} {'x hadolint':>11} {'CPU':>7}  target")
     for name, _, _, target, _ in rows:
         ts = times[name]
         verdict = "" if target is None else f"{'ok' if med[name] <= target else 'OVER'} (<= {target:.2f} s)"
         vs_hado = f"{med[name] / hado:10.1f}x" if hado else f"{'-':>11}"
         print(f"{name:<46} {med[name]:7.3f}s {min(ts):6.3f}..{max(ts):6.3f}s {med[name] / base:8.1f}x {vs_hado}"
-              f"  {verdict}")
+              f" {statistics.median(cpus[name]):6.3f}s  {verdict}")
 
 
 if __name__ == "__main__":

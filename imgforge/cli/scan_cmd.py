@@ -10,12 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
-from rich.text import Text
 from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
-from rich.table import Table
+from rich.text import Text
 
 from imgforge.cli._common import console, console_err, exit_with, print_json
 from imgforge.errors import EXIT_GATE, ImgforgeError, UsageError
@@ -34,6 +31,8 @@ class Format(StrEnum):
 
 
 def _policy(project: Path, overrides: dict[str, object]) -> ScanPolicy:
+    from pydantic import ValidationError  # deferred: pydantic costs `scan --help` ~20 ms (python -X importtime)
+
     from imgforge.scan.policy import ScanPolicy
     from imgforge.settings import load_section
 
@@ -50,6 +49,9 @@ def _policy(project: Path, overrides: dict[str, object]) -> ScanPolicy:
 @contextmanager
 def _progress(image: str, engine: Engine | None) -> Iterator[Callable[[int], None] | None]:
     """A byte progress bar over the `docker save` stream of an engine image on a TTY; else a spinner."""
+    # deferred: only a scan draws progress (rich.progress is ~8 ms of `scan --help`, python -X importtime)
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
     size = _engine_size(image, engine) if console_err.is_terminal else None
     if size is None:
         with console_err.status(f"scanning {escape(image)}"):
@@ -178,6 +180,7 @@ def _render(report: ScanReport, fmt: Format) -> str:
 
 
 def _print_text(report: ScanReport, out: Console = console) -> None:
+    from rich.table import Table  # deferred with the renderer: `scan --help` does not draw tables
 
     from imgforge.scan.report import human, printable
 
