@@ -49,14 +49,14 @@ def _policy(project: Path, overrides: dict[str, object]) -> ScanPolicy:
 @contextmanager
 def _progress(image: str, engine: Engine | None) -> Iterator[Callable[[int], None] | None]:
     """A byte progress bar over the `docker save` stream of an engine image on a TTY; else a spinner."""
-    # deferred: only a scan draws progress (rich.progress is ~8 ms of `scan --help`, python -X importtime)
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
-
     size = _engine_size(image, engine) if console_err.is_terminal else None
     if size is None:
         with console_err.status(f"scanning {escape(image)}"):
             yield None
         return
+    # deferred: only a bar needs it (rich.progress is ~8 ms of `scan --help`, python -X importtime)
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
