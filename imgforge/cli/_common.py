@@ -7,6 +7,9 @@ also turn emoji codes off, so a `:warning:` in a message stays as written.
 Library imports in the command modules are deferred into each command: importing `imgforge.pipeline`
 takes about 2.1 s against 0.2 s for the CLI shell (measured with `python -c "import ..."`), and
 `imgforge --help` or `imgforge lint` must not pay for the whole pipeline.
+
+rich itself is imported on first output, not with this module: it is ~20 ms of the ~90 ms CPU time of
+`imgforge --help` (python -X importtime, bench/startup.py), and help is printed without it.
 """
 
 from __future__ import annotations
@@ -14,26 +17,62 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.text import Text
 
 from imgforge.errors import EXIT_USAGE, ImgforgeError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
 
 
 def _no_color() -> bool:
     return bool(os.environ.get("NO_COLOR")) or os.environ.get("TERM") == "dumb"
 
 
-console = Console(no_color=_no_color(), highlight=False, soft_wrap=True, emoji=False)
-console_err = Console(stderr=True, no_color=_no_color(), highlight=False, soft_wrap=True, emoji=False)
+class _DeferredConsole:
+    """A rich `Console` made, and rich imported, on first use (see the module docstring)."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    def _real(self) -> Console:
+        if self._console is None:
+            from rich.console import Console  # deferred: rich is not needed to print help
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real(), name)
+
+    # rich's Live (progress bars, status spinners) holds its console as a context manager.
+    def __enter__(self) -> Console:
+        return self._real().__enter__()
+
+    def __exit__(self, *exc: Any) -> None:
+        self._real().__exit__(*exc)
+
+
+console = cast("Console", _DeferredConsole(no_color=_no_color(), highlight=False, soft_wrap=True, emoji=False))
+console_err = cast("Console", _DeferredConsole(stderr=True, no_color=_no_color(), highlight=False, soft_wrap=True,
+                                               emoji=False))
+
+
+def escape(text: str) -> str:
+    """`text` with rich markup escaped, for f-strings printed with markup."""
+    from rich.markup import escape as rich_escape  # deferred with the consoles
+
+    return rich_escape(text)
 
 
 def plain(text: object, style: str = "") -> Text:
     """External text as a rich `Text`: printed as written, no markup or emoji codes interpreted."""
+    from rich.text import Text  # deferred with the consoles
+
     return Text(str(text), style=style)
 
 

@@ -10,14 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.text import Text
 
-from imgforge.cli._common import console, console_err, exit_with, print_json
+from imgforge.cli._common import console, console_err, escape, exit_with, print_json
 from imgforge.errors import EXIT_GATE, ImgforgeError, UsageError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from imgforge.env.engine import Engine
 
     from imgforge.scan import ScanPolicy, ScanReport
@@ -173,6 +172,8 @@ def _render(report: ScanReport, fmt: Format) -> str:
         return json.dumps(report.to_sarif(), indent=2) + "\n"
     if fmt == Format.markdown:
         return report.to_markdown()
+    from rich.console import Console  # deferred with the renderer (see _print_text)
+
     rec = Console(record=True, width=160, no_color=True)
     with rec.capture():
         _print_text(report, rec)
@@ -180,7 +181,9 @@ def _render(report: ScanReport, fmt: Format) -> str:
 
 
 def _print_text(report: ScanReport, out: Console = console) -> None:
-    from rich.table import Table  # deferred with the renderer: `scan --help` does not draw tables
+    # deferred: `scan --help` draws nothing; rich is imported on first output (see cli/_common.py)
+    from rich.table import Table
+    from rich.text import Text
 
     from imgforge.scan.report import human, printable
 
