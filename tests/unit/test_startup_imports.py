@@ -87,6 +87,12 @@ def test_help_loads_only_its_own_command_module(tmp_path: Path, args: tuple[str,
     assert set(COMMAND_MODULES) & loaded == own
 
 
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_commands_help_loads_no_library(tmp_path: Path, name: str) -> None:
+    loaded = modules_after(cli(name, "--help"), tmp_path)
+    assert_none(loaded, HEAVY + RICH_HELP + ("pydantic", "yaml", "imgforge.settings", "imgforge.scan", "imgforge.lint"))
+
+
 def test_lint_file_loads_the_linter_only(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nRUN apk add --no-cache curl\nUSER 1000\nCMD [\"sh\"]\n")
     loaded = modules_after(cli("lint", "--no-shellcheck", "Dockerfile"), tmp_path)
