@@ -17,9 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 import typer.main
-from typer.core import TyperGroup
-
-from imgforge.cli._common import console_err, run_guarded
+from imgforge.cli._common import Group, console_err, run_guarded
 
 if TYPE_CHECKING:
     from typer._click import Command, Context, HelpFormatter
@@ -89,7 +87,7 @@ class _Commands(dict[str, "Command"]):
         return dict.fromkeys(COMMANDS).keys()
 
 
-class LazyGroup(TyperGroup):
+class LazyGroup(Group):
     """The top-level group: lists commands from `COMMANDS`, imports a command's module only to run or explain it."""
 
     def __init__(self, **attrs: Any) -> None:
@@ -98,14 +96,6 @@ class LazyGroup(TyperGroup):
 
     def list_commands(self, ctx: Context) -> list[str]:
         return list(COMMANDS)
-
-    def get_help_option(self, ctx: Context) -> Any:
-        # Typer (0.29) coerces an unset flag's None through a pydantic TypeAdapter, importing pydantic (~0.1 s) for
-        # every command; an unset `--help` of the group is False instead, which needs no coercion.
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.default = False
-        return option
 
     def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
         with formatter.section("Commands"):

@@ -20,12 +20,14 @@ import sys
 from typing import TYPE_CHECKING, Any, cast
 
 import typer
+from typer.core import TyperGroup
 
 from imgforge.errors import EXIT_USAGE, ImgforgeError
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
+    from typer._click import Context, HelpFormatter
 
 
 def _no_color() -> bool:
@@ -60,6 +62,25 @@ class _DeferredConsole:
 console = cast("Console", _DeferredConsole(no_color=_no_color(), highlight=False, soft_wrap=True, emoji=False))
 console_err = cast("Console", _DeferredConsole(stderr=True, no_color=_no_color(), highlight=False, soft_wrap=True,
                                                emoji=False))
+
+
+class Group(TyperGroup):
+    """imgforge's command groups: help lists each command's whole first sentence (click cuts it at the width)."""
+
+    def get_help_option(self, ctx: Context) -> Any:
+        # typer 0.29 coerces an unset flag's None through a pydantic TypeAdapter, importing pydantic (~0.1 s) for
+        # every command; an unset `--help` of a group is False instead, which needs no coercion.
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.default = False
+        return option
+
+    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
+        rows = [(name, command.get_short_help_str(limit=1000)) for name in self.list_commands(ctx)
+                if (command := self.get_command(ctx, name)) is not None and not command.hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 def escape(text: str) -> str:
