@@ -136,7 +136,7 @@ def _plan(
     project: Path,
     insecure: bool,
 ) -> tuple[Reference, RegistryClient, TagPlan, dict[str, str]]:
-    from imgforge.gitinfo import project_sha
+    from imgforge.gitinfo import project_sha  # deferred (see _source_url): it loads settings (pydantic, yaml)
     from imgforge.push import existing_tags, project_version
     from imgforge.reference import Reference
     from imgforge.registry import RegistryClient
