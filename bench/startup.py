@@ -3,7 +3,8 @@
 Usage: .venv/bin/python bench/startup.py [--runs 10] [--dockerfile PATH] [--against OTHER_CHECKOUT]
 Each command runs `--runs` times, interleaved round by round with the baselines, so a busy machine slows all of
 them alike; the medians, their spread (min..max) and the ratios to `python -c pass` and to hadolint are printed.
-The CPU column (user + system time of the process and its children) is what a busy machine inflates least.
+The CPU columns (user + system time of the process and its children; median and least) are what a busy machine
+inflates least: on a quiet machine a one-thread start-up's wall time is about its CPU time.
 `--against` also runs the imgforge commands from another checkout (e.g. main) in the same rounds: before/after.
 Targets (issue 18 and 12): every `--help` at most 0.12 s, `imgforge lint FILE` under 0.15 s.
 """
@@ -111,13 +112,14 @@ def main() -> None:
     hado = med.get("hadolint FILE")
     print(f"median of {opts.runs} whole-process runs each, interleaved; lint FILE = {dockerfile}"
           + (f"; [against] = {opts.against}" if opts.against else ""))
-    print(f"{'command':<46} {'median':>8} {'min..max':>15} {'x python':>9} {'x hadolint':>11} {'CPU':>7}  target")
+    print(f"{'command':<46} {'median':>8} {'min..max':>15} {'x python':>9} {'x hadolint':>11} {'CPU':>7} {'CPU min':>7}"
+          "  target")
     for name, _, _, target, _ in rows:
         ts = times[name]
         verdict = "" if target is None else f"{'ok' if med[name] <= target else 'OVER'} (<= {target:.2f} s)"
         vs_hado = f"{med[name] / hado:10.1f}x" if hado else f"{'-':>11}"
         print(f"{name:<46} {med[name]:7.3f}s {min(ts):6.3f}..{max(ts):6.3f}s {med[name] / base:8.1f}x {vs_hado}"
-              f" {statistics.median(cpus[name]):6.3f}s  {verdict}")
+              f" {statistics.median(cpus[name]):6.3f}s {min(cpus[name]):6.3f}s  {verdict}")
 
 
 if __name__ == "__main__":
