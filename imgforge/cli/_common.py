@@ -7,6 +7,9 @@ also turn emoji codes off, so a `:warning:` in a message stays as written.
 Library imports in the command modules are deferred into each command: importing `imgforge.pipeline`
 takes about 2.1 s against 0.2 s for the CLI shell (measured with `python -c "import ..."`), and
 `imgforge --help` or `imgforge lint` must not pay for the whole pipeline.
+
+rich itself is imported on first output, not with this module: it is ~20 ms of the ~90 ms CPU time of
+`imgforge --help` (python -X importtime, bench/startup.py), and help is printed without it.
 """
 
 from __future__ import annotations
@@ -14,26 +17,83 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.text import Text
+from typer.core import TyperGroup
 
 from imgforge.errors import EXIT_USAGE, ImgforgeError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+    from typer._click import Context, HelpFormatter
 
 
 def _no_color() -> bool:
     return bool(os.environ.get("NO_COLOR")) or os.environ.get("TERM") == "dumb"
 
 
-console = Console(no_color=_no_color(), highlight=False, soft_wrap=True, emoji=False)
-console_err = Console(stderr=True, no_color=_no_color(), highlight=False, soft_wrap=True, emoji=False)
+class _DeferredConsole:
+    """A rich `Console` made, and rich imported, on first use (see the module docstring)."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    def _real(self) -> Console:
+        if self._console is None:
+            from rich.console import Console  # deferred: rich is not needed to print help
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real(), name)
+
+    # rich's Live (progress bars, status spinners) holds its console as a context manager.
+    def __enter__(self) -> Console:
+        return self._real().__enter__()
+
+    def __exit__(self, *exc: Any) -> None:
+        self._real().__exit__(*exc)
+
+
+console = cast("Console", _DeferredConsole(no_color=_no_color(), highlight=False, soft_wrap=True, emoji=False))
+console_err = cast("Console", _DeferredConsole(stderr=True, no_color=_no_color(), highlight=False, soft_wrap=True,
+                                               emoji=False))
+
+
+class Group(TyperGroup):
+    """imgforge's command groups: help lists each command's whole first sentence (click cuts it at the width)."""
+
+    def get_help_option(self, ctx: Context) -> Any:
+        # typer 0.29 coerces an unset flag's None through a pydantic TypeAdapter, importing pydantic (~0.1 s) for
+        # every command; an unset `--help` of a group is False instead, which needs no coercion.
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.default = False
+        return option
+
+    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
+        rows = [(name, command.get_short_help_str(limit=1000)) for name in self.list_commands(ctx)
+                if (command := self.get_command(ctx, name)) is not None and not command.hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def escape(text: str) -> str:
+    """`text` with rich markup escaped, for f-strings printed with markup."""
+    from rich.markup import escape as rich_escape  # deferred with the consoles
+
+    return rich_escape(text)
 
 
 def plain(text: object, style: str = "") -> Text:
     """External text as a rich `Text`: printed as written, no markup or emoji codes interpreted."""
+    from rich.text import Text  # deferred with the consoles
+
     return Text(str(text), style=style)
 
 

@@ -8,14 +8,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from imgforge.cli._common import console, console_err, err, exit_with, out, plain, print_json
+from imgforge.cli._common import Group, console, console_err, err, exit_with, out, plain, print_json
 from imgforge.errors import EXIT_ENVIRONMENT
 
 registry_app = typer.Typer(
-    help="Start, stop or report the embedded local registry (127.0.0.1:5000).", no_args_is_help=True
+    help="Start, stop or report the embedded local registry (127.0.0.1:5000).", no_args_is_help=True, cls=Group
 )
 bases_app = typer.Typer(
-    help="The local base-image catalog, made from Debian packages (no pulls).", no_args_is_help=True
+    help="The local base-image catalog, made from Debian packages (no pulls).", no_args_is_help=True, cls=Group
 )
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]

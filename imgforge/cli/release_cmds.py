@@ -13,7 +13,6 @@ from rich.table import Table
 
 from imgforge.cli._common import console, console_err, err, out, plain, print_json
 from imgforge.errors import UsageError
-from imgforge.gitinfo import git, project_sha
 
 if TYPE_CHECKING:
     from imgforge.build.options import Progress
@@ -46,6 +45,8 @@ def _pairs(items: list[str] | None, what: str) -> dict[str, str]:
 
 
 def _source_url(path: Path) -> str | None:
+    from imgforge.gitinfo import git  # deferred like the other library imports: it loads settings (pydantic, yaml)
+
     url = git(path, "remote", "get-url", "origin")
     # A remote URL may embed credentials (https://user:token@host/...): never put them in a label.
     return re.sub(r"//[^/@]+@", "//", url) if url else None
@@ -135,6 +136,7 @@ def _plan(
     project: Path,
     insecure: bool,
 ) -> tuple[Reference, RegistryClient, TagPlan, dict[str, str]]:
+    from imgforge.gitinfo import project_sha  # deferred (see _source_url): it loads settings (pydantic, yaml)
     from imgforge.push import existing_tags, project_version
     from imgforge.reference import Reference
     from imgforge.registry import RegistryClient

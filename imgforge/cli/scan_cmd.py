@@ -10,17 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
-from rich.text import Text
-from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
-from rich.table import Table
 
-from imgforge.cli._common import console, console_err, exit_with, print_json
+from imgforge.cli._common import console, console_err, escape, exit_with, print_json
 from imgforge.errors import EXIT_GATE, ImgforgeError, UsageError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from imgforge.env.engine import Engine
 
     from imgforge.scan import ScanPolicy, ScanReport
@@ -34,6 +30,8 @@ class Format(StrEnum):
 
 
 def _policy(project: Path, overrides: dict[str, object]) -> ScanPolicy:
+    from pydantic import ValidationError  # deferred: pydantic costs `scan --help` ~20 ms (python -X importtime)
+
     from imgforge.scan.policy import ScanPolicy
     from imgforge.settings import load_section
 
@@ -55,6 +53,9 @@ def _progress(image: str, engine: Engine | None) -> Iterator[Callable[[int], Non
         with console_err.status(f"scanning {escape(image)}"):
             yield None
         return
+    # deferred: only a bar needs it (rich.progress is ~8 ms of `scan --help`, python -X importtime)
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -171,6 +172,8 @@ def _render(report: ScanReport, fmt: Format) -> str:
         return json.dumps(report.to_sarif(), indent=2) + "\n"
     if fmt == Format.markdown:
         return report.to_markdown()
+    from rich.console import Console  # deferred with the renderer (see _print_text)
+
     rec = Console(record=True, width=160, no_color=True)
     with rec.capture():
         _print_text(report, rec)
@@ -178,6 +181,9 @@ def _render(report: ScanReport, fmt: Format) -> str:
 
 
 def _print_text(report: ScanReport, out: Console = console) -> None:
+    # deferred: `scan --help` draws nothing; rich is imported on first output (see cli/_common.py)
+    from rich.table import Table
+    from rich.text import Text
 
     from imgforge.scan.report import human, printable
 

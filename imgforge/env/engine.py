@@ -14,14 +14,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
-
-from python_on_whales import DockerClient
-from python_on_whales.exceptions import DockerException
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from imgforge.errors import EngineUnavailable, RegistryUnavailable, UsageError
 from imgforge.reference import Reference
 from imgforge.registry.auth import Credentials, credentials_for, docker_config_json
+
+if TYPE_CHECKING:
+    from python_on_whales import DockerClient
+    from python_on_whales.exceptions import DockerException
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,18 @@ class ImageEngine(Protocol):
 
 def client(config: Path | None = None) -> DockerClient:
     """The one place a python-on-whales client is made (DOCKER_HOST or the default socket; `config` = DOCKER_CONFIG)."""
+    # deferred: python-on-whales costs ~0.17 s to import (python -X importtime); scanning an archive or a registry
+    # image, linting and every --help import this module without talking to the engine.
+    from python_on_whales import DockerClient
+
     return DockerClient(config=str(config)) if config is not None else DockerClient()
+
+
+def _docker_error() -> type[DockerException]:
+    """python-on-whales' error class, for `except` clauses: evaluated only once a call failed, i.e. after `client()`."""
+    from python_on_whales.exceptions import DockerException  # deferred with `client()`; already loaded by then
+
+    return DockerException
 
 
 def _last_line(exc: DockerException) -> str:
@@ -74,7 +86,7 @@ class Engine:
         """Whether the engine has `ref` (a tag, id or repo@digest)."""
         try:
             return bool(self.docker.image.exists(ref))
-        except DockerException as exc:
+        except _docker_error() as exc:
             raise EngineUnavailable(f"looking up {ref} in the engine: {_last_line(exc)}") from exc
 
     def image_facts(self, ref: str) -> ImageFacts | None:
@@ -83,7 +95,7 @@ class Engine:
             return None
         try:
             img = self.docker.image.inspect(ref)
-        except DockerException as exc:
+        except _docker_error() as exc:
             raise EngineUnavailable(f"inspecting {ref}: {_last_line(exc)}") from exc
         return ImageFacts(id=str(img.id), size=int(img.size or 0), diff_ids=tuple(img.root_fs.layers or ()),
                           repo_digests=tuple(img.repo_digests or ()))
@@ -92,7 +104,7 @@ class Engine:
         """Give local image `source` the name `target`."""
         try:
             self.docker.image.tag(source, target)
-        except DockerException as exc:
+        except _docker_error() as exc:
             raise UsageError(f"tagging {source} as {target}: {_last_line(exc)}") from exc
 
     def pull(self, ref: str) -> None:
@@ -103,7 +115,7 @@ class Engine:
         with self.logged_in(parsed.registry, creds) as docker:
             try:
                 docker.image.pull(ref, quiet=True)
-            except DockerException as exc:
+            except _docker_error() as exc:
                 why = _last_line(exc)
                 lowered = why.lower()
                 if "not found" in lowered or "manifest unknown" in lowered:
@@ -139,7 +151,7 @@ class Engine:
         try:
             info = self.docker.system.info()
             version = self.docker.version()
-        except DockerException as exc:
+        except _docker_error() as exc:
             raise EngineUnavailable(f"asking the engine for its version: {_last_line(exc)}") from exc
         server = version.server
         return EngineInfo(
@@ -177,7 +189,7 @@ def connect(step: str = "contacting the Docker engine") -> Engine:
     docker = client()
     try:
         docker.system.info()
-    except DockerException as exc:
+    except _docker_error() as exc:
         raise EngineUnavailable(f"{step}: {_last_line(exc)}") from exc
     return Engine(docker)
 
@@ -191,7 +203,7 @@ def buildx_version(engine: Engine) -> str | None:
     """The buildx plugin's version, or None when BuildKit builds are not available."""
     try:
         out = engine.docker.buildx.version()
-    except DockerException:
+    except _docker_error():
         return None
     parts = out.split()
     return parts[1] if len(parts) > 1 else out.strip() or None
