@@ -127,3 +127,25 @@ def test_the_top_level_help_lists_every_command(capsys: pytest.CaptureFixture[st
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
     assert all(f"  {name} " in out for name in COMMANDS)
+
+
+def test_lint_beside_settings_without_a_lint_section_loads_no_settings_model(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nUSER 1000\nCMD [\"sh\"]\n")
+    (tmp_path / "imgforge.yaml").write_text("image:\n  name: shop/api\n  # lint: is not set here\n")
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = \"api\"\n")
+    loaded = modules_after(cli("lint", "--no-shellcheck", "Dockerfile"), tmp_path)
+    assert_none(loaded, ("imgforge.settings", "imgforge.lint.config"))
+
+
+def test_lint_beside_settings_with_a_lint_section_applies_it(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM alpine\nCMD [\"sh\"]\n")
+    (tmp_path / "imgforge.yaml").write_text("image:\n  name: shop/api\nlint:\n  disable: [PIN001]\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "imgforge", "lint", "--no-shellcheck", "--format", "json",
+                           "Dockerfile"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip(), done.stderr
+    assert "PIN001" not in done.stdout
+    (tmp_path / "imgforge.yaml").write_text("image:\n  name: shop/api\n")
+    again = subprocess.run([sys.executable, "-m", "imgforge", "lint", "--no-shellcheck", "--format", "json",
+                            "Dockerfile"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert "PIN001" in again.stdout
