@@ -39,6 +39,8 @@ from typing import Any
 from python_on_whales import DockerClient
 from python_on_whales.exceptions import DockerException
 
+from imgforge.env.engine import client as engine_client
+from imgforge.env.engine import with_config
 from imgforge.errors import ImmutableTagError, RegistryError, RegistryUnavailable, UsageError
 from imgforge.gitinfo import latest_version
 from imgforge.project import VersionSettings
@@ -116,7 +118,7 @@ def push_image(
     if not target.registry:
         raise UsageError(f"pushing {image}: the target {target} names no registry (e.g. 127.0.0.1:5000/app)")
     repo, where = target.repository, f"{target.name}:{plan.exact.tag}"
-    docker = docker or DockerClient()
+    docker = docker or engine_client()
     image_id = _image_id(docker, image)
     staging = staging_repository(repo)
     staging_ref = f"{target.registry}/{staging}:push-{uuid.uuid4().hex[:12]}"
@@ -266,7 +268,7 @@ def _engine_client(docker: DockerClient, registry: str, client: RegistryClient) 
         cfg = Path(tmp) / "config.json"
         cfg.touch(mode=0o600)
         cfg.write_text(docker_config_json(registry, creds))
-        yield DockerClient(config=tmp)
+        yield with_config(docker, Path(tmp))
 
 
 def _engine_push(docker: DockerClient, image: str, target: Reference, staging_ref: str, client: RegistryClient,
