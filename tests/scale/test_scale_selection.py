@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,12 @@ def test_generate_takes_bases_from_the_registry_unpinned_when_asked(tmp_path: Pa
     assert text.index("ARG IMGFORGE_BASES") < text.index("FROM ")
     froms = [line.split()[1] for line in text.splitlines() if line.startswith("FROM ")]
     assert froms == ["${IMGFORGE_BASES}/imgforge/golang:1.24", "${IMGFORGE_BASES}/imgforge/busybox:1.35"]
+
+
+def test_the_readme_settings_example_holds_valid_build_and_bases_sections(tmp_path: Path) -> None:
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = re.search(r"## Settings: `imgforge.yaml`\s*```yaml\n(.*?)```", text, re.S)
+    assert block
+    (tmp_path / "imgforge.yaml").write_text(block.group(1))
+    assert build_settings(tmp_path).builder == "default" and build_settings(tmp_path).cache
+    assert bases_settings(tmp_path).registry == "127.0.0.1:5000"

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from imgforge.env.second_engine import SecondEngine
 from imgforge.registry.client import RegistryClient
 
 SAMPLE = Path(__file__).parent / "data" / "deps-heavy"
+ROOT = Path(__file__).resolve().parents[2]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 pytestmark = pytest.mark.integration
@@ -86,3 +88,58 @@ def test_engine_b_builds_the_next_version_from_engine_a_cache(
     assert len(old) == len(new) >= 3
     assert new[:-1] == old[:-1]
     assert new[-1] != old[-1]
+
+
+def _imgforge(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    env.pop("DOCKER_HOST", None)
+    return subprocess.run([sys.executable, "-m", "imgforge", *args], capture_output=True, text=True, env=env,
+                          cwd=cwd, timeout=900, check=False)
+
+
+@pytest.fixture
+def context_b(engine_b: SecondEngine) -> Iterator[str]:
+    """A Docker context named for engine B (removed afterwards)."""
+    name = f"scale-b-{uuid.uuid4().hex[:8]}"
+    subprocess.run(["docker", "context", "create", name, "--docker", f"host={engine_b.host}"],
+                   capture_output=True, check=True)
+    yield name
+    subprocess.run(["docker", "context", "rm", "-f", name], capture_output=True, check=False)
+
+
+def test_pipeline_with_context_b_builds_scans_verifies_and_pushes_on_b(
+    engine_b: SecondEngine, context_b: str, repo: str, registry: LocalRegistry, tmp_path: Path
+) -> None:
+    host = registry.address
+    if RegistryClient(host).head_manifest("imgforge/python", "3.13") is None:
+        message = "the base catalog is not in the registry (run `imgforge bases build --push`)"
+        pytest.fail(message) if IN_CI else pytest.skip(message)
+    name = repo.split("/", 1)[1]
+    project = tmp_path / "svc"
+    shutil.copytree(ROOT / "samples" / "python-web", project)
+    settings = project / "imgforge.yaml"
+    settings.write_text(settings.read_text().replace("imgforge-samples/python-web", name)
+                        + f"bases: {{registry: '{host}'}}\n")
+    res = _imgforge("pipeline", ".", "--version", "1.0.0", "--context", context_b, "--registry", host,
+                    "--dist", str(tmp_path / "dist"), "--json", cwd=project)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    stages = {s["name"]: s["status"] for s in json.loads(res.stdout)[0]["stages"]}
+    assert stages["verify"] == stages["push"] == stages["scan"] == "ok", stages
+
+    # Bases came from the registry by digest: engine B has no catalog image by name, only by digest.
+    froms = [ln for ln in (project / "Dockerfile").read_text().splitlines() if ln.startswith("FROM ")]
+    assert froms and all(ln.startswith("FROM ${IMGFORGE_BASES}/imgforge/") and "@sha256:" in ln for ln in froms)
+    local = f"imgforge-pipeline/{name}:1.0.0"
+    on_b = subprocess.run(["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}"], env=engine_b.env(),
+                          capture_output=True, text=True, check=True).stdout.split()
+    assert local in on_b, "built on engine B"
+    on_a = subprocess.run(["docker", "image", "inspect", local], capture_output=True, check=False)
+    assert on_a.returncode != 0, "engine A was not used for the build"
+    verified = json.loads((tmp_path / "dist" / name / "verify.json").read_text())
+    assert verified["passed"], verified
+
+    # Pushing wrote inline cache: the pushed image's config carries BuildKit's cache metadata.
+    client = RegistryClient(host)
+    manifest = json.loads(client.get_manifest(name, "1.0.0").body)
+    config = json.loads(client.get_blob(name, manifest["config"]["digest"]))
+    assert "moby.buildkit.cache.v0" in config, "no inline cache in the pushed image"
