@@ -5,12 +5,14 @@
    fresh second engine, after a source edit: once with no cache at all, once through the registry (bases
    pulled by digest, `--cache-from` the previous version and its builder stage, pushed by engine A with inline
    cache). Goal: the registry-cache build at least 3x faster. Both builds pull the bases from the registry.
-   Two Dockerfile layouts: sources through the builder stage (as generated today), and straight into the runtime.
+   Three Dockerfile layouts: what `imgforge generate` writes for the python recipe, sources through the builder
+   stage, and sources straight into the runtime stage; each also with the previous version's inline cache alone
+   (what `pipeline` reads by default with the docker driver).
 2. `imgforge plan` after a change to one of N generated services (default 50), in process and as the CLI
    (interpreter start-up and imports included). Goal: under 1 s.
 
 Run as root on a machine with the engine, registry and base catalog up (`bash .ci/setup`):
-    .venv/bin/python bench/scale.py [--projects 50] [--runs 3] [--skip-engine]
+    .venv/bin/python bench/scale.py [--projects 50] [--runs 3] [--skip-engine] [--variant generated ...]
 """
 
 from __future__ import annotations
