@@ -103,9 +103,10 @@ REGISTRY_CACHE_DRIVERS = frozenset({"docker-container", "remote", "kubernetes"})
 
 
 def branch_tag(branch: str) -> str:
-    """The tag that names a branch's last pushed image (`cache-<branch>`, tag-safe, at most 128 characters)."""
+    """The tag that names a branch's last pushed image (`cache-branch-<branch>`, tag-safe, at most 128 characters;
+    apart from the builder stages' `cache-STAGE`)."""
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", branch).strip(".-") or "detached"
-    return f"cache-{safe}"[:128]
+    return f"cache-branch-{safe}"[:128]
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,8 @@ class CachePlan:
 
     cache_from: tuple[str, ...]
     cache_to: str
+    # Builder stages to push as `REPO:cache-STAGE` images after the image (inline cache keeps only its own layers).
+    stage_images: tuple[str, ...] = ()
 
     def describe(self) -> str:
         """One line for progress: what is read and what is written."""
@@ -122,21 +125,23 @@ class CachePlan:
 
 
 def cache_plan(repository: str, driver: str, previous: str | None, branch: str | None,
-               existing: Iterable[str] = ()) -> CachePlan:
+               existing: Iterable[str] = (), stages: Sequence[str] = ()) -> CachePlan:
     """The cache of a pushed build of `repository` (`host:port/name`): inline cache in the image by default,
-    read back from the previous version and the branch's last image; with a builder that can export it, a
-    `type=registry,mode=max` cache ref per project (`REPO:buildcache`), which keeps builder stages too."""
+    read back from the previous version, the branch's last image and the builder `stages`' images; with a
+    builder that can export it, a `type=registry,mode=max` cache ref per project (`REPO:buildcache`) instead,
+    which keeps builder stages too."""
     have = set(existing)
     sources: list[str] = []
     if driver in REGISTRY_CACHE_DRIVERS:
         sources.append(f"type=registry,ref={repository}:buildcache")
-        cache_to = f"type=registry,ref={repository}:buildcache,mode=max"
+        cache_to, pushed = f"type=registry,ref={repository}:buildcache,mode=max", tuple[str, ...]()
     else:
-        cache_to = "type=inline"
-    for tag in (previous, branch_tag(branch) if branch else None):
+        cache_to, pushed = "type=inline", tuple(stages)
+    tags = [previous, branch_tag(branch) if branch else None, *(f"cache-{stage}" for stage in pushed)]
+    for tag in tags:
         if tag and tag in have and f"{repository}:{tag}" not in sources:
             sources.append(f"{repository}:{tag}")
-    return CachePlan(tuple(sources), cache_to)
+    return CachePlan(tuple(sources), cache_to, pushed)
 
 
 def buildx_command(

@@ -192,6 +192,16 @@ class Engine:
                     raise UsageError(f"{step}: the registry has no such image ({why})") from exc
                 raise RegistryUnavailable(f"{step}: {why}") from exc
 
+    def push(self, ref: str) -> None:
+        """Push local image `ref` with the registry's credentials (env or Docker config)."""
+        parsed = Reference.parse(ref)
+        creds = credentials_for(parsed.registry) if parsed.registry else None
+        with self.logged_in(parsed.registry, creds) as docker:
+            try:
+                docker.image.push(ref, quiet=True)
+            except DockerException as exc:
+                raise RegistryUnavailable(f"pushing {ref} from {self.name}: {_last_line(exc)}") from exc
+
     @contextmanager
     def logged_in(self, registry: str | None, creds: Credentials | None) -> Iterator[DockerClient]:
         """The client, with a private DOCKER_CONFIG when credentials come from the environment.

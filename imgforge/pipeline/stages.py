@@ -17,7 +17,7 @@ from imgforge.artifacts import attach as attach_files
 from imgforge.artifacts import fetch_file, list_artifacts
 from imgforge.build import BuildOptions, created_timestamp, git_revision, oci_labels
 from imgforge.build import build as run_build
-from imgforge.build.registry_cache import CachePlan, branch_tag, cache_plan
+from imgforge.build.registry_cache import CachePlan, RegistryCache, branch_tag, builder_stages, cache_plan
 from imgforge.env.engine import Engine, Selection, builder_info, selected
 from imgforge.errors import GateFailed, ImgforgeError, UsageError
 from imgforge.generate import generate as render
@@ -148,8 +148,27 @@ def _cache(state: PipelineState, run: Services, driver: str) -> CachePlan:
         existing = run.client().list_tags(repo)
     except ImgforgeError:
         existing = []  # no registry answer yet: the push stage reports it; the build just has no cache
+    stages = builder_stages(gen.dockerfile.read_text(encoding="utf-8"))
     return cache_plan(f"{run.registry()}/{repo}", driver, previous_tag(existing, gen.version),
-                      branch(state.project_dir), existing)
+                      branch(state.project_dir), existing, stages)
+
+
+def _push_stage_images(state: PipelineState, run: Services, engine: Engine) -> str:
+    """Each builder stage as `REPO:cache-STAGE` with inline cache (built from the local cache, then pushed), so
+    an engine with an empty store takes the dependency installs from the registry; a failure only loses cache."""
+    gen = need(state.generate, "generate")
+    plan = _cache(state, run, engine_builder(run, engine))
+    cache = RegistryCache(f"{run.registry()}/{gen.project.image_name}")
+    for stage in plan.stage_images:
+        ref = cache.stage_ref(stage)
+        options = BuildOptions(tags=(ref,), target=stage, cache_to="type=inline", progress="plain",
+                               builder=run.selection.builder if run.selection else None)
+        try:
+            run_build(gen.project.root, gen.dockerfile, options, docker=engine.docker)
+            engine.push(ref)
+        except ImgforgeError as err:
+            return f"; builder stage {stage} not pushed as cache ({err})"
+    return f"; builder stages {', '.join(plan.stage_images)} pushed as cache" if plan.stage_images else ""
 
 
 # --- scan and report ---------------------------------------------------------------------------------------
@@ -262,14 +281,16 @@ def push(state: PipelineState, run: Services) -> Pushed:
     result = push_image(built.local_image, target, tagged.plan, client=run.client(), docker=engine.docker,
                         say=run.say)
     pinned_ref = f"{target.name}@{result.digest}"
-    on = branch(state.project_dir)
-    if on and gen.project.section("build", BuildSettings).cache:
-        # The branch's last image: the next build on a fresh engine or runner reads its inline cache.
-        repo = gen.project.image_name
-        run.client().put_manifest(repo, branch_tag(on), run.client().get_manifest(repo, result.digest))
+    on, cached = branch(state.project_dir), ""
+    if gen.project.section("build", BuildSettings).cache:
+        if on:
+            # The branch's last image: the next build on a fresh engine or runner reads its inline cache.
+            repo = gen.project.image_name
+            run.client().put_manifest(repo, branch_tag(on), run.client().get_manifest(repo, result.digest))
+        cached = _push_stage_images(state, run, engine)
     write(_out(state), "push.json", push_json(result))
     how = "uploaded" if result.uploaded else "already there, nothing uploaded"
-    return Pushed(result, pinned_ref, f"{pinned_ref} ({how})")
+    return Pushed(result, pinned_ref, f"{pinned_ref} ({how}){cached}")
 
 
 # --- manifest, attach --------------------------------------------------------------------------------------

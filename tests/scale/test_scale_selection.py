@@ -63,14 +63,16 @@ def test_an_unknown_engine_or_builder_is_named_with_exit_3(
 
 
 def test_cache_plan_inline_by_default_registry_max_with_a_container_builder() -> None:
-    tags = ["1.0.0", "1.1.0", "cache-feature-x"]
-    plan = cache_plan("r:5000/app", "docker", "1.1.0", "feature/x", tags)
-    assert plan == type(plan)(("r:5000/app:1.1.0", "r:5000/app:cache-feature-x"), "type=inline")
+    tags = ["1.0.0", "1.1.0", "cache-branch-feature-x", "cache-deps"]
+    plan = cache_plan("r:5000/app", "docker", "1.1.0", "feature/x", tags, ["deps", "build"])
+    assert plan.cache_from == ("r:5000/app:1.1.0", "r:5000/app:cache-branch-feature-x", "r:5000/app:cache-deps")
+    assert plan.cache_to == "type=inline" and plan.stage_images == ("deps", "build")
     assert cache_plan("r:5000/app", "docker", None, "main", tags).cache_from == (), "absent tags are not read"
-    wide = cache_plan("r:5000/app", "docker-container", "1.1.0", None, tags)
+    wide = cache_plan("r:5000/app", "docker-container", "1.1.0", None, tags, ["deps"])
     assert wide.cache_to == "type=registry,ref=r:5000/app:buildcache,mode=max"
     assert wide.cache_from == ("type=registry,ref=r:5000/app:buildcache", "r:5000/app:1.1.0")
-    assert branch_tag("dependabot/pip/flask-3.0") == "cache-dependabot-pip-flask-3.0"
+    assert wide.stage_images == (), "mode=max keeps the builder stages already"
+    assert branch_tag("dependabot/pip/flask-3.0") == "cache-branch-dependabot-pip-flask-3.0"
 
 
 def test_registry_bases_pinned_by_digest_in_generated_dockerfiles(tmp_path: Path) -> None:

@@ -107,7 +107,7 @@ def context_b(engine_b: SecondEngine) -> Iterator[str]:
     subprocess.run(["docker", "context", "rm", "-f", name], capture_output=True, check=False)
 
 
-def test_pipeline_with_context_b_builds_scans_verifies_and_pushes_on_b(
+def test_pipeline_with_context_b_builds_the_next_version_on_b_from_the_registry_cache(
     engine_b: SecondEngine, context_b: str, repo: str, registry: LocalRegistry, tmp_path: Path
 ) -> None:
     host = registry.address
@@ -120,26 +120,38 @@ def test_pipeline_with_context_b_builds_scans_verifies_and_pushes_on_b(
     settings = project / "imgforge.yaml"
     settings.write_text(settings.read_text().replace("imgforge-samples/python-web", name)
                         + f"bases: {{registry: '{host}'}}\n")
-    res = _imgforge("pipeline", ".", "--version", "1.0.0", "--context", context_b, "--registry", host,
-                    "--dist", str(tmp_path / "dist"), "--json", cwd=project)
+    dist = tmp_path / "dist"
+
+    # Version 1 on the first engine: pushed with inline cache, its builder stages as cache images.
+    first = _imgforge("pipeline", ".", "--version", "1.0.0", "--registry", host, "--dist", str(dist),
+                      "--no-verify", "--json", cwd=project)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    client = RegistryClient(host)
+    assert {"1.0.0", "cache-deps", "cache-build"} <= set(client.list_tags(name))
+
+    # Version 2, after a source edit, on engine B (a Docker context): built, scanned, verified and pushed there.
+    (project / "app.py").write_text((project / "app.py").read_text() + "\n# v2\n")
+    res = _imgforge("pipeline", ".", "--version", "1.0.1", "--context", context_b, "--registry", host,
+                    "--dist", str(dist), "--json", cwd=project)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     stages = {s["name"]: s["status"] for s in json.loads(res.stdout)[0]["stages"]}
     assert stages["verify"] == stages["push"] == stages["scan"] == "ok", stages
 
-    # Bases came from the registry by digest: engine B has no catalog image by name, only by digest.
+    # Bases came from the registry by digest, and the build ran on B, not on the first engine.
     froms = [ln for ln in (project / "Dockerfile").read_text().splitlines() if ln.startswith("FROM ")]
     assert froms and all(ln.startswith("FROM ${IMGFORGE_BASES}/imgforge/") and "@sha256:" in ln for ln in froms)
-    local = f"imgforge-pipeline/{name}:1.0.0"
+    local = f"imgforge-pipeline/{name}:1.0.1"
     on_b = subprocess.run(["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}"], env=engine_b.env(),
                           capture_output=True, text=True, check=True).stdout.split()
     assert local in on_b, "built on engine B"
-    on_a = subprocess.run(["docker", "image", "inspect", local], capture_output=True, check=False)
-    assert on_a.returncode != 0, "engine A was not used for the build"
-    verified = json.loads((tmp_path / "dist" / name / "verify.json").read_text())
+    assert subprocess.run(["docker", "image", "inspect", local], capture_output=True, check=False).returncode != 0
+    verified = json.loads((dist / name / "verify.json").read_text())
     assert verified["passed"], verified
 
+    # B's empty store took the dependency stage from the registry: every step after its FROM came from cache.
+    built = {s["stage"]: s for s in json.loads((dist / name / "build.json").read_text())["stages"]}
+    assert built["deps"]["cached"] >= built["deps"]["steps"] - 1, built["deps"]
     # Pushing wrote inline cache: the pushed image's config carries BuildKit's cache metadata.
-    client = RegistryClient(host)
-    manifest = json.loads(client.get_manifest(name, "1.0.0").body)
+    manifest = json.loads(client.get_manifest(name, "1.0.1").body)
     config = json.loads(client.get_blob(name, manifest["config"]["digest"]))
     assert "moby.buildkit.cache.v0" in config, "no inline cache in the pushed image"
