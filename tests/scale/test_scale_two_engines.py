@@ -37,6 +37,12 @@ def repo(registry: LocalRegistry) -> Iterator[str]:
     """A repository of our own in the local registry, emptied afterwards."""
     name = f"test/scale-{uuid.uuid4().hex[:10]}/app"
     yield f"{registry.address}/{name}"
+    # The first engine keeps nothing of ours: the pipeline's local image and the cache stage images.
+    listed = subprocess.run(["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}"], capture_output=True,
+                            text=True, check=False).stdout.split()
+    ours = [ref for ref in listed if ref.startswith((f"{registry.address}/{name}:", f"imgforge-pipeline/{name}:"))]
+    if ours:
+        subprocess.run(["docker", "image", "rm", *ours], capture_output=True, check=False)
     client = RegistryClient(registry.address)
     for digest in set(client.tag_digests(name).values()):
         client.delete_manifest(name, digest)
