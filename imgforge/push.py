@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import tempfile
 import time
 import uuid
@@ -39,6 +40,8 @@ from typing import Any
 from python_on_whales import DockerClient
 from python_on_whales.exceptions import DockerException
 
+from imgforge.env.engine import client as engine_client
+from imgforge.env.engine import with_config
 from imgforge.errors import ImmutableTagError, RegistryError, RegistryUnavailable, UsageError
 from imgforge.gitinfo import latest_version
 from imgforge.project import VersionSettings
@@ -116,8 +119,9 @@ def push_image(
     if not target.registry:
         raise UsageError(f"pushing {image}: the target {target} names no registry (e.g. 127.0.0.1:5000/app)")
     repo, where = target.repository, f"{target.name}:{plan.exact.tag}"
-    docker = docker or DockerClient()
+    docker = docker or engine_client()
     image_id = _image_id(docker, image)
+    local = _content(docker, image)
     staging = staging_repository(repo)
     staging_ref = f"{target.registry}/{staging}:push-{uuid.uuid4().hex[:12]}"
     uploaded, source, digest = False, repo, None
@@ -125,7 +129,7 @@ def push_image(
         client.ping()
         # An existing version tag is compared by config digest (= the local image id), so an identical
         # image costs no upload and a different one is refused before anything is uploaded.
-        digest = _existing_same_image(client, target, plan, image_id)
+        digest = _existing_same_image(client, target, plan, image_id, local)
         uploaded = digest is None
         if digest is None:
             say(f"uploading {image} via {target.registry}/{staging}")
@@ -227,8 +231,40 @@ def _config_digest(body: bytes) -> str | None:
     return config.get("digest")
 
 
-def _existing_same_image(client: RegistryClient, target: Reference, plan: TagPlan, image_id: str) -> str | None:
-    """The digest an existing exact tag holds when it is this very image; ImmutableTagError when it is not."""
+# What makes two images the same one when their config digests differ: BuildKit's inline cache record
+# (`moby.buildkit.cache.v0` in the config) differs between a fresh and a fully cached build of the same content.
+_CONFIG_KEYS = ("Env", "Entrypoint", "Cmd", "User", "WorkingDir", "Labels", "ExposedPorts")
+
+
+def _content(docker: DockerClient, image: str) -> dict[str, Any]:
+    """The local image's layers and run configuration, in the registry config's shape."""
+    # The inspect JSON as the engine wrote it (python-on-whales' model renames and retypes its keys).
+    cmd = [str(part) for part in docker.client_config.docker_cmd] + ["image", "inspect", image]
+    try:
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
+        raw = (json.loads(res.stdout or "[]") or [{}])[0]
+    except (OSError, subprocess.TimeoutExpired, ValueError):
+        return {}
+    config = raw.get("Config") or {}
+    return {"diff_ids": list((raw.get("RootFS") or {}).get("Layers") or []),
+            **{key: config.get(key) or None for key in _CONFIG_KEYS}}
+
+
+def _same_content(client: RegistryClient, repo: str, manifest: bytes, local: dict[str, Any]) -> bool:
+    config_digest = _config_digest(manifest)
+    if not local or not config_digest:
+        return False
+    doc = json.loads(client.get_blob(repo, config_digest))
+    config = doc.get("config") or {}
+    remote = {"diff_ids": list((doc.get("rootfs") or {}).get("diff_ids") or []),
+              **{key: config.get(key) or None for key in _CONFIG_KEYS}}
+    return remote == local
+
+
+def _existing_same_image(client: RegistryClient, target: Reference, plan: TagPlan, image_id: str,
+                         local: dict[str, Any] | None = None) -> str | None:
+    """The digest an existing exact tag holds when it is this very image (the same config, or the same layers
+    and run configuration with another build-cache record); ImmutableTagError when it is not."""
     found = None
     for move in plan.tags:
         if not move.immutable:
@@ -236,7 +272,8 @@ def _existing_same_image(client: RegistryClient, target: Reference, plan: TagPla
         now = client.head_manifest(target.repository, move.tag)
         if now is None:
             continue
-        if _config_digest(client.get_manifest(target.repository, now).body) != image_id:
+        body = client.get_manifest(target.repository, now).body
+        if _config_digest(body) != image_id and not _same_content(client, target.repository, body, local or {}):
             raise ImmutableTagError(
                 f"pushing {target.name}:{move.tag}: version tags are immutable; the registry has {now}, "
                 f"this image is {image_id} (image id; bump the version)"
@@ -266,7 +303,7 @@ def _engine_client(docker: DockerClient, registry: str, client: RegistryClient) 
         cfg = Path(tmp) / "config.json"
         cfg.touch(mode=0o600)
         cfg.write_text(docker_config_json(registry, creds))
-        yield DockerClient(config=tmp)
+        yield with_config(docker, Path(tmp))
 
 
 def _engine_push(docker: DockerClient, image: str, target: Reference, staging_ref: str, client: RegistryClient,

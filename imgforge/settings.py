@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from imgforge.errors import UsageError
 
@@ -22,7 +22,7 @@ SETTINGS_FILE = "imgforge.yaml"
 # Top-level sections of imgforge.yaml and the stage that validates each.
 KNOWN_SECTIONS = {
     "recipe", "recipes_path", "image", "version", "overrides", "labels", "dockerfile",
-    "lint", "build", "scan", "tags", "push", "manifest", "environments", "report", "verify",
+    "lint", "build", "scan", "tags", "push", "manifest", "environments", "report", "verify", "bases",
 }
 
 M = TypeVar("M", bound=BaseModel)
@@ -188,3 +188,36 @@ def section_of(data: dict[str, Any], file: Path, section: str, model: type[M]) -
         return model.model_validate(raw)
     except ValidationError as exc:
         raise validation_error(exc, data, str(file), (section,)) from exc
+
+
+class BuildSettings(BaseModel):
+    """`build:` — where images are built: the engine (a Docker context name or a DOCKER_HOST address) and the
+    buildx builder; `network:` is validated by `imgforge.build.network`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    context: str | None = Field(default=None, min_length=1)
+    builder: str | None = Field(default=None, min_length=1)
+    # Push with build cache in the registry (inline cache; registry cache refs with a docker-container builder).
+    cache: bool = True
+    network: Any = None
+
+
+class BasesSettings(BaseModel):
+    """`bases:` — the registry (host[:port][/prefix]) where `imgforge bases build --push` published the catalog;
+    generated Dockerfiles then take the bases from there, pinned by digest."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    registry: str | None = Field(default=None, min_length=1, pattern=r"^[A-Za-z0-9.\-]+(:\d+)?(/[a-z0-9._/-]+)?$")
+    pin: bool = True
+
+
+def build_settings(path: Path) -> BuildSettings:
+    """The project's `build:` section (defaults when absent)."""
+    return load_section(path, "build", BuildSettings)
+
+
+def bases_settings(path: Path) -> BasesSettings:
+    """The project's `bases:` section (defaults when absent)."""
+    return load_section(path, "bases", BasesSettings)

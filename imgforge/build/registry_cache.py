@@ -16,8 +16,9 @@ from pathlib import Path
 from imgforge.build.progress import ProgressLog
 from imgforge.env import bases
 from imgforge.env.registry_api import manifest_digest
-from imgforge.errors import EnvironmentProblem
+from imgforge.errors import EnvironmentProblem, RegistryUnavailable
 from imgforge.lint.parser import parse
+from imgforge.registry.client import RegistryClient
 
 _FROM = re.compile(r"^(?P<head>\s*FROM\s+(?:--\S+\s+)*)(?P<image>\S+)(?P<tail>.*)$", re.IGNORECASE)
 
@@ -46,6 +47,35 @@ def pin_bases(dockerfile: str, registry: str, resolve: Resolver = _resolve) -> s
     return "".join(out)
 
 
+# The build arg that names where generated Dockerfiles take the catalog bases from (`bases.registry`).
+BASES_ARG = "IMGFORGE_BASES"
+BASES_PREFIX = "${" + BASES_ARG + "}/"
+
+
+def _registry_digest(registry: str, repository: str, tag: str) -> str | None:
+    """A tag's digest in `registry` (`host[:port][/prefix]`), by the transport's http/https rule."""
+    host, _, prefix = registry.partition("/")
+    try:
+        return RegistryClient(host).head_manifest(f"{prefix}/{repository}" if prefix else repository, tag)
+    except RegistryUnavailable as exc:
+        raise EnvironmentProblem(f"pinning bases to {registry}: {exc}") from exc
+
+
+def registry_base(image: str, registry: str, pin: bool = True, resolve: Resolver = _registry_digest) -> str:
+    """A catalog base as generated Dockerfiles name it when `bases.registry` is set: `${IMGFORGE_BASES}/REF`,
+    pinned `@DIGEST` (the registry's, now); any other image is returned as given."""
+    base = bases.find(image)
+    if base is None or "@" in image or image.startswith(BASES_PREFIX):
+        return image
+    if not pin:
+        return f"{BASES_PREFIX}{base.ref}"
+    digest = resolve(registry, base.repository, base.tag)
+    if digest is None:
+        raise EnvironmentProblem(
+            f"pinning base {base.ref}: {registry} does not have it (run `imgforge bases build --push`)")
+    return f"{BASES_PREFIX}{base.ref}@{digest}"
+
+
 def builder_stages(dockerfile: str) -> list[str]:
     """Names of the stages before the last one (the stages whose layers inline cache of the image leaves out)."""
     stages = parse(dockerfile, "Dockerfile").stages
@@ -66,6 +96,52 @@ class RegistryCache:
         """`--cache-from` flags: the previous versions (or the branch's last image) and every builder stage."""
         refs = [f"{self.repository}:{tag}" for tag in previous] + [self.stage_ref(s) for s in stages]
         return [flag for ref in refs for flag in ("--cache-from", f"type=registry,ref={ref}")]
+
+
+# Drivers that export cache to a registry in full (`mode=max`: every stage); the docker driver writes only inline.
+REGISTRY_CACHE_DRIVERS = frozenset({"docker-container", "remote", "kubernetes"})
+
+
+def branch_tag(branch: str) -> str:
+    """The tag that names a branch's last pushed image (`cache-branch-<branch>`, tag-safe, at most 128 characters;
+    apart from the builder stages' `cache-STAGE`)."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", branch).strip(".-") or "detached"
+    return f"cache-branch-{safe}"[:128]
+
+
+@dataclass(frozen=True)
+class CachePlan:
+    """What a build that pushes reads and writes as build cache: `--cache-from` sources and the `--cache-to`."""
+
+    cache_from: tuple[str, ...]
+    cache_to: str
+    # Builder stages to push as `REPO:cache-STAGE` images after the image (inline cache keeps only its own layers).
+    stage_images: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """One line for progress: what is read and what is written."""
+        reads = ", ".join(ref.rsplit(":", 1)[-1] if "type=" not in ref else ref for ref in self.cache_from)
+        return f"cache from {reads or 'nothing yet'}; cache to {self.cache_to}"
+
+
+def cache_plan(repository: str, driver: str, previous: str | None, branch: str | None,
+               existing: Iterable[str] = (), stages: Sequence[str] = ()) -> CachePlan:
+    """The cache of a pushed build of `repository` (`host:port/name`): inline cache in the image by default,
+    read back from the previous version, the branch's last image and the builder `stages`' images; with a
+    builder that can export it, a `type=registry,mode=max` cache ref per project (`REPO:buildcache`) instead,
+    which keeps builder stages too."""
+    have = set(existing)
+    sources: list[str] = []
+    if driver in REGISTRY_CACHE_DRIVERS:
+        sources.append(f"type=registry,ref={repository}:buildcache")
+        cache_to, pushed = f"type=registry,ref={repository}:buildcache,mode=max", tuple[str, ...]()
+    else:
+        cache_to, pushed = "type=inline", tuple(stages)
+    tags = [previous, branch_tag(branch) if branch else None, *(f"cache-{stage}" for stage in pushed)]
+    for tag in tags:
+        if tag and tag in have and f"{repository}:{tag}" not in sources:
+            sources.append(f"{repository}:{tag}")
+    return CachePlan(tuple(sources), cache_to, pushed)
 
 
 def buildx_command(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from imgforge.cli._common import Group, console, console_err, err, exit_with, out, plain, print_json
+from imgforge.cli._engine import BuilderOpt, ContextOpt, selected
 from imgforge.errors import EXIT_ENVIRONMENT
 
 registry_app = typer.Typer(
@@ -21,14 +23,15 @@ bases_app = typer.Typer(
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
 
-def doctor(json_out: JsonOpt = False) -> None:
-    """Check engine, BuildKit, registry, base images and disk; exit 0 only when the pipeline can run.
+def doctor(json_out: JsonOpt = False, engine_context: ContextOpt = None, builder: BuilderOpt = None) -> None:
+    """Check engine, BuildKit and builder, registry, base images and disk; exit 0 only when the pipeline can run.
 
     Example: imgforge doctor --json
     """
     from imgforge.env.doctor import run_checks
 
-    checks = run_checks()
+    with selected(engine_context, builder, Path(".")):
+        checks = run_checks()
     ok = all(c.ok for c in checks)
     if json_out:
         print_json({"ok": ok, "checks": [asdict(c) for c in checks]})
@@ -101,23 +104,28 @@ def bases_build(
     only: Annotated[list[str] | None, typer.Argument(help="Catalog images to make (default: all).")] = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Make them again even when present.")] = False,
     push: Annotated[bool, typer.Option("--push", help="Also push the catalog to the local registry.")] = False,
+    engine_context: ContextOpt = None,
+    builder: BuilderOpt = None,
 ) -> None:
     """Make the base-image catalog from Debian packages; skips images that exist.
 
     Example: imgforge bases build --push
     """
     from imgforge.env import bases
-    from imgforge.env.engine import require_engine
+    from imgforge.env.engine import connect
     from imgforge.env.registry import default_registry
 
-    docker = require_engine("building base images")
+    with selected(engine_context, builder, Path(".")):
+        engine = connect("building base images")
+    docker = engine.docker
     with console_err.status("bases") as status:
 
         def say(msg: str) -> None:
             status.update(plain(msg))
             err(f"  {msg}")
 
-        built, skipped = bases.build_catalog(docker, only=only or None, rebuild=rebuild, say=say)
+        built, skipped = bases.build_catalog(docker, only=only or None, rebuild=rebuild, say=say,
+                                             builder=engine.selection.builder)
         if built:
             err(f"built {len(built)}: {', '.join(built)}")
         if skipped:
@@ -131,7 +139,7 @@ def bases_build(
 
 
 @bases_app.command("list")
-def bases_list(json_out: JsonOpt = False) -> None:
+def bases_list(json_out: JsonOpt = False, engine_context: ContextOpt = None) -> None:
     """List the catalog and which images the engine has.
 
     Example: imgforge bases list
@@ -139,7 +147,8 @@ def bases_list(json_out: JsonOpt = False) -> None:
     from imgforge.env import bases
     from imgforge.env.engine import require_engine
 
-    docker = require_engine("listing base images")
+    with selected(engine_context, None, Path(".")):
+        docker = require_engine("listing base images")
     rows = [{"ref": b.ref, "family": b.family, "version": b.tag, "debian": b.suite,
              "present": bases.present(docker, b.ref), "description": b.description} for b in bases.CATALOG]
     if json_out:

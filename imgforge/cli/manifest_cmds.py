@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from imgforge.cli._common import console, console_err, plain, print_json
+from imgforge.cli._engine import BuilderOpt, ContextOpt, selected
 from imgforge.errors import GateFailed, UsageError
 
 if TYPE_CHECKING:
@@ -126,6 +127,8 @@ def verify(
     settings: Annotated[Path, typer.Option(
         "--settings", help="Project folder or imgforge.yaml for --recommend.")] = Path("."),
     json_out: JsonOpt = False,
+    engine_context: ContextOpt = None,
+    builder: BuilderOpt = None,
 ) -> None:
     """Run IMAGE as the kubelet would under the manifest (limits, user, read-only root, probes); exit 1 on failure.
 
@@ -139,41 +142,43 @@ def verify(
 
     objects = load_manifest(manifest_file)
     plan = plan_from_objects(objects)
-    engine = connect(f"verifying {image}")
-    docker = engine.docker
-    present = engine.has_image(image)
-    policy = _pull_policy(objects) or default_pull_policy(image)
-    if must_pull(image, present, policy, f"verifying {image}"):
-        # As the kubelet would under the manifest's imagePullPolicy: with the registry's credentials.
-        where = "in the engine" if present else "not in the engine"
-        console_err.print(plain(f"pulling {image} (imagePullPolicy {policy}, {where})"))
-        engine.pull(image)
-    notes = [verifying.digest_note(docker, image, plan)]
-    notes += [str(p) for o in objects for p in validate.own_problems(o) if p.rule != "digest-pinned"]
-    for note in filter(None, notes):
-        console_err.print(plain(f"note: {note}"))
-    with console_err.status(plain(f"verifying {image} under {plan.workload}")):
-        report = verifying.verify(docker, image, plan, timeout=timeout, settle=settle)
-    advice = None
-    if recommend and report.passed:
-        advice = verifying.recommend(report, margin)
-        written = write_resources(settings, advice)
-        console_err.print(
-            f"wrote manifest.resources to {written}: requests {advice.requests.cpu}/"
-            f"{advice.requests.memory}, limits {advice.limits.cpu}/{advice.limits.memory} "
-            f"(requests = peak x {1 + margin:g}, limits = peak x {1 + 2 * margin:g})",
-            markup=False,
-        )
-    elif recommend:
-        console_err.print("not recommending resources: verify failed, so the peaks mean nothing", markup=False)
-    if json_out:
-        data = report.to_dict()
-        data["recommended"] = advice.model_dump() if advice else None
-        print_json(data)
-    else:
-        _print_report(report)
-    if not report.passed:
-        raise GateFailed(f"verifying {image} under {manifest_file}: " + "; ".join(report.reasons))
+    project = settings if settings.is_dir() else settings.parent
+    with selected(engine_context, builder, project):
+        engine = connect(f"verifying {image}")
+        docker = engine.docker
+        present = engine.has_image(image)
+        policy = _pull_policy(objects) or default_pull_policy(image)
+        if must_pull(image, present, policy, f"verifying {image}"):
+            # As the kubelet would under the manifest's imagePullPolicy: with the registry's credentials.
+            where = "in the engine" if present else "not in the engine"
+            console_err.print(plain(f"pulling {image} (imagePullPolicy {policy}, {where})"))
+            engine.pull(image)
+        notes = [verifying.digest_note(docker, image, plan)]
+        notes += [str(p) for o in objects for p in validate.own_problems(o) if p.rule != "digest-pinned"]
+        for note in filter(None, notes):
+            console_err.print(plain(f"note: {note}"))
+        with console_err.status(plain(f"verifying {image} under {plan.workload}")):
+            report = verifying.verify(docker, image, plan, timeout=timeout, settle=settle)
+        advice = None
+        if recommend and report.passed:
+            advice = verifying.recommend(report, margin)
+            written = write_resources(settings, advice)
+            console_err.print(
+                f"wrote manifest.resources to {written}: requests {advice.requests.cpu}/"
+                f"{advice.requests.memory}, limits {advice.limits.cpu}/{advice.limits.memory} "
+                f"(requests = peak x {1 + margin:g}, limits = peak x {1 + 2 * margin:g})",
+                markup=False,
+            )
+        elif recommend:
+            console_err.print("not recommending resources: verify failed, so the peaks mean nothing", markup=False)
+        if json_out:
+            data = report.to_dict()
+            data["recommended"] = advice.model_dump() if advice else None
+            print_json(data)
+        else:
+            _print_report(report)
+        if not report.passed:
+            raise GateFailed(f"verifying {image} under {manifest_file}: " + "; ".join(report.reasons))
 
 
 def _pull_policy(objects: list[dict[str, Any]]) -> PullPolicy | None:

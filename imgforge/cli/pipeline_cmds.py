@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from imgforge.cli._common import console, console_err, exit_with, plain, print_json
+from imgforge.cli._engine import BuilderOpt, ContextOpt, selected
 from imgforge.errors import EXIT_GATE, UsageError
 
 if TYPE_CHECKING:
@@ -58,6 +59,8 @@ def pipeline(
         Path | None, typer.Option("--github-output", help="Append image=/digest= here ($GITHUB_OUTPUT).")
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    engine_context: ContextOpt = None,
+    builder: BuilderOpt = None,
 ) -> None:
     """Run generate → lint → build → scan → report → tag → push → manifest → verify → attach.
 
@@ -93,7 +96,9 @@ def pipeline(
         prefix = f"[{project}] " if many else ""
         console_err.print(plain(f"{prefix}{msg}"))
 
-    results = run_many(projects, options, jobs=jobs, say=say)
+    # Each project's build: settings fill in what the options leave unset (in its build stage).
+    with selected(engine_context, builder):
+        results = run_many(projects, options, jobs=jobs, say=say)
     if json_out:
         print_json([r.to_json() for r in results])
     else:

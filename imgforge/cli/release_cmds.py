@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
@@ -12,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from imgforge.cli._common import console, console_err, err, out, plain, print_json
+from imgforge.cli._engine import BuilderOpt, ContextOpt, selected
 from imgforge.errors import UsageError
 
 if TYPE_CHECKING:
@@ -68,6 +70,8 @@ def build_cmd(
     title: Annotated[str | None, typer.Option("--title", help="OCI title label (default: folder name).")] = None,
     progress: Annotated[str, typer.Option("--progress", help="auto|plain|tty|quiet.")] = "auto",
     json_out: JsonOpt = False,
+    engine_context: ContextOpt = None,
+    builder: BuilderOpt = None,
 ) -> None:
     """Build an image with BuildKit, with OCI labels, secrets, live progress and per-stage timing.
 
@@ -83,6 +87,7 @@ def build_cmd(
         oci_labels,
     )
     from imgforge.env.engine import require_engine
+    from imgforge.env.engine import selected as current_selection
     from imgforge.push import project_version
 
     if progress not in ("auto", "plain", "tty", "quiet"):
@@ -106,15 +111,18 @@ def build_cmd(
         cache_to=cache_to,
         progress=cast("Progress", progress),
     )
-    docker = require_engine("building")
     mode = progress if progress != "auto" else ("tty" if is_tty() else "plain")
     dockerfile = (file or context / "Dockerfile").resolve()
-    if mode == "tty":
-        with console_err.status("building") as status:
-            result = build(context, dockerfile, options, docker=docker, on_step=lambda s: status.update(escape(s)))
-    else:
-        echo = (lambda line: console_err.out(line, highlight=False)) if mode == "plain" else None
-        result = build(context, dockerfile, options, docker=docker, on_line=echo)
+    with selected(engine_context, builder, context):
+        docker = require_engine("building")
+        options = replace(options, builder=current_selection().builder)
+        if mode == "tty":
+            with console_err.status("building") as status:
+                result = build(context, dockerfile, options, docker=docker,
+                               on_step=lambda s: status.update(escape(s)))
+        else:
+            echo = (lambda line: console_err.out(line, highlight=False)) if mode == "plain" else None
+            result = build(context, dockerfile, options, docker=docker, on_line=echo)
     if json_out:
         print_json(result.to_json())
         return

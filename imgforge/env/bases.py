@@ -231,7 +231,8 @@ def _make_root(docker: DockerClient, base: BaseImage, say: Progress) -> None:
         tar = subprocess.Popen(["tar", "-C", str(root), "--numeric-owner", "-c", "."], stdout=subprocess.PIPE)
         imp = subprocess.run(
             [
-                "docker", "import",
+                # The client's own host, context and TLS flags: the root is imported into the selected engine.
+                *(str(part) for part in docker.client_config.docker_cmd), "import",
                 "--change", 'CMD ["/bin/bash"]',
                 "--change", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                 "--change", f"LABEL org.opencontainers.image.title={ref} org.opencontainers.image.source=debootstrap "
@@ -250,7 +251,7 @@ def _make_root(docker: DockerClient, base: BaseImage, say: Progress) -> None:
             raise EnvironmentProblem(f"importing {ref}: {imp.stderr.strip() or 'tar failed'}")
 
 
-def _build(docker: DockerClient, base: BaseImage, say: Progress) -> None:
+def _build(docker: DockerClient, base: BaseImage, say: Progress, builder: str | None) -> None:
     assert base.dockerfile is not None
     with tempfile.TemporaryDirectory(prefix="imgforge-base-") as tmp:
         (Path(tmp) / "Dockerfile").write_text(base.dockerfile)
@@ -265,6 +266,7 @@ def _build(docker: DockerClient, base: BaseImage, say: Progress) -> None:
                     DEFINITION_LABEL: definition(base),
                 },
                 load=True,
+                builder=builder,
                 progress="plain",
                 stream_logs=True,
             )
@@ -272,7 +274,8 @@ def _build(docker: DockerClient, base: BaseImage, say: Progress) -> None:
                 pass  # drained so the build runs to the end; errors arrive as DockerException
         except DockerException as exc:
             lines = [ln for ln in (exc.stderr or "").splitlines() if ln.strip()][-6:]
-            raise EnvironmentProblem(f"building base {base.ref}: {' | '.join(lines) or exc}") from exc
+            where = f" with builder {builder}" if builder else ""
+            raise EnvironmentProblem(f"building base {base.ref}{where}: {' | '.join(lines) or exc}") from exc
 
 
 def build_catalog(
@@ -280,8 +283,10 @@ def build_catalog(
     only: list[str] | None = None,
     rebuild: bool = False,
     say: Progress = lambda _msg: None,
+    builder: str | None = None,
 ) -> tuple[list[str], list[str]]:
-    """Make every missing catalog image (all with `rebuild`); return (built, skipped)."""
+    """Make every missing catalog image (all with `rebuild`) in `docker`'s engine, with buildx `builder` (None:
+    the current one); return (built, skipped)."""
     wanted = [b for b in CATALOG if not only or b.ref in only or b.repository in only]
     if only and not wanted:
         raise EnvironmentProblem(f"building bases: none of {', '.join(only)} is in the catalog")
@@ -299,7 +304,7 @@ def build_catalog(
             if root.ref not in built and not present(docker, root.ref):
                 _make_root(docker, root, say)
                 built.append(root.ref)
-            _build(docker, base, say)
+            _build(docker, base, say, builder)
         built.append(base.ref)
     return built, skipped
 

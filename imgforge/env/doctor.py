@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from imgforge.env import bases
-from imgforge.env.engine import connect
+from imgforge.env.engine import builder_info, connect, selected
 from imgforge.env.registry import LocalRegistry, default_registry
 from imgforge.errors import EnvironmentProblem
 
@@ -49,11 +49,13 @@ def run_checks(registry: LocalRegistry | None = None) -> list[Check]:
     except EnvironmentProblem as err:
         checks.append(Check("engine", False, str(err), "run `bash .ci/setup`, or start dockerd"))
         checks.append(Check("buildkit", False, "no engine", "run `bash .ci/setup`"))
+        checks.append(Check("builder", False, "no engine", f"check {selected().builder_name()}"))
         checks.append(Check("base images", False, "no engine", "run `imgforge bases build`"))
     else:
         docker_root = info.docker_root
         checks.append(
-            Check("engine", True, f"Docker {info.server_version} (API {info.api_version}, {info.storage_driver})")
+            Check("engine", True, f"{engine.name}: Docker {info.server_version} (API {info.api_version}, "
+                  f"{info.storage_driver})")
         )
         checks.append(
             Check(
@@ -63,6 +65,13 @@ def run_checks(registry: LocalRegistry | None = None) -> list[Check]:
                 "" if info.buildx_version else "run `bash .ci/setup` (installs the buildx plugin)",
             )
         )
+        try:
+            found = builder_info(engine)
+            nodes = ", ".join(found.nodes)
+            checks.append(Check("builder", True, f"{found.name} (driver {found.driver}; nodes: {nodes})"))
+        except EnvironmentProblem as err:
+            checks.append(Check("builder", False, str(err), "`docker buildx ls` lists the builders; create one with "
+                                "`docker buildx create --name NAME`"))
         missing = [b.ref for b in bases.CATALOG if not bases.present(engine.docker, b.ref)]
         checks.append(
             Check(

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from python_on_whales.exceptions import DockerException
 
-from imgforge.env.engine import require_engine
+from imgforge.env.engine import connect, docker_command
 from imgforge.env.paths import state_dir
 from imgforge.errors import EnvironmentProblem, ImgforgeError, RegistryUnavailable
 from imgforge.registry.transport import Transport
@@ -187,10 +187,11 @@ class LocalRegistry:
         self.pid_file.write_text(str(proc.pid))
 
     def _start_container(self) -> None:
-        docker = require_engine("starting the registry container")
+        engine = connect("starting the registry container")
+        docker = engine.docker
         # One listing call: inspecting images one by one races with images removed meanwhile.
         listed = subprocess.run(
-            ["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}"],
+            engine.command("image", "ls", "--format", "{{.Repository}}:{{.Tag}}"),
             capture_output=True, text=True, check=False, timeout=30,
         ).stdout.split()
         tags = sorted(t for t in listed if t.rsplit(":", 1)[0].rsplit("/", 1)[-1] == "registry")
@@ -237,7 +238,7 @@ class LocalRegistry:
         self.pid_file.unlink(missing_ok=True)
         if shutil.which("docker") and not stopped:
             res = subprocess.run(
-                ["docker", "rm", "-f", CONTAINER_NAME], capture_output=True, text=True, check=False, timeout=30
+                docker_command("rm", "-f", CONTAINER_NAME), capture_output=True, text=True, check=False, timeout=30
             )
             stopped = res.returncode == 0 and CONTAINER_NAME in res.stdout
         return stopped
@@ -246,7 +247,7 @@ class LocalRegistry:
         if shutil.which("docker") is None:
             return False
         res = subprocess.run(
-            ["docker", "ps", "-q", "--filter", f"name=^{CONTAINER_NAME}$", "--filter", f"publish={self.port}"],
+            docker_command("ps", "-q", "--filter", f"name=^{CONTAINER_NAME}$", "--filter", f"publish={self.port}"),
             capture_output=True, text=True, check=False, timeout=15,
         )
         return bool(res.stdout.strip())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from imgforge.build.registry_cache import registry_base
 from imgforge.errors import UsageError
 from imgforge.generate.detect import detect_stack
 from imgforge.generate.dockerfile import render_dockerfile, variant
@@ -11,6 +12,7 @@ from imgforge.generate.dockerignore import render_dockerignore
 from imgforge.generate.runtimes import fill
 from imgforge.project import Project, load_project
 from imgforge.recipes.model import with_images
+from imgforge.settings import BasesSettings
 
 DOCKERFILE = "Dockerfile"
 DOCKERIGNORE = ".dockerignore"
@@ -30,9 +32,16 @@ class GeneratedFiles:
 
 
 def resolve(project: Project) -> Project:
-    """`project` with its recipe's `{python}`-style image placeholders set to the versions its files allow."""
+    """`project` with its recipe's `{python}`-style image placeholders set to the versions its files allow; with
+    `bases.registry` set, catalog bases taken from that registry, pinned by digest."""
     chosen: dict[str, str] = {}
-    return replace(project, recipe=with_images(project.recipe, lambda image: fill(image, project.root, chosen)))
+    where = project.section("bases", BasesSettings)
+
+    def image(text: str) -> str:
+        filled = fill(text, project.root, chosen)
+        return registry_base(filled, where.registry, where.pin) if where.registry else filled
+
+    return replace(project, recipe=with_images(project.recipe, image))
 
 
 def generate(project: Project) -> GeneratedFiles:

@@ -11,6 +11,7 @@ import subprocess
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from imgforge.env.engine import docker_command
 from imgforge.errors import ImgforgeError, RegistryError, RegistryUnavailable, UsageError
 from imgforge.image import model
 from imgforge.image.registry import read_manifest
@@ -111,10 +112,9 @@ class EngineAndRegistry:
         self.attempts = attempts
 
     def local_config(self, ref: str) -> ImageConfig | None:
-        # A raw call: a missing engine or image only means "no local facts", and python-on-whales would
-        # need a client made here (the engine seam belongs to imgforge.env.engine).
+        # A raw call to the selected engine: a missing engine or image only means "no local facts".
         try:
-            out = subprocess.run(["docker", "image", "inspect", ref], capture_output=True, text=True,  # noqa: S607
+            out = subprocess.run(docker_command("image", "inspect", ref), capture_output=True, text=True,
                                  timeout=30, check=False)
         except (OSError, subprocess.TimeoutExpired):
             return None

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -60,11 +60,12 @@ def tcp_connect(host: str, port: int, timeout: float) -> tuple[bool, str]:
         return False, f"TCP :{port}: {exc}"
 
 
-def docker_exec(container: str, command: tuple[str, ...], timeout: float) -> tuple[bool, str]:
-    """`docker exec` in the container; success is exit code 0 within `timeout` seconds."""
+def docker_exec(container: str, command: tuple[str, ...], timeout: float,
+                docker: Sequence[str] = ("docker",)) -> tuple[bool, str]:
+    """`docker exec` in the container (`docker`: the command reaching its engine); success is exit 0 in time."""
     shown = " ".join(command)
     try:
-        out = subprocess.run(["docker", "exec", container, *command], capture_output=True, timeout=timeout, check=False)
+        out = subprocess.run([*docker, "exec", container, *command], capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         return False, f"exec {shown}: no exit within {timeout:g}s"
     except OSError as exc:
@@ -72,15 +73,15 @@ def docker_exec(container: str, command: tuple[str, ...], timeout: float) -> tup
     return out.returncode == 0, f"exec {shown}: exit {out.returncode}"
 
 
-def container_prober(container: str, ip: str) -> Prober:
-    """Probes from the host against the container's bridge IP (exec inside the container)."""
+def container_prober(container: str, ip: str, docker: Sequence[str] = ("docker",)) -> Prober:
+    """Probes from the host against the container's bridge IP (exec inside the container, on `docker`'s engine)."""
 
     def run(probe: ProbeCheck) -> tuple[bool, str]:
         if probe.kind == "http":
             return http_get(ip, probe.port or 80, probe.path or "/", probe.timeout)
         if probe.kind == "tcp":
             return tcp_connect(ip, probe.port or 80, probe.timeout)
-        return docker_exec(container, probe.command, probe.timeout)
+        return docker_exec(container, probe.command, probe.timeout, docker)
 
     return run
 

@@ -205,7 +205,9 @@ def _observe(docker: DockerClient, image: str, plan: RunPlan, container: Any, st
         raise UsageError(f"verifying {image}: the container has no IP address on a bridge network")
     # A container that already exited gets no probes: the exit is the finding.
     probes = plan.probes if ip is not None else ()
-    state, join = start_probes(probes, container_prober(container.id, ip or ""), started)
+    # exec probes reach the container's engine (the selected one, maybe remote) through the same flags.
+    prober = container_prober(container.id, ip or "", [str(p) for p in docker.client_config.docker_cmd])
+    state, join = start_probes(probes, prober, started)
     exited = False
     ready_deadline: float | None = None
     has_readiness = any(p.which == "readiness" for p in plan.probes)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from imgforge.env.engine import Engine, ImageFacts, connect
+from imgforge.env.engine import Engine, ImageFacts, Selection, connect, selected
 from imgforge.env.registry import default_registry
 from imgforge.manifest.image import ImageConfig, RegistryAnswer
 from imgforge.reference import Reference
@@ -27,6 +27,8 @@ class Services:
     say: Callable[[str], None]
     registry_option: str | None = None
     insecure: bool = False
+    # The command's engine and builder (--context/--builder), with the project's build: settings under them.
+    selection: Selection | None = None
     _engine: Engine | None = field(default=None, repr=False)
     _registry: str | None = field(default=None, repr=False)
     _client: RegistryClient | None = field(default=None, repr=False)
@@ -34,7 +36,7 @@ class Services:
     def engine(self, step: str) -> Engine:
         """The run's engine, connected on first use (EngineUnavailable names `step`)."""
         if self._engine is None:
-            self._engine = connect(step)
+            self._engine = connect(step, self.selection or selected())
         return self._engine
 
     def registry(self) -> str:

@@ -17,10 +17,12 @@ from imgforge.artifacts import attach as attach_files
 from imgforge.artifacts import fetch_file, list_artifacts
 from imgforge.build import BuildOptions, created_timestamp, git_revision, oci_labels
 from imgforge.build import build as run_build
+from imgforge.build.registry_cache import CachePlan, RegistryCache, branch_tag, builder_stages, cache_plan
+from imgforge.env.engine import Engine, Selection, builder_info, selected
 from imgforge.errors import GateFailed, ImgforgeError, UsageError
 from imgforge.generate import generate as render
 from imgforge.generate import write_files
-from imgforge.gitinfo import head_sha
+from imgforge.gitinfo import git, head_sha
 from imgforge.lint import lint_file, load_config
 from imgforge.manifest.emit import to_yaml
 from imgforge.manifest.plan import plan_from_objects
@@ -49,6 +51,7 @@ from imgforge.reference import Reference
 from imgforge.report import build_size_report, render_html, render_markdown
 from imgforge.report.model import Budgets
 from imgforge.report.previous import previous_tag
+from imgforge.settings import BuildSettings
 from imgforge.scan import ScanPolicy, evaluate
 from imgforge.scan import scan as scan_image
 from imgforge.tags import parse_version, plan_tags
@@ -109,13 +112,63 @@ def build(state: PipelineState, run: Services) -> Built:
     labels = oci_labels(title=project.image_name, version=gen.version, revision=revision,
                         source=project.settings.image.source, created=created_timestamp(project.root, os.environ))
     local = f"imgforge-pipeline/{project.image_name}:{gen.version}"
-    options = BuildOptions(tags=(local,), labels={**project.labels(), **labels}, progress="plain")
+    settings = project.section("build", BuildSettings)
+    run.selection = (run.selection or selected()).over(Selection(settings.context, settings.builder))
     engine = run.engine(f"building {project.image_name}")
+    cache = _cache(state, run, engine_builder(run, engine)) if state.options.push and settings.cache else None
+    if cache is not None:
+        run.say(cache.describe())
+    options = BuildOptions(tags=(local,), labels={**project.labels(), **labels}, progress="plain",
+                           builder=run.selection.builder, cache_from=cache.cache_from if cache else (),
+                           cache_to=cache.cache_to if cache else None)
     result = run_build(project.root, gen.dockerfile, options, docker=engine.docker, on_step=run.say)
     write(_out(state), "build.json", result.to_json())
     cached = sum(s.cached for s in result.stages)
     return Built(local, result, revision,
                  f"{local} ({result.image_id[:19]}) in {result.seconds:.1f}s, {cached} cached steps")
+
+
+def engine_builder(run: Services, engine: Engine) -> str:
+    """The driver of the builder the run builds with (docker, docker-container, remote, kubernetes)."""
+    return builder_info(engine, run.selection.builder if run.selection else None).driver
+
+
+def branch(project_dir: Path) -> str | None:
+    """The branch being built: CI's name for it, else git's (None when detached or outside git)."""
+    name = os.environ.get("GITHUB_HEAD_REF") or os.environ.get("GITHUB_REF_NAME") or git(
+        project_dir, "rev-parse", "--abbrev-ref", "HEAD")
+    return name if name and name != "HEAD" else None
+
+
+def _cache(state: PipelineState, run: Services, driver: str) -> CachePlan:
+    """Build cache through the registry: the previous version's and the branch's last image's (inline) cache."""
+    gen = need(state.generate, "generate")
+    repo = gen.project.image_name
+    try:
+        existing = run.client().list_tags(repo)
+    except ImgforgeError:
+        existing = []  # no registry answer yet: the push stage reports it; the build just has no cache
+    stages = builder_stages(gen.dockerfile.read_text(encoding="utf-8"))
+    return cache_plan(f"{run.registry()}/{repo}", driver, previous_tag(existing, gen.version),
+                      branch(state.project_dir), existing, stages)
+
+
+def _push_stage_images(state: PipelineState, run: Services, engine: Engine) -> str:
+    """Each builder stage as `REPO:cache-STAGE` with inline cache (built from the local cache, then pushed), so
+    an engine with an empty store takes the dependency installs from the registry; a failure only loses cache."""
+    gen = need(state.generate, "generate")
+    plan = _cache(state, run, engine_builder(run, engine))
+    cache = RegistryCache(f"{run.registry()}/{gen.project.image_name}")
+    for stage in plan.stage_images:
+        ref = cache.stage_ref(stage)
+        options = BuildOptions(tags=(ref,), target=stage, cache_to="type=inline", progress="plain",
+                               builder=run.selection.builder if run.selection else None)
+        try:
+            run_build(gen.project.root, gen.dockerfile, options, docker=engine.docker)
+            engine.push(ref)
+        except ImgforgeError as err:
+            return f"; builder stage {stage} not pushed as cache ({err})"
+    return f"; builder stages {', '.join(plan.stage_images)} pushed as cache" if plan.stage_images else ""
 
 
 # --- scan and report ---------------------------------------------------------------------------------------
@@ -228,9 +281,16 @@ def push(state: PipelineState, run: Services) -> Pushed:
     result = push_image(built.local_image, target, tagged.plan, client=run.client(), docker=engine.docker,
                         say=run.say)
     pinned_ref = f"{target.name}@{result.digest}"
+    on, cached = branch(state.project_dir), ""
+    if gen.project.section("build", BuildSettings).cache:
+        if on:
+            # The branch's last image: the next build on a fresh engine or runner reads its inline cache.
+            repo = gen.project.image_name
+            run.client().put_manifest(repo, branch_tag(on), run.client().get_manifest(repo, result.digest))
+        cached = _push_stage_images(state, run, engine)
     write(_out(state), "push.json", push_json(result))
     how = "uploaded" if result.uploaded else "already there, nothing uploaded"
-    return Pushed(result, pinned_ref, f"{pinned_ref} ({how})")
+    return Pushed(result, pinned_ref, f"{pinned_ref} ({how}){cached}")
 
 
 # --- manifest, attach --------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any
 
 from imgforge.errors import ImgforgeError
 from imgforge.generate.dockerignore import render_dockerignore
+from imgforge.generate.runtimes import fill
 from imgforge.lint.parser import parse
 from imgforge.plan.catalog import uses
 from imgforge.plan.dockerignore import DockerIgnore
@@ -116,7 +117,11 @@ def _inputs_of(root: Path, project: Project, raw: dict[str, Any]) -> Inputs:
     ignore_file = project.root / ".dockerignore"
     # The pipeline writes the generated .dockerignore when the project has none: judge by that text.
     text = ignore_file.read_text(encoding="utf-8") if ignore_file.is_file() else render_dockerignore(project.recipe)
-    images = [b.image for b in project.recipe.builders] + [project.recipe.runtime.image]
+    # Recipe images name a toolchain family (`imgforge/python:{python}`); the base used is the version the
+    # project's own declarations select, as generation picks it.
+    chosen: dict[str, str] = {}
+    images = [fill(b.image, project.root, chosen) for b in project.recipe.builders]
+    images.append(fill(project.recipe.runtime.image, project.root, chosen))
     if own:
         images = _dockerfile_images(dockerfile)
     return Inputs(path=path, image=project.image_name, files=files, ignore=DockerIgnore(text), images=tuple(images))
