@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 # (the listing does not import the modules; a test checks these lines against the commands' own help).
 COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("imgforge.cli.env_cmds",
-               "Check engine, BuildKit, registry, base images and disk; exit 0 only when the pipeline can run."),
+               "Check engine, BuildKit and builder, registry, base images and disk; "
+               "exit 0 only when the pipeline can run."),
     "build": ("imgforge.cli.release_cmds",
               "Build an image with BuildKit, with OCI labels, secrets, live progress and per-stage timing."),
     "tag": ("imgforge.cli.release_cmds",
