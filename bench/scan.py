@@ -191,7 +191,9 @@ def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, 
     return secs, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime
 
 
-CPU: list[str] = []  # the CPU-time ratio of the last `paired` call (steadier than wall time on a busy machine)
+# The CPU-time ratio and the spread of the wall ratios of the last `paired` call (CPU time is steadier than
+# wall time on a busy machine; with two cores, a scan's wall time is below its CPU time).
+CPU: list[str] = []
 
 
 def paired(a: list[str], b: list[str], rounds: int, env_a: dict[str, str] | None = None,
@@ -207,7 +209,7 @@ def paired(a: list[str], b: list[str], rounds: int, env_a: dict[str, str] | None
         ratios.append(sa / sb)
         cpu.append(ca / cb)
         ma, mb = max(ma, ra), max(mb, rb)
-    CPU[:] = [f"CPU {statistics.median(cpu):.2f}x"]
+    CPU[:] = [f"CPU {statistics.median(cpu):.2f}x, wall ratios {min(ratios):.2f}-{max(ratios):.2f}"]
     return statistics.median(ta), statistics.median(tb), statistics.median(ratios), ma, mb
 
 
@@ -230,7 +232,7 @@ def measure_gzip(layout: Path, args: argparse.Namespace) -> None:
         s, b, ratio, m, _ = paired(pin + [sys.executable, "-m", "imgforge", "scan", str(layout), "--json"],
                                    pin + [sys.executable, "-c", TARFILE_GZ, *blobs], args.rounds, new, new)
         print(f"[{tag}] OCI layout with gzip layers: scan {s:.2f} s vs tarfile r|gz {b:.2f} s: {ratio:.2f}x "
-              f"(peak RSS {m} MB)")
+              f"(peak RSS {m} MB; {CPU[0]})")
 
 
 def measure(label: str, archive: str, args: argparse.Namespace) -> None:
