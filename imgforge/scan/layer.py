@@ -206,6 +206,8 @@ def scan_layer(raw: BinaryIO, what: str, detector: Detector | None = None, limit
         raise UsageError(f"reading {what}: not a readable tar layer ({type(exc).__name__}: {_short(exc)})") from exc
     finally:
         stream.close()
+        if content is not None:
+            content.batcher.close()
     notes = list(content.notes if content else [])
     if escaped:
         notes.append(f"{escaped} member name(s) were absolute or used '..'; read as paths inside the image root")
