@@ -61,6 +61,8 @@ class LayerScan:
 
 def normalize(name: str) -> tuple[str, bool]:
     """The absolute in-image path of a member name, and whether the name tried to leave the root."""
+    if ".." not in name and "//" not in name and "/." not in name and name[:1] not in "/." and name[-1:] != "/":
+        return "/" + name, False  # already normal (most names): what normpath would return, without its cost
     escaped = name.startswith("/") or ".." in name.split("/")
     path = posixpath.normpath("/" + name)
     if path.startswith("//"):
