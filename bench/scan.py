@@ -186,7 +186,9 @@ for path in sys.argv[1:]:
 def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, float]:
     """Run a whole process: (wall seconds, peak RSS in MB of its largest process, CPU seconds of its tree)."""
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    # From "/": run from a checkout, `python -m imgforge` would import the checkout's code (sys.path[0] is the
+    # current directory) whatever PYTHONPATH says, and `--old` would time the new code twice.
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd="/")
     _, status, usage = os.wait4(proc.pid, 0)
     secs = time.perf_counter() - t
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
