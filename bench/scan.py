@@ -131,9 +131,11 @@ def source_archive(path: Path, limit: int) -> None:
             tf.addfile(ti, io.BytesIO(data))
 
 
-def gzip_layout(archive: Path, root: Path) -> None:
-    """The archive's layers as gzip blobs of an OCI layout (as a registry serves them), written streaming."""
+def gzip_layout(archive: Path, root: Path, kind: str = "gzip") -> None:
+    """The archive's layers as gzip (or zstd) blobs of an OCI layout (as a registry serves them), written streaming."""
     import gzip
+
+    import zstandard
 
     blobs = root / "blobs" / "sha256"
     blobs.mkdir(parents=True)
@@ -149,14 +151,17 @@ def gzip_layout(archive: Path, root: Path) -> None:
         descs = []
         for name in manifest["Layers"]:
             tmp = blobs / "tmp"
-            with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) as gz:
-                shutil.copyfileobj(outer.extractfile(name), gz, 1 << 20)  # type: ignore[arg-type]
+            with open(tmp, "wb") as raw:
+                packer = (gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) if kind == "gzip"
+                          else zstandard.ZstdCompressor(level=3).stream_writer(raw, closefd=False))
+                with packer:
+                    shutil.copyfileobj(outer.extractfile(name), packer, 1 << 20)  # type: ignore[arg-type]
             h = hashlib.sha256()
             with open(tmp, "rb") as fh:
                 while chunk := fh.read(1 << 20):
                     h.update(chunk)
             tmp.rename(blobs / h.hexdigest())
-            descs.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+            descs.append({"mediaType": f"application/vnd.oci.image.layer.v1.tar+{kind}",
                           "digest": f"sha256:{h.hexdigest()}", "size": (blobs / h.hexdigest()).stat().st_size})
     doc = json.dumps({"schemaVersion": 2, "layers": descs, "config": {
         "digest": put(config), "size": len(config), "mediaType": "application/vnd.oci.image.config.v1+json"}}).encode()
@@ -181,7 +186,9 @@ for path in sys.argv[1:]:
 def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, float]:
     """Run a whole process: (wall seconds, peak RSS in MB of its largest process, CPU seconds of its tree)."""
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    # From "/": run from a checkout, `python -m imgforge` would import the checkout's code (sys.path[0] is the
+    # current directory) whatever PYTHONPATH says, and `--old` would time the new code twice.
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd="/")
     _, status, usage = os.wait4(proc.pid, 0)
     secs = time.perf_counter() - t
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
@@ -191,7 +198,9 @@ def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, 
     return secs, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime
 
 
-CPU: list[str] = []  # the CPU-time ratio of the last `paired` call (steadier than wall time on a busy machine)
+# The CPU-time ratio and the spread of the wall ratios of the last `paired` call (CPU time is steadier than
+# wall time on a busy machine; with two cores, a scan's wall time is below its CPU time).
+CPU: list[str] = []
 
 
 def paired(a: list[str], b: list[str], rounds: int, env_a: dict[str, str] | None = None,
@@ -207,7 +216,7 @@ def paired(a: list[str], b: list[str], rounds: int, env_a: dict[str, str] | None
         ratios.append(sa / sb)
         cpu.append(ca / cb)
         ma, mb = max(ma, ra), max(mb, rb)
-    CPU[:] = [f"CPU {statistics.median(cpu):.2f}x"]
+    CPU[:] = [f"CPU {statistics.median(cpu):.2f}x, wall ratios {min(ratios):.2f}-{max(ratios):.2f}"]
     return statistics.median(ta), statistics.median(tb), statistics.median(ratios), ma, mb
 
 
@@ -220,17 +229,32 @@ def _head(path: Path) -> bytes:
         return fh.read(2)
 
 
-def measure_gzip(layout: Path, args: argparse.Namespace) -> None:
-    """gzip layers (ISA-L) against tarfile's r|gz over the same blobs."""
-    blobs = [str(p) for p in (layout / "blobs" / "sha256").iterdir() if _head(p) == b"\x1f\x8b"]
+TARFILE_ZST = """
+import sys, tarfile, zstandard
+for path in sys.argv[1:]:
+    with open(path, "rb") as raw, zstandard.ZstdDecompressor().stream_reader(raw) as plain, \\
+            tarfile.open(fileobj=plain, mode="r|") as inner:
+        for m in inner:
+            fh = inner.extractfile(m) if m.isreg() else None
+            if fh is not None:
+                while fh.read(1 << 20):
+                    pass
+"""
+
+
+def measure_gzip(layout: Path, args: argparse.Namespace, kind: str = "gzip") -> None:
+    """gzip layers (ISA-L) against tarfile's r|gz over the same blobs; zstd layers against tarfile over zstandard."""
+    magic = b"\x1f\x8b" if kind == "gzip" else b"\x28\xb5"
+    blobs = [str(p) for p in (layout / "blobs" / "sha256").iterdir() if _head(p) == magic]
+    reader = TARFILE_GZ if kind == "gzip" else TARFILE_ZST
     new = env_for(ROOT)
     for cores in ("0", "0,1"):
         pin = ["taskset", "-c", cores]
         tag = "1 core " if cores == "0" else "2 cores"
         s, b, ratio, m, _ = paired(pin + [sys.executable, "-m", "imgforge", "scan", str(layout), "--json"],
-                                   pin + [sys.executable, "-c", TARFILE_GZ, *blobs], args.rounds, new, new)
-        print(f"[{tag}] OCI layout with gzip layers: scan {s:.2f} s vs tarfile r|gz {b:.2f} s: {ratio:.2f}x "
-              f"(peak RSS {m} MB)")
+                                   pin + [sys.executable, "-c", reader, *blobs], args.rounds, new, new)
+        print(f"[{tag}] OCI layout with {kind} layers: scan {s:.2f} s vs tarfile over {kind} {b:.2f} s: {ratio:.2f}x "
+              f"(peak RSS {m} MB; {CPU[0]})")
 
 
 def measure(label: str, archive: str, args: argparse.Namespace) -> None:
@@ -307,6 +331,10 @@ def main() -> None:
             if not layout.exists():
                 gzip_layout(archive, layout)
             measure_gzip(layout, args)
+            zlayout = work / "zstd-layout"
+            if not zlayout.exists():
+                gzip_layout(archive, zlayout, "zstd")
+            measure_gzip(zlayout, args, "zstd")
         if args.only != "synthetic":
             measure("source-heavy image (stdlib + site-packages text)", str(source), args)
     finally:

@@ -9,13 +9,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from imgforge.env.engine import Engine, ImageEngine, connect
 from imgforge.errors import ImgforgeError, UsageError
 from imgforge.image import Image, open_image, source_of
 from imgforge.image.archive import build_image
-from imgforge.image.daemon import SaveMember, scan_daemon
 from imgforge.image.model import BASE_NAME_KEY, ImageConfig
 from imgforge.image.streams import StreamLimits
 from imgforge.scan.accounting import Accounting, account
@@ -25,6 +23,9 @@ from imgforge.scan.layer import LayerScan, Limits, scan_layer, verify
 from imgforge.scan.policy import ScanPolicy, evaluate, load_baseline
 from imgforge.scan.report import BloatItem, Figures, LayerRow, ScanReport, SecretFinding
 from imgforge.secrets import default_detector
+
+if TYPE_CHECKING:
+    from imgforge.env.engine import ImageEngine
 
 # Below this, worker start-up and the uneven cost of layers (many small text files cost far more per
 # byte than one big binary) eat the gain: bench/scan.py's 240 MB image scans faster in one process.
@@ -112,6 +113,10 @@ def _read_source(source: str | Image, detector: Detector | None, limits: Limits,
     if kind != "daemon":
         image = open_image(source)
         return image, scan_layers(image, detector, limits, jobs), engine
+    # Deferred: the engine client (python-on-whales, ~0.2 s of imports) is needed only for an engine image.
+    from imgforge.env.engine import Engine, connect
+    from imgforge.image.daemon import SaveMember, scan_daemon
+
     daemon = engine if isinstance(engine, Engine) else connect(f"scanning {where}")
     # The engine's `docker save` stream is sequential: read it once, layers in archive order.
     result = scan_daemon(where, lambda name, fh: scan_layer(fh, f"layer {name} of {where}", detector, limits),

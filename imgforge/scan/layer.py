@@ -61,6 +61,8 @@ class LayerScan:
 
 def normalize(name: str) -> tuple[str, bool]:
     """The absolute in-image path of a member name, and whether the name tried to leave the root."""
+    if ".." not in name and "//" not in name and "/." not in name and name[:1] not in "/." and name[-1:] != "/":
+        return "/" + name, False  # already normal (most names): what normpath would return, without its cost
     escaped = name.startswith("/") or ".." in name.split("/")
     path = posixpath.normpath("/" + name)
     if path.startswith("//"):
@@ -206,6 +208,8 @@ def scan_layer(raw: BinaryIO, what: str, detector: Detector | None = None, limit
         raise UsageError(f"reading {what}: not a readable tar layer ({type(exc).__name__}: {_short(exc)})") from exc
     finally:
         stream.close()
+        if content is not None:
+            content.batcher.close()
     notes = list(content.notes if content else [])
     if escaped:
         notes.append(f"{escaped} member name(s) were absolute or used '..'; read as paths inside the image root")

@@ -109,24 +109,12 @@ def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: boo
 
 def extract(m: Any, ctx: Context) -> Found | None:
     """The generic rule's check, over one match of ``PATTERN`` or ``CODE_PATTERN``."""
-    begin = m.start(1)
-    floor = max(0, begin - _MAX_NAME)
-    while begin > floor and ctx.data[begin - 1] in _NAME_BYTES:
-        begin -= 1
-    name = ctx.data[begin : m.end(1)]
-    if _NOT_A_CREDENTIAL.search(_NOT_LETTERS.sub(b"", ctx.data[max(0, begin - 24) : m.end(1)].lower())):
-        return None  # "Next page token: ...", "client request token" written as words
+    # Every test below only rejects, so their order does not change the result: the value's cheap tests run
+    # first, because most candidates in source code (``token = 3``, ``password = None``) fail them.
     quoted = m.start(5) >= 0
     group = 5 if quoted else 7
     value: bytes = m.group(group)
     start, end = m.start(group), m.end(group)
-    op: bytes = m.group(3)
-    if op == b":" and not (m.group(2) or quoted) and m.end(3) == start:
-        return None  # "a:b" without space or quotes is not a YAML/JSON pair (ARNs, URNs, host:port)
-    if op == b"," and not (m.group(2) and quoted and _CALL_OPEN.search(ctx.data, max(0, begin - 8), begin)):
-        return None  # only a call's quoted pair counts: setProperty("API_TOKEN", "..."), not a list of strings
-    if op == b">" and (m.group(2) or ctx.data[begin - 1 : begin] != b"<"):
-        return None  # only an XML element <password>...</password>
     if not quoted:
         cut = _VALUE_END.search(value)  # "&" starts a query's next pair, "\n" the next line of escaped text
         stripped = value[: cut.start()] if cut else value
@@ -136,7 +124,30 @@ def extract(m: Any, ctx: Context) -> Found | None:
         value = stripped
     elif value.endswith(b"\\"):
         value, end = value[:-1], end - 1  # the value's closing quote was escaped: \"value\"
+    if _short(value):
+        return None
+    begin = m.start(1)
+    floor = max(0, begin - _MAX_NAME)
+    while begin > floor and ctx.data[begin - 1] in _NAME_BYTES:
+        begin -= 1
+    name = ctx.data[begin : m.end(1)]
+    if _NOT_A_CREDENTIAL.search(_NOT_LETTERS.sub(b"", ctx.data[max(0, begin - 24) : m.end(1)].lower())):
+        return None  # "Next page token: ...", "client request token" written as words
+    op: bytes = m.group(3)
+    if op == b":" and not (m.group(2) or quoted) and m.end(3) == start:
+        return None  # "a:b" without space or quotes is not a YAML/JSON pair (ARNs, URNs, host:port)
+    if op == b"," and not (m.group(2) and quoted and _CALL_OPEN.search(ctx.data, max(0, begin - 8), begin)):
+        return None  # only a call's quoted pair counts: setProperty("API_TOKEN", "..."), not a list of strings
+    if op == b">" and (m.group(2) or ctx.data[begin - 1 : begin] != b"<"):
+        return None  # only an XML element <password>...</password>
     around = ctx.data[max(0, start - _LINE_CONTEXT) : end + _LINE_CONTEXT]
     if not value_is_secret(value, name, quoted or op == b">", ctx.literal_values, around):  # element text is literal
         return None
     return Found(start, end, value)
+
+
+def _short(value: bytes) -> bool:
+    """True when `value_is_secret` would reject the value whatever its name: too short, or a short hex id."""
+    if value.endswith(b"\\n"):
+        value = value[:-2]
+    return len(value) < 6 or _SHORT_HEX.match(value) is not None

@@ -138,6 +138,7 @@ CLOUD_RULES: tuple[Rule, ...] = (
         "api-",
         rb"API-[A-Z0-9]{26}",
         shape=has_digit,
+        trigger=rb"api-[a-z0-9]{12}",  # "api-" alone is in most URLs and CLI flags
     ),
     prefixed(
         "onepassword-service-token",
@@ -230,6 +231,7 @@ CLOUD_RULES: tuple[Rule, ...] = (
         "LaunchDarkly API or SDK key",
         "api- sdk-",
         rb"(?:api|sdk)-" + UUID,
+        trigger=rb"(?:api|sdk)-[0-9a-f]{8}-",
     ),
     # Package registries.
     prefixed(

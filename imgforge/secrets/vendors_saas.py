@@ -70,8 +70,10 @@ SAAS_RULES: tuple[Rule, ...] = (
         "live_ test_",
         rb"(?:live|test)_[A-Za-z0-9]{30}",
         shape=mixed,
+        trigger=rb"(?:live|test)_[A-Za-z0-9]{12}",  # "test_" alone is in every Python test suite
     ),
-    prefixed("lob-api-key", "Lob API key", "live_ test_", rb"(?:live|test)_[a-f0-9]{35}"),
+    prefixed("lob-api-key", "Lob API key", "live_ test_", rb"(?:live|test)_[a-f0-9]{35}",
+             trigger=rb"(?:live|test)_[a-f0-9]{12}"),  # a prefix of the pattern: never misses a match
     prefixed(
         "razorpay-key", "Razorpay key id", "rzp_live_ rzp_test_", rb"rzp_(?:live|test)_[A-Za-z0-9]{14}", shape=mixed
     ),
@@ -92,7 +94,8 @@ SAAS_RULES: tuple[Rule, ...] = (
         rb"x(?:keysib|smtpsib)-[a-f0-9]{64}-[A-Za-z0-9]{16}",
     ),
     prefixed("mailgun-api-key", "Mailgun API key", "key-", rb"key-[a-f0-9]{32}", shape=has_digit),
-    prefixed("mailchimp-api-key", "Mailchimp API key", "-us", rb"[0-9a-f]{32}-us[0-9]{1,2}"),
+    prefixed("mailchimp-api-key", "Mailchimp API key", "-us", rb"[0-9a-f]{32}-us[0-9]{1,2}",
+             trigger=rb"[0-9a-f]{4}-us[0-9]"),  # "-us" alone is in "en-us" and "--use-..."
     prefixed(
         "mandrill-api-key",
         "Mandrill API key",
@@ -144,6 +147,7 @@ SAAS_RULES: tuple[Rule, ...] = (
         ":aa",
         rb"\d{8,10}:AA[0-9A-Za-z_\-]{33}",
         entropy=4.0,
+        trigger=rb"[0-9]:aa[0-9a-z_\-]{8}",  # ":aa" alone is in IPv6 addresses and hex dumps
     ),
     prefixed(
         "twitter-bearer-token",
