@@ -38,6 +38,7 @@ _PLACEHOLDER_RE = re.compile(
     | change[-_ ]?me | change[-_ ]?it | replace[-_ ]?(?:me|this|with) | placeholder | insert[-_ ]?here
     | example | dummy | redacted | invalid | incorrect | wrong[-_]?pass | bad[-_]?pass
     | 12345 | abcdef | abc123 | qwerty | some[-_+ ](?:client|secret|password|token|key)
+    | dead[-_]?beef | cafe[-_]?babe | feed[-_]?face | baad[-_]?f00d | decaf[-_]?bad  # hex "magic words" of docs
     | not[-_ ]?(?:a|my|your)?[-_ ]?real | fake[-_]?(?:secret|password|token|key)
     | ^(?:none|null|nil|undefined|true|false)$
     | ^process\.env | ^os\.environ | getenv | ^env\. | ^secrets\. | ^vault:
