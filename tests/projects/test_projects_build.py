@@ -7,6 +7,7 @@ through the build network of this machine (its TLS-intercepting CA travels as a 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -190,11 +191,17 @@ def test_no_ca_or_index_credential_in_any_layer_or_the_config(docker, project_im
     assert not any(TOKEN in line for line in built.log), "pip must redact the index password in the build output"
 
 
-def dep_layer(ref: str, dep_path: str) -> str:
-    """The diff id of the layer a `COPY` of `dep_path` made."""
-    config = open_image(f"docker:{ref}").config
-    commands = config.layer_commands()
-    return next(d for d, c in zip(config.diff_ids, commands, strict=True) if c and "COPY" in c and dep_path in c)
+def dep_layer(ref: str, dep_path: str) -> tuple[str, dict[str, tuple[int, int, str]]]:
+    """The diff id of the layer a `COPY` of `dep_path` made, and its files (mode, size, sha256; no times)."""
+    image = open_image(f"docker:{ref}")
+    commands = image.config.layer_commands()
+    index = next(i for i, c in enumerate(commands) if c and "COPY" in c and dep_path in c)
+    files: dict[str, tuple[int, int, str]] = {}
+    with image.layers[index].open() as stream, tarfile.open(fileobj=stream, mode="r|*") as tar:
+        for member in tar:
+            data = tar.extractfile(member) if member.isfile() else None
+            files[member.name] = (member.mode, member.size, hashlib.sha256(data.read() if data else b"").hexdigest())
+    return image.config.diff_ids[index], files
 
 
 @pytest.mark.parametrize(("name", "edit", "dep_path"), [
@@ -202,12 +209,15 @@ def dep_layer(ref: str, dep_path: str) -> str:
     ("express-api", ("src/server.js", "orders api", "orders api v2"), "node_modules"),
 ])
 def test_source_edit_keeps_the_dependency_layer(docker, project_image, cleanup_images, name, edit, dep_path):
+    """The edit reruns no dependency step and the dependency layer comes from the cache with the same files.
+
+    Its digest is not compared: BuildKit 0.8 stamps the build time on the folder a COPY creates, and keys the
+    COPY by the files' contents, so when an engine holds two builds of the same dependencies (a --no-cache
+    build, a bench run, another clone's run on a shared engine), a cached rebuild may take either one's layer.
+    """
     built = project_image(name)
     file, old, new = edit
     target = built.root / file
-    # The baseline is rebuilt here, just before the edit: the dependency layer's digest is only stable while
-    # its stage stays cached (BuildKit 0.8 stamps the build time on a copied folder), and the session's first
-    # build may be minutes old on an engine other builds share.
     base, tag = f"{built.tag}-base", f"{built.tag}-edited"
     cleanup_images.extend([base, tag])
     build_project(built.root, base)
@@ -222,7 +232,8 @@ def test_source_edit_keeps_the_dependency_layer(docker, project_image, cleanup_i
     assert before != after, "the edit changed the image"
     ran = ran_steps(log)
     assert not [step for step in ran if step.startswith("[deps ") and " FROM " not in step], ran
-    assert dep_layer(base, dep_path) == dep_layer(tag, dep_path), (f"{dep_path} layer changed", ran)
+    assert not [step for step in ran if "COPY" in step and dep_path in step], ran
+    assert dep_layer(base, dep_path)[1] == dep_layer(tag, dep_path)[1], f"{dep_path} files changed"
 
 
 def ran_steps(log: tuple[str, ...]) -> list[str]:
