@@ -108,6 +108,20 @@ def _decoded_text(value: bytes) -> bytes:
     return text if text.isascii() and b" " in text and text.replace(b" ", b"").isalnum() else b""
 
 
+_LONG_WORDS = tuple(w for w in _PLACEHOLDER_WORDS if len(w) >= 6 and w.isalpha())
+
+
+def _one_symbol_off(value: bytes) -> bool:
+    """``p#ssword``: a long stopword with one letter written as a symbol (docs showing characters to escape)."""
+    core = unquote_to_bytes(value).lower().rstrip(b"0123456789!.").translate(_LEET)
+    for word in _LONG_WORDS:
+        if len(core) == len(word):
+            diff = [i for i in range(len(word)) if core[i] != word[i]]
+            if len(diff) == 1 and not chr(core[diff[0]]).isalnum():
+                return True
+    return False
+
+
 def is_placeholder(value: bytes) -> bool:
     """True for template references, documentation fillers and stopwords (``${TOKEN}``, ``<set me>``, ``changeme``)."""
     stripped = value.strip(b"\"'`")
@@ -119,6 +133,8 @@ def is_placeholder(value: bytes) -> bool:
         or _normalized(stripped.rstrip(b"0123456789!.")) in _PLACEHOLDER_WORDS
     ):
         return True  # p@ssw0rd, Passw0rd1, secret123
+    if _one_symbol_off(stripped):
+        return True
     prose = _decoded_text(stripped)
     return _PLACEHOLDER_RE.search(stripped) is not None or (bool(prose) and _PLACEHOLDER_RE.search(prose) is not None)
 

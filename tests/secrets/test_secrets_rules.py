@@ -160,6 +160,8 @@ NEGATIVE = [
     ("cli-credential", "deploy.sh", 'curl -u "$API_USER:$API_PASSWORD" https://api.invalid/'),
     ("cli-credential", "README.md", "Credentials can be given with the --username and --password options."),
     ("http-auth-header", "check.sh", 'curl -H "Authorization: Bearer ${TOKEN}" https://api.invalid/me'),
+    # A stopword with one letter as a symbol (dj-database-url's README on escaping).
+    ("url-password", "METADATA", "    postgres://user:p%23ssword!@localhost/foobar"),
     # Percent-encoded words for a password (httpx's _urls.py docstring).
     ("url-password", "_urls.py", 'url = httpx.URL("HTTPS://jo%40email.com:a%20secret@m\u00fcller.de:1234/pa%20th")'),
     # A docstring's hex filler (FastAPI's security/http.py).
