@@ -10,7 +10,9 @@ No `# syntax=` line: it makes BuildKit pull a frontend image, and the built-in f
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from imgforge.build.network import RUN_SETUP, mounts
 from imgforge.build.registry_cache import BASES_ARG, BASES_PREFIX
@@ -64,6 +66,26 @@ def _exists(root: Path, pattern: str) -> bool:
     if _GLOB & set(pattern):
         return any(root.glob(pattern))
     return (root / pattern).exists()
+
+
+def _has_key(root: Path, pattern: str) -> bool:
+    """`file#a.b`: the JSON or TOML file sets key a.b to something non-empty (unreadable files set nothing)."""
+    name, _, dotted = pattern.partition("#")
+    try:
+        text = (root / name).read_text(encoding="utf-8")
+        data: Any = tomllib.loads(text) if name.endswith(".toml") else json.loads(text)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    for key in dotted.split("."):
+        if not isinstance(data, dict) or key not in data:
+            return False
+        data = data[key]
+    return bool(data)
+
+
+def runs(root: Path, builder: Builder) -> bool:
+    """Whether the builder stage has work in this project (its `when` holds, or it has none)."""
+    return not builder.when or any(_has_key(root, w) if "#" in w else _exists(root, w) for w in builder.when)
 
 
 def _copy_sources(root: Path, builder: Builder, recipe: Recipe) -> list[str]:
@@ -142,6 +164,8 @@ def _builder(root: Path, builder: Builder, recipe: Recipe) -> list[str]:
         lines += [f"# {why} Index settings and CA arrive as secret mounts only.", _networked(deps.cache, install)]
     # Earlier stages' outputs before the sources: an edit of the sources leaves these copies cached.
     for art in builder.inputs:
+        if not runs(root, recipe.builder(art.stage)):
+            continue
         lines += [f"# Output of stage {art.stage!r}, needed by the build below.",
                   f"COPY --from={art.stage} {_src(recipe, art)} {art.to}"]
     lines += _copy_sources(root, builder, recipe)
@@ -184,7 +208,8 @@ def _healthcheck(recipe: Recipe) -> list[str]:
 
 def _tcp_healthcheck(client: str, port: int) -> list[str]:
     if client == "wget":
-        cmd = ["/bin/sh", "-c", f"nc -z 127.0.0.1 ${{PORT:-{port}}} || exit 1"]
+        # busybox nc has no -z: with stdin at EOF it connects, then exits at once (1 when refused).
+        cmd = ["/bin/sh", "-c", f"nc -w 2 127.0.0.1 ${{PORT:-{port}}} </dev/null || exit 1"]
     elif client == "python":
         code = f"import os, socket; socket.create_connection(('127.0.0.1', int(os.environ.get('PORT', '{port}'))), 2)"
         cmd = ["python3", "-c", code]
@@ -218,7 +243,12 @@ def _runtime(project: Project) -> list[str]:
         owner = f"--chown={run.user}:{group} " if art.writable else ""
         if art.writable:
             lines.append(f"# {art.to} is the one folder the service may write to.")
-        lines.append(f"COPY {owner}--from={art.stage} {_src(recipe, art)} {art.to}")
+        if runs(project.root, recipe.builder(art.stage)):
+            lines.append(f"COPY {owner}--from={art.stage} {_src(recipe, art)} {art.to}")
+        elif art.context is not None:
+            lines += [f"# Stage {art.stage!r} has no work in this project: its files ({art.context}) are copied as "
+                      "they are, so a source edit reruns no step.",
+                      f"COPY {owner}{art.context} {art.to}"]
     lines += [
         "# Numeric non-root user: Kubernetes runAsNonRoot can check it, and no passwd entry is needed.",
         f"USER {run.user}:{group}",
@@ -258,6 +288,7 @@ def render_dockerfile(project: Project) -> str:
                 f"# by digest; --build-arg {BASES_ARG}=HOST/PATH takes them from a mirror with the same digests.",
                 f"ARG {BASES_ARG}={registry}", ""]
     for builder in recipe.builders:
-        out += _builder(project.root, builder, recipe) + [""]
+        if runs(project.root, builder):
+            out += _builder(project.root, builder, recipe) + [""]
     out += _runtime(project)
     return "\n".join(out) + "\n"

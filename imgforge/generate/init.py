@@ -64,8 +64,8 @@ def findings(root: Path, recipe: Recipe) -> Findings:
     start = python_start(root) if lang == "python" else node_start(root) if lang == "node" else None
     port = find_port(root, entry_files(root, start), _SUFFIXES[lang])
     health = health_routes(root, _SUFFIXES[lang], recipe.health.liveness, recipe.health.readiness)
-    if any("httpd" in word for word in recipe.runtime.entrypoint):
-        # Static sites and SPAs: the health paths are files the server always has.
+    if recipe.health.served or any("httpd" in word for word in recipe.runtime.entrypoint):
+        # Static sites and SPAs: the server answers the health paths itself, or they are files it always has.
         health = True
     return Findings(start, port, health)
 

@@ -47,8 +47,9 @@ def dependencies(root: Path) -> set[str]:
         names |= {_norm(k) for k in json.loads(read_text(root / "Pipfile.lock") or "{}").get("default", {})}
     for lock in ("uv.lock", "poetry.lock"):
         names |= {_norm(n) for n in re.findall(r'^name = "([^"]+)"', read_text(root / lock), re.M)}
-    # fastapi[standard] and uvicorn[standard] carry their servers.
-    if any("fastapi[standard" in read_text(p) for p in (root / "pyproject.toml", root / "requirements.txt")):
+    # fastapi[standard] and fastapi[all] carry uvicorn (fastapi[all] is the older spelling, still in many projects).
+    if any(re.search(r"fastapi\[[^\]]*\b(?:standard|all)\b", read_text(p), re.I)
+           for p in (root / "pyproject.toml", root / "requirements.txt")):
         names.add("uvicorn")
     return names
 

@@ -46,7 +46,7 @@ def _named(items: Any) -> bool:
 
 def deep_merge(base: Any, extra: Any) -> Any:
     """`extra` merged onto `base`: mappings merge key by key; lists of named mappings (builders) merge item by
-    `name`, new names appended; anything else is replaced."""
+    `name`, new names appended (a builder given a `build` drops the recipe's `when`); anything else is replaced."""
     if isinstance(base, Mapping) and isinstance(extra, Mapping):
         merged = {k: copy.deepcopy(v) for k, v in base.items()}
         for key, value in extra.items():
@@ -54,10 +54,17 @@ def deep_merge(base: Any, extra: Any) -> Any:
         return merged
     if _named(base) and _named(extra):
         by_name = {item["name"]: item for item in extra}
-        out = [deep_merge(item, by_name.pop(item["name"])) if item["name"] in by_name else copy.deepcopy(item)
+        out = [_merge_named(item, by_name.pop(item["name"])) if item["name"] in by_name else copy.deepcopy(item)
                for item in base]
         return out + [copy.deepcopy(item) for item in by_name.values()]
     return copy.deepcopy(extra)
+
+
+def _merge_named(item: Mapping[str, Any], extra: Mapping[str, Any]) -> Any:
+    merged = deep_merge(item, extra)
+    if "build" in extra and "when" not in extra:
+        merged.pop("when", None)  # a builder given its own build command runs it, whatever the recipe's `when`
+    return merged
 
 
 def _has_path(data: Any, loc: tuple[Any, ...]) -> bool:

@@ -30,6 +30,8 @@ class Artifact(_Strict):
     to: str = Field(min_length=1, description="Destination, absolute or relative to this stage's workdir.")
     writable: bool = Field(default=False, description="Owned by the runtime user (a folder the service writes, "
                            "e.g. Flask's instance/); everything else stays root's.")
+    context: str | None = Field(default=None, min_length=1, description="When `stage` does not run (its `when` "
+                                "does not hold): copy this project path instead (none: nothing is copied).")
 
 
 class Variant(_Strict):
@@ -57,6 +59,9 @@ class Builder(_Strict):
     """A builder stage: toolchain image, dependencies, sources and build command."""
 
     name: str = Field(pattern=_NAME, description="Stage name (FROM ... AS name).")
+    when: list[str] = Field(default_factory=list, description="Run this stage only when the project has one of "
+                            "these: a glob, or `file#key.path` for a key set in a JSON or TOML file, e.g. "
+                            "`package.json#scripts.build` (empty: always).")
     image: str = Field(min_length=1, description="Toolchain image, e.g. imgforge/golang:{go} ({go}: the newest "
                        "catalog version the project's declarations allow).")
     workdir: str = "/src"
@@ -78,6 +83,8 @@ class Health(_Strict):
     client: Literal["wget", "python", "node", "none"] = Field(
         default="none", description="Program in the runtime image that can probe HTTP (none: no HEALTHCHECK)."
     )
+    served: bool = Field(default=False, description="The runtime's own server answers liveness and readiness "
+                         "(a static server), so init looks for no route in the project.")
 
     @model_validator(mode="after")
     def _distinct(self) -> Health:

@@ -38,6 +38,7 @@ _PLACEHOLDER_RE = re.compile(
     | change[-_ ]?me | change[-_ ]?it | replace[-_ ]?(?:me|this|with) | placeholder | insert[-_ ]?here
     | example | dummy | redacted | invalid | incorrect | wrong[-_]?pass | bad[-_]?pass
     | 12345 | abcdef | abc123 | qwerty | some[-_+ ](?:client|secret|password|token|key)
+    | dead[-_]?beef | cafe[-_]?babe | feed[-_]?face | baad[-_]?f00d | decaf[-_]?bad  # hex "magic words" of docs
     | not[-_ ]?(?:a|my|your)?[-_ ]?real | fake[-_]?(?:secret|password|token|key)
     | ^(?:none|null|nil|undefined|true|false)$
     | ^process\.env | ^os\.environ | getenv | ^env\. | ^secrets\. | ^vault:
@@ -107,6 +108,20 @@ def _decoded_text(value: bytes) -> bytes:
     return text if text.isascii() and b" " in text and text.replace(b" ", b"").isalnum() else b""
 
 
+_LONG_WORDS = tuple(w for w in _PLACEHOLDER_WORDS if len(w) >= 6 and w.isalpha())
+
+
+def _one_symbol_off(value: bytes) -> bool:
+    """``p#ssword``: a long stopword with one letter written as a symbol (docs showing characters to escape)."""
+    core = unquote_to_bytes(value).lower().rstrip(b"0123456789!.").translate(_LEET)
+    for word in _LONG_WORDS:
+        if len(core) == len(word):
+            diff = [i for i in range(len(word)) if core[i] != word[i]]
+            if len(diff) == 1 and not chr(core[diff[0]]).isalnum():
+                return True
+    return False
+
+
 def is_placeholder(value: bytes) -> bool:
     """True for template references, documentation fillers and stopwords (``${TOKEN}``, ``<set me>``, ``changeme``)."""
     stripped = value.strip(b"\"'`")
@@ -118,6 +133,8 @@ def is_placeholder(value: bytes) -> bool:
         or _normalized(stripped.rstrip(b"0123456789!.")) in _PLACEHOLDER_WORDS
     ):
         return True  # p@ssw0rd, Passw0rd1, secret123
+    if _one_symbol_off(stripped):
+        return True
     prose = _decoded_text(stripped)
     return _PLACEHOLDER_RE.search(stripped) is not None or (bool(prose) and _PLACEHOLDER_RE.search(prose) is not None)
 

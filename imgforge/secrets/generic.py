@@ -107,11 +107,25 @@ def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: boo
     return not is_code_identifier(value) or (sum(48 <= b <= 57 for b in value) >= 3 and entropy >= 4.0)
 
 
+def _spans_words(data: bytes, m: Any) -> bool:
+    """Whether the string that really holds a value (up to its own closing quote) has whitespace in it.
+
+    RE2 has no backreference, so any quote may close a value: in `'var|default:"Default value"|date'` (a
+    template, a shell command, JSON inside a string) the value found is a prefix of a longer string of words.
+    """
+    line_end = data.find(b"\n", m.end(5))
+    close = data.find(m.group(4), m.end(5), len(data) if line_end < 0 else line_end)
+    whole = data[m.start(5) : close if close >= 0 else line_end if line_end >= 0 else len(data)]
+    return any(c in whole for c in b" \t")
+
+
 def extract(m: Any, ctx: Context) -> Found | None:
     """The generic rule's check, over one match of ``PATTERN`` or ``CODE_PATTERN``."""
     # Every test below only rejects, so their order does not change the result: the value's cheap tests run
     # first, because most candidates in source code (``token = 3``, ``password = None``) fail them.
     quoted = m.start(5) >= 0
+    if quoted and ctx.data[m.end(5) : m.end(5) + 1] != m.group(4) and _spans_words(ctx.data, m):
+        return None  # the regex closed the value on the other quote kind, inside a string of words
     group = 5 if quoted else 7
     value: bytes = m.group(group)
     start, end = m.start(group), m.end(group)

@@ -115,6 +115,8 @@ def _url_password(m: Any, ctx: Context) -> Found | None:
     plain = unquote_to_bytes(password)
     if len(plain) < 5 or plain.isdigit() or _DOC_HOST.match(ctx.data, m.end(2) + 1):
         return None  # "abc:xyz@", "user:1234@" and RFC 2606 example hosts are documentation
+    if b" " in plain and plain.replace(b" ", b"").isalpha():
+        return None  # percent-encoded words ("a%20secret" in httpx's URL docstring) are prose, not a password
     return Found(m.start(2), m.end(2), password)
 
 

@@ -88,6 +88,9 @@ def write(root: Path, files: dict[str, str]) -> Path:
      "exec flask --app 'web:app' run --host 0.0.0.0 --port ${PORT}"),
     ({"requirements.txt": "fastapi[standard]\n", "src/svc/api.py": "import fastapi\napi = fastapi.FastAPI()\n"},
      "exec uvicorn svc.api:api --host 0.0.0.0 --port ${PORT}"),
+    # fastapi[all] (the older extra) carries uvicorn too; main.py is only the module, not a script.
+    ({"requirements.txt": "fastapi[all]", "main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n"},
+     "exec uvicorn main:app --host 0.0.0.0 --port ${PORT}"),
     ({"app.py": "print('hi')\n"}, "app.py"),
 ])
 def test_python_start_rules_in_order(tmp_path, files, command):

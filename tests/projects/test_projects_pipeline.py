@@ -16,11 +16,8 @@ import pytest
 from imgforge.registry.client import RegistryClient
 
 DATA = Path(__file__).resolve().parent / "data"
+# Django declares no health endpoint: verify probes its port over tcp.
 PROJECTS = ["django-procfile", "express-api", "fastapi-uv", "flask-gunicorn", "go-vendor", "vite-spa"]
-# Django declares no health endpoint, so verify needs tcp probes (the manifest helper's branch), and the scan
-# gate must stop flagging Django's own django/template/base.py:745 as a generic secret (scan rules). Enable
-# it with IMGFORGE_TCP_VERIFY=1 once both are merged.
-NEEDS_TCP_VERIFY = {"django-procfile"}
 
 
 def imgforge(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -31,10 +28,6 @@ def imgforge(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("name", PROJECTS)
 def test_init_then_pipeline_unedited(docker, registry, tmp_path, name):
-    if name == "fastapi-uv":
-        pytest.skip("failed in the merged main's first CI run, not yet diagnosed (issue 11, open)")
-    if name in NEEDS_TCP_VERIFY and os.environ.get("IMGFORGE_TCP_VERIFY") != "1":
-        pytest.skip("needs tcp verify and the scan fix for django/template/base.py; set IMGFORGE_TCP_VERIFY=1")
     root = shutil.copytree(DATA / name, tmp_path / name)
     repo = f"imgforge-test/{name}-{uuid.uuid4().hex[:8]}"
     init = imgforge("init", ".", "--name", repo, cwd=root)

@@ -105,6 +105,8 @@ POSITIVE = [
     ("generic-secret", "app.properties", "jdbc.password=Tr0ub4dor-3x"),
     ("generic-secret", "run.sh", "curl --token=" + R36[:24] + " https://api.invalid"),
     ("generic-secret", "README.md", f"Use `token: {R36[:24]}` to log in."),
+    # A password holding the other quote kind, but no space, is still one value.
+    ("generic-secret", "app.py", """token = 'Xk9mq2Lp0vZ7"rest'"""),
 ]
 
 NEGATIVE = [
@@ -158,6 +160,14 @@ NEGATIVE = [
     ("cli-credential", "deploy.sh", 'curl -u "$API_USER:$API_PASSWORD" https://api.invalid/'),
     ("cli-credential", "README.md", "Credentials can be given with the --username and --password options."),
     ("http-auth-header", "check.sh", 'curl -H "Authorization: Bearer ${TOKEN}" https://api.invalid/me'),
+    # A stopword with one letter as a symbol (dj-database-url's README on escaping).
+    ("url-password", "METADATA", "    postgres://user:p%23ssword!@localhost/foobar"),
+    # Percent-encoded words for a password (httpx's _urls.py docstring).
+    ("url-password", "_urls.py", 'url = httpx.URL("HTTPS://jo%40email.com:a%20secret@m\u00fcller.de:1234/pa%20th")'),
+    # A docstring's hex filler (FastAPI's security/http.py).
+    ("http-auth-header", "http.py", '    """A client sends:\n\n    Authorization: Bearer deadbeef12346\n"""'),
+    # A template string holding the other quote kind and spaces (Django's template/base.py doctest).
+    ("generic-secret", "base.py", """    >>> token = 'variable|default:"Default value"|date:"Y-m-d"'"""),
     ("config-key-value", "NuGet.Config", '<add key="ClearTextPassword" value="%NUGET_PASSWORD%" />'),
     ("kubernetes-secret", "cm.yaml", "kind: ConfigMap\ndata:\n  mode: " + base64.b64encode(b"release-mode").decode()),
     (
