@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -133,7 +134,10 @@ def test_pipeline_with_context_b_builds_the_next_version_on_b_from_the_registry_
                       "--no-verify", "--json", cwd=project)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     client = RegistryClient(host)
-    assert {"1.0.0", "cache-deps", "cache-build"} <= set(client.list_tags(name))
+    # One cache image per builder stage the generated Dockerfile has (python-web: only `deps`; no build step).
+    stages = re.findall(r"^FROM \S+ AS (\S+)$", (dist / name / "Dockerfile").read_text(), re.M)
+    builders = {f"cache-{stage}" for stage in stages if stage != "runtime"}
+    assert builders and {"1.0.0", *builders} <= set(client.list_tags(name))
 
     # Version 2, after a source edit, on engine B (a Docker context): built, scanned, verified and pushed there.
     (project / "app.py").write_text((project / "app.py").read_text() + "\n# v2\n")
