@@ -14,13 +14,13 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
-
-from python_on_whales import DockerClient
-from python_on_whales.exceptions import DockerException
+from typing import TYPE_CHECKING, cast
 
 from imgforge.env.paths import debian_mirror
 from imgforge.errors import EnvironmentProblem
+
+if TYPE_CHECKING:
+    from python_on_whales import DockerClient
 
 SUITE = "bookworm"
 ROOT_IMAGE = f"imgforge/base-debian:{SUITE}"
@@ -252,6 +252,9 @@ def _make_root(docker: DockerClient, base: BaseImage, say: Progress) -> None:
 
 
 def _build(docker: DockerClient, base: BaseImage, say: Progress, builder: str | None) -> None:
+    # Deferred: the engine client costs ~0.1 s of start-up to `plan` and `generate`, which read only the catalog.
+    from python_on_whales.exceptions import DockerException
+
     assert base.dockerfile is not None
     with tempfile.TemporaryDirectory(prefix="imgforge-base-") as tmp:
         (Path(tmp) / "Dockerfile").write_text(base.dockerfile)
@@ -313,6 +316,8 @@ def push_catalog(
     docker: DockerClient, registry: str, say: Progress = lambda _msg: None
 ) -> tuple[list[str], list[str]]:
     """Push every present catalog image to `registry` (host:port); skip ones already there."""
+    from python_on_whales.exceptions import DockerException  # deferred, see _build
+
     from imgforge.env.registry_api import manifest_digest
 
     pushed: list[str] = []

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from imgforge.build.registry_cache import registry_base
 from imgforge.errors import UsageError
 from imgforge.generate.detect import detect_stack
-from imgforge.generate.dockerfile import render_dockerfile, variant
 from imgforge.generate.dockerignore import render_dockerignore
 from imgforge.generate.runtimes import fill
 from imgforge.project import Project, load_project
@@ -34,6 +32,10 @@ class GeneratedFiles:
 def resolve(project: Project) -> Project:
     """`project` with its recipe's `{python}`-style image placeholders set to the versions its files allow; with
     `bases.registry` set, catalog bases taken from that registry, pinned by digest."""
+    # Deferred: the registry client (requests) and the engine client load only when a project is generated, not
+    # when `plan` imports the pure modules of this package (recipe loading, runtime selection).
+    from imgforge.build.registry_cache import registry_base
+
     chosen: dict[str, str] = {}
     where = project.section("bases", BasesSettings)
 
@@ -46,6 +48,9 @@ def resolve(project: Project) -> Project:
 
 def generate(project: Project) -> GeneratedFiles:
     """Render the project's Dockerfile and .dockerignore (deterministic)."""
+    # Deferred for `plan`'s start-up, as in `resolve`: the renderer imports the build and registry modules.
+    from imgforge.generate.dockerfile import render_dockerfile, variant
+
     project = resolve(project)
     warnings = tuple(f"builder {b.name!r}: {v.warning}" for b in project.recipe.builders
                      if (v := variant(project.root, b)) is not None and v.warning)

@@ -11,7 +11,6 @@ from typing import Any
 from imgforge.errors import ImgforgeError
 from imgforge.generate.dockerignore import render_dockerignore
 from imgforge.generate.runtimes import fill
-from imgforge.lint.parser import parse
 from imgforge.plan.catalog import uses
 from imgforge.plan.dockerignore import DockerIgnore
 from imgforge.project import Project, load_project
@@ -91,6 +90,10 @@ def _recipe_path(root: Path, recipe_file: Path) -> str | None:
 
 
 def _dockerfile_images(file: Path) -> list[str]:
+    # Deferred: importing the parser loads the whole linter package (~60 ms), for the rare project with its own
+    # Dockerfile.
+    from imgforge.lint.parser import parse
+
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):

@@ -3,6 +3,7 @@ and a pattern that matches a parent folder excludes everything under it."""
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ def _clean(path: str) -> str:
     return "" if cleaned == "." else cleaned
 
 
+# Projects made from one recipe share its generated .dockerignore: translate each pattern once.
+@functools.lru_cache(maxsize=4096)
 def _to_regex(pattern: str) -> re.Pattern[str]:
     """Translate one pattern (Go filepath.Match plus `**`) into an anchored regular expression."""
     out: list[str] = []

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from scalehelp import APP, commit, git
+from scalehelp import APP, REPO_ROOT, commit, git
 
 from imgforge.cli import main
 from imgforge.plan import plan
@@ -111,3 +114,24 @@ def test_a_change_to_shared_tooling_can_plan_everything(mono: Path) -> None:
     result = plan([Path("services")], "HEAD", cwd=mono, all_on=["ci", "*.toml"])
     assert {Path(a.path).name for a in result.affected} == set("abcde")
     assert {r.what for a in result.affected for r in a.reasons} == {"ci/build.sh"}
+
+
+# What `plan` never needs: the engine client, the registry clients, the build, the Dockerfile renderer, the linter.
+PLAN_NEVER = ("python_on_whales", "requests", "oras", "imgforge.build", "imgforge.generate.dockerfile",
+              "imgforge.registry", "imgforge.lint")
+
+
+def test_the_plan_cli_imports_no_engine_registry_or_build_module(mono: Path) -> None:
+    (mono / "services/a/app.py").write_text(APP.format(n=5))
+    code = ("import atexit, json, sys\n"
+            "atexit.register(lambda: sys.__stderr__.write('MODULES=' + json.dumps(sorted(sys.modules)) + '\\n'))\n"
+            "from imgforge.cli import main\nsys.exit(main(['plan', 'services', '--since', 'HEAD']))\n")
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    done = subprocess.run([sys.executable, "-c", code], cwd=mono, env=env, capture_output=True, text=True,
+                          check=False, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout)["count"] == 1
+    line = next(ln for ln in done.stderr.splitlines() if ln.startswith("MODULES="))
+    loaded = json.loads(line.removeprefix("MODULES="))
+    found = [m for m in loaded if any(m == n or m.startswith(n + ".") for n in PLAN_NEVER)]
+    assert not found, f"plan imported {found}"
