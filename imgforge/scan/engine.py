@@ -20,7 +20,7 @@ from imgforge.scan.accounting import Accounting, account
 from imgforge.scan.dockerfile import Instruction, fix_for, line_naming, map_lines, parse_dockerfile
 from imgforge.scan.detect import Detector
 from imgforge.scan.layer import LayerScan, Limits, scan_layer, verify
-from imgforge.scan.policy import ScanPolicy, evaluate, load_baseline
+from imgforge.scan.gates import DEFAULT_POLICY, Policy, evaluate, load_baseline
 from imgforge.scan.report import BloatItem, Figures, LayerRow, ScanReport, SecretFinding
 from imgforge.secrets import default_detector
 
@@ -67,7 +67,7 @@ class DefaultDetector:
         return _default().wants_path(path)
 
 
-def _limits(policy: ScanPolicy) -> Limits:
+def _limits(policy: Policy) -> Limits:
     return Limits(stream=StreamLimits(max_bytes=int(policy.max_layer_bytes), max_ratio=policy.max_ratio),
                   jobs=policy.jobs)
 
@@ -197,7 +197,7 @@ def _config_finding(m: Any, source: str, name: str, layer: int | None, line: int
 
 
 def scan(source: str | Image, detector: Detector | None = None, dockerfile: str | Path | None = None,
-         policy: ScanPolicy | None = None, *, limits: Limits | None = None,
+         policy: Policy | None = None, *, limits: Limits | None = None,
          on_bytes: Callable[[int], None] | None = None, engine: ImageEngine | None = None) -> ScanReport:
     """Scan an image (reference, archive, OCI layout or opened `Image`) into a frozen `ScanReport`.
 
@@ -205,7 +205,7 @@ def scan(source: str | Image, detector: Detector | None = None, dockerfile: str 
     The engine is used only for an engine image (connected then if not given) or when passed in: an
     archive, OCI layout or registry scan never contacts it.
     """
-    policy = policy or ScanPolicy()
+    policy = policy or DEFAULT_POLICY  # ScanPolicy's defaults, without pydantic (see gates.py)
     detector = detector if detector is not None else DefaultDetector()
     limits = limits or _limits(policy)
     image, scans, engine = _read_source(source, detector, limits, policy.jobs, on_bytes, engine)
