@@ -165,6 +165,9 @@ class Batcher:
             return
         if not _POOLS:
             self.detector.wants_path("")  # build a lazily made detector before the fork: workers inherit it
+            prepare = getattr(self.detector, "compile_all", None)  # and its lazily compiled rules, likewise
+            if callable(prepare):
+                prepare()
         self.pending.append(_pool(self.jobs).apply_async(_detect_shared, (self.detector, self.jobs, self.batch)))
         self.batch, self.size, self.used = [], 0, 0
         self.slot = (self.slot + 1) % (2 * self.jobs + 1)

@@ -50,9 +50,7 @@ class SecretDetector:
         # rules never fire. Strict detectors (tests) compile them all here, so a bad pattern fails at once.
         self._compiled: dict[bytes, Any] = {}
         if strict:
-            for rule in self._rules:
-                self._regex(rule.pattern)
-                self._regex(rule.code_pattern or rule.pattern)
+            self.compile_all()
         self._paths = tuple(glob_matcher(rule.paths) if rule.paths else None for rule in self._rules)
         options = re2.Options()
         options.case_sensitive = False
@@ -115,6 +113,12 @@ class SecretDetector:
             pos = found.start
             results.append(_match(rule, found.secret, line))
         return results
+
+    def compile_all(self) -> None:
+        """Compile every rule's regexes now (before forking workers, so that they share one compiled copy)."""
+        for rule in self._rules:
+            self._regex(rule.pattern)
+            self._regex(rule.code_pattern or rule.pattern)
 
     def _regex(self, pattern: bytes) -> Any:
         regex = self._compiled.get(pattern)
