@@ -18,8 +18,8 @@ from imgforge.image.model import BASE_NAME_KEY, ImageConfig
 from imgforge.image.streams import StreamLimits
 from imgforge.scan.accounting import Accounting, account
 from imgforge.scan.dockerfile import Instruction, fix_for, line_naming, map_lines, parse_dockerfile
-from imgforge.scan.detect import Detector
-from imgforge.scan.layer import LayerScan, Limits, scan_layer, verify
+from imgforge.scan.detect import Batcher, Detector
+from imgforge.scan.layer import LAYER_KEY, LayerScan, Limits, scan_layer, verify, with_matches
 from imgforge.scan.gates import DEFAULT_POLICY, Policy, evaluate, load_baseline
 from imgforge.scan.report import BloatItem, Figures, LayerRow, ScanReport, SecretFinding
 from imgforge.secrets import SecretDetector, default_detector
@@ -78,9 +78,10 @@ def _limits(policy: Policy) -> Limits:
                   jobs=policy.jobs)
 
 
-def _scan_one(opener: Callable[[], BinaryIO], what: str, detector: Detector | None, limits: Limits) -> LayerScan:
+def _scan_one(opener: Callable[[], BinaryIO], what: str, detector: Detector | None, limits: Limits,
+              batcher: Batcher | None = None, key: int = 0) -> LayerScan:
     with opener() as raw:
-        return scan_layer(raw, what, detector, limits)
+        return scan_layer(raw, what, detector, limits, batcher, key)
 
 
 def _picklable(*values: object) -> bool:
@@ -106,7 +107,17 @@ def scan_layers(image: Image, detector: Detector | None, limits: Limits, jobs: i
             one = replace(limits, jobs=1)  # each layer worker matches its own text: no pool inside a pool
             futures = {i: pool.submit(_scan_one, openers[i], whats[i], detector, one) for i in order}
             return [futures[i].result() for i in range(len(openers))]
-    return [_scan_one(openers[i], whats[i], detector, limits) for i in range(len(openers))]
+    if detector is None:
+        return [_scan_one(openers[i], whats[i], detector, limits) for i in range(len(openers))]
+    # One batcher for all layers: the workers match one layer's last text files while the next is read,
+    # instead of the scan waiting for them at each layer's end.
+    batcher = Batcher(detector, limits.jobs)
+    try:
+        scans = [_scan_one(openers[i], whats[i], detector, limits, batcher, i * LAYER_KEY)
+                 for i in range(len(openers))]
+        return with_matches(scans, batcher.finish())
+    finally:
+        batcher.close()
 
 
 def _read_source(source: str | Image, detector: Detector | None, limits: Limits, jobs: int,
