@@ -135,11 +135,27 @@ def _read_source(source: str | Image, detector: Detector | None, limits: Limits,
     from imgforge.image.daemon import SaveMember, scan_daemon
 
     daemon = engine if isinstance(engine, Engine) else connect(f"scanning {where}")
-    # The engine's `docker save` stream is sequential: read it once, layers in archive order.
-    result = scan_daemon(where, lambda name, fh: scan_layer(fh, f"layer {name} of {where}", detector, limits),
-                         on_bytes, daemon)
+    # The engine's `docker save` stream is sequential: read it once, layers in archive order, with one batcher
+    # (as in scan_layers); each layer read is keyed by its place in the stream.
+    batcher = Batcher(detector, limits.jobs) if detector is not None else None
+    keys: dict[int, int] = {}  # id of a layer's scan -> its key
+
+    def on_layer(name: str, fh: BinaryIO) -> LayerScan:
+        key = len(keys)
+        layer = scan_layer(fh, f"layer {name} of {where}", detector, limits, batcher, key * LAYER_KEY)
+        keys[id(layer)] = key
+        return layer
+
+    try:
+        result = scan_daemon(where, on_layer, on_bytes, daemon)
+        scans = list(result.results)
+        if batcher is not None:
+            scans = with_matches(scans, batcher.finish(), [keys[id(x)] for x in scans])
+    finally:
+        if batcher is not None:
+            batcher.close()
     image = build_image(result.resolved, lambda m: SaveMember(where, m), where, "daemon", f"docker save {where}")
-    return image, list(result.results), daemon
+    return image, scans, daemon
 
 
 def _base_layers(image: Image, explicit: int | None, engine: ImageEngine | None) -> int | None:

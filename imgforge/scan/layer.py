@@ -231,14 +231,19 @@ def scan_layer(raw: BinaryIO, what: str, detector: Detector | None = None, limit
 _KINDS = {0x35: DIR, 0x31: HARDLINK, 0x32: SYMLINK}
 
 
-def with_matches(scans: Sequence[LayerScan], batched: Sequence[Match]) -> list[LayerScan]:
-    """The scans of layers read with one shared batcher, each with its batched matches merged in entry order."""
-    extra: list[list[Match]] = [[] for _ in scans]
+def with_matches(scans: Sequence[LayerScan], batched: Sequence[Match],
+                 keys: Sequence[int] | None = None) -> list[LayerScan]:
+    """The scans of layers read with one shared batcher, each with its batched matches merged in entry order.
+
+    Scan i was read with key `keys[i] * LAYER_KEY` (default: i); a key may repeat (one layer read, used twice).
+    """
+    keys = range(len(scans)) if keys is None else keys
+    extra: dict[int, list[Match]] = {}
     for m in batched:
         layer, entry = divmod(m.entry, LAYER_KEY)
-        extra[layer].append(replace(m, entry=entry))
+        extra.setdefault(layer, []).append(replace(m, entry=entry))
     out = []
-    for scan, more in zip(scans, extra, strict=True):
+    for scan, more in zip(scans, [extra.get(k, []) for k in keys], strict=True):
         # stable: a file's own matches keep the detector's order (each file's come from one place)
         merged = sorted([*scan.matches, *more], key=lambda m: m.entry)
         out.append(replace(scan, matches=tuple(merged)) if more else scan)
