@@ -22,7 +22,7 @@ from imgforge.scan.detect import Batcher, Detector
 from imgforge.scan.layer import LAYER_KEY, LayerScan, Limits, scan_layer, verify, with_matches
 from imgforge.scan.gates import DEFAULT_POLICY, Policy, evaluate, load_baseline
 from imgforge.scan.report import BloatItem, Figures, LayerRow, ScanReport, SecretFinding
-from imgforge.secrets import SecretDetector, default_detector
+from imgforge.secrets import default_detector
 
 if TYPE_CHECKING:
     from imgforge.env.engine import ImageEngine
@@ -66,12 +66,6 @@ class DefaultDetector:
     def wants_path(self, path: str) -> bool:
         return _default().wants_path(path)
 
-    def compile_all(self) -> None:
-        """Compile every rule now: called before workers fork, so that they inherit the compiled rules."""
-        detector = _default()
-        if isinstance(detector, SecretDetector):
-            detector.compile_all()
-
 
 def _limits(policy: Policy) -> Limits:
     return Limits(stream=StreamLimits(max_bytes=int(policy.max_layer_bytes), max_ratio=policy.max_ratio),
@@ -99,7 +93,7 @@ def scan_layers(image: Image, detector: Detector | None, limits: Limits, jobs: i
     openers = [layer.opener for layer in image.layers]
     if jobs > 1 and len(openers) > 1 and sum(sizes) >= PARALLEL_MIN_BYTES and _picklable(openers, detector, limits):
         if isinstance(detector, DefaultDetector):
-            detector.compile_all()  # once here: forked workers inherit it instead of each compiling the rules
+            _default()  # build it once here: forked workers inherit it (each compiles the rules it hits)
         # Largest layers first so one big layer does not start last.
         order = sorted(range(len(openers)), key=lambda i: -sizes[i])
         context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None

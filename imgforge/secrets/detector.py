@@ -115,7 +115,7 @@ class SecretDetector:
         return results
 
     def compile_all(self) -> None:
-        """Compile every rule's regexes now (before forking workers, so that they share one compiled copy)."""
+        """Compile every rule's regexes now (else each is compiled on its rule's first keyword hit)."""
         for rule in self._rules:
             self._regex(rule.pattern)
             self._regex(rule.code_pattern or rule.pattern)
