@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -96,6 +94,10 @@ def scan_layers(image: Image, detector: Detector | None, limits: Limits, jobs: i
             _default()  # build it once here: forked workers inherit it (each compiles the rules it hits)
         # Largest layers first so one big layer does not start last.
         order = sorted(range(len(openers)), key=lambda i: -sizes[i])
+        # Deferred: ~20 ms of imports (python -X importtime) that only images over PARALLEL_MIN_BYTES use.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
         with ProcessPoolExecutor(max_workers=min(jobs, len(openers), os.cpu_count() or 1), mp_context=context) as pool:
             one = replace(limits, jobs=1)  # each layer worker matches its own text: no pool inside a pool
