@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
 
     from imgforge.env.engine import Engine
 
-    from imgforge.scan import ScanPolicy, ScanReport
+    from imgforge.scan import ScanReport
+    from imgforge.scan.gates import Policy
 
 
 class Format(StrEnum):
@@ -29,7 +31,26 @@ class Format(StrEnum):
     markdown = "markdown"
 
 
-def _policy(project: Path, overrides: dict[str, object]) -> ScanPolicy:
+def _may_hold_scan_settings(project: Path) -> bool:
+    """Whether the project's settings file exists and may hold a `scan:` section: a cheap look for a top-level
+    `scan` key, so that settings that say nothing about scans skip pydantic and the settings model (~0.15 s of
+    a `scan ARCHIVE` process). Anything unclear counts as "may", for the full reader."""
+    file = project if project.is_file() or project.suffix in (".yaml", ".yml") else project / "imgforge.yaml"
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return False
+    except (OSError, UnicodeDecodeError):
+        return True
+    return any(line.lstrip().startswith(("scan", "'scan'", '"scan"', "{", "?", "<<")) for line in text.splitlines())
+
+
+def _policy(project: Path, overrides: dict[str, object]) -> Policy:
+    given = {k: v for k, v in overrides.items() if v is not None and v is not False}
+    if not given and not _may_hold_scan_settings(project):
+        from imgforge.scan.gates import DEFAULT_POLICY
+
+        return DEFAULT_POLICY
     from pydantic import ValidationError  # deferred: pydantic costs `scan --help` ~20 ms (python -X importtime)
 
     from imgforge.scan.policy import ScanPolicy
@@ -37,7 +58,7 @@ def _policy(project: Path, overrides: dict[str, object]) -> ScanPolicy:
 
     base = load_section(project, "scan", ScanPolicy)
     data = base.model_dump(exclude_none=True)
-    data.update({k: v for k, v in overrides.items() if v is not None and v is not False})
+    data.update(given)
     try:
         return ScanPolicy.model_validate(data)
     except ValidationError as exc:
@@ -48,6 +69,10 @@ def _policy(project: Path, overrides: dict[str, object]) -> ScanPolicy:
 @contextmanager
 def _progress(image: str, engine: Engine | None) -> Iterator[Callable[[int], None] | None]:
     """A byte progress bar over the `docker save` stream of an engine image on a TTY; else a spinner."""
+    if engine is None and not sys.stderr.isatty():
+        # No bar and no spinner to draw: rich is not imported (~25 ms of a `scan ARCHIVE --json` process).
+        yield None
+        return
     size = _engine_size(image, engine) if console_err.is_terminal else None
     if size is None:
         with console_err.status(f"scanning {escape(image)}"):
@@ -90,11 +115,14 @@ def _engine_size(image: str, engine: Engine | None) -> int | None:
 
 def _engine_for(image: str) -> Engine | None:
     """The engine, connected once, when `image` is scanned from it; None for archives, layouts, registries."""
-    from imgforge.env.engine import connect
     from imgforge.image import source_of
 
     kind, where = source_of(image)
-    return connect(f"scanning {where}") if kind == "daemon" else None
+    if kind != "daemon":
+        return None
+    from imgforge.env.engine import connect  # deferred: the engine client is needed only for an engine image
+
+    return connect(f"scanning {where}")
 
 
 def scan(

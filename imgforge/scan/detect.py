@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import atexit
 import mmap
-import multiprocessing
 import pickle
 import threading
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from multiprocessing.pool import AsyncResult, Pool
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from imgforge.image.streams import usable_cores
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult, Pool
 
 BATCH = 4 << 20
 _POOLS: dict[int, Pool] = {}
@@ -88,6 +89,8 @@ def _pool(jobs: int) -> Pool:
     """One pool of forked workers per size, made on first need and kept for the next layers of the scan."""
     if jobs not in _POOLS:
         _memory(jobs)
+        import multiprocessing  # deferred: ~15 ms of imports that a one-core scan never uses (python -X importtime)
+
         _POOLS[jobs] = multiprocessing.get_context("fork").Pool(jobs)
         if len(_POOLS) == 1:
             atexit.register(close_pools)
@@ -114,7 +117,11 @@ class Batcher:
 
     def __init__(self, detector: Detector, jobs: int) -> None:
         self.detector = detector
-        self.jobs = min(jobs, usable_cores()) if "fork" in multiprocessing.get_all_start_methods() else 1
+        self.jobs = min(jobs, usable_cores())
+        if self.jobs > 1:
+            import multiprocessing  # deferred, see _pool
+
+            self.jobs = self.jobs if "fork" in multiprocessing.get_all_start_methods() else 1
         if self.jobs > 1:
             try:
                 pickle.dumps(detector)
@@ -164,7 +171,9 @@ class Batcher:
         if not self.batch:
             return
         if not _POOLS:
-            self.detector.wants_path("")  # build a lazily made detector before the fork: workers inherit it
+            # Build a lazily made detector before the fork: workers inherit it. Its rules' regexes are compiled
+            # by each worker on first hit (bench/scan.py's images hit 1 and 64 of 171): off the reading process.
+            self.detector.wants_path("")
         self.pending.append(_pool(self.jobs).apply_async(_detect_shared, (self.detector, self.jobs, self.batch)))
         self.batch, self.size, self.used = [], 0, 0
         self.slot = (self.slot + 1) % (2 * self.jobs + 1)

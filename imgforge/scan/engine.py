@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -18,9 +16,9 @@ from imgforge.image.model import BASE_NAME_KEY, ImageConfig
 from imgforge.image.streams import StreamLimits
 from imgforge.scan.accounting import Accounting, account
 from imgforge.scan.dockerfile import Instruction, fix_for, line_naming, map_lines, parse_dockerfile
-from imgforge.scan.detect import Detector
-from imgforge.scan.layer import LayerScan, Limits, scan_layer, verify
-from imgforge.scan.policy import ScanPolicy, evaluate, load_baseline
+from imgforge.scan.detect import Batcher, Detector
+from imgforge.scan.layer import LAYER_KEY, LayerScan, Limits, scan_layer, verify, with_matches
+from imgforge.scan.gates import DEFAULT_POLICY, Policy, evaluate, load_baseline
 from imgforge.scan.report import BloatItem, Figures, LayerRow, ScanReport, SecretFinding
 from imgforge.secrets import default_detector
 
@@ -67,14 +65,15 @@ class DefaultDetector:
         return _default().wants_path(path)
 
 
-def _limits(policy: ScanPolicy) -> Limits:
+def _limits(policy: Policy) -> Limits:
     return Limits(stream=StreamLimits(max_bytes=int(policy.max_layer_bytes), max_ratio=policy.max_ratio),
                   jobs=policy.jobs)
 
 
-def _scan_one(opener: Callable[[], BinaryIO], what: str, detector: Detector | None, limits: Limits) -> LayerScan:
+def _scan_one(opener: Callable[[], BinaryIO], what: str, detector: Detector | None, limits: Limits,
+              batcher: Batcher | None = None, key: int = 0) -> LayerScan:
     with opener() as raw:
-        return scan_layer(raw, what, detector, limits)
+        return scan_layer(raw, what, detector, limits, batcher, key)
 
 
 def _picklable(*values: object) -> bool:
@@ -92,15 +91,29 @@ def scan_layers(image: Image, detector: Detector | None, limits: Limits, jobs: i
     openers = [layer.opener for layer in image.layers]
     if jobs > 1 and len(openers) > 1 and sum(sizes) >= PARALLEL_MIN_BYTES and _picklable(openers, detector, limits):
         if isinstance(detector, DefaultDetector):
-            _default()  # build it once here: forked workers inherit it instead of each compiling the rules
+            _default()  # build it once here: forked workers inherit it (each compiles the rules it hits)
         # Largest layers first so one big layer does not start last.
         order = sorted(range(len(openers)), key=lambda i: -sizes[i])
+        # Deferred: ~20 ms of imports (python -X importtime) that only images over PARALLEL_MIN_BYTES use.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
         with ProcessPoolExecutor(max_workers=min(jobs, len(openers), os.cpu_count() or 1), mp_context=context) as pool:
             one = replace(limits, jobs=1)  # each layer worker matches its own text: no pool inside a pool
             futures = {i: pool.submit(_scan_one, openers[i], whats[i], detector, one) for i in order}
             return [futures[i].result() for i in range(len(openers))]
-    return [_scan_one(openers[i], whats[i], detector, limits) for i in range(len(openers))]
+    if detector is None:
+        return [_scan_one(openers[i], whats[i], detector, limits) for i in range(len(openers))]
+    # One batcher for all layers: the workers match one layer's last text files while the next is read,
+    # instead of the scan waiting for them at each layer's end.
+    batcher = Batcher(detector, limits.jobs)
+    try:
+        scans = [_scan_one(openers[i], whats[i], detector, limits, batcher, i * LAYER_KEY)
+                 for i in range(len(openers))]
+        return with_matches(scans, batcher.finish())
+    finally:
+        batcher.close()
 
 
 def _read_source(source: str | Image, detector: Detector | None, limits: Limits, jobs: int,
@@ -118,11 +131,27 @@ def _read_source(source: str | Image, detector: Detector | None, limits: Limits,
     from imgforge.image.daemon import SaveMember, scan_daemon
 
     daemon = engine if isinstance(engine, Engine) else connect(f"scanning {where}")
-    # The engine's `docker save` stream is sequential: read it once, layers in archive order.
-    result = scan_daemon(where, lambda name, fh: scan_layer(fh, f"layer {name} of {where}", detector, limits),
-                         on_bytes, daemon)
+    # The engine's `docker save` stream is sequential: read it once, layers in archive order, with one batcher
+    # (as in scan_layers); each layer read is keyed by its place in the stream.
+    batcher = Batcher(detector, limits.jobs) if detector is not None else None
+    keys: dict[int, int] = {}  # id of a layer's scan -> its key
+
+    def on_layer(name: str, fh: BinaryIO) -> LayerScan:
+        key = len(keys)
+        layer = scan_layer(fh, f"layer {name} of {where}", detector, limits, batcher, key * LAYER_KEY)
+        keys[id(layer)] = key
+        return layer
+
+    try:
+        result = scan_daemon(where, on_layer, on_bytes, daemon)
+        scans = list(result.results)
+        if batcher is not None:
+            scans = with_matches(scans, batcher.finish(), [keys[id(x)] for x in scans])
+    finally:
+        if batcher is not None:
+            batcher.close()
     image = build_image(result.resolved, lambda m: SaveMember(where, m), where, "daemon", f"docker save {where}")
-    return image, list(result.results), daemon
+    return image, scans, daemon
 
 
 def _base_layers(image: Image, explicit: int | None, engine: ImageEngine | None) -> int | None:
@@ -197,7 +226,7 @@ def _config_finding(m: Any, source: str, name: str, layer: int | None, line: int
 
 
 def scan(source: str | Image, detector: Detector | None = None, dockerfile: str | Path | None = None,
-         policy: ScanPolicy | None = None, *, limits: Limits | None = None,
+         policy: Policy | None = None, *, limits: Limits | None = None,
          on_bytes: Callable[[int], None] | None = None, engine: ImageEngine | None = None) -> ScanReport:
     """Scan an image (reference, archive, OCI layout or opened `Image`) into a frozen `ScanReport`.
 
@@ -205,7 +234,7 @@ def scan(source: str | Image, detector: Detector | None = None, dockerfile: str 
     The engine is used only for an engine image (connected then if not given) or when passed in: an
     archive, OCI layout or registry scan never contacts it.
     """
-    policy = policy or ScanPolicy()
+    policy = policy or DEFAULT_POLICY  # ScanPolicy's defaults, without pydantic (see gates.py)
     detector = detector if detector is not None else DefaultDetector()
     limits = limits or _limits(policy)
     image, scans, engine = _read_source(source, detector, limits, policy.jobs, on_bytes, engine)

@@ -12,7 +12,7 @@ import posixpath
 import zipfile
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, BinaryIO
 
 from imgforge.errors import UsageError
@@ -77,11 +77,13 @@ def is_archive(path: str) -> bool:
 class _Content:
     """Searches file contents (and archives inside them, to a bounded depth) with a detector."""
 
-    def __init__(self, detector: Detector, limits: Limits) -> None:
+    def __init__(self, detector: Detector, limits: Limits, batcher: Batcher | None = None, key: int = 0) -> None:
         self.detector = detector
         self.limits = limits
         self.notes: list[str] = []
-        self.batcher = Batcher(detector, limits.jobs)
+        self.own = batcher is None  # else the caller's, shared by several layers: it collects their matches
+        self.batcher = Batcher(detector, limits.jobs) if batcher is None else batcher
+        self.key = key  # added to entry numbers given to a shared batcher (see `scan_layer`)
 
     def file(self, tar: TarReader, path: str, size: int, depth: int = 0, entry: int = -1) -> list[tuple[str, Any]]:
         """(path, match) pairs for the current member of `tar`; matches in an archive read `archive!/member`.
@@ -99,7 +101,7 @@ class _Content:
             return []  # binary: nothing a text rule can match, and its bytes are skipped without a copy
         data = tar.read(self.limits.max_scan_bytes if len(head) == SNIFF else SNIFF)
         if entry >= 0:
-            self.batcher.add(entry, path, data)
+            self.batcher.add(self.key + entry, path, data)
             return []
         return [(path, m) for m in self.detector.scan_bytes(data, path)]
 
@@ -152,8 +154,17 @@ def _tar_limits(limits: Limits) -> TarLimits:
     return TarLimits(max_member=limits.stream.max_bytes)
 
 
-def scan_layer(raw: BinaryIO, what: str, detector: Detector | None = None, limits: Limits | None = None) -> LayerScan:
-    """Read the (compressed or plain) tar stream `raw` once; hostile or broken input raises UsageError."""
+# Entry numbers of layer k reach a shared batcher as k * LAYER_KEY + entry (entries per layer stay below it).
+LAYER_KEY = 1 << 32
+
+
+def scan_layer(raw: BinaryIO, what: str, detector: Detector | None = None, limits: Limits | None = None,
+               batcher: Batcher | None = None, key: int = 0) -> LayerScan:
+    """Read the (compressed or plain) tar stream `raw` once; hostile or broken input raises UsageError.
+
+    With a shared `batcher`, the matches of text files sent to it are left out of the result: the caller
+    collects them from the batcher (their entries offset by `key`) and merges them with `with_matches`.
+    """
     limits = limits or Limits()
     paths: list[str] = []
     kinds = bytearray()
@@ -162,7 +173,7 @@ def scan_layer(raw: BinaryIO, what: str, detector: Detector | None = None, limit
     links: list[tuple[int, str]] = []
     matches: list[Match] = []
     escaped = 0
-    content = _Content(detector, limits) if detector is not None else None
+    content = _Content(detector, limits, batcher, key) if detector is not None else None
     stream = open_uncompressed(raw, what, limits.stream, digest=limits.verify)
     tar = TarReader(stream.read, what, _tar_limits(limits), stream.length)
     try:
@@ -199,7 +210,7 @@ def scan_layer(raw: BinaryIO, what: str, detector: Detector | None = None, limit
             mtimes.append(member.mtime)
         tar.drain()
         diff_id, digest = stream.digests()
-        if content is not None:
+        if content is not None and content.own:
             matches += content.batcher.finish()
             matches.sort(key=lambda m: m.entry)  # stable: a file's own matches keep the detector's order
     except UsageError:
@@ -208,7 +219,7 @@ def scan_layer(raw: BinaryIO, what: str, detector: Detector | None = None, limit
         raise UsageError(f"reading {what}: not a readable tar layer ({type(exc).__name__}: {_short(exc)})") from exc
     finally:
         stream.close()
-        if content is not None:
+        if content is not None and content.own:
             content.batcher.close()
     notes = list(content.notes if content else [])
     if escaped:
@@ -218,6 +229,25 @@ def scan_layer(raw: BinaryIO, what: str, detector: Detector | None = None, limit
 
 
 _KINDS = {0x35: DIR, 0x31: HARDLINK, 0x32: SYMLINK}
+
+
+def with_matches(scans: Sequence[LayerScan], batched: Sequence[Match],
+                 keys: Sequence[int] | None = None) -> list[LayerScan]:
+    """The scans of layers read with one shared batcher, each with its batched matches merged in entry order.
+
+    Scan i was read with key `keys[i] * LAYER_KEY` (default: i); a key may repeat (one layer read, used twice).
+    """
+    keys = range(len(scans)) if keys is None else keys
+    extra: dict[int, list[Match]] = {}
+    for m in batched:
+        layer, entry = divmod(m.entry, LAYER_KEY)
+        extra.setdefault(layer, []).append(replace(m, entry=entry))
+    out = []
+    for scan, more in zip(scans, [extra.get(k, []) for k in keys], strict=True):
+        # stable: a file's own matches keep the detector's order (each file's come from one place)
+        merged = sorted([*scan.matches, *more], key=lambda m: m.entry)
+        out.append(replace(scan, matches=tuple(merged)) if more else scan)
+    return out
 
 
 def verify(layers: Sequence[tuple[str, str, str]], scans: Sequence[LayerScan]) -> None:

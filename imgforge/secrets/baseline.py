@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-
-from pydantic import BaseModel, ConfigDict, ValidationError
+from typing import Any
 
 from imgforge.errors import UsageError
 from imgforge.secrets.context import SecretMatch
 
 
-class _BaselineFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    fingerprints: list[str]
+@functools.cache
+def _baseline_file() -> Any:
+    # Deferred: pydantic is ~0.1 s of imports, and `imgforge scan ARCHIVE` loads this package without a baseline.
+    from pydantic import BaseModel, ConfigDict
+
+    class _BaselineFile(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        fingerprints: list[str]
+
+    return _BaselineFile
 
 
 @dataclass(frozen=True)
@@ -32,8 +39,10 @@ class Baseline:
     @classmethod
     def load(cls, path: Path | str) -> Baseline:
         """Read a baseline file; a missing or malformed file is a ``UsageError`` naming the file."""
+        from pydantic import ValidationError  # deferred with the model (see _baseline_file)
+
         try:
-            parsed = _BaselineFile.model_validate_json(Path(path).read_bytes())
+            parsed = _baseline_file().model_validate_json(Path(path).read_bytes())
         except OSError as exc:
             raise UsageError(f"reading baseline {path}: {exc.strerror or exc}") from exc
         except ValidationError as exc:

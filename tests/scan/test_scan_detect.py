@@ -62,3 +62,15 @@ def test_a_second_batcher_at_once_sends_its_contents_pickled(small_slots: None) 
     second.close()
     assert got == [expected, expected]
     assert _run(Batcher(DefaultDetector(), 2), files) == expected  # the slots were given back
+
+
+def test_rules_compile_on_first_hit_and_find_what_a_fully_compiled_detector_finds() -> None:
+    from imgforge.secrets import SecretDetector
+
+    lazy, strict = SecretDetector(), SecretDetector(strict=True)
+    assert lazy._compiled == {} and strict._compiled  # strict detectors compile every rule up front
+    files = [(path, data) for _, path, data in _files(20)] + [("/app/README.md", b"nothing to see\n")]
+    assert [lazy.scan_bytes(d, p) for p, d in files] == [strict.scan_bytes(d, p) for p, d in files]
+    assert 0 < len(lazy._compiled) < len(strict._compiled)  # only the rules whose keywords were hit
+    lazy.compile_all()
+    assert lazy._compiled.keys() == strict._compiled.keys()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from imgforge.errors import UsageError
-from imgforge.scan import ScanPolicy, evaluate, load_baseline
+from imgforge.scan import DEFAULT_POLICY, ScanPolicy, evaluate, load_baseline
 from imgforge.scan.dockerfile import fix_for, instruction_of, map_lines, parse_dockerfile
 from imgforge.scan.report import BloatItem, LayerRow, ScanReport, SecretFinding, human
 
@@ -51,6 +52,11 @@ def test_policy_sizes_and_bounds():
         ScanPolicy(min_efficiency=1.5)
     with pytest.raises(ValueError):
         ScanPolicy(unknown=1)
+
+
+def test_the_plain_default_policy_is_scan_policys_defaults():
+    # A scan without settings uses DEFAULT_POLICY (no pydantic); it must be ScanPolicy() field for field.
+    assert dataclasses.asdict(DEFAULT_POLICY) == ScanPolicy().model_dump()
 
 
 def test_baseline_formats(tmp_path):

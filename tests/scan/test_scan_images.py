@@ -300,5 +300,7 @@ def test_struct_reader_gives_the_old_readers_json_on_every_source(planted, tmp_p
                 for s in sources]
 
     new = reports()
-    monkeypatch.setattr(engine, "scan_layer", legacy_scan_layer)
+    # The legacy reader collects its own matches: the scan's shared batcher (batcher, key) is left empty.
+    monkeypatch.setattr(engine, "scan_layer", lambda raw, what, det, limits, *shared: legacy_scan_layer(
+        raw, what, det, limits))
     assert reports() == new

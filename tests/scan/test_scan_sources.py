@@ -72,3 +72,29 @@ def test_parallel_layer_workers_give_the_same_report(tmp_path, monkeypatch):
     two = scan(str(path), policy=ScanPolicy(jobs=2))
     assert one == two
     assert [(s.path, s.deleted) for s in two.secrets] == [("/app/.env", True)]
+
+
+def test_one_batcher_for_all_layers_gives_the_same_report_through_workers(tmp_path, monkeypatch):
+    """Text files of every layer go to one batcher (tiny batches, two workers): the report is jobs=1's."""
+    from scanhelp import fake_tokens
+
+    from imgforge.scan import ScanPolicy, detect
+
+    tokens = fake_tokens("shared")
+    layers = [layer_tar([("file", f"/l{k}/f{i}.env", f"T{i}={tokens['github']}\nx = 1\n".encode())
+                         for i in range(30)] + [("file", f"/l{k}/bin.so", b"\0" * 100)])
+              for k in range(3)]
+    layers.append(layer_tar([("wh", "/l1")]))
+    path = tmp_path / "img.tar"
+    path.write_bytes(docker_archive(layers))
+    one = scan(str(path), policy=ScanPolicy(jobs=1))
+    monkeypatch.setattr(detect, "BATCH", 64)  # many small batches, in flight across layer ends
+    monkeypatch.setattr(detect, "usable_cores", lambda: 2)
+    detect.close_pools()  # the slots are sized by BATCH when the pool is made
+    try:
+        two = scan(str(path), policy=ScanPolicy(jobs=2))
+    finally:
+        detect.close_pools()
+    assert one == two
+    assert len(two.secrets) == 90 and {s.layer for s in two.secrets} == {0, 1, 2}
+    assert [s.deleted for s in two.secrets if s.layer == 1] == [True] * 30

@@ -108,6 +108,30 @@ def test_scan_of_an_archive_talks_to_no_engine_or_registry(tmp_path: Path) -> No
     loaded = modules_after(cli("scan", "image.tar", "--json"), tmp_path)
     assert "imgforge.scan" in loaded
     assert_none(loaded, HEAVY + RICH_HELP)
+    # Default settings: no pydantic, no settings model, and (output not on a terminal) no rich.
+    assert_none(loaded, ("pydantic", "yaml", "imgforge.settings", "imgforge.scan.policy", "rich", "imgforge.env"))
+
+
+def test_scan_beside_settings_without_a_scan_section_loads_no_settings_model(tmp_path: Path) -> None:
+    docker_save_archive(tmp_path / "image.tar")
+    (tmp_path / "imgforge.yaml").write_text("image:\n  name: shop/api\n  # scan: is not set here\n")
+    loaded = modules_after(cli("scan", "image.tar", "--json"), tmp_path)
+    assert_none(loaded, ("pydantic", "imgforge.settings", "imgforge.scan.policy"))
+
+
+def test_scan_beside_settings_with_a_scan_section_applies_it(tmp_path: Path) -> None:
+    docker_save_archive(tmp_path / "image.tar")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "imgforge", "scan", "image.tar", "--json"]
+    (tmp_path / "imgforge.yaml").write_text("image:\n  name: shop/api\nscan:\n  max_size: 1\n")
+    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "size:" in json.loads(done.stdout)["gates"][0], done.stderr
+    (tmp_path / "imgforge.yaml").write_text("scan:\n  max_size: lots\n")
+    bad = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "max_size" in bad.stderr and "Traceback" not in bad.stderr
+    (tmp_path / "imgforge.yaml").write_text("image:\n  name: shop/api\n")
+    again = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0 and json.loads(again.stdout)["gates"] == []
 
 
 def test_the_listing_matches_the_commands_own_help() -> None:
