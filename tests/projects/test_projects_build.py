@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import tarfile
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -26,6 +27,7 @@ from unittest import mock
 import pytest
 
 from imgforge.build import BuildOptions, build
+from imgforge.build.network import build_secrets
 from imgforge.cli import main
 from imgforge.image import open_image
 
@@ -246,3 +248,33 @@ def ran_steps(log: tuple[str, ...]) -> list[str]:
         elif (m := re.match(r"#(\d+) DONE", line)) and m.group(1) in headers:
             done.append(headers[m.group(1)][:80])
     return done
+
+
+def app_bytecode(tag: str) -> dict[str, bytes]:
+    """The .pyc files under /app in the image (path -> bytes), from every layer, later layers winning."""
+    return {name: data for name, data in _files(tag) if name.startswith("app/") and name.endswith(".pyc")}
+
+
+@pytest.mark.parametrize("name", ["flask-gunicorn", "fastapi-uv"])
+def test_app_bytecode_is_compiled_at_build_time_and_reproducible(docker, project_image, cleanup_images, name):
+    """Every app source has hash-based bytecode (no mtime inside), with the same bytes in a --no-cache rebuild.
+
+    flask-gunicorn copies its sources straight into the runtime stage; fastapi-uv is a package with a build stage.
+    """
+    built = project_image(name)
+    again = f"{built.tag}-nocache"
+    cleanup_images.append(again)
+    with tempfile.TemporaryDirectory(prefix="imgforge-test-net-") as net:
+        secrets = [s.flag() for s in build_secrets(built.root, Path(net))]
+        docker.build(built.root, file=built.root / "Dockerfile", tags=[again], load=True, cache=False,
+                     progress=False, secrets=secrets)
+    first, second = app_bytecode(built.tag), app_bytecode(again)
+    sources = [p.relative_to(built.root) for p in built.root.rglob("*.py")]
+    assert sources
+    for src in sources:
+        pyc = [n for n in first if n.startswith(f"app/{src.parent}/__pycache__/".replace("/./", "/"))
+               and n.split("/")[-1].startswith(src.stem + ".cpython-")]
+        assert pyc, f"no bytecode for {src} in {sorted(first)}"
+        # PEP 552 flags: 0b01 is hash-based without a source check (unchecked-hash), so no mtime is recorded.
+        assert int.from_bytes(first[pyc[0]][4:8], "little") == 0b01
+    assert first == second, "bytecode differs between two builds of the same sources"
