@@ -113,7 +113,7 @@ def test_source_edit_reuses_every_layer_before_the_source_copy(docker, sample_im
     # python-web is not a package: no build stage, its sources go straight to the runtime, where one step copies
     # them (from a bind mount) and compiles their bytecode.
     expect_cached = ["deps: WORKDIR /app", "deps: COPY requirements.txt ./", "runtime: WORKDIR /app",
-                     "runtime: COPY --from=deps /opt/venv /opt/venv",
+                     "runtime: COPY --from=deps /opt/imgforge-deps/ /",
                      "runtime: COPY --chown=10001:10001 --from=deps /app/instance /app/instance"]
     expect_rebuilt = [next(k for k in steps if k.startswith("runtime: RUN --mount=type=bind"))]
     install = next(k for k in steps if k.startswith("deps: RUN --mount=type=cache"))
