@@ -227,11 +227,11 @@ def _tcp_healthcheck(client: str, port: int) -> list[str]:
 def _context_then(art: Artifact, context: str, then: str) -> list[str]:
     """Project files copied from a bind mount and finished in the same step: one layer, one step per source edit."""
     # A COPY then a RUN would cost a second step and layer on every source edit; cp -a keeps modes and times as
-    # COPY does, and the bind mount leaves nothing behind.
+    # COPY does. The mount point is /mnt, an empty folder of every Debian base: a new one would stay in the layer.
     return [f"# Stage {art.stage!r} has no work in this project: its files ({context}) are copied and finished "
             "in one step, so a source edit reruns only this line.",
-            f"RUN --mount=type=bind,source={context},target=/tmp/imgforge-context \\\n"
-            f"    mkdir -p {art.to} && cp -a --no-preserve=ownership /tmp/imgforge-context/. {art.to}/"
+            f"RUN --mount=type=bind,source={context},target=/mnt \\\n"
+            f"    mkdir -p {art.to} && cp -a --no-preserve=ownership /mnt/. {art.to}/"
             f"{_wrap(' && ' + then)}"]
 
 
