@@ -145,9 +145,11 @@ def test_runtime_images_hold_no_dev_dependencies_and_no_package_manager(docker, 
     assert "index.html" in listing and "assets" in listing and "No such file" in listing
     fastapi = project_image("fastapi-uv").tag
     # The project itself was built (hatchling, from PyPI through the build network) and installed.
-    code = "import app, importlib.metadata as m; print(m.version('inventory-api'))"
+    code = ("import app, importlib.metadata as m; d = m.distribution('inventory-api'); "
+            "print(d.version, d.read_text('INSTALLER').strip())")
     found = docker.run(fastapi, ["python3", "-c", code], entrypoint="", remove=True)
-    assert found.strip() == "0.3.1"
+    # Installed by the recipe's direct backend call and `installer`, not by its pip fallback.
+    assert found.split() == ["0.3.1", "imgforge"]
 
 
 def _pem_bodies(text: str) -> set[str]:
