@@ -224,6 +224,17 @@ def _tcp_healthcheck(client: str, port: int) -> list[str]:
     ]
 
 
+def _context_then(art: Artifact, context: str, then: str) -> list[str]:
+    """Project files copied from a bind mount and finished in the same step: one layer, one step per source edit."""
+    # A COPY then a RUN would cost a second step and layer on every source edit; cp -a keeps modes and times as
+    # COPY does. The mount point is /mnt, an empty folder of every Debian base: a new one would stay in the layer.
+    return [f"# Stage {art.stage!r} has no work in this project: its files ({context}) are copied and finished "
+            "in one step, so a source edit reruns only this line.",
+            f"RUN --mount=type=bind,source={context},target=/mnt \\\n"
+            f"    mkdir -p {art.to} && cp -a --no-preserve=ownership /mnt/. {art.to}/"
+            f"{_wrap(' && ' + then)}"]
+
+
 def _runtime(project: Project) -> list[str]:
     recipe = project.recipe
     run = recipe.runtime
@@ -245,6 +256,8 @@ def _runtime(project: Project) -> list[str]:
             lines.append(f"# {art.to} is the one folder the service may write to.")
         if runs(project.root, recipe.builder(art.stage)):
             lines.append(f"COPY {owner}--from={art.stage} {_src(recipe, art)} {art.to}")
+        elif art.context is not None and art.context_then:
+            lines += _context_then(art, art.context, art.context_then)
         elif art.context is not None:
             lines += [f"# Stage {art.stage!r} has no work in this project: its files ({art.context}) are copied as "
                       "they are, so a source edit reruns no step.",

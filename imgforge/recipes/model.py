@@ -32,6 +32,10 @@ class Artifact(_Strict):
                            "e.g. Flask's instance/); everything else stays root's.")
     context: str | None = Field(default=None, min_length=1, description="When `stage` does not run (its `when` "
                                 "does not hold): copy this project path instead (none: nothing is copied).")
+    context_then: str | None = Field(default=None, min_length=1, description="With `context`: a shell command run "
+                                     "in the same step as that copy (the folder is copied from a bind mount, so "
+                                     "the step makes one layer), in the runtime workdir, as root; e.g. compile "
+                                     "bytecode.")
 
 
 class Variant(_Strict):

@@ -76,7 +76,8 @@ def test_layer_order_least_likely_to_change_first(tmp_path):
         "FROM imgforge/python-dev:3.11 AS build", "RUN apt-get update", "COPY requirements.txt ./",
         "    [ ! -f /run/secrets/imgforge-net ] || . /run/secrets/imgforge-net; pip install", "COPY . .",
         "    [ ! -f /run/secrets/imgforge-net ] || . /run/secrets/imgforge-net; make",
-        "FROM imgforge/python:3.13 AS runtime", "COPY --from=deps /opt/venv", "USER 10001:10001", "ENTRYPOINT",
+        "FROM imgforge/python:3.13 AS runtime", "COPY --from=deps /opt/imgforge-deps/ /", "USER 10001:10001",
+        "ENTRYPOINT",
     ))
     assert order == sorted(order)
     apt = lines[_index(lines, "RUN apt-get update"):][:3]

@@ -13,10 +13,12 @@ from imgforge.generate.init import plan_init, write_init
 DATA = Path(__file__).resolve().parent / "data"
 
 # project -> (stages the Dockerfile has, the runtime's copy of the sources)
+# (Python sources without a build stage are copied from a bind mount and compiled in one runtime step.)
+BIND_COPY = "RUN --mount=type=bind,source=.,target=/mnt \\"
 STAGES = {
-    "flask-gunicorn": (["deps", "runtime"], "COPY . /app"),
+    "flask-gunicorn": (["deps", "runtime"], BIND_COPY),
     "fastapi-uv": (["deps", "build", "runtime"], "COPY --from=build /app /app"),
-    "django-procfile": (["deps", "build", "runtime"], "COPY --from=build /app /app"),
+    "django-procfile": (["deps", "runtime"], BIND_COPY),
     "express-api": (["deps", "runtime"], "COPY . /app"),
     "vite-spa": (["deps", "build", "server", "runtime"], "COPY --from=build /www /www"),
 }
