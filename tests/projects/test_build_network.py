@@ -94,8 +94,11 @@ def test_every_builder_run_mounts_the_network_and_nothing_else_carries_it(tmp_pa
     root = project(tmp_path)
     (root / "requirements.txt").write_text("flask\n")
     text = generate(load_project(root)).dockerfile
-    runs = [line for line in text.splitlines() if line.startswith("RUN ")]
+    builder, runtime = text.split(" AS runtime", 1)
+    runs = [line for line in builder.splitlines() if line.startswith("RUN ")]
     assert runs and all("--mount=type=secret,id=imgforge-net" in r for r in runs)
     assert text.count(RUN_SETUP) == len(runs)
+    # The runtime's own step (copy the sources, compile them) downloads nothing: no network, no secret.
+    assert "--mount=type=secret" not in runtime
     for word in ("PIP_CERT", "PIP_INDEX_URL", "SSL_CERT_FILE", "ARG PIP", "NPM_CONFIG_REGISTRY", "ca-certificates.crt"):
         assert word not in text
