@@ -14,6 +14,7 @@ import typer
 
 from imgforge.cli._common import console, console_err, escape, exit_with, print_json
 from imgforge.errors import EXIT_GATE, ImgforgeError, UsageError
+from imgforge.settings_peek import may_hold_section
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -31,23 +32,14 @@ class Format(StrEnum):
     markdown = "markdown"
 
 
-def _may_hold_scan_settings(project: Path) -> bool:
-    """Whether the project's settings file exists and may hold a `scan:` section: a cheap look for a top-level
-    `scan` key, so that settings that say nothing about scans skip pydantic and the settings model (~0.15 s of
-    a `scan ARCHIVE` process). Anything unclear counts as "may", for the full reader."""
-    file = project if project.is_file() or project.suffix in (".yaml", ".yml") else project / "imgforge.yaml"
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return False
-    except (OSError, UnicodeDecodeError):
-        return True
-    return any(line.lstrip().startswith(("scan", "'scan'", '"scan"', "{", "?", "<<")) for line in text.splitlines())
+def _settings_file(project: Path) -> Path:
+    """The settings file `--settings`/the project names: a YAML file itself, or the project's imgforge.yaml."""
+    return project if project.is_file() or project.suffix in (".yaml", ".yml") else project / "imgforge.yaml"
 
 
 def _policy(project: Path, overrides: dict[str, object]) -> Policy:
     given = {k: v for k, v in overrides.items() if v is not None and v is not False}
-    if not given and not _may_hold_scan_settings(project):
+    if not given and not may_hold_section(_settings_file(project), "scan"):
         from imgforge.scan.gates import DEFAULT_POLICY
 
         return DEFAULT_POLICY

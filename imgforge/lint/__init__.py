@@ -19,6 +19,7 @@ from imgforge.lint.parser import parse
 from imgforge.lint.rules import RULES, Rule
 from imgforge.lint.rules.effects import run_effects
 from imgforge.lint.rules.shell import commands
+from imgforge.settings_peek import may_hold_section
 
 if TYPE_CHECKING:
     from imgforge.lint.config import LintConfig, load_config
@@ -177,24 +178,9 @@ def lint_file(path: Path | str, config: LintConfig | None = None) -> LintReport:
     return lint_files([Path(path)], config)
 
 
-def _may_hold_lint_settings(file: Path) -> bool:
-    """Whether `file` exists and may hold lint settings: a cheap look for a top-level `lint:` key or a
-    `[tool.imgforge...]` table, so a project whose settings say nothing about lint skips pydantic and the
-    settings model (~0.15 s of a single-file lint). Anything unclear counts as "may", for the full reader."""
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return False
-    except (OSError, UnicodeDecodeError):
-        return True
-    if file.suffix == ".toml":
-        return "tool.imgforge" in text
-    return any(line.lstrip().startswith(("lint", "'lint'", '"lint"', "{", "?", "<<")) for line in text.splitlines())
-
-
 def _config_beside(folder: Path) -> LintConfig | None:
     """The settings in `folder`, or None (without loading the settings machinery) when it has no settings file."""
-    if not any(_may_hold_lint_settings(folder / name) for name in _SETTINGS_FILES):
+    if not any(may_hold_section(folder / name, "lint") for name in _SETTINGS_FILES):
         return None
     from imgforge.lint.config import load_config  # deferred with the settings model, see __getattr__
 
