@@ -132,6 +132,15 @@ class Dockerfile:
             stage = self.stages[stage.base_stage] if stage.base_stage is not None else None
         return tuple(reversed(chain))
 
+    def entry(self) -> dict[str, Instruction]:
+        """The ENTRYPOINT and CMD in effect (the last of each in what ships), by keyword; absent ones left out."""
+        found: dict[str, Instruction] = {}
+        for stage in self.shipped():
+            for ins in stage.instructions:
+                if ins.keyword in ("CMD", "ENTRYPOINT"):
+                    found[ins.keyword] = ins
+        return found
+
     def layered(self) -> tuple[Stage, ...]:
         """Stages whose layers some image inherits: the final stage and every stage used as a FROM base."""
         bases = {s.base_stage for s in self.stages}

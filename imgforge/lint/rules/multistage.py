@@ -91,11 +91,7 @@ _BUILDER_FOLDER = re.compile(r"(^|[-_.])builders?$", re.I)
 
 def toolchain_entrypoint(df: Dockerfile) -> bool:
     """True when the final image's program is a compiler or build tool (`ENTRYPOINT ["mvn"]`), not `go run`."""
-    entry: dict[str, Instruction] = {}
-    for stage in df.shipped():
-        for ins in stage.instructions:
-            if ins.keyword in ("CMD", "ENTRYPOINT"):
-                entry[ins.keyword] = ins
+    entry = df.entry()
     words: list[str] = []
     for kind in ("ENTRYPOINT", "CMD"):
         given = entry.get(kind)

@@ -56,11 +56,7 @@ def _drops_privileges(df: Dockerfile) -> bool:
 
 def _daemon_drops(df: Dockerfile) -> bool:
     """True when the final command is a daemon that switches its workers to a service user itself."""
-    entry: dict[str, Instruction] = {}
-    for stage in df.shipped():
-        for ins in stage.instructions:
-            if ins.keyword in ("CMD", "ENTRYPOINT"):
-                entry[ins.keyword] = ins
+    entry = df.entry()
     if not entry:
         return False
     if any(ins.keyword == "RUN" and any(_NEEDS_ROOT_PACKAGES.match(p) for p in run_effects(ins.script).kept)
