@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
@@ -194,9 +194,7 @@ class Engine:
     def pull(self, ref: str) -> None:
         """Pull `ref` as the kubelet would: with the registry's credentials (env or Docker config)."""
         step = f"pulling {ref} into {self.name}"
-        parsed = Reference.parse(ref)
-        creds = credentials_for(parsed.registry) if parsed.registry else None
-        with self.logged_in(parsed.registry, creds) as docker:
+        with self.logged_in_for(ref) as docker:
             try:
                 docker.image.pull(ref, quiet=True)
             except _docker_error() as exc:
@@ -208,13 +206,16 @@ class Engine:
 
     def push(self, ref: str) -> None:
         """Push local image `ref` with the registry's credentials (env or Docker config)."""
-        parsed = Reference.parse(ref)
-        creds = credentials_for(parsed.registry) if parsed.registry else None
-        with self.logged_in(parsed.registry, creds) as docker:
+        with self.logged_in_for(ref) as docker:
             try:
                 docker.image.push(ref, quiet=True)
             except _docker_error() as exc:
                 raise RegistryUnavailable(f"pushing {ref} from {self.name}: {_last_line(exc)}") from exc
+
+    def logged_in_for(self, ref: str) -> AbstractContextManager[DockerClient]:
+        """`logged_in` to the registry `ref` names, with its credentials (env or Docker config)."""
+        registry = Reference.parse(ref).registry
+        return self.logged_in(registry, credentials_for(registry) if registry else None)
 
     @contextmanager
     def logged_in(self, registry: str | None, creds: Credentials | None) -> Iterator[DockerClient]:
