@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import math
 import re
 import tempfile
@@ -120,6 +121,22 @@ def _cgroup_peak(container_id: str) -> int | None:
     return None
 
 
+def _had_oom_event(docker: DockerClient, container_id: str, elapsed: float) -> bool:
+    """Whether the engine recorded an OOM kill in the container that exited: `State.OOMKilled` misses some.
+
+    The engine (20.10) sets the flag on the OOM event and clears it again when the exit event is
+    handled after it (2 runs in 12 here when a child is killed and the shell exits on its own). The
+    event stays in the engine's log, a few milliseconds late at worst: listen one second past now.
+    """
+    until = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=1)
+    try:
+        events = docker.system.events(since=datetime.timedelta(seconds=elapsed + 30), until=until,
+                                      filters={"container": container_id, "event": "oom"})
+        return sum(1 for _ in events) > 0
+    except DockerException:
+        return False
+
+
 class _Sampler:
     """Samples `docker stats` in the background and keeps the peaks."""
 
@@ -233,8 +250,9 @@ def _observe(docker: DockerClient, image: str, plan: RunPlan, container: Any, st
     peak_cgroup = _cgroup_peak(container.id)
     sampler.thread.join(timeout=2.5)  # a slow `docker stats` must not hold the verdict back
     state_info = container.state
-    oom = bool(state_info.oom_killed)
     exit_code = None if state_info.running else state_info.exit_code
+    oom = bool(state_info.oom_killed) or (exit_code not in (None, 0)
+                                          and _had_oom_event(docker, container.id, time.monotonic() - started))
     try:
         raw = docker.container.logs(container.id, tail=20)  # a str unless streamed
         logs = _redact(raw if isinstance(raw, str) else "", plan)
