@@ -196,6 +196,8 @@ def lint_files(paths: list[Path], config: LintConfig | None = None, *, use_shell
     parsed: list[tuple[Dockerfile, str]] = []
     configs: dict[Path, LintConfig | None] = {}
     settings: dict[str, LintConfig | None] = {}
+    executable = shellcheck.find_shellcheck() if use_shellcheck else None
+    run: shellcheck.Run | None = None
     for path in paths:
         cfg = config
         if cfg is None:
@@ -210,14 +212,15 @@ def lint_files(paths: list[Path], config: LintConfig | None = None, *, use_shell
             _clear_caches()
             df = parse(text, name)
             findings[name] = _finish(_check(df, cfg.disable if cfg is not None else ()), df, text, cfg)
+            if executable is not None and df.stages and shellcheck.RULE_ID not in (cfg.disable if cfg else ()):
+                run = run or shellcheck.Run(executable)
+                run.add(df, text)  # ShellCheck starts on these scripts while the next files are read
+                parsed.append((df, text))
         except Exception as exc:  # one bad file must not abort the batch (RecursionError included)
             findings[name] = [_internal(name, exc)]
-            continue
-        if use_shellcheck and shellcheck.RULE_ID not in (cfg.disable if cfg is not None else ()):
-            parsed.append((df, text))
-    if parsed:
+    if run is not None:
         by_file: dict[str, list[Finding]] = {}
-        for f in shellcheck.check(parsed):
+        for f in run.findings():
             by_file.setdefault(f.file, []).append(f)
         for df, text in parsed:
             if df.path in by_file:

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,8 @@ RULE_ID = "SH100"
 EXCLUDED = "SC1090,SC1091,SC2154,SC2148"
 # One step below ShellCheck: its errors are likely bugs (warning), its warnings mostly quoting advice (info).
 _LEVEL = {"error": "warning", "warning": "info", "info": "info", "style": "info"}
-_BATCH = 400  # scripts per process at most: keeps the command line far below ARG_MAX
-_MIN_CHUNK = 50  # and at least this many (when there are): a process costs ~0.1 s to start
+_CHUNK = 48  # scripts per process while files are still being read (a process costs ~3 ms to start)
+_TIMEOUT = 600.0  # seconds for one process
 _BASH = re.compile(r"(^|/)bash$")
 # A script with none of these characters, made of plain words run by ordinary programs, gives ShellCheck nothing
 # to say (0 findings on the 958 such scripts of a 1,294-file public corpus): it is not sent, which saves about half
@@ -145,48 +146,123 @@ def _probe(executable: str) -> tuple[str, tuple[str, ...]]:
     return out.strip(), options
 
 
-def _start(executable: str, options: tuple[str, ...], dialect: str, chunk: list[str]) -> subprocess.Popen[str] | None:
-    try:
-        return subprocess.Popen([executable, *options, "-f", "json1", "-s", dialect, "-e", EXCLUDED, *chunk],
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    except OSError:
-        return None  # ShellCheck is an extra: when it cannot run, lint reports what it found itself
+class _Process:
+    """One `shellcheck` process over a chunk of scripts, writing its JSON to a file (no pipe to keep drained)."""
+
+    def __init__(self, executable: str, options: tuple[str, ...], dialect: str, chunk: list[str], out: Path) -> None:
+        self.chunk, self.out, self.started = chunk, out, time.monotonic()
+        self.proc: subprocess.Popen[bytes] | None = None
+        try:
+            with out.open("wb") as sink:
+                self.proc = subprocess.Popen([executable, *options, "-f", "json1", "-s", dialect, "-e", EXCLUDED,
+                                              *chunk], stdout=sink, stderr=subprocess.DEVNULL)
+        except OSError:
+            pass  # ShellCheck is an extra: when it cannot run, lint reports what it found itself
+
+    def done(self) -> bool:
+        if self.proc is None or self.proc.poll() is not None:
+            return True
+        if time.monotonic() - self.started > _TIMEOUT:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+            return True
+        return False
+
+    def comments(self) -> list[dict[str, Any]] | None:
+        """ShellCheck's comments, or None when the process could not run or answer (nothing to cache then)."""
+        if self.proc is None:
+            return None
+        try:
+            found: list[dict[str, Any]] = json.loads(self.out.read_bytes() or b"{}").get("comments", [])
+        except (OSError, ValueError):
+            return None
+        return found
 
 
-def _comments(proc: subprocess.Popen[str] | None) -> list[dict[str, Any]] | None:
-    """ShellCheck's comments, or None when the process could not run or answer (nothing to cache then)."""
-    if proc is None:
-        return None
-    try:
-        out, _ = proc.communicate(timeout=600)
-        comments: list[dict[str, Any]] = json.loads(out or "{}").get("comments", [])
-    except (subprocess.TimeoutExpired, ValueError):
-        proc.kill()
-        proc.communicate()
-        return None
-    return comments
+class Run:
+    """ShellCheck over the RUN scripts of a batch of Dockerfiles, running while lint still reads the rest.
 
+    `add` each parsed file as it comes: its new scripts (each distinct text once; cached results reused) are
+    queued, and a chunk starts as soon as one is full and a CPU is free, so ShellCheck works on one core while
+    the rules run on the other. `findings` waits for the rest, split evenly over the CPUs.
+    """
 
-def _check_paths(executable: str, options: tuple[str, ...], paths: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
-    """ShellCheck's comments per script file ({path: dialect}), in chunks, one process per CPU at a time."""
-    jobs = []
-    for dialect in ("sh", "bash"):
-        mine = [p for p, d in paths.items() if d == dialect]
-        size = max(_MIN_CHUNK, min(_BATCH, -(-len(mine) // (os.cpu_count() or 1))))
-        jobs += [(dialect, mine[k: k + size]) for k in range(0, len(mine), size)]
-    out: dict[str, list[dict[str, Any]]] = {}
-    width = os.cpu_count() or 1
-    for start in range(0, len(jobs), width):
-        chunk_jobs = jobs[start: start + width]
-        procs = [_start(executable, options, dialect, chunk) for dialect, chunk in chunk_jobs]
-        for (_dialect, chunk), proc in zip(chunk_jobs, procs, strict=True):
-            comments = _comments(proc)
-            if comments is None:
+    def __init__(self, executable: str) -> None:
+        # Deferred: the cache needs hashlib (OpenSSL, ~3 ms of start-up), which lint without ShellCheck never uses.
+        from imgforge.lint import sc_cache
+
+        identity, self.options = _probe(executable)
+        self.executable = executable
+        self.cache = sc_cache.load(f"{identity}\0{' '.join(self.options)}\0{EXCLUDED}")
+        self._tmp = tempfile.TemporaryDirectory(prefix="imgforge-sc-")
+        self.folder = Path(self._tmp.name)
+        self.written: dict[tuple[str, str], str] = {}
+        self.keys: dict[str, str] = {}
+        self.batch: list[tuple[str, Script]] = []
+        self.comments: dict[str, list[dict[str, Any]]] = {}
+        self.queued: dict[str, list[str]] = {"sh": [], "bash": []}
+        self.running: list[_Process] = []
+        self.width = os.cpu_count() or 1
+        self.launched = 0
+
+    def add(self, df: Dockerfile, text: str) -> None:
+        """Queue the shell-form RUN scripts of one parsed file."""
+        for script in scripts(df, text, self.folder, self.written):
+            self.batch.append((df.path, script))
+            if script.path in self.keys:
                 continue
-            out.update({p: [] for p in chunk})
-            for c in comments:
-                out.setdefault(c["file"], []).append(c)
-    return out
+            key = self.cache.key(script.dialect, Path(script.path).read_text(encoding="utf-8"))
+            self.keys[script.path] = key
+            if key in self.cache.entries:
+                self.comments[script.path] = self.cache.entries[key]
+            else:
+                self.queued[script.dialect].append(script.path)
+        self._reap()
+        for dialect, queue in self.queued.items():
+            while len(queue) >= _CHUNK and len(self.running) < self.width:
+                self._launch(dialect, _CHUNK)
+
+    def findings(self) -> list[Finding]:
+        """Wait for every script's comments, save the cache, and give the findings on Dockerfile lines."""
+        try:
+            while self.running or any(self.queued.values()):
+                self._reap()
+                for dialect, queue in self.queued.items():
+                    while queue and len(self.running) < self.width:
+                        # What is left goes out in even parts, one per CPU, so no process runs long alone.
+                        self._launch(dialect, max(8, -(-sum(map(len, self.queued.values())) // self.width)))
+                if self.running:
+                    time.sleep(0.005)
+            self.cache.save()
+            return _findings(self.batch, self.comments)
+        finally:
+            for process in self.running:  # only left on an exception above
+                if process.proc is not None:
+                    process.proc.kill()
+                    process.proc.wait()
+            self._tmp.cleanup()
+
+    def _launch(self, dialect: str, size: int) -> None:
+        queue = self.queued[dialect]
+        chunk, queue[:] = queue[:size], queue[size:]
+        out = self.folder / f"out{len(self.running)}-{self.launched}.json"
+        self.launched += 1
+        self.running.append(_Process(self.executable, self.options, dialect, chunk, out))
+
+    def _reap(self) -> None:
+        for process in [p for p in self.running if p.done()]:
+            self.running.remove(process)
+            found = process.comments()
+            if found is None:
+                continue
+            by_path: dict[str, list[dict[str, Any]]] = {path: [] for path in process.chunk}
+            for c in found:
+                by_path.setdefault(c["file"], []).append(c)
+            for path, comments in by_path.items():
+                self.comments[path] = comments
+                if path in self.keys:
+                    self.cache.put(self.keys[path], comments)
 
 
 def _findings(batch: list[tuple[str, Script]], comments: dict[str, list[dict[str, Any]]]) -> list[Finding]:
@@ -203,26 +279,3 @@ def _findings(batch: list[tuple[str, Script]], comments: dict[str, list[dict[str
                                  level, f"SC{c['code']}: {c['message']}",  # type: ignore[arg-type]
                                  f"See https://www.shellcheck.net/wiki/SC{c['code']}"))
     return found
-
-
-def check(parsed: list[tuple[Dockerfile, str]]) -> list[Finding]:
-    """ShellCheck findings for every shell-form RUN of every (Dockerfile, text) pair, in as few processes as can be."""
-    executable = find_shellcheck()
-    if executable is None or not parsed:
-        return []
-    # Deferred: the cache needs hashlib (OpenSSL, ~3 ms of start-up), which lint without ShellCheck never uses.
-    from imgforge.lint import sc_cache
-
-    identity, options = _probe(executable)
-    cache = sc_cache.load(f"{identity}\0{' '.join(options)}\0{EXCLUDED}")
-    with tempfile.TemporaryDirectory(prefix="imgforge-sc-") as tmp:
-        written: dict[tuple[str, str], str] = {}
-        batch = [(df.path, s) for df, text in parsed if df.stages for s in scripts(df, text, Path(tmp), written)]
-        keys = {path: cache.key(dialect, body) for (dialect, body), path in written.items()}
-        comments = {path: cache.entries[k] for path, k in keys.items() if k in cache.entries}
-        todo = {path: dialect for (dialect, _body), path in written.items() if path not in comments}
-        fresh = _check_paths(executable, options, todo) if todo else {}
-        for path, found in fresh.items():
-            cache.put(keys[path], found)
-        cache.save()
-        return _findings(batch, comments | fresh)
