@@ -170,11 +170,17 @@ def settings_problem(path: Path, spec_path: str | tuple[Any, ...], message: str,
     candidates = ([("environments", environment, *parts)] if environment else []) + [("manifest", *parts)]
     loc = next((c for c in candidates if _has(data, c)), None)
     shown = ".".join(str(p) for p in parts)
+    # Built for one environment, the problem is that environment's even when the key is set elsewhere
+    # (a request raised in prod above the base's limit): name it, or three environments look alike.
+    env_line = line_of(data, ("environments", environment)) if environment else None
+    in_env = f"in environment {environment}, line {env_line}" if env_line else ""
     if loc is None:
-        return f"{file}: manifest.{shown}: {message} (the value comes from the recipe or the image)"
+        origin = "; ".join(x for x in ("the value comes from the recipe or the image", in_env) if x)
+        return f"{file}: manifest.{shown}: {message} ({origin})"
     line = line_of(data, loc)
     where = f"{file}:{line}" if line else str(file)
-    return f"{where}: {'.'.join(str(p) for p in loc)}: {message}"
+    tail = f" ({in_env})" if in_env and loc[0] != "environments" else ""
+    return f"{where}: {'.'.join(str(p) for p in loc)}: {message}{tail}"
 
 
 def _raise(path: Path, found: list[tuple[str | tuple[Any, ...], str]], environment: str | None) -> None:

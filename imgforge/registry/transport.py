@@ -19,6 +19,7 @@ from __future__ import annotations
 import email.utils
 import io
 import ipaddress
+import socket
 import time
 import urllib.parse
 from collections.abc import Callable, Mapping
@@ -65,6 +66,40 @@ def is_loopback(host: str) -> bool:
 def scheme_for(host: str, insecure: bool = False) -> str:
     """The one scheme rule: plain http for loopback hosts or when `insecure`, https otherwise."""
     return "http" if insecure or is_loopback(host) else "https"
+
+
+def _timed_out(exc: BaseException) -> bool:
+    # urllib3's NewConnectionError (and so NameResolutionError) subclasses its timeout error without being one.
+    if isinstance(exc, urllib3.exceptions.NewConnectionError):
+        return False
+    return isinstance(exc, (TimeoutError, requests.Timeout, urllib3.exceptions.TimeoutError))
+
+
+_REASONS: tuple[tuple[str, Callable[[BaseException], bool]], ...] = (
+    ("the host name does not resolve",
+     lambda e: isinstance(e, (socket.gaierror, urllib3.exceptions.NameResolutionError))),
+    ("connection refused", lambda e: isinstance(e, ConnectionRefusedError)),
+    ("TLS handshake failed", lambda e: isinstance(e, (requests.exceptions.SSLError, urllib3.exceptions.SSLError))),
+    ("timed out", _timed_out),
+)
+
+
+def failure_reason(exc: BaseException) -> str:
+    """What kept a request from reaching the registry, in words: DNS, a refused connection, TLS or a timeout."""
+    chain: list[BaseException] = []
+    node: BaseException | None = exc
+    while node is not None and node not in chain:
+        chain.append(node)
+        if isinstance(node, urllib3.exceptions.MaxRetryError):
+            node = node.reason
+        elif node.args and isinstance(node.args[0], BaseException):
+            node = node.args[0]  # requests wraps urllib3's error as its first argument
+        else:
+            node = node.__cause__ or node.__context__
+    for words, matches in _REASONS:
+        if any(matches(cause) for cause in chain):
+            return words
+    return type(exc).__name__
 
 
 class _RawStream(io.RawIOBase):
@@ -150,7 +185,7 @@ class Transport:
                                          data=request.body, timeout=self.timeout, stream=True,
                                          allow_redirects=True)
         except requests.RequestException as exc:
-            raise ConnectionError(type(exc).__name__) from exc
+            raise ConnectionError(failure_reason(exc)) from exc
         stream = cast(BinaryIO, io.BufferedReader(_RawStream(resp), 1 << 16))
         return Response(resp.status_code, resp.headers, stream, resp.url)
 

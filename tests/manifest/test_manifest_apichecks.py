@@ -27,6 +27,10 @@ def _c(objs: list[dict[str, Any]]) -> dict[str, Any]:
 MUTATIONS: dict[str, tuple[Callable[[list[dict[str, Any]]], None], str, str]] = {
     "label value": (lambda o: by_kind(o, "Deployment")["metadata"]["labels"].update({"tier": "web server"}),
                     "metadata.labels.tier", "label value 'web server'"),
+    "label key prefix": (lambda o: by_kind(o, "Deployment")["metadata"]["labels"].update({"Example.com/tier": "web"}),
+                         "metadata.labels.Example.com/tier", "the prefix must be a DNS subdomain"),
+    "label key name": (lambda o: by_kind(o, "Service")["metadata"]["labels"].update({"example.com/": "web"}),
+                       "metadata.labels.example.com/", "the name must be 1-63"),
     "service name": (lambda o: by_kind(o, "Service")["metadata"].update({"name": "1web"}),
                      "metadata.name", "start with a letter"),
     "port name": (lambda o: _c(o)["ports"][0].update({"name": "http-metrics-api"}), f"{C}.ports[0].name",

@@ -64,7 +64,15 @@ CASES = {
                               "imgforge.yaml:7: manifest.resources.limits.memory: limit 128Mi is below the request "
                               "256Mi"),
     "overlay limits below requests": (BASE + "environments:\n  prod:\n    resources: {requests: {memory: 1Gi}}\n",
-                                      "manifest.resources.limits.memory: limit 128Mi is below the request 1Gi"),
+                                      "imgforge.yaml: manifest.resources.limits.memory: limit 128Mi is below the "
+                                      "request 1Gi (the value comes from the recipe or the image; in environment prod, "
+                                      "line 6)"),
+    "overlay request above the base's limit": (BASE + "  resources:\n    requests: {cpu: 100m, memory: 64Mi}\n"
+                                               "    limits: {cpu: 500m, memory: 128Mi}\n"
+                                               "environments:\n  dev: {}\n  prod:\n"
+                                               "    resources: {requests: {memory: 1Gi}}\n",
+                                               "imgforge.yaml:7: manifest.resources.limits.memory: limit 128Mi is "
+                                               "below the request 1Gi (in environment prod, line 10)"),
     "uid 0": ("manifest:\n  name: web\n  port: 8080\n  uid: 0\n", "imgforge.yaml:4: manifest.uid: UID 0 is root"),
     "probe on another port": (BASE + "  readiness: {path: /ready, port: 9090}\n",
                               "imgforge.yaml:5: manifest.readiness.port: probe port 9090 is not the container port"),

@@ -30,9 +30,10 @@ def imgforge(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_prints_each_environment_as_valid_yaml(tmp_path: Path) -> None:
     (tmp_path / "imgforge.yaml").write_text(SETTINGS, encoding="utf-8")
-    res = imgforge("manifest", str(tmp_path), "--image", IMAGE, "--kind", "deployment")
+    res = imgforge("manifest", str(tmp_path), "--image", IMAGE)  # no --kind: a Deployment is the default
     assert res.returncode == 0, res.stderr
     docs = [d for d in yaml.safe_load_all(res.stdout) if d]
+    assert "Pod" not in [d["kind"] for d in docs]
     workloads = [(d["kind"], d["spec"].get("replicas")) for d in docs if d["kind"] in ("Deployment", "Service")]
     assert workloads == [("Deployment", 1), ("Service", None), ("Deployment", 4), ("Service", None)]
     assert [d["kind"] for d in docs].count("PodDisruptionBudget") == 1  # prod only: replicas >= 2

@@ -112,8 +112,16 @@ def test_answers_are_named_no_such_tag(registry_host: str) -> None:
 
 
 def test_answers_are_named_unreachable() -> None:
-    with pytest.raises(RegistryUnavailable, match="127.0.0.1:9 is unreachable .*does not answer"):
+    with pytest.raises(RegistryUnavailable, match="127.0.0.1:9 is unreachable .*does not answer.*connection refused"):
         pin("127.0.0.1:9/shop/web:1.0.0", NoEngine())
+
+
+def test_a_name_that_does_not_resolve_is_unreachable_not_a_missing_tag() -> None:
+    # .invalid never resolves (RFC 2606): the real resolver answers, no network is reached.
+    with pytest.raises(RegistryUnavailable, match="no-such-registry.invalid:5000 is unreachable .*the host name does "
+                       "not resolve") as info:
+        pin("no-such-registry.invalid:5000/shop/web:1.0.0", NoEngine())
+    assert info.value.exit_code == 3 and "no tag" not in str(info.value)
 
 
 class Answers:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pickle
+import socket
+from collections.abc import Iterator
 
 import pytest
 
@@ -80,6 +82,23 @@ def test_connection_errors_are_retried_then_named() -> None:
     with pytest.raises(RegistryUnavailable, match="does not answer .*connection refused.* after 4 attempts"):
         transport.ping()
     assert len(calls) == 4
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A loopback port that accepts connections and never answers."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(4)
+        yield server.getsockname()[1]
+
+
+def test_failures_below_http_are_named_for_what_they_are(silent_port: int) -> None:
+    cases = [(f"127.0.0.1:{silent_port}", "timed out"), ("127.0.0.1:9", "connection refused"),
+             ("no-such-registry.invalid:5000", "the host name does not resolve")]
+    for host, reason in cases:
+        with pytest.raises(RegistryUnavailable, match=f"does not answer \\(connection failed: {reason}\\)"):
+            Transport(host, insecure=True, attempts=1, timeout=0.5).ping()
 
 
 def test_404_is_a_registry_error_with_the_oci_code() -> None:
