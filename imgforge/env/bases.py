@@ -329,7 +329,7 @@ def push_catalog(
         image = docker.image.inspect(base.ref)
         mine = f"{registry}/{base.repository}@"
         local_digests = {d.split("@", 1)[1] for d in image.repo_digests if d.startswith(mine)}
-        remote = manifest_digest(f"http://{registry}", base.repository, base.tag)
+        remote = manifest_digest(registry, base.repository, base.tag)
         if remote is not None and remote in local_digests:
             same.append(target)
             continue

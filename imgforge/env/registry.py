@@ -13,7 +13,6 @@ import shutil
 import signal
 import subprocess
 import time
-import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,8 +20,8 @@ from python_on_whales.exceptions import DockerException
 
 from imgforge.env.engine import connect, docker_command
 from imgforge.env.paths import state_dir
+from imgforge.env.registry_api import env_transport
 from imgforge.errors import EnvironmentProblem, ImgforgeError, RegistryUnavailable
-from imgforge.registry.transport import Transport
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
@@ -68,14 +67,9 @@ class RegistryStatus:
     repositories: int | None
 
 
-def _transport(url: str, timeout: float) -> Transport:
-    parts = urllib.parse.urlsplit(url)
-    return Transport(parts.netloc, insecure=parts.scheme == "http", attempts=1, timeout=timeout)
-
-
-def ping(url: str, timeout: float = 2.0) -> int | None:
-    """HTTP status of GET {url}/v2/ (200, or 401 when auth is on), None when nothing answers."""
-    return _transport(url, timeout).probe()
+def ping(where: str, timeout: float = 2.0, *, insecure: bool = False) -> int | None:
+    """HTTP status of GET /v2/ at `where` (host[:port] or URL): 200, or 401 with auth on; None if nothing answers."""
+    return env_transport(where, timeout, insecure=insecure).probe()
 
 
 def _pid_alive(pid: int) -> bool:
@@ -254,7 +248,7 @@ class LocalRegistry:
 
     def repositories(self) -> int | None:
         try:
-            resp = _transport(self.url, 3.0).request("GET", "/v2/_catalog?n=1000", "listing repositories")
+            resp = env_transport(self.url, 3.0).request("GET", "/v2/_catalog?n=1000", "listing repositories")
             return len(resp.json().get("repositories") or [])
         except (ImgforgeError, ValueError, AttributeError):
             return None

@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 
 from imgforge.artifacts import attach, fetch_file, list_artifacts
+from imgforge.build.registry_cache import pin_bases, registry_base
+from imgforge.env import registry as env_registry
+from imgforge.env.registry_api import manifest_digest
 from imgforge.errors import ImgforgeError, ImmutableTagError
 from imgforge.image.registry import RegistryBlob, open_registry
 from imgforge.manifest.image import EngineAndRegistry
@@ -22,14 +25,18 @@ from imgforge.push import land, publish
 from imgforge.reference import Reference
 from imgforge.registry import Credentials, Manifest, MockTransport, RegistryClient, Request, Response, Transport
 from imgforge.registry.memory import MemoryRegistry
+from imgforge.report.previous import previous_version
 from imgforge.tags import plan_tags
 
 ADDRESSES = [("127.0.0.1:5000", "http"), ("127.0.0.2:5000", "http"), ("[::1]:5000", "http"),
              ("localhost:5000", "http"), ("registry.example", "https"), ("registry.example:5000", "https")]
 
 
-def _users(host: str, insecure: bool, tmp_path: Path) -> dict[str, object]:
-    """Call each registry user once; each fails or answers, but each must first speak to the registry."""
+def _users(host: str, insecure: bool, tmp_path: Path, seen: list[tuple[str, str]]) -> dict[str, object]:
+    """Call each registry user once; each fails or answers, but each must first speak to the registry.
+
+    Returns what each answered (or raised) and how many requests it sent (recorded in `seen`).
+    """
     report = tmp_path / "r.json"
     report.write_text("{}")
     calls = {
@@ -39,13 +46,21 @@ def _users(host: str, insecure: bool, tmp_path: Path) -> dict[str, object]:
         "push client": lambda: RegistryClient(host, insecure=insecure).ping(),
         "attach": lambda: attach(f"{host}/app:1", [report], insecure=insecure),
         "artifacts": lambda: list_artifacts(f"{host}/app:1", insecure=insecure),
+        "env ping": lambda: env_registry.ping(host, insecure=insecure),
+        "env digest": lambda: manifest_digest(host, "app", "1", insecure=insecure),
+        "previous version": lambda: previous_version(f"{host}/app:1.0.0", insecure=insecure),
     }
+    if not insecure:  # `bases.registry` has no insecure switch: the rule alone decides
+        calls["bases pinning"] = lambda: registry_base("imgforge/python:3.11", host)
+        calls["bases pinning (scale)"] = lambda: pin_bases("FROM imgforge/python:3.11\n", host)
     out: dict[str, object] = {}
     for name, call in calls.items():
+        before = len(seen)
         try:
-            out[name] = call()
+            answer: object = call()
         except ImgforgeError as err:
-            out[name] = err
+            answer = err
+        out[name] = (answer, len(seen) - before)
     return out
 
 
@@ -62,11 +77,11 @@ def test_every_user_picks_the_same_scheme(host: str, scheme: str, insecure: bool
         return Response(404, {"Content-Type": "application/json"}, b'{"errors":[{"code":"MANIFEST_UNKNOWN"}]}')
 
     monkeypatch.setattr(Transport, "send", record)  # the one method that does I/O
-    users = _users(host, insecure, tmp_path)
+    users = _users(host, insecure, tmp_path, seen)
     expected = "http" if insecure else scheme
     assert {url.split("://")[0] for _, url in seen} == {expected}, users
     assert {h for h, _ in seen} == {host}
-    assert len(seen) >= len(users)
+    assert [name for name, (_, sent) in users.items() if not sent] == [], users  # every user spoke to it
 
 
 # -- faults ------------------------------------------------------------------------------------------------
