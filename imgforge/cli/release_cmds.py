@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from imgforge.cli._common import console, console_err, err, out, plain, print_json
+from imgforge.cli._common import InsecureOpt, console, console_err, err, out, plain, print_json
 from imgforge.cli._engine import BuilderOpt, ContextOpt, selected
 from imgforge.errors import UsageError
 
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from imgforge.tags import Bump, TagPlan
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
-InsecureOpt = Annotated[bool, typer.Option("--insecure", help="Plain http (default for localhost/127.0.0.1).")]
 VersionOpt = Annotated[
     str | None,
     typer.Option("--version", help="Semantic version (default: imgforge.yaml, else the latest vX.Y.Z git tag)."),

@@ -25,6 +25,7 @@ from imgforge.generate import write_files
 from imgforge.gitinfo import git, head_sha
 from imgforge.lint import lint_file, load_config
 from imgforge.manifest.emit import to_yaml
+from imgforge.manifest.image import EngineAndRegistry
 from imgforge.manifest.plan import plan_from_objects
 from imgforge.manifest.project import BASE, file_name, make_manifests
 from imgforge.manifest.verify import verify as run_verify
@@ -301,7 +302,9 @@ def manifest(state: PipelineState, run: Services) -> Manifests:
     meta = {"version": gen.version}
     if built.revision:
         meta["revision"] = built.revision
-    emitted = make_manifests(state.project_dir, pushed.pinned, kind=state.options.kind, meta=meta)
+    # Pinned through the run's scheme choice (--insecure), as the push was: one rule for every registry call.
+    emitted = make_manifests(state.project_dir, pushed.pinned, kind=state.options.kind, meta=meta,
+                             source=EngineAndRegistry(insecure=run.insecure))
     written: list[str] = []
     for env, objects in emitted.objects.items():
         folder = Path("manifests") / env if env != BASE else Path("manifests")
