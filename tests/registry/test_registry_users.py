@@ -21,10 +21,11 @@ from imgforge.env.registry_api import manifest_digest
 from imgforge.errors import ImgforgeError, ImmutableTagError
 from imgforge.image.registry import RegistryBlob, open_registry
 from imgforge.manifest.image import EngineAndRegistry
+import imgforge.push as push_module
 from imgforge.push import land, publish
 from imgforge.reference import Reference
 from imgforge.registry import Credentials, Manifest, MockTransport, RegistryClient, Request, Response, Transport
-from imgforge.registry.memory import MemoryRegistry
+from imgforge.registry.memory import MemoryRegistry, digest_of
 from imgforge.report.previous import previous_version
 from imgforge.tags import plan_tags
 
@@ -140,6 +141,27 @@ def test_push_lands_and_tags_through_faults() -> None:
                                                      ("latest", "created")]
     assert set(reg.tags["shop/web"].values()) == {digest}
     assert 3.0 in sleeps and 2.0 in sleeps
+    assert any(r.url.startswith(f"http://{reg.host}/token?") for r in reg.seen)  # 401, then the token
+
+
+def test_push_same_image_check_reads_the_config_blob_through_a_reset_mid_blob() -> None:
+    """The push's one blob read through the transport (layers go up through the engine): the config of an
+    existing version tag, compared with the local image when only BuildKit's cache record differs."""
+    reg = MemoryRegistry(auth="bearer")
+    layer = _layer(b"same" * 500)
+    config = {"architecture": "amd64", "os": "linux", "config": {"User": "10001", "Env": ["A=1"]},
+              "rootfs": {"type": "layers", "diff_ids": [digest_of(layer)]},
+              "moby.buildkit.cache.v0": "x" * 4000}  # makes the config digest differ from the local image id
+    digest = reg.add_image("shop/web", "1.0.0", [layer], config=json.dumps(config).encode())
+    local = {"diff_ids": [digest_of(layer)], **{k: config["config"].get(k) for k in push_module._CONFIG_KEYS}}
+    _faults(reg, r"GET /v2/shop/web/blobs/")
+    reg.fail(r"GET /v2/shop/web/blobs/", 200, reset_after=1000)  # the config drops mid-way
+    sleeps: list[float] = []
+    found = push_module._existing_same_image(_client(reg, sleeps), Reference.parse(f"{reg.host}/shop/web"),
+                                             plan_tags("1.0.0", {}), "sha256:" + "0" * 64, local)
+    assert found == digest
+    assert 2.0 in sleeps and any(r.headers.get("Range") for r in reg.seen)
+    assert any(r.url.startswith(f"http://{reg.host}/token?") for r in reg.seen)
 
 
 def test_attach_and_fetch_through_faults(tmp_path: Path) -> None:
@@ -159,6 +181,7 @@ def test_attach_and_fetch_through_faults(tmp_path: Path) -> None:
     assert fetch_file(f"{reg.host}/shop/web@{subject}", found[0], "scan.json", client=client) == report.read_bytes()
     assert 4.0 in sleeps and 2.0 in sleeps
     assert not any("secret-state" in str(r.headers) for r in reg.seen)
+    assert any(r.url.startswith(f"http://{reg.host}/token?") for r in reg.seen)  # 401, then the token
 
 
 # -- the push race, decided by the registry's answers ----------------------------------------------------
