@@ -231,7 +231,9 @@ def _make_root(docker: DockerClient, base: BaseImage, say: Progress) -> None:
         tar = subprocess.Popen(["tar", "-C", str(root), "--numeric-owner", "-c", "."], stdout=subprocess.PIPE)
         imp = subprocess.run(
             [
-                # The client's own host, context and TLS flags: the root is imported into the selected engine.
+                # Raw `docker import -`: python-on-whales' `image.import_()` takes a file or URL, not a pipe, and
+                # the root is streamed from tar without a temporary copy. The client's own host, context and TLS
+                # flags: the root is imported into the selected engine.
                 *(str(part) for part in docker.client_config.docker_cmd), "import",
                 "--change", 'CMD ["/bin/bash"]',
                 "--change", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",

@@ -183,7 +183,8 @@ class LocalRegistry:
     def _start_container(self) -> None:
         engine = connect("starting the registry container")
         docker = engine.docker
-        # One listing call: inspecting images one by one races with images removed meanwhile.
+        # Raw `docker image ls`: python-on-whales' `image.list()` lists ids, then inspects each image for its tags,
+        # which races with images removed meanwhile; one listing call with the tags does not.
         listed = subprocess.run(
             engine.command("image", "ls", "--format", "{{.Repository}}:{{.Tag}}"),
             capture_output=True, text=True, check=False, timeout=30,
@@ -231,6 +232,7 @@ class LocalRegistry:
             stopped = True
         self.pid_file.unlink(missing_ok=True)
         if shutil.which("docker") and not stopped:
+            # Raw `docker rm -f`: python-on-whales takes no timeout, and `registry down` must return on a hung engine.
             res = subprocess.run(
                 docker_command("rm", "-f", CONTAINER_NAME), capture_output=True, text=True, check=False, timeout=30
             )
@@ -240,6 +242,7 @@ class LocalRegistry:
     def _container_running(self) -> bool:
         if shutil.which("docker") is None:
             return False
+        # Raw `docker ps`: python-on-whales takes no timeout; `registry status` and `doctor` answer on a hung engine.
         res = subprocess.run(
             docker_command("ps", "-q", "--filter", f"name=^{CONTAINER_NAME}$", "--filter", f"publish={self.port}"),
             capture_output=True, text=True, check=False, timeout=15,

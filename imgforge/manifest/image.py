@@ -112,7 +112,8 @@ class EngineAndRegistry:
         self.attempts = attempts
 
     def local_config(self, ref: str) -> ImageConfig | None:
-        # A raw call to the selected engine: a missing engine or image only means "no local facts".
+        # Raw `docker image inspect` on the selected engine: python-on-whales takes no timeout, and a missing, hung or
+        # absent engine (or image) only means "no local facts"; parse_config reads the inspect JSON as written.
         try:
             out = subprocess.run(docker_command("image", "inspect", ref), capture_output=True, text=True,
                                  timeout=30, check=False)
