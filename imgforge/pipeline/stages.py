@@ -47,7 +47,7 @@ from imgforge.pipeline.state import (
     need,
 )
 from imgforge.project import load_project
-from imgforge.push import existing_tags, project_version, push_image
+from imgforge.push import existing_tags, push_image
 from imgforge.reference import Reference
 from imgforge.report import build_size_report, render_html, render_markdown
 from imgforge.report.model import Budgets
@@ -68,7 +68,7 @@ def _out(state: PipelineState) -> Path:
 def generate(state: PipelineState, run: Services) -> Generated:
     """Load the project once (settings included), choose the version, write or keep the Dockerfile."""
     project = load_project(state.project_dir)
-    version = state.options.version or project.version() or project_version(state.project_dir)
+    version = state.options.version or project.version()
     if not version:
         raise UsageError(f"choosing the version of {state.project_dir}: give --version, `version:` in "
                          "imgforge.yaml or a vX.Y.Z git tag")
