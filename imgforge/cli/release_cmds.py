@@ -168,10 +168,6 @@ def _plan(
     return target, client, plan_tags(version, existing, git_sha=sha, latest=latest, channel=channel), existing
 
 
-def _plan_json(plan: TagPlan, existing: dict[str, str]) -> dict[str, object]:
-    return plan.to_json()  # the one shape, as in pipeline.json
-
-
 def _print_plan(target: Reference, plan: TagPlan, existing: dict[str, str]) -> None:
     from imgforge.tags import versions_at  # deferred with the other library imports (see cli/_common.py)
 
@@ -211,7 +207,7 @@ def tag_cmd(
         for t in plan.tags:
             engine.tag(image, f"{tgt.name}:{t.tag}")
     if json_out:
-        print_json(_plan_json(plan, existing))
+        print_json(plan.to_json())  # the one shape, as in pipeline.json
     else:
         _print_plan(tgt, plan, existing)
 
@@ -237,7 +233,7 @@ def push_cmd(
 
     tgt, client, plan, existing = _plan(to, version, bump, latest, channel, project, insecure)
     if dry_run:
-        print_json(_plan_json(plan, existing)) if json_out else _print_plan(tgt, plan, existing)
+        print_json(plan.to_json()) if json_out else _print_plan(tgt, plan, existing)
         return
     docker = require_engine(f"pushing {image}")
     result = push_image(image, tgt, plan, client=client, docker=docker, say=(lambda _m: None) if json_out else err)

@@ -30,7 +30,6 @@ from imgforge.manifest.plan import plan_from_objects
 from imgforge.manifest.project import BASE, file_name, make_manifests
 from imgforge.manifest.verify import verify as run_verify
 from imgforge.pipeline.services import LocalImage, Services, write
-from imgforge.pipeline.shapes import plan_json, push_json
 from imgforge.pipeline.state import (
     Attached,
     Built,
@@ -271,7 +270,7 @@ def tag(state: PipelineState, run: Services) -> Tagged:
     gen = need(state.generate, "generate")
     existing = existing_tags(run.client(), gen.project.image_name)
     plan = plan_tags(gen.version, existing, git_sha=head_sha(state.project_dir), latest=state.options.latest)
-    write(_out(state), "tags.json", plan_json(plan))
+    write(_out(state), "tags.json", plan.to_json())
     return Tagged(plan, ", ".join(plan.names))
 
 
@@ -289,7 +288,7 @@ def push(state: PipelineState, run: Services) -> Pushed:
             repo = gen.project.image_name
             run.client().put_manifest(repo, branch_tag(on), run.client().get_manifest(repo, result.digest))
         cached = _push_stage_images(state, run, engine)
-    write(_out(state), "push.json", push_json(result))
+    write(_out(state), "push.json", result.to_json())
     how = "uploaded" if result.uploaded else "already there, nothing uploaded"
     return Pushed(result, pinned_ref, f"{pinned_ref} ({how}){cached}")
 
