@@ -63,6 +63,17 @@ class ProjectSettings(_Strict):
                                    description="The project's own Dockerfile (relative path), instead of the recipe's.")
 
 
+
+def version_of(settings: VersionSettings, root: Path) -> str | None:
+    """The one rule for a project's version (push, pipeline and manifest alike): the `fixed` value, the `file`'s
+    contents when it exists, else the latest `vX.Y.Z` git tag merged into HEAD; None when there is none."""
+    if settings.source == "fixed" and settings.value:
+        return settings.value
+    file = root / settings.file
+    if settings.source == "file" and file.is_file():
+        return file.read_text(encoding="utf-8").strip() or None
+    return latest_version(root)
+
 @dataclass(frozen=True)
 class Project:
     """A project folder, its settings (the whole parsed file in `raw`) and its resolved, validated recipe."""
@@ -98,14 +109,8 @@ class Project:
         return re.sub(r"[^a-z0-9]+", "-", self.root.resolve().name.lower()).strip("-") or "app"
 
     def version(self) -> str | None:
-        """The version per `version.source` (the latest `vX.Y.Z` tag for git); None when there is none."""
-        ver = self.settings.version
-        if ver.source == "fixed":
-            return ver.value
-        if ver.source == "file":
-            file = self.root / ver.file
-            return file.read_text(encoding="utf-8").strip() if file.is_file() else None
-        return latest_version(self.root)
+        """The version per `version.source` (see `version_of`); None when there is none."""
+        return version_of(self.settings.version, self.root)
 
     def labels(self) -> dict[str, str]:
         """OCI labels fixed by the settings (version and revision come from build args)."""

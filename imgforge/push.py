@@ -44,7 +44,7 @@ from imgforge.env.engine import client as engine_client
 from imgforge.env.engine import with_config
 from imgforge.errors import ImmutableTagError, RegistryError, RegistryUnavailable, UsageError
 from imgforge.gitinfo import latest_version
-from imgforge.project import VersionSettings
+from imgforge.project import VersionSettings, version_of
 from imgforge.reference import Reference
 from imgforge.registry.auth import ENV_PASSWORD, docker_config_json
 from imgforge.registry.client import Manifest, RegistryClient
@@ -361,10 +361,4 @@ latest_git_version = latest_version  # the one version-from-git rule lives in im
 
 def project_version(path: Path) -> str | None:
     """The version `imgforge.yaml` names (`version:` fixed, file or git), else the latest `vX.Y.Z` git tag."""
-    root = settings_path(path).parent
-    settings = load_section(path, "version", VersionSettings)
-    if settings.source == "fixed" and settings.value:
-        return settings.value
-    if settings.source == "file" and (root / settings.file).is_file():
-        return (root / settings.file).read_text(encoding="utf-8").strip() or None
-    return latest_version(root)
+    return version_of(load_section(path, "version", VersionSettings), settings_path(path).parent)

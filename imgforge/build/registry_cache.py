@@ -26,7 +26,7 @@ Resolver = Callable[[str, str, str], str | None]
 
 
 def _resolve(registry: str, repository: str, tag: str) -> str | None:
-    return manifest_digest(f"http://{registry}", repository, tag)
+    return manifest_digest(registry, repository, tag)
 
 
 def pin_bases(dockerfile: str, registry: str, resolve: Resolver = _resolve) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from typer.core import TyperGroup
@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
     from typer._click import Context, HelpFormatter
+
+
+# Every command that talks to a registry takes it: the transport's one scheme rule, asked for plain http.
+InsecureOpt = Annotated[bool, typer.Option("--insecure", help="Plain http (default for localhost/127.0.0.1).")]
 
 
 def _no_color() -> bool:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 import typer
 from rich.table import Table
 
-from imgforge.cli._common import console, console_err, plain, print_json
+from imgforge.cli._common import InsecureOpt, console, console_err, plain, print_json
 from imgforge.cli._engine import BuilderOpt, ContextOpt, selected
 from imgforge.errors import GateFailed, UsageError
 
@@ -55,12 +55,14 @@ def manifest(
     source: Annotated[str | None, typer.Option(
         "--source", help="Source annotation (default: the image's OCI label).")] = None,
     json_out: JsonOpt = False,
+    insecure: InsecureOpt = False,
 ) -> None:
     """Emit Kubernetes YAML for the image, pinned by digest, hardened, probed, limited and validated offline.
 
     Example: imgforge manifest . --image 127.0.0.1:5000/app:1.2.0 --out k8s/ --format kustomize
     """
     from imgforge.manifest.emit import to_yaml
+    from imgforge.manifest.image import EngineAndRegistry
     from imgforge.manifest.kustomize import kustomize_tree
     from imgforge.manifest.project import BASE, file_name, make_manifests
 
@@ -70,7 +72,8 @@ def manifest(
         raise UsageError("making the manifest: --format kustomize writes a folder tree; name it with --out DIR")
     meta = {k: v for k, v in (("version", version), ("revision", revision), ("source", source)) if v}
     result = make_manifests(
-        path, image, kind.value, tuple(env) if env else None, tuple(pull_secret or ()), meta, kubernetes_version
+        path, image, kind.value, tuple(env) if env else None, tuple(pull_secret or ()), meta, kubernetes_version,
+        source=EngineAndRegistry(insecure=insecure),
     )
     written: dict[str, list[str]] = {}
     if out is not None and out_format == FormatChoice.kustomize:

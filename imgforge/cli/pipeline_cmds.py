@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from imgforge.cli._common import console, console_err, exit_with, plain, print_json
+from imgforge.cli._common import InsecureOpt, console, console_err, exit_with, plain, print_json
 from imgforge.cli._engine import BuilderOpt, ContextOpt, selected
 from imgforge.errors import EXIT_GATE, UsageError
 
@@ -59,6 +59,7 @@ def pipeline(
         Path | None, typer.Option("--github-output", help="Append image=/digest= here ($GITHUB_OUTPUT).")
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    insecure: InsecureOpt = False,
     engine_context: ContextOpt = None,
     builder: BuilderOpt = None,
 ) -> None:
@@ -89,6 +90,7 @@ def pipeline(
         verify=verify,
         latest=latest,
         kind=cast("Kind", kind),
+        insecure=insecure,
     )
     many = len(projects) > 1
 
@@ -176,6 +178,7 @@ def report(
         str | None,
         typer.Option("--max-growth", help="Budget: fail when it grew more than this since the previous version."),
     ] = None,
+    insecure: InsecureOpt = False,
 ) -> None:
     """Image-size report: layer chart, wasted bytes, efficiency, top files, secrets, change since the previous version.
 
@@ -184,7 +187,7 @@ def report(
     from imgforge.report import render_markdown
     from imgforge.report.cli import make_report
 
-    size, written = make_report(image, previous, out, max_size, max_growth)
+    size, written = make_report(image, previous, out, max_size, max_growth, insecure=insecure)
     if fmt == "json":
         print_json(size.to_json())
     elif fmt == "markdown":

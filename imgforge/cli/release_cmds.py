@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from imgforge.cli._common import console, console_err, err, out, plain, print_json
+from imgforge.cli._common import InsecureOpt, console, console_err, err, out, plain, print_json
 from imgforge.cli._engine import BuilderOpt, ContextOpt, selected
 from imgforge.errors import UsageError
 
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from imgforge.tags import Bump, TagPlan
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
-InsecureOpt = Annotated[bool, typer.Option("--insecure", help="Plain http (default for localhost/127.0.0.1).")]
 VersionOpt = Annotated[
     str | None,
     typer.Option("--version", help="Semantic version (default: imgforge.yaml, else the latest vX.Y.Z git tag)."),
@@ -169,10 +168,6 @@ def _plan(
     return target, client, plan_tags(version, existing, git_sha=sha, latest=latest, channel=channel), existing
 
 
-def _plan_json(plan: TagPlan, existing: dict[str, str]) -> dict[str, object]:
-    return plan.to_json()  # the one shape, as in pipeline.json
-
-
 def _print_plan(target: Reference, plan: TagPlan, existing: dict[str, str]) -> None:
     from imgforge.tags import versions_at  # deferred with the other library imports (see cli/_common.py)
 
@@ -212,7 +207,7 @@ def tag_cmd(
         for t in plan.tags:
             engine.tag(image, f"{tgt.name}:{t.tag}")
     if json_out:
-        print_json(_plan_json(plan, existing))
+        print_json(plan.to_json())  # the one shape, as in pipeline.json
     else:
         _print_plan(tgt, plan, existing)
 
@@ -238,7 +233,7 @@ def push_cmd(
 
     tgt, client, plan, existing = _plan(to, version, bump, latest, channel, project, insecure)
     if dry_run:
-        print_json(_plan_json(plan, existing)) if json_out else _print_plan(tgt, plan, existing)
+        print_json(plan.to_json()) if json_out else _print_plan(tgt, plan, existing)
         return
     docker = require_engine(f"pushing {image}")
     result = push_image(image, tgt, plan, client=client, docker=docker, say=(lambda _m: None) if json_out else err)

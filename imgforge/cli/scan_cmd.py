@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from imgforge.cli._common import console, console_err, escape, exit_with, print_json
+from imgforge.cli._common import InsecureOpt, console, console_err, escape, exit_with, print_json
 from imgforge.errors import EXIT_GATE, ImgforgeError, UsageError
 from imgforge.settings_peek import may_hold_section
 
@@ -138,6 +138,7 @@ def scan(
         "--max-size", help="Exit 1 when the layers hold more than this (e.g. 200MB).")] = None,
     project: Annotated[Path, typer.Option(
         "--project", help="Folder (or file) of imgforge.yaml; its `scan:` section sets defaults.")] = Path("."),
+    insecure: InsecureOpt = False,
 ) -> None:
     """Scan every layer (deleted files too) for secrets and wasted bytes; exit 1 when a gate fails.
 
@@ -162,7 +163,8 @@ def scan(
         raise UsageError(f"scanning {image}: Dockerfile {dockerfile} does not exist")
     engine = _engine_for(image)
     with _progress(image, engine) as on_bytes:
-        report = run_scan(image, dockerfile=dockerfile, policy=policy, on_bytes=on_bytes, engine=engine)
+        report = run_scan(image, dockerfile=dockerfile, policy=policy, on_bytes=on_bytes, engine=engine,
+                          insecure=insecure)
     chosen = Format.json if json_out else fmt
     if chosen == Format.text and output is None:
         _print_text(report)

@@ -231,7 +231,9 @@ def _make_root(docker: DockerClient, base: BaseImage, say: Progress) -> None:
         tar = subprocess.Popen(["tar", "-C", str(root), "--numeric-owner", "-c", "."], stdout=subprocess.PIPE)
         imp = subprocess.run(
             [
-                # The client's own host, context and TLS flags: the root is imported into the selected engine.
+                # Raw `docker import -`: python-on-whales' `image.import_()` takes a file or URL, not a pipe, and
+                # the root is streamed from tar without a temporary copy. The client's own host, context and TLS
+                # flags: the root is imported into the selected engine.
                 *(str(part) for part in docker.client_config.docker_cmd), "import",
                 "--change", 'CMD ["/bin/bash"]',
                 "--change", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -329,7 +331,7 @@ def push_catalog(
         image = docker.image.inspect(base.ref)
         mine = f"{registry}/{base.repository}@"
         local_digests = {d.split("@", 1)[1] for d in image.repo_digests if d.startswith(mine)}
-        remote = manifest_digest(f"http://{registry}", base.repository, base.tag)
+        remote = manifest_digest(registry, base.repository, base.tag)
         if remote is not None and remote in local_digests:
             same.append(target)
             continue

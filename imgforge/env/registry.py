@@ -13,7 +13,6 @@ import shutil
 import signal
 import subprocess
 import time
-import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,8 +20,8 @@ from python_on_whales.exceptions import DockerException
 
 from imgforge.env.engine import connect, docker_command
 from imgforge.env.paths import state_dir
+from imgforge.env.registry_api import env_transport
 from imgforge.errors import EnvironmentProblem, ImgforgeError, RegistryUnavailable
-from imgforge.registry.transport import Transport
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
@@ -68,14 +67,9 @@ class RegistryStatus:
     repositories: int | None
 
 
-def _transport(url: str, timeout: float) -> Transport:
-    parts = urllib.parse.urlsplit(url)
-    return Transport(parts.netloc, insecure=parts.scheme == "http", attempts=1, timeout=timeout)
-
-
-def ping(url: str, timeout: float = 2.0) -> int | None:
-    """HTTP status of GET {url}/v2/ (200, or 401 when auth is on), None when nothing answers."""
-    return _transport(url, timeout).probe()
+def ping(where: str, timeout: float = 2.0, *, insecure: bool = False) -> int | None:
+    """HTTP status of GET /v2/ at `where` (host[:port] or URL): 200, or 401 with auth on; None if nothing answers."""
+    return env_transport(where, timeout, insecure=insecure).probe()
 
 
 def _pid_alive(pid: int) -> bool:
@@ -189,7 +183,8 @@ class LocalRegistry:
     def _start_container(self) -> None:
         engine = connect("starting the registry container")
         docker = engine.docker
-        # One listing call: inspecting images one by one races with images removed meanwhile.
+        # Raw `docker image ls`: python-on-whales' `image.list()` lists ids, then inspects each image for its tags,
+        # which races with images removed meanwhile; one listing call with the tags does not.
         listed = subprocess.run(
             engine.command("image", "ls", "--format", "{{.Repository}}:{{.Tag}}"),
             capture_output=True, text=True, check=False, timeout=30,
@@ -237,6 +232,7 @@ class LocalRegistry:
             stopped = True
         self.pid_file.unlink(missing_ok=True)
         if shutil.which("docker") and not stopped:
+            # Raw `docker rm -f`: python-on-whales takes no timeout, and `registry down` must return on a hung engine.
             res = subprocess.run(
                 docker_command("rm", "-f", CONTAINER_NAME), capture_output=True, text=True, check=False, timeout=30
             )
@@ -246,6 +242,7 @@ class LocalRegistry:
     def _container_running(self) -> bool:
         if shutil.which("docker") is None:
             return False
+        # Raw `docker ps`: python-on-whales takes no timeout; `registry status` and `doctor` answer on a hung engine.
         res = subprocess.run(
             docker_command("ps", "-q", "--filter", f"name=^{CONTAINER_NAME}$", "--filter", f"publish={self.port}"),
             capture_output=True, text=True, check=False, timeout=15,
@@ -254,7 +251,7 @@ class LocalRegistry:
 
     def repositories(self) -> int | None:
         try:
-            resp = _transport(self.url, 3.0).request("GET", "/v2/_catalog?n=1000", "listing repositories")
+            resp = env_transport(self.url, 3.0).request("GET", "/v2/_catalog?n=1000", "listing repositories")
             return len(resp.json().get("repositories") or [])
         except (ImgforgeError, ValueError, AttributeError):
             return None

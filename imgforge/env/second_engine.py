@@ -87,6 +87,7 @@ def _make_bridge(name: str) -> None:
 
 
 def _answers(host: str) -> bool:
+    # Raw `docker version`: python-on-whales takes no timeout, and a dockerd that is still starting may hang a call.
     return _run("docker", "-H", host, "version", "--format", "{{.Server.Version}}").returncode == 0
 
 

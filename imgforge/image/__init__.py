@@ -40,8 +40,8 @@ def source_of(text: str) -> tuple[str, str]:
     raise UsageError(f"opening {text}: not a file, a folder, an image in the engine, or a registry reference")
 
 
-def open_image(text: str) -> Image:
-    """Open the image `text` names (see the module docstring for how the source is chosen)."""
+def open_image(text: str, *, insecure: bool = False) -> Image:
+    """Open the image `text` names (see the module docstring); `insecure`: plain http to a registry."""
     kind, where = source_of(text)
     if kind == "archive":
         from imgforge.image.archive import open_archive
@@ -54,7 +54,7 @@ def open_image(text: str) -> Image:
     if kind == "registry":
         from imgforge.image.registry import open_registry
 
-        return open_registry(where)
+        return open_registry(where, insecure=insecure)
     from imgforge.image.daemon import open_daemon
 
     return open_daemon(where)

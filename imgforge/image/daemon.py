@@ -42,7 +42,7 @@ def save_stream(ref: str, on_bytes: Callable[[int], None] | None = None,
     engine = engine or connect(step)
     if not engine.has_image(ref):
         raise UsageError(f"{step}: no such image")
-    cmd = engine.save_command(ref)
+    cmd = engine.save_command(ref)  # raw: python-on-whales' `image.save()` iterator splits the tar into lines
     try:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=1 << 20)
     except OSError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any, Literal, Protocol
 
 from imgforge.env.engine import docker_command
@@ -71,9 +72,13 @@ class ImageSource(Protocol):
     def registry_config(self, ref: Reference, digest: str) -> ImageConfig | None: ...
 
 
-def _ports(config: dict[str, Any]) -> frozenset[int]:
+def exposed_ports(declared: Iterable[object] | None) -> frozenset[int]:
+    """The TCP ports of an image config's `ExposedPorts` keys ("8080/tcp", "8080"); UDP and junk are skipped.
+
+    The one EXPOSE rule for every source: inspect JSON, a registry's config blob, python-on-whales' model.
+    """
     ports = set()
-    for key in (config.get("ExposedPorts") or {}):
+    for key in declared or ():
         number, _, proto = str(key).partition("/")
         if number.isdigit() and proto in ("", "tcp"):
             ports.add(int(number))
@@ -88,7 +93,7 @@ def parse_config(inspect: dict[str, Any]) -> ImageConfig:
         env=tuple(str(e) for e in config.get("Env") or ()),
         labels=tuple(sorted((str(k), str(v)) for k, v in (config.get("Labels") or {}).items())),
         diff_ids=tuple(str(d) for d in (inspect.get("RootFS") or {}).get("Layers") or ()),
-        exposed_ports=_ports(config),
+        exposed_ports=exposed_ports(config.get("ExposedPorts")),
         user=str(config.get("User") or ""),
         repo_digests=tuple(inspect.get("RepoDigests") or ()),
     )
@@ -101,7 +106,7 @@ def config_from_blob(raw: bytes, where: str) -> ImageConfig:
     config = doc.get("config") or {} if isinstance(doc, dict) else {}
     return ImageConfig(digest=base.digest, env=base.env, labels=base.labels, history=base.history,
                        diff_ids=base.diff_ids, os=base.os, architecture=base.architecture,
-                       exposed_ports=_ports(config), user=str(config.get("User") or ""))
+                       exposed_ports=exposed_ports(config.get("ExposedPorts")), user=str(config.get("User") or ""))
 
 
 class EngineAndRegistry:
@@ -112,7 +117,8 @@ class EngineAndRegistry:
         self.attempts = attempts
 
     def local_config(self, ref: str) -> ImageConfig | None:
-        # A raw call to the selected engine: a missing engine or image only means "no local facts".
+        # Raw `docker image inspect` on the selected engine: python-on-whales takes no timeout, and a missing, hung or
+        # absent engine (or image) only means "no local facts"; parse_config reads the inspect JSON as written.
         try:
             out = subprocess.run(docker_command("image", "inspect", ref), capture_output=True, text=True,
                                  timeout=30, check=False)

@@ -64,6 +64,7 @@ def docker_exec(container: str, command: tuple[str, ...], timeout: float,
                 docker: Sequence[str] = ("docker",)) -> tuple[bool, str]:
     """`docker exec` in the container (`docker`: the command reaching its engine); success is exit 0 in time."""
     shown = " ".join(command)
+    # Raw `docker exec`: python-on-whales' `container.execute()` takes no timeout, and a probe is its timeout.
     try:
         out = subprocess.run([*docker, "exec", container, *command], capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:

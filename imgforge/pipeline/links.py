@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from imgforge.pipeline.shapes import plan_json, push_json
 from imgforge.pipeline.state import PipelineResult, PipelineState
 
 
@@ -44,8 +43,9 @@ def pipeline_json(state: PipelineState, result: PipelineResult) -> dict[str, Any
         "image": state.push.pinned if state.push is not None else None,
         "lines": [lines[k] for k in sorted(lines)],
         "layers": layers,
-        "tag_plan": plan_json(state.tag.plan) if state.tag is not None else None,
-        "push": push_json(state.push.result) if state.push is not None else None,
+        # The CLI's shapes (`tag --json`, `push --json`): one to_json() each.
+        "tag_plan": state.tag.plan.to_json() if state.tag is not None else None,
+        "push": state.push.result.to_json() if state.push is not None else None,
         "manifests": list(state.manifest.files) if state.manifest is not None else [],
         "artifact": state.attach.digest if state.attach is not None else None,
     }

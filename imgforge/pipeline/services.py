@@ -13,7 +13,7 @@ from typing import Any
 
 from imgforge.env.engine import Engine, ImageFacts, Selection, connect, selected
 from imgforge.env.registry import default_registry
-from imgforge.manifest.image import ImageConfig, RegistryAnswer
+from imgforge.manifest.image import ImageConfig, RegistryAnswer, exposed_ports
 from imgforge.reference import Reference
 from imgforge.registry.client import RegistryClient
 
@@ -85,9 +85,7 @@ class LocalImage:
 
     def local_config(self, ref: str) -> ImageConfig | None:
         img = self.engine.docker.image.inspect(self.facts.id)
-        ports = {int(p.split("/")[0]) for p in (img.config.exposed_ports or {})
-                 if p.split("/")[0].isdigit() and p.partition("/")[2] in ("", "tcp")}
-        return ImageConfig(exposed_ports=frozenset(ports), user=str(img.config.user or ""),
+        return ImageConfig(exposed_ports=exposed_ports(img.config.exposed_ports), user=str(img.config.user or ""),
                            labels=tuple(sorted((img.config.labels or {}).items())),
                            repo_digests=self.facts.repo_digests)
 

@@ -25,11 +25,11 @@ from imgforge.generate import write_files
 from imgforge.gitinfo import git, head_sha
 from imgforge.lint import lint_file, load_config
 from imgforge.manifest.emit import to_yaml
+from imgforge.manifest.image import EngineAndRegistry
 from imgforge.manifest.plan import plan_from_objects
 from imgforge.manifest.project import BASE, file_name, make_manifests
 from imgforge.manifest.verify import verify as run_verify
 from imgforge.pipeline.services import LocalImage, Services, write
-from imgforge.pipeline.shapes import plan_json, push_json
 from imgforge.pipeline.state import (
     Attached,
     Built,
@@ -46,7 +46,7 @@ from imgforge.pipeline.state import (
     need,
 )
 from imgforge.project import load_project
-from imgforge.push import existing_tags, project_version, push_image
+from imgforge.push import existing_tags, push_image
 from imgforge.reference import Reference
 from imgforge.report import build_size_report, render_html, render_markdown
 from imgforge.report.model import Budgets
@@ -67,7 +67,7 @@ def _out(state: PipelineState) -> Path:
 def generate(state: PipelineState, run: Services) -> Generated:
     """Load the project once (settings included), choose the version, write or keep the Dockerfile."""
     project = load_project(state.project_dir)
-    version = state.options.version or project.version() or project_version(state.project_dir)
+    version = state.options.version or project.version()
     if not version:
         raise UsageError(f"choosing the version of {state.project_dir}: give --version, `version:` in "
                          "imgforge.yaml or a vX.Y.Z git tag")
@@ -270,7 +270,7 @@ def tag(state: PipelineState, run: Services) -> Tagged:
     gen = need(state.generate, "generate")
     existing = existing_tags(run.client(), gen.project.image_name)
     plan = plan_tags(gen.version, existing, git_sha=head_sha(state.project_dir), latest=state.options.latest)
-    write(_out(state), "tags.json", plan_json(plan))
+    write(_out(state), "tags.json", plan.to_json())
     return Tagged(plan, ", ".join(plan.names))
 
 
@@ -288,7 +288,7 @@ def push(state: PipelineState, run: Services) -> Pushed:
             repo = gen.project.image_name
             run.client().put_manifest(repo, branch_tag(on), run.client().get_manifest(repo, result.digest))
         cached = _push_stage_images(state, run, engine)
-    write(_out(state), "push.json", push_json(result))
+    write(_out(state), "push.json", result.to_json())
     how = "uploaded" if result.uploaded else "already there, nothing uploaded"
     return Pushed(result, pinned_ref, f"{pinned_ref} ({how}){cached}")
 
@@ -301,7 +301,9 @@ def manifest(state: PipelineState, run: Services) -> Manifests:
     meta = {"version": gen.version}
     if built.revision:
         meta["revision"] = built.revision
-    emitted = make_manifests(state.project_dir, pushed.pinned, kind=state.options.kind, meta=meta)
+    # Pinned through the run's scheme choice (--insecure), as the push was: one rule for every registry call.
+    emitted = make_manifests(state.project_dir, pushed.pinned, kind=state.options.kind, meta=meta,
+                             source=EngineAndRegistry(insecure=run.insecure))
     written: list[str] = []
     for env, objects in emitted.objects.items():
         folder = Path("manifests") / env if env != BASE else Path("manifests")

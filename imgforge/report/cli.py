@@ -29,18 +29,22 @@ def parse_size(text: str | None, what: str) -> int | None:
         raise UsageError(f"reading {what} {text!r}: not a size (e.g. 200MB, 1.5GiB, 1048576)") from exc
 
 
-def _scan_doc(source: str) -> dict[str, Any]:
-    doc = scan(source).to_json()
+def _scan_doc(source: str, insecure: bool = False) -> dict[str, Any]:
+    doc = scan(source, insecure=insecure).to_json()
     doc["image"] = source
     return doc
 
 
 def make_report(
-    image: str, previous: str | None, out: Path, max_size: str | None, max_growth: str | None
+    image: str, previous: str | None, out: Path, max_size: str | None, max_growth: str | None, *,
+    insecure: bool = False,
 ) -> tuple[SizeReport, list[Path]]:
-    """Scan `image` (and the previous version), build the report, write html/md/json into `out`."""
+    """Scan `image` (and the previous version), build the report, write html/md/json into `out`.
+
+    `insecure`: plain http to the registry, for the scans and the previous-version lookup alike.
+    """
     budgets = Budgets(max_size=parse_size(max_size, "--max-size"), max_growth=parse_size(max_growth, "--max-growth"))
-    current = _scan_doc(image)
+    current = _scan_doc(image, insecure)
     prev_doc: dict[str, Any] | None = None
     if previous and previous.endswith(".json") and Path(previous).is_file():
         try:
@@ -48,9 +52,9 @@ def make_report(
         except (OSError, ValueError) as exc:
             raise UsageError(f"reading previous report {previous}: {exc}") from exc
     else:
-        prev_ref = previous or previous_version(image)
+        prev_ref = previous or previous_version(image, insecure=insecure)
         if prev_ref:
-            prev_doc = _scan_doc(prev_ref)
+            prev_doc = _scan_doc(prev_ref, insecure)
     size = build_size_report(current, prev_doc, budgets)
     try:
         out.mkdir(parents=True, exist_ok=True)

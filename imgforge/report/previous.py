@@ -17,7 +17,7 @@ def previous_tag(tags: Iterable[str], version: str) -> str | None:
     return max(older, key=lambda t: older[t]) if older else None
 
 
-def previous_version(image: str, client: RegistryClient | None = None) -> str | None:
+def previous_version(image: str, client: RegistryClient | None = None, *, insecure: bool = False) -> str | None:
     """For `host/repo:X.Y.Z`, `host/repo:<previous tag>`; None when there is none or the registry cannot say."""
     try:
         ref = Reference.parse(image)
@@ -26,7 +26,7 @@ def previous_version(image: str, client: RegistryClient | None = None) -> str | 
     if not ref.registry or not ref.tag:
         return None
     try:
-        tags = (client or RegistryClient(ref.registry)).list_tags(ref.repository)
+        tags = (client or RegistryClient(ref.registry, insecure=insecure)).list_tags(ref.repository)
         tag = previous_tag(tags, ref.tag)
     except ImgforgeError:
         return None

@@ -117,14 +117,14 @@ def scan_layers(image: Image, detector: Detector | None, limits: Limits, jobs: i
 
 
 def _read_source(source: str | Image, detector: Detector | None, limits: Limits, jobs: int,
-                 on_bytes: Callable[[int], None] | None, engine: ImageEngine | None
+                 on_bytes: Callable[[int], None] | None, engine: ImageEngine | None, insecure: bool = False,
                  ) -> tuple[Image, list[LayerScan], ImageEngine | None]:
     """The image, its layer scans, and the engine when the image came from one (else the engine given)."""
     if isinstance(source, Image):
         return source, scan_layers(source, detector, limits, jobs), engine
     kind, where = source_of(source)
     if kind != "daemon":
-        image = open_image(source)
+        image = open_image(source, insecure=insecure)
         return image, scan_layers(image, detector, limits, jobs), engine
     # Deferred: the engine client (python-on-whales, ~0.2 s of imports) is needed only for an engine image.
     from imgforge.env.engine import Engine, connect
@@ -227,17 +227,18 @@ def _config_finding(m: Any, source: str, name: str, layer: int | None, line: int
 
 def scan(source: str | Image, detector: Detector | None = None, dockerfile: str | Path | None = None,
          policy: Policy | None = None, *, limits: Limits | None = None,
-         on_bytes: Callable[[int], None] | None = None, engine: ImageEngine | None = None) -> ScanReport:
+         on_bytes: Callable[[int], None] | None = None, engine: ImageEngine | None = None,
+         insecure: bool = False) -> ScanReport:
     """Scan an image (reference, archive, OCI layout or opened `Image`) into a frozen `ScanReport`.
 
     `on_bytes` is told how many bytes of an engine image's `docker save` stream have been read (progress).
     The engine is used only for an engine image (connected then if not given) or when passed in: an
-    archive, OCI layout or registry scan never contacts it.
+    archive, OCI layout or registry scan never contacts it. `insecure`: plain http to a registry source.
     """
     policy = policy or DEFAULT_POLICY  # ScanPolicy's defaults, without pydantic (see gates.py)
     detector = detector if detector is not None else DefaultDetector()
     limits = limits or _limits(policy)
-    image, scans, engine = _read_source(source, detector, limits, policy.jobs, on_bytes, engine)
+    image, scans, engine = _read_source(source, detector, limits, policy.jobs, on_bytes, engine, insecure)
     verify([(f"layer {x.index} of {image.name}", x.diff_id, x.digest) for x in image.layers], scans)
     acc = account(scans)
     commands = image.config.layer_commands() or [None] * len(scans)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from imgforge.errors import UsageError
-from imgforge.manifest.image import ImageConfig, RegistryAnswer, parse_config, pin
+from imgforge.manifest.image import ImageConfig, RegistryAnswer, config_from_blob, exposed_ports, parse_config, pin
 from imgforge.manifest.project import make_manifests, spec_from_project
 from imgforge.manifest.settings import apply_overlay, load_settings, spec_from_settings
 from imgforge.reference import Reference
@@ -108,6 +109,15 @@ def test_parse_config_reads_exposed_tcp_ports() -> None:
     cfg = parse_config({"Config": {"ExposedPorts": {"8080/tcp": {}, "53/udp": {}}, "User": "10001"}, "RepoDigests": []})
     assert cfg.exposed_ports == frozenset({8080})
     assert cfg.uid() == 10001
+
+
+def test_one_expose_rule_for_inspect_json_registry_blob_and_engine_model() -> None:
+    declared = {"8080/tcp": {}, "53/udp": {}, "9000": {}, "x/tcp": {}}
+    assert exposed_ports(declared) == exposed_ports(list(declared)) == frozenset({8080, 9000})
+    blob = json.dumps({"config": {"ExposedPorts": declared}, "rootfs": {"type": "layers", "diff_ids": []}})
+    assert config_from_blob(blob.encode(), "test").exposed_ports == frozenset({8080, 9000})
+    assert parse_config({"Config": {"ExposedPorts": declared}}).exposed_ports == frozenset({8080, 9000})
+    assert exposed_ports(None) == frozenset()
 
 
 def test_make_manifests_per_environment(project: Path) -> None:

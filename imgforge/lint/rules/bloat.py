@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from imgforge.lint.model import Dockerfile, Instruction
-from imgforge.lint.rules import Hit, hit, rule
+from imgforge.lint.rules.base import Hit, hit, rule
 from imgforge.lint.rules.shell import args, commands, is_apt_install, option_value, program, subcommand
 
 # Scripts, configs and patches from the build context weigh kilobytes: deleting them later wastes nothing a

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from imgforge.lint.model import Dockerfile, Instruction
-from imgforge.lint.rules import Hit, hit, rule
+from imgforge.lint.rules.base import Hit, hit, rule
 from imgforge.lint.rules.shell import args, commands, is_pip_install, program, subcommand
 
 _MANIFESTS = re.compile(

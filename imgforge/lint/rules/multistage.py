@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from imgforge.lint.model import Dockerfile, Instruction, Stage
-from imgforge.lint.rules import Hit, hit, rule
+from imgforge.lint.rules.base import Hit, hit, rule
 from imgforge.lint.rules.effects import run_effects
 from imgforge.lint.rules.shell import args, commands, is_probe, program, subcommand
 

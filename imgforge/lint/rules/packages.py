@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from imgforge.lint.model import Dockerfile, Instruction
-from imgforge.lint.rules import Hit, hit, rule, runs
+from imgforge.lint.rules.base import Hit, hit, rule, runs
 from imgforge.lint.rules.effects import package_operands
 from imgforge.lint.rules.shell import commands, is_pip_install, program, subcommand
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imgforge.lint.model import Dockerfile, Stage
-from imgforge.lint.rules import Hit, rule
+from imgforge.lint.rules.base import Hit, rule
 
 
 def _stage_by_variable(df: Dockerfile, stage: Stage) -> bool:

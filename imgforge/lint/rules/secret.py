@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from imgforge.lint.model import Dockerfile, Instruction
-from imgforge.lint.rules import Hit, hit, rule
+from imgforge.lint.rules.base import Hit, hit, rule
 
 if TYPE_CHECKING:
     from imgforge.secrets import SecretDetector

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from imgforge.lint.model import Dockerfile, Instruction
-from imgforge.lint.rules import Hit, hit, rule, runs
+from imgforge.lint.rules.base import Hit, hit, rule, runs
 from imgforge.lint.rules.layer_order import copy_operands
 from imgforge.lint.rules.shell import commands, program
 
