@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from imgforge.secrets import generic
-from imgforge.secrets.checks import char_classes, is_placeholder, shannon_entropy
+from imgforge.secrets.checks import char_classes, is_placeholder, is_plain_identifier, shannon_entropy
 from imgforge.secrets.context import Context, Extractor, Found
 from imgforge.secrets.context import Rule as Rule  # re-exported: callers import Rule from here
 from imgforge.secrets.vendor import vendor
@@ -144,8 +144,21 @@ _K8S_SECTION = re.compile(rb"(?m)^[ \t]*(data|stringData|metadata|annotations|la
 
 
 _K8S_NOT_SECRET = re.compile(
-    rb"(?i)(?:user(?:name)?|login|email|host(?:name)?|port|database|db|namespace|url|endpoint)$"
+    rb"(?i)(?:user(?:name)?|login|email|host(?:name)?|port|database|db|namespace|url|endpoint"
+    rb"|(?:^|[._\-])(?:ca|crt|cert|certificate|ca[._\-]?bundle))$"  # ca.crt, tls.ca: certificate slots
 )
+_K8S_KIND_SECRET = re.compile(rb"(?m)^kind[ \t]*:[ \t]*[\"']?Secret[\"']?[ \t]*\r?$")
+_K8S_DOC = 32768  # bytes searched either side of a value for its document's "---" and "kind:" lines
+_PRINTABLE = re.compile(rb"^[\t\n\r\x20-\x7e\x80-\xff]*$")
+
+
+def _in_secret_document(data: bytes, start: int) -> bool:
+    """Whether the YAML document around ``start`` (between ``---`` lines) says ``kind: Secret``; a file of
+    several documents often holds a Secret beside ConfigMaps, whose data is not base64."""
+    low, high = max(0, start - _K8S_DOC), min(len(data), start + _K8S_DOC)
+    begin = data.rfind(b"\n---", low, start)
+    end = data.find(b"\n---", start, high)
+    return _K8S_KIND_SECRET.search(data, low if begin < 0 else begin, high if end < 0 else end) is not None
 
 
 def _k8s_secret_data(m: Any, ctx: Context) -> Found | None:
@@ -154,7 +167,7 @@ def _k8s_secret_data(m: Any, ctx: Context) -> Found | None:
     if not sections or sections[-1].group(1) != b"data":
         return None
     if _K8S_NOT_SECRET.search(m.group(1)):
-        return None  # the username or host beside the password
+        return None  # the username or host beside the password, a CA certificate
     value: bytes = m.group(2)
     try:
         plain = base64.b64decode(value, validate=True)
@@ -162,9 +175,13 @@ def _k8s_secret_data(m: Any, ctx: Context) -> Found | None:
         return None
     if b"-----BEGIN" in plain and b"PRIVATE KEY" not in plain:
         return None  # ca.crt, tls.crt: public material
+    if len(plain) < 16 and not _PRINTABLE.match(plain):
+        return None  # "disabled" is valid base64 too: a short value that decodes to bytes was never encoded
     text = plain.strip()
     if len(text) < 4 or is_placeholder(text) or generic.is_reference(text) or shannon_entropy(text) < 2.0:
         return None
+    if is_plain_identifier(text) or not _in_secret_document(ctx.data, m.start()):
+        return None  # "admin_password", "TESTKEY1": a fixture's name for a value, not one
     return Found(m.start(2), m.end(2), value)
 
 

@@ -92,6 +92,13 @@ POSITIVE = [
         + "\n  password: "
         + base64.b64encode(R36[:14].encode()).decode(),
     ),
+    (  # kubectl's order (data before kind), after a ConfigMap in the same file
+        "kubernetes-secret",
+        "all.yaml",
+        "kind: ConfigMap\ndata:\n  mode: disabled\n---\napiVersion: v1\ndata:\n  api-key: "
+        + base64.b64encode(R36[:20].encode()).decode()
+        + "\nkind: Secret\nmetadata:\n  name: api\n",
+    ),
     ("url-password", "settings.py", f'DB = "postgres://app:{R36[:14]}@db:5432/app"'),
     ("url-password", "pip.conf", f"index-url = https://ci:{R36[:12]}@pypi.corp.internal/simple"),
     ("url-password", ".env", f"BROKER=amqp://svc:{R36[:10]}@rabbit//"),
@@ -176,6 +183,14 @@ NEGATIVE = [
         "kind: Secret\ndata:\n  ca.crt: "
         + base64.b64encode(PEM.replace("RSA PRIVATE KEY", "CERTIFICATE").encode()).decode(),
     ),
+    (  # a ConfigMap's words are valid base64 too ("disabled"), even in a file that also holds a Secret
+        "kubernetes-secret",
+        "serving.yaml",
+        "kind: Secret\ndata:\n  token: \n---\nkind: ConfigMap\ndata:\n  secure-pod-defaults: \"disabled\"\n"
+        "  pod-spec-fieldref: \"disabled\"\n",
+    ),
+    ("kubernetes-secret", "secret.yaml", "kind: Secret\ndata:\n  key: " + base64.b64encode(b"admin_password").decode()),
+    ("kubernetes-secret", "tls.yaml", "kind: Secret\ndata:\n  tls.ca: " + base64.b64encode(b"TESTROOTCAS0").decode()),
     ("url-password", "x.txt", "postgres://app:password@db/app"),
     ("url-password", "x.txt", "postgres://app:${DB_PASSWORD}@db/app"),
     ("url-password", "x.txt", "https://user:pass@host.internal/"),
