@@ -94,7 +94,8 @@ def char_classes(value: bytes) -> int:
 
 _LEET = bytes.maketrans(b"@4310$5!|", b"aaeiossil")
 _NOT_LETTERS = re.compile(rb"[^a-z]+")
-_BASE64_TEXT = re.compile(rb"^[A-Za-z0-9+/]{12,}={0,2}$")
+_BASE64_TEXT = re.compile(rb"^[A-Za-z0-9+/]{8,}={0,2}$")
+_DECODED_WORDS = re.compile(rb"^[A-Za-z0-9_.:@!-]+$")
 
 
 def _normalized(value: bytes) -> bytes:
@@ -103,14 +104,22 @@ def _normalized(value: bytes) -> bytes:
 
 
 def _decoded_text(value: bytes) -> bytes:
-    """The text a base64 value decodes to when it is readable prose (``bm90IG15...`` -> ``not my real...``)."""
+    """The text a base64 value decodes to when it is readable prose (``bm90IG15...`` -> ``not my real...``) or
+    words and colons (``cGFzc3dvcmQ=`` -> ``password``, ``ZXhhbXBsZTpleGFtcGxl`` -> ``example:example``)."""
     if not _BASE64_TEXT.match(value):
         return b""
     try:
         text = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
         return b""
-    return text if text.isascii() and b" " in text and text.replace(b" ", b"").isalnum() else b""
+    if text.isascii() and b" " in text and text.replace(b" ", b"").isalnum():
+        return text
+    return text if _DECODED_WORDS.match(text) else b""  # not JSON or binary: a docker auth blob stays a secret
+
+
+def _placeholder_words(text: bytes) -> bool:
+    """True when every ``:``-separated part is a stopword (``user:password``, ``admin``)."""
+    return all(_normalized(part) in _PLACEHOLDER_WORDS for part in text.split(b":"))
 
 
 _LONG_WORDS = tuple(w for w in _PLACEHOLDER_WORDS if len(w) >= 6 and w.isalpha())
@@ -141,7 +150,9 @@ def is_placeholder(value: bytes) -> bool:
     if _one_symbol_off(stripped):
         return True
     prose = _decoded_text(stripped)
-    return _PLACEHOLDER_RE.search(stripped) is not None or (bool(prose) and _PLACEHOLDER_RE.search(prose) is not None)
+    if prose and (_PLACEHOLDER_RE.search(prose) is not None or _placeholder_words(prose)):
+        return True  # the same judgement for a value written in base64
+    return _PLACEHOLDER_RE.search(stripped) is not None
 
 
 def is_hash_like(value: bytes, context: bytes = b"") -> bool:

@@ -140,6 +140,7 @@ NAMED = [
     ("make ::=", "Makefile", "DEPLOY_TOKEN ::= Zq8Lm2Xv4Tn6Rb1Wc3Yd"),
     ("env in a json string", "task.json", '{"env": "MODE=prod\\nAPI_TOKEN=Zq8Lm2Xv4Tn6Rb1Wc3Yd\\nDEBUG=0"}'),
     ("escaped json in json", "task.json", '{"body": "{\\"api_key\\": \\"Zq8Lm2Xv4Tn6Rb1Wc3Yd\\"}"}'),
+    ("base64 of a password", "values.yaml", "password: " + base64.b64encode(b"S3rv1ce-Pw!x").decode()),
 ]
 
 
@@ -172,6 +173,9 @@ NOT_SECRETS = [
     ("alphabet run", "README.md", "key: AIzaSyabcdefghijklmnopqrstuvwxyz1234567"),
     ("code with brackets", "app.py", "api_key = settings['keys'][0]"),
     ("call", "app.js", "const apiToken = getToken(user, 42);"),
+    ("base64 of a stopword", "secret.yml", "  password: cGFzc3dvcmQ= # password: password"),
+    ("base64 of example:example", "docs.md", "Authorization: Basic ZXhhbXBsZTpleGFtcGxl"),
+    ("base64 of foo:bar", "test_login.py", '    "authorizationToken": "Zm9vOmJhcg==",'),
 ]
 
 
