@@ -163,9 +163,8 @@ def _in_secret_document(data: bytes, start: int) -> bool:
 
 def _k8s_secret_data(m: Any, ctx: Context) -> Found | None:
     """A base64 value under ``data:`` of a Kubernetes Secret that decodes to a credential (not a certificate)."""
-    sections = list(_K8S_SECTION.finditer(ctx.data, max(0, m.start() - 4096), m.start()))
-    if not sections or sections[-1].group(1) != b"data":
-        return None
+    # Every test only rejects; the value's own tests run first, because nearly every indented YAML line of a
+    # manifest is a candidate and looking back over the document for its section and kind costs most.
     if _K8S_NOT_SECRET.search(m.group(1)):
         return None  # the username or host beside the password, a CA certificate
     value: bytes = m.group(2)
@@ -180,8 +179,11 @@ def _k8s_secret_data(m: Any, ctx: Context) -> Found | None:
     text = plain.strip()
     if len(text) < 4 or is_placeholder(text) or generic.is_reference(text) or shannon_entropy(text) < 2.0:
         return None
-    if is_plain_identifier(text) or not _in_secret_document(ctx.data, m.start()):
+    if is_plain_identifier(text):
         return None  # "admin_password", "TESTKEY1": a fixture's name for a value, not one
+    sections = list(_K8S_SECTION.finditer(ctx.data, max(0, m.start() - 4096), m.start()))
+    if not sections or sections[-1].group(1) != b"data" or not _in_secret_document(ctx.data, m.start()):
+        return None
     return Found(m.start(2), m.end(2), value)
 
 
