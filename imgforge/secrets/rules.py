@@ -89,6 +89,14 @@ def _docker_auth(m: Any, ctx: Context) -> Found | None:
     return Found(m.start(1), m.end(1), value)
 
 
+_AUTH_FIELD = re.compile(rb'"auth"\s*:\s*"([A-Za-z0-9+/=]{8,})"')
+
+
+def _registry_auth(config: bytes) -> bool:
+    """True when a docker config (``.dockerconfigjson``) holds an ``auth`` that decodes to a real user:password."""
+    return any(_docker_auth(m, Context(config, "", True)) is not None for m in _AUTH_FIELD.finditer(config))
+
+
 _DOC_HOST = re.compile(rb"(?:[\w-]+\.)*example\.(?:com|org|net)\b|[\w.-]+\.(?:invalid|example)\b", re.I)
 
 
@@ -177,10 +185,11 @@ def _k8s_secret_data(m: Any, ctx: Context) -> Found | None:
     if len(plain) < 16 and not _PRINTABLE.match(plain):
         return None  # "disabled" is valid base64 too: a short value that decodes to bytes was never encoded
     text = plain.strip()
-    if len(text) < 4 or is_placeholder(text) or generic.is_reference(text) or shannon_entropy(text) < 2.0:
-        return None
-    if is_plain_identifier(text):
-        return None  # "admin_password", "TESTKEY1": a fixture's name for a value, not one
+    if not (text.startswith(b"{") and _registry_auth(text)):  # .dockerconfigjson: JSON, yet a credential
+        if len(text) < 4 or is_placeholder(text) or generic.is_reference(text) or shannon_entropy(text) < 2.0:
+            return None
+        if is_plain_identifier(text):
+            return None  # "admin_password", "TESTKEY1": a fixture's name for a value, not one
     sections = list(_K8S_SECTION.finditer(ctx.data, max(0, m.start() - 4096), m.start()))
     if not sections or sections[-1].group(1) != b"data" or not _in_secret_document(ctx.data, m.start()):
         return None
