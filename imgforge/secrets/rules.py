@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from imgforge.secrets import generic
-from imgforge.secrets.checks import char_classes, is_placeholder, shannon_entropy
+from imgforge.secrets.checks import char_classes, is_placeholder, is_plain_identifier, shannon_entropy
 from imgforge.secrets.context import Context, Extractor, Found
 from imgforge.secrets.context import Rule as Rule  # re-exported: callers import Rule from here
 from imgforge.secrets.vendor import vendor
@@ -89,6 +89,14 @@ def _docker_auth(m: Any, ctx: Context) -> Found | None:
     return Found(m.start(1), m.end(1), value)
 
 
+_AUTH_FIELD = re.compile(rb'"auth"\s*:\s*"([A-Za-z0-9+/=]{8,})"')
+
+
+def _registry_auth(config: bytes) -> bool:
+    """True when a docker config (``.dockerconfigjson``) holds an ``auth`` that decodes to a real user:password."""
+    return any(_docker_auth(m, Context(config, "", True)) is not None for m in _AUTH_FIELD.finditer(config))
+
+
 _DOC_HOST = re.compile(rb"(?:[\w-]+\.)*example\.(?:com|org|net)\b|[\w.-]+\.(?:invalid|example)\b", re.I)
 
 
@@ -144,17 +152,29 @@ _K8S_SECTION = re.compile(rb"(?m)^[ \t]*(data|stringData|metadata|annotations|la
 
 
 _K8S_NOT_SECRET = re.compile(
-    rb"(?i)(?:user(?:name)?|login|email|host(?:name)?|port|database|db|namespace|url|endpoint)$"
+    rb"(?i)(?:user(?:name)?|login|email|host(?:name)?|port|database|db|namespace|url|endpoint"
+    rb"|(?:^|[._\-])(?:ca|crt|cert|certificate|ca[._\-]?bundle))$"  # ca.crt, tls.ca: certificate slots
 )
+_K8S_KIND_SECRET = re.compile(rb"(?m)^kind[ \t]*:[ \t]*[\"']?Secret[\"']?[ \t]*\r?$")
+_K8S_DOC = 32768  # bytes searched either side of a value for its document's "---" and "kind:" lines
+_PRINTABLE = re.compile(rb"^[\t\n\r\x20-\x7e\x80-\xff]*$")
+
+
+def _in_secret_document(data: bytes, start: int) -> bool:
+    """Whether the YAML document around ``start`` (between ``---`` lines) says ``kind: Secret``; a file of
+    several documents often holds a Secret beside ConfigMaps, whose data is not base64."""
+    low, high = max(0, start - _K8S_DOC), min(len(data), start + _K8S_DOC)
+    begin = data.rfind(b"\n---", low, start)
+    end = data.find(b"\n---", start, high)
+    return _K8S_KIND_SECRET.search(data, low if begin < 0 else begin, high if end < 0 else end) is not None
 
 
 def _k8s_secret_data(m: Any, ctx: Context) -> Found | None:
     """A base64 value under ``data:`` of a Kubernetes Secret that decodes to a credential (not a certificate)."""
-    sections = list(_K8S_SECTION.finditer(ctx.data, max(0, m.start() - 4096), m.start()))
-    if not sections or sections[-1].group(1) != b"data":
-        return None
+    # Every test only rejects; the value's own tests run first, because nearly every indented YAML line of a
+    # manifest is a candidate and looking back over the document for its section and kind costs most.
     if _K8S_NOT_SECRET.search(m.group(1)):
-        return None  # the username or host beside the password
+        return None  # the username or host beside the password, a CA certificate
     value: bytes = m.group(2)
     try:
         plain = base64.b64decode(value, validate=True)
@@ -162,8 +182,16 @@ def _k8s_secret_data(m: Any, ctx: Context) -> Found | None:
         return None
     if b"-----BEGIN" in plain and b"PRIVATE KEY" not in plain:
         return None  # ca.crt, tls.crt: public material
+    if len(plain) < 16 and not _PRINTABLE.match(plain):
+        return None  # "disabled" is valid base64 too: a short value that decodes to bytes was never encoded
     text = plain.strip()
-    if len(text) < 4 or is_placeholder(text) or generic.is_reference(text) or shannon_entropy(text) < 2.0:
+    if not (text.startswith(b"{") and _registry_auth(text)):  # .dockerconfigjson: JSON, yet a credential
+        if len(text) < 4 or is_placeholder(text) or generic.is_reference(text) or shannon_entropy(text) < 2.0:
+            return None
+        if is_plain_identifier(text):
+            return None  # "admin_password", "TESTKEY1": a fixture's name for a value, not one
+    sections = list(_K8S_SECTION.finditer(ctx.data, max(0, m.start() - 4096), m.start()))
+    if not sections or sections[-1].group(1) != b"data" or not _in_secret_document(ctx.data, m.start()):
         return None
     return Found(m.start(2), m.end(2), value)
 

@@ -92,6 +92,37 @@ def has_digit(value: bytes) -> bool:
     return any(48 <= b <= 57 for b in value)
 
 
+_VOWELS = frozenset(b"aeiouAEIOU")
+
+
+def random_letters(body: bytes) -> bool:
+    """True when the letters of a token body read like random text, not words: at most one in four is a vowel
+    (random letters have about one in five, identifiers two in five) and, in mixed case, the case flips at
+    least every third letter (camelCase flips about once a word). A format-valid token with no digit (one AWS
+    key id in 28) is still a token; ``ASIAPACIFICSOUTHEAST`` or ``test_`` + a camelCase name is not."""
+    letters = [b for b in body if 65 <= b <= 90 or 97 <= b <= 122]
+    if len(letters) < 12 or sum(b in _VOWELS for b in letters) * 4 > len(letters):
+        return False
+    upper = sum(b < 97 for b in letters)
+    if upper in (0, len(letters)):
+        return True
+    flips = sum((a < 97) != (b < 97) for a, b in zip(letters, letters[1:], strict=False))
+    return flips * 3 >= len(letters) - 1
+
+
+def _shape_or_random(shape: Check, prefixes: tuple[bytes, ...]) -> Check:
+    """``shape``, or else random letters after the rule's own prefix (the prefix is not random)."""
+
+    def check(value: bytes) -> bool:
+        if shape(value):
+            return True
+        lowered = value.lower()
+        cut = max((len(p) for p in prefixes if lowered.startswith(p)), default=0)
+        return random_letters(value[cut:])
+
+    return check
+
+
 def base62_crc32(payload: bytes) -> bytes:
     """CRC32 of ``payload`` written in base62, six characters, zero padded (GitHub and npm token checksums)."""
     n = zlib.crc32(payload)
@@ -194,6 +225,6 @@ def prefixed(
         description,
         words,
         start + rb"(" + body + rb")" + end,
-        vendor(check, entropy, group, shape, word_start=not start),
+        vendor(check, entropy, group, _shape_or_random(shape, words) if shape else None, word_start=not start),
         trigger=trigger,
     )

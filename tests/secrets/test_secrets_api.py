@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import time
 
 import pytest
 from hypothesis import given, settings
@@ -177,3 +178,13 @@ def test_secret_at_the_end_of_a_large_noisy_file_is_found(detector: SecretDetect
     noise = random.Random(5).randbytes(2_000_000).translate(bytes(printable[i % len(printable)] for i in range(256)))
     data = b'password = "x"\n' + noise * 4 + f"\ntoken = '{GITHUB}'\n".encode()  # 8 MB: the Set's DFA must not give up
     assert [m.rule for m in detector.scan_bytes(data, "big.txt")][-1:] == ["github-token"]
+
+
+@pytest.mark.parametrize("path", ["app/settings.py", "app/.env", "app/config.json"])
+def test_a_huge_value_costs_linear_time(detector: SecretDetector, path: str) -> None:
+    """Values have no length limit, so no value check may backtrack: 256 kB once took minutes (48 s at 128 kB)."""
+    value = "x1" * 128_000
+    for text in (f'api_token = "{value}"\n', f'"apiToken": "{value}(",\n', f"API_TOKEN={value}\n"):
+        start = time.process_time()
+        detector.scan_bytes(text.encode(), path)
+        assert time.process_time() - start < 5, text[:12]  # about 0.3 s; quadratic would be ~200 s

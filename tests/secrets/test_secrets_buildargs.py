@@ -7,6 +7,7 @@ import string
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -80,3 +81,15 @@ def test_no_output_format_shows_credential_build_args(built: tuple[str, list[str
     assert not [value for value in values if value in output]
     if fmt != "sarif":  # SARIF lists findings only, not layers
         assert "NPM_TOKEN=<redacted>" in output
+
+
+def test_size_report_hides_credential_build_args(built: tuple[str, list[str]], tmp_path: Path) -> None:
+    """`imgforge report` writes html, markdown and json from the scan: the layer rows show the redacted RUN line."""
+    ref, values = built
+    run = subprocess.run([sys.executable, "-m", "imgforge", "report", ref, "--out", str(tmp_path), "--format", "json"],
+                         capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    written = {name: (tmp_path / name).read_text() for name in ("report.html", "report.md", "report.json")}
+    assert written["report.html"] and written["report.md"]
+    assert not [value for value in values for text in (run.stdout, run.stderr, *written.values()) if value in text]
+    assert "NPM_TOKEN=<redacted>" in written["report.json"]

@@ -32,6 +32,12 @@ def _docker_auth(user_pass: str) -> str:
     return json.dumps({"auths": {"registry.invalid": {"auth": base64.b64encode(user_pass.encode()).decode()}}})
 
 
+def _pull_secret(password: str) -> str:
+    """A Kubernetes image pull secret: base64 of a docker config whose auth is base64 of user:password."""
+    config = base64.b64encode(_docker_auth(f"ci:{password}").encode()).decode()
+    return f"apiVersion: v1\nkind: Secret\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: {config}\n"
+
+
 POSITIVE = [
     ("aws-access-key-id", "app.py", f'key_id = "{AWS_ID}"'),
     ("aws-secret-access-key", "credentials", f"aws_secret_access_key = {AWS_SECRET}"),
@@ -92,6 +98,14 @@ POSITIVE = [
         + "\n  password: "
         + base64.b64encode(R36[:14].encode()).decode(),
     ),
+    (  # kubectl's order (data before kind), after a ConfigMap in the same file
+        "kubernetes-secret",
+        "all.yaml",
+        "kind: ConfigMap\ndata:\n  mode: disabled\n---\napiVersion: v1\ndata:\n  api-key: "
+        + base64.b64encode(R36[:20].encode()).decode()
+        + "\nkind: Secret\nmetadata:\n  name: api\n",
+    ),
+    ("kubernetes-secret", "pull-secret.yaml", _pull_secret(R36[:18])),
     ("url-password", "settings.py", f'DB = "postgres://app:{R36[:14]}@db:5432/app"'),
     ("url-password", "pip.conf", f"index-url = https://ci:{R36[:12]}@pypi.corp.internal/simple"),
     ("url-password", ".env", f"BROKER=amqp://svc:{R36[:10]}@rabbit//"),
@@ -176,6 +190,15 @@ NEGATIVE = [
         "kind: Secret\ndata:\n  ca.crt: "
         + base64.b64encode(PEM.replace("RSA PRIVATE KEY", "CERTIFICATE").encode()).decode(),
     ),
+    (  # a ConfigMap's words are valid base64 too ("disabled"), even in a file that also holds a Secret
+        "kubernetes-secret",
+        "serving.yaml",
+        "kind: Secret\ndata:\n  token: \n---\nkind: ConfigMap\ndata:\n  secure-pod-defaults: \"disabled\"\n"
+        "  pod-spec-fieldref: \"disabled\"\n",
+    ),
+    ("kubernetes-secret", "secret.yaml", "kind: Secret\ndata:\n  key: " + base64.b64encode(b"admin_password").decode()),
+    ("kubernetes-secret", "tls.yaml", "kind: Secret\ndata:\n  tls.ca: " + base64.b64encode(b"TESTROOTCAS0").decode()),
+    ("kubernetes-secret", "pull-secret.yaml", _pull_secret("changeme")),
     ("url-password", "x.txt", "postgres://app:password@db/app"),
     ("url-password", "x.txt", "postgres://app:${DB_PASSWORD}@db/app"),
     ("url-password", "x.txt", "https://user:pass@host.internal/"),

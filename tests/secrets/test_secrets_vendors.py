@@ -8,12 +8,22 @@ from __future__ import annotations
 
 import base64
 import json
+import random
+import string
 
 import pytest
-from tokengen import PROVIDERS, tokens
+from tokengen import PROVIDERS, fill, tokens
 
 from imgforge.secrets import SecretDetector
-from imgforge.secrets.vendor import base62_crc32, bech32, crc32_token, is_filler, pypi_macaroon, wrapped_jwt
+from imgforge.secrets.vendor import (
+    base62_crc32,
+    bech32,
+    crc32_token,
+    is_filler,
+    pypi_macaroon,
+    random_letters,
+    wrapped_jwt,
+)
 from imgforge.secrets.vendors_cloud import CLOUD_RULES
 from imgforge.secrets.vendors_saas import SAAS_RULES
 
@@ -52,6 +62,40 @@ def test_runs_inside_a_vendor_token_do_not_hide_it(detector: SecretDetector) -> 
     assert _bare(detector, "sk_live_" + body + "Kp") == {"stripe-secret-key"}
     assert _bare(detector, "glpat-" + body[:20]) == {"gitlab-token"}
     assert _bare(detector, "hf_" + "____" + "QwErTyUiOpAsDfGhJkLzXcVbNmQwEr") == set()  # wrong alphabet for hf_
+
+
+def _no_digit(template: str, rng: random.Random) -> str:
+    """A token of ``template`` whose random part happens to hold no digit (one AWS key id in 28)."""
+    while True:
+        value = fill(template, rng)
+        if not any(c in string.digits for c in value[4:]):
+            return value
+
+
+@pytest.mark.parametrize(
+    ("template", "rule"),
+    [("AKIA{B16}", "aws-access-key-id"), ("ASIA{B16}", "aws-access-key-id"), ("rzp_live_{a14}", "razorpay-key"),
+     ("md-{a22}", "mandrill-api-key"), ("LTAI{a20}", "alibaba-access-key-id"), ("live_{a30}", "mollie-api-key")],
+)  # fmt: skip
+def test_a_token_without_a_digit_is_still_a_token(detector: SecretDetector, template: str, rule: str) -> None:
+    rng = random.Random(template)
+    values = [_no_digit(template, rng) for _ in range(200)]
+    bare = sum(rule in _bare(detector, value) for value in values)
+    named = sum(bool(detector.scan_bytes(f"SERVICE_KEY={value}\n".encode(), "/app/.env")) for value in values)
+    assert bare >= 100 and named >= 100, (bare, named)  # before: 0-31 of 200; misses read like words
+
+
+@pytest.mark.parametrize(
+    "value", ["ASIAPACIFICSOUTHEAST", "live_ReloadServerMiddlewareHandlers", "rzp_live_ServerResponse"]
+)
+def test_words_after_a_vendor_prefix_are_not_tokens(detector: SecretDetector, value: str) -> None:
+    assert _bare(detector, value) == set()
+
+
+def test_random_letters() -> None:
+    assert random_letters(b"GQNBQRMKTSXFVYPL") and random_letters(b"cVDNakNnNhKzXr")
+    assert not random_letters(b"PACIFICSOUTHEAST") and not random_letters(b"ReloadServerMiddlewareHandlers")
+    assert not random_letters(b"GQNBQRMKTSX")  # too short to tell
 
 
 def test_checksums_and_structures() -> None:
@@ -96,6 +140,7 @@ NAMED = [
     ("make ::=", "Makefile", "DEPLOY_TOKEN ::= Zq8Lm2Xv4Tn6Rb1Wc3Yd"),
     ("env in a json string", "task.json", '{"env": "MODE=prod\\nAPI_TOKEN=Zq8Lm2Xv4Tn6Rb1Wc3Yd\\nDEBUG=0"}'),
     ("escaped json in json", "task.json", '{"body": "{\\"api_key\\": \\"Zq8Lm2Xv4Tn6Rb1Wc3Yd\\"}"}'),
+    ("base64 of a password", "values.yaml", "password: " + base64.b64encode(b"S3rv1ce-Pw!x").decode()),
 ]
 
 
@@ -128,6 +173,9 @@ NOT_SECRETS = [
     ("alphabet run", "README.md", "key: AIzaSyabcdefghijklmnopqrstuvwxyz1234567"),
     ("code with brackets", "app.py", "api_key = settings['keys'][0]"),
     ("call", "app.js", "const apiToken = getToken(user, 42);"),
+    ("base64 of a stopword", "secret.yml", "  password: cGFzc3dvcmQ= # password: password"),
+    ("base64 of example:example", "docs.md", "Authorization: Basic ZXhhbXBsZTpleGFtcGxl"),
+    ("base64 of foo:bar", "test_login.py", '    "authorizationToken": "Zm9vOmJhcg==",'),
 ]
 
 
