@@ -63,7 +63,6 @@ class ProjectSettings(_Strict):
                                    description="The project's own Dockerfile (relative path), instead of the recipe's.")
 
 
-
 def version_of(settings: VersionSettings, root: Path) -> str | None:
     """The one rule for a project's version (push, pipeline and manifest alike): the `fixed` value, the `file`'s
     contents when it exists, else the latest `vX.Y.Z` git tag merged into HEAD; None when there is none."""
@@ -73,6 +72,7 @@ def version_of(settings: VersionSettings, root: Path) -> str | None:
     if settings.source == "file" and file.is_file():
         return file.read_text(encoding="utf-8").strip() or None
     return latest_version(root)
+
 
 @dataclass(frozen=True)
 class Project:
