@@ -181,3 +181,12 @@ def test_random_project_files_never_crash_generate(tmp_path_factory: pytest.Temp
              **text_files}
     root = tmp_path_factory.mktemp("p")
     _generate(_project(root, settings_doc["recipe"], files, yaml.safe_dump(settings_doc)))
+
+
+def test_control_characters_in_a_quoted_project_file_are_shown_not_obeyed(tmp_path: Path) -> None:
+    root = _project(tmp_path / "p", "python", {".python-version": "3.99\x1b[2J\x1b[31mEVIL\x07\n"})
+    res = subprocess.run([sys.executable, "-m", "imgforge", "generate", str(root)], capture_output=True, text=True,
+                         timeout=60, check=False)
+    assert res.returncode == 2 and len(res.stderr.strip().splitlines()) == 1, res.stderr
+    assert "\x1b" not in res.stderr and "\x07" not in res.stderr
+    assert "3.99\\x1b[2J\\x1b[31mEVIL\\x07" in res.stderr
