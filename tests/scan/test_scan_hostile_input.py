@@ -253,6 +253,23 @@ def test_a_layer_that_is_not_its_diff_id_is_refused_naming_it(tmp_path: Path) ->
     one_line_usage_error(code, err, "verifying layer 0", "diff_id")
 
 
+@pytest.mark.parametrize("diff_ids, words", [
+    (None, ["config lists 0 layers, manifest 2"]),  # nothing claimed: nothing could be verified
+    ([], ["config lists 0 layers, manifest 2"]),
+    (["first"], ["config lists 1 layers, manifest 2"]),
+    (["first", "sha512:" + "0" * 128], ["verifying layer 1", "is not a sha256 digest"]),
+    (["first", "md5:abc"], ["verifying layer 1", "is not a sha256 digest"]),
+])
+def test_layers_without_a_sha256_diff_id_are_refused(tmp_path: Path, diff_ids: list[str] | None,
+                                                     words: list[str]) -> None:
+    layers = [layer_tar([("file", "/a", b"x")]), layer_tar([("file", "/b", b"y")])]
+    if diff_ids is not None:
+        diff_ids = ["sha256:" + hashlib.sha256(layers[0]).hexdigest() if d == "first" else d for d in diff_ids]
+    config = {"rootfs": {"diff_ids": diff_ids} if diff_ids is not None else {}, "history": []}
+    code, _, err = run_scan(str(archive(tmp_path, layers, config=config)), "--json")
+    one_line_usage_error(code, err, *words)
+
+
 def test_a_blob_that_is_not_its_digest_is_refused_naming_it(tmp_path: Path) -> None:
     import gzip
 
