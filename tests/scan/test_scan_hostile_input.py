@@ -322,3 +322,24 @@ def test_undecodable_names_with_markdown_to_a_file_and_a_strict_stdout(tmp_path:
         code, out, err = run_scan(str(path), "--format", fmt, env={"PYTHONIOENCODING": "utf-8:strict"})
         assert code == 0, (fmt, err)
         assert "caf" in out
+
+
+@pytest.mark.parametrize("target, words", [
+    ("/dev/zero", ["not a regular file"]),  # read until memory ran out before
+    ("fifo", ["not a regular file"]),
+    ("folder", ["not a regular file"]),
+    ("deep.json", ["not valid JSON"]),
+    ("big.json", ["larger than"]),
+])
+def test_a_baseline_named_by_the_settings_is_a_small_regular_file(tmp_path: Path, target: str,
+                                                                    words: list[str]) -> None:
+    (tmp_path / "folder").mkdir()
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "deep.json").write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    with open(tmp_path / "big.json", "wb") as fh:
+        fh.truncate((64 << 20) + 1)  # sparse: no disk or memory spent making it
+    path = target if target.startswith("/") else str(tmp_path / target)
+    (tmp_path / "imgforge.yaml").write_text(f"scan:\n  baseline: {path}\n", encoding="utf-8")
+    image = archive(tmp_path, [layer_tar([("file", "/a", b"x")])])
+    code, _, err = run_scan(str(image), "--json", "--project", str(tmp_path))
+    one_line_usage_error(code, err, "reading baseline", *words)
