@@ -190,3 +190,51 @@ def test_control_characters_in_a_quoted_project_file_are_shown_not_obeyed(tmp_pa
     assert res.returncode == 2 and len(res.stderr.strip().splitlines()) == 1, res.stderr
     assert "\x1b" not in res.stderr and "\x07" not in res.stderr
     assert "3.99\\x1b[2J\\x1b[31mEVIL\\x07" in res.stderr
+
+
+# -- settings that name a file: it stays inside the project (its text would be echoed, linted or built) ----------
+
+
+@pytest.fixture
+def host_secret(tmp_path: Path) -> Path:
+    secret = tmp_path / "runner-secret.txt"
+    secret.write_text("TOPSECRET-runner-value\n", encoding="utf-8")
+    return secret
+
+
+@pytest.mark.parametrize("setting", ["version: {source: file, file: %s}", "dockerfile: %s"])
+@pytest.mark.parametrize("how", ["absolute", "dotdot", "symlink"])
+def test_file_settings_never_read_a_host_file(tmp_path: Path, host_secret: Path, setting: str, how: str) -> None:
+    from imgforge.push import project_version
+
+    root = _project(tmp_path / "p", "static", {})
+    rel = {"absolute": str(host_secret), "dotdot": f"../{host_secret.name}", "symlink": "link"}[how]
+    (root / "link").symlink_to(host_secret)
+    (root / "imgforge.yaml").write_text("recipe: static\n" + setting % rel + "\n", encoding="utf-8")
+    project = load_project(root)
+    calls = [project.version, lambda: project_version(root)] if "version" in setting else [project.own_dockerfile]
+    for call in calls:
+        with pytest.raises(UsageError) as info:
+            call()
+        message = str(info.value)
+        assert "TOPSECRET" not in message and "\n" not in message
+        assert any(w in message for w in ("relative to the project", "must not contain '..'", "leads outside")), message
+    res = subprocess.run([sys.executable, "-m", "imgforge", "pipeline", str(root), "--version", "1.0.0", "--no-push",
+                          "--dist", str(tmp_path / "dist")] if "dockerfile" in setting else
+                         [sys.executable, "-m", "imgforge", "push", "x:1", "--to", "127.0.0.1:5000/audit17/v",
+                          "--project", str(root), "--dry-run"],
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert res.returncode == 2 and "TOPSECRET" not in res.stdout + res.stderr, res.stdout + res.stderr
+    assert not list((tmp_path / "dist").rglob("Dockerfile")) if (tmp_path / "dist").exists() else True
+
+
+def test_file_settings_inside_the_project_still_work(tmp_path: Path) -> None:
+    root = _project(tmp_path / "p", "static", {"VERSION": "1.2.3\n", "docker/Dockerfile.prod": "FROM x:1\n"})
+    (root / "imgforge.yaml").write_text("recipe: static\nversion: {source: file, file: ./VERSION}\n"
+                                        "dockerfile: docker/Dockerfile.prod\n", encoding="utf-8")
+    project = load_project(root)
+    assert project.version() == "1.2.3"
+    assert project.own_dockerfile() == (root / "docker" / "Dockerfile.prod").resolve()
+    (root / "VERSION").write_bytes(b"\xff\xfe")
+    with pytest.raises(UsageError, match="is not UTF-8 text"):
+        project.version()  # a UnicodeDecodeError traceback before
