@@ -73,13 +73,13 @@ class ImageSource(Protocol):
 
 
 def exposed_ports(declared: object) -> frozenset[int]:
-    """The TCP ports of an image config's `ExposedPorts` map ("8080/tcp", "8080" keys); UDP and junk are skipped,
-    and anything but a map (a registry's config may hold any JSON there) exposes nothing.
+    """The TCP ports of an image config's `ExposedPorts` ("8080/tcp", "8080" keys of a map, or a list of them); UDP
+    and junk are skipped, and a string or number (a registry's config may hold any JSON there) exposes nothing.
 
     The one EXPOSE rule for every source: inspect JSON, a registry's config blob, python-on-whales' model.
     """
     ports = set()
-    for key in declared if isinstance(declared, dict) else ():
+    for key in declared if isinstance(declared, (dict, list, tuple, set, frozenset)) else ():
         number, _, proto = str(key).partition("/")
         if re.fullmatch(r"[0-9]{1,5}", number) and proto in ("", "tcp") and 0 < int(number) < 65536:
             ports.add(int(number))
