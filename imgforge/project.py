@@ -22,11 +22,13 @@ from imgforge.settings import (
     settings_path,
     validation_error,
 )
+from imgforge.smallfile import inside, read_regular
 
 # The top-level keys of imgforge.yaml that this module validates; other stages own the rest.
 PROJECT_KEYS = ("recipe", "recipes_path", "image", "version", "overrides", "labels", "dockerfile")
 
 M = TypeVar("M", bound=BaseModel)
+MAX_VERSION_FILE = 4096  # a VERSION file holds one version
 
 
 class _Strict(BaseModel):
@@ -63,14 +65,15 @@ class ProjectSettings(_Strict):
                                    description="The project's own Dockerfile (relative path), instead of the recipe's.")
 
 
-def version_of(settings: VersionSettings, root: Path) -> str | None:
+def version_of(settings: VersionSettings, root: Path, what: str = "invalid settings: version.file") -> str | None:
     """The one rule for a project's version (push, pipeline and manifest alike): the `fixed` value, the `file`'s
-    contents when it exists, else the latest `vX.Y.Z` git tag merged into HEAD; None when there is none."""
+    contents when it exists, else the latest `vX.Y.Z` git tag merged into HEAD; None when there is none.
+
+    The file stays inside the project (`version_file`): its text is echoed when it is not a version."""
     if settings.source == "fixed" and settings.value:
         return settings.value
-    file = root / settings.file
-    if settings.source == "file" and file.is_file():
-        return file.read_text(encoding="utf-8").strip() or None
+    if settings.source == "file" and (root / settings.file).is_file():
+        return version_file(root, settings.file, what)
     return latest_version(root)
 
 
@@ -90,16 +93,20 @@ class Project:
         return section_of(self.raw, self.settings_file, name, model)
 
     def own_dockerfile(self) -> Path | None:
-        """The project's own Dockerfile named by `dockerfile:`, checked to exist; None to use the recipe's."""
+        """The project's own Dockerfile named by `dockerfile:`, checked to exist inside the project; None to use the
+        recipe's."""
         own = self.settings.dockerfile
         if own is None:
             return None
-        path = (self.root / own).resolve()
-        if not path.is_file():
-            line = line_of(self.raw, ("dockerfile",))
-            where = f"{self.settings_file}:{line}" if line else str(self.settings_file)
+        where = self._where("dockerfile")
+        path = inside(self.root, own, f"invalid settings: {where}: dockerfile")
+        if path is None or not path.is_file():
             raise UsageError(f"invalid settings: {where}: dockerfile: {own} does not exist")
         return path
+
+    def _where(self, *key: str) -> str:
+        line = line_of(self.raw, key)
+        return f"{self.settings_file}:{line}" if line else str(self.settings_file)
 
     @property
     def image_name(self) -> str:
@@ -110,7 +117,8 @@ class Project:
 
     def version(self) -> str | None:
         """The version per `version.source` (see `version_of`); None when there is none."""
-        return version_of(self.settings.version, self.root)
+        return version_of(self.settings.version, self.root,
+                          f"invalid settings: {self._where('version', 'file')}: version.file")
 
     def labels(self) -> dict[str, str]:
         """OCI labels fixed by the settings (version and revision come from build args)."""
@@ -121,6 +129,18 @@ class Project:
                 out[f"org.opencontainers.image.{key}"] = value
         out.update(self.settings.labels)
         return out
+
+
+def version_file(root: Path, rel: str, what: str) -> str | None:
+    """The version written in the project's file `rel` (None when it is missing or empty), refused (a UsageError
+    starting with `what`) unless the file is inside the project."""
+    path = inside(root, rel, what)
+    if path is None:
+        return None
+    try:
+        return read_regular(path, what, MAX_VERSION_FILE).decode("utf-8").strip() or None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{what}: {rel} is not UTF-8 text") from exc
 
 
 def _present(root: Path, pattern: str) -> bool:

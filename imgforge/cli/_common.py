@@ -23,6 +23,7 @@ import typer
 from typer.core import TyperGroup
 
 from imgforge.errors import EXIT_USAGE, ImgforgeError
+from imgforge.printable import printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -120,7 +121,9 @@ def run_guarded(app: typer.Typer, argv: list[str]) -> int:
         code = ex.code
         return code if isinstance(code, int) else (0 if code is None else EXIT_USAGE)
     except ImgforgeError as err:
-        console_err.print(f"[red]imgforge:[/red] {escape(str(err))}")
+        # Messages quote project files, archives and registries: control characters are shown, not obeyed.
+        message = "\n".join(printable(line) for line in str(err).split("\n"))
+        console_err.print(f"[red]imgforge:[/red] {escape(message)}")
         return err.exit_code
     except KeyboardInterrupt:
         console_err.print("imgforge: interrupted")

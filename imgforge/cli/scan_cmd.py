@@ -14,6 +14,7 @@ import typer
 
 from imgforge.cli._common import InsecureOpt, console, console_err, escape, exit_with, print_json
 from imgforge.errors import EXIT_GATE, ImgforgeError, UsageError
+from imgforge.printable import printable
 from imgforge.settings_peek import may_hold_section
 
 if TYPE_CHECKING:
@@ -146,7 +147,6 @@ def scan(
     --format sarif -o scan.sarif
     """
     from imgforge.scan import scan as run_scan
-    from imgforge.scan.report import printable
 
     policy = _policy(
         project,
@@ -207,7 +207,7 @@ def _print_text(report: ScanReport, out: Console = console) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from imgforge.scan.report import human, printable
+    from imgforge.scan.report import human
 
     # Image content (paths, commands) goes in as Text: no markup or emoji codes are interpreted in it.
     out.print(Text(f"{printable(report.image)} ({report.source}): {human(report.total_bytes)} "

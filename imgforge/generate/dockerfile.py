@@ -10,13 +10,13 @@ No `# syntax=` line: it makes BuildKit pull a frontend image, and the built-in f
 from __future__ import annotations
 
 import json
-import tomllib
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from imgforge.build.network import RUN_SETUP, mounts
 from imgforge.build.registry_cache import BASES_ARG, BASES_PREFIX
 from imgforge.errors import UsageError
+from imgforge.generate.facts import parse_json, parse_toml
 from imgforge.project import Project
 from imgforge.recipes.model import Artifact, Builder, Recipe, Variant
 from imgforge.settings import BasesSettings
@@ -73,8 +73,8 @@ def _has_key(root: Path, pattern: str) -> bool:
     name, _, dotted = pattern.partition("#")
     try:
         text = (root / name).read_text(encoding="utf-8")
-        data: Any = tomllib.loads(text) if name.endswith(".toml") else json.loads(text)
-    except (OSError, UnicodeDecodeError, ValueError):
+        data: Any = parse_toml(text) if name.endswith(".toml") else parse_json(text)
+    except (OSError, ValueError):  # UnicodeDecodeError is a ValueError
         return False
     for key in dotted.split("."):
         if not isinstance(data, dict) or key not in data:

@@ -6,10 +6,13 @@ the scans every language uses (port numbers stated in code, health routes, a Pro
 
 from __future__ import annotations
 
+import json
 import re
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 _SKIP_DIRS = {"node_modules", ".git", ".venv", "venv", "vendor", "dist", "build", "__pycache__", "tests", "test",
               ".tox", "site-packages", "coverage"}
@@ -41,6 +44,32 @@ def read_text(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return ""
+
+
+def parse_json(text: str) -> Any:
+    """A project file's JSON; ValueError when it is not JSON or nests too deeply for the parser."""
+    try:
+        return json.loads(text)
+    except RecursionError as exc:
+        raise ValueError("nested too deeply") from exc
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """A project file's TOML; ValueError (TOMLDecodeError is one) when it is not TOML or nests too deeply."""
+    try:
+        return tomllib.loads(text)
+    except RecursionError as exc:
+        raise ValueError("nested too deeply") from exc
+
+
+def dig(data: Any, *keys: str) -> Any:
+    """`data[k1][k2]...` when each step is a mapping that holds the key, else None (a project file may hold
+    any JSON or TOML type at any key)."""
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
 
 
 def source_files(root: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ import yaml
 
 from imgforge.errors import UsageError
 from imgforge.generate.detect import detect_stack
-from imgforge.generate.facts import Port, Start, find_port, health_routes, read_text
+from imgforge.generate.facts import Port, Start, dig, find_port, health_routes, parse_toml, read_text
 from imgforge.generate.nodestart import entry_files, node_start, package_json
 from imgforge.generate.pystart import python_start
 from imgforge.recipes import load_recipe
@@ -74,8 +73,8 @@ def _declared_version(root: Path) -> str | None:
     version = package_json(root).get("version")
     if not isinstance(version, str):
         try:
-            version = tomllib.loads(read_text(root / "pyproject.toml")).get("project", {}).get("version")
-        except tomllib.TOMLDecodeError:
+            version = dig(parse_toml(read_text(root / "pyproject.toml")), "project", "version")
+        except ValueError:
             version = None
     return version if isinstance(version, str) and re.match(r"^\d+\.\d+\.\d+$", version) else None
 

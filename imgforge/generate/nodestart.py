@@ -3,14 +3,13 @@ is front-end only (a build script and no server)."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shlex
 from pathlib import Path
 from typing import Any
 
-from imgforge.generate.facts import Start, procfile_web, read_text
+from imgforge.generate.facts import Start, parse_json, procfile_web, read_text
 
 # Packages that mean "this project runs a server", so it is not a static front-end.
 SERVER_PACKAGES = frozenset({
@@ -29,7 +28,7 @@ _ENTRY_FILES = ("server.js", "index.js", "app.js", "main.js", "server.mjs", "ind
 def package_json(root: Path) -> dict[str, Any]:
     """package.json as a mapping ({} when missing or not a JSON object)."""
     try:
-        data = json.loads(read_text(root / "package.json") or "{}")
+        data = parse_json(read_text(root / "package.json") or "{}")
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
@@ -46,8 +45,9 @@ def frontend_only(root: Path) -> bool:
     scripts = _scripts(pkg)
     if "build" not in scripts:
         return False
-    deps = {**(pkg.get("dependencies") or {}), **(pkg.get("devDependencies") or {})}
-    if SERVER_PACKAGES & set(deps):
+    deps = {name for key in ("dependencies", "devDependencies") if isinstance(table := pkg.get(key), dict)
+            for name in table}
+    if SERVER_PACKAGES & deps:
         return False
     start = scripts.get("start", "")
     if start and not _dev_server(start, scripts):
@@ -104,7 +104,7 @@ def _tsconfig(root: Path) -> dict[str, Any]:
     raw = read_text(root / "tsconfig.json")
     text = re.sub(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/', lambda m: m.group(1) or "", raw, flags=re.S)
     try:
-        data = json.loads(re.sub(r",(\s*[}\]])", r"\1", text) or "{}")
+        data = parse_json(re.sub(r",(\s*[}\]])", r"\1", text) or "{}")
     except ValueError:
         return {}
     options = data.get("compilerOptions") if isinstance(data, dict) else None

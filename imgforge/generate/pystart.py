@@ -4,13 +4,11 @@ FastAPI, then `main.py`/`app.py`."""
 from __future__ import annotations
 
 import contextlib
-import json
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
-from imgforge.generate.facts import Start, procfile_web, read_text, shell, source_files
+from imgforge.generate.facts import Start, dig, parse_json, parse_toml, procfile_web, read_text, shell, source_files
 
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
@@ -21,9 +19,14 @@ def _norm(name: str) -> str:
 
 def _pyproject(root: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(read_text(root / "pyproject.toml"))
-    except tomllib.TOMLDecodeError:
+        return parse_toml(read_text(root / "pyproject.toml"))
+    except ValueError:
         return {}
+
+
+def _keys(table: Any) -> set[str]:
+    """The normalised package names of a dependency table (nothing when it is not a table)."""
+    return {_norm(k) for k in table} if isinstance(table, dict) else set()
 
 
 def dependencies(root: Path) -> set[str]:
@@ -35,16 +38,17 @@ def dependencies(root: Path) -> set[str]:
             if m and not line.lstrip().startswith(("-", "#")):
                 names.add(_norm(m.group(1)))
     data = _pyproject(root)
-    for spec in data.get("project", {}).get("dependencies", []) or []:
+    listed = dig(data, "project", "dependencies")
+    for spec in listed if isinstance(listed, list) else []:
         if isinstance(spec, str) and (m := _NAME.match(spec)):
             names.add(_norm(m.group(1)))
-    names |= {_norm(k) for k in data.get("tool", {}).get("poetry", {}).get("dependencies", {}) or {}}
+    names |= _keys(dig(data, "tool", "poetry", "dependencies"))
     pipfile = read_text(root / "Pipfile")
     if pipfile:
-        with contextlib.suppress(tomllib.TOMLDecodeError):
-            names |= {_norm(k) for k in tomllib.loads(pipfile).get("packages", {})}
-    with contextlib.suppress(ValueError, AttributeError):
-        names |= {_norm(k) for k in json.loads(read_text(root / "Pipfile.lock") or "{}").get("default", {})}
+        with contextlib.suppress(ValueError):
+            names |= _keys(dig(parse_toml(pipfile), "packages"))
+    with contextlib.suppress(ValueError):
+        names |= _keys(dig(parse_json(read_text(root / "Pipfile.lock") or "{}"), "default"))
     for lock in ("uv.lock", "poetry.lock"):
         names |= {_norm(n) for n in re.findall(r'^name = "([^"]+)"', read_text(root / lock), re.M)}
     # fastapi[standard] and fastapi[all] carry uvicorn (fastapi[all] is the older spelling, still in many projects).

@@ -7,18 +7,17 @@ Declarations read: `.python-version`, `runtime.txt`, `requires-python` (python);
 
 from __future__ import annotations
 
-import json
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from imgforge.env.bases import versions
 from imgforge.errors import UsageError
+from imgforge.generate.facts import dig, parse_json, parse_toml
 from imgforge.generate.semver import satisfies
 
 # Placeholder -> catalog families whose versions it must exist in (builder and runtime images).
@@ -57,7 +56,13 @@ def _minor_of(text: str) -> Callable[[str], bool]:
 
 
 def _pep440(spec: SpecifierSet) -> Callable[[str], bool]:
-    return lambda v: spec.contains(FULL.get(v, v), prereleases=True)
+    def accepts(version: str) -> bool:
+        try:
+            return spec.contains(FULL.get(version, version), prereleases=True)
+        except ValueError:  # a bound with thousands of digits is past int()'s limit: it holds no catalog version
+            return False
+
+    return accepts
 
 
 def _npm_range(spec: str) -> Callable[[str], bool]:
@@ -87,17 +92,18 @@ def _python(root: Path) -> list[Declaration]:
     text = _read(root / "pyproject.toml")
     if text:
         try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
+            data = parse_toml(text)
+        except ValueError as exc:
             raise UsageError(f"reading {root / 'pyproject.toml'}: {exc}") from exc
-        requires = data.get("project", {}).get("requires-python")
-        poetry = data.get("tool", {}).get("poetry", {}).get("dependencies", {}).get("python")
+        requires = dig(data, "project", "requires-python")
+        poetry = dig(data, "tool", "poetry", "dependencies", "python")
         if isinstance(requires, str):
             try:
                 found.append(Declaration("pyproject.toml project.requires-python", requires,
                                          _pep440(SpecifierSet(requires))))
             except InvalidSpecifier as exc:
-                raise UsageError(f"reading {root / 'pyproject.toml'}: project.requires-python: {exc}") from exc
+                raise UsageError(f"reading {root / 'pyproject.toml'}: project.requires-python: "
+                                 f"invalid specifier {_clip(requires)!r}") from exc
         elif isinstance(poetry, str):
             found.append(Declaration("pyproject.toml tool.poetry.dependencies.python", poetry,
                                      _npm_range(poetry.replace(",", " "))))
@@ -115,10 +121,9 @@ def _node(root: Path) -> list[Declaration]:
     text = _read(root / "package.json")
     if text:
         try:
-            engines = json.loads(text).get("engines") or {}
-        except (ValueError, AttributeError) as exc:
+            wanted = dig(parse_json(text), "engines", "node")
+        except ValueError as exc:
             raise UsageError(f"reading {root / 'package.json'}: not valid JSON ({exc})") from exc
-        wanted = engines.get("node") if isinstance(engines, dict) else None
         if isinstance(wanted, str):
             found.append(Declaration("package.json engines.node", wanted, _npm_range(wanted)))
     return found
@@ -140,7 +145,7 @@ def _go(root: Path) -> list[Declaration]:
 def _version(text: str) -> Version:
     try:
         return Version(text)
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a part with thousands of digits (past int()'s limit)
         return Version("0")
 
 
@@ -169,12 +174,17 @@ def choose(name: str, root: Path) -> str:
     fits = [v for v in have if all(d.accepts(v) for d in found)]
     if fits:
         return fits[-1]
-    wanted = "; ".join(f"{d.where} wants {d.text}" for d in found)
+    wanted = "; ".join(f"{d.where} wants {_clip(d.text)}" for d in found)
     raise UsageError(
         f"choosing the {name} version for {root}: {wanted}, but the imgforge catalog has {', '.join(have)}; "
         f"set overrides.{OVERRIDE[name]} in imgforge.yaml to an image that has it (e.g. an official image "
         "where pulling works)"
     )
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    """A declared version as quoted in an error: a project file may hold thousands of characters there."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def placeholders(text: str) -> list[str]:

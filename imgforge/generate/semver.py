@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
-_PART = re.compile(r"^(<=|>=|<|>|=|\^|~>?)?\s*v?([0-9xX*]+)(?:\.([0-9xX*]+))?(?:\.([0-9xX*]+))?"
-                   r"(?:[-+][0-9A-Za-z.-]*)?$")
+# A version part is a number of at most 18 digits or a wildcard: `1x2` is unreadable, and a part of thousands of
+# digits (past int()'s limit) reads as no range at all rather than a crash.
+_NUM = r"(\d{1,18}|[xX*])"
+_PART = re.compile(rf"^(<=|>=|<|>|=|\^|~>?)?\s*v?{_NUM}(?:\.{_NUM})?(?:\.{_NUM})?(?:[-+][0-9A-Za-z.-]*)?$")
 
 
 def _triple(text: str) -> tuple[int, int, int]:

@@ -61,11 +61,12 @@ def build_image(resolved: Resolved, openers: Callable[[str], Callable[[], Binary
                 source: str, what: str) -> Image:
     """Assemble an `Image` from resolved manifest data and a member -> opener lookup."""
     config = ImageConfig.parse(resolved.config, what)
-    if config.diff_ids and len(config.diff_ids) != len(resolved.layers):
+    # Every layer needs its diff_id (none at all too: nothing could be verified), as containerd requires.
+    if len(config.diff_ids) != len(resolved.layers):
         raise UsageError(f"reading {what}: config lists {len(config.diff_ids)} layers, manifest {len(resolved.layers)}")
     layers = []
     for i, ref in enumerate(resolved.layers):
-        diff_id = config.diff_ids[i] if i < len(config.diff_ids) else ref.digest
+        diff_id = config.diff_ids[i]
         layers.append(Layer(i, diff_id, ref.digest or diff_id, ref.size, ref.media_type, openers(ref.member)))
     return Image(name, source, config, tuple(layers), resolved.annotations, resolved.manifest_digest)
 

@@ -87,6 +87,6 @@ def open_registry(text: str, *, insecure: bool = False, transport: Transport | N
         diff_id = config.diff_ids[i] if i < len(config.diff_ids) else ldig
         opener = RegistryBlob(transport, ref.repository, ldig, f"{step}: layer {i}")
         layers.append(Layer(i, diff_id, ldig, ld.get("size"), str(ld.get("mediaType", "")), opener))
-    if config.diff_ids and len(config.diff_ids) != len(layers):
+    if len(config.diff_ids) != len(layers):  # each layer needs its diff_id to be verified
         raise UsageError(f"{step}: config lists {len(config.diff_ids)} layers, manifest {len(layers)}")
     return Image(text, "registry", config, tuple(layers), tuple(sorted(annotations.items())), digest)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from imgforge.errors import UsageError
@@ -53,10 +55,13 @@ def load_config(project: Path) -> LintConfig:
     pyproject = project / "pyproject.toml" if project.is_dir() else None
     if pyproject is not None and pyproject.is_file():
         try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            raw: Any = tomllib.loads(pyproject.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise UsageError(f"reading {pyproject}: {exc}") from exc
-        raw = data.get("tool", {}).get("imgforge", {}).get("lint")
+        except RecursionError as exc:
+            raise UsageError(f"reading {pyproject}: nested too deeply") from exc
+        for key in ("tool", "imgforge", "lint"):  # any TOML type may stand at each key (`tool = 1`)
+            raw = raw.get(key) if isinstance(raw, dict) else None
         if raw is not None:
             try:
                 config = LintConfig.model_validate(raw)

@@ -7,9 +7,9 @@ unreachable. A reference without a tag is refused unless `:latest` is written ou
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from dataclasses import dataclass
-from collections.abc import Iterable
 from typing import Any, Literal, Protocol
 
 from imgforge.env.engine import docker_command
@@ -72,15 +72,16 @@ class ImageSource(Protocol):
     def registry_config(self, ref: Reference, digest: str) -> ImageConfig | None: ...
 
 
-def exposed_ports(declared: Iterable[object] | None) -> frozenset[int]:
-    """The TCP ports of an image config's `ExposedPorts` keys ("8080/tcp", "8080"); UDP and junk are skipped.
+def exposed_ports(declared: object) -> frozenset[int]:
+    """The TCP ports of an image config's `ExposedPorts` ("8080/tcp", "8080" keys of a map, or a list of them); UDP
+    and junk are skipped, and a string or number (a registry's config may hold any JSON there) exposes nothing.
 
     The one EXPOSE rule for every source: inspect JSON, a registry's config blob, python-on-whales' model.
     """
     ports = set()
-    for key in declared or ():
+    for key in declared if isinstance(declared, (dict, list, tuple, set, frozenset)) else ():
         number, _, proto = str(key).partition("/")
-        if number.isdigit() and proto in ("", "tcp"):
+        if re.fullmatch(r"[0-9]{1,5}", number) and proto in ("", "tcp") and 0 < int(number) < 65536:
             ports.add(int(number))
     return frozenset(ports)
 

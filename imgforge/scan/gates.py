@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 from imgforge.errors import UsageError
 from imgforge.scan.report import ScanReport, human
+from imgforge.smallfile import read_regular
+
+# A baseline may be a whole scan report; its path may come from a pull request's imgforge.yaml (never /dev/zero).
+MAX_BASELINE_BYTES = 64 << 20
 
 
 class Policy(Protocol):
@@ -72,11 +75,10 @@ def evaluate(report: ScanReport, policy: Policy) -> list[str]:
 
 def load_baseline(path: str) -> frozenset[str]:
     """Accepted fingerprints from a baseline file: a JSON list, `{"fingerprints": [...]}`, or a scan JSON report."""
+    raw = read_regular(path, "baseline", MAX_BASELINE_BYTES)
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"reading baseline {path}: {exc.strerror or exc}") from exc
-    except ValueError as exc:
+        doc = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError; deep nesting recurses
         raise UsageError(f"reading baseline {path}: not valid JSON") from exc
     items: object = doc
     if isinstance(doc, dict):

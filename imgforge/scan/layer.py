@@ -254,11 +254,16 @@ def verify(layers: Sequence[tuple[str, str, str]], scans: Sequence[LayerScan]) -
     """Check each layer read against its claimed identity: `(what, diff_id, digest)` per layer, bottom first.
 
     The uncompressed stream must hash to the config's diff_id; a compressed blob must hash to its
-    manifest digest. Only sha256 identities are checked (other algorithms are left alone).
+    manifest digest. Only sha256 identities can be checked: another algorithm is refused, not left unchecked
+    (go-containerregistry refuses it too).
     """
     for (what, diff_id, digest), scan in zip(layers, scans, strict=True):
         if not scan.diff_id:
             continue
+        for kind, claimed in (("diff_id", diff_id), ("digest", digest)):
+            if claimed and not claimed.startswith("sha256:"):
+                raise UsageError(f"verifying {what}: its {kind} {claimed[:80]!r} is not a sha256 digest, the only "
+                                 "algorithm imgforge verifies")
         if diff_id.startswith("sha256:") and scan.diff_id != diff_id:
             raise UsageError(f"verifying {what}: its content hashes to {scan.diff_id}, not the diff_id {diff_id} "
                              "the config lists (the archive or registry served other bytes)")

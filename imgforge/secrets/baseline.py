@@ -11,6 +11,9 @@ from typing import Any
 
 from imgforge.errors import UsageError
 from imgforge.secrets.context import SecretMatch
+from imgforge.smallfile import read_regular
+
+MAX_BASELINE_BYTES = 64 << 20  # its path may come from a pull request's settings: never read /dev/zero whole
 
 
 @functools.cache
@@ -41,10 +44,9 @@ class Baseline:
         """Read a baseline file; a missing or malformed file is a ``UsageError`` naming the file."""
         from pydantic import ValidationError  # deferred with the model (see _baseline_file)
 
+        raw = read_regular(path, "baseline", MAX_BASELINE_BYTES)
         try:
-            parsed = _baseline_file().model_validate_json(Path(path).read_bytes())
-        except OSError as exc:
-            raise UsageError(f"reading baseline {path}: {exc.strerror or exc}") from exc
+            parsed = _baseline_file().model_validate_json(raw)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "file"

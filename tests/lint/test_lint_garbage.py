@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -101,3 +102,62 @@ def test_megabyte_lines_stay_linear(template: str) -> None:
     start = time.perf_counter()
     lint("FROM alpine:3.20\n" + template.format("a" * 2 * 1024 * 1024) + "\nUSER 1\n")
     assert time.perf_counter() - start < 3  # linear: ~0.15 s; a quadratic path takes minutes
+
+
+# -- lint settings from a pull request: imgforge.yaml `lint:` and pyproject.toml `[tool.imgforge.lint]` ------------
+
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.sampled_from(
+    ["PIN003", "pin003", "USR001", "NOPE1", "error", "warning", "info", "fatal", "", "\x1b[31m"]), st.text(max_size=6))
+_DOCS = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+    st.sampled_from(["tool", "imgforge", "lint", "disable", "severity", "fail_on", "PIN003", "USR001", "x"]), inner,
+    max_size=3), max_leaves=10)
+
+
+def _toml(value: object) -> str:
+    """A TOML value (inline tables and arrays; None as an empty string, which TOML lacks)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f'"{k}" = {_toml(v)}' for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) if isinstance(value, int) else json.dumps("" if value is None else value)
+
+
+def _shaped(cut: int, leaf: object) -> dict[str, object]:
+    doc: object = leaf
+    for key in reversed(["tool", "imgforge", "lint"][:cut]):
+        doc = {key: doc}
+    return doc if isinstance(doc, dict) else {"x": doc}
+
+
+@settings(max_examples=150, deadline=None)
+@given(yaml_lint=_DOCS, cut=st.integers(1, 3), leaf=_DOCS)
+def test_random_lint_settings_are_a_config_or_one_usage_error(tmp_path_factory: pytest.TempPathFactory,
+                                                              yaml_lint: object, cut: int, leaf: object) -> None:
+    import yaml
+
+    from imgforge.errors import UsageError
+    from imgforge.lint import load_config
+
+    root = tmp_path_factory.mktemp("p")
+    (root / "imgforge.yaml").write_text(yaml.safe_dump({"lint": yaml_lint}), encoding="utf-8")
+    pyproject = "".join(f'"{k}" = {_toml(v)}\n' for k, v in _shaped(cut, leaf).items())
+    (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    try:
+        config = load_config(root)
+    except UsageError as exc:
+        assert str(exc).strip() and "Traceback" not in str(exc)
+    else:
+        lint("FROM alpine:3.20\nRUN apk add curl\nUSER 1\n", "Dockerfile", config)
+
+
+@pytest.mark.parametrize("pyproject", ["tool = 1\n", '[tool]\nimgforge = "x"\n', "[tool]\nimgforge = [1]\n",
+                                       "a = " + "[" * 50_000 + "]" * 50_000 + "\n"])
+def test_hostile_pyproject_is_ignored_or_one_usage_error(tmp_path: Path, pyproject: str,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nUSER 1\n", encoding="utf-8")
+    assert main(["lint", str(tmp_path / "Dockerfile"), "--config", str(tmp_path)]) in (0, 2)
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err and len(out.err.strip().splitlines()) <= 1, out.err

@@ -49,3 +49,47 @@ def test_random_settings_never_crash(tmp_path: Path, document: dict[str, Any]) -
             emit(apply_overlay(spec, o, tmp_path, name))
     except UsageError as exc:
         assert str(exc).strip() and "Traceback" not in str(exc)
+
+
+# -- the image's config as a registry serves it (hostile registry or image) ------------------------------------
+
+config_leaves = st.one_of(st.none(), st.booleans(), st.integers(-(2**40), 2**40), st.text(max_size=6),
+                          st.sampled_from(["8080/tcp", "53/udp", "99999/tcp", "0/tcp", "²/tcp", "9" * 5000 + "/tcp",
+                                           "10001", "root", "A=1"]))
+config_docs = st.recursive(config_leaves, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+    st.sampled_from(["config", "ExposedPorts", "User", "Env", "Labels", "rootfs", "diff_ids", "history",
+                     "created_by", "8080/tcp", "9" * 5000 + "/tcp", "²/tcp"]), inner, max_size=4), max_leaves=12)
+
+
+# Half the documents are shaped like a config, so that odd values reach the keys the manifest reads.
+shaped_configs = st.fixed_dictionaries({"config": st.fixed_dictionaries(
+    {}, optional={"ExposedPorts": config_docs, "User": config_docs, "Labels": config_docs, "Env": config_docs})})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(config_docs, shaped_configs))
+def test_random_image_config_blobs_give_a_config_or_a_usage_error(doc: Any) -> None:
+    import json
+
+    from imgforge.manifest.image import config_from_blob
+
+    try:
+        config = config_from_blob(json.dumps(doc).encode(), "cfg")
+    except UsageError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert all(0 < p < 65536 for p in config.exposed_ports)
+
+
+def test_exposed_ports_of_a_hostile_config_are_only_real_tcp_ports() -> None:
+    import json
+
+    from imgforge.manifest.image import config_from_blob
+
+    def ports(exposed: Any) -> frozenset[int]:
+        return config_from_blob(json.dumps({"config": {"ExposedPorts": exposed}}).encode(), "cfg").exposed_ports
+
+    assert ports({"8080/tcp": {}, "53/udp": {}, "443": {}}) == {8080, 443}
+    assert ports("8080/tcp") == ports(5) == frozenset()  # were {8, 0} and a TypeError
+    assert ports(["8080/tcp"]) == {8080}
+    assert ports({"9" * 5000 + "/tcp": {}, "²/tcp": {}, "0/tcp": {}, "70000/tcp": {}}) == frozenset()  # were tracebacks

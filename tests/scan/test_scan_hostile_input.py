@@ -253,6 +253,23 @@ def test_a_layer_that_is_not_its_diff_id_is_refused_naming_it(tmp_path: Path) ->
     one_line_usage_error(code, err, "verifying layer 0", "diff_id")
 
 
+@pytest.mark.parametrize("diff_ids, words", [
+    (None, ["config lists 0 layers, manifest 2"]),  # nothing claimed: nothing could be verified
+    ([], ["config lists 0 layers, manifest 2"]),
+    (["first"], ["config lists 1 layers, manifest 2"]),
+    (["first", "sha512:" + "0" * 128], ["verifying layer 1", "is not a sha256 digest"]),
+    (["first", "md5:abc"], ["verifying layer 1", "is not a sha256 digest"]),
+])
+def test_layers_without_a_sha256_diff_id_are_refused(tmp_path: Path, diff_ids: list[str] | None,
+                                                     words: list[str]) -> None:
+    layers = [layer_tar([("file", "/a", b"x")]), layer_tar([("file", "/b", b"y")])]
+    if diff_ids is not None:
+        diff_ids = ["sha256:" + hashlib.sha256(layers[0]).hexdigest() if d == "first" else d for d in diff_ids]
+    config = {"rootfs": {"diff_ids": diff_ids} if diff_ids is not None else {}, "history": []}
+    code, _, err = run_scan(str(archive(tmp_path, layers, config=config)), "--json")
+    one_line_usage_error(code, err, *words)
+
+
 def test_a_blob_that_is_not_its_digest_is_refused_naming_it(tmp_path: Path) -> None:
     import gzip
 
@@ -305,3 +322,24 @@ def test_undecodable_names_with_markdown_to_a_file_and_a_strict_stdout(tmp_path:
         code, out, err = run_scan(str(path), "--format", fmt, env={"PYTHONIOENCODING": "utf-8:strict"})
         assert code == 0, (fmt, err)
         assert "caf" in out
+
+
+@pytest.mark.parametrize("target, words", [
+    ("/dev/zero", ["not a regular file"]),  # read until memory ran out before
+    ("fifo", ["not a regular file"]),
+    ("folder", ["not a regular file"]),
+    ("deep.json", ["not valid JSON"]),
+    ("big.json", ["larger than"]),
+])
+def test_a_baseline_named_by_the_settings_is_a_small_regular_file(tmp_path: Path, target: str,
+                                                                    words: list[str]) -> None:
+    (tmp_path / "folder").mkdir()
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "deep.json").write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    with open(tmp_path / "big.json", "wb") as fh:
+        fh.truncate((64 << 20) + 1)  # sparse: no disk or memory spent making it
+    path = target if target.startswith("/") else str(tmp_path / target)
+    (tmp_path / "imgforge.yaml").write_text(f"scan:\n  baseline: {path}\n", encoding="utf-8")
+    image = archive(tmp_path, [layer_tar([("file", "/a", b"x")])])
+    code, _, err = run_scan(str(image), "--json", "--project", str(tmp_path))
+    one_line_usage_error(code, err, "reading baseline", *words)
