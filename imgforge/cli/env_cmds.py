@@ -9,7 +9,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from imgforge.cli._common import Group, console, console_err, err, exit_with, out, plain, print_json
+from imgforge.cli._common import (
+    Group,
+    InsecureOpt,
+    console,
+    console_err,
+    err,
+    exit_with,
+    out,
+    plain,
+    print_json,
+)
 from imgforge.cli._engine import BuilderOpt, ContextOpt, selected
 from imgforge.errors import EXIT_ENVIRONMENT
 
@@ -23,18 +33,32 @@ bases_app = typer.Typer(
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
 
-def doctor(json_out: JsonOpt = False, engine_context: ContextOpt = None, builder: BuilderOpt = None) -> None:
+TargetOpt = Annotated[
+    str | None,
+    typer.Option("--registry", metavar="HOST[/REPO]",
+                 help="Registry (and repository) whose tag immutability to report (default: the local one)."),
+]
+
+
+def doctor(json_out: JsonOpt = False, engine_context: ContextOpt = None, builder: BuilderOpt = None,
+           target: TargetOpt = None, insecure: InsecureOpt = False) -> None:
     """Check engine, BuildKit and builder, registry, base images and disk; exit 0 only when the pipeline can run.
 
-    Example: imgforge doctor --json
+    Also reports, as information that never fails the doctor, whether the target registry enforces tag
+    immutability itself (Harbor rules; ECR and others: where to look).
+
+    Example: imgforge doctor --registry harbor.example.com/library/app --json
     """
     from imgforge.env.doctor import run_checks
+    from imgforge.env.immutability import parse_target
 
+    if target is not None:
+        parse_target(target)  # bad input is exit 2 before any check runs
     with selected(engine_context, builder, Path(".")):
-        checks = run_checks()
+        checks, immutability = run_checks(target=target, insecure=insecure)
     ok = all(c.ok for c in checks)
     if json_out:
-        print_json({"ok": ok, "checks": [asdict(c) for c in checks]})
+        print_json({"ok": ok, "checks": [asdict(c) for c in checks], "tag_immutability": asdict(immutability)})
     else:
         table = Table(title="imgforge doctor", show_lines=False)
         table.add_column("check")
@@ -42,9 +66,8 @@ def doctor(json_out: JsonOpt = False, engine_context: ContextOpt = None, builder
         table.add_column("detail")
         table.add_column("fix")
         for c in checks:
-            table.add_row(
-                plain(c.name), plain("yes", "green") if c.ok else plain("NO", "red"), plain(c.detail), plain(c.fix)
-            )
+            verdict = plain("info") if c.info else plain("yes", "green") if c.ok else plain("NO", "red")
+            table.add_row(plain(c.name), verdict, plain(c.detail), plain(c.fix))
         console.print(table)
         if not ok:
             bad = ", ".join(c.name for c in checks if not c.ok)
