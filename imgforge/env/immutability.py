@@ -119,10 +119,11 @@ def _harbor(transport: Transport, target: str, repo: str) -> Immutability:
                                  headers={"X-Is-Resource-Name": "true", "Accept": "application/json"})
         rules = resp.json()
     except RegistryError as err:
-        if err.status == 401 or (err.status == 403 and transport.credentials() is None):
+        if err.status in (401, 403) and (transport.anonymous or transport.credentials() is None):
             return Immutability(target, "unknown", HARBOR_NEEDS_CREDENTIALS, "harbor")
-        if err.status == 403:
-            why = f"Harbor: the credentials for {transport.host} may not read project {project}'s immutability rules"
+        if err.status in (401, 403):
+            refused = "were refused for" if err.status == 401 else "may not read"
+            why = f"Harbor: the credentials for {transport.host} {refused} project {project}'s immutability rules"
             return Immutability(target, "unknown", why, "harbor")
         if err.status == 404:
             return Immutability(target, "unknown", f"Harbor: project {project} not found", "harbor")
