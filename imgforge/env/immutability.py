@@ -113,7 +113,8 @@ def _harbor(transport: Transport, target: str, repo: str) -> Immutability:
         return Immutability(target, "unknown", "Harbor: immutability rules are per project; name one with "
                             "--registry HOST/PROJECT/REPOSITORY", "harbor")
     project, _, name = repo.partition("/")
-    path = f"/api/v2.0/projects/{urllib.parse.quote(project, safe='')}/immutabletagrules"
+    # The list is paged (10 by default); Harbor allows a handful of rules per project, 100 is all of them.
+    path = f"/api/v2.0/projects/{urllib.parse.quote(project, safe='')}/immutabletagrules?page=1&page_size=100"
     try:
         resp = transport.request("GET", path, f"reading Harbor project {project}'s immutability rules",
                                  headers={"X-Is-Resource-Name": "true", "Accept": "application/json"})

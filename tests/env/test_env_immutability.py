@@ -71,6 +71,7 @@ def test_harbor_rule_for_every_repository_is_enforced() -> None:
     assert "project library" in found.reason and "matching 'v*'" in found.reason
     rules_call = [r for r in seen if "immutabletagrules" in r.url]
     assert rules_call and rules_call[-1].headers["X-Is-Resource-Name"] == "true"
+    assert "page_size=100" in rules_call[-1].url  # the list is paged, 10 rules by default
     assert SECRET not in found.detail
 
 
