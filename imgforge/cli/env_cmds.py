@@ -36,7 +36,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines."
 TargetOpt = Annotated[
     str | None,
     typer.Option("--registry", metavar="HOST[/REPO]",
-                 help="Registry (and repository) whose tag immutability to report (default: the local one)."),
+                 help="Registry (and repository) whose tag immutability to report (default: the local one; "
+                      "the repository defaults to the image name in ./imgforge.yaml)."),
 ]
 
 
@@ -52,8 +53,8 @@ def doctor(json_out: JsonOpt = False, engine_context: ContextOpt = None, builder
     from imgforge.env.doctor import run_checks
     from imgforge.env.immutability import parse_target
 
-    if target is not None:
-        parse_target(target)  # bad input is exit 2 before any check runs
+    if target is not None and not parse_target(target)[1]:  # bad input is exit 2 before any check runs
+        target = _with_project_repository(target)
     with selected(engine_context, builder, Path(".")):
         checks, immutability = run_checks(target=target, insecure=insecure)
     ok = all(c.ok for c in checks)
@@ -73,6 +74,22 @@ def doctor(json_out: JsonOpt = False, engine_context: ContextOpt = None, builder
             bad = ", ".join(c.name for c in checks if not c.ok)
             err(f"imgforge doctor: not ready: {bad}")
     exit_with(0 if ok else EXIT_ENVIRONMENT)
+
+
+def _with_project_repository(host: str) -> str:
+    """`host/<image name>` when ./imgforge.yaml names the image, as `pipeline --registry host` pushes there.
+
+    A project that does not load leaves `host` as given: doctor diagnoses, the pipeline reports the settings error.
+    """
+    from imgforge.errors import ImgforgeError
+    from imgforge.project import load_project
+
+    if not Path("imgforge.yaml").is_file():
+        return host
+    try:
+        return f"{host}/{load_project(Path('.')).image_name}"
+    except ImgforgeError:
+        return host
 
 
 @registry_app.command("up")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import urllib.parse
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from imgforge.errors import UsageError
 from imgforge.registry import Credentials, MockTransport, Request, Response
 from imgforge.registry.memory import MemoryRegistry
 
+ROOT = Path(__file__).resolve().parents[2]
 SECRET = "harbor-pw-that-must-not-leak"
 EVERY_REPO = {"repository": [{"kind": "doublestar", "decoration": "repoMatches", "pattern": "**"}]}
 
@@ -161,10 +163,11 @@ def test_unreachable_host_is_one_line_unknown() -> None:
     assert "\n" not in found.detail
 
 
-def _imgforge(*args: str) -> subprocess.CompletedProcess[str]:
+def _imgforge(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "250"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
     return subprocess.run([sys.executable, "-m", "imgforge", *args], capture_output=True, text=True, env=env,
-                          timeout=300)
+                          timeout=300, cwd=cwd)
 
 
 @pytest.mark.integration
@@ -196,3 +199,15 @@ def test_cli_bad_target_is_a_one_line_exit_2() -> None:
     res = _imgforge("doctor", "--registry", "https://registry.example/app:1.0")
     assert res.returncode == 2 and "Traceback" not in res.stdout + res.stderr
     assert res.stderr.strip().count("\n") == 0 and "expected HOST[:PORT][/REPOSITORY]" in res.stderr
+
+
+@pytest.mark.integration
+def test_cli_takes_the_repository_from_the_project_as_pipeline_does(registry, tmp_path: Path) -> None:
+    res = _imgforge("doctor", "--json", "--registry", registry.address, cwd=ROOT / "samples" / "kuard-go")
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["tag_immutability"]["target"] == f"{registry.address}/imgforge-samples/kuard-go"
+
+    (tmp_path / "imgforge.yaml").write_text("recipe: no-such-recipe\n")  # does not load: the host as given
+    res = _imgforge("doctor", "--json", "--registry", registry.address, cwd=tmp_path)
+    assert res.returncode == 0 and "Traceback" not in res.stderr, res.stderr
+    assert json.loads(res.stdout)["tag_immutability"]["target"] == registry.address
