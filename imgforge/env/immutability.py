@@ -129,7 +129,7 @@ def _harbor(transport: Transport, target: str, repo: str) -> Immutability:
         if err.status == 404:
             return Immutability(target, "unknown", f"Harbor: project {project} not found", "harbor")
         return Immutability(target, "unknown", f"Harbor: {printable(str(err))}", "harbor")
-    except RegistryUnavailable as err:
+    except (RegistryUnavailable, UsageError) as err:  # UsageError: the Docker config the credentials are in
         return Immutability(target, "unknown", f"Harbor: {printable(str(err))}", "harbor")
     except ValueError:
         return Immutability(target, "unknown", f"Harbor: project {project}'s immutability rules are not JSON",

@@ -100,6 +100,12 @@ def test_harbor_without_credentials_says_they_are_needed(no_credentials: None) -
     assert any("immutabletagrules" in r.url for r in seen)  # it asked, through the transport
 
 
+def test_harbor_with_a_broken_docker_config_is_unknown_not_a_crash(no_credentials: None, tmp_path) -> None:
+    (tmp_path / "config.json").write_text("{not json")
+    found, _ = _ask("harbor.test/library/app", {"library": [_rule()]})
+    assert found.verdict == "unknown" and "reading Docker config" in found.reason
+
+
 def test_harbor_wrong_credentials_never_leak() -> None:
     found, _ = _ask("harbor.test/library/app", {"library": [_rule()]}, Credentials("ci", "wrong-secret-xyz"))
     assert found.verdict == "unknown" and "wrong-secret-xyz" not in found.detail
