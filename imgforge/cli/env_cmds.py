@@ -9,7 +9,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from imgforge.cli._common import Group, console, console_err, err, exit_with, out, plain, print_json
+from imgforge.cli._common import (
+    Group,
+    InsecureOpt,
+    console,
+    console_err,
+    err,
+    exit_with,
+    out,
+    plain,
+    print_json,
+)
 from imgforge.cli._engine import BuilderOpt, ContextOpt, selected
 from imgforge.errors import EXIT_ENVIRONMENT
 
@@ -23,18 +33,33 @@ bases_app = typer.Typer(
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
 
-def doctor(json_out: JsonOpt = False, engine_context: ContextOpt = None, builder: BuilderOpt = None) -> None:
+TargetOpt = Annotated[
+    str | None,
+    typer.Option("--registry", metavar="HOST[/REPO]",
+                 help="Registry (and repository) whose tag immutability to report (default: the local one; "
+                      "the repository defaults to the image name in ./imgforge.yaml)."),
+]
+
+
+def doctor(json_out: JsonOpt = False, engine_context: ContextOpt = None, builder: BuilderOpt = None,
+           target: TargetOpt = None, insecure: InsecureOpt = False) -> None:
     """Check engine, BuildKit and builder, registry, base images and disk; exit 0 only when the pipeline can run.
 
-    Example: imgforge doctor --json
+    Also reports, as information that never fails the doctor, whether the target registry enforces tag
+    immutability itself (Harbor rules; ECR and others: where to look).
+
+    Example: imgforge doctor --registry harbor.example.com/library/app --json
     """
     from imgforge.env.doctor import run_checks
+    from imgforge.env.immutability import parse_target
 
+    if target is not None and not parse_target(target)[1]:  # bad input is exit 2 before any check runs
+        target = _with_project_repository(target)
     with selected(engine_context, builder, Path(".")):
-        checks = run_checks()
+        checks, immutability = run_checks(target=target, insecure=insecure)
     ok = all(c.ok for c in checks)
     if json_out:
-        print_json({"ok": ok, "checks": [asdict(c) for c in checks]})
+        print_json({"ok": ok, "checks": [asdict(c) for c in checks], "tag_immutability": asdict(immutability)})
     else:
         table = Table(title="imgforge doctor", show_lines=False)
         table.add_column("check")
@@ -42,14 +67,29 @@ def doctor(json_out: JsonOpt = False, engine_context: ContextOpt = None, builder
         table.add_column("detail")
         table.add_column("fix")
         for c in checks:
-            table.add_row(
-                plain(c.name), plain("yes", "green") if c.ok else plain("NO", "red"), plain(c.detail), plain(c.fix)
-            )
+            verdict = plain("info") if c.info else plain("yes", "green") if c.ok else plain("NO", "red")
+            table.add_row(plain(c.name), verdict, plain(c.detail), plain(c.fix))
         console.print(table)
         if not ok:
             bad = ", ".join(c.name for c in checks if not c.ok)
             err(f"imgforge doctor: not ready: {bad}")
     exit_with(0 if ok else EXIT_ENVIRONMENT)
+
+
+def _with_project_repository(host: str) -> str:
+    """`host/<image name>` when ./imgforge.yaml names the image, as `pipeline --registry host` pushes there.
+
+    A project that does not load leaves `host` as given: doctor diagnoses, the pipeline reports the settings error.
+    """
+    from imgforge.errors import ImgforgeError
+    from imgforge.project import load_project
+
+    if not Path("imgforge.yaml").is_file():
+        return host
+    try:
+        return f"{host}/{load_project(Path('.')).image_name}"
+    except ImgforgeError:
+        return host
 
 
 @registry_app.command("up")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from imgforge.env import bases
 from imgforge.env.engine import builder_info, connect, selected
+from imgforge.env.immutability import Immutability, tag_immutability
 from imgforge.env.registry import LocalRegistry, default_registry
 from imgforge.errors import EnvironmentProblem
 
@@ -22,6 +23,7 @@ class Check:
     ok: bool
     detail: str
     fix: str = ""
+    info: bool = False  # information only: always ok, shown as "info"
 
 
 def _disk(path: Path) -> Check:
@@ -38,8 +40,19 @@ def _disk(path: Path) -> Check:
     )
 
 
-def run_checks(registry: LocalRegistry | None = None) -> list[Check]:
-    """Run every check; never raises for a missing part, it becomes a failed row."""
+def immutability_check(found: Immutability) -> Check:
+    """The "tag immutability" row: information only, so it never fails the doctor."""
+    fix = "strict immutability needs the registry's own (e.g. Harbor or ECR tag immutability)"
+    return Check("tag immutability", True, found.detail, fix if found.verdict == "not enforced" else "", info=True)
+
+
+def run_checks(registry: LocalRegistry | None = None, target: str | None = None,
+               insecure: bool = False) -> tuple[list[Check], Immutability]:
+    """Run every check; never raises for a missing part, it becomes a failed row.
+
+    `target` (`HOST[/REPO]`) is the registry whose tag immutability is reported; the local registry
+    (the pipeline's target without `--registry`) when None.
+    """
     registry = registry or default_registry()
     checks: list[Check] = []
     docker_root = "/var/lib/docker"
@@ -93,5 +106,7 @@ def run_checks(registry: LocalRegistry | None = None) -> list[Check]:
             "" if status.answering else "run `imgforge registry up`",
         )
     )
+    immutability = tag_immutability(target or registry.address, insecure=insecure)
+    checks.append(immutability_check(immutability))
     checks.append(_disk(Path(docker_root)))
-    return checks
+    return checks, immutability

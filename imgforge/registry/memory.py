@@ -127,7 +127,9 @@ class MemoryRegistry:
                     return Response(fault.status, fault.headers, b"", request.url)
                 real = self._route(request, parts)
                 return Response(real.status, real.headers, _reader(real.content, fault.reset_after), request.url)
-        return self._route(request, parts)
+        resp = self._route(request, parts)
+        resp.headers.setdefault("Docker-Distribution-Api-Version", "registry/2.0")  # as distribution sends it
+        return resp
 
     def _denied(self, request: Request, parts: urllib.parse.SplitResult) -> Response | None:
         given = request.headers.get("Authorization", "")
