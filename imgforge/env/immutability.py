@@ -43,6 +43,23 @@ _HOSTED: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+# Self-hosted products that answer /v2/ like distribution but keep a redeploy/immutability setting of their own,
+# told apart by the headers they send on every answer: (header, pattern, what to say).
+_PRODUCTS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("Server", re.compile(r"nexus", re.I),
+     "Nexus: the repository's deployment policy (\"Disable redeploy\") decides; check it in Nexus "
+     "(not readable through the registry API)"),
+    ("Server", re.compile(r"artifactory", re.I),
+     "Artifactory: overwriting tags depends on the repository's permissions (Delete/Overwrite); check them in "
+     "Artifactory (not readable through the registry API)"),
+    ("X-Artifactory-Id", re.compile(r"."),
+     "Artifactory: overwriting tags depends on the repository's permissions (Delete/Overwrite); check them in "
+     "Artifactory (not readable through the registry API)"),
+    ("Server", re.compile(r"quay", re.I),
+     "Quay: immutable tags are a repository setting; check it in Quay (not readable through the registry API)"),
+)
+
+
 @dataclass(frozen=True)
 class Immutability:
     """What the registry at `target` does about moving tags: a verdict and one line saying why."""
@@ -90,6 +107,10 @@ def tag_immutability(target: str, *, insecure: bool = False, timeout: float = 5.
         return Immutability(target, "unknown", f"{host} does not answer ({printable(why)})")
     if ping.status == 200 and ping.body.strip().strip(b'"') == b"Pong":
         return _harbor(transport, target, repo)
+    for header, pattern, reason in _PRODUCTS:
+        if pattern.search(v2.headers.get(header) or ""):
+            return Immutability(target, "unknown", reason, reason.split(":", 1)[0].lower())
+    # CNCF distribution (registry:2, zot and the like) has no setting for it: a tag moves on any PUT.
     return Immutability(target, "not enforced", RACE, "distribution")
 
 

@@ -136,6 +136,23 @@ def test_distribution_in_memory_is_not_enforced() -> None:
     assert (found.verdict, found.reason, found.registry) == ("not enforced", RACE, "distribution")
 
 
+@pytest.mark.parametrize(("headers", "product"), [
+    ({"Server": "Nexus/3.68.1-02 (OSS)"}, "nexus"),
+    ({"Server": "Artifactory/7.90.10"}, "artifactory"),
+    ({"X-Artifactory-Id": "a1b2c3"}, "artifactory"),
+    ({"Server": "quay"}, "quay"),
+])
+def test_products_with_their_own_setting_are_unknown_not_unenforced(headers: dict[str, str], product: str) -> None:
+    def answer(request: Request) -> Response:
+        if request.url.endswith("/v2/"):
+            return Response(401, {"Docker-Distribution-Api-Version": "registry/2.0", **headers}, b"")
+        return Response(404, headers, b"")
+
+    found = tag_immutability("registry.test/app", transport=MockTransport(answer, host="registry.test"))
+    assert (found.verdict, found.registry) == ("unknown", product)
+    assert "not readable through the registry API" in found.reason
+
+
 def test_something_that_is_not_a_registry_is_unknown() -> None:
     transport = MockTransport(lambda _r: Response(404, {"Content-Type": "text/html"}, b"<html>"), host="web.test")
     found = tag_immutability("web.test", transport=transport)
