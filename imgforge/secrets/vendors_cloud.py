@@ -130,7 +130,7 @@ CLOUD_RULES: tuple[Rule, ...] = (
         "Harness personal or service-account token",
         "pat. sat.",
         rb"(?:pat|sat)\.[A-Za-z0-9_\-]{22}\.[a-f0-9]{24}\.[A-Za-z0-9]{20}",
-        trigger=rb"(?:pat|sat)\.[A-Za-z0-9_\-]{22}\.",  # "compat." and "path." are in most Python files
+        trigger=rb"\.[a-f0-9]{24}\.",  # "compat." is in most Python files; 24 hex digits between dots are not
     ),
     prefixed("infracost-token", "Infracost API key", "ico-", rb"ico-[A-Za-z0-9]{32}", shape=has_digit),
     prefixed("prefect-token", "Prefect API key", "pnu_", rb"pnu_[A-Za-z0-9]{36}"),
@@ -140,7 +140,7 @@ CLOUD_RULES: tuple[Rule, ...] = (
         "api-",
         rb"API-[A-Z0-9]{26}",
         shape=has_digit,
-        trigger=rb"api-[a-z0-9]{26}",  # "api-" alone is in most URLs and CLI flags
+        trigger=rb"api-[a-z0-9]{12}",  # "api-" alone is in most URLs and CLI flags
     ),
     prefixed(
         "onepassword-service-token",
@@ -183,7 +183,7 @@ CLOUD_RULES: tuple[Rule, ...] = (
         "nfp_ nfc_ nfo_",
         rb"nf[pco]_[A-Za-z0-9]{36,40}",
         shape=has_digit,
-        trigger=rb"nf[pco]_[A-Za-z0-9]{16}",  # "info_" is in most Python files
+        trigger=rb"nf[pco]_[A-Za-z0-9]{12}",  # "info_" is in most Python files
     ),
     prefixed("render-api-key", "Render API key", "rnd_", rb"rnd_[A-Za-z0-9]{32}", shape=mixed),
     prefixed("deno-deploy-token", "Deno Deploy token", "ddp_ ddw_", rb"dd[pw]_[A-Za-z0-9]{36}", shape=mixed),
@@ -267,7 +267,6 @@ CLOUD_RULES: tuple[Rule, ...] = (
         "cio",
         rb"cio[A-Za-z0-9]{32}",
         shape=mixed,
-        trigger=rb"cio[A-Za-z0-9]{16}",  # "cio" is in "precision", "association"...
     ),
     prefixed(
         "sidekiq-credentials",
