@@ -3,9 +3,14 @@
 Generates ~50 MB of source-like text in memory (Python, JS, Go, JSON, lockfiles, Markdown, minified JS,
 plus the golden corpora in tests/data/secrets/ with their planted secrets), then prints:
   - the detector's MB/s and its overhead over one `bytes.lower()` + `find` pass over the same files;
+  - the same on REAL source: a fixed sample (REAL_MB) of the standard library and this venv's site-packages,
+    which reach far more rule keywords than generated text does (passes alternate, CPU time, median ratio);
   - detect-secrets' MB/s on a sample of the same files (scaled), and the speed ratio (target >= 100x);
   - finding parity on the planted secrets: everything detect-secrets finds there, we must find too.
-Run: .venv/bin/python bench/secrets.py [MEGABYTES] [--tree DIR] [--clean [SITE_PACKAGES]]
+Run: .venv/bin/python bench/secrets.py [MEGABYTES] [--tree DIR] [--clean [SITE_PACKAGES]] [--against TREE]
+With --against TREE (another checkout, e.g. `git worktree add /tmp/old <commit>`), that tree's detector runs in
+a worker process, its passes alternating with this one's on the same synthetic and real text, and the per-round
+speed ratios are printed (how the README's before/after figures are measured).
 (detect-secrets comes with the `test` extra). With --tree, the detector and the baseline also run over the text
 files of a real directory (read first). With --clean, a clean corpus is built on the fly from the standard
 library plus a venv's site-packages (this interpreter's unless given) and its findings per MB are printed:
@@ -19,18 +24,23 @@ from pathlib import Path
 
 # This file is named like the stdlib `secrets` module (which pydantic imports): keep its folder off the path.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+# `--worker TREE`: time another checkout's detector for --against (its package, so it is put on the path first).
+WORKER = sys.argv[sys.argv.index("--worker") + 1] if "--worker" in sys.argv else ""
 
 import base64  # noqa: E402 - after the sys.path fix above
 import json  # noqa: E402 - after the sys.path fix above
+import hashlib  # noqa: E402 - after the sys.path fix above
 import random  # noqa: E402 - after the sys.path fix above
+import statistics  # noqa: E402 - after the sys.path fix above
 import string  # noqa: E402 - after the sys.path fix above
+import subprocess  # noqa: E402 - after the sys.path fix above
 import sysconfig  # noqa: E402 - after the sys.path fix above
 import tempfile  # noqa: E402 - after the sys.path fix above
 import time  # noqa: E402 - after the sys.path fix above
 import uuid  # noqa: E402 - after the sys.path fix above
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, WORKER or str(REPO))
 
 from imgforge.secrets import SecretDetector  # noqa: E402
 
@@ -213,6 +223,109 @@ def read_tree(root: str) -> dict[str, bytes]:
     return files
 
 
+REAL_MB = 40.0  # the real-source sample: big enough to hold every kind of file, small enough to stay quick
+# The detector before issue 13 (cd7e193) on that sample, measured with --against's worker and this bench's
+# lower()+find rounds (imgforge/secrets/README.md): its overhead, for a verdict without an old checkout.
+PRE_ISSUE_OVERHEAD = 4.0
+ROUNDS = 7  # alternating rounds for the real-source and --against ratios (odd: the median is one round)
+
+
+def real_source(megabytes: float = REAL_MB, site_packages: str = "") -> dict[str, bytes]:
+    """A fixed sample of the standard library plus a venv's site-packages (this interpreter's unless given):
+    files in the order of their path's hash, up to ``megabytes``, so every run (and --against) reads the same."""
+    detector = SecretDetector()
+    paths: list[Path] = []
+    for root in (sysconfig.get_paths()["stdlib"], site_packages or sysconfig.get_paths()["purelib"]):
+        paths += [
+            p for p in Path(root).rglob("*") if p.is_file() and not p.is_symlink() and detector.wants_path(str(p))
+        ]
+    paths.sort(key=lambda p: hashlib.sha256(str(p).encode()).digest())
+    files: dict[str, bytes] = {}
+    total = 0
+    for path in paths:
+        if total >= megabytes * 1e6:
+            break
+        try:
+            files[str(path)] = data = path.read_bytes()
+        except OSError:
+            continue
+        total += len(data)
+    return files
+
+
+def cpu_pass(detector: SecretDetector, files: dict[str, bytes]) -> float:
+    """CPU seconds of one detector pass (CPU time: other work on a shared machine disturbs it less than wall time)."""
+    start = time.process_time()
+    for path, data in files.items():
+        detector.scan_bytes(data, path)
+    return time.process_time() - start
+
+
+def cpu_baseline(files: dict[str, bytes]) -> float:
+    start = time.process_time()
+    for data in files.values():
+        data.lower().find(b"password")
+    return time.process_time() - start
+
+
+def ratio_line(label: str, ratios: list[float]) -> str:
+    spread = f"range {min(ratios):.2f}-{max(ratios):.2f}, {len(ratios)} rounds"
+    return f"{label}: median x{statistics.median(ratios):.2f} ({spread})"
+
+
+def real_source_speed(files: dict[str, bytes]) -> None:
+    """Detector passes alternating with lower()+find passes over real source; the median overhead."""
+    detector = SecretDetector()
+    cpu_pass(detector, files)  # warm: rules compile on their first keyword hit
+    ours, base = [], []
+    for _ in range(ROUNDS):
+        ours.append(cpu_pass(detector, files))
+        base.append(cpu_baseline(files))
+    size = sum(map(len, files.values())) / 1e6
+    overheads = [o / b for o, b in zip(ours, base, strict=True)]
+    print(
+        f"real source (stdlib + site-packages sample, {len(files)} files, {size:.1f} MB):"
+        f" imgforge {size / statistics.median(ours):.1f} MB/s (cpu),"
+        f" {ratio_line('overhead over lower()+find', overheads)};"
+        f" about x{PRE_ISSUE_OVERHEAD / statistics.median(overheads):.2f} the speed of the pre-issue-13 detector"
+        f" (overhead x{PRE_ISSUE_OVERHEAD} here; target >= x0.80)"
+    )
+
+
+def against(tree: str, corpora: dict[str, dict[str, bytes]], args: list[str]) -> None:
+    """Alternate this tree's detector with ``tree``'s (in a worker process) on each corpus; print new/old speed."""
+    detector = SecretDetector()
+    for name, files in corpora.items():
+        worker = subprocess.Popen([sys.executable, __file__, "--worker", tree, name, *args], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)  # fmt: skip
+        assert worker.stdin is not None and worker.stdout is not None
+        size = float(worker.stdout.readline())
+        mine = sum(map(len, files.values())) / 1e6
+        if abs(size - mine) > 1e-6:
+            raise SystemExit(f"--against {tree}: its {name} corpus is {size} MB, this one {mine} MB")
+        cpu_pass(detector, files)
+        ratios = []
+        for _ in range(ROUNDS):
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
+            theirs = float(worker.stdout.readline())
+            ratios.append(theirs / cpu_pass(detector, files))
+        worker.stdin.close()
+        worker.wait()
+        print(ratio_line(f"speed vs {tree} on {name} text ({mine:.1f} MB), this/that", ratios))
+
+
+def serve(args: list[str]) -> None:
+    """--worker TREE CORPUS [MEGABYTES]: build the corpus, print its size, then time one pass per stdin line."""
+    name, rest = args[0], args[1:]
+    files = make_files(float(rest[0]) if rest else 50.0)[0] if name == "synthetic" else real_source()
+    detector = SecretDetector()
+    print(sum(map(len, files.values())) / 1e6, flush=True)
+    cpu_pass(detector, files)
+    for _ in sys.stdin:
+        print(cpu_pass(detector, files), flush=True)
+
+
 CLEAN_TARGET = 0.25  # findings per MB
 
 
@@ -234,8 +347,12 @@ def clean_corpus(site_packages: str) -> None:
 
 def main() -> None:
     args = sys.argv[1:]
+    if WORKER:
+        serve(args[args.index("--worker") + 2 :])
+        return
     tree = args.pop(args.index("--tree") + 1) if "--tree" in args else ""
-    args = [a for a in args if a != "--tree"]
+    old = args.pop(args.index("--against") + 1) if "--against" in args else ""
+    args = [a for a in args if a not in ("--tree", "--against")]
     if "--clean" in args:
         at = args.index("--clean")
         given = args[at + 1] if at + 1 < len(args) and not args[at + 1].replace(".", "").isdigit() else ""
@@ -258,6 +375,10 @@ def main() -> None:
     base_s = time_baseline(files)
     print(f"imgforge detector:        {total / ours_s:8.1f} MB/s  ({ours_s:.2f} s)")
     print(f"baseline lower()+find:    {total / base_s:8.1f} MB/s  ({base_s:.2f} s)  overhead x{ours_s / base_s:.1f}")
+    real = real_source()
+    real_source_speed(real)
+    if old:
+        against(old, {"synthetic": files, "real": real}, args[:1])
 
     rng = random.Random(11)
     synthetic = sorted(set(files) - planted - clean)

@@ -122,17 +122,19 @@ def _placeholder_words(text: bytes) -> bool:
     return all(_normalized(part) in _PLACEHOLDER_WORDS for part in text.split(b":"))
 
 
-_LONG_WORDS = tuple(w for w in _PLACEHOLDER_WORDS if len(w) >= 6 and w.isalpha())
+_LONG_WORDS: dict[int, list[bytes]] = {}  # by length: a value is compared only with words as long as it
+for _word in sorted(_PLACEHOLDER_WORDS):
+    if len(_word) >= 6 and _word.isalpha():
+        _LONG_WORDS.setdefault(len(_word), []).append(_word)
 
 
 def _one_symbol_off(value: bytes) -> bool:
     """``p#ssword``: a long stopword with one letter written as a symbol (docs showing characters to escape)."""
     core = unquote_to_bytes(value).lower().rstrip(b"0123456789!.").translate(_LEET)
-    for word in _LONG_WORDS:
-        if len(core) == len(word):
-            diff = [i for i in range(len(word)) if core[i] != word[i]]
-            if len(diff) == 1 and not chr(core[diff[0]]).isalnum():
-                return True
+    for word in _LONG_WORDS.get(len(core), ()):
+        diff = [i for i in range(len(word)) if core[i] != word[i]]
+        if len(diff) == 1 and not chr(core[diff[0]]).isalnum():
+            return True
     return False
 
 

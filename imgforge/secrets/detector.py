@@ -70,19 +70,19 @@ class SecretDetector:
         """Findings in one file's content; ``[]`` fast for binary content. Never raises."""
         if not data or looks_binary(data):
             return []
-        return self._scan(Context(bytes(data), path, literal_values_for(path)))
+        return self._scan(bytes(data), path)
 
     def scan_value(self, value: str, name: str = "") -> list[SecretMatch]:
         """Findings in one value: an ENV value with its name, a label with its key, or a history line."""
         data = value.encode("utf-8", "surrogatepass")  # never raises, even on lone surrogates
-        found = [dataclasses.replace(m, line=1) for m in self._scan(Context(data, "", True))]  # values: line 1
+        found = [dataclasses.replace(m, line=1) for m in self._scan(data, "", True)]  # values: line 1
         pairs: list[tuple[bytes, bytes]] = [(name.encode("utf-8", "surrogatepass"), data)] if name else []
         pairs.extend((key.encode("utf-8", "surrogatepass"), val.encode("utf-8", "surrogatepass"))
                      for key, val, _, _ in build_args(value))  # RUN |2 KEY=value ... (BuildKit history)
         for key, val in pairs:
             if not (_NAME.fullmatch(key) and generic.value_is_secret(val, key, quoted=False, literal_values=True)):
                 continue
-            if not any(m.rule != _GENERIC.id for m in self._scan(Context(val, "", True))):
+            if not any(m.rule != _GENERIC.id for m in self._scan(val, "", True)):
                 found.append(_match(_GENERIC, val, 1))  # a specific rule, when one knows the value, says it better
         return list(_unique(found))
 
@@ -90,10 +90,11 @@ class SecretDetector:
         """False for obvious binaries by extension (``.so``, ``.png``, ``.whl``...), True for everything else."""
         return not is_binary_path(path)
 
-    def _scan(self, ctx: Context) -> list[SecretMatch]:
-        hits = self._keywords.Match(ctx.data)
+    def _scan(self, data: bytes, path: str, literal_values: bool | None = None) -> list[SecretMatch]:
+        hits = self._keywords.Match(data)
         if not hits:
-            return []
+            return []  # most files: the path is looked at only when a keyword is there
+        ctx = Context(data, path, literal_values_for(path) if literal_values is None else literal_values)
         wanted = sorted({index for hit in hits for index in self._keyword_rules[hit]})
         base = posixpath.basename(ctx.path)
         taken = _Spans()

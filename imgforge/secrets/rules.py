@@ -319,6 +319,7 @@ RULES: tuple[Rule, ...] = (
         (b"curl",),
         rb"\bcurl\b[^\n]{0,200}?\s(?:-u|--user)[ \t=]+[\"']?([^\s\"':]{0,80}:[^\s\"']{0,128})",
         _user_password,
+        trigger=rb"\s(?:-u|--user)[ \t=]+[\"']?[^\s\"':]*:",  # "curl" is in most docs; "-u user:" is rare
     ),
     Rule(
         "cli-credential",
@@ -334,6 +335,7 @@ RULES: tuple[Rule, ...] = (
         rb"(?i)authorization[\"']?[ \t]*[:=][ \t]*[\"']?(?:bearer|token|basic|api-token|apikey|sso-key)[ \t]+"
         rb"(?-i:([A-Za-z0-9._~+/\-]{12,}={0,2}))",
         _credential,
+        trigger=rb"authorization[\"']?[ \t]*[:=][ \t]*[\"']?(?:bearer|token|basic|api-token|apikey|sso-key)[ \t]",
     ),
     Rule(
         "config-key-value",

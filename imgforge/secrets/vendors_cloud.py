@@ -98,6 +98,7 @@ CLOUD_RULES: tuple[Rule, ...] = (
         "dapi dkea dose",
         rb"(?:dapi|dkea|dose)[a-f0-9]{32}(?:-\d)?",
         shape=has_digit,
+        trigger=rb"(?:dapi|dkea|dose)[a-f0-9]{8}",  # "dose" and "dapi" are in words and names
     ),
     prefixed("openshift-token", "OpenShift user token", "sha256~", rb"sha256~[A-Za-z0-9_\-]{43}"),
     prefixed(
@@ -129,6 +130,7 @@ CLOUD_RULES: tuple[Rule, ...] = (
         "Harness personal or service-account token",
         "pat. sat.",
         rb"(?:pat|sat)\.[A-Za-z0-9_\-]{22}\.[a-f0-9]{24}\.[A-Za-z0-9]{20}",
+        trigger=rb"\.[a-f0-9]{24}\.",  # "compat." is in most Python files; 24 hex digits between dots are not
     ),
     prefixed("infracost-token", "Infracost API key", "ico-", rb"ico-[A-Za-z0-9]{32}", shape=has_digit),
     prefixed("prefect-token", "Prefect API key", "pnu_", rb"pnu_[A-Za-z0-9]{36}"),
@@ -176,7 +178,12 @@ CLOUD_RULES: tuple[Rule, ...] = (
     ),
     prefixed("neon-api-key", "Neon API key", "napi_", rb"napi_[a-z0-9]{64}", shape=has_digit),
     prefixed(
-        "netlify-token", "Netlify access token", "nfp_ nfc_ nfo_", rb"nf[pco]_[A-Za-z0-9]{36,40}", shape=has_digit
+        "netlify-token",
+        "Netlify access token",
+        "nfp_ nfc_ nfo_",
+        rb"nf[pco]_[A-Za-z0-9]{36,40}",
+        shape=has_digit,
+        trigger=rb"nf[pco]_[A-Za-z0-9]{12}",  # "info_" is in most Python files
     ),
     prefixed("render-api-key", "Render API key", "rnd_", rb"rnd_[A-Za-z0-9]{32}", shape=mixed),
     prefixed("deno-deploy-token", "Deno Deploy token", "ddp_ ddw_", rb"dd[pw]_[A-Za-z0-9]{36}", shape=mixed),

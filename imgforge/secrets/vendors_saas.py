@@ -70,7 +70,7 @@ SAAS_RULES: tuple[Rule, ...] = (
         "live_ test_",
         rb"(?:live|test)_[A-Za-z0-9]{30}",
         shape=mixed,
-        trigger=rb"(?:live|test)_[A-Za-z0-9]{12}",  # "test_" alone is in every Python test suite
+        trigger=rb"(?:live|test)_[A-Za-z0-9]{20}",  # "test_" + 12-19 letters is in most Python test suites
     ),
     prefixed("lob-api-key", "Lob API key", "live_ test_", rb"(?:live|test)_[a-f0-9]{35}",
              trigger=rb"(?:live|test)_[a-f0-9]{12}"),  # a prefix of the pattern: never misses a match
@@ -93,7 +93,8 @@ SAAS_RULES: tuple[Rule, ...] = (
         "xkeysib- xsmtpsib-",
         rb"x(?:keysib|smtpsib)-[a-f0-9]{64}-[A-Za-z0-9]{16}",
     ),
-    prefixed("mailgun-api-key", "Mailgun API key", "key-", rb"key-[a-f0-9]{32}", shape=has_digit),
+    prefixed("mailgun-api-key", "Mailgun API key", "key-", rb"key-[a-f0-9]{32}", shape=has_digit,
+             trigger=rb"key-[a-f0-9]{8}"),  # "key-" is in "key-value", CLI flags...
     prefixed("mailchimp-api-key", "Mailchimp API key", "-us", rb"[0-9a-f]{32}-us[0-9]{1,2}",
              trigger=rb"[0-9a-f]{4}-us[0-9]"),  # "-us" alone is in "en-us" and "--use-..."
     prefixed(
@@ -207,7 +208,8 @@ SAAS_RULES: tuple[Rule, ...] = (
         "langsmith-api-key", "LangSmith API key", "lsv2_pt_ lsv2_sk_", rb"lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}"
     ),
     prefixed("pinecone-api-key", "Pinecone API key", "pcsk_", rb"pcsk_[A-Za-z0-9]{5,6}_[A-Za-z0-9]{50,70}"),
-    prefixed("elevenlabs-api-key", "ElevenLabs API key", "sk_", rb"sk_[a-f0-9]{48}"),
+    prefixed("elevenlabs-api-key", "ElevenLabs API key", "sk_", rb"sk_[a-f0-9]{48}",
+             trigger=rb"sk_[a-f0-9]{8}"),  # "task_" is in most Python files
     prefixed("posthog-personal-key", "PostHog personal API key", "phx_", rb"phx_[A-Za-z0-9]{43}", shape=mixed),
     prefixed(
         "mapbox-secret-token", "Mapbox secret token", "sk.eyj", rb"sk\.eyJ[A-Za-z0-9_\-]{50,}\.[A-Za-z0-9_\-]{20,}"
@@ -268,8 +270,11 @@ SAAS_RULES: tuple[Rule, ...] = (
     prefixed("contentful-token", "Contentful personal access token", "cfpat-", rb"CFPAT-[A-Za-z0-9_\-]{43}"),
     # More APIs with a distinctive prefix.
     prefixed("together-api-key", "Together AI API key", "tgp_v1_", rb"tgp_v1_[A-Za-z0-9_\-]{43}"),
-    prefixed("deepseek-api-key", "DeepSeek API key", "sk-", rb"sk-[a-f0-9]{32}", shape=has_digit),
-    prefixed("openai-legacy-key", "OpenAI (legacy) or Stability API key", "sk-", rb"sk-[A-Za-z0-9]{48}", shape=mixed),
+    # "task-", "disk-"... : both triggers are the same Set entry (one DFA path), a prefix of both patterns.
+    prefixed("deepseek-api-key", "DeepSeek API key", "sk-", rb"sk-[a-f0-9]{32}", shape=has_digit,
+             trigger=rb"sk-[A-Za-z0-9]{12}"),
+    prefixed("openai-legacy-key", "OpenAI (legacy) or Stability API key", "sk-", rb"sk-[A-Za-z0-9]{48}", shape=mixed,
+             trigger=rb"sk-[A-Za-z0-9]{12}"),
     prefixed("langfuse-secret-key", "Langfuse secret key", "sk-lf-", rb"sk-lf-" + UUID),
     prefixed("paddle-api-key", "Paddle API key", "pdl_live_ pdl_sdbx_", rb"pdl_(?:live|sdbx)_apikey_[A-Za-z0-9_]{30,}"),
     prefixed("checkout-secret-key", "Checkout.com sandbox secret key", "sk_sbox_", rb"sk_sbox_[a-z0-9]{20,40}"),
