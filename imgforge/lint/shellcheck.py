@@ -195,7 +195,10 @@ class Run:
         identity, self.options = _probe(executable)
         self.executable = executable
         self.cache = sc_cache.load(f"{identity}\0{' '.join(self.options)}\0{EXCLUDED}")
-        self._tmp = tempfile.TemporaryDirectory(prefix="imgforge-sc-")
+        # Scripts and answers are small files written and read once: in memory (tmpfs) where the machine has one,
+        # since a disk-backed /tmp can cost ~1 ms per file, as much as ShellCheck's own time on a short script.
+        shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+        self._tmp = tempfile.TemporaryDirectory(prefix="imgforge-sc-", dir=shm)
         self.folder = Path(self._tmp.name)
         self.written: dict[tuple[str, str], str] = {}
         self.keys: dict[str, str] = {}
