@@ -212,7 +212,8 @@ def lint_files(paths: list[Path], config: LintConfig | None = None, *, use_shell
             _clear_caches()
             df = parse(text, name)
             findings[name] = _finish(_check(df, cfg.disable if cfg is not None else ()), df, text, cfg)
-            if executable is not None and df.stages and shellcheck.RULE_ID not in (cfg.disable if cfg else ()):
+            disabled = cfg.disable if cfg is not None else ()
+            if executable is not None and df.stages and shellcheck.RULE_ID not in disabled:
                 run = run or shellcheck.Run(executable)
                 run.add(df, text)  # ShellCheck starts on these scripts while the next files are read
                 parsed.append((df, text))
