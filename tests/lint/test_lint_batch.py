@@ -96,6 +96,37 @@ def test_shellcheck_runs_once_for_a_batch_and_maps_lines(tmp_path: Path, monkeyp
 
 
 @needs_shellcheck
+def test_shellcheck_starts_while_the_batch_is_still_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import imgforge.lint as lint_module
+
+    events: list[str] = []
+    real_popen, real_read = subprocess.Popen, lint_module.read_dockerfile
+
+    def popen(cmd: list[str], **kw: Any) -> Any:
+        if "json1" in cmd:
+            events.append("shellcheck")
+        return real_popen(cmd, **kw)
+
+    def read(path: Path) -> str:
+        events.append("read")
+        return real_read(path)
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    monkeypatch.setattr(lint_module, "read_dockerfile", read)
+    files = []
+    for k in range(130):  # distinct scripts: more than two chunks' worth
+        path = tmp_path / f"d{k}.Dockerfile"
+        path.write_text(f"FROM debian:12-slim\nRUN echo $VALUE_{k} > /tmp/out{k}\nUSER 10001\nCMD [\"app\"]\n")
+        files.append(path)
+    report = lint_files(files, LintConfig())
+    assert events.count("shellcheck") >= 3
+    assert events.index("shellcheck") < len(events) - 1 - events[::-1].index("read")  # started before the last read
+    for path in files:  # every script's answer lands on its own file and line
+        assert (2, "SC2086") in {(f.line, f.message.split(":")[0]) for f in report.findings
+                                 if f.file == str(path) and f.rule == "SH100"}, path
+
+
+@needs_shellcheck
 def test_shellcheck_can_be_disabled(tmp_path: Path) -> None:
     path = tmp_path / "Dockerfile"
     path.write_text("FROM debian:12-slim\nRUN echo $HOME\nUSER 1\nCMD [\"x\"]\n")
