@@ -52,6 +52,14 @@ def registry(docker) -> LocalRegistry:
 
 
 @pytest.fixture
+def no_registry_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No registry credentials from anywhere: an empty Docker config folder and no IMGFORGE_REGISTRY_* variables."""
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
+    for var in ("IMGFORGE_REGISTRY_USER", "IMGFORGE_REGISTRY_PASSWORD"):
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
 def unique_repo() -> str:
     """A repository name no other test uses, e.g. `test/3f2a9c1e`."""
     return f"test/{uuid.uuid4().hex[:10]}"

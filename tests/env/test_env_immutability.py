@@ -54,13 +54,6 @@ def _harbor(rules: dict[str, list[dict[str, Any]]], seen: list[Request]) -> Call
     return handle
 
 
-@pytest.fixture
-def no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
-    for var in ("IMGFORGE_REGISTRY_USER", "IMGFORGE_REGISTRY_PASSWORD"):
-        monkeypatch.delenv(var, raising=False)
-
-
 def _ask(target: str, rules: dict[str, list[dict[str, Any]]], credentials: Credentials | None = None):
     seen: list[Request] = []
     transport = MockTransport(_harbor(rules, seen), host="harbor.test", credentials=credentials)
@@ -94,13 +87,13 @@ def test_harbor_repository_pattern_that_matches_is_enforced() -> None:
     assert found.verdict == "enforced"
 
 
-def test_harbor_without_credentials_says_they_are_needed(no_credentials: None) -> None:
+def test_harbor_without_credentials_says_they_are_needed(no_registry_credentials: None) -> None:
     found, seen = _ask("harbor.test/library/app", {"library": [_rule()]})
     assert (found.verdict, found.reason) == ("unknown", HARBOR_NEEDS_CREDENTIALS)
     assert any("immutabletagrules" in r.url for r in seen)  # it asked, through the transport
 
 
-def test_harbor_with_a_broken_docker_config_is_unknown_not_a_crash(no_credentials: None, tmp_path) -> None:
+def test_harbor_with_a_broken_docker_config_is_unknown_not_a_crash(no_registry_credentials: None, tmp_path) -> None:
     (tmp_path / "config.json").write_text("{not json")
     found, _ = _ask("harbor.test/library/app", {"library": [_rule()]})
     assert found.verdict == "unknown" and "reading Docker config" in found.reason

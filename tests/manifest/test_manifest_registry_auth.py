@@ -73,10 +73,7 @@ def test_anonymous_token_means_no_pull_secret(registry_host: str) -> None:
 
 
 @pytest.mark.parametrize("registry_host", ["basic"], indirect=True)
-def test_login_only_registry_needs_a_pull_secret(registry_host: str, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))  # no credentials configured
-    for var in ("IMGFORGE_REGISTRY_USER", "IMGFORGE_REGISTRY_PASSWORD"):
-        monkeypatch.delenv(var, raising=False)
+def test_login_only_registry_needs_a_pull_secret(registry_host: str, no_registry_credentials: None) -> None:
     answer = EngineAndRegistry().registry_digest(Reference.parse(f"{registry_host}/shop/web:1.0.0"))
     assert answer.needs_auth is True
     assert answer.digest is None
@@ -89,15 +86,8 @@ class NoEngine(EngineAndRegistry):
         return None
 
 
-@pytest.fixture
-def no_login(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
-    for var in ("IMGFORGE_REGISTRY_USER", "IMGFORGE_REGISTRY_PASSWORD"):
-        monkeypatch.delenv(var, raising=False)
-
-
 @pytest.mark.parametrize("registry_host", ["basic"], indirect=True)
-def test_answers_are_named_auth_required(registry_host: str, no_login: None) -> None:
+def test_answers_are_named_auth_required(registry_host: str, no_registry_credentials: None) -> None:
     with pytest.raises(RegistryUnavailable, match="requires authentication.*docker login.*--pull-secret") as info:
         pin(f"{registry_host}/shop/web:1.0.0", NoEngine())
     assert info.value.exit_code == 3

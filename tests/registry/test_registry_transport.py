@@ -124,10 +124,7 @@ def test_401_then_token_with_credentials_and_never_the_password_in_errors() -> N
     assert info.value.status == 401 and "wrong-secret-xyz" not in str(info.value)
 
 
-def test_basic_without_credentials_says_how_to_log_in(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
-    for var in ("IMGFORGE_REGISTRY_USER", "IMGFORGE_REGISTRY_PASSWORD"):
-        monkeypatch.delenv(var, raising=False)
+def test_basic_without_credentials_says_how_to_log_in(no_registry_credentials: None) -> None:
     client, _ = _client(MemoryRegistry(auth="basic"))
     with pytest.raises(RegistryError, match="401 UNAUTHORIZED.*docker login registry.test"):
         client.ping()
