@@ -49,12 +49,13 @@ _CHECKED_PROGRAMS = frozenset({
 
 @dataclass(frozen=True)
 class Script:
-    """One RUN script written for ShellCheck, and where its line 1 sits in the Dockerfile."""
+    """One RUN script written for ShellCheck (`text`, at `path`), and where its line 1 sits in the Dockerfile."""
 
     path: str
     first_line: int
     instruction: Instruction
     dialect: str
+    text: str
 
 
 def find_shellcheck() -> str | None:
@@ -127,7 +128,7 @@ def scripts(df: Dockerfile, text: str, folder: Path, written: dict[tuple[str, st
             path = folder / f"s{len(written)}.sh"
             path.write_text(body, encoding="utf-8")
             written[key] = str(path)
-        out.append(Script(written[key], ins.line, ins, dialect))
+        out.append(Script(written[key], ins.line, ins, dialect, body))
     return out
 
 
@@ -215,7 +216,7 @@ class Run:
             self.batch.append((df.path, script))
             if script.path in self.keys:
                 continue
-            key = self.cache.key(script.dialect, Path(script.path).read_text(encoding="utf-8"))
+            key = self.cache.key(script.dialect, script.text)
             self.keys[script.path] = key
             if key in self.cache.entries:
                 self.comments[script.path] = self.cache.entries[key]
@@ -249,7 +250,7 @@ class Run:
     def _launch(self, dialect: str, size: int) -> None:
         queue = self.queued[dialect]
         chunk, queue[:] = queue[:size], queue[size:]
-        out = self.folder / f"out{len(self.running)}-{self.launched}.json"
+        out = self.folder / f"out{self.launched}.json"
         self.launched += 1
         self.running.append(_Process(self.executable, self.options, dialect, chunk, out))
 
