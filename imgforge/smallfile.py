@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from imgforge.errors import UsageError
@@ -26,17 +27,28 @@ def read_regular(path: Path | str, what: str, limit: int) -> bytes:
     return data
 
 
-def inside(root: Path, rel: str, what: str) -> Path | None:
-    """`rel` resolved under the project folder `root` (None when nothing is there); a UsageError starting with `what`
-    when it is absolute, climbs out with '..', or a symbolic link leads outside the project, so that a pull
-    request's settings cannot name a host file (/etc/shadow, a runner's credentials)."""
+def confined(root: Path, rel: str, refuse: Callable[[str], UsageError]) -> Path:
+    """`rel` resolved under the project folder `root`, whether or not it exists; `refuse(why)` is raised when it is
+    empty, absolute, climbs out with '..', or a symbolic link leads outside the project, so that a pull request's
+    settings cannot name a host file (/etc/shadow, a runner's credentials, /dev/zero)."""
     pure = PurePosixPath(rel)
-    if not rel or "\0" in rel or pure.is_absolute() or Path(rel).is_absolute() or rel.startswith("~"):
-        raise UsageError(f"{what}: {rel!r} must be a path relative to the project")
+    if not rel or "\0" in rel:
+        raise refuse("must be a path relative to the project (it is empty or holds a NUL byte)")
+    if pure.is_absolute() or Path(rel).is_absolute() or rel.startswith("~"):
+        raise refuse("must be a path relative to the project, not an absolute one")
     if ".." in pure.parts:
-        raise UsageError(f"{what}: {rel!r} must not contain '..': the file stays inside the project")
+        raise refuse("must not contain '..': the file stays inside the project")
     base = root.resolve()
-    target = (base / rel).resolve()
+    try:
+        target = (base / rel).resolve()
+    except (OSError, RuntimeError) as exc:  # a symbolic link loop
+        raise refuse(f"cannot be read ({exc})") from exc
     if not target.is_relative_to(base):
-        raise UsageError(f"{what}: {rel!r}: a symbolic link leads outside the project")
+        raise refuse("a symbolic link leads outside the project")
+    return target
+
+
+def inside(root: Path, rel: str, what: str) -> Path | None:
+    """`rel` confined under `root` (see `confined`; the UsageError starts with `what`), None when nothing is there."""
+    target = confined(root, rel, lambda why: UsageError(f"{what}: {rel!r}: {why}"))
     return target if target.exists() else None
