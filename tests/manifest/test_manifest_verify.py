@@ -95,7 +95,11 @@ def test_write_outside_empty_dirs_under_read_only_root_fails(docker: DockerClien
 
 def test_memory_limit_below_allocation_is_reported_as_oom(docker: DockerClient, app_image: str) -> None:
     limits = Resources(requests=CpuMemory(cpu="100m", memory="16Mi"), limits=CpuMemory(cpu="500m", memory="24Mi"))
-    report = run(docker, app_image, spec(env={"ALLOC_MB": "64"}, resources=limits))
+    # At half a CPU the allocation can take over a second: probes that give up later keep the liveness verdict
+    # (restart at ~1 s, a right answer too) from coming before the OOM kill this test is about.
+    patient = {"liveness": Probe(path="/healthz", failure_threshold=10, **FAST),
+               "readiness": Probe(path="/readyz", failure_threshold=10, **FAST)}
+    report = run(docker, app_image, spec(env={"ALLOC_MB": "64"}, resources=limits, **patient))
     assert not report.passed
     assert report.oom_killed
     assert report.reasons[0] == "OOM-killed: the app needed more memory than its limit (24Mi)"
