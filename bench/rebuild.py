@@ -1,7 +1,8 @@
 """Layer-ordering benchmark: per sample or project, cold build (--no-cache) vs rebuild after a one-line source edit.
 
 Covers the samples and the realistic projects of tests/projects/data (real PyPI/npm dependencies, made ready
-with `imgforge init` + `generate`, built through the build network's secret mounts). "cold" is a first build on
+with `imgforge init` + `generate`, built through the build network's secret mounts). Builds go through imgforge's own
+`build()`, as `imgforge build` and `pipeline` run them. "cold" is a first build on
 a fresh runner: no layer cache and empty package caches (its cache mounts get a fresh id; bases present);
 "warm" (rebuild) keeps both, as a developer's machine or a CI runner with a cache does.
 
@@ -37,7 +38,8 @@ from python_on_whales import docker
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from imgforge.build.network import build_secrets
+from imgforge.build import BuildOptions
+from imgforge.build import build as run_build
 from imgforge.generate import generate, load_project, write_files
 from imgforge.generate.init import plan_init, write_init
 
@@ -124,12 +126,10 @@ def differing_file_bytes(old: Saved, new: Saved) -> int:
 
 
 def build(root: Path, tag: str, cache: bool = True, file: str = "Dockerfile") -> float:
-    """Build with BuildKit (build-network secrets mounted, as `imgforge build` does) and load; return seconds."""
-    with tempfile.TemporaryDirectory(prefix="imgforge-bench-net-") as net:
-        secrets = [s.flag() for s in build_secrets(root, Path(net))]
-        start = time.perf_counter()
-        docker.build(root, file=root / file, tags=[tag], load=True, cache=cache, progress=False, secrets=secrets)
-        return time.perf_counter() - start
+    """Build as `imgforge build` does (its own code: build-network secret mounts, image loaded); return seconds."""
+    start = time.perf_counter()
+    run_build(root, root / file, BuildOptions(tags=(tag,), no_cache=not cache), docker=docker)
+    return time.perf_counter() - start
 
 
 def cold_dockerfile(root: Path) -> str:

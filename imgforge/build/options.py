@@ -52,6 +52,7 @@ class BuildOptions:
     secrets: tuple[Secret, ...] = ()
     cache_from: tuple[str, ...] = ()
     cache_to: str | None = None
+    no_cache: bool = False  # rebuild every step; BuildKit cache mounts are kept
     progress: Progress = "auto"
     builder: str | None = None
 

@@ -58,9 +58,14 @@ def builder_driver(docker: DockerClient, builder: str | None) -> str:
         raise EngineUnavailable(f"inspecting buildx builder {builder or 'default'}: {exc.stderr or exc}") from exc
 
 
-def check_cache(driver: str, options: BuildOptions) -> None:
-    """The docker-driver builder (the default one) can only write inline cache; say so before building."""
-    if options.cache_to and driver == "docker" and "type=inline" not in options.cache_to:
+def check_cache(options: BuildOptions, driver: Callable[[], str]) -> None:
+    """The docker-driver builder (the default one) can only write inline cache; say so before building.
+
+    `driver` is asked only for a cache export other than inline: `buildx inspect` costs ~0.17 s, more than a
+    whole cached build's work here, and every other build would pay it for nothing."""
+    if not options.cache_to or "type=inline" in options.cache_to:
+        return
+    if driver() == "docker":
         raise UsageError(
             f"building: cache export {options.cache_to!r} needs a docker-container builder; the default "
             "docker-driver builder supports only inline cache (--cache-to type=inline, then --cache-from IMAGE)"
@@ -85,8 +90,8 @@ def build(
             raise UsageError(f"building: secret {secret.id!r} variable ${secret.env} is not set")
     if not dockerfile.is_file():
         raise UsageError(f"building: Dockerfile {dockerfile} does not exist")
-    docker = docker or require_engine("building")
-    check_cache(builder_driver(docker, options.builder), options)
+    engine = docker or require_engine("building")
+    check_cache(options, lambda: builder_driver(engine, options.builder))
     build_args = dict(options.build_args)
     if "SOURCE_DATE_EPOCH" in os.environ:
         # BuildKit >= 0.11 clamps timestamps to it; the 0.8 of Docker 20.10 ignores it (labels still match).
@@ -98,11 +103,12 @@ def build(
         # CA bundle and package indexes reach builder RUNs only as secret mounts (imgforge.build.network).
         secrets = (*options.secrets, *build_secrets(context, Path(tmp)))
         try:
-            stream = docker.buildx.build(
+            stream = engine.buildx.build(
                 context, file=dockerfile, tags=list(options.tags), build_args=build_args,
                 target=options.target, labels=dict(options.labels), secrets=[s.flag() for s in secrets],
                 cache_from=[cache_source(c) for c in options.cache_from] or None, cache_to=options.cache_to,
-                builder=options.builder, load=True, progress="plain", metadata_file=meta, stream_logs=True,
+                builder=options.builder, load=True, cache=not options.no_cache, progress="plain", metadata_file=meta,
+                stream_logs=True,
             )
             for line in cast(Iterator[str], stream):  # stream_logs=True: an iterator of progress lines
                 step = log.feed(line)
@@ -115,7 +121,7 @@ def build(
                 for line in (exc.stderr or "").splitlines():
                     log.feed(line)
             raise _failed(dockerfile, log, exc) from exc
-        image_id = _image_id(meta, docker, options)
+        image_id = _image_id(meta, engine, options)
     return BuildResult(image_id=image_id, tags=options.tags, labels=dict(options.labels),
                        stages=tuple(log.timings()), seconds=round(time.monotonic() - started, 3))
 

@@ -65,6 +65,9 @@ def build_cmd(
     cache_to: Annotated[
         str | None, typer.Option("--cache-to", help="Cache export (type=inline on docker driver).")
     ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Run every step again (package cache mounts are kept).")
+    ] = False,
     version: VersionOpt = None,
     title: Annotated[str | None, typer.Option("--title", help="OCI title label (default: folder name).")] = None,
     progress: Annotated[str, typer.Option("--progress", help="auto|plain|tty|quiet.")] = "auto",
@@ -108,6 +111,7 @@ def build_cmd(
         secrets=tuple(Secret.parse(s) for s in secret or ()),
         cache_from=tuple(cache_from or ()),
         cache_to=cache_to,
+        no_cache=no_cache,
         progress=cast("Progress", progress),
     )
     mode = progress if progress != "auto" else ("tty" if is_tty() else "plain")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,8 @@ def test_build_labels_secrets_and_timings(docker, cleanup_images, unique_repo, t
     stages = {s.stage for s in first.stages}
     assert {"build", "stage-1"} <= stages
     assert sum(s.cached for s in second.stages) == 4  # every RUN and COPY came from cache the second time
+    again = build(tmp_path, tmp_path / "Dockerfile", replace(options, no_cache=True), docker=docker)
+    assert sum(s.cached for s in again.stages) <= 1  # no_cache: every RUN and COPY ran again (a FROM may say CACHED)
     history = subprocess.run(["docker", "history", "--no-trunc", tag], capture_output=True, text=True,
                              check=True).stdout
     assert "FLAVOUR" in history

@@ -72,10 +72,17 @@ def test_secret_flag_never_carries_a_value():
 
 
 def test_docker_driver_allows_only_inline_cache():
-    check_cache("docker", BuildOptions(cache_to="type=inline"))
-    check_cache("docker-container", BuildOptions(cache_to="type=local,dest=/tmp/c"))
+    check_cache(BuildOptions(cache_to="type=local,dest=/tmp/c"), lambda: "docker-container")
     with pytest.raises(UsageError, match="only inline cache"):
-        check_cache("docker", BuildOptions(cache_to="type=registry,ref=x"))
+        check_cache(BuildOptions(cache_to="type=registry,ref=x"), lambda: "docker")
+
+
+def test_builder_is_inspected_only_for_a_cache_export_it_could_refuse():
+    def never() -> str:
+        raise AssertionError("the builder was inspected")
+
+    check_cache(BuildOptions(), never)
+    check_cache(BuildOptions(cache_to="type=inline"), never)
 
 
 def test_created_from_source_date_epoch_and_labels(tmp_path: Path):
