@@ -13,7 +13,6 @@ import re
 import shutil
 import subprocess
 import tarfile
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -26,8 +25,7 @@ from unittest import mock
 
 import pytest
 
-from imgforge.build import BuildOptions, build
-from imgforge.build.network import build_secrets
+from imgforge.build import BuildError, BuildOptions, build
 from imgforge.cli import main
 from imgforge.image import open_image
 
@@ -270,10 +268,7 @@ def test_app_bytecode_is_compiled_at_build_time_and_reproducible(docker, project
     built = project_image(name)
     again = f"{built.tag}-nocache"
     cleanup_images.append(again)
-    with tempfile.TemporaryDirectory(prefix="imgforge-test-net-") as net:
-        secrets = [s.flag() for s in build_secrets(built.root, Path(net))]
-        docker.build(built.root, file=built.root / "Dockerfile", tags=[again], load=True, cache=False,
-                     progress=False, secrets=secrets)
+    build(built.root, built.root / "Dockerfile", BuildOptions(tags=(again,), no_cache=True))
     first, second = app_bytecode(built.tag), app_bytecode(again)
     sources = [p.relative_to(built.root) for p in built.root.rglob("*.py")]
     assert sources
@@ -284,3 +279,18 @@ def test_app_bytecode_is_compiled_at_build_time_and_reproducible(docker, project
         # PEP 552 flags: 0b01 is hash-based without a source check (unchecked-hash), so no mtime is recorded.
         assert int.from_bytes(first[pyc[0]][4:8], "little") == 0b01
     assert first == second, "bytecode differs between two builds of the same sources"
+
+
+def test_django_static_files_are_collected_at_build_time(docker, project_image, cleanup_images, tmp_path):
+    """collectstatic runs in the source step (the site has the staticfiles app); a failing one stops the build."""
+    built = project_image("django-procfile")
+    names = {name for name, _ in _files(built.tag)}
+    assert "app/staticfiles/notes/notes.css" in names
+    # Without STATIC_ROOT, collectstatic fails: the failure is the project's, and the build says why.
+    root = Path(shutil.copytree(built.root, tmp_path / "site"))
+    settings = root / "mysite" / "settings.py"
+    settings.write_text(re.sub(r"(?m)^STATIC_ROOT = .*$", "", settings.read_text()))
+    tag = f"{built.tag}-no-static-root"
+    cleanup_images.append(tag)
+    with pytest.raises(BuildError, match="STATIC_ROOT"):
+        build_project(root, tag)
