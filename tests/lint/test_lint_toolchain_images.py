@@ -97,3 +97,19 @@ def test_a_prebuilt_binary_next_to_an_unused_compiler_is_still_reported() -> Non
             "COPY relay /usr/local/bin/relay\nUSER 10001\n"
             'ENTRYPOINT ["relay"]\n')
     assert _ms(text) == {"MS001"}
+
+
+@pytest.mark.parametrize(("entry", "reported"), [
+    ('ENTRYPOINT ["scripts/dind"]', False),  # wraps whatever command `docker run` is given
+    ('ENTRYPOINT ["/sbin/tini", "--"]', False),
+    ('ENTRYPOINT ["/sbin/tini", "--", "/usr/local/bin/api"]', True),  # names its program
+    ('ENTRYPOINT ["scripts/dind"]\nCMD ["/usr/local/bin/api"]', True),
+])
+def test_wrapper_entrypoint_without_a_command_is_a_development_environment(entry: str, reported: bool) -> None:
+    text = ("FROM ubuntu:24.04\n"
+            "RUN apt-get update && apt-get install -y --no-install-recommends build-essential=12.10ubuntu1 "
+            "&& rm -rf /var/lib/apt/lists/*\n"
+            "COPY . /src/project\nWORKDIR /src/project\n"
+            "RUN make -C tools\n"
+            f"USER 10001\n{entry}\n")
+    assert bool(_ms(text)) is reported

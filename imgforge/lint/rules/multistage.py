@@ -57,6 +57,15 @@ def _interactive(ins: Instruction) -> bool:
 _BUILDER_FOLDER = re.compile(r"(^|[-_.])builders?$", re.I)
 
 
+# Init and privilege wrappers that run the command they are given (`hack/dind` is docker-in-docker's).
+_WRAPPERS = {"tini", "tini-static", "dumb-init", "catatonit", "gosu", "su-exec", "dind"}
+
+
+def _wrapper_only(ins: Instruction) -> bool:
+    words = ins.json_args if ins.json_args is not None else tuple(ins.args.split())
+    return bool(words) and words[0].rsplit("/", 1)[-1] in _WRAPPERS and all(w.startswith("-") for w in words[1:])
+
+
 def _extends_builder(image: str) -> bool:
     folders = image.split("@")[0].split("/")[:-1]
     return any(_BUILDER_FOLDER.search(f) for f in folders[1:] if f)
@@ -74,6 +83,8 @@ def is_base_image(df: Dockerfile) -> bool:
         return True  # nothing to serve, or a shell/REPL to start from (debian's CMD ["bash"], python's python3)
     if not cmd and _interactive(entry[-1]):
         return True  # nothing to serve, or a shell/REPL to start from (debian's CMD ["bash"], python's python3)
+    if not cmd and _wrapper_only(entry[-1]):
+        return True  # `ENTRYPOINT ["tini", "--"]` alone names no program: the user gives it, as for a base
     final = df.final
     if final is not None and _extends_builder(final.image):
         return True  # FROM a builder image (gcr.io/cloud-builders/go): the result is a builder step too
