@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from imgforge.lint.model import Dockerfile, Instruction, Stage
 from imgforge.lint.rules.base import Hit, hit, rule
 from imgforge.lint.rules.effects import run_effects
-from imgforge.lint.rules.shell import args, commands, is_probe, program, subcommand
+from imgforge.lint.rules.shell import commands
+from imgforge.lint.rules.toolchain import build_step, runs_unbuilt_source, toolchain_entrypoint
 
 _SDK_REPOS = {"golang", "gcc", "rust", "maven", "gradle", "buildpack-deps", "sdk", "python-dev", "swift", "haskell",
               "clojure", "openjdk", "eclipse-temurin", "amazoncorretto", "mono", "sbt"}
@@ -33,32 +34,6 @@ def sdk_image(image: str) -> bool:
     return repo in _SDK_REPOS or "jdk" in tag or "devel" in tag or tag.endswith("-sdk")
 
 
-def build_step(cmd: tuple[str, ...]) -> bool:
-    """A command that compiles or bundles the application."""
-    prog, sub = program(cmd), subcommand(cmd)
-    if is_probe(cmd):
-        return False
-    if prog in ("make", "ninja") and args(cmd)[:1] in (["install"], ["clean"], ["uninstall"]):
-        return False  # installs or cleans what an earlier step built (or only copies files)
-    if prog in ("gcc", "g++", "cc", "c++", "clang", "clang++", "javac", "tsc", "rustc", "make", "ninja"):
-        return True
-    if prog == "go" and sub in ("build", "install"):
-        return True
-    if prog == "cargo" and sub in ("build", "install"):
-        return True
-    if prog in ("mvn", "./mvnw", "mvnw") and any(a in ("package", "install", "verify") for a in args(cmd)):
-        return True
-    if prog in ("gradle", "gradlew") and any(a in ("build", "assemble", "bootJar", "installDist") for a in args(cmd)):
-        return True
-    if prog in ("npm", "yarn", "pnpm") and "build" in args(cmd)[:2]:
-        return True
-    if prog == "dotnet" and sub in ("publish", "build"):
-        return True
-    if prog == "cmake" and "--build" in cmd:
-        return True
-    return prog.startswith("python") and "setup.py" in cmd and any(a in ("build", "bdist_wheel") for a in cmd)
-
-
 def _build_packages(ins: Instruction) -> list[str]:
     """Toolchain packages this RUN installs and does not purge before it ends."""
     return [p for p in run_effects(ins.script).kept if _BUILD_PACKAGES.match(p)]
@@ -78,26 +53,17 @@ def _interactive(ins: Instruction) -> bool:
 
 
 
-# Compilers and build tools: an image whose ENTRYPOINT is one of these is a toolchain image on purpose (a CI
-# builder step such as `ENTRYPOINT ["ballerina"]`), and needs its SDK at run time.
-_TOOLCHAIN_PROGRAMS = {"go", "gcc", "g++", "cc", "clang", "make", "cmake", "ninja", "mvn", "mvnw", "gradle", "gradlew",
-                       "ant", "sbt", "lein", "cargo", "rustc", "dotnet", "javac", "bazel", "bazelisk", "ballerina",
-                       "bal", "dart", "flutter", "kotlinc", "scalac", "ghc", "cabal", "stack", "mix", "rebar3", "tsc",
-                       "swift", "zig", "nim", "crystal", "webdev"}
-_RUNS_APP = {"run", "start", "serve", "exec", "spring-boot:run", "bootRun"}
 # `gcr.io/cloud-builders/go`, `paketobuildpacks/builder`: a folder named for builders holds images to extend.
 _BUILDER_FOLDER = re.compile(r"(^|[-_.])builders?$", re.I)
 
 
-def toolchain_entrypoint(df: Dockerfile) -> bool:
-    """True when the final image's program is a compiler or build tool (`ENTRYPOINT ["mvn"]`), not `go run`."""
-    entry = df.entry()
-    words: list[str] = []
-    for kind in ("ENTRYPOINT", "CMD"):
-        given = entry.get(kind)
-        if given is not None:
-            words += list(given.json_args if given.json_args is not None else given.args.split())
-    return bool(words) and words[0].rsplit("/", 1)[-1] in _TOOLCHAIN_PROGRAMS and not _RUNS_APP & set(words[1:3])
+# Init and privilege wrappers that run the command they are given (`hack/dind` is docker-in-docker's).
+_WRAPPERS = {"tini", "tini-static", "dumb-init", "catatonit", "gosu", "su-exec", "dind"}
+
+
+def _wrapper_only(ins: Instruction) -> bool:
+    words = ins.json_args if ins.json_args is not None else tuple(ins.args.split())
+    return bool(words) and words[0].rsplit("/", 1)[-1] in _WRAPPERS and all(w.startswith("-") for w in words[1:])
 
 
 def _extends_builder(image: str) -> bool:
@@ -117,6 +83,8 @@ def is_base_image(df: Dockerfile) -> bool:
         return True  # nothing to serve, or a shell/REPL to start from (debian's CMD ["bash"], python's python3)
     if not cmd and _interactive(entry[-1]):
         return True  # nothing to serve, or a shell/REPL to start from (debian's CMD ["bash"], python's python3)
+    if not cmd and _wrapper_only(entry[-1]):
+        return True  # `ENTRYPOINT ["tini", "--"]` alone names no program: the user gives it, as for a base
     final = df.final
     if final is not None and _extends_builder(final.image):
         return True  # FROM a builder image (gcr.io/cloud-builders/go): the result is a builder step too
@@ -130,9 +98,9 @@ def is_base_image(df: Dockerfile) -> bool:
       "stage.")
 def sdk_in_final(df: Dockerfile) -> Iterator[Hit]:
     shipped = df.shipped()
-    if not shipped or is_base_image(df) or toolchain_entrypoint(df) or \
+    if not shipped or is_base_image(df) or toolchain_entrypoint(df) or runs_unbuilt_source(df) or \
             (len(df.stages) == 1 and any(_single_stage_builds(df))):
-        return  # a base or SDK image ships its toolchain on purpose; MS002 already covers single-stage builds
+        return  # a base, SDK or builder image ships its toolchain on purpose; MS002 covers single-stage builds
     root = shipped[0]
     if sdk_image(root.image):
         yield Hit(root.line, root.line, f"the final image is based on {root.image[:60]}, a toolchain image: "

@@ -51,11 +51,15 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
+def words_and_operators(script: str) -> list[str]:
+    """The words (unquoted) and control operators of `script`, in order; a newline is `;`, comments are dropped."""
+    return _tokens(_COMMENT.sub(r"\1", script.replace("\\\n", " ")))
+
+
 @lru_cache(maxsize=4096)
 def commands(script: str) -> tuple[tuple[str, ...], ...]:
     """The simple commands of `script` (wrappers, keywords and leading VAR=value assignments removed)."""
-    text = _COMMENT.sub(r"\1", script.replace("\\\n", " "))
-    tokens = _tokens(text)
+    tokens = words_and_operators(script)
     out: list[tuple[str, ...]] = []
     cur: list[str] = []
     for tok in tokens:
@@ -68,6 +72,11 @@ def commands(script: str) -> tuple[tuple[str, ...], ...]:
     if cur:
         out.append(_clean(cur))
     return tuple(c for c in out if c)
+
+
+def simple_command(words: list[str]) -> tuple[str, ...]:
+    """The command a simple command's words run: wrappers, keywords and leading VAR=value assignments removed."""
+    return _clean(words)
 
 
 def _clean(words: list[str]) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from imgforge.lint.model import Dockerfile, Instruction
 from imgforge.lint.rules.base import Hit, hit, rule, runs
 from imgforge.lint.rules.layer_order import copy_operands
-from imgforge.lint.rules.shell import commands, program
+from imgforge.lint.rules.shell import commands, program, simple_command, words_and_operators
 
 _PIPE = re.compile(r"(?<![|\\])\|(?![|&])")
 _PIPEFAIL = re.compile(r"(set\s+(-[a-zA-Z]*\s+)*-[a-zA-Z]*o\s+pipefail|set\s+-o\s+pipefail|pipefail)")
@@ -67,30 +67,113 @@ def _shell_form_entries(df: Dockerfile) -> Iterator[Instruction]:
 
 
 def _single_command(ins: Instruction) -> bool:
-    """One simple command (`app --port $PORT`): bash, dash 0.5.11+ and busybox sh exec it in place of themselves."""
+    """One simple command (`app --port $PORT`): bash, upstream dash and busybox sh exec it in place of themselves."""
     return len(commands(ins.args)) == 1 and not re.search(r"[;&|<>`]|\$\(", _unquoted(ins.args))
+
+
+# Which /bin/sh a base image has, known from its name alone: Alpine and BusyBox images have BusyBox ash; Debian and
+# Ubuntu images (by name or by a Debian/Ubuntu codename in the tag, as python:3.12-slim-bookworm) have dash.
+_BUSYBOX_NAME = re.compile(r"(^|[-_.:/])(alpine|busybox)", re.I)
+_DASH_NAME = re.compile(r"(^|[-_.:/])(debian|ubuntu|jessie|stretch|buster|bullseye|bookworm|trixie|xenial|bionic|"
+                        r"focal|jammy|noble)([-_.:]|\d|$)", re.I)
+
+
+def base_shell(df: Dockerfile) -> str | None:
+    """`busybox` or `dash` when the final stage's /bin/sh is known from its base's name (through stages it is
+    built FROM); None for other bases and for stages that set SHELL."""
+    stage = df.final
+    seen: set[int] = set()
+    while stage is not None and stage.index not in seen:
+        seen.add(stage.index)
+        if any(ins.keyword == "SHELL" for ins in stage.instructions):
+            return None
+        if stage.base_stage is None:
+            break
+        stage = df.stages[stage.base_stage]
+    if stage is None:
+        return None
+    name = stage.image.split("@")[0].rsplit("/", 1)[-1]
+    busybox, dash = bool(_BUSYBOX_NAME.search(name)), bool(_DASH_NAME.search(name))
+    return "busybox" if busybox and not dash else "dash" if dash and not busybox else None
+
+
+# Builtins run by the shell itself: as the last command they keep it alive (and `trap` anywhere makes ash stay).
+_SHELL_ITSELF = {"trap", "wait", "eval", ".", "source", "read", "exit", "return", ":", "true", "false", "cd", "export",
+                 "set", "unset", "shift", "echo", "printf", "test", "[", "ulimit", "umask", "alias"}
+_COMPOUND = {"if", "then", "else", "elif", "fi", "while", "until", "do", "done", "for", "case", "esac", "{", "}", "!",
+             "function", "select"}
+
+
+def ash_execs_last(script: str) -> str | None:
+    """The program BusyBox ash replaces itself with when it runs `script` under `sh -c`, or None if it stays.
+
+    Checked with busybox 1.35: ash execs the last command of a list joined by `&&` or `;` (redirections and
+    assignments are fine); it stays for a pipeline, `||`, `&`, a compound command, or once `trap` has run. Only
+    the plain list shape is accepted here, so anything else keeps the shell-stays verdict."""
+    tokens = words_and_operators(script)
+    while tokens and tokens[-1] == ";":
+        tokens.pop()
+    lists: list[list[str]] = [[]]
+    for k, tok in enumerate(tokens):
+        if tok == "&" and k and tokens[k - 1].endswith((">", "<")):
+            lists[-1].append(tok)  # the `&` of a `2>&1` redirection
+        elif tok in ("&&", ";"):
+            lists.append([])
+        elif tok in ("||", "|", "&", "|&", ";;", "(", ")"):
+            return None
+        else:
+            lists[-1].append(tok)
+    if not tokens or any(not w or w[0] in _COMPOUND for w in lists):
+        return None
+    cmds = [simple_command(w) for w in lists]
+    if not cmds[-1] or any(program(c) == "trap" for c in cmds):
+        return None
+    last = program(cmds[-1])
+    return None if last in _SHELL_ITSELF else last
+
+
+def _stays_pid1(ins: Instruction, shell: str | None) -> bool:
+    """Whether /bin/sh stays PID 1 (and swallows SIGTERM) while this shell-form CMD/ENTRYPOINT runs."""
+    if shell == "busybox":
+        return ash_execs_last(ins.args) is None
+    if shell == "dash":
+        return True  # Debian's dash never execs a `-c` command, not even a lone one (dash 0.5.12, Debian 12 and 13)
+    return not _single_command(ins)
 
 
 @rule("SH003", "shell", "warning", "CMD or ENTRYPOINT in shell form runs a shell script",
       'Use the exec form, CMD ["app", "--flag"] (or a script that ends in `exec app`), so the app is PID 1 and '
       "receives SIGTERM.")
 def shell_form_entry(df: Dockerfile) -> Iterator[Hit]:
+    shell = base_shell(df)
     for ins in _shell_form_entries(df):
-        if not _single_command(ins):
+        if not _stays_pid1(ins, shell):
+            continue
+        if shell == "dash" and _single_command(ins):
+            yield hit(ins, f"{ins.keyword} in shell form runs under /bin/sh -c, and Debian's dash does not exec even "
+                           "a lone command: the shell stays PID 1 and does not pass SIGTERM on, so `docker stop` "
+                           "waits and then kills the process")
+        else:
             yield hit(ins, f"{ins.keyword} in shell form runs several commands under /bin/sh -c: the shell stays "
                            "PID 1 and does not pass SIGTERM on, so `docker stop` waits and then kills the process")
 
 
-# Info, not warning: current shells (bash, dash 0.5.11+, busybox sh) exec a lone command, so the app does get the
-# signals; older dash (Debian 10 and before) keeps the shell as PID 1. Half the hand-labelled warnings of this
-# shape on public files were of that debatable kind.
+# Info, not warning: bash, upstream dash and BusyBox ash exec a lone command (ash even the last of an `&&` list), so
+# the app does get the signals. Debian's dash does not, but on a base not known to be Debian the shell is unknown.
 @rule("SH005", "shell", "info", "CMD or ENTRYPOINT in shell form runs one command",
       'Prefer the exec form, CMD ["app", "--flag"], or `exec app ...` when it needs variable expansion.')
 def shell_form_single(df: Dockerfile) -> Iterator[Hit]:
+    shell = base_shell(df)
     for ins in _shell_form_entries(df):
-        if _single_command(ins):
-            yield hit(ins, f"{ins.keyword} in shell form runs one command under /bin/sh -c: most shells exec it, but "
-                           "older dash stays PID 1 and swallows SIGTERM; the exec form says what runs")
+        if _stays_pid1(ins, shell):
+            continue
+        if shell == "busybox" and not _single_command(ins):
+            yield hit(ins, f"{ins.keyword} in shell form: BusyBox sh, this base's /bin/sh, execs the last command "
+                           f"(`{ash_execs_last(ins.args)}`), so it is PID 1 and gets SIGTERM; `exec` before it says so "
+                           "under any /bin/sh")
+        else:
+            yield hit(ins, f"{ins.keyword} in shell form runs one command under /bin/sh -c: bash and BusyBox sh exec "
+                           "it, but Debian's dash stays PID 1 and swallows SIGTERM; the exec form says what runs")
 
 
 @rule("SH004", "shell", "info", "ADD for local files",

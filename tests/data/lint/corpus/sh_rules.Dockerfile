@@ -1,5 +1,6 @@
-# expect: none
-# expect-info: PIN003 SH001 SH002 SH004 SH005
+# expect: SH003
+# expect-info: PIN003 SH001 SH002 SH004
+# Debian's dash keeps the shell as PID 1 even for the lone shell-form command.
 FROM debian:12-slim
 ADD app.conf /etc/app/app.conf
 ADD rootfs.tar.gz /

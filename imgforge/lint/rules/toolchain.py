@@ -1,0 +1,191 @@
+"""toolchain: which commands build, and when the image's job is to build, so its compilers are run-time needs.
+
+MS001/MS002 call a compiler in the final image a build leftover. That is wrong for images whose program is a build
+tool (a CI builder step), or which ship source they never built and start a program from inside it (a benchmark
+suite that compiles its tests when it runs). Both are told from the Dockerfile alone; an app whose command is an
+interpreter (`python app.py`) or a service of its own is never one of them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from imgforge.lint.model import Dockerfile, Instruction
+from imgforge.lint.parser import substitute
+from imgforge.lint.rules.layer_order import copy_operands, source_copy
+from imgforge.lint.rules.shell import args, commands, is_pip_install, is_probe, option_value, program, subcommand
+
+
+def build_step(cmd: tuple[str, ...]) -> bool:
+    """A command that compiles or bundles the application."""
+    prog, sub = program(cmd), subcommand(cmd)
+    if is_probe(cmd):
+        return False
+    if prog in ("make", "ninja") and args(cmd)[:1] in (["install"], ["clean"], ["uninstall"]):
+        return False  # installs or cleans what an earlier step built (or only copies files)
+    if prog in ("gcc", "g++", "cc", "c++", "clang", "clang++", "javac", "tsc", "rustc", "make", "ninja"):
+        return True
+    if prog == "go" and sub in ("build", "install"):
+        return True
+    if prog == "cargo" and sub in ("build", "install"):
+        return True
+    if prog in ("mvn", "./mvnw", "mvnw") and any(a in ("package", "install", "verify") for a in args(cmd)):
+        return True
+    if prog in ("gradle", "gradlew") and any(a in ("build", "assemble", "bootJar", "installDist") for a in args(cmd)):
+        return True
+    if prog in ("npm", "yarn", "pnpm") and "build" in args(cmd)[:2]:
+        return True
+    if prog == "dotnet" and sub in ("publish", "build"):
+        return True
+    if prog == "cmake" and "--build" in cmd:
+        return True
+    return prog.startswith("python") and "setup.py" in cmd and any(a in ("build", "bdist_wheel") for a in cmd)
+
+
+# Installers that compile native extensions with whatever compiler the image has (node-gyp, mkmf, setup.py, ...).
+_NATIVE_INSTALLERS = {("npm", "install"), ("npm", "ci"), ("npm", "i"), ("yarn", "install"), ("yarn", "add"),
+                      ("pnpm", "install"), ("gem", "install"), ("gem", "i"), ("bundle", "install"),
+                      ("cabal", "install"), ("go", "get"), ("luarocks", "install"), ("pecl", "install"),
+                      ("opam", "install"), ("stack", "install"), ("cpanm", ""), ("cpan", ""),
+                      ("docker-php-ext-install", ""), ("configure", "")}
+
+
+def compiles_at_build(cmd: tuple[str, ...]) -> bool:
+    """A build step, or an install that may compile native code (pip, npm, gem, R's install.packages)."""
+    prog, sub = program(cmd), subcommand(cmd)
+    if build_step(cmd) or is_pip_install(cmd):
+        return True
+    if (prog, sub) in _NATIVE_INSTALLERS or (prog, "") in _NATIVE_INSTALLERS:
+        return True
+    if prog == "bundle" and not sub:
+        return True  # bare `bundle` installs the Gemfile
+    if prog == "vagrant" and args(cmd)[:2] == ["plugin", "install"]:
+        return True
+    return prog in ("R", "Rscript") and any("install" in w for w in cmd[1:])
+
+
+# Compilers, build systems and the package managers that build from source: an image whose program is one of these
+# is a toolchain image on purpose (a CI builder step such as `ENTRYPOINT ["ballerina"]`) and needs it at run time.
+# Tools that only build container images (buildah, kaniko, docker) do not use a compiler and are not here.
+_TOOLCHAIN_PROGRAMS = {"go", "gcc", "g++", "cc", "clang", "make", "cmake", "ninja", "mvn", "mvnw", "gradle", "gradlew",
+                       "ant", "sbt", "lein", "cargo", "rustc", "dotnet", "javac", "bazel", "bazelisk", "ballerina",
+                       "bal", "dart", "flutter", "kotlinc", "scalac", "ghc", "cabal", "stack", "mix", "rebar3", "tsc",
+                       "swift", "zig", "nim", "crystal", "webdev", "meson", "scons", "pants", "buck", "buck2", "mill",
+                       "xmake", "conan", "opam", "dune", "esy",
+                       # drives the build tool the image carries (`jfrog rt mvn`, `jfrog rt gradle`)
+                       "jfrog",
+                       # a project's own build script (`build.sh`, `hack/make.sh`)
+                       "build", "compile"}
+_RUNS_APP = {"run", "start", "serve", "exec", "spring-boot:run", "bootRun"}
+_SCRIPT_SUFFIX = re.compile(r"\.(sh|bash|py|pl)$")
+
+
+def _entry_words(df: Dockerfile) -> list[str]:
+    """ENTRYPOINT then CMD words of the image that ships (shell form split on blanks)."""
+    entry = df.entry()
+    words: list[str] = []
+    for kind in ("ENTRYPOINT", "CMD"):
+        given = entry.get(kind)
+        if given is not None:
+            words += list(given.json_args if given.json_args is not None else given.args.split())
+    return words
+
+
+def toolchain_entrypoint(df: Dockerfile) -> bool:
+    """True when the final image's program is a compiler or build tool (`ENTRYPOINT ["mvn"]`), not `go run`."""
+    words = _entry_words(df)
+    if not words:
+        return False
+    name = _SCRIPT_SUFFIX.sub("", words[0].rsplit("/", 1)[-1])
+    return name in _TOOLCHAIN_PROGRAMS and not _RUNS_APP & set(words[1:3])
+
+
+# An interpreter running an app (`python app.py`, `node server.js`): its image builds nothing when it runs.
+_INTERPRETER = re.compile(r"^(sh|bash|ash|python[\d.]*|node|nodejs|ruby|perl|php[\d.]*|java|jruby|Rscript|R|lua|"
+                          r"deno|bun|dotnet|gunicorn|uwsgi|uvicorn|npm|yarn|pnpm|npx)$")
+
+
+def _env_at(df: Dockerfile, ins: Instruction) -> dict[str, str | None]:
+    """The ARG/ENV values the shipped stages set before `ins` (simple `K=V` and `K V` forms)."""
+    env: dict[str, str | None] = dict(df.global_args)
+    for stage in df.shipped():
+        for o in stage.instructions:
+            if o.line >= ins.line:
+                return env
+            if o.keyword in ("ENV", "ARG") and o.args.strip():
+                pairs = re.findall(r"([A-Za-z_]\w*)=(\"[^\"]*\"|'[^']*'|\S*)", o.args)
+                if not pairs and o.keyword == "ENV":
+                    key, _, value = o.args.strip().partition(" ")
+                    pairs = [(key, value.strip())]
+                env.update((k, substitute(v.strip("\"'"), env)) for k, v in pairs)
+    return env
+
+
+def _path(word: str, workdir: str, env: dict[str, str | None]) -> str:
+    word = substitute(word.strip("\"'"), env)
+    return posixpath.normpath(posixpath.join(workdir, word))
+
+
+_CLONE_VALUE_OPTIONS = {"-b", "--branch", "--depth", "-o", "--origin", "-c", "--config", "--reference", "-j", "--jobs",
+                        "-u", "--upload-pack", "--separate-git-dir", "--shallow-since", "--filter", "--template"}
+
+
+def _clone_target(cmd: tuple[str, ...]) -> str:
+    """The folder `git clone [options] URL [DIR]` fills: DIR, or the URL's last part without `.git`."""
+    words = list(cmd[cmd.index("clone") + 1:]) if "clone" in cmd else []
+    positional: list[str] = []
+    skip = False
+    for w in words:
+        if skip:
+            skip = False
+        elif w in _CLONE_VALUE_OPTIONS:
+            skip = True
+        elif not w.startswith("-"):
+            positional.append(w)
+    if len(positional) >= 2:
+        return positional[1]
+    url = positional[0].rstrip("/") if positional else ""
+    return url.rsplit("/", 1)[-1].rsplit(":", 1)[-1].removesuffix(".git") or "."
+
+
+def _fetched_trees(df: Dockerfile) -> tuple[list[str], str]:
+    """Folders the shipped stages fill with source (`git clone URL DIR`, `tar -x -C DIR`, `COPY src/ DIR`), and the
+    final WORKDIR."""
+    trees: list[str] = []
+    workdir = "/"
+    for stage in df.shipped():
+        for ins in stage.instructions:
+            if ins.keyword == "WORKDIR":
+                workdir = _path(ins.args.strip(), workdir, _env_at(df, ins))
+            elif source_copy(ins):
+                trees.append(_path(copy_operands(ins)[1], workdir, _env_at(df, ins)))
+            elif ins.keyword == "RUN":
+                here = workdir
+                for cmd in commands(ins.script):
+                    prog, rest = program(cmd), args(cmd)
+                    if prog == "cd" and rest:
+                        here = _path(rest[0], here, _env_at(df, ins))
+                    elif prog == "git" and rest[:1] == ["clone"]:
+                        trees.append(_path(_clone_target(cmd), here, _env_at(df, ins)))
+                    elif prog == "tar" and (target := option_value(cmd, "-C", "--directory")) is not None:
+                        trees.append(_path(target, here, _env_at(df, ins)))
+    return trees, workdir
+
+
+def runs_unbuilt_source(df: Dockerfile) -> bool:
+    """True when the image brings in source, never compiles anything, and starts a program (not a service, not an
+    interpreter) inside that tree or with it as WORKDIR: it builds when it runs (a benchmark suite's `Run`), so the
+    compiler it installs is a run-time need."""
+    words = _entry_words(df)
+    name = words[0].rsplit("/", 1)[-1] if words else ""
+    if not name or _INTERPRETER.match(name) or name in _TOOLCHAIN_PROGRAMS:
+        return False  # an app run by an interpreter, or `go run .` (toolchain_entrypoint judges build tools)
+    if any(ins.keyword == "EXPOSE" for stage in df.shipped() for ins in stage.instructions):
+        return False  # a service: what it compiles, it could have compiled at build time
+    shipped_runs = [ins for stage in df.shipped() for ins in stage.instructions if ins.keyword == "RUN"]
+    if any(compiles_at_build(c) for ins in shipped_runs for c in commands(ins.script)):
+        return False  # the compiler has a build-time use: whether it still ships is MS001's question
+    trees, workdir = _fetched_trees(df)
+    start = posixpath.normpath(posixpath.join(workdir, words[0])) if "/" in words[0] else workdir
+    return any(start == t or start.startswith(t.rstrip("/") + "/") for t in trees if t != "/")
