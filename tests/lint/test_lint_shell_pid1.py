@@ -59,6 +59,10 @@ def test_which_command_busybox_ash_becomes(script: str, execs: str | None) -> No
     ("debian:12-slim", "CMD relay --listen :7000", {"SH003": "warning"}),  # dash stays even for one command
     ("debian:12-slim", "CMD nmbd --daemon && smbd --foreground", {"SH003": "warning"}),
     ("debian:12-slim", "CMD exec relay --listen :7000", {}),
+    # an explicit exec at the end of the list replaces the shell under any /bin/sh
+    ("debian:12-slim", "CMD relay --check && exec relay --listen :7000", {}),
+    ("python:3.12-slim", "CMD mkdir -p /run/relay; exec relay --listen :7000", {}),
+    ("debian:12-slim", "CMD relay --check && exec >/tmp/log 2>&1", {"SH003": "warning"}),  # exec only redirects
     ("python:3.12-slim", "CMD relay --listen :7000", {"SH005": "info"}),  # unknown shell: as before
     ("python:3.12-slim", "CMD nmbd --daemon && smbd --foreground", {"SH003": "warning"}),
 ])
@@ -82,3 +86,4 @@ def test_the_shells_behave_as_the_rules_assume(docker: DockerClient, base_debian
     assert _pid1(docker, busybox, f"trap 'true' TERM; {comm}") == "sh"
     assert _pid1(docker, base_debian, comm) == "sh"  # dash keeps the shell even for one command
     assert _pid1(docker, base_debian, f"true && {comm}") == "sh"
+    assert _pid1(docker, base_debian, f"true && exec {comm}") == "cat"  # an explicit exec: under dash too

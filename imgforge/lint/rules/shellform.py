@@ -61,8 +61,8 @@ def _shell_form_entries(df: Dockerfile) -> Iterator[Instruction]:
             continue
         if ins.keyword == "CMD" and entry is not None and entry.json_args is not None:
             continue  # the CMD is an argument list for an exec-form ENTRYPOINT; it is split, not run by sh
-        if re.match(r"^exec\s", ins.args.strip()):
-            continue  # `exec app`: the shell replaces itself, the app gets the signals
+        if re.match(r"^exec\s", ins.args.strip()) or _execs_last(ins.args):
+            continue  # `exec app`, `setup && exec app`: the shell replaces itself, the app gets the signals
         yield ins
 
 
@@ -104,12 +104,8 @@ _COMPOUND = {"if", "then", "else", "elif", "fi", "while", "until", "do", "done",
              "function", "select"}
 
 
-def ash_execs_last(script: str) -> str | None:
-    """The program BusyBox ash replaces itself with when it runs `script` under `sh -c`, or None if it stays.
-
-    Checked with busybox 1.35: ash execs the last command of a list joined by `&&` or `;` (redirections and
-    assignments are fine); it stays for a pipeline, `||`, `&`, a compound command, or once `trap` has run. Only
-    the plain list shape is accepted here, so anything else keeps the shell-stays verdict."""
+def _plain_list(script: str) -> list[list[str]] | None:
+    """The words of each command of `script` when it is a plain list joined by `&&` or `;`, else None."""
     tokens = words_and_operators(script)
     while tokens and tokens[-1] == ";":
         tokens.pop()
@@ -125,11 +121,28 @@ def ash_execs_last(script: str) -> str | None:
             lists[-1].append(tok)
     if not tokens or any(not w or w[0] in _COMPOUND for w in lists):
         return None
-    cmds = [simple_command(w) for w in lists]
-    if not cmds[-1] or any(program(c) == "trap" for c in cmds):
+    return lists
+
+
+def ash_execs_last(script: str) -> str | None:
+    """The program BusyBox ash replaces itself with when it runs `script` under `sh -c`, or None if it stays.
+
+    Checked with busybox 1.35: ash execs the last command of a list joined by `&&` or `;` (redirections and
+    assignments are fine); it stays for a pipeline, `||`, `&`, a compound command, or once `trap` has run. Only
+    the plain list shape is accepted here, so anything else keeps the shell-stays verdict."""
+    lists = _plain_list(script)
+    cmds = [simple_command(w) for w in lists or ()]
+    if not cmds or not cmds[-1] or any(program(c) == "trap" for c in cmds):
         return None
     last = program(cmds[-1])
     return None if last in _SHELL_ITSELF else last
+
+
+def _execs_last(script: str) -> bool:
+    """`setup && exec app`: a list that ends by exec-ing its program, which then replaces the shell under any sh."""
+    lists = _plain_list(script)
+    # `exec -a name app` is bash-only, and `exec >log` only redirects the shell's own output: neither counts.
+    return bool(lists) and len(lists[-1]) > 1 and lists[-1][0] == "exec" and not re.match(r"-|\d*[<>&]", lists[-1][1])
 
 
 def _stays_pid1(ins: Instruction, shell: str | None) -> bool:
