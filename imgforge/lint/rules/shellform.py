@@ -140,9 +140,9 @@ def ash_execs_last(script: str) -> str | None:
 
 def _execs_last(script: str) -> bool:
     """`setup && exec app`: a list that ends by exec-ing its program, which then replaces the shell under any sh."""
-    lists = _plain_list(script)
+    last = (_plain_list(script) or [[]])[-1]
     # `exec -a name app` is bash-only, and `exec >log` only redirects the shell's own output: neither counts.
-    return bool(lists) and len(lists[-1]) > 1 and lists[-1][0] == "exec" and not re.match(r"-|\d*[<>&]", lists[-1][1])
+    return len(last) > 1 and last[0] == "exec" and not re.match(r"-|\d*[<>&]", last[1])
 
 
 def _stays_pid1(ins: Instruction, shell: str | None) -> bool:
