@@ -9,7 +9,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from imgforge.generate.facts import Start, parse_json, procfile_web, read_text
+from imgforge.generate.facts import Start, parse_json, procfile_web, read_text, shell
 
 # Packages that mean "this project runs a server", so it is not a static front-end.
 SERVER_PACKAGES = frozenset({
@@ -139,8 +139,7 @@ def node_start(root: Path) -> Start | None:
     web = procfile_web(root)
     if web:
         plain = _node_command(web, scripts)
-        return Start(plain, "Procfile web: process") if plain else Start(("/bin/sh", "-c", f"exec {web}"),
-                                                                            "Procfile web: process")
+        return Start(plain or shell(web), "Procfile web: process")
     start = scripts.get("start")
     if start:
         plain = _node_command(start, scripts)
