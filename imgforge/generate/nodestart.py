@@ -9,7 +9,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from imgforge.generate.facts import Start, parse_json, procfile_web, read_text, shell
+from imgforge.generate.facts import Start, parse_json, procfile_web, read_text, shell, source_files
 
 # Packages that mean "this project runs a server", so it is not a static front-end.
 SERVER_PACKAGES = frozenset({
@@ -54,7 +54,10 @@ def frontend_only(root: Path) -> bool:
         return False
     if procfile_web(root):
         return False
-    return any((root / p).is_file() for p in ("index.html", "public/index.html", "src/index.html"))
+    # Vite, CRA and Angular keep index.html at the root, in public/ or src/; a webpack or Parcel project's
+    # html template may sit anywhere in its own sources (src/templates/index.html).
+    return any((root / p).is_file() for p in ("index.html", "public/index.html", "src/index.html")) or any(
+        path.name == "index.html" for path in source_files(root, (".html",)))
 
 
 def _dev_server(command: str, scripts: dict[str, str], depth: int = 0) -> bool:

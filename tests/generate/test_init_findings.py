@@ -182,3 +182,15 @@ def test_procfile_list_runs_every_step(tmp_path):
 def test_init_reads_the_port_a_constant_states(tmp_path, files, port):
     settings = yaml.safe_load(plan_init(write(tmp_path, files)).text)
     assert ((settings.get("overrides") or {}).get("runtime") or {}).get("port", 8080) == port
+
+
+def test_frontend_only_finds_an_html_template_in_the_sources(tmp_path):
+    # A webpack app (paulwib/minimal-react-app): html-webpack-plugin's template in src/templates, `serve dist`
+    # as the start script; node's recipe had no server to start (node server.js, missing).
+    pkg = {"scripts": {"build": "webpack --mode=production", "start": "serve dist"},
+           "dependencies": {"react": "19", "serve": "14"}, "devDependencies": {"webpack": "5"}}
+    root = write(tmp_path, {"package.json": json.dumps(pkg), "src/index.tsx": "",
+                            "dist/index.html": "<p>built</p>"})
+    assert not frontend_only(root), "build output is not the project's page"
+    write(root, {"src/templates/index.html": "<div id=root></div>"})
+    assert frontend_only(root) and plan_init(root).recipe == "spa"
