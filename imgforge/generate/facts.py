@@ -162,7 +162,7 @@ _PORT_PATTERNS = (
     (r"\bPORT\b['\"]?\s*\]?\s*(?:\|\||\?\?|,|or)\s*['\"]?(\d{4,5})\b", "the default of PORT"),
     (r"getenv\(\s*['\"]PORT['\"]\s*,\s*['\"]?(\d{4,5})", "the default of PORT"),
     # port=8000 as a keyword, and the constant a listen call takes (`const PORT = 3000; app.listen(PORT)`).
-    (r"\b(?:port|PORT|Port)\s*=\s*['\"]?(\d{4,5})\b", "a port= setting"),
+    (r"\b(?:port|PORT|Port)\s*=\s*['\"]?(\d{4,5})\b", "a port assignment"),
     (r"\.listen\(\s*['\"]?:?(\d{4,5})\b", "a listen call"),
     (r"ListenAndServe(?:TLS)?\(\s*\"[\w.]*:(\d{4,5})\"", "ListenAndServe"),
     (r"runserver\s+(?:[\w.]+:)?(\d{4,5})\b", "runserver"),
