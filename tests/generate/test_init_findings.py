@@ -86,6 +86,11 @@ def write(root: Path, files: dict[str, str]) -> Path:
      "exec uvicorn site1.asgi:application --host 0.0.0.0 --port ${PORT}"),
     ({"manage.py": "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site1.settings')\n", "site1/wsgi.py": "",
       "requirements.txt": "django\n"}, "exec python3 manage.py runserver 0.0.0.0:${PORT} --noreload"),
+    # The settings module chosen at run time (Azure's Django quickstart): the package is the one with wsgi.py.
+    ({"manage.py": "import os\ns = 'site1.production' if 'PROD' in os.environ else 'site1.settings'\n"
+                   "os.environ.setdefault('DJANGO_SETTINGS_MODULE', s)\nfrom django.core.management import x\n",
+      "site1/wsgi.py": "from django.core.wsgi import get_wsgi_application\n", "tools/wsgi.py": "",
+      "requirements.txt": "Django\ngunicorn\n"}, "exec gunicorn site1.wsgi:application --bind 0.0.0.0:${PORT}"),
     ({"requirements.txt": "Flask>=3\n", "web.py": "from flask import Flask\napp = Flask(__name__)\n"},
      "exec flask --app 'web:app' run --host 0.0.0.0 --port ${PORT}"),
     ({"requirements.txt": "fastapi[standard]\n", "src/svc/api.py": "import fastapi\napi = fastapi.FastAPI()\n"},
