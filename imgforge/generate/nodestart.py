@@ -55,9 +55,14 @@ def frontend_only(root: Path) -> bool:
     if procfile_web(root):
         return False
     # Vite, CRA and Angular keep index.html at the root, in public/ or src/; a webpack or Parcel project's
-    # html template may sit anywhere in its own sources (src/templates/index.html).
-    return any((root / p).is_file() for p in ("index.html", "public/index.html", "src/index.html")) or any(
-        path.name == "index.html" for path in source_files(root, (".html",)))
+    # html template may sit anywhere in its own sources (src/templates/index.html), as may a server's page, so
+    # there a `main` that exists (a server's entry point) says it is not front-end only.
+    if any((root / p).is_file() for p in ("index.html", "public/index.html", "src/index.html")):
+        return True
+    main = pkg.get("main")
+    if isinstance(main, str) and (root / main).is_file():
+        return False
+    return any(path.name == "index.html" for path in source_files(root, (".html",)))
 
 
 def _dev_server(command: str, scripts: dict[str, str], depth: int = 0) -> bool:

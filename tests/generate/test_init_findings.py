@@ -199,3 +199,6 @@ def test_frontend_only_finds_an_html_template_in_the_sources(tmp_path):
     assert not frontend_only(root), "build output is not the project's page"
     write(root, {"src/templates/index.html": "<div id=root></div>"})
     assert frontend_only(root) and plan_init(root).recipe == "spa"
+    # A page among the sources of a project whose `main` exists is a server's page.
+    write(root, {"package.json": json.dumps({**pkg, "main": "src/server.js"}), "src/server.js": ""})
+    assert not frontend_only(root)
