@@ -8,6 +8,7 @@ from imgforge.errors import UsageError
 from imgforge.generate.detect import detect_stack
 from imgforge.generate.dockerignore import render_dockerignore
 from imgforge.generate.runtimes import fill
+from imgforge.generate.wheels import missing
 from imgforge.project import Project, load_project
 from imgforge.recipes.model import with_images
 from imgforge.settings import BasesSettings
@@ -29,14 +30,14 @@ class GeneratedFiles:
         return {DOCKERFILE: self.dockerfile, DOCKERIGNORE: self.dockerignore}
 
 
-def resolve(project: Project) -> Project:
-    """`project` with its recipe's `{python}`-style image placeholders set to the versions its files allow; with
-    `bases.registry` set, catalog bases taken from that registry, pinned by digest."""
+def resolve(project: Project, chosen: dict[str, str] | None = None) -> Project:
+    """`project` with its recipe's `{python}`-style image placeholders set to the versions its files allow
+    (recorded in `chosen`); with `bases.registry` set, catalog bases taken from that registry, pinned by digest."""
     # Deferred: the registry client (requests) and the engine client load only when a project is generated, not
     # when `plan` imports the pure modules of this package (recipe loading, runtime selection).
     from imgforge.build.registry_cache import registry_base
 
-    chosen: dict[str, str] = {}
+    chosen = {} if chosen is None else chosen
     where = project.section("bases", BasesSettings)
 
     def image(text: str) -> str:
@@ -51,9 +52,16 @@ def generate(project: Project) -> GeneratedFiles:
     # Deferred for `plan`'s start-up, as in `resolve`: the renderer imports the build and registry modules.
     from imgforge.generate.dockerfile import render_dockerfile, variant
 
-    project = resolve(project)
+    chosen: dict[str, str] = {}
+    project = resolve(project, chosen)
     warnings = tuple(f"builder {b.name!r}: {v.warning}" for b in project.recipe.builders
                      if (v := variant(project.root, b)) is not None and v.warning)
+    if "python" in chosen and (gaps := missing(project.root, chosen["python"])):
+        names = ", ".join(f"{p.name} {p.version} ({p.span()})" for p in gaps[:5]) + (", …" if len(gaps) > 5 else "")
+        warnings += (f"the lockfile's {names} have no wheel for Python {chosen['python']}, the version the project "
+                     "and the catalog allow: pip builds them from source, which needs a compiler and the Python "
+                     "headers in the builder (overrides.builders[].system_packages) and their support for that "
+                     "Python; a newer lock (uv lock --upgrade-package NAME) has wheels",)
     return GeneratedFiles(dockerfile=render_dockerfile(project), dockerignore=render_dockerignore(project.recipe),
                           warnings=warnings)
 

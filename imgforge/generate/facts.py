@@ -87,8 +87,62 @@ def source_files(root: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
 
 
 def shell(command: str) -> tuple[str, ...]:
-    """Run `command` through sh so `$PORT` expands at start; exec keeps the server as PID 1 for signals."""
-    return ("/bin/sh", "-c", f"exec {command}")
+    """Run `command` through sh so `$PORT` expands at start; exec keeps the server as PID 1 for signals.
+
+    In a list (`migrate && collectstatic && gunicorn …`, `cd web; gunicorn …`) the exec goes before the last
+    command, the server: one in front would replace the shell with the first command and end the list there.
+    Variable assignments stay in front of it (`exec FOO=1 cmd` is not a command). A command sh would run in
+    another shape (a pipe, `||`, `&`, a subshell, a group) keeps no exec: the shell stays PID 1 but the
+    command runs as written.
+    """
+    at = _last_command(command)
+    if at is None:
+        return ("/bin/sh", "-c", command)
+    return ("/bin/sh", "-c", f"{command[:at]}exec {command[at:]}")
+
+
+def _last_command(command: str) -> int | None:
+    """Where the last simple command of a `&&`/`;` list starts (after its assignments), or None when `command`
+    has other top-level shell syntax or already execs."""
+    start, quote, i = 0, "", 0
+    while i < len(command):
+        c = command[i]
+        if quote:
+            if c == "\\" and quote == '"':
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "'\"":
+            quote = c
+        elif c == "\\" or (c == "&" and command[i - 1:i] in "<>" and i > 0):
+            i += 1 if c == "\\" else 0
+        elif c == "$" and command[i + 1:i + 2] in ("{", "("):
+            end = _closing(command, i + 1)
+            if end is None:
+                return None
+            i = end
+        elif command.startswith("&&", i):
+            start, i = i + 2, i + 1
+        elif c == ";":
+            start = i + 1
+        elif c in "|&(){}`\n" or (c == "#" and (i == 0 or command[i - 1].isspace())):
+            return None
+        i += 1
+    rest = command[start:]
+    words = re.match(r"\s*(?:[A-Za-z_]\w*=(?:'[^']*'|\"[^\"]*\"|\S)*\s+)*", rest)
+    at = start + (words.end() if words else 0)
+    return None if not command[at:].strip() or re.match(r"exec\b", command[at:]) else at
+
+
+def _closing(command: str, i: int) -> int | None:
+    """The index of the bracket closing the one at `i` (`${…}`, `$(…)`), or None."""
+    pair = {"{": "}", "(": ")"}[command[i]]
+    depth = 0
+    for j in range(i, len(command)):
+        depth += (command[j] == command[i]) - (command[j] == pair)
+        if depth == 0:
+            return j
+    return None
 
 
 def procfile_web(root: Path) -> str | None:
@@ -107,7 +161,8 @@ _PORT_PATTERNS = (
     (r"--port[= ](\d{4,5})\b", "a --port flag"),
     (r"\bPORT\b['\"]?\s*\]?\s*(?:\|\||\?\?|,|or)\s*['\"]?(\d{4,5})\b", "the default of PORT"),
     (r"getenv\(\s*['\"]PORT['\"]\s*,\s*['\"]?(\d{4,5})", "the default of PORT"),
-    (r"\bport\s*=\s*['\"]?(\d{4,5})\b", "a port= setting"),
+    # port=8000 as a keyword, and the constant a listen call takes (`const PORT = 3000; app.listen(PORT)`).
+    (r"\b(?:port|PORT|Port)\s*=\s*['\"]?(\d{4,5})\b", "a port assignment"),
     (r"\.listen\(\s*['\"]?:?(\d{4,5})\b", "a listen call"),
     (r"ListenAndServe(?:TLS)?\(\s*\"[\w.]*:(\d{4,5})\"", "ListenAndServe"),
     (r"runserver\s+(?:[\w.]+:)?(\d{4,5})\b", "runserver"),

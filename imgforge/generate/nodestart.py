@@ -9,7 +9,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from imgforge.generate.facts import Start, parse_json, procfile_web, read_text
+from imgforge.generate.facts import Start, parse_json, procfile_web, read_text, shell, source_files
 
 # Packages that mean "this project runs a server", so it is not a static front-end.
 SERVER_PACKAGES = frozenset({
@@ -54,7 +54,15 @@ def frontend_only(root: Path) -> bool:
         return False
     if procfile_web(root):
         return False
-    return any((root / p).is_file() for p in ("index.html", "public/index.html", "src/index.html"))
+    # Vite, CRA and Angular keep index.html at the root, in public/ or src/; a webpack or Parcel project's
+    # html template may sit anywhere in its own sources (src/templates/index.html), as may a server's page, so
+    # there a `main` that exists (a server's entry point) says it is not front-end only.
+    if any((root / p).is_file() for p in ("index.html", "public/index.html", "src/index.html")):
+        return True
+    main = pkg.get("main")
+    if isinstance(main, str) and (root / main).is_file():
+        return False
+    return any(path.name == "index.html" for path in source_files(root, (".html",)))
 
 
 def _dev_server(command: str, scripts: dict[str, str], depth: int = 0) -> bool:
@@ -139,8 +147,7 @@ def node_start(root: Path) -> Start | None:
     web = procfile_web(root)
     if web:
         plain = _node_command(web, scripts)
-        return Start(plain, "Procfile web: process") if plain else Start(("/bin/sh", "-c", f"exec {web}"),
-                                                                            "Procfile web: process")
+        return Start(plain or shell(web), "Procfile web: process")
     start = scripts.get("start")
     if start:
         plain = _node_command(start, scripts)

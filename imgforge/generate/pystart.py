@@ -83,9 +83,14 @@ def _find(root: Path, pattern: str) -> tuple[str, str] | None:
 def _django(root: Path, deps: set[str]) -> Start | None:
     manage = read_text(root / "manage.py")
     m = re.search(r"DJANGO_SETTINGS_MODULE['\"]\s*,\s*['\"]([\w.]+)['\"]", manage)
-    if not manage or not m:
+    if not manage or not (m or "django" in manage):
         return None
-    package = m.group(1).rsplit(".", 1)[0]
+    # The settings module may be chosen at run time (`settings_module = 'site.production' if … else …`): then
+    # the project package is the folder next to manage.py whose wsgi.py or asgi.py is Django's.
+    package = m.group(1).rsplit(".", 1)[0] if m else next(
+        (p.parent.name for p in sorted(root.glob("*/[wa]sgi.py")) if "django" in read_text(p)), None)
+    if package is None:
+        return None
     folder = root / package.replace(".", "/")
     if "gunicorn" in deps and (folder / "wsgi.py").is_file():
         return Start(shell(f"gunicorn {package}.wsgi:application --bind 0.0.0.0:${{PORT}}"),

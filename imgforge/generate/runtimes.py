@@ -1,7 +1,8 @@
 """Pick each toolchain's version from what the project declares: the newest catalog version that satisfies it.
 
 Declarations read: `.python-version`, `runtime.txt`, `requires-python` (python); `engines.node`,
-`.nvmrc`, `.node-version` (node); go.mod's `go` and `toolchain` lines (go). A recipe image written as
+`.nvmrc`, `.node-version` (node); go.mod's `go` and `toolchain` lines (go). Of the Python versions they allow, one
+that the lockfile's compiled packages have wheels for comes first. A recipe image written as
 `imgforge/python-dev:{python}` gets the chosen version; an image without a placeholder is left alone.
 """
 
@@ -19,6 +20,7 @@ from imgforge.env.bases import versions
 from imgforge.errors import UsageError
 from imgforge.generate.facts import dig, parse_json, parse_toml
 from imgforge.generate.semver import satisfies
+from imgforge.generate.wheels import compiled_packages
 
 # Placeholder -> catalog families whose versions it must exist in (builder and runtime images).
 FAMILIES: dict[str, tuple[str, ...]] = {
@@ -172,6 +174,12 @@ def choose(name: str, root: Path) -> str:
     have = available(name)
     found = declarations(name, root)
     fits = [v for v in have if all(d.accepts(v) for d in found)]
+    if fits and name == "python":
+        # Of those, the newest that every compiled package of the lockfile has a wheel for: on another version
+        # pip builds it from its sdist, which needs a compiler and may not support that Python at all.
+        compiled = compiled_packages(root)
+        covered = [v for v in fits if all(p.covers(v) for p in compiled)]
+        return (covered or fits)[-1]
     if fits:
         return fits[-1]
     wanted = "; ".join(f"{d.where} wants {_clip(d.text)}" for d in found)

@@ -82,6 +82,9 @@ def generate(state: PipelineState, run: Services) -> Generated:
     write(out, "Dockerfile", files.dockerfile)
     write(out, ".dockerignore", files.dockerignore)
     what = f"wrote {', '.join(changed)}" if changed else "Dockerfile up to date"
+    # Generation's warnings (no lockfile, locked packages without a wheel for the Python chosen) say why a
+    # later stage may fail; `imgforge generate` prints them, the pipeline keeps them in the stage's line.
+    what += "".join(f"; warning: {w}" for w in files.warnings)
     return Generated(project, version, project.root / "Dockerfile", f"recipe {project.settings.recipe}: {what}")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import yaml
 
 from imgforge.generate import generate, load_project
 from imgforge.generate.detect import detect_stack
+from imgforge.generate.facts import shell
 from imgforge.generate.init import plan_init
 from imgforge.generate.nodestart import frontend_only, node_start
 from imgforge.generate.pystart import python_start
@@ -84,6 +86,11 @@ def write(root: Path, files: dict[str, str]) -> Path:
      "exec uvicorn site1.asgi:application --host 0.0.0.0 --port ${PORT}"),
     ({"manage.py": "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site1.settings')\n", "site1/wsgi.py": "",
       "requirements.txt": "django\n"}, "exec python3 manage.py runserver 0.0.0.0:${PORT} --noreload"),
+    # The settings module chosen at run time (Azure's Django quickstart): the package is the one with wsgi.py.
+    ({"manage.py": "import os\ns = 'site1.production' if 'PROD' in os.environ else 'site1.settings'\n"
+                   "os.environ.setdefault('DJANGO_SETTINGS_MODULE', s)\nfrom django.core.management import x\n",
+      "site1/wsgi.py": "from django.core.wsgi import get_wsgi_application\n", "tools/wsgi.py": "",
+      "requirements.txt": "Django\ngunicorn\n"}, "exec gunicorn site1.wsgi:application --bind 0.0.0.0:${PORT}"),
     ({"requirements.txt": "Flask>=3\n", "web.py": "from flask import Flask\napp = Flask(__name__)\n"},
      "exec flask --app 'web:app' run --host 0.0.0.0 --port ${PORT}"),
     ({"requirements.txt": "fastapi[standard]\n", "src/svc/api.py": "import fastapi\napi = fastapi.FastAPI()\n"},
@@ -137,3 +144,61 @@ def test_no_lockfile_generates_with_a_warning(tmp_path):
     files = generate(load_project(root))
     assert any("no lockfile" in w for w in files.warnings)
     assert "# WARNING: no lockfile" in files.dockerfile and "npm install --include=dev" in files.dockerfile
+
+
+@pytest.mark.parametrize(("command", "script"), [
+    # A release step before the server (MDN's django-locallibrary Procfile): exec only the server.
+    ("python manage.py migrate && python manage.py collectstatic --no-input && gunicorn site1.wsgi",
+     "python manage.py migrate && python manage.py collectstatic --no-input && exec gunicorn site1.wsgi"),
+    ("cd web; DJANGO_DEBUG=0 OPTS='-a b' gunicorn x:app -w $(nproc) --bind :${PORT} 2>&1",
+     "cd web; DJANGO_DEBUG=0 OPTS='-a b' exec gunicorn x:app -w $(nproc) --bind :${PORT} 2>&1"),
+    ("uvicorn 'a:make(\"x && y\")'", "exec uvicorn 'a:make(\"x && y\")'"),
+    # Other shapes run as written: no exec to misplace.
+    ("gunicorn app | tee log", "gunicorn app | tee log"),
+    ("gunicorn app || sleep 1", "gunicorn app || sleep 1"),
+    ("worker & gunicorn app", "worker & gunicorn app"),
+    ("cd web && exec gunicorn app", "cd web && exec gunicorn app"),
+])
+def test_shell_execs_the_last_command_of_a_list(command, script):
+    assert shell(command) == ("/bin/sh", "-c", script)
+
+
+def test_procfile_list_runs_every_step(tmp_path):
+    root = write(tmp_path, {"Procfile": "web: echo one > a && X=2 sh -c 'echo $X > b'\n", "main.py": ""})
+    start = python_start(root)
+    assert start is not None
+    subprocess.run(start.entrypoint, cwd=root, check=True, timeout=10)
+    assert (root / "a").read_text() == "one\n" and (root / "b").read_text() == "2\n"
+    node = node_start(write(tmp_path, {"package.json": "{}"}))
+    assert node is not None and node.entrypoint == start.entrypoint
+
+
+@pytest.mark.parametrize(("files", "port"), [
+    # A constant the listen call takes (Microsoft's vscode-remote-try-node server.js), in either case.
+    ({"package.json": '{"scripts": {"start": "node server.js"}, "dependencies": {"express": "4"}}',
+      "server.js": "const PORT = 3000;\nconst HOST = '0.0.0.0';\napp.listen(PORT, HOST);\n"}, 3000),
+    ({"package.json": '{"main": "app.js"}', "app.js": "const port = 4000\napp.listen(port)\n"}, 4000),
+    ({"requirements.txt": "flask\n", "app.py": "from flask import Flask\napp = Flask(__name__)\n"
+      "if __name__ == '__main__':\n    app.run(host='0.0.0.0', port=5001)\n"}, 5001),
+    # A port of another service (DB_PORT) is not the server's.
+    ({"package.json": '{"main": "app.js"}', "app.js": "const DB_PORT = 5432\napp.listen(process.env.PORT)\n"},
+     8080),
+])
+def test_init_reads_the_port_a_constant_states(tmp_path, files, port):
+    settings = yaml.safe_load(plan_init(write(tmp_path, files)).text)
+    assert ((settings.get("overrides") or {}).get("runtime") or {}).get("port", 8080) == port
+
+
+def test_frontend_only_finds_an_html_template_in_the_sources(tmp_path):
+    # A webpack app (paulwib/minimal-react-app): html-webpack-plugin's template in src/templates, `serve dist`
+    # as the start script; node's recipe had no server to start (node server.js, missing).
+    pkg = {"scripts": {"build": "webpack --mode=production", "start": "serve dist"},
+           "dependencies": {"react": "19", "serve": "14"}, "devDependencies": {"webpack": "5"}}
+    root = write(tmp_path, {"package.json": json.dumps(pkg), "src/index.tsx": "",
+                            "dist/index.html": "<p>built</p>"})
+    assert not frontend_only(root), "build output is not the project's page"
+    write(root, {"src/templates/index.html": "<div id=root></div>"})
+    assert frontend_only(root) and plan_init(root).recipe == "spa"
+    # A page among the sources of a project whose `main` exists is a server's page.
+    write(root, {"package.json": json.dumps({**pkg, "main": "src/server.js"}), "src/server.js": ""})
+    assert not frontend_only(root)

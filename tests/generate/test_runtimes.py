@@ -105,3 +105,50 @@ def test_an_override_image_without_placeholder_skips_selection(tmp_path):
 ])
 def test_npm_ranges(version, spec, ok):
     assert satisfies(version, spec) is ok
+
+
+def _uv_lock(*packages: tuple[str, str, list[str]]) -> str:
+    """A uv.lock naming each package's wheel files (url basenames are what counts)."""
+    out = ['version = 1\nrequires-python = ">=3.10"\n']
+    for name, version, wheels in packages:
+        files = ", ".join(f'{{ url = "https://files.example/{w}", hash = "sha256:00" }}' for w in wheels)
+        out.append(f'[[package]]\nname = "{name}"\nversion = "{version}"\nwheels = [{files}]\n')
+    return "\n".join(out)
+
+
+# A lock made before 3.13 had wheels (astral-sh/uv-fastapi-example pins uvloop 0.20.0: cp38 to cp312 only).
+_OLD = ("uvloop", "0.20.0", ["uvloop-0.20.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+                             "uvloop-0.20.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+                             "uvloop-0.20.0-cp313-cp313-win_amd64.whl"])
+
+
+@pytest.mark.parametrize(("packages", "expected"), [
+    ([_OLD], "3.11"),
+    # Pure wheels, abi3 wheels from an older CPython, another OS's package and musllinux-only builds are no reason.
+    ([("flask", "3.0.0", ["flask-3.0.0-py3-none-any.whl"]),
+      ("cryptography", "43.0.0", ["cryptography-43.0.0-cp39-abi3-manylinux_2_28_x86_64.whl"]),
+      ("pywin32", "306", ["pywin32-306-cp311-cp311-win_amd64.whl"]),
+      ("uvloop", "0.21.0", ["uvloop-0.21.0-cp313-cp313-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"])], "3.13"),
+    ([("zstd", "1.5", ["zstd-1.5-cp311-cp311-musllinux_1_1_x86_64.whl",
+                       "zstd-1.5-cp313-cp313-manylinux_2_17_x86_64.whl"])], "3.13"),
+])
+def test_python_version_the_lockfile_has_wheels_for_comes_first(tmp_path, packages, expected):
+    write(tmp_path, {"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.10"\n',
+                     "uv.lock": _uv_lock(*packages)})
+    assert choose("python", tmp_path) == expected
+
+
+def test_no_version_with_wheels_keeps_the_declared_choice_and_warns(tmp_path):
+    poetry = ('[[package]]\nname = "uvloop"\nversion = "0.20.0"\nfiles = [\n'
+              '    {file = "uvloop-0.20.0-cp312-cp312-manylinux_2_17_x86_64.whl", hash = "sha256:00"},\n'
+              '    {file = "uvloop-0.20.0.tar.gz", hash = "sha256:01"},\n]\n')
+    write(tmp_path, {"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.12"\n', "poetry.lock": poetry,
+                     "app.py": "", "imgforge.yaml": "recipe: python\n"})
+    assert choose("python", tmp_path) == "3.13"
+    files = generate(load_project(tmp_path))
+    assert "FROM imgforge/python:3.13 AS runtime" in files.dockerfile
+    [warning] = files.warnings
+    assert "uvloop 0.20.0 (cp312) have no wheel for Python 3.13" in warning
+    # With a wheel for 3.13 nothing is said.
+    (tmp_path / "poetry.lock").write_text(poetry.replace("cp312-cp312", "cp313-cp313"))
+    assert generate(load_project(tmp_path)).warnings == ()
