@@ -335,7 +335,9 @@ def clean_corpus(site_packages: str) -> None:
     for root in (sysconfig.get_paths()["stdlib"], site_packages):
         files.update(read_tree(root))
     size = sum(map(len, files.values())) / 1e6
-    ours_s, found = time_detector(files)
+    # Judged as an image's own code (neutral paths), so every rule runs on every file: what the rules are worth.
+    neutral = {f"/srv/clean/{n:06d}/{Path(path).name}": data for n, (path, data) in enumerate(files.items())}
+    ours_s, found = time_detector(neutral)
     count = sum(map(len, found.values()))
     rules: dict[str, int] = {}
     for matches in found.values():
@@ -343,6 +345,11 @@ def clean_corpus(site_packages: str) -> None:
             rules[m.rule] = rules.get(m.rule, 0) + 1
     print(f"clean corpus (stdlib + {site_packages}): {len(files)} files, {size:.1f} MB, {size / ours_s:.1f} MB/s,"
           f" {count} findings = {count / size:.3f} per MB (target <= {CLEAN_TARGET}); by rule: {rules}")  # fmt: skip
+    # At their own paths, as in an image: rules whose examples fill libraries skip third-party code there.
+    _, placed = time_detector(files)
+    kept = sum(map(len, placed.values()))
+    print(f"  the same files at their own paths (site-packages is third-party code): {kept} findings"
+          f" = {kept / size:.3f} per MB")
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ import re2
 from imgforge.secrets import generic
 from imgforge.secrets.buildargs import build_args
 from imgforge.secrets.context import Context, Found, SecretMatch
-from imgforge.secrets.paths import glob_matcher, is_binary_path, literal_values_for
+from imgforge.secrets.paths import glob_matcher, is_binary_path, is_third_party, literal_values_for
 from imgforge.secrets.redact import fingerprint, redact
 from imgforge.secrets.context import Rule
 from imgforge.secrets.rules import RULES
@@ -97,11 +97,14 @@ class SecretDetector:
         ctx = Context(data, path, literal_values_for(path) if literal_values is None else literal_values)
         wanted = sorted({index for hit in hits for index in self._keyword_rules[hit]})
         base = posixpath.basename(ctx.path)
+        third_party = is_third_party(ctx.path)
         taken = _Spans()
         accepted: list[tuple[Found, Rule]] = []
         for index in wanted:
             only = self._paths[index]
             if only is not None and only.match(base) is None:
+                continue
+            if third_party and not self._rules[index].third_party:
                 continue
             for found in self._run(index, ctx):
                 if taken.add(found.start, found.end):  # else a more specific rule already reported this value

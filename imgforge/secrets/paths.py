@@ -1,4 +1,5 @@
-"""What a file's path says: an obvious binary to skip, or a config file whose unquoted values are literals."""
+"""What a file's path says: an obvious binary to skip, a config file whose unquoted values are literals, or
+third-party code (a dependency tree, the language's own library, a vendored front-end library)."""
 
 from __future__ import annotations
 
@@ -48,3 +49,25 @@ def is_binary_path(path: str) -> bool:
 def literal_values_for(path: str) -> bool:
     """True where an unquoted ``KEY=value`` is a literal (``.env``, YAML, INI, shell), not a code expression."""
     return _LITERAL.match(posixpath.basename(path)) is not None
+
+
+# Where package managers and distributions put other people's code: the trees a build installs, never writes.
+# Their docs and tests hold sample credentials by the hundred (connection URLs in ORM docstrings, TLS test keys,
+# option defaults named `password`), so rules of those kinds skip them (Rule.third_party); the image's own files
+# and a vendor token anywhere are still looked at. The same folders gitleaks leaves out by default.
+_THIRD_PARTY = re.compile(
+    r"(?:^|/)(?:node_modules|bower_components|jspm_packages|site-packages|dist-packages|vendor|\.yarn|\.m2|"
+    r"\.gradle|\.cargo/registry|go/pkg/mod|\.bundle|bundle/ruby|gems/[^/]+/gems)/"
+    r"|(?:^|/)lib(?:64)?/python[23][.\d]*/"  # the standard library, wherever Python lives (/usr, venv, pyenv)
+    r"|(?:^|/)usr/(?:local/)?lib(?:64)?/(?:node_modules|ruby|jvm|perl5?|go(?:lang)?)/"
+    r"|(?:^|/)usr/local/bundle/"  # the official ruby images' GEM_HOME
+    r"|(?:^|/)usr/share/(?:doc|javascript|perl5?|ruby[^/]*|gems|go[^/]*|java)/"
+    # front-end libraries copied into a site by hand (Bootstrap in static/, jQuery in assets/), and their maps
+    r"|(?:^|/)(?:angular|bootstrap|jquery(?:-?ui)?|plotly|popper|swagger-?ui)[a-zA-Z0-9.-]*\.js(?:\.map)?$"
+)
+
+
+def is_third_party(path: str) -> bool:
+    """True for a file in third-party code: a dependency tree (node_modules, site-packages, vendor/...), the
+    language's own library (/usr/lib/python3.11/...), or a front-end library copied into the site."""
+    return _THIRD_PARTY.search(path) is not None

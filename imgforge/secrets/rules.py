@@ -219,6 +219,7 @@ RULES: tuple[Rule, ...] = (
         rb"PuTTY-User-Key-File-[23]: [^\n]{1,80}\n(?:[^\n]*\n){0,12}?Private-Lines: \d{1,3}\r?\n"
         rb"((?:[A-Za-z0-9+/=]+\r?\n){1,60})",
         vendor(min_entropy=4.0),
+        third_party=False,  # test keys ship inside packages (TLS, SSH and crypto libraries' tests)
     ),
     Rule(
         "private-key",
@@ -226,6 +227,7 @@ RULES: tuple[Rule, ...] = (
         (b"private key",),
         rb"-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----",
         _private_key,
+        third_party=False,
     ),
     *CLOUD_RULES,
     *SAAS_RULES,
@@ -312,6 +314,7 @@ RULES: tuple[Rule, ...] = (
         rb"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,20}://([^\s:/@\"'<>`]{1,64}):([^\s:/@\"'<>`]{1,128})@[A-Za-z0-9_\-\[]",
         _url_password,
         trigger=rb"://[^\s:/@\"'<>`]+:[^\s:/@\"'<>`]+@",  # "://" alone is in most files
+        third_party=False,  # connection-string examples in drivers' and ORMs' docstrings
     ),
     Rule(
         "cli-credential",
@@ -360,5 +363,6 @@ RULES: tuple[Rule, ...] = (
         generic.extract,
         code_pattern=generic.CODE_PATTERN,
         trigger=generic.TRIGGER,
+        third_party=False,  # library code names its options `password`, `token`... with default words
     ),
 )

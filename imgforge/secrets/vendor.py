@@ -217,6 +217,7 @@ def prefixed(
     end: bytes = END,
     group: int = 1,
     start: bytes = b"",
+    third_party: bool = True,
 ) -> Rule:
     """A vendor rule: ``body`` (RE2, after ``start``, else at a word start) found by its ``keywords``."""
     words = tuple(w.encode() for w in keywords.split())
@@ -227,4 +228,5 @@ def prefixed(
         start + rb"(" + body + rb")" + end,
         vendor(check, entropy, group, _shape_or_random(shape, words) if shape else None, word_start=not start),
         trigger=trigger,
+        third_party=third_party,
     )

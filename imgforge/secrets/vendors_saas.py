@@ -317,6 +317,7 @@ SAAS_RULES: tuple[Rule, ...] = (
         rb"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{16,}",
         check=jwt_header,
         entropy=9.0,
+        third_party=False,  # libraries' docs and tests are full of sample tokens
     ),
     prefixed(
         "jwt",
@@ -326,5 +327,6 @@ SAAS_RULES: tuple[Rule, ...] = (
         check=wrapped_jwt,
         entropy=9.0,
         end=B64_END,
+        third_party=False,
     ),
 )

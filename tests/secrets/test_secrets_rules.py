@@ -276,3 +276,43 @@ def test_specific_rule_wins_over_generic(detector: SecretDetector) -> None:
 def test_line_numbers_are_one_based(detector: SecretDetector) -> None:
     text = "\n".join(["x = 1"] * 41 + [f"token = 'ghp_{R36}'"] + ["y = 2"] * 5)
     assert [m.line for m in detector.scan_bytes(text.encode(), "/a.py")] == [42]
+
+
+# What libraries ship: docstring connection URLs, option defaults named like credentials, test keys, sample
+# tokens in docs. Modelled on ORM docs, database drivers, TLS test suites and Bootstrap's data-api constants.
+LIBRARY_TEXT = "\n".join([
+    '    engine = create_engine("postgresql://scott:tig3r@localhost/test")',
+    "    this.password = opts.password || 'latin1';",
+    "const DATA_API_KEY = '.data-api'",
+    f"token = {_jwt()}",
+    PEM,
+])
+THIRD_PARTY = [
+    "/opt/venv/lib/python3.13/site-packages/sqlalchemy/engine/create.py",
+    "/usr/lib/python3/dist-packages/requests/tests/key.pem",
+    "/usr/local/lib/python3.12/test/certdata/keycert.pem",
+    "/app/node_modules/mysql2/lib/packets/change_user.js",
+    "/app/static/bootstrap/js/bootstrap.bundle.min.js.map",
+    "/app/vendor/github.com/acme/client/doc.go",
+    "/usr/local/bundle/gems/pg-1.5.4/README.md",
+    "/usr/share/doc/libpq5/examples.txt",
+]
+
+
+@pytest.mark.parametrize("path", THIRD_PARTY)
+def test_sample_credentials_in_third_party_code_are_not_findings(path: str) -> None:
+    assert SecretDetector(strict=True).scan_bytes(LIBRARY_TEXT.encode(), path) == []
+
+
+@pytest.mark.parametrize("path", ["/app/myapp/settings.py", "/app/config/db.js", "/srv/site/static/js/app.js.map",
+                                  "/app/certs/server.pem", "/usr/share/nginx/html/config.js"])
+def test_the_same_text_in_the_images_own_files_is_reported(path: str) -> None:
+    rules = {m.rule for m in SecretDetector(strict=True).scan_bytes(LIBRARY_TEXT.encode(), path)}
+    assert {"url-password", "jwt", "private-key"} <= rules
+
+
+def test_vendor_tokens_are_found_in_third_party_code_too() -> None:
+    text = f"//registry.npmjs.org/:_authToken=npm_{R36}\naws_access_key_id = {AWS_ID}\n"
+    for path in THIRD_PARTY[:4]:
+        rules = {m.rule for m in SecretDetector(strict=True).scan_bytes(text.encode(), path)}
+        assert {"npm-token", "aws-access-key-id"} <= rules, (path, rules)
