@@ -36,10 +36,10 @@ class Port:
     why: str
 
 
-def read_text(path: Path) -> str:
-    """A project file's text, or "" when it is missing, too big or not text."""
+def read_text(path: Path, limit: int = _MAX_BYTES) -> str:
+    """A project file's text, or "" when it is missing, bigger than `limit` or not text."""
     try:
-        if not path.is_file() or path.stat().st_size > _MAX_BYTES:
+        if not path.is_file() or path.stat().st_size > limit:
             return ""
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from imgforge.generate.facts import parse_toml
+from imgforge.generate.facts import parse_toml, read_text
 
 _LOCKS = ("uv.lock", "poetry.lock")
-_MAX_LOCK = 16_000_000
+_MAX_LOCK = 16_000_000  # locks outgrow the 256 KB other project files are read up to
 # name-version(-build)?-python-abi-platform.whl
 _WHEEL = re.compile(r"^[^-]+-[^-]+(?:-\d[^-]*)?-([^-]+)-([^-]+)-([^-]+)\.whl$")
 
@@ -72,19 +72,9 @@ def _files(package: dict[str, Any]) -> list[str]:
     return names
 
 
-def _read(path: Path) -> str:
-    """A lockfile's text ("" when missing, unreadable or past 16 MB); locks outgrow the 256 KB of source reads."""
-    try:
-        if not path.is_file() or path.stat().st_size > _MAX_LOCK:
-            return ""
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return ""
-
-
 def compiled_packages(root: Path) -> list[Compiled]:
     """Locked packages whose Linux wheels are only for some CPython versions (none pure, none for any Python)."""
-    text = next((t for lock in _LOCKS if (t := _read(root / lock))), "")
+    text = next((t for lock in _LOCKS if (t := read_text(root / lock, _MAX_LOCK))), "")
     if not text:
         return []
     try:
