@@ -45,6 +45,7 @@ SERVES = {
     "go-vendor": ("/?name=ada", "hello, ada, from the go shop"),
     # bcrypt's binary comes from its install script: the runtime's production-only tree must keep it.
     "node-yarn-native": ("/", "native bcrypt ok: true"),
+    "node-pnpm-native": ("/", "pnpm native bcrypt ok: true"),
 }
 
 
@@ -152,13 +153,15 @@ def test_runtime_images_hold_no_dev_dependencies_and_no_package_manager(docker, 
     assert found.split() == ["0.3.1", "imgforge"]
 
 
-def test_yarn_runtime_keeps_what_install_scripts_built_and_drops_dev_dependencies(docker, project_image):
-    tag = project_image("node-yarn-native").tag
+@pytest.mark.parametrize("name", ["node-yarn-native", "node-pnpm-native"])
+def test_runtime_keeps_what_install_scripts_built_and_drops_dev_dependencies(docker, project_image, name):
+    tag = project_image(name).tag
     check = "for (const m of ['bcrypt', 'nodemon']) { try { require(m); console.log(m, 'yes') } " \
             "catch (e) { console.log(m, 'no', e.code) } }"
     out = docker.run(tag, ["node", "-e", check], entrypoint="", remove=True, workdir="/app")
     assert "bcrypt yes" in out and "nodemon no MODULE_NOT_FOUND" in out, out
-    binary = docker.run(tag, ["sh", "-c", "find /app/node_modules/bcrypt -name '*.node'"], entrypoint="", remove=True)
+    # pnpm's node_modules/bcrypt is a link into node_modules/.pnpm: the trailing slash makes find enter it.
+    binary = docker.run(tag, ["sh", "-c", "find /app/node_modules/bcrypt/ -name '*.node'"], entrypoint="", remove=True)
     assert binary.strip().endswith("bcrypt_lib.node"), binary
 
 
