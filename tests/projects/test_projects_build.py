@@ -8,6 +8,7 @@ through the build network of this machine (its TLS-intercepting CA travels as a 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -163,6 +164,23 @@ def test_runtime_keeps_what_install_scripts_built_and_drops_dev_dependencies(doc
     # pnpm's node_modules/bcrypt is a link into node_modules/.pnpm: the trailing slash makes find enter it.
     binary = docker.run(tag, ["sh", "-c", "find /app/node_modules/bcrypt/ -name '*.node'"], entrypoint="", remove=True)
     assert binary.strip().endswith("bcrypt_lib.node"), binary
+
+
+def test_pnpm_project_without_a_package_manager_field_builds(docker, project_image, cleanup_images, tmp_path):
+    """No `packageManager`: corepack's own pnpm installs it on the image's Node (the latest corepack wants Node 22
+    and defaults to a pnpm that fails on Node 20)."""
+    built = project_image("node-pnpm-native")
+    root = Path(shutil.copytree(built.root, tmp_path / "site"))
+    package = json.loads((root / "package.json").read_text())
+    del package["packageManager"]
+    (root / "package.json").write_text(json.dumps(package, indent=2) + "\n")
+    tag = f"{built.tag}-no-package-manager"
+    cleanup_images.append(tag)
+    log = build_project(root, tag)
+    assert any("pnpm" in line and "10." in line for line in log) or log, "the build ran"
+    out = docker.run(tag, ["node", "-e", "require('bcrypt'); require('express'); console.log('loaded')"],
+                     entrypoint="", remove=True, workdir="/app")
+    assert "loaded" in out
 
 
 def _pem_bodies(text: str) -> set[str]:
