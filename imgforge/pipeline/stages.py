@@ -29,6 +29,7 @@ from imgforge.manifest.image import EngineAndRegistry
 from imgforge.manifest.plan import plan_from_objects
 from imgforge.manifest.project import BASE, file_name, make_manifests
 from imgforge.manifest.verify import verify as run_verify
+from imgforge.pipeline.checks import check_settings
 from imgforge.pipeline.services import LocalImage, Services, write
 from imgforge.pipeline.state import (
     Attached,
@@ -65,8 +66,10 @@ def _out(state: PipelineState) -> Path:
 
 
 def generate(state: PipelineState, run: Services) -> Generated:
-    """Load the project once (settings included), choose the version, write or keep the Dockerfile."""
+    """Load the project once and check every stage's section of its settings, choose the version, then write or
+    keep the Dockerfile."""
     project = load_project(state.project_dir)
+    check_settings(project)  # a bad key under any section is exit 2 before anything is written, built or pushed
     version = state.options.version or project.version()
     if not version:
         raise UsageError(f"choosing the version of {state.project_dir}: give --version, `version:` in "
