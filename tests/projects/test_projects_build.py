@@ -176,8 +176,7 @@ def test_pnpm_project_without_a_package_manager_field_builds(docker, project_ima
     (root / "package.json").write_text(json.dumps(package, indent=2) + "\n")
     tag = f"{built.tag}-no-package-manager"
     cleanup_images.append(tag)
-    log = build_project(root, tag)
-    assert any("pnpm" in line and "10." in line for line in log) or log, "the build ran"
+    build_project(root, tag)  # failed before: corepack 0.36's pnpm 11 needs Node 22
     out = docker.run(tag, ["node", "-e", "require('bcrypt'); require('express'); console.log('loaded')"],
                      entrypoint="", remove=True, workdir="/app")
     assert "loaded" in out
