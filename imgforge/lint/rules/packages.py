@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from imgforge.lint.model import Dockerfile, Instruction
 from imgforge.lint.rules.base import Hit, hit, rule, runs
 from imgforge.lint.rules.effects import package_operands
-from imgforge.lint.rules.shell import commands, is_pip_install, program, subcommand
+from imgforge.lint.rules.shell import commands, is_pip_install, operands, program, subcommand
 
 _PIP_SELF = {"pip", "setuptools", "wheel", "pipenv", "poetry", "uv", "virtualenv"}
 _PIP_OPTION_VALUE = {"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
@@ -53,16 +53,7 @@ def apk_unpinned(df: Dockerfile) -> Iterator[Hit]:
 
 
 def _pip_packages(cmd: tuple[str, ...]) -> list[str]:
-    out: list[str] = []
-    skip = False
-    for w in cmd[cmd.index("install") + 1:]:
-        if skip:
-            skip = False
-        elif w in _PIP_OPTION_VALUE:
-            skip = True
-        elif not w.startswith("-"):
-            out.append(w)
-    return out
+    return operands(cmd[cmd.index("install") + 1:], _PIP_OPTION_VALUE)
 
 
 @rule("PIN006", "pinning", "warning", "pip package without a version",

@@ -106,6 +106,20 @@ def args(cmd: tuple[str, ...]) -> list[str]:
     return [w for w in cmd[1:] if not w.startswith("-")]
 
 
+def operands(words: tuple[str, ...] | list[str], valued: set[str] | frozenset[str]) -> list[str]:
+    """The words that are not options, skipping the value after each option in `valued` (`-b main`)."""
+    out: list[str] = []
+    skip = False
+    for w in words:
+        if skip:
+            skip = False
+        elif w in valued:
+            skip = True
+        elif not w.startswith("-"):
+            out.append(w)
+    return out
+
+
 def subcommand(cmd: tuple[str, ...]) -> str:
     """The first non-option word after the program (apt-get *install*, npm *ci*)."""
     rest = args(cmd)

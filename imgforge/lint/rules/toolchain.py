@@ -14,7 +14,16 @@ import re
 from imgforge.lint.model import Dockerfile, Instruction
 from imgforge.lint.parser import substitute
 from imgforge.lint.rules.layer_order import copy_operands, source_copy
-from imgforge.lint.rules.shell import args, commands, is_pip_install, is_probe, option_value, program, subcommand
+from imgforge.lint.rules.shell import (
+    args,
+    commands,
+    is_pip_install,
+    is_probe,
+    operands,
+    option_value,
+    program,
+    subcommand,
+)
 
 
 def build_step(cmd: tuple[str, ...]) -> bool:
@@ -133,16 +142,7 @@ _CLONE_VALUE_OPTIONS = {"-b", "--branch", "--depth", "-o", "--origin", "-c", "--
 
 def _clone_target(cmd: tuple[str, ...]) -> str:
     """The folder `git clone [options] URL [DIR]` fills: DIR, or the URL's last part without `.git`."""
-    words = list(cmd[cmd.index("clone") + 1:]) if "clone" in cmd else []
-    positional: list[str] = []
-    skip = False
-    for w in words:
-        if skip:
-            skip = False
-        elif w in _CLONE_VALUE_OPTIONS:
-            skip = True
-        elif not w.startswith("-"):
-            positional.append(w)
+    positional = operands(cmd[cmd.index("clone") + 1:], _CLONE_VALUE_OPTIONS) if "clone" in cmd else []
     if len(positional) >= 2:
         return positional[1]
     url = positional[0].rstrip("/") if positional else ""
