@@ -19,10 +19,11 @@ from imgforge.errors import UsageError
 
 SETTINGS_FILE = "imgforge.yaml"
 
-# Top-level sections of imgforge.yaml and the stage that validates each.
+# Top-level sections of imgforge.yaml: the project's own keys and one per stage that reads settings. Tags, push
+# and verify take theirs from the command line only, so a `tags:` section is refused rather than silently unread.
 KNOWN_SECTIONS = {
     "recipe", "recipes_path", "image", "version", "overrides", "labels", "dockerfile",
-    "lint", "build", "scan", "tags", "push", "manifest", "environments", "report", "verify", "bases",
+    "lint", "build", "scan", "manifest", "environments", "report", "bases",
 }
 
 M = TypeVar("M", bound=BaseModel)

@@ -35,6 +35,14 @@ def test_unknown_top_level_key_names_line(tmp_path):
         load_raw(tmp_path)
 
 
+@pytest.mark.parametrize("section", ["tags", "push", "verify"])
+def test_sections_no_stage_reads_are_refused_not_ignored(tmp_path, section):
+    # tag, push and verify take their settings from the command line: a section for them would be silently unread.
+    write(tmp_path, f"recipe: python\n{section}:\n  latest: true\n")
+    with pytest.raises(UsageError, match=rf"imgforge.yaml:2: unknown key '{section}'"):
+        load_raw(tmp_path)
+
+
 def test_wrong_type_names_line_and_path(tmp_path):
     write(tmp_path, "recipe: python\nlint:\n  fail_on: error\n  disable: 12\n")
     with pytest.raises(UsageError, match=r"imgforge.yaml:4: lint.disable: "):
