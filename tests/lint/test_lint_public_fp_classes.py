@@ -88,6 +88,29 @@ def test_daemons_that_drop_privileges_themselves_are_not_reported(cmd: str) -> N
     assert "USR001" not in _rules(text)
 
 
+@pytest.mark.parametrize("entry", [
+    'ENTRYPOINT ["docker-entrypoint.sh"]\nCMD ["queue-server"]',
+    'ENTRYPOINT ["/usr/local/bin/entrypoint"]',
+    'ENTRYPOINT ["tini", "--", "/start.sh"]',
+    "CMD /opt/run/start.sh",
+])
+def test_entrypoint_script_with_a_created_user_it_never_switches_to_is_not_reported(entry: str) -> None:
+    # The script starts as root (to fix ownership of volumes) and execs the service as the user created here.
+    text = ("FROM debian:12-slim\nRUN groupadd -r queue && useradd -r -g queue queue\n"
+            "COPY docker-entrypoint.sh /usr/local/bin/\nEXPOSE 5672\n" + entry + "\n")
+    assert "USR001" not in _rules(text)
+
+
+@pytest.mark.parametrize("text", [
+    # a user is created but the service is started directly: USER was forgotten
+    "FROM debian:12-slim\nRUN useradd -r app\nCOPY app /app\nEXPOSE 8080\nCMD [\"/app/server\"]\n",
+    # an entrypoint script, but no user is created for it to drop to
+    "FROM debian:12-slim\nCOPY docker-entrypoint.sh /\nEXPOSE 8080\nENTRYPOINT [\"/docker-entrypoint.sh\"]\n",
+])
+def test_services_without_a_dropping_entrypoint_are_still_reported(text: str) -> None:
+    assert "USR001" in _rules(text)
+
+
 def test_an_ordinary_service_as_root_is_still_reported() -> None:
     text = "FROM alpine:3.20\nCOPY app /app\nEXPOSE 8080\nCMD [\"/app/run-server\"]\n"
     assert "USR001" in _rules(text)

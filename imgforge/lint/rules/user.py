@@ -54,6 +54,26 @@ def _drops_privileges(df: Dockerfile) -> bool:
             for stage in df.shipped() for ins in stage.instructions)
 
 
+_ADD_USER = {"useradd", "adduser"}
+# An entrypoint script of the image's own: `docker-entrypoint.sh`, `/usr/local/bin/entrypoint`, `./start.sh`.
+_SCRIPT = re.compile(r"(\.sh$|entrypoint|^(run|start)$)", re.I)
+
+
+def _script_drops_to_created_user(df: Dockerfile) -> bool:
+    """True when the image creates a user it never switches to and starts through its own script: the
+    official-image pattern (postgres, redis, rabbitmq), whose entrypoint script starts as root to fix volume
+    ownership, then execs the service as that user with gosu, su-exec, su or runuser."""
+    entry = df.entry().get("ENTRYPOINT") or df.entry().get("CMD")
+    if entry is None:
+        return False
+    words = list(entry.json_args) if entry.json_args is not None else entry.args.split()
+    words = [w for w in words if w not in _INIT_WRAPPERS and w.rsplit("/", 1)[-1] not in _INIT_WRAPPERS]
+    if not words or not _SCRIPT.search(words[0].rsplit("/", 1)[-1]):
+        return False
+    return any(ins.keyword == "RUN" and any(program(c) in _ADD_USER for c in commands(ins.script))
+               for stage in df.shipped() for ins in stage.instructions)
+
+
 def _daemon_drops(df: Dockerfile) -> bool:
     """True when the final command is a daemon that switches its workers to a service user itself."""
     entry = df.entry()
@@ -123,7 +143,7 @@ def _root_by_default(df: Dockerfile) -> Hit | None:
             return None
         if "nonroot" in final.image or final.image.startswith("$"):
             return None  # distroless :nonroot images default to uid 65532; unresolved ARG: unknown
-        if is_base_image(df) or _drops_privileges(df) or _daemon_drops(df):
+        if is_base_image(df) or _drops_privileges(df) or _daemon_drops(df) or _script_drops_to_created_user(df):
             return None  # a base to extend (children install as root), or an entrypoint that drops to a user
         return Hit(final.line, final.line, "the final stage never sets USER and no entrypoint drops privileges, so "
                                            "the container runs as root; a compromised process then owns it")
