@@ -4,9 +4,21 @@ precision from hand labels, and timings.
 Usage: .venv/bin/python bench/lint_corpus.py CORPUS_DIR [--sample 120] [--no-hadolint]
 CORPUS_DIR holds the Dockerfiles (any depth; `files/` if present) and optionally `manifest.tsv`
 (file, repo, path, commit) and `labels.tsv` (file, line, rule, verdict [tp|fp|debatable], note, sample), file
-relative to CORPUS_DIR. `--sample N`
+relative to CORPUS_DIR. Where CORPUS_DIR has no `manifest.tsv` or `labels.tsv`, the copies in
+bench/data/lint-corpus/ are used (metadata and our own labels only). `--sample N`
 writes `sample.tsv`: N warnings/errors stratified by rule, each with its instruction text, for labelling.
 The corpus stays outside the repository; nothing from it is copied here.
+
+Rebuilding the corpus from bench/data/lint-corpus/manifest.tsv: clone each repository once
+(`git clone --bare https://github.com/OWNER/NAME MIRROR`, or fetch the commit into an existing mirror), then
+write every row's file:
+
+    tail -n +2 bench/data/lint-corpus/manifest.tsv | while IFS=$'\t' read -r file repo path commit; do
+        mkdir -p "CORPUS_DIR/$(dirname "$file")"
+        git --git-dir="MIRROR_OF_$repo" show "$commit:$path" > "CORPUS_DIR/$file"
+    done
+
+`file` is files/OWNER+NAME/PATH; the commit pins the exact text the labels judged (a label names file and line).
 """
 
 from __future__ import annotations
@@ -46,6 +58,13 @@ SHARED: dict[str, set[str]] = {
 DISTINCTIVE = ("LO001", "LO002", "LO003", "MS001", "MS002", "PC001", "PC002", "PC003", "PC004", "PC005", "PC006",
                "PC007", "SEC001", "SEC002", "SEC003", "SEC004", "SEC005", "BL001", "BL002", "BL004")
 NAME = re.compile(r"(^|/)([^/]*\.)?dockerfile(\.[^/]*)?$", re.I)
+DATA = ROOT / "bench" / "data" / "lint-corpus"  # the corpus's manifest and our labels, kept in the repository
+
+
+def corpus_meta(folder: Path, name: str) -> Path:
+    """CORPUS_DIR/name (manifest.tsv or labels.tsv), else the copy in bench/data/lint-corpus/."""
+    own = folder / name
+    return own if own.is_file() else DATA / name
 
 
 def corpus_files(folder: Path) -> list[Path]:
@@ -148,7 +167,7 @@ def write_sample(findings: list[Finding], folder: Path, size: int, seed: int = 1
 
     Findings already in labels.tsv are left out, so a second sample (another seed) is a fresh, held-out one."""
     rng = random.Random(seed)
-    labels = folder / "labels.tsv"
+    labels = corpus_meta(folder, "labels.tsv")
     done = {(str((folder / r["file"]).resolve()), int(r["line"]), r["rule"])
             for r in csv.DictReader(labels.open(encoding="utf-8"), delimiter="\t")} if labels.is_file() else set()
     by_rule: dict[str, list[Finding]] = defaultdict(list)
@@ -172,7 +191,7 @@ def write_sample(findings: list[Finding], folder: Path, size: int, seed: int = 1
 
 def precision(folder: Path, findings: list[Finding]) -> None:
     """Precision over the labelled findings that are still reported (labels of fixed findings are listed apart)."""
-    path = folder / "labels.tsv"
+    path = corpus_meta(folder, "labels.tsv")
     if not path.is_file():
         return
     reported = {(str(Path(f.file).resolve()), f.line, f.rule) for f in findings}
@@ -214,7 +233,7 @@ def main() -> None:
     ap.add_argument("--misses", default="", help="print the hadolint findings of this code that we miss")
     opts = ap.parse_args()
     files = corpus_files(opts.corpus)
-    manifest = opts.corpus / "manifest.tsv"
+    manifest = corpus_meta(opts.corpus, "manifest.tsv")
     repos = {r["repo"] for r in csv.DictReader(manifest.open(encoding="utf-8"), delimiter="\t")} \
         if manifest.is_file() else set()
     print(f"Corpus: {len(files)} Dockerfiles" + (f" from {len(repos)} repositories" if repos else ""))
