@@ -20,9 +20,14 @@ _SELF_DROPPING = re.compile(r"^(nginx|httpd|httpd-foreground|apache2|apache2ctl|
                             r"supervisord|crond?|init|systemd|vsftpd|proftpd|pure-ftpd|tinyproxy|rsyslogd|"
                             r"ocserv|ipsec|charon|tincd?|pptpd|xl2tpd|wg-quick|dsvpn|shadowvpn|sniproxy|h2o|runit\S*|"
                             r"runsvdir|s6-svscan|smbd|nmbd|samba|radiusd|freeradius|cupsd|mysqld_safe|exim4?|"
-                            r"opendkim|slapd|mosquitto)$")
-# Programs that need root to do their job at all: host monitors and packet capture.
-_NEEDS_ROOT_PROGRAMS = re.compile(r"^(cadvisor|kismet|tcpdump|tshark|dumpcap|ntopng|arpwatch|iftop|nethogs)$")
+                            r"opendkim|slapd|mosquitto|"
+                            # user from their config: dante's `user.unprivileged`, stunnel's `setuid`, netdata's
+                            # `run as user`, dbus's `<user>`; chronyd and avahi-daemon switch to their build's user
+                            r"sockd|danted|stunnel[34]?|netdata|dbus-daemon|chronyd|avahi-daemon)$")
+# Programs that need root to do their job at all: host monitors (per-process I/O and open files of every user's
+# processes) and packet capture. Not node_exporter: it reads /proc and /sys as any user.
+_NEEDS_ROOT_PROGRAMS = re.compile(r"^(cadvisor|glances|kismet|tcpdump|tshark|dumpcap|ntopng|arpwatch|iftop|"
+                                  r"nethogs)$")
 _PYTHON = re.compile(r"^python[\d.]*$")
 # `run-httpd.sh`, `start-nginx`: a wrapper named after the daemon it starts.
 _WRAPPER_NAME = re.compile(r"^(run|start|docker)[-_]|\.sh$")
