@@ -72,3 +72,34 @@ def test_host_monitor_started_as_a_python_module_is_not_reported(cmd: str) -> No
 def test_ordinary_python_modules_and_exporters_are_still_reported(cmd: str) -> None:
     text = f"FROM python:3.12-slim\nCOPY app.py /srv/\nEXPOSE 8000\n{cmd}\n"
     assert "USR001" in _rules(text)
+
+
+# PIN001/PIN002: a base chosen with --build-arg is overridable by design; only its default floats (info)
+
+@pytest.mark.parametrize("head", [
+    "ARG BASE_IMAGE=registry.example.com/notebooks/base\nFROM $BASE_IMAGE\n",
+    "ARG BASE_IMAGE=registry.example.com/notebooks/base\nFROM ${BASE_IMAGE} AS lab\n",
+    "ARG BASE_IMAGE\nFROM ${BASE_IMAGE:-registry.example.com/notebooks/base}\n",
+    "ARG VARIANT=latest\nFROM registry.example.com/notebooks/base:${VARIANT}\n",
+])
+def test_overridable_base_with_a_floating_default_is_info(head: str) -> None:
+    findings = lint(head + "USER 10001\nCMD [\"serve\"]\n")
+    pins = [(f.rule, f.severity) for f in findings if f.rule.startswith("PIN")]
+    assert pins == [("PIN008", "info")]
+    message = next(f.message for f in findings if f.rule == "PIN008")
+    assert "--build-arg" in message and "registry.example.com/notebooks/base" in message
+
+
+@pytest.mark.parametrize(("head", "rule"), [
+    ("ARG REGISTRY=registry.example.com\nFROM $REGISTRY/notebooks/base\n", "PIN001"),  # the ARG is only the host
+    ("ARG REGISTRY=registry.example.com\nFROM $REGISTRY/notebooks/base:latest\n", "PIN002"),  # latest is literal
+    ("FROM registry.example.com/notebooks/base\n", "PIN001"),
+])
+def test_a_floating_base_written_in_the_file_is_still_a_warning(head: str, rule: str) -> None:
+    pins = [f.rule for f in lint(head + "USER 10001\nCMD [\"serve\"]\n") if f.rule.startswith("PIN")]
+    assert pins == [rule]
+
+
+def test_overridable_base_with_a_versioned_default_is_only_tag_pinned() -> None:
+    text = "ARG BASE_IMAGE=registry.example.com/notebooks/base:2024.10\nFROM $BASE_IMAGE\nUSER 10001\nCMD [\"x\"]\n"
+    assert [f.rule for f in lint(text) if f.rule.startswith("PIN")] == ["PIN003"]
