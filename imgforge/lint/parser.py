@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 import re
 
+from imgforge.errors import UsageError
 from imgforge.lint.model import Dockerfile, Finding, Flag, Heredoc, Instruction, Severity, Stage
+from imgforge.reference import Reference
 
 # id -> (severity, title, fix); the registry publishes these as rule metadata.
 SYNTAX_RULES: dict[str, tuple[Severity, str, str]] = {
@@ -30,6 +32,8 @@ SYNTAX_RULES: dict[str, tuple[Severity, str, str]] = {
     "SYN011": ("error", "ENV without a value", "Write `ENV KEY=value` (an empty value is `ENV KEY=\"\"`)."),
     "SYN012": ("error", "EXPOSE of something that is not a port",
                "EXPOSE takes port numbers or ranges with an optional protocol: `EXPOSE 8080/tcp 9000-9010`."),
+    "SYN013": ("error", "FROM names no valid image reference",
+               "Name the base as a lowercase repository with a tag (python:3.12-slim); replace placeholders first."),
 }
 _PORT = re.compile(r"^(\d{1,5}(-\d{1,5})?|\$\{?[A-Za-z_][A-Za-z0-9_]*(:?-[^}]*)?\}?)(/(tcp|udp|sctp))?$", re.I)
 # `RUN [ "$X" = "true" ] && ...` is a shell test, not a broken exec form.
@@ -274,6 +278,12 @@ class _Parser:
         for s in stages:
             if s.name is not None and s.name.lower() == image.lower():
                 base = s.index
+        if words and base is None and "$" not in words[0] and image.lower() != "scratch":
+            why = reference_error(image)
+            if why is not None:
+                self.problem("SYN013", instr.line, instr.end_line, f"FROM {image[:60]} is not a valid image reference "
+                                                                   f"({why}): BuildKit rejects it; a placeholder "
+                                                                   "left unreplaced, or a typo")
         platform = next((f.value for f in instr.flags if f.name == "platform"), None)
         return Stage(index, name, image, instr.line, (), platform, base)
 
@@ -292,6 +302,31 @@ class _Parser:
                     continue  # an image reference, not a stage
                 why = "its own stage" if target is not None and target.index == stage.index else "no earlier stage"
                 self.problem("SYN010", ins.line, ins.end_line, f"COPY --from={ref[:60]} names {why}")
+
+
+_HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$")
+
+
+def reference_error(image: str) -> str | None:
+    """Why `image` (ARGs substituted) is not an image reference BuildKit accepts, or None when it is one."""
+    first, sep, rest = image.partition("/")
+    if sep and first != first.lower() and _HOST.match(first):
+        image = f"{first.lower()}/{rest}"  # Docker reads an uppercase first component as a registry host
+    try:
+        Reference.parse(image)
+    except UsageError:
+        pass
+    else:
+        return None
+    name = image.partition("@")[0]
+    if name != name.lower():
+        try:
+            Reference.parse(name.lower())
+        except UsageError:
+            pass
+        else:
+            return "repository names are lowercase"
+    return "not `[registry/]repository[:tag][@digest]`"
 
 
 def _arg_pairs(rest: str) -> list[tuple[str, str | None]]:

@@ -103,3 +103,31 @@ def test_a_floating_base_written_in_the_file_is_still_a_warning(head: str, rule:
 def test_overridable_base_with_a_versioned_default_is_only_tag_pinned() -> None:
     text = "ARG BASE_IMAGE=registry.example.com/notebooks/base:2024.10\nFROM $BASE_IMAGE\nUSER 10001\nCMD [\"x\"]\n"
     assert [f.rule for f in lint(text) if f.rule.startswith("PIN")] == ["PIN003"]
+
+
+# PIN001 on a placeholder: an uppercase repository is no reference at all, so "no tag" was the wrong complaint
+
+@pytest.mark.parametrize("image", ["REPLACE-ME", "registry.example.com/Team/app:1.0", "alpine:3.20:extra"])
+def test_invalid_reference_in_from_is_a_syntax_error_not_a_missing_tag(image: str) -> None:
+    findings = lint(f"FROM {image}\nUSER 10001\nCMD [\"serve\"]\n")
+    assert [f.rule for f in findings if f.rule.startswith(("PIN", "SYN"))] == ["SYN013"]
+    found = next(f for f in findings if f.rule == "SYN013")
+    assert found.severity == "error" and found.line == 1 and "not a valid image reference" in found.message
+    if image == "REPLACE-ME":
+        assert "lowercase" in found.message
+
+
+@pytest.mark.parametrize("text", [
+    "FROM Registry-Host/team/app:1.0\n",  # Docker reads an uppercase first component as a registry host
+    "FROM localhost:5000/team/app@sha256:" + "ab" * 32 + "\n",
+    "FROM scratch\n",
+    "FROM alpine:3.20 AS Build\nFROM build\n",  # stage names are case-insensitive
+    "ARG BASE=REPLACE-ME\nFROM $BASE\n",  # chosen at build time: not judged as written
+])
+def test_valid_references_and_stage_names_are_not_syntax_errors(text: str) -> None:
+    assert "SYN013" not in [f.rule for f in lint(text + "USER 10001\nCMD [\"serve\"]\n")]
+
+
+def test_untagged_lowercase_base_is_still_reported_as_untagged() -> None:
+    assert [f.rule for f in lint("FROM replace-me\nUSER 10001\nCMD [\"x\"]\n") if f.rule[:3] in ("PIN", "SYN")] \
+        == ["PIN001"]

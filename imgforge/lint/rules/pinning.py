@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from imgforge.lint.model import Dockerfile, Stage
+from imgforge.lint.parser import reference_error
 from imgforge.lint.rules.base import Hit, rule
 
 
@@ -45,8 +46,8 @@ def _external(df: Dockerfile, stage: Stage) -> tuple[str, str | None, bool] | No
     """(image, tag, has_digest) for a FROM that names a registry image, else None."""
     image = stage.image
     if not image or "$" in image or image.lower() == "scratch" or stage.base_stage is not None \
-            or _stage_by_variable(df, stage):
-        return None
+            or _stage_by_variable(df, stage) or reference_error(image) is not None:
+        return None  # no registry image, or not a valid reference at all (SYN013 says so)
     name, at, _digest = image.partition("@")
     last = name.rsplit("/", 1)[-1]
     tag = last.partition(":")[2] if ":" in last else None
