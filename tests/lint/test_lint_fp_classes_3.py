@@ -7,6 +7,8 @@ Each class is tested both ways: the false positive is gone and a nearby true pos
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from imgforge.lint import lint
@@ -131,3 +133,66 @@ def test_valid_references_and_stage_names_are_not_syntax_errors(text: str) -> No
 def test_untagged_lowercase_base_is_still_reported_as_untagged() -> None:
     assert [f.rule for f in lint("FROM replace-me\nUSER 10001\nCMD [\"x\"]\n") if f.rule[:3] in ("PIN", "SYN")] \
         == ["PIN001"]
+
+
+# Templates: `{{ }}` blocks where instructions go mean the file is rendered by a tool before any build
+
+_JQ_TEMPLATE = """{{
+\tdef installer: if .variant == "slim" then "microdnf" else "dnf" end;
+-}}
+FROM registry.example.com/os/base:{{ .variant }}
+RUN set -eux; \\
+{{ if .variant == "slim" then ( -}}
+\t{{ installer }} install -y findutils; \\
+{{ ) else "" end -}}
+\t{{ installer }} clean all
+ENV SERVER_VERSION {{ .version }}
+USER 10001
+CMD ["serverd"]
+"""
+
+
+def test_template_file_gets_one_info_finding_instead_of_a_syntax_error_per_line() -> None:
+    findings = lint(_JQ_TEMPLATE)
+    assert [(f.rule, f.line, f.severity) for f in findings if f.category == "syntax"] == [("SYN014", 1, "info")]
+    assert "template" in findings[0].message and "rendered" in findings[0].message
+    assert not [f for f in findings if f.rule.startswith("PIN")]  # the base's tag is the template's to fill
+
+
+@pytest.mark.parametrize("text", [
+    "FROM {{ .Values.baseImage }}\nUSER 10001\nCMD [\"serve\"]\n",  # Helm-like: the image is a template value
+    "FROM alpine:3.20\n{{- range .extraPackages }}\nRUN apk add --no-cache {{ . }}\n{{- end }}\nUSER 1\nCMD [\"x\"]\n",
+])
+def test_template_blocks_in_instruction_position_make_a_template(text: str) -> None:
+    found = [f.rule for f in lint(text) if f.category == "syntax"]
+    assert found == ["SYN014"]
+
+
+@pytest.mark.parametrize("run", [
+    "RUN docker inspect -f '{{.Id}}' base > /image-id",
+    "RUN go list -m -f '{{.Dir}}' example.com/proto > /proto-dir",
+    'RUN echo "{{ .Name }} ready" > /etc/motd.tpl',
+    "RUN <<EOF cat > /etc/app/page.tpl\n{{ range .Items }}\n<li>{{ .Title }}</li>\n{{ end }}\nEOF",
+    "ENV PS_FORMAT={{.Names}}",
+])
+def test_go_templates_inside_a_real_dockerfile_are_not_a_template_file(run: str) -> None:
+    findings = lint(f"FROM alpine:3.20\n{run}\nUSER 10001\nCMD [\"sh\"]\n")
+    assert "SYN014" not in [f.rule for f in findings]
+
+
+def test_a_real_syntax_error_beside_go_templates_is_still_reported() -> None:
+    text = "FROM alpine:3.20\nRUN docker inspect -f '{{.Id}}' base\nINSTALL curl\nUSER 10001\nCMD [\"sh\"]\n"
+    assert [(f.rule, f.line) for f in lint(text) if f.category == "syntax"] == [("SYN001", 3)]
+
+
+@pytest.mark.parametrize("text", [
+    "{{ x }}\n" + "{{\n" * 100_000 + "FROM alpine:3.20\n",  # blocks that never close
+    "{{ x }}\nFROM alpine:3.20\nRUN echo " + "{{ y }} " * 100_000 + "\n",  # many blocks on one line
+    "{{ x }}\nFROM alpine:3.20\nRUN echo \\\n" + "{{ a\nb }} \\\n" * 50_000 + " done\n",  # blocks across lines
+])
+def test_hostile_templates_are_linted_in_linear_time(text: str) -> None:
+    start = time.perf_counter()
+    findings = lint(text)
+    assert time.perf_counter() - start < 5  # linear: well under a second; a quadratic pass takes minutes
+    assert "SYN014" in [f.rule for f in findings]
+    assert max(f.end_line for f in findings) <= text.count("\n") + 1  # line numbers kept
