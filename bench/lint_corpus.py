@@ -47,7 +47,7 @@ from imgforge.lint.model import Dockerfile  # noqa: E402
 
 # hadolint code -> our rules that say the same thing (a match: same file, hadolint's line inside our range).
 SHARED: dict[str, set[str]] = {
-    "DL3002": {"USR001"}, "DL3006": {"PIN001"}, "DL3007": {"PIN002"}, "DL3009": {"PC001", "PC002"},
+    "DL3002": {"USR001"}, "DL3006": {"PIN001", "SYN013"}, "DL3007": {"PIN002"}, "DL3009": {"PC001", "PC002"},
     "DL3015": {"BL003"}, "DL3019": {"PC003"}, "DL3042": {"PC004"}, "DL3060": {"PC006"},
     "DL3032": {"PC007"}, "DL3036": {"PC007"}, "DL3040": {"PC007"}, "DL3046": {"BL004"},
     "DL3064": {"SEC001", "SEC002"}, "DL3066": {"USR002"}, "DL3022": {"SYN010"}, "DL3023": {"SYN010"},

@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 import re
 
+from imgforge.errors import UsageError
 from imgforge.lint.model import Dockerfile, Finding, Flag, Heredoc, Instruction, Severity, Stage
+from imgforge.reference import Reference
 
 # id -> (severity, title, fix); the registry publishes these as rule metadata.
 SYNTAX_RULES: dict[str, tuple[Severity, str, str]] = {
@@ -30,6 +32,10 @@ SYNTAX_RULES: dict[str, tuple[Severity, str, str]] = {
     "SYN011": ("error", "ENV without a value", "Write `ENV KEY=value` (an empty value is `ENV KEY=\"\"`)."),
     "SYN012": ("error", "EXPOSE of something that is not a port",
                "EXPOSE takes port numbers or ranges with an optional protocol: `EXPOSE 8080/tcp 9000-9010`."),
+    "SYN013": ("error", "FROM names no valid image reference",
+               "Name the base as a lowercase repository with a tag (python:3.12-slim); replace placeholders first."),
+    "SYN014": ("info", "A template, not a Dockerfile",
+               "Lint the rendered Dockerfile (the template tool's output); here the template blocks are skipped."),
 }
 _PORT = re.compile(r"^(\d{1,5}(-\d{1,5})?|\$\{?[A-Za-z_][A-Za-z0-9_]*(:?-[^}]*)?\}?)(/(tcp|udp|sctp))?$", re.I)
 # `RUN [ "$X" = "true" ] && ...` is a shell test, not a broken exec form.
@@ -81,6 +87,7 @@ class _Parser:
         self.comments: dict[int, str] = {}
         self.directives: dict[str, str] = {}
         self.escape = "\\"
+        self.template_line: int | None = None  # the first line where a `{{ }}` block stands for an instruction
 
     def problem(self, rule: str, line: int, end_line: int, message: str) -> None:
         severity, _title, fix = SYNTAX_RULES[rule]
@@ -151,6 +158,8 @@ class _Parser:
                 rest = more + " " + rest
             keyword = keyword.upper()
             rest = rest.strip()
+            if self.template_line is None and _template_instruction(text, keyword, rest):
+                self.template_line = first + 1
             heredocs: list[Heredoc] = []
             if keyword in HEREDOC_KEYWORDS and "<<" in rest:
                 i = self._heredocs(rest, first + 1, i, heredocs)
@@ -274,6 +283,12 @@ class _Parser:
         for s in stages:
             if s.name is not None and s.name.lower() == image.lower():
                 base = s.index
+        if words and base is None and "$" not in words[0] and "{{" not in words[0] and image.lower() != "scratch":
+            why = reference_error(image)
+            if why is not None:
+                self.problem("SYN013", instr.line, instr.end_line, f"FROM {image[:60]} is not a valid image reference "
+                                                                   f"({why}): BuildKit rejects it; a placeholder "
+                                                                   "left unreplaced, or a typo")
         platform = next((f.value for f in instr.flags if f.name == "platform"), None)
         return Stage(index, name, image, instr.line, (), platform, base)
 
@@ -294,6 +309,31 @@ class _Parser:
                 self.problem("SYN010", ins.line, ins.end_line, f"COPY --from={ref[:60]} names {why}")
 
 
+_HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$")
+
+
+def reference_error(image: str) -> str | None:
+    """Why `image` (ARGs substituted) is not an image reference BuildKit accepts, or None when it is one."""
+    first, sep, rest = image.partition("/")
+    if sep and first != first.lower() and _HOST.match(first):
+        image = f"{first.lower()}/{rest}"  # Docker reads an uppercase first component as a registry host
+    try:
+        Reference.parse(image)
+    except UsageError:
+        pass
+    else:
+        return None
+    name = image.partition("@")[0]
+    if name != name.lower():
+        try:
+            Reference.parse(name.lower())
+        except UsageError:
+            pass
+        else:
+            return "repository names are lowercase"
+    return "not `[registry/]repository[:tag][@digest]`"
+
+
 def _arg_pairs(rest: str) -> list[tuple[str, str | None]]:
     out: list[tuple[str, str | None]] = []
     for word in rest.split():
@@ -302,12 +342,82 @@ def _arg_pairs(rest: str) -> list[tuple[str, str | None]]:
     return out
 
 
+_TEMPLATE_ARG = re.compile(r"^(?:--\S+\s+)*\{\{")
+
+
+def _template_instruction(text: str, keyword: str, rest: str) -> bool:
+    """True when a `{{ }}` block stands where an instruction or its first argument goes (`{{ if ... }}`,
+    `FROM {{ .base }}`, `FROM oraclelinux:{{ .variant }}`): only a template (docker-library's jq templates, Helm-like
+    generators) has that. `{{` inside an argument, as in `RUN docker inspect -f '{{.Id}}' x`, is a real Dockerfile."""
+    if text.startswith("{{"):
+        return True
+    if keyword not in INSTRUCTIONS:
+        return False
+    if _TEMPLATE_ARG.match(rest):
+        return True
+    image = next((w for w in rest.split() if not w.startswith("--")), "") if keyword == "FROM" else ""
+    return "{{" in image
+
+
+_REST_OF_LINE_BLANK = re.compile(r"[ \t\r]*(\n|$)")
+
+
+def _render_template(text: str) -> str:
+    """The text with its template blocks neutralised, line numbers kept: a block alone on its lines becomes blank
+    lines (as `{{ if }}` / `{{ end }}` lines vanish when rendered), one inside a line becomes one plain word
+    (`{{.variant}}`) standing for the value it renders to. One forward pass: linear even on hostile input."""
+    out: list[str] = []
+    pos = 0
+    blank_before = True  # only whitespace so far on the current line
+    owed = 0  # line breaks of inline blocks spanning lines, put back where their line ends
+    while True:
+        start = text.find("{{", pos)
+        end = text.find("}}", start + 2) if start >= 0 else -1
+        if end < 0:
+            break
+        end += 2
+        segment = text[pos:start]
+        if "\n" in segment:
+            cut = segment.index("\n")
+            segment = segment[:cut] + "\n" * owed + segment[cut:]
+            owed = 0
+            blank_before = not segment.rsplit("\n", 1)[1].strip()
+        else:
+            blank_before = blank_before and not segment.strip()
+        out.append(segment)
+        block = text[start:end]
+        if blank_before and _REST_OF_LINE_BLANK.match(text, end):
+            out.append("\n" * block.count("\n"))
+        else:
+            out.append("{{" + re.sub(r"[^\w.-]", "", block[2:-2]) + "}}")
+            owed += block.count("\n")
+            blank_before = False
+        pos = end
+    rest = text[pos:]
+    cut = rest.find("\n")
+    cut = len(rest) if cut < 0 else cut
+    out.append(rest[:cut] + "\n" * owed + rest[cut:])
+    return "".join(out)
+
+
 def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
-    """Parse Dockerfile text into stages and instructions with line ranges; problems become findings."""
+    """Parse Dockerfile text into stages and instructions with line ranges; problems become findings.
+
+    A template (`{{ }}` blocks where instructions go) is parsed with its blocks neutralised and gets one SYN014
+    finding, rather than a syntax error for every template line.
+    """
     if "\x00" in text[:8192]:
         severity, _t, fix = SYNTAX_RULES["SYN007"]
         finding = Finding(path, 1, 1, "SYN007", "syntax", severity, "binary content, not a Dockerfile", fix)
         return Dockerfile(path, {}, "\\", {}, (), (), {}, (finding,))
     if text.startswith("\ufeff"):
         text = text[1:]
-    return _Parser(text, path).run()
+    parser = _Parser(text, path)
+    df = parser.run()
+    if parser.template_line is None:
+        return df
+    rendered = _Parser(_render_template(text), path)
+    rendered.problem("SYN014", parser.template_line, parser.template_line,
+                     f"this file is a template ({{{{ }}}} blocks, the first on line {parser.template_line}): its "
+                     "template lines are skipped here; lint the rendered Dockerfile for a full check")
+    return rendered.run()

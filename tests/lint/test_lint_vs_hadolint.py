@@ -53,6 +53,7 @@ DISAGREEMENTS = {
     ("fp_user_cases.Dockerfile", 6, "DL3066"): "an intermediate USER root; the container runs as ${NB_UID}",
     ("fp_user_windows.Dockerfile", 5, "DL3066"): "Windows users have no numeric UID",
     ("fp_local_apk_and_cleaned_update.Dockerfile", 6, "DL3019"): "local .apk files in a stage that never ships",
+    ("syn_placeholder_from.Dockerfile", 3, "DL3006"): "an uppercase name is no reference at all: SYN013, not 'no tag'",
 }
 # Valid BuildKit syntax that hadolint's parser rejects (DL1000) and we parse.
 HADOLINT_PARSE_GAPS = {

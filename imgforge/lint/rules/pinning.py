@@ -2,29 +2,52 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from imgforge.lint.model import Dockerfile, Stage
+from imgforge.lint.parser import reference_error
 from imgforge.lint.rules.base import Hit, rule
+
+
+def _from_word(stage: Stage) -> str:
+    """The image word of the stage's FROM as written, before ARG substitution ('' when absent)."""
+    head = stage.instructions[0] if stage.instructions else None
+    words = [w for w in head.args.split() if not w.startswith("--")] if head and head.keyword == "FROM" else []
+    return words[0] if words else ""
 
 
 def _stage_by_variable(df: Dockerfile, stage: Stage) -> bool:
     """`FROM build-$TARGETOS AS final`: a name built from ARGs whose literal start is that of an earlier stage's
     name picks one of those stages (an unset ARG would make it read as an untagged image)."""
-    head = stage.instructions[0] if stage.instructions else None
-    words = [w for w in head.args.split() if not w.startswith("--")] if head and head.keyword == "FROM" else []
-    if not words or "$" not in words[0]:
+    word = _from_word(stage)
+    if "$" not in word:
         return False
-    prefix = words[0].split("$", 1)[0].lower()
+    prefix = word.split("$", 1)[0].lower()
     return bool(prefix) and any(s.name and s.name.lower().startswith(prefix) for s in df.stages[: stage.index])
+
+
+_ENDS_WITH_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(:?-[^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))$")
+
+
+def _overridable(df: Dockerfile, stage: Stage) -> bool:
+    """True when a build ARG with a default supplies the tag: `FROM $BASE_IMAGE` or `FROM elixir:${VARIANT}`.
+    The base is then chosen at build time (`--build-arg`) by design; only its default can float."""
+    word = _from_word(stage).partition("@")[0]
+    last = word.rsplit("/", 1)[-1]
+    if ":" in last:
+        return "$" in last.partition(":")[2]
+    # no literal tag: a variable that ends the name may bring one, when the file gives it a default to override
+    m = _ENDS_WITH_VAR.search(word)
+    return m is not None and (df.global_args.get(m.group(1) or m.group(3)) is not None or bool(m.group(2)))
 
 
 def _external(df: Dockerfile, stage: Stage) -> tuple[str, str | None, bool] | None:
     """(image, tag, has_digest) for a FROM that names a registry image, else None."""
     image = stage.image
     if not image or "$" in image or image.lower() == "scratch" or stage.base_stage is not None \
-            or _stage_by_variable(df, stage):
-        return None
+            or _stage_by_variable(df, stage) or reference_error(image) is not None:
+        return None  # no registry image, or not a valid reference at all (SYN013 says so)
     name, at, _digest = image.partition("@")
     last = name.rsplit("/", 1)[-1]
     tag = last.partition(":")[2] if ":" in last else None
@@ -36,7 +59,7 @@ def _external(df: Dockerfile, stage: Stage) -> tuple[str, str | None, bool] | No
 def no_tag(df: Dockerfile) -> Iterator[Hit]:
     for stage in df.stages:
         ext = _external(df, stage)
-        if ext and ext[1] is None and not ext[2]:
+        if ext and ext[1] is None and not ext[2] and not _overridable(df, stage):
             yield Hit(stage.line, stage.line, f"FROM {ext[0][:80]} has no tag: it silently means :latest, which "
                                               "changes under you")
 
@@ -46,9 +69,22 @@ def no_tag(df: Dockerfile) -> Iterator[Hit]:
 def latest(df: Dockerfile) -> Iterator[Hit]:
     for stage in df.stages:
         ext = _external(df, stage)
-        if ext and ext[1] == "latest" and not ext[2]:
+        if ext and ext[1] == "latest" and not ext[2] and not _overridable(df, stage):
             yield Hit(stage.line, stage.line, f"FROM {ext[0][:80]} uses :latest, which changes under you and "
                                               "makes builds unreproducible")
+
+
+@rule("PIN008", "pinning", "info", "Overridable base image with a floating default",
+      "Give the ARG a versioned default (ARG BASE_IMAGE=python:3.12-slim), so a build without --build-arg is "
+      "reproducible too.")
+def floating_default(df: Dockerfile) -> Iterator[Hit]:
+    for stage in df.stages:
+        ext = _external(df, stage)
+        if ext and ext[1] in (None, "latest") and not ext[2] and _overridable(df, stage):
+            floats = "has no tag" if ext[1] is None else "is :latest"
+            yield Hit(stage.line, stage.line, f"FROM {_from_word(stage)[:60]} is chosen at build time (--build-arg) "
+                                              f"by design, but its default {ext[0][:60]} {floats}: a build without "
+                                              "the argument gets whatever that image is that day")
 
 
 @rule("PIN003", "pinning", "info", "Base image not pinned by digest",

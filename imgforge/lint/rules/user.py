@@ -20,9 +20,15 @@ _SELF_DROPPING = re.compile(r"^(nginx|httpd|httpd-foreground|apache2|apache2ctl|
                             r"supervisord|crond?|init|systemd|vsftpd|proftpd|pure-ftpd|tinyproxy|rsyslogd|"
                             r"ocserv|ipsec|charon|tincd?|pptpd|xl2tpd|wg-quick|dsvpn|shadowvpn|sniproxy|h2o|runit\S*|"
                             r"runsvdir|s6-svscan|smbd|nmbd|samba|radiusd|freeradius|cupsd|mysqld_safe|exim4?|"
-                            r"opendkim|slapd|mosquitto)$")
-# Programs that need root to do their job at all: host monitors and packet capture.
-_NEEDS_ROOT_PROGRAMS = re.compile(r"^(cadvisor|kismet|tcpdump|tshark|dumpcap|ntopng|arpwatch|iftop|nethogs)$")
+                            r"opendkim|slapd|mosquitto|"
+                            # user from their config: dante's `user.unprivileged`, stunnel's `setuid`, netdata's
+                            # `run as user`, dbus's `<user>`; chronyd and avahi-daemon switch to their build's user
+                            r"sockd|danted|stunnel[34]?|netdata|dbus-daemon|chronyd|avahi-daemon)$")
+# Programs that need root to do their job at all: host monitors (per-process I/O and open files of every user's
+# processes) and packet capture. Not node_exporter: it reads /proc and /sys as any user.
+_NEEDS_ROOT_PROGRAMS = re.compile(r"^(cadvisor|glances|kismet|tcpdump|tshark|dumpcap|ntopng|arpwatch|iftop|"
+                                  r"nethogs)$")
+_PYTHON = re.compile(r"^python[\d.]*$")
 # `run-httpd.sh`, `start-nginx`: a wrapper named after the daemon it starts.
 _WRAPPER_NAME = re.compile(r"^(run|start|docker)[-_]|\.sh$")
 # Packages whose daemons need root (tunnels, firewalls): such images run as root on purpose.
@@ -82,22 +88,48 @@ def _daemon_drops(df: Dockerfile) -> bool:
     if any(ins.keyword == "RUN" and any(_NEEDS_ROOT_PACKAGES.match(p) for p in run_effects(ins.script).kept)
            for stage in df.shipped() for ins in stage.instructions):
         return True
-    words: list[str] = []  # the ENTRYPOINT is the program, the CMD its arguments (or the program when alone)
-    for kind in ("ENTRYPOINT", "CMD"):
-        given = entry.get(kind)
-        if given is not None:
-            # a shell-form `setup && nginx -g 'daemon off;'` runs the daemon last: that command is the program
-            shell = commands(given.args)[-1:] if given.json_args is None else ()
-            words += [w.rsplit("/", 1)[-1] for w in (given.json_args if given.json_args is not None
-                                                     else shell[0] if shell else given.args.split())]
-    # `tini -- nginx`, `docker-php-entrypoint apache2-foreground`: the daemon is what the wrapper starts
-    words = [w for w in words if w not in _INIT_WRAPPERS and "entrypoint" not in w.lower()]
-    if any(w in ("-u", "--user", "-user") and k + 1 < len(words) and not _ROOT.match(words[k + 1])
-           or w.startswith("--user=") and not _ROOT.match(w.split("=", 1)[1]) for k, w in enumerate(words)):
+    script, words = _started_program(entry)
+    if not (words and _PYTHON.match(words[0])) and any(  # python's -u is unbuffered output, not a user
+            w in ("-u", "--user", "-user") and k + 1 < len(words) and not _ROOT.match(words[k + 1])
+            or w.startswith("--user=") and not _ROOT.match(w.split("=", 1)[1]) for k, w in enumerate(words)):
         return True  # `memcached -u daemon`, `mysqld --user=mysql`: the program switches user itself
     if words and _NEEDS_ROOT_PROGRAMS.match(words[0]):
         return True
-    return bool(words) and bool(_SELF_DROPPING.match(words[0]) or _SELF_DROPPING.match(_WRAPPER_NAME.sub("", words[0])))
+    # the program, and a wrapper script named after the daemon it starts (`run-httpd.sh`)
+    return any(_SELF_DROPPING.match(p) or _SELF_DROPPING.match(_WRAPPER_NAME.sub("", p)) for p in [*script, *words[:1]])
+
+
+def _command_words(given: Instruction | None) -> list[str]:
+    """The words of an ENTRYPOINT or CMD, programs by basename; for a shell form, its last command."""
+    if given is None:
+        return []
+    if given.json_args is not None:
+        words = list(given.json_args)
+    else:  # a shell-form `setup && nginx -g 'daemon off;'` runs the daemon last: that command is the program
+        shell = commands(given.args)[-1:]
+        words = list(shell[0]) if shell else given.args.split()
+    return [w.rsplit("/", 1)[-1] for w in words]
+
+
+def _started_program(entry: dict[str, Instruction]) -> tuple[list[str], list[str]]:
+    """The entrypoint script that starts the program (if any) and the program the container ends up running with
+    its arguments, past what only starts it: init wrappers (`tini -- nginx`), an entrypoint script given a CMD
+    (`/start.sh` + `sshd -D`: the script execs the CMD, as `docker-php-entrypoint apache2-foreground` does) and
+    `python -m module` (the module)."""
+    head = [w for w in _command_words(entry.get("ENTRYPOINT")) if w not in _INIT_WRAPPERS]
+    tail = _command_words(entry.get("CMD"))
+    script: list[str] = []
+    if head and (_SCRIPT.search(head[0]) or "entrypoint" in head[0].lower()) and tail \
+            and not tail[0].startswith("-"):
+        script = head[:1]
+        words = [w for w in tail if w not in _INIT_WRAPPERS]
+    else:  # the ENTRYPOINT is the program, the CMD its arguments (or the program when alone)
+        words = [w for w in head + tail if w not in _INIT_WRAPPERS and "entrypoint" not in w.lower()]
+    if words and _PYTHON.match(words[0]) and "-m" in words:
+        k = words.index("-m")
+        if all(w.startswith("-") for w in words[1:k]):  # `python3 -u -m glances`, not `python app.py -m x`
+            words = words[k + 1:]
+    return script, words
 
 
 def _windows(df: Dockerfile) -> bool:
