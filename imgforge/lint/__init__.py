@@ -18,7 +18,7 @@ from imgforge.lint.model import SEVERITY_RANK, Dockerfile, FailOn, Finding
 from imgforge.lint.parser import parse
 from imgforge.lint.rules import RULES, Rule
 from imgforge.lint.rules.effects import run_effects
-from imgforge.lint.rules.shell import commands
+from imgforge.lint.rules.shell import commands, top_commands
 from imgforge.settings_peek import may_hold_section
 
 if TYPE_CHECKING:
@@ -107,6 +107,7 @@ def _internal(path: str, exc: BaseException) -> Finding:
 def _clear_caches() -> None:
     # Scoped to one file: the rules share splits, memory stays bounded across files.
     commands.cache_clear()
+    top_commands.cache_clear()
     run_effects.cache_clear()
 
 

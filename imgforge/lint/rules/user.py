@@ -9,7 +9,7 @@ from imgforge.lint.model import Dockerfile, Instruction
 from imgforge.lint.rules.base import Hit, hit, rule
 from imgforge.lint.rules.effects import run_effects
 from imgforge.lint.rules.multistage import is_base_image
-from imgforge.lint.rules.shell import commands, program
+from imgforge.lint.rules.shell import commands, program, top_commands
 
 _ROOT = re.compile(r"^(root|0)(:.*)?$")
 # Entrypoints of official images start as root and drop to a service user with one of these.
@@ -87,7 +87,7 @@ def _daemon_drops(df: Dockerfile) -> bool:
         given = entry.get(kind)
         if given is not None:
             # a shell-form `setup && nginx -g 'daemon off;'` runs the daemon last: that command is the program
-            shell = commands(given.args)[-1:] if given.json_args is None else ()
+            shell = top_commands(given.args)[-1:] if given.json_args is None else ()
             words += [w.rsplit("/", 1)[-1] for w in (given.json_args if given.json_args is not None
                                                      else shell[0] if shell else given.args.split())]
     # `tini -- nginx`, `docker-php-entrypoint apache2-foreground`: the daemon is what the wrapper starts

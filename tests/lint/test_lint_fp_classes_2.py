@@ -1,0 +1,55 @@
+"""More false-positive classes from hand-labelled findings on public Dockerfiles, each as a small reproduction
+beside a near case that is still reported.
+
+The Dockerfiles are written for these tests, modelled on patterns seen in public projects (dev-container images
+that install through library scripts, patch images that upgrade inside `sudo bash -c`, config files copied to
+fixed paths); none is copied.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from imgforge.lint import lint
+from imgforge.lint.rules.shell import commands, inline_script, runs_script, top_commands
+
+
+def _rules(text: str) -> list[str]:
+    return [f.rule for f in lint(text, "Dockerfile") if f.severity != "info"]
+
+
+# --- the shell model: strings handed to a shell are scripts too ------------------------------------------------
+
+@pytest.mark.parametrize(("cmd", "script"), [
+    (("bash", "-c", "make all"), "make all"),
+    (("sh", "-ec", "apk add curl"), "apk add curl"),
+    (("bash", "-o", "pipefail", "-c", "curl x | tar -x"), "curl x | tar -x"),
+    (("su", "builder", "-c", "npm ci"), "npm ci"),
+    (("bash", "setup.sh"), None),  # a script file, not a string
+    (("bash", "-c"), None),
+    (("python3", "-c", "print(1)"), None),
+])
+def test_inline_script_is_the_string_after_dash_c(cmd: tuple[str, ...], script: str | None) -> None:
+    assert inline_script(cmd) == script
+
+
+def test_commands_include_those_of_a_quoted_shell_string_after_the_shell() -> None:
+    script = "sudo apt-get update && sudo -u ops bash -c \"apt-get upgrade -y && rm -rf /var/lib/apt/lists/*\""
+    assert commands(script) == (("apt-get", "update"),
+                                ("bash", "-c", "apt-get upgrade -y && rm -rf /var/lib/apt/lists/*"),
+                                ("apt-get", "upgrade", "-y"), ("rm", "-rf", "/var/lib/apt/lists/*"))
+    assert top_commands(script) == commands(script)[:2]
+
+
+@pytest.mark.parametrize(("cmd", "expected"), [
+    (("bash", "/tmp/scripts/setup-sshd.sh"), True),
+    (("sh", "./install.sh", "--quiet"), True),
+    (("/tmp/setup.sh",), True),
+    (("./configure-repos",), True),
+    ((".", "/opt/toolkit/env.sh"), True),
+    ((".", "/etc/os-release"), False),  # reads variables, installs nothing
+    (("bash", "-c", "echo hi"), False),
+    (("echo", "setup.sh"), False),
+])
+def test_runs_script(cmd: tuple[str, ...], expected: bool) -> None:
+    assert runs_script(cmd) is expected
