@@ -53,3 +53,32 @@ def test_commands_include_those_of_a_quoted_shell_string_after_the_shell() -> No
 ])
 def test_runs_script(cmd: tuple[str, ...], expected: bool) -> None:
     assert runs_script(cmd) is expected
+
+
+# --- PC002: an update is not alone when the same RUN goes on to use the index ----------------------------------
+
+@pytest.mark.parametrize("run", [
+    "RUN apk update && apk upgrade --no-cache openssl",
+    "RUN apt-get update && apt-get dist-upgrade -y && rm -rf /var/lib/apt/lists/*",
+    "RUN apt-get update && sudo bash -c \"apt-get upgrade -y tzdata\"",
+    "RUN apk update && sh -c 'apk add --no-cache git'",
+    "RUN apt-get update \\\n    && bash /tmp/scripts/setup-sshd.sh \\\n    && rm -rf /tmp/scripts",
+    "RUN apt-get update && sh ./install.sh",
+    "RUN apt-get update && /tmp/setup.sh",
+])
+def test_update_followed_by_an_upgrade_a_shell_string_or_a_script_is_not_alone(run: str) -> None:
+    text = f"FROM debian:12-slim\nCOPY scripts/ /tmp/scripts/\n{run}\nUSER 10001\nCMD [\"sh\"]\n"
+    assert "PC002" not in _rules(text)
+
+
+@pytest.mark.parametrize("run", [
+    "RUN apt-get update",
+    "RUN apt-get update && echo done > /tmp/updated.sh",  # names a script, runs none
+    "RUN apt-get update && . /etc/os-release && echo $VERSION_ID",
+    "RUN bash -c 'apt-get update'",
+    "RUN sudo sh -c 'apk update'",
+    "RUN bash /tmp/scripts/prepare.sh && apt-get update",  # the script runs before the update, not after
+])
+def test_an_update_with_nothing_after_it_is_still_reported(run: str) -> None:
+    text = f"FROM debian:12-slim\nCOPY scripts/ /tmp/scripts/\n{run}\nUSER 10001\nCMD [\"sh\"]\n"
+    assert "PC002" in _rules(text)
