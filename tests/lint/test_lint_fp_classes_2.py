@@ -82,3 +82,35 @@ def test_update_followed_by_an_upgrade_a_shell_string_or_a_script_is_not_alone(r
 def test_an_update_with_nothing_after_it_is_still_reported(run: str) -> None:
     text = f"FROM debian:12-slim\nCOPY scripts/ /tmp/scripts/\n{run}\nUSER 10001\nCMD [\"sh\"]\n"
     assert "PC002" in _rules(text)
+
+
+# --- LO002: one config or legal file put at a fixed path is not the source tree --------------------------------
+
+_PACKAGES = "RUN apt-get update && apt-get install -y --no-install-recommends openssh-server && " \
+            "rm -rf /var/lib/apt/lists/*\n"
+
+
+@pytest.mark.parametrize("copy", [
+    "COPY LICENSE /licenses/apache-2.0.txt",  # a certification requirement: the licence at a fixed place
+    "COPY NOTICE /usr/src/app/",
+    "COPY ./ci-ssh-config /root/.ssh/config",
+    "COPY netrc /home/runner/.netrc",
+    "COPY ssh /root/.ssh/",
+    "COPY third-party-notices /licenses/",
+])
+def test_one_config_or_licence_file_copied_before_packages_is_not_the_source_tree(copy: str) -> None:
+    text = f"FROM debian:12-slim\nWORKDIR /usr/src/app\n{copy}\n{_PACKAGES}USER 10001\nCMD [\"sshd\", \"-D\"]\n"
+    assert not {"LO002", "LO003"} & {f.rule for f in lint(text)}
+
+
+@pytest.mark.parametrize("copy", [
+    "COPY . .",
+    "COPY . /srv/app",
+    "COPY src /usr/src/app",  # a folder of the project, whatever its name
+    "COPY backend /opt/backend-1.4",  # a dotted version is not a file extension
+    "COPY web /home/app/site",  # an app living under a home folder
+    "COPY *.py ./",
+])
+def test_the_source_tree_copied_before_packages_is_still_reported(copy: str) -> None:
+    text = f"FROM debian:12-slim\nWORKDIR /usr/src/app\n{copy}\n{_PACKAGES}USER 10001\nCMD [\"sshd\", \"-D\"]\n"
+    assert "LO002" in _rules(text)
