@@ -114,3 +114,36 @@ def test_one_config_or_licence_file_copied_before_packages_is_not_the_source_tre
 def test_the_source_tree_copied_before_packages_is_still_reported(copy: str) -> None:
     text = f"FROM debian:12-slim\nWORKDIR /usr/src/app\n{copy}\n{_PACKAGES}USER 10001\nCMD [\"sshd\", \"-D\"]\n"
     assert "LO002" in _rules(text)
+
+
+# --- MS002: an image that clones source it does not build, and starts through its own script, builds at start ---
+
+_TOOLS = ("FROM debian:12-slim\n"
+          "RUN apt-get update && apt-get install -y --no-install-recommends build-essential git kmod libelf-dev "
+          "&& rm -rf /var/lib/apt/lists/*\n")
+_CLONES = ("RUN set -x \\\n"
+           "    && git clone --depth 1 --branch v1.2 https://git.example.org/tunnel-module.git /usr/src/tunnel \\\n"
+           "    && git clone --depth 1 https://git.example.org/tunnel-tools.git /opt/tunnel-tools \\\n"
+           "    && ( cd /opt/tunnel-tools/src && make -j4 && make install && make clean )\n")
+_START = "COPY build-and-load.sh /usr/local/bin/\nENTRYPOINT [\"/usr/local/bin/build-and-load.sh\"]\n"
+
+
+def test_module_installer_that_builds_cloned_source_at_start_is_not_reported() -> None:
+    # the module tree is kept unbuilt for the entrypoint, which compiles it against the host's kernel headers
+    assert not {"MS001", "MS002"} & set(_rules(_TOOLS + _CLONES + _START + "CMD [\"--help\"]\n"))
+
+
+@pytest.mark.parametrize("text", [
+    # every cloned tree is built here: nothing is left for the start script to build
+    _TOOLS + _CLONES + "RUN make -C /usr/src/tunnel\n" + _START,
+    _TOOLS + _CLONES.replace("( cd /opt/tunnel-tools/src", "( cd /usr/src/tunnel && make && cd /opt/tunnel-tools/src")
+    + _START,
+    # the unbuilt tree is deleted, so the script cannot build it
+    _TOOLS + _CLONES + "RUN rm -rf /usr/src/tunnel\n" + _START,
+    # a service: what it would compile, it could have compiled at build time
+    _TOOLS + _CLONES + "EXPOSE 51820\n" + _START,
+    # the program is the built tool itself, not a script of the image's own
+    _TOOLS + _CLONES + "ENTRYPOINT [\"/usr/local/bin/tunnelctl\"]\n",
+])
+def test_single_stage_build_without_a_start_time_build_is_still_reported(text: str) -> None:
+    assert "MS002" in _rules(text)
