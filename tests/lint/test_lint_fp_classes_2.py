@@ -8,9 +8,13 @@ fixed paths); none is copied.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
-from imgforge.lint import lint
+from imgforge.lint import lint, lint_files
+from imgforge.lint.context import FolderContext
 from imgforge.lint.rules.shell import commands, inline_script, runs_script, top_commands
 
 
@@ -147,3 +151,93 @@ def test_module_installer_that_builds_cloned_source_at_start_is_not_reported() -
 ])
 def test_single_stage_build_without_a_start_time_build_is_still_reported(text: str) -> None:
     assert "MS002" in _rules(text)
+
+
+# --- BL001: deleting small copied files later is tidiness, not bloat; big or unknown ones stay warnings ----------
+
+def _bl001(dockerfile: Path) -> list[tuple[int, str]]:
+    return [(f.line, f.severity) for f in lint_files([dockerfile], use_shellcheck=False).findings if f.rule == "BL001"]
+
+
+def _write(path: Path, size: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as out:
+        out.truncate(size)  # sparse: stat says `size`, the disk holds next to nothing
+
+
+_CONDA = ("FROM mambaorg/micromamba:1.5-bookworm\n"
+          "COPY environment.yml* .devcontainer/placeholder.txt /tmp/env-tmp/\n"
+          "RUN if [ -f /tmp/env-tmp/environment.yml ]; then micromamba install -y -f /tmp/env-tmp/environment.yml; fi "
+          "\\\n    && rm -rf /tmp/env-tmp\n"
+          "USER 10001\nCMD [\"bash\"]\n")
+
+
+def test_small_files_copied_from_a_dev_container_context_and_deleted_later_are_info(tmp_path: Path) -> None:
+    # built with "context": "..", as dev containers often are: the sources live in the folder above
+    _write(tmp_path / ".devcontainer" / "placeholder.txt", 0)
+    _write(tmp_path / "environment.yml", 900)
+    (tmp_path / ".devcontainer" / "Dockerfile").write_text(_CONDA, encoding="utf-8")
+    assert _bl001(tmp_path / ".devcontainer" / "Dockerfile") == [(3, "info")]
+
+
+def test_copied_files_of_a_megabyte_or_more_deleted_later_stay_warnings(tmp_path: Path) -> None:
+    _write(tmp_path / ".devcontainer" / "placeholder.txt", 0)
+    _write(tmp_path / "environment.yml", 3 * 1024 * 1024)
+    (tmp_path / ".devcontainer" / "Dockerfile").write_text(_CONDA, encoding="utf-8")
+    assert _bl001(tmp_path / ".devcontainer" / "Dockerfile") == [(3, "warning")]
+
+
+def test_without_the_build_context_the_size_is_unknown_and_it_stays_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(_CONDA, encoding="utf-8")  # no sources beside it
+    assert _bl001(tmp_path / "Dockerfile") == [(3, "warning")]
+    assert [f.severity for f in lint(_CONDA) if f.rule == "BL001"] == ["warning"]  # text only: no context
+
+
+@pytest.mark.parametrize("text", [
+    # a download: its size is unknown, and usually large
+    "FROM debian:12-slim\nRUN curl -fsSLo /tmp/sdk.run https://example.org/sdk.run && sh /tmp/sdk.run\n"
+    "RUN rm -f /tmp/sdk.run\nUSER 10001\nCMD [\"bash\"]\n",
+    # an ADD of a URL
+    "FROM debian:12-slim\nADD https://example.org/tools.tgz /tmp/pkgs/\nRUN tar -xzf /tmp/pkgs/tools.tgz -C /opt\n"
+    "RUN rm -rf /tmp/pkgs\nUSER 10001\nCMD [\"bash\"]\n",
+    # a local archive ADD unpacks: the archive's size understates what lands in the layer
+    "FROM debian:12-slim\nCOPY fluxbox.conf /etc/\nADD bundle.tar.gz /tmp/bundle/\nRUN cp -r /tmp/bundle/bin /opt\n"
+    "RUN rm -rf /tmp/bundle\nUSER 10001\nCMD [\"bash\"]\n",
+])
+def test_downloads_urls_and_unpacked_archives_stay_warnings_even_with_a_context(tmp_path: Path, text: str) -> None:
+    _write(tmp_path / "bundle.tar.gz", 10)
+    _write(tmp_path / "fluxbox.conf", 10)
+    (tmp_path / "Dockerfile").write_text(text, encoding="utf-8")
+    assert [sev for _line, sev in _bl001(tmp_path / "Dockerfile")] == ["warning"]
+
+
+def test_folder_context_sizes_files_folders_and_globs(tmp_path: Path) -> None:
+    _write(tmp_path / "menu" / "a", 100)
+    _write(tmp_path / "menu" / "deep" / "b", 50)
+    _write(tmp_path / "run.sh", 7)
+    ctx = FolderContext(tmp_path)
+    assert (ctx.size("menu"), ctx.size("./menu/"), ctx.size("menu/*"), ctx.size("*.sh")) == (150, 150, 150, 7)
+    assert ctx.size("missing.txt") is None and not ctx.holds("missing.txt")
+    assert ctx.size("*.yml") == 0 and not ctx.holds("*.yml")  # a glob that matches nothing copies nothing
+
+
+def test_folder_context_never_leaves_its_folder(tmp_path: Path) -> None:
+    context, outside = tmp_path / "ctx", tmp_path / "outside"
+    _write(outside / "big.bin", 5 * 1024 * 1024)
+    _write(context / "ok.txt", 3)
+    os.symlink(outside, context / "linked")
+    os.symlink(outside / "big.bin", context / "big-link.bin")
+    ctx = FolderContext(context)
+    assert ctx.size("../outside/big.bin") is None
+    assert ctx.size("linked/big.bin") is None  # through a linked folder: refused
+    assert ctx.size("linked") == len(os.fsencode(str(outside)))  # the link itself, not followed
+    big_link = ctx.size("big-link.bin")
+    assert big_link is not None and big_link < 1024  # a link is as big as its target's name
+    assert ctx.size("$HOME/x") is None
+
+
+def test_folder_context_gives_up_on_trees_too_big_to_walk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("imgforge.lint.context.WALK_LIMIT", 3)
+    for k in range(5):
+        _write(tmp_path / "tree" / f"f{k}", 1)
+    assert FolderContext(tmp_path).size("tree") is None
