@@ -54,6 +54,7 @@ def test_commands_include_those_of_a_quoted_shell_string_after_the_shell() -> No
     ((".", "/etc/os-release"), False),  # reads variables, installs nothing
     (("bash", "-c", "echo hi"), False),
     (("echo", "setup.sh"), False),
+    (("./configure", "--prefix=/usr"), False),  # sets up a source build, installs no packages
 ])
 def test_runs_script(cmd: tuple[str, ...], expected: bool) -> None:
     assert runs_script(cmd) is expected

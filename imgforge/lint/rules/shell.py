@@ -128,6 +128,8 @@ def runs_script(cmd: tuple[str, ...]) -> bool:
         return not string and operand is not None
     if prog in (".", "source"):
         return len(cmd) > 1 and bool(_SCRIPT_FILE.search(cmd[1]))  # not `. /etc/os-release`
+    if prog in ("configure", "autogen.sh", "config.status"):
+        return False  # a source build's set-up, not an installer
     return bool(cmd) and (cmd[0].startswith("./") or bool(_SCRIPT_FILE.search(cmd[0])))
 
 

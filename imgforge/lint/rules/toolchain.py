@@ -204,10 +204,10 @@ def _copied_from_context(df: Dockerfile, start: str) -> bool:
                 srcs, dest = copy_operands(ins)
                 target = _path(dest, workdir, _env_at(df, ins))
                 into = dest.endswith("/") or len(srcs) > 1
+                wanted = _path(start, workdir, {}) if "/" in start else None  # a bare name: found on PATH
                 for src in (s for s in srcs if "://" not in s):
                     placed = posixpath.join(target, src.rstrip("/").rsplit("/", 1)[-1]) if into else target
-                    if placed == (_path(start, workdir, {}) if "/" in start else placed) and \
-                            placed.rsplit("/", 1)[-1] == start.rsplit("/", 1)[-1]:
+                    if placed == wanted if wanted else placed.rsplit("/", 1)[-1] == start:
                         return True
     return False
 
