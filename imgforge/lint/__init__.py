@@ -8,17 +8,18 @@ makes `imgforge lint` exit with EXIT_INTERNAL (4), whatever --fail-on says.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from imgforge.errors import UsageError
 from imgforge.lint import shellcheck
+from imgforge.lint.context import folder_contexts
 from imgforge.lint.model import SEVERITY_RANK, Dockerfile, FailOn, Finding
 from imgforge.lint.parser import parse
 from imgforge.lint.rules import RULES, Rule
 from imgforge.lint.rules.effects import run_effects
-from imgforge.lint.rules.shell import commands
+from imgforge.lint.rules.shell import commands, top_commands
 from imgforge.settings_peek import may_hold_section
 
 if TYPE_CHECKING:
@@ -73,8 +74,8 @@ def _check(df: Dockerfile, disabled: tuple[str, ...]) -> list[Finding]:
             if rule.check is None or rule.id in disabled:
                 continue
             for h in rule.check(df):
-                found.append(Finding(df.path, h.line, h.end_line, rule.id, rule.category, rule.severity, h.message,
-                                     rule.fix))
+                found.append(Finding(df.path, h.line, h.end_line, rule.id, rule.category, h.severity or rule.severity,
+                                     h.message, rule.fix))
     return found
 
 
@@ -107,6 +108,7 @@ def _internal(path: str, exc: BaseException) -> Finding:
 def _clear_caches() -> None:
     # Scoped to one file: the rules share splits, memory stays bounded across files.
     commands.cache_clear()
+    top_commands.cache_clear()
     run_effects.cache_clear()
 
 
@@ -210,7 +212,7 @@ def lint_files(paths: list[Path], config: LintConfig | None = None, *, use_shell
         settings[name] = cfg
         try:
             _clear_caches()
-            df = parse(text, name)
+            df = replace(parse(text, name), contexts=folder_contexts(path))  # stat-ed only if a rule asks
             findings[name] = _finish(_check(df, cfg.disable if cfg is not None else ()), df, text, cfg)
             disabled = cfg.disable if cfg is not None else ()
             if executable is not None and df.stages and shellcheck.RULE_ID not in disabled:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 Severity = Literal["error", "warning", "info"]
 FailOn = Literal["error", "warning", "info", "never"]
@@ -105,6 +105,18 @@ class Stage:
         return max([self.line, *(i.end_line for i in self.instructions)])
 
 
+class BuildContext(Protocol):
+    """The build context a Dockerfile may be built with, as far as rules may ask: sizes, never contents."""
+
+    def holds(self, source: str) -> bool:
+        """True when a COPY/ADD source operand names something in the context (a glob: at least one match)."""
+        ...
+
+    def size(self, source: str) -> int | None:
+        """Bytes of the files a COPY/ADD source operand names (globs: all matches), or None when unknown."""
+        ...
+
+
 @dataclass(frozen=True)
 class Dockerfile:
     """A parsed Dockerfile: directives, global ARGs, stages, comments and syntax findings."""
@@ -117,6 +129,8 @@ class Dockerfile:
     instructions: tuple[Instruction, ...]
     comments: dict[int, str] = field(default_factory=dict)
     findings: tuple[Finding, ...] = ()
+    # Candidate build contexts, likeliest first (none for text linted without a file on disk).
+    contexts: tuple[BuildContext, ...] = field(default=(), compare=False)
 
     @property
     def final(self) -> Stage | None:

@@ -23,6 +23,7 @@ class Hit:
     line: int
     end_line: int
     message: str
+    severity: Severity | None = None  # this hit's own weight, where it differs from the rule's
 
 
 Check = Callable[[Dockerfile], Iterable[Hit]]
@@ -62,9 +63,9 @@ def rule(id: str, category: str, severity: Severity, title: str, fix: str) -> Ca
     return deco
 
 
-def hit(ins: Instruction, message: str) -> Hit:
+def hit(ins: Instruction, message: str, severity: Severity | None = None) -> Hit:
     """A hit spanning an instruction's lines."""
-    return Hit(ins.line, ins.end_line, message)
+    return Hit(ins.line, ins.end_line, message, severity)
 
 
 def runs(df: Dockerfile, shipped_only: bool = False) -> Iterator[Instruction]:

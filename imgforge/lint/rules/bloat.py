@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from imgforge.lint.model import Dockerfile, Instruction
+from imgforge.lint.model import BuildContext, Dockerfile, Instruction, Severity
 from imgforge.lint.rules.base import Hit, hit, rule
 from imgforge.lint.rules.shell import args, commands, is_apt_install, option_value, program, subcommand
 
@@ -16,6 +16,8 @@ from imgforge.lint.rules.shell import args, commands, is_apt_install, option_val
 # reviewer would chase (a downloaded archive or a copied tree is another matter).
 _SMALL_TEXT = re.compile(r"\.(sh|bash|py|pl|rb|js|conf|cfg|ini|json|ya?ml|toml|xml|txt|env|properties|sql|patch|"
                          r"diff|md|repo|list|pem|crt)$", re.I)
+WASTE_LIMIT = 1024 * 1024  # copied bytes deleted later below this are tidiness, not worth a warning
+_ARCHIVE = re.compile(r"\.(tar|tgz|tbz2?|txz|tar\.(gz|bz2|xz|zst)|zip|gz|bz2|xz)$", re.I)
 _CACHE_PATHS = re.compile(r"^(/var/lib/apt/lists|/var/cache/|/root/\.cache|/root/\.npm|/usr/local/share/\.cache)")
 
 
@@ -24,6 +26,7 @@ class _Made:
     path: str
     line: int
     how: str
+    source: str | None = None  # the build-context operand it was copied from (None: downloaded, cloned, a URL)
 
 
 def _abs(path: str, workdir: str) -> str:
@@ -76,7 +79,10 @@ def _created_by_copy(ins: Instruction, workdir: str) -> Iterator[_Made]:
         # A directory source copies its contents into dest; a file lands in dest/ or becomes dest.
         is_dir = src.endswith("/") or base in (".", "*", "")
         into_dir = dest.endswith("/") or len(srcs) > 1 or dest in (".", "./")
-        yield _Made(posixpath.join(dest_abs, base) if into_dir and not is_dir else dest_abs, ins.line, how)
+        # ADD unpacks a local archive into more bytes than the archive: its size says too little
+        local = "://" not in src and not (ins.keyword == "ADD" and _ARCHIVE.search(base))
+        yield _Made(posixpath.join(dest_abs, base) if into_dir and not is_dir else dest_abs, ins.line, how,
+                    src if local and ins.flag("from") is None else None)
 
 
 def _matches(made: str, target: str) -> bool:
@@ -84,6 +90,44 @@ def _matches(made: str, target: str) -> bool:
         return fnmatch.fnmatch(made, target) or any(
             fnmatch.fnmatch(made[: len(p)], target) for p in [made.rsplit("/", k)[0] for k in range(1, 3)])
     return made == target or made.startswith(target.rstrip("/") + "/")
+
+
+def _context(df: Dockerfile) -> BuildContext | None:
+    """The first candidate build context that holds every plain COPY/ADD source of the file and at least one of
+    its sources: as far as stat can tell, the folder the file is built from (None when no candidate fits)."""
+    sources = [src for stage in df.stages for ins in stage.instructions
+               if ins.keyword in ("COPY", "ADD") and ins.flag("from") is None and not ins.heredocs
+               for src in _copy_sources(ins) if "://" not in src and "$" not in src and not src.startswith("<<")]
+    plain = [s for s in sources if not any(ch in s for ch in "*?[")]
+    for ctx in df.contexts:
+        if all(ctx.holds(s) for s in plain) and (plain or any(ctx.holds(s) for s in sources)):
+            return ctx
+    return None
+
+
+def _copy_sources(ins: Instruction) -> list[str]:
+    words = list(ins.json_args) if ins.json_args is not None else ins.args.split()
+    return words[:-1]
+
+
+def _weight(victims: list[_Made], df: Dockerfile) -> tuple[Severity | None, str]:
+    """None (the rule's warning) unless every deleted file was copied from a build context where they add up to
+    less than WASTE_LIMIT: then info, and the size to say. Downloads, clones, URLs, archives ADD unpacks and sizes
+    stat cannot tell (no file on disk, sources not found) stay warnings."""
+    if any(v.source is None for v in victims):
+        return None, ""
+    ctx = _context(df)
+    sizes = [ctx.size(v.source) for v in victims if v.source is not None] if ctx is not None else [None]
+    if any(size is None for size in sizes):
+        return None, ""
+    total = sum(size for size in sizes if size is not None)
+    if total >= WASTE_LIMIT:
+        return None, ""
+    return "info", f", but they weigh only {_human(total)} in the build context"
+
+
+def _human(n: int) -> str:
+    return f"{n} bytes" if n < 1024 else f"{n / 1024:.0f} KB"
 
 
 @rule("BL001", "bloat", "warning", "File removed in a later layer",
@@ -105,8 +149,9 @@ def removed_later(df: Dockerfile) -> Iterator[Hit]:
                     victims = [m for m in made if _matches(m.path, target)]
                     if victims:
                         v = victims[0]
+                        severity, size = _weight(victims, df)
                         yield hit(ins, f"rm {target[:80]} deletes what was {v.how} on line {v.line}; the bytes "
-                                       "stay in that earlier layer and still ship")
+                                       f"stay in that earlier layer and still ship{size}", severity)
                         made = [m for m in made if m not in victims]
                 here = [m for m in here if not any(_matches(m.path, t) for t in targets)]
                 made.extend(here)

@@ -33,6 +33,27 @@ _SYSTEM_DEST = re.compile(r"^(/|/etc(/.*)?|/(usr/(local/)?)?s?bin(/.*)?|/docker-
                           r"/entrypoint[\w.-]*|/usr/share(/.*)?|/usr/local/share(/.*)?|/tmp(/.*)?)$")
 
 
+# Files that are never the project's code, and places that take one config or legal file, not a source tree.
+_NOT_CODE = re.compile(r"^(LICEN[CS]E|COPYING|NOTICE|AUTHORS|CONTRIBUTORS|README|CHANGELOG|PATENTS)([-_.][\w.-]*)?$",
+                       re.I)
+# (not all of /root or /home: an app may live in /home/node/app, but a dot-folder there is a user's config)
+_FILE_NAME = re.compile(r"/[^/]*[^/.]\.[A-Za-z][A-Za-z0-9]{0,5}$")  # mozilla.txt, not app-1.0
+_CONFIG_DEST = re.compile(r"/\.[^/.][^/]*(/|$)")
+
+
+def _one_file_to_fixed_place(base: str, dest: str) -> bool:
+    """True when one named, extension-less operand is a file put at a fixed absolute path, not the source tree: a
+    licence or notice, a file given a name with an extension (`COPY LICENSE /licenses/mozilla.txt`; a directory
+    would not be), or a file put in /licenses or in a dot-folder (`COPY ssh-config /root/.ssh/config`)."""
+    if _NOT_CODE.match(base):
+        return True
+    if not dest.startswith("/"):
+        return False
+    if dest.startswith(("/licenses/", "/license/")) or _CONFIG_DEST.search(dest):
+        return True
+    return "." not in base and bool(_FILE_NAME.search(dest))
+
+
 def _manifest_glob(base: str) -> bool:
     if not any(ch in base for ch in "*?[") or base in ("*", "*.*"):
         return False
@@ -65,6 +86,8 @@ def source_copy(ins: Instruction) -> bool:
             return True  # several extension-less operands: directories of the project
         if "." not in base and not dest.endswith("/") and dest.rsplit("/", 1)[-1] == base:
             continue  # `COPY run-app /usr/local/bin/run-app`: one helper file to a named path
+        if len(srcs) == 1 and _one_file_to_fixed_place(base, dest.strip("\"'")):
+            continue  # `COPY LICENSE /licenses/mozilla.txt`, `COPY ssh-config /root/.ssh/config`
         if "." not in base:
             return True
     return False

@@ -9,7 +9,12 @@ from imgforge.lint.model import Dockerfile, Instruction, Stage
 from imgforge.lint.rules.base import Hit, hit, rule
 from imgforge.lint.rules.effects import run_effects
 from imgforge.lint.rules.shell import commands
-from imgforge.lint.rules.toolchain import build_step, runs_unbuilt_source, toolchain_entrypoint
+from imgforge.lint.rules.toolchain import (
+    build_step,
+    builds_cloned_source_at_start,
+    runs_unbuilt_source,
+    toolchain_entrypoint,
+)
 
 _SDK_REPOS = {"golang", "gcc", "rust", "maven", "gradle", "buildpack-deps", "sdk", "python-dev", "swift", "haskell",
               "clojure", "openjdk", "eclipse-temurin", "amazoncorretto", "mono", "sbt"}
@@ -99,7 +104,7 @@ def is_base_image(df: Dockerfile) -> bool:
 def sdk_in_final(df: Dockerfile) -> Iterator[Hit]:
     shipped = df.shipped()
     if not shipped or is_base_image(df) or toolchain_entrypoint(df) or runs_unbuilt_source(df) or \
-            (len(df.stages) == 1 and any(_single_stage_builds(df))):
+            builds_cloned_source_at_start(df) or (len(df.stages) == 1 and any(_single_stage_builds(df))):
         return  # a base, SDK or builder image ships its toolchain on purpose; MS002 covers single-stage builds
     root = shipped[0]
     if sdk_image(root.image):
@@ -126,8 +131,8 @@ def _single_stage_builds(df: Dockerfile) -> Iterator[Instruction]:
 @rule("MS002", "multistage", "warning", "Build step in a single-stage Dockerfile",
       "Split into a build stage and a runtime stage; COPY --from=build only the built artifacts.")
 def single_stage_build(df: Dockerfile) -> Iterator[Hit]:
-    if len(df.stages) != 1 or is_base_image(df) or toolchain_entrypoint(df):
-        return  # a base or builder image keeps its toolchain on purpose
+    if len(df.stages) != 1 or is_base_image(df) or toolchain_entrypoint(df) or builds_cloned_source_at_start(df):
+        return  # a base or builder image keeps its toolchain on purpose, and so does one that builds when it starts
     for ins in _single_stage_builds(df):
         cmd = next(c for c in commands(ins.script) if build_step(c))
         yield hit(ins, f"`{' '.join(cmd[:3])[:60]}` compiles in the image that ships, and this RUN removes neither "

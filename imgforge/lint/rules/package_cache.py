@@ -16,6 +16,7 @@ from imgforge.lint.rules.shell import (
     is_pip_install,
     is_probe,
     program,
+    runs_script,
     subcommand,
 )
 
@@ -58,6 +59,17 @@ def _apt_upgrade(cmd: tuple[str, ...]) -> bool:
     return program(cmd) in ("apt-get", "apt") and subcommand(cmd) in ("upgrade", "dist-upgrade", "full-upgrade")
 
 
+def _uses_index(cmd: tuple[str, ...]) -> bool:
+    """A command that reads the package index an update fetched: an install or upgrade, or a script (which, run
+    after an update, most likely installs packages: `apt-get update && bash /tmp/scripts/setup-sshd.sh`)."""
+    prog, sub = program(cmd), subcommand(cmd)
+    if prog in ("apt-get", "apt", "aptitude"):
+        return sub in ("install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source")
+    if prog == "apk":
+        return sub in ("add", "upgrade", "fix")
+    return runs_script(cmd)
+
+
 @rule("PC002", "package-cache", "warning", "Package index update in its own layer",
       "Run `apt-get update && apt-get install -y ...` in one RUN (on Alpine: `apk add --no-cache ...`).")
 def apt_update_alone(df: Dockerfile) -> Iterator[Hit]:
@@ -65,17 +77,15 @@ def apt_update_alone(df: Dockerfile) -> Iterator[Hit]:
         for ins in stage.instructions:
             if ins.keyword != "RUN":
                 continue
-            cmds = commands(ins.script)
-            if any(program(c) == "apk" and subcommand(c) == "update" for c in cmds) and \
-                    not any(program(c) == "apk" and subcommand(c) == "add" for c in cmds):
+            cmds = commands(ins.script)  # with those of `sudo bash -c "..."` strings: they run in this RUN too
+            update = next((k for k, c in enumerate(cmds) if is_apt_update(c) or
+                           (program(c) == "apk" and subcommand(c) == "update")), None)
+            if update is None or any(_uses_index(c) for c in cmds[update + 1:]):
+                continue
+            if program(cmds[update]) == "apk":
                 yield hit(ins, "apk update runs in a layer of its own: it leaves an index in /var/cache/apk "
                                "and a stale cached layer; use `apk add --no-cache` instead")
-                continue
-            if run_effects(ins.script).apt_lists_cleaned:
-                continue  # whatever the update fetched is gone when the RUN ends
-            if any(is_apt_update(c) for c in cmds) and not any(
-                    is_apt_install(c) or subcommand(c) in ("upgrade", "dist-upgrade", "build-dep")
-                    for c in cmds if program(c) in ("apt-get", "apt")):
+            elif not run_effects(ins.script).apt_lists_cleaned:  # else what the update fetched is gone at the end
                 yield hit(ins, "apt-get update runs in a layer of its own: the cached layer keeps stale package "
                                "lists, so a later install can fetch outdated or missing versions")
 

@@ -58,20 +58,79 @@ def words_and_operators(script: str) -> list[str]:
 
 @lru_cache(maxsize=4096)
 def commands(script: str) -> tuple[tuple[str, ...], ...]:
-    """The simple commands of `script` (wrappers, keywords and leading VAR=value assignments removed)."""
+    """The simple commands of `script` (wrappers, keywords and leading VAR=value assignments removed), each followed
+    by the commands of the script it hands a shell (`sudo bash -c "apt-get update && apt-get install ..."`)."""
+    return _commands(script, _NEST_LIMIT)
+
+
+@lru_cache(maxsize=4096)
+def top_commands(script: str) -> tuple[tuple[str, ...], ...]:
+    """The simple commands of `script` itself, without those of `sh -c` strings (what the shell running it sees)."""
+    return _commands(script, 0)
+
+
+_NEST_LIMIT = 4  # `sh -c "su -c 'bash -c ...'"` deeper than this is not worth reading
+
+
+def _commands(script: str, nest: int) -> tuple[tuple[str, ...], ...]:
     tokens = words_and_operators(script)
     out: list[tuple[str, ...]] = []
     cur: list[str] = []
-    for tok in tokens:
+    for tok in [*tokens, ";"]:
         if tok in _SEPARATORS:
-            if cur:
-                out.append(_clean(cur))
+            cmd = _clean(cur)
+            if cmd:
+                out.append(cmd)
+                inner = inline_script(cmd) if nest else None
+                if inner:
+                    out += _commands(inner, nest - 1)
             cur = []
         else:
             cur.append(tok)
-    if cur:
-        out.append(_clean(cur))
-    return tuple(c for c in out if c)
+    return tuple(out)
+
+
+_SHELL_PROGRAMS = {"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"}
+_SHELL_VALUED = {"-o", "+o", "-O", "+O", "--rcfile", "--init-file"}
+
+
+def _shell_operand(cmd: tuple[str, ...]) -> tuple[bool, str | None]:
+    """For a shell's command line: whether -c was given, and the first operand (the string, or a script file)."""
+    k, string = 1, False
+    while k < len(cmd) and cmd[k].startswith(("-", "+")):
+        if cmd[k] == "--":
+            k += 1
+            break
+        string |= not cmd[k].startswith("--") and "c" in cmd[k][1:] and cmd[k][1:].isalpha()
+        k += 2 if cmd[k] in _SHELL_VALUED else 1
+    return string, cmd[k] if k < len(cmd) else None
+
+
+def inline_script(cmd: tuple[str, ...]) -> str | None:
+    """The script a command hands a shell as a string: `bash -ec 'SCRIPT'`, `su user -c 'SCRIPT'`; else None."""
+    prog = program(cmd)
+    if prog in ("su", "runuser"):
+        return option_value(cmd, "-c", "--command")
+    if prog not in _SHELL_PROGRAMS:
+        return None
+    string, operand = _shell_operand(cmd)
+    return operand if string else None
+
+
+_SCRIPT_FILE = re.compile(r"\.(sh|bash)$")
+
+
+def runs_script(cmd: tuple[str, ...]) -> bool:
+    """A command that runs a script file: `bash /tmp/scripts/setup.sh`, `sh ./install.sh`, `/tmp/setup.sh`, `. x.sh`."""
+    prog = program(cmd)
+    if prog in _SHELL_PROGRAMS:
+        string, operand = _shell_operand(cmd)
+        return not string and operand is not None
+    if prog in (".", "source"):
+        return len(cmd) > 1 and bool(_SCRIPT_FILE.search(cmd[1]))  # not `. /etc/os-release`
+    if prog in ("configure", "autogen.sh", "config.status"):
+        return False  # a source build's set-up, not an installer
+    return bool(cmd) and (cmd[0].startswith("./") or bool(_SCRIPT_FILE.search(cmd[0])))
 
 
 def simple_command(words: list[str]) -> tuple[str, ...]:
@@ -79,18 +138,25 @@ def simple_command(words: list[str]) -> tuple[str, ...]:
     return _clean(words)
 
 
+# Wrapper options that take a value (`sudo -u vscode bash -c ...`, `xargs -n 1 rm`): the value is not the program.
+_WRAPPER_VALUED = {"sudo": {"-u", "-g", "-p", "-C", "-D", "-r", "-t", "-U", "-T", "--user", "--group"},
+                   "env": {"-u", "-C", "-S", "--unset", "--chdir"},
+                   "xargs": {"-I", "-n", "-P", "-d", "-a", "-L", "-s", "-E", "--max-args", "--max-procs",
+                             "--delimiter", "--arg-file"}}
+
+
 def _clean(words: list[str]) -> tuple[str, ...]:
     i = 0
-    wrapped = False
+    wrapper = ""
     while i < len(words):
         w = words[i]
         if w in ("<", ">", ">>", "2>", "<<<") and i + 1 < len(words):
             i += 2  # a redirection before the command (`xargs -rt < deps.txt apt-get install`)
         elif _ASSIGN.match(w) or w in _KEYWORDS or w in _WRAPPERS:
-            wrapped |= w in _WRAPPERS
+            wrapper = w if w in _WRAPPERS else wrapper
             i += 1
-        elif wrapped and w.startswith("-"):
-            i += 1  # options of a wrapper (`sudo -E`, `xargs -r`)
+        elif wrapper and w.startswith("-"):
+            i += 2 if w in _WRAPPER_VALUED.get(wrapper, ()) else 1  # options of a wrapper (`sudo -E`, `xargs -r`)
         else:
             break
     return tuple(words[i:])

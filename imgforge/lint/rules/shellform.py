@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from imgforge.lint.model import Dockerfile, Instruction
 from imgforge.lint.rules.base import Hit, hit, rule, runs
 from imgforge.lint.rules.layer_order import copy_operands
-from imgforge.lint.rules.shell import commands, program, simple_command, words_and_operators
+from imgforge.lint.rules.shell import program, simple_command, top_commands, words_and_operators
 
 _PIPE = re.compile(r"(?<![|\\])\|(?![|&])")
 _PIPEFAIL = re.compile(r"(set\s+(-[a-zA-Z]*\s+)*-[a-zA-Z]*o\s+pipefail|set\s+-o\s+pipefail|pipefail)")
@@ -40,7 +40,8 @@ def pipefail(df: Dockerfile) -> Iterator[Hit]:
       "Use WORKDIR for a directory later instructions work in; `cd` only lasts for its RUN.")
 def cd_in_run(df: Dockerfile) -> Iterator[Hit]:
     for ins in runs(df):
-        cd = next((c for c in commands(ins.script) if program(c) == "cd"), None)
+        # a `cd` inside `su app -c "cd ~ && ..."` is the inner shell's own: WORKDIR would not replace it
+        cd = next((c for c in top_commands(ins.script) if program(c) == "cd"), None)
         if cd is not None:
             where = cd[1][:60] if len(cd) > 1 else "~"
             yield hit(ins, f"`cd {where}` lasts only for this RUN; when later steps work there too, WORKDIR says so "
@@ -68,7 +69,7 @@ def _shell_form_entries(df: Dockerfile) -> Iterator[Instruction]:
 
 def _single_command(ins: Instruction) -> bool:
     """One simple command (`app --port $PORT`): bash, upstream dash and busybox sh exec it in place of themselves."""
-    return len(commands(ins.args)) == 1 and not re.search(r"[;&|<>`]|\$\(", _unquoted(ins.args))
+    return len(top_commands(ins.args)) == 1 and not re.search(r"[;&|<>`]|\$\(", _unquoted(ins.args))
 
 
 # Which /bin/sh a base image has, known from its name alone: Alpine and BusyBox images have BusyBox ash; Debian and

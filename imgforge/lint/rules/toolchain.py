@@ -22,6 +22,7 @@ from imgforge.lint.rules.shell import (
     operands,
     option_value,
     program,
+    runs_script,
     subcommand,
 )
 
@@ -189,3 +190,77 @@ def runs_unbuilt_source(df: Dockerfile) -> bool:
     trees, workdir = _fetched_trees(df)
     start = posixpath.normpath(posixpath.join(workdir, words[0])) if "/" in words[0] else workdir
     return any(start == t or start.startswith(t.rstrip("/") + "/") for t in trees if t != "/")
+
+
+def _copied_from_context(df: Dockerfile, start: str) -> bool:
+    """True when a COPY/ADD of the build context in the shipped stages puts the file `start` names there (a path,
+    or a bare name found on PATH, matched by file name)."""
+    workdir = "/"
+    for stage in df.shipped():
+        for ins in stage.instructions:
+            if ins.keyword == "WORKDIR":
+                workdir = _path(ins.args.strip(), workdir, _env_at(df, ins))
+            elif ins.keyword in ("COPY", "ADD") and ins.flag("from") is None and not ins.heredocs:
+                srcs, dest = copy_operands(ins)
+                target = _path(dest, workdir, _env_at(df, ins))
+                into = dest.endswith("/") or len(srcs) > 1
+                wanted = _path(start, workdir, {}) if "/" in start else None  # a bare name: found on PATH
+                for src in (s for s in srcs if "://" not in s):
+                    placed = posixpath.join(target, src.rstrip("/").rsplit("/", 1)[-1]) if into else target
+                    if placed == wanted if wanted else placed.rsplit("/", 1)[-1] == start:
+                        return True
+    return False
+
+
+def _unbuilt_clones(df: Dockerfile) -> list[str]:
+    """Folders a shipped RUN clones source into that no build step works in or names, and no RUN deletes: source
+    kept for later (`git clone .../wireguard-linux-compat.git /wireguard`, built by the entrypoint)."""
+    trees: list[str] = []
+    built: list[str] = []
+    removed: list[str] = []
+    workdir = "/"
+    for stage in df.shipped():
+        for ins in stage.instructions:
+            if ins.keyword == "WORKDIR":
+                workdir = _path(ins.args.strip(), workdir, _env_at(df, ins))
+            if ins.keyword != "RUN":
+                continue
+            env, here = _env_at(df, ins), workdir
+            for cmd in commands(ins.script):
+                prog, rest = program(cmd), args(cmd)
+                if prog == "cd" and rest:
+                    here = _path(rest[0], here, env)
+                elif prog == "git" and rest[:1] == ["clone"]:
+                    # (not an unpacked download: that is mostly a prebuilt release; not a clone into a dot-folder:
+                    # editor plugins and dotfiles are not built)
+                    tree = _path(_clone_target(cmd), here, env)
+                    trees += [] if "/." in tree else [tree]
+                elif prog == "rm":
+                    removed += [_path(w, here, env) for w in rest]
+                elif _builds(cmd):
+                    where = option_value(cmd, "-C", "--directory") if prog == "make" else None
+                    built.append(_path(where, here, env) if where else here)
+                    built += [_path(w, here, env) for w in rest if "/" in w]  # `make -f /src/x/Makefile`
+
+    def inside(path: str, tree: str) -> bool:
+        return path == tree or path.startswith(tree.rstrip("/") + "/")
+
+    return [t for t in trees if t != "/" and not any(inside(b, t) for b in built)
+            and not any(inside(t, r) for r in removed)]
+
+
+def _builds(cmd: tuple[str, ...]) -> bool:
+    """Broader than `build_step`, to err towards "built": any build tool, installer or script run on a tree."""
+    return build_step(cmd) or compiles_at_build(cmd) or runs_script(cmd) or \
+        (program(cmd) in _TOOLCHAIN_PROGRAMS and not is_probe(cmd))
+
+
+def builds_cloned_source_at_start(df: Dockerfile) -> bool:
+    """True when the image keeps source it cloned but never built and starts through a script of its own, with no
+    port to serve: the script builds that source when the container runs (a kernel-module installer compiling
+    against the host's headers), so the compiler is a run-time need even where other trees were built at build
+    time."""
+    words = _entry_words(df)
+    if not words or any(ins.keyword == "EXPOSE" for stage in df.shipped() for ins in stage.instructions):
+        return False  # a service: what it compiles, it could have compiled at build time
+    return _copied_from_context(df, words[0]) and bool(_unbuilt_clones(df))

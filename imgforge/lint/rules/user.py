@@ -9,7 +9,7 @@ from imgforge.lint.model import Dockerfile, Instruction
 from imgforge.lint.rules.base import Hit, hit, rule
 from imgforge.lint.rules.effects import run_effects
 from imgforge.lint.rules.multistage import is_base_image
-from imgforge.lint.rules.shell import commands, program
+from imgforge.lint.rules.shell import commands, program, top_commands
 
 _ROOT = re.compile(r"^(root|0)(:.*)?$")
 # Entrypoints of official images start as root and drop to a service user with one of these.
@@ -106,7 +106,7 @@ def _command_words(given: Instruction | None) -> list[str]:
     if given.json_args is not None:
         words = list(given.json_args)
     else:  # a shell-form `setup && nginx -g 'daemon off;'` runs the daemon last: that command is the program
-        shell = commands(given.args)[-1:]
+        shell = top_commands(given.args)[-1:]
         words = list(shell[0]) if shell else given.args.split()
     return [w.rsplit("/", 1)[-1] for w in words]
 

@@ -1,0 +1,118 @@
+"""The build context as the rules may see it: sizes of the files a COPY/ADD names, from `stat` alone.
+
+A rule never reads a context file, and a lookup never leaves the context folder: `..` is refused, symbolic links
+are neither followed nor descended, and a folder walk stops after a bounded number of entries (the size is then
+unknown). `lint(text)` has no context; `lint_files` offers the Dockerfile's folder, and for a dev container
+(`.devcontainer/Dockerfile`, often built with `"context": ".."`) the folder above it too.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import posixpath
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+_GLOB = frozenset("*?[")
+WALK_LIMIT = 5000  # entries looked at per lookup; a bigger tree's size is reported as unknown
+
+
+@dataclass(frozen=True)
+class FolderContext:
+    """A build context on disk, answering `size(source)` for COPY/ADD operands (globs allowed)."""
+
+    root: Path
+
+    def holds(self, source: str) -> bool:
+        """True when `source` names something in the context (a glob: at least one match)."""
+        rel = _relative(source)
+        try:
+            return rel is not None and bool(self._expand(rel))
+        except OSError:
+            return False
+
+    def size(self, source: str) -> int | None:
+        """Bytes of the files `source` names (a folder: all files under it; a glob: all matches, 0 when none), or
+        None when it does not exist, leaves the context, or is too big a tree to walk."""
+        rel = _relative(source)
+        if rel is None:
+            return None
+        try:
+            matches = self._expand(rel)
+            if matches is None:
+                return None
+            budget = [WALK_LIMIT]
+            total = 0
+            for path in matches:
+                size = _tree_size(path, budget)
+                if size is None:
+                    return None
+                total += size
+            return total
+        except OSError:
+            return None
+
+    def _expand(self, rel: str) -> list[str] | None:
+        """The paths `rel` names under the root, glob components matched one folder at a time (no links)."""
+        paths = [str(self.root)]
+        for part in ([] if rel == "." else rel.split("/")):
+            if not _GLOB & set(part):
+                paths = [os.path.join(p, part) for p in paths]
+                continue
+            found: list[str] = []
+            for p in paths:
+                if os.path.isdir(p) and not os.path.islink(p):
+                    with os.scandir(p) as entries:
+                        found += [e.path for e in entries if fnmatch.fnmatchcase(e.name, part)]
+            paths = found
+        if not _GLOB & set(rel):
+            return paths if os.path.lexists(paths[0]) and self._inside(paths[0]) else None
+        return [p for p in paths if self._inside(p)]
+
+    def _inside(self, path: str) -> bool:
+        # The folder holding `path`, with links resolved, must lie in the context (a linked folder on the way out
+        # is refused); the final entry itself is only ever lstat-ed.
+        root = os.path.realpath(self.root)
+        if os.path.normpath(path) == os.path.normpath(self.root):
+            return True
+        parent = os.path.realpath(os.path.dirname(path))
+        return parent == root or parent.startswith(root + os.sep)
+
+
+def _relative(source: str) -> str | None:
+    """The operand as a normalised path inside the context (COPY reads `/x` as `x`), or None when it leaves it or
+    holds a variable."""
+    bare = source.strip("\"'").lstrip("/")
+    rel = posixpath.normpath(bare) if bare else "."
+    return None if rel == ".." or rel.startswith("../") or "$" in rel else rel
+
+
+def _tree_size(path: str, budget: list[int]) -> int | None:
+    """Bytes of a file, or of the regular files under a folder (links counted as themselves, not followed)."""
+    st = os.lstat(path)
+    if not stat.S_ISDIR(st.st_mode):
+        budget[0] -= 1
+        return st.st_size if budget[0] >= 0 else None
+    total = 0
+    stack = [path]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for e in entries:
+                budget[0] -= 1
+                if budget[0] < 0:
+                    return None
+                if e.is_dir(follow_symlinks=False):
+                    stack.append(e.path)
+                else:
+                    total += e.stat(follow_symlinks=False).st_size
+    return total
+
+
+def folder_contexts(dockerfile: Path) -> tuple[FolderContext, ...]:
+    """The folders a Dockerfile on disk is likely built with: its own, and the one above a `.devcontainer`."""
+    folder = dockerfile.resolve().parent
+    if folder.name == ".devcontainer":
+        return FolderContext(folder), FolderContext(folder.parent)
+    return (FolderContext(folder),)
