@@ -19,6 +19,9 @@ write every row's file:
     done
 
 `file` is files/OWNER+NAME/PATH; the commit pins the exact text the labels judged (a label names file and line).
+Rules that weigh the build context (BL001 stats the files a COPY brings in) see it only when the repository's tree
+is there too: `git --git-dir=MIRROR archive COMMIT | tar -x -C CORPUS_DIR/files/OWNER+NAME`. Only the manifest's
+files are linted either way.
 """
 
 from __future__ import annotations
@@ -68,6 +71,14 @@ def corpus_meta(folder: Path, name: str) -> Path:
 
 
 def corpus_files(folder: Path) -> list[Path]:
+    """The manifest's files that are present (the folder may also hold their repositories' other files, the build
+    contexts some rules look at); without a manifest, every Dockerfile-named file under the folder."""
+    manifest = corpus_meta(folder, "manifest.tsv")
+    if manifest.is_file():
+        rows = csv.DictReader(manifest.open(encoding="utf-8"), delimiter="\t")
+        present = sorted(p for p in (folder / r["file"] for r in rows) if p.is_file())
+        if present:
+            return present
     base = folder / "files" if (folder / "files").is_dir() else folder
     return sorted(p for p in base.rglob("*") if p.is_file() and NAME.search(p.name)
                   and not p.name.endswith((".md", ".sh", ".tsv", ".json")))
