@@ -3,7 +3,8 @@
 An entry is keyed by ShellCheck's version and options, the dialect and the script text, and holds ShellCheck's
 comments for that script. The entries live in one JSON file under $IMGFORGE_CACHE_DIR, else
 $XDG_CACHE_HOME/imgforge, else ~/.cache/imgforge; IMGFORGE_NO_CACHE=1 turns the cache off. A cache that cannot
-be read or written is not used, and lint goes on without it.
+be read or written is not used, and lint goes on without it. Beside it, ShellCheck's version and options are
+remembered for the binary they were read from (`recall`), so a run whose scripts are all cached starts no process.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 MAX_ENTRIES = 50_000  # ~10 MB of JSON at most; past it the oldest half is dropped
 _FILE = "shellcheck-results.json"
+_PROBE = "shellcheck-version.json"
 _KEPT = ("line", "endLine", "code", "level", "message")
 
 
@@ -56,14 +57,7 @@ class ResultCache:
         items = list(self.entries.items())
         if len(items) > MAX_ENTRIES:
             items = items[len(items) - MAX_ENTRIES // 2:]
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".sc-", suffix=".json")
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump({"identity": self.identity, "entries": dict(items)}, out, separators=(",", ":"))
-            os.replace(tmp, self.folder / _FILE)
-        except OSError:
-            return  # a read-only home or a full disk: lint results do not depend on the cache
+        _write(self.folder, _FILE, {"identity": self.identity, "entries": dict(items)})
 
 
 def load(identity: str) -> ResultCache:
@@ -79,3 +73,41 @@ def load(identity: str) -> ResultCache:
     if isinstance(data, dict) and data.get("identity") == identity and isinstance(data.get("entries"), dict):
         cache.entries = data["entries"]
     return cache
+
+
+def recall(stamp: str) -> tuple[str, tuple[str, ...]] | None:
+    """The version text and options remembered for the ShellCheck binary `stamp` names, or None."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        data = json.loads((folder / _PROBE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("stamp") != stamp or not isinstance(data.get("version"), str) \
+            or not isinstance(data.get("options"), list):
+        return None
+    return data["version"], tuple(str(o) for o in data["options"])
+
+
+def remember(stamp: str, version: str, options: tuple[str, ...]) -> None:
+    """Keep the version text and options of the ShellCheck binary `stamp` names (one binary: the last one used)."""
+    folder = cache_dir()
+    if folder is None:
+        return
+    _write(folder, _PROBE, {"stamp": stamp, "version": version, "options": list(options)})
+
+
+def _write(folder: Path, name: str, data: dict[str, Any]) -> None:
+    """Replace `folder/name` with `data` as JSON, atomically: a concurrent run's write may be lost, never mixed in."""
+    # Deferred: a run whose scripts are all cached writes nothing, and tempfile is ~1 ms of its start-up.
+    import tempfile
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".sc-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(data, out, separators=(",", ":"))
+        os.replace(tmp, folder / name)
+    except OSError:
+        return  # a read-only home or a full disk: lint results do not depend on the cache
