@@ -252,8 +252,9 @@ class Run:
                 cache = self.cache or self._setup()
                 name = self.names[script.dialect, script.text] = f"s{len(self.names)}.sh"
                 key = self.keys[name] = cache.key(script.dialect, script.text)
-                if key in cache.entries:
-                    self.comments[name] = cache.entries[key]
+                cached = cache.get(key)
+                if cached is not None:
+                    self.comments[name] = cached
                 else:
                     self._write(name, script.text)
                     self.queued[script.dialect].append(name)

@@ -62,12 +62,34 @@ def test_cache_can_be_turned_off_and_survives_a_corrupt_file(tmp_path: Path, mon
     path = tmp_path / "Dockerfile"
     path.write_text(TEXT, encoding="utf-8")
     folder = Path(os.environ["IMGFORGE_CACHE_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "shellcheck-results.json").write_text("{not json", encoding="utf-8")
     calls = _checks(monkeypatch)
-    first = _sh100(path)  # the corrupt file is ignored, then replaced
-    monkeypatch.setenv("IMGFORGE_NO_CACHE", "1")
+    first = _sh100(path)
+    shards = sorted((folder / "shellcheck-results").glob("*.json"))
+    assert shards and len(calls) == 1
+    for shard in shards:
+        shard.write_text("{not json", encoding="utf-8")
+    assert _sh100(path) == first and len(calls) == 2  # the corrupt files are ignored, then replaced
     assert _sh100(path) == first and len(calls) == 2
+    monkeypatch.setenv("IMGFORGE_NO_CACHE", "1")
+    assert _sh100(path) == first and len(calls) == 3
+
+
+def test_a_run_reads_only_the_shards_of_its_own_scripts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from imgforge.lint import sc_cache
+
+    folder = Path(os.environ["IMGFORGE_CACHE_DIR"])
+    files = []
+    for k in range(40):  # 40 distinct scripts: spread over most of the 256 shards
+        files.append(tmp_path / f"d{k}.Dockerfile")
+        files[-1].write_text(f"FROM debian:12-slim\nRUN echo $VALUE_{k} > /tmp/out{k}\nUSER 10001\nCMD [\"app\"]\n")
+    lint_files(files)
+    assert len(list((folder / "shellcheck-results").glob("*.json"))) > 20
+    read: list[str] = []
+    real = sc_cache._read_shard
+    monkeypatch.setattr(sc_cache, "_read_shard", lambda p: read.append(p.name) or real(p))
+    calls = _checks(monkeypatch)
+    one = [(f.line, f.message) for f in lint_files([files[7]]).findings if f.rule == "SH100"]
+    assert len(read) == 1 and not calls and (2, one[0][1]) == one[0] and one[0][1].startswith("SC2086")
 
 
 def _processes(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
