@@ -64,6 +64,17 @@ class _DeferredConsole:
         self._real().__exit__(*exc)
 
 
+def plain_stdout() -> bool:
+    """True when rich would print stdout without styles: not a terminal, and neither FORCE_COLOR nor TTY_COMPATIBLE
+    is set (with either, rich decides)."""
+    if "FORCE_COLOR" in os.environ or "TTY_COMPATIBLE" in os.environ:
+        return False
+    try:
+        return not sys.stdout.isatty()
+    except ValueError:  # closed
+        return True
+
+
 console = cast("Console", _DeferredConsole(no_color=_no_color(), highlight=False, soft_wrap=True, emoji=False))
 console_err = cast("Console", _DeferredConsole(stderr=True, no_color=_no_color(), highlight=False, soft_wrap=True,
                                                emoji=False))

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from itertools import groupby
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 from urllib.parse import quote
-
-from rich.markup import escape
 
 from imgforge.lint.rules import RULES
 
@@ -20,24 +19,37 @@ FORMATS = ("text", "json", "sarif", "github")
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_RICH_STRIPPED = dict.fromkeys([7, 8, 11, 12, 13])  # rich.control.STRIP_CONTROL_CODES
 
 
-def to_text(report: LintReport) -> str:
-    """Rich markup, grouped by file, with a summary line (render with a rich Console)."""
+def to_text(report: LintReport, *, markup: bool = True) -> str:
+    """Grouped by file, with a summary line: rich markup (print it with a rich Console), or plain text."""
+    escape: Callable[[str], str] = _strip_control
+    if markup:
+        # Deferred: only a terminal needs markup, and rich is ~15 ms of a one-file `imgforge lint` (bench/lint.py).
+        from rich.markup import escape
+
+    def styled(style: str, text: str) -> str:
+        return f"[{style}]{escape(text)}[/{style}]" if markup else escape(text)
+
     out: list[str] = []
     for file, group in groupby(report.findings, key=lambda f: f.file):
-        out.append(f"[bold]{escape(file)}[/bold]")
+        out.append(styled("bold", file))
         for f in group:
-            style = _STYLE[f.severity]
-            out.append(f"  {f.line:>4}  [{style}]{f.severity:<7}[/{style}] {f.rule:<7} "
-                       f"[dim]{f.category}[/dim]  {escape(f.message)}")
+            out.append(f"  {f.line:>4}  {styled(_STYLE[f.severity], f'{f.severity:<7}')} {f.rule:<7} "
+                       f"{styled('dim', f.category)}  {escape(f.message)}")
             if f.fix:
-                out.append(f"{'':14}[dim]fix: {escape(f.fix)}[/dim]")
+                out.append(f"{'':14}{styled('dim', f'fix: {f.fix}')}")
     c = report.counts
     files = len(report.files)
     out.append(f"{files} file{'s' if files != 1 else ''}: {c['error']} error(s), {c['warning']} warning(s), "
                f"{c['info']} info")
     return "\n".join(out)
+
+
+def _strip_control(text: str) -> str:
+    """`text` without the control codes rich drops when it prints (bell, backspace, vertical tab, form feed, CR)."""
+    return text.translate(_RICH_STRIPPED)
 
 
 def to_json(report: LintReport) -> dict[str, object]:
@@ -111,12 +123,12 @@ def to_github(report: LintReport) -> str:
     return "\n".join(lines)
 
 
-def render(report: LintReport, fmt: str) -> str:
-    """The report in one of FORMATS as a string (text keeps rich markup)."""
+def render(report: LintReport, fmt: str, *, markup: bool = True) -> str:
+    """The report in one of FORMATS as a string (text with rich markup unless `markup` is False)."""
     if fmt == "json":
         return json.dumps(to_json(report), indent=2)
     if fmt == "sarif":
         return json.dumps(to_sarif(report), indent=2)
     if fmt == "github":
         return to_github(report)
-    return to_text(report)
+    return to_text(report, markup=markup)

@@ -2,11 +2,13 @@
 
 Each shell-form RUN becomes a script whose lines are the Dockerfile's own lines (the `RUN` keyword and flags
 blanked, comment lines inside a continuation kept as a bare continuation), so ShellCheck's line numbers map
-straight back. Heredoc bodies are checked in place. Nothing runs when `shellcheck` is not installed.
+straight back. Heredoc bodies are checked in place. Nothing runs when `shellcheck` is not installed, and
+nothing is set up (no `shellcheck --version`, no result cache, no folder) for a batch without a script to check.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -14,13 +16,17 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from imgforge.lint.model import Dockerfile, Finding, Instruction
+
+if TYPE_CHECKING:
+    import tempfile
+
+    from imgforge.lint import sc_cache
 
 RULE_ID = "SH100"
 # Codes that cannot be right in a Dockerfile: variables come from ARG/ENV (SC2154), sourced files live in the
@@ -49,9 +55,8 @@ _CHECKED_PROGRAMS = frozenset({
 
 @dataclass(frozen=True)
 class Script:
-    """One RUN script written for ShellCheck (`text`, at `path`), and where its line 1 sits in the Dockerfile."""
+    """One RUN script as ShellCheck reads it (`text`), and where its line 1 sits in the Dockerfile."""
 
-    path: str
     first_line: int
     instruction: Instruction
     dialect: str
@@ -109,11 +114,8 @@ def _plain(body: str) -> bool:
     return True
 
 
-def scripts(df: Dockerfile, text: str, folder: Path, written: dict[tuple[str, str], str]) -> list[Script]:
-    """Describe each shell-form RUN of `df`, writing each distinct (dialect, script) into `folder` once.
-
-    Official images repeat the same RUN across versions and variants: ShellCheck reads each text once.
-    """
+def scripts(df: Dockerfile, text: str) -> list[Script]:
+    """Each shell-form RUN of `df` that ShellCheck has something to say about, as a script."""
     lines = text.replace("\r\n", "\n").split("\n")
     out = []
     for ins in (ins for ins in df.instructions if ins.keyword == "RUN" and ins.json_args is None):
@@ -123,12 +125,7 @@ def scripts(df: Dockerfile, text: str, folder: Path, written: dict[tuple[str, st
         body = _script_text(lines, ins)
         if body is None or _plain(body):
             continue
-        key = (dialect, body)
-        if key not in written:
-            path = folder / f"s{len(written)}.sh"
-            path.write_text(body, encoding="utf-8")
-            written[key] = str(path)
-        out.append(Script(written[key], ins.line, ins, dialect, body))
+        out.append(Script(ins.line, ins, dialect, body))
     return out
 
 
@@ -147,16 +144,37 @@ def _probe(executable: str) -> tuple[str, tuple[str, ...]]:
     return out.strip(), options
 
 
-class _Process:
-    """One `shellcheck` process over a chunk of scripts, writing its JSON to a file (no pipe to keep drained)."""
+def _version(executable: str) -> tuple[str, tuple[str, ...]]:
+    """`_probe`'s answer, remembered in the cache folder while the binary is the same file (path, inode, size and
+    modification time): a run whose scripts are all cached then starts no `shellcheck --version` (~2 ms)."""
+    from imgforge.lint import sc_cache  # deferred with the cache, see Run._setup
 
-    def __init__(self, executable: str, options: tuple[str, ...], dialect: str, chunk: list[str], out: Path) -> None:
+    try:
+        st = os.stat(executable)
+        stamp = f"{os.path.realpath(executable)}\0{st.st_ino}\0{st.st_size}\0{st.st_mtime_ns}"
+    except OSError:
+        return _probe(executable)
+    known = sc_cache.recall(stamp)
+    if known is not None:
+        return known
+    version, options = _probe(executable)
+    if version:
+        sc_cache.remember(stamp, version, options)
+    return version, options
+
+
+class _Process:
+    """One `shellcheck` process over a chunk of scripts (file names in `folder`), writing its JSON to a file (no
+    pipe to keep drained). ShellCheck runs in `folder`, so its comments name the scripts as they were given."""
+
+    def __init__(self, executable: str, options: tuple[str, ...], dialect: str, chunk: list[str], folder: Path,
+                 out: Path) -> None:
         self.chunk, self.out, self.started = chunk, out, time.monotonic()
         self.proc: subprocess.Popen[bytes] | None = None
         try:
             with out.open("wb") as sink:
                 self.proc = subprocess.Popen([executable, *options, "-f", "json1", "-s", dialect, "-e", EXCLUDED,
-                                              *chunk], stdout=sink, stderr=subprocess.DEVNULL)
+                                              *chunk], stdout=sink, stderr=subprocess.DEVNULL, cwd=folder)
         except OSError:
             pass  # ShellCheck is an extra: when it cannot run, lint reports what it found itself
 
@@ -169,6 +187,12 @@ class _Process:
             self.proc = None
             return True
         return False
+
+    def wait(self) -> None:
+        """Block until the process ends or its time is up (`done` then kills it)."""
+        if self.proc is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=max(0.0, _TIMEOUT - (time.monotonic() - self.started)))
 
     def comments(self) -> list[dict[str, Any]] | None:
         """ShellCheck's comments, or None when the process could not run or answer (nothing to cache then)."""
@@ -186,42 +210,64 @@ class Run:
 
     `add` each parsed file as it comes: its new scripts (each distinct text once; cached results reused) are
     queued, and a chunk starts as soon as one is full and a CPU is free, so ShellCheck works on one core while
-    the rules run on the other. `findings` waits for the rest, split evenly over the CPUs.
+    the rules run on the other. `findings` waits for the rest, split evenly over the CPUs. The result cache and the
+    options are set up by the first script to check (most Dockerfiles have none), the scripts' folder by the first
+    script that is not in the cache.
     """
 
     def __init__(self, executable: str) -> None:
-        # Deferred: the cache needs hashlib (OpenSSL, ~3 ms of start-up), which lint without ShellCheck never uses.
-        from imgforge.lint import sc_cache
-
-        identity, self.options = _probe(executable)
         self.executable = executable
-        self.cache = sc_cache.load(f"{identity}\0{' '.join(self.options)}\0{EXCLUDED}")
-        # Scripts and answers are small files written and read once: in memory (tmpfs) where the machine has one,
-        # since a disk-backed /tmp can cost ~1 ms per file, as much as ShellCheck's own time on a short script.
-        shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
-        self._tmp = tempfile.TemporaryDirectory(prefix="imgforge-sc-", dir=shm)
-        self.folder = Path(self._tmp.name)
-        self.written: dict[tuple[str, str], str] = {}
-        self.keys: dict[str, str] = {}
-        self.batch: list[tuple[str, Script]] = []
+        self.options: tuple[str, ...] = ()
+        self.cache: sc_cache.ResultCache | None = None
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self.folder = Path()
+        self.names: dict[tuple[str, str], str] = {}  # each distinct (dialect, script) -> its file name, once
+        self.keys: dict[str, str] = {}  # file name -> cache key
+        self.batch: list[tuple[str, str, Script]] = []  # (Dockerfile, script file name, script)
         self.comments: dict[str, list[dict[str, Any]]] = {}
         self.queued: dict[str, list[str]] = {"sh": [], "bash": []}
         self.running: list[_Process] = []
         self.width = os.cpu_count() or 1
         self.launched = 0
 
+    def _setup(self) -> sc_cache.ResultCache:
+        # Deferred to the first script to check: hashlib (for the cache keys) is ~3 ms of start-up.
+        from imgforge.lint import sc_cache
+
+        identity, self.options = _version(self.executable)
+        self.cache = sc_cache.load(f"{identity}\0{' '.join(self.options)}\0{EXCLUDED}")
+        return self.cache
+
+    def _write(self, name: str, script: str) -> None:
+        """Write a script for ShellCheck into the batch's folder, made on the first write: a run whose scripts are
+        all cached makes no folder."""
+        if self._tmp is None:
+            import tempfile
+
+            # Scripts and answers are small files written and read once: in memory (tmpfs) where the machine has
+            # one, since a disk-backed /tmp can cost ~1 ms per file, as much as ShellCheck's own time on a script.
+            shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+            self._tmp = tempfile.TemporaryDirectory(prefix="imgforge-sc-", dir=shm)
+            self.folder = Path(self._tmp.name)
+        (self.folder / name).write_text(script, encoding="utf-8")
+
     def add(self, df: Dockerfile, text: str) -> None:
         """Queue the shell-form RUN scripts of one parsed file."""
-        for script in scripts(df, text, self.folder, self.written):
-            self.batch.append((df.path, script))
-            if script.path in self.keys:
-                continue
-            key = self.cache.key(script.dialect, script.text)
-            self.keys[script.path] = key
-            if key in self.cache.entries:
-                self.comments[script.path] = self.cache.entries[key]
-            else:
-                self.queued[script.dialect].append(script.path)
+        for script in scripts(df, text):
+            name = self.names.get((script.dialect, script.text))
+            if name is None:
+                cache = self.cache or self._setup()
+                name = self.names[script.dialect, script.text] = f"s{len(self.names)}.sh"
+                key = self.keys[name] = cache.key(script.dialect, script.text)
+                cached = cache.get(key)
+                if cached is not None:
+                    self.comments[name] = cached
+                else:
+                    self._write(name, script.text)
+                    self.queued[script.dialect].append(name)
+            self.batch.append((df.path, name, script))
+        if self.cache is None:
+            return
         self._reap()
         for dialect, queue in self.queued.items():
             while len(queue) >= _CHUNK and len(self.running) < self.width:
@@ -229,6 +275,8 @@ class Run:
 
     def findings(self) -> list[Finding]:
         """Wait for every script's comments, save the cache, and give the findings on Dockerfile lines."""
+        if self.cache is None:
+            return []  # no script to check was added
         try:
             while self.running or any(self.queued.values()):
                 self._reap()
@@ -236,8 +284,10 @@ class Run:
                     while queue and len(self.running) < self.width:
                         # What is left goes out in even parts, one per CPU, so no process runs long alone.
                         self._launch(dialect, max(8, -(-sum(map(len, self.queued.values())) // self.width)))
-                if self.running:
-                    time.sleep(0.005)
+                if self.running and any(self.queued.values()):
+                    time.sleep(0.005)  # a CPU frees up when any process ends: look again soon
+                elif self.running:
+                    self.running[0].wait()  # nothing left to start: wait for each in turn, not in 5 ms naps
             self.cache.save()
             return _findings(self.batch, self.comments)
         finally:
@@ -245,14 +295,15 @@ class Run:
                 if process.proc is not None:
                     process.proc.kill()
                     process.proc.wait()
-            self._tmp.cleanup()
+            if self._tmp is not None:
+                self._tmp.cleanup()
 
     def _launch(self, dialect: str, size: int) -> None:
         queue = self.queued[dialect]
         chunk, queue[:] = queue[:size], queue[size:]
         out = self.folder / f"out{self.launched}.json"
         self.launched += 1
-        self.running.append(_Process(self.executable, self.options, dialect, chunk, out))
+        self.running.append(_Process(self.executable, self.options, dialect, chunk, self.folder, out))
 
     def _reap(self) -> None:
         for process in [p for p in self.running if p.done()]:
@@ -260,20 +311,20 @@ class Run:
             found = process.comments()
             if found is None:
                 continue
-            by_path: dict[str, list[dict[str, Any]]] = {path: [] for path in process.chunk}
+            by_name: dict[str, list[dict[str, Any]]] = {name: [] for name in process.chunk}
             for c in found:
-                by_path.setdefault(c["file"], []).append(c)
-            for path, comments in by_path.items():
-                self.comments[path] = comments
-                if path in self.keys:
-                    self.cache.put(self.keys[path], comments)
+                by_name.setdefault(c["file"], []).append(c)
+            for name, comments in by_name.items():
+                self.comments[name] = comments
+                if name in self.keys and self.cache is not None:
+                    self.cache.put(self.keys[name], comments)
 
 
-def _findings(batch: list[tuple[str, Script]], comments: dict[str, list[dict[str, Any]]]) -> list[Finding]:
+def _findings(batch: list[tuple[str, str, Script]], comments: dict[str, list[dict[str, Any]]]) -> list[Finding]:
     """ShellCheck's comments on each script, as findings on the lines of every Dockerfile that has the script."""
     found: list[Finding] = []
-    for file, script in batch:
-        for c in comments.get(script.path, ()):
+    for file, name, script in batch:
+        for c in comments.get(name, ()):
             line = script.first_line + int(c["line"]) - 1
             end = max(line, script.first_line + int(c.get("endLine", c["line"])) - 1)
             # SC1xxx are parse complaints: a RUN script the shell cannot parse fails the build, so on a file

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -113,6 +114,25 @@ def test_text_output_and_output_file(bad_file: Path, tmp_path: Path, capsys: pyt
     text = out.read_text()
     assert str(bad_file) in text and "SEC001" in text and "fix:" in text and "[bold]" not in text
     capsys.readouterr()
+
+
+def test_plain_text_is_what_rich_prints_of_the_markup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from rich.console import Console
+
+    from imgforge.lint.formats import to_text
+
+    # Markup-like brackets, a tab and control characters in the path and in quoted Dockerfile text.
+    path = tmp_path / "we[bold]ird\tna\x07me\r.Dockerfile"
+    path.write_text('FROM ubuntu\nRUN\tapt-get install -y curl [red]x[/red] \\\n\t&& echo "\a\x1b[31m\r"\n'
+                    "COPY id_rsa\t/root/.ssh/\nCOPY [a]\\\\[b] /x\n")
+    report = lint_file(path)
+    plain = to_text(report, markup=False)
+    console = Console(file=io.StringIO(), no_color=True, highlight=False, soft_wrap=True, emoji=False)
+    console.print(to_text(report))
+    assert "[bold]" in plain and "\x07" not in plain and "id_rsa" in plain
+    assert console.file.getvalue() == plain.expandtabs(8) + "\n"  # type: ignore[attr-defined]
+    assert main(["lint", str(path), "--fail-on", "never"]) == 0  # stdout is not a terminal here: plain text
+    assert capsys.readouterr().out == plain.expandtabs(8) + "\n"
 
 
 def test_inline_suppression_on_and_above_the_line() -> None:

@@ -143,7 +143,7 @@ def test_plain_scripts_are_not_sent_to_shellcheck(tmp_path: Path, monkeypatch: p
 
     def recording(*a: Any, **kw: Any) -> list[shellcheck.Script]:
         out = real(*a, **kw)
-        sent.extend(Path(s.path).read_text(encoding="utf-8") for s in out)
+        sent.extend(s.text for s in out)
         return out
 
     monkeypatch.setattr(shellcheck, "scripts", recording)

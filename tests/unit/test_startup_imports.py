@@ -101,6 +101,10 @@ def test_lint_file_loads_the_linter_only(tmp_path: Path) -> None:
                                             "imgforge.env", "imgforge.registry"))
     # pydantic only as typer's own argument coercion (typer 0.29+), never through an imgforge model.
     assert "pydantic" not in loaded or "typer._adapters" in loaded
+    # Output not on a terminal: plain text, no rich, in every format.
+    assert_none(loaded, ("rich",))
+    for fmt in ("json", "sarif", "github"):
+        assert_none(modules_after(cli("lint", "--no-shellcheck", "--format", fmt, "Dockerfile"), tmp_path), ("rich",))
 
 
 def test_scan_of_an_archive_talks_to_no_engine_or_registry(tmp_path: Path) -> None:
