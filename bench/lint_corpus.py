@@ -128,6 +128,8 @@ def _matches(h: dict[str, object], ours: list[Finding]) -> bool:
         return any(f.rule == "SH100" and f.message.startswith(code + ":") and line <= f.line <= end for f in ours)
     if code == "DL1000":
         return any(f.category == "syntax" for f in ours)
+    if code == "DL3061" and any(f.rule == "SYN007" for f in ours):
+        return True  # a file with no FROM at all: one SYN007 says it, not an SYN005 per instruction
     return any(f.rule in SHARED[code] and f.line <= line <= f.end_line for f in ours)
 
 

@@ -188,6 +188,8 @@ class _Parser:
         if not instructions and not self.findings:
             self.problem("SYN007", 1, 1, "the file has no instructions")
         elif not stages and not any(f.rule == "SYN007" for f in self.findings):
+            # One finding says it: "X comes before the first FROM" on every line would promise a FROM that never comes.
+            self.findings = [f for f in self.findings if f.rule != "SYN005"]
             self.problem("SYN007", 1, 1, "the file has no FROM instruction")
         df = Dockerfile(self.path, self.directives, self.escape, global_args, final, tuple(instructions),
                         self.comments, ())

@@ -196,3 +196,20 @@ def test_hostile_templates_are_linted_in_linear_time(text: str) -> None:
     assert time.perf_counter() - start < 5  # linear: well under a second; a quadratic pass takes minutes
     assert "SYN014" in [f.rule for f in findings]
     assert max(f.end_line for f in findings) <= text.count("\n") + 1  # line numbers kept
+
+
+def test_a_file_with_no_from_at_all_gets_one_finding_not_one_per_instruction() -> None:
+    # JSON-form fixtures and fragments: "CMD comes before the first FROM" would promise a FROM that never comes.
+    rules = [f.rule for f in lint('CMD ["a", "b"]\nENTRYPOINT ["c"]\nRUN true\n') if f.category == "syntax"]
+    assert rules == ["SYN007"]
+
+
+def test_an_instruction_before_the_first_from_is_still_reported() -> None:
+    rules = [f.rule for f in lint("RUN true\nFROM alpine:3.20\nUSER 10001\nCMD [\"sh\"]\n") if f.category == "syntax"]
+    assert rules == ["SYN005"]
+
+
+@pytest.mark.parametrize("cmd", ['CMD ["icecast", "-c", "/etc/icecast/icecast.xml"]', 'CMD ["pdnsd"]'])
+def test_packaged_daemons_that_switch_user_by_their_config_are_not_reported(cmd: str) -> None:
+    text = f"FROM alpine:3.20\nRUN apk add --no-cache icecast pdnsd\nEXPOSE 8000 53/udp\n{cmd}\n"
+    assert "USR001" not in {f.rule for f in lint(text)}
