@@ -45,9 +45,7 @@ def frontend_only(root: Path) -> bool:
     scripts = _scripts(pkg)
     if "build" not in scripts:
         return False
-    deps = {name for key in ("dependencies", "devDependencies") if isinstance(table := pkg.get(key), dict)
-            for name in table}
-    if SERVER_PACKAGES & deps:
+    if SERVER_PACKAGES & _deps(pkg) or not node_app(root):
         return False
     start = scripts.get("start", "")
     if start and not _dev_server(start, scripts):
@@ -63,6 +61,38 @@ def frontend_only(root: Path) -> bool:
     if isinstance(main, str) and (root / main).is_file():
         return False
     return any(path.name == "index.html" for path in source_files(root, (".html",)))
+
+
+# Files that make a folder a Python project (its package.json, if any, may be tooling only).
+_PYTHON_MARKERS = ("manage.py", "requirements.txt", "pyproject.toml", "setup.py", "Pipfile")
+
+
+def _deps(pkg: dict[str, Any]) -> set[str]:
+    return {name for key in ("dependencies", "devDependencies") if isinstance(table := pkg.get(key), dict)
+            for name in table}
+
+
+def _python_project(root: Path) -> bool:
+    return any((root / name).is_file() for name in _PYTHON_MARKERS)
+
+
+def node_app(root: Path) -> bool:
+    """Whether package.json describes a Node program, not tooling beside a Python project.
+
+    A Django or Flask site often has a package.json only for linters, prettier or an asset bundler; such a
+    project (Python markers, and no start script, no existing `main`, no server package, no Procfile `web:`
+    running node) is the Python project it looks like.
+    """
+    if not _python_project(root):
+        return True
+    pkg = package_json(root)
+    scripts = _scripts(pkg)
+    web = procfile_web(root)
+    if web:
+        return _node_command(web, scripts) is not None
+    main = pkg.get("main")
+    return bool("start" in scripts or SERVER_PACKAGES & _deps(pkg)
+                or (isinstance(main, str) and (root / main).is_file()))
 
 
 def _dev_server(command: str, scripts: dict[str, str], depth: int = 0) -> bool:

@@ -202,3 +202,26 @@ def test_frontend_only_finds_an_html_template_in_the_sources(tmp_path):
     # A page among the sources of a project whose `main` exists is a server's page.
     write(root, {"package.json": json.dumps({**pkg, "main": "src/server.js"}), "src/server.js": ""})
     assert not frontend_only(root)
+
+
+@pytest.mark.parametrize("pkg", [
+    # wagtail/bakerydemo: linters and prettier only; simonw/datasette: an asset bundler's packages, no build script.
+    {"devDependencies": {"eslint": "9", "prettier": "3"}, "scripts": {"lint": "eslint ."}},
+    {"dependencies": {"rollup": "3", "codemirror": "6"}, "scripts": {"fix": "prettier --write ."}},
+    # A CSS build beside Django templates is not a front-end-only site either.
+    {"devDependencies": {"tailwindcss": "4"}, "scripts": {"build": "tailwindcss -o static/site.css"}},
+])
+def test_package_json_for_tooling_leaves_a_python_project_python(tmp_path, pkg):
+    root = write(tmp_path, {"package.json": json.dumps(pkg), "manage.py": "import django\n",
+                            "requirements.txt": "django\n", "site/templates/index.html": "<p>hi</p>",
+                            "Procfile": "web: uwsgi ./etc/uwsgi.ini\n"})
+    assert detect_stack(root) == "python"
+    # The same package.json with a Node server beside the Python files stays node.
+    (root / "package.json").write_text(json.dumps({**pkg, "dependencies": {"express": "4"}}))
+    (root / "Procfile").unlink()
+    assert detect_stack(root) == "node"
+    # And without Python files, a package.json is Node's whatever it holds.
+    for name in ("manage.py", "requirements.txt"):
+        (root / name).unlink()
+    (root / "package.json").write_text(json.dumps(pkg))
+    assert detect_stack(root) in ("node", "spa")
