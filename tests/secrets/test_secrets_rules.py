@@ -296,6 +296,8 @@ THIRD_PARTY = [
     "/app/vendor/github.com/acme/client/doc.go",
     "/usr/local/bundle/gems/pg-1.5.4/README.md",
     "/usr/share/doc/libpq5/examples.txt",
+    # pydeck's bundled notebook extension (streamlit/demo-uber-nyc-pickups): minified JS installed into the venv.
+    "/opt/venv/share/jupyter/nbextensions/pydeck/index.js",
 ]
 
 
