@@ -134,6 +134,16 @@ def _node_command(command: str, scripts: dict[str, str], depth: int = 0) -> tupl
     return (("/usr/bin/env", *env) if env else ()) + ("node", *words[1:])
 
 
+def _after_build(command: str, scripts: dict[str, str]) -> str:
+    """`command` without leading build steps (`npm run build && node dist/server.js`): the image's build stage
+    ran the build script already, so the server is what is left."""
+    steps = [step.strip() for step in command.split("&&")]
+    while len(steps) > 1 and (re.fullmatch(r"(?:npm|yarn|pnpm)\s+(?:run\s+)?build", steps[0])
+                              or ("build" in scripts and steps[0] == scripts["build"].strip())):
+        steps.pop(0)
+    return " && ".join(steps)
+
+
 _TS_RUNNERS = ("nodemon", "ts-node", "ts-node-dev", "tsx", "node-dev")
 
 
@@ -180,12 +190,19 @@ def node_start(root: Path) -> Start | None:
         return Start(plain or shell(web), "Procfile web: process")
     start = scripts.get("start")
     if start:
-        plain = _node_command(start, scripts)
+        plain = _node_command(_after_build(start, scripts), scripts)
         if plain:
             return Start(plain, f"package.json scripts.start ({start!r}) run as plain node, without npm")
         compiled = _compiled(root, start, scripts)
         if compiled:
             return compiled
+    # A CLI-run start (NestJS's `nest start`) often has its production form beside it: `start:prod`.
+    for name in ("start:prod", "start:production", "serve:prod"):
+        command = scripts.get(name)
+        plain = _node_command(_after_build(command, scripts), scripts) if command else None
+        if plain:
+            return Start(plain, f"package.json scripts.{name} ({command!r}) run as plain node, without npm "
+                         f"(scripts.start{f' ({start!r})' if start else ''} is not)")
     main = pkg.get("main")
     if isinstance(main, str) and (root / main).is_file():
         return Start(("node", main), f"package.json main ({main})")

@@ -117,6 +117,12 @@ def test_python_start_rules_in_order(tmp_path, files, command):
                                          '"rootDir": "./src",},\n}\n'}, ("node", "dist/app.js")),
     ({"scripts": {"start": "node a.js"}}, {"Procfile": "web: node --max-old-space-size=256 b.js\n"},
      ("node", "--max-old-space-size=256", "b.js")),
+    # fastify/demo: the build the image already ran, then the server.
+    ({"scripts": {"start": "npm run build && node dist/server.js", "build": "tsc"}}, {}, ("node", "dist/server.js")),
+    ({"scripts": {"start": "tsc && node dist/index.js", "build": "tsc"}}, {}, ("node", "dist/index.js")),
+    # nestjs/typescript-starter: `nest start` runs through the CLI; start:prod is plain node.
+    ({"scripts": {"start": "nest start", "start:prod": "node dist/main", "build": "nest build"}}, {},
+     ("node", "dist/main")),
 ])
 def test_node_start_is_plain_node(tmp_path, pkg, files, entry):
     root = write(tmp_path, {"package.json": json.dumps(pkg), **files})
