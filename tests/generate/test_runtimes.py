@@ -38,6 +38,8 @@ def test_catalog_offers_two_versions_of_each_toolchain():
     ({"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.11"\n'}, "3.13"),
     ({"pyproject.toml": '[tool.poetry.dependencies]\npython = ">=3.10,<3.12"\n'}, "3.11"),
     ({"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.13.2"\n'}, "3.13"),  # Debian has 3.13.5
+    ({"Pipfile": '[packages]\nflask = "*"\n\n[requires]\npython_version = "3.11"\n'}, "3.11"),
+    ({"Pipfile.lock": json.dumps({"_meta": {"requires": {"python_full_version": "3.11.2"}}, "default": {}})}, "3.11"),
 ])
 def test_python_version_from_declarations(tmp_path, files, expected):
     assert choose("python", write(tmp_path, files)) == expected
@@ -168,3 +170,13 @@ def test_poetry_1_1_lock_lists_its_files_under_metadata(tmp_path):
     write(tmp_path, {"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.9"\n', "poetry.lock": lock})
     assert [(p.name, p.span()) for p in compiled_packages(tmp_path)] == [("psycopg2-binary", "cp311")]
     assert choose("python", tmp_path) == "3.11"
+
+
+def test_pipfile_python_version_the_catalog_lacks_is_one_clear_error(tmp_path):
+    # gothinkster/flask-realworld-example-app: Pipfile.lock requires python_version 3.7; imgforge took 3.13 and pip
+    # failed compiling cffi 1.11 three minutes into the build.
+    lock = {"_meta": {"requires": {"python_version": "3.7"}}, "default": {"cffi": {"version": "==1.11.5"}}}
+    root = write(tmp_path, {"Pipfile.lock": json.dumps(lock), "Pipfile": "[packages]\ncffi = \"*\"\n"})
+    with pytest.raises(UsageError, match=r"Pipfile.lock _meta.requires.python_version wants 3.7, but the imgforge "
+                       r"catalog has 3.11, 3.13"):
+        choose("python", root)
