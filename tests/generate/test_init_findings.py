@@ -99,6 +99,11 @@ def write(root: Path, files: dict[str, str]) -> Path:
     ({"requirements.txt": "fastapi[all]", "main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n"},
      "exec uvicorn main:app --host 0.0.0.0 --port ${PORT}"),
     ({"app.py": "print('hi')\n"}, "app.py"),
+    # streamlit/streamlit-example, streamlit/demo-uber-nyc-pickups: no app.py, a streamlit_app.py script.
+    ({"requirements.txt": "streamlit\npandas\n", "streamlit_app.py": "import streamlit as st\n"},
+     "exec streamlit run streamlit_app.py --server.address 0.0.0.0 --server.port ${PORT} --server.headless true"),
+    ({"requirements.txt": "streamlit==1.40\n", "dashboard.py": "from streamlit import write\n", "util.py": ""},
+     "exec streamlit run dashboard.py --server.address 0.0.0.0 --server.port ${PORT} --server.headless true"),
 ])
 def test_python_start_rules_in_order(tmp_path, files, command):
     start = python_start(write(tmp_path, files))
