@@ -186,10 +186,28 @@ def _exit_reason(code: int | None, was_ready: bool, logs: str, plan: RunPlan) ->
         allowed = ", ".join(plan.writable_paths) or "none"
         text += (f": it writes outside its emptyDir paths ({allowed}) under the read-only root filesystem"
                  " - add the path to manifest.writable_paths")
-    lines = [line for line in logs.strip().splitlines() if line.strip()]
-    if lines:
-        text += f" (last log line: {lines[-1][:200]})"
+    line = telling_line(logs)
+    if line:
+        text += f" ({line[0]}: {line[1][:200]})"
     return text
+
+
+# An error's own line: `Error: Cannot find module …`, `ModuleNotFoundError: …`, `panic: …`, `FATAL …`.
+_ERROR_LINE = re.compile(r"^\s*(?:[\w.]*(?:Error|Exception)\b|panic:|fatal\b|FATAL\b|Uncaught\b)")
+# What a runtime prints after the error: Node's version trailer (`Node.js v20.19.2`).
+_TRAILER = re.compile(r"^\s*Node\.js v\d")
+
+
+def telling_line(logs: str) -> tuple[str, str] | None:
+    """The log line that says why a container stopped, and what it is: the last error line before a runtime's
+    trailer (a crashed Node prints its version last), else the last line."""
+    lines = [line for line in logs.strip().splitlines() if line.strip()]
+    while lines and _TRAILER.match(lines[-1]):
+        lines.pop()
+    if not lines:
+        return None
+    errors = [line for line in lines if _ERROR_LINE.match(line)]
+    return ("error in the log", errors[-1].strip()) if errors else ("last log line", lines[-1])
 
 
 def verify(docker: DockerClient, image: str, plan: RunPlan, timeout: float = 60.0, settle: float = 2.0) -> VerifyReport:
