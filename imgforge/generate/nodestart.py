@@ -107,8 +107,11 @@ def _dev_server(command: str, scripts: dict[str, str], depth: int = 0) -> bool:
     return False
 
 
-def _node_command(command: str, scripts: dict[str, str], depth: int = 0) -> tuple[str, ...] | None:
-    """`command` as a plain `node …` exec form (npm run X followed, env assignments kept), else None."""
+def _node_command(command: str, scripts: dict[str, str], depth: int = 0,
+                  bins: frozenset[str] = frozenset()) -> tuple[str, ...] | None:
+    """`command` as a plain `node …` exec form (npm run X followed, env assignments kept), else None. A command
+    named after a production dependency (`next start`, `pm2-runtime app.js`; `bins`) runs that package's
+    executable from node_modules/.bin, which the runtime's production tree keeps."""
     try:
         words = shlex.split(command)
     except ValueError:
@@ -127,11 +130,13 @@ def _node_command(command: str, scripts: dict[str, str], depth: int = 0) -> tupl
     if words[0] in ("npm", "yarn", "pnpm") and depth < 3:
         rest = words[2:] if words[1:2] == ["run"] else words[1:]
         if rest and rest[0] in scripts:
-            return _node_command(scripts[rest[0]], scripts, depth + 1)
+            return _node_command(scripts[rest[0]], scripts, depth + 1, bins)
         return None
-    if words[0] != "node":
+    if words[0] in bins:
+        words[0] = f"./node_modules/.bin/{words[0]}"
+    elif words[0] != "node":
         return None
-    return (("/usr/bin/env", *env) if env else ()) + ("node", *words[1:])
+    return (("/usr/bin/env", *env) if env else ()) + tuple(words)
 
 
 def _after_build(command: str, scripts: dict[str, str]) -> str:
@@ -189,17 +194,21 @@ def node_start(root: Path) -> Start | None:
         plain = _node_command(web, scripts)
         return Start(plain or shell(web), "Procfile web: process")
     start = scripts.get("start")
+    production = pkg.get("dependencies")
+    bins = frozenset(production) if isinstance(production, dict) else frozenset()
     if start:
-        plain = _node_command(_after_build(start, scripts), scripts)
+        plain = _node_command(_after_build(start, scripts), scripts, bins=bins)
         if plain:
-            return Start(plain, f"package.json scripts.start ({start!r}) run as plain node, without npm")
+            how = "its package's executable" if any(w.startswith("./node_modules/.bin/") for w in plain) \
+                else "plain node"
+            return Start(plain, f"package.json scripts.start ({start!r}) run as {how}, without npm")
         compiled = _compiled(root, start, scripts)
         if compiled:
             return compiled
     # A CLI-run start (NestJS's `nest start`) often has its production form beside it: `start:prod`.
     for name in ("start:prod", "start:production", "serve:prod"):
         command = scripts.get(name)
-        plain = _node_command(_after_build(command, scripts), scripts) if command else None
+        plain = _node_command(_after_build(command, scripts), scripts, bins=bins) if command else None
         if plain:
             return Start(plain, f"package.json scripts.{name} ({command!r}) run as plain node, without npm "
                          f"(scripts.start{f' ({start!r})' if start else ''} is not)")

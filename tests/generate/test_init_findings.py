@@ -125,6 +125,13 @@ def test_python_start_rules_in_order(tmp_path, files, command):
     # fastify/demo: the build the image already ran, then the server.
     ({"scripts": {"start": "npm run build && node dist/server.js", "build": "tsc"}}, {}, ("node", "dist/server.js")),
     ({"scripts": {"start": "tsc && node dist/index.js", "build": "tsc"}}, {}, ("node", "dist/index.js")),
+    # vercel/nextjs-portfolio-starter: `next start` is the next package's executable (a production dependency);
+    # a dev tool's (nodemon) is not run.
+    ({"scripts": {"start": "next start", "build": "next build"}, "dependencies": {"next": "13"}}, {},
+     ("./node_modules/.bin/next", "start")),
+    ({"scripts": {"start": "NODE_ENV=production pm2-runtime app.js"}, "dependencies": {"pm2": "5", "pm2-runtime": "1"}},
+     {}, ("/usr/bin/env", "NODE_ENV=production", "./node_modules/.bin/pm2-runtime", "app.js")),
+    ({"scripts": {"start": "nodemon app.js"}, "devDependencies": {"nodemon": "3"}}, {"app.js": ""}, ("node", "app.js")),
     # nestjs/typescript-starter: `nest start` runs through the CLI; start:prod is plain node.
     ({"scripts": {"start": "nest start", "start:prod": "node dist/main", "build": "nest build"}}, {},
      ("node", "dist/main")),
