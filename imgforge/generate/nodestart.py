@@ -16,11 +16,14 @@ SERVER_PACKAGES = frozenset({
     "express", "fastify", "koa", "@hapi/hapi", "hapi", "@nestjs/core", "next", "nuxt", "hono", "@hono/node-server",
     "restify", "polka", "micro", "@remix-run/serve", "@remix-run/express", "socket.io", "ws", "@adonisjs/core",
     "sails", "@feathersjs/feathers", "@strapi/strapi", "loopback", "@sveltejs/adapter-node", "h3", "@apollo/server",
-    "apollo-server", "json-server",
+    "apollo-server", "json-server", "@astrojs/node",
 })
+# Static site generators whose pages are not html files (src/pages/index.astro, docs/*.md): with a build script
+# and no server package, the build output is the site.
+_STATIC_GENERATORS = frozenset({"astro", "@docusaurus/core"})
 # Start scripts of front-end tools: a dev or preview server, not the production entry point.
 _DEV_SERVERS = ("vite", "react-scripts", "ng ", "vue-cli-service", "parcel", "webpack", "astro", "serve ", "next dev",
-                "http-server", "live-server", "snowpack", "gatsby")
+                "http-server", "live-server", "snowpack", "gatsby", "docusaurus ")
 _ENTRY_FILES = ("server.js", "index.js", "app.js", "main.js", "server.mjs", "index.mjs", "src/server.js",
                 "src/index.js", "dist/server.js", "dist/index.js")
 
@@ -56,6 +59,8 @@ def frontend_only(root: Path) -> bool:
     # html template may sit anywhere in its own sources (src/templates/index.html), as may a server's page, so
     # there a `main` that exists (a server's entry point) says it is not front-end only.
     if any((root / p).is_file() for p in ("index.html", "public/index.html", "src/index.html")):
+        return True
+    if _STATIC_GENERATORS & _deps(pkg):
         return True
     main = pkg.get("main")
     if isinstance(main, str) and (root / main).is_file():

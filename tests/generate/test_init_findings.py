@@ -243,3 +243,20 @@ def test_package_json_for_tooling_leaves_a_python_project_python(tmp_path, pkg):
         (root / name).unlink()
     (root / "package.json").write_text(json.dumps(pkg))
     assert detect_stack(root) in ("node", "spa")
+
+
+def test_a_static_site_generator_project_is_front_end_only(tmp_path):
+    # withastro/blog-tutorial-demo: pages are src/pages/*.astro (no index.html), 'astro dev' as start, output dist/.
+    pkg = {"scripts": {"dev": "astro dev", "start": "astro dev", "build": "astro build"},
+           "dependencies": {"astro": "^3.1.1", "@astrojs/preact": "^3.0.0"}}
+    root = write(tmp_path, {"package.json": json.dumps(pkg), "src/pages/index.astro": "---\n---\n<h1>hi</h1>\n"})
+    assert frontend_only(root) and detect_stack(root) == "spa"
+    # With Astro's Node adapter it renders on a server.
+    pkg["dependencies"]["@astrojs/node"] = "^9"
+    (root / "package.json").write_text(json.dumps(pkg))
+    assert not frontend_only(root) and detect_stack(root) == "node"
+    # A Docusaurus site: markdown docs, 'docusaurus start' (a dev server), output build/.
+    docs = {"scripts": {"start": "docusaurus start", "build": "docusaurus build"},
+            "dependencies": {"@docusaurus/core": "3", "react": "18"}}
+    (root / "package.json").write_text(json.dumps(docs))
+    assert frontend_only(root)
