@@ -18,6 +18,7 @@ from python_on_whales import DockerClient
 from python_on_whales.exceptions import DockerException
 
 from imgforge.errors import EngineUnavailable, UsageError
+from imgforge.manifest import listeners
 from imgforge.manifest.plan import RunPlan
 from imgforge.manifest.probes import ProbeResult, container_prober, start_probes
 from imgforge.manifest.spec import CpuMemory, Resources
@@ -265,6 +266,8 @@ def _observe(docker: DockerClient, image: str, plan: RunPlan, container: Any, st
     join()
     sampler.stop.set()
     container.reload()
+    unreached = state.ready_at is None or state.restart_at is not None
+    why_refused = _listen_hint(docker, container.id, plan) if unreached and container.state.running else None
     peak_cgroup = _cgroup_peak(container.id)
     sampler.thread.join(timeout=2.5)  # a slow `docker stats` must not hold the verdict back
     state_info = container.state
@@ -289,6 +292,8 @@ def _observe(docker: DockerClient, image: str, plan: RunPlan, container: Any, st
                        f"{state.restart_reason}")
     if has_readiness and state.ready_at is None and not reasons:
         reasons.append("never became ready")
+    if why_refused and reasons:
+        reasons.append(why_refused)
     peaks = [v for v in (peak_cgroup, sampler.peak_memory) if v]
     return VerifyReport(
         image=image, workload=plan.workload, container=container.name, passed=not reasons, reasons=tuple(reasons),
@@ -301,6 +306,20 @@ def _observe(docker: DockerClient, image: str, plan: RunPlan, container: Any, st
                   "memory": plan.memory_limit, "cpus": (plan.cpu_limit_millicores or 0) / 1000 or None,
                   "cap_drop": "ALL", "no_new_privileges": True},
     )
+
+
+def _listen_hint(docker: DockerClient, container_id: str, plan: RunPlan) -> str | None:
+    """What the running app listens on, when that explains its unanswered probes (None when it does not, or the
+    image has no `cat` to read /proc/net/tcp with)."""
+    ports = sorted({p.port for p in plan.probes if p.kind in ("tcp", "http") and p.port is not None})
+    if not ports:
+        return None
+    tables = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):  # tcp6 is missing where IPv6 is off
+        with contextlib.suppress(DockerException):
+            text = docker.container.execute(container_id, ["cat", table])
+            tables.append(text if isinstance(text, str) else "")
+    return listeners.hint(listeners.parse("\n".join(tables)), ports[0]) if tables else None
 
 
 def digest_note(docker: DockerClient, image: str, plan: RunPlan) -> str | None:
