@@ -51,6 +51,8 @@ SERVES = {
     # proxy (no signatures in the metadata); its .npmrc reaches the install as a bind mount. (Once a build cached
     # that pnpm in the corepack cache mount, this engine passes without the fallback too.)
     "node-pnpm-pinned": ("/", "pnpm pinned without a hash: ok"),
+    # lockfileVersion 6.0 and no packageManager (surjithctly/astroship): pnpm 10 refused the frozen lockfile.
+    "node-pnpm-lock6": ("/", "pnpm 8 lockfile: ok"),
 }
 
 
