@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -15,7 +16,7 @@ from typing import cast
 from python_on_whales import DockerClient
 from python_on_whales.exceptions import DockerException
 
-from imgforge.build.network import build_secrets
+from imgforge.build.network import RUN_SETUP, build_secrets
 from imgforge.build.options import BuildOptions, check_build_args
 from imgforge.build.progress import ProgressLog, StageTiming, StepFailure
 from imgforge.env.engine import require_engine
@@ -153,8 +154,22 @@ def _failed(dockerfile: Path, log: ProgressLog, exc: DockerException) -> BuildEr
         return BuildError(f"building {dockerfile}: {why}", None)
     where = f"{dockerfile}:{failure.dockerfile_line}" if failure.dockerfile_line else str(dockerfile)
     tail = "".join(f"\n  | {line}" for line in failure.output_tail)
-    return BuildError(f"building {where} ([{failure.stage} {failure.step}] {failure.command}): {failure.error}{tail}",
+    error = _EXECUTOR.sub(lambda m: f"{m.group(1)}{_short(m.group(2))}{m.group(3)}", failure.error)
+    return BuildError(f"building {where} ([{failure.stage} {failure.step}] {_short(failure.command)}): {error}{tail}",
                       failure)
+
+
+# BuildKit repeats the whole failing command in its error; the message names the step and line, so a short form
+# of the command says which one (a generated install step is a dozen `&&` commands behind four mount flags).
+_EXECUTOR = re.compile(r"^(executor failed running \[/bin/sh -c )(.*)(\]: exit code: \d+)$", re.S)
+_MOUNT = re.compile(r"--mount=\S+\s*")
+_SHORT = 160
+
+
+def _short(command: str) -> str:
+    """`command` without its --mount flags and the build-network preamble, cut to a readable length."""
+    text = " ".join(_MOUNT.sub("", command).replace(RUN_SETUP.strip(), "").split())
+    return text if len(text) <= _SHORT else text[:_SHORT - 1].rstrip() + "…"
 
 
 def _last_line(exc: DockerException) -> str:

@@ -16,11 +16,14 @@ SERVER_PACKAGES = frozenset({
     "express", "fastify", "koa", "@hapi/hapi", "hapi", "@nestjs/core", "next", "nuxt", "hono", "@hono/node-server",
     "restify", "polka", "micro", "@remix-run/serve", "@remix-run/express", "socket.io", "ws", "@adonisjs/core",
     "sails", "@feathersjs/feathers", "@strapi/strapi", "loopback", "@sveltejs/adapter-node", "h3", "@apollo/server",
-    "apollo-server", "json-server",
+    "apollo-server", "json-server", "@astrojs/node",
 })
+# Static site generators whose pages are not html files (src/pages/index.astro, docs/*.md): with a build script
+# and no server package, the build output is the site.
+_STATIC_GENERATORS = frozenset({"astro", "@docusaurus/core"})
 # Start scripts of front-end tools: a dev or preview server, not the production entry point.
 _DEV_SERVERS = ("vite", "react-scripts", "ng ", "vue-cli-service", "parcel", "webpack", "astro", "serve ", "next dev",
-                "http-server", "live-server", "snowpack", "gatsby")
+                "http-server", "live-server", "snowpack", "gatsby", "docusaurus ")
 _ENTRY_FILES = ("server.js", "index.js", "app.js", "main.js", "server.mjs", "index.mjs", "src/server.js",
                 "src/index.js", "dist/server.js", "dist/index.js")
 
@@ -45,9 +48,7 @@ def frontend_only(root: Path) -> bool:
     scripts = _scripts(pkg)
     if "build" not in scripts:
         return False
-    deps = {name for key in ("dependencies", "devDependencies") if isinstance(table := pkg.get(key), dict)
-            for name in table}
-    if SERVER_PACKAGES & deps:
+    if SERVER_PACKAGES & _deps(pkg) or not node_app(root):
         return False
     start = scripts.get("start", "")
     if start and not _dev_server(start, scripts):
@@ -59,10 +60,44 @@ def frontend_only(root: Path) -> bool:
     # there a `main` that exists (a server's entry point) says it is not front-end only.
     if any((root / p).is_file() for p in ("index.html", "public/index.html", "src/index.html")):
         return True
+    if _STATIC_GENERATORS & _deps(pkg):
+        return True
     main = pkg.get("main")
     if isinstance(main, str) and (root / main).is_file():
         return False
     return any(path.name == "index.html" for path in source_files(root, (".html",)))
+
+
+# Files that make a folder a Python project (its package.json, if any, may be tooling only).
+_PYTHON_MARKERS = ("manage.py", "requirements.txt", "pyproject.toml", "setup.py", "Pipfile")
+
+
+def _deps(pkg: dict[str, Any]) -> set[str]:
+    return {name for key in ("dependencies", "devDependencies") if isinstance(table := pkg.get(key), dict)
+            for name in table}
+
+
+def _python_project(root: Path) -> bool:
+    return any((root / name).is_file() for name in _PYTHON_MARKERS)
+
+
+def node_app(root: Path) -> bool:
+    """Whether package.json describes a Node program, not tooling beside a Python project.
+
+    A Django or Flask site often has a package.json only for linters, prettier or an asset bundler; such a
+    project (Python markers, and no start script, no existing `main`, no server package, no Procfile `web:`
+    running node) is the Python project it looks like.
+    """
+    if not _python_project(root):
+        return True
+    pkg = package_json(root)
+    scripts = _scripts(pkg)
+    web = procfile_web(root)
+    if web:
+        return _node_command(web, scripts) is not None
+    main = pkg.get("main")
+    return bool("start" in scripts or SERVER_PACKAGES & _deps(pkg)
+                or (isinstance(main, str) and (root / main).is_file()))
 
 
 def _dev_server(command: str, scripts: dict[str, str], depth: int = 0) -> bool:
@@ -77,8 +112,11 @@ def _dev_server(command: str, scripts: dict[str, str], depth: int = 0) -> bool:
     return False
 
 
-def _node_command(command: str, scripts: dict[str, str], depth: int = 0) -> tuple[str, ...] | None:
-    """`command` as a plain `node …` exec form (npm run X followed, env assignments kept), else None."""
+def _node_command(command: str, scripts: dict[str, str], depth: int = 0,
+                  bins: frozenset[str] = frozenset()) -> tuple[str, ...] | None:
+    """`command` as a plain `node …` exec form (npm run X followed, env assignments kept), else None. A command
+    named after a production dependency (`next start`, `pm2-runtime app.js`; `bins`) runs that package's
+    executable from node_modules/.bin, which the runtime's production tree keeps."""
     try:
         words = shlex.split(command)
     except ValueError:
@@ -97,11 +135,23 @@ def _node_command(command: str, scripts: dict[str, str], depth: int = 0) -> tupl
     if words[0] in ("npm", "yarn", "pnpm") and depth < 3:
         rest = words[2:] if words[1:2] == ["run"] else words[1:]
         if rest and rest[0] in scripts:
-            return _node_command(scripts[rest[0]], scripts, depth + 1)
+            return _node_command(scripts[rest[0]], scripts, depth + 1, bins)
         return None
-    if words[0] != "node":
+    if words[0] in bins:
+        words[0] = f"./node_modules/.bin/{words[0]}"
+    elif words[0] != "node":
         return None
-    return (("/usr/bin/env", *env) if env else ()) + ("node", *words[1:])
+    return (("/usr/bin/env", *env) if env else ()) + tuple(words)
+
+
+def _after_build(command: str, scripts: dict[str, str]) -> str:
+    """`command` without leading build steps (`npm run build && node dist/server.js`): the image's build stage
+    ran the build script already, so the server is what is left."""
+    steps = [step.strip() for step in command.split("&&")]
+    while len(steps) > 1 and (re.fullmatch(r"(?:npm|yarn|pnpm)\s+(?:run\s+)?build", steps[0])
+                              or ("build" in scripts and steps[0] == scripts["build"].strip())):
+        steps.pop(0)
+    return " && ".join(steps)
 
 
 _TS_RUNNERS = ("nodemon", "ts-node", "ts-node-dev", "tsx", "node-dev")
@@ -149,13 +199,24 @@ def node_start(root: Path) -> Start | None:
         plain = _node_command(web, scripts)
         return Start(plain or shell(web), "Procfile web: process")
     start = scripts.get("start")
+    production = pkg.get("dependencies")
+    bins = frozenset(production) if isinstance(production, dict) else frozenset()
     if start:
-        plain = _node_command(start, scripts)
+        plain = _node_command(_after_build(start, scripts), scripts, bins=bins)
         if plain:
-            return Start(plain, f"package.json scripts.start ({start!r}) run as plain node, without npm")
+            how = "its package's executable" if any(w.startswith("./node_modules/.bin/") for w in plain) \
+                else "plain node"
+            return Start(plain, f"package.json scripts.start ({start!r}) run as {how}, without npm")
         compiled = _compiled(root, start, scripts)
         if compiled:
             return compiled
+    # A CLI-run start (NestJS's `nest start`) often has its production form beside it: `start:prod`.
+    for name in ("start:prod", "start:production", "serve:prod"):
+        command = scripts.get(name)
+        plain = _node_command(_after_build(command, scripts), scripts, bins=bins) if command else None
+        if plain:
+            return Start(plain, f"package.json scripts.{name} ({command!r}) run as plain node, without npm "
+                         f"(scripts.start{f' ({start!r})' if start else ''} is not)")
     main = pkg.get("main")
     if isinstance(main, str) and (root / main).is_file():
         return Start(("node", main), f"package.json main ({main})")

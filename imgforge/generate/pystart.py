@@ -1,5 +1,5 @@
 """A Python project's start command, first match wins: Procfile `web:`, `[project.scripts]`, Django, Flask,
-FastAPI, then `main.py`/`app.py`."""
+FastAPI, Streamlit, then `main.py`/`app.py`."""
 
 from __future__ import annotations
 
@@ -131,6 +131,22 @@ def _fastapi(root: Path, deps: set[str]) -> Start | None:
                  f"FastAPI app {obj[0]}:{obj[1]} with uvicorn in its dependencies")
 
 
+def _streamlit(root: Path, deps: set[str]) -> Start | None:
+    """A Streamlit app: `streamlit run` on its script (streamlit_app.py, as Streamlit's own examples name it,
+    else a top-level script that imports streamlit), bound to every interface on $PORT, without prompts."""
+    if "streamlit" not in deps:
+        return None
+    scripts = sorted(p for p in root.glob("*.py") if p.is_file())
+    named = [p for p in scripts if p.name == "streamlit_app.py"]
+    importing = [p for p in scripts if re.search(r"^\s*(?:import|from)\s+streamlit\b", read_text(p), re.M)]
+    script = next(iter(named + importing), None)
+    if script is None:
+        return None
+    return Start(shell(f"streamlit run {script.name} --server.address 0.0.0.0 --server.port ${{PORT}} "
+                       "--server.headless true"),
+                 f"Streamlit app {script.name} with streamlit in its dependencies")
+
+
 def python_start(root: Path) -> Start | None:
     """The start command of the Python project at `root`, or None when nothing says how to run it."""
     web = _procfile(root)
@@ -142,7 +158,7 @@ def python_start(root: Path) -> Start | None:
         name = next(iter(scripts))
         return Start((name,), f"[project.scripts] {name} = {scripts[name]!r} (the project is installed)")
     deps = dependencies(root)
-    for rule in (_django, _flask, _fastapi):
+    for rule in (_django, _flask, _fastapi, _streamlit):
         found = rule(root, deps)
         if found:
             return found

@@ -1,13 +1,14 @@
 """Pick each toolchain's version from what the project declares: the newest catalog version that satisfies it.
 
-Declarations read: `.python-version`, `runtime.txt`, `requires-python` (python); `engines.node`,
-`.nvmrc`, `.node-version` (node); go.mod's `go` and `toolchain` lines (go). Of the Python versions they allow, one
-that the lockfile's compiled packages have wheels for comes first. A recipe image written as
+Declarations read: `.python-version`, `runtime.txt`, Pipfile's `python_version`, `requires-python` (python);
+`engines.node`, `.nvmrc`, `.node-version` (node); go.mod's `go` and `toolchain` lines (go). Of the Python versions
+they allow, one that the lockfile's compiled packages have wheels for comes first. A recipe image written as
 `imgforge/python-dev:{python}` gets the chosen version; an image without a placeholder is left alone.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -81,6 +82,23 @@ def _at_least(wanted: str) -> Callable[[str], bool]:
     return accepts
 
 
+def _pipenv_python(root: Path) -> tuple[str, str] | None:
+    """(where, version) of a Pipfile's `[requires] python_version` (or python_full_version), else its lock's:
+    pipenv runs the project on that Python."""
+    tables: list[tuple[str, object]] = []
+    with contextlib.suppress(ValueError):
+        tables.append(("Pipfile requires", dig(parse_toml(_read(root / "Pipfile") or ""), "requires")))
+    with contextlib.suppress(ValueError):
+        lock = parse_json(_read(root / "Pipfile.lock") or "{}")
+        tables.append(("Pipfile.lock _meta.requires", dig(lock, "_meta", "requires")))
+    for where, requires in tables:
+        for key in ("python_version", "python_full_version"):
+            value = dig(requires, key)
+            if isinstance(value, str) and re.match(r"^\d+\.\d+", value):
+                return f"{where}.{key}", value
+    return None
+
+
 def _python(root: Path) -> list[Declaration]:
     found = []
     pinned = _read(root / ".python-version")
@@ -91,6 +109,9 @@ def _python(root: Path) -> list[Declaration]:
     runtime = _read(root / "runtime.txt")
     if runtime and (m := re.match(r"^python-(\d+\.\d+)", runtime)):
         found.append(Declaration("runtime.txt", runtime, _minor_of(m.group(1))))
+    pipenv = _pipenv_python(root)
+    if pipenv:
+        found.append(Declaration(pipenv[0], pipenv[1], _minor_of(pipenv[1])))
     text = _read(root / "pyproject.toml")
     if text:
         try:

@@ -60,16 +60,27 @@ def _linux(tags: tuple[str, str, str]) -> bool:
     return any(p == "any" or p.startswith(("manylinux", "linux_")) for p in tags[2].split("."))
 
 
-def _files(package: dict[str, Any]) -> list[str]:
-    """The wheel file names of a uv.lock (`wheels[].url`/`filename`) or poetry.lock (`files[].file`) package."""
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _files(package: dict[str, Any], listed: dict[str, Any]) -> list[str]:
+    """The wheel file names of a uv.lock (`wheels[].url`/`filename`) or poetry.lock (`files[].file`) package;
+    `listed` is a Poetry 1.1 lock's `[metadata.files]` (lock-version 1.1 keeps them there, by package name)."""
     names = []
-    for key, field in (("wheels", "url"), ("wheels", "filename"), ("files", "file")):
-        entries = package.get(key)
+    for key, field in (("wheels", "url"), ("wheels", "filename"), ("files", "file"), ("listed", "file")):
+        entries = listed.get(_norm(str(package.get("name")))) if key == "listed" else package.get(key)
         for entry in entries if isinstance(entries, list) else []:
             value = entry.get(field) if isinstance(entry, dict) else None
             if isinstance(value, str) and value.endswith(".whl"):
                 names.append(value.rsplit("/", 1)[-1])
     return names
+
+
+def _dev_only(package: dict[str, Any]) -> bool:
+    """A poetry.lock development package (Poetry 1.1 `category`, Poetry 2 `groups`): never installed."""
+    groups = package.get("groups")
+    return package.get("category") == "dev" or (isinstance(groups, list) and bool(groups) and "main" not in groups)
 
 
 def compiled_packages(root: Path) -> list[Compiled]:
@@ -78,14 +89,17 @@ def compiled_packages(root: Path) -> list[Compiled]:
     if not text:
         return []
     try:
-        packages = parse_toml(text).get("package")
+        lock = parse_toml(text)
     except ValueError:
         return []
+    packages = lock.get("package")
+    files = lock.get("metadata", {}).get("files") if isinstance(lock.get("metadata"), dict) else None
+    listed = {_norm(k): v for k, v in files.items()} if isinstance(files, dict) else {}
     found = []
     for package in packages if isinstance(packages, list) else []:
-        if not isinstance(package, dict):
+        if not isinstance(package, dict) or _dev_only(package):
             continue
-        tags = [(m.group(1), m.group(2), m.group(3)) for name in _files(package) if (m := _WHEEL.match(name))]
+        tags = [(m.group(1), m.group(2), m.group(3)) for name in _files(package, listed) if (m := _WHEEL.match(name))]
         linux = tuple(sorted({t for t in tags if _linux(t)}))
         # No Linux wheel at all (sdist only, or another OS's package): nothing to prefer.
         if linux and not any(_fits(t, "3.99") or t[0].startswith("py") for t in linux):

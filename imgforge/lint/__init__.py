@@ -144,9 +144,13 @@ class LintReport:
 
     def failed(self, fail_on: FailOn = "error") -> bool:
         """True when any finding is at or above `fail_on` (never: always False)."""
+        return bool(self.failing(fail_on))
+
+    def failing(self, fail_on: FailOn = "error") -> list[Finding]:
+        """The findings at or above `fail_on`, in report order (never: none)."""
         if fail_on == "never":
-            return False
-        return any(SEVERITY_RANK[f.severity] >= SEVERITY_RANK[fail_on] for f in self.findings)
+            return []
+        return [f for f in self.findings if SEVERITY_RANK[f.severity] >= SEVERITY_RANK[fail_on]]
 
     def to_json(self) -> dict[str, object]:
         """The JSON document: {"findings": [...], "counts": {...}, "files": [...]}."""

@@ -18,6 +18,7 @@ from python_on_whales import DockerClient
 from python_on_whales.exceptions import DockerException
 
 from imgforge.errors import EngineUnavailable, UsageError
+from imgforge.manifest import listeners
 from imgforge.manifest.plan import RunPlan
 from imgforge.manifest.probes import ProbeResult, container_prober, start_probes
 from imgforge.manifest.spec import CpuMemory, Resources
@@ -186,10 +187,28 @@ def _exit_reason(code: int | None, was_ready: bool, logs: str, plan: RunPlan) ->
         allowed = ", ".join(plan.writable_paths) or "none"
         text += (f": it writes outside its emptyDir paths ({allowed}) under the read-only root filesystem"
                  " - add the path to manifest.writable_paths")
-    lines = [line for line in logs.strip().splitlines() if line.strip()]
-    if lines:
-        text += f" (last log line: {lines[-1][:200]})"
+    line = telling_line(logs)
+    if line:
+        text += f" ({line[0]}: {line[1][:200]})"
     return text
+
+
+# An error's own line: `Error: Cannot find module …`, `ModuleNotFoundError: …`, `panic: …`, `FATAL …`.
+_ERROR_LINE = re.compile(r"^\s*(?:[\w.]*(?:Error|Exception)\b|panic:|fatal\b|FATAL\b|Uncaught\b)")
+# What a runtime prints after the error: Node's version trailer (`Node.js v20.19.2`).
+_TRAILER = re.compile(r"^\s*Node\.js v\d")
+
+
+def telling_line(logs: str) -> tuple[str, str] | None:
+    """The log line that says why a container stopped, and what it is: the last error line before a runtime's
+    trailer (a crashed Node prints its version last), else the last line."""
+    lines = [line for line in logs.strip().splitlines() if line.strip()]
+    while lines and _TRAILER.match(lines[-1]):
+        lines.pop()
+    if not lines:
+        return None
+    errors = [line for line in lines if _ERROR_LINE.match(line)]
+    return ("error in the log", errors[-1].strip()) if errors else ("last log line", lines[-1])
 
 
 def verify(docker: DockerClient, image: str, plan: RunPlan, timeout: float = 60.0, settle: float = 2.0) -> VerifyReport:
@@ -247,6 +266,8 @@ def _observe(docker: DockerClient, image: str, plan: RunPlan, container: Any, st
     join()
     sampler.stop.set()
     container.reload()
+    unreached = state.ready_at is None or state.restart_at is not None
+    why_refused = _listen_hint(docker, container.id, plan) if unreached and container.state.running else None
     peak_cgroup = _cgroup_peak(container.id)
     sampler.thread.join(timeout=2.5)  # a slow `docker stats` must not hold the verdict back
     state_info = container.state
@@ -271,6 +292,8 @@ def _observe(docker: DockerClient, image: str, plan: RunPlan, container: Any, st
                        f"{state.restart_reason}")
     if has_readiness and state.ready_at is None and not reasons:
         reasons.append("never became ready")
+    if why_refused and reasons:
+        reasons.append(why_refused)
     peaks = [v for v in (peak_cgroup, sampler.peak_memory) if v]
     return VerifyReport(
         image=image, workload=plan.workload, container=container.name, passed=not reasons, reasons=tuple(reasons),
@@ -283,6 +306,20 @@ def _observe(docker: DockerClient, image: str, plan: RunPlan, container: Any, st
                   "memory": plan.memory_limit, "cpus": (plan.cpu_limit_millicores or 0) / 1000 or None,
                   "cap_drop": "ALL", "no_new_privileges": True},
     )
+
+
+def _listen_hint(docker: DockerClient, container_id: str, plan: RunPlan) -> str | None:
+    """What the running app listens on, when that explains its unanswered probes (None when it does not, or the
+    image has no `cat` to read /proc/net/tcp with)."""
+    ports = sorted({p.port for p in plan.probes if p.kind in ("tcp", "http") and p.port is not None})
+    if not ports:
+        return None
+    tables = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):  # tcp6 is missing where IPv6 is off
+        with contextlib.suppress(DockerException):
+            text = docker.container.execute(container_id, ["cat", table])
+            tables.append(text if isinstance(text, str) else "")
+    return listeners.hint(listeners.parse("\n".join(tables)), ports[0]) if tables else None
 
 
 def digest_note(docker: DockerClient, image: str, plan: RunPlan) -> str | None:

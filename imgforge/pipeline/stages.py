@@ -102,7 +102,9 @@ def lint(state: PipelineState, run: Services) -> Linted:
     summary = ", ".join(f"{n} {sev}" for sev, n in report.counts.items() if n) or "no findings"
     fail_on = state.options.fail_on
     if report.failed(fail_on):
-        first = next(iter(report.findings), None)
+        # Name a finding that fails the gate, not the first of any severity (an info on line 4 said nothing of
+        # the error on line 9).
+        first = next(iter(report.failing(fail_on)), None)
         where = f"; first: line {first.line} {first.rule}: {first.message}" if first else ""
         raise GateFailed(f"lint gate (--fail-on {fail_on}): {summary}{where}")
     return Linted(report, summary)

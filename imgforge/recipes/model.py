@@ -132,9 +132,9 @@ class Detect(_Strict):
 
     all: list[str] = Field(default_factory=list, description="Every pattern must match.")
     any: list[str] = Field(default_factory=list, description="At least one pattern must match (when given).")
-    check: Literal["frontend-only"] | None = Field(
+    check: Literal["frontend-only", "node-app"] | None = Field(
         default=None, description="A test of the project's contents besides file names (frontend-only: a build "
-        "script and no server).")
+        "script and no server; node-app: package.json is a Node program, not tooling beside a Python project).")
     priority: int = Field(default=0, description="Higher wins when several recipes match.")
 
 

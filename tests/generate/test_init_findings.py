@@ -99,6 +99,11 @@ def write(root: Path, files: dict[str, str]) -> Path:
     ({"requirements.txt": "fastapi[all]", "main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n"},
      "exec uvicorn main:app --host 0.0.0.0 --port ${PORT}"),
     ({"app.py": "print('hi')\n"}, "app.py"),
+    # streamlit/streamlit-example, streamlit/demo-uber-nyc-pickups: no app.py, a streamlit_app.py script.
+    ({"requirements.txt": "streamlit\npandas\n", "streamlit_app.py": "import streamlit as st\n"},
+     "exec streamlit run streamlit_app.py --server.address 0.0.0.0 --server.port ${PORT} --server.headless true"),
+    ({"requirements.txt": "streamlit==1.40\n", "dashboard.py": "from streamlit import write\n", "util.py": ""},
+     "exec streamlit run dashboard.py --server.address 0.0.0.0 --server.port ${PORT} --server.headless true"),
 ])
 def test_python_start_rules_in_order(tmp_path, files, command):
     start = python_start(write(tmp_path, files))
@@ -117,6 +122,19 @@ def test_python_start_rules_in_order(tmp_path, files, command):
                                          '"rootDir": "./src",},\n}\n'}, ("node", "dist/app.js")),
     ({"scripts": {"start": "node a.js"}}, {"Procfile": "web: node --max-old-space-size=256 b.js\n"},
      ("node", "--max-old-space-size=256", "b.js")),
+    # fastify/demo: the build the image already ran, then the server.
+    ({"scripts": {"start": "npm run build && node dist/server.js", "build": "tsc"}}, {}, ("node", "dist/server.js")),
+    ({"scripts": {"start": "tsc && node dist/index.js", "build": "tsc"}}, {}, ("node", "dist/index.js")),
+    # vercel/nextjs-portfolio-starter: `next start` is the next package's executable (a production dependency);
+    # a dev tool's (nodemon) is not run.
+    ({"scripts": {"start": "next start", "build": "next build"}, "dependencies": {"next": "13"}}, {},
+     ("./node_modules/.bin/next", "start")),
+    ({"scripts": {"start": "NODE_ENV=production pm2-runtime app.js"}, "dependencies": {"pm2": "5", "pm2-runtime": "1"}},
+     {}, ("/usr/bin/env", "NODE_ENV=production", "./node_modules/.bin/pm2-runtime", "app.js")),
+    ({"scripts": {"start": "nodemon app.js"}, "devDependencies": {"nodemon": "3"}}, {"app.js": ""}, ("node", "app.js")),
+    # nestjs/typescript-starter: `nest start` runs through the CLI; start:prod is plain node.
+    ({"scripts": {"start": "nest start", "start:prod": "node dist/main", "build": "nest build"}}, {},
+     ("node", "dist/main")),
 ])
 def test_node_start_is_plain_node(tmp_path, pkg, files, entry):
     root = write(tmp_path, {"package.json": json.dumps(pkg), **files})
@@ -202,3 +220,43 @@ def test_frontend_only_finds_an_html_template_in_the_sources(tmp_path):
     # A page among the sources of a project whose `main` exists is a server's page.
     write(root, {"package.json": json.dumps({**pkg, "main": "src/server.js"}), "src/server.js": ""})
     assert not frontend_only(root)
+
+
+@pytest.mark.parametrize("pkg", [
+    # wagtail/bakerydemo: linters and prettier only; simonw/datasette: an asset bundler's packages, no build script.
+    {"devDependencies": {"eslint": "9", "prettier": "3"}, "scripts": {"lint": "eslint ."}},
+    {"dependencies": {"rollup": "3", "codemirror": "6"}, "scripts": {"fix": "prettier --write ."}},
+    # A CSS build beside Django templates is not a front-end-only site either.
+    {"devDependencies": {"tailwindcss": "4"}, "scripts": {"build": "tailwindcss -o static/site.css"}},
+])
+def test_package_json_for_tooling_leaves_a_python_project_python(tmp_path, pkg):
+    root = write(tmp_path, {"package.json": json.dumps(pkg), "manage.py": "import django\n",
+                            "requirements.txt": "django\n", "site/templates/index.html": "<p>hi</p>",
+                            "Procfile": "web: uwsgi ./etc/uwsgi.ini\n"})
+    assert detect_stack(root) == "python"
+    # The same package.json with a Node server beside the Python files stays node.
+    (root / "package.json").write_text(json.dumps({**pkg, "dependencies": {"express": "4"}}))
+    (root / "Procfile").unlink()
+    assert detect_stack(root) == "node"
+    # And without Python files, a package.json is Node's whatever it holds.
+    for name in ("manage.py", "requirements.txt"):
+        (root / name).unlink()
+    (root / "package.json").write_text(json.dumps(pkg))
+    assert detect_stack(root) in ("node", "spa")
+
+
+def test_a_static_site_generator_project_is_front_end_only(tmp_path):
+    # withastro/blog-tutorial-demo: pages are src/pages/*.astro (no index.html), 'astro dev' as start, output dist/.
+    pkg = {"scripts": {"dev": "astro dev", "start": "astro dev", "build": "astro build"},
+           "dependencies": {"astro": "^3.1.1", "@astrojs/preact": "^3.0.0"}}
+    root = write(tmp_path, {"package.json": json.dumps(pkg), "src/pages/index.astro": "---\n---\n<h1>hi</h1>\n"})
+    assert frontend_only(root) and detect_stack(root) == "spa"
+    # With Astro's Node adapter it renders on a server.
+    pkg["dependencies"]["@astrojs/node"] = "^9"
+    (root / "package.json").write_text(json.dumps(pkg))
+    assert not frontend_only(root) and detect_stack(root) == "node"
+    # A Docusaurus site: markdown docs, 'docusaurus start' (a dev server), output build/.
+    docs = {"scripts": {"start": "docusaurus start", "build": "docusaurus build"},
+            "dependencies": {"@docusaurus/core": "3", "react": "18"}}
+    (root / "package.json").write_text(json.dumps(docs))
+    assert frontend_only(root)

@@ -11,6 +11,7 @@ from imgforge.cli import main
 from imgforge.errors import UsageError
 from imgforge.generate import generate, load_project
 from imgforge.generate.runtimes import available, choose
+from imgforge.generate.wheels import compiled_packages
 from imgforge.generate.semver import satisfies
 
 
@@ -37,6 +38,8 @@ def test_catalog_offers_two_versions_of_each_toolchain():
     ({"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.11"\n'}, "3.13"),
     ({"pyproject.toml": '[tool.poetry.dependencies]\npython = ">=3.10,<3.12"\n'}, "3.11"),
     ({"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.13.2"\n'}, "3.13"),  # Debian has 3.13.5
+    ({"Pipfile": '[packages]\nflask = "*"\n\n[requires]\npython_version = "3.11"\n'}, "3.11"),
+    ({"Pipfile.lock": json.dumps({"_meta": {"requires": {"python_full_version": "3.11.2"}}, "default": {}})}, "3.11"),
 ])
 def test_python_version_from_declarations(tmp_path, files, expected):
     assert choose("python", write(tmp_path, files)) == expected
@@ -152,3 +155,28 @@ def test_no_version_with_wheels_keeps_the_declared_choice_and_warns(tmp_path):
     # With a wheel for 3.13 nothing is said.
     (tmp_path / "poetry.lock").write_text(poetry.replace("cp312-cp312", "cp313-cp313"))
     assert generate(load_project(tmp_path)).warnings == ()
+
+
+def test_poetry_1_1_lock_lists_its_files_under_metadata(tmp_path):
+    # lock-version 1.1 (nsidnev/fastapi-realworld-example-app): the files of each package sit under
+    # [metadata.files] by package name, and development packages carry category = "dev" (never installed).
+    lock = ('[[package]]\nname = "psycopg2-binary"\nversion = "2.9.3"\ncategory = "main"\n\n'
+            '[[package]]\nname = "coverage"\nversion = "6.4.4"\ncategory = "dev"\n\n'
+            '[metadata]\nlock-version = "1.1"\npython-versions = "^3.9"\n\n[metadata.files]\n'
+            'psycopg2-binary = [\n    {file = "psycopg2_binary-2.9.3-cp311-cp311-manylinux_2_17_x86_64.whl", '
+            'hash = "sha256:00"},\n    {file = "psycopg2-binary-2.9.3.tar.gz", hash = "sha256:01"},\n]\n'
+            'coverage = [\n    {file = "coverage-6.4.4-cp310-cp310-manylinux_2_17_x86_64.whl", '
+            'hash = "sha256:02"},\n]\n')
+    write(tmp_path, {"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.9"\n', "poetry.lock": lock})
+    assert [(p.name, p.span()) for p in compiled_packages(tmp_path)] == [("psycopg2-binary", "cp311")]
+    assert choose("python", tmp_path) == "3.11"
+
+
+def test_pipfile_python_version_the_catalog_lacks_is_one_clear_error(tmp_path):
+    # gothinkster/flask-realworld-example-app: Pipfile.lock requires python_version 3.7; imgforge took 3.13 and pip
+    # failed compiling cffi 1.11 three minutes into the build.
+    lock = {"_meta": {"requires": {"python_version": "3.7"}}, "default": {"cffi": {"version": "==1.11.5"}}}
+    root = write(tmp_path, {"Pipfile.lock": json.dumps(lock), "Pipfile": "[packages]\ncffi = \"*\"\n"})
+    with pytest.raises(UsageError, match=r"Pipfile.lock _meta.requires.python_version wants 3.7, but the imgforge "
+                       r"catalog has 3.11, 3.13"):
+        choose("python", root)

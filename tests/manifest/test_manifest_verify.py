@@ -80,6 +80,17 @@ def test_wrong_port_fails(docker: DockerClient, app_image: str) -> None:
     report = run(docker, app_image, s)
     assert not report.passed
     assert "GET :9090/healthz: connection refused" in report.reasons[0]
+    # What the app listens on says why (read from the running container's /proc/net/tcp).
+    assert "the app listens on :8080, not :9090" in report.reasons[-1], report.reasons
+
+
+def test_a_server_bound_to_loopback_is_named(docker: DockerClient, app_image: str) -> None:
+    # simonw/datasette's `datasette` serves on 127.0.0.1:8001: the probes were only 'connection refused'.
+    s = spec(command=("httpd", "-f", "-p", "127.0.0.1:8080", "-h", "/www"))
+    report = run(docker, app_image, s)
+    assert not report.passed
+    assert report.reasons[-1] == ("the app listens on 127.0.0.1:8080 only, which the kubelet cannot reach: "
+                                  "bind it to 0.0.0.0 (all interfaces)"), report.reasons
 
 
 def test_write_outside_empty_dirs_under_read_only_root_fails(docker: DockerClient, app_image: str) -> None:

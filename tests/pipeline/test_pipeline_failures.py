@@ -73,3 +73,15 @@ def test_an_image_that_cannot_start_gets_no_tag(docker, registry, tmp_path: Path
     assert count_reads == [str(project / "imgforge.yaml")]
     links = json.loads((tmp_path / "dist" / repo / "pipeline.json").read_text())
     assert links["image"] is None and links["push"] is None and links["layers"]
+
+
+def test_lint_gate_names_a_finding_that_fails_it(tmp_path: Path) -> None:
+    # sveltejs/realworld: the gate failed on an error (SEC003, line 9) and the message named line 4's info.
+    project = sample_copy("python-web", tmp_path, extra_yaml="dockerfile: Dockerfile.own\n")
+    (project / ".npmrc").write_text("engine-strict=true\n")
+    (project / "Dockerfile.own").write_text('FROM imgforge/python:3.11\nCOPY .npmrc /app/\nUSER 10001\n'
+                                            'CMD ["python3", "app.py"]\n')
+    res = imgforge("pipeline", project, "--version", "1.0.0", "--no-push", "--dist", tmp_path / "dist")
+    assert res.returncode == 1, res.stderr[-2000:]
+    [last] = res.stderr.strip().splitlines()[-1:]
+    assert "lint gate (--fail-on error): 1 error, 1 info; first: line 2 SEC003: COPY .npmrc" in last, last

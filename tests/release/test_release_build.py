@@ -67,3 +67,19 @@ def test_failed_build_names_line_and_output(docker, tmp_path: Path):
     assert "exit code: 7" in message and "out-1" in message and "err-2" in message
     assert info.value.failure is not None and info.value.failure.step == "3/3"
     assert info.value.exit_code == 1
+
+
+def test_failed_long_step_is_named_short_with_its_output(docker, tmp_path: Path):
+    # A generated install step (mount flags, the build-network preamble, a dozen commands) filled the error's first
+    # line twice over, ~2,000 characters, before the output that says why (nsidnev/fastapi-realworld-example-app).
+    steps = " && ".join(f"echo step-{i}-of-a-long-install-command" for i in range(12))
+    (tmp_path / "Dockerfile").write_text(
+        "FROM imgforge/busybox:1.35\n"
+        f"RUN --mount=type=cache,target=/root/.cache --mount=type=tmpfs,target=/tmp {steps} && "
+        "echo 'pg_config executable not found' >&2 && exit 3\n")
+    with pytest.raises(BuildError) as info:
+        build(tmp_path, tmp_path / "Dockerfile", BuildOptions(), docker=docker)
+    first, *rest = str(info.value).splitlines()
+    assert "exit code: 3" in first and "--mount=" not in first and len(first) < 500, first
+    assert "RUN echo step-0-of-a-long-install-command" in first and "…" in first
+    assert any("pg_config executable not found" in line for line in rest)

@@ -296,6 +296,10 @@ THIRD_PARTY = [
     "/app/vendor/github.com/acme/client/doc.go",
     "/usr/local/bundle/gems/pg-1.5.4/README.md",
     "/usr/share/doc/libpq5/examples.txt",
+    # pydeck's bundled notebook extension (streamlit/demo-uber-nyc-pickups): minified JS installed into the venv.
+    "/opt/venv/share/jupyter/nbextensions/pydeck/index.js",
+    # Next.js's per-build preview-mode keys (vercel/nextjs-portfolio-starter): in every Next.js image, by design.
+    "/app/.next/prerender-manifest.json",
 ]
 
 
@@ -316,3 +320,15 @@ def test_vendor_tokens_are_found_in_third_party_code_too() -> None:
     for path in THIRD_PARTY[:4]:
         rules = {m.rule for m in SecretDetector(strict=True).scan_bytes(text.encode(), path)}
         assert {"npm-token", "aws-access-key-id"} <= rules, (path, rules)
+
+
+def test_nextjs_preview_keys_are_not_findings_but_a_real_token_there_is() -> None:
+    keys = {"previewModeId": hashlib.sha256(b"id").hexdigest()[:32],
+            "previewModeSigningKey": hashlib.sha256(b"sign").hexdigest(),
+            "previewModeEncryptionKey": hashlib.sha256(b"enc").hexdigest()}
+    text = json.dumps({"version": 4, "routes": {}, "preview": keys})
+    detector = SecretDetector(strict=True)
+    assert detector.scan_bytes(text.encode(), "/app/.next/prerender-manifest.json") == []
+    assert detector.scan_bytes(text.encode(), "/app/config/preview.json") != []
+    token = f"aws_access_key_id = {AWS_ID}\n"
+    assert detector.scan_bytes(token.encode(), "/app/.next/prerender-manifest.js") != []

@@ -40,6 +40,14 @@ _PUBLIC_SSH = re.compile(r"(^|/)(authorized_keys2?|known_hosts|[\w.-]+\.pub)$")
 _PUBLIC_PEM = re.compile(r"(cert|ca[-_.]|chain|bundle|pub|public)", re.I)
 
 
+def is_credential_file(path: str) -> bool:
+    """True for a file that holds credentials by its name (.npmrc, .netrc, id_rsa, a private .pem, .env)."""
+    if _PUBLIC_SSH.search(path):
+        return False  # public keys and host lists: meant to be shared
+    return _SECRET_FILES.search(path) is not None and not (
+        path.lower().endswith(".pem") and _PUBLIC_PEM.search(path.rsplit("/", 1)[-1]))
+
+
 def is_secret_name(name: str) -> bool:
     """True for variable names that hold credentials (DB_PASSWORD, NPM_TOKEN, AWS_SECRET_ACCESS_KEY)."""
     parts = [p for p in re.split(r"[_.\-]", name.upper()) if p]
@@ -142,8 +150,7 @@ def secret_file(df: Dockerfile) -> Iterator[Hit]:
                 continue
             if _PUBLIC_SSH.search(path):
                 continue  # public keys and host lists: meant to be shared
-            if _SECRET_FILES.search(path) and not (path.lower().endswith(".pem") and
-                                                   _PUBLIC_PEM.search(path.rsplit("/", 1)[-1])):
+            if is_credential_file(path):
                 yield hit(ins, f"{ins.keyword} {path[:80]} puts a credential file into a layer; deleting it later "
                                "does not remove it from the image")
 
