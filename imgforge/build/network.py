@@ -1,7 +1,8 @@
 """The build network: CA bundle and package indexes reach builder stages only as BuildKit secret mounts.
 
 Where they come from: the host (`SSL_CERT_FILE`, `REQUESTS_CA_BUNDLE`, `PIP_CERT`, `NODE_EXTRA_CA_CERTS`,
-pip.conf, .npmrc, `GOPROXY`) and `build.network:` in imgforge.yaml, which wins. What a build gets: up to
+pip.conf, .npmrc, `GOPROXY`), the project's own .npmrc (every line; generate keeps the file out of the build
+context) and `build.network:` in imgforge.yaml, which wins over both. What a build gets: up to
 four secrets — the CA bundle, a pip.conf, an .npmrc, and a shell file of `export`s pointing the tools at
 them — mounted by every builder `RUN` of a generated Dockerfile (`RUN_SETUP`). Nothing of it is written to
 a layer, an `ENV`, or a build arg, and no value reaches a message (`describe` names hosts only).
@@ -101,8 +102,8 @@ def _pip_config(env: Mapping[str, str], home: Path) -> dict[str, str]:
     return found
 
 
-def _npmrc(env: Mapping[str, str], home: Path) -> list[tuple[str, str]]:
-    file = Path(env.get("NPM_CONFIG_USERCONFIG") or env.get("npm_config_userconfig") or home / ".npmrc")
+def _read_npmrc(file: Path, env: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The key=value lines of an .npmrc (a bare key is `true`, as npm reads it), `${VAR}` expanded."""
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -110,11 +111,33 @@ def _npmrc(env: Mapping[str, str], home: Path) -> list[tuple[str, str]]:
     pairs = []
     for line in text.splitlines():
         key, sep, value = line.strip().partition("=")
-        if sep and not key.startswith(("#", ";")):
-            # npm expands ${VAR} when it reads .npmrc; the build has no such variable, so expand here.
-            value = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: env.get(m.group(1), m.group(0)), value)
-            pairs.append((key.strip(), value.strip()))
+        key = key.strip()
+        if not key or key.startswith(("#", ";", "[")):
+            continue
+        # npm expands ${VAR} when it reads .npmrc; the build has no such variable, so expand here.
+        value = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: env.get(m.group(1), m.group(0)), value)
+        pairs.append((key, value.strip() if sep else "true"))
     return pairs
+
+
+def _npmrc(env: Mapping[str, str], home: Path) -> list[tuple[str, str]]:
+    return _read_npmrc(Path(env.get("NPM_CONFIG_USERCONFIG") or env.get("npm_config_userconfig")
+                            or home / ".npmrc"), env)
+
+
+def _merge_npmrc(*layers: tuple[str, ...]) -> tuple[str, ...]:
+    """`key=value` lines of several .npmrc layers, lowest precedence first: a key takes the highest layer's
+    value(s) (a `key[]` list whole, as npm replaces a list), in first-seen order; one line per key, so no tool's
+    reading of duplicate keys matters."""
+    winner: dict[str, tuple[str, ...]] = {}
+    for layer in layers:
+        mine: dict[str, list[str]] = {}
+        for line in layer:
+            key, _, _ = line.partition("=")
+            mine.setdefault(key, []).append(line)
+        for key, lines in mine.items():
+            winner[key] = tuple(lines) if key.endswith("[]") else (lines[-1],)
+    return tuple(line for lines in winner.values() for line in lines)
 
 
 def _host(env: Mapping[str, str], home: Path) -> BuildNetwork:
@@ -159,7 +182,8 @@ def load_settings(project: Path) -> NetworkSettings:
 
 
 def resolve(project: Path, env: Mapping[str, str] | None = None, home: Path | None = None) -> BuildNetwork:
-    """The build network for `project`: the host's settings (unless `host: false`) under `build.network:`."""
+    """The build network for `project`: the host's settings (unless `host: false`) under the project's .npmrc
+    under `build.network:`."""
     env = os.environ if env is None else env
     conf = load_settings(project)
     base = _host(env, home or Path.home()) if conf.host else BuildNetwork()
@@ -169,13 +193,24 @@ def resolve(project: Path, env: Mapping[str, str] | None = None, home: Path | No
         ca = (project if project.is_dir() else project.parent) / _expand(conf.ca_file, env, where)
         if not ca.is_file():
             raise UsageError(f"reading {where}.ca_file: {ca} is not a file")
-    npm_lines = base.npmrc_lines
-    registry = _expand(conf.npm_registry, env, where) if conf.npm_registry else base.npm_registry
+    # The project's own .npmrc, every line (npm, pnpm and yarn read project settings such as legacy-peer-deps
+    # or node-linker there): it reaches the build only inside the npmrc secret, never in the context.
+    project_npm = _read_npmrc((project if project.is_dir() else project.parent) / ".npmrc", env)
+    project_registry = dict(project_npm).get("registry")
+    registry = base.npm_registry
+    if project_registry and _web(project_registry):
+        registry = project_registry
+    if conf.npm_registry:
+        registry = _expand(conf.npm_registry, env, where)
+    settings_lines: tuple[str, ...] = ()
     if conf.npm_token_env:
         if conf.npm_token_env not in env:
             raise UsageError(f"reading {where}.npm_token_env: ${conf.npm_token_env} is not set in the environment")
         host = urlsplit(registry or "https://registry.npmjs.org/")
-        npm_lines += (f"//{host.netloc}{host.path.rstrip('/')}/:_authToken={env[conf.npm_token_env]}",)
+        settings_lines = (f"//{host.netloc}{host.path.rstrip('/')}/:_authToken={env[conf.npm_token_env]}",)
+    # npm's own order: project config over user config; imgforge.yaml over both.
+    npm_lines = _merge_npmrc(base.npmrc_lines, tuple(f"{k}={v}" for k, v in project_npm if k != "registry"),
+                             settings_lines)
     go = dict(base.go)
     if conf.goproxy:
         go["GOPROXY"] = _expand(conf.goproxy, env, where)

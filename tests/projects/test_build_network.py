@@ -102,3 +102,45 @@ def test_every_builder_run_mounts_the_network_and_nothing_else_carries_it(tmp_pa
     assert "--mount=type=secret" not in runtime
     for word in ("PIP_CERT", "PIP_INDEX_URL", "SSL_CERT_FILE", "ARG PIP", "NPM_CONFIG_REGISTRY", "ca-certificates.crt"):
         assert word not in text
+
+
+def test_a_projects_npmrc_travels_whole_between_host_and_settings(tmp_path, home):
+    # The host file keeps only registry and auth keys (its prefix= names a host folder); the project's file
+    # travels whole, since its settings are the install's (npm: project config over user config).
+    root = project(tmp_path, "    npm_token_env: CI_NPM_TOKEN\n")
+    (root / ".npmrc").write_text(
+        "# comment\nlegacy-peer-deps=true\nauto-install-peers\nnode-linker = hoisted\n"
+        "registry=https://npm.project.example/\n@acme:registry=https://npm.acme.example/\n"
+        "//npm.acme.example/:_authToken=${ACME_TOKEN}\n//npm.corp.example/:_authToken=project-token\n"
+        "//npm.project.example/:_authToken=project-token\nca[]=one\nca[]=two\n")
+    env = {"NPM_TOKEN": TOKEN, "ACME_TOKEN": "acme-4711", "CI_NPM_TOKEN": "ci-token"}
+    net = resolve(root, env, home)
+    assert net.npm_registry == "https://npm.project.example/", "the project's registry over the host's"
+    assert net.npmrc_lines == (
+        "//npm.corp.example/:_authToken=project-token",  # project over host, in the host's place
+        "legacy-peer-deps=true", "auto-install-peers=true", "node-linker=hoisted",
+        "@acme:registry=https://npm.acme.example/", "//npm.acme.example/:_authToken=acme-4711",
+        "//npm.project.example/:_authToken=ci-token",  # imgforge.yaml over the project
+        "ca[]=one", "ca[]=two",
+    )
+    assert "acme-4711" not in describe(net) and "ci-token" not in describe(net)
+    # Settings' registry over the project's; an unset variable stays as npm leaves it.
+    root = project(tmp_path, "    npm_registry: https://npm.settings.example/\n")
+    net = resolve(root, {}, home)
+    assert net.npm_registry == "https://npm.settings.example/"
+    assert "//npm.acme.example/:_authToken=${ACME_TOKEN}" in net.npmrc_lines
+    out = tmp_path / "secrets"
+    out.mkdir()
+    secrets(net, out)
+    text = (out / "npmrc").read_text()
+    assert text.startswith("registry=https://npm.settings.example/\n") and "node-linker=hoisted\n" in text
+    assert "export NPM_CONFIG_USERCONFIG=/run/secrets/imgforge-npmrc" in (out / "env.sh").read_text()
+
+
+def test_a_projects_npmrc_is_read_without_the_host(tmp_path, home):
+    root = project(tmp_path, "    host: false\n")
+    (root / ".npmrc").write_text("engine-strict=true\n")
+    net = resolve(root, {}, home)
+    assert net.npmrc_lines == ("engine-strict=true",) and net.npm_registry is None
+    (root / ".npmrc").unlink()
+    assert resolve(root, {}, home).empty
