@@ -17,7 +17,6 @@ from imgforge.build.network import RUN_SETUP, mounts
 from imgforge.build.registry_cache import BASES_ARG, BASES_PREFIX
 from imgforge.errors import UsageError
 from imgforge.generate.facts import parse_json, parse_toml
-from imgforge.lint.rules.secret import is_credential_file
 from imgforge.project import Project
 from imgforge.recipes.model import Artifact, Builder, Recipe, Variant
 from imgforge.settings import BasesSettings
@@ -53,11 +52,10 @@ def _mounts(targets: list[str]) -> str:
     return "".join(f"--mount=type=cache,target={t} " for t in targets)
 
 
-def _networked(cache: list[str], command: str, binds: tuple[str, ...] = (), workdir: str = "/") -> str:
-    """A RUN that may reach package indexes: CA and index settings come only through secret mounts; `binds`
-    are project files the command reads in place (bind mounts, in no layer)."""
-    bound = "".join(f"--mount=type=bind,source={b},target={PurePosixPath(workdir) / b} " for b in binds)
-    return f"RUN {_mounts(cache)}{bound}{mounts()}\\\n    {RUN_SETUP}{_wrap(command)}"
+def _networked(cache: list[str], command: str) -> str:
+    """A RUN that may reach package indexes: CA, index settings and the project's .npmrc come only through
+    secret mounts."""
+    return f"RUN {_mounts(cache)}{mounts()}\\\n    {RUN_SETUP}{_wrap(command)}"
 
 
 def _wrap(command: str) -> str:
@@ -127,24 +125,12 @@ def _install(root: Path, builder: Builder) -> str | None:
     return chosen.install if chosen is not None else builder.dependencies.install
 
 
-def _manifests(root: Path, builder: Builder) -> list[str]:
+def _copy_manifests(root: Path, builder: Builder) -> list[str]:
     deps = builder.dependencies
     chosen = variant(root, builder)
     extra = [m for m in (chosen.manifests if chosen else []) if _exists(root, m)]
     present = list(deps.manifests) + [m for m in deps.optional_manifests if (root / m).is_file()]
-    return present + [m for m in extra if m not in present]
-
-
-def _bound_manifests(root: Path, builder: Builder) -> tuple[str, ...]:
-    """Manifests that may hold a registry credential (a project's .npmrc): the install reads them from a bind
-    mount, so they are in no layer (builder stages' layers are pushed as cache images)."""
-    return tuple(m for m in _manifests(root, builder) if (root / m).is_file() and is_credential_file(m))
-
-
-def _copy_manifests(root: Path, builder: Builder) -> list[str]:
-    chosen = variant(root, builder)
-    bound = _bound_manifests(root, builder)
-    present = [m for m in _manifests(root, builder) if m not in bound]
+    present += [m for m in extra if m not in present]
     if not present:
         return []
     top = [m for m in present if "/" not in m]
@@ -176,8 +162,7 @@ def _builder(root: Path, builder: Builder, recipe: Recipe) -> list[str]:
         why = "Dependencies before sources" + (
             "; package caches live in BuildKit cache mounts, never in the layer." if deps.cache else "."
         )
-        lines += [f"# {why} Index settings and CA arrive as secret mounts only.",
-                  _networked(deps.cache, install, _bound_manifests(root, builder), builder.workdir)]
+        lines += [f"# {why} Index settings and CA arrive as secret mounts only.", _networked(deps.cache, install)]
     # Earlier stages' outputs before the sources: an edit of the sources leaves these copies cached.
     for art in builder.inputs:
         if not runs(root, recipe.builder(art.stage)):

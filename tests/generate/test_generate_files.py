@@ -157,19 +157,17 @@ def test_cli_bad_settings_exit_2_with_file_line_and_key(tmp_path, capsys):
     assert "imgforge.yaml:4: runtime.user" in err and "Traceback" not in err
 
 
-def test_a_projects_npmrc_is_mounted_for_the_install_not_copied(tmp_path):
+def test_a_projects_npmrc_stays_out_of_the_context_and_every_layer(tmp_path):
     # sveltejs/realworld: a pnpm project with `engine-strict=true` in .npmrc. COPY .npmrc put a file that may
-    # hold a registry token into the deps stage's layer (pushed as a cache image), and the generated Dockerfile
-    # failed its own lint gate (SEC003).
+    # hold a registry token into the deps stage's layer (pushed as a cache image), failed the generated
+    # Dockerfile's own lint gate (SEC003), and the source COPY put it into the runtime image. Its lines reach the
+    # install in the build network's npmrc secret (tests/projects/test_build_network.py) instead.
     root = shutil.copytree(REPO / "tests" / "projects" / "data" / "node-pnpm-native", tmp_path / "app")
     (root / ".npmrc").write_text("engine-strict=true\n")
     (root / "imgforge.yaml").write_text("recipe: node\n")
-    text = generate(load_project(root)).dockerfile
-    assert "--mount=type=bind,source=.npmrc,target=/app/.npmrc " in text
-    assert not [line for line in text.splitlines() if line.startswith("COPY") and ".npmrc" in line]
-    (root / "Dockerfile").write_text(text)
+    out = generate(load_project(root))
+    assert "**/.npmrc" in out.dockerignore.splitlines()
+    assert ".npmrc" not in out.dockerfile
+    (root / "Dockerfile").write_text(out.dockerfile)
     report = lint_file(root / "Dockerfile")
     assert [f for f in report.findings if f.severity in ("warning", "error")] == []
-    # Without one, no mount of a missing file.
-    (root / ".npmrc").unlink()
-    assert "type=bind,source=.npmrc" not in generate(load_project(root)).dockerfile

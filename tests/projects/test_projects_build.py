@@ -48,7 +48,7 @@ SERVES = {
     "node-yarn-native": ("/", "native bcrypt ok: true"),
     "node-pnpm-native": ("/", "pnpm native bcrypt ok: true"),
     # packageManager "pnpm@10.13.1" without a hash: corepack's signature check cannot pass behind this machine's
-    # proxy (no signatures in the metadata); its .npmrc reaches the install as a bind mount. (Once a build cached
+    # proxy (no signatures in the metadata); its .npmrc reaches the install in the npmrc secret. (Once a build cached
     # that pnpm in the corepack cache mount, this engine passes without the fallback too.)
     "node-pnpm-pinned": ("/", "pnpm pinned without a hash: ok"),
     # lockfileVersion 6.0 and no packageManager (surjithctly/astroship): pnpm 10 refused the frozen lockfile.
