@@ -11,6 +11,7 @@ a layer, an `ENV`, or a build arg, and no value reaches a message (`describe` na
 from __future__ import annotations
 
 import configparser
+import hashlib
 import os
 import re
 import shlex
@@ -37,6 +38,7 @@ _CA_VARS = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "PIP_CERT", "NODE_EXTRA_CA_CE
 # Every tool's own name for "trust this bundle" (pip, requests, uv, node, npm, yarn 1 and berry, curl, git, go).
 _CA_EXPORTS = (*_CA_VARS, "NPM_CONFIG_CAFILE", "YARN_CAFILE", "YARN_HTTPS_CA_FILE_PATH", "GIT_SSL_CAINFO")
 _GO_VARS = ("GOPROXY", "GONOSUMDB", "GONOSUMCHECK", "GOPRIVATE", "GOSUMDB", "GOINSECURE")
+_NPM_AUTH = re.compile(r"(^|:)(_authToken|_auth|_password|password|username|email|certfile|keyfile)$")
 _NPM_KEYS = re.compile(r"^(registry|@[\w.-]+:registry|//.+:(_authToken|_auth|username|_password|always-auth)"
                        r"|always-auth|strict-ssl)$")
 
@@ -123,6 +125,14 @@ def _read_npmrc(file: Path, env: Mapping[str, str]) -> list[tuple[str, str]]:
 def _npmrc(env: Mapping[str, str], home: Path) -> list[tuple[str, str]]:
     return _read_npmrc(Path(env.get("NPM_CONFIG_USERCONFIG") or env.get("npm_config_userconfig")
                             or home / ".npmrc"), env)
+
+
+def npmrc_settings_key(project: Path) -> str | None:
+    """A digest of the settings in the project's .npmrc, credentials left out (None without settings)."""
+    # BuildKit's cache key holds no secret's content: generate writes this into the install step, so a changed
+    # setting reinstalls while a rotated token does not. Unexpanded, so no variable's value is hashed.
+    pairs = [f"{k}={v}" for k, v in _read_npmrc(project / ".npmrc", {}) if not _NPM_AUTH.search(k)]
+    return hashlib.sha256("\n".join(pairs).encode()).hexdigest()[:16] if pairs else None
 
 
 def _merge_npmrc(*layers: tuple[str, ...]) -> tuple[str, ...]:

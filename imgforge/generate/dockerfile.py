@@ -10,10 +10,11 @@ No `# syntax=` line: it makes BuildKit pull a frontend image, and the built-in f
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from imgforge.build.network import RUN_SETUP, mounts
+from imgforge.build.network import RUN_SETUP, mounts, npmrc_settings_key
 from imgforge.build.registry_cache import BASES_ARG, BASES_PREFIX
 from imgforge.errors import UsageError
 from imgforge.generate.facts import parse_json, parse_toml
@@ -46,6 +47,9 @@ def _apt(packages: list[str]) -> list[str]:
         f" && apt-get install -y --no-install-recommends {pkgs} \\",
         " && rm -rf /var/lib/apt/lists/*",
     ]
+
+
+_NODE_TOOL = re.compile(r"\b(npm|pnpm|yarn|corepack)\b")
 
 
 def _mounts(targets: list[str]) -> str:
@@ -162,7 +166,12 @@ def _builder(root: Path, builder: Builder, recipe: Recipe) -> list[str]:
         why = "Dependencies before sources" + (
             "; package caches live in BuildKit cache mounts, never in the layer." if deps.cache else "."
         )
-        lines += [f"# {why} Index settings and CA arrive as secret mounts only.", _networked(deps.cache, install)]
+        lines.append(f"# {why} Index settings and CA arrive as secret mounts only.")
+        key = npmrc_settings_key(root) if _NODE_TOOL.search(install) else None
+        if key:
+            lines.append("# So does the project's .npmrc; the digest of its settings makes a changed one reinstall.")
+            install = f": npmrc-settings={key} && {install}"
+        lines.append(_networked(deps.cache, install))
     # Earlier stages' outputs before the sources: an edit of the sources leaves these copies cached.
     for art in builder.inputs:
         if not runs(root, recipe.builder(art.stage)):

@@ -167,7 +167,29 @@ def test_a_projects_npmrc_stays_out_of_the_context_and_every_layer(tmp_path):
     (root / "imgforge.yaml").write_text("recipe: node\n")
     out = generate(load_project(root))
     assert "**/.npmrc" in out.dockerignore.splitlines()
-    assert ".npmrc" not in out.dockerfile
+    assert not [line for line in out.dockerfile.splitlines() if ".npmrc" in line and not line.startswith("#")]
     (root / "Dockerfile").write_text(out.dockerfile)
     report = lint_file(root / "Dockerfile")
     assert [f for f in report.findings if f.severity in ("warning", "error")] == []
+
+
+def test_a_changed_npmrc_setting_reinstalls_and_a_rotated_token_does_not(tmp_path):
+    # BuildKit's cache key holds no secret's content: without the digest an edited `node-linker=hoisted` would
+    # reuse the install layer made without it.
+    root = shutil.copytree(REPO / "tests" / "projects" / "data" / "node-pnpm-pinned", tmp_path / "app")
+    (root / "imgforge.yaml").write_text("recipe: node\n")
+
+    def install_step(npmrc: str | None) -> str:
+        if npmrc is None:
+            (root / ".npmrc").unlink(missing_ok=True)
+        else:
+            (root / ".npmrc").write_text(npmrc)
+        text = generate(load_project(root)).dockerfile
+        return next(line for line in text.split("RUN ") if "--frozen-lockfile" in line)
+
+    settings = install_step("engine-strict=true\n//npm.example/:_authToken=npm_one\n")
+    assert ": npmrc-settings=" in settings and "npm_one" not in settings
+    assert install_step("engine-strict=true\n//npm.example/:_authToken=npm_two\n") == settings
+    assert install_step("engine-strict=true\nnode-linker=hoisted\n") != settings
+    assert "npmrc-settings" not in install_step("//npm.example/:_authToken=npm_one\n")
+    assert "npmrc-settings" not in install_step(None)
