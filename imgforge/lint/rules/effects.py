@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from imgforge.lint.rules.shell import args, commands, has_option, program, subcommand
+from imgforge.lint.rules.shell import args, commands, has_option, operands, program, subcommand
 
 _ASSIGN = re.compile(r"(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)=(?:'([^']*)'|\"([^\"$`]*)\"|([^\s;&|'\"$`()]+))")
 _VAR = re.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$")
@@ -67,22 +67,14 @@ def _apk_group(cmd: tuple[str, ...]) -> str | None:
     return None
 
 
+# Options of apt, apk, dnf and yum that take a value (`apk add --virtual .build-deps …`, `apt-get -o X=Y …`).
+_VALUED = frozenset({"-o", "-t", "--virtual", "--repository", "-X", "--target-release", "--setopt", "--enablerepo",
+                     "--disablerepo", "-c", "--option"})
+
+
 def package_operands(cmd: tuple[str, ...]) -> list[str]:
-    """The package operands of an install/remove command (options and their values dropped)."""
-    out: list[str] = []
-    skip = False
-    for w in cmd[1:]:
-        if skip:
-            skip = False
-            continue
-        if w in ("-o", "-t", "--virtual", "--repository", "-X", "--target-release", "--setopt", "--enablerepo",
-                 "--disablerepo", "-c", "--option"):
-            skip = True
-            continue
-        if w.startswith(("-", ">", "<", "2>")):
-            continue
-        out.append(w)
-    return out[1:]  # drop the subcommand
+    """The package operands of an install/remove command (options and their values, redirections dropped)."""
+    return [w for w in operands(cmd[1:], _VALUED) if not w.startswith((">", "<", "2>"))][1:]  # [1:]: the subcommand
 
 
 @lru_cache(maxsize=4096)
