@@ -10,20 +10,30 @@ from pathlib import Path, PurePosixPath
 from imgforge.errors import UsageError
 
 
-def read_regular(path: Path | str, what: str, limit: int) -> bytes:
-    """The bytes of `path`, refused with a UsageError naming `what` unless it is a regular file of at most `limit`
-    bytes: a device (/dev/zero), FIFO or folder never blocks the read or fills memory."""
+def read_regular(path: Path | str, what: str, limit: int, *, refuse: Callable[[str], UsageError] | None = None,
+                 follow_links: bool = True) -> bytes:
+    """The bytes of `path`, refused unless it is a regular file of at most `limit` bytes: a device (/dev/zero),
+    FIFO or folder never blocks the read or fills memory. The UsageError names `what` and the path, or is
+    `refuse(why)` when given; `follow_links=False` refuses a symbolic link (a path already resolved and checked)."""
+
+    def fail(why: str) -> UsageError:
+        return refuse(why) if refuse is not None else UsageError(f"reading {what} {path}: {why}")
+
+    flags = os.O_RDONLY | os.O_NONBLOCK | (0 if follow_links else os.O_NOFOLLOW)  # NONBLOCK: a FIFO must not wait
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # O_NONBLOCK: opening a FIFO must not wait for a writer
+        fd = os.open(path, flags)
     except OSError as exc:
-        raise UsageError(f"reading {what} {path}: {exc.strerror or exc}") from exc
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        raise fail(str(exc.strerror or exc)) from exc
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
         os.close(fd)
-        raise UsageError(f"reading {what} {path}: not a regular file (devices, FIFOs and folders are refused)")
+        raise fail("is not a regular file (devices, FIFOs, sockets and folders are refused)")
     with os.fdopen(fd, "rb") as handle:
+        if info.st_size > limit:
+            raise fail(f"is {info.st_size} bytes, larger than {limit}")
         data = handle.read(limit + 1)
     if len(data) > limit:
-        raise UsageError(f"reading {what} {path}: larger than {limit} bytes")
+        raise fail(f"grew larger than {limit} bytes while it was read")
     return data
 
 

@@ -4,12 +4,10 @@ must not copy the CI runner's secrets, devices or /proc into a manifest that is 
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path
 
 from imgforge.errors import UsageError
-from imgforge.smallfile import confined
+from imgforge.smallfile import confined, read_regular
 
 # A ConfigMap holds at most 1 MiB in etcd; beyond that `kubectl apply` fails anyway.
 MAX_TOTAL_BYTES = 1024 * 1024
@@ -25,21 +23,9 @@ def read_config_file(root: Path, key: str, rel: str, budget: int) -> str:
     target = confined(root, rel, lambda why: _refuse(key, rel, why))
     if not target.exists():
         raise _refuse(key, rel, "cannot be read (No such file or directory)")
-    try:
-        # O_NOFOLLOW|O_NONBLOCK: the resolved path is final, and a FIFO must not block the open.
-        fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError as exc:
-        raise _refuse(key, rel, f"cannot be opened ({exc.strerror or exc})") from exc
-    info = os.fstat(fd)
-    if not stat.S_ISREG(info.st_mode):
-        os.close(fd)
-        raise _refuse(key, rel, "is not a regular file (devices, FIFOs, sockets and folders are refused)")
-    with os.fdopen(fd, "rb") as handle:
-        if info.st_size > budget:
-            raise _refuse(key, rel, f"is {info.st_size} bytes; the ConfigMap's files may total {MAX_TOTAL_BYTES}")
-        data = handle.read(budget + 1)
-    if len(data) > budget:
-        raise _refuse(key, rel, f"grew beyond {budget} bytes while it was read")
+    # The resolved path is final: a link now would be one swapped in after the check.
+    data = read_regular(target, "config file", budget, follow_links=False, refuse=lambda why: _refuse(
+        key, rel, f"{why}; the ConfigMap's files may total {MAX_TOTAL_BYTES}" if "larger than" in why else why))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
