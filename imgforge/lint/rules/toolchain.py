@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterator
 
 from imgforge.lint.model import Dockerfile, Instruction
 from imgforge.lint.parser import substitute
@@ -150,27 +151,48 @@ def _clone_target(cmd: tuple[str, ...]) -> str:
     return url.rsplit("/", 1)[-1].rsplit(":", 1)[-1].removesuffix(".git") or "."
 
 
-def _fetched_trees(df: Dockerfile) -> tuple[list[str], str]:
-    """Folders the shipped stages fill with source (`git clone URL DIR`, `tar -x -C DIR`, `COPY src/ DIR`), and the
-    final WORKDIR."""
-    trees: list[str] = []
+def _located(df: Dockerfile) -> Iterator[tuple[Instruction, str]]:
+    """Each instruction of the shipped stages with the WORKDIR in effect there."""
     workdir = "/"
     for stage in df.shipped():
         for ins in stage.instructions:
             if ins.keyword == "WORKDIR":
                 workdir = _path(ins.args.strip(), workdir, _env_at(df, ins))
-            elif source_copy(ins):
-                trees.append(_path(copy_operands(ins)[1], workdir, _env_at(df, ins)))
-            elif ins.keyword == "RUN":
-                here = workdir
-                for cmd in commands(ins.script):
-                    prog, rest = program(cmd), args(cmd)
-                    if prog == "cd" and rest:
-                        here = _path(rest[0], here, _env_at(df, ins))
-                    elif prog == "git" and rest[:1] == ["clone"]:
-                        trees.append(_path(_clone_target(cmd), here, _env_at(df, ins)))
-                    elif prog == "tar" and (target := option_value(cmd, "-C", "--directory")) is not None:
-                        trees.append(_path(target, here, _env_at(df, ins)))
+            yield ins, workdir
+
+
+Env = dict[str, str | None]
+
+
+def _run_commands(df: Dockerfile, ins: Instruction, workdir: str) -> Iterator[tuple[tuple[str, ...], str, Env]]:
+    """The commands of a RUN, each with the folder it runs in (`cd` followed) and the ARG/ENV values there."""
+    env, here = _env_at(df, ins), workdir
+    for cmd in commands(ins.script):
+        rest = args(cmd)
+        if program(cmd) == "cd" and rest:
+            here = _path(rest[0], here, env)
+        yield cmd, here, env
+
+
+def _inside(path: str, tree: str) -> bool:
+    return path == tree or path.startswith(tree.rstrip("/") + "/")
+
+
+def _fetched_trees(df: Dockerfile) -> tuple[list[str], str]:
+    """Folders the shipped stages fill with source (`git clone URL DIR`, `tar -x -C DIR`, `COPY src/ DIR`), and the
+    final WORKDIR."""
+    trees: list[str] = []
+    workdir = "/"
+    for ins, workdir in _located(df):
+        if source_copy(ins):
+            trees.append(_path(copy_operands(ins)[1], workdir, _env_at(df, ins)))
+        elif ins.keyword == "RUN":
+            for cmd, here, env in _run_commands(df, ins, workdir):
+                prog, rest = program(cmd), args(cmd)
+                if prog == "git" and rest[:1] == ["clone"]:
+                    trees.append(_path(_clone_target(cmd), here, env))
+                elif prog == "tar" and (target := option_value(cmd, "-C", "--directory")) is not None:
+                    trees.append(_path(target, here, env))
     return trees, workdir
 
 
@@ -189,26 +211,22 @@ def runs_unbuilt_source(df: Dockerfile) -> bool:
         return False  # the compiler has a build-time use: whether it still ships is MS001's question
     trees, workdir = _fetched_trees(df)
     start = posixpath.normpath(posixpath.join(workdir, words[0])) if "/" in words[0] else workdir
-    return any(start == t or start.startswith(t.rstrip("/") + "/") for t in trees if t != "/")
+    return any(_inside(start, t) for t in trees if t != "/")
 
 
 def _copied_from_context(df: Dockerfile, start: str) -> bool:
     """True when a COPY/ADD of the build context in the shipped stages puts the file `start` names there (a path,
     or a bare name found on PATH, matched by file name)."""
-    workdir = "/"
-    for stage in df.shipped():
-        for ins in stage.instructions:
-            if ins.keyword == "WORKDIR":
-                workdir = _path(ins.args.strip(), workdir, _env_at(df, ins))
-            elif ins.keyword in ("COPY", "ADD") and ins.flag("from") is None and not ins.heredocs:
-                srcs, dest = copy_operands(ins)
-                target = _path(dest, workdir, _env_at(df, ins))
-                into = dest.endswith("/") or len(srcs) > 1
-                wanted = _path(start, workdir, {}) if "/" in start else None  # a bare name: found on PATH
-                for src in (s for s in srcs if "://" not in s):
-                    placed = posixpath.join(target, src.rstrip("/").rsplit("/", 1)[-1]) if into else target
-                    if placed == wanted if wanted else placed.rsplit("/", 1)[-1] == start:
-                        return True
+    for ins, workdir in _located(df):
+        if ins.keyword in ("COPY", "ADD") and ins.flag("from") is None and not ins.heredocs:
+            srcs, dest = copy_operands(ins)
+            target = _path(dest, workdir, _env_at(df, ins))
+            into = dest.endswith("/") or len(srcs) > 1
+            wanted = _path(start, workdir, {}) if "/" in start else None  # a bare name: found on PATH
+            for src in (s for s in srcs if "://" not in s):
+                placed = posixpath.join(target, src.rstrip("/").rsplit("/", 1)[-1]) if into else target
+                if placed == wanted if wanted else placed.rsplit("/", 1)[-1] == start:
+                    return True
     return False
 
 
@@ -218,35 +236,26 @@ def _unbuilt_clones(df: Dockerfile) -> list[str]:
     trees: list[str] = []
     built: list[str] = []
     removed: list[str] = []
-    workdir = "/"
-    for stage in df.shipped():
-        for ins in stage.instructions:
-            if ins.keyword == "WORKDIR":
-                workdir = _path(ins.args.strip(), workdir, _env_at(df, ins))
-            if ins.keyword != "RUN":
-                continue
-            env, here = _env_at(df, ins), workdir
-            for cmd in commands(ins.script):
-                prog, rest = program(cmd), args(cmd)
-                if prog == "cd" and rest:
-                    here = _path(rest[0], here, env)
-                elif prog == "git" and rest[:1] == ["clone"]:
-                    # (not an unpacked download: that is mostly a prebuilt release; not a clone into a dot-folder:
-                    # editor plugins and dotfiles are not built)
-                    tree = _path(_clone_target(cmd), here, env)
-                    trees += [] if "/." in tree else [tree]
-                elif prog == "rm":
-                    removed += [_path(w, here, env) for w in rest]
-                elif _builds(cmd):
-                    where = option_value(cmd, "-C", "--directory") if prog == "make" else None
-                    built.append(_path(where, here, env) if where else here)
-                    built += [_path(w, here, env) for w in rest if "/" in w]  # `make -f /src/x/Makefile`
-
-    def inside(path: str, tree: str) -> bool:
-        return path == tree or path.startswith(tree.rstrip("/") + "/")
-
-    return [t for t in trees if t != "/" and not any(inside(b, t) for b in built)
-            and not any(inside(t, r) for r in removed)]
+    for ins, workdir in _located(df):
+        if ins.keyword != "RUN":
+            continue
+        for cmd, here, env in _run_commands(df, ins, workdir):
+            prog, rest = program(cmd), args(cmd)
+            if prog == "cd":
+                continue  # _run_commands followed it
+            if prog == "git" and rest[:1] == ["clone"]:
+                # (not an unpacked download: that is mostly a prebuilt release; not a clone into a dot-folder:
+                # editor plugins and dotfiles are not built)
+                tree = _path(_clone_target(cmd), here, env)
+                trees += [] if "/." in tree else [tree]
+            elif prog == "rm":
+                removed += [_path(w, here, env) for w in rest]
+            elif _builds(cmd):
+                where = option_value(cmd, "-C", "--directory") if prog == "make" else None
+                built.append(_path(where, here, env) if where else here)
+                built += [_path(w, here, env) for w in rest if "/" in w]  # `make -f /src/x/Makefile`
+    return [t for t in trees if t != "/" and not any(_inside(b, t) for b in built)
+            and not any(_inside(t, r) for r in removed)]
 
 
 def _builds(cmd: tuple[str, ...]) -> bool:
