@@ -60,15 +60,8 @@ needs_shellcheck = pytest.mark.skipif(shellcheck.find_shellcheck() is None,
 
 
 @needs_shellcheck
-def test_shellcheck_runs_once_for_a_batch_and_maps_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[list[str]] = []
-    real = subprocess.Popen
-
-    def counting(cmd: list[str], **kw: Any) -> Any:
-        calls.append(cmd)
-        return real(cmd, **kw)
-
-    monkeypatch.setattr(subprocess, "Popen", counting)
+def test_shellcheck_runs_once_for_a_batch_and_maps_lines(tmp_path: Path, popen_calls: list[list[str]]) -> None:
+    calls = popen_calls
     files = []
     for k in range(3):
         path = tmp_path / f"d{k}.Dockerfile"

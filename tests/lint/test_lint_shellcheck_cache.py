@@ -92,19 +92,8 @@ def test_a_run_reads_only_the_shards_of_its_own_scripts(tmp_path: Path, monkeypa
     assert len(read) == 1 and not calls and (2, one[0][1]) == one[0] and one[0][1].startswith("SC2086")
 
 
-def _processes(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    calls: list[list[str]] = []
-    real = subprocess.Popen
-
-    def counting(cmd: list[str], **kw: Any) -> Any:
-        calls.append(cmd)
-        return real(cmd, **kw)
-
-    monkeypatch.setattr(subprocess, "Popen", counting)
-    return calls
-
-
-def test_a_run_whose_scripts_are_all_cached_starts_no_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_run_whose_scripts_are_all_cached_starts_no_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              popen_calls: list[list[str]]) -> None:
     from imgforge.lint import shellcheck
 
     # A ShellCheck of our own on PATH, so the test can change the binary without touching the installed one.
@@ -116,7 +105,7 @@ def test_a_run_whose_scripts_are_all_cached_starts_no_process(tmp_path: Path, mo
     assert find_shellcheck() == str(own)
     path = tmp_path / "Dockerfile"
     path.write_text(TEXT, encoding="utf-8")
-    calls = _processes(monkeypatch)
+    calls = popen_calls  # counting from the test's start: nothing before here starts a process
     shellcheck._probe.cache_clear()  # each lint_files below stands for a new `imgforge lint` process
     first = _sh100(path)
     assert ["--version" in c for c in calls] == [True, False]  # asked its version once, then checked the scripts
@@ -131,11 +120,12 @@ def test_a_run_whose_scripts_are_all_cached_starts_no_process(tmp_path: Path, mo
     assert _sh100(path) == first and len(calls) == 5  # no cache: --version and the check, every run
 
 
-def test_a_file_without_scripts_to_check_sets_nothing_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_file_without_scripts_to_check_sets_nothing_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         popen_calls: list[list[str]]) -> None:
     path = tmp_path / "Dockerfile"
     path.write_text("FROM debian:12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl \\\n"
                     "    && rm -rf /var/lib/apt/lists/*\nUSER 10001\nCMD [\"app\"]\n", encoding="utf-8")
-    calls = _processes(monkeypatch)
+    calls = popen_calls  # counting from the test's start: nothing before here starts a process
     from imgforge.lint import shellcheck
 
     shellcheck._probe.cache_clear()
