@@ -148,9 +148,7 @@ def secret_file(df: Dockerfile) -> Iterator[Hit]:
             path = src.rstrip("/")
             if "://" in path or len(path) > 1024:
                 continue
-            if _PUBLIC_SSH.search(path):
-                continue  # public keys and host lists: meant to be shared
-            if is_credential_file(path):
+            if is_credential_file(path):  # (not public keys and host lists: meant to be shared)
                 yield hit(ins, f"{ins.keyword} {path[:80]} puts a credential file into a layer; deleting it later "
                                "does not remove it from the image")
 
