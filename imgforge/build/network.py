@@ -1,10 +1,11 @@
 """The build network: CA bundle and package indexes reach builder stages only as BuildKit secret mounts.
 
 Where they come from: the host (`SSL_CERT_FILE`, `REQUESTS_CA_BUNDLE`, `PIP_CERT`, `NODE_EXTRA_CA_CERTS`,
-pip.conf, .npmrc, `GOPROXY`), the project's own .npmrc (every line; generate keeps the file out of the build
-context) and `build.network:` in imgforge.yaml, which wins over both. What a build gets: up to
+pip.conf, .npmrc, `GOPROXY`), the project's own .npmrc and .yarnrc.yml (every line; generate keeps both out of
+the build context) and `build.network:` in imgforge.yaml, which wins over both. What a build gets: up to
 four secrets — the CA bundle, a pip.conf, an .npmrc, and a shell file of `export`s pointing the tools at
-them — mounted by every builder `RUN` of a generated Dockerfile (`RUN_SETUP`). Nothing of it is written to
+them — mounted by every builder `RUN` of a generated Dockerfile (`RUN_SETUP`), and a `.yarnrc.yml` mounted
+where yarn 2+ reads it by the install steps that run yarn (`yarnrc_mounts`). Nothing of it is written to
 a layer, an `ENV`, or a build arg, and no value reaches a message (`describe` names hosts only).
 """
 
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from imgforge.build import yarnrc
 from imgforge.build.options import Secret
 from imgforge.errors import UsageError
 from imgforge.settings import load_raw, settings_path, validation_error
@@ -30,6 +32,7 @@ CA_ID = "imgforge-ca"
 PIP_ID = "imgforge-pip"
 NPM_ID = "imgforge-npmrc"
 ENV_ID = "imgforge-net"
+YARNRC_ID = "imgforge-yarnrc"
 SECRET_IDS = (ENV_ID, CA_ID, PIP_ID, NPM_ID)
 _MOUNTED = "/run/secrets"
 # Sourced at the start of every builder RUN: the exports live only in the secret file, so only in that RUN.
@@ -68,6 +71,7 @@ class BuildNetwork:
     pip_trusted_hosts: tuple[str, ...] = ()
     npm_registry: str | None = None
     npmrc_lines: tuple[str, ...] = ()
+    yarnrc: str | None = None
     go: tuple[tuple[str, str], ...] = ()
 
     @property
@@ -221,6 +225,14 @@ def resolve(project: Path, env: Mapping[str, str] | None = None, home: Path | No
     # npm's own order: project config over user config; imgforge.yaml over both.
     npm_lines = _merge_npmrc(base.npmrc_lines, tuple(f"{k}={v}" for k, v in project_npm if k != "registry"),
                              settings_lines)
+    # yarn 2+ reads no .npmrc: a yarn project gets its .yarnrc.yml, whole, with the host's and imgforge.yaml's
+    # registry and credentials in yarn's own keys (imgforge.yaml > project > host, as for npm).
+    folder = project if project.is_dir() else project.parent
+    yarn_text = None
+    if (folder / yarnrc.FILENAME).is_file() or (folder / "yarn.lock").is_file():
+        yarn_text = yarnrc.merged(
+            yarnrc.read(folder / yarnrc.FILENAME), env, host_registry=base.npm_registry, host_auth=base.npmrc_lines,
+            registry=_expand(conf.npm_registry, env, where) if conf.npm_registry else None, auth=settings_lines)
     go = dict(base.go)
     if conf.goproxy:
         go["GOPROXY"] = _expand(conf.goproxy, env, where)
@@ -232,6 +244,7 @@ def resolve(project: Path, env: Mapping[str, str] | None = None, home: Path | No
         pip_trusted_hosts=tuple(conf.pip_trusted_hosts) or base.pip_trusted_hosts,
         npm_registry=registry,
         npmrc_lines=npm_lines,
+        yarnrc=yarn_text,
         go=tuple(sorted(go.items())),
     )
 
@@ -271,8 +284,11 @@ def secrets(net: BuildNetwork, folder: Path) -> tuple[Secret, ...]:
         found.append(Secret(NPM_ID, src=_write(folder, "npmrc", "\n".join(lines) + "\n")))
         exports["NPM_CONFIG_USERCONFIG"] = f"{_MOUNTED}/{NPM_ID}"
         if net.npm_registry:
-            exports.update({"COREPACK_NPM_REGISTRY": net.npm_registry, "YARN_REGISTRY": net.npm_registry,
-                            "YARN_NPM_REGISTRY_SERVER": net.npm_registry})
+            # Not YARN_NPM_REGISTRY_SERVER: a variable beats every .yarnrc.yml, the project's included; yarn 2+
+            # gets the registry in the yarnrc secret, under the project's own choice.
+            exports.update({"COREPACK_NPM_REGISTRY": net.npm_registry, "YARN_REGISTRY": net.npm_registry})
+    if net.yarnrc is not None:
+        found.append(Secret(YARNRC_ID, src=_write(folder, "yarnrc.yml", net.yarnrc)))
     exports.update(dict(net.go))
     script = "".join(f"export {k}={shlex.quote(v)}\n" for k, v in exports.items())
     found.insert(0, Secret(ENV_ID, src=_write(folder, "env.sh", script)))
@@ -303,6 +319,9 @@ def describe(net: BuildNetwork) -> str:
         parts.append(f"npm registry {_hostname(net.npm_registry)}")
     if net.npmrc_lines:
         parts.append(f"{len(net.npmrc_lines)} .npmrc setting(s)")
+    yarn = yarnrc.describe(net.yarnrc)
+    if yarn:
+        parts.append(yarn)
     if net.go:
         parts.append("go " + ", ".join(k for k, _ in net.go))
     return "; ".join(parts) or "nothing (direct access)"
@@ -311,3 +330,11 @@ def describe(net: BuildNetwork) -> str:
 def mounts() -> str:
     """The `--mount` flags of a builder RUN that may reach the network (absent secrets are skipped)."""
     return "".join(f"--mount=type=secret,id={sid} " for sid in SECRET_IDS)
+
+
+def yarnrc_mounts(targets: tuple[str, ...]) -> str:
+    """`--mount` flags putting the yarnrc secret at each of `targets`, where yarn 2+ looks for `.yarnrc.yml`."""
+    # Yarn takes no path to its rc file, only its name in the folders above the working one, so the file is
+    # mounted into the project folder. The mount is gone when the RUN ends (BuildKit removes the stub it made):
+    # the layer has no .yarnrc.yml at all. Absent secret (a build without imgforge): nothing is mounted.
+    return "".join(f"--mount=type=secret,id={YARNRC_ID},target={t} " for t in targets)

@@ -14,7 +14,8 @@ import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from imgforge.build.network import RUN_SETUP, mounts, npmrc_settings_key
+from imgforge.build import yarnrc
+from imgforge.build.network import RUN_SETUP, mounts, npmrc_settings_key, yarnrc_mounts
 from imgforge.build.registry_cache import BASES_ARG, BASES_PREFIX
 from imgforge.errors import UsageError
 from imgforge.generate.facts import parse_json, parse_toml
@@ -56,10 +57,10 @@ def _mounts(targets: list[str]) -> str:
     return "".join(f"--mount=type=cache,target={t} " for t in targets)
 
 
-def _networked(cache: list[str], command: str) -> str:
+def _networked(cache: list[str], command: str, extra: str = "") -> str:
     """A RUN that may reach package indexes: CA, index settings and the project's .npmrc come only through
     secret mounts."""
-    return f"RUN {_mounts(cache)}{mounts()}\\\n    {RUN_SETUP}{_wrap(command)}"
+    return f"RUN {_mounts(cache)}{mounts()}{extra}\\\n    {RUN_SETUP}{_wrap(command)}"
 
 
 def _wrap(command: str) -> str:
@@ -171,7 +172,14 @@ def _builder(root: Path, builder: Builder, recipe: Recipe) -> list[str]:
         if key:
             lines.append("# So does the project's .npmrc; the digest of its settings makes a changed one reinstall.")
             install = f": npmrc-settings={key} && {install}"
-        lines.append(_networked(deps.cache, install))
+        chosen = variant(root, builder)
+        targets = tuple(str(PurePosixPath(builder.workdir) / t) for t in (chosen.yarnrc if chosen else []))
+        yarn_key = yarnrc.settings_key(root) if targets else None
+        if yarn_key:
+            lines.append("# The project's .yarnrc.yml is mounted where yarn reads it, for this step only; the digest "
+                         "of its settings (credentials left out) makes a changed one reinstall.")
+            install = f": yarnrc-settings={yarn_key} && {install}"
+        lines.append(_networked(deps.cache, install, yarnrc_mounts(targets)))
     # Earlier stages' outputs before the sources: an edit of the sources leaves these copies cached.
     for art in builder.inputs:
         if not runs(root, recipe.builder(art.stage)):

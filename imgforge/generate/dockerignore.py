@@ -5,11 +5,11 @@ from __future__ import annotations
 from imgforge.recipes.model import Recipe
 
 # Never part of an image: VCS data, imgforge's own files (editing them must not bust the source COPY),
-# local secrets and editor litter. A project's .npmrc may hold a registry token: its lines reach the build in
-# the build network's npmrc secret instead (build/network.py), so it is in no layer.
+# local secrets and editor litter. A project's .npmrc or .yarnrc.yml may hold a registry token: they reach the
+# build in the build network's npmrc and yarnrc secrets instead (build/network.py), so neither is in a layer.
 COMMON = (
     ".git", ".gitignore", ".dockerignore", "Dockerfile*", "imgforge.yaml",
-    ".env", ".env.*", "**/.npmrc", "**/*.swp", "**/.DS_Store", ".idea", ".vscode",
+    ".env", ".env.*", "**/.npmrc", "**/.yarnrc.yml", "**/*.swp", "**/.DS_Store", ".idea", ".vscode",
 )
 
 

@@ -45,6 +45,9 @@ class Variant(_Strict):
     manifests: list[str] = Field(default_factory=list, description="Files copied before the install (when present).")
     install: str | None = Field(default=None, description="Shell command that installs the dependencies.")
     warning: str | None = Field(default=None, description="Printed by generate when this variant is chosen.")
+    yarnrc: list[str] = Field(
+        default_factory=list, description="Where the install's yarn 2+ reads the project's .yarnrc.yml (relative "
+        "to the workdir, or absolute): the build network's yarnrc secret is mounted there for the install only.")
 
 
 class Dependencies(_Strict):

@@ -1,5 +1,6 @@
-"""A project's own .npmrc reaches npm and pnpm as the build network's npmrc secret: its settings take effect, and
-its registry token is in no layer of the runtime image or of any builder stage, nor in their configs (real engine).
+"""A project's own .npmrc reaches npm and pnpm as the build network's npmrc secret, and a yarn 2+ project's
+.yarnrc.yml reaches yarn as the yarnrc secret: their settings take effect, and their registry tokens are in no
+layer of the runtime image or of any builder stage, nor in their configs or the build log (real engine).
 
 The .npmrc holds a setting whose effect shows — for npm and pnpm `ignore-scripts=true`, which the install needs
 (the project's preinstall script fails); yarn 1 takes ignore-scripts only from its own config, so for it
@@ -122,3 +123,68 @@ def test_a_projects_npmrc_applies_and_its_token_is_in_no_layer(docker, cleanup_i
         assert not any(TOKEN in text for text in meta), f"{stage}: the image config holds the token"
     out = docker.run(tag, ["sh", "-c", "ls -A /app"], entrypoint="", remove=True)
     assert "package.json" in out and ".npmrc" not in out
+
+
+def _berry_project(root: Path) -> Path:
+    shutil.copytree(DATA / "node-yarn-berry", root)
+    package = json.loads((root / "package.json").read_text())
+    package["description"] = f"yarnrc secret probe {RUN}"  # a fresh install step on every run (see _project)
+    (root / "package.json").write_text(json.dumps(package, indent=2) + "\n")
+    # The token in each place yarn 2+ reads one, literal or from ${VAR}; nodeLinker is the setting the install
+    # needs: without it yarn 4 installs Plug'n'Play, no node_modules, and the server cannot require('ms').
+    (root / ".yarnrc.yml").write_text(
+        "# the runtime image runs plain node\n"
+        "nodeLinker: node-modules\n"
+        "enableTelemetry: false\n"
+        f'npmAuthToken: "{TOKEN}"\n'
+        "npmScopes:\n"
+        "  imgforge-unused:\n"
+        "    npmRegistryServer: https://npm.imgforge-unused.invalid\n"
+        "    npmAuthToken: ${IMGFORGE_PROBE_NPM_TOKEN}\n"
+        "npmRegistries:\n"
+        '  "https://npm.imgforge-unused.invalid":\n'
+        f"    npmAuthIdent: '{TOKEN}'\n")
+    return root
+
+
+def test_a_yarn_berry_projects_yarnrc_applies_and_its_token_is_in_no_layer(docker, cleanup_images, tmp_path):
+    root = _berry_project(tmp_path / "berry")
+    assert main(["init", str(root)]) == 0
+    assert main(["generate", str(root)]) == 0
+    dockerfile = root / "Dockerfile"
+    assert not [line for line in dockerfile.read_text().splitlines()
+                if ".yarnrc.yml" in line and not line.startswith("#") and "id=imgforge-yarnrc" not in line]
+    tag = f"imgforge-test/yarnrcsecret-berry:{RUN}"
+    images = {"runtime": tag}
+    log: list[str] = []
+    with mock.patch.dict(os.environ, {"IMGFORGE_PROBE_NPM_TOKEN": TOKEN}):
+        cleanup_images.append(tag)
+        build(root, dockerfile, BuildOptions(tags=(tag,), progress="plain"), on_line=log.append)
+        for stage in _stages(dockerfile):
+            if stage != "runtime":
+                images[stage] = f"{tag}-{stage}"
+                cleanup_images.append(images[stage])
+                build(root, dockerfile, BuildOptions(tags=(images[stage],), target=stage, progress="plain"),
+                      on_line=log.append)
+    assert "deps" in images, images
+    assert any("Yarn 4." in line for line in log), "yarn 4 ran the install"
+    assert not any(TOKEN in line for line in log)
+    for stage, image in images.items():
+        files: dict[str, bytes] = {}
+        for path, data in _entries(image):
+            files[path] = data
+            assert TOKEN.encode() not in data, f"{stage}: {path} holds the project's registry token"
+            assert not path.endswith(".yarnrc.yml"), f"{stage}: {path} is a .yarnrc.yml"
+        assert len(files) > 100, f"{stage}: expected to read the image's files"
+        meta = [subprocess.run(cmd, capture_output=True, text=True, check=True).stdout for cmd in (
+            ["docker", "image", "inspect", image], ["docker", "history", "--no-trunc", image])]
+        assert "buildkit" in meta[1], "the history really lists the build steps"
+        assert not any(TOKEN in text for text in meta), f"{stage}: the image config or history holds the token"
+        # nodeLinker took effect: a node_modules tree (yarn's own state file in it), no Plug'n'Play loader.
+        modules = "app/node_modules" if stage == "runtime" else "prod/node_modules"
+        assert f"{modules}/ms/package.json" in files, f"{stage}: no node_modules/ms"
+        assert f"{modules}/.yarn-state.yml" in files and not any(p.endswith(".pnp.cjs") for p in files)
+        assert not any(p.startswith(f"{modules}/is-number/") for p in files), "a devDependency in production"
+    out = docker.run(tag, ["node", "-e", "console.log(require('ms')(60000))"], entrypoint="", remove=True)
+    assert out.strip() == "1m"
+
