@@ -117,6 +117,8 @@ def _inputs_of(root: Path, project: Project, raw: dict[str, Any]) -> Inputs:
     if rel is not None:
         files[rel] = "dockerfile"
     files[f"{prefix}.dockerignore"] = "dockerignore"
+    # Kept out of the context by the generated .dockerignore, but read by the build (the npmrc and yarnrc secrets).
+    files.update({f"{prefix}{name}": "settings" for name in (".npmrc", ".yarnrc.yml")})
     ignore_file = project.root / ".dockerignore"
     # The pipeline writes the generated .dockerignore when the project has none: judge by that text.
     text = ignore_file.read_text(encoding="utf-8") if ignore_file.is_file() else render_dockerignore(project.recipe)

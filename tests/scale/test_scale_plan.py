@@ -39,6 +39,9 @@ def test_each_kind_of_change_plans_exactly_its_users(mono: Path) -> None:
         ("a re-included file", lambda: (svc / "a/KEEP.md").write_text("kept"), {"a"}),
         ("an ignored markdown file", lambda: (svc / "a/NOTES.md").write_text("n"), set()),
         ("ignored settings still count", lambda: _edit(svc / "a/imgforge.yaml", "mono/a", "mono/a2"), {"a"}),
+        # Out of the context, but the build reads them (the build network's npmrc and yarnrc secrets).
+        ("a project's .npmrc", lambda: _write(svc / "c/.npmrc", "legacy-peer-deps=true\n"), {"c"}),
+        ("a project's .yarnrc.yml", lambda: _write(svc / "d/.yarnrc.yml", "nodeLinker: node-modules\n"), {"d"}),
         ("a VERSION bump", lambda: (svc / "b/VERSION").write_text("1.0.1\n"), {"b"}),
         ("a shared recipe", lambda: _edit(mono / "recipes/shared.yaml", "/opt/venv", "/opt/env"), {"c", "d"}),
         ("a built-in recipe", lambda: _edit(mono / "imgforge/recipes/builtin/go.yaml", "-s -w", "-s"), {"e"}),
