@@ -255,6 +255,14 @@ RULES: tuple[Rule, ...] = (
         paths=(".npmrc", "npmrc", "*.npmrc"),
     ),
     Rule(
+        "yarnrc-auth",
+        "yarn registry credential (.yarnrc.yml)",
+        (b"npmauthtoken", b"npmauthident"),
+        # Top level or under npmScopes/npmRegistries, quoted or not; a ${VAR} reference is no credential.
+        rb"(?m)^[ \t]*[\"']?(?:npmAuthToken|npmAuthIdent)[\"']?[ \t]*:[ \t]*[\"']?([^\s\"'#]+)",
+        literal(),
+    ),
+    Rule(
         "pypirc-password",
         "Package index password (.pypirc)",
         (b"password",),

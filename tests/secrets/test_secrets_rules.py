@@ -56,6 +56,8 @@ POSITIVE = [
     ("npm-token", ".npmrc", f"//registry.npmjs.org/:_authToken=npm_{R36}"),
     ("npmrc-auth", "Dockerfile", f"RUN echo //npm.invalid/:_authToken={R36[:20]} > .npmrc"),
     ("npmrc-auth", ".npmrc", "_auth=" + base64.b64encode(b"builder:" + R36[:12].encode()).decode()),
+    ("yarnrc-auth", ".yarnrc.yml", f'nodeLinker: node-modules\nnpmScopes:\n  corp:\n    npmAuthToken: "{R36[:24]}"'),
+    ("yarnrc-auth", ".yarnrc.yml", "npmAuthIdent: '" + base64.b64encode(b"ci:" + R36[:12].encode()).decode() + "'"),
     ("pypi-token", ".pypirc", f"password = pypi-AgEIcHlwaS5vcmc{R36}{R36}"),
     ("pypirc-password", ".pypirc", "[internal]\nusername = up\npassword = Tr0ub4dor-3x"),
     ("netrc-password", ".netrc", "machine git.invalid login ci password Tr0ub4dor-3x"),
@@ -141,6 +143,8 @@ NEGATIVE = [
     ("npm-token", "package.json", '"npm_config_registry_url_value_setting": 1'),
     ("npmrc-auth", ".npmrc", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}"),
     ("npmrc-auth", "client.py", "self._auth = auth_handler_value"),
+    ("yarnrc-auth", ".yarnrc.yml", "npmAlwaysAuth: true\nnpmAuthToken: ${NPM_TOKEN}\n"),
+    ("yarnrc-auth", ".yarnrc.yml", 'npmAuthToken: "<your token>"'),
     ("pypi-token", ".pypirc", "password = pypi-<your token>"),
     ("pypirc-password", ".pypirc", "password = <your password>"),
     ("pypirc-password", "setup.cfg", "[upload]\npassword = Tr0ub4dor-3x"),  # the generic rule may report it
