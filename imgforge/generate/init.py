@@ -25,7 +25,8 @@ from imgforge.recipes.model import Recipe
 from imgforge.settings import SETTINGS_FILE
 
 _SUFFIXES = {"python": (".py",), "node": (".js", ".mjs", ".cjs", ".ts"), "other": (".go", ".c", ".rs")}
-_ORDER = {"python": "Procfile web:, [project.scripts], Django, Flask, FastAPI, main.py/app.py",
+_ORDER = {"python": "Procfile web:, [project.scripts], Django, Flask, Quart, FastAPI, Sanic, Streamlit, "
+                    "main.py/app.py, a package's __main__.py, a module run as a script",
           "node": "Procfile web:, scripts.start as plain node, main, server.js/index.js"}
 
 
@@ -119,16 +120,18 @@ def _block(key: str, value: object, comment: str | None, indent: int) -> list[st
 def _detected(found: Findings, recipe: Recipe, port: int | None) -> list[str]:
     lang = language(recipe)
     runtime: list[str] = []
+    order = f" (first match of: {_ORDER[lang]})" if lang in _ORDER else ""
     if found.start is not None and tuple(recipe.runtime.entrypoint) != found.start.entrypoint:
-        order = f" (first match of: {_ORDER[lang]})" if lang in _ORDER else ""
         runtime += _block("entrypoint", list(found.start.entrypoint), f"Start command: {found.start.why}{order}.", 4)
+    missing = [f"# No start command found (looked for: {_ORDER[lang]}): set overrides.runtime.entrypoint; the "
+               f"recipe's default is {' '.join(recipe.runtime.entrypoint)}."] if found.start is None and order else []
     chosen = port if port is not None else found.port.number if found.port else None
     if chosen is not None and chosen != recipe.runtime.port:
         why = "given with --port" if port is not None else f"stated by {found.port.why}" if found.port else ""
         runtime += _block("port", chosen, f"Port {why}; PORT is set to it in the image.", 4)
-    lines = ["overrides:", "  runtime:", *runtime] if runtime else []
+    lines = missing + (["overrides:", "  runtime:", *runtime] if runtime else [])
     if not found.health:
-        lines = lines or ["overrides:"]
+        lines = lines if runtime else [*lines, "overrides:"]
         lines += ["  health:", *_block("probe", "tcp", f"No {recipe.health.liveness} and {recipe.health.readiness} "
                                        "routes in the sources: the HEALTHCHECK only connects to the port.", 4)]
         lines += ["manifest:", "  # Kubernetes probes connect to the port too (no health endpoint declared).",

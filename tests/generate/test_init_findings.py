@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from imgforge.errors import UsageError
 from imgforge.generate import generate, load_project
 from imgforge.generate.detect import detect_stack
 from imgforge.generate.facts import shell
@@ -260,3 +261,73 @@ def test_a_static_site_generator_project_is_front_end_only(tmp_path):
             "dependencies": {"@docusaurus/core": "3", "react": "18"}}
     (root / "package.json").write_text(json.dumps(docs))
     assert frontend_only(root)
+
+
+# Modelled on pallets/quart's examples, aio-libs/aiohttp-demos, a Sanic project template and a setup.py package
+# whose __main__.py runs the server: each names no start command a container can use.
+@pytest.mark.parametrize(("files", "entry"), [
+    # A Quart app object (a dev script that runs app.run() on 127.0.0.1 beside it): hypercorn, Quart's server.
+    ({"pyproject.toml": '[tool.poetry.dependencies]\nquart = "*"\n[tool.poetry.scripts]\nstart = "chat:run"\n',
+      "src/chat/__init__.py": "from quart import Quart\napp = Quart(__name__)\ndef run():\n    app.run()\n"},
+     ("/bin/sh", "-c", "exec hypercorn --bind 0.0.0.0:${PORT} 'chat:app'")),
+    ({"requirements.txt": "quart\n", "board/__init__.py": "import quart\n\nasync def create_app():\n    pass\n"},
+     ("/bin/sh", "-c", "exec hypercorn --bind 0.0.0.0:${PORT} 'board:create_app()'")),
+    ({"requirements.txt": "sanic==24.6\n", "api/server.py": "from sanic import Sanic\napp = Sanic('api')\n"},
+     ("/bin/sh", "-c", "exec sanic api.server:app --host 0.0.0.0 --port ${PORT}")),
+    # setup.py's install_requires (a name bound to a list) counts as the dependencies.
+    ({"setup.py": "from setuptools import setup\nreqs = ['sanic']\nsetup(name='x', install_requires=reqs)\n",
+      "x/app.py": "import sanic\nsrv = sanic.Sanic('x')\n"},
+     ("/bin/sh", "-c", "exec sanic x.app:srv --host 0.0.0.0 --port ${PORT}")),
+    # A package whose __main__.py starts the server, and a module that does under `if __name__ == "__main__":`
+    # through the main() it calls (aiohttp's web.run_app).
+    ({"setup.py": "", "svc/__init__.py": "", "svc/__main__.py": "from svc import app\napp.create().run(port=8000)\n"},
+     ("python3", "-m", "svc")),
+    ({"requirements.txt": "aiohttp\n", "chat/__init__.py": "", "chat/views.py": "x = 1\n",
+      "chat/main.py": "from aiohttp import web\n\ndef main():\n    web.run_app(web.Application())\n\n\n"
+                      "if __name__ == '__main__':\n    main()\n"},
+     ("python3", "-m", "chat.main")),
+])
+def test_python_servers_without_a_start_script(tmp_path, files, entry):
+    start = python_start(write(tmp_path, files))
+    assert start is not None and start.entrypoint == entry
+
+
+def test_a_module_run_as_a_script_gives_init_its_port(tmp_path):
+    root = write(tmp_path, {"setup.py": "", "svc/__init__.py": "",
+                            "svc/__main__.py": "from svc import app\napp.create().run(host='0.0.0.0', port=8000)\n"})
+    settings = yaml.safe_load(plan_init(root).text)
+    assert settings["overrides"]["runtime"] == {"entrypoint": ["python3", "-m", "svc"], "port": 8000}
+
+
+def test_no_start_command_is_said_by_init_and_stops_generate(tmp_path):
+    # A library-shaped project: nothing says how to run it, and the recipe's default app.py is not there.
+    root = write(tmp_path, {"requirements.txt": "falcon\n", "look/images.py": "import falcon\n"})
+    plan = plan_init(root)
+    assert "# No start command found (looked for: Procfile web:" in plan.text
+    plan.path.write_text(plan.text)
+    with pytest.raises(UsageError, match=r"runs app\.py, which the project does not have .*overrides\.runtime"):
+        generate(load_project(root))
+    # With an app.py the default runs it.
+    (root / "app.py").write_text("print('hi')\n")
+    assert "ENTRYPOINT" in generate(load_project(root)).dockerfile
+
+
+@pytest.mark.parametrize(("pkg", "lock", "entry"), [
+    # remix-run/react-router-templates: @react-router/serve installs react-router-serve (no lockfile).
+    ({"scripts": {"start": "react-router-serve ./build/server/index.js"},
+      "dependencies": {"@react-router/serve": "7", "react": "19"}}, None,
+     ("./node_modules/.bin/react-router-serve", "./build/server/index.js")),
+    # package-lock.json lists a package's executables: pm2 installs pm2-runtime.
+    ({"scripts": {"start": "pm2-runtime start app.js"}, "dependencies": {"pm2": "5"}},
+     {"lockfileVersion": 3, "packages": {"node_modules/pm2": {
+         "version": "5.4.0", "bin": {"pm2": "bin/pm2", "pm2-runtime": "bin/pm2-runtime"}}}},
+     ("./node_modules/.bin/pm2-runtime", "start", "app.js")),
+])
+def test_node_start_runs_a_dependency_executable_named_apart(tmp_path, pkg, lock, entry):
+    files = {"package.json": json.dumps(pkg), **({"package-lock.json": json.dumps(lock)} if lock else {})}
+    start = node_start(write(tmp_path, files))
+    assert start is not None and start.entrypoint == entry
+    # Without the lockfile's bin map, an executable no package name gives is not guessed.
+    if lock:
+        (tmp_path / "package-lock.json").unlink()
+        assert node_start(tmp_path) is None
