@@ -30,6 +30,8 @@ EXPECTED = {
     "express-api": ("node", ["node", "src/server.js"], 3000, "http"),
     "vite-spa": ("spa", None, 8080, "http"),
     "go-vendor": ("go", None, 8080, "http"),
+    "quart-poetry": ("python", ["/bin/sh", "-c", "exec hypercorn --bind 0.0.0.0:${PORT} 'notes:app'"], 8080, "tcp"),
+    "aiohttp-setuppy": ("python", ["python3", "-m", "greeter.server"], 8080, "tcp"),
 }
 
 
