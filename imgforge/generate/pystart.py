@@ -71,7 +71,7 @@ def dependencies(root: Path) -> set[str]:
             names |= _keys(dig(parse_toml(pipfile), "packages"))
     with contextlib.suppress(ValueError):
         names |= _keys(dig(parse_json(read_text(root / "Pipfile.lock") or "{}"), "default"))
-    for lock in ("uv.lock", "poetry.lock"):
+    for lock in ("uv.lock", "poetry.lock", "pdm.lock"):
         names |= {_norm(n) for n in re.findall(r'^name = "([^"]+)"', read_text(root / lock), re.M)}
     # fastapi[standard] and fastapi[all] carry uvicorn (fastapi[all] is the older spelling, still in many projects).
     if any(re.search(r"fastapi\[[^\]]*\b(?:standard|all)\b", read_text(p), re.I)

@@ -32,6 +32,8 @@ EXPECTED = {
     "go-vendor": ("go", None, 8080, "http"),
     "quart-poetry": ("python", ["/bin/sh", "-c", "exec hypercorn --bind 0.0.0.0:${PORT} 'notes:app'"], 8080, "tcp"),
     "aiohttp-setuppy": ("python", ["python3", "-m", "greeter.server"], 8080, "tcp"),
+    "fastapi-pdm": ("python", ["/bin/sh", "-c", "exec uvicorn app.main:app --host 0.0.0.0 --port ${PORT}"], 8080,
+                    "tcp"),
 }
 
 
