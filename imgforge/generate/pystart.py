@@ -83,7 +83,8 @@ def dependencies(root: Path) -> set[str]:
 def _module(root: Path, path: Path) -> str:
     rel = path.relative_to(root)
     parts = list(rel.with_suffix("").parts)
-    if parts and parts[0] == "src":
+    # src/ layout: the packages inside are what is imported, unless src/ is itself a package (`from src.x import`).
+    if parts and parts[0] == "src" and not (root / "src" / "__init__.py").is_file():
         parts = parts[1:]
     if parts and parts[-1] == "__init__":
         parts = parts[:-1]

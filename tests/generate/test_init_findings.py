@@ -103,6 +103,10 @@ def write(root: Path, files: dict[str, str]) -> Path:
     # fastapi[all] (the older extra) carries uvicorn too; main.py is only the module, not a script.
     ({"requirements.txt": "fastapi[all]", "main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n"},
      "exec uvicorn main:app --host 0.0.0.0 --port ${PORT}"),
+    # 0x12th/onetimesecret-1440: src/ is a package itself (src/__init__.py, `from src.secret.router import`).
+    ({"requirements.txt": "fastapi[all]", "src/__init__.py": "",
+      "src/main.py": "import fastapi\napp = fastapi.FastAPI()\n"},
+     "exec uvicorn src.main:app --host 0.0.0.0 --port ${PORT}"),
     ({"app.py": "print('hi')\n"}, "app.py"),
     # streamlit/streamlit-example, streamlit/demo-uber-nyc-pickups: no app.py, a streamlit_app.py script.
     ({"requirements.txt": "streamlit\npandas\n", "streamlit_app.py": "import streamlit as st\n"},
