@@ -114,6 +114,8 @@ POSITIVE = [
     ("generic-secret", "config.yaml", "database:\n  password: Tr0ub4dor&3x"),
     ("generic-secret", ".env", "SMTP_PASS=Tr0ub4dor-3x"),
     ("generic-secret", ".env.production", 'export API_TOKEN="q8Zt4Lw2Vn7Rk1Xp"'),
+    # A value that only ends with its name's words is still a secret when they are not its last part.
+    ("generic-secret", "app.js", 'const SHARE_TOKEN = "RADICALE:q8Zt4Lw2Vn7Rk1Xp";'),
     ("generic-secret", "docker-compose.yml", "    environment:\n      - POSTGRES_PASSWORD=Tr0ub4dor-3x"),
     ("generic-secret", "main.go", f'secretKey := "{R36[:20]}"'),
     ("generic-secret", "app.properties", "jdbc.password=Tr0ub4dor-3x"),
@@ -239,6 +241,9 @@ NEGATIVE = [
     ("generic-secret", "pager.py", "    Next page token: eav1OzQB0OM8rLdGXOEsyQWSG"),
     ("generic-secret", "schemas.py", '"AWS::ApiGateway::ApiKey": "48205d4ffd7feba3",'),
     ("generic-secret", "manifest.xml", '<assemblyIdentity publicKeyToken="1fc8b3b9a1e18e3b" />'),
+    # Kozea/Radicale's web UI: a namespaced property key that spells the constant's own name.
+    ("generic-secret", "collection.js", '    static #_SHARE_TOKEN = "RADICALE:share-token";'),
+    ("generic-secret", "keys.py", 'API_KEY = "app.auth.api-key"'),
 ]
 
 
