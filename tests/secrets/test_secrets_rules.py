@@ -290,6 +290,8 @@ LIBRARY_TEXT = "\n".join([
     "    this.password = opts.password || 'latin1';",
     "const DATA_API_KEY = '.data-api'",
     f"token = {_jwt()}",
+    # node-modules/formstream's README (funnyzak/koa-starter's image): a sample request header.
+    "  'Authorization': 'Bearer kq3vz81mf0xw7d2hpl5rn9cty4',",
     PEM,
 ])
 THIRD_PARTY = [
@@ -317,7 +319,7 @@ def test_sample_credentials_in_third_party_code_are_not_findings(path: str) -> N
                                   "/app/certs/server.pem", "/usr/share/nginx/html/config.js"])
 def test_the_same_text_in_the_images_own_files_is_reported(path: str) -> None:
     rules = {m.rule for m in SecretDetector(strict=True).scan_bytes(LIBRARY_TEXT.encode(), path)}
-    assert {"url-password", "jwt", "private-key"} <= rules
+    assert {"url-password", "jwt", "private-key", "http-auth-header"} <= rules
 
 
 def test_vendor_tokens_are_found_in_third_party_code_too() -> None:
