@@ -17,7 +17,7 @@ import yaml
 
 from imgforge.errors import UsageError
 from imgforge.generate.detect import detect_stack
-from imgforge.generate.facts import Port, Start, dig, find_port, health_routes, parse_toml, read_text
+from imgforge.generate.facts import Port, Start, dig, find_port, go_main, health_routes, parse_toml, read_text
 from imgforge.generate.nodestart import entry_files, node_start, package_json
 from imgforge.generate.pystart import python_start
 from imgforge.recipes import load_recipe
@@ -46,6 +46,7 @@ class Findings:
     start: Start | None
     port: Port | None
     health: bool
+    go_main: tuple[str, str] | None = None
 
 
 def _default_name(root: Path) -> str:
@@ -67,7 +68,7 @@ def findings(root: Path, recipe: Recipe) -> Findings:
     if recipe.health.served or any("httpd" in word for word in recipe.runtime.entrypoint):
         # Static sites and SPAs: the server answers the health paths itself, or they are files it always has.
         health = True
-    return Findings(start, port, health)
+    return Findings(start, port, health, go_main(root) if (root / "go.mod").is_file() else None)
 
 
 def _declared_version(root: Path) -> str | None:
@@ -136,6 +137,13 @@ def _detected(found: Findings, recipe: Recipe, port: int | None) -> list[str]:
                                        "routes in the sources: the HEALTHCHECK only connects to the port.", 4)]
         lines += ["manifest:", "  # Kubernetes probes connect to the port too (no health endpoint declared).",
                   '  liveness: {type: "tcp"}', '  readiness: {type: "tcp"}']
+    builder = next((b for b in recipe.builders if b.build and b.build.endswith(" .") and "golang" in b.image), None)
+    if found.go_main is not None and builder is not None and builder.build is not None:
+        target, why = found.go_main
+        build = ["  builders:", f"    # Main package: {why}; it is built instead of the root.",
+                 f"    - name: {json.dumps(builder.name)}", f"      build: {json.dumps(builder.build[:-1] + target)}"]
+        at = lines.index("overrides:") + 1 if "overrides:" in lines else None
+        lines = lines[:at] + build + lines[at:] if at is not None else [*lines, "overrides:", *build]
     return lines
 
 

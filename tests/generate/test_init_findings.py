@@ -32,6 +32,7 @@ EXPECTED = {
     "go-vendor": ("go", None, 8080, "http"),
     "quart-poetry": ("python", ["/bin/sh", "-c", "exec hypercorn --bind 0.0.0.0:${PORT} 'notes:app'"], 8080, "tcp"),
     "aiohttp-setuppy": ("python", ["python3", "-m", "greeter.server"], 8080, "tcp"),
+    "go-cmd": ("go", None, 8080, "tcp"),
     "fastapi-pdm": ("python", ["/bin/sh", "-c", "exec uvicorn app.main:app --host 0.0.0.0 --port ${PORT}"], 8080,
                     "tcp"),
 }
@@ -339,3 +340,25 @@ def test_node_start_runs_a_dependency_executable_named_apart(tmp_path, pkg, lock
     if lock:
         (tmp_path / "package-lock.json").unlink()
         assert node_start(tmp_path) is None
+
+
+@pytest.mark.parametrize(("files", "target"), [
+    # mccutchen/go-httpbin: the server in cmd/go-httpbin, the module path ending in /v2.
+    ({"go.mod": "module example.invalid/go-httpbin/v2\n\ngo 1.22\n", "cmd/go-httpbin/main.go": "package main\n",
+      "cmd/tool/main.go": "package main\n", "httpbin/httpbin.go": "package httpbin\n"}, "./cmd/go-httpbin"),
+    ({"go.mod": "module example.invalid/svc\n", "cmd/api/main.go": "// Command api.\npackage main\n"}, "./cmd/api"),
+    ({"go.mod": "module example.invalid/svc\n", "cmd/b/main.go": "package main\n", "cmd/a/main.go": "package main\n",
+      "cmd/a/main_test.go": "package main\n"}, "./cmd/a"),
+    # A main package at the root is built as before.
+    ({"go.mod": "module example.invalid/svc\n", "main.go": "package main\n", "cmd/x/main.go": "package main\n"}, None),
+])
+def test_init_builds_the_main_package_of_a_cmd_layout(tmp_path, files, target):
+    plan = plan_init(write(tmp_path, files))
+    builders = (yaml.safe_load(plan.text).get("overrides") or {}).get("builders")
+    if target is None:
+        assert builders is None
+        return
+    [build] = builders
+    assert build["name"] == "build" and build["build"].endswith(f" -o /out/app {target}")
+    plan.path.write_text(plan.text)
+    assert build["build"] in generate(load_project(tmp_path)).dockerfile
