@@ -339,3 +339,21 @@ def test_nextjs_preview_keys_are_not_findings_but_a_real_token_there_is() -> Non
     assert detector.scan_bytes(text.encode(), "/app/config/preview.json") != []
     token = f"aws_access_key_id = {AWS_ID}\n"
     assert detector.scan_bytes(token.encode(), "/app/.next/prerender-manifest.js") != []
+
+
+def _blob(seed: str, size: int) -> str:
+    """Deterministic base64 of `size` pseudo-random bytes (an embedded binary's shape)."""
+    raw = b"".join(hashlib.sha256(f"{seed}{i}".encode()).digest() for i in range(size // 32 + 1))[:size]
+    return base64.b64encode(raw).decode()
+
+
+def test_a_token_shaped_stretch_of_an_embedded_binary_is_not_a_token() -> None:
+    # undici's lib/llhttp/llhttp-wasm.js (in remix-run/remix's template image): a wasm module as one base64
+    # string, a stretch of which matched the Facebook token format.
+    token = "EAAG" + "".join(R36 for _ in range(3))[:100]
+    text = f"module.exports = Buffer.from('{_blob('a', 1200)}/{token}+{_blob('b', 1200)}', 'base64')\n"
+    assert SecretDetector(strict=True).scan_bytes(text.encode(), "/app/node_modules/undici/lib/llhttp/wasm.js") == []
+    # The same token written out, and between short base64 neighbours, is found.
+    for shown in (f"const FB = '{token}';\n", f"token: {_blob('c', 30)}/{token}\n"):
+        found = SecretDetector(strict=True).scan_bytes(shown.encode(), "/app/src/config.js")
+        assert [m.rule for m in found] == ["facebook-access-token"], shown[:40]
