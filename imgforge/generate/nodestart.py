@@ -138,11 +138,20 @@ def _node_command(command: str, scripts: dict[str, str], depth: int = 0,
         if rest and rest[0] in scripts:
             return _node_command(scripts[rest[0]], scripts, depth + 1, bins)
         return None
-    if words[0] in bins:
+    if _provided(words[0], bins):
         words[0] = f"./node_modules/.bin/{words[0]}"
     elif words[0] != "node":
         return None
     return (("/usr/bin/env", *env) if env else ()) + tuple(words)
+
+
+def _provided(word: str, bins: frozenset[str]) -> bool:
+    """Whether `word` is an executable the production dependencies install: a name in `bins`, or two or more
+    words all taken from a scoped package's name (`remix-serve` from `@remix-run/serve`)."""
+    if word in bins:
+        return True
+    parts = set(word.split("-"))
+    return len(parts) > 1 and any(parts <= set(re.split(r"[@/-]", name)) for name in bins if name.startswith("@"))
 
 
 def _after_build(command: str, scripts: dict[str, str]) -> str:
@@ -196,7 +205,8 @@ def _production_bins(root: Path, pkg: dict[str, Any]) -> frozenset[str]:
 
     A package's executable is often not its name: `@react-router/serve` installs `react-router-serve`,
     `@remix-run/serve` `remix-serve`, `pm2` also `pm2-runtime`. package-lock.json (v2, v3) lists each package's
-    `bin`; without it, the name and a scoped name joined with its scope (`@scope/x` → `scope-x`) stand in.
+    `bin`; without it, the name and a scoped name joined with its scope (`@scope/x` → `scope-x`) stand in, and
+    `_provided` also takes words of a scoped name (`remix-serve`).
     """
     production = pkg.get("dependencies")
     names = {name for name in production if isinstance(name, str)} if isinstance(production, dict) else set()

@@ -326,6 +326,10 @@ def test_no_start_command_is_said_by_init_and_stops_generate(tmp_path):
     ({"scripts": {"start": "react-router-serve ./build/server/index.js"},
       "dependencies": {"@react-router/serve": "7", "react": "19"}}, None,
      ("./node_modules/.bin/react-router-serve", "./build/server/index.js")),
+    # remix-run/remix's v2 template: @remix-run/serve installs remix-serve (words of the scoped name).
+    ({"scripts": {"start": "remix-serve ./build/server/index.js"}, "type": "module",
+      "dependencies": {"@remix-run/serve": "*", "@remix-run/node": "*"}}, None,
+     ("./node_modules/.bin/remix-serve", "./build/server/index.js")),
     # package-lock.json lists a package's executables: pm2 installs pm2-runtime.
     ({"scripts": {"start": "pm2-runtime start app.js"}, "dependencies": {"pm2": "5"}},
      {"lockfileVersion": 3, "packages": {"node_modules/pm2": {
