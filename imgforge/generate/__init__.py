@@ -47,11 +47,24 @@ def resolve(project: Project, chosen: dict[str, str] | None = None) -> Project:
     return replace(project, recipe=with_images(project.recipe, image))
 
 
+def _check_script(project: Project) -> None:
+    """Stop when the start command runs a Python script the project does not have (the recipe's default
+    `python3 app.py` when init found no start command): the image would build and then fail to start."""
+    words = project.recipe.runtime.entrypoint
+    if len(words) < 2 or words[0] not in ("python", "python3") or not words[1].endswith(".py"):
+        return
+    script = words[1]
+    if not (project.root / script).is_file():
+        raise UsageError(f"the start command runs {script}, which the project does not have (init found no "
+                         "start command in it); set overrides.runtime.entrypoint in imgforge.yaml")
+
+
 def generate(project: Project) -> GeneratedFiles:
     """Render the project's Dockerfile and .dockerignore (deterministic)."""
     # Deferred for `plan`'s start-up, as in `resolve`: the renderer imports the build and registry modules.
     from imgforge.generate.dockerfile import render_dockerfile, variant
 
+    _check_script(project)
     chosen: dict[str, str] = {}
     project = resolve(project, chosen)
     warnings = tuple(f"builder {b.name!r}: {v.warning}" for b in project.recipe.builders

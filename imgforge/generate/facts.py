@@ -206,3 +206,26 @@ def health_routes(root: Path, suffixes: tuple[str, ...], liveness: str, readines
         if not need:
             return True
     return False
+
+
+def go_main(root: Path) -> tuple[str, str] | None:
+    """The main package to build, with why, when it is not at the module root: `./cmd/NAME` (the one named like
+    the module, its `/vN` suffix aside, else the first), as golang-standards lay out a repository."""
+    def is_main(folder: Path) -> bool:
+        return any(re.search(r"^package main\b", read_text(p), re.M) for p in sorted(folder.glob("*.go"))
+                   if not p.name.endswith("_test.go"))
+
+    if is_main(root):
+        return None
+    mains = [d for d in sorted(root.glob("cmd/*")) if d.is_dir() and is_main(d)]
+    if not mains:
+        return None
+    module = re.search(r"^module\s+(\S+)", read_text(root / "go.mod"), re.M)
+    parts = module.group(1).split("/") if module else []
+    if parts and re.fullmatch(r"v\d+", parts[-1]):
+        parts = parts[:-1]
+    named = [d for d in mains if parts and d.name == parts[-1]]
+    chosen = (named or mains)[0]
+    why = "named like the module" if named else "the only one" if len(mains) == 1 else \
+        f"the first of {', '.join(d.name for d in mains)}"
+    return f"./cmd/{chosen.name}", f"no package main at the module root; cmd/{chosen.name} is {why}"

@@ -17,7 +17,7 @@ import yaml
 
 from imgforge.errors import UsageError
 from imgforge.generate.detect import detect_stack
-from imgforge.generate.facts import Port, Start, dig, find_port, health_routes, parse_toml, read_text
+from imgforge.generate.facts import Port, Start, dig, find_port, go_main, health_routes, parse_toml, read_text
 from imgforge.generate.nodestart import entry_files, node_start, package_json
 from imgforge.generate.pystart import python_start
 from imgforge.recipes import load_recipe
@@ -25,7 +25,8 @@ from imgforge.recipes.model import Recipe
 from imgforge.settings import SETTINGS_FILE
 
 _SUFFIXES = {"python": (".py",), "node": (".js", ".mjs", ".cjs", ".ts"), "other": (".go", ".c", ".rs")}
-_ORDER = {"python": "Procfile web:, [project.scripts], Django, Flask, FastAPI, main.py/app.py",
+_ORDER = {"python": "Procfile web:, [project.scripts], Django, Flask, Quart, FastAPI, Sanic, Streamlit, "
+                    "main.py/app.py, a package's __main__.py, a module run as a script",
           "node": "Procfile web:, scripts.start as plain node, main, server.js/index.js"}
 
 
@@ -45,6 +46,7 @@ class Findings:
     start: Start | None
     port: Port | None
     health: bool
+    go_main: tuple[str, str] | None = None
 
 
 def _default_name(root: Path) -> str:
@@ -66,7 +68,7 @@ def findings(root: Path, recipe: Recipe) -> Findings:
     if recipe.health.served or any("httpd" in word for word in recipe.runtime.entrypoint):
         # Static sites and SPAs: the server answers the health paths itself, or they are files it always has.
         health = True
-    return Findings(start, port, health)
+    return Findings(start, port, health, go_main(root) if (root / "go.mod").is_file() else None)
 
 
 def _declared_version(root: Path) -> str | None:
@@ -119,20 +121,29 @@ def _block(key: str, value: object, comment: str | None, indent: int) -> list[st
 def _detected(found: Findings, recipe: Recipe, port: int | None) -> list[str]:
     lang = language(recipe)
     runtime: list[str] = []
+    order = f" (first match of: {_ORDER[lang]})" if lang in _ORDER else ""
     if found.start is not None and tuple(recipe.runtime.entrypoint) != found.start.entrypoint:
-        order = f" (first match of: {_ORDER[lang]})" if lang in _ORDER else ""
         runtime += _block("entrypoint", list(found.start.entrypoint), f"Start command: {found.start.why}{order}.", 4)
+    missing = [f"# No start command found (looked for: {_ORDER[lang]}): set overrides.runtime.entrypoint; the "
+               f"recipe's default is {' '.join(recipe.runtime.entrypoint)}."] if found.start is None and order else []
     chosen = port if port is not None else found.port.number if found.port else None
     if chosen is not None and chosen != recipe.runtime.port:
         why = "given with --port" if port is not None else f"stated by {found.port.why}" if found.port else ""
         runtime += _block("port", chosen, f"Port {why}; PORT is set to it in the image.", 4)
-    lines = ["overrides:", "  runtime:", *runtime] if runtime else []
+    lines = missing + (["overrides:", "  runtime:", *runtime] if runtime else [])
     if not found.health:
-        lines = lines or ["overrides:"]
+        lines = lines if runtime else [*lines, "overrides:"]
         lines += ["  health:", *_block("probe", "tcp", f"No {recipe.health.liveness} and {recipe.health.readiness} "
                                        "routes in the sources: the HEALTHCHECK only connects to the port.", 4)]
         lines += ["manifest:", "  # Kubernetes probes connect to the port too (no health endpoint declared).",
                   '  liveness: {type: "tcp"}', '  readiness: {type: "tcp"}']
+    builder = next((b for b in recipe.builders if b.build and b.build.endswith(" .") and "golang" in b.image), None)
+    if found.go_main is not None and builder is not None and builder.build is not None:
+        target, why = found.go_main
+        build = ["  builders:", f"    # Main package: {why}; it is built instead of the root.",
+                 f"    - name: {json.dumps(builder.name)}", f"      build: {json.dumps(builder.build[:-1] + target)}"]
+        at = lines.index("overrides:") + 1 if "overrides:" in lines else None
+        lines = lines[:at] + build + lines[at:] if at is not None else [*lines, "overrides:", *build]
     return lines
 
 

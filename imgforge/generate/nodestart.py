@@ -14,7 +14,8 @@ from imgforge.generate.facts import Start, parse_json, procfile_web, read_text, 
 # Packages that mean "this project runs a server", so it is not a static front-end.
 SERVER_PACKAGES = frozenset({
     "express", "fastify", "koa", "@hapi/hapi", "hapi", "@nestjs/core", "next", "nuxt", "hono", "@hono/node-server",
-    "restify", "polka", "micro", "@remix-run/serve", "@remix-run/express", "socket.io", "ws", "@adonisjs/core",
+    "restify", "polka", "micro", "@remix-run/serve", "@remix-run/express", "@react-router/serve",
+    "@react-router/express", "socket.io", "ws", "@adonisjs/core",
     "sails", "@feathersjs/feathers", "@strapi/strapi", "loopback", "@sveltejs/adapter-node", "h3", "@apollo/server",
     "apollo-server", "json-server", "@astrojs/node",
 })
@@ -137,11 +138,20 @@ def _node_command(command: str, scripts: dict[str, str], depth: int = 0,
         if rest and rest[0] in scripts:
             return _node_command(scripts[rest[0]], scripts, depth + 1, bins)
         return None
-    if words[0] in bins:
+    if _provided(words[0], bins):
         words[0] = f"./node_modules/.bin/{words[0]}"
     elif words[0] != "node":
         return None
     return (("/usr/bin/env", *env) if env else ()) + tuple(words)
+
+
+def _provided(word: str, bins: frozenset[str]) -> bool:
+    """Whether `word` is an executable the production dependencies install: a name in `bins`, or two or more
+    words all taken from a scoped package's name (`remix-serve` from `@remix-run/serve`)."""
+    if word in bins:
+        return True
+    parts = set(word.split("-"))
+    return len(parts) > 1 and any(parts <= set(re.split(r"[@/-]", name)) for name in bins if name.startswith("@"))
 
 
 def _after_build(command: str, scripts: dict[str, str]) -> str:
@@ -190,6 +200,31 @@ def _compiled(root: Path, command: str, scripts: dict[str, str]) -> Start | None
                  f"it as {target} (tsconfig outDir)")
 
 
+def _production_bins(root: Path, pkg: dict[str, Any]) -> frozenset[str]:
+    """Executable names the production dependencies may install in node_modules/.bin.
+
+    A package's executable is often not its name: `@react-router/serve` installs `react-router-serve`,
+    `@remix-run/serve` `remix-serve`, `pm2` also `pm2-runtime`. package-lock.json (v2, v3) lists each package's
+    `bin`; without it, the name and a scoped name joined with its scope (`@scope/x` → `scope-x`) stand in, and
+    `_provided` also takes words of a scoped name (`remix-serve`).
+    """
+    production = pkg.get("dependencies")
+    names = {name for name in production if isinstance(name, str)} if isinstance(production, dict) else set()
+    bins = set(names)
+    bins |= {name[1:].replace("/", "-") for name in names if name.startswith("@") and "/" in name}
+    try:
+        lock = parse_json(read_text(root / "package-lock.json", limit=64_000_000) or "{}")
+    except ValueError:
+        lock = {}
+    packages = lock.get("packages") if isinstance(lock, dict) else None
+    for name in names:
+        entry = packages.get(f"node_modules/{name}") if isinstance(packages, dict) else None
+        listed = entry.get("bin") if isinstance(entry, dict) else None
+        if isinstance(listed, dict):
+            bins |= {b for b in listed if isinstance(b, str)}
+    return frozenset(bins)
+
+
 def node_start(root: Path) -> Start | None:
     """The start command of the Node project at `root` (no npm at run time), or None."""
     pkg = package_json(root)
@@ -199,8 +234,7 @@ def node_start(root: Path) -> Start | None:
         plain = _node_command(web, scripts)
         return Start(plain or shell(web), "Procfile web: process")
     start = scripts.get("start")
-    production = pkg.get("dependencies")
-    bins = frozenset(production) if isinstance(production, dict) else frozenset()
+    bins = _production_bins(root, pkg)
     if start:
         plain = _node_command(_after_build(start, scripts), scripts, bins=bins)
         if plain:
@@ -230,4 +264,11 @@ def entry_files(root: Path, start: Start | None) -> list[Path]:
     """Files of `start`'s command that exist in the project (read first for the port)."""
     if start is None:
         return []
-    return [root / w for w in start.entrypoint if (root / w).is_file() and w.endswith((".js", ".mjs", ".cjs", ".py"))]
+    files = [root / w for w in start.entrypoint if (root / w).is_file() and w.endswith((".js", ".mjs", ".cjs", ".py"))]
+    words = list(start.entrypoint)
+    if "-m" in words[:-1]:
+        # `python3 -m pkg.mod`: pkg/mod.py or pkg/mod/__main__.py, at the root or under src/.
+        module = words[words.index("-m") + 1].replace(".", "/")
+        for base in (root, root / "src"):
+            files += [p for p in (base / f"{module}.py", base / module / "__main__.py") if p.is_file()]
+    return files

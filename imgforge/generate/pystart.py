@@ -1,8 +1,10 @@
 """A Python project's start command, first match wins: Procfile `web:`, `[project.scripts]`, Django, Flask,
-FastAPI, Streamlit, then `main.py`/`app.py`."""
+Quart, FastAPI, Sanic, Streamlit, then `main.py`/`app.py`, a package's `__main__.py`, a module that starts its
+server when run as a script."""
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import re
 from pathlib import Path
@@ -29,6 +31,23 @@ def _keys(table: Any) -> set[str]:
     return {_norm(k) for k in table} if isinstance(table, dict) else set()
 
 
+def setup_requires(text: str) -> list[str]:
+    """setup.py's literal `install_requires` (a list, or a name bound to one), read without running it."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return []
+    bound = {n.targets[0].id: n.value for n in ast.walk(tree)
+             if isinstance(n, ast.Assign) and isinstance(n.targets[0], ast.Name)}
+    for call in ast.walk(tree):
+        for kw in call.keywords if isinstance(call, ast.Call) else []:
+            if kw.arg == "install_requires":
+                value = bound.get(kw.value.id, kw.value) if isinstance(kw.value, ast.Name) else kw.value
+                return [e.value for e in getattr(value, "elts", [])
+                        if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+    return []
+
+
 def dependencies(root: Path) -> set[str]:
     """Normalised names of the project's declared dependencies (requirements, pyproject, Pipfile, lockfiles)."""
     names: set[str] = set()
@@ -43,13 +62,16 @@ def dependencies(root: Path) -> set[str]:
         if isinstance(spec, str) and (m := _NAME.match(spec)):
             names.add(_norm(m.group(1)))
     names |= _keys(dig(data, "tool", "poetry", "dependencies"))
+    for spec in setup_requires(read_text(root / "setup.py")):
+        if m := _NAME.match(spec):
+            names.add(_norm(m.group(1)))
     pipfile = read_text(root / "Pipfile")
     if pipfile:
         with contextlib.suppress(ValueError):
             names |= _keys(dig(parse_toml(pipfile), "packages"))
     with contextlib.suppress(ValueError):
         names |= _keys(dig(parse_json(read_text(root / "Pipfile.lock") or "{}"), "default"))
-    for lock in ("uv.lock", "poetry.lock"):
+    for lock in ("uv.lock", "poetry.lock", "pdm.lock"):
         names |= {_norm(n) for n in re.findall(r'^name = "([^"]+)"', read_text(root / lock), re.M)}
     # fastapi[standard] and fastapi[all] carry uvicorn (fastapi[all] is the older spelling, still in many projects).
     if any(re.search(r"fastapi\[[^\]]*\b(?:standard|all)\b", read_text(p), re.I)
@@ -61,7 +83,8 @@ def dependencies(root: Path) -> set[str]:
 def _module(root: Path, path: Path) -> str:
     rel = path.relative_to(root)
     parts = list(rel.with_suffix("").parts)
-    if parts and parts[0] == "src":
+    # src/ layout: the packages inside are what is imported, unless src/ is itself a package (`from src.x import`).
+    if parts and parts[0] == "src" and not (root / "src" / "__init__.py").is_file():
         parts = parts[1:]
     if parts and parts[-1] == "__init__":
         parts = parts[:-1]
@@ -121,6 +144,69 @@ def _flask(root: Path, deps: set[str]) -> Start | None:
                  f"Flask {what} {target}, no gunicorn: Flask's own server; add gunicorn for production")
 
 
+def _quart(root: Path, deps: set[str]) -> Start | None:
+    """A Quart app object (or create_app() factory) served by Hypercorn, which Quart depends on: its own
+    `app.run()` is a development server bound to 127.0.0.1, unreachable from outside the container."""
+    if "quart" not in deps:
+        return None
+    obj = _find(root, r"^(\w+)\s*=\s*(?:quart\.)?Quart\(")
+    factory = None if obj else _find(root, r"^(?:async\s+)?def (create_app)\s*\(")
+    target = f"{obj[0]}:{obj[1]}" if obj else f"{factory[0]}:create_app()" if factory else None
+    if target is None:
+        return None
+    return Start(shell(f"hypercorn --bind 0.0.0.0:${{PORT}} '{target}'"),
+                 f"Quart app {target}, served by hypercorn (a dependency of Quart)")
+
+
+def _sanic(root: Path, deps: set[str]) -> Start | None:
+    """A Sanic app object run by the `sanic` command Sanic installs (its `app.run()` is often in a
+    `__main__` block that a server import never reaches)."""
+    if "sanic" not in deps:
+        return None
+    obj = _find(root, r"^(\w+)\s*=\s*(?:sanic\.)?Sanic\(")
+    if obj is None:
+        return None
+    return Start(shell(f"sanic {obj[0]}:{obj[1]} --host 0.0.0.0 --port ${{PORT}}"),
+                 f"Sanic app {obj[0]}:{obj[1]}, run by the sanic command")
+
+
+# Calls that start a server: aiohttp's run_app, an app's run(), uvicorn/hypercorn/waitress/bottle runners,
+# the standard library's serve_forever().
+_SERVES = r"\b(?:run_app|run|serve|serve_forever|run_simple)\s*\("
+
+
+def _package_main(root: Path) -> Start | None:
+    """A package the project runs as `python3 -m PACKAGE` (its `__main__.py` starts the server)."""
+    for main in sorted(root.glob("*/__main__.py")) + sorted(root.glob("src/*/__main__.py")):
+        if re.search(_SERVES, read_text(main)):
+            package = main.parent.name
+            return Start(("python3", "-m", package), f"{package}/__main__.py starts the server (python3 -m {package})")
+    return None
+
+
+def _script_module(root: Path) -> Start | None:
+    """A module below the root that starts its server under `if __name__ == "__main__":` (aiohttp's
+    `web.run_app(app)` examples, `app.run(...)`), run as `python3 -m module` so its package imports resolve."""
+    files = sorted(source_files(root, (".py",)), key=lambda p: (len(p.relative_to(root).parts), str(p)))
+    for path in files:
+        if not 1 < len(path.relative_to(root).parts) <= 3 or path.name.startswith("test"):
+            continue
+        text = read_text(path)
+        block = re.search(r"^if\s+__name__\s*==\s*['\"]__main__['\"]\s*:(.*)", text, re.M | re.S)
+        if not block:
+            continue
+        called = re.findall(r"^\s+(\w+)\(\s*\)", block.group(1), re.M)
+        # The block may call a main() defined above that runs the server.
+        bodies = [block.group(1)] + [m.group(1) for name in called
+                                     if (m := re.search(rf"^(?:async\s+)?def {name}\(.*?\)[^:\n]*:(.*?)(?=^\S)", text,
+                                                                  re.M | re.S))]
+        if any(re.search(_SERVES, body) for body in bodies):
+            module = _module(root, path)
+            return Start(("python3", "-m", module), f"{path.relative_to(root)} starts its server when run as a "
+                         f"script (python3 -m {module})")
+    return None
+
+
 def _fastapi(root: Path, deps: set[str]) -> Start | None:
     if "fastapi" not in deps or "uvicorn" not in deps:
         return None
@@ -158,14 +244,14 @@ def python_start(root: Path) -> Start | None:
         name = next(iter(scripts))
         return Start((name,), f"[project.scripts] {name} = {scripts[name]!r} (the project is installed)")
     deps = dependencies(root)
-    for rule in (_django, _flask, _fastapi, _streamlit):
+    for rule in (_django, _flask, _quart, _fastapi, _sanic, _streamlit):
         found = rule(root, deps)
         if found:
             return found
     for name in ("main.py", "app.py", "server.py", "wsgi.py"):
         if (root / name).is_file():
             return Start(("python3", name), f"{name} at the project root")
-    return None
+    return _package_main(root) or _script_module(root)
 
 
 def _procfile(root: Path) -> Start | None:

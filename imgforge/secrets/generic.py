@@ -65,6 +65,7 @@ _NOT_A_CREDENTIAL = re.compile(
     rb"|sep|cls|eot|stop|lexer|sort|public|lock|continue|ack)tokens?$"
 )
 _NOT_LETTERS = re.compile(rb"[^a-z]+")
+_NOT_ALNUM = re.compile(rb"[^a-z0-9]+")
 _CALL_OPEN = re.compile(rb"\(\s*\\?[\"']$")
 _VALUE_END = re.compile(rb"&|\\[nrt\"'\\]|\\$|</")
 _SHORT_HEX = re.compile(rb"^[0-9a-f]{1,20}$")
@@ -89,6 +90,8 @@ def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: boo
         return False  # short hex ids (schema hashes, object ids) and AWS/URN resource names
     if len(value) < 6 or (not literal and len(value) < 12) or value.lower() == name.lower().strip(b"-_.:"):
         return False
+    if _names_itself(value, name):
+        return False  # SHARE_TOKEN = "RADICALE:share-token": a namespaced key naming the setting, not its value
     if is_placeholder(value) or is_reference(value) or is_hash_like(value, around):
         return False
     if (
@@ -105,6 +108,14 @@ def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: boo
         return False
     # A random alphanumeric token is also a valid identifier; variable names have few digits and less entropy.
     return not is_code_identifier(value) or (sum(48 <= b <= 57 for b in value) >= 3 and entropy >= 4.0)
+
+
+def _names_itself(value: bytes, name: bytes) -> bool:
+    """Whether the value's last `:`, `/` or `.` part spells the name it is assigned to (case and `-`/`_` aside):
+    a property or message key (`"RADICALE:share-token"`, `"app.auth.api-key"`), not a secret."""
+    wanted = _NOT_ALNUM.sub(b"", name.lower())
+    last = re.split(rb"[:/.]", value)[-1]
+    return len(wanted) >= 5 and last != value and _NOT_ALNUM.sub(b"", last.lower()) == wanted
 
 
 def _spans_words(data: bytes, m: Any) -> bool:

@@ -347,6 +347,7 @@ RULES: tuple[Rule, ...] = (
         rb"(?-i:([A-Za-z0-9._~+/\-]{12,}={0,2}))",
         _credential,
         trigger=rb"authorization[\"']?[ \t]*[:=][ \t]*[\"']?(?:bearer|token|basic|api-token|apikey|sso-key)[ \t]",
+        third_party=False,  # HTTP clients' and form libraries' READMEs show sample `Authorization: Bearer ...` headers
     ),
     Rule(
         "config-key-value",

@@ -73,11 +73,34 @@ def vendor(
             return None  # a file name's extension part: "video_box.ico-7a388b69...png"
         if check is not None and check(value):
             return Found(m.start(group), m.end(group), value)
+        if in_base64_blob(ctx.data, m.start(group), m.end(group)):
+            return None  # a stretch of an embedded binary (undici's llhttp wasm as base64), not a token
         if is_filler(value) or shannon_entropy(value) < min_entropy or (shape is not None and not shape(value)):
             return None
         return Found(m.start(group), m.end(group), value)
 
     return extract
+
+
+_BASE64 = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+_BLOB = 1024  # a base64 run this long around a match is an embedded file (wasm, font, image)
+_BLOB_REACH = 4096  # how far each way the run is followed, so one candidate costs a bounded walk
+
+
+def in_base64_blob(data: bytes, start: int, end: int) -> bool:
+    """Whether data[start:end] sits inside a longer run of base64 (with `+` or `/` in it) of at least 1 kB:
+    a stretch of an encoded binary. A token is written out whole, between quotes, spaces or `=`; one inside
+    base64-encoded text is not visible as itself."""
+    left = start
+    while left > max(0, start - _BLOB_REACH) and data[left - 1] in _BASE64:
+        left -= 1
+    right = end
+    while right < min(len(data), end + _BLOB_REACH) and data[right] in _BASE64:
+        right += 1
+    if right - left < _BLOB or (left == start and right == end):
+        return False
+    run = data[left:right]
+    return b"+" in run or b"/" in run
 
 
 def mixed(value: bytes) -> bool:

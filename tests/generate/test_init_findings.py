@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from imgforge.errors import UsageError
 from imgforge.generate import generate, load_project
 from imgforge.generate.detect import detect_stack
 from imgforge.generate.facts import shell
@@ -29,6 +30,11 @@ EXPECTED = {
     "express-api": ("node", ["node", "src/server.js"], 3000, "http"),
     "vite-spa": ("spa", None, 8080, "http"),
     "go-vendor": ("go", None, 8080, "http"),
+    "quart-poetry": ("python", ["/bin/sh", "-c", "exec hypercorn --bind 0.0.0.0:${PORT} 'notes:app'"], 8080, "tcp"),
+    "aiohttp-setuppy": ("python", ["python3", "-m", "greeter.server"], 8080, "tcp"),
+    "go-cmd": ("go", None, 8080, "tcp"),
+    "fastapi-pdm": ("python", ["/bin/sh", "-c", "exec uvicorn app.main:app --host 0.0.0.0 --port ${PORT}"], 8080,
+                    "tcp"),
 }
 
 
@@ -98,6 +104,10 @@ def write(root: Path, files: dict[str, str]) -> Path:
     # fastapi[all] (the older extra) carries uvicorn too; main.py is only the module, not a script.
     ({"requirements.txt": "fastapi[all]", "main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n"},
      "exec uvicorn main:app --host 0.0.0.0 --port ${PORT}"),
+    # 0x12th/onetimesecret-1440: src/ is a package itself (src/__init__.py, `from src.secret.router import`).
+    ({"requirements.txt": "fastapi[all]", "src/__init__.py": "",
+      "src/main.py": "import fastapi\napp = fastapi.FastAPI()\n"},
+     "exec uvicorn src.main:app --host 0.0.0.0 --port ${PORT}"),
     ({"app.py": "print('hi')\n"}, "app.py"),
     # streamlit/streamlit-example, streamlit/demo-uber-nyc-pickups: no app.py, a streamlit_app.py script.
     ({"requirements.txt": "streamlit\npandas\n", "streamlit_app.py": "import streamlit as st\n"},
@@ -260,3 +270,99 @@ def test_a_static_site_generator_project_is_front_end_only(tmp_path):
             "dependencies": {"@docusaurus/core": "3", "react": "18"}}
     (root / "package.json").write_text(json.dumps(docs))
     assert frontend_only(root)
+
+
+# Modelled on pallets/quart's examples, aio-libs/aiohttp-demos, a Sanic project template and a setup.py package
+# whose __main__.py runs the server: each names no start command a container can use.
+@pytest.mark.parametrize(("files", "entry"), [
+    # A Quart app object (a dev script that runs app.run() on 127.0.0.1 beside it): hypercorn, Quart's server.
+    ({"pyproject.toml": '[tool.poetry.dependencies]\nquart = "*"\n[tool.poetry.scripts]\nstart = "chat:run"\n',
+      "src/chat/__init__.py": "from quart import Quart\napp = Quart(__name__)\ndef run():\n    app.run()\n"},
+     ("/bin/sh", "-c", "exec hypercorn --bind 0.0.0.0:${PORT} 'chat:app'")),
+    ({"requirements.txt": "quart\n", "board/__init__.py": "import quart\n\nasync def create_app():\n    pass\n"},
+     ("/bin/sh", "-c", "exec hypercorn --bind 0.0.0.0:${PORT} 'board:create_app()'")),
+    ({"requirements.txt": "sanic==24.6\n", "api/server.py": "from sanic import Sanic\napp = Sanic('api')\n"},
+     ("/bin/sh", "-c", "exec sanic api.server:app --host 0.0.0.0 --port ${PORT}")),
+    # setup.py's install_requires (a name bound to a list) counts as the dependencies.
+    ({"setup.py": "from setuptools import setup\nreqs = ['sanic']\nsetup(name='x', install_requires=reqs)\n",
+      "x/app.py": "import sanic\nsrv = sanic.Sanic('x')\n"},
+     ("/bin/sh", "-c", "exec sanic x.app:srv --host 0.0.0.0 --port ${PORT}")),
+    # A package whose __main__.py starts the server, and a module that does under `if __name__ == "__main__":`
+    # through the main() it calls (aiohttp's web.run_app).
+    ({"setup.py": "", "svc/__init__.py": "", "svc/__main__.py": "from svc import app\napp.create().run(port=8000)\n"},
+     ("python3", "-m", "svc")),
+    ({"requirements.txt": "aiohttp\n", "chat/__init__.py": "", "chat/views.py": "x = 1\n",
+      "chat/main.py": "from aiohttp import web\n\ndef main():\n    web.run_app(web.Application())\n\n\n"
+                      "if __name__ == '__main__':\n    main()\n"},
+     ("python3", "-m", "chat.main")),
+])
+def test_python_servers_without_a_start_script(tmp_path, files, entry):
+    start = python_start(write(tmp_path, files))
+    assert start is not None and start.entrypoint == entry
+
+
+def test_a_module_run_as_a_script_gives_init_its_port(tmp_path):
+    root = write(tmp_path, {"setup.py": "", "svc/__init__.py": "",
+                            "svc/__main__.py": "from svc import app\napp.create().run(host='0.0.0.0', port=8000)\n"})
+    settings = yaml.safe_load(plan_init(root).text)
+    assert settings["overrides"]["runtime"] == {"entrypoint": ["python3", "-m", "svc"], "port": 8000}
+
+
+def test_no_start_command_is_said_by_init_and_stops_generate(tmp_path):
+    # A library-shaped project: nothing says how to run it, and the recipe's default app.py is not there.
+    root = write(tmp_path, {"requirements.txt": "falcon\n", "look/images.py": "import falcon\n"})
+    plan = plan_init(root)
+    assert "# No start command found (looked for: Procfile web:" in plan.text
+    plan.path.write_text(plan.text)
+    with pytest.raises(UsageError, match=r"runs app\.py, which the project does not have .*overrides\.runtime"):
+        generate(load_project(root))
+    # With an app.py the default runs it.
+    (root / "app.py").write_text("print('hi')\n")
+    assert "ENTRYPOINT" in generate(load_project(root)).dockerfile
+
+
+@pytest.mark.parametrize(("pkg", "lock", "entry"), [
+    # remix-run/react-router-templates: @react-router/serve installs react-router-serve (no lockfile).
+    ({"scripts": {"start": "react-router-serve ./build/server/index.js"},
+      "dependencies": {"@react-router/serve": "7", "react": "19"}}, None,
+     ("./node_modules/.bin/react-router-serve", "./build/server/index.js")),
+    # remix-run/remix's v2 template: @remix-run/serve installs remix-serve (words of the scoped name).
+    ({"scripts": {"start": "remix-serve ./build/server/index.js"}, "type": "module",
+      "dependencies": {"@remix-run/serve": "*", "@remix-run/node": "*"}}, None,
+     ("./node_modules/.bin/remix-serve", "./build/server/index.js")),
+    # package-lock.json lists a package's executables: pm2 installs pm2-runtime.
+    ({"scripts": {"start": "pm2-runtime start app.js"}, "dependencies": {"pm2": "5"}},
+     {"lockfileVersion": 3, "packages": {"node_modules/pm2": {
+         "version": "5.4.0", "bin": {"pm2": "bin/pm2", "pm2-runtime": "bin/pm2-runtime"}}}},
+     ("./node_modules/.bin/pm2-runtime", "start", "app.js")),
+])
+def test_node_start_runs_a_dependency_executable_named_apart(tmp_path, pkg, lock, entry):
+    files = {"package.json": json.dumps(pkg), **({"package-lock.json": json.dumps(lock)} if lock else {})}
+    start = node_start(write(tmp_path, files))
+    assert start is not None and start.entrypoint == entry
+    # Without the lockfile's bin map, an executable no package name gives is not guessed.
+    if lock:
+        (tmp_path / "package-lock.json").unlink()
+        assert node_start(tmp_path) is None
+
+
+@pytest.mark.parametrize(("files", "target"), [
+    # mccutchen/go-httpbin: the server in cmd/go-httpbin, the module path ending in /v2.
+    ({"go.mod": "module example.invalid/go-httpbin/v2\n\ngo 1.22\n", "cmd/go-httpbin/main.go": "package main\n",
+      "cmd/tool/main.go": "package main\n", "httpbin/httpbin.go": "package httpbin\n"}, "./cmd/go-httpbin"),
+    ({"go.mod": "module example.invalid/svc\n", "cmd/api/main.go": "// Command api.\npackage main\n"}, "./cmd/api"),
+    ({"go.mod": "module example.invalid/svc\n", "cmd/b/main.go": "package main\n", "cmd/a/main.go": "package main\n",
+      "cmd/a/main_test.go": "package main\n"}, "./cmd/a"),
+    # A main package at the root is built as before.
+    ({"go.mod": "module example.invalid/svc\n", "main.go": "package main\n", "cmd/x/main.go": "package main\n"}, None),
+])
+def test_init_builds_the_main_package_of_a_cmd_layout(tmp_path, files, target):
+    plan = plan_init(write(tmp_path, files))
+    builders = (yaml.safe_load(plan.text).get("overrides") or {}).get("builders")
+    if target is None:
+        assert builders is None
+        return
+    [build] = builders
+    assert build["name"] == "build" and build["build"].endswith(f" -o /out/app {target}")
+    plan.path.write_text(plan.text)
+    assert build["build"] in generate(load_project(tmp_path)).dockerfile

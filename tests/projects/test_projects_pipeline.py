@@ -17,7 +17,12 @@ from imgforge.registry.client import RegistryClient
 
 DATA = Path(__file__).resolve().parent / "data"
 # Django declares no health endpoint: verify probes its port over tcp.
-PROJECTS = ["django-procfile", "express-api", "fastapi-uv", "flask-gunicorn", "go-vendor", "vite-spa"]
+# quart-poetry: Poetry without a lockfile, src layout, a dev-server script (Quart runs under hypercorn);
+# aiohttp-setuppy: dependencies only in setup.py, a module that runs its server under __main__;
+# fastapi-pdm: a PDM application (pdm.lock, not a package); go-cmd: standard library only, the server in
+# cmd/greeter beside another command.
+PROJECTS = ["django-procfile", "express-api", "fastapi-uv", "flask-gunicorn", "go-vendor", "vite-spa", "quart-poetry",
+            "aiohttp-setuppy", "fastapi-pdm", "go-cmd"]
 
 
 def imgforge(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -116,6 +116,8 @@ POSITIVE = [
     ("generic-secret", "config.yaml", "database:\n  password: Tr0ub4dor&3x"),
     ("generic-secret", ".env", "SMTP_PASS=Tr0ub4dor-3x"),
     ("generic-secret", ".env.production", 'export API_TOKEN="q8Zt4Lw2Vn7Rk1Xp"'),
+    # A value that only ends with its name's words is still a secret when they are not its last part.
+    ("generic-secret", "app.js", 'const SHARE_TOKEN = "RADICALE:q8Zt4Lw2Vn7Rk1Xp";'),
     ("generic-secret", "docker-compose.yml", "    environment:\n      - POSTGRES_PASSWORD=Tr0ub4dor-3x"),
     ("generic-secret", "main.go", f'secretKey := "{R36[:20]}"'),
     ("generic-secret", "app.properties", "jdbc.password=Tr0ub4dor-3x"),
@@ -243,6 +245,9 @@ NEGATIVE = [
     ("generic-secret", "pager.py", "    Next page token: eav1OzQB0OM8rLdGXOEsyQWSG"),
     ("generic-secret", "schemas.py", '"AWS::ApiGateway::ApiKey": "48205d4ffd7feba3",'),
     ("generic-secret", "manifest.xml", '<assemblyIdentity publicKeyToken="1fc8b3b9a1e18e3b" />'),
+    # Kozea/Radicale's web UI: a namespaced property key that spells the constant's own name.
+    ("generic-secret", "collection.js", '    static #_SHARE_TOKEN = "RADICALE:share-token";'),
+    ("generic-secret", "keys.py", 'API_KEY = "app.auth.api-key"'),
 ]
 
 
@@ -289,6 +294,8 @@ LIBRARY_TEXT = "\n".join([
     "    this.password = opts.password || 'latin1';",
     "const DATA_API_KEY = '.data-api'",
     f"token = {_jwt()}",
+    # node-modules/formstream's README (funnyzak/koa-starter's image): a sample request header.
+    "  'Authorization': 'Bearer kq3vz81mf0xw7d2hpl5rn9cty4',",
     PEM,
 ])
 THIRD_PARTY = [
@@ -316,7 +323,7 @@ def test_sample_credentials_in_third_party_code_are_not_findings(path: str) -> N
                                   "/app/certs/server.pem", "/usr/share/nginx/html/config.js"])
 def test_the_same_text_in_the_images_own_files_is_reported(path: str) -> None:
     rules = {m.rule for m in SecretDetector(strict=True).scan_bytes(LIBRARY_TEXT.encode(), path)}
-    assert {"url-password", "jwt", "private-key"} <= rules
+    assert {"url-password", "jwt", "private-key", "http-auth-header"} <= rules
 
 
 def test_vendor_tokens_are_found_in_third_party_code_too() -> None:
@@ -336,3 +343,21 @@ def test_nextjs_preview_keys_are_not_findings_but_a_real_token_there_is() -> Non
     assert detector.scan_bytes(text.encode(), "/app/config/preview.json") != []
     token = f"aws_access_key_id = {AWS_ID}\n"
     assert detector.scan_bytes(token.encode(), "/app/.next/prerender-manifest.js") != []
+
+
+def _blob(seed: str, size: int) -> str:
+    """Deterministic base64 of `size` pseudo-random bytes (an embedded binary's shape)."""
+    raw = b"".join(hashlib.sha256(f"{seed}{i}".encode()).digest() for i in range(size // 32 + 1))[:size]
+    return base64.b64encode(raw).decode()
+
+
+def test_a_token_shaped_stretch_of_an_embedded_binary_is_not_a_token() -> None:
+    # undici's lib/llhttp/llhttp-wasm.js (in remix-run/remix's template image): a wasm module as one base64
+    # string, a stretch of which matched the Facebook token format.
+    token = "EAAG" + "".join(R36 for _ in range(3))[:100]
+    text = f"module.exports = Buffer.from('{_blob('a', 1200)}/{token}+{_blob('b', 1200)}', 'base64')\n"
+    assert SecretDetector(strict=True).scan_bytes(text.encode(), "/app/node_modules/undici/lib/llhttp/wasm.js") == []
+    # The same token written out, and between short base64 neighbours, is found.
+    for shown in (f"const FB = '{token}';\n", f"token: {_blob('c', 30)}/{token}\n"):
+        found = SecretDetector(strict=True).scan_bytes(shown.encode(), "/app/src/config.js")
+        assert [m.rule for m in found] == ["facebook-access-token"], shown[:40]

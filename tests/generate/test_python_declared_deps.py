@@ -1,0 +1,64 @@
+"""The python recipe's install for a project without a lockfile or requirements.txt: the dependencies it
+declares (PEP 621, Poetry's table, setup.py's install_requires), read at build time without running the project.
+
+The recipe's own command runs here on project files written after real layouts (pallets/quart's Poetry examples,
+aio-libs/aiohttp-demos and a Sanic template with only a setup.py); the engine tests build two such projects.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from imgforge.generate.dockerfile import variant
+from imgforge.recipes import load_recipe
+
+
+def _declared(root: Path) -> list[str]:
+    """What the chosen deps variant writes to /tmp/requirements.txt, run on `root` with this Python."""
+    recipe, _ = load_recipe("python")
+    deps = next(b for b in recipe.builders if b.name == "deps")
+    chosen = variant(root, deps)
+    assert chosen is not None and "setup.py" in chosen.when
+    command = re.match(r"python3 -c '([^']*)' > /tmp/requirements\.txt", chosen.install)
+    assert command is not None, chosen.install[:200]
+    res = subprocess.run([sys.executable, "-c", command.group(1)], cwd=root, capture_output=True, text=True,
+                         check=True)
+    return [line for line in res.stdout.splitlines() if line]
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).write_text(text)
+    return root
+
+
+@pytest.mark.parametrize(("files", "wanted"), [
+    ({"pyproject.toml": '[project]\nname = "a"\ndependencies = ["flask>=3", "gunicorn"]\n'}, ["flask>=3", "gunicorn"]),
+    # Poetry without a lockfile: ^ and ~ become the ranges Poetry means; python, optional and git ones are left out.
+    ({"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.10"\nquart = "*"\nhttpx = "^0.27.2"\n'
+                        'pydantic = "^2.7"\nrich = "~13.7"\nclick = "~8"\n'
+                        'uvloop = {version = "^0.19", optional = true}\n'
+                        'hypercorn = {version = ">=0.16,<1", extras = ["h3", "trio"]}\nlib = {git = "https://x"}\n'
+                        'attrs = "23.2.0"\nidna = "~=3.7"\n'},
+     ["quart", "httpx>=0.27.2,<0.28", "pydantic>=2.7,<3", "rich>=13.7,<13.8", "click>=8,<9",
+      "hypercorn[h3,trio]>=0.16,<1", "attrs==23.2.0", "idna~=3.7"]),
+    # setup.py: a literal list, or a name bound to one; extras_require is not installed.
+    ({"setup.py": "from setuptools import setup\nsetup(name='c', install_requires=['aiohttp>=3.6', 'faker'],\n"
+                  "      extras_require={'dev': ['pytest']})\n"}, ["aiohttp>=3.6", "faker"]),
+    ({"setup.py": "import re\nfrom setuptools import setup\nreqs = ['sanic', 'sanic-ext']\n"
+                  "version = re.findall('x', open('pkg/__init__.py').read())\nsetup(install_requires=reqs)\n"},
+     ["sanic", "sanic-ext"]),
+    # Computed lists are not run: nothing, rather than a failed build.
+    ({"setup.py": "from setuptools import setup\nsetup(install_requires=open('reqs.in').read().split())\n"}, []),
+    ({"setup.py": "print 'python 2'\n"}, []),
+    # A pyproject.toml for tools only, beside a setup.py: setup.py's list.
+    ({"pyproject.toml": "[tool.black]\nline-length = 100\n", "setup.py": "setup(install_requires=['falcon'])\n"},
+     ["falcon"]),
+])
+def test_declared_dependencies_without_a_lockfile(tmp_path, files, wanted):
+    assert _declared(_write(tmp_path, files)) == wanted

@@ -1,0 +1,3 @@
+module example.invalid/greeter/v2
+
+go 1.22
