@@ -19,6 +19,7 @@ from imgforge.lint.model import SEVERITY_RANK, Dockerfile, FailOn, Finding
 from imgforge.lint.parser import parse
 from imgforge.lint.rules import RULES, Rule
 from imgforge.lint.rules.effects import run_effects
+from imgforge.lint.rules.secret import assignments
 from imgforge.lint.rules.shell import commands, script_words, top_commands
 from imgforge.settings_peek import may_hold_section
 
@@ -113,6 +114,7 @@ def _clear_caches() -> None:
     commands.cache_clear()
     top_commands.cache_clear()
     run_effects.cache_clear()
+    assignments.cache_clear()
 
 
 def lint(text: str, path: str = "Dockerfile", config: LintConfig | None = None) -> list[Finding]:

@@ -198,12 +198,16 @@ def subcommand(cmd: tuple[str, ...]) -> str:
     return rest[0] if rest else ""
 
 
+_PIP = re.compile(r"pip[0-9.]*")
+_PYTHON = re.compile(r"python[0-9.]*")
+
+
 def is_pip_install(cmd: tuple[str, ...]) -> bool:
     """`pip install`, `pip3 install`, `python -m pip install`, `uv pip install`."""
     prog = program(cmd)
-    if re.fullmatch(r"pip[0-9.]*", prog):
+    if _PIP.fullmatch(prog):
         return subcommand(cmd) == "install"
-    if re.fullmatch(r"python[0-9.]*", prog) and "-m" in cmd:
+    if _PYTHON.fullmatch(prog) and "-m" in cmd:
         k = cmd.index("-m")
         return cmd[k + 1: k + 3] == ("pip", "install")
     return False
