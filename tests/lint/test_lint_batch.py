@@ -164,3 +164,20 @@ def test_a_batch_finds_what_its_files_find_one_at_a_time(tmp_path: Path) -> None
         [f for path in files[::-1] for f in lint_files([path], LintConfig(), use_shellcheck=False).findings]
     assert "MS002" in {f.rule for f in alone if f.file == str(files[0])}
     assert "MS002" not in {f.rule for f in alone if f.file == str(files[2])}
+
+
+def test_once_read_the_queued_scripts_go_out_in_shrinking_shares_by_size() -> None:
+    # ShellCheck's time follows the script text: the first process after the batch is read must not take half of
+    # it (it ran alone for seconds while the other CPU idled), and the shares shrink so the last ones end together.
+    run = shellcheck.Run("shellcheck")
+    run.queued["sh"] = [f"s{k}.sh" for k in range(400)]
+    run.sizes = {name: (20_000 if k % 50 == 0 else 500) for k, name in enumerate(run.queued["sh"])}
+    left = sum(run.sizes.values())
+    shares = []
+    while run.queued["sh"]:
+        n = run._share(run.queued["sh"])
+        shares.append(sum(run.sizes[name] for name in run.queued["sh"][:n]))
+        del run.queued["sh"][:n]
+    assert shares[0] <= left // shellcheck._SHARE + 20_000
+    assert max(shares[-3:]) <= shellcheck._TAIL_BYTES + 20_000 and len(shares) < 20
+    assert sum(shares) == left
