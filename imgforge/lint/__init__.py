@@ -19,7 +19,8 @@ from imgforge.lint.model import SEVERITY_RANK, Dockerfile, FailOn, Finding
 from imgforge.lint.parser import parse
 from imgforge.lint.rules import RULES, Rule
 from imgforge.lint.rules.effects import run_effects
-from imgforge.lint.rules.shell import commands, top_commands
+from imgforge.lint.rules.secret import assignments
+from imgforge.lint.rules.shell import commands, script_words, top_commands
 from imgforge.settings_peek import may_hold_section
 
 if TYPE_CHECKING:
@@ -106,10 +107,14 @@ def _internal(path: str, exc: BaseException) -> Finding:
 
 
 def _clear_caches() -> None:
-    # Scoped to one file: the rules share splits, memory stays bounded across files.
+    # Scoped to one call (a file, or a batch): the rules share the splits of a script, and a batch the splits of the
+    # RUN scripts its files have in common (variants of one image repeat them); the caches are bounded (lru), and
+    # a run starts from empty ones, so a benchmark's warm-up or earlier run does not do its work.
+    script_words.cache_clear()
     commands.cache_clear()
     top_commands.cache_clear()
     run_effects.cache_clear()
+    assignments.cache_clear()
 
 
 def lint(text: str, path: str = "Dockerfile", config: LintConfig | None = None) -> list[Finding]:
@@ -204,6 +209,7 @@ def lint_files(paths: list[Path], config: LintConfig | None = None, *, use_shell
     settings: dict[str, LintConfig | None] = {}
     executable = shellcheck.find_shellcheck() if use_shellcheck else None
     run: shellcheck.Run | None = None
+    _clear_caches()
     for path in paths:
         cfg = config
         if cfg is None:
@@ -215,7 +221,6 @@ def lint_files(paths: list[Path], config: LintConfig | None = None, *, use_shell
         name = str(path)
         settings[name] = cfg
         try:
-            _clear_caches()
             df = replace(parse(text, name), contexts=folder_contexts(path))  # stat-ed only if a rule asks
             findings[name] = _finish(_check(df, cfg.disable if cfg is not None else ()), df, text, cfg)
             disabled = cfg.disable if cfg is not None else ()

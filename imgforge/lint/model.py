@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal, Protocol
 
 Severity = Literal["error", "warning", "info"]
@@ -79,7 +80,7 @@ class Instruction:
         """True when the instruction has a `--mount=type=<kind>`."""
         return any(m.get("type") == kind for m in self.mounts())
 
-    @property
+    @cached_property  # read by most rules, for every RUN
     def script(self) -> str:
         """The shell text a RUN executes: the command line plus heredoc bodies."""
         if self.json_args is not None:

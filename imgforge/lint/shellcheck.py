@@ -35,6 +35,10 @@ EXCLUDED = "SC1090,SC1091,SC2154,SC2148"
 # One step below ShellCheck: its errors are likely bugs (warning), its warnings mostly quoting advice (info).
 _LEVEL = {"error": "warning", "warning": "info", "info": "info", "style": "info"}
 _CHUNK = 48  # scripts per process while files are still being read (a process costs ~3 ms to start)
+# Once the batch is read, each process gets this share of the script text still queued (ShellCheck's time follows
+# the text), at least _TAIL_BYTES: the shares shrink as the queue empties, so the last processes end together.
+_SHARE = 4
+_TAIL_BYTES = 16 * 1024
 _TIMEOUT = 600.0  # seconds for one process
 _BASH = re.compile(r"(^|/)bash$")
 # A script with none of these characters, made of plain words run by ordinary programs, gives ShellCheck nothing
@@ -226,6 +230,7 @@ class Run:
         self.batch: list[tuple[str, str, Script]] = []  # (Dockerfile, script file name, script)
         self.comments: dict[str, list[dict[str, Any]]] = {}
         self.queued: dict[str, list[str]] = {"sh": [], "bash": []}
+        self.sizes: dict[str, int] = {}  # queued script file name -> its length
         self.running: list[_Process] = []
         self.width = os.cpu_count() or 1
         self.launched = 0
@@ -265,6 +270,7 @@ class Run:
                 else:
                     self._write(name, script.text)
                     self.queued[script.dialect].append(name)
+                    self.sizes[name] = len(script.text)
             self.batch.append((df.path, name, script))
         if self.cache is None:
             return
@@ -282,8 +288,7 @@ class Run:
                 self._reap()
                 for dialect, queue in self.queued.items():
                     while queue and len(self.running) < self.width:
-                        # What is left goes out in even parts, one per CPU, so no process runs long alone.
-                        self._launch(dialect, max(8, -(-sum(map(len, self.queued.values())) // self.width)))
+                        self._launch(dialect, self._share(queue))
                 if self.running and any(self.queued.values()):
                     time.sleep(0.005)  # a CPU frees up when any process ends: look again soon
                 elif self.running:
@@ -297,6 +302,17 @@ class Run:
                     process.proc.wait()
             if self._tmp is not None:
                 self._tmp.cleanup()
+
+    def _share(self, queue: list[str]) -> int:
+        """How many scripts from the head of `queue` the next process gets once the batch is read: a 1/_SHARE part
+        of the text left (all queues), so no process runs long alone while the other CPU idles at the end."""
+        left = sum(self.sizes[name] for names in self.queued.values() for name in names)
+        goal, total = max(_TAIL_BYTES, left // _SHARE), 0
+        for k, name in enumerate(queue):
+            total += self.sizes[name]
+            if total >= goal:
+                return k + 1
+        return len(queue)
 
     def _launch(self, dialect: str, size: int) -> None:
         queue = self.queued[dialect]

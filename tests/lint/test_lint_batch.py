@@ -143,3 +143,41 @@ def test_cli_can_skip_shellcheck(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert '"SH100"' in capsys.readouterr().out
     run_guarded(_APP, ["lint", str(path), "--format", "json", "--fail-on", "never", "--no-shellcheck"])
     assert '"SH100"' not in capsys.readouterr().out
+
+
+def test_a_batch_finds_what_its_files_find_one_at_a_time(tmp_path: Path) -> None:
+    # The shell splits are cached for a whole batch: a script two files share must still be judged in each file's
+    # own context (here: the build's compilers ship in one file, stay in a builder stage in another).
+    shared = "RUN apt-get update && apt-get install -y gcc make && make -C /src && rm -rf /var/lib/apt/lists/*\n"
+    texts = [f"FROM debian:12\n{shared}USER 10001\nCMD [\"/src/app\"]\n",
+             f"FROM debian:12\n{shared}RUN apt-get purge -y gcc make\nUSER 10001\nCMD [\"/src/app\"]\n",
+             f"FROM debian:12 AS build\n{shared}FROM debian:12-slim\nCOPY --from=build /src/app /app\n"
+             "CMD [\"/app\"]\n"]
+    files = []
+    for k, text in enumerate(texts):
+        path = tmp_path / f"d{k}.Dockerfile"
+        path.write_text(text)
+        files.append(path)
+    alone = [f for path in files for f in lint_files([path], LintConfig(), use_shellcheck=False).findings]
+    assert list(lint_files(files, LintConfig(), use_shellcheck=False).findings) == alone
+    assert list(lint_files(files[::-1], LintConfig(), use_shellcheck=False).findings) == \
+        [f for path in files[::-1] for f in lint_files([path], LintConfig(), use_shellcheck=False).findings]
+    assert "MS002" in {f.rule for f in alone if f.file == str(files[0])}
+    assert "MS002" not in {f.rule for f in alone if f.file == str(files[2])}
+
+
+def test_once_read_the_queued_scripts_go_out_in_shrinking_shares_by_size() -> None:
+    # ShellCheck's time follows the script text: the first process after the batch is read must not take half of
+    # it (it ran alone for seconds while the other CPU idled), and the shares shrink so the last ones end together.
+    run = shellcheck.Run("shellcheck")
+    run.queued["sh"] = [f"s{k}.sh" for k in range(400)]
+    run.sizes = {name: (20_000 if k % 50 == 0 else 500) for k, name in enumerate(run.queued["sh"])}
+    left = sum(run.sizes.values())
+    shares = []
+    while run.queued["sh"]:
+        n = run._share(run.queued["sh"])
+        shares.append(sum(run.sizes[name] for name in run.queued["sh"][:n]))
+        del run.queued["sh"][:n]
+    assert shares[0] <= left // shellcheck._SHARE + 20_000
+    assert max(shares[-3:]) <= shellcheck._TAIL_BYTES + 20_000 and len(shares) < 20
+    assert sum(shares) == left

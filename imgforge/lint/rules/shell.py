@@ -53,7 +53,13 @@ def _tokens(text: str) -> list[str]:
 
 def words_and_operators(script: str) -> list[str]:
     """The words (unquoted) and control operators of `script`, in order; a newline is `;`, comments are dropped."""
-    return _tokens(_COMMENT.sub(r"\1", script.replace("\\\n", " ")))
+    return list(script_words(script))
+
+
+@lru_cache(maxsize=4096)
+def script_words(script: str) -> tuple[str, ...]:
+    """`words_and_operators`, cached: commands() and top_commands() read the same scripts."""
+    return tuple(_tokens(_COMMENT.sub(r"\1", script.replace("\\\n", " "))))
 
 
 @lru_cache(maxsize=4096)
@@ -73,7 +79,7 @@ _NEST_LIMIT = 4  # `sh -c "su -c 'bash -c ...'"` deeper than this is not worth r
 
 
 def _commands(script: str, nest: int) -> tuple[tuple[str, ...], ...]:
-    tokens = words_and_operators(script)
+    tokens = script_words(script)
     out: list[tuple[str, ...]] = []
     cur: list[str] = []
     for tok in [*tokens, ";"]:
@@ -192,12 +198,16 @@ def subcommand(cmd: tuple[str, ...]) -> str:
     return rest[0] if rest else ""
 
 
+_PIP = re.compile(r"pip[0-9.]*")
+_PYTHON = re.compile(r"python[0-9.]*")
+
+
 def is_pip_install(cmd: tuple[str, ...]) -> bool:
     """`pip install`, `pip3 install`, `python -m pip install`, `uv pip install`."""
     prog = program(cmd)
-    if re.fullmatch(r"pip[0-9.]*", prog):
+    if _PIP.fullmatch(prog):
         return subcommand(cmd) == "install"
-    if re.fullmatch(r"python[0-9.]*", prog) and "-m" in cmd:
+    if _PYTHON.fullmatch(prog) and "-m" in cmd:
         k = cmd.index("-m")
         return cmd[k + 1: k + 3] == ("pip", "install")
     return False
