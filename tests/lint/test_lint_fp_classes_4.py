@@ -40,3 +40,40 @@ def test_branch_tags_and_curl_only_bases_are_no_toolchain(base: str) -> None:
 ])
 def test_devel_flavours_and_full_buildpack_deps_still_ship_a_toolchain(base: str) -> None:
     assert "MS001" in _rules(f"FROM {base}\nCOPY webapp /usr/local/bin/\n{_SERVE}")
+
+
+# PC001/PC005: a tmpfs mount keeps what the RUN writes there out of the layer, as a cache mount does
+
+
+def test_tmpfs_mounted_apt_state_leaves_no_lists_in_the_layer() -> None:
+    text = ("FROM debian:12-slim\nRUN --mount=type=tmpfs,target=/var/lib/apt --mount=type=tmpfs,target=/var/log \\\n"
+            "    apt-get update && apt-get install -y --no-install-recommends imagemagick\n" + _SERVE)
+    assert "PC001" not in _rules(text)
+    # a tmpfs over the logs alone does not cover the lists
+    assert "PC001" in _rules(text.replace("--mount=type=tmpfs,target=/var/lib/apt ", ""))
+
+
+def test_tmpfs_mounted_npm_cache_is_not_reported() -> None:
+    text = "FROM node:22-slim\nRUN --mount=type=tmpfs,target=/root/.npm npm install -g pnpm@9\n" + _SERVE
+    assert "PC005" not in _rules(text)
+    assert "PC005" in _rules(text.replace("--mount=type=tmpfs,target=/root/.npm ", ""))
+
+
+# PC001/PC003/PC007: an image's own clean-up script ending the RUN empties the package caches
+
+
+@pytest.mark.parametrize("cleanup", ["/usr/local/bin/image-cleanup", "/tmp/clean-layer.sh", "./cleanup.sh"])
+def test_a_cleanup_script_after_the_install_counts_as_cleaning(cleanup: str) -> None:
+    apk = f"FROM alpine:3.20\nRUN apk add --update-cache imagemagick \\\n    && {cleanup}\n" + _SERVE
+    apt = f"FROM debian:12-slim\nRUN apt-get update && apt-get install -y ghostscript && {cleanup}\n" + _SERVE
+    dnf = f"FROM fedora:40\nRUN dnf install -y ghostscript && {cleanup}\n" + _SERVE
+    assert "PC003" not in _rules(apk)
+    assert "PC001" not in _rules(apt)
+    assert "PC007" not in _rules(dnf)
+
+
+def test_a_cleanup_script_before_the_install_cleans_nothing_it_fetched() -> None:
+    text = "FROM alpine:3.20\nRUN /usr/local/bin/image-cleanup && apk add --update-cache imagemagick\n" + _SERVE
+    assert "PC003" in _rules(text)
+    # nor does `make clean`: the program is make, not a clean-up script
+    assert "PC003" in _rules("FROM alpine:3.20\nRUN apk add gcc && make clean\n" + _SERVE)

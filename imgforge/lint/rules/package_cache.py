@@ -22,7 +22,9 @@ from imgforge.lint.rules.shell import (
 
 
 def _cache_mounted(ins: Instruction, *prefixes: str) -> bool:
-    return any(m.get("type") == "cache" and (m.get("target") or m.get("dst") or m.get("destination") or "")
+    """True when a cache or tmpfs mount covers one of these folders for the RUN: what the RUN writes there never
+    reaches its layer (`--mount=type=tmpfs,target=/var/lib/apt` keeps the lists out as a cache mount does)."""
+    return any(m.get("type") in ("cache", "tmpfs") and (m.get("target") or m.get("dst") or m.get("destination") or "")
                .rstrip("/").startswith(prefixes) for m in ins.mounts())
 
 
@@ -100,7 +102,7 @@ def apk_cache(df: Dockerfile) -> Iterator[Hit]:
             if program(c) == "apk" and subcommand(c) == "add" and not has_option(c, "--no-cache") and \
                     not has_option(c, "--no-network") and not local:
                 if not _cache_mounted(ins, "/var/cache/apk", "/etc/apk/cache") and \
-                        not _removes(ins.script, r"/var/cache/apk"):
+                        not _removes(ins.script, r"/var/cache/apk") and not run_effects(ins.script).cleanup_script:
                     yield hit(ins, "apk add without --no-cache keeps the package index in /var/cache/apk in this layer")
                 break
 
@@ -156,7 +158,7 @@ def rpm_cache(df: Dockerfile) -> Iterator[Hit]:
         if not used or _cache_mounted(ins, "/var/cache/dnf", "/var/cache/yum", "/var/cache/zypp"):
             continue
         cleaned = any(program(c) in managers and subcommand(c) in ("clean", "cc") for c in cmds) or \
-            _removes(ins.script, r"/var/cache/(dnf|yum|zypp)")
+            _removes(ins.script, r"/var/cache/(dnf|yum|zypp)") or run_effects(ins.script).cleanup_script
         if not cleaned:
             yield hit(ins, f"{program(used[0])} {subcommand(used[0])} leaves its metadata and package cache "
                            "in this layer")
