@@ -77,3 +77,27 @@ def test_a_cleanup_script_before_the_install_cleans_nothing_it_fetched() -> None
     assert "PC003" in _rules(text)
     # nor does `make clean`: the program is make, not a clean-up script
     assert "PC003" in _rules("FROM alpine:3.20\nRUN apk add gcc && make clean\n" + _SERVE)
+
+
+# SEC003: keys whose name or destination says they are the public half
+
+
+@pytest.mark.parametrize("line", [
+    "ADD vendor_public_keys.key /tmp/vendor_public_keys.key",
+    "ADD deb-repo.gpg.key /usr/share/keyrings/deb-repo.asc",  # an apt repository's signing key
+    "COPY Release.key /tmp/",
+    "COPY project-2025.key /opt/app/project-key.pub",  # named public where it lands
+    "COPY upstream.key /etc/apt/keyrings/upstream.key",  # keyrings hold public keys only
+])
+def test_public_keys_named_key_are_not_secret_files(line: str) -> None:
+    assert "SEC003" not in _rules(f"FROM debian:12-slim\n{line}\n{_SERVE}")
+
+
+@pytest.mark.parametrize("line", [
+    "COPY server.key /etc/ssl/private/server.key",
+    "COPY private-repo.key /etc/apt/keyrings/",  # says private: the destination does not clear it
+    "COPY cosign.key /keys/",
+    "COPY .npmrc /root/.npmrc",
+])
+def test_private_keys_and_credential_files_are_still_reported(line: str) -> None:
+    assert "SEC003" in _rules(f"FROM debian:12-slim\n{line}\n{_SERVE}")
