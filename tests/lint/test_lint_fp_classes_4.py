@@ -101,3 +101,19 @@ def test_public_keys_named_key_are_not_secret_files(line: str) -> None:
 ])
 def test_private_keys_and_credential_files_are_still_reported(line: str) -> None:
     assert "SEC003" in _rules(f"FROM debian:12-slim\n{line}\n{_SERVE}")
+
+
+# USR001: docker-in-docker images run their engine as root on purpose
+
+
+def test_an_image_that_installs_a_docker_engine_may_run_as_root() -> None:
+    text = ("FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends docker-ce git \\\n"
+            "    && rm -rf /var/lib/apt/lists/*\nVOLUME /var/lib/docker\nCOPY runner.sh /usr/local/bin/\n"
+            'ENTRYPOINT ["runner.sh"]\nCMD ["start-daemon"]\n')
+    assert "USR001" not in _rules(text)
+
+
+def test_an_image_with_only_the_docker_client_is_still_reported() -> None:
+    text = ("FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends docker-ce-cli \\\n"
+            "    && rm -rf /var/lib/apt/lists/*\n" + _SERVE)
+    assert "USR001" in _rules(text)
