@@ -117,3 +117,30 @@ def test_an_image_with_only_the_docker_client_is_still_reported() -> None:
     text = ("FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends docker-ce-cli \\\n"
             "    && rm -rf /var/lib/apt/lists/*\n" + _SERVE)
     assert "USR001" in _rules(text)
+
+
+# PC004: where pip writes its cache, and installs that download nothing
+
+
+def test_pip_cache_dir_from_an_arg_under_a_cache_mount_is_not_reported() -> None:
+    text = ("FROM python:3.12-slim\nARG PIP_CACHE_DIR=/var/tmp/pipcache\n"
+            "RUN --mount=type=cache,target=${PIP_CACHE_DIR} pip install -r requirements.txt\n" + _SERVE)
+    assert "PC004" not in _rules(text)
+    # the same ARG without the mount: the cache lands in the layer, only in another folder
+    assert "PC004" in _rules(text.replace("--mount=type=cache,target=${PIP_CACHE_DIR} ", ""))
+    # a mount elsewhere does not cover it
+    assert "PC004" in _rules(text.replace("target=${PIP_CACHE_DIR}", "target=/root/.cache"))
+
+
+def test_pip_cache_dir_option_under_a_cache_mount_is_not_reported() -> None:
+    text = ("FROM python:3.12-slim\n"
+            "RUN --mount=type=cache,target=/var/tmp/pipcache pip install --cache-dir=/var/tmp/pipcache flask==3.0.3\n"
+            + _SERVE)
+    assert "PC004" not in _rules(text)
+
+
+def test_install_from_local_wheels_only_fetches_nothing() -> None:
+    text = ("FROM python:3.12-slim\nCOPY --from=wheels /wheels /wheels\n"
+            "RUN pip install --no-index --find-links=/wheels -r requirements.txt\n" + _SERVE)
+    assert "PC004" not in _rules(text)
+    assert "PC004" in _rules(text.replace("--no-index ", ""))

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from imgforge.lint.model import Dockerfile, Instruction, Stage
+from imgforge.lint.parser import substitute
 from imgforge.lint.rules.base import Hit, hit, rule
 from imgforge.lint.rules.effects import package_operands, run_effects
 from imgforge.lint.rules.shell import (
@@ -15,17 +16,22 @@ from imgforge.lint.rules.shell import (
     is_apt_update,
     is_pip_install,
     is_probe,
+    option_value,
     program,
     runs_script,
     subcommand,
 )
+from imgforge.lint.rules.toolchain import env_at
 
 
-def _cache_mounted(ins: Instruction, *prefixes: str) -> bool:
+def _cache_mounted(ins: Instruction, *prefixes: str, env: dict[str, str | None] | None = None) -> bool:
     """True when a cache or tmpfs mount covers one of these folders for the RUN: what the RUN writes there never
-    reaches its layer (`--mount=type=tmpfs,target=/var/lib/apt` keeps the lists out as a cache mount does)."""
-    return any(m.get("type") in ("cache", "tmpfs") and (m.get("target") or m.get("dst") or m.get("destination") or "")
-               .rstrip("/").startswith(prefixes) for m in ins.mounts())
+    reaches its layer (`--mount=type=tmpfs,target=/var/lib/apt` keeps the lists out as a cache mount does). With
+    `env`, a target written with variables (`target=${PIP_CACHE_DIR}`) is expanded first."""
+    targets = [m.get("target") or m.get("dst") or m.get("destination") or ""
+               for m in ins.mounts() if m.get("type") in ("cache", "tmpfs")]
+    return any(substitute(t, env).rstrip("/").startswith(prefixes) if env is not None and "$" in t
+               else t.rstrip("/").startswith(prefixes) for t in targets)
 
 
 def _layered_runs(df: Dockerfile) -> Iterator[tuple[Stage, Instruction]]:
@@ -108,10 +114,25 @@ def apk_cache(df: Dockerfile) -> Iterator[Hit]:
 
 
 def _pip_no_cache_env(stage: Stage, before: int) -> bool:
+    # an ARG is in the RUN's environment too (`ARG PIP_NO_CACHE_DIR=1`)
     for ins in stage.instructions:
-        if ins.keyword == "ENV" and ins.line < before and re.search(r"\bPIP_NO_CACHE_DIR\b", ins.args):
+        if ins.keyword in ("ENV", "ARG") and ins.line < before and re.search(r"\bPIP_NO_CACHE_DIR\b", ins.args):
             return True
     return False
+
+
+def _pip_cache_dirs(df: Dockerfile, ins: Instruction,
+                    cmd: tuple[str, ...]) -> tuple[tuple[str, ...], dict[str, str | None]]:
+    """Where this pip writes its cache: `--cache-dir`, else $PIP_CACHE_DIR from an ARG/ENV, else ~/.cache; with the
+    ARG/ENV values the RUN sees."""
+    env = env_at(df, ins)
+    given = option_value(cmd, "--cache-dir") or env.get("PIP_CACHE_DIR")
+    return ((substitute(given, env).rstrip("/"),) if given else ("/root/.cache",)), env
+
+
+def _downloads_nothing(cmd: tuple[str, ...]) -> bool:
+    """`pip install --no-index --find-links=/wheels`: wheels already on disk, nothing fetched to cache."""
+    return has_option(cmd, "--no-index")
 
 
 @rule("PC004", "package-cache", "warning", "pip cache left in the layer",
@@ -119,8 +140,10 @@ def _pip_no_cache_env(stage: Stage, before: int) -> bool:
 def pip_cache(df: Dockerfile) -> Iterator[Hit]:
     for stage, ins in _layered_runs(df):
         for c in commands(ins.script):
-            if is_pip_install(c) and not has_option(c, "--no-cache-dir", abbrev="--no-ca"):
-                if not _cache_mounted(ins, "/root/.cache") and not _pip_no_cache_env(stage, ins.line):
+            if is_pip_install(c) and not has_option(c, "--no-cache-dir", abbrev="--no-ca") and \
+                    not _downloads_nothing(c):
+                dirs, env = _pip_cache_dirs(df, ins, c)
+                if not _cache_mounted(ins, *dirs, env=env) and not _pip_no_cache_env(stage, ins.line):
                     yield hit(ins, "pip install keeps downloaded wheels in ~/.cache/pip inside this layer")
                 break
 
