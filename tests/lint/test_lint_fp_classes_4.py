@@ -144,3 +144,14 @@ def test_install_from_local_wheels_only_fetches_nothing() -> None:
             "RUN pip install --no-index --find-links=/wheels -r requirements.txt\n" + _SERVE)
     assert "PC004" not in _rules(text)
     assert "PC004" in _rules(text.replace("--no-index ", ""))
+
+
+# USR001: clamd switches to its service user by its own config
+
+
+def test_clamd_behind_a_wrapper_script_is_not_reported() -> None:
+    text = ("FROM alpine:3.20\nRUN apk add --no-cache clamav-daemon tini\nCOPY clamd.sh /clamd.sh\n"
+            'HEALTHCHECK CMD ["clamdscan", "--ping", "1"]\nCMD ["/sbin/tini", "--", "/clamd.sh"]\n')
+    assert "USR001" not in _rules(text)
+    # a scanner service of another name behind the same kind of script is still reported
+    assert "USR001" in _rules(text.replace("clamd.sh", "scanner.sh"))

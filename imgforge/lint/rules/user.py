@@ -26,7 +26,9 @@ _SELF_DROPPING = re.compile(r"^(nginx|httpd|httpd-foreground|apache2|apache2ctl|
                             r"sockd|danted|stunnel[34]?|netdata|dbus-daemon|chronyd|avahi-daemon|"
                             # icecast refuses to run as root and switches by its config's <changeowner>; pdnsd by
                             # its `run_as` (both set so in the distributions' packaged configs)
-                            r"icecast2?|pdnsd)$")
+                            r"icecast2?|pdnsd|"
+                            # clamd by its `User clamav`, freshclam by `DatabaseOwner` (so in packaged configs)
+                            r"clamd|freshclam)$")
 # Programs that need root to do their job at all: host monitors (per-process I/O and open files of every user's
 # processes) and packet capture. Not node_exporter: it reads /proc and /sys as any user.
 _NEEDS_ROOT_PROGRAMS = re.compile(r"^(cadvisor|glances|kismet|tcpdump|tshark|dumpcap|ntopng|arpwatch|iftop|"
