@@ -21,7 +21,7 @@ from imgforge.lint.rules.shell import (
     runs_script,
     subcommand,
 )
-from imgforge.lint.rules.toolchain import env_at
+from imgforge.lint.rules.toolchain import update_env
 
 
 def _cache_mounted(ins: Instruction, *prefixes: str, env: dict[str, str | None] | None = None) -> bool:
@@ -113,21 +113,10 @@ def apk_cache(df: Dockerfile) -> Iterator[Hit]:
                 break
 
 
-def _pip_no_cache_env(stage: Stage, before: int) -> bool:
-    # an ARG is in the RUN's environment too (`ARG PIP_NO_CACHE_DIR=1`)
-    for ins in stage.instructions:
-        if ins.keyword in ("ENV", "ARG") and ins.line < before and re.search(r"\bPIP_NO_CACHE_DIR\b", ins.args):
-            return True
-    return False
-
-
-def _pip_cache_dirs(df: Dockerfile, ins: Instruction,
-                    cmd: tuple[str, ...]) -> tuple[tuple[str, ...], dict[str, str | None]]:
-    """Where this pip writes its cache: `--cache-dir`, else $PIP_CACHE_DIR from an ARG/ENV, else ~/.cache; with the
-    ARG/ENV values the RUN sees."""
-    env = env_at(df, ins)
+def _pip_cache_dirs(cmd: tuple[str, ...], env: dict[str, str | None]) -> tuple[str, ...]:
+    """Where this pip writes its cache: `--cache-dir`, else $PIP_CACHE_DIR from an ARG/ENV, else ~/.cache."""
     given = option_value(cmd, "--cache-dir") or env.get("PIP_CACHE_DIR")
-    return ((substitute(given, env).rstrip("/"),) if given else ("/root/.cache",)), env
+    return (substitute(given, env).rstrip("/"),) if given else ("/root/.cache",)
 
 
 def _downloads_nothing(cmd: tuple[str, ...]) -> bool:
@@ -138,14 +127,22 @@ def _downloads_nothing(cmd: tuple[str, ...]) -> bool:
 @rule("PC004", "package-cache", "warning", "pip cache left in the layer",
       "Use `pip install --no-cache-dir ...` or `--mount=type=cache,target=/root/.cache/pip`.")
 def pip_cache(df: Dockerfile) -> Iterator[Hit]:
-    for stage, ins in _layered_runs(df):
-        for c in commands(ins.script):
-            if is_pip_install(c) and not has_option(c, "--no-cache-dir", abbrev="--no-ca") and \
-                    not _downloads_nothing(c):
-                dirs, env = _pip_cache_dirs(df, ins, c)
-                if not _cache_mounted(ins, *dirs, env=env) and not _pip_no_cache_env(stage, ins.line):
-                    yield hit(ins, "pip install keeps downloaded wheels in ~/.cache/pip inside this layer")
-                break
+    # The ARG/ENV values so far are kept as we go: looking them up again for each RUN would walk the file again.
+    env: dict[str, str | None] = dict(df.global_args)
+    for stage in df.shipped():
+        no_cache = False  # PIP_NO_CACHE_DIR set by an ENV or ARG of this stage (an ARG is in the RUN's environment)
+        for ins in stage.instructions:
+            update_env(env, ins)
+            if ins.keyword in ("ENV", "ARG"):
+                no_cache = no_cache or re.search(r"\bPIP_NO_CACHE_DIR\b", ins.args) is not None
+            if ins.keyword != "RUN" or no_cache:
+                continue
+            for c in commands(ins.script):
+                if is_pip_install(c) and not has_option(c, "--no-cache-dir", abbrev="--no-ca") and \
+                        not _downloads_nothing(c):
+                    if not _cache_mounted(ins, *_pip_cache_dirs(c, env), env=env):
+                        yield hit(ins, "pip install keeps downloaded wheels in ~/.cache/pip inside this layer")
+                    break
 
 
 @rule("PC005", "package-cache", "warning", "npm cache left in the layer",

@@ -124,13 +124,18 @@ def env_at(df: Dockerfile, ins: Instruction) -> dict[str, str | None]:
         for o in stage.instructions:
             if o.line >= ins.line:
                 return env
-            if o.keyword in ("ENV", "ARG") and o.args.strip():
-                pairs = re.findall(r"([A-Za-z_]\w*)=(\"[^\"]*\"|'[^']*'|\S*)", o.args)
-                if not pairs and o.keyword == "ENV":
-                    key, _, value = o.args.strip().partition(" ")
-                    pairs = [(key, value.strip())]
-                env.update((k, substitute(v.strip("\"'"), env)) for k, v in pairs)
+            update_env(env, o)
     return env
+
+
+def update_env(env: dict[str, str | None], ins: Instruction) -> None:
+    """Apply what an ARG or ENV instruction sets to `env` (other instructions leave it as it is)."""
+    if ins.keyword in ("ENV", "ARG") and ins.args.strip():
+        pairs = re.findall(r"(?<!\w)([A-Za-z_]\w*)=(\"[^\"]*\"|'[^']*'|\S*)", ins.args)
+        if not pairs and ins.keyword == "ENV":
+            key, _, value = ins.args.strip().partition(" ")
+            pairs = [(key, value.strip())]
+        env.update((k, substitute(v.strip("\"'"), env)) for k, v in pairs)
 
 
 def _path(word: str, workdir: str, env: dict[str, str | None]) -> str:
