@@ -18,6 +18,9 @@ _VAR = re.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$")
 _APT = {"apt-get", "apt", "aptitude"}
 _RPM = {"dnf", "microdnf", "yum", "zypper"}
 _CACHE_DIRS = re.compile(r"^(/var/lib/apt/lists|/var/cache/|/root/\.cache|/tmp/?\*?$|/root/\.npm|~/\.cache)")
+# An image's own clean-up script run to end the RUN (`docker-image-cleanup`, `/tmp/cleanup.sh`, `clean-layer.sh`):
+# such scripts exist to empty the package managers' lists and caches before the layer is committed.
+_CLEANUP_SCRIPT = re.compile(r"^([\w.-]*[-_.])?clean(up)?([-_.][\w.-]*)?$", re.I)
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class RunEffects:
     purges: bool  # the RUN removes packages (purge, apk del, dnf remove)
     deletes_sources: bool  # the RUN deletes something other than caches (build trees, downloads)
     apt_lists_cleaned: bool  # /var/lib/apt/lists removed, or `apt-get dist-clean`
+    cleanup_script: bool = False  # a clean-up script runs after the last install (it empties the caches)
 
 
 def _variables(script: str) -> dict[str, list[str]]:
@@ -85,10 +89,14 @@ def run_effects(script: str) -> RunEffects:
     groups: dict[str, list[str]] = {}
     removed: set[str] = set()
     remove_all = purges = deletes = lists = False
-    marked_auto = auto_removed = False
+    marked_auto = auto_removed = cleanup = False
     for c in commands(script):
         prog, sub = program(c), subcommand(c)
         words, unknown = _expand(package_operands(c), env)
+        if _CLEANUP_SCRIPT.match(prog.rsplit("/", 1)[-1]):
+            cleanup = True
+        elif prog in _APT | _RPM | {"apk"} and sub in ("update", "install", "in", "add", "upgrade"):
+            cleanup = False  # only a clean-up that comes after the installs empties what they fetched
         if (prog in _APT | _RPM and sub in ("install", "in")) or (prog == "apk" and sub == "add"):
             names = [_name(w) for w in words]
             installed += names
@@ -113,4 +121,4 @@ def run_effects(script: str) -> RunEffects:
             deletes |= any(not _CACHE_DIRS.match(t) for t in targets)
     remove_all |= marked_auto and auto_removed  # everything installed here was marked auto, then autoremoved
     kept = () if remove_all else tuple(p for p in installed if p not in removed)
-    return RunEffects(tuple(installed), kept, purges, deletes, lists)
+    return RunEffects(tuple(installed), kept, purges, deletes, lists or cleanup, cleanup)

@@ -29,6 +29,12 @@ _SDK_NAMED = re.compile(rf"^([\w.]+[-_.])?{_SDK_WORDS}[\d.]*([-_.][\w.]+)?$", re
 _SDK_FILE = re.compile(rf"^(Dockerfile[-_.]{_SDK_WORDS}|{_SDK_WORDS}[-_.]Dockerfile)$", re.I)
 
 
+# `nvidia/cuda:12.4.1-devel-ubuntu22.04`, `:devel`: the flavour is a word of the tag; a branch tag such as
+# `:develop` or `:development` names no toolchain.
+_DEVEL_TAG = re.compile(r"(^|[-_.])devel([-_.]|$)")
+_CURL_OR_SCM = re.compile(r"(^|[-_.])(curl|scm)$")
+
+
 def sdk_image(image: str) -> bool:
     """True for images that are toolchains (golang, gcc, maven, dotnet/sdk, *-jdk tags, python-dev)."""
     name, _, tag = image.split("@")[0].rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "")
@@ -36,7 +42,9 @@ def sdk_image(image: str) -> bool:
     tag = tag.lower()
     if repo in ("openjdk", "eclipse-temurin", "amazoncorretto"):
         return "jre" not in tag
-    return repo in _SDK_REPOS or "jdk" in tag or "devel" in tag or tag.endswith("-sdk")
+    if repo == "buildpack-deps" and _CURL_OR_SCM.search(tag):
+        return False  # the curl and scm variants add curl, wget, git and CA certificates, no compiler
+    return repo in _SDK_REPOS or "jdk" in tag or _DEVEL_TAG.search(tag) is not None or tag.endswith("-sdk")
 
 
 def _build_packages(ins: Instruction) -> list[str]:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from imgforge.lint.model import Dockerfile, Instruction, Stage
+from imgforge.lint.parser import substitute
 from imgforge.lint.rules.base import Hit, hit, rule
 from imgforge.lint.rules.effects import package_operands, run_effects
 from imgforge.lint.rules.shell import (
@@ -15,15 +16,22 @@ from imgforge.lint.rules.shell import (
     is_apt_update,
     is_pip_install,
     is_probe,
+    option_value,
     program,
     runs_script,
     subcommand,
 )
+from imgforge.lint.rules.toolchain import update_env
 
 
-def _cache_mounted(ins: Instruction, *prefixes: str) -> bool:
-    return any(m.get("type") == "cache" and (m.get("target") or m.get("dst") or m.get("destination") or "")
-               .rstrip("/").startswith(prefixes) for m in ins.mounts())
+def _cache_mounted(ins: Instruction, *prefixes: str, env: dict[str, str | None] | None = None) -> bool:
+    """True when a cache or tmpfs mount covers one of these folders for the RUN: what the RUN writes there never
+    reaches its layer (`--mount=type=tmpfs,target=/var/lib/apt` keeps the lists out as a cache mount does). With
+    `env`, a target written with variables (`target=${PIP_CACHE_DIR}`) is expanded first."""
+    targets = [m.get("target") or m.get("dst") or m.get("destination") or ""
+               for m in ins.mounts() if m.get("type") in ("cache", "tmpfs")]
+    return any(substitute(t, env).rstrip("/").startswith(prefixes) if env is not None and "$" in t
+               else t.rstrip("/").startswith(prefixes) for t in targets)
 
 
 def _layered_runs(df: Dockerfile) -> Iterator[tuple[Stage, Instruction]]:
@@ -100,27 +108,41 @@ def apk_cache(df: Dockerfile) -> Iterator[Hit]:
             if program(c) == "apk" and subcommand(c) == "add" and not has_option(c, "--no-cache") and \
                     not has_option(c, "--no-network") and not local:
                 if not _cache_mounted(ins, "/var/cache/apk", "/etc/apk/cache") and \
-                        not _removes(ins.script, r"/var/cache/apk"):
+                        not _removes(ins.script, r"/var/cache/apk") and not run_effects(ins.script).cleanup_script:
                     yield hit(ins, "apk add without --no-cache keeps the package index in /var/cache/apk in this layer")
                 break
 
 
-def _pip_no_cache_env(stage: Stage, before: int) -> bool:
-    for ins in stage.instructions:
-        if ins.keyword == "ENV" and ins.line < before and re.search(r"\bPIP_NO_CACHE_DIR\b", ins.args):
-            return True
-    return False
+def _pip_cache_dirs(cmd: tuple[str, ...], env: dict[str, str | None]) -> tuple[str, ...]:
+    """Where this pip writes its cache: `--cache-dir`, else $PIP_CACHE_DIR from an ARG/ENV, else ~/.cache."""
+    given = option_value(cmd, "--cache-dir") or env.get("PIP_CACHE_DIR")
+    return (substitute(given, env).rstrip("/"),) if given else ("/root/.cache",)
+
+
+def _downloads_nothing(cmd: tuple[str, ...]) -> bool:
+    """`pip install --no-index --find-links=/wheels`: wheels already on disk, nothing fetched to cache."""
+    return has_option(cmd, "--no-index")
 
 
 @rule("PC004", "package-cache", "warning", "pip cache left in the layer",
       "Use `pip install --no-cache-dir ...` or `--mount=type=cache,target=/root/.cache/pip`.")
 def pip_cache(df: Dockerfile) -> Iterator[Hit]:
-    for stage, ins in _layered_runs(df):
-        for c in commands(ins.script):
-            if is_pip_install(c) and not has_option(c, "--no-cache-dir", abbrev="--no-ca"):
-                if not _cache_mounted(ins, "/root/.cache") and not _pip_no_cache_env(stage, ins.line):
-                    yield hit(ins, "pip install keeps downloaded wheels in ~/.cache/pip inside this layer")
-                break
+    # The ARG/ENV values so far are kept as we go: looking them up again for each RUN would walk the file again.
+    env: dict[str, str | None] = dict(df.global_args)
+    for stage in df.shipped():
+        no_cache = False  # PIP_NO_CACHE_DIR set by an ENV or ARG of this stage (an ARG is in the RUN's environment)
+        for ins in stage.instructions:
+            update_env(env, ins)
+            if ins.keyword in ("ENV", "ARG"):
+                no_cache = no_cache or re.search(r"\bPIP_NO_CACHE_DIR\b", ins.args) is not None
+            if ins.keyword != "RUN" or no_cache:
+                continue
+            for c in commands(ins.script):
+                if is_pip_install(c) and not has_option(c, "--no-cache-dir", abbrev="--no-ca") and \
+                        not _downloads_nothing(c):
+                    if not _cache_mounted(ins, *_pip_cache_dirs(c, env), env=env):
+                        yield hit(ins, "pip install keeps downloaded wheels in ~/.cache/pip inside this layer")
+                    break
 
 
 @rule("PC005", "package-cache", "warning", "npm cache left in the layer",
@@ -156,7 +178,7 @@ def rpm_cache(df: Dockerfile) -> Iterator[Hit]:
         if not used or _cache_mounted(ins, "/var/cache/dnf", "/var/cache/yum", "/var/cache/zypp"):
             continue
         cleaned = any(program(c) in managers and subcommand(c) in ("clean", "cc") for c in cmds) or \
-            _removes(ins.script, r"/var/cache/(dnf|yum|zypp)")
+            _removes(ins.script, r"/var/cache/(dnf|yum|zypp)") or run_effects(ins.script).cleanup_script
         if not cleaned:
             yield hit(ins, f"{program(used[0])} {subcommand(used[0])} leaves its metadata and package cache "
                            "in this layer")

@@ -39,14 +39,25 @@ _SECRET_FILES = re.compile(
     r"service[-_]?account[\w.-]*\.json|[\w.-]+\.pem)$", re.I)
 _PUBLIC_SSH = re.compile(r"(^|/)(authorized_keys2?|known_hosts|[\w.-]+\.pub)$")
 _PUBLIC_PEM = re.compile(r"(cert|ca[-_.]|chain|bundle|pub|public)", re.I)
+# A `.key` that names itself public: an apt or rpm repository's signing key (`nodesource-repo.gpg.key`,
+# `Release.key`), a `pubkey`, `public_keys.key`. A private one says so (`private`, `secret`) and wins.
+_PUBLIC_KEY_NAME = re.compile(r"(pub|public|gpg|pgp|asc|keyring|repo|release|archive)([-_.]|$)", re.I)
+_PRIVATE_WORD = re.compile(r"(priv|secret)", re.I)
+# Where only public keys go: apt and rpm keyrings, or a `.pub`/`.asc`/`.gpg` name given at the destination
+# (`COPY project-2026.key /war/project-key.pub`).
+_KEYRING_DEST = re.compile(r"(^|/)(usr/share/keyrings|etc/apt/(trusted\.gpg\.d|keyrings)|etc/pki/rpm-gpg)(/|$)|"
+                           r"\.(pub|asc|gpg)$", re.I)
 
 
 def is_credential_file(path: str) -> bool:
     """True for a file that holds credentials by its name (.npmrc, .netrc, id_rsa, a private .pem, .env)."""
     if _PUBLIC_SSH.search(path):
         return False  # public keys and host lists: meant to be shared
+    name = path.rsplit("/", 1)[-1]
+    if name.lower().endswith(".key") and _PUBLIC_KEY_NAME.search(name) and not _PRIVATE_WORD.search(name):
+        return False
     return _SECRET_FILES.search(path) is not None and not (
-        path.lower().endswith(".pem") and _PUBLIC_PEM.search(path.rsplit("/", 1)[-1]))
+        path.lower().endswith(".pem") and _PUBLIC_PEM.search(name))
 
 
 def is_secret_name(name: str) -> bool:
@@ -152,10 +163,14 @@ def secret_file(df: Dockerfile) -> Iterator[Hit]:
         if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is not None or ins.heredocs:
             continue
         words = list(ins.json_args) if ins.json_args is not None else ins.args.split()
+        public_dest = bool(words) and _KEYRING_DEST.search(words[-1].rstrip("/")) is not None
         for src in words[:-1]:
             path = src.rstrip("/")
             if "://" in path or len(path) > 1024:
                 continue
+            if public_dest and path.lower().endswith((".key", ".pem", ".gpg", ".asc")) and \
+                    not _PRIVATE_WORD.search(path.rsplit("/", 1)[-1]):
+                continue  # a key copied into a keyring or to a public key's name is the public half
             if is_credential_file(path):  # (not public keys and host lists: meant to be shared)
                 yield hit(ins, f"{ins.keyword} {path[:80]} puts a credential file into a layer; deleting it later "
                                "does not remove it from the image")

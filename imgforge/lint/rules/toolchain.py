@@ -117,20 +117,25 @@ _INTERPRETER = re.compile(r"^(sh|bash|ash|python[\d.]*|node|nodejs|ruby|perl|php
                           r"deno|bun|dotnet|gunicorn|uwsgi|uvicorn|npm|yarn|pnpm|npx)$")
 
 
-def _env_at(df: Dockerfile, ins: Instruction) -> dict[str, str | None]:
+def env_at(df: Dockerfile, ins: Instruction) -> dict[str, str | None]:
     """The ARG/ENV values the shipped stages set before `ins` (simple `K=V` and `K V` forms)."""
     env: dict[str, str | None] = dict(df.global_args)
     for stage in df.shipped():
         for o in stage.instructions:
             if o.line >= ins.line:
                 return env
-            if o.keyword in ("ENV", "ARG") and o.args.strip():
-                pairs = re.findall(r"([A-Za-z_]\w*)=(\"[^\"]*\"|'[^']*'|\S*)", o.args)
-                if not pairs and o.keyword == "ENV":
-                    key, _, value = o.args.strip().partition(" ")
-                    pairs = [(key, value.strip())]
-                env.update((k, substitute(v.strip("\"'"), env)) for k, v in pairs)
+            update_env(env, o)
     return env
+
+
+def update_env(env: dict[str, str | None], ins: Instruction) -> None:
+    """Apply what an ARG or ENV instruction sets to `env` (other instructions leave it as it is)."""
+    if ins.keyword in ("ENV", "ARG") and ins.args.strip():
+        pairs = re.findall(r"(?<!\w)([A-Za-z_]\w*)=(\"[^\"]*\"|'[^']*'|\S*)", ins.args)
+        if not pairs and ins.keyword == "ENV":
+            key, _, value = ins.args.strip().partition(" ")
+            pairs = [(key, value.strip())]
+        env.update((k, substitute(v.strip("\"'"), env)) for k, v in pairs)
 
 
 def _path(word: str, workdir: str, env: dict[str, str | None]) -> str:
@@ -157,7 +162,7 @@ def _located(df: Dockerfile) -> Iterator[tuple[Instruction, str]]:
     for stage in df.shipped():
         for ins in stage.instructions:
             if ins.keyword == "WORKDIR":
-                workdir = _path(ins.args.strip(), workdir, _env_at(df, ins))
+                workdir = _path(ins.args.strip(), workdir, env_at(df, ins))
             yield ins, workdir
 
 
@@ -166,7 +171,7 @@ Env = dict[str, str | None]
 
 def _run_commands(df: Dockerfile, ins: Instruction, workdir: str) -> Iterator[tuple[tuple[str, ...], str, Env]]:
     """The commands of a RUN, each with the folder it runs in (`cd` followed) and the ARG/ENV values there."""
-    env, here = _env_at(df, ins), workdir
+    env, here = env_at(df, ins), workdir
     for cmd in commands(ins.script):
         rest = args(cmd)
         if program(cmd) == "cd" and rest:
@@ -185,7 +190,7 @@ def _fetched_trees(df: Dockerfile) -> tuple[list[str], str]:
     workdir = "/"
     for ins, workdir in _located(df):
         if source_copy(ins):
-            trees.append(_path(copy_operands(ins)[1], workdir, _env_at(df, ins)))
+            trees.append(_path(copy_operands(ins)[1], workdir, env_at(df, ins)))
         elif ins.keyword == "RUN":
             for cmd, here, env in _run_commands(df, ins, workdir):
                 prog, rest = program(cmd), args(cmd)
@@ -220,7 +225,7 @@ def _copied_from_context(df: Dockerfile, start: str) -> bool:
     for ins, workdir in _located(df):
         if ins.keyword in ("COPY", "ADD") and ins.flag("from") is None and not ins.heredocs:
             srcs, dest = copy_operands(ins)
-            target = _path(dest, workdir, _env_at(df, ins))
+            target = _path(dest, workdir, env_at(df, ins))
             into = dest.endswith("/") or len(srcs) > 1
             wanted = _path(start, workdir, {}) if "/" in start else None  # a bare name: found on PATH
             for src in (s for s in srcs if "://" not in s):

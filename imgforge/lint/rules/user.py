@@ -26,7 +26,9 @@ _SELF_DROPPING = re.compile(r"^(nginx|httpd|httpd-foreground|apache2|apache2ctl|
                             r"sockd|danted|stunnel[34]?|netdata|dbus-daemon|chronyd|avahi-daemon|"
                             # icecast refuses to run as root and switches by its config's <changeowner>; pdnsd by
                             # its `run_as` (both set so in the distributions' packaged configs)
-                            r"icecast2?|pdnsd)$")
+                            r"icecast2?|pdnsd|"
+                            # clamd by its `User clamav`, freshclam by `DatabaseOwner` (so in packaged configs)
+                            r"clamd|freshclam)$")
 # Programs that need root to do their job at all: host monitors (per-process I/O and open files of every user's
 # processes) and packet capture. Not node_exporter: it reads /proc and /sys as any user.
 _NEEDS_ROOT_PROGRAMS = re.compile(r"^(cadvisor|glances|kismet|tcpdump|tshark|dumpcap|ntopng|arpwatch|iftop|"
@@ -34,9 +36,11 @@ _NEEDS_ROOT_PROGRAMS = re.compile(r"^(cadvisor|glances|kismet|tcpdump|tshark|dum
 _PYTHON = re.compile(r"^python[\d.]*$")
 # `run-httpd.sh`, `start-nginx`: a wrapper named after the daemon it starts.
 _WRAPPER_NAME = re.compile(r"^(run|start|docker)[-_]|\.sh$")
-# Packages whose daemons need root (tunnels, firewalls): such images run as root on purpose.
+# Packages whose daemons need root (tunnels, firewalls, a Docker engine for docker-in-docker): such images run as
+# root on purpose. The Docker client alone (docker-ce-cli) is no daemon.
 _NEEDS_ROOT_PACKAGES = re.compile(r"^(openvpn|ocserv|strongswan|libreswan|tinc|pptpd|xl2tpd|wireguard(-tools)?|"
-                                  r"iptables|nftables|openconnect|softether\S*|nfs-kernel-server|nfs-utils|nfs-ganesha)$")
+                                  r"iptables|nftables|openconnect|softether\S*|nfs-kernel-server|nfs-utils|nfs-ganesha|"
+                                  r"docker-ce|docker\.io|docker-engine|moby-engine)$")
 _INIT_WRAPPERS = {"tini", "dumb-init", "--", "-g", "-s", "catatonit", "s6-svscan"}
 _WINDOWS = re.compile(r"(^|[/_-])(windows|nanoserver|servercore|windowsservercore)([/:@_-]|$)", re.I)
 
