@@ -1,9 +1,10 @@
-"""The build context as the rules may see it: sizes of the files a COPY/ADD names, from `stat` alone.
+"""The build context as the rules may see it: sizes of the files a COPY/ADD names, from `stat` alone, and the
+setting names of a small config file it names (an `.npmrc` copied in: does it hold a token?), never a value.
 
-A rule never reads a context file, and a lookup never leaves the context folder: `..` is refused, symbolic links
-are neither followed nor descended, and a folder walk stops after a bounded number of entries (the size is then
-unknown). `lint(text)` has no context; `lint_files` offers the Dockerfile's folder, and for a dev container
-(`.devcontainer/Dockerfile`, often built with `"context": ".."`) the folder above it too.
+A rule never reads a context file's values, and a lookup never leaves the context folder: `..` is refused,
+symbolic links are neither followed nor descended, and a folder walk stops after a bounded number of entries
+(the size is then unknown). `lint(text)` has no context; `lint_files` offers the Dockerfile's folder and the
+folders above it (`folder_contexts`).
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ from __future__ import annotations
 import fnmatch
 import os
 import posixpath
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 _GLOB = frozenset("*?[")
 WALK_LIMIT = 5000  # entries looked at per lookup; a bigger tree's size is reported as unknown
+_SEPARATOR = re.compile(r"=|:(?=\s|$)")
+SETTINGS_LIMIT = 65536  # a config file larger than this is not read (its setting names are unknown)
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,34 @@ class FolderContext:
             return total
         except OSError:
             return None
+
+    def setting_names(self, source: str) -> frozenset[str] | None:
+        """The names of a small `key=value` / `key: value` file's settings (`.npmrc`, `.yarnrc.yml`, `pip.conf`),
+        lowercased, comments and section headers skipped; None when it is not one regular file in the context (no
+        glob, no link) of at most SETTINGS_LIMIT bytes. Only names leave here: a value is never returned."""
+        rel = _relative(source)
+        if rel is None or _GLOB & set(rel):
+            return None
+        try:
+            matches = self._expand(rel)
+            if not matches:
+                return None
+            st = os.lstat(matches[0])
+            if not stat.S_ISREG(st.st_mode) or st.st_size > SETTINGS_LIMIT:
+                return None
+            with open(matches[0], "rb") as handle:
+                text = handle.read(SETTINGS_LIMIT).decode("utf-8", "replace")
+        except OSError:
+            return None
+        names = set()
+        for line in text.splitlines():
+            line = line.strip()
+            if not line or line[0] in "#;[":
+                continue
+            # `key=value` (.npmrc, pip.conf; `//host/:_authToken=…` keeps its colon) or `key: value` (YAML)
+            found = _SEPARATOR.search(line)
+            names.add(line[:found.start() if found else len(line)].strip().strip("\"'-").strip().lower())
+        return frozenset(names)
 
     def _expand(self, rel: str) -> list[str] | None:
         """The paths `rel` names under the root, glob components matched one folder at a time (no links)."""
@@ -110,9 +142,19 @@ def _tree_size(path: str, budget: list[int]) -> int | None:
     return total
 
 
+ANCESTORS = 2  # folders above the Dockerfile's offered as contexts (`docker build -f docker/Dockerfile .`)
+
+
 def folder_contexts(dockerfile: Path) -> tuple[FolderContext, ...]:
-    """The folders a Dockerfile on disk is likely built with: its own, and the one above a `.devcontainer`."""
+    """The folders a Dockerfile on disk is likely built with, likeliest first: its own, then up to ANCESTORS
+    folders above it (a Dockerfile kept in `docker/` or `.ci/` is often built from the repository root; a dev
+    container's `"context": ".."`), never above a repository root (a folder holding `.git`). A rule takes the
+    first that holds every file the Dockerfile copies (`Dockerfile.build_context`)."""
     folder = dockerfile.resolve().parent
-    if folder.name == ".devcontainer":
-        return FolderContext(folder), FolderContext(folder.parent)
-    return (FolderContext(folder),)
+    found = [FolderContext(folder)]
+    for _ in range(ANCESTORS):
+        if os.path.lexists(folder / ".git") or folder.parent == folder:
+            break
+        folder = folder.parent
+        found.append(FolderContext(folder))
+    return tuple(found)

@@ -76,6 +76,11 @@ class Instruction:
                 out.append(opts)
         return tuple(out)
 
+    def copy_sources(self) -> list[str]:
+        """A COPY/ADD's source operands as written (every word but the destination)."""
+        words = list(self.json_args) if self.json_args is not None else self.args.split()
+        return words[:-1]
+
     def has_mount(self, kind: str) -> bool:
         """True when the instruction has a `--mount=type=<kind>`."""
         return any(m.get("type") == kind for m in self.mounts())
@@ -107,7 +112,8 @@ class Stage:
 
 
 class BuildContext(Protocol):
-    """The build context a Dockerfile may be built with, as far as rules may ask: sizes, never contents."""
+    """The build context a Dockerfile may be built with, as far as rules may ask: sizes and setting names, never
+    a file's values."""
 
     def holds(self, source: str) -> bool:
         """True when a COPY/ADD source operand names something in the context (a glob: at least one match)."""
@@ -115,6 +121,11 @@ class BuildContext(Protocol):
 
     def size(self, source: str) -> int | None:
         """Bytes of the files a COPY/ADD source operand names (globs: all matches), or None when unknown."""
+        ...
+
+    def setting_names(self, source: str) -> frozenset[str] | None:
+        """The setting names (`key` of each `key=value` line, lowercased) of a small config file a COPY/ADD source
+        operand names, or None when unknown; its values are never read out."""
         ...
 
 
@@ -160,6 +171,18 @@ class Dockerfile:
         """Stages whose layers some image inherits: the final stage and every stage used as a FROM base."""
         bases = {s.base_stage for s in self.stages}
         return tuple(s for s in self.stages if s is self.final or s.index in bases)
+
+    def build_context(self) -> BuildContext | None:
+        """The first candidate context that holds every plain COPY/ADD source of the file and at least one of its
+        sources: as far as stat can tell, the folder the file is built from (None when no candidate fits)."""
+        sources = [src for stage in self.stages for ins in stage.instructions
+                   if ins.keyword in ("COPY", "ADD") and ins.flag("from") is None and not ins.heredocs
+                   for src in ins.copy_sources() if "://" not in src and "$" not in src and not src.startswith("<<")]
+        plain = [s for s in sources if not any(ch in s for ch in "*?[")]
+        for ctx in self.contexts:
+            if all(ctx.holds(s) for s in plain) and (plain or any(ctx.holds(s) for s in sources)):
+                return ctx
+        return None
 
     def stage_by_ref(self, ref: str) -> Stage | None:
         """The stage a `--from` or FROM names, by name (case-insensitive) or index."""

@@ -8,9 +8,11 @@ Each class is tested both ways: the false positive is gone and a nearby true pos
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from imgforge.lint import lint
+from imgforge.lint import lint, lint_files
 
 
 def _rules(text: str) -> list[str]:
@@ -155,3 +157,83 @@ def test_clamd_behind_a_wrapper_script_is_not_reported() -> None:
     assert "USR001" not in _rules(text)
     # a scanner service of another name behind the same kind of script is still reported
     assert "USR001" in _rules(text.replace("clamd.sh", "scanner.sh"))
+
+
+# SEC003: an .npmrc or .yarnrc.yml copied in that holds only settings (held-out sample s4, at error level)
+
+_NPM_APP = """FROM node:20-bookworm-slim
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --omit=dev
+COPY . .
+USER node
+CMD ["node", "server.js"]
+"""
+
+
+def _sec003(folder: Path, npmrc: str | None, name: str = ".npmrc") -> list[int]:
+    (folder / "package.json").write_text("{}\n", encoding="utf-8")
+    (folder / "package-lock.json").write_text("{}\n", encoding="utf-8")
+    if npmrc is not None:
+        (folder / name).write_text(npmrc, encoding="utf-8")
+    (folder / "Dockerfile").write_text(_NPM_APP.replace(".npmrc", name), encoding="utf-8")
+    return [f.line for f in lint_files([folder / "Dockerfile"], use_shellcheck=False).findings if f.rule == "SEC003"]
+
+
+@pytest.mark.parametrize("npmrc", [
+    "legacy-peer-deps=true\nengine-strict = true\n; comment\n# _authToken in a comment\n",
+    "registry=https://npm.corp.example/\n@acme:registry=https://npm.corp.example/\nstrict-ssl=false\n",
+])
+def test_an_npmrc_of_settings_only_is_no_secret_file(tmp_path: Path, npmrc: str) -> None:
+    assert _sec003(tmp_path, npmrc) == []
+
+
+@pytest.mark.parametrize(("npmrc", "name"), [
+    ("//npm.corp.example/:_authToken=${NPM_TOKEN}\n", ".npmrc"),  # a token line, even through a variable
+    ("registry=https://npm.corp.example/\n_auth=dXNlcjpwYXNz\n", ".npmrc"),
+    ("//registry.npmjs.org/:_password=cGFzcw==\nusername=ci\n", ".npmrc"),
+    ("npmScopes:\n  acme:\n    npmAuthToken: abc123\n", ".yarnrc.yml"),
+    ("npmRegistries:\n  //npm.corp.example:\n    npmAuthIdent: \"ci:pw\"\n", ".yarnrc.yml"),
+])
+def test_an_npmrc_with_a_credential_setting_is_still_an_error(tmp_path: Path, npmrc: str, name: str) -> None:
+    assert _sec003(tmp_path, npmrc, name) == [3]
+
+
+def test_an_npmrc_not_in_the_context_is_still_reported(tmp_path: Path) -> None:
+    # no file on disk to look at (or linted as text): the name alone decides, as before
+    assert _sec003(tmp_path, None) == [3]
+    assert [f.line for f in lint(_NPM_APP, "Dockerfile") if f.rule == "SEC003"] == [3]
+
+
+def test_only_setting_names_are_read(tmp_path: Path) -> None:
+    from imgforge.lint.context import FolderContext
+
+    (tmp_path / ".npmrc").write_text("//h/:_authToken=s3cr3t-value\nfund=false\nkey: v=1\n", encoding="utf-8")
+    names = FolderContext(tmp_path).setting_names(".npmrc")
+    assert names == frozenset({"//h/:_authtoken", "fund", "key"})
+    assert FolderContext(tmp_path).setting_names("*.npmrc") is None  # globs and missing files: unknown
+    assert FolderContext(tmp_path).setting_names("../.npmrc") is None
+
+
+def test_a_yarnrc_of_settings_only_is_no_secret_file(tmp_path: Path) -> None:
+    settings = "nodeLinker: node-modules\nyarnPath: .yarn/releases/yarn-4.5.3.cjs\nnpmRegistryServer: https://npm.example\n"
+    assert _sec003(tmp_path, settings, ".yarnrc.yml") == []
+
+
+def test_a_dockerfile_kept_in_a_subfolder_is_judged_with_the_repository_root_as_context(tmp_path: Path) -> None:
+    # `docker build -f docker/Dockerfile .`: the root holds what it copies, its own folder does not
+    (tmp_path / "docker").mkdir()
+    _sec003(tmp_path, "auto-install-peers=true\n")
+    (tmp_path / "Dockerfile").rename(tmp_path / "docker" / "Dockerfile")
+    found = lint_files([tmp_path / "docker" / "Dockerfile"], use_shellcheck=False).findings
+    assert [f.line for f in found if f.rule == "SEC003"] == []
+
+
+def test_contexts_stop_at_the_repository_root(tmp_path: Path) -> None:
+    from imgforge.lint.context import folder_contexts
+
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    (tmp_path / "repo" / "deploy" / "docker").mkdir(parents=True)
+    roots = [c.root for c in folder_contexts(tmp_path / "repo" / "deploy" / "docker" / "Dockerfile")]
+    assert roots == [tmp_path / "repo" / "deploy" / "docker", tmp_path / "repo" / "deploy", tmp_path / "repo"]
+    assert [c.root for c in folder_contexts(tmp_path / "repo" / "Dockerfile")] == [tmp_path / "repo"]

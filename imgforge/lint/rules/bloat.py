@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from imgforge.lint.model import BuildContext, Dockerfile, Instruction, Severity
+from imgforge.lint.model import Dockerfile, Instruction, Severity
 from imgforge.lint.rules.base import Hit, hit, rule
 from imgforge.lint.rules.shell import args, commands, is_apt_install, option_value, program, subcommand
 
@@ -92,31 +92,13 @@ def _matches(made: str, target: str) -> bool:
     return made == target or made.startswith(target.rstrip("/") + "/")
 
 
-def _context(df: Dockerfile) -> BuildContext | None:
-    """The first candidate build context that holds every plain COPY/ADD source of the file and at least one of
-    its sources: as far as stat can tell, the folder the file is built from (None when no candidate fits)."""
-    sources = [src for stage in df.stages for ins in stage.instructions
-               if ins.keyword in ("COPY", "ADD") and ins.flag("from") is None and not ins.heredocs
-               for src in _copy_sources(ins) if "://" not in src and "$" not in src and not src.startswith("<<")]
-    plain = [s for s in sources if not any(ch in s for ch in "*?[")]
-    for ctx in df.contexts:
-        if all(ctx.holds(s) for s in plain) and (plain or any(ctx.holds(s) for s in sources)):
-            return ctx
-    return None
-
-
-def _copy_sources(ins: Instruction) -> list[str]:
-    words = list(ins.json_args) if ins.json_args is not None else ins.args.split()
-    return words[:-1]
-
-
 def _weight(victims: list[_Made], df: Dockerfile) -> tuple[Severity | None, str]:
     """None (the rule's warning) unless every deleted file was copied from a build context where they add up to
     less than WASTE_LIMIT: then info, and the size to say. Downloads, clones, URLs, archives ADD unpacks and sizes
     stat cannot tell (no file on disk, sources not found) stay warnings."""
     if any(v.source is None for v in victims):
         return None, ""
-    ctx = _context(df)
+    ctx = df.build_context()
     sizes = [ctx.size(v.source) for v in victims if v.source is not None] if ctx is not None else [None]
     if any(size is None for size in sizes):
         return None, ""

@@ -171,9 +171,29 @@ def secret_file(df: Dockerfile) -> Iterator[Hit]:
             if public_dest and path.lower().endswith((".key", ".pem", ".gpg", ".asc")) and \
                     not _PRIVATE_WORD.search(path.rsplit("/", 1)[-1]):
                 continue  # a key copied into a keyring or to a public key's name is the public half
-            if is_credential_file(path):  # (not public keys and host lists: meant to be shared)
+            holds = _holds_credential_setting(df, path)
+            # (not public keys and host lists); a yarn 2+ .yarnrc.yml is mostly settings: only a credential in it
+            if (is_credential_file(path) and holds is not False) or (holds and _YARNRC.search(path)):
                 yield hit(ins, f"{ins.keyword} {path[:80]} puts a credential file into a layer; deleting it later "
                                "does not remove it from the image")
+
+
+# Package-manager config files that often hold only settings (`legacy-peer-deps=true`, a registry URL), and the
+# setting names that carry a credential in them (npm's `_authToken`/`_auth`/`_password`, also per registry as
+# `//host/:_authToken`; yarn 2+'s npmAuthToken/npmAuthIdent).
+_SETTINGS_FILES = re.compile(r"(^|/)(\.npmrc|\.yarnrc\.yml)$")
+_YARNRC = re.compile(r"(^|/)\.yarnrc\.yml$")
+_CREDENTIAL_SETTING = re.compile(r"(^|:)(_authtoken|_auth|_password|password|npmauthtoken|npmauthident)$")
+
+
+def _holds_credential_setting(df: Dockerfile, path: str) -> bool | None:
+    """Whether an .npmrc or .yarnrc.yml the Dockerfile's build context holds names a credential setting (only its
+    setting names are read); None when unknown: another file, or no context on disk."""
+    if not _SETTINGS_FILES.search(path):
+        return None
+    ctx = df.build_context()
+    names = ctx.setting_names(path) if ctx is not None else None
+    return None if names is None else any(_CREDENTIAL_SETTING.search(n) for n in names)
 
 
 def _secret_env_mounts(ins: Instruction) -> set[str]:
