@@ -17,6 +17,9 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from imgforge.errors import UsageError
+from imgforge.smallfile import read_regular
+
 _GLOB = frozenset("*?[")
 WALK_LIMIT = 5000  # entries looked at per lookup; a bigger tree's size is reported as unknown
 _SEPARATOR = re.compile(r"=|:(?=\s|$)")
@@ -69,12 +72,9 @@ class FolderContext:
             matches = self._expand(rel)
             if not matches:
                 return None
-            st = os.lstat(matches[0])
-            if not stat.S_ISREG(st.st_mode) or st.st_size > SETTINGS_LIMIT:
-                return None
-            with open(matches[0], "rb") as handle:
-                text = handle.read(SETTINGS_LIMIT).decode("utf-8", "replace")
-        except OSError:
+            text = read_regular(matches[0], "build context file", SETTINGS_LIMIT, follow_links=False).decode(
+                "utf-8", "replace")
+        except (OSError, UsageError):  # not one regular file (a link, a FIFO), or too big
             return None
         names = set()
         for line in text.splitlines():
