@@ -1,5 +1,6 @@
-"""The build context as the rules may see it: sizes of the files a COPY/ADD names, from `stat` alone, and the
-setting names of a small config file it names (an `.npmrc` copied in: does it hold a token?), never a value.
+"""The build context as the rules may see it: sizes of the files a COPY/ADD names, from `stat` alone, the
+setting names of a small config file it names (an `.npmrc` copied in: does it hold a token?) and the programs a
+small shell script it names runs (does the entrypoint drop to a user?), never a value.
 
 A rule never reads a context file's values, and a lookup never leaves the context folder: `..` is refused,
 symbolic links are neither followed nor descended, and a folder walk stops after a bounded number of entries
@@ -24,6 +25,8 @@ _GLOB = frozenset("*?[")
 WALK_LIMIT = 5000  # entries looked at per lookup; a bigger tree's size is reported as unknown
 _SEPARATOR = re.compile(r"=|:(?=\s|$)")
 SETTINGS_LIMIT = 65536  # a config file larger than this is not read (its setting names are unknown)
+_SHELL_SHEBANG = re.compile(r"^#!\s*\S*/(env\s+)?(ba|da|a|z|k)?sh\b")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.+-]*$")  # a program name, not an argument or an expansion
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,37 @@ class FolderContext:
             found = _SEPARATOR.search(line)
             names.add(line[:found.start() if found else len(line)].strip().strip("\"'-").strip().lower())
         return frozenset(names)
+
+    def script_programs(self, source: str) -> frozenset[str] | None:
+        """The programs a small shell script runs (each simple command's program, and the one a `set --` line
+        or an `exec` hands on), by basename; None when `source` is not one regular file in the context of at most
+        SETTINGS_LIMIT bytes that reads as a shell script (a `#!` naming a shell, or a `.sh` name). Only program
+        names leave here, never an argument."""
+        rel = _relative(source)
+        if rel is None or _GLOB & set(rel):
+            return None
+        try:
+            matches = self._expand(rel)
+            if not matches:
+                return None
+            text = read_regular(matches[0], "build context file", SETTINGS_LIMIT, follow_links=False).decode(
+                "utf-8", "replace")
+        except (OSError, UsageError):
+            return None
+        first = text.split("\n", 1)[0]
+        if not (_SHELL_SHEBANG.match(first) or (not first.startswith("#!") and rel.endswith(".sh"))):
+            return None
+        from imgforge.lint.rules.shell import commands, operands, program  # the rules' shell model (lazy: heavy)
+
+        found = set()
+        for cmd in commands(text):
+            name = program(cmd)
+            if name == "set":  # `set -- gosu redis "$@"`: the command the script execs last
+                rest = operands(cmd[1:], frozenset())
+                name = rest[0].rsplit("/", 1)[-1] if rest else name
+            if _NAME.match(name):
+                found.add(name)
+        return frozenset(found)
 
     def _expand(self, rel: str) -> list[str] | None:
         """The paths `rel` names under the root, glob components matched one folder at a time (no links)."""

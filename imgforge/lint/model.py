@@ -112,8 +112,8 @@ class Stage:
 
 
 class BuildContext(Protocol):
-    """The build context a Dockerfile may be built with, as far as rules may ask: sizes and setting names, never
-    a file's values."""
+    """The build context a Dockerfile may be built with, as far as rules may ask: sizes, setting names and a
+    script's program names, never a file's values."""
 
     def holds(self, source: str) -> bool:
         """True when a COPY/ADD source operand names something in the context (a glob: at least one match)."""
@@ -126,6 +126,10 @@ class BuildContext(Protocol):
     def setting_names(self, source: str) -> frozenset[str] | None:
         """The setting names (`key` of each `key=value` line, lowercased) of a small config file a COPY/ADD source
         operand names, or None when unknown; its values are never read out."""
+        ...
+
+    def script_programs(self, source: str) -> frozenset[str] | None:
+        """The program names a small shell script a COPY/ADD source operand names runs, or None when unknown."""
         ...
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 
@@ -85,6 +86,68 @@ def _script_drops_to_created_user(df: Dockerfile) -> bool:
         return False
     return any(ins.keyword == "RUN" and any(program(c) in _ADD_USER for c in commands(ins.script))
                for stage in df.shipped() for ins in stage.instructions)
+
+
+# What an entrypoint script of the image's own may call to run the service as another user.
+_SCRIPT_DROP = _PRIVILEGE_DROP | {"su", "runuser", "su-exec", "sudo"}
+_SHELLS = {"sh", "bash", "dash", "ash", "/bin/sh", "/bin/bash"}
+
+
+def _entry_script(df: Dockerfile) -> str | None:
+    """The path (as the image sees it) of the script the container starts with, past init wrappers and a shell
+    running it (`["/bin/sh", "/entrypoint.sh"]`), or None when it does not start with a file."""
+    entry = df.entry().get("ENTRYPOINT") or df.entry().get("CMD")
+    if entry is None:
+        return None
+    words = list(entry.json_args) if entry.json_args is not None else entry.args.split()
+    words = [w for w in words if w not in _INIT_WRAPPERS and w.rsplit("/", 1)[-1] not in _INIT_WRAPPERS]
+    if words and words[0] in _SHELLS and len(words) > 1 and not words[1].startswith("-"):
+        words = words[1:]
+    return words[0] if words and "$" not in words[0] else None
+
+
+def _copied_from(df: Dockerfile, path: str) -> list[str]:
+    """The context sources a plain COPY/ADD of the shipped stages puts at `path` (a bare name or a relative path:
+    matched by its name), last first; a folder source yields the file of that name inside it."""
+    name = path.rsplit("/", 1)[-1]
+    found: list[str] = []
+    for stage in df.shipped():
+        workdir = "/"
+        for ins in stage.instructions:
+            if ins.keyword == "WORKDIR":
+                workdir = posixpath.join(workdir, ins.args.strip().strip("\"'"))
+            if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is not None or ins.heredocs:
+                continue
+            words = ins.copy_sources()
+            dest = (list(ins.json_args) if ins.json_args is not None else ins.args.split())[-1:]
+            if not words or not dest:
+                continue
+            target = posixpath.join(workdir, dest[0])
+            into_folder = dest[0].endswith("/") or len(words) > 1
+            for src in words:
+                placed = posixpath.normpath(posixpath.join(target, src.rstrip("/").rsplit("/", 1)[-1])
+                                            if into_folder else target)
+                if placed == path or (not path.startswith("/") and placed.rsplit("/", 1)[-1] == name):
+                    found.append(src)
+                elif (src.endswith("/") or "." not in src.rsplit("/", 1)[-1]) \
+                        and (posixpath.normpath(posixpath.join(target, name)) == path or not path.startswith("/")):
+                    found.append(posixpath.join(src, name))  # a folder of scripts holding it
+    return found[::-1]
+
+
+def _entry_script_drops(df: Dockerfile) -> bool:
+    """True when the container starts with a script of the build context that runs the service through a
+    privilege drop (`exec setpriv --reuid=influxdb …`, `exec gosu redis "$@"`, `su-exec`, `runuser -u`): the
+    official-image pattern, whose entrypoint starts as root to fix volume ownership, then drops."""
+    path = _entry_script(df)
+    ctx = df.build_context() if path is not None else None
+    if path is None or ctx is None:
+        return False
+    for src in _copied_from(df, path):
+        programs = ctx.script_programs(src)
+        if programs is not None:
+            return bool(programs & _SCRIPT_DROP)
+    return False
 
 
 def _daemon_drops(df: Dockerfile) -> bool:
@@ -182,11 +245,13 @@ def _root_by_default(df: Dockerfile) -> Hit | None:
             return None
         if "nonroot" in final.image or final.image.startswith("$"):
             return None  # distroless :nonroot images default to uid 65532; unresolved ARG: unknown
-        if is_base_image(df) or _drops_privileges(df) or _daemon_drops(df) or _script_drops_to_created_user(df):
+        if is_base_image(df) or _drops_privileges(df) or _daemon_drops(df) or _script_drops_to_created_user(df) \
+                or _entry_script_drops(df):
             return None  # a base to extend (children install as root), or an entrypoint that drops to a user
         return Hit(final.line, final.line, "the final stage never sets USER and no entrypoint drops privileges, so "
                                            "the container runs as root; a compromised process then owns it")
-    if _ROOT.match(_user(last)) and not _drops_privileges(df) and not is_base_image(df):
+    if _ROOT.match(_user(last)) and not _drops_privileges(df) and not is_base_image(df) \
+            and not _entry_script_drops(df):
         return hit(last, "the last USER is root, so the container runs as root")
     return None
 
