@@ -54,12 +54,22 @@ def _external(df: Dockerfile, stage: Stage) -> tuple[str, str | None, bool] | No
     return name, tag, bool(at)
 
 
+# The file's own name or folder says it builds the rolling variant (`latest/Dockerfile`, `Dockerfile.nightly`,
+# `r-ver_devel.Dockerfile`): such a file follows the newest base on purpose, so a floating base is no finding there.
+_ROLLING = re.compile(r"(^|[._-])(latest|nightly|edge|rolling|unstable|devel|canary|snapshot)([._-]|$)", re.I)
+
+
+def _rolling_variant(df: Dockerfile) -> bool:
+    parts = df.path.replace("\\", "/").split("/")[-3:]  # the file's name and the two folders holding it
+    return any(_ROLLING.search(part) for part in parts)
+
+
 @rule("PIN001", "pinning", "warning", "Base image without a tag",
       "Name a version tag (python:3.12-slim), ideally also a digest (@sha256:...).")
 def no_tag(df: Dockerfile) -> Iterator[Hit]:
     for stage in df.stages:
         ext = _external(df, stage)
-        if ext and ext[1] is None and not ext[2] and not _overridable(df, stage):
+        if ext and ext[1] is None and not ext[2] and not _overridable(df, stage) and not _rolling_variant(df):
             yield Hit(stage.line, stage.line, f"FROM {ext[0][:80]} has no tag: it silently means :latest, which "
                                               "changes under you")
 
@@ -69,7 +79,7 @@ def no_tag(df: Dockerfile) -> Iterator[Hit]:
 def latest(df: Dockerfile) -> Iterator[Hit]:
     for stage in df.stages:
         ext = _external(df, stage)
-        if ext and ext[1] == "latest" and not ext[2] and not _overridable(df, stage):
+        if ext and ext[1] == "latest" and not ext[2] and not _overridable(df, stage) and not _rolling_variant(df):
             yield Hit(stage.line, stage.line, f"FROM {ext[0][:80]} uses :latest, which changes under you and "
                                               "makes builds unreproducible")
 
