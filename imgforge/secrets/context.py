@@ -55,5 +55,6 @@ class Rule:
     trigger: bytes = b""  # an RE2 regex used in the prefilter instead of the keywords, when they are too common
     code_pattern: bytes = b""  # the regex for source code (files whose bare values are expressions), if different
     # False for kinds whose public examples fill dependency trees (docs, test keys, demo URLs): such a rule does
-    # not run in third-party code (paths.is_third_party); vendor-shaped tokens are looked for everywhere.
+    # not run in third-party code (paths.is_third_party) nor in the project's own tests, docs and examples
+    # (paths.is_sample); vendor-shaped tokens are looked for everywhere.
     third_party: bool = True

@@ -17,7 +17,7 @@ import re2
 from imgforge.secrets import generic
 from imgforge.secrets.buildargs import build_args
 from imgforge.secrets.context import Context, Found, SecretMatch
-from imgforge.secrets.paths import glob_matcher, is_binary_path, is_third_party, literal_values_for
+from imgforge.secrets.paths import glob_matcher, is_binary_path, is_sample, is_third_party, literal_values_for
 from imgforge.secrets.redact import fingerprint, redact
 from imgforge.secrets.context import Rule
 from imgforge.secrets.rules import RULES
@@ -97,7 +97,7 @@ class SecretDetector:
         ctx = Context(data, path, literal_values_for(path) if literal_values is None else literal_values)
         wanted = sorted({index for hit in hits for index in self._keyword_rules[hit]})
         base = posixpath.basename(ctx.path)
-        third_party = is_third_party(ctx.path)
+        third_party = is_third_party(ctx.path) or is_sample(ctx.path)
         taken = _Spans()
         accepted: list[tuple[Found, Rule]] = []
         for index in wanted:

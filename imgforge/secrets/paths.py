@@ -72,6 +72,25 @@ _THIRD_PARTY = re.compile(
 )
 
 
+# The project's own tests, docs and examples, wherever its files land in the image (`/app/tests/…`,
+# `/srv/docs/…`, a README): fixtures, sample configs and walkthroughs hold made-up credentials (a test suite's
+# TLS key, a docs page's `SECRET_KEY = "…"`, a notifier test's token), which no build keeps out of the image. The
+# same rules skip them as third-party code; vendor-shaped tokens are still looked for there. trivy's built-in
+# allow rules leave such paths (and every Markdown file) out for all its rules.
+_SAMPLE = re.compile(
+    r"(?:^|/)(?:tests?|testdata|test_data|__tests__|fixtures?|spec|specs|docs?|examples?|samples?)/"
+    r"|(?:^|/)(?:test_[^/]*\.py|[^/]*_test\.(?:py|go|rb)|conftest\.py|[^/]*\.(?:test|spec)\.[cm]?[jt]sx?)$"
+    r"|\.(?:md|markdown|rst|adoc|example|sample)$",
+    re.IGNORECASE,
+)
+
+
+def is_sample(path: str) -> bool:
+    """True for a file of the project's own tests, docs or examples (`tests/…`, `test_x.py`, `x.spec.ts`,
+    `docs/…`, `README.md`, `.env.example`): sample values, judged like third-party code."""
+    return _SAMPLE.search(path) is not None
+
+
 def is_third_party(path: str) -> bool:
     """True for a file in third-party code: a dependency tree (node_modules, site-packages, vendor/...), the
     language's own library (/usr/lib/python3.11/...), or a front-end library copied into the site."""

@@ -48,7 +48,8 @@ def _layer(files: list[tuple[str, bytes]], extra: list[tarfile.TarInfo] | None =
 
 def _suite_files() -> list[tuple[str, bytes]]:
     files = sorted(p for p in (DATA / "secrets").rglob("*") if p.is_file())
-    return [("fixtures/" + p.relative_to(DATA).as_posix(), p.read_bytes()) for p in files]
+    # not under a `fixtures/` folder: that would make them the project's test samples (secrets.paths.is_sample)
+    return [("material/" + p.relative_to(DATA).as_posix(), p.read_bytes()) for p in files]
 
 
 def _generated(rng: random.Random) -> list[tuple[str, bytes]]:
@@ -111,7 +112,7 @@ def _archive(path: Path) -> None:
         _layer(generated + binaries, [link]),
         _layer(_nested(planted), fmt=tarfile.GNU_FORMAT),
         _layer([(f"app/gen/.wh.f{i}.py", b"") for i in range(0, 400, 24)]
-               + [("fixtures/secrets/.wh..wh..opq", b""), ("app/gen/f3.js", b"token = 'overwritten'\n")]),
+               + [("material/secrets/.wh..wh..opq", b""), ("app/gen/f3.js", b"token = 'overwritten'\n")]),
     ]
     env = ["PATH=/usr/bin", "API_TOKEN=ghp_" + "".join(rng.choices("abcdefghijklmnopqrstuvwxyz0123456789", k=36))]
     path.write_bytes(docker_archive(layers, env=env, created_by=[

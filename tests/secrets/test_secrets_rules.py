@@ -122,7 +122,7 @@ POSITIVE = [
     ("generic-secret", "main.go", f'secretKey := "{R36[:20]}"'),
     ("generic-secret", "app.properties", "jdbc.password=Tr0ub4dor-3x"),
     ("generic-secret", "run.sh", "curl --token=" + R36[:24] + " https://api.invalid"),
-    ("generic-secret", "README.md", f"Use `token: {R36[:24]}` to log in."),
+    ("generic-secret", "NOTES.txt", f"Use `token: {R36[:24]}` to log in."),
     # A password holding the other quote kind, but no space, is still one value.
     ("generic-secret", "app.py", """token = 'Xk9mq2Lp0vZ7"rest'"""),
 ]
@@ -361,3 +361,28 @@ def test_a_token_shaped_stretch_of_an_embedded_binary_is_not_a_token() -> None:
     for shown in (f"const FB = '{token}';\n", f"token: {_blob('c', 30)}/{token}\n"):
         found = SecretDetector(strict=True).scan_bytes(shown.encode(), "/app/src/config.js")
         assert [m.rule for m in found] == ["facebook-access-token"], shown[:40]
+
+
+# The project's own tests, docs and examples: sample values, judged like third-party code.
+SAMPLES = ["/app/tests/test_notify.py", "/app/radicale/tests/static/key.pem", "/app/SHARING.md", "/srv/docs/setup.rst",
+           "/app/src/api/client.spec.ts", "/app/pkg/store/store_test.go", "/app/examples/compose/settings.py",
+           "/app/.env.example", "/app/spec/fixtures/users.yml", "/app/hc/tests/conftest.py"]
+
+
+@pytest.mark.parametrize("path", SAMPLES)
+def test_sample_credentials_in_the_projects_tests_and_docs_are_not_findings(path: str) -> None:
+    assert SecretDetector(strict=True).scan_bytes(LIBRARY_TEXT.encode(), path) == []
+
+
+@pytest.mark.parametrize("path", ["/app/testimonials/views.py", "/app/latest/config.py", "/app/contest.py",
+                                  "/app/docsearch/settings.py", "/app/specification.yml", "/app/attest/keys.pem"])
+def test_names_that_only_contain_the_words_are_the_images_own_files(path: str) -> None:
+    rules = {m.rule for m in SecretDetector(strict=True).scan_bytes(LIBRARY_TEXT.encode(), path)}
+    assert {"url-password", "jwt", "private-key", "http-auth-header"} <= rules, (path, rules)
+
+
+def test_vendor_tokens_are_found_in_the_projects_tests_and_docs_too() -> None:
+    text = f"//registry.npmjs.org/:_authToken=npm_{R36}\naws_access_key_id = {AWS_ID}\n"
+    for path in SAMPLES:
+        rules = {m.rule for m in SecretDetector(strict=True).scan_bytes(text.encode(), path)}
+        assert {"npm-token", "aws-access-key-id"} <= rules, (path, rules)
