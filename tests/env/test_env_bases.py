@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from imgforge.env import bases
+from imgforge.plan.catalog import _definitions
 
 
 def test_definitions_are_distinct_and_stable():
@@ -71,3 +74,15 @@ def test_debian_node_bases_keep_their_definitions():
     # Adding the upstream lines rebuilds no existing base.
     assert bases.definition(bases.find("imgforge/node:20")) == "80e5e617854c6ba8"  # type: ignore[arg-type]
     assert bases.definition(bases.find("imgforge/node-dev:20")) == "15e943cfe22ea558"  # type: ignore[arg-type]
+
+
+def test_plan_sees_a_pin_change_in_the_catalog_file():
+    # `imgforge plan` compares two revisions of env/bases.py run on their own: the pins must live in that file.
+    text = Path(bases.__file__).read_text()
+    node, npm = bases.NODE_UPSTREAM["24"]
+    old = _definitions(text)
+    new_integrity = _definitions(text.replace(npm.integrity, "sha512-" + "B" * 86 + "=="))
+    new_version = _definitions(text.replace(f'"{node.version}"', '"24.99.0"'))
+    assert old is not None and new_integrity is not None and new_version is not None
+    assert [ref for ref in old if old[ref] != new_integrity[ref]] == ["imgforge/node-dev:24"]
+    assert [ref for ref in old if old[ref] != new_version[ref]] == ["imgforge/node:24", "imgforge/node-dev:24"]
