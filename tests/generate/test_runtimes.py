@@ -10,7 +10,8 @@ import pytest
 from imgforge.cli import main
 from imgforge.errors import UsageError
 from imgforge.generate import generate, load_project
-from imgforge.generate.runtimes import available, choose
+from imgforge.env.bases import NODE_UPSTREAM
+from imgforge.generate.runtimes import DEFAULT, FULL, available, choose
 from imgforge.generate.wheels import compiled_packages
 from imgforge.generate.semver import satisfies
 
@@ -24,7 +25,7 @@ def write(root: Path, files: dict[str, str]) -> Path:
 
 def test_catalog_offers_two_versions_of_each_toolchain():
     assert available("python") == ["3.11", "3.13"]
-    assert available("node") == ["18", "20"]
+    assert available("node") == ["18", "20", "22", "24"]
     assert available("go") == ["1.19", "1.24"]
     assert available("gcc") == ["12", "14"]
 
@@ -53,6 +54,18 @@ def test_python_version_from_declarations(tmp_path, files, expected):
     ({".nvmrc": "v18.19.0\n", "package.json": "{}"}, "18"),
     ({".node-version": "lts/iron\n", "package.json": "{}"}, "20"),
     ({".nvmrc": "lts/*\n", "package.json": "{}"}, "20"),
+    # Node 22 and 24 (official binaries) only for projects that rule 20 out; no declaration keeps 20.
+    ({".nvmrc": "22\n", "package.json": "{}"}, "22"),
+    ({".nvmrc": "v22\n", "package.json": "{}"}, "22"),
+    ({".nvmrc": "lts/jod\n", "package.json": "{}"}, "22"),
+    ({".node-version": "lts/krypton\n", "package.json": "{}"}, "24"),
+    ({".node-version": "24\n", "package.json": "{}"}, "24"),
+    ({"package.json": json.dumps({"engines": {"node": ">=22"}})}, "24"),
+    ({"package.json": json.dumps({"engines": {"node": "^22.12.0"}})}, "22"),
+    ({"package.json": json.dumps({"engines": {"node": "22.x || 24.x"}})}, "24"),
+    ({"package.json": json.dumps({"engines": {"node": ">=18"}})}, "20"),
+    ({"package.json": json.dumps({"engines": {"node": "^20 || ^22 || >=24"}})}, "20"),
+    ({".nvmrc": "22\n", "package.json": json.dumps({"engines": {"node": ">=20"}})}, "22"),
 ])
 def test_node_version_from_declarations(tmp_path, files, expected):
     assert choose("node", write(tmp_path, files)) == expected
@@ -77,11 +90,20 @@ def test_unsatisfiable_declaration_names_wanted_catalog_and_override(tmp_path):
 
 
 def test_cli_generate_exits_2_on_an_unsatisfiable_engine(tmp_path, capsys):
-    write(tmp_path, {"package.json": json.dumps({"engines": {"node": ">=22"}}), "server.js": "",
+    write(tmp_path, {"package.json": json.dumps({"engines": {"node": ">=26"}}), "server.js": "",
                      "imgforge.yaml": "recipe: node\n"})
     assert main(["generate", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert "engines.node wants >=22" in err and "18, 20" in err and "Traceback" not in err
+    assert "engines.node wants >=26" in err and "18, 20, 22, 24" in err and "Traceback" not in err
+    assert err.count("\n") == 1
+
+
+def test_node_default_is_in_the_catalog_and_newer_lines_are_pinned_upstream():
+    assert DEFAULT["node"] in available("node")
+    newer = [v for v in available("node") if int(v) > int(DEFAULT["node"])]
+    assert newer == sorted(NODE_UPSTREAM) == ["22", "24"]
+    # A range is judged on the pinned patch release, not on the line's .0.
+    assert FULL["22"] == NODE_UPSTREAM["22"][0].version and FULL["24"].startswith("24.")
 
 
 def test_chosen_versions_reach_builder_and_runtime_images(tmp_path):

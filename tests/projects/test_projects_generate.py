@@ -20,6 +20,7 @@ STAGES = {
     "fastapi-uv": (["deps", "build", "runtime"], "COPY --from=build /app /app"),
     "django-procfile": (["deps", "runtime"], BIND_COPY),
     "express-api": (["deps", "runtime"], "COPY . /app"),
+    "node22-hono": (["deps", "runtime"], "COPY . /app"),
     "vite-spa": (["deps", "build", "server", "runtime"], "COPY --from=build /www /www"),
 }
 
@@ -39,6 +40,13 @@ def test_a_build_stage_only_where_the_project_has_a_build(tmp_path, name):
     stages, sources = STAGES[name]
     assert [line.split(" AS ")[1] for line in text.splitlines() if line.startswith("FROM ")] == stages
     assert sources in text.splitlines()
+
+
+@pytest.mark.parametrize(("name", "node"), [("node22-hono", "22"), ("express-api", "20")])
+def test_node_line_follows_the_declaration(tmp_path, name, node):
+    # .nvmrc `22` (engines >=22) gets the official Node 22 bases; a project declaring nothing keeps Debian's 20.
+    lines = _dockerfile(tmp_path, name).splitlines()
+    assert f"FROM imgforge/node-dev:{node} AS deps" in lines and f"FROM imgforge/node:{node} AS runtime" in lines
 
 
 def test_an_override_with_its_own_build_command_keeps_the_stage(tmp_path):

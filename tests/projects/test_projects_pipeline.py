@@ -20,9 +20,12 @@ DATA = Path(__file__).resolve().parent / "data"
 # quart-poetry: Poetry without a lockfile, src layout, a dev-server script (Quart runs under hypercorn);
 # aiohttp-setuppy: dependencies only in setup.py, a module that runs its server under __main__;
 # fastapi-pdm: a PDM application (pdm.lock, not a package); go-cmd: standard library only, the server in
-# cmd/greeter beside another command.
+# cmd/greeter beside another command; node22-hono: `.nvmrc` 22 and engines >=22 (Object.groupBy), Hono and bcrypt
+# (built by node-gyp against the tarball's headers) from package-lock.json, on the official Node 22 bases.
 PROJECTS = ["django-procfile", "express-api", "fastapi-uv", "flask-gunicorn", "go-vendor", "vite-spa", "quart-poetry",
-            "aiohttp-setuppy", "fastapi-pdm", "go-cmd"]
+            "aiohttp-setuppy", "fastapi-pdm", "go-cmd", "node22-hono"]
+# project -> what `node --version` in its image starts with
+NODE_VERSION = {"express-api": "v20.", "node22-hono": "v22."}
 
 
 def imgforge(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -32,7 +35,7 @@ def imgforge(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize("name", PROJECTS)
-def test_init_then_pipeline_unedited(docker, registry, tmp_path, name):
+def test_init_then_pipeline_unedited(docker, registry, cleanup_images, tmp_path, name):
     root = shutil.copytree(DATA / name, tmp_path / name)
     repo = f"imgforge-test/{name}-{uuid.uuid4().hex[:8]}"
     init = imgforge("init", ".", "--name", repo, cwd=root)
@@ -46,3 +49,8 @@ def test_init_then_pipeline_unedited(docker, registry, tmp_path, name):
                    if line.strip().startswith("value:"))
     tags = RegistryClient(registry.address).tag_digests(repo, [version])
     assert tags.get(version) == result["digest"]
+    if name in NODE_VERSION:
+        pushed = f"{registry.address}/{repo}:{version}"
+        cleanup_images.append(pushed)
+        found = docker.run(pushed, ["node", "--version"], entrypoint="", remove=True)
+        assert str(found).startswith(NODE_VERSION[name]), found
