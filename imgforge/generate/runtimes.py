@@ -64,6 +64,13 @@ def _minor_of(text: str) -> Callable[[str], bool]:
     return lambda v: v.split(".")[:2] == parts
 
 
+def _major_of(text: str) -> Callable[[str], bool]:
+    """`20.11.1` or `20.11` in a version file: the same major line. The catalog holds one release per line, and
+    a release line keeps its API within the major (Node's semver policy), as `.python-version` is read by minor."""
+    major = text.split(".")[0]
+    return lambda v: FULL.get(v, v).split(".")[0] == major
+
+
 def _pep440(spec: SpecifierSet) -> Callable[[str], bool]:
     def accepts(version: str) -> bool:
         try:
@@ -146,7 +153,8 @@ def _node(root: Path) -> list[Declaration]:
         if text:
             first = text.splitlines()[0].strip().lower().removeprefix("v")
             first = _NVM_ALIASES.get(first, first)
-            found.append(Declaration(name, first, _npm_range(first)))
+            exact = re.match(r"^\d+\.\d+(\.\d+)?$", first) is not None  # a release, not a range or a major
+            found.append(Declaration(name, first, _major_of(first) if exact else _npm_range(first)))
     text = _read(root / "package.json")
     if text:
         try:

@@ -66,6 +66,12 @@ def test_python_version_from_declarations(tmp_path, files, expected):
     ({"package.json": json.dumps({"engines": {"node": ">=18"}})}, "20"),
     ({"package.json": json.dumps({"engines": {"node": "^20 || ^22 || >=24"}})}, "20"),
     ({".nvmrc": "22\n", "package.json": json.dumps({"engines": {"node": ">=20"}})}, "22"),
+    # A release in a version file (`v20.11.1`, as most projects pin) is its major line: the catalog holds one
+    # patch release per line, as `.python-version` 3.11.4 is read as 3.11.
+    ({".nvmrc": "v20.11.1\n", "package.json": "{}"}, "20"),
+    ({".node-version": "22.12.0\n", "package.json": "{}"}, "22"),
+    ({".nvmrc": "24.1\n", "package.json": "{}"}, "24"),
+    ({".nvmrc": "v18.20.4\n", "package.json": json.dumps({"engines": {"node": ">=18"}})}, "18"),
 ])
 def test_node_version_from_declarations(tmp_path, files, expected):
     assert choose("node", write(tmp_path, files)) == expected
@@ -87,6 +93,13 @@ def test_unsatisfiable_declaration_names_wanted_catalog_and_override(tmp_path):
     text = str(err.value)
     assert ".python-version wants 3.12" in text and "3.11, 3.13" in text and "overrides.runtime.image" in text
     assert "\n" not in text
+
+
+def test_a_release_of_a_line_the_catalog_lacks_names_it(tmp_path):
+    root = write(tmp_path, {".nvmrc": "v16.20.2\n", "package.json": "{}"})
+    with pytest.raises(UsageError) as err:
+        choose("node", root)
+    assert ".nvmrc wants 16.20.2" in str(err.value) and "18, 20, 22, 24" in str(err.value)
 
 
 def test_cli_generate_exits_2_on_an_unsatisfiable_engine(tmp_path, capsys):
