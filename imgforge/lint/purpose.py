@@ -42,13 +42,16 @@ _DEV_DIRS = frozenset({".devcontainer", "devcontainer", ".devcontainers", "devel
 _TEST_DIRS = frozenset({"test", "tests", "__tests__", "e2e", "e2e-tests", "e2e_tests", "integration",
                         "integration-tests", "integration_tests", "integrationtests", "ci", ".ci", ".kokoro",
                         ".github", ".circleci", ".buildkite", ".gitlab",
-                        "cypress", "playwright"})  # the folders these browser-test frameworks set up
+                        "qa", "cypress", "playwright"})  # the folders these browser-test frameworks set up
 _FIXTURE_DIR = re.compile(r"^(test[-_]?files|test[-_]?fixtures?|fixtures?|__fixtures__)([-_][a-z0-9]+)*$")
 _TESTDATA = "testdata"  # Go's test input folder: a fixture set when it holds several Dockerfiles, else a test image
 _DOCS_DIRS = frozenset({"docs", "doc", "documentation"})
-# First or last word of a file name (split at . - _): `Dockerfile.dev`, `dev.Dockerfile`, `test-db.dockerfile`.
+# First or last word of a file name (split at . - _): `Dockerfile.dev`, `dev.Dockerfile`, `test-db.dockerfile`,
+# and last word of a folder name: `swift-ci/`, `discourse_test/`, `php-dev/` (not `testing`: debian's channel;
+# not `tests` there: `rt-tests/` and `lkp-tests/` are test suites packaged as tool images).
 _DEV_WORDS = frozenset({"dev", "development", "devcontainer"})
-_TEST_WORDS = frozenset({"test", "tests", "e2e", "ci", "cicd"})
+_TEST_WORDS = frozenset({"test", "tests", "e2e", "ci", "cicd", "qa"})
+_TEST_SUFFIXES = _TEST_WORDS - {"tests"}
 _WORD = re.compile(r"[._-]+")
 _DOCKERFILE = re.compile(r"(^|[._-])dockerfile($|[._-])", re.I)
 FIXTURE_SET = 3  # Dockerfiles under a testdata folder that make it a fixture set
@@ -77,21 +80,31 @@ def classify(df: Dockerfile, setting: str = "auto", *, on_disk: bool = False) ->
 
 
 def _relative(path: str) -> str:
-    """`path` relative to its repository root, or as given when it is in none."""
+    """`path` relative to its repository root, or as given when no root is found."""
     absolute = os.path.abspath(path)
-    root = _repo_root(os.path.dirname(absolute))
+    git, marked = _roots(os.path.dirname(absolute))
+    root = git or marked
     return os.path.relpath(absolute, root).replace("\\", "/") if root is not None else path
 
 
-@lru_cache(maxsize=256)
-def _repo_root(folder: str) -> str | None:
-    while True:
-        if os.path.lexists(os.path.join(folder, ".git")):
-            return folder
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return None
-        folder = parent
+# Files a repository's top folder holds even in an export without `.git` (`git archive`, a release tarball).
+_ROOT_MARKS = (".gitignore", ".gitattributes", ".github", ".gitlab-ci.yml", "LICENSE", "LICENSE.md", "LICENSE.txt",
+               "COPYING")
+
+
+@lru_cache(maxsize=1024)
+def _roots(folder: str) -> tuple[str | None, str | None]:
+    """The nearest folder at or above `folder` holding `.git`, and the outermost holding a repository's top-level
+    files, never the home folder or one above it (a `~/.gitignore` says nothing about a checkout under it)."""
+    parent = os.path.dirname(folder)
+    git, marked = _roots(parent) if parent != folder else (None, None)
+    if os.path.lexists(os.path.join(folder, ".git")):
+        git = folder
+    home = os.path.expanduser("~")
+    if marked is None and not (home == folder or home.startswith(folder.rstrip(os.sep) + os.sep)) and \
+            any(os.path.lexists(os.path.join(folder, mark)) for mark in _ROOT_MARKS):
+        marked = folder
+    return git, marked
 
 
 def _from_path(rel: str, real: str | None) -> tuple[Kind | None, str]:
@@ -114,6 +127,13 @@ def _from_path(rel: str, real: str | None) -> tuple[Kind | None, str]:
             return "test", f"path {shown}"
         if low in _DOCS_DIRS:
             return "docs", f"path {shown}"
+    for k, folder in enumerate(folders):  # weaker: the last word of a longer name
+        words = _WORD.split(folder.lower())
+        shown = ("…/" if k else "") + folder + "/…"
+        if len(words) > 1 and words[0] and words[-1] in _DEV_WORDS:
+            return "dev", f"path {shown}"
+        if len(words) > 1 and words[0] and words[-1] in _TEST_SUFFIXES:
+            return "test", f"path {shown}"
     if _DOCKERFILE.search(name):  # `Dockerfile.dev`, `test.Dockerfile`; not a name that only holds the word
         words = [w for w in _WORD.split(name.lower()) if w and w != "dockerfile"]
         ends = {words[0], words[-1]} if words else set()

@@ -42,7 +42,7 @@ def test_a_plain_service_keeps_its_warnings() -> None:
 
 @pytest.mark.parametrize("path", [".devcontainer/Dockerfile", "app/.devcontainer/base.Dockerfile",
                                   "Dockerfile.dev", "docker/dev.Dockerfile", "Dockerfile.neuron.dev",
-                                  "development/Dockerfile"])
+                                  "development/Dockerfile", "image/discourse_dev/Dockerfile"])
 def test_dev_images_report_hygiene_at_info_and_say_why(path: str) -> None:
     _assert_hygiene_is(_severities(SERVICE, path), "info")
     pc001 = next(f for f in lint(SERVICE, path) if f.rule == "PC001")
@@ -53,7 +53,8 @@ def test_dev_images_report_hygiene_at_info_and_say_why(path: str) -> None:
                                   "integration/db/Dockerfile", "ci/Dockerfile", ".ci/Dockerfile.cypress",
                                   ".github/actions/build/Dockerfile", ".kokoro/docker/Dockerfile",
                                   "playwright/compose/app/Dockerfile", "Dockerfile.test", "test-radius.dockerfile",
-                                  "Dockerfile.ci"])
+                                  "Dockerfile.ci", "Dockerfile.QA", "qa/Dockerfile",
+                                  "swift-ci/main/ubuntu/24.04/Dockerfile", "image/discourse_test/Dockerfile"])
 def test_test_and_ci_images_report_hygiene_at_info(path: str) -> None:
     _assert_hygiene_is(_severities(SERVICE, path), "info")
 
@@ -75,7 +76,11 @@ def test_docs_recipes_report_hygiene_at_info() -> None:
     "contest/Dockerfile",
     "testing/Dockerfile",  # debian:testing, a release channel
     "microsoft-edge/dev/Dockerfile",  # a browser's dev channel, shipped
-    "php-dev/8.3/Dockerfile",
+    "php/8.3/Dockerfile.testing",  # `testing` is debian's channel
+    "ci-tools/Dockerfile",  # the word must end a longer folder name
+    "rt-tests/Dockerfile",  # a test suite packaged as a tool image
+    "devops/Dockerfile",
+    "testimonials/Dockerfile",
     "examples/app/Dockerfile",  # examples are copied into production
     "samples/run/Dockerfile",
     "Dockerfile.devtools",
@@ -130,6 +135,15 @@ def test_the_path_counts_from_the_repository_root(tmp_path: Path) -> None:
     (repo / ".git").rmdir()
     (repo / ".git").write_text("gitdir: /elsewhere\n")  # a worktree's .git is a file
     _assert_hygiene_is(_by_rule(repo / "Dockerfile"), "warning")
+
+
+def test_an_export_without_git_counts_from_its_outermost_top_level_files(tmp_path: Path) -> None:
+    # `git archive` output: no .git, but the top folder holds .gitignore or LICENSE (a subfolder may too)
+    repo = tmp_path / "test" / "shop"
+    _write(repo / "LICENSE", "MIT\n")
+    _write(repo / "tests" / ".gitignore", "*.log\n")
+    _assert_hygiene_is(_by_rule(_write(repo / "Dockerfile")), "warning")
+    _assert_hygiene_is(_by_rule(_write(repo / "tests" / "Dockerfile")), "info")
 
 
 def test_testdata_is_a_fixture_set_when_it_holds_several_dockerfiles(tmp_path: Path) -> None:
