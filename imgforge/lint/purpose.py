@@ -8,7 +8,8 @@ invalid on purpose.
 
 The purpose comes from the file's path, folder by folder (whole names, never substrings: `integration-hub/` or a
 repository called `test-app` say nothing), relative to its repository root when one is found (a folder holding
-`.git`). Not from stage names: a `development` stage is as often the app a compose file runs as a dev-only target.
+`.git`, else the outermost holding a repository's top-level files), and from a dev-container base image. Not from
+stage names: a `development` stage is as often the app a compose file runs as a dev-only target.
 The `purpose:` lint setting overrides it: `service` judges every image as shipped, `base` as a base to extend,
 `dev`, `test`, `fixture` or `docs` as that.
 """
@@ -51,7 +52,9 @@ _DOCS_DIRS = frozenset({"docs", "doc", "documentation"})
 # not `tests` there: `rt-tests/` and `lkp-tests/` are test suites packaged as tool images).
 _DEV_WORDS = frozenset({"dev", "development", "devcontainer"})
 _TEST_WORDS = frozenset({"test", "tests", "e2e", "ci", "cicd", "qa"})
-_TEST_SUFFIXES = _TEST_WORDS - {"tests"}
+_TEST_SUFFIXES = (_TEST_WORDS - {"tests"}) | {"harness"}
+# Base images that exist only for dev containers: an image built on one is a dev environment wherever it lies.
+_DEVCONTAINER_BASE = re.compile(r"^mcr\.microsoft\.com/(vscode/)?devcontainers/", re.I)
 _WORD = re.compile(r"[._-]+")
 _DOCKERFILE = re.compile(r"(^|[._-])dockerfile($|[._-])", re.I)
 FIXTURE_SET = 3  # Dockerfiles under a testdata folder that make it a fixture set
@@ -76,6 +79,8 @@ def classify(df: Dockerfile, setting: str = "auto", *, on_disk: bool = False) ->
     path = df.path.replace("\\", "/")
     rel = _relative(path) if on_disk else path
     kind, reason = _from_path(rel, path if on_disk else None)
+    if kind is None and df.final is not None and _DEVCONTAINER_BASE.match(df.final.image):
+        kind, reason = "dev", f"FROM {df.final.image.split(':')[0].split('@')[0]}"
     return Purpose(kind, reason)
 
 

@@ -54,7 +54,8 @@ def test_dev_images_report_hygiene_at_info_and_say_why(path: str) -> None:
                                   ".github/actions/build/Dockerfile", ".kokoro/docker/Dockerfile",
                                   "playwright/compose/app/Dockerfile", "Dockerfile.test", "test-radius.dockerfile",
                                   "Dockerfile.ci", "Dockerfile.QA", "qa/Dockerfile",
-                                  "swift-ci/main/ubuntu/24.04/Dockerfile", "image/discourse_test/Dockerfile"])
+                                  "swift-ci/main/ubuntu/24.04/Dockerfile", "image/discourse_test/Dockerfile",
+                                  "kafka/test-harness/Dockerfile"])
 def test_test_and_ci_images_report_hygiene_at_info(path: str) -> None:
     _assert_hygiene_is(_severities(SERVICE, path), "info")
 
@@ -64,6 +65,16 @@ def test_the_message_names_the_folder_that_decided() -> None:
     assert pc001.message.endswith(" — in a test or CI image (path …/tests/…), so info")
     pc001 = next(f for f in lint(SERVICE, "tests/Dockerfile") if f.rule == "PC001")
     assert "(path tests/…)" in pc001.message
+
+
+def test_an_image_built_on_a_dev_container_base_is_a_dev_image() -> None:
+    text = SERVICE.replace("FROM ubuntu", "FROM mcr.microsoft.com/devcontainers/python:3.12\nFROM ubuntu AS x\n"
+                                          "FROM mcr.microsoft.com/vscode/devcontainers/base")
+    pc001 = next(f for f in lint(text, "docker/Dockerfile") if f.rule == "PC001")
+    assert pc001.severity == "info" and "(FROM mcr.microsoft.com/vscode/devcontainers/base)" in pc001.message
+    # only the final stage's base says what the image is
+    assert _severities(text.replace("AS x\nFROM mcr.microsoft.com/vscode/devcontainers/base", "AS x"),
+                       "Dockerfile")["PC001"] == "warning"
 
 
 def test_docs_recipes_report_hygiene_at_info() -> None:
