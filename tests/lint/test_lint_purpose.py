@@ -29,9 +29,10 @@ def _severities(text: str, path: str, config: LintConfig | None = None) -> dict[
 
 
 def _assert_hygiene_is(severities: dict[str, str], severity: str) -> None:
-    # USR001 may be absent: a path named like a toolchain (`ci/`, `Dockerfile.dev`) already reads as a base image
+    # USR001 may be absent: a path named like a toolchain (`ci/`, `Dockerfile.dev`) already reads as a base image;
+    # so may PIN001: a name that says it builds a rolling variant (`latest.Dockerfile`, `edge/dev/`) floats on purpose
     found = {r: s for r, s in severities.items() if r in HYGIENE}
-    assert {"PC001", "PIN001"} <= set(found) and set(found.values()) == {severity}, found
+    assert "PC001" in found and set(found.values()) == {severity}, found
 
 
 def test_a_plain_service_keeps_its_warnings() -> None:
