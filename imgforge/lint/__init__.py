@@ -8,11 +8,12 @@ makes `imgforge lint` exit with EXIT_INTERNAL (4), whatever --fail-on says.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from imgforge.errors import UsageError
+from imgforge.lint import purpose as purposes
 from imgforge.lint import shellcheck
 from imgforge.lint.context import folder_contexts
 from imgforge.lint.model import SEVERITY_RANK, Dockerfile, FailOn, Finding
@@ -80,13 +81,15 @@ def _check(df: Dockerfile, disabled: tuple[str, ...]) -> list[Finding]:
     return found
 
 
-def _finish(found: list[Finding], df: Dockerfile, text: str, config: LintConfig | None) -> list[Finding]:
-    """Findings after `# imgforge-ignore:` comments and the config's disable/severity settings, sorted by line."""
+def _finish(found: list[Finding], df: Dockerfile, text: str, config: LintConfig | None,
+            purpose: purposes.Purpose) -> list[Finding]:
+    """Findings after `# imgforge-ignore:` comments, the image's purpose (hygiene findings in a test image are
+    info) and the config's disable/severity settings, sorted by line."""
     disable = config.disable if config is not None else ()
     severity = config.severity if config is not None else {}
     ignored = _suppressed(df, text.split("\n")) if "imgforge-ignore" in text else {}
     out: dict[tuple[str, int, str], Finding] = {}
-    for f in found:
+    for f in purposes.apply(found, purpose, set(severity)):
         if f.rule in disable or f.rule in ignored.get(f.line, ()) or "ALL" in ignored.get(f.line, ()):
             continue
         if f.rule in severity:
@@ -124,7 +127,8 @@ def lint(text: str, path: str = "Dockerfile", config: LintConfig | None = None) 
     """
     _clear_caches()
     df = parse(text, path)
-    return _finish(_check(df, config.disable if config is not None else ()), df, text, config)
+    purpose = purposes.classify(df, (config.purpose if config is not None else None) or "auto")
+    return _finish(_check(df, config.disable if config is not None else ()), df, text, config, purpose)
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,8 @@ class LintReport:
 
     findings: tuple[Finding, ...]
     files: tuple[str, ...]
+    # What each file's image is for, as lint judged it (`test`, `dev`, `fixture`, `docs`, `base`, `service`, `tool`).
+    purposes: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -207,6 +213,8 @@ def lint_files(paths: list[Path], config: LintConfig | None = None, *, use_shell
     parsed: list[tuple[Dockerfile, str]] = []
     configs: dict[Path, LintConfig | None] = {}
     settings: dict[str, LintConfig | None] = {}
+    judged: dict[str, purposes.Purpose] = {}
+    kinds: dict[str, str] = {}
     executable = shellcheck.find_shellcheck() if use_shellcheck else None
     run: shellcheck.Run | None = None
     _clear_caches()
@@ -222,7 +230,9 @@ def lint_files(paths: list[Path], config: LintConfig | None = None, *, use_shell
         settings[name] = cfg
         try:
             df = replace(parse(text, name), contexts=folder_contexts(path))  # stat-ed only if a rule asks
-            findings[name] = _finish(_check(df, cfg.disable if cfg is not None else ()), df, text, cfg)
+            judged[name] = purposes.classify(df, (cfg.purpose if cfg is not None else None) or "auto", on_disk=True)
+            kinds[name] = purposes.report_kind(judged[name], df)
+            findings[name] = _finish(_check(df, cfg.disable if cfg is not None else ()), df, text, cfg, judged[name])
             disabled = cfg.disable if cfg is not None else ()
             if executable is not None and df.stages and shellcheck.RULE_ID not in disabled:
                 run = run or shellcheck.Run(executable)
@@ -236,6 +246,7 @@ def lint_files(paths: list[Path], config: LintConfig | None = None, *, use_shell
             by_file.setdefault(f.file, []).append(f)
         for df, text in parsed:
             if df.path in by_file:
-                findings[df.path] = _finish(findings[df.path] + by_file[df.path], df, text, settings[df.path])
+                findings[df.path] = _finish(findings[df.path] + by_file[df.path], df, text, settings[df.path],
+                                            judged[df.path])
     ordered = [f for path in paths for f in findings.get(str(path), [])]
-    return LintReport(tuple(ordered), tuple(str(p) for p in paths))
+    return LintReport(tuple(ordered), tuple(str(p) for p in paths), kinds)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -13,14 +13,19 @@ from imgforge.lint.model import FailOn, Severity
 from imgforge.settings import load_section
 
 
+PurposeSetting = Literal["auto", "service", "base", "dev", "test", "fixture", "docs"]  # imgforge.lint.purpose.SETTINGS
+
+
 class LintConfig(BaseModel):
-    """Which rules run and how severe they are: `disable: [PIN003]`, `severity: {USR001: error}`."""
+    """Which rules run and how severe they are: `disable: [PIN003]`, `severity: {USR001: error}`, and what the
+    image is for: `purpose: service` (judged as shipped wherever it lies; auto: from its path and stage names)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     disable: tuple[str, ...] = ()
     severity: dict[str, Severity] = Field(default_factory=dict)
     fail_on: FailOn | None = None
+    purpose: PurposeSetting | None = None  # None: not set here (auto unless a lower layer sets it)
 
     @field_validator("disable")
     @classmethod
@@ -36,7 +41,8 @@ class LintConfig(BaseModel):
     def merged(self, other: LintConfig) -> LintConfig:
         """This config with `other` layered on top (other wins on conflicts)."""
         return LintConfig(disable=tuple(dict.fromkeys(self.disable + other.disable)),
-                          severity={**self.severity, **other.severity}, fail_on=other.fail_on or self.fail_on)
+                          severity={**self.severity, **other.severity}, fail_on=other.fail_on or self.fail_on,
+                          purpose=other.purpose or self.purpose)
 
 
 def _check_ids(ids: object) -> list[str]:
