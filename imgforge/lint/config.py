@@ -18,7 +18,7 @@ PurposeSetting = Literal["auto", "service", "base", "dev", "test", "fixture", "d
 
 class LintConfig(BaseModel):
     """Which rules run and how severe they are: `disable: [PIN003]`, `severity: {USR001: error}`, and what the
-    image is for: `purpose: service` (judged as shipped wherever it lies; auto: from its path and stage names)."""
+    image is for: `purpose: service` (judged as shipped wherever it lies; auto: from its path)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
