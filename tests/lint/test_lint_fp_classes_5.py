@@ -52,3 +52,22 @@ def test_a_hex_token_under_a_credential_name_is_still_reported() -> None:
     text = ("FROM debian:12-slim\nARG API_TOKEN=0123456789ABCDEF0123456789ABCDEF01234567\n"
             "RUN curl -H \"Authorization: $API_TOKEN\" https://api.example.org/setup\n" + _SERVE)
     assert "SEC004" in _rules(text)
+
+
+# USR001: OpenResty is nginx: the master binds the ports as root, the workers run as nobody
+
+
+@pytest.mark.parametrize("cmd", [
+    'CMD ["/usr/local/openresty/bin/openresty", "-g", "daemon off;"]',
+    'CMD ["/usr/bin/openresty-debug", "-g", "daemon off;"]',
+    'CMD ["nginx-debug", "-g", "daemon off;"]',
+])
+def test_openresty_drops_its_workers_itself(cmd: str) -> None:
+    text = f"FROM debian:12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends openresty\n" \
+           f"EXPOSE 80\n{cmd}\n"
+    assert "USR001" not in _rules(text)
+
+
+def test_a_lua_app_server_without_openresty_is_still_reported() -> None:
+    text = 'FROM debian:12-slim\nCOPY app /srv/app\nEXPOSE 80\nCMD ["/srv/app/bin/lua-server", "--port", "80"]\n'
+    assert "USR001" in _rules(text)

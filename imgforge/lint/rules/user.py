@@ -16,6 +16,9 @@ _ROOT = re.compile(r"^(root|0)(:.*)?$")
 _PRIVILEGE_DROP = {"gosu", "su-exec", "setpriv", "chpst", "setuidgid", "s6-setuidgid"}
 # Daemons that start as root on purpose and run their workers as an unprivileged user from their own config.
 _SELF_DROPPING = re.compile(r"^(nginx|httpd|httpd-foreground|apache2|apache2ctl|apache2-foreground|lighttpd|"
+                            # nginx's debug binary; OpenResty is nginx (its `user` directive runs the workers as
+                            # nobody), also in its debug and valgrind builds
+                            r"nginx-debug|openresty|openresty-debug|openresty-valgrind|"
                             r"php-fpm[\d.]*|haproxy|squid|named|sshd|dovecot|postfix|unbound|dnsmasq|openvpn|"
                             r"supervisord|crond?|init|systemd|vsftpd|proftpd|pure-ftpd|tinyproxy|rsyslogd|"
                             r"ocserv|ipsec|charon|tincd?|pptpd|xl2tpd|wg-quick|dsvpn|shadowvpn|sniproxy|h2o|runit\S*|"
