@@ -71,3 +71,27 @@ def test_openresty_drops_its_workers_itself(cmd: str) -> None:
 def test_a_lua_app_server_without_openresty_is_still_reported() -> None:
     text = 'FROM debian:12-slim\nCOPY app /srv/app\nEXPOSE 80\nCMD ["/srv/app/bin/lua-server", "--port", "80"]\n'
     assert "USR001" in _rules(text)
+
+
+# LO001/LO002: extension-less single files (version and build files) and start scripts are not the source tree
+
+
+@pytest.mark.parametrize("copy", [
+    "COPY Makefile pyproject.toml requirements.txt ./",
+    "COPY RELEASE_VERSION .",
+    "COPY ENGINE_VERSION ENGINE_API_VERSION ./",
+    "COPY bin/start-app bin/",
+])
+def test_version_and_build_files_are_not_the_source_tree(copy: str) -> None:
+    text = f"FROM python:3.12-slim\nWORKDIR /app\n{copy}\nRUN pip install --no-cache-dir -r requirements.txt\n" \
+           "RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*\n" \
+           "COPY src/ src/\nUSER 10001\n" + _SERVE
+    found = _rules(text)
+    assert "LO001" not in found and "LO002" not in found
+
+
+@pytest.mark.parametrize("copy", ["COPY . .", "COPY src lib ./", "COPY app/ app/"])
+def test_the_source_tree_before_the_install_is_still_reported(copy: str) -> None:
+    text = f"FROM python:3.12-slim\nWORKDIR /app\n{copy}\nRUN pip install --no-cache-dir -r requirements.txt\n" \
+           "USER 10001\n" + _SERVE
+    assert "LO001" in _rules(text)
