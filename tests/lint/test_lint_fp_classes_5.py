@@ -95,3 +95,66 @@ def test_the_source_tree_before_the_install_is_still_reported(copy: str) -> None
     text = f"FROM python:3.12-slim\nWORKDIR /app\n{copy}\nRUN pip install --no-cache-dir -r requirements.txt\n" \
            "USER 10001\n" + _SERVE
     assert "LO001" in _rules(text)
+
+
+# SYN: `%%NAME%%` and `%{expr}` placeholders, and files named as templates, are templates, not broken Dockerfiles
+
+
+@pytest.mark.parametrize("text", [
+    "FROM %%BASE_IMAGE%%\nENV APP_SHA256=%%APP_SHA%%\nRUN echo ok\nUSER 10001\n" + _SERVE,
+    "FROM docker.io/library/postgres:%%PG_MAJOR%%-bookworm\nRUN echo ok\n",
+    "%%GENERATED_HEADER%%\nFROM debian:12-slim\nRUN echo ok\n",
+    "FROM %{base.image}%{base.digest}\nRUN echo ok\n",
+])
+def test_placeholder_templates_get_one_info_finding(text: str) -> None:
+    findings = lint(text, "Dockerfile")
+    syntax = [(f.rule, f.severity) for f in findings if f.category == "syntax"]
+    assert syntax == [("SYN014", "info")]
+    assert not [f for f in findings if f.rule.startswith("PIN") and f.severity != "info"]
+
+
+_PROGRAM = '''let render = fun cfg =>
+  let base = cfg.base in
+  m%"
+FROM %{base}
+RUN apt-get update && apt-get install -y --no-install-recommends curl
+USER 10001
+"%
+in
+render
+'''
+
+
+@pytest.mark.parametrize("name", ["Dockerfile.ncl", "docker/Dockerfile.j2", "Dockerfile.tmpl"])
+def test_a_template_named_file_skips_its_template_language_lines(name: str) -> None:
+    findings = lint(_PROGRAM, name)
+    assert not [f for f in findings if f.severity != "info" and f.category == "syntax"]
+    assert [f.rule for f in findings if f.rule == "SYN014"] == ["SYN014"]
+    assert "PC001" in [f.rule for f in findings]  # the Dockerfile inside is still linted
+
+
+def test_the_same_program_named_dockerfile_is_still_a_syntax_error() -> None:
+    assert "SYN001" in _rules(_PROGRAM, "Dockerfile")
+
+
+@pytest.mark.parametrize("run", [
+    "RUN arch=\"$(rpm --eval '%{_arch}')\" && echo \"$arch\"",  # rpm macros in a real Dockerfile
+    "RUN printf '%%s\\n' ok",
+])
+def test_percent_signs_inside_a_real_dockerfile_make_no_template(run: str) -> None:
+    findings = lint(f"FROM fedora:40\n{run}\nUSER 10001\n", "Dockerfile")
+    assert "SYN014" not in [f.rule for f in findings]
+
+
+def test_a_real_typo_in_a_template_named_file_without_template_lines_is_no_template() -> None:
+    findings = lint("FROM debian:12-slim\nRUN echo ok\nUSER 10001\n", "Dockerfile.j2")
+    assert [f.rule for f in findings if f.category == "syntax"] == []
+
+
+@pytest.mark.parametrize("text", [
+    "FROM %%" + "A" * 200_000 + "\n",
+    "FROM %{" + "x" * 200_000 + "\n",
+    "FROM " + "%%A%%" * 50_000 + "\n",
+])
+def test_hostile_placeholders_stay_linear(text: str) -> None:
+    lint(text, "Dockerfile.ncl")
