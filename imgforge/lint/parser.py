@@ -80,8 +80,9 @@ def substitute(text: str, env: dict[str, str | None]) -> str:
 class _Parser:
     """One pass over the lines; collects instructions, comments and syntax findings."""
 
-    def __init__(self, text: str, path: str) -> None:
+    def __init__(self, text: str, path: str, *, template: bool = False) -> None:
         self.path = path
+        self.template = template  # the rendered text of a template: its blocks are gone
         self.lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         self.findings: list[Finding] = []
         self.comments: dict[int, str] = {}
@@ -190,7 +191,8 @@ class _Parser:
         elif not stages and not any(f.rule == "SYN007" for f in self.findings):
             # One finding says it: "X comes before the first FROM" on every line would promise a FROM that never comes.
             self.findings = [f for f in self.findings if f.rule != "SYN005"]
-            self.problem("SYN007", 1, 1, "the file has no FROM instruction")
+            if not self.template:  # a template's FROM is one of its blocks (`{{ .base }}` renders to the FROM line)
+                self.problem("SYN007", 1, 1, "the file has no FROM instruction")
         df = Dockerfile(self.path, self.directives, self.escape, global_args, final, tuple(instructions),
                         self.comments, ())
         self._check_copy_from(df)
@@ -436,7 +438,7 @@ def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
                 first = f.line if first is None else min(first, f.line)
         rendered_text = "\n".join(lines)
     first = first or 1
-    rendered = _Parser(rendered_text, path)
+    rendered = _Parser(rendered_text, path, template=True)
     rendered.problem("SYN014", first, first,
                      f"this file is a template (template blocks or placeholders, the first on line {first}): its "
                      "template lines are skipped here; lint the rendered Dockerfile for a full check")

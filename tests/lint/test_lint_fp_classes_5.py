@@ -158,3 +158,17 @@ def test_a_real_typo_in_a_template_named_file_without_template_lines_is_no_templ
 ])
 def test_hostile_placeholders_stay_linear(text: str) -> None:
     lint(text, "Dockerfile.ncl")
+
+
+# s6 (drawn after the fixes above): a template whose FROM is a block, a pip cache removed in the same RUN, and
+# Diffie-Hellman parameters taken for a private key
+
+
+def test_a_template_whose_from_line_is_a_block_has_no_missing_from_error() -> None:
+    text = "{{ .base_image | trim }}\n\nRUN apk add --no-cache ca-certificates\nUSER 10001\nCMD [\"webapp\"]\n"
+    findings = lint(text, "Dockerfile.tmpl")
+    assert [(f.rule, f.severity) for f in findings if f.category == "syntax"] == [("SYN014", "info")]
+
+
+def test_a_plain_file_without_from_is_still_not_a_dockerfile() -> None:
+    assert "SYN007" in _rules("RUN apk add --no-cache ca-certificates\nUSER 10001\n")
