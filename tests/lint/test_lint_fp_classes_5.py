@@ -172,3 +172,21 @@ def test_a_template_whose_from_line_is_a_block_has_no_missing_from_error() -> No
 
 def test_a_plain_file_without_from_is_still_not_a_dockerfile() -> None:
     assert "SYN007" in _rules("RUN apk add --no-cache ca-certificates\nUSER 10001\n")
+
+
+@pytest.mark.parametrize("cleanup", [
+    "rm -rf /root/.cache/pip",
+    "rm -rf ~/.cache",
+    "rm -rf /root/.cache/pip/*",
+    "pip cache purge",
+    "python3 -m pip cache purge",
+])
+def test_a_pip_cache_removed_in_the_same_run_is_not_reported(cleanup: str) -> None:
+    text = f"FROM python:3.12-slim\nRUN pip install flask==3.0.3 gunicorn==22.0.0 && {cleanup}\nUSER 10001\n" + _SERVE
+    assert "PC004" not in _rules(text)
+
+
+@pytest.mark.parametrize("cleanup", ["rm -rf /tmp/build", "pip cache list", "rm -rf /root/.cache/pip-tools"])
+def test_other_cleanups_leave_the_pip_cache_reported(cleanup: str) -> None:
+    text = f"FROM python:3.12-slim\nRUN pip install flask==3.0.3 && {cleanup}\nUSER 10001\n" + _SERVE
+    assert "PC004" in _rules(text)
