@@ -190,3 +190,15 @@ def test_a_pip_cache_removed_in_the_same_run_is_not_reported(cleanup: str) -> No
 def test_other_cleanups_leave_the_pip_cache_reported(cleanup: str) -> None:
     text = f"FROM python:3.12-slim\nRUN pip install flask==3.0.3 && {cleanup}\nUSER 10001\n" + _SERVE
     assert "PC004" in _rules(text)
+
+
+@pytest.mark.parametrize("src", ["conf/ffdhe2048.pem", "tls/dhparams.pem", "dh.pem", "certs/dh4096.pem"])
+def test_diffie_hellman_parameters_are_no_secret_file(src: str) -> None:
+    text = f"FROM debian:12-slim\nCOPY {src} /etc/mail/dh.pem\nUSER 10001\n" + _SERVE
+    assert "SEC003" not in _rules(text)
+
+
+@pytest.mark.parametrize("src", ["tls/server.pem", "tls/private-dh.pem", "dhcp/relay.pem"])
+def test_other_pem_files_are_still_secret_files(src: str) -> None:
+    text = f"FROM debian:12-slim\nCOPY {src} /etc/app/tls.pem\nUSER 10001\n" + _SERVE
+    assert "SEC003" in _rules(text)

@@ -39,7 +39,8 @@ _SECRET_FILES = re.compile(
     r"[\w.-]+\.(key|p12|pfx|jks|keystore)|\.aws(/.*)?|\.ssh(/.*)?|\.docker/config\.json|"
     r"service[-_]?account[\w.-]*\.json|[\w.-]+\.pem)$", re.I)
 _PUBLIC_SSH = re.compile(r"(^|/)(authorized_keys2?|known_hosts|[\w.-]+\.pub)$")
-_PUBLIC_PEM = re.compile(r"(cert|ca[-_.]|chain|bundle|pub|public)", re.I)
+# (and Diffie-Hellman parameters, `dhparams.pem`, `ffdhe4096.pem`: public numbers, published in RFC 7919)
+_PUBLIC_PEM = re.compile(r"(cert|ca[-_.]|chain|bundle|pub|public|dhparam|ffdhe|(^|[-_.])dh([-_.\d]|$))", re.I)
 # A `.key` that names itself public: an apt or rpm repository's signing key (`nodesource-repo.gpg.key`,
 # `Release.key`), a `pubkey`, `public_keys.key`. A private one says so (`private`, `secret`) and wins.
 _PUBLIC_KEY_NAME = re.compile(r"(pub|public|gpg|pgp|asc|keyring|repo|release|archive)([-_.]|$)", re.I)
@@ -58,7 +59,7 @@ def is_credential_file(path: str) -> bool:
     if name.lower().endswith(".key") and _PUBLIC_KEY_NAME.search(name) and not _PRIVATE_WORD.search(name):
         return False
     return _SECRET_FILES.search(path) is not None and not (
-        path.lower().endswith(".pem") and _PUBLIC_PEM.search(name))
+        path.lower().endswith(".pem") and _PUBLIC_PEM.search(name) and not _PRIVATE_WORD.search(name))
 
 
 def is_secret_name(name: str) -> bool:
