@@ -202,3 +202,30 @@ def test_diffie_hellman_parameters_are_no_secret_file(src: str) -> None:
 def test_other_pem_files_are_still_secret_files(src: str) -> None:
     text = f"FROM debian:12-slim\nCOPY {src} /etc/app/tls.pem\nUSER 10001\n" + _SERVE
     assert "SEC003" in _rules(text)
+
+
+# MS001: LLM servers compile kernels (Triton, torch.compile) when a model loads, so a C compiler is a run-time need
+
+_LLM_RUNTIME = ("FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\n"
+                "RUN apt-get update && apt-get install -y --no-install-recommends {pkgs} "
+                "&& rm -rf /var/lib/apt/lists/*\n"
+                "COPY --from=build /opt/venv /opt/venv\n{mention}USER 10001\n"
+                'EXPOSE 8000\nCMD ["/opt/venv/bin/python", "-m", "server"]\n')
+
+
+@pytest.mark.parametrize("mention", [
+    "ENV VLLM_WORKER_MULTIPROC_METHOD=spawn\n",
+    "RUN /opt/venv/bin/pip install --no-cache-dir sglang==0.4.0\n",
+    "COPY --from=build /usr/src/router/text-generation-launcher /usr/local/bin/\n",
+])
+def test_an_llm_server_may_keep_its_c_compiler(mention: str) -> None:
+    assert "MS001" not in _rules(_LLM_RUNTIME.format(pkgs="gcc g++", mention=mention))
+
+
+def test_an_llm_server_keeping_more_than_a_compiler_is_still_reported() -> None:
+    text = _LLM_RUNTIME.format(pkgs="gcc cmake autoconf", mention="ENV VLLM_USE_V1=1\n")
+    assert "MS001" in _rules(text)
+
+
+def test_a_compiler_in_another_server_is_still_reported() -> None:
+    assert "MS001" in _rules(_LLM_RUNTIME.format(pkgs="gcc g++", mention="ENV APP_MODE=production\n"))
