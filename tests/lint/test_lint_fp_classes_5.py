@@ -229,3 +229,25 @@ def test_an_llm_server_keeping_more_than_a_compiler_is_still_reported() -> None:
 
 def test_a_compiler_in_another_server_is_still_reported() -> None:
     assert "MS001" in _rules(_LLM_RUNTIME.format(pkgs="gcc g++", mention="ENV APP_MODE=production\n"))
+
+
+# USR001: an image whose own RUN label starts it --privileged (the atomic/podman convention) is a host tool
+
+
+@pytest.mark.parametrize("label", [
+    "LABEL RUN /usr/bin/docker run -d --privileged --pid=host -v /:/host IMAGE /container/start",
+    'LABEL RUN="podman run --rm --privileged --net=host -v /:/host IMAGE"',
+    'LABEL install="docker run --rm --privileged -v /:/host IMAGE /container/install"',
+])
+def test_an_image_labelled_to_run_privileged_may_run_as_root(label: str) -> None:
+    text = f'FROM fedora:40\nRUN dnf install -y hostagent && dnf clean all\n{label}\nEXPOSE 9090\nCMD ["hostagent"]\n'
+    assert "USR001" not in _rules(text)
+
+
+@pytest.mark.parametrize("label", [
+    'LABEL RUN="docker run -d -p 9090:9090 IMAGE"',
+    'LABEL description="do not run with --privileged"',
+])
+def test_other_labels_leave_root_reported(label: str) -> None:
+    text = f'FROM fedora:40\nRUN dnf install -y hostagent && dnf clean all\n{label}\nEXPOSE 9090\nCMD ["hostagent"]\n'
+    assert "USR001" in _rules(text)

@@ -142,6 +142,16 @@ def _started_program(entry: dict[str, Instruction]) -> tuple[list[str], list[str
     return script, words
 
 
+# The atomic/podman `LABEL RUN="podman run --privileged ..."` convention: the image says how it must be started.
+_PRIVILEGED_RUN_LABEL = re.compile(r"""^["']?(RUN|INSTALL)["']?(=|\s).{0,2000}?--privileged\b""", re.I | re.S)
+
+
+def _runs_privileged(df: Dockerfile) -> bool:
+    """True when the image's own RUN or INSTALL label starts it with --privileged: a host tool that needs root."""
+    return any(ins.keyword == "LABEL" and _PRIVILEGED_RUN_LABEL.match(ins.args)
+               for stage in df.shipped() for ins in stage.instructions)
+
+
 def _windows(df: Dockerfile) -> bool:
     return any(_WINDOWS.search(s.image) for s in df.shipped()) or df.escape == "`"
 
@@ -185,7 +195,8 @@ def _root_by_default(df: Dockerfile) -> Hit | None:
             return None
         if "nonroot" in final.image or final.image.startswith("$"):
             return None  # distroless :nonroot images default to uid 65532; unresolved ARG: unknown
-        if is_base_image(df) or _drops_privileges(df) or _daemon_drops(df) or _script_drops_to_created_user(df):
+        if is_base_image(df) or _drops_privileges(df) or _daemon_drops(df) or _script_drops_to_created_user(df) \
+                or _runs_privileged(df):
             return None  # a base to extend (children install as root), or an entrypoint that drops to a user
         return Hit(final.line, final.line, "the final stage never sets USER and no entrypoint drops privileges, so "
                                            "the container runs as root; a compromised process then owns it")
