@@ -1,6 +1,8 @@
-"""False-positive classes from a fifth hand-labelled public sample (s5, repositories none of the earlier samples
-touched): signing-key fingerprints taken for credentials, OpenResty as a root daemon, version and build files taken
-for the source tree, and `%%NAME%%` / `%{expr}` templates or template-named files taken for broken Dockerfiles.
+"""False-positive classes from the fifth and sixth hand-labelled public samples (s5, s6: repositories none of the
+earlier samples touched): signing-key fingerprints taken for credentials, OpenResty and privileged host tools as
+root daemons, version and build files taken for the source tree, `%%NAME%%` / `%{expr}` templates and
+template-named files taken for broken Dockerfiles, a pip cache removed in the same RUN, Diffie-Hellman parameters
+taken for a private key, and the C compiler an LLM server needs at run time.
 
 Every Dockerfile here is written for these tests, modelled on patterns seen in public projects; none is copied.
 Each class is tested both ways: the false positive is gone and a nearby true positive is still reported.
