@@ -80,8 +80,9 @@ def substitute(text: str, env: dict[str, str | None]) -> str:
 class _Parser:
     """One pass over the lines; collects instructions, comments and syntax findings."""
 
-    def __init__(self, text: str, path: str) -> None:
+    def __init__(self, text: str, path: str, *, template: bool = False) -> None:
         self.path = path
+        self.template = template  # the rendered text of a template: its blocks are gone
         self.lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         self.findings: list[Finding] = []
         self.comments: dict[int, str] = {}
@@ -190,7 +191,8 @@ class _Parser:
         elif not stages and not any(f.rule == "SYN007" for f in self.findings):
             # One finding says it: "X comes before the first FROM" on every line would promise a FROM that never comes.
             self.findings = [f for f in self.findings if f.rule != "SYN005"]
-            self.problem("SYN007", 1, 1, "the file has no FROM instruction")
+            if not self.template:  # a template's FROM is one of its blocks (`{{ .base }}` renders to the FROM line)
+                self.problem("SYN007", 1, 1, "the file has no FROM instruction")
         df = Dockerfile(self.path, self.directives, self.escape, global_args, final, tuple(instructions),
                         self.comments, ())
         self._check_copy_from(df)
@@ -344,21 +346,28 @@ def _arg_pairs(rest: str) -> list[tuple[str, str | None]]:
     return out
 
 
-_TEMPLATE_ARG = re.compile(r"^(?:--\S+\s+)*\{\{")
+_TEMPLATE_ARG = re.compile(r"^(?:--\S+\s+)*(\{\{|%%[A-Za-z_]|%\{)")
+# Placeholders other generators fill: `%%NAME%%` (sed-style update scripts) and `%{expr}` (Nickel strings,
+# Terraform templates). Bounded, no nested repeats: linear on hostile lines.
+_PLACEHOLDER = re.compile(r"%%([A-Za-z_][A-Za-z0-9_]{0,100})%%|%\{([^{}\n]{0,200})\}")
+# A file named as a template (`Dockerfile.j2`, `Dockerfile.ncl`, `Dockerfile.tmpl`): a generator's input, whose
+# lines that are not instructions belong to the template language.
+_TEMPLATE_NAME = re.compile(r"\.(j2|jinja2?|ncl|tmpl|tpl|template|erb|mustache|hbs|njk|gotmpl|m4)$", re.I)
 
 
 def _template_instruction(text: str, keyword: str, rest: str) -> bool:
-    """True when a `{{ }}` block stands where an instruction or its first argument goes (`{{ if ... }}`,
-    `FROM {{ .base }}`, `FROM oraclelinux:{{ .variant }}`): only a template (docker-library's jq templates, Helm-like
-    generators) has that. `{{` inside an argument, as in `RUN docker inspect -f '{{.Id}}' x`, is a real Dockerfile."""
-    if text.startswith("{{"):
+    """True when a template block or placeholder stands where an instruction or its first argument goes
+    (`{{ if ... }}`, `FROM {{ .base }}`, `FROM oraclelinux:{{ .variant }}`, `FROM %%BASE_IMAGE%%`): only a template
+    (docker-library's jq templates, Helm-like generators, update scripts) has that. `{{` inside an argument, as in
+    `RUN docker inspect -f '{{.Id}}' x`, is a real Dockerfile, as is `rpm --eval '%{_arch}'`."""
+    if text.startswith(("{{", "%%")):
         return True
     if keyword not in INSTRUCTIONS:
         return False
     if _TEMPLATE_ARG.match(rest):
         return True
     image = next((w for w in rest.split() if not w.startswith("--")), "") if keyword == "FROM" else ""
-    return "{{" in image
+    return "{{" in image or _PLACEHOLDER.search(image) is not None
 
 
 _REST_OF_LINE_BLANK = re.compile(r"[ \t\r]*(\n|$)")
@@ -416,10 +425,21 @@ def parse(text: str, path: str = "Dockerfile") -> Dockerfile:
         text = text[1:]
     parser = _Parser(text, path)
     df = parser.run()
-    if parser.template_line is None:
+    named = _TEMPLATE_NAME.search(path) is not None and any(f.rule == "SYN001" for f in df.findings)
+    if parser.template_line is None and not named:
         return df
-    rendered = _Parser(_render_template(text), path)
-    rendered.problem("SYN014", parser.template_line, parser.template_line,
-                     f"this file is a template ({{{{ }}}} blocks, the first on line {parser.template_line}): its "
+    rendered_text = _render_template(_PLACEHOLDER.sub(lambda m: "{{" + (m.group(1) or m.group(2)) + "}}", text))
+    first = parser.template_line
+    if named:  # the template language's own lines (`let ... in`, `{% if %}`) are not instructions: blank them
+        lines = rendered_text.split("\n")
+        for f in _Parser(rendered_text, path).run().findings:
+            if f.rule == "SYN001":
+                lines[f.line - 1:f.end_line] = [""] * (f.end_line - f.line + 1)
+                first = f.line if first is None else min(first, f.line)
+        rendered_text = "\n".join(lines)
+    first = first or 1
+    rendered = _Parser(rendered_text, path, template=True)
+    rendered.problem("SYN014", first, first,
+                     f"this file is a template (template blocks or placeholders, the first on line {first}): its "
                      "template lines are skipped here; lint the rendered Dockerfile for a full check")
     return rendered.run()

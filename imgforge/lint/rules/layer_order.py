@@ -32,11 +32,17 @@ _CODE_NAMES = ("main.py", "app.py", "main.go", "index.js", "server.js", "main.rs
 _SYSTEM_DEST = re.compile(r"^(/|/etc(/.*)?|/(usr/(local/)?)?s?bin(/.*)?|/docker-entrypoint[\w.-]*(/.*)?|"
                           r"/entrypoint[\w.-]*|/usr/share(/.*)?|/usr/local/share(/.*)?|/tmp(/.*)?)$")
 
+_BIN_DEST = re.compile(r"(^|/)s?bin/?$")  # `ADD bin/start-app bin/`: the project's start scripts
+
 
 # Files that are never the project's code, and places that take one config or legal file, not a source tree.
 _NOT_CODE = re.compile(r"^(LICEN[CS]E|COPYING|NOTICE|AUTHORS|CONTRIBUTORS|README|CHANGELOG|PATENTS)([-_.][\w.-]*)?$",
                        re.I)
 # (not all of /root or /home: an app may live in /home/node/app, but a dot-folder there is a user's config)
+# Extension-less names that are single files, not folders of code: build files (Makefile, Justfile) and the
+# upper-case names projects give version and metadata files (VERSION, MLX_VERSION, TRITON_VERSION).
+_ONE_FILE = re.compile(r"^((GNU)?[Mm]akefile|Justfile|justfile|Rakefile|Procfile|Brewfile|Caddyfile|Jenkinsfile|"
+                       r"Vagrantfile|Dockerfile|[A-Z][A-Z0-9]*(_[A-Z0-9]+)*)$")
 _FILE_NAME = re.compile(r"/[^/]*[^/.]\.[A-Za-z][A-Za-z0-9]{0,5}$")  # mozilla.txt, not app-1.0
 _CONFIG_DEST = re.compile(r"/\.[^/.][^/]*(/|$)")
 
@@ -72,13 +78,13 @@ def source_copy(ins: Instruction) -> bool:
     if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is not None or ins.heredocs:
         return False
     srcs, dest = copy_operands(ins)
-    if _SYSTEM_DEST.match(dest.strip("\"'")):
-        return False  # an entrypoint script or a config overlay into a system folder
+    if _SYSTEM_DEST.match(dest.strip("\"'")) or _BIN_DEST.search(dest.strip("\"'")):
+        return False  # an entrypoint script or a config overlay into a system folder, scripts into a bin folder
     for src in srcs:
         if "://" in src or len(src) > 1024 or _MANIFESTS.search(src):
             continue
         base = src.rstrip("/").rsplit("/", 1)[-1]
-        if _manifest_glob(base):
+        if _manifest_glob(base) or _ONE_FILE.match(base):
             continue
         if src in (".", "./", "*") or src.endswith("/") or "*" in base:
             return True

@@ -118,13 +118,26 @@ def sdk_in_final(df: Dockerfile) -> Iterator[Hit]:
     if sdk_image(root.image):
         yield Hit(root.line, root.line, f"the final image is based on {root.image[:60]}, a toolchain image: "
                                         "compilers and SDKs add hundreds of MB and attack surface at run time")
+    jit = _jit_compiling(df)
     for stage in shipped:
         for ins in stage.instructions:
             if ins.keyword == "RUN":
                 pkgs = _build_packages(ins)
-                if pkgs:
+                if pkgs and not (jit and all(_C_COMPILERS.match(p) for p in pkgs)):
                     yield hit(ins, f"the final image installs build tools ({', '.join(pkgs[:4])}) and this RUN "
                                    "does not remove them, so they ship although nothing needs them at run time")
+
+
+# LLM servers whose kernels are compiled when the model loads: Triton (under vLLM, SGLang, TGI) and torch.compile
+# call the C compiler at run time, so these images keep gcc on purpose (and say so in their issues).
+_JIT_SERVERS = re.compile(r"(?<![a-z0-9])(vllm|sglang|text-generation-(inference|launcher|server)|flash[-_]attn|"
+                          r"openai/triton|torch\.compile|torchinductor)(?![a-z0-9])", re.I)
+_C_COMPILERS = re.compile(r"^(build-essential|build-base|gcc(-\d+)?|g\+\+(-\d+)?|gcc-c\+\+|clang(-\d+)?)$")
+
+
+def _jit_compiling(df: Dockerfile) -> bool:
+    """True when the image serves a model through a framework that compiles kernels at run time."""
+    return any(_JIT_SERVERS.search(ins.args) for ins in df.instructions if len(ins.args) <= 65536)
 
 
 def _single_stage_builds(df: Dockerfile) -> Iterator[Instruction]:

@@ -124,6 +124,15 @@ def _downloads_nothing(cmd: tuple[str, ...]) -> bool:
     return has_option(cmd, "--no-index")
 
 
+def _pip_cache_purge(cmd: tuple[str, ...]) -> bool:
+    """`pip cache purge`, `pip3 cache purge`, `python -m pip cache purge`."""
+    k = next((k for k, w in enumerate(cmd[:4]) if re.fullmatch(r"pip[\d.]*", w.rsplit("/", 1)[-1])), None)
+    return k is not None and cmd[k + 1:k + 3] == ("cache", "purge")
+
+
+_PIP_CACHE_RM = r"^(~|/root|\$HOME|\$\{HOME\}|/home/[^/]+)/\.cache(/pip)?/?\*?$"
+
+
 @rule("PC004", "package-cache", "warning", "pip cache left in the layer",
       "Use `pip install --no-cache-dir ...` or `--mount=type=cache,target=/root/.cache/pip`.")
 def pip_cache(df: Dockerfile) -> Iterator[Hit]:
@@ -137,9 +146,12 @@ def pip_cache(df: Dockerfile) -> Iterator[Hit]:
                 no_cache = no_cache or re.search(r"\bPIP_NO_CACHE_DIR\b", ins.args) is not None
             if ins.keyword != "RUN" or no_cache:
                 continue
-            for c in commands(ins.script):
+            cmds = commands(ins.script)
+            # `rm -rf /root/.cache/pip` (or the whole ~/.cache) or `pip cache purge` at the end of the same RUN
+            purged = _removes(ins.script, _PIP_CACHE_RM) or any(_pip_cache_purge(c) for c in cmds)
+            for c in cmds:
                 if is_pip_install(c) and not has_option(c, "--no-cache-dir", abbrev="--no-ca") and \
-                        not _downloads_nothing(c):
+                        not _downloads_nothing(c) and not purged:
                     if not _cache_mounted(ins, *_pip_cache_dirs(c, env), env=env):
                         yield hit(ins, "pip install keeps downloaded wheels in ~/.cache/pip inside this layer")
                     break

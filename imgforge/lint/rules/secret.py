@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from imgforge.lint.model import Dockerfile, Instruction
+from imgforge.lint.parser import substitute
 from imgforge.lint.rules.base import Hit, hit, rule
 
 if TYPE_CHECKING:
@@ -38,7 +39,8 @@ _SECRET_FILES = re.compile(
     r"[\w.-]+\.(key|p12|pfx|jks|keystore)|\.aws(/.*)?|\.ssh(/.*)?|\.docker/config\.json|"
     r"service[-_]?account[\w.-]*\.json|[\w.-]+\.pem)$", re.I)
 _PUBLIC_SSH = re.compile(r"(^|/)(authorized_keys2?|known_hosts|[\w.-]+\.pub)$")
-_PUBLIC_PEM = re.compile(r"(cert|ca[-_.]|chain|bundle|pub|public)", re.I)
+# (and Diffie-Hellman parameters, `dhparams.pem`, `ffdhe4096.pem`: public numbers, published in RFC 7919)
+_PUBLIC_PEM = re.compile(r"(cert|ca[-_.]|chain|bundle|pub|public|dhparam|ffdhe|(^|[-_.])dh([-_.\d]|$))", re.I)
 # A `.key` that names itself public: an apt or rpm repository's signing key (`nodesource-repo.gpg.key`,
 # `Release.key`), a `pubkey`, `public_keys.key`. A private one says so (`private`, `secret`) and wins.
 _PUBLIC_KEY_NAME = re.compile(r"(pub|public|gpg|pgp|asc|keyring|repo|release|archive)([-_.]|$)", re.I)
@@ -57,7 +59,7 @@ def is_credential_file(path: str) -> bool:
     if name.lower().endswith(".key") and _PUBLIC_KEY_NAME.search(name) and not _PRIVATE_WORD.search(name):
         return False
     return _SECRET_FILES.search(path) is not None and not (
-        path.lower().endswith(".pem") and _PUBLIC_PEM.search(name))
+        path.lower().endswith(".pem") and _PUBLIC_PEM.search(name) and not _PRIVATE_WORD.search(name))
 
 
 def is_secret_name(name: str) -> bool:
@@ -200,19 +202,39 @@ def _secret_env_mounts(ins: Instruction) -> set[str]:
     return {m.get("env", "") for m in ins.mounts() if m.get("type") == "secret" and m.get("env")}
 
 
-def _defined(df: Dockerfile, ins: Instruction) -> set[str]:
-    """Names an ARG or ENV defines for `ins`: global ARGs and those of its stage chain above it."""
-    out = set(df.global_args)
+def _defined(df: Dockerfile, ins: Instruction) -> dict[str, str]:
+    """Names an ARG or ENV defines for `ins` (global ARGs and those of its stage chain above it), each with the value
+    it has there, ARG and ENV references expanded ("" when it has none)."""
+    out = {name: value or "" for name, value in df.global_args.items()}
     stage = df.stages[ins.stage] if 0 <= ins.stage < len(df.stages) else None
     chain = []
     while stage is not None and stage not in chain:
         chain.append(stage)
         stage = df.stages[stage.base_stage] if stage.base_stage is not None else None
-    for st in chain:
+    for st in reversed(chain):  # the base stage first: a later definition overrides an earlier one
         for other in st.instructions:
             if other.keyword in ("ARG", "ENV") and (st.index != ins.stage or other.line < ins.line):
-                out.update(name for name, _value in _pairs(other))
+                for name, value in _pairs(other):
+                    if value or name not in out:  # `ARG NAME` alone keeps the global default
+                        out[name] = substitute(value, dict(out)) if "$" in value else value
     return out
+
+
+# A signing key's fingerprint or key ID (`ARG RELEASE_SIGNING_KEY=52BB...981F`, given to `gpg --recv-keys`), or a
+# list of them: the public key that verifies a download, not a credential. Only for signing-key names: a 40-digit
+# hex value could be another kind of token.
+_KEY_ID_NAME = {"SIGNING", "GPG", "PGP"}
+
+
+def _key_fingerprint(name: str, value: str) -> bool:
+    if not _KEY_ID_NAME & set(re.split(r"[_.\-]", name.upper())) or len(value) > 4096:
+        return False
+    words = [w[2:] if w.lower().startswith("0x") else w for w in re.split(r"[\s,;\"']+", value) if w]
+    if not words or not all(_HEX.match(w) for w in words):
+        return False
+    if all(len(w) == 4 for w in words):  # `52BB 7E3D ... 981F`, the way gpg prints a fingerprint
+        return len(words) % 10 == 0
+    return all(len(w) in (8, 16, 40) for w in words)
 
 
 def _unquoted(script: str) -> str:
@@ -230,7 +252,9 @@ def interpolated(df: Dockerfile) -> Iterator[Hit]:
         from_secret = _secret_env_mounts(ins)
         refs = {m.group(1) for m in _VAR_REF.finditer(_unquoted(ins.script))}
         names = sorted(n for n in refs if is_secret_name(n) and n not in from_secret)
-        names = [n for n in names if n in _defined(df, ins)]  # a variable the script sets itself never ships
+        defined = _defined(df, ins)
+        # a variable the script sets itself never ships; a public key's fingerprint is no credential
+        names = [n for n in names if n in defined and not _key_fingerprint(n, defined[n])]
         if names:
             yield hit(ins, f"RUN expands {', '.join('$' + n for n in names[:3])} from an ARG or ENV, so its value "
                            "is stored in the image history or config")

@@ -17,6 +17,9 @@ _ROOT = re.compile(r"^(root|0)(:.*)?$")
 _PRIVILEGE_DROP = {"gosu", "su-exec", "setpriv", "chpst", "setuidgid", "s6-setuidgid"}
 # Daemons that start as root on purpose and run their workers as an unprivileged user from their own config.
 _SELF_DROPPING = re.compile(r"^(nginx|httpd|httpd-foreground|apache2|apache2ctl|apache2-foreground|lighttpd|"
+                            # nginx's debug binary; OpenResty is nginx (its `user` directive runs the workers as
+                            # nobody), also in its debug and valgrind builds
+                            r"nginx-debug|openresty|openresty-debug|openresty-valgrind|"
                             r"php-fpm[\d.]*|haproxy|squid|named|sshd|dovecot|postfix|unbound|dnsmasq|openvpn|"
                             r"supervisord|crond?|init|systemd|vsftpd|proftpd|pure-ftpd|tinyproxy|rsyslogd|"
                             r"ocserv|ipsec|charon|tincd?|pptpd|xl2tpd|wg-quick|dsvpn|shadowvpn|sniproxy|h2o|runit\S*|"
@@ -202,6 +205,16 @@ def _started_program(entry: dict[str, Instruction]) -> tuple[list[str], list[str
     return script, words
 
 
+# The atomic/podman `LABEL RUN="podman run --privileged ..."` convention: the image says how it must be started.
+_PRIVILEGED_RUN_LABEL = re.compile(r"""^["']?(RUN|INSTALL)["']?(=|\s).{0,2000}?--privileged\b""", re.I | re.S)
+
+
+def _runs_privileged(df: Dockerfile) -> bool:
+    """True when the image's own RUN or INSTALL label starts it with --privileged: a host tool that needs root."""
+    return any(ins.keyword == "LABEL" and _PRIVILEGED_RUN_LABEL.match(ins.args)
+               for stage in df.shipped() for ins in stage.instructions)
+
+
 def _windows(df: Dockerfile) -> bool:
     return any(_WINDOWS.search(s.image) for s in df.shipped()) or df.escape == "`"
 
@@ -246,7 +259,7 @@ def _root_by_default(df: Dockerfile) -> Hit | None:
         if "nonroot" in final.image or final.image.startswith("$"):
             return None  # distroless :nonroot images default to uid 65532; unresolved ARG: unknown
         if is_base_image(df) or _drops_privileges(df) or _daemon_drops(df) or _script_drops_to_created_user(df) \
-                or _entry_script_drops(df):
+                or _entry_script_drops(df) or _runs_privileged(df):
             return None  # a base to extend (children install as root), or an entrypoint that drops to a user
         return Hit(final.line, final.line, "the final stage never sets USER and no entrypoint drops privileges, so "
                                            "the container runs as root; a compromised process then owns it")
