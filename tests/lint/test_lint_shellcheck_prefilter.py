@@ -22,6 +22,7 @@ SENT = [
     "mv /opt/a",  # SC2224
     "cp /opt/a",  # SC2225
     "ln -sf /opt/a",  # SC2226
+    "mv build /srv/build \\\n    && ln --symbolic /srv/build",  # as in a public Dockerfile the old filter skipped
     "chmod -r 755 /opt/a",  # SC2253
     "rm -rf /usr/*",  # SC2115
     "rm -rf //usr//",  # SC2114, as ShellCheck normalises the path
@@ -58,6 +59,8 @@ SKIPPED = [
     "apt-get update && \\\n    make\n",
     "apt-get update;\nmake",
     "npm install -g npm@10 && npm ci",
+    "pip install --prefix=~/x foo && npm i a@^1.2 b@~1.3 && apt-get install -y a=1.2~b3 c+d",
+    "composer global require a/b:^2.0 && tar -xzf /tmp/x.tgz -C /opt/x && make -C /src -j2 all",
 ]
 
 
