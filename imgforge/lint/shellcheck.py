@@ -224,6 +224,11 @@ def _version(executable: str) -> tuple[str, tuple[str, ...]]:
     return version, options
 
 
+# No `.shellcheckrc` of the user's or a folder's: findings depend on the Dockerfile and lint's settings alone
+# (as hadolint, which never reads one), and a cached answer stays true whatever rc file is around later.
+FIXED = ("--norc",)
+
+
 class _Process:
     """One `shellcheck` process over a chunk of scripts (file names in `folder`), writing its JSON to a file (no
     pipe to keep drained). ShellCheck runs in `folder`, so its comments name the scripts as they were given."""
@@ -234,8 +239,8 @@ class _Process:
         self.proc: subprocess.Popen[bytes] | None = None
         try:
             with out.open("wb") as sink:
-                self.proc = subprocess.Popen([executable, *options, "-f", "json1", "-s", dialect, "-e", EXCLUDED,
-                                              *chunk], stdout=sink, stderr=subprocess.DEVNULL, cwd=folder,
+                command = [executable, *options, *FIXED, "-f", "json1", "-s", dialect, "-e", EXCLUDED, *chunk]
+                self.proc = subprocess.Popen(command, stdout=sink, stderr=subprocess.DEVNULL, cwd=folder,
                                              env=_environment())
         except OSError:
             pass  # ShellCheck is an extra: when it cannot run, lint reports what it found itself
@@ -301,7 +306,7 @@ class Run:
         from imgforge.lint import sc_cache
 
         identity, self.options = _version(self.executable)
-        self.cache = sc_cache.load(f"{identity}\0{' '.join(self.options)}\0{EXCLUDED}")
+        self.cache = sc_cache.load(f"{identity}\0{' '.join((*self.options, *FIXED))}\0{EXCLUDED}")
         return self.cache
 
     def _write(self, name: str, script: str) -> None:

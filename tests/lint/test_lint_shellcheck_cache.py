@@ -131,3 +131,18 @@ def test_a_file_without_scripts_to_check_sets_nothing_up(tmp_path: Path, monkeyp
     shellcheck._probe.cache_clear()
     assert _sh100(path) == [] and calls == []
     assert not any(Path(os.environ["IMGFORGE_CACHE_DIR"]).iterdir()), "nothing written to the cache folder"
+
+
+def test_a_shellcheckrc_around_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The user's (or a folder's) .shellcheckrc is not read: findings depend on the Dockerfile and lint's settings
+    # alone, as with hadolint, and a cached answer stays true whatever rc file appears later.
+    path = tmp_path / "Dockerfile"
+    path.write_text(TEXT)
+    before = _sh100(path)
+    assert any("SC2086" in message for _, _, message in before)
+    for folder in (tmp_path, tmp_path / "home"):
+        folder.mkdir(exist_ok=True)
+        (folder / ".shellcheckrc").write_text("disable=SC2086,SC3014\n")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("IMGFORGE_NO_CACHE", "1")  # no cached answer either: ShellCheck runs again
+    assert _sh100(path) == before
