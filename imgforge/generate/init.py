@@ -25,7 +25,7 @@ from imgforge.recipes.model import Recipe
 from imgforge.settings import SETTINGS_FILE
 
 _SUFFIXES = {"python": (".py",), "node": (".js", ".mjs", ".cjs", ".ts"), "other": (".go", ".c", ".rs")}
-_ORDER = {"python": "Procfile web:, [project.scripts], Django, Flask, Quart, FastAPI, Sanic, Streamlit, "
+_ORDER = {"python": "Procfile web:, [project.scripts], Django, Flask, Quart, FastAPI, Litestar, Sanic, Streamlit, "
                     "main.py/app.py, a package's __main__.py, a module run as a script",
           "node": "Procfile web:, scripts.start as plain node, main, server.js/index.js"}
 

@@ -295,6 +295,15 @@ def test_a_static_site_generator_project_is_front_end_only(tmp_path):
       "chat/main.py": "from aiohttp import web\n\ndef main():\n    web.run_app(web.Application())\n\n\n"
                       "if __name__ == '__main__':\n    main()\n"},
      ("python3", "-m", "chat.main")),
+    # litestar-org/litestar-hello-world: its one script is Litestar's own CLI (help, then exit), not the service;
+    # litestar[standard] carries uvicorn. A script of the project's own package still wins.
+    ({"pyproject.toml": '[project]\nname = "hello"\ndependencies = ["litestar[standard]>=2"]\n[build-system]\n'
+                        'requires = ["hatchling"]\n[project.scripts]\ncli = "litestar.__main__:run_cli"\n',
+      "app.py": "from litestar import Litestar, get\n\napp = Litestar(route_handlers=[])\n"},
+     ("/bin/sh", "-c", "exec uvicorn app:app --host 0.0.0.0 --port ${PORT}")),
+    ({"pyproject.toml": '[project]\nname = "svc"\ndependencies = ["litestar[standard]"]\n'
+                        '[build-system]\nrequires = ["hatchling"]\n[project.scripts]\nsvc = "svc.main:serve"\n',
+      "src/svc/__init__.py": "", "src/svc/main.py": "import litestar\napi = litestar.Litestar()\n"}, ("svc",)),
 ])
 def test_python_servers_without_a_start_script(tmp_path, files, entry):
     start = python_start(write(tmp_path, files))
