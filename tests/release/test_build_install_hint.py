@@ -1,0 +1,43 @@
+"""What a failed dependency install tells the user to change, read from the whole step output (pip's wording)."""
+
+from __future__ import annotations
+
+import pytest
+
+from imgforge.build import ProgressLog
+from imgforge.build.hints import install_hint
+
+# Modelled on pip's output for an old pinned requirements.txt built on a newer Python: the package is named
+# only where pip starts on it, dozens of lines above the tail.
+_NO_COMPILER = ["Collecting Django==5.1.2", "Collecting cffi==1.15.1", "  Downloading cffi-1.15.1.tar.gz (508 kB)",
+                *["  filler"] * 30,
+                "      building '_cffi_backend' extension",
+                "      error: [Errno 2] No such file or directory: 'x86_64-linux-gnu-gcc'",
+                "  ERROR: Failed building wheel for cffi", "Failed to build cffi",
+                "ERROR: Failed to build installable wheels for some pyproject.toml based projects (cffi)"]
+_REMOVED_MODULE = ["Collecting Flask==1.0.2", "Collecting itsdangerous==0.24", "Collecting Jinja2==2.10",
+                   "  Downloading Jinja2-2.10.tar.gz", "  Getting requirements to build wheel: started",
+                   '        File "/tmp/pip-build-env-x/overlay/lib/python3.13/site-packages/setuptools/b.py"',
+                   *["  filler"] * 30, "      ModuleNotFoundError: No module named 'imp'",
+                   "× Getting requirements to build wheel did not run successfully."]
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    (_NO_COMPILER, "cffi could not be installed on the image's Python (it has no wheel for it and the builder has "
+                   "no C compiler): pin a newer cffi, or choose an older Python with a .python-version file"),
+    (_REMOVED_MODULE, "Jinja2 could not be installed on Python 3.13 (its build imports imp, which Python 3.13 no "
+                      "longer has): pin a newer Jinja2, or choose an older Python with a .python-version file"),
+    (["npm ERR! code E404", "npm ERR! 404 Not Found - GET https://registry.npmjs.org/nope"], None),
+])
+def test_install_hint_names_the_package_and_what_to_change(lines, expected):
+    assert install_hint(lines) == expected
+
+
+def test_failure_carries_the_hint_beyond_the_tail():
+    log = ProgressLog()
+    for line in ["#9 [deps 4/4] RUN pip install -r requirements.txt", *(f"#9 1.0 {ln}" for ln in _NO_COMPILER),
+                 "#9 ERROR: executor failed running [/bin/sh -c pip install -r requirements.txt]: exit code: 1"]:
+        log.feed(line)
+    failure = log.failure("FROM a AS deps\nRUN x\nRUN y\nRUN pip install -r requirements.txt\n", tail=3)
+    assert failure is not None and "Collecting cffi==1.15.1" not in "\n".join(failure.output_tail)
+    assert failure.hint is not None and failure.hint.startswith("cffi could not be installed")
