@@ -47,6 +47,7 @@ class Findings:
     port: Port | None
     health: bool
     go_main: tuple[str, str] | None = None
+    site_at_root: bool = False  # a static site whose index.html is at the root, not in the recipe's folder
 
 
 def _default_name(root: Path) -> str:
@@ -65,10 +66,25 @@ def findings(root: Path, recipe: Recipe) -> Findings:
     start = python_start(root) if lang == "python" else node_start(root) if lang == "node" else None
     port = find_port(root, entry_files(root, start), _SUFFIXES[lang])
     health = health_routes(root, _SUFFIXES[lang], recipe.health.liveness, recipe.health.readiness)
-    if recipe.health.served or any("httpd" in word for word in recipe.runtime.entrypoint):
-        # Static sites and SPAs: the server answers the health paths itself, or they are files it always has.
+    at_root = _site_at_root(root, recipe)
+    if recipe.health.served:
+        # SPAs: the server answers the health paths itself.
         health = True
-    return Findings(start, port, health, go_main(root) if (root / "go.mod").is_file() else None)
+    elif any("httpd" in word for word in recipe.runtime.entrypoint):
+        # A file server answers the health paths only with files of those names in the folder it serves.
+        site = root if at_root else root / recipe.builders[0].sources[0] if recipe.builders else root
+        health = all((site / path.strip("/")).is_file()
+                     for path in (recipe.health.liveness, recipe.health.readiness))
+    return Findings(start, port, health, go_main(root) if (root / "go.mod").is_file() else None, at_root)
+
+
+def _site_at_root(root: Path, recipe: Recipe) -> bool:
+    """A static-site recipe that copies one folder (public/) to a project with index.html at its root instead
+    (gabrielecirulli/2048: index.html, js/, style/ side by side)."""
+    first = recipe.builders[0] if recipe.builders else None
+    return (first is not None and any("httpd" in word for word in recipe.runtime.entrypoint)
+            and len(first.sources) == 1 and first.sources[0] != "." and not (root / first.sources[0]).exists()
+            and (root / "index.html").is_file())
 
 
 def _declared_version(root: Path) -> str | None:
@@ -130,7 +146,15 @@ def _detected(found: Findings, recipe: Recipe, port: int | None) -> list[str]:
     if chosen is not None and chosen != recipe.runtime.port:
         why = "given with --port" if port is not None else f"stated by {found.port.why}" if found.port else ""
         runtime += _block("port", chosen, f"Port {why}; PORT is set to it in the image.", 4)
+    first = recipe.builders[0] if recipe.builders else None
+    if found.site_at_root and first is not None:
+        served = [a for a in recipe.runtime.artifacts if a.stage == first.name]
+        runtime += [f"    # The site is at the project root (index.html), not in {first.sources[0]}/: all of it is "
+                    "served.", "    artifacts:"]
+        runtime += [f"      - {json.dumps({'stage': a.stage, 'from': first.workdir, 'to': a.to})}" for a in served]
     lines = missing + (["overrides:", "  runtime:", *runtime] if runtime else [])
+    if found.site_at_root and first is not None:
+        lines += ["  builders:", f"    - name: {json.dumps(first.name)}", '      sources: ["."]']
     if not found.health:
         lines = lines if runtime else [*lines, "overrides:"]
         lines += ["  health:", *_block("probe", "tcp", f"No {recipe.health.liveness} and {recipe.health.readiness} "

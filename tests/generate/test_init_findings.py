@@ -375,3 +375,24 @@ def test_init_builds_the_main_package_of_a_cmd_layout(tmp_path, files, target):
     assert build["name"] == "build" and build["build"].endswith(f" -o /out/app {target}")
     plan.path.write_text(plan.text)
     assert build["build"] in generate(load_project(tmp_path)).dockerfile
+
+
+# Modelled on gabrielecirulli/2048 (index.html, js/ and style/ at the root, no public/): the static recipe's
+# public/ does not exist, so all of the root is served; without healthz/readyz files the probes only connect.
+def test_a_static_site_at_the_root_is_served_from_the_root(tmp_path):
+    root = write(tmp_path, {"index.html": "<html></html>\n", "js/game.js": "var x = 1;\n", "style/main.css": ""})
+    plan = plan_init(root)
+    assert plan.recipe == "static"
+    settings = yaml.safe_load(plan.text)
+    assert settings["overrides"]["builders"] == [{"name": "build", "sources": ["."]}]
+    assert settings["overrides"]["runtime"]["artifacts"] == [{"stage": "build", "from": "/src", "to": "/www"}]
+    assert settings["overrides"]["health"] == {"probe": "tcp"}
+    (root / "imgforge.yaml").write_text(plan.text)
+    assert "COPY --from=build /src /www" in generate(load_project(root)).dockerfile
+
+
+def test_a_static_site_in_public_with_health_files_keeps_http_probes(tmp_path):
+    root = write(tmp_path, {"public/index.html": "<html></html>\n", "public/healthz": "ok\n",
+                            "public/readyz": "ok\n"})
+    settings = yaml.safe_load(plan_init(root).text)
+    assert "overrides" not in settings and "manifest" not in settings
