@@ -229,3 +229,28 @@ def go_main(root: Path) -> tuple[str, str] | None:
     why = "named like the module" if named else "the only one" if len(mains) == 1 else \
         f"the first of {', '.join(d.name for d in mains)}"
     return f"./cmd/{chosen.name}", f"no package main at the module root; cmd/{chosen.name} is {why}"
+
+
+_RULE = re.compile(r"^([A-Za-z0-9_./+-]+(?:[ \t]+[A-Za-z0-9_./+-]+)*)[ \t]*:(?!=)[ \t]*([^=\n#]*)$", re.M)
+
+
+def make_program(root: Path) -> str | None:
+    """The program the Makefile's default goal builds (its first rule, through `all:`'s first prerequisite), when
+    it is a plain file name: `make` writes it at the root (emikulic/darkhttpd: `all: darkhttpd`)."""
+    text = read_text(root / "Makefile") or read_text(root / "makefile")
+    rules: dict[str, list[str]] = {}
+    order: list[str] = []
+    for m in _RULE.finditer(text):
+        for target in m.group(1).split():
+            if target.startswith(".") or "%" in target:
+                continue
+            rules.setdefault(target, m.group(2).split())
+            order.append(target)
+    goal = order[0] if order else None
+    seen: set[str] = set()
+    while goal in ("all", "default", "build") and goal not in seen and rules.get(goal):
+        seen.add(goal)
+        goal = rules[goal][0]
+    if goal is None or "$" in goal or "/" in goal or goal.endswith((".o", ".a", ".so", ".c", ".h")):
+        return None
+    return goal if goal not in ("all", "default", "build", "install", "clean", "test") else None

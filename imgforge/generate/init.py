@@ -17,7 +17,17 @@ import yaml
 
 from imgforge.errors import UsageError
 from imgforge.generate.detect import detect_stack
-from imgforge.generate.facts import Port, Start, dig, find_port, go_main, health_routes, parse_toml, read_text
+from imgforge.generate.facts import (
+    Port,
+    Start,
+    dig,
+    find_port,
+    go_main,
+    health_routes,
+    make_program,
+    parse_toml,
+    read_text,
+)
 from imgforge.generate.nodestart import entry_files, node_start, package_json
 from imgforge.generate.pystart import python_start
 from imgforge.recipes import load_recipe
@@ -48,6 +58,7 @@ class Findings:
     health: bool
     go_main: tuple[str, str] | None = None
     site_at_root: bool = False  # a static site whose index.html is at the root, not in the recipe's folder
+    program: str | None = None  # what the Makefile's default goal builds
 
 
 def _default_name(root: Path) -> str:
@@ -75,7 +86,8 @@ def findings(root: Path, recipe: Recipe) -> Findings:
         site = root if at_root else root / recipe.builders[0].sources[0] if recipe.builders else root
         health = all((site / path.strip("/")).is_file()
                      for path in (recipe.health.liveness, recipe.health.readiness))
-    return Findings(start, port, health, go_main(root) if (root / "go.mod").is_file() else None, at_root)
+    return Findings(start, port, health, go_main(root) if (root / "go.mod").is_file() else None, at_root,
+                    make_program(root))
 
 
 def _site_at_root(root: Path, recipe: Recipe) -> bool:
@@ -152,6 +164,14 @@ def _detected(found: Findings, recipe: Recipe, port: int | None) -> list[str]:
         runtime += [f"    # The site is at the project root (index.html), not in {first.sources[0]}/: all of it is "
                     "served.", "    artifacts:"]
         runtime += [f"      - {json.dumps({'stage': a.stage, 'from': first.workdir, 'to': a.to})}" for a in served]
+    made = [a for b in recipe.builders if b.build and b.build.split()[:1] == ["make"]
+            for a in recipe.runtime.artifacts if a.stage == b.name]
+    if found.program and len(made) == 1 and Path(made[0].source).name != found.program:
+        # The recipe copies the program `make` writes under a fixed name (app); the Makefile names its own.
+        art = made[0]
+        where = str(Path(art.source).parent / found.program)
+        runtime += [f"    # Program: the Makefile's default goal builds {found.program}.", "    artifacts:",
+                    f"      - {json.dumps({'stage': art.stage, 'from': where, 'to': art.to})}"]
     lines = missing + (["overrides:", "  runtime:", *runtime] if runtime else [])
     if found.site_at_root and first is not None:
         lines += ["  builders:", f"    - name: {json.dumps(first.name)}", '      sources: ["."]']

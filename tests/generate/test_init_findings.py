@@ -270,6 +270,24 @@ def test_a_static_site_generator_project_is_front_end_only(tmp_path):
             "dependencies": {"@docusaurus/core": "3", "react": "18"}}
     (root / "package.json").write_text(json.dumps(docs))
     assert frontend_only(root)
+    # A VitePress site (vuejs/docs): markdown pages, vitepress as a dependency, output .vitepress/dist/.
+    press = {"scripts": {"dev": "vitepress", "build": "vitepress build"}, "dependencies": {"vitepress": "^1"}}
+    (root / "package.json").write_text(json.dumps(press))
+    assert frontend_only(root) and detect_stack(root) == "spa"
+
+
+def test_a_static_file_server_over_the_build_output_is_front_end_only(tmp_path):
+    # sveltejs/template: Rollup builds into public/build/, and `start` serves public/ with sirv-cli (a production
+    # dependency): there is no server of the project's own, and public/ (with index.html) is the site.
+    pkg = {"scripts": {"build": "rollup -c", "dev": "rollup -c -w", "start": "sirv public --no-clear"},
+           "devDependencies": {"rollup": "^3", "svelte": "^3"}, "dependencies": {"sirv-cli": "^2"}}
+    root = write(tmp_path, {"package.json": json.dumps(pkg), "public/index.html": "<script src=build/bundle.js>",
+                            "src/main.js": "import App from './App.svelte';\n"})
+    assert frontend_only(root) and detect_stack(root) == "spa"
+    plan = plan_init(root)
+    (root / "imgforge.yaml").write_text(plan.text)
+    dockerfile = generate(load_project(root)).dockerfile
+    assert "for d in dist build out .vitepress/dist */.vitepress/dist _site public;" in dockerfile
 
 
 # Modelled on pallets/quart's examples, aio-libs/aiohttp-demos, a Sanic project template and a setup.py package
@@ -396,3 +414,25 @@ def test_a_static_site_in_public_with_health_files_keeps_http_probes(tmp_path):
                             "public/readyz": "ok\n"})
     settings = yaml.safe_load(plan_init(root).text)
     assert "overrides" not in settings and "manifest" not in settings
+
+
+# Modelled on emikulic/darkhttpd and small C servers: the program make writes is named by the Makefile's default
+# goal (through `all:`), not `app`; a goal that is not a plain program name leaves the recipe's artifact.
+@pytest.mark.parametrize(("makefile", "program"), [
+    ("CC?=cc\nCFLAGS?=-O\n\nall: tinyd\n\ntinyd: tinyd.c\n\t$(CC) $(CFLAGS) tinyd.c -o $@\n\nclean:\n\trm -f tinyd\n"
+     "\n.PHONY: all clean\n", "tinyd"),
+    (".PHONY: all\nall: server\nserver: main.o net.o\n\t$(CC) -o $@ $^\n", "server"),
+    ("all: build/srv\nbuild/srv: srv.c\n\tmkdir -p build && cc -o $@ srv.c\n", None),
+    ("OBJ := a.o\n%.o: %.c\n\tcc -c $<\nall: $(OBJ)\n", None),
+])
+def test_init_copies_the_program_the_makefile_builds(tmp_path, makefile, program):
+    root = write(tmp_path, {"Makefile": makefile, "tinyd.c": "int main(void) { return 0; }\n"})
+    plan = plan_init(root)
+    assert plan.recipe == "c"
+    artifacts = (yaml.safe_load(plan.text).get("overrides") or {}).get("runtime", {}).get("artifacts")
+    if program is None:
+        assert artifacts is None
+    else:
+        assert artifacts == [{"stage": "build", "from": f"/src/{program}", "to": "/app/app"}]
+        (root / "imgforge.yaml").write_text(plan.text)
+        assert f"COPY --from=build /src/{program} /app/app" in generate(load_project(root)).dockerfile
