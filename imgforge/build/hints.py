@@ -1,4 +1,4 @@
-"""What to change when a dependency install fails: read from the failed step's whole output (pip's messages).
+"""What to change when a dependency install fails: read from the failed step's whole output (pip's and go's).
 
 A pinned package with no wheel for the image's Python is built from its source distribution; the builder
 images have no C compiler, and an old `setup.py` may import modules newer Pythons removed (`imp`, gone in
@@ -17,11 +17,20 @@ _COMPILER = re.compile(r"\b(?:gcc|cc1|x86_64-linux-gnu-gcc|aarch64-linux-gnu-gcc
 _SOURCE_BUILD = re.compile(r"Getting requirements to build wheel did not run successfully|metadata-generation-failed"
                            r"|Preparing metadata \(pyproject\.toml\) did not run successfully")
 _REMOVED = re.compile(r"No module named '(imp|distutils|asynchat|asyncore|smtpd)'")
+# Build tools of system libraries a source build asks for, and the package on PyPI that ships wheels instead.
+_LIBRARY = {"pg_config": ("PostgreSQL's libpq", "psycopg2-binary (or psycopg[binary])"),
+            "mysql_config": ("MySQL's client library", "PyMySQL")}
+_GO_PROXY = re.compile(r"go: [^:\n]+: (?:Get|reading) \"?https?://([^/\s\"]+)/[^\n]*"
+                       r"(?:no such host|dial tcp|i/o timeout|connection refused)")
 
 
 def install_hint(lines: Sequence[str]) -> str | None:
     """One sentence naming the package that could not be built and what to change, or None."""
     text = "\n".join(lines)
+    if proxy := _GO_PROXY.search(text):
+        return (f"Go modules could not be downloaded ({proxy.group(1)} is unreachable from the build): commit "
+                "vendor/ (go mod vendor), or set a reachable proxy as GOPROXY in the environment or "
+                "build.network.goproxy in imgforge.yaml")
     failed = _FAILED.findall(text)
     removed = _REMOVED.search(text)
     if not failed and not (removed or _SOURCE_BUILD.search(text)):
@@ -31,6 +40,10 @@ def install_hint(lines: Sequence[str]) -> str | None:
     package = failed[-1] if failed else collected[-1] if collected else None
     if package is None:
         return None
+    for tool, (library, wheels) in _LIBRARY.items():
+        if f"{tool} executable not found" in text or f"{tool}: not found" in text or f"{tool} not found" in text:
+            return (f"{package} builds from source against {library} ({tool} not found in the builder): depend on "
+                    f"{wheels}, which ships wheels, instead")
     found = _PYTHON.search(text)
     python = f"Python 3.{found.group(1) or found.group(2)}" if found else "the image's Python"
     if removed:
