@@ -31,6 +31,11 @@ def install_hint(lines: Sequence[str]) -> str | None:
         return (f"Go modules could not be downloaded ({proxy.group(1)} is unreachable from the build): commit "
                 "vendor/ (go mod vendor), or set a reachable proxy as GOPROXY in the environment or "
                 "build.network.goproxy in imgforge.yaml")
+    if "Unable to determine which files to ship inside the wheel" in text:
+        # Hatchling (uv's and PDM's default backend) ships a package named like the project, else nothing.
+        return ("the project's own wheel build found nothing to ship (hatchling looks for a package named like "
+                "[project] name): set [tool.hatch.build.targets.wheel] packages in pyproject.toml, or remove "
+                "[build-system] if the project is not a package")
     failed = _FAILED.findall(text)
     removed = _REMOVED.search(text)
     if not failed and not (removed or _SOURCE_BUILD.search(text)):

@@ -38,6 +38,13 @@ _REMOVED_MODULE = ["Collecting Flask==1.0.2", "Collecting itsdangerous==0.24", "
       "dial tcp: lookup proxy.golang.org on 10.0.0.2:53: no such host"],
      "Go modules could not be downloaded (proxy.golang.org is unreachable from the build): commit vendor/ (go mod "
      "vendor), or set a reachable proxy as GOPROXY in the environment or build.network.goproxy in imgforge.yaml"),
+    # litestar-org/litestar-hello-world: hatchling, app.py at the root and no package named like the project.
+    (["  Preparing metadata (pyproject.toml): started",
+      "      ValueError: Unable to determine which files to ship inside the wheel using the following heuristics",
+      "error: metadata-generation-failed"],
+     "the project's own wheel build found nothing to ship (hatchling looks for a package named like [project] name): "
+     "set [tool.hatch.build.targets.wheel] packages in pyproject.toml, or remove [build-system] if the project is "
+     "not a package"),
     (["npm ERR! code E404", "npm ERR! 404 Not Found - GET https://registry.npmjs.org/nope"], None),
 ])
 def test_install_hint_names_the_package_and_what_to_change(lines, expected):
