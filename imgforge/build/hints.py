@@ -20,6 +20,7 @@ _REMOVED = re.compile(r"No module named '(imp|distutils|asynchat|asyncore|smtpd)
 # Build tools of system libraries a source build asks for, and the package on PyPI that ships wheels instead.
 _LIBRARY = {"pg_config": ("PostgreSQL's libpq", "psycopg2-binary (or psycopg[binary])"),
             "mysql_config": ("MySQL's client library", "PyMySQL")}
+_BINARY = {"psycopg2-binary", "psycopg-binary", "pymysql"}
 _GO_PROXY = re.compile(r"go: [^:\n]+: (?:Get|reading) \"?https?://([^/\s\"]+)/[^\n]*"
                        r"(?:no such host|dial tcp|i/o timeout|connection refused)")
 
@@ -45,14 +46,20 @@ def install_hint(lines: Sequence[str]) -> str | None:
     package = failed[-1] if failed else collected[-1] if collected else None
     if package is None:
         return None
-    for tool, (library, wheels) in _LIBRARY.items():
-        if f"{tool} executable not found" in text or f"{tool}: not found" in text or f"{tool} not found" in text:
-            return (f"{package} builds from source against {library} ({tool} not found in the builder): depend on "
-                    f"{wheels}, which ships wheels, instead")
+    needs = next(((tool, library, wheels) for tool, (library, wheels) in _LIBRARY.items()
+                  if re.search(rf"{tool}(?: executable)?:? not found", text)), None)
+    # The binary package itself (psycopg2-binary 2.9.9 has no wheel for 3.13) is built from source only for want
+    # of a wheel for this Python: then the pin or the Python is what to change.
+    if needs and package.lower() not in _BINARY:
+        tool, library, wheels = needs
+        return (f"{package} builds from source against {library} ({tool} not found in the builder): depend on "
+                f"{wheels}, which ships wheels, instead")
     found = _PYTHON.search(text)
     python = f"Python 3.{found.group(1) or found.group(2)}" if found else "the image's Python"
     if removed:
         why = f"its build imports {removed.group(1)}, which {python} no longer has"
+    elif needs:
+        why = f"it has no wheel for it, and its source build needs {needs[1]}"
     elif _COMPILER.search(text):
         why = "it has no wheel for it and the builder has no C compiler"
     else:

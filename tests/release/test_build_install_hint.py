@@ -27,12 +27,18 @@ _REMOVED_MODULE = ["Collecting Flask==1.0.2", "Collecting itsdangerous==0.24", "
                    "no C compiler): pin a newer cffi, or choose an older Python with a .python-version file"),
     (_REMOVED_MODULE, "Jinja2 could not be installed on Python 3.13 (its build imports imp, which Python 3.13 no "
                       "longer has): pin a newer Jinja2, or choose an older Python with a .python-version file"),
-    # miguelgrinberg/microblog's psycopg2 (never a wheel): the binary package is what to depend on.
+    # psycopg2 (never a wheel): the binary package is what to depend on.
     (["Collecting psycopg2", "  Getting requirements to build wheel: started", "      running egg_info",
       "      Error: pg_config executable not found.",
       "× Getting requirements to build wheel did not run successfully."],
      "psycopg2 builds from source against PostgreSQL's libpq (pg_config not found in the builder): depend on "
      "psycopg2-binary (or psycopg[binary]), which ships wheels, instead"),
+    # miguelgrinberg/microblog pins psycopg2-binary 2.9.9, whose wheels end before 3.13.
+    (["Collecting psycopg2-binary==2.9.9", "  Downloading psycopg2-binary-2.9.9.tar.gz (384 kB)",
+      "      Error: pg_config executable not found.", "      lib/python3.13/site-packages/setuptools",
+      "× Getting requirements to build wheel did not run successfully."],
+     "psycopg2-binary could not be installed on Python 3.13 (it has no wheel for it, and its source build needs "
+     "PostgreSQL's libpq): pin a newer psycopg2-binary, or choose an older Python with a .python-version file"),
     # PierreZ/goStatic without vendor/ on a machine without the module proxy.
     (['go: github.com/rs/zerolog@v1.26.1: Get "https://proxy.golang.org/github.com/rs/zerolog/@v/v1.26.1.info": '
       "dial tcp: lookup proxy.golang.org on 10.0.0.2:53: no such host"],
