@@ -345,6 +345,22 @@ def test_nextjs_preview_keys_are_not_findings_but_a_real_token_there_is() -> Non
     assert detector.scan_bytes(token.encode(), "/app/.next/prerender-manifest.js") != []
 
 
+def test_an_algolia_search_key_beside_its_app_id_and_index_is_not_a_finding() -> None:
+    # vuejs/docs (VitePress): every built page carries the DocSearch config, whose apiKey is Algolia's search-only
+    # key, public by design. The same key under another name, or without the app id and index beside it, is found.
+    key = hashlib.md5(b"search").hexdigest()
+    site = json.dumps({"algolia": {"indexName": "docs", "appId": "AB12CD34EF", "apiKey": key}})
+    page = f"<script>window.__DATA__ = {json.dumps(site)}</script>\n"
+    config = (f"themeConfig: {{\n  algolia: {{\n    appId: 'AB12CD34EF',\n    apiKey: '{key}',\n"
+              "    indexName: 'docs'\n  }\n}\n")
+    detector = SecretDetector(strict=True)
+    assert detector.scan_bytes(page.encode(), "/www/guide/index.html") == []
+    assert detector.scan_bytes(config.encode(), "/app/docusaurus.config.js") == []
+    for text in (json.dumps({"appId": "AB12CD34EF", "writeApiKey": key, "indexName": "docs"}),
+                 json.dumps({"service": {"apiKey": key, "indexName": "docs"}})):
+        assert [m.rule for m in detector.scan_bytes(text.encode(), "/app/config/search.json")] == ["generic-secret"]
+
+
 def _blob(seed: str, size: int) -> str:
     """Deterministic base64 of `size` pseudo-random bytes (an embedded binary's shape)."""
     raw = b"".join(hashlib.sha256(f"{seed}{i}".encode()).digest() for i in range(size // 32 + 1))[:size]
