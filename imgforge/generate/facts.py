@@ -181,14 +181,21 @@ def port_in(text: str, where: str) -> Port | None:
     return best[1] if best else None
 
 
+# Test runners' and bundlers' settings state the port of a test or dev server (louislam/uptime-kuma's
+# config/playwright.config.js: 30001), never the service's.
+_TOOL_CONFIG = re.compile(r"^(?:playwright|jest|vitest|cypress|karma|wdio|vite|webpack|rollup)[.-]conf(?:ig)?\b.*"
+                          r"\.[cm]?[jt]s$")
+
+
 def find_port(root: Path, first: list[Path], suffixes: tuple[str, ...]) -> Port | None:
-    """A port stated in the Procfile, the entry files `first`, then any source file."""
+    """A port stated in the Procfile, the entry files `first`, then any source file but a test runner's or
+    bundler's settings."""
     web = procfile_web(root)
     if web and (found := port_in(web, "Procfile")):
         return found
     seen = set()
     for path in [*first, *source_files(root, suffixes)]:
-        if path in seen:
+        if path in seen or _TOOL_CONFIG.match(path.name):
             continue
         seen.add(path)
         found = port_in(read_text(path), str(path.relative_to(root)))

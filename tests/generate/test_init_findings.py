@@ -211,6 +211,13 @@ def test_procfile_list_runs_every_step(tmp_path):
     # A port of another service (DB_PORT) is not the server's.
     ({"package.json": '{"main": "app.js"}', "app.js": "const DB_PORT = 5432\napp.listen(process.env.PORT)\n"},
      8080),
+    # louislam/uptime-kuma: the e2e runner's web server port (config/playwright.config.js, read first in name
+    # order) and a Vite dev server's are not the service's; its server's default of PORT is.
+    ({"package.json": '{"scripts": {"start": "node server/server.js"}, "dependencies": {"express": "4"}}',
+     "config/playwright.config.js": "const port = 30001;\nexport default { webServer: { port } };\n",
+     "config/vite.config.js": "export default { server: { port: 3000 } };\n",
+     "server/server.js": "require('./config');\n", "server/config.js": "const port = process.env.PORT || 3001;\n"},
+     3001),
 ])
 def test_init_reads_the_port_a_constant_states(tmp_path, files, port):
     settings = yaml.safe_load(plan_init(write(tmp_path, files)).text)
