@@ -361,6 +361,15 @@ def test_an_algolia_search_key_beside_its_app_id_and_index_is_not_a_finding() ->
         assert [m.rule for m in detector.scan_bytes(text.encode(), "/app/config/search.json")] == ["generic-secret"]
 
 
+def test_a_translated_sentence_under_a_token_key_is_not_a_finding() -> None:
+    # louislam/uptime-kuma's src/lang/ja.json and zh-TW.json: keys that end in Token hold sentences in scripts
+    # written without spaces (so the value pattern takes the whole sentence); a token beside them is still found.
+    text = ('{\n  "wayToGetChatToken": "{0}からアクセストークンを入手できます",\n'
+            '  "howToGetBotToken": "你可以從{0}取得Token。",\n  "apiToken": "x9Fk2LmQ8vR3tZ7wYp1q"\n}\n')
+    found = SecretDetector(strict=True).scan_bytes(text.encode(), "/app/src/lang/ja.json")
+    assert [(m.rule, m.line) for m in found] == [("generic-secret", 4)]
+
+
 def _blob(seed: str, size: int) -> str:
     """Deterministic base64 of `size` pseudo-random bytes (an embedded binary's shape)."""
     raw = b"".join(hashlib.sha256(f"{seed}{i}".encode()).digest() for i in range(size // 32 + 1))[:size]
