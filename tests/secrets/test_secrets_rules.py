@@ -208,6 +208,9 @@ NEGATIVE = [
     ("url-password", "x.txt", "postgres://app:password@db/app"),
     ("url-password", "x.txt", "postgres://app:${DB_PASSWORD}@db/app"),
     ("url-password", "x.txt", "https://user:pass@host.internal/"),
+    # louislam/uptime-kuma's notification form: Apprise's URL syntax names each part (also in the built bundle).
+    ("url-password", "Apprise.vue", '<p>{{ $t("Example:", ["twilio://AccountSid:AuthToken@FromPhoneNo"]) }}</p>'),
+    ("url-password", "index.js", 'e("Example:",["mailgun://Sender:ApiKey@Domain"])'),
     ("url-password", "url.md", "const myURL = new URL('https://abc:xyz@example.com');"),
     ("url-password", "auth.md", "https://user:he%2F%2Fo@pypi.example.com/simple"),
     ("url-password", "x.txt", "mysql://root:12345678@db/app"),
