@@ -78,6 +78,7 @@ _ALGOLIA_APP_ID = re.compile(rb"(?i:app_?id)\\?[\"']?\s*[:=]\s*\\?[\"'][A-Z0-9]{
 # Scripts written without spaces between words (Han, kana, Hangul, Thai): a value holding them is a translated
 # sentence (a locale file's "wayToGetLineNotifyToken": "{0}からアクセストークンを入手できます"), never a token.
 _UNSPACED_SCRIPT = re.compile("[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
+_SQL_CONDITION = re.compile(rb"\w+(?:=|<>|!=|<=?|>=?)\?")
 _ALGOLIA_INDEX = re.compile(rb"(?i)index_?name\\?[\"']?\s*[:=]")
 
 
@@ -101,6 +102,8 @@ def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: boo
         return False  # SHARE_TOKEN = "RADICALE:share-token": a namespaced key naming the setting, not its value
     if _search_only_key(name, around):
         return False
+    if _SQL_CONDITION.fullmatch(value):
+        return False  # R.find("api_key", "user_id=?", [id]): a table name, then a query condition with a parameter
     if any(b >= 0x80 for b in value) and _UNSPACED_SCRIPT.search(value.decode("utf-8", "replace")):
         return False
     if is_placeholder(value) or is_reference(value) or is_hash_like(value, around):

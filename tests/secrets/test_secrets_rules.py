@@ -208,6 +208,8 @@ NEGATIVE = [
     ("url-password", "x.txt", "postgres://app:password@db/app"),
     ("url-password", "x.txt", "postgres://app:${DB_PASSWORD}@db/app"),
     ("url-password", "x.txt", "https://user:pass@host.internal/"),
+    # louislam/uptime-kuma's server/client.js: an ORM call on the api_key table with a parameterised condition.
+    ("generic-secret", "client.js", 'const list = await R.find("api_key", "user_id=?", [socket.userID]);'),
     # louislam/uptime-kuma's notification form: Apprise's URL syntax names each part (also in the built bundle).
     ("url-password", "Apprise.vue", '<p>{{ $t("Example:", ["twilio://AccountSid:AuthToken@FromPhoneNo"]) }}</p>'),
     ("url-password", "index.js", 'e("Example:",["mailgun://Sender:ApiKey@Domain"])'),
