@@ -18,7 +18,8 @@ def render_dockerignore(recipe: Recipe, image_name: str | None = None) -> str:
     `image_name`, then the recipe's)."""
     # `imgforge pipeline .` writes its reports to dist/<image>/ inside the project before the build: copied by a
     # source step, they shipped in the image and made every run's source layer differ (lint.json, Dockerfile).
-    own = (f"dist/{image_name}",) if image_name else ()
+    # The whole namespace folder (dist/shop for shop/api), so no empty folder of it is copied either.
+    own = (f"dist/{image_name.split('/', 1)[0]}",) if image_name else ()
     seen: list[str] = []
     for entry in (*COMMON, *own, *recipe.dockerignore):
         if entry not in seen:
