@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from imgforge.build.hints import install_hint
 from imgforge.lint.parser import parse
 
 _VERTEX = re.compile(r"^#(\d+) \[(?:(?P<stage>[^\]\s]+) )?(?P<x>\d+)/(?P<y>\d+)\] (?P<cmd>.*)$")
@@ -42,6 +43,7 @@ class StepFailure:
     error: str
     output_tail: tuple[str, ...]
     dockerfile_line: int | None = None
+    hint: str | None = None  # what to change, read from the whole output
 
 
 @dataclass
@@ -99,7 +101,9 @@ class ProgressLog:
         line = self.file_line
         if line is None and dockerfile_text is not None:
             line = locate_step(dockerfile_text, stage, int(step.split("/")[0]))
-        return StepFailure(stage or "main", step, cmd, self.errors[vid], tuple(self.output.get(vid, [])[-tail:]), line)
+        output = self.output.get(vid, [])
+        return StepFailure(stage or "main", step, cmd, self.errors[vid], tuple(output[-tail:]), line,
+                           install_hint(output))
 
 
 def locate_step(text: str, stage: str, index: int) -> int | None:

@@ -155,6 +155,8 @@ def _failed(dockerfile: Path, log: ProgressLog, exc: DockerException) -> BuildEr
     where = f"{dockerfile}:{failure.dockerfile_line}" if failure.dockerfile_line else str(dockerfile)
     tail = "".join(f"\n  | {line}" for line in failure.output_tail)
     error = _EXECUTOR.sub(lambda m: f"{m.group(1)}{_short(m.group(2))}{m.group(3)}", failure.error)
+    # The first line is the one a summary shows: it ends with what to change when the output says.
+    error += f"; {failure.hint}" if failure.hint else ""
     return BuildError(f"building {where} ([{failure.stage} {failure.step}] {_short(failure.command)}): {error}{tail}",
                       failure)
 

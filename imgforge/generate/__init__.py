@@ -75,8 +75,8 @@ def generate(project: Project) -> GeneratedFiles:
                      "and the catalog allow: pip builds them from source, which needs a compiler and the Python "
                      "headers in the builder (overrides.builders[].system_packages) and their support for that "
                      "Python; a newer lock (uv lock --upgrade-package NAME) has wheels",)
-    return GeneratedFiles(dockerfile=render_dockerfile(project), dockerignore=render_dockerignore(project.recipe),
-                          warnings=warnings)
+    return GeneratedFiles(dockerfile=render_dockerfile(project),
+                          dockerignore=render_dockerignore(project.recipe, project.image_name), warnings=warnings)
 
 
 def stale_files(project: Project, files: GeneratedFiles) -> list[str]:

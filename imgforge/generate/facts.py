@@ -181,14 +181,21 @@ def port_in(text: str, where: str) -> Port | None:
     return best[1] if best else None
 
 
+# Test runners' and bundlers' settings state the port of a test or dev server (louislam/uptime-kuma's
+# config/playwright.config.js: 30001), never the service's.
+_TOOL_CONFIG = re.compile(r"^(?:playwright|jest|vitest|cypress|karma|wdio|vite|webpack|rollup)[.-]conf(?:ig)?\b.*"
+                          r"\.[cm]?[jt]s$")
+
+
 def find_port(root: Path, first: list[Path], suffixes: tuple[str, ...]) -> Port | None:
-    """A port stated in the Procfile, the entry files `first`, then any source file."""
+    """A port stated in the Procfile, the entry files `first`, then any source file but a test runner's or
+    bundler's settings."""
     web = procfile_web(root)
     if web and (found := port_in(web, "Procfile")):
         return found
     seen = set()
     for path in [*first, *source_files(root, suffixes)]:
-        if path in seen:
+        if path in seen or _TOOL_CONFIG.match(path.name):
             continue
         seen.add(path)
         found = port_in(read_text(path), str(path.relative_to(root)))
@@ -229,3 +236,28 @@ def go_main(root: Path) -> tuple[str, str] | None:
     why = "named like the module" if named else "the only one" if len(mains) == 1 else \
         f"the first of {', '.join(d.name for d in mains)}"
     return f"./cmd/{chosen.name}", f"no package main at the module root; cmd/{chosen.name} is {why}"
+
+
+_RULE = re.compile(r"^([A-Za-z0-9_./+-]+(?:[ \t]+[A-Za-z0-9_./+-]+)*)[ \t]*:(?!=)[ \t]*([^=\n#]*)$", re.M)
+
+
+def make_program(root: Path) -> str | None:
+    """The program the Makefile's default goal builds (its first rule, through `all:`'s first prerequisite), when
+    it is a plain file name: `make` writes it at the root (emikulic/darkhttpd: `all: darkhttpd`)."""
+    text = read_text(root / "Makefile") or read_text(root / "makefile")
+    rules: dict[str, list[str]] = {}
+    order: list[str] = []
+    for m in _RULE.finditer(text):
+        for target in m.group(1).split():
+            if target.startswith(".") or "%" in target:
+                continue
+            rules.setdefault(target, m.group(2).split())
+            order.append(target)
+    goal = order[0] if order else None
+    seen: set[str] = set()
+    while goal in ("all", "default", "build") and goal not in seen and rules.get(goal):
+        seen.add(goal)
+        goal = rules[goal][0]
+    if goal is None or "$" in goal or "/" in goal or goal.endswith((".o", ".a", ".so", ".c", ".h")):
+        return None
+    return goal if goal not in ("all", "default", "build", "install", "clean", "test") else None

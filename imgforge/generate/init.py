@@ -17,7 +17,17 @@ import yaml
 
 from imgforge.errors import UsageError
 from imgforge.generate.detect import detect_stack
-from imgforge.generate.facts import Port, Start, dig, find_port, go_main, health_routes, parse_toml, read_text
+from imgforge.generate.facts import (
+    Port,
+    Start,
+    dig,
+    find_port,
+    go_main,
+    health_routes,
+    make_program,
+    parse_toml,
+    read_text,
+)
 from imgforge.generate.nodestart import entry_files, node_start, package_json
 from imgforge.generate.pystart import python_start
 from imgforge.recipes import load_recipe
@@ -25,7 +35,7 @@ from imgforge.recipes.model import Recipe
 from imgforge.settings import SETTINGS_FILE
 
 _SUFFIXES = {"python": (".py",), "node": (".js", ".mjs", ".cjs", ".ts"), "other": (".go", ".c", ".rs")}
-_ORDER = {"python": "Procfile web:, [project.scripts], Django, Flask, Quart, FastAPI, Sanic, Streamlit, "
+_ORDER = {"python": "Procfile web:, [project.scripts], Django, Flask, Quart, FastAPI, Litestar, Sanic, Streamlit, "
                     "main.py/app.py, a package's __main__.py, a module run as a script",
           "node": "Procfile web:, scripts.start as plain node, main, server.js/index.js"}
 
@@ -47,6 +57,8 @@ class Findings:
     port: Port | None
     health: bool
     go_main: tuple[str, str] | None = None
+    site_at_root: bool = False  # a static site whose index.html is at the root, not in the recipe's folder
+    program: str | None = None  # what the Makefile's default goal builds
 
 
 def _default_name(root: Path) -> str:
@@ -65,10 +77,26 @@ def findings(root: Path, recipe: Recipe) -> Findings:
     start = python_start(root) if lang == "python" else node_start(root) if lang == "node" else None
     port = find_port(root, entry_files(root, start), _SUFFIXES[lang])
     health = health_routes(root, _SUFFIXES[lang], recipe.health.liveness, recipe.health.readiness)
-    if recipe.health.served or any("httpd" in word for word in recipe.runtime.entrypoint):
-        # Static sites and SPAs: the server answers the health paths itself, or they are files it always has.
+    at_root = _site_at_root(root, recipe)
+    if recipe.health.served:
+        # SPAs: the server answers the health paths itself.
         health = True
-    return Findings(start, port, health, go_main(root) if (root / "go.mod").is_file() else None)
+    elif any("httpd" in word for word in recipe.runtime.entrypoint):
+        # A file server answers the health paths only with files of those names in the folder it serves.
+        site = root if at_root else root / recipe.builders[0].sources[0] if recipe.builders else root
+        health = all((site / path.strip("/")).is_file()
+                     for path in (recipe.health.liveness, recipe.health.readiness))
+    return Findings(start, port, health, go_main(root) if (root / "go.mod").is_file() else None, at_root,
+                    make_program(root))
+
+
+def _site_at_root(root: Path, recipe: Recipe) -> bool:
+    """A static-site recipe that copies one folder (public/) to a project with index.html at its root instead
+    (gabrielecirulli/2048: index.html, js/, style/ side by side)."""
+    first = recipe.builders[0] if recipe.builders else None
+    return (first is not None and any("httpd" in word for word in recipe.runtime.entrypoint)
+            and len(first.sources) == 1 and first.sources[0] != "." and not (root / first.sources[0]).exists()
+            and (root / "index.html").is_file())
 
 
 def _declared_version(root: Path) -> str | None:
@@ -130,7 +158,23 @@ def _detected(found: Findings, recipe: Recipe, port: int | None) -> list[str]:
     if chosen is not None and chosen != recipe.runtime.port:
         why = "given with --port" if port is not None else f"stated by {found.port.why}" if found.port else ""
         runtime += _block("port", chosen, f"Port {why}; PORT is set to it in the image.", 4)
+    first = recipe.builders[0] if recipe.builders else None
+    if found.site_at_root and first is not None:
+        served = [a for a in recipe.runtime.artifacts if a.stage == first.name]
+        runtime += [f"    # The site is at the project root (index.html), not in {first.sources[0]}/: all of it is "
+                    "served.", "    artifacts:"]
+        runtime += [f"      - {json.dumps({'stage': a.stage, 'from': first.workdir, 'to': a.to})}" for a in served]
+    made = [a for b in recipe.builders if b.build and b.build.split()[:1] == ["make"]
+            for a in recipe.runtime.artifacts if a.stage == b.name]
+    if found.program and len(made) == 1 and Path(made[0].source).name != found.program:
+        # The recipe copies the program `make` writes under a fixed name (app); the Makefile names its own.
+        art = made[0]
+        where = str(Path(art.source).parent / found.program)
+        runtime += [f"    # Program: the Makefile's default goal builds {found.program}.", "    artifacts:",
+                    f"      - {json.dumps({'stage': art.stage, 'from': where, 'to': art.to})}"]
     lines = missing + (["overrides:", "  runtime:", *runtime] if runtime else [])
+    if found.site_at_root and first is not None:
+        lines += ["  builders:", f"    - name: {json.dumps(first.name)}", '      sources: ["."]']
     if not found.health:
         lines = lines if runtime else [*lines, "overrides:"]
         lines += ["  health:", *_block("probe", "tcp", f"No {recipe.health.liveness} and {recipe.health.readiness} "

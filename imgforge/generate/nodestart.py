@@ -21,10 +21,11 @@ SERVER_PACKAGES = frozenset({
 })
 # Static site generators whose pages are not html files (src/pages/index.astro, docs/*.md): with a build script
 # and no server package, the build output is the site.
-_STATIC_GENERATORS = frozenset({"astro", "@docusaurus/core"})
-# Start scripts of front-end tools: a dev or preview server, not the production entry point.
+_STATIC_GENERATORS = frozenset({"astro", "@docusaurus/core", "vitepress"})
+# Start scripts of front-end tools: a dev or preview server, or a static file server over the build output
+# (sveltejs/template's `sirv public`), not a server of the project's own.
 _DEV_SERVERS = ("vite", "react-scripts", "ng ", "vue-cli-service", "parcel", "webpack", "astro", "serve ", "next dev",
-                "http-server", "live-server", "snowpack", "gatsby", "docusaurus ")
+                "http-server", "live-server", "snowpack", "gatsby", "docusaurus ", "sirv ", "vitepress")
 _ENTRY_FILES = ("server.js", "index.js", "app.js", "main.js", "server.mjs", "index.mjs", "src/server.js",
                 "src/index.js", "dist/server.js", "dist/index.js")
 

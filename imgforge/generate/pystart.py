@@ -1,6 +1,6 @@
-"""A Python project's start command, first match wins: Procfile `web:`, `[project.scripts]`, Django, Flask,
-Quart, FastAPI, Sanic, Streamlit, then `main.py`/`app.py`, a package's `__main__.py`, a module that starts its
-server when run as a script."""
+"""A Python project's start command, first match wins: Procfile `web:`, `[project.scripts]` (not a dependency's
+command line), Django, Flask, Quart, FastAPI, Litestar, Sanic, Streamlit, then `main.py`/`app.py`, a package's
+`__main__.py`, a module that starts its server when run as a script."""
 
 from __future__ import annotations
 
@@ -73,8 +73,9 @@ def dependencies(root: Path) -> set[str]:
         names |= _keys(dig(parse_json(read_text(root / "Pipfile.lock") or "{}"), "default"))
     for lock in ("uv.lock", "poetry.lock", "pdm.lock"):
         names |= {_norm(n) for n in re.findall(r'^name = "([^"]+)"', read_text(root / lock), re.M)}
-    # fastapi[standard] and fastapi[all] carry uvicorn (fastapi[all] is the older spelling, still in many projects).
-    if any(re.search(r"fastapi\[[^\]]*\b(?:standard|all)\b", read_text(p), re.I)
+    # fastapi[standard] and fastapi[all] carry uvicorn (fastapi[all] is the older spelling, still in many projects),
+    # and so does litestar[standard].
+    if any(re.search(r"(?:fastapi|litestar)\[[^\]]*\b(?:standard|all)\b", read_text(p), re.I)
            for p in (root / "pyproject.toml", root / "requirements.txt")):
         names.add("uvicorn")
     return names
@@ -217,6 +218,25 @@ def _fastapi(root: Path, deps: set[str]) -> Start | None:
                  f"FastAPI app {obj[0]}:{obj[1]} with uvicorn in its dependencies")
 
 
+def _litestar(root: Path, deps: set[str]) -> Start | None:
+    """A Litestar app object served by uvicorn (litestar[standard] carries it), as Litestar's `run` command does."""
+    if "litestar" not in deps or "uvicorn" not in deps:
+        return None
+    obj = _find(root, r"^(\w+)\s*=\s*(?:litestar\.)?Litestar\(")
+    if obj is None:
+        return None
+    return Start(shell(f"uvicorn {obj[0]}:{obj[1]} --host 0.0.0.0 --port ${{PORT}}"),
+                 f"Litestar app {obj[0]}:{obj[1]} with uvicorn in its dependencies")
+
+
+def _own_script(root: Path, target: object, deps: set[str]) -> bool:
+    """Whether a `[project.scripts]` target may be the project's own code: one whose module is a dependency's
+    (`app = "litestar.__main__:run_cli"`) starts that tool's command line (its help, then exit), not the service."""
+    top = str(target).split(":", 1)[0].split(".", 1)[0].strip()
+    local = any((base / top).is_dir() or (base / f"{top}.py").is_file() for base in (root, root / "src"))
+    return local or _norm(top) not in deps
+
+
 def _streamlit(root: Path, deps: set[str]) -> Start | None:
     """A Streamlit app: `streamlit run` on its script (streamlit_app.py, as Streamlit's own examples name it,
     else a top-level script that imports streamlit), bound to every interface on $PORT, without prompts."""
@@ -240,11 +260,13 @@ def python_start(root: Path) -> Start | None:
         return web
     data = _pyproject(root)
     scripts = data.get("project", {}).get("scripts") or {}
-    if scripts and "build-system" in data:
-        name = next(iter(scripts))
-        return Start((name,), f"[project.scripts] {name} = {scripts[name]!r} (the project is installed)")
     deps = dependencies(root)
-    for rule in (_django, _flask, _quart, _fastapi, _sanic, _streamlit):
+    own = [name for name, target in scripts.items() if _own_script(root, target, deps)] \
+        if isinstance(scripts, dict) else []
+    if own and "build-system" in data:
+        name = own[0]
+        return Start((name,), f"[project.scripts] {name} = {scripts[name]!r} (the project is installed)")
+    for rule in (_django, _flask, _quart, _fastapi, _litestar, _sanic, _streamlit):
         found = rule(root, deps)
         if found:
             return found

@@ -123,10 +123,14 @@ def load_settings(path: Path) -> tuple[ManifestSettings, dict[str, Overlay]]:
     return manifest, envs
 
 
+def _label(text: str) -> str:
+    """`text` as a Kubernetes name (DNS-1035 label): `app-` in front of one that starts with a digit (2048)."""
+    name = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")[:63].strip("-")
+    return name if re.match(r"^[a-z]", name) else f"app-{name}"[:63].rstrip("-")
+
+
 def _project_name(path: Path) -> str:
-    folder = settings_path(path).resolve().parent.name
-    name = re.sub(r"[^a-z0-9-]+", "-", folder.lower()).strip("-")[:63].strip("-")
-    return name if re.match(r"^[a-z]", name) else f"app-{name}".rstrip("-")[:63]
+    return _label(settings_path(path).resolve().parent.name)
 
 
 def project_defaults(path: Path) -> dict[str, Any]:
@@ -141,7 +145,7 @@ def project_defaults(path: Path) -> dict[str, Any]:
 
     project = load_project(settings_path(path))
     recipe = project.recipe
-    name = re.sub(r"[^a-z0-9-]+", "-", project.image_name.rsplit("/", 1)[-1].lower()).strip("-")[:63]
+    name = _label(project.image_name.rsplit("/", 1)[-1])
     res = recipe.resources
     return {
         "name": name or None, "port": recipe.runtime.port, "uid": recipe.runtime.user, "gid": recipe.runtime.group,

@@ -190,7 +190,14 @@ def _exit_reason(code: int | None, was_ready: bool, logs: str, plan: RunPlan) ->
     line = telling_line(logs)
     if line:
         text += f" ({line[0]}: {line[1][:200]})"
+    if not was_ready and (code == 0 or _USAGE.search(logs)):
+        # A server does not end by itself: the command ran a program that printed its usage or finished its work.
+        text += (": the start command ended by itself (a program run without the arguments that make it serve?) "
+                 "- set overrides.runtime.entrypoint in imgforge.yaml to the command that runs the server")
     return text
+
+
+_USAGE = re.compile(r"^\s*usage:", re.I | re.M)
 
 
 # An error's own line: `Error: Cannot find module …`, `ModuleNotFoundError: …`, `panic: …`, `FATAL …`.

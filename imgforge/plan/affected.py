@@ -121,7 +121,8 @@ def _inputs_of(root: Path, project: Project, raw: dict[str, Any]) -> Inputs:
     files.update({f"{prefix}{name}": "settings" for name in (".npmrc", ".yarnrc.yml")})
     ignore_file = project.root / ".dockerignore"
     # The pipeline writes the generated .dockerignore when the project has none: judge by that text.
-    text = ignore_file.read_text(encoding="utf-8") if ignore_file.is_file() else render_dockerignore(project.recipe)
+    text = (ignore_file.read_text(encoding="utf-8") if ignore_file.is_file()
+            else render_dockerignore(project.recipe, project.image_name))
     # Recipe images name a toolchain family (`imgforge/python:{python}`); the base used is the version the
     # project's own declarations select, as generation picks it.
     chosen: dict[str, str] = {}

@@ -63,7 +63,13 @@ def evaluate(report: ScanReport, policy: Policy) -> list[str]:
     """The gates `report` fails under `policy`, each as one sentence (empty when all pass)."""
     failed = []
     if policy.fail_on_secrets and report.secrets:
-        failed.append(f"secrets: {len(report.secrets)} finding(s) not in the baseline")
+        first = report.secrets[0]
+        where = (f"{first.path}:{first.line}" if first.path and first.line else first.path
+                 or f"{first.source} {first.name}")
+        # The one line a pipeline ends on says where to look and what to change, not only how many.
+        failed.append(f"secrets: {len(report.secrets)} finding(s) not in the baseline (first: {first.rule} in "
+                      f"{where}); take them out of the image, or accept them: copy this run's scan.json (it lists "
+                      "their fingerprints) beside imgforge.yaml and name the copy in scan.baseline")
     if policy.max_wasted_bytes is not None and report.wasted_bytes > policy.max_wasted_bytes:
         failed.append(f"wasted bytes: {human(report.wasted_bytes)} > {human(int(policy.max_wasted_bytes))}")
     if policy.min_efficiency is not None and report.efficiency < policy.min_efficiency:

@@ -72,6 +72,14 @@ _SHORT_HEX = re.compile(rb"^[0-9a-f]{1,20}$")
 _NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 _MAX_NAME = 40
 _LINE_CONTEXT = 160  # bytes either side of a value searched for hash words (sha256, integrity, ...)
+# An Algolia search configuration (DocSearch in VitePress, Docusaurus, VuePress themes: appId, apiKey, indexName
+# side by side): its apiKey is the search-only key Algolia publishes to every visitor's browser by design.
+_ALGOLIA_APP_ID = re.compile(rb"(?i:app_?id)\\?[\"']?\s*[:=]\s*\\?[\"'][A-Z0-9]{10}\\?[\"']")
+# Scripts written without spaces between words (Han, kana, Hangul, Thai): a value holding them is a translated
+# sentence (a locale file's "wayToGetLineNotifyToken": "{0}からアクセストークンを入手できます"), never a token.
+_UNSPACED_SCRIPT = re.compile("[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
+_SQL_CONDITION = re.compile(rb"\w+(?:=|<>|!=|<=?|>=?)\?")
+_ALGOLIA_INDEX = re.compile(rb"(?i)index_?name\\?[\"']?\s*[:=]")
 
 
 def is_reference(value: bytes) -> bool:
@@ -92,6 +100,12 @@ def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: boo
         return False
     if _names_itself(value, name):
         return False  # SHARE_TOKEN = "RADICALE:share-token": a namespaced key naming the setting, not its value
+    if _search_only_key(name, around):
+        return False
+    if _SQL_CONDITION.fullmatch(value):
+        return False  # R.find("api_key", "user_id=?", [id]): a table name, then a query condition with a parameter
+    if any(b >= 0x80 for b in value) and _UNSPACED_SCRIPT.search(value.decode("utf-8", "replace")):
+        return False
     if is_placeholder(value) or is_reference(value) or is_hash_like(value, around):
         return False
     if (
@@ -108,6 +122,13 @@ def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: boo
         return False
     # A random alphanumeric token is also a valid identifier; variable names have few digits and less entropy.
     return not is_code_identifier(value) or (sum(48 <= b <= 57 for b in value) >= 3 and entropy >= 4.0)
+
+
+def _search_only_key(name: bytes, around: bytes) -> bool:
+    """Whether `name` is the apiKey of an Algolia search configuration (an app id and an index name beside it)."""
+    last = re.split(rb"[.\-]", name.lower())[-1].replace(b"_", b"")
+    return (last in (b"apikey", b"searchapikey", b"searchonlyapikey") and _ALGOLIA_APP_ID.search(around) is not None
+            and _ALGOLIA_INDEX.search(around) is not None)
 
 
 def _names_itself(value: bytes, name: bytes) -> bool:

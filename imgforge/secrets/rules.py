@@ -114,12 +114,19 @@ def _shadow_hash(m: Any, ctx: Context) -> Found | None:
     return Found(m.start(1), m.end(1), value) if shannon_entropy(value) >= 3.0 else None
 
 
+# Letters only, ending in a word for a credential (AuthToken, ApiKey, ClientSecret): the name of a value in a URL
+# template (notification services' URL syntax), not a password.
+_NAMES_A_CREDENTIAL = re.compile(rb"[A-Za-z]*(?:Token|Key|Secret|Password|Passwd|Pass)")
+
+
 def _url_password(m: Any, ctx: Context) -> Found | None:
     password: bytes = m.group(2)
     if is_placeholder(password) or generic.is_reference(password) or password.lower() == m.group(1).lower():
         return None
     if password.lower() in (b"pass", b"pw", b"pwd", b"passwd", b"password", b"secret", b"x-oauth-basic"):
         return None
+    if _NAMES_A_CREDENTIAL.fullmatch(password):
+        return None  # "twilio://AccountSid:AuthToken@FromPhoneNo": a URL template naming what goes where
     plain = unquote_to_bytes(password)
     if len(plain) < 5 or plain.isdigit() or _DOC_HOST.match(ctx.data, m.end(2) + 1):
         return None  # "abc:xyz@", "user:1234@" and RFC 2606 example hosts are documentation

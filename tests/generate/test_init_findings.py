@@ -211,6 +211,13 @@ def test_procfile_list_runs_every_step(tmp_path):
     # A port of another service (DB_PORT) is not the server's.
     ({"package.json": '{"main": "app.js"}', "app.js": "const DB_PORT = 5432\napp.listen(process.env.PORT)\n"},
      8080),
+    # louislam/uptime-kuma: the e2e runner's web server port (config/playwright.config.js, read first in name
+    # order) and a Vite dev server's are not the service's; its server's default of PORT is.
+    ({"package.json": '{"scripts": {"start": "node server/server.js"}, "dependencies": {"express": "4"}}',
+     "config/playwright.config.js": "const port = 30001;\nexport default { webServer: { port } };\n",
+     "config/vite.config.js": "export default { server: { port: 3000 } };\n",
+     "server/server.js": "require('./config');\n", "server/config.js": "const port = process.env.PORT || 3001;\n"},
+     3001),
 ])
 def test_init_reads_the_port_a_constant_states(tmp_path, files, port):
     settings = yaml.safe_load(plan_init(write(tmp_path, files)).text)
@@ -270,6 +277,24 @@ def test_a_static_site_generator_project_is_front_end_only(tmp_path):
             "dependencies": {"@docusaurus/core": "3", "react": "18"}}
     (root / "package.json").write_text(json.dumps(docs))
     assert frontend_only(root)
+    # A VitePress site (vuejs/docs): markdown pages, vitepress as a dependency, output .vitepress/dist/.
+    press = {"scripts": {"dev": "vitepress", "build": "vitepress build"}, "dependencies": {"vitepress": "^1"}}
+    (root / "package.json").write_text(json.dumps(press))
+    assert frontend_only(root) and detect_stack(root) == "spa"
+
+
+def test_a_static_file_server_over_the_build_output_is_front_end_only(tmp_path):
+    # sveltejs/template: Rollup builds into public/build/, and `start` serves public/ with sirv-cli (a production
+    # dependency): there is no server of the project's own, and public/ (with index.html) is the site.
+    pkg = {"scripts": {"build": "rollup -c", "dev": "rollup -c -w", "start": "sirv public --no-clear"},
+           "devDependencies": {"rollup": "^3", "svelte": "^3"}, "dependencies": {"sirv-cli": "^2"}}
+    root = write(tmp_path, {"package.json": json.dumps(pkg), "public/index.html": "<script src=build/bundle.js>",
+                            "src/main.js": "import App from './App.svelte';\n"})
+    assert frontend_only(root) and detect_stack(root) == "spa"
+    plan = plan_init(root)
+    (root / "imgforge.yaml").write_text(plan.text)
+    dockerfile = generate(load_project(root)).dockerfile
+    assert "for d in dist build out .vitepress/dist */.vitepress/dist _site public;" in dockerfile
 
 
 # Modelled on pallets/quart's examples, aio-libs/aiohttp-demos, a Sanic project template and a setup.py package
@@ -295,6 +320,15 @@ def test_a_static_site_generator_project_is_front_end_only(tmp_path):
       "chat/main.py": "from aiohttp import web\n\ndef main():\n    web.run_app(web.Application())\n\n\n"
                       "if __name__ == '__main__':\n    main()\n"},
      ("python3", "-m", "chat.main")),
+    # litestar-org/litestar-hello-world: its one script is Litestar's own CLI (help, then exit), not the service;
+    # litestar[standard] carries uvicorn. A script of the project's own package still wins.
+    ({"pyproject.toml": '[project]\nname = "hello"\ndependencies = ["litestar[standard]>=2"]\n[build-system]\n'
+                        'requires = ["hatchling"]\n[project.scripts]\ncli = "litestar.__main__:run_cli"\n',
+      "app.py": "from litestar import Litestar, get\n\napp = Litestar(route_handlers=[])\n"},
+     ("/bin/sh", "-c", "exec uvicorn app:app --host 0.0.0.0 --port ${PORT}")),
+    ({"pyproject.toml": '[project]\nname = "svc"\ndependencies = ["litestar[standard]"]\n'
+                        '[build-system]\nrequires = ["hatchling"]\n[project.scripts]\nsvc = "svc.main:serve"\n',
+      "src/svc/__init__.py": "", "src/svc/main.py": "import litestar\napi = litestar.Litestar()\n"}, ("svc",)),
 ])
 def test_python_servers_without_a_start_script(tmp_path, files, entry):
     start = python_start(write(tmp_path, files))
@@ -366,3 +400,46 @@ def test_init_builds_the_main_package_of_a_cmd_layout(tmp_path, files, target):
     assert build["name"] == "build" and build["build"].endswith(f" -o /out/app {target}")
     plan.path.write_text(plan.text)
     assert build["build"] in generate(load_project(tmp_path)).dockerfile
+
+
+# Modelled on gabrielecirulli/2048 (index.html, js/ and style/ at the root, no public/): the static recipe's
+# public/ does not exist, so all of the root is served; without healthz/readyz files the probes only connect.
+def test_a_static_site_at_the_root_is_served_from_the_root(tmp_path):
+    root = write(tmp_path, {"index.html": "<html></html>\n", "js/game.js": "var x = 1;\n", "style/main.css": ""})
+    plan = plan_init(root)
+    assert plan.recipe == "static"
+    settings = yaml.safe_load(plan.text)
+    assert settings["overrides"]["builders"] == [{"name": "build", "sources": ["."]}]
+    assert settings["overrides"]["runtime"]["artifacts"] == [{"stage": "build", "from": "/src", "to": "/www"}]
+    assert settings["overrides"]["health"] == {"probe": "tcp"}
+    (root / "imgforge.yaml").write_text(plan.text)
+    assert "COPY --from=build /src /www" in generate(load_project(root)).dockerfile
+
+
+def test_a_static_site_in_public_with_health_files_keeps_http_probes(tmp_path):
+    root = write(tmp_path, {"public/index.html": "<html></html>\n", "public/healthz": "ok\n",
+                            "public/readyz": "ok\n"})
+    settings = yaml.safe_load(plan_init(root).text)
+    assert "overrides" not in settings and "manifest" not in settings
+
+
+# Modelled on emikulic/darkhttpd and small C servers: the program make writes is named by the Makefile's default
+# goal (through `all:`), not `app`; a goal that is not a plain program name leaves the recipe's artifact.
+@pytest.mark.parametrize(("makefile", "program"), [
+    ("CC?=cc\nCFLAGS?=-O\n\nall: tinyd\n\ntinyd: tinyd.c\n\t$(CC) $(CFLAGS) tinyd.c -o $@\n\nclean:\n\trm -f tinyd\n"
+     "\n.PHONY: all clean\n", "tinyd"),
+    (".PHONY: all\nall: server\nserver: main.o net.o\n\t$(CC) -o $@ $^\n", "server"),
+    ("all: build/srv\nbuild/srv: srv.c\n\tmkdir -p build && cc -o $@ srv.c\n", None),
+    ("OBJ := a.o\n%.o: %.c\n\tcc -c $<\nall: $(OBJ)\n", None),
+])
+def test_init_copies_the_program_the_makefile_builds(tmp_path, makefile, program):
+    root = write(tmp_path, {"Makefile": makefile, "tinyd.c": "int main(void) { return 0; }\n"})
+    plan = plan_init(root)
+    assert plan.recipe == "c"
+    artifacts = (yaml.safe_load(plan.text).get("overrides") or {}).get("runtime", {}).get("artifacts")
+    if program is None:
+        assert artifacts is None
+    else:
+        assert artifacts == [{"stage": "build", "from": f"/src/{program}", "to": "/app/app"}]
+        (root / "imgforge.yaml").write_text(plan.text)
+        assert f"COPY --from=build /src/{program} /app/app" in generate(load_project(root)).dockerfile

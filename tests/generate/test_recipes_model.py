@@ -192,3 +192,13 @@ def test_dockerignore_keeps_settings_secrets_and_vcs_out(tmp_path):
     # imgforge.yaml is out so editing settings never invalidates the source COPY; .env never reaches a layer.
     for entry in (".git", "imgforge.yaml", "Dockerfile*", ".dockerignore", ".env", "*.test"):
         assert entry in entries
+
+
+def test_dockerignore_keeps_the_pipelines_own_reports_out(tmp_path):
+    from imgforge.generate import generate
+
+    # encode/starlette-example: `imgforge pipeline .` wrote dist/<image>/ (lint.json, Dockerfile) before the build,
+    # and the source COPY shipped it, a different layer at every run.
+    root = write_project(tmp_path, "recipe: python\nimage: {name: shop/api}\n", {"app.py": "print(1)\n"})
+    entries = generate(load_project(root)).dockerignore.splitlines()
+    assert "dist/shop" in entries

@@ -155,3 +155,12 @@ def test_recipe_defaults_fill_the_spec(tmp_path: Path) -> None:
     assert spec.readiness.path == "/ready"
     assert spec.resources.limits.memory == "32Mi"
     assert spec.source == "https://git.example.org/site"
+
+
+def test_an_image_named_with_a_leading_digit_gets_a_valid_kubernetes_name(tmp_path: Path) -> None:
+    # gabrielecirulli/2048: the image realproj/2048 made the name '2048', refused only at verify, after the build.
+    (tmp_path / "public").mkdir()
+    (tmp_path / "imgforge.yaml").write_text("recipe: static\nimage: {name: games/2048}\n", encoding="utf-8")
+    source = FakeSource(ImageConfig(), RegistryAnswer(DIGEST, False))
+    spec = spec_from_project(tmp_path, "127.0.0.1:5000/games/2048:1.0.0", source)
+    assert spec.name == "app-2048"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from imgforge.manifest.verify import telling_line
+from imgforge.manifest.plan import RunPlan
+from imgforge.manifest.verify import _exit_reason, telling_line
 
 # A Node server whose entry point is missing (sveltejs/realworld built for Vercel ran `node server.js`).
 NODE_CRASH = """\
@@ -37,3 +38,28 @@ ModuleNotFoundError: No module named 'redis'
 ])
 def test_the_line_that_says_why_is_quoted(logs, expected):
     assert telling_line(logs) == expected
+
+
+# emikulic/darkhttpd run without its folder argument prints its usage and exits 0: the message says what to set.
+DARKHTTPD_USAGE = """\
+darkhttpd/1.16, copyright (c) 2003-2024 Emil Mikulic.
+
+usage:\tdarkhttpd /path/to/wwwroot [flags]
+
+flags:\t--port number (default: 8080, or 80 if running as root)
+"""
+
+
+@pytest.mark.parametrize(("code", "logs", "told"), [
+    (0, DARKHTTPD_USAGE, True),
+    (2, "Usage: server [OPTIONS] ROOT\nError: missing argument ROOT\n", True),
+    (0, "migrations applied\n", True),
+    (1, PY_CRASH, False),
+])
+def test_a_start_command_that_ends_by_itself_is_named_as_what_to_change(code, logs, told):
+    plan = RunPlan(workload="w", image="i", uid=10001, gid=10001, memory_limit=None, cpu_limit_millicores=None,
+                   writable_paths=(), read_only_root=True)
+    reason = _exit_reason(code, False, logs, plan)
+    assert reason.startswith(f"the container exited with code {code} before it was ready")
+    assert reason.endswith("set overrides.runtime.entrypoint in imgforge.yaml to the command that runs the server") \
+        is told

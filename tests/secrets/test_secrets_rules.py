@@ -208,6 +208,11 @@ NEGATIVE = [
     ("url-password", "x.txt", "postgres://app:password@db/app"),
     ("url-password", "x.txt", "postgres://app:${DB_PASSWORD}@db/app"),
     ("url-password", "x.txt", "https://user:pass@host.internal/"),
+    # louislam/uptime-kuma's server/client.js: an ORM call on the api_key table with a parameterised condition.
+    ("generic-secret", "client.js", 'const list = await R.find("api_key", "user_id=?", [socket.userID]);'),
+    # louislam/uptime-kuma's notification form: Apprise's URL syntax names each part (also in the built bundle).
+    ("url-password", "Apprise.vue", '<p>{{ $t("Example:", ["twilio://AccountSid:AuthToken@FromPhoneNo"]) }}</p>'),
+    ("url-password", "index.js", 'e("Example:",["mailgun://Sender:ApiKey@Domain"])'),
     ("url-password", "url.md", "const myURL = new URL('https://abc:xyz@example.com');"),
     ("url-password", "auth.md", "https://user:he%2F%2Fo@pypi.example.com/simple"),
     ("url-password", "x.txt", "mysql://root:12345678@db/app"),
@@ -343,6 +348,31 @@ def test_nextjs_preview_keys_are_not_findings_but_a_real_token_there_is() -> Non
     assert detector.scan_bytes(text.encode(), "/app/config/preview.json") != []
     token = f"aws_access_key_id = {AWS_ID}\n"
     assert detector.scan_bytes(token.encode(), "/app/.next/prerender-manifest.js") != []
+
+
+def test_an_algolia_search_key_beside_its_app_id_and_index_is_not_a_finding() -> None:
+    # vuejs/docs (VitePress): every built page carries the DocSearch config, whose apiKey is Algolia's search-only
+    # key, public by design. The same key under another name, or without the app id and index beside it, is found.
+    key = hashlib.md5(b"search").hexdigest()
+    site = json.dumps({"algolia": {"indexName": "docs", "appId": "AB12CD34EF", "apiKey": key}})
+    page = f"<script>window.__DATA__ = {json.dumps(site)}</script>\n"
+    config = (f"themeConfig: {{\n  algolia: {{\n    appId: 'AB12CD34EF',\n    apiKey: '{key}',\n"
+              "    indexName: 'docs'\n  }\n}\n")
+    detector = SecretDetector(strict=True)
+    assert detector.scan_bytes(page.encode(), "/www/guide/index.html") == []
+    assert detector.scan_bytes(config.encode(), "/app/docusaurus.config.js") == []
+    for text in (json.dumps({"appId": "AB12CD34EF", "writeApiKey": key, "indexName": "docs"}),
+                 json.dumps({"service": {"apiKey": key, "indexName": "docs"}})):
+        assert [m.rule for m in detector.scan_bytes(text.encode(), "/app/config/search.json")] == ["generic-secret"]
+
+
+def test_a_translated_sentence_under_a_token_key_is_not_a_finding() -> None:
+    # louislam/uptime-kuma's src/lang/ja.json and zh-TW.json: keys that end in Token hold sentences in scripts
+    # written without spaces (so the value pattern takes the whole sentence); a token beside them is still found.
+    text = ('{\n  "wayToGetChatToken": "{0}からアクセストークンを入手できます",\n'
+            '  "howToGetBotToken": "你可以從{0}取得Token。",\n  "apiToken": "x9Fk2LmQ8vR3tZ7wYp1q"\n}\n')
+    found = SecretDetector(strict=True).scan_bytes(text.encode(), "/app/src/lang/ja.json")
+    assert [(m.rule, m.line) for m in found] == [("generic-secret", 4)]
 
 
 def _blob(seed: str, size: int) -> str:

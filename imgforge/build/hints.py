@@ -1,0 +1,68 @@
+"""What to change when a dependency install fails: read from the failed step's whole output (pip's and go's).
+
+A pinned package with no wheel for the image's Python is built from its source distribution; the builder
+images have no C compiler, and an old `setup.py` may import modules newer Pythons removed (`imp`, gone in
+3.12). pip names the package near the top of a long traceback, so the last lines alone do not say which.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+_COLLECTING = re.compile(r"^\s*Collecting ([A-Za-z0-9][A-Za-z0-9._-]*)")
+_FAILED = re.compile(r"Failed (?:building wheel for|to build) (?!installable )([A-Za-z0-9][A-Za-z0-9._-]*)(?:\s|$)")
+_PYTHON = re.compile(r"python3\.(\d+)\b|cpython-3(\d+)\b")
+_COMPILER = re.compile(r"\b(?:gcc|cc1|x86_64-linux-gnu-gcc|aarch64-linux-gnu-gcc)\b|Python\.h|command 'cc' failed")
+_SOURCE_BUILD = re.compile(r"Getting requirements to build wheel did not run successfully|metadata-generation-failed"
+                           r"|Preparing metadata \(pyproject\.toml\) did not run successfully")
+_REMOVED = re.compile(r"No module named '(imp|distutils|asynchat|asyncore|smtpd)'")
+# Build tools of system libraries a source build asks for, and the package on PyPI that ships wheels instead.
+_LIBRARY = {"pg_config": ("PostgreSQL's libpq", "psycopg2-binary (or psycopg[binary])"),
+            "mysql_config": ("MySQL's client library", "PyMySQL")}
+_BINARY = {"psycopg2-binary", "psycopg-binary", "pymysql"}
+_GO_PROXY = re.compile(r"go: [^:\n]+: (?:Get|reading) \"?https?://([^/\s\"]+)/[^\n]*"
+                       r"(?:no such host|dial tcp|i/o timeout|connection refused)")
+
+
+def install_hint(lines: Sequence[str]) -> str | None:
+    """One sentence naming the package that could not be built and what to change, or None."""
+    text = "\n".join(lines)
+    if proxy := _GO_PROXY.search(text):
+        return (f"Go modules could not be downloaded ({proxy.group(1)} is unreachable from the build): commit "
+                "vendor/ (go mod vendor), or set a reachable proxy as GOPROXY in the environment or "
+                "build.network.goproxy in imgforge.yaml")
+    if "Unable to determine which files to ship inside the wheel" in text:
+        # Hatchling (uv's and PDM's default backend) ships a package named like the project, else nothing.
+        return ("the project's own wheel build found nothing to ship (hatchling looks for a package named like "
+                "[project] name): set [tool.hatch.build.targets.wheel] packages in pyproject.toml, or remove "
+                "[build-system] if the project is not a package")
+    failed = _FAILED.findall(text)
+    removed = _REMOVED.search(text)
+    if not failed and not (removed or _SOURCE_BUILD.search(text)):
+        return None
+    # pip prints `Collecting NAME` before it downloads and builds NAME, so the last one before the error is it.
+    collected = [m.group(1) for line in lines if (m := _COLLECTING.match(line))]
+    package = failed[-1] if failed else collected[-1] if collected else None
+    if package is None:
+        return None
+    needs = next(((tool, library, wheels) for tool, (library, wheels) in _LIBRARY.items()
+                  if re.search(rf"{tool}(?: executable)?:? not found", text)), None)
+    # The binary package itself (psycopg2-binary 2.9.9 has no wheel for 3.13) is built from source only for want
+    # of a wheel for this Python: then the pin or the Python is what to change.
+    if needs and package.lower() not in _BINARY:
+        tool, library, wheels = needs
+        return (f"{package} builds from source against {library} ({tool} not found in the builder): depend on "
+                f"{wheels}, which ships wheels, instead")
+    found = _PYTHON.search(text)
+    python = f"Python 3.{found.group(1) or found.group(2)}" if found else "the image's Python"
+    if removed:
+        why = f"its build imports {removed.group(1)}, which {python} no longer has"
+    elif needs:
+        why = f"it has no wheel for it, and its source build needs {needs[1]}"
+    elif _COMPILER.search(text):
+        why = "it has no wheel for it and the builder has no C compiler"
+    else:
+        why = "it has no wheel for it and its source build failed"
+    return (f"{package} could not be installed on {python} ({why}): pin a newer {package}, or choose an older "
+            "Python with a .python-version file")

@@ -1,0 +1,67 @@
+"""What a failed dependency install tells the user to change, read from the whole step output (pip's wording)."""
+
+from __future__ import annotations
+
+import pytest
+
+from imgforge.build import ProgressLog
+from imgforge.build.hints import install_hint
+
+# Modelled on pip's output for an old pinned requirements.txt built on a newer Python: the package is named
+# only where pip starts on it, dozens of lines above the tail.
+_NO_COMPILER = ["Collecting Django==5.1.2", "Collecting cffi==1.15.1", "  Downloading cffi-1.15.1.tar.gz (508 kB)",
+                *["  filler"] * 30,
+                "      building '_cffi_backend' extension",
+                "      error: [Errno 2] No such file or directory: 'x86_64-linux-gnu-gcc'",
+                "  ERROR: Failed building wheel for cffi", "Failed to build cffi",
+                "ERROR: Failed to build installable wheels for some pyproject.toml based projects (cffi)"]
+_REMOVED_MODULE = ["Collecting Flask==1.0.2", "Collecting itsdangerous==0.24", "Collecting Jinja2==2.10",
+                   "  Downloading Jinja2-2.10.tar.gz", "  Getting requirements to build wheel: started",
+                   '        File "/tmp/pip-build-env-x/overlay/lib/python3.13/site-packages/setuptools/b.py"',
+                   *["  filler"] * 30, "      ModuleNotFoundError: No module named 'imp'",
+                   "× Getting requirements to build wheel did not run successfully."]
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    (_NO_COMPILER, "cffi could not be installed on the image's Python (it has no wheel for it and the builder has "
+                   "no C compiler): pin a newer cffi, or choose an older Python with a .python-version file"),
+    (_REMOVED_MODULE, "Jinja2 could not be installed on Python 3.13 (its build imports imp, which Python 3.13 no "
+                      "longer has): pin a newer Jinja2, or choose an older Python with a .python-version file"),
+    # psycopg2 (never a wheel): the binary package is what to depend on.
+    (["Collecting psycopg2", "  Getting requirements to build wheel: started", "      running egg_info",
+      "      Error: pg_config executable not found.",
+      "× Getting requirements to build wheel did not run successfully."],
+     "psycopg2 builds from source against PostgreSQL's libpq (pg_config not found in the builder): depend on "
+     "psycopg2-binary (or psycopg[binary]), which ships wheels, instead"),
+    # miguelgrinberg/microblog pins psycopg2-binary 2.9.9, whose wheels end before 3.13.
+    (["Collecting psycopg2-binary==2.9.9", "  Downloading psycopg2-binary-2.9.9.tar.gz (384 kB)",
+      "      Error: pg_config executable not found.", "      lib/python3.13/site-packages/setuptools",
+      "× Getting requirements to build wheel did not run successfully."],
+     "psycopg2-binary could not be installed on Python 3.13 (it has no wheel for it, and its source build needs "
+     "PostgreSQL's libpq): pin a newer psycopg2-binary, or choose an older Python with a .python-version file"),
+    # PierreZ/goStatic without vendor/ on a machine without the module proxy.
+    (['go: github.com/rs/zerolog@v1.26.1: Get "https://proxy.golang.org/github.com/rs/zerolog/@v/v1.26.1.info": '
+      "dial tcp: lookup proxy.golang.org on 10.0.0.2:53: no such host"],
+     "Go modules could not be downloaded (proxy.golang.org is unreachable from the build): commit vendor/ (go mod "
+     "vendor), or set a reachable proxy as GOPROXY in the environment or build.network.goproxy in imgforge.yaml"),
+    # litestar-org/litestar-hello-world: hatchling, app.py at the root and no package named like the project.
+    (["  Preparing metadata (pyproject.toml): started",
+      "      ValueError: Unable to determine which files to ship inside the wheel using the following heuristics",
+      "error: metadata-generation-failed"],
+     "the project's own wheel build found nothing to ship (hatchling looks for a package named like [project] name): "
+     "set [tool.hatch.build.targets.wheel] packages in pyproject.toml, or remove [build-system] if the project is "
+     "not a package"),
+    (["npm ERR! code E404", "npm ERR! 404 Not Found - GET https://registry.npmjs.org/nope"], None),
+])
+def test_install_hint_names_the_package_and_what_to_change(lines, expected):
+    assert install_hint(lines) == expected
+
+
+def test_failure_carries_the_hint_beyond_the_tail():
+    log = ProgressLog()
+    for line in ["#9 [deps 4/4] RUN pip install -r requirements.txt", *(f"#9 1.0 {ln}" for ln in _NO_COMPILER),
+                 "#9 ERROR: executor failed running [/bin/sh -c pip install -r requirements.txt]: exit code: 1"]:
+        log.feed(line)
+    failure = log.failure("FROM a AS deps\nRUN x\nRUN y\nRUN pip install -r requirements.txt\n", tail=3)
+    assert failure is not None and "Collecting cffi==1.15.1" not in "\n".join(failure.output_tail)
+    assert failure.hint is not None and failure.hint.startswith("cffi could not be installed")
