@@ -68,16 +68,8 @@ class FolderContext:
         """The names of a small `key=value` / `key: value` file's settings (`.npmrc`, `.yarnrc.yml`, `pip.conf`),
         lowercased, comments and section headers skipped; None when it is not one regular file in the context (no
         glob, no link) of at most SETTINGS_LIMIT bytes. Only names leave here: a value is never returned."""
-        rel = _relative(source)
-        if rel is None or _GLOB & set(rel):
-            return None
-        try:
-            matches = self._expand(rel)
-            if not matches:
-                return None
-            text = read_regular(matches[0], "build context file", SETTINGS_LIMIT, follow_links=False).decode(
-                "utf-8", "replace")
-        except (OSError, UsageError):  # not one regular file (a link, a FIFO), or too big
+        text = self._small_text(source)
+        if text is None:
             return None
         names = set()
         for line in text.splitlines():
@@ -94,19 +86,11 @@ class FolderContext:
         or an `exec` hands on), by basename; None when `source` is not one regular file in the context of at most
         SETTINGS_LIMIT bytes that reads as a shell script (a `#!` naming a shell, or a `.sh` name). Only program
         names leave here, never an argument."""
-        rel = _relative(source)
-        if rel is None or _GLOB & set(rel):
-            return None
-        try:
-            matches = self._expand(rel)
-            if not matches:
-                return None
-            text = read_regular(matches[0], "build context file", SETTINGS_LIMIT, follow_links=False).decode(
-                "utf-8", "replace")
-        except (OSError, UsageError):
+        text = self._small_text(source)
+        if text is None:
             return None
         first = text.split("\n", 1)[0]
-        if not (_SHELL_SHEBANG.match(first) or (not first.startswith("#!") and rel.endswith(".sh"))):
+        if not (_SHELL_SHEBANG.match(first) or (not first.startswith("#!") and source.strip("\"'").endswith(".sh"))):
             return None
         from imgforge.lint.rules.shell import commands, operands, program  # the rules' shell model (lazy: heavy)
 
@@ -119,6 +103,21 @@ class FolderContext:
             if _NAME.match(name):
                 found.add(name)
         return frozenset(found)
+
+    def _small_text(self, source: str) -> str | None:
+        """The text of the one regular file `source` names (no glob, no link, inside the context, at most
+        SETTINGS_LIMIT bytes), for the methods above to take names from; None otherwise."""
+        rel = _relative(source)
+        if rel is None or _GLOB & set(rel):
+            return None
+        try:
+            matches = self._expand(rel)
+            if not matches:
+                return None
+            return read_regular(matches[0], "build context file", SETTINGS_LIMIT, follow_links=False).decode(
+                "utf-8", "replace")
+        except (OSError, UsageError):  # not one regular file (a link, a FIFO), or too big
+            return None
 
     def _expand(self, rel: str) -> list[str] | None:
         """The paths `rel` names under the root, glob components matched one folder at a time (no links)."""
