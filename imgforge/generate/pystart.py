@@ -159,16 +159,23 @@ def _quart(root: Path, deps: set[str]) -> Start | None:
                  f"Quart app {target}, served by hypercorn (a dependency of Quart)")
 
 
+def _app_object(root: Path, deps: set[str], package: str, cls: str, server: str, why: str) -> Start | None:
+    """`package`'s app object (`app = Cls(...)`, the first found) run by `server` (`{app}` = module:name), when
+    the project depends on `package` and on the server's package (its first word)."""
+    if package not in deps or server.split()[0] not in deps:
+        return None
+    obj = _find(root, rf"^(\w+)\s*=\s*(?:{package}\.)?{cls}\(")
+    if obj is None:
+        return None
+    app = f"{obj[0]}:{obj[1]}"
+    return Start(shell(server.format(app=app)), why.format(app=app))
+
+
 def _sanic(root: Path, deps: set[str]) -> Start | None:
     """A Sanic app object run by the `sanic` command Sanic installs (its `app.run()` is often in a
     `__main__` block that a server import never reaches)."""
-    if "sanic" not in deps:
-        return None
-    obj = _find(root, r"^(\w+)\s*=\s*(?:sanic\.)?Sanic\(")
-    if obj is None:
-        return None
-    return Start(shell(f"sanic {obj[0]}:{obj[1]} --host 0.0.0.0 --port ${{PORT}}"),
-                 f"Sanic app {obj[0]}:{obj[1]}, run by the sanic command")
+    return _app_object(root, deps, "sanic", "Sanic", "sanic {app} --host 0.0.0.0 --port ${{PORT}}",
+                       "Sanic app {app}, run by the sanic command")
 
 
 # Calls that start a server: aiohttp's run_app, an app's run(), uvicorn/hypercorn/waitress/bottle runners,
@@ -209,24 +216,14 @@ def _script_module(root: Path) -> Start | None:
 
 
 def _fastapi(root: Path, deps: set[str]) -> Start | None:
-    if "fastapi" not in deps or "uvicorn" not in deps:
-        return None
-    obj = _find(root, r"^(\w+)\s*=\s*(?:fastapi\.)?FastAPI\(")
-    if obj is None:
-        return None
-    return Start(shell(f"uvicorn {obj[0]}:{obj[1]} --host 0.0.0.0 --port ${{PORT}}"),
-                 f"FastAPI app {obj[0]}:{obj[1]} with uvicorn in its dependencies")
+    return _app_object(root, deps, "fastapi", "FastAPI", "uvicorn {app} --host 0.0.0.0 --port ${{PORT}}",
+                       "FastAPI app {app} with uvicorn in its dependencies")
 
 
 def _litestar(root: Path, deps: set[str]) -> Start | None:
     """A Litestar app object served by uvicorn (litestar[standard] carries it), as Litestar's `run` command does."""
-    if "litestar" not in deps or "uvicorn" not in deps:
-        return None
-    obj = _find(root, r"^(\w+)\s*=\s*(?:litestar\.)?Litestar\(")
-    if obj is None:
-        return None
-    return Start(shell(f"uvicorn {obj[0]}:{obj[1]} --host 0.0.0.0 --port ${{PORT}}"),
-                 f"Litestar app {obj[0]}:{obj[1]} with uvicorn in its dependencies")
+    return _app_object(root, deps, "litestar", "Litestar", "uvicorn {app} --host 0.0.0.0 --port ${{PORT}}",
+                       "Litestar app {app} with uvicorn in its dependencies")
 
 
 def _own_script(root: Path, target: object, deps: set[str]) -> bool:
