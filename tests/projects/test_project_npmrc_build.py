@@ -16,9 +16,10 @@ import re
 import secrets
 import shutil
 import subprocess
-import tarfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
 
@@ -26,7 +27,7 @@ import pytest
 
 from imgforge.build import BuildOptions, build
 from imgforge.cli import main
-from imgforge.image import open_image
+from tests.projects._layers import layer_entries
 
 DATA = Path(__file__).resolve().parent / "data"
 RUN = uuid.uuid4().hex[:8]
@@ -76,53 +77,36 @@ def _stages(dockerfile: Path) -> list[str]:
     return re.findall(r"^FROM \S+ AS (\S+)$", dockerfile.read_text(), re.M)
 
 
-def _entries(tag: str) -> Iterator[tuple[str, bytes]]:
-    for layer in open_image(f"docker:{tag}").layers:
-        with layer.open() as stream, tarfile.open(fileobj=stream, mode="r|*") as tar:
-            for member in tar:
-                data = tar.extractfile(member) if member.isfile() else None
-                yield member.name, data.read() if data else b""
+def _entries(tag: str) -> list[tuple[str, bool]]:
+    """Each entry of each layer of `tag` (one `docker save` pass): its path, and whether its bytes hold the token."""
+    needle = TOKEN.encode()
+    return [row for layer in layer_entries(tag, lambda _, data: needle in data) for row in layer]
 
 
-@pytest.mark.parametrize("name", ["npm", "pnpm", "yarn"])
-def test_a_projects_npmrc_applies_and_its_token_is_in_no_layer(docker, cleanup_images, tmp_path, name):
-    root = _project(name, tmp_path / name)
-    assert main(["init", str(root)]) == 0
-    assert main(["generate", str(root)]) == 0
+@dataclass(frozen=True)
+class Built:
+    """A project after init + generate, its images (stage -> tag, `runtime` the final one) and the builds' log."""
+
+    root: Path
+    dockerfile: Path
+    images: dict[str, str]
+    log: tuple[str, ...]
+
+
+def _build_with_stages(root: Path, tag: str, cleanup: list[str]) -> Built:
+    """Build the image, then each builder stage as its own image: what a registry cache export of it would hold."""
     dockerfile = root / "Dockerfile"
-    assert not [line for line in dockerfile.read_text().splitlines() if ".npmrc" in line and not line.startswith("#")]
-    tag = f"imgforge-test/npmrcsecret-{name}:{RUN}"
     images = {"runtime": tag}
     log: list[str] = []
-    with mock.patch.dict(os.environ, {"IMGFORGE_PROBE_NPM_TOKEN": TOKEN}):
-        cleanup_images.append(tag)
-        build(root, dockerfile, BuildOptions(tags=(tag,), progress="plain"), on_line=log.append)
-        # Each builder stage as its own image: what a registry cache export of the stage would hold.
-        for stage in _stages(dockerfile):
-            if stage != "runtime":
-                images[stage] = f"{tag}-{stage}"
-                cleanup_images.append(images[stage])
-                build(root, dockerfile, BuildOptions(tags=(images[stage],), target=stage, progress="plain"),
-                      on_line=log.append)
-    assert "deps" in images, images
-    # The setting took effect: the preinstall script that fails the install never ran.
-    assert not any(NOT_APPLIED in line for line in log)
-    if name == "yarn":
-        assert any(path.rstrip("/") == MIRROR for path, _ in _entries(images["deps"])), "yarn made no mirror"
-    assert not any(TOKEN in line for line in log)
-    for stage, image in images.items():
-        seen = 0
-        for path, data in _entries(image):
-            seen += 1
-            assert TOKEN.encode() not in data, f"{stage}: {path} holds the project's registry token"
-            assert not re.match(r"^(app|prod)/(.*/)?\.npmrc$", path), f"{stage}: {path} is the project's .npmrc"
-        assert seen > 100, f"{stage}: expected to read the image's files"
-        meta = [subprocess.run(cmd, capture_output=True, text=True, check=True).stdout for cmd in (
-            ["docker", "image", "inspect", image], ["docker", "history", "--no-trunc", image])]
-        assert "buildkit" in meta[1], "the history really lists the build steps"
-        assert not any(TOKEN in text for text in meta), f"{stage}: the image config holds the token"
-    out = docker.run(tag, ["sh", "-c", "ls -A /app"], entrypoint="", remove=True)
-    assert "package.json" in out and ".npmrc" not in out
+    cleanup.append(tag)
+    build(root, dockerfile, BuildOptions(tags=(tag,), progress="plain"), on_line=log.append)
+    for stage in _stages(dockerfile):
+        if stage != "runtime":
+            images[stage] = f"{tag}-{stage}"
+            cleanup.append(images[stage])
+            build(root, dockerfile, BuildOptions(tags=(images[stage],), target=stage, progress="plain"),
+                  on_line=log.append)
+    return Built(root, dockerfile, images, tuple(log))
 
 
 def _berry_project(root: Path) -> Path:
@@ -147,33 +131,76 @@ def _berry_project(root: Path) -> Path:
     return root
 
 
-def test_a_yarn_berry_projects_yarnrc_applies_and_its_token_is_in_no_layer(docker, cleanup_images, tmp_path):
-    root = _berry_project(tmp_path / "berry")
-    assert main(["init", str(root)]) == 0
-    assert main(["generate", str(root)]) == 0
-    dockerfile = root / "Dockerfile"
-    assert not [line for line in dockerfile.read_text().splitlines()
+TAGS = {name: f"imgforge-test/npmrcsecret-{name}:{RUN}" for name in ("npm", "pnpm", "yarn")}
+TAGS["berry"] = f"imgforge-test/yarnrcsecret-berry:{RUN}"
+
+
+@pytest.fixture(scope="module")
+def built(request, docker, cleanup_images, tmp_path_factory) -> Callable[[str], Built]:
+    """init + generate each selected test's project, then build them all at once (each is a cold install from the
+    npm registry, mostly waiting on the network); a test gets its own project's result, or its own failure."""
+    # The berry test has no `name` parameter.
+    wanted = {getattr(getattr(item, "callspec", None), "params", {}).get("name", "berry")
+              for item in request.session.items if item.path == Path(__file__)}
+    work = tmp_path_factory.mktemp("npmrc")
+    futures: dict[str, Future[Built]] = {}
+    with mock.patch.dict(os.environ, {"IMGFORGE_PROBE_NPM_TOKEN": TOKEN}), ThreadPoolExecutor(4) as pool:
+        for name, tag in TAGS.items():
+            if name not in wanted:
+                continue
+            try:
+                root = _berry_project(work / name) if name == "berry" else _project(name, work / name)
+                assert main(["init", str(root)]) == 0
+                assert main(["generate", str(root)]) == 0
+            except Exception as exc:  # this project's test fails with it; the others still build
+                futures[name] = Future()
+                futures[name].set_exception(exc)
+                continue
+            futures[name] = pool.submit(_build_with_stages, root, tag, cleanup_images)
+        # Leaving the pool waits for every build: the token leaves the environment before any test runs.
+    return lambda name: futures[name].result()
+
+
+@pytest.mark.parametrize("name", ["npm", "pnpm", "yarn"])
+def test_a_projects_npmrc_applies_and_its_token_is_in_no_layer(docker, built, name):
+    project = built(name)
+    assert not [line for line in project.dockerfile.read_text().splitlines()
+                if ".npmrc" in line and not line.startswith("#")]
+    images, log = project.images, project.log
+    assert "deps" in images, images
+    # The setting took effect: the preinstall script that fails the install never ran.
+    assert not any(NOT_APPLIED in line for line in log)
+    if name == "yarn":
+        assert any(path.rstrip("/") == MIRROR for path, _ in _entries(images["deps"])), "yarn made no mirror"
+    assert not any(TOKEN in line for line in log)
+    for stage, image in images.items():
+        seen = 0
+        for path, holds_token in _entries(image):
+            seen += 1
+            assert not holds_token, f"{stage}: {path} holds the project's registry token"
+            assert not re.match(r"^(app|prod)/(.*/)?\.npmrc$", path), f"{stage}: {path} is the project's .npmrc"
+        assert seen > 100, f"{stage}: expected to read the image's files"
+        meta = [subprocess.run(cmd, capture_output=True, text=True, check=True).stdout for cmd in (
+            ["docker", "image", "inspect", image], ["docker", "history", "--no-trunc", image])]
+        assert "buildkit" in meta[1], "the history really lists the build steps"
+        assert not any(TOKEN in text for text in meta), f"{stage}: the image config holds the token"
+    out = docker.run(images["runtime"], ["sh", "-c", "ls -A /app"], entrypoint="", remove=True)
+    assert "package.json" in out and ".npmrc" not in out
+
+
+def test_a_yarn_berry_projects_yarnrc_applies_and_its_token_is_in_no_layer(docker, built):
+    project = built("berry")
+    assert not [line for line in project.dockerfile.read_text().splitlines()
                 if ".yarnrc.yml" in line and not line.startswith("#") and "id=imgforge-yarnrc" not in line]
-    tag = f"imgforge-test/yarnrcsecret-berry:{RUN}"
-    images = {"runtime": tag}
-    log: list[str] = []
-    with mock.patch.dict(os.environ, {"IMGFORGE_PROBE_NPM_TOKEN": TOKEN}):
-        cleanup_images.append(tag)
-        build(root, dockerfile, BuildOptions(tags=(tag,), progress="plain"), on_line=log.append)
-        for stage in _stages(dockerfile):
-            if stage != "runtime":
-                images[stage] = f"{tag}-{stage}"
-                cleanup_images.append(images[stage])
-                build(root, dockerfile, BuildOptions(tags=(images[stage],), target=stage, progress="plain"),
-                      on_line=log.append)
+    images, log = project.images, project.log
     assert "deps" in images, images
     assert any("Yarn 4." in line for line in log), "yarn 4 ran the install"
     assert not any(TOKEN in line for line in log)
     for stage, image in images.items():
-        files: dict[str, bytes] = {}
-        for path, data in _entries(image):
-            files[path] = data
-            assert TOKEN.encode() not in data, f"{stage}: {path} holds the project's registry token"
+        files: dict[str, bool] = {}
+        for path, holds_token in _entries(image):
+            files[path] = holds_token
+            assert not holds_token, f"{stage}: {path} holds the project's registry token"
             assert not path.endswith(".yarnrc.yml"), f"{stage}: {path} is a .yarnrc.yml"
         assert len(files) > 100, f"{stage}: expected to read the image's files"
         meta = [subprocess.run(cmd, capture_output=True, text=True, check=True).stdout for cmd in (
@@ -185,6 +212,6 @@ def test_a_yarn_berry_projects_yarnrc_applies_and_its_token_is_in_no_layer(docke
         assert f"{modules}/ms/package.json" in files, f"{stage}: no node_modules/ms"
         assert f"{modules}/.yarn-state.yml" in files and not any(p.endswith(".pnp.cjs") for p in files)
         assert not any(p.startswith(f"{modules}/is-number/") for p in files), "a devDependency in production"
-    out = docker.run(tag, ["node", "-e", "console.log(require('ms')(60000))"], entrypoint="", remove=True)
+    out = docker.run(images["runtime"], ["node", "-e", "console.log(require('ms')(60000))"], entrypoint="",
+                     remove=True)
     assert out.strip() == "1m"
-

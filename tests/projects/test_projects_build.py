@@ -19,9 +19,11 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from unittest import mock
 
 import pytest
@@ -29,11 +31,13 @@ import pytest
 from imgforge.build import BuildError, BuildOptions, build
 from imgforge.cli import main
 from imgforge.image import open_image
+from tests.projects._layers import layer_entries
 
 DATA = Path(__file__).resolve().parent / "data"
 RUN = uuid.uuid4().hex[:8]
 # A credential for an extra index the build really queries (PyPI ignores basic auth): it must stay out of images.
 TOKEN = f"imgforge-probe-{uuid.uuid4().hex}"
+R = TypeVar("R")
 HOST_BUNDLE = Path(os.environ.get("SSL_CERT_FILE") or "/etc/ssl/certs/ca-certificates.crt")
 
 # project -> (path to GET, text the answer holds)
@@ -72,24 +76,48 @@ def build_project(root: Path, tag: str) -> tuple[str, ...]:
     return tuple(lines)
 
 
-@pytest.fixture(scope="session")
-def project_image(docker, cleanup_images, tmp_path_factory) -> Callable[[str], Built]:
-    """init + generate + build a data project once per session (unedited); return where and what."""
-    built: dict[str, Built] = {}
-    work = tmp_path_factory.mktemp("projects")
+def _selected_names(session: pytest.Session) -> list[str]:
+    """The projects that the selected tests of this file name in their `name` parameter."""
+    names = set()
+    for item in session.items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if item.path == Path(__file__) and "project_image" in getattr(item, "fixturenames", ()) and "name" in params:
+            names.add(params["name"])
+    return sorted(names)
 
-    def get(name: str) -> Built:
-        if name not in built:
+
+@pytest.fixture(scope="session")
+def project_image(request, docker, cleanup_images, tmp_path_factory) -> Callable[[str], Built]:
+    """init + generate + build a data project once per session (unedited); return where and what.
+
+    The first call builds it together with every other project the selected tests name, three at a time: the
+    builds mostly wait on PyPI, npm and the Go proxy, so together they take little longer than the slowest."""
+    built: dict[str, Future[Built]] = {}
+    work = tmp_path_factory.mktemp("projects")
+    wanted = _selected_names(request.session)
+
+    def start(pool: ThreadPoolExecutor, name: str) -> Future[Built]:
+        try:
             root = shutil.copytree(DATA / name, work / name)
             assert main(["init", str(root)]) == 0
             assert main(["generate", str(root)]) == 0
-            tag = f"imgforge-test/project-{name}:{RUN}"
-            cleanup_images.append(tag)
+        except Exception as exc:  # this project's tests fail with it; the others still build
+            failed: Future[Built] = Future()
+            failed.set_exception(exc)
+            return failed
+        tag = f"imgforge-test/project-{name}:{RUN}"
+        cleanup_images.append(tag)
+        return pool.submit(lambda: Built(root, tag, build_project(root, tag)))
+
+    def get(name: str) -> Built:
+        if name not in built:
             # The host's index settings carry a credential here, as a corporate machine's would.
             extra = {"PIP_EXTRA_INDEX_URL": f"https://imgforge-probe:{TOKEN}@pypi.org/simple"}
-            with mock.patch.dict(os.environ, extra):
-                built[name] = Built(root, tag, build_project(root, tag))
-        return built[name]
+            with mock.patch.dict(os.environ, extra), ThreadPoolExecutor(3) as pool:
+                for other in [name, *(n for n in wanted if n != name and n not in built)]:
+                    built[other] = start(pool, other)
+            # Leaving the pool waited for every build, so the variable is gone before any test runs.
+        return built[name].result()
 
     return get
 
@@ -202,27 +230,27 @@ def _needles(image_bundle: str) -> list[bytes]:
     return [TOKEN.encode(), *(body[-80:-16].encode() for body in extra)]
 
 
-def _files(tag: str) -> Iterator[tuple[str, bytes]]:
-    image = open_image(f"docker:{tag}")
-    for layer in image.layers:
-        with layer.open() as stream, tarfile.open(fileobj=stream, mode="r|*") as tar:
-            for member in tar:
-                if member.isfile():
-                    data = tar.extractfile(member)
-                    yield member.name, data.read() if data else b""
+def _files(tag: str, pick: Callable[[str, bytes], R]) -> list[tuple[str, R]]:
+    """Each regular file of `tag`, base layer first, with what `pick` takes from its bytes (one `docker save` pass)."""
+    return [row for layer in layer_entries(tag, pick, files_only=True) for row in layer]
+
+
+def _file_bytes(tag: str, wanted: Callable[[str], bool]) -> list[tuple[str, bytes]]:
+    """The files of `tag` whose path is `wanted`, with their bytes, base layer first."""
+    return [(path, data) for path, data in _files(tag, lambda path, data: data if wanted(path) else None)
+            if data is not None]
 
 
 @pytest.mark.parametrize("name", ["flask-gunicorn", "express-api"])
 def test_no_ca_or_index_credential_in_any_layer_or_the_config(docker, project_image, name):
     built = project_image(name)
     assert HOST_BUNDLE.is_file()
-    bundle = next((d for n, d in _files(built.tag) if n.endswith("etc/ssl/certs/ca-certificates.crt")), b"")
-    needles = _needles(bundle.decode(errors="replace"))
+    bundles = _file_bytes(built.tag, lambda path: path.endswith("etc/ssl/certs/ca-certificates.crt"))
+    needles = _needles(bundles[0][1].decode(errors="replace") if bundles else "")
     # This machine builds behind a TLS-intercepting proxy: its CA is in the host bundle, not in Debian's.
     assert len(needles) > 1, "expected the host to trust a CA that Debian's bundle does not hold"
-    for path, data in _files(built.tag):
-        for needle in needles:
-            assert needle not in data, f"{path} holds a host secret"
+    for path, found in _files(built.tag, lambda _, data: [needle for needle in needles if needle in data]):
+        assert not found, f"{path} holds a host secret"
     # The config as the engine keeps it (env, labels, build history with each RUN and build arg).
     meta = [subprocess.run(cmd, capture_output=True, text=True, check=True).stdout for cmd in (
         ["docker", "image", "inspect", built.tag], ["docker", "history", "--no-trunc", built.tag])]
@@ -276,9 +304,10 @@ def test_source_edit_keeps_the_dependency_layer(docker, project_image, cleanup_i
     ran = ran_steps(log)
     assert not [step for step in ran if step.startswith("[deps ") and " FROM " not in step], ran
     assert not [step for step in ran if "COPY" in step and dep_path in step], ran
-    assert dep_layer(base, dep_path)[1] == dep_layer(tag, dep_path)[1], f"{dep_path} files changed"
+    (base_id, base_files), (edited_id, edited_files) = dep_layer(base, dep_path), dep_layer(tag, dep_path)
+    assert base_files == edited_files, f"{dep_path} files changed"
     if dep_path == "/opt/imgforge-deps":
-        assert dep_layer(base, dep_path)[0] == dep_layer(tag, dep_path)[0] == dep_layer(built.tag, dep_path)[0]
+        assert base_id == edited_id == dep_layer(built.tag, dep_path)[0]
 
 
 def ran_steps(log: tuple[str, ...]) -> list[str]:
@@ -295,7 +324,7 @@ def ran_steps(log: tuple[str, ...]) -> list[str]:
 
 def app_bytecode(tag: str) -> dict[str, bytes]:
     """The .pyc files under /app in the image (path -> bytes), from every layer, later layers winning."""
-    return {name: data for name, data in _files(tag) if name.startswith("app/") and name.endswith(".pyc")}
+    return dict(_file_bytes(tag, lambda name: name.startswith("app/") and name.endswith(".pyc")))
 
 
 @pytest.mark.parametrize("name", ["flask-gunicorn", "fastapi-uv"])
@@ -323,7 +352,7 @@ def test_app_bytecode_is_compiled_at_build_time_and_reproducible(docker, project
 def test_django_static_files_are_collected_at_build_time(docker, project_image, cleanup_images, tmp_path):
     """collectstatic runs in the source step (the site has the staticfiles app); a failing one stops the build."""
     built = project_image("django-procfile")
-    names = {name for name, _ in _files(built.tag)}
+    names = {name for name, _ in _files(built.tag, lambda *_: None)}
     assert "app/staticfiles/notes/notes.css" in names
     # Without STATIC_ROOT, collectstatic fails: the failure is the project's, and the build says why.
     root = Path(shutil.copytree(built.root, tmp_path / "site"))

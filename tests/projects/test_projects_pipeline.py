@@ -9,6 +9,8 @@ import shutil
 import subprocess
 import sys
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -34,14 +36,43 @@ def imgforge(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
                           env=env, cwd=cwd, timeout=1200)
 
 
-@pytest.mark.parametrize("name", PROJECTS)
-def test_init_then_pipeline_unedited(docker, registry, cleanup_images, tmp_path, name):
-    root = shutil.copytree(DATA / name, tmp_path / name)
-    repo = f"imgforge-test/{name}-{uuid.uuid4().hex[:8]}"
+@dataclass(frozen=True)
+class Ran:
+    """One project copy, the repository its `init` named, and its `init` and `pipeline` runs (none when init failed)."""
+
+    root: Path
+    repo: str
+    init: subprocess.CompletedProcess[str]
+    pipeline: subprocess.CompletedProcess[str] | None
+
+
+def init_then_pipeline(root: Path, dist: Path) -> Ran:
+    repo = f"imgforge-test/{root.name}-{uuid.uuid4().hex[:8]}"
     init = imgforge("init", ".", "--name", repo, cwd=root)
+    if init.returncode != 0:
+        return Ran(root, repo, init, None)
+    return Ran(root, repo, init, imgforge("pipeline", ".", "--dist", dist, "--json", cwd=root))
+
+
+@pytest.fixture(scope="module")
+def pipelines(request, docker, registry, tmp_path_factory) -> dict[str, Future[Ran]]:
+    """Every selected project's init + pipeline, three at a time: each is a separate `imgforge` process whose
+    build mostly waits on PyPI, npm or the Go proxy, so together they take little longer than the slowest."""
+    names = [item.callspec.params["name"] for item in request.session.items
+             if item.path == Path(__file__) and hasattr(item, "callspec")]
+    work = tmp_path_factory.mktemp("pipelines")
+    with ThreadPoolExecutor(3) as pool:
+        runs = {name: pool.submit(init_then_pipeline, shutil.copytree(DATA / name, work / name), work / f"{name}-dist")
+                for name in dict.fromkeys(names)}
+    return runs
+
+
+@pytest.mark.parametrize("name", PROJECTS)
+def test_init_then_pipeline_unedited(docker, registry, cleanup_images, pipelines, name):
+    ran = pipelines[name].result()
+    root, repo, init, res = ran.root, ran.repo, ran.init, ran.pipeline
     assert init.returncode == 0, init.stderr
-    res = imgforge("pipeline", ".", "--dist", tmp_path / "dist", "--json", cwd=root)
-    assert res.returncode == 0, res.stderr[-3000:]
+    assert res is not None and res.returncode == 0, res.stderr[-3000:] if res else None
     [result] = json.loads(res.stdout)
     stages = {s["name"]: s["status"] for s in result["stages"]}
     assert stages.get("verify") == "ok", result["stages"]
