@@ -19,11 +19,13 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from imgforge.env.bases import Pin
 from imgforge.env.paths import state_dir
 from imgforge.errors import EnvironmentProblem
+
+if TYPE_CHECKING:  # bases imports this module to build from its pins
+    from imgforge.env.bases import Pin
 
 DEFAULT_REGISTRY = "https://registry.npmjs.org"
 _CHUNK = 1 << 20
