@@ -10,7 +10,10 @@ from imgforge.lint.rules.base import Hit, hit, rule, runs
 from imgforge.lint.rules.effects import package_operands
 from imgforge.lint.rules.shell import commands, is_pip_install, operands, program, subcommand
 
-_PIP_SELF = {"pip", "setuptools", "wheel", "pipenv", "poetry", "uv", "virtualenv"}
+# pip and the packaging tools a build runs to install the app (project managers, their plugins, pipx): tooling,
+# not a dependency of the app; their newest release reads the lockfiles of older ones
+_PIP_SELF = {"pip", "setuptools", "wheel", "pipenv", "poetry", "poetry-plugin-export", "uv", "pdm", "hatch", "pipx",
+             "virtualenv"}
 _PIP_OPTION_VALUE = {"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
                      "--extra-index-url", "-f", "--find-links", "--target", "-t", "--prefix", "--root", "--platform",
                      "--python-version", "--implementation", "--abi", "--trusted-host", "--src", "--progress-bar",
