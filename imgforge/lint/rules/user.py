@@ -76,15 +76,20 @@ _ADD_USER = {"useradd", "adduser"}
 _SCRIPT = re.compile(r"(\.sh$|entrypoint|^(run|start)$)", re.I)
 
 
+def _start_words(df: Dockerfile) -> list[str]:
+    """The words of the ENTRYPOINT (else the CMD) in effect, init wrappers (`tini --`) left out."""
+    entry = df.entry().get("ENTRYPOINT") or df.entry().get("CMD")
+    if entry is None:
+        return []
+    words = list(entry.json_args) if entry.json_args is not None else entry.args.split()
+    return [w for w in words if w not in _INIT_WRAPPERS and w.rsplit("/", 1)[-1] not in _INIT_WRAPPERS]
+
+
 def _script_drops_to_created_user(df: Dockerfile) -> bool:
     """True when the image creates a user it never switches to and starts through its own script: the
     official-image pattern (postgres, redis, rabbitmq), whose entrypoint script starts as root to fix volume
     ownership, then execs the service as that user with gosu, su-exec, su or runuser."""
-    entry = df.entry().get("ENTRYPOINT") or df.entry().get("CMD")
-    if entry is None:
-        return False
-    words = list(entry.json_args) if entry.json_args is not None else entry.args.split()
-    words = [w for w in words if w not in _INIT_WRAPPERS and w.rsplit("/", 1)[-1] not in _INIT_WRAPPERS]
+    words = _start_words(df)
     if not words or not _SCRIPT.search(words[0].rsplit("/", 1)[-1]):
         return False
     return any(ins.keyword == "RUN" and any(program(c) in _ADD_USER for c in commands(ins.script))
@@ -92,18 +97,14 @@ def _script_drops_to_created_user(df: Dockerfile) -> bool:
 
 
 # What an entrypoint script of the image's own may call to run the service as another user.
-_SCRIPT_DROP = _PRIVILEGE_DROP | {"su", "runuser", "su-exec", "sudo"}
+_SCRIPT_DROP = _PRIVILEGE_DROP | {"su", "runuser", "sudo"}
 _SHELLS = {"sh", "bash", "dash", "ash", "/bin/sh", "/bin/bash"}
 
 
 def _entry_script(df: Dockerfile) -> str | None:
     """The path (as the image sees it) of the script the container starts with, past init wrappers and a shell
     running it (`["/bin/sh", "/entrypoint.sh"]`), or None when it does not start with a file."""
-    entry = df.entry().get("ENTRYPOINT") or df.entry().get("CMD")
-    if entry is None:
-        return None
-    words = list(entry.json_args) if entry.json_args is not None else entry.args.split()
-    words = [w for w in words if w not in _INIT_WRAPPERS and w.rsplit("/", 1)[-1] not in _INIT_WRAPPERS]
+    words = _start_words(df)
     if words and words[0] in _SHELLS and len(words) > 1 and not words[1].startswith("-"):
         words = words[1:]
     return words[0] if words and "$" not in words[0] else None
