@@ -23,11 +23,17 @@ _LIBRARY = {"pg_config": ("PostgreSQL's libpq", "psycopg2-binary (or psycopg[bin
 _BINARY = {"psycopg2-binary", "psycopg-binary", "pymysql"}
 _GO_PROXY = re.compile(r"go: [^:\n]+: (?:Get|reading) \"?https?://([^/\s\"]+)/[^\n]*"
                        r"(?:no such host|dial tcp|i/o timeout|connection refused)")
+# pip (urllib3), npm and curl when the build network's proxy refuses the login or does not answer.
+_PROXY_FAILED = re.compile(r"407 Proxy Authentication Required|ProxyError\('Cannot connect to proxy"
+                           r"|tunneling socket could not be established|Received HTTP code 407 from proxy")
 
 
 def install_hint(lines: Sequence[str]) -> str | None:
     """One sentence naming the package that could not be built and what to change, or None."""
     text = "\n".join(lines)
+    if _PROXY_FAILED.search(text):
+        return ("the build's HTTP proxy refused the connection or its login: check the proxy URL and credentials "
+                "in HTTPS_PROXY / HTTP_PROXY or build.network.proxy in imgforge.yaml")
     if proxy := _GO_PROXY.search(text):
         return (f"Go modules could not be downloaded ({proxy.group(1)} is unreachable from the build): commit "
                 "vendor/ (go mod vendor), or set a reachable proxy as GOPROXY in the environment or "

@@ -1,12 +1,14 @@
-"""The build network: CA bundle and package indexes reach builder stages only as BuildKit secret mounts.
+"""The build network: CA bundle, package indexes and proxy reach builder stages only as BuildKit secret mounts.
 
 Where they come from: the host (`SSL_CERT_FILE`, `REQUESTS_CA_BUNDLE`, `PIP_CERT`, `NODE_EXTRA_CA_CERTS`,
-pip.conf, .npmrc, `GOPROXY`), the project's own .npmrc and .yarnrc.yml (every line; generate keeps both out of
-the build context) and `build.network:` in imgforge.yaml, which wins over both. What a build gets: up to
-four secrets — the CA bundle, a pip.conf, an .npmrc, and a shell file of `export`s pointing the tools at
-them — mounted by every builder `RUN` of a generated Dockerfile (`RUN_SETUP`), and a `.yarnrc.yml` mounted
-where yarn 2+ reads it by the install steps that run yarn (`yarnrc_mounts`). Nothing of it is written to
-a layer, an `ENV`, or a build arg, and no value reaches a message (`describe` names hosts only).
+pip.conf, .npmrc, `GOPROXY`, `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`), the project's own .npmrc and .yarnrc.yml
+(every line; generate keeps both out of the build context) and `build.network:` in imgforge.yaml, which wins
+over both. What a build gets: up to four secrets — the CA bundle, a pip.conf, an .npmrc, and a shell file of
+`export`s pointing the tools at them and at the proxy — mounted by every builder `RUN` of a generated Dockerfile
+(`RUN_SETUP`), and a `.yarnrc.yml` mounted where yarn 2+ reads it by the install steps that run yarn
+(`yarnrc_mounts`). Nothing of it is written to a layer, an `ENV`, or a build arg, and no value reaches a message
+(`describe` names hosts only). A proxy on the host's loopback is reachable only from the host's network
+namespace: such a build runs with `--network host` (`host_network`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from imgforge.build import yarnrc
 from imgforge.build.options import Secret
 from imgforge.errors import UsageError
+from imgforge.hosts import is_loopback
 from imgforge.settings import load_raw, settings_path, validation_error
 
 CA_ID = "imgforge-ca"
@@ -44,6 +47,10 @@ _GO_VARS = ("GOPROXY", "GONOSUMDB", "GONOSUMCHECK", "GOPRIVATE", "GOSUMDB", "GOI
 _NPM_AUTH = re.compile(r"(^|:)(_authToken|_auth|_password|password|username|email|certfile|keyfile)$")
 _NPM_KEYS = re.compile(r"^(registry|@[\w.-]+:registry|//.+:(_authToken|_auth|username|_password|always-auth)"
                        r"|always-auth|strict-ssl)$")
+# Where each tool looks for a proxy: curl reads only lower-case http_proxy, yarn 2+ only its own httpsProxy
+# (yarn 1 takes YARN_HTTPS_PROXY too); pip, uv, npm, pnpm, corepack, git and go read the rest.
+_PROXY_EXPORTS = {"http": ("HTTP_PROXY", "http_proxy", "YARN_HTTP_PROXY"),
+                  "https": ("HTTPS_PROXY", "https_proxy", "YARN_HTTPS_PROXY"), "no": ("NO_PROXY", "no_proxy")}
 
 
 class NetworkSettings(BaseModel):
@@ -59,6 +66,8 @@ class NetworkSettings(BaseModel):
     npm_registry: str | None = None
     npm_token_env: str | None = Field(default=None, description="Variable holding the npm registry's auth token.")
     goproxy: str | None = None
+    proxy: str | None = Field(default=None, description="HTTP(S) proxy URL for builder steps (both schemes).")
+    no_proxy: list[str] = Field(default_factory=list, description="Hosts the builder steps reach directly.")
 
 
 @dataclass(frozen=True)
@@ -73,10 +82,25 @@ class BuildNetwork:
     npmrc_lines: tuple[str, ...] = ()
     yarnrc: str | None = None
     go: tuple[tuple[str, str], ...] = ()
+    http_proxy: str | None = None
+    https_proxy: str | None = None
+    no_proxy: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
         return self == BuildNetwork()
+
+    @property
+    def host_network(self) -> bool:
+        """A proxy on the host's loopback: builder steps reach it only from the host's network namespace."""
+        return any(_loopback(url) for url in (self.http_proxy, self.https_proxy) if url)
+
+
+def _loopback(url: str) -> bool:
+    try:
+        return is_loopback(urlsplit(url if "://" in url else f"http://{url}").hostname or "")
+    except ValueError:
+        return False
 
 
 def _web(url: str) -> bool:
@@ -102,7 +126,7 @@ def _pip_config(env: Mapping[str, str], home: Path) -> dict[str, str]:
             continue  # an unreadable pip.conf is pip's problem, not a reason to fail the build
         for section in ("global", "install"):
             if parser.has_section(section):
-                for key in ("index-url", "extra-index-url", "trusted-host", "cert"):
+                for key in ("index-url", "extra-index-url", "trusted-host", "cert", "proxy"):
                     if parser.has_option(section, key):
                         found[key] = parser.get(section, key)
     return found
@@ -163,6 +187,13 @@ def _host(env: Mapping[str, str], home: Path) -> BuildNetwork:
     extra = (env.get("PIP_EXTRA_INDEX_URL") or pip.get("extra-index-url") or "").split()
     trusted = (env.get("PIP_TRUSTED_HOST") or pip.get("trusted-host") or "").split()
     registry = env.get("NPM_CONFIG_REGISTRY") or env.get("npm_config_registry") or dict(npm).get("registry")
+    # Each tool's own lookup order: the lower-case variable first (curl, requests), ALL_PROXY for both schemes;
+    # pip.conf's `proxy` and .npmrc's `https-proxy`/`proxy` when the environment names none.
+    every = env.get("all_proxy") or env.get("ALL_PROXY")
+    https = (env.get("https_proxy") or env.get("HTTPS_PROXY") or every or pip.get("proxy")
+             or dict(npm).get("https-proxy") or dict(npm).get("proxy"))
+    http = env.get("http_proxy") or env.get("HTTP_PROXY") or every or pip.get("proxy") or dict(npm).get("proxy")
+    no_proxy = env.get("no_proxy") or env.get("NO_PROXY") or dict(npm).get("noproxy") or ""
     return BuildNetwork(
         ca_file=Path(ca) if ca else None,
         pip_index_url=index if index and _web(index) else None,
@@ -171,6 +202,9 @@ def _host(env: Mapping[str, str], home: Path) -> BuildNetwork:
         npm_registry=registry if registry and _web(registry) else None,
         npmrc_lines=tuple(f"{k}={v}" for k, v in npm if _NPM_KEYS.match(k) and k != "registry"),
         go=tuple((v, env[v]) for v in _GO_VARS if env.get(v)),
+        http_proxy=http or None,
+        https_proxy=https or None,
+        no_proxy=tuple(h.strip() for h in no_proxy.split(",") if h.strip()),
     )
 
 
@@ -236,6 +270,7 @@ def resolve(project: Path, env: Mapping[str, str] | None = None, home: Path | No
     go = dict(base.go)
     if conf.goproxy:
         go["GOPROXY"] = _expand(conf.goproxy, env, where)
+    proxy = _expand(conf.proxy, env, where) if conf.proxy else None
     return BuildNetwork(
         ca_file=ca,
         pip_index_url=_expand(conf.pip_index_url, env, where) if conf.pip_index_url else base.pip_index_url,
@@ -246,6 +281,9 @@ def resolve(project: Path, env: Mapping[str, str] | None = None, home: Path | No
         npmrc_lines=npm_lines,
         yarnrc=yarn_text,
         go=tuple(sorted(go.items())),
+        http_proxy=proxy or base.http_proxy,
+        https_proxy=proxy or base.https_proxy,
+        no_proxy=tuple(conf.no_proxy) or base.no_proxy,
     )
 
 
@@ -290,6 +328,9 @@ def secrets(net: BuildNetwork, folder: Path) -> tuple[Secret, ...]:
     if net.yarnrc is not None:
         found.append(Secret(YARNRC_ID, src=_write(folder, "yarnrc.yml", net.yarnrc)))
     exports.update(dict(net.go))
+    for scheme, url in (("http", net.http_proxy), ("https", net.https_proxy), ("no", ",".join(net.no_proxy))):
+        if url:
+            exports.update(dict.fromkeys(_PROXY_EXPORTS[scheme], url))
     script = "".join(f"export {k}={shlex.quote(v)}\n" for k, v in exports.items())
     found.insert(0, Secret(ENV_ID, src=_write(folder, "env.sh", script)))
     return tuple(found)
@@ -303,6 +344,14 @@ def build_secrets(context: Path, folder: Path) -> tuple[Secret, ...]:
 def _hostname(url: str) -> str:
     try:
         return urlsplit(url).hostname or "?"
+    except ValueError:
+        return "?"
+
+
+def _hostport(url: str) -> str:
+    try:
+        parts = urlsplit(url if "://" in url else f"http://{url}")
+        return f"{parts.hostname or '?'}:{parts.port}" if parts.port else parts.hostname or "?"
     except ValueError:
         return "?"
 
@@ -324,6 +373,10 @@ def describe(net: BuildNetwork) -> str:
         parts.append(yarn)
     if net.go:
         parts.append("go " + ", ".join(k for k, _ in net.go))
+    proxies = sorted({_hostport(u) for u in (net.http_proxy, net.https_proxy) if u})
+    if proxies:
+        parts.append("proxy " + ", ".join(proxies) + (" (host network: it listens on loopback)"
+                                                       if net.host_network else ""))
     return "; ".join(parts) or "nothing (direct access)"
 
 

@@ -16,7 +16,8 @@ from typing import cast
 from python_on_whales import DockerClient
 from python_on_whales.exceptions import DockerException
 
-from imgforge.build.network import RUN_SETUP, build_secrets
+from imgforge.build.network import ENV_ID, RUN_SETUP, resolve
+from imgforge.build.network import secrets as network_secrets
 from imgforge.build.options import BuildOptions, check_build_args
 from imgforge.build.progress import ProgressLog, StageTiming, StepFailure
 from imgforge.env.engine import require_engine
@@ -101,15 +102,19 @@ def build(
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="imgforge-build-") as tmp:
         meta = Path(tmp) / "metadata.json"
-        # CA bundle and package indexes reach builder RUNs only as secret mounts (imgforge.build.network).
-        secrets = (*options.secrets, *build_secrets(context, Path(tmp)))
+        # CA bundle, package indexes and proxy reach builder RUNs only as secret mounts (imgforge.build.network).
+        net = resolve(context)
+        secrets = (*options.secrets, *network_secrets(net, Path(tmp)))
+        # A proxy on the host's loopback is out of reach from BuildKit's per-RUN bridge namespace; only the steps
+        # that source the build network use it, so only a Dockerfile that mounts it builds in the host's.
+        host_net = net.host_network and f"id={ENV_ID}" in (_text(dockerfile) or "")
         try:
             stream = engine.buildx.build(
                 context, file=dockerfile, tags=list(options.tags), build_args=build_args,
                 target=options.target, labels=dict(options.labels), secrets=[s.flag() for s in secrets],
                 cache_from=[cache_source(c) for c in options.cache_from] or None, cache_to=options.cache_to,
                 builder=options.builder, load=True, cache=not options.no_cache, progress="plain", metadata_file=meta,
-                stream_logs=True,
+                stream_logs=True, network="host" if host_net else None, allow=["network.host"] if host_net else [],
             )
             for line in cast(Iterator[str], stream):  # stream_logs=True: an iterator of progress lines
                 step = log.feed(line)
@@ -143,12 +148,15 @@ def _image_id(meta: Path, docker: DockerClient, options: BuildOptions) -> str:
         raise BuildFailed("building: BuildKit reported no image id (give the build a tag)") from None
 
 
-def _failed(dockerfile: Path, log: ProgressLog, exc: DockerException) -> BuildError:
+def _text(dockerfile: Path) -> str | None:
     try:
-        text = dockerfile.read_text(encoding="utf-8", errors="replace")
+        return dockerfile.read_text(encoding="utf-8", errors="replace")
     except OSError:
-        text = None
-    failure = log.failure(text)
+        return None
+
+
+def _failed(dockerfile: Path, log: ProgressLog, exc: DockerException) -> BuildError:
+    failure = log.failure(_text(dockerfile))
     if failure is None:
         why = log.final_error or _last_line(exc)
         return BuildError(f"building {dockerfile}: {why}", None)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import email.utils
 import io
-import ipaddress
 import socket
 import time
 import urllib.parse
@@ -29,6 +28,7 @@ import requests
 import urllib3.exceptions
 
 from imgforge.errors import RegistryError, RegistryUnavailable
+from imgforge.hosts import is_loopback
 from imgforge.registry.auth import Credentials, credentials_for
 from imgforge.registry.wire import (
     ACCEPT_MANIFESTS,
@@ -46,21 +46,6 @@ __all__ = ["ACCEPT_MANIFESTS", "MANIFEST_TYPES", "Request", "Response", "Transpo
 
 MAX_WAIT = 60.0  # the longest single back-off, whatever Retry-After asks for
 _LOGIN_HINT = "docker login {host}, or set IMGFORGE_REGISTRY_USER/IMGFORGE_REGISTRY_PASSWORD"
-
-
-def is_loopback(host: str) -> bool:
-    """Whether `host` (host, host:port, [v6]:port or a bare v6 address) is this machine."""
-    name = host
-    if name.startswith("["):
-        name = name[1:].split("]", 1)[0]
-    elif name.count(":") == 1:
-        name = name.split(":", 1)[0]
-    if name.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 def scheme_for(host: str, insecure: bool = False) -> str:
@@ -180,6 +165,10 @@ class Transport:
         """Send one request and return the answer with its body unread; raise OSError when nothing answers."""
         if self._session is None:
             self._session = requests.Session()
+            # A registry on this machine is never behind the host's HTTP proxy, whatever NO_PROXY says (requests
+            # bypasses only hosts listed there): a corporate HTTPS_PROXY would otherwise take localhost:5000 away.
+            # Loopback is plain http, so no CA bundle from the environment is lost.
+            self._session.trust_env = not is_loopback(self.host)
         try:
             resp = self._session.request(request.method, request.url, headers=dict(request.headers),
                                          data=request.body, timeout=self.timeout, stream=True,

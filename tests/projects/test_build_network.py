@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from imgforge.build.network import CA_ID, ENV_ID, NPM_ID, PIP_ID, RUN_SETUP, describe, resolve, secrets
+from imgforge.build.network import CA_ID, ENV_ID, NPM_ID, PIP_ID, RUN_SETUP, BuildNetwork, describe, resolve, secrets
 from imgforge.errors import UsageError
 from imgforge.generate import generate, load_project
 
@@ -144,3 +144,53 @@ def test_a_projects_npmrc_is_read_without_the_host(tmp_path, home):
     assert net.npmrc_lines == ("engine-strict=true",) and net.npm_registry is None
     (root / ".npmrc").unlink()
     assert resolve(root, {}, home).empty
+
+
+def test_host_proxy_variables_travel_only_as_exports_in_the_env_secret(tmp_path, home):
+    proxy = f"http://corp-user:{TOKEN}@proxy.corp.example:3128"
+    env = {"https_proxy": proxy, "HTTPS_PROXY": "http://ignored.example:1", "HTTP_PROXY": proxy,
+           "no_proxy": "localhost, .corp.example,"}
+    net = resolve(project(tmp_path), env, home)
+    assert net.https_proxy == proxy, "the lower-case variable first, as curl and requests read them"
+    assert net.http_proxy == proxy and net.no_proxy == ("localhost", ".corp.example")
+    assert not net.host_network, "a proxy on another host is reached from BuildKit's own network"
+    out = tmp_path / "secrets"
+    out.mkdir()
+    secrets(net, out)
+    exports = dict(line.removeprefix("export ").split("=", 1) for line in (out / "env.sh").read_text().splitlines())
+    for name in ("HTTPS_PROXY", "https_proxy", "YARN_HTTPS_PROXY", "HTTP_PROXY", "http_proxy", "YARN_HTTP_PROXY"):
+        assert exports[name] == proxy
+    assert exports["NO_PROXY"] == exports["no_proxy"] == "localhost,.corp.example"
+    assert "YARN_PROXY" not in exports, "yarn 2+ refuses YARN_* settings it does not know"
+    assert "proxy proxy.corp.example:3128" in describe(net) and TOKEN not in describe(net)
+
+
+def test_all_proxy_and_pip_conf_proxy_fill_in_when_the_environment_names_none(tmp_path, home):
+    net = resolve(project(tmp_path), {"ALL_PROXY": "http://every.example:8080"}, home)
+    assert net.http_proxy == net.https_proxy == "http://every.example:8080"
+    with (home / ".config/pip/pip.conf").open("a") as conf:
+        conf.write("proxy = http://pip-proxy.example:3128\n")
+    net = resolve(project(tmp_path), {}, home)
+    assert net.http_proxy == net.https_proxy == "http://pip-proxy.example:3128"
+    assert resolve(project(tmp_path, "    host: false\n"), {"HTTPS_PROXY": "http://x.example:1"}, home).empty
+
+
+def test_settings_proxy_wins_and_a_loopback_proxy_asks_for_the_host_network(tmp_path, home):
+    root = project(tmp_path, "    proxy: http://${PX_USER}:${PX_PASS}@127.0.0.1:3128\n"
+                             "    no_proxy: [pypi.internal.example]\n")
+    net = resolve(root, {"PX_USER": "me", "PX_PASS": TOKEN, "HTTPS_PROXY": "http://other.example:1"}, home)
+    assert net.https_proxy == net.http_proxy == f"http://me:{TOKEN}@127.0.0.1:3128"
+    assert net.no_proxy == ("pypi.internal.example",)
+    assert net.host_network
+    assert "(host network: it listens on loopback)" in describe(net) and TOKEN not in describe(net)
+    with pytest.raises(UsageError, match=r"build.network: \$\{PX_USER\} is not set"):
+        resolve(root, {}, home)
+
+
+@pytest.mark.parametrize(("url", "loopback"), [
+    ("http://localhost:3128", True), ("http://u:p@127.0.0.2:8080", True), ("http://[::1]:3128", True),
+    ("localhost:3128", True), ("http://10.0.0.1:3128", False),
+    ("http://proxy.corp.example:3128", False), ("http://[bad", False), ("socks5://127.0.0.1:1080", True),
+])
+def test_loopback_proxies_are_recognised(url, loopback):
+    assert BuildNetwork(https_proxy=url).host_network is loopback

@@ -174,3 +174,31 @@ def test_authorization_never_goes_to_another_host() -> None:
         client.transport.request("GET", "https://storage.example/blob?sig=x", "reading elsewhere", ok=(200, 404))
     elsewhere = [r for r in reg.seen if r.url.startswith("https://storage.example/")]
     assert elsewhere and not any("Authorization" in r.headers for r in elsewhere)
+
+
+def test_a_loopback_registry_is_reached_directly_whatever_the_hosts_proxy(monkeypatch) -> None:
+    import http.server
+    import threading
+
+    class V2(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), V2)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        # A corporate proxy setting with no NO_PROXY for this machine; nothing listens on port 9.
+        for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+            monkeypatch.setenv(name, "http://127.0.0.1:9")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        Transport(f"127.0.0.1:{server.server_address[1]}", attempts=1, timeout=2).ping()
+    finally:
+        server.shutdown()
+        server.server_close()

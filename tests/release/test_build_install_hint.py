@@ -52,6 +52,19 @@ _REMOVED_MODULE = ["Collecting Flask==1.0.2", "Collecting itsdangerous==0.24", "
      "set [tool.hatch.build.targets.wheel] packages in pyproject.toml, or remove [build-system] if the project is "
      "not a package"),
     (["npm ERR! code E404", "npm ERR! 404 Not Found - GET https://registry.npmjs.org/nope"], None),
+    # pip through a proxy whose login is wrong, and through one that is not listening (urllib3's words).
+    (["Collecting itsdangerous==2.2.0", "  WARNING: Retrying (Retry(total=4)) after connection broken by "
+      "'ProxyError('Unable to connect to proxy', OSError('Tunnel connection failed: 407 Proxy Authentication "
+      "Required'))': /simple/itsdangerous/"],
+     "the build's HTTP proxy refused the connection or its login: check the proxy URL and credentials in "
+     "HTTPS_PROXY / HTTP_PROXY or build.network.proxy in imgforge.yaml"),
+    (["WARNING: Retrying after connection broken by 'ProxyError('Cannot connect to proxy.', NewConnectionError("
+      "'Failed to establish a new connection: [Errno 111] Connection refused'))': /simple/flask/"],
+     "the build's HTTP proxy refused the connection or its login: check the proxy URL and credentials in "
+     "HTTPS_PROXY / HTTP_PROXY or build.network.proxy in imgforge.yaml"),
+    (["npm error code ECONNRESET", "npm error network tunneling socket could not be established, statusCode=407"],
+     "the build's HTTP proxy refused the connection or its login: check the proxy URL and credentials in "
+     "HTTPS_PROXY / HTTP_PROXY or build.network.proxy in imgforge.yaml"),
 ])
 def test_install_hint_names_the_package_and_what_to_change(lines, expected):
     assert install_hint(lines) == expected
