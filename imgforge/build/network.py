@@ -19,8 +19,9 @@ import os
 import re
 import shlex
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -68,6 +69,9 @@ class NetworkSettings(BaseModel):
     goproxy: str | None = None
     proxy: str | None = Field(default=None, description="HTTP(S) proxy URL for builder steps (both schemes).")
     no_proxy: list[str] = Field(default_factory=list, description="Hosts the builder steps reach directly.")
+    mode: Literal["auto", "bridge", "host"] = Field(
+        default="auto", description="Network namespace of build steps: BuildKit's own per step (bridge), the "
+                                    "host's (host), or host only where a loopback proxy needs it (auto).")
 
 
 @dataclass(frozen=True)
@@ -85,14 +89,19 @@ class BuildNetwork:
     http_proxy: str | None = None
     https_proxy: str | None = None
     no_proxy: tuple[str, ...] = ()
+    mode: Literal["auto", "bridge", "host"] = "auto"
 
     @property
     def empty(self) -> bool:
-        return self == BuildNetwork()
+        """Nothing for the builder steps to receive (the namespace they run in is not a secret)."""
+        return replace(self, mode="auto") == BuildNetwork()
 
     @property
     def host_network(self) -> bool:
-        """A proxy on the host's loopback: builder steps reach it only from the host's network namespace."""
+        """Whether builder steps run in the host's network namespace: asked for, or (auto) a proxy on the host's
+        loopback, which they reach only from there."""
+        if self.mode != "auto":
+            return self.mode == "host"
         return any(_loopback(url) for url in (self.http_proxy, self.https_proxy) if url)
 
 
@@ -284,6 +293,7 @@ def resolve(project: Path, env: Mapping[str, str] | None = None, home: Path | No
         http_proxy=proxy or base.http_proxy,
         https_proxy=proxy or base.https_proxy,
         no_proxy=tuple(conf.no_proxy) or base.no_proxy,
+        mode=conf.mode,
     )
 
 
@@ -375,8 +385,9 @@ def describe(net: BuildNetwork) -> str:
         parts.append("go " + ", ".join(k for k, _ in net.go))
     proxies = sorted({_hostport(u) for u in (net.http_proxy, net.https_proxy) if u})
     if proxies:
-        parts.append("proxy " + ", ".join(proxies) + (" (host network: it listens on loopback)"
-                                                       if net.host_network else ""))
+        parts.append("proxy " + ", ".join(proxies))
+    if net.host_network:
+        parts.append("host network" + (" (the proxy listens on loopback)" if net.mode == "auto" else ""))
     return "; ".join(parts) or "nothing (direct access)"
 
 

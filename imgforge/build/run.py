@@ -106,8 +106,8 @@ def build(
         net = resolve(context)
         secrets = (*options.secrets, *network_secrets(net, Path(tmp)))
         # A proxy on the host's loopback is out of reach from BuildKit's per-RUN bridge namespace; only the steps
-        # that source the build network use it, so only a Dockerfile that mounts it builds in the host's.
-        host_net = net.host_network and f"id={ENV_ID}" in (_text(dockerfile) or "")
+        # that source the build network use it, so (auto) only a Dockerfile that mounts it builds in the host's.
+        host_net = net.host_network and (net.mode == "host" or f"id={ENV_ID}" in (_text(dockerfile) or ""))
         try:
             stream = engine.buildx.build(
                 context, file=dockerfile, tags=list(options.tags), build_args=build_args,

@@ -182,7 +182,7 @@ def test_settings_proxy_wins_and_a_loopback_proxy_asks_for_the_host_network(tmp_
     assert net.https_proxy == net.http_proxy == f"http://me:{TOKEN}@127.0.0.1:3128"
     assert net.no_proxy == ("pypi.internal.example",)
     assert net.host_network
-    assert "(host network: it listens on loopback)" in describe(net) and TOKEN not in describe(net)
+    assert "host network (the proxy listens on loopback)" in describe(net) and TOKEN not in describe(net)
     with pytest.raises(UsageError, match=r"build.network: \$\{PX_USER\} is not set"):
         resolve(root, {}, home)
 
@@ -194,3 +194,14 @@ def test_settings_proxy_wins_and_a_loopback_proxy_asks_for_the_host_network(tmp_
 ])
 def test_loopback_proxies_are_recognised(url, loopback):
     assert BuildNetwork(https_proxy=url).host_network is loopback
+
+
+def test_network_mode_setting_overrides_the_loopback_rule(tmp_path, home):
+    loopback = {"HTTPS_PROXY": "http://127.0.0.1:3128"}
+    assert resolve(project(tmp_path), loopback, home).host_network
+    assert not resolve(project(tmp_path, "    mode: bridge\n"), loopback, home).host_network
+    net = resolve(project(tmp_path, "    host: false\n    mode: host\n"), {}, home)
+    assert net.host_network and net.empty, "the namespace is no secret: nothing to mount"
+    assert describe(net) == "host network"
+    with pytest.raises(UsageError, match=r"imgforge.yaml:4: build.network.mode: Input should be 'auto', 'bridge'"):
+        resolve(project(tmp_path, "    mode: none\n"), {}, home)
