@@ -1,4 +1,5 @@
-"""What to change when a dependency install fails: read from the failed step's whole output (pip's and go's).
+"""What to change when a dependency install or build fails: read from the failed step's whole output (pip's, go's,
+and a Node.js dependency's own version check).
 
 A pinned package with no wheel for the image's Python is built from its source distribution; the builder
 images have no C compiler, and an old `setup.py` may import modules newer Pythons removed (`imp`, gone in
@@ -26,6 +27,34 @@ _GO_PROXY = re.compile(r"go: [^:\n]+: (?:Get|reading) \"?https?://([^/\s\"]+)/[^
 # pip (urllib3), npm and curl when the build network's proxy refuses the login or does not answer.
 _PROXY_FAILED = re.compile(r"407 Proxy Authentication Required|ProxyError\('Cannot connect to proxy"
                            r"|tunneling socket could not be established|Received HTTP code 407 from proxy")
+# A dependency that needs a newer Node.js than the build's, as Next.js, Vite, yarn 1, pnpm and npm say it (npm's
+# EBADENGINE is only a warning: the step fails later, on syntax or an API the old Node lacks).
+_NODE_TOO_OLD = (
+    re.compile(r"You are using Node\.js v?(?P<got>\d[\d.]*)\. For (?P<who>[\w.@/-]+), Node\.js version "
+               r"\"(?P<want>[^\"]+)\" is required"),
+    re.compile(r"You are using Node\.js v?(?P<got>\d[\d.]*)\. (?P<who>[\w.@/-]+) requires Node\.js version "
+               r"(?P<want>[^.\n]+(?:\.\d+\+?)*(?: or [\d.]+\+?)?)"),
+    re.compile(r"error (?P<who>\S+): The engine \"node\" is incompatible with this module\. "
+               r"Expected version \"(?P<want>[^\"]+)\"\. Got \"(?P<got>[^\"]+)\""),
+    re.compile(r"Unsupported engine \{\s*package: '(?P<who>[^']+)',\s*required: \{ node: '(?P<want>[^']+)'[^}]*\},"
+               r"\s*current: \{ node: 'v?(?P<got>[^']+)'"),
+    re.compile(r"ERR_PNPM_UNSUPPORTED_ENGINE[^\n]*\n(?:[^\n]*\n){0,6}?[^\n]*Your Node version is incompatible with "
+               r"\"(?P<who>[^\"]+)\"\.\s*Expected version: (?P<want>\S+)\s*Got: v?(?P<got>\S+)"),
+)
+
+_NPM_WARN = re.compile(r"^npm (?:warn|WARN) EBADENGINE ?", re.M)
+
+
+def node_hint(text: str) -> str | None:
+    """One sentence when a dependency needs a newer Node.js than the build has, or None."""
+    text = _NPM_WARN.sub("", text)  # npm prefixes each line of its warning object
+    for pattern in _NODE_TOO_OLD:
+        if m := pattern.search(text):
+            return (f"{m.group('who')} needs Node.js {m.group('want').strip()} and the build has "
+                    f"{m.group('got').strip()}: imgforge takes the newest catalog Node.js that .nvmrc, .node-version "
+                    "and package.json engines.node allow, so raise the version declared there (or set "
+                    "overrides.builders[].image and runtime.image in imgforge.yaml)")
+    return None
 
 
 def install_hint(lines: Sequence[str]) -> str | None:
@@ -34,6 +63,8 @@ def install_hint(lines: Sequence[str]) -> str | None:
     if _PROXY_FAILED.search(text):
         return ("the build's HTTP proxy refused the connection or its login: check the proxy URL and credentials "
                 "in HTTPS_PROXY / HTTP_PROXY or build.network.proxy in imgforge.yaml")
+    if node := node_hint(text):
+        return node
     if proxy := _GO_PROXY.search(text):
         return (f"Go modules could not be downloaded ({proxy.group(1)} is unreachable from the build): commit "
                 "vendor/ (go mod vendor), or set a reachable proxy as GOPROXY in the environment or "

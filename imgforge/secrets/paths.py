@@ -64,9 +64,11 @@ _THIRD_PARTY = re.compile(
     r"|(?:^|/)usr/share/(?:doc|javascript|perl5?|ruby[^/]*|gems|go[^/]*|java)/"
     # notebook extensions Python packages install as data files into their prefix (a venv's share/jupyter)
     r"|(?:^|/)share/jupyter/(?:nbextensions|labextensions)/"
-    # Next.js's build writes fresh random preview-mode keys here at every `next build`; its server reads them, so
-    # every Next.js image has them, none can be kept out, and no baseline can accept them (they change per build)
-    r"|(?:^|/)\.next/prerender-manifest\.js(?:on)?$"
+    # Next.js's build writes fresh random keys at every `next build` (preview mode: prerender-manifest up to 14,
+    # server/preview-props from 15; the server actions' encryptionKey: server/server-reference-manifest); its server
+    # reads them, so every Next.js image has them, none can be kept out, and no baseline can accept them (they
+    # change per build)
+    r"|(?:^|/)\.next/(?:prerender-manifest|server/preview-props|server/server-reference-manifest)\.js(?:on)?$"
     # front-end libraries copied into a site by hand (Bootstrap in static/, jQuery in assets/), and their maps
     r"|(?:^|/)(?:angular|bootstrap|jquery(?:-?ui)?|plotly|popper|swagger-?ui)[a-zA-Z0-9.-]*\.js(?:\.map)?$"
 )

@@ -78,3 +78,37 @@ def test_failure_carries_the_hint_beyond_the_tail():
     failure = log.failure("FROM a AS deps\nRUN x\nRUN y\nRUN pip install -r requirements.txt\n", tail=3)
     assert failure is not None and "Collecting cffi==1.15.1" not in "\n".join(failure.output_tail)
     assert failure.hint is not None and failure.hint.startswith("cffi could not be installed")
+
+
+# How a dependency says it needs a newer Node.js (modelled on each tool's wording): Next.js and Vite check at start,
+# yarn 1 and pnpm refuse to install, npm only warns (EBADENGINE) and the step fails later.
+_NODE_TOO_OLD = [
+    (["> build", "> next build", "",
+      'You are using Node.js 18.20.4. For Next.js, Node.js version ">=20.9.0" is required.'],
+     "Next.js", ">=20.9.0", "18.20.4"),
+    (["> vite build", "You are using Node.js 18.19.0. Vite requires Node.js version 20.19+ or 22.12+. "
+      "Please upgrade your Node.js version."], "Vite", "20.19+ or 22.12+", "18.19.0"),
+    (['error vite@7.1.3: The engine "node" is incompatible with this module. Expected version '
+      '"^20.19.0 || >=22.12.0". Got "18.19.0"', 'error Found incompatible module.'],
+     "vite@7.1.3", "^20.19.0 || >=22.12.0", "18.19.0"),
+    (["npm warn EBADENGINE Unsupported engine {", "npm warn EBADENGINE   package: 'undici@7.16.0',",
+      "npm warn EBADENGINE   required: { node: '>=20.18.1' },",
+      "npm warn EBADENGINE   current: { node: 'v18.19.0', npm: '9.2.0' }", "npm warn EBADENGINE }",
+      "ReferenceError: File is not defined"], "undici@7.16.0", ">=20.18.1", "18.19.0"),
+    ([" ERR_PNPM_UNSUPPORTED_ENGINE  Unsupported environment (bad Node.js version)", "",
+      'Your Node version is incompatible with "/astro/5.13.0".', "", "Expected version: >=18.20.8",
+      "Got: v18.19.0"], "/astro/5.13.0", ">=18.20.8", "18.19.0"),
+]
+
+
+@pytest.mark.parametrize(("lines", "who", "want", "got"), _NODE_TOO_OLD)
+def test_a_dependency_needing_a_newer_node_gets_a_hint_naming_where_the_version_comes_from(lines, who, want, got):
+    hint = install_hint(lines)
+    assert hint is not None
+    assert hint.startswith(f"{who} needs Node.js {want} and the build has {got}: ")
+    assert ".nvmrc" in hint and "engines.node" in hint
+
+
+def test_failures_without_a_node_version_check_get_no_node_hint():
+    assert install_hint(["npm ERR! code E404", "npm ERR! 404 Not Found - GET https://registry.npmjs.org/nope"]) is None
+    assert install_hint(["You are using Node.js 20.19.2."]) is None

@@ -316,6 +316,9 @@ THIRD_PARTY = [
     "/opt/venv/share/jupyter/nbextensions/pydeck/index.js",
     # Next.js's per-build preview-mode keys (vercel/nextjs-portfolio-starter): in every Next.js image, by design.
     "/app/.next/prerender-manifest.json",
+    # Next.js 15/16 (vercel/next-learn basics): the preview keys moved, and the server actions' key is beside them.
+    "/app/.next/server/preview-props.json",
+    "/app/.next/server/server-reference-manifest.js",
 ]
 
 
@@ -348,6 +351,12 @@ def test_nextjs_preview_keys_are_not_findings_but_a_real_token_there_is() -> Non
     assert detector.scan_bytes(text.encode(), "/app/config/preview.json") != []
     token = f"aws_access_key_id = {AWS_ID}\n"
     assert detector.scan_bytes(token.encode(), "/app/.next/prerender-manifest.js") != []
+    # Next.js 15+: the keys in their own file, and the server actions' key in the server reference manifest.
+    assert detector.scan_bytes(json.dumps(keys, indent=2).encode(), "/app/.next/server/preview-props.json") == []
+    actions = json.dumps({"node": {}, "edge": {}, "encryptionKey": base64.b64encode(bytes(range(32))).decode()})
+    assert detector.scan_bytes(actions.encode(), "/app/.next/server/server-reference-manifest.json") == []
+    assert detector.scan_bytes(actions.encode(), "/app/config/manifest.json") != []
+    assert detector.scan_bytes(token.encode(), "/app/.next/server/preview-props.json") != []
 
 
 def test_an_algolia_search_key_beside_its_app_id_and_index_is_not_a_finding() -> None:
