@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from imgforge.errors import UsageError
 from imgforge.generate.detect import detect_stack
 from imgforge.generate.dockerignore import render_dockerignore
+from imgforge.generate.nodestart import package_json
 from imgforge.generate.runtimes import fill
 from imgforge.generate.wheels import missing
 from imgforge.project import Project, load_project
@@ -48,10 +49,14 @@ def resolve(project: Project, chosen: dict[str, str] | None = None) -> Project:
 
 
 def _check_script(project: Project) -> None:
-    """Stop when the start command runs a Python script the project does not have (the recipe's default
-    `python3 app.py` when init found no start command): the image would build and then fail to start."""
+    """Stop when the start command runs a script the project does not have (the recipe's default `python3 app.py`
+    or `node server.js` when init found no start command): the image would build and then fail to start. A Node
+    project with a build script may make its script then (dist/server.js), so only one without is stopped."""
     words = project.recipe.runtime.entrypoint
-    if len(words) < 2 or words[0] not in ("python", "python3") or not words[1].endswith(".py"):
+    python = words[:1] in (["python"], ["python3"]) and words[1:2] != [] and words[1].endswith(".py")
+    node = words[:1] == ["node"] and words[1:2] != [] and words[1].endswith((".js", ".mjs", ".cjs"))
+    scripts = package_json(project.root).get("scripts") if node else None
+    if not (python or node) or (isinstance(scripts, dict) and "build" in scripts):
         return
     script = words[1]
     if not (project.root / script).is_file():

@@ -26,6 +26,9 @@ class Start:
 
     entrypoint: tuple[str, ...]
     why: str
+    # A build output folder that holds all the server needs, dependencies bundled (Nitro's .output): the runtime
+    # image takes only it, not the production node_modules.
+    bundle: str | None = None
 
 
 @dataclass(frozen=True)

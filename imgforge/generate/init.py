@@ -37,7 +37,8 @@ from imgforge.settings import SETTINGS_FILE
 _SUFFIXES = {"python": (".py",), "node": (".js", ".mjs", ".cjs", ".ts"), "other": (".go", ".c", ".rs")}
 _ORDER = {"python": "Procfile web:, [project.scripts], Django, Flask, Quart, FastAPI, Litestar, Sanic, Streamlit, "
                     "main.py/app.py, a package's __main__.py, a module run as a script",
-          "node": "Procfile web:, scripts.start as plain node, main, server.js/index.js"}
+          "node": "Procfile web:, scripts.start as plain node, a framework's built server (Nuxt, SvelteKit, Astro), "
+                  "main, server.js/index.js"}
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,13 @@ def _detected(found: Findings, recipe: Recipe, port: int | None) -> list[str]:
         runtime += [f"    # The site is at the project root (index.html), not in {first.sources[0]}/: all of it is "
                     "served.", "    artifacts:"]
         runtime += [f"      - {json.dumps({'stage': a.stage, 'from': first.workdir, 'to': a.to})}" for a in served]
+    built = next((b for b in recipe.builders if b.name == "build" and b.build), None)
+    if found.start is not None and found.start.bundle and built is not None:
+        # The framework's build bundles what its server needs: the production node_modules stay out of the image.
+        into = f"{recipe.runtime.workdir}/{found.start.bundle}"
+        runtime += [f"    # Only the build's {found.start.bundle}/: it bundles the server's dependencies, so the "
+                    "production node_modules stay out of the image.", "    artifacts:",
+                    f"      - {json.dumps({'stage': built.name, 'from': f'/out/{found.start.bundle}', 'to': into})}"]
     made = [a for b in recipe.builders if b.build and b.build.split()[:1] == ["make"]
             for a in recipe.runtime.artifacts if a.stage == b.name]
     if found.program and len(made) == 1 and Path(made[0].source).name != found.program:

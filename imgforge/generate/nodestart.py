@@ -17,7 +17,7 @@ SERVER_PACKAGES = frozenset({
     "restify", "polka", "micro", "@remix-run/serve", "@remix-run/express", "@react-router/serve",
     "@react-router/express", "socket.io", "ws", "@adonisjs/core",
     "sails", "@feathersjs/feathers", "@strapi/strapi", "loopback", "@sveltejs/adapter-node", "h3", "@apollo/server",
-    "apollo-server", "json-server", "@astrojs/node",
+    "apollo-server", "json-server", "@astrojs/node", "@solidjs/start", "nitropack",
 })
 # Static site generators whose pages are not html files (src/pages/index.astro, docs/*.md): with a build script
 # and no server package, the build output is the site.
@@ -226,6 +226,41 @@ def _production_bins(root: Path, pkg: dict[str, Any]) -> frozenset[str]:
     return frozenset(bins)
 
 
+# Frameworks whose build script writes a self-contained Node server, and where (their own docs' production start;
+# each honours PORT). Nitro (Nuxt 3+, SolidStart, Nitro itself) writes .output/server/index.mjs; SvelteKit's
+# adapter-node writes build/ (svelte.config.js may name another `out`); Astro's node adapter (standalone mode)
+# writes dist/server/entry.mjs and listens on localhost unless HOST says otherwise.
+_NITRO = ".output"  # Nitro bundles the server's dependencies into .output/server/node_modules
+_FRAMEWORK_SERVERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("nuxt", ("node", ".output/server/index.mjs"), "Nuxt's build (Nitro) writes its server to .output/server"),
+    ("@solidjs/start", ("node", ".output/server/index.mjs"), "SolidStart's build (Nitro) writes its server to "
+     ".output/server"),
+    ("nitropack", ("node", ".output/server/index.mjs"), "Nitro's build writes its server to .output/server"),
+    ("@sveltejs/adapter-node", ("node", "build"), "SvelteKit's adapter-node writes its server to build/"),
+    ("@astrojs/node", ("/usr/bin/env", "HOST=0.0.0.0", "node", "dist/server/entry.mjs"),
+     "Astro's node adapter writes its standalone server to dist/server/entry.mjs (HOST=0.0.0.0: it listens on "
+     "localhost otherwise)"),
+)
+_SVELTE_OUT = re.compile(r"""adapter\(\s*\{[^}]*?\bout\s*:\s*['"]([\w./-]+)['"]""", re.S)
+
+
+def _framework_server(root: Path, pkg: dict[str, Any]) -> Start | None:
+    """The production server a framework's build writes, for a project with no start script of its own."""
+    deps = _deps(pkg)
+    for package, command, why in _FRAMEWORK_SERVERS:
+        if package not in deps:
+            continue
+        if package == "@sveltejs/adapter-node":
+            config = read_text(root / "svelte.config.js") or read_text(root / "svelte.config.ts")
+            if m := _SVELTE_OUT.search(config):
+                out = os.path.normpath(m.group(1))
+                return Start(("node", out), f"SvelteKit's adapter-node writes its server to {out}/ (svelte.config "
+                             "out); the build script runs it")
+        bundle = _NITRO if command[-1].startswith(f"{_NITRO}/") else None
+        return Start(command, f"{why}; the build script runs it", bundle)
+    return None
+
+
 def node_start(root: Path) -> Start | None:
     """The start command of the Node project at `root` (no npm at run time), or None."""
     pkg = package_json(root)
@@ -252,6 +287,8 @@ def node_start(root: Path) -> Start | None:
         if plain:
             return Start(plain, f"package.json scripts.{name} ({command!r}) run as plain node, without npm "
                          f"(scripts.start{f' ({start!r})' if start else ''} is not)")
+    if "build" in scripts and (framework := _framework_server(root, pkg)):
+        return framework
     main = pkg.get("main")
     if isinstance(main, str) and (root / main).is_file():
         return Start(("node", main), f"package.json main ({main})")

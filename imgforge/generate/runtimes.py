@@ -2,10 +2,10 @@
 
 Declarations read: `.python-version`, `runtime.txt`, Pipfile's `python_version`, `requires-python` (python);
 `engines.node`, `.nvmrc`, `.node-version` (node); go.mod's `go` and `toolchain` lines (go). Of the Python versions
-they allow, one that the lockfile's compiled packages have wheels for comes first. Node goes past its default (20,
-Debian's newest) only for a project whose declarations rule the default and older versions out (`22`, `lts/jod`,
-`>=22`). A recipe image written as `imgforge/python-dev:{python}` gets the chosen version; an image without a
-placeholder is left alone.
+they allow, one that the lockfile's compiled packages have wheels for comes first. Node goes past its default (22,
+as Railpack's) only for a project whose declarations rule the default and older versions out (`24`, `lts/krypton`,
+`>=23`); 20 (Debian's) and 18 only for one that asks for them. A recipe image written as
+`imgforge/python-dev:{python}` gets the chosen version; an image without a placeholder is left alone.
 """
 
 from __future__ import annotations
@@ -35,9 +35,10 @@ FAMILIES: dict[str, tuple[str, ...]] = {
 # The patch level each Debian release ships, so `>=3.13.2` or `^20.19.0` is judged on the real version.
 FULL = {"3.11": "3.11.2", "3.13": "3.13.5", "18": "18.19.0", "20": "20.19.2", "1.19": "1.19.8", "1.24": "1.24.4",
         "12": "12.2.0", "14": "14.2.0", **{line: node.version for line, (node, _npm) in NODE_UPSTREAM.items()}}
-# The newest version a project gets unless its declarations rule it out: the catalog's newer lines (Node 22 and 24
-# from the official binaries) go only to projects that ask for them, so adding one moves no other project.
-DEFAULT = {"node": "20"}
+# The newest version a project gets unless its declarations rule it out, so adding a newer line to the catalog moves
+# no project that did not ask for it. Node 22: 20 ended upstream in April 2026, and current frameworks use 22's APIs
+# without declaring it (Nuxt 4.5's build calls Set.prototype.difference); Railpack's default is 22 too.
+DEFAULT = {"node": "22"}
 _NVM_ALIASES = {"lts/hydrogen": "18", "lts/iron": "20", "lts/jod": "22", "lts/krypton": "24", "lts/*": "*",
                 "node": "*", "stable": "*"}
 

@@ -49,6 +49,20 @@ def literal(group: int = 1) -> Extractor:
     return extract
 
 
+# Characters no npm credential has (tokens, base64 `_auth`/`_password`) but a library's code around the setting's
+# name does: @nuxt/cli reads tokens with new RegExp(`^//${host}/:_authToken=(.+)$`).
+_CODE = re.compile(rb"[()\[\]{}$*`|\\^<>]")
+
+
+_LITERAL = literal()
+
+
+def npm_credential(m: Any, ctx: Context) -> Found | None:
+    """`literal()`, and not code: a value with a regex's or a template's characters is no credential."""
+    found = _LITERAL(m, ctx)
+    return None if found is None or _CODE.search(found.secret) else found
+
+
 _MAX_KEY = 65536  # a PGP secret-key export with subkeys and signatures runs to tens of KiB
 
 
@@ -251,14 +265,14 @@ RULES: tuple[Rule, ...] = (
         "npm registry credential (.npmrc)",
         (b":_authtoken", b":_auth", b":_password"),
         rb"(?i)//[^\s:]+/:(?:_authToken|_auth|_password)\s*=\s*[\"']?([^\s\"']+)",
-        literal(),
+        npm_credential,
     ),
     Rule(
         "npmrc-auth",
         "npm registry credential (.npmrc)",
         (b"_authtoken", b"_auth", b"_password"),
         rb"(?im)^\s*(?:_authToken|_auth|_password)\s*=\s*[\"']?([^\s\"']+)",
-        literal(),
+        npm_credential,
         paths=(".npmrc", "npmrc", "*.npmrc"),
     ),
     Rule(

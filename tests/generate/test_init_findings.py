@@ -152,6 +152,57 @@ def test_node_start_is_plain_node(tmp_path, pkg, files, entry):
     assert start is not None and start.entrypoint == entry
 
 
+# Frameworks whose build writes the production server, in projects with no start script (nuxt/starter v4 has only
+# build/dev/generate/preview; a SvelteKit app with adapter-node; an Astro site with the node adapter).
+@pytest.mark.parametrize(("pkg", "files", "entry", "bundle"), [
+    ({"scripts": {"build": "nuxt build", "dev": "nuxt dev", "preview": "nuxt preview"},
+      "dependencies": {"nuxt": "^4.4.8", "vue": "^3.5"}}, {}, ("node", ".output/server/index.mjs"), ".output"),
+    ({"scripts": {"build": "vinxi build", "dev": "vinxi dev"}, "dependencies": {"@solidjs/start": "^1"}}, {},
+     ("node", ".output/server/index.mjs"), ".output"),
+    ({"scripts": {"build": "vite build", "preview": "vite preview"},
+      "devDependencies": {"@sveltejs/adapter-node": "^5", "@sveltejs/kit": "^2"}},
+     {"svelte.config.js": "import adapter from '@sveltejs/adapter-node';\nexport default { kit: { adapter: "
+                          "adapter() } };\n"}, ("node", "build"), None),
+    ({"scripts": {"build": "vite build"}, "devDependencies": {"@sveltejs/adapter-node": "^5"}},
+     {"svelte.config.js": "export default {\n  kit: {\n    adapter: adapter({ precompress: true, out: 'server' })\n"
+                          "  }\n};\n"}, ("node", "server"), None),
+    ({"scripts": {"build": "astro build", "dev": "astro dev"}, "dependencies": {"astro": "^5", "@astrojs/node": "^9"}},
+     {}, ("/usr/bin/env", "HOST=0.0.0.0", "node", "dist/server/entry.mjs"), None),
+])
+def test_node_start_of_a_framework_built_server(tmp_path, pkg, files, entry, bundle):
+    root = write(tmp_path, {"package.json": json.dumps(pkg), **files})
+    start = node_start(root)
+    assert start is not None and start.entrypoint == entry and start.bundle == bundle
+    assert not frontend_only(root)
+
+
+def test_a_framework_without_a_build_script_or_with_its_own_start_is_not_guessed(tmp_path):
+    root = write(tmp_path, {"package.json": json.dumps({"dependencies": {"nuxt": "^4"}}), "index.js": ""})
+    start = node_start(root)
+    assert start is not None and start.entrypoint == ("node", "index.js")
+    own = {"scripts": {"build": "nuxt build", "start": "node .output/server/index.mjs --trace-warnings"},
+           "dependencies": {"nuxt": "^4"}}
+    (root / "package.json").write_text(json.dumps(own))
+    start = node_start(root)
+    assert start is not None and start.entrypoint == ("node", ".output/server/index.mjs", "--trace-warnings")
+
+
+def test_init_ships_only_nitros_bundle_for_a_nuxt_app(tmp_path):
+    pkg = {"name": "shop", "type": "module", "scripts": {"build": "nuxt build", "postinstall": "nuxt prepare"},
+           "dependencies": {"nuxt": "^4.4.8", "vue": "^3.5.38", "vue-router": "^5.1.0"}}
+    root = write(tmp_path, {"package.json": json.dumps(pkg), "nuxt.config.ts": "export default {}\n",
+                            "app/app.vue": "<template><div/></template>\n"})
+    plan = plan_init(root)
+    runtime = yaml.safe_load(plan.text)["overrides"]["runtime"]
+    assert runtime["entrypoint"] == ["node", ".output/server/index.mjs"]
+    assert runtime["artifacts"] == [{"stage": "build", "from": "/out/.output", "to": "/app/.output"}]
+    (root / "imgforge.yaml").write_text(plan.text)
+    lines = generate(load_project(root)).dockerfile.splitlines()
+    runtime_stage = lines[next(i for i, ln in enumerate(lines) if ln.endswith(" AS runtime")):]
+    copies = [ln for ln in runtime_stage if ln.startswith("COPY")]
+    assert copies == ["COPY --from=build /out/.output /app/.output"], copies
+
+
 def test_frontend_only_needs_a_build_and_no_server(tmp_path):
     root = write(tmp_path, {"package.json": json.dumps({"scripts": {"build": "vite build", "start": "vite"}}),
                             "index.html": "<div id=app></div>"})
@@ -352,6 +403,21 @@ def test_no_start_command_is_said_by_init_and_stops_generate(tmp_path):
         generate(load_project(root))
     # With an app.py the default runs it.
     (root / "app.py").write_text("print('hi')\n")
+    assert "ENTRYPOINT" in generate(load_project(root)).dockerfile
+
+
+def test_a_node_project_without_a_start_command_stops_generate_unless_its_build_may_make_the_script(tmp_path):
+    # A Node library-shaped project: no start script, main, Procfile or entry file; `node server.js` would not start.
+    root = write(tmp_path, {"package.json": json.dumps({"name": "x", "dependencies": {"express": "^5"}}),
+                            "lib/routes.js": "module.exports = {}\n"})
+    plan = plan_init(root)
+    assert "# No start command found (looked for: Procfile web:" in plan.text
+    plan.path.write_text(plan.text)
+    with pytest.raises(UsageError, match=r"runs server\.js, which the project does not have .*overrides\.runtime"):
+        generate(load_project(root))
+    # A build script may write it (tsc into the root, a bundler): then the build says so if it does not.
+    (root / "package.json").write_text(json.dumps({"name": "x", "scripts": {"build": "tsc"},
+                                                   "dependencies": {"express": "^5"}}))
     assert "ENTRYPOINT" in generate(load_project(root)).dockerfile
 
 

@@ -47,24 +47,27 @@ def test_python_version_from_declarations(tmp_path, files, expected):
 
 
 @pytest.mark.parametrize(("files", "expected"), [
-    ({"package.json": "{}"}, "20"),
+    ({"package.json": "{}"}, "22"),
     ({"package.json": json.dumps({"engines": {"node": ">=18 <20"}})}, "18"),
-    ({"package.json": json.dumps({"engines": {"node": "^20.19.0 || >=22.12.0"}})}, "20"),
+    ({"package.json": json.dumps({"engines": {"node": "^20.19.0 || >=22.12.0"}})}, "22"),
+    ({"package.json": json.dumps({"engines": {"node": "^20.19.0"}})}, "20"),
     ({"package.json": json.dumps({"engines": {"node": "18.x"}})}, "18"),
     ({".nvmrc": "v18.19.0\n", "package.json": "{}"}, "18"),
     ({".node-version": "lts/iron\n", "package.json": "{}"}, "20"),
-    ({".nvmrc": "lts/*\n", "package.json": "{}"}, "20"),
-    # Node 22 and 24 (official binaries) only for projects that rule 20 out; no declaration keeps 20.
+    ({".nvmrc": "lts/*\n", "package.json": "{}"}, "22"),
+    # Node 24 only for projects that rule 22 out; no declaration gets 22, and 20 (Debian's) goes to those that ask.
     ({".nvmrc": "22\n", "package.json": "{}"}, "22"),
     ({".nvmrc": "v22\n", "package.json": "{}"}, "22"),
     ({".nvmrc": "lts/jod\n", "package.json": "{}"}, "22"),
     ({".node-version": "lts/krypton\n", "package.json": "{}"}, "24"),
     ({".node-version": "24\n", "package.json": "{}"}, "24"),
-    ({"package.json": json.dumps({"engines": {"node": ">=22"}})}, "24"),
+    ({"package.json": json.dumps({"engines": {"node": ">=22"}})}, "22"),
+    ({"package.json": json.dumps({"engines": {"node": ">=23"}})}, "24"),
     ({"package.json": json.dumps({"engines": {"node": "^22.12.0"}})}, "22"),
-    ({"package.json": json.dumps({"engines": {"node": "22.x || 24.x"}})}, "24"),
-    ({"package.json": json.dumps({"engines": {"node": ">=18"}})}, "20"),
-    ({"package.json": json.dumps({"engines": {"node": "^20 || ^22 || >=24"}})}, "20"),
+    ({"package.json": json.dumps({"engines": {"node": "22.x || 24.x"}})}, "22"),
+    ({"package.json": json.dumps({"engines": {"node": ">=18"}})}, "22"),
+    ({"package.json": json.dumps({"engines": {"node": "^20 || ^22 || >=24"}})}, "22"),
+    ({"package.json": json.dumps({"engines": {"node": "20.x"}})}, "20"),
     ({".nvmrc": "22\n", "package.json": json.dumps({"engines": {"node": ">=20"}})}, "22"),
     # A release in a version file (`v20.11.1`, as most projects pin) is its major line: the catalog holds one
     # patch release per line, as `.python-version` 3.11.4 is read as 3.11.
@@ -111,10 +114,10 @@ def test_cli_generate_exits_2_on_an_unsatisfiable_engine(tmp_path, capsys):
     assert err.count("\n") == 1
 
 
-def test_node_default_is_in_the_catalog_and_newer_lines_are_pinned_upstream():
+def test_node_default_is_in_the_catalog_and_lines_from_it_on_are_pinned_upstream():
     assert DEFAULT["node"] in available("node")
-    newer = [v for v in available("node") if int(v) > int(DEFAULT["node"])]
-    assert newer == sorted(NODE_UPSTREAM) == ["22", "24"]
+    upstream = [v for v in available("node") if int(v) >= int(DEFAULT["node"])]
+    assert upstream == sorted(NODE_UPSTREAM) == ["22", "24"]
     # A range is judged on the pinned patch release, not on the line's .0.
     assert FULL["22"] == NODE_UPSTREAM["22"][0].version and FULL["24"].startswith("24.")
 

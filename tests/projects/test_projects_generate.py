@@ -42,9 +42,9 @@ def test_a_build_stage_only_where_the_project_has_a_build(tmp_path, name):
     assert sources in text.splitlines()
 
 
-@pytest.mark.parametrize(("name", "node"), [("node22-hono", "22"), ("express-api", "20")])
+@pytest.mark.parametrize(("name", "node"), [("node22-hono", "22"), ("express-api", "22")])
 def test_node_line_follows_the_declaration(tmp_path, name, node):
-    # .nvmrc `22` (engines >=22) gets the official Node 22 bases; a project declaring nothing keeps Debian's 20.
+    # .nvmrc `22` (engines >=22) gets the official Node 22 bases, and so does a project declaring nothing.
     lines = _dockerfile(tmp_path, name).splitlines()
     assert f"FROM imgforge/node-dev:{node} AS deps" in lines and f"FROM imgforge/node:{node} AS runtime" in lines
 

@@ -27,7 +27,7 @@ DATA = Path(__file__).resolve().parent / "data"
 PROJECTS = ["django-procfile", "express-api", "fastapi-uv", "flask-gunicorn", "go-vendor", "vite-spa", "quart-poetry",
             "aiohttp-setuppy", "fastapi-pdm", "go-cmd", "node22-hono"]
 # project -> what `node --version` in its image starts with
-NODE_VERSION = {"express-api": "v20.", "node22-hono": "v22."}
+NODE_VERSION = {"express-api": "v22.", "node22-hono": "v22."}
 
 
 def imgforge(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -145,6 +145,10 @@ NEGATIVE = [
     ("npm-token", "package.json", '"npm_config_registry_url_value_setting": 1'),
     ("npmrc-auth", ".npmrc", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}"),
     ("npmrc-auth", "client.py", "self._auth = auth_handler_value"),
+    # @nuxt/cli (nuxt/starter v4's image): the token is read with a regex built around the setting's name.
+    ("npmrc-auth", "app/node_modules/@nuxt/cli/dist/add.mjs",
+     "const re = new RegExp(`^//${registryHost}/:_authToken=(.+)$`, \"m\");"),
+    ("npmrc-auth", "app/lib/npm.js", "const re = new RegExp(`^//${host}/:_authToken=([^\\s]+)`);"),
     ("yarnrc-auth", ".yarnrc.yml", "npmAlwaysAuth: true\nnpmAuthToken: ${NPM_TOKEN}\n"),
     ("yarnrc-auth", ".yarnrc.yml", 'npmAuthToken: "<your token>"'),
     ("pypi-token", ".pypirc", "password = pypi-<your token>"),
