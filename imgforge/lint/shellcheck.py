@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from imgforge.lint.model import Dockerfile, Finding, Instruction
 
 if TYPE_CHECKING:
+    import subprocess
     import tempfile
 
     from imgforge.lint import sc_cache
@@ -195,6 +195,8 @@ def _probe(executable: str) -> tuple[str, tuple[str, ...]]:
 
     `--extended-analysis=false` where ShellCheck has it (0.10+): its dataflow pass costs ~15% of the time and
     mostly silences quoting advice; hadolint's embedded ShellCheck does not run it either."""
+    import subprocess  # deferred to the first process: ~4 ms of start-up (locale, signal, threading, selectors)
+
     try:
         out = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=30,
                              env=_environment()).stdout
@@ -235,6 +237,8 @@ class _Process:
 
     def __init__(self, executable: str, options: tuple[str, ...], dialect: str, chunk: list[str], folder: Path,
                  out: Path) -> None:
+        import subprocess  # deferred, see _probe
+
         self.chunk, self.out, self.started = chunk, out, time.monotonic()
         self.proc: subprocess.Popen[bytes] | None = None
         try:
@@ -257,6 +261,8 @@ class _Process:
 
     def wait(self) -> None:
         """Block until the process ends or its time is up (`done` then kills it)."""
+        import subprocess  # deferred, see _probe
+
         if self.proc is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout=max(0.0, _TIMEOUT - (time.monotonic() - self.started)))
