@@ -78,14 +78,24 @@ def _pairs(ins: Instruction) -> tuple[tuple[str, str], ...]:
     return assignments(ins.keyword, ins.args)
 
 
+_BLANKS = re.compile(r"[ \t\r\n]+")  # shlex's whitespace (not str.split's: no \v, \f, NBSP, ...)
+
+
 @lru_cache(maxsize=4096)
 def assignments(keyword: str, text: str) -> tuple[tuple[str, str], ...]:
     """`_pairs` of an instruction's keyword and arguments, cached: three rules read them, and a batch's files share
     many (shlex, pure Python, was a tenth of the rules' time)."""
-    try:  # shlex is pure Python: hostile megabyte lines get a plain split
-        words = shlex.split(text, posix=True) if len(text) <= 65536 else text.split()
-    except ValueError:
+    if len(text) > 65536:  # shlex is pure Python: hostile megabyte lines get a plain split
         words = text.split()
+    elif "'" not in text and '"' not in text and "\\" not in text:
+        # Without quotes or escapes, shlex's words are the runs between its blanks (space, tab, CR, LF): a tenth of
+        # shlex's time on the ~85% of ENV/ARG/LABEL lines that have neither.
+        words = [w for w in _BLANKS.split(text) if w]
+    else:
+        try:
+            words = shlex.split(text, posix=True)
+        except ValueError:
+            words = text.split()
     if not words:
         return ()
     if keyword == "ENV" and "=" not in words[0]:
