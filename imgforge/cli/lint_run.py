@@ -8,6 +8,7 @@ error.
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from enum import StrEnum
@@ -66,7 +67,8 @@ def run_lint(args: LintArgs) -> int:
         from imgforge.lint.config import load_config  # deferred: pydantic only when settings are given
 
         cfg = load_config(args.config)
-    report = lint_files(paths, cfg, use_shellcheck=args.use_shellcheck)
+    report = lint_files(paths, cfg, use_shellcheck=args.use_shellcheck,
+                         workers=os.cpu_count() or 1)  # the rules of a large batch on every CPU
     chosen = "json" if args.json_out else args.fmt.value
     # Text goes through rich only for a terminal: a file, a pipe, a pre-commit hook or an editor gets plain text
     # straight away (rich is ~15 ms of a one-file run, bench/lint.py).

@@ -330,7 +330,11 @@ class Run:
 
     def add(self, df: Dockerfile, text: str) -> None:
         """Queue the shell-form RUN scripts of one parsed file."""
-        for script in scripts(df, text):
+        self.add_scripts(df.path, scripts(df, text))
+
+    def add_scripts(self, path: str, found: list[Script]) -> None:
+        """Queue the RUN scripts of the file at `path` (`scripts` of its parse)."""
+        for script in found:
             name = self.names.get((script.dialect, script.text))
             if name is None:
                 cache = self.cache or self._setup()
@@ -343,7 +347,7 @@ class Run:
                     self._write(name, script.text)
                     self.queued[script.dialect].append(name)
                     self.sizes[name] = len(script.text)
-            self.batch.append((df.path, name, script))
+            self.batch.append((path, name, script))
         if self.cache is None:
             return
         self._reap()
@@ -368,12 +372,18 @@ class Run:
             self.cache.save()
             return _findings(self.batch, self.comments)
         finally:
-            for process in self.running:  # only left on an exception above
-                if process.proc is not None:
-                    process.proc.kill()
-                    process.proc.wait()
-            if self._tmp is not None:
-                self._tmp.cleanup()
+            self.close()
+
+    def close(self) -> None:
+        """Stop the processes still running (only left on an exception) and remove the scripts' folder."""
+        for process in self.running:
+            if process.proc is not None:
+                process.proc.kill()
+                process.proc.wait()
+        self.running = []
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
 
     def _share(self, queue: list[str]) -> int:
         """How many scripts from the head of `queue` the next process gets once the batch is read: a 1/_SHARE part
