@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from imgforge.lint.model import Dockerfile, Instruction, Stage
-from imgforge.lint.rules.base import Hit, hit, rule
+from imgforge.lint.rules.base import Hit, hit, per_file, rule
 from imgforge.lint.rules.effects import run_effects
 from imgforge.lint.rules.shell import commands
 from imgforge.lint.rules.toolchain import (
@@ -84,6 +84,7 @@ def _extends_builder(image: str) -> bool:
     return any(_BUILDER_FOLDER.search(f) for f in folders[1:] if f)
 
 
+@per_file
 def is_base_image(df: Dockerfile) -> bool:
     """True for images meant to be extended: no CMD/ENTRYPOINT in what ships, or named like an SDK/builder."""
     shipped = df.shipped()
@@ -111,21 +112,30 @@ def is_base_image(df: Dockerfile) -> bool:
       "stage.")
 def sdk_in_final(df: Dockerfile) -> Iterator[Hit]:
     shipped = df.shipped()
-    if not shipped or is_base_image(df) or toolchain_entrypoint(df) or runs_unbuilt_source(df) or \
-            builds_cloned_source_at_start(df) or (len(df.stages) == 1 and any(_single_stage_builds(df))):
-        return  # a base, SDK or builder image ships its toolchain on purpose; MS002 covers single-stage builds
+    if not shipped:
+        return
+    # What to report first, the reasons not to only then: most images have nothing to report, and the reasons
+    # (entrypoint, unbuilt and cloned sources) are the costlier half (this rule was the linter's costliest).
+    found: list[Hit] = []
     root = shipped[0]
     if sdk_image(root.image):
-        yield Hit(root.line, root.line, f"the final image is based on {root.image[:60]}, a toolchain image: "
-                                        "compilers and SDKs add hundreds of MB and attack surface at run time")
-    jit = _jit_compiling(df)
+        found.append(Hit(root.line, root.line, f"the final image is based on {root.image[:60]}, a toolchain image: "
+                                               "compilers and SDKs add hundreds of MB and attack surface at run time"))
+    jit: bool | None = None
     for stage in shipped:
         for ins in stage.instructions:
             if ins.keyword == "RUN":
                 pkgs = _build_packages(ins)
+                if pkgs and jit is None:
+                    jit = _jit_compiling(df)
                 if pkgs and not (jit and all(_C_COMPILERS.match(p) for p in pkgs)):
-                    yield hit(ins, f"the final image installs build tools ({', '.join(pkgs[:4])}) and this RUN "
-                                   "does not remove them, so they ship although nothing needs them at run time")
+                    found.append(hit(ins, f"the final image installs build tools ({', '.join(pkgs[:4])}) and this "
+                                          "RUN does not remove them, so they ship although nothing needs them at run "
+                                          "time"))
+    if not found or is_base_image(df) or toolchain_entrypoint(df) or runs_unbuilt_source(df) or \
+            builds_cloned_source_at_start(df) or (len(df.stages) == 1 and any(_single_stage_builds(df))):
+        return  # a base, SDK or builder image ships its toolchain on purpose; MS002 covers single-stage builds
+    yield from found
 
 
 # LLM servers whose kernels are compiled when the model loads: Triton (under vLLM, SGLang, TGI) and torch.compile
@@ -152,10 +162,11 @@ def _single_stage_builds(df: Dockerfile) -> Iterator[Instruction]:
 @rule("MS002", "multistage", "warning", "Build step in a single-stage Dockerfile",
       "Split into a build stage and a runtime stage; COPY --from=build only the built artifacts.")
 def single_stage_build(df: Dockerfile) -> Iterator[Hit]:
-    if len(df.stages) != 1 or is_base_image(df) or toolchain_entrypoint(df) or builds_cloned_source_at_start(df):
-        return  # a base or builder image keeps its toolchain on purpose, and so does one that builds when it starts
-    for ins in _single_stage_builds(df):
-        cmd = next(c for c in commands(ins.script) if build_step(c))
-        yield hit(ins, f"`{' '.join(cmd[:3])[:60]}` compiles in the image that ships, and this RUN removes neither "
-                       f"the toolchain nor the build tree, so they ship with it ({_stage_label(df.stages[0])})")
+    if len(df.stages) != 1:
         return
+    first = next(_single_stage_builds(df), None)  # what to report first, the reasons not to only then (see MS001)
+    if first is None or is_base_image(df) or toolchain_entrypoint(df) or builds_cloned_source_at_start(df):
+        return  # a base or builder image keeps its toolchain on purpose, and so does one that builds when it starts
+    cmd = next(c for c in commands(first.script) if build_step(c))
+    yield hit(first, f"`{' '.join(cmd[:3])[:60]}` compiles in the image that ships, and this RUN removes neither "
+                     f"the toolchain nor the build tree, so they ship with it ({_stage_label(df.stages[0])})")

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from imgforge.lint.model import Dockerfile, Instruction
 from imgforge.lint.parser import substitute
+from imgforge.lint.rules.base import per_file
 from imgforge.lint.rules.layer_order import copy_operands, source_copy
 from imgforge.lint.rules.shell import (
     args,
@@ -103,6 +104,7 @@ def _entry_words(df: Dockerfile) -> list[str]:
     return words
 
 
+@per_file
 def toolchain_entrypoint(df: Dockerfile) -> bool:
     """True when the final image's program is a compiler or build tool (`ENTRYPOINT ["mvn"]`), not `go run`."""
     words = _entry_words(df)
@@ -201,6 +203,7 @@ def _fetched_trees(df: Dockerfile) -> tuple[list[str], str]:
     return trees, workdir
 
 
+@per_file
 def runs_unbuilt_source(df: Dockerfile) -> bool:
     """True when the image brings in source, never compiles anything, and starts a program (not a service, not an
     interpreter) inside that tree or with it as WORKDIR: it builds when it runs (a benchmark suite's `Run`), so the
@@ -269,6 +272,7 @@ def _builds(cmd: tuple[str, ...]) -> bool:
         (program(cmd) in _TOOLCHAIN_PROGRAMS and not is_probe(cmd))
 
 
+@per_file
 def builds_cloned_source_at_start(df: Dockerfile) -> bool:
     """True when the image keeps source it cloned but never built and starts through a script of its own, with no
     port to serve: the script builds that source when the container runs (a kernel-module installer compiling

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from imgforge.lint.model import Dockerfile, Instruction
-from imgforge.lint.rules.base import Hit, hit, rule
+from imgforge.lint.rules.base import Hit, hit, per_file, rule
 from imgforge.lint.rules.effects import run_effects
 from imgforge.lint.rules.multistage import is_base_image
 from imgforge.lint.rules.shell import commands, program, top_commands
@@ -240,6 +240,7 @@ def _entry_words(df: Dockerfile) -> list[str]:
     return words
 
 
+@per_file
 def is_service(df: Dockerfile) -> bool:
     """True for an image that serves: it EXPOSEs a port, has a HEALTHCHECK, or its command reads like a server."""
     if any(ins.keyword in ("EXPOSE", "HEALTHCHECK") for s in df.shipped() for ins in s.instructions):
@@ -248,6 +249,7 @@ def is_service(df: Dockerfile) -> bool:
     return bool(words) and words[-1] not in _TOOL_ARGS and any(_SERVER_WORDS.search(w) for w in words[:3])
 
 
+@per_file
 def _root_by_default(df: Dockerfile) -> Hit | None:
     """Where the final image runs as root without a reason we can see, or None."""
     final = df.final
