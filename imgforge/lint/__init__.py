@@ -335,6 +335,8 @@ def lint_files(paths: list[Path], config: LintConfig | None = None, *, use_shell
         if run is not None:
             run.close()
         raise
+    if run is not None and children:
+        run.start_queued()  # the rest of the batch is with the workers: ShellCheck need not wait for it
     results = [(_collect(*child), piece) for child, piece in children]
     for done, piece in results:
         for item in done if done is not None else map(part.lint, piece):

@@ -355,16 +355,21 @@ class Run:
             while len(queue) >= _CHUNK and len(self.running) < self.width:
                 self._launch(dialect, _CHUNK)
 
+    def start_queued(self) -> None:
+        """Start the queued scripts on the free CPUs, without waiting for a chunk to fill: for when no more files
+        are coming soon (the batch is read, or what is left is being linted elsewhere)."""
+        self._reap()
+        for dialect, queue in self.queued.items():
+            while queue and len(self.running) < self.width:
+                self._launch(dialect, self._share(queue))
+
     def findings(self) -> list[Finding]:
         """Wait for every script's comments, save the cache, and give the findings on Dockerfile lines."""
         if self.cache is None:
             return []  # no script to check was added
         try:
             while self.running or any(self.queued.values()):
-                self._reap()
-                for dialect, queue in self.queued.items():
-                    while queue and len(self.running) < self.width:
-                        self._launch(dialect, self._share(queue))
+                self.start_queued()
                 if self.running and any(self.queued.values()):
                     time.sleep(0.005)  # a CPU frees up when any process ends: look again soon
                 elif self.running:
