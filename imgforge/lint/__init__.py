@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from imgforge.lint import lazy_re
 from imgforge.errors import ImgforgeError, UsageError
 from imgforge.lint import purpose as purposes
 from imgforge.lint import shellcheck
@@ -45,7 +46,7 @@ def __getattr__(name: str) -> Any:
         return getattr(config, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-_IGNORE = re.compile(r"imgforge-ignore:\s*([A-Za-z0-9_,\s-]+)")
+_IGNORE = lazy_re.compile(r"imgforge-ignore:\s*([A-Za-z0-9_,\s-]+)")
 MAX_BYTES = 64 * 1024 * 1024
 
 

@@ -13,21 +13,21 @@ from __future__ import annotations
 import fnmatch
 import os
 import posixpath
-import re
 import stat
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from imgforge.lint import lazy_re
 from imgforge.errors import UsageError
 from imgforge.smallfile import read_regular
 
 _GLOB = frozenset("*?[")
 WALK_LIMIT = 5000  # entries looked at per lookup; a bigger tree's size is reported as unknown
-_SEPARATOR = re.compile(r"=|:(?=\s|$)")
+_SEPARATOR = lazy_re.compile(r"=|:(?=\s|$)")
 SETTINGS_LIMIT = 65536  # a config file larger than this is not read (its setting names are unknown)
-_SHELL_SHEBANG = re.compile(r"^#!\s*\S*/(env\s+)?(ba|da|a|z|k)?sh\b")
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.+-]*$")  # a program name, not an argument or an expansion
+_SHELL_SHEBANG = lazy_re.compile(r"^#!\s*\S*/(env\s+)?(ba|da|a|z|k)?sh\b")
+_NAME = lazy_re.compile(r"^[A-Za-z_][A-Za-z0-9_.+-]*$")  # a program name, not an argument or an expansion
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from imgforge.lint import lazy_re
 from imgforge.lint.model import Dockerfile, Finding, Instruction
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ _CHUNK = 48  # scripts per process while files are still being read (a process c
 _SHARE = 4
 _TAIL_BYTES = 16 * 1024
 _TIMEOUT = 600.0  # seconds for one process
-_BASH = re.compile(r"(^|/)bash$")
+_BASH = lazy_re.compile(r"(^|/)bash$")
 # A script made only of plain words run by ordinary programs gives ShellCheck nothing to say: it is not sent, which
 # saves ~40% of the scripts. "Nothing to say" follows ShellCheck 0.11's checks: shell syntax ($, quotes, globs other
 # than /path/*, redirections, pipes, control flow), non-ASCII and control characters (SC1017, SC1018, SC1100, ...),
@@ -49,10 +50,10 @@ _BASH = re.compile(r"(^|/)bash$")
 # judged by their arguments instead, as those checks do: mkdir -m (SC2174), chmod -r (SC2253), cp/mv/ln with one
 # operand (SC2224-SC2226), rm of a system folder (SC2114/SC2115). On the 2,802 distinct scripts of a 1,942-file
 # public corpus, none that this skips gets a comment from ShellCheck.
-_SHELL_SYNTAX = re.compile(r"[$`'\"\\!<>{}\[\]?#|()&\x00-\x08\x0b-\x1f\x7f]")
-_SEPARATOR = re.compile(r"(&&|;|\n)")
-_SET_FLAGS = re.compile(r"^[-+][euxv]+$")
-_PLAIN_WORD = re.compile(r"^[\w@%+,./:=~^-]+$|^/[\w@%+,./:-]*\*$")
+_SHELL_SYNTAX = lazy_re.compile(r"[$`'\"\\!<>{}\[\]?#|()&\x00-\x08\x0b-\x1f\x7f]")
+_SEPARATOR = lazy_re.compile(r"(&&|;|\n)")
+_SET_FLAGS = lazy_re.compile(r"^[-+][euxv]+$")
+_PLAIN_WORD = lazy_re.compile(r"^[\w@%+,./:=~^-]+$|^/[\w@%+,./:-]*\*$")
 _CHECKED_PROGRAMS = frozenset({
     "echo", "printf", "find", "read", "cd", "set", "local", "export", "ls", "grep", "egrep", "fgrep", "cat", "xargs",
     "sudo", "ssh", "eval", "trap", "test", "[", "[[", "expr", "tr", "su", "source", ".", "for", "if", "while",

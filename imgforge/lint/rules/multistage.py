@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from imgforge.lint import lazy_re
 from imgforge.lint.model import Dockerfile, Instruction, Stage
 from imgforge.lint.rules.base import Hit, hit, per_file, rule
 from imgforge.lint.rules.effects import run_effects
@@ -19,20 +20,20 @@ from imgforge.lint.rules.toolchain import (
 _SDK_REPOS = {"golang", "gcc", "rust", "maven", "gradle", "buildpack-deps", "sdk", "python-dev", "swift", "haskell",
               "clojure", "openjdk", "eclipse-temurin", "amazoncorretto", "mono", "sbt"}
 # Compilers and SDKs only: a `-dev` header package alone is not a toolchain (and many runtime names end in -dev).
-_BUILD_PACKAGES = re.compile(
+_BUILD_PACKAGES = lazy_re.compile(
     r"^(build-essential|build-base|gcc(-\d+)?|g\+\+(-\d+)?|gcc-c\+\+|clang(-\d+)?|cmake|autoconf|automake|"
     r"libtool|golang(-go)?|golang-\d[\d.]*(-go)?|rustc|cargo|maven|gradle|openjdk-\d+-jdk(-headless)?|"
     r"java-[\d.]+-openjdk-devel|dotnet-sdk-[\d.]+)$")
 # A Dockerfile whose path or final stage says it is a toolchain image is one on purpose.
 _SDK_WORDS = r"(sdk|devel|dev|toolchain|builder|build|buildpack|buildpack-deps|ci|compiler|jdk)"
-_SDK_NAMED = re.compile(rf"^([\w.]+[-_.])?{_SDK_WORDS}[\d.]*([-_.][\w.]+)?$", re.I)
-_SDK_FILE = re.compile(rf"^(Dockerfile[-_.]{_SDK_WORDS}|{_SDK_WORDS}[-_.]Dockerfile)$", re.I)
+_SDK_NAMED = lazy_re.compile(rf"^([\w.]+[-_.])?{_SDK_WORDS}[\d.]*([-_.][\w.]+)?$", re.I)
+_SDK_FILE = lazy_re.compile(rf"^(Dockerfile[-_.]{_SDK_WORDS}|{_SDK_WORDS}[-_.]Dockerfile)$", re.I)
 
 
 # `nvidia/cuda:12.4.1-devel-ubuntu22.04`, `:devel`: the flavour is a word of the tag; a branch tag such as
 # `:develop` or `:development` names no toolchain.
-_DEVEL_TAG = re.compile(r"(^|[-_.])devel([-_.]|$)")
-_CURL_OR_SCM = re.compile(r"(^|[-_.])(curl|scm)$")
+_DEVEL_TAG = lazy_re.compile(r"(^|[-_.])devel([-_.]|$)")
+_CURL_OR_SCM = lazy_re.compile(r"(^|[-_.])(curl|scm)$")
 
 
 def sdk_image(image: str) -> bool:
@@ -56,8 +57,8 @@ def _stage_label(stage: Stage) -> str:
     return f"stage {stage.name!r}" if stage.name else f"stage {stage.index}"
 
 
-_SHELLS = re.compile(r"^(/bin/|/usr/bin/|/usr/local/bin/)?(sh|bash|ash|zsh|python[\d.]*|node|irb|jshell|ghci|iex|"
-                     r"erl|julia|R|pwsh|powershell(\.exe)?|cmd(\.exe)?|php|ruby|perl|lua|jshell|scala|groovysh)$")
+_SHELLS = lazy_re.compile(r"^(/bin/|/usr/bin/|/usr/local/bin/)?(sh|bash|ash|zsh|python[\d.]*|node|irb|jshell|ghci|iex|"
+                          r"erl|julia|R|pwsh|powershell(\.exe)?|cmd(\.exe)?|php|ruby|perl|lua|jshell|scala|groovysh)$")
 
 
 def _interactive(ins: Instruction) -> bool:
@@ -67,7 +68,7 @@ def _interactive(ins: Instruction) -> bool:
 
 
 # `gcr.io/cloud-builders/go`, `paketobuildpacks/builder`: a folder named for builders holds images to extend.
-_BUILDER_FOLDER = re.compile(r"(^|[-_.])builders?$", re.I)
+_BUILDER_FOLDER = lazy_re.compile(r"(^|[-_.])builders?$", re.I)
 
 
 # Init and privilege wrappers that run the command they are given (`hack/dind` is docker-in-docker's).
@@ -140,9 +141,9 @@ def sdk_in_final(df: Dockerfile) -> Iterator[Hit]:
 
 # LLM servers whose kernels are compiled when the model loads: Triton (under vLLM, SGLang, TGI) and torch.compile
 # call the C compiler at run time, so these images keep gcc on purpose (and say so in their issues).
-_JIT_SERVERS = re.compile(r"(?<![a-z0-9])(vllm|sglang|text-generation-(inference|launcher|server)|flash[-_]attn|"
-                          r"openai/triton|torch\.compile|torchinductor)(?![a-z0-9])", re.I)
-_C_COMPILERS = re.compile(r"^(build-essential|build-base|gcc(-\d+)?|g\+\+(-\d+)?|gcc-c\+\+|clang(-\d+)?)$")
+_JIT_SERVERS = lazy_re.compile(r"(?<![a-z0-9])(vllm|sglang|text-generation-(inference|launcher|server)|flash[-_]attn|"
+                               r"openai/triton|torch\.compile|torchinductor)(?![a-z0-9])", re.I)
+_C_COMPILERS = lazy_re.compile(r"^(build-essential|build-base|gcc(-\d+)?|g\+\+(-\d+)?|gcc-c\+\+|clang(-\d+)?)$")
 
 
 def _jit_compiling(df: Dockerfile) -> bool:

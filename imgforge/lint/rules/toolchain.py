@@ -12,6 +12,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 
+from imgforge.lint import lazy_re
 from imgforge.lint.model import Dockerfile, Instruction
 from imgforge.lint.parser import substitute
 from imgforge.lint.rules.base import per_file
@@ -90,7 +91,7 @@ _TOOLCHAIN_PROGRAMS = {"go", "gcc", "g++", "cc", "clang", "make", "cmake", "ninj
                        # a project's own build script (`build.sh`, `hack/make.sh`)
                        "build", "compile"}
 _RUNS_APP = {"run", "start", "serve", "exec", "spring-boot:run", "bootRun"}
-_SCRIPT_SUFFIX = re.compile(r"\.(sh|bash|py|pl)$")
+_SCRIPT_SUFFIX = lazy_re.compile(r"\.(sh|bash|py|pl)$")
 
 
 def _entry_words(df: Dockerfile) -> list[str]:
@@ -115,8 +116,8 @@ def toolchain_entrypoint(df: Dockerfile) -> bool:
 
 
 # An interpreter running an app (`python app.py`, `node server.js`): its image builds nothing when it runs.
-_INTERPRETER = re.compile(r"^(sh|bash|ash|python[\d.]*|node|nodejs|ruby|perl|php[\d.]*|java|jruby|Rscript|R|lua|"
-                          r"deno|bun|dotnet|gunicorn|uwsgi|uvicorn|npm|yarn|pnpm|npx)$")
+_INTERPRETER = lazy_re.compile(r"^(sh|bash|ash|python[\d.]*|node|nodejs|ruby|perl|php[\d.]*|java|jruby|Rscript|R|lua|"
+                               r"deno|bun|dotnet|gunicorn|uwsgi|uvicorn|npm|yarn|pnpm|npx)$")
 
 
 def env_at(df: Dockerfile, ins: Instruction) -> dict[str, str | None]:
