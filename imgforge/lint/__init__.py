@@ -291,7 +291,7 @@ def _collect(pid: int, read: int) -> list[_Linted] | None:
         with os.fdopen(read, "rb") as source:
             data = source.read()
         done = pickle.loads(data) if data else None
-    except (OSError, pickle.UnpicklingError, EOFError):
+    except Exception:  # a short or broken stream (a child killed mid-write): OSError, EOFError, UnpicklingError...
         done = None
     finally:
         os.waitpid(pid, 0)
