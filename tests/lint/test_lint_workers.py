@@ -81,3 +81,15 @@ def test_a_small_batch_forks_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(os, "fork", no_fork)
     paths = batch(tmp_path, copies=1)[:20]
     assert lint_files(paths, workers=2) == lint_files(paths)
+
+
+def test_a_worker_that_sends_nothing_has_its_part_linted_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pickle
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("the pipe broke")  # in the forked worker: it ends without sending its results
+
+    paths = batch(tmp_path, copies=1)
+    one = lint_files(paths, use_shellcheck=False)
+    monkeypatch.setattr(pickle, "dump", broken)
+    assert lint_files(paths, workers=2, use_shellcheck=False) == one
