@@ -5,22 +5,20 @@ shell loads only what the command line asks for:
 - each command module is imported when its command runs or shows its help, never to list the commands;
 - help is click's plain help, not typer's rich panels, whose module imports rich's markdown and traceback
   renderers (pygments, markdown-it: about 0.1 s, measured with `python -X importtime`);
-- library imports stay inside each command (see `_common.py`).
+- library imports stay inside each command (see `_common.py`);
+- typer itself (~30 ms) is imported only off the plain `imgforge lint FILE...` path, which `lint_run.fast_main`
+  parses by hand: an editor or a pre-commit hook runs it on every save (issue 12's 0.15 s target).
 `bench/startup.py` times it; `tests/unit/test_startup_imports.py` checks what each command path imports.
 """
 
 from __future__ import annotations
 
-import importlib
 import sys
 from typing import TYPE_CHECKING, Any
 
-import typer
-import typer.main
-from imgforge.cli._common import Group, console_err, run_guarded
-
 if TYPE_CHECKING:
-    from typer._click import Command, Context, HelpFormatter
+    from imgforge.cli._app import app, module_commands
+    from imgforge.cli._console import console_err
 
 # Every command: the module whose `register(app)` adds it, and its one-line help for `imgforge --help`
 # (the listing does not import the modules; a test checks these lines against the commands' own help).
@@ -56,74 +54,37 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bases": ("imgforge.cli.env_cmds", "The local base-image catalog, made from Debian packages (no pulls)."),
 }
 COMMAND_MODULES = list(dict.fromkeys(module for module, _ in COMMANDS.values()))
-SETTINGS: dict[str, Any] = {"rich_markup_mode": None, "add_completion": False, "pretty_exceptions_enable": False}
-
-
-def module_commands(module: str) -> dict[str, Command]:
-    """The click commands that `module.register(app)` adds, built on a fresh app."""
-    sub = typer.Typer(**SETTINGS)
-    importlib.import_module(module).register(sub)
-    return dict(typer.main.get_group(sub).commands)
-
-
-class _Commands(dict[str, "Command"]):
-    """The group's commands by name, each module imported on the first look-up of one of its commands."""
-
-    def __missing__(self, name: str) -> Command:
-        modules = [COMMANDS[name][0]] if name in COMMANDS else COMMAND_MODULES  # an unlisted name: look everywhere
-        for module in modules:
-            for found, command in module_commands(module).items():
-                self.setdefault(found, command)
-        if name not in self:
-            raise KeyError(name)
-        return self[name]
-
-    def get(self, name: str, default: Any = None) -> Any:
-        try:
-            return self[name]
-        except KeyError:
-            return default
-
-    def keys(self) -> Any:  # the names that `Did you mean` and the listing offer
-        return dict.fromkeys(COMMANDS).keys()
-
-
-class LazyGroup(Group):
-    """The top-level group: lists commands from `COMMANDS`, imports a command's module only to run or explain it."""
-
-    def __init__(self, **attrs: Any) -> None:
-        super().__init__(**attrs)
-        self.commands = _Commands()
-
-    def list_commands(self, ctx: Context) -> list[str]:
-        return list(COMMANDS)
-
-    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
-        with formatter.section("Commands"):
-            formatter.write_dl([(name, short) for name, (_, short) in COMMANDS.items()])
-
-
-def _root() -> None:
-    """No top-level options: the group only dispatches (a callback makes typer build a group with no commands)."""
-
-
-app = typer.Typer(
-    name="imgforge",
-    help="Build container images the way a platform engineer would: generate, lint, build, scan, push, manifest.",
-    cls=LazyGroup,
-    callback=_root,
-    no_args_is_help=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
-    **SETTINGS,
-)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (also used by the console script)."""
-    return run_guarded(app, argv if argv is not None else sys.argv[1:])
+    args = argv if argv is not None else sys.argv[1:]
+    if args[:1] == ["lint"]:
+        from imgforge.cli.lint_run import fast_main
+
+        code = fast_main(args[1:])
+        if code is not None:
+            return code
+    from imgforge.cli._app import app
+    from imgforge.cli._common import run_guarded
+
+    return run_guarded(app, args)
 
 
-__all__ = ["COMMANDS", "app", "main", "console_err"]
+def __getattr__(name: str) -> Any:
+    # The typer application and the consoles are made on first use: see the module docstring.
+    if name in ("app", "module_commands", "SETTINGS", "LazyGroup"):
+        from imgforge.cli import _app
+
+        return getattr(_app, name)
+    if name == "console_err":
+        from imgforge.cli import _console
+
+        return _console.console_err
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["COMMANDS", "COMMAND_MODULES", "app", "console_err", "main", "module_commands"]
 
 
 def entrypoint() -> None:

@@ -8,76 +8,28 @@ Library imports in the command modules are deferred into each command: importing
 takes about 2.1 s against 0.2 s for the CLI shell (measured with `python -c "import ..."`), and
 `imgforge --help` or `imgforge lint` must not pay for the whole pipeline.
 
-rich itself is imported on first output, not with this module: it is ~20 ms of the ~90 ms CPU time of
-`imgforge --help` (python -X importtime, bench/startup.py), and help is printed without it.
+The consoles and the error line live in `_console.py` (no typer), re-exported here.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
+from imgforge.cli._console import console, console_err, escape, plain_stdout, report_error
 from imgforge.errors import EXIT_USAGE, ImgforgeError
-from imgforge.printable import printable
 
 if TYPE_CHECKING:
-    from rich.console import Console
     from rich.text import Text
     from typer._click import Context, HelpFormatter
 
 
 # Every command that talks to a registry takes it: the transport's one scheme rule, asked for plain http.
 InsecureOpt = Annotated[bool, typer.Option("--insecure", help="Plain http (default for localhost/127.0.0.1).")]
-
-
-def _no_color() -> bool:
-    return bool(os.environ.get("NO_COLOR")) or os.environ.get("TERM") == "dumb"
-
-
-class _DeferredConsole:
-    """A rich `Console` made, and rich imported, on first use (see the module docstring)."""
-
-    def __init__(self, **options: Any) -> None:
-        self._options = options
-        self._console: Console | None = None
-
-    def _real(self) -> Console:
-        if self._console is None:
-            from rich.console import Console  # deferred: rich is not needed to print help
-
-            self._console = Console(**self._options)
-        return self._console
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real(), name)
-
-    # rich's Live (progress bars, status spinners) holds its console as a context manager.
-    def __enter__(self) -> Console:
-        return self._real().__enter__()
-
-    def __exit__(self, *exc: Any) -> None:
-        self._real().__exit__(*exc)
-
-
-def plain_stdout() -> bool:
-    """True when rich would print stdout without styles: not a terminal, and neither FORCE_COLOR nor TTY_COMPATIBLE
-    is set (with either, rich decides)."""
-    if "FORCE_COLOR" in os.environ or "TTY_COMPATIBLE" in os.environ:
-        return False
-    try:
-        return not sys.stdout.isatty()
-    except ValueError:  # closed
-        return True
-
-
-console = cast("Console", _DeferredConsole(no_color=_no_color(), highlight=False, soft_wrap=True, emoji=False))
-console_err = cast("Console", _DeferredConsole(stderr=True, no_color=_no_color(), highlight=False, soft_wrap=True,
-                                               emoji=False))
 
 
 class Group(TyperGroup):
@@ -97,13 +49,6 @@ class Group(TyperGroup):
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
-
-
-def escape(text: str) -> str:
-    """`text` with rich markup escaped, for f-strings printed with markup."""
-    from rich.markup import escape as rich_escape  # deferred with the consoles
-
-    return rich_escape(text)
 
 
 def plain(text: object, style: str = "") -> Text:
@@ -132,10 +77,7 @@ def run_guarded(app: typer.Typer, argv: list[str]) -> int:
         code = ex.code
         return code if isinstance(code, int) else (0 if code is None else EXIT_USAGE)
     except ImgforgeError as err:
-        # Messages quote project files, archives and registries: control characters are shown, not obeyed.
-        message = "\n".join(printable(line) for line in str(err).split("\n"))
-        console_err.print(f"[red]imgforge:[/red] {escape(message)}")
-        return err.exit_code
+        return report_error(err)
     except KeyboardInterrupt:
         console_err.print("imgforge: interrupted")
         return 130
@@ -152,3 +94,7 @@ def exit_with(code: int) -> None:
     """End the command with an exit code (0 returns normally)."""
     if code:
         raise typer.Exit(code)
+
+
+__all__ = ["Group", "InsecureOpt", "console", "console_err", "err", "escape", "exit_with", "out", "plain",
+           "plain_stdout", "print_json", "run_guarded"]

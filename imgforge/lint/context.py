@@ -13,20 +13,21 @@ from __future__ import annotations
 import fnmatch
 import os
 import posixpath
-import re
 import stat
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
+from imgforge.lint import lazy_re
 from imgforge.errors import UsageError
 from imgforge.smallfile import read_regular
 
 _GLOB = frozenset("*?[")
 WALK_LIMIT = 5000  # entries looked at per lookup; a bigger tree's size is reported as unknown
-_SEPARATOR = re.compile(r"=|:(?=\s|$)")
+_SEPARATOR = lazy_re.compile(r"=|:(?=\s|$)")
 SETTINGS_LIMIT = 65536  # a config file larger than this is not read (its setting names are unknown)
-_SHELL_SHEBANG = re.compile(r"^#!\s*\S*/(env\s+)?(ba|da|a|z|k)?sh\b")
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.+-]*$")  # a program name, not an argument or an expansion
+_SHELL_SHEBANG = lazy_re.compile(r"^#!\s*\S*/(env\s+)?(ba|da|a|z|k)?sh\b")
+_NAME = lazy_re.compile(r"^[A-Za-z_][A-Za-z0-9_.+-]*$")  # a program name, not an argument or an expansion
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,13 @@ def folder_contexts(dockerfile: Path) -> tuple[FolderContext, ...]:
     folders above it (a Dockerfile kept in `docker/` or `.ci/` is often built from the repository root; a dev
     container's `"context": ".."`), never above a repository root (a folder holding `.git`). A rule takes the
     first that holds every file the Dockerfile copies (`Dockerfile.build_context`)."""
-    folder = dockerfile.resolve().parent
+    return _contexts(os.path.dirname(os.path.realpath(dockerfile)))
+
+
+@lru_cache(maxsize=256)
+def _contexts(real_folder: str) -> tuple[FolderContext, ...]:
+    """`folder_contexts` of the files in one folder (links resolved), looked up once per folder in a batch."""
+    folder = Path(real_folder)
     found = [FolderContext(folder)]
     for _ in range(ANCESTORS):
         if os.path.lexists(folder / ".git") or folder.parent == folder:
@@ -191,3 +198,8 @@ def folder_contexts(dockerfile: Path) -> tuple[FolderContext, ...]:
         folder = folder.parent
         found.append(FolderContext(folder))
     return tuple(found)
+
+
+def forget_folders() -> None:
+    """Drop the folders `folder_contexts` looked up: a new batch sees the tree as it is then."""
+    _contexts.cache_clear()

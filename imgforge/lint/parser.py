@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 
+from imgforge.lint import lazy_re
 from imgforge.errors import UsageError
 from imgforge.lint.model import Dockerfile, Finding, Flag, Heredoc, Instruction, Severity, Stage
 from imgforge.reference import Reference
@@ -37,9 +38,9 @@ SYNTAX_RULES: dict[str, tuple[Severity, str, str]] = {
     "SYN014": ("info", "A template, not a Dockerfile",
                "Lint the rendered Dockerfile (the template tool's output); here the template blocks are skipped."),
 }
-_PORT = re.compile(r"^(\d{1,5}(-\d{1,5})?|\$\{?[A-Za-z_][A-Za-z0-9_]*(:?-[^}]*)?\}?)(/(tcp|udp|sctp))?$", re.I)
+_PORT = lazy_re.compile(r"^(\d{1,5}(-\d{1,5})?|\$\{?[A-Za-z_][A-Za-z0-9_]*(:?-[^}]*)?\}?)(/(tcp|udp|sctp))?$", re.I)
 # `RUN [ "$X" = "true" ] && ...` is a shell test, not a broken exec form.
-_SHELL_TEST = re.compile(r"^\[\[?\s.*(\s(=|==|!=|-[a-z]{1,2})\s|\s\]\]?\s*(&&|\|\||;|$))", re.S)
+_SHELL_TEST = lazy_re.compile(r"^\[\[?\s.*(\s(=|==|!=|-[a-z]{1,2})\s|\s\]\]?\s*(&&|\|\||;|$))", re.S)
 
 INSTRUCTIONS = {
     "FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT",
@@ -55,10 +56,10 @@ FLAGS: dict[str, set[str]] = {
 BOOL_FLAGS = {"link", "parents", "keep-git-dir", "unpack"}
 HEREDOC_KEYWORDS = {"RUN", "COPY", "ADD"}
 
-_DIRECTIVE = re.compile(r"^#\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(.*?)\s*$")
-_HEREDOC = re.compile(r"(?<!<)<<(?!<)(-?)([\"']?)([A-Za-z_][A-Za-z0-9_.-]*)\2")
-_FLAG = re.compile(r"--([a-z][a-z0-9-]*)(?:=(.*))?$", re.S)
-_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+_DIRECTIVE = lazy_re.compile(r"^#\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(.*?)\s*$")
+_HEREDOC = lazy_re.compile(r"(?<!<)<<(?!<)(-?)([\"']?)([A-Za-z_][A-Za-z0-9_.-]*)\2")
+_FLAG = lazy_re.compile(r"--([a-z][a-z0-9-]*)(?:=(.*))?$", re.S)
+_VAR = lazy_re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
 def substitute(text: str, env: dict[str, str | None]) -> str:
@@ -313,7 +314,7 @@ class _Parser:
                 self.problem("SYN010", ins.line, ins.end_line, f"COPY --from={ref[:60]} names {why}")
 
 
-_HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$")
+_HOST = lazy_re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$")
 
 
 def reference_error(image: str) -> str | None:
@@ -346,13 +347,13 @@ def _arg_pairs(rest: str) -> list[tuple[str, str | None]]:
     return out
 
 
-_TEMPLATE_ARG = re.compile(r"^(?:--\S+\s+)*(\{\{|%%[A-Za-z_]|%\{)")
+_TEMPLATE_ARG = lazy_re.compile(r"^(?:--\S+\s+)*(\{\{|%%[A-Za-z_]|%\{)")
 # Placeholders other generators fill: `%%NAME%%` (sed-style update scripts) and `%{expr}` (Nickel strings,
 # Terraform templates). Bounded, no nested repeats: linear on hostile lines.
-_PLACEHOLDER = re.compile(r"%%([A-Za-z_][A-Za-z0-9_]{0,100})%%|%\{([^{}\n]{0,200})\}")
+_PLACEHOLDER = lazy_re.compile(r"%%([A-Za-z_][A-Za-z0-9_]{0,100})%%|%\{([^{}\n]{0,200})\}")
 # A file named as a template (`Dockerfile.j2`, `Dockerfile.ncl`, `Dockerfile.tmpl`): a generator's input, whose
 # lines that are not instructions belong to the template language.
-_TEMPLATE_NAME = re.compile(r"\.(j2|jinja2?|ncl|tmpl|tpl|template|erb|mustache|hbs|njk|gotmpl|m4)$", re.I)
+_TEMPLATE_NAME = lazy_re.compile(r"\.(j2|jinja2?|ncl|tmpl|tpl|template|erb|mustache|hbs|njk|gotmpl|m4)$", re.I)
 
 
 def _template_instruction(text: str, keyword: str, rest: str) -> bool:
@@ -370,7 +371,7 @@ def _template_instruction(text: str, keyword: str, rest: str) -> bool:
     return "{{" in image or _PLACEHOLDER.search(image) is not None
 
 
-_REST_OF_LINE_BLANK = re.compile(r"[ \t\r]*(\n|$)")
+_REST_OF_LINE_BLANK = lazy_re.compile(r"[ \t\r]*(\n|$)")
 
 
 def _render_template(text: str) -> str:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
+from imgforge.lint import lazy_re
 from imgforge.lint.model import Dockerfile, Finding
 from imgforge.lint.rules.multistage import is_base_image
 from imgforge.lint.rules.user import is_service
@@ -44,7 +45,7 @@ _TEST_DIRS = frozenset({"test", "tests", "__tests__", "e2e", "e2e-tests", "e2e_t
                         "integration-tests", "integration_tests", "integrationtests", "ci", ".ci", ".kokoro",
                         ".github", ".circleci", ".buildkite", ".gitlab",
                         "qa", "cypress", "playwright"})  # the folders these browser-test frameworks set up
-_FIXTURE_DIR = re.compile(r"^(test[-_]?files|test[-_]?fixtures?|fixtures?|__fixtures__)([-_][a-z0-9]+)*$")
+_FIXTURE_DIR = lazy_re.compile(r"^(test[-_]?files|test[-_]?fixtures?|fixtures?|__fixtures__)([-_][a-z0-9]+)*$")
 _TESTDATA = "testdata"  # Go's test input folder: a fixture set when it holds several Dockerfiles, else a test image
 _DOCS_DIRS = frozenset({"docs", "doc", "documentation"})
 # First or last word of a file name (split at . - _): `Dockerfile.dev`, `dev.Dockerfile`, `test-db.dockerfile`,
@@ -54,9 +55,9 @@ _DEV_WORDS = frozenset({"dev", "development", "devcontainer"})
 _TEST_WORDS = frozenset({"test", "tests", "e2e", "ci", "cicd", "qa"})
 _TEST_SUFFIXES = (_TEST_WORDS - {"tests"}) | {"harness"}
 # Base images that exist only for dev containers: an image built on one is a dev environment wherever it lies.
-_DEVCONTAINER_BASE = re.compile(r"^mcr\.microsoft\.com/(vscode/)?devcontainers/", re.I)
-_WORD = re.compile(r"[._-]+")
-_DOCKERFILE = re.compile(r"(^|[._-])dockerfile($|[._-])", re.I)
+_DEVCONTAINER_BASE = lazy_re.compile(r"^mcr\.microsoft\.com/(vscode/)?devcontainers/", re.I)
+_WORD = lazy_re.compile(r"[._-]+")
+_DOCKERFILE = lazy_re.compile(r"(^|[._-])dockerfile($|[._-])", re.I)
 FIXTURE_SET = 3  # Dockerfiles under a testdata folder that make it a fixture set
 _WALK_LIMIT = 2000
 

@@ -14,16 +14,17 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from imgforge.lint import lazy_re
 from imgforge.lint.model import Dockerfile, Finding, Instruction
 
 if TYPE_CHECKING:
+    import subprocess
     import tempfile
 
     from imgforge.lint import sc_cache
@@ -40,7 +41,7 @@ _CHUNK = 48  # scripts per process while files are still being read (a process c
 _SHARE = 4
 _TAIL_BYTES = 16 * 1024
 _TIMEOUT = 600.0  # seconds for one process
-_BASH = re.compile(r"(^|/)bash$")
+_BASH = lazy_re.compile(r"(^|/)bash$")
 # A script made only of plain words run by ordinary programs gives ShellCheck nothing to say: it is not sent, which
 # saves ~40% of the scripts. "Nothing to say" follows ShellCheck 0.11's checks: shell syntax ($, quotes, globs other
 # than /path/*, redirections, pipes, control flow), non-ASCII and control characters (SC1017, SC1018, SC1100, ...),
@@ -49,10 +50,10 @@ _BASH = re.compile(r"(^|/)bash$")
 # judged by their arguments instead, as those checks do: mkdir -m (SC2174), chmod -r (SC2253), cp/mv/ln with one
 # operand (SC2224-SC2226), rm of a system folder (SC2114/SC2115). On the 2,802 distinct scripts of a 1,942-file
 # public corpus, none that this skips gets a comment from ShellCheck.
-_SHELL_SYNTAX = re.compile(r"[$`'\"\\!<>{}\[\]?#|()&\x00-\x08\x0b-\x1f\x7f]")
-_SEPARATOR = re.compile(r"(&&|;|\n)")
-_SET_FLAGS = re.compile(r"^[-+][euxv]+$")
-_PLAIN_WORD = re.compile(r"^[\w@%+,./:=~^-]+$|^/[\w@%+,./:-]*\*$")
+_SHELL_SYNTAX = lazy_re.compile(r"[$`'\"\\!<>{}\[\]?#|()&\x00-\x08\x0b-\x1f\x7f]")
+_SEPARATOR = lazy_re.compile(r"(&&|;|\n)")
+_SET_FLAGS = lazy_re.compile(r"^[-+][euxv]+$")
+_PLAIN_WORD = lazy_re.compile(r"^[\w@%+,./:=~^-]+$|^/[\w@%+,./:-]*\*$")
 _CHECKED_PROGRAMS = frozenset({
     "echo", "printf", "find", "read", "cd", "set", "local", "export", "ls", "grep", "egrep", "fgrep", "cat", "xargs",
     "sudo", "ssh", "eval", "trap", "test", "[", "[[", "expr", "tr", "su", "source", ".", "for", "if", "while",
@@ -195,6 +196,8 @@ def _probe(executable: str) -> tuple[str, tuple[str, ...]]:
 
     `--extended-analysis=false` where ShellCheck has it (0.10+): its dataflow pass costs ~15% of the time and
     mostly silences quoting advice; hadolint's embedded ShellCheck does not run it either."""
+    import subprocess  # deferred to the first process: ~4 ms of start-up (locale, signal, threading, selectors)
+
     try:
         out = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=30,
                              env=_environment()).stdout
@@ -235,6 +238,8 @@ class _Process:
 
     def __init__(self, executable: str, options: tuple[str, ...], dialect: str, chunk: list[str], folder: Path,
                  out: Path) -> None:
+        import subprocess  # deferred, see _probe
+
         self.chunk, self.out, self.started = chunk, out, time.monotonic()
         self.proc: subprocess.Popen[bytes] | None = None
         try:
@@ -257,6 +262,8 @@ class _Process:
 
     def wait(self) -> None:
         """Block until the process ends or its time is up (`done` then kills it)."""
+        import subprocess  # deferred, see _probe
+
         if self.proc is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout=max(0.0, _TIMEOUT - (time.monotonic() - self.started)))
@@ -324,7 +331,11 @@ class Run:
 
     def add(self, df: Dockerfile, text: str) -> None:
         """Queue the shell-form RUN scripts of one parsed file."""
-        for script in scripts(df, text):
+        self.add_scripts(df.path, scripts(df, text))
+
+    def add_scripts(self, path: str, found: list[Script]) -> None:
+        """Queue the RUN scripts of the file at `path` (`scripts` of its parse)."""
+        for script in found:
             name = self.names.get((script.dialect, script.text))
             if name is None:
                 cache = self.cache or self._setup()
@@ -337,7 +348,7 @@ class Run:
                     self._write(name, script.text)
                     self.queued[script.dialect].append(name)
                     self.sizes[name] = len(script.text)
-            self.batch.append((df.path, name, script))
+            self.batch.append((path, name, script))
         if self.cache is None:
             return
         self._reap()
@@ -345,16 +356,21 @@ class Run:
             while len(queue) >= _CHUNK and len(self.running) < self.width:
                 self._launch(dialect, _CHUNK)
 
+    def start_queued(self) -> None:
+        """Start the queued scripts on the free CPUs, without waiting for a chunk to fill: for when no more files
+        are coming soon (the batch is read, or what is left is being linted elsewhere)."""
+        self._reap()
+        for dialect, queue in self.queued.items():
+            while queue and len(self.running) < self.width:
+                self._launch(dialect, self._share(queue))
+
     def findings(self) -> list[Finding]:
         """Wait for every script's comments, save the cache, and give the findings on Dockerfile lines."""
         if self.cache is None:
             return []  # no script to check was added
         try:
             while self.running or any(self.queued.values()):
-                self._reap()
-                for dialect, queue in self.queued.items():
-                    while queue and len(self.running) < self.width:
-                        self._launch(dialect, self._share(queue))
+                self.start_queued()
                 if self.running and any(self.queued.values()):
                     time.sleep(0.005)  # a CPU frees up when any process ends: look again soon
                 elif self.running:
@@ -362,12 +378,18 @@ class Run:
             self.cache.save()
             return _findings(self.batch, self.comments)
         finally:
-            for process in self.running:  # only left on an exception above
-                if process.proc is not None:
-                    process.proc.kill()
-                    process.proc.wait()
-            if self._tmp is not None:
-                self._tmp.cleanup()
+            self.close()
+
+    def close(self) -> None:
+        """Stop the processes still running (only left on an exception) and remove the scripts' folder."""
+        for process in self.running:
+            if process.proc is not None:
+                process.proc.kill()
+                process.proc.wait()
+        self.running = []
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
 
     def _share(self, queue: list[str]) -> int:
         """How many scripts from the head of `queue` the next process gets once the batch is read: a 1/_SHARE part

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from imgforge.lint.model import Dockerfile, Instruction, Severity
 from imgforge.lint.parser import SYNTAX_RULES
@@ -75,3 +76,22 @@ def runs(df: Dockerfile, shipped_only: bool = False) -> Iterator[Instruction]:
         for ins in stage.instructions:
             if ins.keyword == "RUN":
                 yield ins
+
+
+T = TypeVar("T")
+
+
+def per_file(fn: Callable[[Dockerfile], T]) -> Callable[[Dockerfile], T]:
+    """`fn`, answering again from memory while it is asked about the same parsed file: several rules ask the same
+    question of each file (is it a base image? does it run as root?), one after another."""
+    last: list[tuple[Dockerfile, T]] = []  # the last file asked about (held, so its id is not reused) and the answer
+
+    def cached(df: Dockerfile) -> T:
+        if last and last[0][0] is df:
+            return last[0][1]
+        answer = fn(df)
+        last[:] = [(df, answer)]
+        return answer
+
+    cached.__doc__, cached.__name__, cached.__wrapped__ = fn.__doc__, fn.__name__, fn  # type: ignore[attr-defined]
+    return cached

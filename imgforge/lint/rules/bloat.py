@@ -8,17 +8,18 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from imgforge.lint import lazy_re
 from imgforge.lint.model import Dockerfile, Instruction, Severity
 from imgforge.lint.rules.base import Hit, hit, rule
 from imgforge.lint.rules.shell import args, commands, is_apt_install, option_value, program, subcommand
 
 # Scripts, configs and patches from the build context weigh kilobytes: deleting them later wastes nothing a
 # reviewer would chase (a downloaded archive or a copied tree is another matter).
-_SMALL_TEXT = re.compile(r"\.(sh|bash|py|pl|rb|js|conf|cfg|ini|json|ya?ml|toml|xml|txt|env|properties|sql|patch|"
-                         r"diff|md|repo|list|pem|crt)$", re.I)
+_SMALL_TEXT = lazy_re.compile(r"\.(sh|bash|py|pl|rb|js|conf|cfg|ini|json|ya?ml|toml|xml|txt|env|properties|sql|patch|"
+                              r"diff|md|repo|list|pem|crt)$", re.I)
 WASTE_LIMIT = 1024 * 1024  # copied bytes deleted later below this are tidiness, not worth a warning
-_ARCHIVE = re.compile(r"\.(tar|tgz|tbz2?|txz|tar\.(gz|bz2|xz|zst)|zip|gz|bz2|xz)$", re.I)
-_CACHE_PATHS = re.compile(r"^(/var/lib/apt/lists|/var/cache/|/root/\.cache|/root/\.npm|/usr/local/share/\.cache)")
+_ARCHIVE = lazy_re.compile(r"\.(tar|tgz|tbz2?|txz|tar\.(gz|bz2|xz|zst)|zip|gz|bz2|xz)$", re.I)
+_CACHE_PATHS = lazy_re.compile(r"^(/var/lib/apt/lists|/var/cache/|/root/\.cache|/root/\.npm|/usr/local/share/\.cache)")
 
 
 @dataclass(frozen=True)

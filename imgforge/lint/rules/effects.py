@@ -11,16 +11,17 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from imgforge.lint import lazy_re
 from imgforge.lint.rules.shell import args, commands, has_option, operands, program, subcommand
 
-_ASSIGN = re.compile(r"(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)=(?:'([^']*)'|\"([^\"$`]*)\"|([^\s;&|'\"$`()]+))")
-_VAR = re.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$")
+_ASSIGN = lazy_re.compile(r"(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)=(?:'([^']*)'|\"([^\"$`]*)\"|([^\s;&|'\"$`()]+))")
+_VAR = lazy_re.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$")
 _APT = {"apt-get", "apt", "aptitude"}
 _RPM = {"dnf", "microdnf", "yum", "zypper"}
-_CACHE_DIRS = re.compile(r"^(/var/lib/apt/lists|/var/cache/|/root/\.cache|/tmp/?\*?$|/root/\.npm|~/\.cache)")
+_CACHE_DIRS = lazy_re.compile(r"^(/var/lib/apt/lists|/var/cache/|/root/\.cache|/tmp/?\*?$|/root/\.npm|~/\.cache)")
 # An image's own clean-up script run to end the RUN (`docker-image-cleanup`, `/tmp/cleanup.sh`, `clean-layer.sh`):
 # such scripts exist to empty the package managers' lists and caches before the layer is committed.
-_CLEANUP_SCRIPT = re.compile(r"^([\w.-]*[-_.])?clean(up)?([-_.][\w.-]*)?$", re.I)
+_CLEANUP_SCRIPT = lazy_re.compile(r"^([\w.-]*[-_.])?clean(up)?([-_.][\w.-]*)?$", re.I)
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def _apk_group(cmd: tuple[str, ...]) -> str | None:
 
 # Options of apt, apk, dnf and yum that take a value (`apk add --virtual .build-deps …`, `apt-get -o X=Y …`).
 _VALUED = frozenset({"-o", "-t", "--virtual", "--repository", "-X", "--target-release", "--setopt", "--enablerepo",
-                     "--disablerepo", "-c", "--option"})
+                          "--disablerepo", "-c", "--option"})
 
 
 def package_operands(cmd: tuple[str, ...]) -> list[str]:

@@ -6,11 +6,12 @@ import fnmatch
 import re
 from collections.abc import Iterator
 
+from imgforge.lint import lazy_re
 from imgforge.lint.model import Dockerfile, Instruction
 from imgforge.lint.rules.base import Hit, hit, rule
 from imgforge.lint.rules.shell import args, commands, is_pip_install, program, subcommand
 
-_MANIFESTS = re.compile(
+_MANIFESTS = lazy_re.compile(
     r"(^|/)(requirements[\w.-]*\.(txt|in)|constraints[\w.-]*\.txt|pyproject\.toml|poetry\.lock|uv\.lock|"
     r"Pipfile(\.lock)?|"
     r"setup\.(py|cfg)|package(-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|\.yarnrc(\.yml)?|pnpm-lock\.yaml|"
@@ -29,22 +30,22 @@ _MANIFEST_NAMES = ("requirements.txt", "requirements-dev.txt", "package.json", "
                    "NuGet.Config", "nuget.config")
 _CODE_NAMES = ("main.py", "app.py", "main.go", "index.js", "server.js", "main.rs", "Program.cs", "app.rb", "src")
 # Destinations that take helper scripts and config overlays, not the project's source tree.
-_SYSTEM_DEST = re.compile(r"^(/|/etc(/.*)?|/(usr/(local/)?)?s?bin(/.*)?|/docker-entrypoint[\w.-]*(/.*)?|"
-                          r"/entrypoint[\w.-]*|/usr/share(/.*)?|/usr/local/share(/.*)?|/tmp(/.*)?)$")
+_SYSTEM_DEST = lazy_re.compile(r"^(/|/etc(/.*)?|/(usr/(local/)?)?s?bin(/.*)?|/docker-entrypoint[\w.-]*(/.*)?|"
+                               r"/entrypoint[\w.-]*|/usr/share(/.*)?|/usr/local/share(/.*)?|/tmp(/.*)?)$")
 
-_BIN_DEST = re.compile(r"(^|/)s?bin/?$")  # `ADD bin/start-app bin/`: the project's start scripts
+_BIN_DEST = lazy_re.compile(r"(^|/)s?bin/?$")  # `ADD bin/start-app bin/`: the project's start scripts
 
 
 # Files that are never the project's code, and places that take one config or legal file, not a source tree.
-_NOT_CODE = re.compile(r"^(LICEN[CS]E|COPYING|NOTICE|AUTHORS|CONTRIBUTORS|README|CHANGELOG|PATENTS)([-_.][\w.-]*)?$",
-                       re.I)
+_NOT_CODE = lazy_re.compile(
+    r"^(LICEN[CS]E|COPYING|NOTICE|AUTHORS|CONTRIBUTORS|README|CHANGELOG|PATENTS)([-_.][\w.-]*)?$", re.I)
 # (not all of /root or /home: an app may live in /home/node/app, but a dot-folder there is a user's config)
 # Extension-less names that are single files, not folders of code: build files (Makefile, Justfile) and the
 # upper-case names projects give version and metadata files (VERSION, MLX_VERSION, TRITON_VERSION).
-_ONE_FILE = re.compile(r"^((GNU)?[Mm]akefile|Justfile|justfile|Rakefile|Procfile|Brewfile|Caddyfile|Jenkinsfile|"
-                       r"Vagrantfile|Dockerfile|[A-Z][A-Z0-9]*(_[A-Z0-9]+)*)$")
-_FILE_NAME = re.compile(r"/[^/]*[^/.]\.[A-Za-z][A-Za-z0-9]{0,5}$")  # mozilla.txt, not app-1.0
-_CONFIG_DEST = re.compile(r"/\.[^/.][^/]*(/|$)")
+_ONE_FILE = lazy_re.compile(r"^((GNU)?[Mm]akefile|Justfile|justfile|Rakefile|Procfile|Brewfile|Caddyfile|Jenkinsfile|"
+                            r"Vagrantfile|Dockerfile|[A-Z][A-Z0-9]*(_[A-Z0-9]+)*)$")
+_FILE_NAME = lazy_re.compile(r"/[^/]*[^/.]\.[A-Za-z][A-Za-z0-9]{0,5}$")  # mozilla.txt, not app-1.0
+_CONFIG_DEST = lazy_re.compile(r"/\.[^/.][^/]*(/|$)")
 
 
 def _one_file_to_fixed_place(base: str, dest: str) -> bool:

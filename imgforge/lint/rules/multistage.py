@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from imgforge.lint import lazy_re
 from imgforge.lint.model import Dockerfile, Instruction, Stage
-from imgforge.lint.rules.base import Hit, hit, rule
+from imgforge.lint.rules.base import Hit, hit, per_file, rule
 from imgforge.lint.rules.effects import run_effects
 from imgforge.lint.rules.shell import commands
 from imgforge.lint.rules.toolchain import (
@@ -19,20 +20,20 @@ from imgforge.lint.rules.toolchain import (
 _SDK_REPOS = {"golang", "gcc", "rust", "maven", "gradle", "buildpack-deps", "sdk", "python-dev", "swift", "haskell",
               "clojure", "openjdk", "eclipse-temurin", "amazoncorretto", "mono", "sbt"}
 # Compilers and SDKs only: a `-dev` header package alone is not a toolchain (and many runtime names end in -dev).
-_BUILD_PACKAGES = re.compile(
+_BUILD_PACKAGES = lazy_re.compile(
     r"^(build-essential|build-base|gcc(-\d+)?|g\+\+(-\d+)?|gcc-c\+\+|clang(-\d+)?|cmake|autoconf|automake|"
     r"libtool|golang(-go)?|golang-\d[\d.]*(-go)?|rustc|cargo|maven|gradle|openjdk-\d+-jdk(-headless)?|"
     r"java-[\d.]+-openjdk-devel|dotnet-sdk-[\d.]+)$")
 # A Dockerfile whose path or final stage says it is a toolchain image is one on purpose.
 _SDK_WORDS = r"(sdk|devel|dev|toolchain|builder|build|buildpack|buildpack-deps|ci|compiler|jdk)"
-_SDK_NAMED = re.compile(rf"^([\w.]+[-_.])?{_SDK_WORDS}[\d.]*([-_.][\w.]+)?$", re.I)
-_SDK_FILE = re.compile(rf"^(Dockerfile[-_.]{_SDK_WORDS}|{_SDK_WORDS}[-_.]Dockerfile)$", re.I)
+_SDK_NAMED = lazy_re.compile(rf"^([\w.]+[-_.])?{_SDK_WORDS}[\d.]*([-_.][\w.]+)?$", re.I)
+_SDK_FILE = lazy_re.compile(rf"^(Dockerfile[-_.]{_SDK_WORDS}|{_SDK_WORDS}[-_.]Dockerfile)$", re.I)
 
 
 # `nvidia/cuda:12.4.1-devel-ubuntu22.04`, `:devel`: the flavour is a word of the tag; a branch tag such as
 # `:develop` or `:development` names no toolchain.
-_DEVEL_TAG = re.compile(r"(^|[-_.])devel([-_.]|$)")
-_CURL_OR_SCM = re.compile(r"(^|[-_.])(curl|scm)$")
+_DEVEL_TAG = lazy_re.compile(r"(^|[-_.])devel([-_.]|$)")
+_CURL_OR_SCM = lazy_re.compile(r"(^|[-_.])(curl|scm)$")
 
 
 def sdk_image(image: str) -> bool:
@@ -56,8 +57,8 @@ def _stage_label(stage: Stage) -> str:
     return f"stage {stage.name!r}" if stage.name else f"stage {stage.index}"
 
 
-_SHELLS = re.compile(r"^(/bin/|/usr/bin/|/usr/local/bin/)?(sh|bash|ash|zsh|python[\d.]*|node|irb|jshell|ghci|iex|"
-                     r"erl|julia|R|pwsh|powershell(\.exe)?|cmd(\.exe)?|php|ruby|perl|lua|jshell|scala|groovysh)$")
+_SHELLS = lazy_re.compile(r"^(/bin/|/usr/bin/|/usr/local/bin/)?(sh|bash|ash|zsh|python[\d.]*|node|irb|jshell|ghci|iex|"
+                          r"erl|julia|R|pwsh|powershell(\.exe)?|cmd(\.exe)?|php|ruby|perl|lua|jshell|scala|groovysh)$")
 
 
 def _interactive(ins: Instruction) -> bool:
@@ -67,7 +68,7 @@ def _interactive(ins: Instruction) -> bool:
 
 
 # `gcr.io/cloud-builders/go`, `paketobuildpacks/builder`: a folder named for builders holds images to extend.
-_BUILDER_FOLDER = re.compile(r"(^|[-_.])builders?$", re.I)
+_BUILDER_FOLDER = lazy_re.compile(r"(^|[-_.])builders?$", re.I)
 
 
 # Init and privilege wrappers that run the command they are given (`hack/dind` is docker-in-docker's).
@@ -84,6 +85,7 @@ def _extends_builder(image: str) -> bool:
     return any(_BUILDER_FOLDER.search(f) for f in folders[1:] if f)
 
 
+@per_file
 def is_base_image(df: Dockerfile) -> bool:
     """True for images meant to be extended: no CMD/ENTRYPOINT in what ships, or named like an SDK/builder."""
     shipped = df.shipped()
@@ -111,28 +113,37 @@ def is_base_image(df: Dockerfile) -> bool:
       "stage.")
 def sdk_in_final(df: Dockerfile) -> Iterator[Hit]:
     shipped = df.shipped()
-    if not shipped or is_base_image(df) or toolchain_entrypoint(df) or runs_unbuilt_source(df) or \
-            builds_cloned_source_at_start(df) or (len(df.stages) == 1 and any(_single_stage_builds(df))):
-        return  # a base, SDK or builder image ships its toolchain on purpose; MS002 covers single-stage builds
+    if not shipped:
+        return
+    # What to report first, the reasons not to only then: most images have nothing to report, and the reasons
+    # (entrypoint, unbuilt and cloned sources) are the costlier half (this rule was the linter's costliest).
+    found: list[Hit] = []
     root = shipped[0]
     if sdk_image(root.image):
-        yield Hit(root.line, root.line, f"the final image is based on {root.image[:60]}, a toolchain image: "
-                                        "compilers and SDKs add hundreds of MB and attack surface at run time")
-    jit = _jit_compiling(df)
+        found.append(Hit(root.line, root.line, f"the final image is based on {root.image[:60]}, a toolchain image: "
+                                               "compilers and SDKs add hundreds of MB and attack surface at run time"))
+    jit: bool | None = None
     for stage in shipped:
         for ins in stage.instructions:
             if ins.keyword == "RUN":
                 pkgs = _build_packages(ins)
+                if pkgs and jit is None:
+                    jit = _jit_compiling(df)
                 if pkgs and not (jit and all(_C_COMPILERS.match(p) for p in pkgs)):
-                    yield hit(ins, f"the final image installs build tools ({', '.join(pkgs[:4])}) and this RUN "
-                                   "does not remove them, so they ship although nothing needs them at run time")
+                    found.append(hit(ins, f"the final image installs build tools ({', '.join(pkgs[:4])}) and this "
+                                          "RUN does not remove them, so they ship although nothing needs them at run "
+                                          "time"))
+    if not found or is_base_image(df) or toolchain_entrypoint(df) or runs_unbuilt_source(df) or \
+            builds_cloned_source_at_start(df) or (len(df.stages) == 1 and any(_single_stage_builds(df))):
+        return  # a base, SDK or builder image ships its toolchain on purpose; MS002 covers single-stage builds
+    yield from found
 
 
 # LLM servers whose kernels are compiled when the model loads: Triton (under vLLM, SGLang, TGI) and torch.compile
 # call the C compiler at run time, so these images keep gcc on purpose (and say so in their issues).
-_JIT_SERVERS = re.compile(r"(?<![a-z0-9])(vllm|sglang|text-generation-(inference|launcher|server)|flash[-_]attn|"
-                          r"openai/triton|torch\.compile|torchinductor)(?![a-z0-9])", re.I)
-_C_COMPILERS = re.compile(r"^(build-essential|build-base|gcc(-\d+)?|g\+\+(-\d+)?|gcc-c\+\+|clang(-\d+)?)$")
+_JIT_SERVERS = lazy_re.compile(r"(?<![a-z0-9])(vllm|sglang|text-generation-(inference|launcher|server)|flash[-_]attn|"
+                               r"openai/triton|torch\.compile|torchinductor)(?![a-z0-9])", re.I)
+_C_COMPILERS = lazy_re.compile(r"^(build-essential|build-base|gcc(-\d+)?|g\+\+(-\d+)?|gcc-c\+\+|clang(-\d+)?)$")
 
 
 def _jit_compiling(df: Dockerfile) -> bool:
@@ -152,10 +163,11 @@ def _single_stage_builds(df: Dockerfile) -> Iterator[Instruction]:
 @rule("MS002", "multistage", "warning", "Build step in a single-stage Dockerfile",
       "Split into a build stage and a runtime stage; COPY --from=build only the built artifacts.")
 def single_stage_build(df: Dockerfile) -> Iterator[Hit]:
-    if len(df.stages) != 1 or is_base_image(df) or toolchain_entrypoint(df) or builds_cloned_source_at_start(df):
-        return  # a base or builder image keeps its toolchain on purpose, and so does one that builds when it starts
-    for ins in _single_stage_builds(df):
-        cmd = next(c for c in commands(ins.script) if build_step(c))
-        yield hit(ins, f"`{' '.join(cmd[:3])[:60]}` compiles in the image that ships, and this RUN removes neither "
-                       f"the toolchain nor the build tree, so they ship with it ({_stage_label(df.stages[0])})")
+    if len(df.stages) != 1:
         return
+    first = next(_single_stage_builds(df), None)  # what to report first, the reasons not to only then (see MS001)
+    if first is None or is_base_image(df) or toolchain_entrypoint(df) or builds_cloned_source_at_start(df):
+        return  # a base or builder image keeps its toolchain on purpose, and so does one that builds when it starts
+    cmd = next(c for c in commands(first.script) if build_step(c))
+    yield hit(first, f"`{' '.join(cmd[:3])[:60]}` compiles in the image that ships, and this RUN removes neither "
+                     f"the toolchain nor the build tree, so they ship with it ({_stage_label(df.stages[0])})")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from imgforge.lint import lazy_re
 from imgforge.lint.model import Dockerfile, Instruction, Stage
 from imgforge.lint.parser import substitute
 from imgforge.lint.rules.base import Hit, hit, rule
@@ -124,9 +125,12 @@ def _downloads_nothing(cmd: tuple[str, ...]) -> bool:
     return has_option(cmd, "--no-index")
 
 
+_PIP = lazy_re.compile(r"pip[\d.]*")
+
+
 def _pip_cache_purge(cmd: tuple[str, ...]) -> bool:
     """`pip cache purge`, `pip3 cache purge`, `python -m pip cache purge`."""
-    k = next((k for k, w in enumerate(cmd[:4]) if re.fullmatch(r"pip[\d.]*", w.rsplit("/", 1)[-1])), None)
+    k = next((k for k, w in enumerate(cmd[:4]) if _PIP.fullmatch(w.rsplit("/", 1)[-1])), None)
     return k is not None and cmd[k + 1:k + 3] == ("cache", "purge")
 
 
@@ -147,12 +151,13 @@ def pip_cache(df: Dockerfile) -> Iterator[Hit]:
             if ins.keyword != "RUN" or no_cache:
                 continue
             cmds = commands(ins.script)
-            # `rm -rf /root/.cache/pip` (or the whole ~/.cache) or `pip cache purge` at the end of the same RUN
-            purged = _removes(ins.script, _PIP_CACHE_RM) or any(_pip_cache_purge(c) for c in cmds)
             for c in cmds:
                 if is_pip_install(c) and not has_option(c, "--no-cache-dir", abbrev="--no-ca") and \
-                        not _downloads_nothing(c) and not purged:
-                    if not _cache_mounted(ins, *_pip_cache_dirs(c, env), env=env):
+                        not _downloads_nothing(c):
+                    # `rm -rf /root/.cache/pip` (or the whole ~/.cache) or `pip cache purge` at the end of the same
+                    # RUN: looked for only once a RUN has a pip install that caches (most RUNs have none)
+                    purged = _removes(ins.script, _PIP_CACHE_RM) or any(_pip_cache_purge(other) for other in cmds)
+                    if not purged and not _cache_mounted(ins, *_pip_cache_dirs(c, env), env=env):
                         yield hit(ins, "pip install keeps downloaded wheels in ~/.cache/pip inside this layer")
                     break
 

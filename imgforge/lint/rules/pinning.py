@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from imgforge.lint import lazy_re
 from imgforge.lint.model import Dockerfile, Stage
 from imgforge.lint.parser import reference_error
 from imgforge.lint.rules.base import Hit, rule
@@ -27,7 +28,7 @@ def _stage_by_variable(df: Dockerfile, stage: Stage) -> bool:
     return bool(prefix) and any(s.name and s.name.lower().startswith(prefix) for s in df.stages[: stage.index])
 
 
-_ENDS_WITH_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(:?-[^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))$")
+_ENDS_WITH_VAR = lazy_re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(:?-[^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))$")
 
 
 def _overridable(df: Dockerfile, stage: Stage) -> bool:
@@ -56,7 +57,7 @@ def _external(df: Dockerfile, stage: Stage) -> tuple[str, str | None, bool] | No
 
 # The file's own name or folder says it builds the rolling variant (`latest/Dockerfile`, `Dockerfile.nightly`,
 # `r-ver_devel.Dockerfile`): such a file follows the newest base on purpose, so a floating base is no finding there.
-_ROLLING = re.compile(r"(^|[._-])(latest|nightly|edge|rolling|unstable|devel|canary|snapshot)([._-]|$)", re.I)
+_ROLLING = lazy_re.compile(r"(^|[._-])(latest|nightly|edge|rolling|unstable|devel|canary|snapshot)([._-]|$)", re.I)
 
 
 def _rolling_variant(df: Dockerfile) -> bool:

@@ -5,20 +5,22 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from imgforge.lint import lazy_re
+
 _SEPARATORS = {"&&", "||", ";", "|", "&", ";;", "(", ")", "|&"}
-_ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_ASSIGN = lazy_re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _WRAPPERS = {"sudo", "env", "exec", "nohup", "time", "command", "xargs"}
 # A `#` that starts a word starts a comment to the end of the line (not `${VAR#pat}` or `a#b`).
-_COMMENT = re.compile(r"(^|[ \t;&|])#[^\n]*", re.M)
+_COMMENT = lazy_re.compile(r"(^|[ \t;&|])#[^\n]*", re.M)
 _KEYWORDS = {"then", "do", "else", "elif", "if", "while", "until", "!", "{", "}", "fi", "done"}
 
 
 # One word: unquoted characters, backslash escapes, '...' and "..." strings, glued together; or an operator.
-_TOKEN = re.compile(r"""(&&|\|\||;;|\|&|[;&|()\n])|((?:[^\s'"\\;&|()]|\\.|'[^']*'|"(?:[^"\\]|\\.)*")+)|(['"])""",
-                    re.S)
-_QUOTED = re.compile(r"\\(.)|'([^']*)'|\"((?:[^\"\\]|\\.)*)\"", re.S)
+_TOKEN = lazy_re.compile(r"""(&&|\|\||;;|\|&|[;&|()\n])|((?:[^\s'"\\;&|()]|\\.|'[^']*'|"(?:[^"\\]|\\.)*")+)|(['"])""",
+                         re.S)
+_QUOTED = lazy_re.compile(r"\\(.)|'([^']*)'|\"((?:[^\"\\]|\\.)*)\"", re.S)
 _TOKENIZE_LIMIT = 64 * 1024
-_DQ_ESCAPE = re.compile(r'\\([\\"$`])')
+_DQ_ESCAPE = lazy_re.compile(r'\\([\\"$`])')
 
 
 def _unquote(word: str) -> str:
@@ -123,7 +125,7 @@ def inline_script(cmd: tuple[str, ...]) -> str | None:
     return operand if string else None
 
 
-_SCRIPT_FILE = re.compile(r"\.(sh|bash)$")
+_SCRIPT_FILE = lazy_re.compile(r"\.(sh|bash)$")
 
 
 def runs_script(cmd: tuple[str, ...]) -> bool:
@@ -198,8 +200,8 @@ def subcommand(cmd: tuple[str, ...]) -> str:
     return rest[0] if rest else ""
 
 
-_PIP = re.compile(r"pip[0-9.]*")
-_PYTHON = re.compile(r"python[0-9.]*")
+_PIP = lazy_re.compile(r"pip[0-9.]*")
+_PYTHON = lazy_re.compile(r"python[0-9.]*")
 
 
 def is_pip_install(cmd: tuple[str, ...]) -> bool:

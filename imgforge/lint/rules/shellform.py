@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from imgforge.lint import lazy_re
 from imgforge.lint.model import Dockerfile, Instruction
 from imgforge.lint.rules.base import Hit, hit, rule, runs
 from imgforge.lint.rules.layer_order import copy_operands
 from imgforge.lint.rules.shell import program, simple_command, top_commands, words_and_operators
 
-_PIPE = re.compile(r"(?<![|\\])\|(?![|&])")
-_PIPEFAIL = re.compile(r"(set\s+(-[a-zA-Z]*\s+)*-[a-zA-Z]*o\s+pipefail|set\s+-o\s+pipefail|pipefail)")
-_ARCHIVE = re.compile(r"\.(tar|tgz|tbz2?|txz|tzst|tar\.(gz|bz2|xz|zst|lz|lzma|Z))$", re.I)
+_PIPE = lazy_re.compile(r"(?<![|\\])\|(?![|&])")
+_PIPEFAIL = lazy_re.compile(r"(set\s+(-[a-zA-Z]*\s+)*-[a-zA-Z]*o\s+pipefail|set\s+-o\s+pipefail|pipefail)")
+_ARCHIVE = lazy_re.compile(r"\.(tar|tgz|tbz2?|txz|tzst|tar\.(gz|bz2|xz|zst|lz|lzma|Z))$", re.I)
 
 
 def _unquoted(script: str) -> str:
@@ -74,9 +75,9 @@ def _single_command(ins: Instruction) -> bool:
 
 # Which /bin/sh a base image has, known from its name alone: Alpine and BusyBox images have BusyBox ash; Debian and
 # Ubuntu images (by name or by a Debian/Ubuntu codename in the tag, as python:3.12-slim-bookworm) have dash.
-_BUSYBOX_NAME = re.compile(r"(^|[-_.:/])(alpine|busybox)", re.I)
-_DASH_NAME = re.compile(r"(^|[-_.:/])(debian|ubuntu|jessie|stretch|buster|bullseye|bookworm|trixie|xenial|bionic|"
-                        r"focal|jammy|noble)([-_.:]|\d|$)", re.I)
+_BUSYBOX_NAME = lazy_re.compile(r"(^|[-_.:/])(alpine|busybox)", re.I)
+_DASH_NAME = lazy_re.compile(r"(^|[-_.:/])(debian|ubuntu|jessie|stretch|buster|bullseye|bookworm|trixie|xenial|bionic|"
+                             r"focal|jammy|noble)([-_.:]|\d|$)", re.I)
 
 
 def base_shell(df: Dockerfile) -> str | None:

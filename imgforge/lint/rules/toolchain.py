@@ -12,8 +12,10 @@ import posixpath
 import re
 from collections.abc import Iterator
 
+from imgforge.lint import lazy_re
 from imgforge.lint.model import Dockerfile, Instruction
 from imgforge.lint.parser import substitute
+from imgforge.lint.rules.base import per_file
 from imgforge.lint.rules.layer_order import copy_operands, source_copy
 from imgforge.lint.rules.shell import (
     args,
@@ -89,7 +91,7 @@ _TOOLCHAIN_PROGRAMS = {"go", "gcc", "g++", "cc", "clang", "make", "cmake", "ninj
                        # a project's own build script (`build.sh`, `hack/make.sh`)
                        "build", "compile"}
 _RUNS_APP = {"run", "start", "serve", "exec", "spring-boot:run", "bootRun"}
-_SCRIPT_SUFFIX = re.compile(r"\.(sh|bash|py|pl)$")
+_SCRIPT_SUFFIX = lazy_re.compile(r"\.(sh|bash|py|pl)$")
 
 
 def _entry_words(df: Dockerfile) -> list[str]:
@@ -103,6 +105,7 @@ def _entry_words(df: Dockerfile) -> list[str]:
     return words
 
 
+@per_file
 def toolchain_entrypoint(df: Dockerfile) -> bool:
     """True when the final image's program is a compiler or build tool (`ENTRYPOINT ["mvn"]`), not `go run`."""
     words = _entry_words(df)
@@ -113,8 +116,8 @@ def toolchain_entrypoint(df: Dockerfile) -> bool:
 
 
 # An interpreter running an app (`python app.py`, `node server.js`): its image builds nothing when it runs.
-_INTERPRETER = re.compile(r"^(sh|bash|ash|python[\d.]*|node|nodejs|ruby|perl|php[\d.]*|java|jruby|Rscript|R|lua|"
-                          r"deno|bun|dotnet|gunicorn|uwsgi|uvicorn|npm|yarn|pnpm|npx)$")
+_INTERPRETER = lazy_re.compile(r"^(sh|bash|ash|python[\d.]*|node|nodejs|ruby|perl|php[\d.]*|java|jruby|Rscript|R|lua|"
+                               r"deno|bun|dotnet|gunicorn|uwsgi|uvicorn|npm|yarn|pnpm|npx)$")
 
 
 def env_at(df: Dockerfile, ins: Instruction) -> dict[str, str | None]:
@@ -201,6 +204,7 @@ def _fetched_trees(df: Dockerfile) -> tuple[list[str], str]:
     return trees, workdir
 
 
+@per_file
 def runs_unbuilt_source(df: Dockerfile) -> bool:
     """True when the image brings in source, never compiles anything, and starts a program (not a service, not an
     interpreter) inside that tree or with it as WORKDIR: it builds when it runs (a benchmark suite's `Run`), so the
@@ -269,6 +273,7 @@ def _builds(cmd: tuple[str, ...]) -> bool:
         (program(cmd) in _TOOLCHAIN_PROGRAMS and not is_probe(cmd))
 
 
+@per_file
 def builds_cloned_source_at_start(df: Dockerfile) -> bool:
     """True when the image keeps source it cloned but never built and starts through a script of its own, with no
     port to serve: the script builds that source when the container runs (a kernel-module installer compiling

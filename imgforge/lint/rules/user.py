@@ -6,47 +6,48 @@ import posixpath
 import re
 from collections.abc import Iterator
 
+from imgforge.lint import lazy_re
 from imgforge.lint.model import Dockerfile, Instruction
-from imgforge.lint.rules.base import Hit, hit, rule
+from imgforge.lint.rules.base import Hit, hit, per_file, rule
 from imgforge.lint.rules.effects import run_effects
 from imgforge.lint.rules.multistage import is_base_image
 from imgforge.lint.rules.shell import commands, program, top_commands
 
-_ROOT = re.compile(r"^(root|0)(:.*)?$")
+_ROOT = lazy_re.compile(r"^(root|0)(:.*)?$")
 # Entrypoints of official images start as root and drop to a service user with one of these.
 _PRIVILEGE_DROP = {"gosu", "su-exec", "setpriv", "chpst", "setuidgid", "s6-setuidgid"}
 # Daemons that start as root on purpose and run their workers as an unprivileged user from their own config.
-_SELF_DROPPING = re.compile(r"^(nginx|httpd|httpd-foreground|apache2|apache2ctl|apache2-foreground|lighttpd|"
-                            # nginx's debug binary; OpenResty is nginx (its `user` directive runs the workers as
-                            # nobody), also in its debug and valgrind builds
-                            r"nginx-debug|openresty|openresty-debug|openresty-valgrind|"
-                            r"php-fpm[\d.]*|haproxy|squid|named|sshd|dovecot|postfix|unbound|dnsmasq|openvpn|"
-                            r"supervisord|crond?|init|systemd|vsftpd|proftpd|pure-ftpd|tinyproxy|rsyslogd|"
-                            r"ocserv|ipsec|charon|tincd?|pptpd|xl2tpd|wg-quick|dsvpn|shadowvpn|sniproxy|h2o|runit\S*|"
-                            r"runsvdir|s6-svscan|smbd|nmbd|samba|radiusd|freeradius|cupsd|mysqld_safe|exim4?|"
-                            r"opendkim|slapd|mosquitto|"
-                            # user from their config: dante's `user.unprivileged`, stunnel's `setuid`, netdata's
-                            # `run as user`, dbus's `<user>`; chronyd and avahi-daemon switch to their build's user
-                            r"sockd|danted|stunnel[34]?|netdata|dbus-daemon|chronyd|avahi-daemon|"
-                            # icecast refuses to run as root and switches by its config's <changeowner>; pdnsd by
-                            # its `run_as` (both set so in the distributions' packaged configs)
-                            r"icecast2?|pdnsd|"
-                            # clamd by its `User clamav`, freshclam by `DatabaseOwner` (so in packaged configs)
-                            r"clamd|freshclam)$")
+_SELF_DROPPING = lazy_re.compile(r"^(nginx|httpd|httpd-foreground|apache2|apache2ctl|apache2-foreground|lighttpd|"
+                                 # nginx's debug binary; OpenResty is nginx (its `user` directive runs the workers as
+                                 # nobody), also in its debug and valgrind builds
+                                 r"nginx-debug|openresty|openresty-debug|openresty-valgrind|"
+                                 r"php-fpm[\d.]*|haproxy|squid|named|sshd|dovecot|postfix|unbound|dnsmasq|openvpn|"
+                                 r"supervisord|crond?|init|systemd|vsftpd|proftpd|pure-ftpd|tinyproxy|rsyslogd|"
+                                 r"ocserv|ipsec|charon|tincd?|pptpd|xl2tpd|wg-quick|dsvpn|shadowvpn|sniproxy|h2o|runit\S*|"
+                                 r"runsvdir|s6-svscan|smbd|nmbd|samba|radiusd|freeradius|cupsd|mysqld_safe|exim4?|"
+                                 r"opendkim|slapd|mosquitto|"
+                                 # user from their config: dante's `user.unprivileged`, stunnel's `setuid`, netdata's
+                                 # `run as user`, dbus's `<user>`; chronyd and avahi-daemon switch to their build's user
+                                 r"sockd|danted|stunnel[34]?|netdata|dbus-daemon|chronyd|avahi-daemon|"
+                                 # icecast refuses to run as root and switches by its config's <changeowner>; pdnsd by
+                                 # its `run_as` (both set so in the distributions' packaged configs)
+                                 r"icecast2?|pdnsd|"
+                                 # clamd by its `User clamav`, freshclam by `DatabaseOwner` (so in packaged configs)
+                                 r"clamd|freshclam)$")
 # Programs that need root to do their job at all: host monitors (per-process I/O and open files of every user's
 # processes) and packet capture. Not node_exporter: it reads /proc and /sys as any user.
-_NEEDS_ROOT_PROGRAMS = re.compile(r"^(cadvisor|glances|kismet|tcpdump|tshark|dumpcap|ntopng|arpwatch|iftop|"
-                                  r"nethogs)$")
-_PYTHON = re.compile(r"^python[\d.]*$")
+_NEEDS_ROOT_PROGRAMS = lazy_re.compile(r"^(cadvisor|glances|kismet|tcpdump|tshark|dumpcap|ntopng|arpwatch|iftop|"
+                                       r"nethogs)$")
+_PYTHON = lazy_re.compile(r"^python[\d.]*$")
 # `run-httpd.sh`, `start-nginx`: a wrapper named after the daemon it starts.
-_WRAPPER_NAME = re.compile(r"^(run|start|docker)[-_]|\.sh$")
+_WRAPPER_NAME = lazy_re.compile(r"^(run|start|docker)[-_]|\.sh$")
 # Packages whose daemons need root (tunnels, firewalls, a Docker engine for docker-in-docker): such images run as
 # root on purpose. The Docker client alone (docker-ce-cli) is no daemon.
-_NEEDS_ROOT_PACKAGES = re.compile(r"^(openvpn|ocserv|strongswan|libreswan|tinc|pptpd|xl2tpd|wireguard(-tools)?|"
-                                  r"iptables|nftables|openconnect|softether\S*|nfs-kernel-server|nfs-utils|nfs-ganesha|"
-                                  r"docker-ce|docker\.io|docker-engine|moby-engine)$")
+_NEEDS_ROOT_PACKAGES = lazy_re.compile(r"^(openvpn|ocserv|strongswan|libreswan|tinc|pptpd|xl2tpd|wireguard(-tools)?|"
+                                       r"iptables|nftables|openconnect|softether\S*|nfs-kernel-server|nfs-utils|nfs-ganesha|"
+                                       r"docker-ce|docker\.io|docker-engine|moby-engine)$")
 _INIT_WRAPPERS = {"tini", "dumb-init", "--", "-g", "-s", "catatonit", "s6-svscan"}
-_WINDOWS = re.compile(r"(^|[/_-])(windows|nanoserver|servercore|windowsservercore)([/:@_-]|$)", re.I)
+_WINDOWS = lazy_re.compile(r"(^|[/_-])(windows|nanoserver|servercore|windowsservercore)([/:@_-]|$)", re.I)
 
 
 def _last_user(df: Dockerfile) -> Instruction | None:
@@ -73,7 +74,7 @@ def _drops_privileges(df: Dockerfile) -> bool:
 
 _ADD_USER = {"useradd", "adduser"}
 # An entrypoint script of the image's own: `docker-entrypoint.sh`, `/usr/local/bin/entrypoint`, `./start.sh`.
-_SCRIPT = re.compile(r"(\.sh$|entrypoint|^(run|start)$)", re.I)
+_SCRIPT = lazy_re.compile(r"(\.sh$|entrypoint|^(run|start)$)", re.I)
 
 
 def _start_words(df: Dockerfile) -> list[str]:
@@ -207,7 +208,7 @@ def _started_program(entry: dict[str, Instruction]) -> tuple[list[str], list[str
 
 
 # The atomic/podman `LABEL RUN="podman run --privileged ..."` convention: the image says how it must be started.
-_PRIVILEGED_RUN_LABEL = re.compile(r"""^["']?(RUN|INSTALL)["']?(=|\s).{0,2000}?--privileged\b""", re.I | re.S)
+_PRIVILEGED_RUN_LABEL = lazy_re.compile(r"""^["']?(RUN|INSTALL)["']?(=|\s).{0,2000}?--privileged\b""", re.I | re.S)
 
 
 def _runs_privileged(df: Dockerfile) -> bool:
@@ -220,9 +221,9 @@ def _windows(df: Dockerfile) -> bool:
     return any(_WINDOWS.search(s.image) for s in df.shipped()) or df.escape == "`"
 
 
-_SERVER_WORDS = re.compile(r"(server|serve|gunicorn|uvicorn|hypercorn|waitress|daphne|puma|unicorn|rails|node|npm|"
-                           r"yarn|java|\.jar|catalina|flask|django|manage\.py|app|api|web|http|proxy|agent|worker|"
-                           r"daemon|start|run)", re.I)
+_SERVER_WORDS = lazy_re.compile(r"(server|serve|gunicorn|uvicorn|hypercorn|waitress|daphne|puma|unicorn|rails|node|npm|"
+                                r"yarn|java|\.jar|catalina|flask|django|manage\.py|app|api|web|http|proxy|agent|worker|"
+                                r"daemon|start|run)", re.I)
 _TOOL_ARGS = {"--help", "-h", "help", "--version"}
 
 
@@ -240,6 +241,7 @@ def _entry_words(df: Dockerfile) -> list[str]:
     return words
 
 
+@per_file
 def is_service(df: Dockerfile) -> bool:
     """True for an image that serves: it EXPOSEs a port, has a HEALTHCHECK, or its command reads like a server."""
     if any(ins.keyword in ("EXPOSE", "HEALTHCHECK") for s in df.shipped() for ins in s.instructions):
@@ -248,6 +250,7 @@ def is_service(df: Dockerfile) -> bool:
     return bool(words) and words[-1] not in _TOOL_ARGS and any(_SERVER_WORDS.search(w) for w in words[:3])
 
 
+@per_file
 def _root_by_default(df: Dockerfile) -> Hit | None:
     """Where the final image runs as root without a reason we can see, or None."""
     final = df.final
