@@ -269,7 +269,32 @@ def literal_credential(df: Dockerfile) -> Iterator[Hit]:
         text = ins.script if ins.keyword == "RUN" else ins.args + "\n" + "\n".join(h.body for h in ins.heredocs)
         if not _maybe_secret(text):
             continue
-        matches = _detector().scan_bytes(text.encode("utf-8", "surrogatepass"), path="Dockerfile")
+        matches = _detector().scan_bytes(_ESCAPE.sub(_unescape, text).encode("utf-8", "surrogatepass"),
+                                         path="Dockerfile")
         if matches:
-            yield hit(ins, f"{ins.keyword} contains a {matches[0].description[:1].lower()}"
-                           f"{matches[0].description[1:]} (value redacted: ****)")
+            yield hit(ins, f"{ins.keyword} contains {_described(matches[0].description)} (value redacted: ****)")
+
+
+# `echo -e "...\n..."` and printf write a file's lines into one shell word: the detector reads the lines the file
+# gets, so a value ends where its line does (`_authToken=AUTH_TOKEN\nalways-auth=true` is the placeholder alone).
+_ESCAPE = re.compile(r"\\[nrt]")
+_UNESCAPED = {"n": "\n", "r": "\r", "t": "\t"}
+
+
+def _unescape(m: re.Match[str]) -> str:
+    return _UNESCAPED[m.group()[1]]
+
+
+# The detector's descriptions start with a vendor's name (`AWS access key id`, `GitHub token`, `npm registry
+# credential`) or with one of these common words, which read lowercased mid-sentence.
+_COMMON_FIRST = {"Password", "Private", "Registry", "Package", "Machine", "Credential", "Secret", "Value",
+                 "Hard-coded"}
+
+
+def _described(description: str) -> str:
+    """The detector's description with its article: `an AWS access key id`, `a URL with an embedded password`."""
+    first = description.split(" ", 1)[0]
+    if first in _COMMON_FIRST:
+        description = description[:1].lower() + description[1:]
+    vowel = description[:1] in "aeioAEIO" or first in ("npm", "xAI", "SSH", "HMAC")
+    return f"{'an' if vowel else 'a'} {description}"

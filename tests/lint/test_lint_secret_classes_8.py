@@ -1,0 +1,68 @@
+"""Secret-rule classes from sample s8 (every SEC finding on the lint corpus, and SEC005 hunted in public Dockerfiles
+that echo credentials in RUN): a placeholder followed by `\\n` inside an `echo` taken for an npm token, a prose
+placeholder (`your key`) taken for an API key, and SEC005's message grammar (`a aWS access key id`).
+
+Every Dockerfile here is written for these tests, modelled on patterns seen in public projects; none is copied, and
+every key-shaped value is random text made for them. Each class is tested both ways.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from imgforge.lint import lint
+
+_TOKEN = "LgM87nHr7KOeRLG9ccJUk1NTpK5Gi74XKYYF"  # random, shaped like a registry token
+_AWS_ID = "AKIAX4SI4PWY7PLAREWC"  # random, shaped like an access key id
+_SERVE = 'EXPOSE 8080\nCMD ["node", "server.js"]\n'
+
+
+def _found(text: str, rule: str) -> list[str]:
+    return [f.message for f in lint(text, "Dockerfile") if f.rule == rule and f.severity != "info"]
+
+
+def _npmrc_line(value: str) -> str:
+    return ('RUN echo "registry=https://registry.example.org/\\n@team:registry=https://npm.example.org\\n'
+            f'//npm.example.org/:_authToken={value}\\nalways-auth=true" > .npmrc && npm ci\n')
+
+
+# SEC005: `echo "a\nb"` writes two lines; the value on the first ends at its `\n`
+
+
+@pytest.mark.parametrize("value", ["AUTH_TOKEN", "NPM_TOKEN_HERE", "<token>"])
+def test_a_placeholder_before_an_escaped_newline_is_no_npm_token(value: str) -> None:
+    assert _found(f"FROM node:22-slim\n{_npmrc_line(value)}{_SERVE}", "SEC005") == []
+
+
+def test_a_token_before_an_escaped_newline_is_still_reported() -> None:
+    messages = _found(f"FROM node:22-slim\n{_npmrc_line(_TOKEN)}{_SERVE}", "SEC005")
+    assert messages and "npm registry credential" in messages[0]
+    assert _TOKEN not in messages[0] and _TOKEN[:8] not in messages[0]
+
+
+# SEC001: a prose placeholder (`your key`, `my token`) is no value; its words may be spaced
+
+
+@pytest.mark.parametrize("value", ['"your key"', '"your api key"', '"my secret"', "'the token'", '"your own key"'])
+def test_a_spaced_prose_placeholder_is_no_credential(value: str) -> None:
+    assert _found(f"FROM python:3.12-slim\nENV OPENAI_API_KEY={value}\n{_SERVE}", "SEC001") == []
+
+
+@pytest.mark.parametrize("value", [f'"{_TOKEN}"', '"sk-8f3Kq9Lm2Xv7Rt5Wz4Hn6Jp1Bc0Dd"'])
+def test_a_key_shaped_value_is_still_a_credential(value: str) -> None:
+    assert _found(f"FROM python:3.12-slim\nENV OPENAI_API_KEY={value}\n{_SERVE}", "SEC001")
+
+
+# SEC005's message: the detector's description with its article, an acronym kept as written
+
+
+def test_the_message_keeps_an_acronym_and_its_article() -> None:
+    run = f"RUN aws configure set aws_access_key_id {_AWS_ID}\n"
+    messages = _found(f"FROM python:3.12-slim\n{run}{_SERVE}", "SEC005")
+    assert messages == ["RUN contains an AWS access key id (value redacted: ****)"]
+
+
+def test_the_message_lowers_a_common_first_word() -> None:
+    run = f"RUN git clone https://deploy:{_TOKEN}@git.acme-corp.io/team/app.git /src\n"
+    messages = _found(f"FROM alpine:3.20\n{run}{_SERVE}", "SEC005")
+    assert messages == ["RUN contains a URL with an embedded password (value redacted: ****)"]
