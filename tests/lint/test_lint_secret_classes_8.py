@@ -1,6 +1,7 @@
 """Secret-rule classes from sample s8 (every SEC finding on the lint corpus, and SEC005 hunted in public Dockerfiles
 that echo credentials in RUN): a placeholder followed by `\\n` inside an `echo` taken for an npm token, a prose
-placeholder (`your key`) taken for an API key, and SEC005's message grammar (`a aWS access key id`).
+placeholder (`your key`) taken for an API key, SEC005's message grammar (`a aWS access key id`), and a license key
+SEC001 missed (the shared detector had no license-key name).
 
 Every Dockerfile here is written for these tests, modelled on patterns seen in public projects; none is copied, and
 every key-shaped value is random text made for them. Each class is tested both ways.
@@ -66,3 +67,16 @@ def test_the_message_lowers_a_common_first_word() -> None:
     run = f"RUN git clone https://deploy:{_TOKEN}@git.acme-corp.io/team/app.git /src\n"
     messages = _found(f"FROM alpine:3.20\n{run}{_SERVE}", "SEC005")
     assert messages == ["RUN contains a URL with an embedded password (value redacted: ****)"]
+
+
+# SEC001 recall: a license key (a GeoIP or APM vendor's account key) is a credential name for lint and scan alike
+
+
+@pytest.mark.parametrize("name", ["LICENSE_KEY", "GEOIP_LICENSE_KEY", "APM_LICENSEKEY"])
+def test_a_license_key_literal_is_a_credential(name: str) -> None:
+    assert _found(f"FROM alpine:3.20\nENV {name}=Qx7rT2mW9kLp4VzA\n{_SERVE}", "SEC001")
+
+
+@pytest.mark.parametrize("value", ["changeme", "${LICENSE}", "<license key>"])
+def test_a_license_key_placeholder_is_not(value: str) -> None:
+    assert _found(f'FROM alpine:3.20\nENV GEOIP_LICENSE_KEY="{value}"\n{_SERVE}', "SEC001") == []
