@@ -1,7 +1,8 @@
 """Secret-rule classes from sample s8 (every SEC finding on the lint corpus, and SEC005 hunted in public Dockerfiles
 that echo credentials in RUN): a placeholder followed by `\\n` inside an `echo` taken for an npm token, a prose
 placeholder (`your key`) taken for an API key, SEC005's message grammar (`a aWS access key id`), and a license key
-SEC001 missed (the shared detector had no license-key name).
+SEC001 missed (the shared detector had no license-key name); a token ARG out of its stage's scope (global and
+not declared again, or a base stage's) taken for one a RUN expands.
 
 Every Dockerfile here is written for these tests, modelled on patterns seen in public projects; none is copied, and
 every key-shaped value is random text made for them. Each class is tested both ways.
@@ -80,3 +81,27 @@ def test_a_license_key_literal_is_a_credential(name: str) -> None:
 @pytest.mark.parametrize("value", ["changeme", "${LICENSE}", "<license key>"])
 def test_a_license_key_placeholder_is_not(value: str) -> None:
     assert _found(f'FROM alpine:3.20\nENV GEOIP_LICENSE_KEY="{value}"\n{_SERVE}', "SEC001") == []
+
+
+# SEC002/SEC004: an ARG is in scope only in the stage that declares it (Docker's rule); out of scope, `$NAME` is empty
+
+_CLONE = "RUN git clone https://x-access-token:${REPO_TOKEN}@github.com/team/app.git /src\n"
+
+
+@pytest.mark.parametrize("text", [
+    f"ARG REPO_TOKEN\nFROM alpine:3.20\n{_CLONE}",  # global, never declared in the stage
+    f"FROM alpine:3.20 AS fetch\nARG REPO_TOKEN\nRUN true\nFROM fetch\n{_CLONE}",  # the base stage's ARG
+])
+def test_a_token_arg_out_of_scope_reaches_no_build_step(text: str) -> None:
+    assert _found(text + _SERVE, "SEC004") == []
+    assert [f.line for f in lint(text + _SERVE, "Dockerfile") if f.rule == "SEC002" and f.line == 1] == []
+
+
+@pytest.mark.parametrize("text", [
+    f"ARG REPO_TOKEN\nFROM alpine:3.20\nARG REPO_TOKEN\n{_CLONE}",  # declared again: the global default
+    f"FROM alpine:3.20\nARG REPO_TOKEN\n{_CLONE}",
+    f"FROM alpine:3.20 AS fetch\nARG REPO_TOKEN\nENV REPO_TOKEN=$REPO_TOKEN\nFROM fetch\n{_CLONE}",  # ENV inherited
+])
+def test_a_token_arg_in_scope_is_still_reported(text: str) -> None:
+    assert _found(text + _SERVE, "SEC004")
+    assert _found(text + _SERVE, "SEC002")

@@ -150,7 +150,9 @@ def baked_credential(df: Dockerfile) -> Iterator[Hit]:
       "Use `RUN --mount=type=secret,id=NAME` (docker build --secret id=NAME,...) instead of a build arg.")
 def secret_build_arg(df: Dockerfile) -> Iterator[Hit]:
     for ins in df.instructions:
-        if ins.keyword == "ARG":
+        # A global ARG (before the first FROM) reaches a stage only where the stage declares it again, and that
+        # ARG is the one reported; one no stage declares never reaches a build step at all.
+        if ins.keyword == "ARG" and ins.stage >= 0:
             for name, value in _pairs(ins):
                 if is_secret_name(name) and not _literal(value):
                     yield hit(ins, f"ARG {name} carries a credential: build-arg values are recorded in the image "
@@ -203,21 +205,31 @@ def _secret_env_mounts(ins: Instruction) -> set[str]:
 
 
 def _defined(df: Dockerfile, ins: Instruction) -> dict[str, str]:
-    """Names an ARG or ENV defines for `ins` (global ARGs and those of its stage chain above it), each with the value
-    it has there, ARG and ENV references expanded ("" when it has none)."""
-    out = {name: value or "" for name, value in df.global_args.items()}
+    """Names an ARG or ENV defines for `ins`, each with the value it has there, ARG and ENV references expanded
+    ("" when it has none). As in Docker, an ARG is in scope only in the stage that declares it: a global ARG (before
+    the first FROM) where a stage declares it again (`ARG NAME`, taking the global default), and a base stage's ARGs
+    not in the stages built FROM it, which inherit its ENV only; elsewhere `$NAME` expands to nothing."""
+    env: dict[str, str] = {}
+    outside = {name: value or "" for name, value in df.global_args.items()}
     stage = df.stages[ins.stage] if 0 <= ins.stage < len(df.stages) else None
     chain = []
     while stage is not None and stage not in chain:
         chain.append(stage)
         stage = df.stages[stage.base_stage] if stage.base_stage is not None else None
+    scope: dict[str, str] = {}
     for st in reversed(chain):  # the base stage first: a later definition overrides an earlier one
+        scope = dict(env)  # a new stage: the ENV it inherits, none of its base's ARGs
         for other in st.instructions:
-            if other.keyword in ("ARG", "ENV") and (st.index != ins.stage or other.line < ins.line):
-                for name, value in _pairs(other):
-                    if value or name not in out:  # `ARG NAME` alone keeps the global default
-                        out[name] = substitute(value, dict(out)) if "$" in value else value
-    return out
+            if other.keyword not in ("ARG", "ENV") or (st.index == ins.stage and other.line >= ins.line):
+                continue
+            for name, value in _pairs(other):
+                if not value and other.keyword == "ARG":  # `ARG NAME` alone: the global default, or what it had
+                    scope[name] = scope.get(name, outside.get(name, ""))
+                    continue
+                scope[name] = substitute(value, dict(scope)) if "$" in value else value
+                if other.keyword == "ENV":
+                    env[name] = scope[name]
+    return scope
 
 
 # A signing key's fingerprint or key ID (`ARG RELEASE_SIGNING_KEY=52BB...981F`, given to `gpg --recv-keys`), or a
