@@ -2,7 +2,8 @@
 that echo credentials in RUN): a placeholder followed by `\\n` inside an `echo` taken for an npm token, a prose
 placeholder (`your key`) taken for an API key, SEC005's message grammar (`a aWS access key id`), and a license key
 SEC001 missed (the shared detector had no license-key name); a token ARG out of its stage's scope (global and
-not declared again, or a base stage's) taken for one a RUN expands.
+not declared again, or a base stage's) taken for one a RUN expands; and `aws configure set aws_secret_access_key KEY`
+missed by SEC005 (the shared rule wanted an `=` or `:` after the name).
 
 Every Dockerfile here is written for these tests, modelled on patterns seen in public projects; none is copied, and
 every key-shaped value is random text made for them. Each class is tested both ways.
@@ -105,3 +106,26 @@ def test_a_token_arg_out_of_scope_reaches_no_build_step(text: str) -> None:
 def test_a_token_arg_in_scope_is_still_reported(text: str) -> None:
     assert _found(text + _SERVE, "SEC004")
     assert _found(text + _SERVE, "SEC002")
+
+
+# SEC005 recall: the AWS CLI sets a secret access key as a word apart from its name, with no `=` between
+
+_AWS_SECRET = "bDtXnvP0lr2yRa39i7rDnANQCWVP4+N9scT0wAph"  # random, shaped like a secret access key
+
+
+@pytest.mark.parametrize("setting", [
+    f"aws_secret_access_key {_AWS_SECRET}",
+    f'default.aws_secret_access_key "{_AWS_SECRET}"',
+    f"--profile ci aws_secret_access_key {_AWS_SECRET}",
+])
+def test_aws_configure_set_with_a_literal_secret_key_is_reported(setting: str) -> None:
+    messages = _found(f"FROM python:3.12-slim\nRUN aws configure set {setting}\n{_SERVE}", "SEC005")
+    assert messages == ["RUN contains an AWS secret access key (value redacted: ****)"]
+
+
+@pytest.mark.parametrize("value", [
+    "$AWS_SECRET_ACCESS_KEY", '"${AWS_SECRET}"', "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",  # AWS's own docs' example
+])
+def test_aws_configure_set_with_a_reference_or_the_documented_example_is_not(value: str) -> None:
+    assert _found(f"FROM python:3.12-slim\nRUN aws configure set aws_secret_access_key {value}\n{_SERVE}",
+                  "SEC005") == []
