@@ -3,7 +3,8 @@ that echo credentials in RUN): a placeholder followed by `\\n` inside an `echo` 
 placeholder (`your key`) taken for an API key, SEC005's message grammar (`a aWS access key id`), and a license key
 SEC001 missed (the shared detector had no license-key name); a token ARG out of its stage's scope (global and
 not declared again, or a base stage's) taken for one a RUN expands; and `aws configure set aws_secret_access_key KEY`
-missed by SEC005 (the shared rule wanted an `=` or `:` after the name).
+missed by SEC005 (the shared rule wanted an `=` or `:` after the name); camelCase credential ARGs and an ARG an
+ENV with a credential's name takes, missed by SEC002.
 
 Every Dockerfile here is written for these tests, modelled on patterns seen in public projects; none is copied, and
 every key-shaped value is random text made for them. Each class is tested both ways.
@@ -129,3 +130,28 @@ def test_aws_configure_set_with_a_literal_secret_key_is_reported(setting: str) -
 def test_aws_configure_set_with_a_reference_or_the_documented_example_is_not(value: str) -> None:
     assert _found(f"FROM python:3.12-slim\nRUN aws configure set aws_secret_access_key {value}\n{_SERVE}",
                   "SEC005") == []
+
+
+# SEC002/SEC004 recall: a camelCase credential name, and a build arg an ENV with a credential's name takes
+
+
+@pytest.mark.parametrize("name", ["personalAccessToken", "npmAuthToken", "dbPassword"])
+def test_a_camel_case_credential_arg_is_reported(name: str) -> None:
+    text = f"FROM python:3.12-slim\nARG {name}\nRUN pip install git+https://${{{name}}}@git.acme-corp.io/t/lib.git\n"
+    assert _found(text + _SERVE, "SEC002") and _found(text + _SERVE, "SEC004")
+
+
+@pytest.mark.parametrize("name", ["passwordFile", "tokenUrl", "authHeader"])
+def test_a_camel_case_name_of_a_setting_is_not(name: str) -> None:
+    assert _found(f"FROM python:3.12-slim\nARG {name}\nRUN echo ${name}\n{_SERVE}", "SEC002") == []
+
+
+def test_a_build_arg_copied_into_a_credential_env_is_reported() -> None:
+    text = "FROM python:3.12-slim\nARG llm_key\nENV OPENAI_API_KEY=$llm_key\n"
+    assert _found(text + _SERVE, "SEC002") == [
+        "ARG llm_key carries a credential: build-arg values are recorded in the image history (docker history) "
+        "and build cache"]
+
+
+def test_a_build_arg_copied_into_a_plain_env_is_not() -> None:
+    assert _found(f"FROM python:3.12-slim\nARG release\nENV APP_VERSION=$release\n{_SERVE}", "SEC002") == []

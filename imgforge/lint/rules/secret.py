@@ -62,9 +62,13 @@ def is_credential_file(path: str) -> bool:
         path.lower().endswith(".pem") and _PUBLIC_PEM.search(name) and not _PRIVATE_WORD.search(name))
 
 
+# A lower-to-upper boundary splits camelCase names as `_` does (personalAccessToken, npmAuthToken, dbPassword).
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
 def is_secret_name(name: str) -> bool:
     """True for variable names that hold credentials (DB_PASSWORD, NPM_TOKEN, AWS_SECRET_ACCESS_KEY)."""
-    parts = [p for p in re.split(r"[_.\-]", name.upper()) if p]
+    parts = [p for p in re.split(r"[_.\-]", _CAMEL.sub("_", name).upper()) if p]
     if name in _SHELL_VARS or not parts or parts[-1] in _NOT_A_VALUE or \
             (len(parts) > 1 and "_".join(parts[-2:]) in _NOT_A_VALUE):
         return False
@@ -149,12 +153,15 @@ def baked_credential(df: Dockerfile) -> Iterator[Hit]:
 @rule("SEC002", "secret", "warning", "Credential passed as a build argument",
       "Use `RUN --mount=type=secret,id=NAME` (docker build --secret id=NAME,...) instead of a build arg.")
 def secret_build_arg(df: Dockerfile) -> Iterator[Hit]:
+    # a build arg whatever its name, when an ENV with a credential's name takes its value (ENV API_KEY=$openai)
+    carried = {ref for ins in df.instructions if ins.keyword == "ENV" and "$" in ins.args
+               for name, value in _pairs(ins) if is_secret_name(name) for ref in _VAR_REF.findall(value)}
     for ins in df.instructions:
         # A global ARG (before the first FROM) reaches a stage only where the stage declares it again, and that
         # ARG is the one reported; one no stage declares never reaches a build step at all.
         if ins.keyword == "ARG" and ins.stage >= 0:
             for name, value in _pairs(ins):
-                if is_secret_name(name) and not _literal(value):
+                if (is_secret_name(name) or name in carried) and not _literal(value):
                     yield hit(ins, f"ARG {name} carries a credential: build-arg values are recorded in the image "
                                    "history (docker history) and build cache")
 
