@@ -4,7 +4,7 @@ placeholder (`your key`) taken for an API key, SEC005's message grammar (`a aWS 
 SEC001 missed (the shared detector had no license-key name); a token ARG out of its stage's scope (global and
 not declared again, or a base stage's) taken for one a RUN expands; and `aws configure set aws_secret_access_key KEY`
 missed by SEC005 (the shared rule wanted an `=` or `:` after the name); camelCase credential ARGs and an ARG an
-ENV with a credential's name takes, missed by SEC002.
+ENV with a credential's name takes, missed by SEC002; short command-line passwords SEC005 never scanned.
 
 Every Dockerfile here is written for these tests, modelled on patterns seen in public projects; none is copied, and
 every key-shaped value is random text made for them. Each class is tested both ways.
@@ -155,3 +155,23 @@ def test_a_build_arg_copied_into_a_credential_env_is_reported() -> None:
 
 def test_a_build_arg_copied_into_a_plain_env_is_not() -> None:
     assert _found(f"FROM python:3.12-slim\nARG release\nENV APP_VERSION=$release\n{_SERVE}", "SEC002") == []
+
+
+# SEC005 recall: a short password on a command line has no long random run, yet reaches the detector
+
+
+@pytest.mark.parametrize(("run", "kind"), [
+    ("curl -fsSL -u deploy:Xk29fpQz7Lm https://nexus.acme-corp.io/app.zip -o app.zip", "a password on a curl"),
+    ("registry-cli login --password Xk29fpQz7Lm", "a password on a command line"),
+])
+def test_a_short_command_line_password_is_reported(run: str, kind: str) -> None:
+    messages = _found(f"FROM debian:12-slim\nRUN {run}\n{_SERVE}", "SEC005")
+    assert len(messages) == 1 and kind in messages[0] and "Xk29" not in messages[0]
+
+
+@pytest.mark.parametrize("run", [
+    'curl -fsSL -u "${NEXUS_USER}:${NEXUS_PASS}" -O "${ARTIFACT_URL}"',
+    "curl -u admin:admin http://127.0.0.1:8081/app.zip -o app.zip",  # a stock default, not a secret
+])
+def test_a_command_line_reference_or_default_is_not(run: str) -> None:
+    assert _found(f"FROM debian:12-slim\nRUN {run}\n{_SERVE}", "SEC005") == []

@@ -110,7 +110,9 @@ def _literal(value: str) -> bool:
 # long tokens mixing letters and digits (every vendor key shape is one). Text without any never loads the
 # detector (RE2 and pydantic, ~0.3 s of a one-file run). Plain loops and bounded repeats: linear on hostile input.
 _HINT = re.compile(r"-----BEGIN|://[^/\s:@]{1,256}:[^/\s@]{1,256}@|"
-                   r"(pass|pwd|token|secret|key|auth|credential)[\w.-]{0,40}[\"']?\s{0,4}[=:]", re.I)
+                   r"(pass|pwd|token|secret|key|auth|credential)[\w.-]{0,40}[\"']?\s{0,4}[=:]|"
+                   # a password on a command line (`curl -u user:pass`, `--password pass`): short ones have no long run
+                   r"\s(-u|--user)[ \t=]{1,4}[\"']?[^\s\"':]{0,80}:|--(http-)?password[ \t=]", re.I)
 _SEGMENT = re.compile(r"[A-Za-z0-9]{12,}")  # one run of a key's random part (options, versions, paths: short runs)
 _HEX = re.compile(r"^[0-9a-fA-F]+$")  # digests and key fingerprints; a hex secret has a credential name
 
