@@ -37,7 +37,7 @@ _PLACEHOLDER_RE = re.compile(
     | <[a-z] | ^\[ .* \]$    # <set me>, pypi-<your token>, [password]
     | xxxx | \*\*\* | \.\.\. | \xe2\x80\xa6 | ^_{3} | _{4}$ | ----  | \#\#\#  # fillers, redactions, truncations
     | (?:token|key|secret|password)here$ | (?:^|[^a-z])(?:insert|put|add)[-_]?(?:your|the|a)
-    | (?:^|[^a-z])(?:your|my|the)[-_]?(?:own[-_]?)?(?:secret|password|pass|token|key|api)
+    | (?:^|[^a-z])(?:your|my|the)[-_ ]?(?:own[-_ ]?)?(?:secret|password|pass|token|key|api)
     | change[-_ ]?me | change[-_ ]?it | replace[-_ ]?(?:me|this|with) | placeholder | insert[-_ ]?here
     | example | dummy | redacted | invalid | incorrect | wrong[-_]?pass | bad[-_]?pass
     | 12345 | abcdef | abc123 | qwerty | some[-_+ ](?:client|secret|password|token|key)
@@ -138,6 +138,13 @@ def _one_symbol_off(value: bytes) -> bool:
     return False
 
 
+# An environment variable's name in upper snake case with a credential word among its parts (AUTH_TOKEN,
+# NPM_TOKEN_HERE, DB_PASSWORD): written where the value belongs, it stands for the value.
+_ENV_NAME_RE = re.compile(rb"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+_CREDENTIAL_PART = frozenset({b"TOKEN", b"PASSWORD", b"PASSWD", b"PASS", b"SECRET", b"KEY", b"APIKEY", b"AUTH",
+                              b"CREDENTIAL", b"CREDENTIALS", b"PAT"})
+
+
 def is_placeholder(value: bytes) -> bool:
     """True for template references, documentation fillers and stopwords (``${TOKEN}``, ``<set me>``, ``changeme``)."""
     stripped = value.strip(b"\"'`")
@@ -151,6 +158,8 @@ def is_placeholder(value: bytes) -> bool:
         return True  # p@ssw0rd, Passw0rd1, secret123
     if _one_symbol_off(stripped):
         return True
+    if _ENV_NAME_RE.match(stripped) and _CREDENTIAL_PART & set(stripped.split(b"_")):
+        return True  # `_authToken=NPM_TOKEN`: the name of the variable meant to be there, not its value
     prose = _decoded_text(stripped)
     if prose and (_PLACEHOLDER_RE.search(prose) is not None or _placeholder_words(prose)):
         return True  # the same judgement for a value written in base64

@@ -29,12 +29,13 @@ KEYWORDS: tuple[bytes, ...] = (
     b"password", b"passwd", b"passphrase", b"pwd", b"_pass", b"-pass", b".pass", b"secret", b"token", b"apikey",
     b"api_key", b"api-key", b"api.key", b"access_key", b"accesskey", b"access-key", b"private_key", b"privatekey",
     b"private-key", b"auth_key", b"authkey", b"credential", b"signing_key", b"signingkey",
-    b"encryption_key", b"encryptionkey", b"master_key", b"masterkey",
+    b"encryption_key", b"encryptionkey", b"master_key", b"masterkey", b"license_key", b"licensekey",
+    b"license-key",
 )  # fmt: skip
 
 _SECRET_WORD = (
     rb"(?:password|passwd|passphrase|pwd|[_.\-]pass|secret|secret[_.\-]?key|token|api[_.\-]?key|access[_.\-]?key|private[_.\-]?key"
-    rb"|auth[_.\-]?key|credentials?|signing[_.\-]?key|encryption[_.\-]?key|master[_.\-]?key)"
+    rb"|auth[_.\-]?key|credentials?|signing[_.\-]?key|encryption[_.\-]?key|master[_.\-]?key|license[_.\-]?key)"
 )
 NAME = rb"(?i)[a-z0-9_.\-]{0,40}" + _SECRET_WORD
 # Prefilter entry: a secret word followed by an assignment, so prose that merely says "token" costs nothing.

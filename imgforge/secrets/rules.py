@@ -261,6 +261,15 @@ RULES: tuple[Rule, ...] = (
         token(4.0),
     ),
     Rule(
+        "aws-secret-access-key",
+        "AWS secret access key",
+        (b"secret_access_key",),
+        # The AWS CLI's own form, a word apart from its name: `aws configure set [profile.]aws_secret_access_key KEY`
+        rb"(?i)\baws\s+configure\s+set\s+(?:--profile[ =]\S+\s+)?(?:[\w.-]+\.)?aws_secret_access_key\s+[\"']?"
+        rb"(?-i:([A-Za-z0-9/+]{40}))(?:[^A-Za-z0-9/+=]|$)",
+        token(4.0),
+    ),
+    Rule(
         "npmrc-auth",
         "npm registry credential (.npmrc)",
         (b":_authtoken", b":_auth", b":_password"),

@@ -63,9 +63,13 @@ def is_credential_file(path: str) -> bool:
         path.lower().endswith(".pem") and _PUBLIC_PEM.search(name) and not _PRIVATE_WORD.search(name))
 
 
+# A lower-to-upper boundary splits camelCase names as `_` does (personalAccessToken, npmAuthToken, dbPassword).
+_CAMEL = lazy_re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
 def is_secret_name(name: str) -> bool:
     """True for variable names that hold credentials (DB_PASSWORD, NPM_TOKEN, AWS_SECRET_ACCESS_KEY)."""
-    parts = [p for p in re.split(r"[_.\-]", name.upper()) if p]
+    parts = [p for p in re.split(r"[_.\-]", _CAMEL.sub("_", name).upper()) if p]
     if name in _SHELL_VARS or not parts or parts[-1] in _NOT_A_VALUE or \
             (len(parts) > 1 and "_".join(parts[-2:]) in _NOT_A_VALUE):
         return False
@@ -117,7 +121,10 @@ def _literal(value: str) -> bool:
 # long tokens mixing letters and digits (every vendor key shape is one). Text without any never loads the
 # detector (RE2 and pydantic, ~0.3 s of a one-file run). Plain loops and bounded repeats: linear on hostile input.
 _HINT = lazy_re.compile(r"-----BEGIN|://[^/\s:@]{1,256}:[^/\s@]{1,256}@|"
-                        r"(pass|pwd|token|secret|key|auth|credential)[\w.-]{0,40}[\"']?\s{0,4}[=:]", re.I)
+                        r"(pass|pwd|token|secret|key|auth|credential)[\w.-]{0,40}[\"']?\s{0,4}[=:]|"
+                        # a password on a command line (`curl -u user:pass`, `--password pass`): short ones have no
+                        # long run
+                        r"\s(-u|--user)[ \t=]{1,4}[\"']?[^\s\"':]{0,80}:|--(http-)?password[ \t=]", re.I)
 _SEGMENT = lazy_re.compile(r"[A-Za-z0-9]{12,}")  # one run of a key's random part (options, versions, paths: short runs)
 _HEX = lazy_re.compile(r"^[0-9a-fA-F]+$")  # digests and key fingerprints; a hex secret has a credential name
 
@@ -160,10 +167,15 @@ def baked_credential(df: Dockerfile) -> Iterator[Hit]:
 @rule("SEC002", "secret", "warning", "Credential passed as a build argument",
       "Use `RUN --mount=type=secret,id=NAME` (docker build --secret id=NAME,...) instead of a build arg.")
 def secret_build_arg(df: Dockerfile) -> Iterator[Hit]:
+    # a build arg whatever its name, when an ENV with a credential's name takes its value (ENV API_KEY=$openai)
+    carried = {ref for ins in df.instructions if ins.keyword == "ENV" and "$" in ins.args
+               for name, value in _pairs(ins) if is_secret_name(name) for ref in _VAR_REF.findall(value)}
     for ins in df.instructions:
-        if ins.keyword == "ARG":
+        # A global ARG (before the first FROM) reaches a stage only where the stage declares it again, and that
+        # ARG is the one reported; one no stage declares never reaches a build step at all.
+        if ins.keyword == "ARG" and ins.stage >= 0:
             for name, value in _pairs(ins):
-                if is_secret_name(name) and not _literal(value):
+                if (is_secret_name(name) or name in carried) and not _literal(value):
                     yield hit(ins, f"ARG {name} carries a credential: build-arg values are recorded in the image "
                                    "history (docker history) and build cache")
 
@@ -214,21 +226,31 @@ def _secret_env_mounts(ins: Instruction) -> set[str]:
 
 
 def _defined(df: Dockerfile, ins: Instruction) -> dict[str, str]:
-    """Names an ARG or ENV defines for `ins` (global ARGs and those of its stage chain above it), each with the value
-    it has there, ARG and ENV references expanded ("" when it has none)."""
-    out = {name: value or "" for name, value in df.global_args.items()}
+    """Names an ARG or ENV defines for `ins`, each with the value it has there, ARG and ENV references expanded
+    ("" when it has none). As in Docker, an ARG is in scope only in the stage that declares it: a global ARG (before
+    the first FROM) where a stage declares it again (`ARG NAME`, taking the global default), and a base stage's ARGs
+    not in the stages built FROM it, which inherit its ENV only; elsewhere `$NAME` expands to nothing."""
+    env: dict[str, str] = {}
+    outside = {name: value or "" for name, value in df.global_args.items()}
     stage = df.stages[ins.stage] if 0 <= ins.stage < len(df.stages) else None
     chain = []
     while stage is not None and stage not in chain:
         chain.append(stage)
         stage = df.stages[stage.base_stage] if stage.base_stage is not None else None
+    scope: dict[str, str] = {}
     for st in reversed(chain):  # the base stage first: a later definition overrides an earlier one
+        scope = dict(env)  # a new stage: the ENV it inherits, none of its base's ARGs
         for other in st.instructions:
-            if other.keyword in ("ARG", "ENV") and (st.index != ins.stage or other.line < ins.line):
-                for name, value in _pairs(other):
-                    if value or name not in out:  # `ARG NAME` alone keeps the global default
-                        out[name] = substitute(value, dict(out)) if "$" in value else value
-    return out
+            if other.keyword not in ("ARG", "ENV") or (st.index == ins.stage and other.line >= ins.line):
+                continue
+            for name, value in _pairs(other):
+                if not value and other.keyword == "ARG":  # `ARG NAME` alone: the global default, or what it had
+                    scope[name] = scope.get(name, outside.get(name, ""))
+                    continue
+                scope[name] = substitute(value, dict(scope)) if "$" in value else value
+                if other.keyword == "ENV":
+                    env[name] = scope[name]
+    return scope
 
 
 # A signing key's fingerprint or key ID (`ARG RELEASE_SIGNING_KEY=52BB...981F`, given to `gpg --recv-keys`), or a
@@ -280,7 +302,32 @@ def literal_credential(df: Dockerfile) -> Iterator[Hit]:
         text = ins.script if ins.keyword == "RUN" else ins.args + "\n" + "\n".join(h.body for h in ins.heredocs)
         if not _maybe_secret(text):
             continue
-        matches = _detector().scan_bytes(text.encode("utf-8", "surrogatepass"), path="Dockerfile")
+        matches = _detector().scan_bytes(_ESCAPE.sub(_unescape, text).encode("utf-8", "surrogatepass"),
+                                         path="Dockerfile")
         if matches:
-            yield hit(ins, f"{ins.keyword} contains a {matches[0].description[:1].lower()}"
-                           f"{matches[0].description[1:]} (value redacted: ****)")
+            yield hit(ins, f"{ins.keyword} contains {_described(matches[0].description)} (value redacted: ****)")
+
+
+# `echo -e "...\n..."` and printf write a file's lines into one shell word: the detector reads the lines the file
+# gets, so a value ends where its line does (`_authToken=AUTH_TOKEN\nalways-auth=true` is the placeholder alone).
+_ESCAPE = re.compile(r"\\[nrt]")
+_UNESCAPED = {"n": "\n", "r": "\r", "t": "\t"}
+
+
+def _unescape(m: re.Match[str]) -> str:
+    return _UNESCAPED[m.group()[1]]
+
+
+# The detector's descriptions start with a vendor's name (`AWS access key id`, `GitHub token`, `npm registry
+# credential`) or with one of these common words, which read lowercased mid-sentence.
+_COMMON_FIRST = {"Password", "Private", "Registry", "Package", "Machine", "Credential", "Secret", "Value",
+                 "Hard-coded"}
+
+
+def _described(description: str) -> str:
+    """The detector's description with its article: `an AWS access key id`, `a URL with an embedded password`."""
+    first = description.split(" ", 1)[0]
+    if first in _COMMON_FIRST:
+        description = description[:1].lower() + description[1:]
+    vowel = description[:1] in "aeioAEIO" or first in ("npm", "xAI", "SSH", "HMAC")
+    return f"{'an' if vowel else 'a'} {description}"
