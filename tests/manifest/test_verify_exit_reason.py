@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from imgforge.manifest.plan import RunPlan
-from imgforge.manifest.verify import _exit_reason, telling_line
+from imgforge.manifest.verify import _exit_reason, missing_env, telling_line
 
 # A Node server whose entry point is missing (sveltejs/realworld built for Vercel ran `node server.js`).
 NODE_CRASH = """\
@@ -63,3 +63,42 @@ def test_a_start_command_that_ends_by_itself_is_named_as_what_to_change(code, lo
     assert reason.startswith(f"the container exited with code {code} before it was ready")
     assert reason.endswith("set overrides.runtime.entrypoint in imgforge.yaml to the command that runs the server") \
         is told
+
+
+# What configuration libraries print when a variable is missing, modelled on each (envalid colours its block even
+# without a terminal, as edwinhern/express-typescript-2024 does under verify).
+ENVALID = ("\x1b[37m================================\x1b[0m\n \x1b[33mMissing\x1b[0m environment variables:\n"
+           "    \x1b[34mCORS_ORIGIN\x1b[0m: undefined\n    \x1b[34mHOST\x1b[0m: undefined\n"
+           "\x1b[37m================================\x1b[0m\n\x1b[33m\n Exiting with error code 1\x1b[0m\n")
+PY_ENVIRON = ('Traceback (most recent call last):\n  File "/app/app.py", line 4, in <module>\n'
+              "    DB = os.environ['DATABASE_URL']\n  File \"<frozen os>\", line 679, in __getitem__\n"
+              "KeyError: 'DATABASE_URL'\n")
+DJANGO = ("django.core.exceptions.ImproperlyConfigured: Set the SECRET_KEY environment variable\n")
+GO_ENV = 'panic: env: required environment variable "API_TOKEN" is not set\n'
+PLAIN = "Error: environment variable STRIPE_KEY is required\nerror: REDIS_URL env var is not set\n"
+
+
+@pytest.mark.parametrize(("logs", "names"), [
+    (ENVALID, ["CORS_ORIGIN", "HOST"]),
+    (PY_ENVIRON, ["DATABASE_URL"]),
+    (DJANGO, ["SECRET_KEY"]),
+    (GO_ENV, ["API_TOKEN"]),
+    ("required key PORT missing value\n", ["PORT"]),
+    (PLAIN, ["STRIPE_KEY", "REDIS_URL"]),
+    # A KeyError that is not the environment's, and a sentence with no variable, name nothing.
+    ("Traceback:\n  x = config['debug']\nKeyError: 'DEBUG'\n", []),
+    ("listening on :8080\n", []),
+])
+def test_missing_environment_variables_are_read_from_the_log(logs, names):
+    assert missing_env(logs) == names
+
+
+def test_a_container_stopping_for_missing_variables_is_told_where_to_set_them_and_its_colours_are_gone():
+    plan = RunPlan(workload="w", image="i", uid=10001, gid=10001, memory_limit=None, cpu_limit_millicores=None,
+                   writable_paths=(), read_only_root=True, env={"HOST": "0.0.0.0"})
+    reason = _exit_reason(1, False, ENVALID, plan)
+    assert ("it needs environment variables the manifest does not set (CORS_ORIGIN) - set them under manifest.env "
+            "in imgforge.yaml") in reason
+    assert "\x1b" not in reason and "[0m" not in reason
+    assert reason.endswith("(last log line: Exiting with error code 1)")
+    assert "environment variables" not in _exit_reason(1, False, PY_CRASH, plan)
