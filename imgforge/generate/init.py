@@ -169,10 +169,13 @@ def _python_images(recipe: Recipe, root: Path, index: PackageIndex | None) -> Py
         return PythonLines()
     if choice.version is None:
         return PythonLines(note=f"# Python: {choice.why}.")
-    offline = choose("python", root)
-    if choice.version == offline:
-        return PythonLines()
-    why = f"Python {choice.version}, not {offline}: {choice.why} (the package index's files of the exact pins)."
+    if choice.replaced:
+        why = f"Python {choice.version}: {choice.why}."
+    else:
+        offline = choose("python", root)
+        if choice.version == offline:
+            return PythonLines()
+        why = f"Python {choice.version}, not {offline}: {choice.why} (the package index's files of the exact pins)."
     runtime = _block("image", recipe.runtime.image.replace("{python}", choice.version), why, 4) \
         if "{python}" in recipe.runtime.image else []
     builders = [line for b in recipe.builders if "{python}" in b.image

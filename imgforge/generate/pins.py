@@ -26,7 +26,7 @@ from imgforge.build.pyindex import IndexFile, PackageIndex, index_for, lookup
 from imgforge.env.bases import find
 from imgforge.errors import ImgforgeError
 from imgforge.generate.facts import dig, parse_json, parse_toml, read_text
-from imgforge.generate.runtimes import FULL, available, choose, declarations
+from imgforge.generate.runtimes import FULL, Declaration, available, choose, declarations
 
 _MAX_LOCK = 16_000_000
 _MAX_INCLUDES = 20
@@ -61,6 +61,7 @@ class Choice:
 
     version: str | None
     why: str
+    replaced: bool = False  # a version file's line the catalog has not was replaced by this one
 
 
 def _environment(python: str) -> dict[str, str]:
@@ -214,11 +215,11 @@ def blocker(pin: Pin, files: Sequence[IndexFile], python: str) -> str | None:
     return f"{pin.name} {pin.version} has no cp3{python.split('.')[1]} wheel"
 
 
-def choose_for_pins(candidates: Sequence[str], pins: Sequence[Pin],
+def choose_for_pins(preferred: Sequence[str], pins: Sequence[Pin],
                     files: Callable[[Pin], Sequence[IndexFile]]) -> Choice:
-    """The newest of `candidates` (oldest first) that every pin installs on, with the newer ones' blockers."""
+    """The first of `preferred` that every pin installs on, with the blockers of those before it."""
     passed: list[str] = []
-    for python in reversed(candidates):
+    for python in preferred:
         blockers = [b for pin in pins if (b := blocker(pin, files(pin), python)) is not None]
         if not blockers:
             why = "; ".join(passed) if passed else f"every exact pin installs on {python}"
@@ -226,7 +227,7 @@ def choose_for_pins(candidates: Sequence[str], pins: Sequence[Pin],
         shown = ", ".join(blockers[:3]) + (f" and {len(blockers) - 3} more" if len(blockers) > 3 else "")
         passed.append(shown)
     return Choice(None, "no catalog Python suits every exact pin (" + "; ".join(
-        f"{v}: {b}" for v, b in zip(reversed(candidates), passed, strict=True)) + ")")
+        f"{v}: {b}" for v, b in zip(preferred, passed, strict=True)) + ")")
 
 
 def pin_key(pin: Pin) -> tuple[str, str]:
@@ -234,19 +235,59 @@ def pin_key(pin: Pin) -> tuple[str, str]:
     return canonicalize_name(pin.name), pin.version
 
 
-def python_from_pins(root: Path, index: PackageIndex | None = None) -> Choice | None:
-    """The Python the project's exact pins suit, of the catalog versions its declarations allow; None when there
-    is nothing to choose between (one version allowed, no exact pins) or IMGFORGE_NO_INDEX is set and no `index`
-    given. A failed look-up is a Choice without a version whose note names the index's answer."""
+def _exact(declaration: Declaration) -> bool:
+    """A version file (`.python-version`, `runtime.txt`, Pipfile's `python_version`): one line, not a range."""
+    return declaration.where in (".python-version", "runtime.txt") or declaration.where.startswith("Pipfile")
+
+
+def _nearest(wanted: str, pool: Sequence[str]) -> list[str]:
+    """`pool` by nearness to minor `wanted`: the next newer lines first (its code may use that minor's syntax),
+    then the older ones, newest first."""
+    minor = int(wanted.split(".")[1])
+    return sorted(pool, key=lambda v: (int(v.split(".")[1]) < minor, abs(int(v.split(".")[1]) - minor)))
+
+
+def _preferred(root: Path) -> tuple[list[str], str]:
+    """The catalog Pythons the declarations allow, newest first; when a version file names a line the catalog
+    has not (runtime.txt `python-3.10.2`), the others by nearness to it, and a note saying so."""
     have = available("python")
     found = declarations("python", root)
-    candidates = [v for v in have if all(d.accepts(v) for d in found)]
-    pins = exact_pins(root)
-    if len(candidates) < 2 or not pins or (index is None and os.environ.get("IMGFORGE_NO_INDEX")):
+    allowed = [v for v in reversed(have) if all(d.accepts(v) for d in found)]
+    if allowed:
+        return allowed, ""
+    exact = [d for d in found if _exact(d)]
+    lines = {m.group(1) for d in exact if (m := re.search(r"(3\.\d+)", d.text))}
+    if len(lines) != 1:  # no version file, or two naming different lines: the declarations' own error stands
+        return [], ""
+    wanted = lines.pop()
+    pool = [v for v in have if all(d.accepts(v) for d in found if not _exact(d))]
+    named = ", ".join(f"{d.where} wants {d.text}" for d in exact)
+    return _nearest(wanted, pool), f"{named}, a line the catalog has not ({', '.join(have)})"
+
+
+def python_from_pins(root: Path, index: PackageIndex | None = None) -> Choice | None:
+    """The Python the project's exact pins suit, of the catalog versions its declarations allow (or, when a
+    version file names a line the catalog has not, the nearest); None when there is nothing to choose (one
+    version allowed and no version file to replace, or nothing allowed). With IMGFORGE_NO_INDEX set and no
+    `index`, or when the look-up fails, the pins are not judged: a failure's note names the index's answer."""
+    preferred, replaced = _preferred(root)
+    if not preferred or (len(preferred) < 2 and not replaced):
         return None
+    fallback = Choice(preferred[0], f"{replaced}: {preferred[0]} is the nearest", replaced=True) if replaced else None
+    pins = exact_pins(root)
+    if len(preferred) < 2 or not pins or (index is None and os.environ.get("IMGFORGE_NO_INDEX")):
+        return fallback
     try:
         answers = lookup(index or index_for(root), [pin_key(p) for p in pins])
     except ImgforgeError as exc:
+        if fallback is not None:
+            return fallback
         return Choice(None, f"the package index did not answer ({exc}): Python {choose('python', root)} from the "
                             "declarations and lockfile alone")
-    return choose_for_pins(candidates, pins, lambda pin: answers.get(pin_key(pin), ()))
+    choice = choose_for_pins(preferred, pins, lambda pin: answers.get(pin_key(pin), ()))
+    if replaced:
+        if choice.version is None:
+            return fallback
+        return Choice(choice.version, f"{replaced}: {choice.version} is the nearest" + (
+            f" every exact pin installs on ({choice.why})" if choice.version != preferred[0] else ""), replaced=True)
+    return choice

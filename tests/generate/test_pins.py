@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from imgforge.errors import UsageError
 from imgforge.build.pyindex import IndexFile, IndexUnavailable, PackageIndex, lookup, parse_page
 from imgforge.generate import generate, load_project
 from imgforge.generate import pins as pins_module
@@ -194,3 +195,30 @@ def test_an_index_that_fails_leaves_a_one_line_note_and_the_old_choice(tmp_path:
     notes = [line for line in plan.text.splitlines() if line.startswith("# Python:")]
     assert len(notes) == 1 and "HTTP 503" in notes[0] and "Python 3.13 from the declarations" in notes[0]
     assert "imgforge/python:3.11" not in plan.text and "secret" not in plan.text
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    ({"runtime.txt": "python-3.10.2\n"}, "3.11"),  # the next newer line
+    ({".python-version": "3.14\n"}, "3.13"),  # nothing newer: the newest older one
+    ({"runtime.txt": "python-3.12.0\n"}, "3.13"),  # as near either way: the newer
+    ({"runtime.txt": "python-3.12.0\n", "requirements.txt": "psycopg2-binary==2.9.5\n"}, "3.11"),  # its wheels end
+])
+def test_a_version_file_naming_a_line_the_catalog_has_not_gets_the_nearest(tmp_path: Path, files: dict[str, str],
+                                                                          expected: str) -> None:
+    root = write(tmp_path / "app", {"app.py": "from flask import Flask\napp = Flask(__name__)\n", **files})
+    plan = plan_init(root, index=FakeIndex().index())
+    settings = yaml.safe_load(plan.text)
+    assert settings["overrides"]["runtime"]["image"] == f"imgforge/python:{expected}"
+    assert "a line the catalog has not (3.11, 3.13)" in plan.text
+    (root / "imgforge.yaml").write_text(plan.text)
+    assert f"imgforge/python:{expected}" in generate(load_project(root)).dockerfile
+
+
+def test_two_version_files_that_disagree_keep_the_declarations_error(tmp_path: Path) -> None:
+    root = write(tmp_path / "app", {"app.py": "from flask import Flask\napp = Flask(__name__)\n",
+                                    "runtime.txt": "python-3.10.2\n", ".python-version": "3.12\n"})
+    plan = plan_init(root, index=FakeIndex().index())
+    assert "imgforge/python:" not in plan.text
+    (root / "imgforge.yaml").write_text(plan.text)
+    with pytest.raises(UsageError, match="runtime.txt wants python-3.10.2"):
+        generate(load_project(root))
