@@ -33,6 +33,7 @@ from imgforge.generate.nodestart import entry_files, node_start, package_json
 from imgforge.generate.pins import Choice, python_from_pins
 from imgforge.generate.pystart import python_start
 from imgforge.generate.runtimes import choose
+from imgforge.generate.writes import Written, written_folders
 from imgforge.recipes import load_recipe
 from imgforge.recipes.model import Recipe
 from imgforge.settings import SETTINGS_FILE
@@ -62,6 +63,7 @@ class Findings:
     go_main: tuple[str, str] | None = None
     site_at_root: bool = False  # a static site whose index.html is at the root, not in the recipe's folder
     program: str | None = None  # what the Makefile's default goal builds
+    writes: tuple[Written, ...] = ()  # folders beside the code the service makes at run time
 
 
 def _default_name(root: Path) -> str:
@@ -90,7 +92,7 @@ def findings(root: Path, recipe: Recipe) -> Findings:
         health = all((site / path.strip("/")).is_file()
                      for path in (recipe.health.liveness, recipe.health.readiness))
     return Findings(start, port, health, go_main(root) if (root / "go.mod").is_file() else None, at_root,
-                    make_program(root))
+                    make_program(root), tuple(written_folders(root)) if lang == "python" else ())
 
 
 def _site_at_root(root: Path, recipe: Recipe) -> bool:
@@ -223,6 +225,13 @@ def _detected(found: Findings, recipe: Recipe, port: int | None, python: PythonL
                                        "routes in the sources: the HEALTHCHECK only connects to the port.", 4)]
         lines += ["manifest:", "  # Kubernetes probes connect to the port too (no health endpoint declared).",
                   '  liveness: {type: "tcp"}', '  readiness: {type: "tcp"}']
+    if found.writes:
+        # The read-only root filesystem lets the service write only in emptyDirs: one per folder it makes.
+        lines = lines if "manifest:" in lines else [*lines, "manifest:"]
+        folders = ", ".join(f"{w.folder}/ ({w.why})" for w in found.writes[:3])
+        paths = ["/tmp", *(f"{recipe.runtime.workdir.rstrip('/')}/{w.folder}" for w in found.writes)]
+        lines += [f"  # The service makes {folders} in its working folder; the root filesystem is read-only, so an "
+                  "emptyDir is mounted at each (empty at every start).", f"  writable_paths: {json.dumps(paths)}"]
     builder = next((b for b in recipe.builders if b.build and b.build.endswith(" .") and "golang" in b.image), None)
     if found.go_main is not None and builder is not None and builder.build is not None:
         target, why = found.go_main

@@ -286,8 +286,9 @@ def python_from_pins(root: Path, index: PackageIndex | None = None) -> Choice | 
                             "declarations and lockfile alone")
     choice = choose_for_pins(preferred, pins, lambda pin: answers.get(pin_key(pin), ()))
     if replaced:
-        if choice.version is None:
-            return fallback
+        if choice.version is None:  # the nearest all the same, and the pins that will not install said
+            return Choice(preferred[0], f"{replaced}: {preferred[0]} is the nearest, though {choice.why}",
+                          replaced=True)
         return Choice(choice.version, f"{replaced}: {choice.version} is the nearest" + (
             f" every exact pin installs on ({choice.why})" if choice.version != preferred[0] else ""), replaced=True)
     return choice
