@@ -187,6 +187,12 @@ def _exit_reason(code: int | None, was_ready: bool, logs: str, plan: RunPlan) ->
         allowed = ", ".join(plan.writable_paths) or "none"
         text += (f": it writes outside its emptyDir paths ({allowed}) under the read-only root filesystem"
                  " - add the path to manifest.writable_paths")
+    elif plan.read_only_root and _SQLITE.search(logs):
+        # SQLite writes a journal beside its file, so the folder must be writable, not just the file.
+        allowed = ", ".join(plan.writable_paths) or "none"
+        text += (f": it keeps an SQLite database outside its emptyDir paths ({allowed}) under the read-only root "
+                 "filesystem - put the database file in one of them (its folder must be writable), or point the "
+                 "app at a database server (DATABASE_URL in manifest.env where the app reads it)")
     line = telling_line(logs)
     if line:
         text += f" ({line[0]}: {line[1][:200]})"
@@ -198,6 +204,7 @@ def _exit_reason(code: int | None, was_ready: bool, logs: str, plan: RunPlan) ->
 
 
 _USAGE = re.compile(r"^\s*usage:", re.I | re.M)
+_SQLITE = re.compile(r"unable to open database file|attempt to write a readonly database", re.I)
 
 
 # An error's own line: `Error: Cannot find module …`, `ModuleNotFoundError: …`, `panic: …`, `FATAL …`.

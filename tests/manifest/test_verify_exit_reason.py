@@ -63,3 +63,22 @@ def test_a_start_command_that_ends_by_itself_is_named_as_what_to_change(code, lo
     assert reason.startswith(f"the container exited with code {code} before it was ready")
     assert reason.endswith("set overrides.runtime.entrypoint in imgforge.yaml to the command that runs the server") \
         is told
+
+
+# A Django startproject's DATABASES (BASE_DIR / "db.sqlite3") under `manage.py runserver`, which opens it at start.
+SQLITE_CRASH = """\
+Traceback (most recent call last):
+  File "/opt/venv/lib/python3.13/site-packages/django/db/backends/sqlite3/base.py", line 206, in get_new_connection
+    conn = Database.connect(**conn_params)
+sqlite3.OperationalError: unable to open database file
+django.db.utils.OperationalError: unable to open database file
+"""
+
+
+@pytest.mark.parametrize(("read_only", "told"), [(True, True), (False, False)])
+def test_an_sqlite_database_under_the_read_only_root_is_named(read_only, told):
+    plan = RunPlan(workload="w", image="i", uid=10001, gid=10001, memory_limit=None, cpu_limit_millicores=None,
+                   writable_paths=("/tmp",), read_only_root=read_only)
+    reason = _exit_reason(1, False, SQLITE_CRASH, plan)
+    assert ("it keeps an SQLite database outside its emptyDir paths (/tmp)" in reason) is told
+    assert "django.db.utils.OperationalError: unable to open database file" in reason
