@@ -193,6 +193,11 @@ def _exit_reason(code: int | None, was_ready: bool, logs: str, plan: RunPlan) ->
         text += (f": it keeps an SQLite database outside its emptyDir paths ({allowed}) under the read-only root "
                  "filesystem - put the database file in one of them (its folder must be writable), or point the "
                  "app at a database server (DATABASE_URL in manifest.env where the app reads it)")
+    elif _PKG_RESOURCES.search(logs):
+        # gunicorn < 21 (and older Flask and Django extensions) import it; setuptools 82 no longer ships it, and
+        # their `setuptools>=3.0` requirement lets pip take the newest.
+        text += (": it imports pkg_resources, which setuptools 82 and later no longer ship - add setuptools<82 to "
+                 "the project's requirements, or upgrade the package that imports it (gunicorn 21+ does not)")
     line = telling_line(logs)
     if line:
         text += f" ({line[0]}: {line[1][:200]})"
@@ -204,6 +209,7 @@ def _exit_reason(code: int | None, was_ready: bool, logs: str, plan: RunPlan) ->
 
 
 _USAGE = re.compile(r"^\s*usage:", re.I | re.M)
+_PKG_RESOURCES = re.compile(r"No module named '?pkg_resources'?")
 _SQLITE = re.compile(r"unable to open database file|attempt to write a readonly database", re.I)
 
 
