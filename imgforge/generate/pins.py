@@ -21,6 +21,7 @@ from typing import Any
 from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+from packaging.version import InvalidVersion, Version
 
 from imgforge.build.pyindex import IndexFile, PackageIndex, index_for, lookup
 from imgforge.env.bases import find
@@ -33,6 +34,10 @@ _MAX_INCLUDES = 20
 # The C library of each catalog Debian release: a manylinux_2_X wheel needs glibc 2.X or newer.
 GLIBC = {"bookworm": 36, "trixie": 41}
 _LEGACY = {"manylinux1": 5, "manylinux2010": 12, "manylinux2014": 17}
+# Releases that import pkg_resources at run time (below these versions), which setuptools 82 and later no longer
+# ship; their `setuptools>=3.0` requirement lets pip take the newest.
+_PKG_RESOURCES = {"gunicorn": "21"}
+SETUPTOOLS_BOUND = "82"
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*===?\s*([0-9][A-Za-z0-9.+!_-]*)\s*(?:;(.*))?$")
 
 
@@ -292,3 +297,18 @@ def python_from_pins(root: Path, index: PackageIndex | None = None) -> Choice | 
         return Choice(choice.version, f"{replaced}: {choice.version} is the nearest" + (
             f" every exact pin installs on ({choice.why})" if choice.version != preferred[0] else ""), replaced=True)
     return choice
+
+
+def pkg_resources_users(pins: Sequence[Pin]) -> list[Pin]:
+    """The pins whose release imports pkg_resources at run time, when setuptools itself is not pinned."""
+    if any(canonicalize_name(p.name) == "setuptools" for p in pins):
+        return []
+    found = []
+    for pin in pins:
+        bound = _PKG_RESOURCES.get(canonicalize_name(pin.name))
+        try:
+            if bound is not None and Version(pin.version) < Version(bound):
+                found.append(pin)
+        except InvalidVersion:
+            continue
+    return found
