@@ -49,3 +49,25 @@ def written_folders(root: Path) -> list[Written]:
                     where = f"{path.relative_to(root).as_posix()}:{number}"
                     found[name] = Written(name, f"{where}: {line.strip()[:80]}")
     return [found[k] for k in sorted(found)]
+
+
+# A Django settings file's SQLite database beside the code: `BASE_DIR / "db.sqlite3"` or
+# `os.path.join(BASE_DIR, "db.sqlite3")`, with the sqlite3 engine in the same file (startproject's default).
+_DJANGO_SQLITE = re.compile(
+    r"""['"]NAME['"]\s*:\s*(?:BASE_DIR\s*/\s*|os\.path\.join\(\s*BASE_DIR\s*,\s*)['"]([A-Za-z0-9_.-]+)['"]""")
+_SQLITE_ENGINE = "django.db.backends.sqlite3"
+
+
+def django_sqlite(root: Path) -> Written | None:
+    """The SQLite file a Django project's settings keep at its root, when the project does not ship it."""
+    if not (root / "manage.py").is_file():
+        return None
+    for path in source_files(root, (".py",)):
+        text = read_text(path)
+        if _SQLITE_ENGINE not in text:
+            continue
+        for number, line in enumerate(text.splitlines(), 1):
+            m = _DJANGO_SQLITE.search(line)
+            if m and not (root / m.group(1)).exists():
+                return Written(m.group(1), f"{path.relative_to(root).as_posix()}:{number}")
+    return None
