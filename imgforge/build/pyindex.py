@@ -82,7 +82,10 @@ class PackageIndex:
 
 
 def _opener(ca_file: str | None) -> Opener:
-    context = ssl.create_default_context(cafile=ca_file)
+    try:
+        context = ssl.create_default_context(cafile=ca_file)
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError: a bundle that holds no PEM certificate
+        raise IndexUnavailable(f"reading the CA bundle {ca_file}: {exc}") from exc
 
     def open_url(url: str, timeout: float) -> bytes:
         parts = urllib.parse.urlsplit(url)

@@ -222,3 +222,14 @@ def test_two_version_files_that_disagree_keep_the_declarations_error(tmp_path: P
     (root / "imgforge.yaml").write_text(plan.text)
     with pytest.raises(UsageError, match="runtime.txt wants python-3.10.2"):
         generate(load_project(root))
+
+
+def test_a_ca_bundle_that_is_not_pem_is_a_note_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("not a certificate\n")
+    monkeypatch.delenv("IMGFORGE_NO_INDEX")
+    monkeypatch.setenv("PIP_CERT", str(bundle))
+    root = write(tmp_path / "shop", {"requirements.txt": "Django==4.2.1\npsycopg2-binary==2.9.5\n",
+                                     "app.py": "from flask import Flask\napp = Flask(__name__)\n"})
+    notes = [line for line in plan_init(root).text.splitlines() if line.startswith("# Python:")]
+    assert len(notes) == 1 and f"reading the CA bundle {bundle}" in notes[0]
