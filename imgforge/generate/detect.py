@@ -40,5 +40,21 @@ def detect_stack(path: Path, extra_dirs: Sequence[Path] = ()) -> str:
         raise UsageError(f"detecting the stack: {root} is not a folder")
     found = matching(root, extra_dirs)
     if not found:
-        raise UsageError(f"detecting the stack of {root}: no recipe matches its files (pass --recipe NAME)")
+        inside = _project_below(root, extra_dirs)
+        hint = f"; {inside}/ holds a project a recipe matches: imgforge init {root / inside}" if inside else ""
+        raise UsageError(f"detecting the stack of {root}: no recipe matches its files (pass --recipe NAME){hint}")
     return found[0].name
+
+
+def _project_below(root: Path, extra_dirs: Sequence[Path]) -> str | None:
+    """The one folder right under `root` that a recipe matches (a repository whose app is in src/ or app/, built
+    by a compose file from there), else None."""
+    folders = []
+    try:
+        children = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:
+        return None
+    for child in children[:50]:
+        if matching(child, extra_dirs):
+            folders.append(child.name)
+    return folders[0] if len(folders) == 1 else None

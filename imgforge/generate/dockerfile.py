@@ -19,6 +19,8 @@ from imgforge.build.network import RUN_SETUP, mounts, npmrc_settings_key, yarnrc
 from imgforge.build.registry_cache import BASES_ARG, BASES_PREFIX
 from imgforge.errors import UsageError
 from imgforge.generate.facts import parse_json, parse_toml
+from imgforge.generate.pins import SETUPTOOLS_BOUND, exact_pins, pkg_resources_users
+from imgforge.generate.writes import django_sqlite
 from imgforge.project import Project
 from imgforge.recipes.model import Artifact, Builder, Recipe, Variant
 from imgforge.settings import BasesSettings
@@ -149,6 +151,22 @@ def _copy_manifests(root: Path, builder: Builder) -> list[str]:
     return lines
 
 
+def _setuptools_bound(root: Path, chosen: Variant | None, install: str) -> list[str]:
+    """A pip constraint keeping setuptools below 82 when requirements.txt pins a release that imports pkg_resources
+    at run time (gunicorn 20.1.0): pip resolves its `setuptools>=3.0` to the newest, which has no pkg_resources."""
+    if chosen is None or "requirements.txt" not in chosen.when or "pip" not in install or "--no-deps" in install:
+        return []
+    users = pkg_resources_users(exact_pins(root))
+    if not users:
+        return []
+    named = ", ".join(f"{p.name} {p.version}" for p in users[:3])
+    constraints = "/tmp/imgforge-constraints.txt"
+    return [f"# {named} imports pkg_resources, which setuptools {SETUPTOOLS_BOUND} and later no longer ship: pip "
+            f"keeps setuptools below {SETUPTOOLS_BOUND} in this stage.",
+            f"RUN echo 'setuptools<{SETUPTOOLS_BOUND}' > {constraints}",
+            f"ENV PIP_CONSTRAINT={constraints}"]
+
+
 def _builder(root: Path, builder: Builder, recipe: Recipe) -> list[str]:
     lines = [
         f"# Builder stage {builder.name!r}: holds the toolchain; only what the runtime stage copies ships.",
@@ -167,6 +185,7 @@ def _builder(root: Path, builder: Builder, recipe: Recipe) -> list[str]:
         why = "Dependencies before sources" + (
             "; package caches live in BuildKit cache mounts, never in the layer." if deps.cache else "."
         )
+        lines += _setuptools_bound(root, variant(root, builder), install)
         lines.append(f"# {why} Index settings and CA arrive as secret mounts only.")
         key = npmrc_settings_key(root) if _NODE_TOOL.search(install) else None
         if key:
@@ -268,6 +287,13 @@ def _runtime(project: Project) -> list[str]:
     lines.append("ENV " + " ".join(f"{k}={_env_value(v)}" for k, v in env.items()))
     lines.append("# Artifacts stay owned by root, so the service cannot rewrite its own code.")
     group = run.group if run.group is not None else run.user
+    database = django_sqlite(project.root) if "python" in run.image else None
+    link = f"ln -s /tmp/{database.folder} {run.workdir.rstrip('/')}/{database.folder}" if database else None
+    if database:
+        lines.append(f"# Django's settings keep SQLite at {run.workdir.rstrip('/')}/{database.folder} ({database.why}) "
+                     "under the read-only root filesystem: it is a link into /tmp, the emptyDir (SQLite follows it, "
+                     "and writes its journal there; empty at each start: set DATABASES to a database server to keep "
+                     "data).")
     for art in run.artifacts:
         owner = f"--chown={run.user}:{group} " if art.writable else ""
         if art.writable:
@@ -275,11 +301,15 @@ def _runtime(project: Project) -> list[str]:
         if runs(project.root, recipe.builder(art.stage)):
             lines.append(f"COPY {owner}--from={art.stage} {_src(recipe, art)} {art.to}")
         elif art.context is not None and art.context_then:
-            lines += _context_then(art, art.context, art.context_then)
+            then = f"{art.context_then} && {link}" if link and art.to == run.workdir else art.context_then
+            link = None if then != art.context_then else link
+            lines += _context_then(art, art.context, then)
         elif art.context is not None:
             lines += [f"# Stage {art.stage!r} has no work in this project: its files ({art.context}) are copied as "
                       "they are, so a source edit reruns no step.",
                       f"COPY {owner}{art.context} {art.to}"]
+    if link:  # the sources came by COPY (a package project's build stage): the link is its own step
+        lines.append(f"RUN {link}")
     lines += [
         "# Numeric non-root user: Kubernetes runAsNonRoot can check it, and no passwd entry is needed.",
         f"USER {run.user}:{group}",

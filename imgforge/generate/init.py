@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from imgforge.build.pyindex import PackageIndex
 from imgforge.errors import UsageError
 from imgforge.generate.detect import detect_stack
 from imgforge.generate.facts import (
@@ -29,7 +30,10 @@ from imgforge.generate.facts import (
     read_text,
 )
 from imgforge.generate.nodestart import entry_files, node_start, package_json
+from imgforge.generate.pins import Choice, python_from_pins
 from imgforge.generate.pystart import python_start
+from imgforge.generate.runtimes import choose
+from imgforge.generate.writes import Written, written_folders
 from imgforge.recipes import load_recipe
 from imgforge.recipes.model import Recipe
 from imgforge.settings import SETTINGS_FILE
@@ -60,6 +64,7 @@ class Findings:
     go_main: tuple[str, str] | None = None
     site_at_root: bool = False  # a static site whose index.html is at the root, not in the recipe's folder
     program: str | None = None  # what the Makefile's default goal builds
+    writes: tuple[Written, ...] = ()  # folders beside the code the service makes at run time
 
 
 def _default_name(root: Path) -> str:
@@ -88,7 +93,7 @@ def findings(root: Path, recipe: Recipe) -> Findings:
         health = all((site / path.strip("/")).is_file()
                      for path in (recipe.health.liveness, recipe.health.readiness))
     return Findings(start, port, health, go_main(root) if (root / "go.mod").is_file() else None, at_root,
-                    make_program(root))
+                    make_program(root), tuple(written_folders(root)) if lang == "python" else ())
 
 
 def _site_at_root(root: Path, recipe: Recipe) -> bool:
@@ -147,9 +152,45 @@ def _block(key: str, value: object, comment: str | None, indent: int) -> list[st
     return lines + [f"{pad}{key}: {json.dumps(value)}"]
 
 
-def _detected(found: Findings, recipe: Recipe, port: int | None) -> list[str]:
+@dataclass(frozen=True)
+class PythonLines:
+    """What init writes about the Python the exact pins suit: runtime and builder image lines, or a note."""
+
+    runtime: tuple[str, ...] = ()
+    builders: tuple[str, ...] = ()
+    note: str = ""
+
+
+def _python_images(recipe: Recipe, root: Path, index: PackageIndex | None) -> PythonLines:
+    """The images of the Python the exact pins suit, when the package index says it is not the one the
+    declarations and lockfile alone give (images with a `{python}` placeholder only)."""
+    images = [recipe.runtime.image, *(b.image for b in recipe.builders)]
+    if not any("{python}" in image for image in images):
+        return PythonLines()
+    choice: Choice | None = python_from_pins(root, index)
+    if choice is None:
+        return PythonLines()
+    if choice.version is None:
+        return PythonLines(note=f"# Python: {choice.why}.")
+    if choice.replaced:
+        why = f"Python {choice.version}: {choice.why}."
+    else:
+        offline = choose("python", root)
+        if choice.version == offline:
+            return PythonLines()
+        why = f"Python {choice.version}, not {offline}: {choice.why} (the package index's files of the exact pins)."
+    runtime = _block("image", recipe.runtime.image.replace("{python}", choice.version), why, 4) \
+        if "{python}" in recipe.runtime.image else []
+    builders = [line for b in recipe.builders if "{python}" in b.image
+                for line in (f"    - name: {json.dumps(b.name)}",
+                             f"      image: {json.dumps(b.image.replace('{python}', choice.version))}")]
+    return PythonLines(tuple(runtime), ("  builders:", f"    # Python {choice.version} in the builders too.", *builders)
+                       if builders else ())
+
+
+def _detected(found: Findings, recipe: Recipe, port: int | None, python: PythonLines = PythonLines()) -> list[str]:
     lang = language(recipe)
-    runtime: list[str] = []
+    runtime: list[str] = list(python.runtime)
     order = f" (first match of: {_ORDER[lang]})" if lang in _ORDER else ""
     if found.start is not None and tuple(recipe.runtime.entrypoint) != found.start.entrypoint:
         runtime += _block("entrypoint", list(found.start.entrypoint), f"Start command: {found.start.why}{order}.", 4)
@@ -180,15 +221,25 @@ def _detected(found: Findings, recipe: Recipe, port: int | None) -> list[str]:
         where = str(Path(art.source).parent / found.program)
         runtime += [f"    # Program: the Makefile's default goal builds {found.program}.", "    artifacts:",
                     f"      - {json.dumps({'stage': art.stage, 'from': where, 'to': art.to})}"]
-    lines = missing + (["overrides:", "  runtime:", *runtime] if runtime else [])
+    lines = missing + ([python.note] if python.note else []) + (["overrides:", "  runtime:", *runtime] if runtime
+                                                                 else [])
+    if python.builders:
+        lines += python.builders if runtime else ["overrides:", *python.builders]
     if found.site_at_root and first is not None:
         lines += ["  builders:", f"    - name: {json.dumps(first.name)}", '      sources: ["."]']
     if not found.health:
-        lines = lines if runtime else [*lines, "overrides:"]
+        lines = lines if "overrides:" in lines else [*lines, "overrides:"]
         lines += ["  health:", *_block("probe", "tcp", f"No {recipe.health.liveness} and {recipe.health.readiness} "
                                        "routes in the sources: the HEALTHCHECK only connects to the port.", 4)]
         lines += ["manifest:", "  # Kubernetes probes connect to the port too (no health endpoint declared).",
                   '  liveness: {type: "tcp"}', '  readiness: {type: "tcp"}']
+    if found.writes:
+        # The read-only root filesystem lets the service write only in emptyDirs: one per folder it makes.
+        lines = lines if "manifest:" in lines else [*lines, "manifest:"]
+        folders = ", ".join(f"{w.folder}/ ({w.why})" for w in found.writes[:3])
+        paths = ["/tmp", *(f"{recipe.runtime.workdir.rstrip('/')}/{w.folder}" for w in found.writes)]
+        lines += [f"  # The service makes {folders} in its working folder; the root filesystem is read-only, so an "
+                  "emptyDir is mounted at each (empty at every start).", f"  writable_paths: {json.dumps(paths)}"]
     builder = next((b for b in recipe.builders if b.build and b.build.endswith(" .") and "golang" in b.image), None)
     if found.go_main is not None and builder is not None and builder.build is not None:
         target, why = found.go_main
@@ -207,8 +258,10 @@ def plan_init(
     port: int | None = None,
     recipes_path: str | None = None,
     extra_dirs: Sequence[Path] = (),
+    index: PackageIndex | None = None,
 ) -> InitPlan:
-    """The settings `init` would write for the project at `path` (validated; nothing written)."""
+    """The settings `init` would write for the project at `path` (validated; nothing written); `index` is the
+    package index asked about exact pins (default: pip's, unless IMGFORGE_NO_INDEX is set)."""
     root = Path(path)
     if not root.is_dir():
         raise UsageError(f"init: {root} is not a folder")
@@ -226,7 +279,7 @@ def plan_init(
     )
     body = yaml.safe_dump(settings, sort_keys=False)
     body += (f"# Version from {why}.\n" if why else "") + yaml.safe_dump({"version": version}, sort_keys=False)
-    detected = _detected(findings(root, found), found, port)
+    detected = _detected(findings(root, found), found, port, _python_images(found, root, index))
     text = head + body + ("\n".join(detected) + "\n" if detected else "")
     return InitPlan(root / SETTINGS_FILE, text, chosen)
 

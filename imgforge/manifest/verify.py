@@ -188,6 +188,17 @@ def _exit_reason(code: int | None, was_ready: bool, logs: str, plan: RunPlan) ->
         allowed = ", ".join(plan.writable_paths) or "none"
         text += (f": it writes outside its emptyDir paths ({allowed}) under the read-only root filesystem"
                  " - add the path to manifest.writable_paths")
+    elif plan.read_only_root and _SQLITE.search(logs):
+        # SQLite writes a journal beside its file, so the folder must be writable, not just the file.
+        allowed = ", ".join(plan.writable_paths) or "none"
+        text += (f": it keeps an SQLite database outside its emptyDir paths ({allowed}) under the read-only root "
+                 "filesystem - put the database file in one of them (its folder must be writable), or point the "
+                 "app at a database server (DATABASE_URL in manifest.env where the app reads it)")
+    elif _PKG_RESOURCES.search(logs):
+        # gunicorn < 21 (and older Flask and Django extensions) import it; setuptools 82 no longer ships it, and
+        # their `setuptools>=3.0` requirement lets pip take the newest.
+        text += (": it imports pkg_resources, which setuptools 82 and later no longer ship - add setuptools<82 to "
+                 "the project's requirements, or upgrade the package that imports it (gunicorn 21+ does not)")
     if names := missing_env(logs):
         unset = [n for n in names if n not in plan.env]
         listed = ", ".join(unset[:8]) + (f" and {len(unset) - 8} more" if len(unset) > 8 else "")
@@ -233,6 +244,8 @@ def missing_env(logs: str) -> list[str]:
     if "environ" in logs:  # os.environ['NAME'] / os.environ.__getitem__ in the traceback above the KeyError
         names += [m.group(1) for m in _KEY_ERROR.finditer(logs)]
     return list(dict.fromkeys(names))
+_PKG_RESOURCES = re.compile(r"No module named '?pkg_resources'?")
+_SQLITE = re.compile(r"unable to open database file|attempt to write a readonly database", re.I)
 
 
 # An error's own line: `Error: Cannot find module …`, `ModuleNotFoundError: …`, `panic: …`, `FATAL …`.

@@ -102,3 +102,33 @@ def test_a_container_stopping_for_missing_variables_is_told_where_to_set_them_an
     assert "\x1b" not in reason and "[0m" not in reason
     assert reason.endswith("(last log line: Exiting with error code 1)")
     assert "environment variables" not in _exit_reason(1, False, PY_CRASH, plan)
+
+
+# A Django startproject's DATABASES (BASE_DIR / "db.sqlite3") under `manage.py runserver`, which opens it at start.
+SQLITE_CRASH = """\
+Traceback (most recent call last):
+  File "/opt/venv/lib/python3.13/site-packages/django/db/backends/sqlite3/base.py", line 206, in get_new_connection
+    conn = Database.connect(**conn_params)
+sqlite3.OperationalError: unable to open database file
+django.db.utils.OperationalError: unable to open database file
+"""
+
+
+@pytest.mark.parametrize(("read_only", "told"), [(True, True), (False, False)])
+def test_an_sqlite_database_under_the_read_only_root_is_named(read_only, told):
+    plan = RunPlan(workload="w", image="i", uid=10001, gid=10001, memory_limit=None, cpu_limit_millicores=None,
+                   writable_paths=("/tmp",), read_only_root=read_only)
+    reason = _exit_reason(1, False, SQLITE_CRASH, plan)
+    assert ("it keeps an SQLite database outside its emptyDir paths (/tmp)" in reason) is told
+    assert "django.db.utils.OperationalError: unable to open database file" in reason
+
+
+def test_pkg_resources_gone_from_setuptools_is_named_with_the_pin_to_add():
+    # gunicorn 20.1.0 imports pkg_resources at start; its `setuptools>=3.0` lets pip install setuptools 82+.
+    logs = ('Traceback (most recent call last):\n  File "/opt/venv/lib/python3.13/site-packages/gunicorn/util.py", '
+            "line 25, in <module>\n    import pkg_resources\nModuleNotFoundError: No module named 'pkg_resources'\n")
+    plan = RunPlan(workload="w", image="i", uid=10001, gid=10001, memory_limit=None, cpu_limit_millicores=None,
+                   writable_paths=("/tmp",), read_only_root=True)
+    reason = _exit_reason(1, False, logs, plan)
+    assert "add setuptools<82 to the project's requirements" in reason
+    assert reason.endswith("(error in the log: ModuleNotFoundError: No module named 'pkg_resources')")

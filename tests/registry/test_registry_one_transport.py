@@ -14,6 +14,8 @@ ALLOWED = {
     "manifest/probes.py": "HTTP/TCP probes of a running container, never a registry",
     "env/npmdist.py": "the npm registry's Node tarballs for the base catalog (pinned, sha512-checked), never an image "
                       "registry",
+    "build/pyindex.py": "a Python package index's Simple API (PEP 691 JSON): which files an exact pin's release has, "
+                        "for init's choice of Python; never an image registry",
 }
 
 

@@ -1,0 +1,45 @@
+"""Folders the service makes beside its code get an emptyDir under the read-only root filesystem (pure)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from imgforge.generate.init import plan_init
+from imgforge.generate.writes import written_folders
+
+# Modelled on a Flask tutorial app that logs to logs/ when not in debug (made at start-up, not in the repository).
+LOGGING_APP = ('import os\nfrom logging.handlers import RotatingFileHandler\nfrom flask import Flask\n\n'
+               'app = Flask(__name__)\nif not app.debug:\n    if not os.path.exists("logs"):\n'
+               '        os.mkdir("logs")\n    handler = RotatingFileHandler("logs/blog.log", maxBytes=10240)\n')
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def test_a_folder_made_at_start_gets_an_empty_dir(tmp_path: Path) -> None:
+    root = write(tmp_path, {"requirements.txt": "flask\n", "app.py": LOGGING_APP})
+    plan = plan_init(root)
+    assert yaml.safe_load(plan.text)["manifest"]["writable_paths"] == ["/tmp", "/app/logs"]
+    assert "app.py:8: os.mkdir(\"logs\")" in plan.text
+
+
+def test_shipped_folders_absolute_paths_and_tests_are_left_alone(tmp_path: Path) -> None:
+    root = write(tmp_path, {
+        "app.py": 'import os\nos.makedirs("uploads/tmp", exist_ok=True)\nos.makedirs("/var/data")\n'
+                  'Path("static").mkdir()\nos.mkdir(os.path.join(base, "x"))\n',
+        "static/site.css": "body {}\n",  # shipped with files: an emptyDir would hide them
+        "uploads/.gitkeep": "",  # shipped empty: fine to mount over
+        "tests/test_app.py": 'import os\nos.mkdir("scratch")\n'})
+    assert [w.folder for w in written_folders(root)] == ["uploads"]
+
+
+def test_no_folder_no_writable_paths(tmp_path: Path) -> None:
+    root = write(tmp_path, {"requirements.txt": "flask\n",
+                            "app.py": "from flask import Flask\napp = Flask(__name__)\n"})
+    assert "writable_paths" not in plan_init(root).text
