@@ -1,7 +1,8 @@
 """Pick each toolchain's version from what the project declares: the newest catalog version that satisfies it.
 
 Declarations read: `.python-version`, `runtime.txt`, Pipfile's `python_version`, `requires-python` (python);
-`engines.node`, `.nvmrc`, `.node-version` (node); go.mod's `go` and `toolchain` lines (go). Of the Python versions
+`engines.node`, `.nvmrc`, `.node-version` (node); go.mod's `go` and `toolchain` lines (go); and for each, asdf's
+`.tool-versions` and mise's `[tools]`. Of the Python versions
 they allow, one that the lockfile's compiled packages have wheels for comes first. Node goes past its default (22,
 as Railpack's) only for a project whose declarations rule the default and older versions out (`24`, `lts/krypton`,
 `>=23`); 20 (Debian's) and 18 only for one that asks for them. A recipe image written as
@@ -113,8 +114,39 @@ def _pipenv_python(root: Path) -> tuple[str, str] | None:
     return None
 
 
-def _python(root: Path) -> list[Declaration]:
+# asdf's `.tool-versions` (`nodejs 22.11.0`) and mise's `[tools]` (`node = "22"`) name each toolchain; their
+# other words (`latest`, `lts`, `system`, `ref:…`, `path:…`) leave the version open.
+_TOOL_NAMES = {"python": ("python",), "node": ("nodejs", "node"), "go": ("golang", "go")}
+_MISE_FILES = ("mise.toml", ".mise.toml", ".config/mise.toml", "mise/config.toml", ".config/mise/config.toml")
+
+
+def _tool_versions(root: Path, name: str) -> list[tuple[str, str]]:
+    """(where, version) of toolchain `name` in `.tool-versions` and mise's settings: the first version given."""
     found = []
+    for line in (_read(root / ".tool-versions") or "").splitlines():
+        words = line.split("#", 1)[0].split()
+        if len(words) >= 2 and words[0] in _TOOL_NAMES[name]:
+            found.append((f".tool-versions {words[0]}", words[1]))
+    for file in _MISE_FILES:
+        text = _read(root / file)
+        if not text:
+            continue
+        try:
+            tools = dig(parse_toml(text), "tools")
+        except ValueError as exc:
+            raise UsageError(f"reading {root / file}: {exc}") from exc
+        for tool in _TOOL_NAMES[name]:
+            value = tools.get(tool) if isinstance(tools, dict) else None
+            value = value[0] if isinstance(value, list) and value else value
+            value = value.get("version") if isinstance(value, dict) else value
+            if isinstance(value, str):
+                found.append((f"{file} tools.{tool}", value))
+        break  # mise reads the first of these it finds
+    return [(where, v.removeprefix("v")) for where, v in found if re.match(r"^v?\d+(\.\d+)*$", v)]
+
+
+def _python(root: Path) -> list[Declaration]:
+    found = [Declaration(where, v, _minor_of(v)) for where, v in _tool_versions(root, "python") if "." in v]
     pinned = _read(root / ".python-version")
     if pinned:
         first = pinned.splitlines()[0].strip()
@@ -148,7 +180,7 @@ def _python(root: Path) -> list[Declaration]:
 
 
 def _node(root: Path) -> list[Declaration]:
-    found = []
+    found = [Declaration(where, v, _major_of(v)) for where, v in _tool_versions(root, "node")]
     for name in (".nvmrc", ".node-version"):
         text = _read(root / name)
         if text:
@@ -169,7 +201,7 @@ def _node(root: Path) -> list[Declaration]:
 
 def _go(root: Path) -> list[Declaration]:
     text = _read(root / "go.mod") or ""
-    found = []
+    found = [Declaration(where, v, _at_least(v)) for where, v in _tool_versions(root, "go") if "." in v]
     if m := re.search(r"^go\s+(\d+\.\d+(\.\d+)?)\s*$", text, re.M):
         wanted = m.group(1)
         # Since Go 1.21 the go line is a minimum; an older toolchain refuses the module.

@@ -218,3 +218,29 @@ def test_pipfile_python_version_the_catalog_lacks_is_one_clear_error(tmp_path):
     with pytest.raises(UsageError, match=r"Pipfile.lock _meta.requires.python_version wants 3.7, but the imgforge "
                        r"catalog has 3.11, 3.13"):
         choose("python", root)
+
+
+# asdf's .tool-versions and mise's [tools] (edwinhern/express-typescript-2024 has `nodejs 23.11.0` and `pnpm …`).
+@pytest.mark.parametrize(("name", "files", "expected"), [
+    ("node", {".tool-versions": "nodejs 20.18.1\npnpm 10.8.1\n", "package.json": "{}"}, "20"),
+    ("node", {".tool-versions": "# pinned\nnode 24.1.0 # the LTS\n", "package.json": "{}"}, "24"),
+    ("node", {".tool-versions": "nodejs latest\n", "package.json": "{}"}, "22"),  # open: the default
+    ("python", {".tool-versions": "python 3.11.9 3.13.1\n"}, "3.11"),  # the first version is the one asdf uses
+    ("go", {".tool-versions": "golang 1.21.5\n", "go.mod": "module x\n"}, "1.24"),  # a minimum, as go.mod's
+    ("node", {"mise.toml": '[tools]\nnode = "18"\n', "package.json": "{}"}, "18"),
+    ("node", {".mise.toml": '[tools]\nnode = ["20", "22"]\n', "package.json": "{}"}, "20"),
+    ("python", {".config/mise.toml": '[tools]\npython = {version = "3.11"}\n'}, "3.11"),
+    ("node", {"mise.toml": '[tools]\nnode = "lts"\n', "package.json": "{}"}, "22"),
+])
+def test_asdf_and_mise_versions_are_declarations(tmp_path, name, files, expected):
+    assert choose(name, write(tmp_path, files)) == expected
+
+
+def test_a_tool_versions_line_the_catalog_lacks_names_the_file(tmp_path):
+    root = write(tmp_path, {".tool-versions": "nodejs 23.11.0\npnpm 10.8.1\n", "package.json": "{}"})
+    with pytest.raises(UsageError) as err:
+        choose("node", root)
+    assert ".tool-versions nodejs wants 23.11.0" in str(err.value) and "18, 20, 22, 24" in str(err.value)
+    (root / "mise.toml").write_text("[tools\nnode = 1\n")
+    with pytest.raises(UsageError, match=r"mise\.toml"):
+        choose("node", root)
