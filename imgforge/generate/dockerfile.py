@@ -18,7 +18,7 @@ from imgforge.build import yarnrc
 from imgforge.build.network import RUN_SETUP, mounts, npmrc_settings_key, yarnrc_mounts
 from imgforge.build.registry_cache import BASES_ARG, BASES_PREFIX
 from imgforge.errors import UsageError
-from imgforge.generate.facts import parse_json, parse_toml
+from imgforge.generate.facts import dig, parse_json, parse_toml, read_text
 from imgforge.generate.pins import SETUPTOOLS_BOUND, exact_pins, pkg_resources_users
 from imgforge.generate.writes import django_sqlite
 from imgforge.project import Project
@@ -167,7 +167,36 @@ def _setuptools_bound(root: Path, chosen: Variant | None, install: str) -> list[
             f"ENV PIP_CONSTRAINT={constraints}"]
 
 
-def _builder(root: Path, builder: Builder, recipe: Recipe) -> list[str]:
+# Build backends that read the project's version from git, and what each takes instead (setuptools-scm's variable
+# also serves hatch-vcs, which runs it).
+_SCM_BACKENDS = {"setuptools-scm": "setuptools-scm", "setuptools_scm": "setuptools-scm", "hatch-vcs": "hatch-vcs",
+                 "poetry-dynamic-versioning": "poetry-dynamic-versioning"}
+SCM_VERSION_ENV = ("SETUPTOOLS_SCM_PRETEND_VERSION", "PDM_BUILD_SCM_VERSION", "POETRY_DYNAMIC_VERSIONING_BYPASS")
+
+
+def scm_versioning(root: Path) -> str | None:
+    """The tool that gives the project its version from git (pyproject's build requirements, or PDM's scm version
+    source), or None."""
+    try:
+        data = parse_toml(read_text(root / "pyproject.toml"))
+    except ValueError:
+        return None
+    requires = dig(data, "build-system", "requires")
+    for req in requires if isinstance(requires, list) else []:
+        name = re.split(r"[\s<>=!~;\[]", req.strip(), maxsplit=1)[0].lower() if isinstance(req, str) else ""
+        if name in _SCM_BACKENDS:
+            return _SCM_BACKENDS[name]
+    if dig(data, "tool", "pdm", "version", "source") == "scm":
+        return "pdm-backend's scm source"
+    return None
+
+
+def _default_version(version: str | None) -> str:
+    """The VERSION build arg's default: a fixed version, else one that marks a build outside the pipeline."""
+    return version or "0.0.0-dev"
+
+
+def _builder(root: Path, builder: Builder, recipe: Recipe, project_version: str | None = None) -> list[str]:
     lines = [
         f"# Builder stage {builder.name!r}: holds the toolchain; only what the runtime stage copies ships.",
         f"FROM {builder.image} AS {builder.name}",
@@ -206,6 +235,11 @@ def _builder(root: Path, builder: Builder, recipe: Recipe) -> list[str]:
         lines += [f"# Output of stage {art.stage!r}, needed by the build below.",
                   f"COPY --from={art.stage} {_src(recipe, art)} {art.to}"]
     lines += _copy_sources(root, builder, recipe)
+    if builder.build and (tool := scm_versioning(root)):
+        lines += [f"# The project takes its version from git ({tool}), and .git is not in the build context: the "
+                  "image's version stands in (a new one rebuilds only this stage's last step).",
+                  f"ARG VERSION={_default_version(project_version)}",
+                  "ENV " + " ".join(f"{name}=${{VERSION}}" for name in SCM_VERSION_ENV)]
     if builder.build:
         why = "Build last; the compiler cache lives in a cache mount." if builder.build_cache else "Build last."
         lines += [f"# {why}", _networked(builder.build_cache, builder.build)]
@@ -323,8 +357,7 @@ def _runtime(project: Project) -> list[str]:
               "org.opencontainers.image.version": "${VERSION}",
               "org.opencontainers.image.revision": "${REVISION}"}
     # Only a fixed version is baked in: a version file or tag would make the Dockerfile stale at each release.
-    ver = project.settings.version
-    default_version = (ver.value if ver.source == "fixed" else None) or "0.0.0-dev"
+    default_version = _default_version(_fixed_version(project))
     lines += [
         "# Version and revision are build args declared last, so a new version invalidates no cached layer.",
         f"ARG VERSION={default_version}",
@@ -333,6 +366,11 @@ def _runtime(project: Project) -> list[str]:
     items = [f"{k}={_q(v) if not v.startswith('${') else json.dumps(v)}" for k, v in labels.items()]
     lines.append("LABEL " + " \\\n      ".join(items))
     return lines
+
+
+def _fixed_version(project: Project) -> str | None:
+    ver = project.settings.version
+    return ver.value if ver.source == "fixed" else None
 
 
 def render_dockerfile(project: Project) -> str:
@@ -350,6 +388,6 @@ def render_dockerfile(project: Project) -> str:
                 f"ARG {BASES_ARG}={registry}", ""]
     for builder in recipe.builders:
         if runs(project.root, builder):
-            out += _builder(project.root, builder, recipe) + [""]
+            out += _builder(project.root, builder, recipe, _fixed_version(project)) + [""]
     out += _runtime(project)
     return "\n".join(out) + "\n"

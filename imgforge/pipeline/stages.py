@@ -126,9 +126,13 @@ def build(state: PipelineState, run: Services) -> Built:
     cache = _cache(state, run, engine_builder(run, engine)) if state.options.push and settings.cache else None
     if cache is not None:
         run.say(cache.describe())
-    options = BuildOptions(tags=(local,), labels={**project.labels(), **labels}, progress="plain",
-                           builder=run.selection.builder, cache_from=cache.cache_from if cache else (),
-                           cache_to=cache.cache_to if cache else None)
+    # A generated Dockerfile declares VERSION last (labels) and where a build backend versions the project from git
+    # (setuptools-scm): it gets the run's version. A project's own Dockerfile may use VERSION for something else
+    # (a tool's release to download), so it gets none.
+    version_arg = {"VERSION": gen.version} if project.own_dockerfile() is None else {}
+    options = BuildOptions(tags=(local,), labels={**project.labels(), **labels}, build_args=version_arg,
+                           progress="plain", builder=run.selection.builder,
+                           cache_from=cache.cache_from if cache else (), cache_to=cache.cache_to if cache else None)
     result = run_build(project.root, gen.dockerfile, options, docker=engine.docker, on_step=run.say)
     write(_out(state), "build.json", result.to_json())
     cached = sum(s.cached for s in result.stages)
