@@ -68,12 +68,21 @@ def _apt_upgrade(cmd: tuple[str, ...]) -> bool:
     return program(cmd) in ("apt-get", "apt") and subcommand(cmd) in ("upgrade", "dist-upgrade", "full-upgrade")
 
 
+# Helpers that run `apt-get install` over their arguments and clean up after it (minideb's `install_packages`,
+# Gitpod's `install-packages`): run after an update, they install from the lists it fetched.
+_APT_INSTALLERS = frozenset({"install_packages", "install-packages"})
+
+
 def _uses_index(cmd: tuple[str, ...]) -> bool:
-    """A command that reads the package index an update fetched: an install or upgrade, or a script (which, run
-    after an update, most likely installs packages: `apt-get update && bash /tmp/scripts/setup-sshd.sh`)."""
+    """A command that reads the package index an update fetched: an install or upgrade (`apt-get satisfy` installs
+    what a dependency line names), an install helper, or a script (which, run after an update, most likely installs
+    packages: `apt-get update && bash /tmp/scripts/setup-sshd.sh`)."""
     prog, sub = program(cmd), subcommand(cmd)
     if prog in ("apt-get", "apt", "aptitude"):
-        return sub in ("install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source")
+        return sub in ("install", "reinstall", "satisfy", "upgrade", "dist-upgrade", "full-upgrade", "build-dep",
+                       "source")
+    if prog in _APT_INSTALLERS:
+        return True
     if prog == "apk":
         return sub in ("add", "upgrade", "fix")
     return runs_script(cmd)

@@ -88,10 +88,13 @@ _TOOLCHAIN_PROGRAMS = {"go", "gcc", "g++", "cc", "clang", "make", "cmake", "ninj
                        "xmake", "conan", "opam", "dune", "esy",
                        # drives the build tool the image carries (`jfrog rt mvn`, `jfrog rt gradle`)
                        "jfrog",
+                       # deploys a program it first builds with the SDK beside it (`mvn`, `go build`, `dotnet
+                       # build`, pip installs of native wheels): Pulumi's language images ship that SDK on purpose
+                       "pulumi",
                        # a project's own build script (`build.sh`, `hack/make.sh`)
                        "build", "compile"}
 _RUNS_APP = {"run", "start", "serve", "exec", "spring-boot:run", "bootRun"}
-_SCRIPT_SUFFIX = lazy_re.compile(r"\.(sh|bash|py|pl)$")
+_SCRIPT_SUFFIX = lazy_re.compile(r"\.(sh|bash|ash|py|pl)$")  # `go.ash`: a wrapper named for its tool
 
 
 def _entry_words(df: Dockerfile) -> list[str]:
