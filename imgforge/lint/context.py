@@ -25,6 +25,7 @@ from imgforge.smallfile import read_regular
 _GLOB = frozenset("*?[")
 WALK_LIMIT = 5000  # entries looked at per lookup; a bigger tree's size is reported as unknown
 _SEPARATOR = lazy_re.compile(r"=|:(?=\s|$)")
+_REFERENCE = lazy_re.compile(r"^(?:\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*)?$")  # empty, ${VAR}, $VAR
 SETTINGS_LIMIT = 65536  # a config file larger than this is not read (its setting names are unknown)
 _SHELL_SHEBANG = lazy_re.compile(r"^#!\s*\S*/(env\s+)?(ba|da|a|z|k)?sh\b")
 _NAME = lazy_re.compile(r"^[A-Za-z_][A-Za-z0-9_.+-]*$")  # a program name, not an argument or an expansion
@@ -65,10 +66,12 @@ class FolderContext:
         except OSError:
             return None
 
-    def setting_names(self, source: str) -> frozenset[str] | None:
+    def setting_names(self, source: str, *, literal_only: bool = False) -> frozenset[str] | None:
         """The names of a small `key=value` / `key: value` file's settings (`.npmrc`, `.yarnrc.yml`, `pip.conf`),
-        lowercased, comments and section headers skipped; None when it is not one regular file in the context (no
-        glob, no link) of at most SETTINGS_LIMIT bytes. Only names leave here: a value is never returned."""
+        lowercased, comments and section headers skipped; with `literal_only`, not those whose value is empty or
+        only a `${VAR}` reference (npm and yarn fill it from the environment when they run). None when it is not
+        one regular file in the context (no glob, no link) of at most SETTINGS_LIMIT bytes. Only names leave here:
+        a value is never returned."""
         text = self._small_text(source)
         if text is None:
             return None
@@ -79,6 +82,8 @@ class FolderContext:
                 continue
             # `key=value` (.npmrc, pip.conf; `//host/:_authToken=…` keeps its colon) or `key: value` (YAML)
             found = _SEPARATOR.search(line)
+            if literal_only and found and _REFERENCE.match(line[found.end():].strip().strip("\"'")):
+                continue
             names.add(line[:found.start() if found else len(line)].strip().strip("\"'-").strip().lower())
         return frozenset(names)
 

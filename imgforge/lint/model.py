@@ -123,9 +123,10 @@ class BuildContext(Protocol):
         """Bytes of the files a COPY/ADD source operand names (globs: all matches), or None when unknown."""
         ...
 
-    def setting_names(self, source: str) -> frozenset[str] | None:
+    def setting_names(self, source: str, *, literal_only: bool = False) -> frozenset[str] | None:
         """The setting names (`key` of each `key=value` line, lowercased) of a small config file a COPY/ADD source
-        operand names, or None when unknown; its values are never read out."""
+        operand names (with `literal_only`, not those whose value is empty or a bare `${VAR}` reference), or None
+        when unknown; its values are never read out."""
         ...
 
     def script_programs(self, source: str) -> frozenset[str] | None:

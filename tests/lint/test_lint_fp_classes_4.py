@@ -188,8 +188,28 @@ def test_an_npmrc_of_settings_only_is_no_secret_file(tmp_path: Path, npmrc: str)
     assert _sec003(tmp_path, npmrc) == []
 
 
+# A token setting whose value is only a reference (npm fills `${NPM_TOKEN}` from the environment when it runs) holds
+# no credential (nectar-cs/js-common, labelled fp in sample s8sec); a build that gets the token as a build arg for
+# it is SEC002's finding.
 @pytest.mark.parametrize(("npmrc", "name"), [
-    ("//npm.corp.example/:_authToken=${NPM_TOKEN}\n", ".npmrc"),  # a token line, even through a variable
+    ("//npm.corp.example/:_authToken=${NPM_TOKEN}\n", ".npmrc"),
+    ("//npm.corp.example/:_authToken=$NPM_TOKEN\nalways-auth=true\n", ".npmrc"),
+    ('npmScopes:\n  acme:\n    npmAuthToken: "${NPM_TOKEN}"\n', ".yarnrc.yml"),
+])
+def test_an_npmrc_whose_token_is_a_variable_reference_is_no_secret_file(tmp_path: Path, npmrc: str, name: str) -> None:
+    assert _sec003(tmp_path, npmrc, name) == []
+
+
+def test_a_build_arg_feeding_that_reference_is_still_reported(tmp_path: Path) -> None:
+    _sec003(tmp_path, "//npm.corp.example/:_authToken=${NPM_TOKEN}\n")
+    text = _NPM_APP.replace("WORKDIR /app\n", "WORKDIR /app\nARG NPM_TOKEN\n")
+    (tmp_path / "Dockerfile").write_text(text, encoding="utf-8")
+    rules = {f.rule for f in lint_files([tmp_path / "Dockerfile"], use_shellcheck=False).findings}
+    assert "SEC002" in rules and "SEC003" not in rules
+
+
+@pytest.mark.parametrize(("npmrc", "name"), [
+    ("//npm.corp.example/:_authToken=npm_tok3n${SUFFIX}\n", ".npmrc"),  # a literal part: not only a reference
     ("registry=https://npm.corp.example/\n_auth=dXNlcjpwYXNz\n", ".npmrc"),
     ("//registry.npmjs.org/:_password=cGFzcw==\nusername=ci\n", ".npmrc"),
     ("npmScopes:\n  acme:\n    npmAuthToken: abc123\n", ".yarnrc.yml"),

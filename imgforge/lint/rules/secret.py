@@ -217,7 +217,7 @@ def _holds_credential_setting(df: Dockerfile, path: str) -> bool | None:
     if not _SETTINGS_FILES.search(path):
         return None
     ctx = df.build_context()
-    names = ctx.setting_names(path) if ctx is not None else None
+    names = ctx.setting_names(path, literal_only=True) if ctx is not None else None
     return None if names is None else any(_CREDENTIAL_SETTING.search(n) for n in names)
 
 
