@@ -96,3 +96,15 @@ def test_a_go_builder_with_an_ash_wrapper_entrypoint_builds_on_purpose(entry: st
 
 def test_a_go_image_running_its_own_binary_is_still_reported() -> None:
     assert "MS002" in _rules(_GO_BUILDER + 'ENTRYPOINT ["/builder/workspace"]\n')
+
+
+# PC001 recall (held-out sample, devcontainers/images): `apt-get satisfy` installs from the lists an update fetched
+# as `install` does, so a RUN that leaves them behind is reported; one that removes them is not.
+@pytest.mark.parametrize(("script", "reported"), [
+    ("apt-get update && apt-get satisfy -y 'python3 (>= 3.11)'", True),
+    ("apt-get update && apt-get build-dep -y curl", True),
+    ("apt-get update && apt-get satisfy -y 'python3 (>= 3.11)' && rm -rf /var/lib/apt/lists/*", False),
+])
+def test_apt_satisfy_after_an_update_leaves_the_lists(script: str, reported: bool) -> None:
+    text = f"FROM debian:12-slim\nRUN {script}\nUSER 1000\nCMD [\"python3\"]\n"
+    assert ("PC001" in {f.rule for f in lint(text, "Dockerfile")}) is reported

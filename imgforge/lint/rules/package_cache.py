@@ -56,16 +56,19 @@ def apt_lists(df: Dockerfile) -> Iterator[Hit]:
         cmds = commands(ins.script)
         # The lists are written by `apt-get update`: an install-only RUN adds none to its layer (when the update
         # ran in an earlier RUN, PC002 reports that one).
-        if not any(is_apt_install(c) or _apt_upgrade(c) for c in cmds) or not any(is_apt_update(c) for c in cmds) \
-                or _cache_mounted(ins, "/var/lib/apt"):
+        installs = any(is_apt_install(c) or _apt_installs_otherwise(c) for c in cmds)
+        if not installs or not any(is_apt_update(c) for c in cmds) or _cache_mounted(ins, "/var/lib/apt"):
             continue
         if not run_effects(ins.script).apt_lists_cleaned:
             yield hit(ins, "apt-get update leaves /var/lib/apt/lists (tens of MB) in this layer; "
                            "removing it in a later layer does not shrink the image")
 
 
-def _apt_upgrade(cmd: tuple[str, ...]) -> bool:
-    return program(cmd) in ("apt-get", "apt") and subcommand(cmd) in ("upgrade", "dist-upgrade", "full-upgrade")
+def _apt_installs_otherwise(cmd: tuple[str, ...]) -> bool:
+    """An apt command other than `install` that installs from the lists: upgrades, `satisfy` (dependency
+    strings), `reinstall`, `build-dep`."""
+    return program(cmd) in ("apt-get", "apt") and subcommand(cmd) in (
+        "upgrade", "dist-upgrade", "full-upgrade", "satisfy", "reinstall", "build-dep")
 
 
 # Helpers that run `apt-get install` over their arguments and clean up after it (minideb's `install_packages`,
