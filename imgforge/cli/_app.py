@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 import typer.main
-from imgforge.cli import COMMAND_MODULES, COMMANDS
+from imgforge.cli._commands import COMMAND_MODULES, COMMANDS
 from imgforge.cli._common import Group
 
 if TYPE_CHECKING:

@@ -79,7 +79,7 @@ def test_lint_gate_names_a_finding_that_fails_it(tmp_path: Path) -> None:
     # sveltejs/realworld: the gate failed on an error (SEC003, line 9) and the message named line 4's info.
     project = sample_copy("python-web", tmp_path, extra_yaml="dockerfile: Dockerfile.own\n")
     # a credential setting (lint reads setting names only; a settings-only .npmrc is no finding)
-    (project / ".npmrc").write_text("engine-strict=true\n//npm.corp.example/:_authToken=${NPM_TOKEN}\n")
+    (project / ".npmrc").write_text("engine-strict=true\n//npm.corp.example/:_authToken=made-up-for-this-test\n")
     (project / "Dockerfile.own").write_text('FROM imgforge/python:3.11\nCOPY .npmrc /app/\nUSER 10001\n'
                                             'CMD ["python3", "app.py"]\n')
     res = imgforge("pipeline", project, "--version", "1.0.0", "--no-push", "--dist", tmp_path / "dist")
