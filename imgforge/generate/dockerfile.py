@@ -14,6 +14,8 @@ import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from packaging.utils import canonicalize_name
+
 from imgforge.build import yarnrc
 from imgforge.build.network import RUN_SETUP, mounts, npmrc_settings_key, yarnrc_mounts
 from imgforge.build.registry_cache import BASES_ARG, BASES_PREFIX
@@ -167,10 +169,9 @@ def _setuptools_bound(root: Path, chosen: Variant | None, install: str) -> list[
             f"ENV PIP_CONSTRAINT={constraints}"]
 
 
-# Build backends that read the project's version from git, and what each takes instead (setuptools-scm's variable
-# also serves hatch-vcs, which runs it).
-_SCM_BACKENDS = {"setuptools-scm": "setuptools-scm", "setuptools_scm": "setuptools-scm", "hatch-vcs": "hatch-vcs",
-                 "poetry-dynamic-versioning": "poetry-dynamic-versioning"}
+# Build backends that read the project's version from git (names as PEP 503 normalises them); each takes one of
+# SCM_VERSION_ENV instead (setuptools-scm's variable also serves hatch-vcs, which runs it).
+_SCM_BACKENDS = frozenset({"setuptools-scm", "hatch-vcs", "poetry-dynamic-versioning"})
 SCM_VERSION_ENV = ("SETUPTOOLS_SCM_PRETEND_VERSION", "PDM_BUILD_SCM_VERSION", "POETRY_DYNAMIC_VERSIONING_BYPASS")
 
 
@@ -183,20 +184,22 @@ def scm_versioning(root: Path) -> str | None:
         return None
     requires = dig(data, "build-system", "requires")
     for req in requires if isinstance(requires, list) else []:
-        name = re.split(r"[\s<>=!~;\[]", req.strip(), maxsplit=1)[0].lower() if isinstance(req, str) else ""
+        name = canonicalize_name(re.split(r"[\s<>=!~;\[]", req.strip(), maxsplit=1)[0]) if isinstance(req, str) else ""
         if name in _SCM_BACKENDS:
-            return _SCM_BACKENDS[name]
+            return name
     if dig(data, "tool", "pdm", "version", "source") == "scm":
         return "pdm-backend's scm source"
     return None
 
 
-def _default_version(version: str | None) -> str:
-    """The VERSION build arg's default: a fixed version, else one that marks a build outside the pipeline."""
-    return version or "0.0.0-dev"
+def _default_version(project: Project) -> str:
+    """The VERSION build arg's default: a fixed version (a version file or tag would make the Dockerfile stale at
+    each release), else one that marks a build outside the pipeline."""
+    ver = project.settings.version
+    return (ver.value if ver.source == "fixed" else None) or "0.0.0-dev"
 
 
-def _builder(root: Path, builder: Builder, recipe: Recipe, project_version: str | None = None) -> list[str]:
+def _builder(root: Path, builder: Builder, recipe: Recipe, default_version: str) -> list[str]:
     lines = [
         f"# Builder stage {builder.name!r}: holds the toolchain; only what the runtime stage copies ships.",
         f"FROM {builder.image} AS {builder.name}",
@@ -238,7 +241,7 @@ def _builder(root: Path, builder: Builder, recipe: Recipe, project_version: str 
     if builder.build and (tool := scm_versioning(root)):
         lines += [f"# The project takes its version from git ({tool}), and .git is not in the build context: the "
                   "image's version stands in (a new one rebuilds only this stage's last step).",
-                  f"ARG VERSION={_default_version(project_version)}",
+                  f"ARG VERSION={default_version}",
                   "ENV " + " ".join(f"{name}=${{VERSION}}" for name in SCM_VERSION_ENV)]
     if builder.build:
         why = "Build last; the compiler cache lives in a cache mount." if builder.build_cache else "Build last."
@@ -356,21 +359,14 @@ def _runtime(project: Project) -> list[str]:
     labels = {**project.labels(),
               "org.opencontainers.image.version": "${VERSION}",
               "org.opencontainers.image.revision": "${REVISION}"}
-    # Only a fixed version is baked in: a version file or tag would make the Dockerfile stale at each release.
-    default_version = _default_version(_fixed_version(project))
     lines += [
         "# Version and revision are build args declared last, so a new version invalidates no cached layer.",
-        f"ARG VERSION={default_version}",
+        f"ARG VERSION={_default_version(project)}",
         "ARG REVISION=unknown",
     ]
     items = [f"{k}={_q(v) if not v.startswith('${') else json.dumps(v)}" for k, v in labels.items()]
     lines.append("LABEL " + " \\\n      ".join(items))
     return lines
-
-
-def _fixed_version(project: Project) -> str | None:
-    ver = project.settings.version
-    return ver.value if ver.source == "fixed" else None
 
 
 def render_dockerfile(project: Project) -> str:
@@ -388,6 +384,6 @@ def render_dockerfile(project: Project) -> str:
                 f"ARG {BASES_ARG}={registry}", ""]
     for builder in recipe.builders:
         if runs(project.root, builder):
-            out += _builder(project.root, builder, recipe, _fixed_version(project)) + [""]
+            out += _builder(project.root, builder, recipe, _default_version(project)) + [""]
     out += _runtime(project)
     return "\n".join(out) + "\n"
