@@ -206,13 +206,15 @@ def _detected(found: Findings, recipe: Recipe, port: int | None, python: PythonL
         runtime += [f"    # The site is at the project root (index.html), not in {first.sources[0]}/: all of it is "
                     "served.", "    artifacts:"]
         runtime += [f"      - {json.dumps({'stage': a.stage, 'from': first.workdir, 'to': a.to})}" for a in served]
-    built = next((b for b in recipe.builders if b.name == "build" and b.build), None)
+    # The runtime's copy of what a build script makes (the node recipe's /out), where the bundle is found.
+    built = next((a for a in recipe.runtime.artifacts for b in recipe.builders
+                  if a.stage == b.name and b.build and a.to == recipe.runtime.workdir), None)
     if found.start is not None and found.start.bundle and built is not None:
         # The framework's build bundles what its server needs: the production node_modules stay out of the image.
-        into = f"{recipe.runtime.workdir}/{found.start.bundle}"
-        runtime += [f"    # Only the build's {found.start.bundle}/: it bundles the server's dependencies, so the "
-                    "production node_modules stay out of the image.", "    artifacts:",
-                    f"      - {json.dumps({'stage': built.name, 'from': f'/out/{found.start.bundle}', 'to': into})}"]
+        bundle = found.start.bundle
+        copy = {"stage": built.stage, "from": f"{built.source.rstrip('/')}/{bundle}", "to": f"{built.to}/{bundle}"}
+        runtime += [f"    # Only the build's {bundle}/: it bundles the server's dependencies, so the production "
+                    "node_modules stay out of the image.", "    artifacts:", f"      - {json.dumps(copy)}"]
     made = [a for b in recipe.builders if b.build and b.build.split()[:1] == ["make"]
             for a in recipe.runtime.artifacts if a.stage == b.name]
     if found.program and len(made) == 1 and Path(made[0].source).name != found.program:
