@@ -6,6 +6,7 @@ package that imports it (an import cycle, even if a deferred one).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
@@ -86,6 +87,7 @@ def per_file(fn: Callable[[Dockerfile], T]) -> Callable[[Dockerfile], T]:
     question of each file (is it a base image? does it run as root?), one after another."""
     last: list[tuple[Dockerfile, T]] = []  # the last file asked about (held, so its id is not reused) and the answer
 
+    @functools.wraps(fn)
     def cached(df: Dockerfile) -> T:
         if last and last[0][0] is df:
             return last[0][1]
@@ -93,5 +95,4 @@ def per_file(fn: Callable[[Dockerfile], T]) -> Callable[[Dockerfile], T]:
         last[:] = [(df, answer)]
         return answer
 
-    cached.__doc__, cached.__name__, cached.__wrapped__ = fn.__doc__, fn.__name__, fn  # type: ignore[attr-defined]
     return cached
