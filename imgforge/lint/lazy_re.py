@@ -22,38 +22,14 @@ class _Lazy:
     def _compile(self) -> re.Pattern[str]:
         compiled: re.Pattern[str] = re.compile(*self._args)
         for name in _METHODS:
-            setattr(self, name, getattr(compiled, name))  # found before the class's methods from now on
+            setattr(self, name, getattr(compiled, name))  # instance attributes: __getattr__ is not asked again
         self._compiled = compiled
         return compiled
 
-    def __getattr__(self, name: str) -> Any:  # pattern, flags, groups, groupindex
+    def __getattr__(self, name: str) -> Any:  # the first method call compiles; then pattern, flags, groups...
         if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self.__dict__.get("_compiled") or self._compile(), name)
-
-    def search(self, *args: Any, **kwargs: Any) -> Any:
-        return self._compile().search(*args, **kwargs)
-
-    def match(self, *args: Any, **kwargs: Any) -> Any:
-        return self._compile().match(*args, **kwargs)
-
-    def fullmatch(self, *args: Any, **kwargs: Any) -> Any:
-        return self._compile().fullmatch(*args, **kwargs)
-
-    def sub(self, *args: Any, **kwargs: Any) -> Any:
-        return self._compile().sub(*args, **kwargs)
-
-    def subn(self, *args: Any, **kwargs: Any) -> Any:
-        return self._compile().subn(*args, **kwargs)
-
-    def split(self, *args: Any, **kwargs: Any) -> Any:
-        return self._compile().split(*args, **kwargs)
-
-    def findall(self, *args: Any, **kwargs: Any) -> Any:
-        return self._compile().findall(*args, **kwargs)
-
-    def finditer(self, *args: Any, **kwargs: Any) -> Any:
-        return self._compile().finditer(*args, **kwargs)
 
 
 def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:  # noqa: A001 - a drop-in for re.compile
