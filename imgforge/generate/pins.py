@@ -11,7 +11,6 @@ as pip on that catalog image would: CPython tags (cp3X, abi3, py3), manylinux up
 from __future__ import annotations
 
 import os
-import platform
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,20 +19,17 @@ from typing import Any
 
 from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from imgforge.build.pyindex import IndexFile, PackageIndex, index_for, lookup
-from imgforge.env.bases import find
 from imgforge.errors import ImgforgeError
 from imgforge.generate.facts import dig, parse_json, parse_toml, read_text
 from imgforge.generate.runtimes import FULL, Declaration, available, choose, declarations
+from imgforge.generate.wheels import arch, glibc_of, platform_fits, python_fits, wheel_tags
 
 _MAX_LOCK = 16_000_000
 _MAX_INCLUDES = 20
-# The C library of each catalog Debian release: a manylinux_2_X wheel needs glibc 2.X or newer.
-GLIBC = {"bookworm": 36, "trixie": 41}
-_LEGACY = {"manylinux1": 5, "manylinux2010": 12, "manylinux2014": 17}
 # Releases that import pkg_resources at run time (below these versions), which setuptools 82 and later no longer
 # ship; their `setuptools>=3.0` requirement lets pip take the newest.
 _PKG_RESOURCES = {"gunicorn": "21"}
@@ -75,16 +71,8 @@ def _environment(python: str) -> dict[str, str]:
             "implementation_name": "cpython", "platform_python_implementation": "CPython"}
 
 
-def arch() -> str:
-    """The machine the images are built for, as wheel tags name it."""
-    machine = platform.machine().lower()
-    return {"amd64": "x86_64", "arm64": "aarch64"}.get(machine, machine)
 
 
-def glibc_of(python: str) -> int:
-    """The glibc minor of the catalog image that runs Python `python`."""
-    base = find(f"imgforge/python:{python}")
-    return GLIBC.get(base.suite if base else "", min(GLIBC.values()))
 
 
 def _requirements(path: Path, root: Path, seen: set[Path]) -> list[Pin]:
@@ -156,25 +144,8 @@ def exact_pins(root: Path) -> list[Pin]:
     return []
 
 
-def _platform_fits(platform_tag: str, machine: str, glibc: int) -> bool:
-    if platform_tag in ("any", f"linux_{machine}"):
-        return True
-    if m := re.match(rf"^manylinux_2_(\d+)_{re.escape(machine)}$", platform_tag):
-        return int(m.group(1)) <= glibc
-    if m := re.match(rf"^(manylinux\d+)_{re.escape(machine)}$", platform_tag):
-        return _LEGACY.get(m.group(1), 99) <= glibc
-    return False
 
 
-def _python_fits(interpreter: str, abi: str, python: str) -> bool:
-    minor = int(python.split(".")[1])
-    if interpreter in ("py3", f"py3{minor}") and abi == "none":
-        return True
-    if m := re.match(r"^cp3(\d+)$", interpreter):
-        built = int(m.group(1))
-        exact = built == minor and abi in (interpreter, f"{interpreter}m", "none")
-        return exact or (abi == "abi3" and built <= minor)
-    return False
 
 
 def installs(files: Sequence[IndexFile], python: str, glibc: int, machine: str) -> bool:
@@ -184,19 +155,14 @@ def installs(files: Sequence[IndexFile], python: str, glibc: int, machine: str) 
     full = _environment(python)["python_full_version"]
     allowed = [f for f in files if _allows(f.requires_python, full)]
     for file in allowed:
-        if file.wheel and any(_python_fits(t.interpreter, t.abi, python) and _platform_fits(t.platform, machine, glibc)
-                              for t in _tags(file.filename)):
+        if file.wheel and any(python_fits(t, python) and platform_fits(t, machine, glibc)
+                              for t in wheel_tags(file.filename)):
             return True
     compiled = any(t.platform.startswith(("manylinux", "linux_")) and t.abi not in ("none",)
-                   for f in files if f.wheel for t in _tags(f.filename))
+                   for f in files if f.wheel for t in wheel_tags(f.filename))
     return not compiled and any(not f.wheel for f in allowed)
 
 
-def _tags(filename: str) -> frozenset[Any]:
-    try:
-        return parse_wheel_filename(filename)[3]
-    except InvalidWheelFilename:
-        return frozenset()
 
 
 def _allows(requires: str | None, full: str) -> bool:

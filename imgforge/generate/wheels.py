@@ -8,56 +8,89 @@ runtime choice prefers a version every such package has wheels for, and generati
 
 from __future__ import annotations
 
+import platform
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from packaging.tags import Tag
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+from imgforge.env.bases import find
 from imgforge.generate.facts import parse_toml, read_text
 
 _LOCKS = ("uv.lock", "poetry.lock")
 _MAX_LOCK = 16_000_000  # locks outgrow the 256 KB other project files are read up to
-# name-version(-build)?-python-abi-platform.whl
-_WHEEL = re.compile(r"^[^-]+-[^-]+(?:-\d[^-]*)?-([^-]+)-([^-]+)-([^-]+)\.whl$")
+# The C library of each catalog Debian release: a manylinux_2_X wheel needs glibc 2.X or newer.
+GLIBC = {"bookworm": 36, "trixie": 41}
+_LEGACY = {"manylinux1": 5, "manylinux2010": 12, "manylinux2014": 17}
+_ANY_GLIBC = 99
+
+
+def arch() -> str:
+    """The machine the images are built for, as wheel tags name it."""
+    machine = platform.machine().lower()
+    return {"amd64": "x86_64", "arm64": "aarch64"}.get(machine, machine)
+
+
+def glibc_of(python: str) -> int:
+    """The glibc minor of the catalog image that runs Python `python`."""
+    base = find(f"imgforge/python:{python}")
+    return GLIBC.get(base.suite if base else "", min(GLIBC.values()))
+
+
+def wheel_tags(filename: str) -> frozenset[Tag]:
+    """The tags of a wheel file name; none when it is not one."""
+    try:
+        return parse_wheel_filename(filename)[3]
+    except InvalidWheelFilename:
+        return frozenset()
+
+
+def python_fits(tag: Tag, python: str) -> bool:
+    """Whether pip on CPython `python` ("3.13", not free-threaded) takes a wheel of this tag's interpreter/abi."""
+    minor = int(python.split(".")[1])
+    if tag.interpreter in ("py3", f"py3{minor}") and tag.abi == "none":
+        return True
+    if m := re.match(r"^cp3(\d+)$", tag.interpreter):
+        built = int(m.group(1))
+        exact = built == minor and tag.abi in (tag.interpreter, f"{tag.interpreter}m", "none")
+        return exact or (tag.abi == "abi3" and built <= minor)
+    return False
+
+
+def platform_fits(tag: Tag, machine: str, glibc: int) -> bool:
+    """Whether a glibc Linux of `machine` with glibc 2.`glibc` takes a wheel of this tag's platform (musllinux
+    and other systems' wheels never)."""
+    if tag.platform in ("any", f"linux_{machine}"):
+        return True
+    if m := re.match(rf"^manylinux_2_(\d+)_{re.escape(machine)}$", tag.platform):
+        return int(m.group(1)) <= glibc
+    if m := re.match(rf"^(manylinux\d+)_{re.escape(machine)}$", tag.platform):
+        return _LEGACY.get(m.group(1), _ANY_GLIBC) <= glibc
+    return False
 
 
 @dataclass(frozen=True)
 class Compiled:
-    """A locked package that has Linux wheels only for some CPython versions."""
+    """A locked package that has Linux wheels (for this machine) only for some CPython versions."""
 
     name: str
     version: str
-    wheels: tuple[tuple[str, str, str], ...]  # (python, abi, platform) tags of its Linux wheels
+    wheels: tuple[Tag, ...]  # the tags of its Linux wheels for this machine
 
     def covers(self, python: str) -> bool:
-        """Whether one of its Linux wheels installs on CPython `python` ("3.13")."""
-        return any(_fits(tags, python) for tags in self.wheels)
+        """Whether one of its Linux wheels installs on the catalog's CPython `python` ("3.13"): its glibc too."""
+        glibc, machine = glibc_of(python), arch()
+        return any(python_fits(t, python) and platform_fits(t, machine, glibc) for t in self.wheels)
 
     def span(self) -> str:
         """The CPython versions its wheels name, as `cp38–cp312`."""
-        found = sorted({int(t[2:]) for py, _, _ in self.wheels for t in py.split(".") if re.match(r"^cp3\d+$", t)})
+        found = sorted({int(t.interpreter[2:]) for t in self.wheels if re.match(r"^cp3\d+$", t.interpreter)})
         if not found:
             return "some versions"
         return f"cp{found[0]}" if len(found) == 1 else f"cp{found[0]}–cp{found[-1]}"
-
-
-def _fits(tags: tuple[str, str, str], python: str) -> bool:
-    pythons, abis, _ = (part.split(".") for part in tags)
-    major, minor = python.split(".")[:2]
-    here = int(major + minor)
-    for py in pythons:
-        if py in ("py3", f"py{major}{minor}", f"py{major}") and "none" in abis:
-            return True
-        if m := re.match(r"^cp(\d)(\d+)$", py):
-            built = int(m.group(1) + m.group(2))
-            if built == here or ("abi3" in abis and m.group(1) == major and built <= here):
-                return True
-    return False
-
-
-def _linux(tags: tuple[str, str, str]) -> bool:
-    """A wheel a glibc Linux (Debian) can install: `any`, `linux_*` or `manylinux*` (not musllinux)."""
-    return any(p == "any" or p.startswith(("manylinux", "linux_")) for p in tags[2].split("."))
 
 
 def _norm(name: str) -> str:
@@ -99,10 +132,12 @@ def compiled_packages(root: Path) -> list[Compiled]:
     for package in packages if isinstance(packages, list) else []:
         if not isinstance(package, dict) or _dev_only(package):
             continue
-        tags = [(m.group(1), m.group(2), m.group(3)) for name in _files(package, listed) if (m := _WHEEL.match(name))]
-        linux = tuple(sorted({t for t in tags if _linux(t)}))
-        # No Linux wheel at all (sdist only, or another OS's package): nothing to prefer.
-        if linux and not any(_fits(t, "3.99") or t[0].startswith("py") for t in linux):
+        machine = arch()
+        tags = {t for name in _files(package, listed) for t in wheel_tags(name)}
+        linux = tuple(sorted((t for t in tags if platform_fits(t, machine, _ANY_GLIBC)), key=str))
+        # No Linux wheel at all (sdist only, or another OS's package): nothing to prefer. A pure or abi3 wheel
+        # installs on any later Python.
+        if linux and not any(python_fits(t, "3.99") for t in linux):
             found.append(Compiled(str(package.get("name")), str(package.get("version")), linux))
     return found
 

@@ -172,6 +172,14 @@ _OLD = ("uvloop", "0.20.0", ["uvloop-0.20.0-cp311-cp311-manylinux_2_17_x86_64.ma
       ("uvloop", "0.21.0", ["uvloop-0.21.0-cp313-cp313-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"])], "3.13"),
     ([("zstd", "1.5", ["zstd-1.5-cp311-cp311-musllinux_1_1_x86_64.whl",
                        "zstd-1.5-cp313-cp313-manylinux_2_17_x86_64.whl"])], "3.13"),
+    # A 3.13 wheel that pip on the catalog's 3.13 image would not take either: it needs a newer glibc than trixie's
+    # 2.41, it is for the free-threaded build, or it is for another machine. The judge is the one pins.py uses.
+    ([("fastjson", "2.0", ["fastjson-2.0-cp311-cp311-manylinux_2_17_x86_64.whl",
+                           "fastjson-2.0-cp313-cp313-manylinux_2_42_x86_64.whl"])], "3.11"),
+    ([("fastjson", "2.0", ["fastjson-2.0-cp311-cp311-manylinux_2_17_x86_64.whl",
+                           "fastjson-2.0-cp313-cp313t-manylinux_2_17_x86_64.whl"])], "3.11"),
+    ([("fastjson", "2.0", ["fastjson-2.0-cp311-cp311-manylinux_2_17_x86_64.whl",
+                           "fastjson-2.0-cp313-cp313-manylinux_2_17_aarch64.whl"])], "3.11"),
 ])
 def test_python_version_the_lockfile_has_wheels_for_comes_first(tmp_path, packages, expected):
     write(tmp_path, {"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.10"\n',
