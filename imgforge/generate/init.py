@@ -33,7 +33,7 @@ from imgforge.generate.nodestart import entry_files, node_start, package_json
 from imgforge.generate.pins import Choice, python_from_pins
 from imgforge.generate.pystart import python_start
 from imgforge.generate.runtimes import choose
-from imgforge.generate.writes import Written, written_folders
+from imgforge.generate.writes import Written, node_written_folders, written_folders
 from imgforge.recipes import load_recipe
 from imgforge.recipes.model import Recipe
 from imgforge.settings import SETTINGS_FILE
@@ -93,7 +93,8 @@ def findings(root: Path, recipe: Recipe) -> Findings:
         health = all((site / path.strip("/")).is_file()
                      for path in (recipe.health.liveness, recipe.health.readiness))
     return Findings(start, port, health, go_main(root) if (root / "go.mod").is_file() else None, at_root,
-                    make_program(root), tuple(written_folders(root)) if lang == "python" else ())
+                    make_program(root), tuple(written_folders(root) if lang == "python"
+                                              else node_written_folders(root) if lang == "node" else ()))
 
 
 def _site_at_root(root: Path, recipe: Recipe) -> bool:

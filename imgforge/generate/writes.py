@@ -1,4 +1,4 @@
-"""Folders a Python service makes beside its code at start-up, read from its sources.
+"""Folders a Python service makes beside its code at start-up, read from its sources; Next.js's cache folder.
 
 Under the manifest's read-only root filesystem only emptyDirs are writable, so a service that makes `logs/` in its
 working folder (`os.mkdir('logs')` before a `RotatingFileHandler('logs/app.log')`) stops at start. `init` names
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from imgforge.generate.facts import read_text, source_files
+from imgforge.generate.nodestart import package_json
 
 _FOLDER = r"""['"]([A-Za-z0-9_-][A-Za-z0-9_.-]*)(?:/[A-Za-z0-9_.-]+)*/?['"]"""
 _MAKES = (
@@ -49,6 +50,15 @@ def written_folders(root: Path) -> list[Written]:
                     where = f"{path.relative_to(root).as_posix()}:{number}"
                     found[name] = Written(name, f"{where}: {line.strip()[:80]}")
     return [found[k] for k in sorted(found)]
+
+
+def node_written_folders(root: Path) -> list[Written]:
+    """Next.js (`next start`) writes its optimised images and fetched data under .next/cache while it serves; the
+    node recipe leaves the build's own cache there out of the image."""
+    production = package_json(root).get("dependencies")
+    if isinstance(production, dict) and "next" in production:
+        return [Written(".next/cache", "Next.js writes its image and data caches there while it serves")]
+    return []
 
 
 # A Django settings file's SQLite database beside the code: `BASE_DIR / "db.sqlite3"` or

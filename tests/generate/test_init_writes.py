@@ -43,3 +43,22 @@ def test_no_folder_no_writable_paths(tmp_path: Path) -> None:
     root = write(tmp_path, {"requirements.txt": "flask\n",
                             "app.py": "from flask import Flask\napp = Flask(__name__)\n"})
     assert "writable_paths" not in plan_init(root).text
+
+
+def test_a_next_app_gets_its_cache_folder_writable_and_ships_no_build_cache(tmp_path: Path) -> None:
+    # Modelled on create-next-app: `next start` writes optimised images and fetched data under .next/cache.
+    from imgforge.generate import generate, load_project
+    from imgforge.generate.init import write_init
+
+    pkg = ('{"name": "shop", "scripts": {"dev": "next dev", "build": "next build", "start": "next start"},\n'
+           ' "dependencies": {"next": "15.1.0", "react": "19.0.0", "react-dom": "19.0.0"}}\n')
+    root = write(tmp_path, {"package.json": pkg, "package-lock.json": '{"lockfileVersion": 3}\n',
+                            "app/page.js": "export default function Page() { return 'shop' }\n"})
+    plan = plan_init(root)
+    assert yaml.safe_load(plan.text)["manifest"]["writable_paths"] == ["/tmp", "/app/.next/cache"]
+    assert "Next.js writes its image and data caches there" in plan.text
+    write_init(plan)
+    assert "&& rm -rf /out/.next/cache" in generate(load_project(root)).dockerfile
+    # Next.js only as a devDependency (a tool, not the server): nothing to mount.
+    write(tmp_path, {"package.json": pkg.replace('"dependencies"', '"devDependencies"')})
+    assert "writable_paths" not in plan_init(root).text
