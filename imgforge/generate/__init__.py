@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from imgforge.errors import UsageError
 from imgforge.generate.detect import detect_stack
 from imgforge.generate.dockerignore import render_dockerignore
+from imgforge.generate.native import python_system_packages
 from imgforge.generate.nodestart import package_json
 from imgforge.generate.runtimes import fill
 from imgforge.generate.wheels import missing
@@ -64,6 +65,19 @@ def _check_script(project: Project) -> None:
                          "start command in it); set overrides.runtime.entrypoint in imgforge.yaml")
 
 
+def _with_system_packages(project: Project, from_source: bool) -> Project:
+    """A Python project's recipe with the Debian packages its dependencies need (native.py) added to the builders
+    that install dependencies and to the runtime."""
+    need = python_system_packages(project.root, from_source)
+    if not need.build and not need.runtime:
+        return project
+    recipe = project.recipe
+    builders = [b.model_copy(update={"system_packages": [*b.system_packages, *need.build]})
+                if need.build and (b.dependencies.install or b.dependencies.variants) else b for b in recipe.builders]
+    runtime = recipe.runtime.model_copy(update={"system_packages": [*recipe.runtime.system_packages, *need.runtime]})
+    return replace(project, recipe=recipe.model_copy(update={"builders": builders, "runtime": runtime}))
+
+
 def generate(project: Project) -> GeneratedFiles:
     """Render the project's Dockerfile and .dockerignore (deterministic)."""
     # Deferred for `plan`'s start-up, as in `resolve`: the renderer imports the build and registry modules.
@@ -74,12 +88,15 @@ def generate(project: Project) -> GeneratedFiles:
     project = resolve(project, chosen)
     warnings = tuple(f"builder {b.name!r}: {v.warning}" for b in project.recipe.builders
                      if (v := variant(project.root, b)) is not None and v.warning)
-    if "python" in chosen and (gaps := missing(project.root, chosen["python"])):
+    gaps = missing(project.root, chosen["python"]) if "python" in chosen else []
+    if gaps:
         names = ", ".join(f"{p.name} {p.version} ({p.span()})" for p in gaps[:5]) + (", …" if len(gaps) > 5 else "")
         warnings += (f"the lockfile's {names} have no wheel for Python {chosen['python']}, the version the project "
-                     "and the catalog allow: pip builds them from source, which needs a compiler and the Python "
-                     "headers in the builder (overrides.builders[].system_packages) and their support for that "
-                     "Python; a newer lock (uv lock --upgrade-package NAME) has wheels",)
+                     "and the catalog allow: pip builds them from source (the builder gets a compiler and the "
+                     "Python headers), which needs their support for that Python; a newer lock "
+                     "(uv lock --upgrade-package NAME) has wheels",)
+    if "python" in project.recipe.runtime.image:
+        project = _with_system_packages(project, bool(gaps))
     return GeneratedFiles(dockerfile=render_dockerfile(project),
                           dockerignore=render_dockerignore(project.recipe, project.image_name), warnings=warnings)
 

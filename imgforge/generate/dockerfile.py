@@ -47,10 +47,11 @@ def _apt(packages: list[str]) -> list[str]:
     pkgs = " ".join(sorted(set(packages)))
     return [
         "# System packages change least, so they come first; update, install and clean up in one layer",
-        "# so no apt lists or .deb files are left in the image.",
-        "RUN apt-get update \\",
-        f" && apt-get install -y --no-install-recommends {pkgs} \\",
-        " && rm -rf /var/lib/apt/lists/*",
+        "# so no apt lists or .deb files are left in the image. The build network's proxy reaches apt as a secret.",
+        f"RUN {mounts()}\\",
+        f"    {RUN_SETUP}apt-get update \\",
+        f"    && apt-get install -y --no-install-recommends {pkgs} \\",
+        "    && rm -rf /var/lib/apt/lists/*",
     ]
 
 
