@@ -43,6 +43,8 @@ HOST_BUNDLE = Path(os.environ.get("SSL_CERT_FILE") or "/etc/ssl/certs/ca-certifi
 # project -> (path to GET, text the answer holds)
 SERVES = {
     "flask-gunicorn": ("/", "hello from flask"),
+    # psycopg2 has no Linux wheel: built from source against libpq-dev, loading libpq5 in the runtime.
+    "flask-psycopg2": ("/", "psycopg2 2.9.10 on libpq 1"),
     "fastapi-uv": ("/items/widget", '"count":3'),
     "django-procfile": ("/notes/1", "write tests"),
     "express-api": ("/orders/1", '"item":"book"'),
