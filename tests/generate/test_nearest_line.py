@@ -106,6 +106,8 @@ def test_init_lowers_a_newer_go_line_in_the_one_builder_item_with_the_main_packa
     (root / "imgforge.yaml").write_text(plan.text)
     dockerfile = generate(load_project(root)).dockerfile
     assert "FROM imgforge/golang:1.24 AS build" in dockerfile and "./cmd/svc" in dockerfile
+    # GOTOOLCHAIN=local: Go 1.24 would otherwise fetch the go line's toolchain, through a proxy that may be away.
+    assert "GOTOOLCHAIN=local" in dockerfile
 
 
 def test_cli_generate_still_exits_2_on_a_range_nothing_satisfies(tmp_path: Path, capsys: pytest.CaptureFixture[str]
