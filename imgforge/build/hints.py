@@ -42,6 +42,9 @@ _NODE_TOO_OLD = (
                r"\"(?P<who>[^\"]+)\"\.\s*Expected version: (?P<want>\S+)\s*Got: v?(?P<got>\S+)"),
 )
 
+# next/font/google downloads each font's files while `next build` runs (create-next-app's layout uses Geist).
+_GOOGLE_FONTS = re.compile(r"Failed to fetch (?:font )?[`'\"]?([^`'\"\n]+?)[`'\"]? from Google Fonts")
+
 _NPM_WARN = re.compile(r"^npm (?:warn|WARN) EBADENGINE ?", re.M)
 
 
@@ -65,6 +68,11 @@ def install_hint(lines: Sequence[str]) -> str | None:
                 "in HTTPS_PROXY / HTTP_PROXY or build.network.proxy in imgforge.yaml")
     if node := node_hint(text):
         return node
+    if font := _GOOGLE_FONTS.search(text):
+        return (f"next/font/google downloads {font.group(1)} from fonts.googleapis.com while `next build` runs, and "
+                "the build could not reach it: let the build's proxy (HTTPS_PROXY or build.network.proxy in "
+                "imgforge.yaml) reach fonts.googleapis.com and fonts.gstatic.com, or serve the font files from the "
+                "project with next/font/local")
     if proxy := _GO_PROXY.search(text):
         return (f"Go modules could not be downloaded ({proxy.group(1)} is unreachable from the build): commit "
                 "vendor/ (go mod vendor), or set a reachable proxy as GOPROXY in the environment or "

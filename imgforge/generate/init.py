@@ -32,10 +32,10 @@ from imgforge.generate.facts import (
 from imgforge.generate.nodestart import entry_files, node_start, package_json
 from imgforge.generate.pins import Choice, python_from_pins
 from imgforge.generate.pystart import python_start
-from imgforge.generate.runtimes import choose
+from imgforge.generate.runtimes import OVERRIDE, choose, line_key, placeholders, replacement
 from imgforge.generate.writes import Written, node_written_folders, written_folders
 from imgforge.recipes import load_recipe
-from imgforge.recipes.model import Recipe
+from imgforge.recipes.model import Builder, Recipe
 from imgforge.settings import SETTINGS_FILE
 
 _SUFFIXES = {"python": (".py",), "node": (".js", ".mjs", ".cjs", ".ts"), "other": (".go", ".c", ".rs")}
@@ -154,44 +154,115 @@ def _block(key: str, value: object, comment: str | None, indent: int) -> list[st
 
 
 @dataclass(frozen=True)
-class PythonLines:
-    """What init writes about the Python the exact pins suit: runtime and builder image lines, or a note."""
+class Images:
+    """What init writes about toolchain versions other than the declarations give: the runtime's lines, each
+    builder's field lines (by name), or a note."""
 
     runtime: tuple[str, ...] = ()
-    builders: tuple[str, ...] = ()
+    builders: tuple[tuple[str, tuple[str, ...]], ...] = ()
     note: str = ""
+    lower_go: str | None = None  # go.mod's go line is newer than the chosen Go: the builders lower it to this
 
 
-def _python_images(recipe: Recipe, root: Path, index: PackageIndex | None) -> PythonLines:
-    """The images of the Python the exact pins suit, when the package index says it is not the one the
-    declarations and lockfile alone give (images with a `{python}` placeholder only)."""
-    images = [recipe.runtime.image, *(b.image for b in recipe.builders)]
-    if not any("{python}" in image for image in images):
-        return PythonLines()
+_TITLE = {"python": "Python", "node": "Node", "go": "Go"}
+
+
+def _python_choice(root: Path, index: PackageIndex | None) -> tuple[str, str] | str | None:
+    """(version, why) of the Python the exact pins suit, when the package index says it is not the one the
+    declarations and lockfile alone give; a note when the index says nothing useful; else None."""
     choice: Choice | None = python_from_pins(root, index)
     if choice is None:
-        return PythonLines()
+        return None
     if choice.version is None:
-        return PythonLines(note=f"# Python: {choice.why}.")
+        return f"# Python: {choice.why}."
     if choice.replaced:
-        why = f"Python {choice.version}: {choice.why}."
-    else:
-        offline = choose("python", root)
-        if choice.version == offline:
-            return PythonLines()
-        why = f"Python {choice.version}, not {offline}: {choice.why} (the package index's files of the exact pins)."
-    runtime = _block("image", recipe.runtime.image.replace("{python}", choice.version), why, 4) \
-        if "{python}" in recipe.runtime.image else []
-    builders = [line for b in recipe.builders if "{python}" in b.image
-                for line in (f"    - name: {json.dumps(b.name)}",
-                             f"      image: {json.dumps(b.image.replace('{python}', choice.version))}")]
-    return PythonLines(tuple(runtime), ("  builders:", f"    # Python {choice.version} in the builders too.", *builders)
-                       if builders else ())
+        return choice.version, f"Python {choice.version}: {choice.why}."
+    offline = choose("python", root)
+    if choice.version == offline:
+        return None
+    return choice.version, (f"Python {choice.version}, not {offline}: {choice.why} (the package index's files of the "
+                            "exact pins).")
 
 
-def _detected(found: Findings, recipe: Recipe, port: int | None, python: PythonLines = PythonLines()) -> list[str]:
+def _nearest_choice(name: str, root: Path) -> tuple[str, str] | None:
+    """(version, why) when the project's version files name a line of toolchain `name` the catalog has not."""
+    near = replacement(name, root)
+    if near is None:
+        return None
+    chosen = near.order[0]
+    return chosen, (f"{_TITLE[name]} {chosen}, not {near.wanted}: {near.note}; {chosen} is the nearest. An image "
+                    f"with {_TITLE[name]} {near.wanted} (e.g. an official one where pulling works) goes in "
+                    f"overrides.{OVERRIDE[name]}.")
+
+
+def _go_line(root: Path) -> str | None:
+    text = read_text(root / "go.mod")
+    m = re.search(r"^go\s+(\d+\.\d+(\.\d+)?)\s*$", text, re.M)
+    return m.group(1) if m else None
+
+
+def _toolchain_images(recipe: Recipe, root: Path, index: PackageIndex | None) -> Images:
+    """The images of the toolchain versions init chooses instead of the declarations' own: the Python the exact
+    pins suit, and for every toolchain the nearest catalog line to one a version file names and the catalog has
+    not (images with a placeholder only)."""
+    images = [recipe.runtime.image, *(b.image for b in recipe.builders)]
+    wanted = {name for image in images for name in placeholders(image)}
+    chosen: dict[str, tuple[str, str]] = {}
+    note = ""
+    for name in sorted(wanted):
+        found = _python_choice(root, index) if name == "python" else _nearest_choice(name, root)
+        if isinstance(found, str):
+            note = found
+        elif found is not None:
+            chosen[name] = found
+    if not chosen:
+        return Images(note=note)
+
+    def filled(image: str) -> str:
+        for name, (version, _why) in chosen.items():
+            image = image.replace("{" + name + "}", version)
+        return image
+
+    def why(image: str) -> str:
+        return " ".join(chosen[n][1] for n in placeholders(image) if n in chosen)
+
+    runtime = tuple(_block("image", filled(recipe.runtime.image), why(recipe.runtime.image), 4)) \
+        if any(n in chosen for n in placeholders(recipe.runtime.image)) else ()
+    builders = []
+    for b in recipe.builders:
+        if any(n in chosen for n in placeholders(b.image)):
+            same = runtime and set(placeholders(b.image)) <= set(placeholders(recipe.runtime.image))
+            versions = ", ".join(f"{_TITLE[n]} {chosen[n][0]}" for n in placeholders(b.image) if n in chosen)
+            comment = f"{versions} in the builders too." if same else why(b.image)
+            builders.append((b.name, (f"      # {comment}", f"      image: {json.dumps(filled(b.image))}")))
+    lower = None
+    line = _go_line(root)
+    if "go" in chosen and line is not None and line_key(line) > line_key(chosen["go"][0]):
+        lower = chosen["go"][0]
+    return Images(runtime, tuple(builders), note, lower)
+
+
+def _lowered(builder: Builder, version: str) -> list[str]:
+    """A Go builder's field lines that lower go.mod's go line to `version` before each go command (the builder's
+    copy of the module only): an older Go refuses a module whose go line is newer than itself."""
+    edit = f"go mod edit -go={version} -toolchain=none && "
+    lines = []
+    variants = builder.dependencies.variants
+    if any(v.install for v in variants) or builder.dependencies.install:
+        if variants:
+            dumped = [{**v.model_dump(exclude_defaults=True),
+                       **({"install": edit + v.install} if v.install else {})} for v in variants]
+            lines.append(f"      dependencies: {json.dumps({'variants': dumped})}")
+        elif builder.dependencies.install:
+            lines.append(f"      dependencies: {json.dumps({'install': edit + builder.dependencies.install})}")
+    return lines
+
+
+def _detected(found: Findings, recipe: Recipe, port: int | None, images: Images = Images()) -> list[str]:
     lang = language(recipe)
-    runtime: list[str] = list(python.runtime)
+    runtime: list[str] = list(images.runtime)
+    # Builder overrides by stage name, each its field lines: one list item per builder, however many reasons.
+    builders: dict[str, list[str]] = {name: list(fields) for name, fields in images.builders}
     order = f" (first match of: {_ORDER[lang]})" if lang in _ORDER else ""
     if found.start is not None and tuple(recipe.runtime.entrypoint) != found.start.entrypoint:
         runtime += _block("entrypoint", list(found.start.entrypoint), f"Start command: {found.start.why}{order}.", 4)
@@ -224,12 +295,10 @@ def _detected(found: Findings, recipe: Recipe, port: int | None, python: PythonL
         where = str(Path(art.source).parent / found.program)
         runtime += [f"    # Program: the Makefile's default goal builds {found.program}.", "    artifacts:",
                     f"      - {json.dumps({'stage': art.stage, 'from': where, 'to': art.to})}"]
-    lines = missing + ([python.note] if python.note else []) + (["overrides:", "  runtime:", *runtime] if runtime
+    lines = missing + ([images.note] if images.note else []) + (["overrides:", "  runtime:", *runtime] if runtime
                                                                  else [])
-    if python.builders:
-        lines += python.builders if runtime else ["overrides:", *python.builders]
     if found.site_at_root and first is not None:
-        lines += ["  builders:", f"    - name: {json.dumps(first.name)}", '      sources: ["."]']
+        builders.setdefault(first.name, []).append('      sources: ["."]')
     if not found.health:
         lines = lines if "overrides:" in lines else [*lines, "overrides:"]
         lines += ["  health:", *_block("probe", "tcp", f"No {recipe.health.liveness} and {recipe.health.readiness} "
@@ -243,13 +312,29 @@ def _detected(found: Findings, recipe: Recipe, port: int | None, python: PythonL
         paths = ["/tmp", *(f"{recipe.runtime.workdir.rstrip('/')}/{w.folder}" for w in found.writes)]
         lines += [f"  # The service makes {folders} in its working folder; the root filesystem is read-only, so an "
                   "emptyDir is mounted at each (empty at every start).", f"  writable_paths: {json.dumps(paths)}"]
-    builder = next((b for b in recipe.builders if b.build and b.build.endswith(" .") and "golang" in b.image), None)
-    if found.go_main is not None and builder is not None and builder.build is not None:
-        target, why = found.go_main
-        build = ["  builders:", f"    # Main package: {why}; it is built instead of the root.",
-                 f"    - name: {json.dumps(builder.name)}", f"      build: {json.dumps(builder.build[:-1] + target)}"]
-        at = lines.index("overrides:") + 1 if "overrides:" in lines else None
-        lines = lines[:at] + build + lines[at:] if at is not None else [*lines, "overrides:", *build]
+    go_build = next((b for b in recipe.builders if b.build and b.build.endswith(" .") and "golang" in b.image), None)
+    main_target = found.go_main if go_build is not None else None
+    for b in recipe.builders:
+        if b.build is None or "golang" not in b.image:
+            continue
+        build = b.build
+        fields = builders.setdefault(b.name, []) if (main_target and b is go_build) or images.lower_go else []
+        if main_target is not None and b is go_build:
+            target, why = main_target
+            build = build[:-1] + target
+            fields.append(f"      # Main package: {why}; it is built instead of the root.")
+        if images.lower_go is not None:
+            fields += _lowered(b, images.lower_go)
+            build = f"go mod edit -go={images.lower_go} -toolchain=none && {build}"
+            fields.append(f"      # go.mod's go line is lowered to {images.lower_go} in this stage's copy: Go "
+                          f"{images.lower_go} refuses a module that names a newer Go.")
+        if build != b.build:
+            fields.append(f"      build: {json.dumps(build)}")
+    if builders:
+        items = [line for name, fields in builders.items() for line in (f"    - name: {json.dumps(name)}", *fields)]
+        at = lines.index("overrides:") + 1 + (len(runtime) + 1 if runtime else 0) if "overrides:" in lines else None
+        lines = lines[:at] + ["  builders:", *items] + lines[at:] if at is not None \
+            else [*lines, "overrides:", "  builders:", *items]
     return lines
 
 
@@ -282,7 +367,7 @@ def plan_init(
     )
     body = yaml.safe_dump(settings, sort_keys=False)
     body += (f"# Version from {why}.\n" if why else "") + yaml.safe_dump({"version": version}, sort_keys=False)
-    detected = _detected(findings(root, found), found, port, _python_images(found, root, index))
+    detected = _detected(findings(root, found), found, port, _toolchain_images(found, root, index))
     text = head + body + ("\n".join(detected) + "\n" if detected else "")
     return InitPlan(root / SETTINGS_FILE, text, chosen)
 

@@ -25,7 +25,7 @@ from packaging.version import InvalidVersion, Version
 from imgforge.build.pyindex import IndexFile, PackageIndex, index_for, lookup
 from imgforge.errors import ImgforgeError
 from imgforge.generate.facts import dig, parse_json, parse_toml, read_text
-from imgforge.generate.runtimes import FULL, Declaration, available, choose, declarations
+from imgforge.generate.runtimes import FULL, available, choose, declarations, replacement
 from imgforge.generate.wheels import arch, glibc_of, platform_fits, python_fits, wheel_tags
 
 _MAX_LOCK = 16_000_000
@@ -206,34 +206,15 @@ def pin_key(pin: Pin) -> tuple[str, str]:
     return canonicalize_name(pin.name), pin.version
 
 
-def _exact(declaration: Declaration) -> bool:
-    """A version file (`.python-version`, `runtime.txt`, Pipfile's `python_version`): one line, not a range."""
-    return declaration.where in (".python-version", "runtime.txt") or declaration.where.startswith("Pipfile")
-
-
-def _nearest(wanted: str, pool: Sequence[str]) -> list[str]:
-    """`pool` by nearness to minor `wanted`: the next newer lines first (its code may use that minor's syntax),
-    then the older ones, newest first."""
-    minor = int(wanted.split(".")[1])
-    return sorted(pool, key=lambda v: (int(v.split(".")[1]) < minor, abs(int(v.split(".")[1]) - minor)))
-
-
 def _preferred(root: Path) -> tuple[list[str], str]:
     """The catalog Pythons the declarations allow, newest first; when a version file names a line the catalog
     has not (runtime.txt `python-3.10.2`), the others by nearness to it, and a note saying so."""
-    have = available("python")
     found = declarations("python", root)
-    allowed = [v for v in reversed(have) if all(d.accepts(v) for d in found)]
+    allowed = [v for v in reversed(available("python")) if all(d.accepts(v) for d in found)]
     if allowed:
         return allowed, ""
-    exact = [d for d in found if _exact(d)]
-    lines = {m.group(1) for d in exact if (m := re.search(r"(3\.\d+)", d.text))}
-    if len(lines) != 1:  # no version file, or two naming different lines: the declarations' own error stands
-        return [], ""
-    wanted = lines.pop()
-    pool = [v for v in have if all(d.accepts(v) for d in found if not _exact(d))]
-    named = ", ".join(f"{d.where} wants {d.text}" for d in exact)
-    return _nearest(wanted, pool), f"{named}, a line the catalog has not ({', '.join(have)})"
+    near = replacement("python", root)
+    return (list(near.order), near.note) if near else ([], "")
 
 
 def python_from_pins(root: Path, index: PackageIndex | None = None) -> Choice | None:

@@ -51,6 +51,7 @@ class Declaration:
     where: str
     text: str
     accepts: Callable[[str], bool]
+    line: str | None = None  # the release line a version file names (python 3.10, node 23, go 1.25), else None
 
 
 def _read(path: Path) -> str | None:
@@ -146,18 +147,19 @@ def _tool_versions(root: Path, name: str) -> list[tuple[str, str]]:
 
 
 def _python(root: Path) -> list[Declaration]:
-    found = [Declaration(where, v, _minor_of(v)) for where, v in _tool_versions(root, "python") if "." in v]
+    found = [Declaration(where, v, _minor_of(v), _line("python", v)) for where, v in _tool_versions(root, "python")
+             if "." in v]
     pinned = _read(root / ".python-version")
     if pinned:
         first = pinned.splitlines()[0].strip()
         if re.match(r"^\d+\.\d+", first):
-            found.append(Declaration(".python-version", first, _minor_of(first)))
+            found.append(Declaration(".python-version", first, _minor_of(first), _line("python", first)))
     runtime = _read(root / "runtime.txt")
     if runtime and (m := re.match(r"^python-(\d+\.\d+)", runtime)):
-        found.append(Declaration("runtime.txt", runtime, _minor_of(m.group(1))))
+        found.append(Declaration("runtime.txt", runtime, _minor_of(m.group(1)), m.group(1)))
     pipenv = _pipenv_python(root)
     if pipenv:
-        found.append(Declaration(pipenv[0], pipenv[1], _minor_of(pipenv[1])))
+        found.append(Declaration(pipenv[0], pipenv[1], _minor_of(pipenv[1]), _line("python", pipenv[1])))
     text = _read(root / "pyproject.toml")
     if text:
         try:
@@ -180,14 +182,15 @@ def _python(root: Path) -> list[Declaration]:
 
 
 def _node(root: Path) -> list[Declaration]:
-    found = [Declaration(where, v, _major_of(v)) for where, v in _tool_versions(root, "node")]
+    found = [Declaration(where, v, _major_of(v), _line("node", v)) for where, v in _tool_versions(root, "node")]
     for name in (".nvmrc", ".node-version"):
         text = _read(root / name)
         if text:
             first = text.splitlines()[0].strip().lower().removeprefix("v")
             first = _NVM_ALIASES.get(first, first)
             exact = re.match(r"^\d+\.\d+(\.\d+)?$", first) is not None  # a release, not a range or a major
-            found.append(Declaration(name, first, _major_of(first) if exact else _npm_range(first)))
+            line = _line("node", first) if exact or first.isdigit() else None
+            found.append(Declaration(name, first, _major_of(first) if exact else _npm_range(first), line))
     text = _read(root / "package.json")
     if text:
         try:
@@ -201,15 +204,80 @@ def _node(root: Path) -> list[Declaration]:
 
 def _go(root: Path) -> list[Declaration]:
     text = _read(root / "go.mod") or ""
-    found = [Declaration(where, v, _at_least(v)) for where, v in _tool_versions(root, "go") if "." in v]
+    found = [Declaration(where, v, _at_least(v), _line("go", v)) for where, v in _tool_versions(root, "go")
+             if "." in v]
     if m := re.search(r"^go\s+(\d+\.\d+(\.\d+)?)\s*$", text, re.M):
         wanted = m.group(1)
-        # Since Go 1.21 the go line is a minimum; an older toolchain refuses the module.
-        found.append(Declaration("go.mod go", wanted, _at_least(wanted)))
+        # Since Go 1.21 the go line is a minimum; an older toolchain refuses the module (see GO_LINE_LOWERED).
+        found.append(Declaration("go.mod go", wanted, _at_least(wanted), _line("go", wanted)))
     if m := re.search(r"^toolchain\s+go(\d+\.\d+(\.\d+)?)\s*$", text, re.M):
         wanted = m.group(1)
-        found.append(Declaration("go.mod toolchain", f"go{wanted}", _at_least(wanted)))
+        # A preference, not a minimum: with GOTOOLCHAIN=local (Debian's go.env) a toolchain at least as new as the
+        # go line builds the module, so it rules no catalog version out that the go line allows.
+        found.append(Declaration("go.mod toolchain", f"go{wanted}", lambda _v: True))
     return found
+
+
+def _line(name: str, version: str) -> str:
+    """The release line of `version`: the major for node, major.minor for python and go."""
+    return ".".join(version.split(".")[: 1 if name == "node" else 2])
+
+
+def line_key(line: str) -> tuple[int, ...]:
+    """`1.25.0` as (1, 25, 0), for comparing lines and releases (a part of more than nine digits, from a hostile
+    version file, counts as 10**9: int() refuses strings past 4,300 digits)."""
+    return tuple(int(p) if len(p) <= 9 else 10**9 for p in line.split(".") if p.isdigit())
+
+
+def by_nearness(wanted: str, pool: list[str]) -> list[str]:
+    """`pool` (catalog lines) by nearness to line `wanted`: the newer lines of its own or the next major first (its
+    code may use that line's features; Node's majors are its lines), nearest first; then the older ones, nearest
+    first; then the newer ones further off."""
+    want = line_key(wanted)
+
+    def rank(version: str) -> tuple[int, int]:
+        have = line_key(version)
+        distance = abs(have[-1] - want[-1]) if len(have) == len(want) == 2 else abs(have[0] - want[0])
+        if have > want and have[0] - want[0] <= (1 if len(want) == 1 else 0):
+            return 0, distance
+        return (1, distance) if have < want else (2, distance)
+
+    return sorted(pool, key=rank)
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """The catalog versions to use instead of a line the project's version files name and the catalog has not."""
+
+    wanted: str  # the line, e.g. 23
+    order: tuple[str, ...]  # the catalog versions the other declarations allow, nearest first
+    note: str  # "<file> wants <text>, a line the catalog has not (<have>)"
+
+
+def replacement(name: str, root: Path) -> Replacement | None:
+    """When no catalog version of toolchain `name` satisfies the project's declarations because its version files
+    name one line the catalog has not (`.nvmrc` 23, go.mod `go 1.25.0`), the catalog versions by nearness to it
+    that its other declarations (ranges: `engines.node`, `requires-python`) allow; else None (a range nothing
+    satisfies, or two version files that disagree, keeps choose()'s error)."""
+    have = available(name)
+    found = declarations(name, root)
+    if any(all(d.accepts(v) for d in found) for v in have):
+        return None
+    # The version files no catalog version satisfies must name one line, and every other declaration allow it
+    # (a minimum such as go.mod's go line may; `.nvmrc` 20 beside `.node-version` 23 is a contradiction).
+    pinned = [d for d in found if d.line is not None and not any(d.accepts(v) for v in have)]
+    lines = {d.line for d in pinned if d.line is not None}
+    if len(lines) != 1 or (wanted := lines.pop()) in {_line(name, v) for v in have}:
+        return None
+    others = [d for d in found if d not in pinned]
+    if not all(d.accepts(wanted) for d in others if d.line is not None):
+        return None
+    pool = [v for v in have if all(d.accepts(v) for d in others)]
+    if not pool:
+        return None
+    named = ", ".join(f"{d.where} wants {_clip(d.text)}" for d in pinned)
+    return Replacement(wanted, tuple(by_nearness(wanted, pool)),
+                       f"{named}, a line the catalog has not ({', '.join(have)})")
 
 
 def _version(text: str) -> Version:
@@ -258,10 +326,12 @@ def choose(name: str, root: Path) -> str:
     if fits:
         return fits[-1]
     wanted = "; ".join(f"{d.where} wants {_clip(d.text)}" for d in found)
+    near = replacement(name, root)
+    rerun = f" (`imgforge init --force` writes the nearest, {near.order[0]})" if near else ""
     raise UsageError(
         f"choosing the {name} version for {root}: {wanted}, but the imgforge catalog has {', '.join(have)}; "
         f"set overrides.{OVERRIDE[name]} in imgforge.yaml to an image that has it (e.g. an official image "
-        "where pulling works)"
+        f"where pulling works){rerun}"
     )
 
 

@@ -112,3 +112,14 @@ def test_a_dependency_needing_a_newer_node_gets_a_hint_naming_where_the_version_
 def test_failures_without_a_node_version_check_get_no_node_hint():
     assert install_hint(["npm ERR! code E404", "npm ERR! 404 Not Found - GET https://registry.npmjs.org/nope"]) is None
     assert install_hint(["You are using Node.js 20.19.2."]) is None
+
+
+def test_a_google_font_next_build_could_not_fetch_names_the_hosts_and_next_font_local() -> None:
+    # Modelled on `next build` of a create-next-app layout (Geist) where only the package registries are reachable.
+    lines = ["   Creating an optimized production build ...", "Failed to compile.", "",
+             "app/layout.tsx", "next/font: error:", "Failed to fetch `Geist Mono` from Google Fonts.", "",
+             "> Build failed because of webpack errors"]
+    hint = install_hint(lines)
+    assert hint is not None and hint.startswith("next/font/google downloads Geist Mono from fonts.googleapis.com")
+    assert "fonts.gstatic.com" in hint and "next/font/local" in hint
+    assert install_hint(["next/font: warning:", "Using fallback font"]) is None
