@@ -1,0 +1,128 @@
+"""False-positive classes from the held-out sample h10 (public repositories the rules were not tuned on): a build
+tool image whose ENTRYPOINT is a set-up script and whose CMD is the tool, a cross-compile image under a `builders/`
+folder, a rolling variant whose Dockerfile sits in a `docker/` folder below its channel, a Gitpod workspace image,
+and pip options whose value is not a package (`--group`, `--root-user-action`).
+
+Every Dockerfile here is written for these tests, modelled on patterns seen in public projects; none is copied.
+Each class is tested both ways: the false positive is gone and a nearby true positive is still reported.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from imgforge.lint import lint
+
+
+def _rules(text: str, path: str = "Dockerfile") -> list[str]:
+    return [f.rule for f in lint(text, path) if f.severity != "info"]
+
+
+def _messages(text: str, rule: str, path: str = "Dockerfile") -> list[str]:
+    return [f.message for f in lint(text, path) if f.rule == rule and f.severity != "info"]
+
+
+# MS001: the image is the build tool; its entrypoint script prepares a settings folder, then runs the CMD
+
+_TOOL_IMAGE = """FROM gradle:8.10-jdk21 AS upstream
+FROM eclipse-temurin:21-jdk-jammy
+COPY --from=upstream /opt/gradle /opt/gradle
+COPY tool-entrypoint.sh /usr/local/bin/tool-entrypoint.sh
+RUN ln -s /opt/gradle/bin/gradle /usr/bin/gradle
+USER 1000
+ENTRYPOINT {entry}
+CMD {cmd}
+"""
+
+
+@pytest.mark.parametrize(("entry", "cmd"), [
+    ('["/usr/local/bin/tool-entrypoint.sh"]', '["gradle"]'),
+    ('["docker-entrypoint.sh"]', '["gradle", "--version"]'),
+    ('["/sbin/tini", "--", "/usr/local/bin/tool-entrypoint.sh"]', '["mvn", "-v"]'),
+])
+def test_a_build_tool_image_behind_an_entrypoint_script_keeps_its_jdk(entry: str, cmd: str) -> None:
+    assert "MS001" not in _rules(_TOOL_IMAGE.format(entry=entry, cmd=cmd))
+
+
+@pytest.mark.parametrize(("entry", "cmd"), [
+    ('["/usr/local/bin/tool-entrypoint.sh"]', '["java", "-jar", "/srv/app.jar"]'),  # an app served on a JDK
+    ('["/usr/local/bin/tool-entrypoint.sh"]', '["--help"]'),  # the script is the program; nothing names a tool
+    ('["/usr/local/bin/report-generator.sh"]', '["gradle"]'),  # not an entrypoint script: it is the program
+])
+def test_an_app_on_a_jdk_behind_an_entrypoint_script_is_still_reported(entry: str, cmd: str) -> None:
+    assert "MS001" in _rules(_TOOL_IMAGE.format(entry=entry, cmd=cmd))
+
+
+# MS002: `builders/<target>/Dockerfile` holds a cross-compile image whose entrypoint runs the build
+
+_BUILDER = """FROM ubuntu:24.04
+RUN apt-get update && apt-get install -y --no-install-recommends gcc make git ca-certificates \\
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /emu
+RUN git clone --depth 1 https://example.org/emulator.git . && ./configure --static && make emu-arm
+COPY compile-all /usr/local/bin/compile-all
+ENTRYPOINT ["/usr/local/bin/runner", "emu", "/usr/local/bin/compile-all"]
+"""
+
+
+@pytest.mark.parametrize("path", ["builders/linux.armhf/Dockerfile", "toolchains/riscv64/Dockerfile"])
+def test_a_builder_image_in_a_builders_folder_keeps_its_toolchain(path: str) -> None:
+    assert "MS002" not in _rules(_BUILDER, path)
+
+
+@pytest.mark.parametrize("path", ["services/linux.armhf/Dockerfile", "builds/Dockerfile"])
+def test_the_same_build_in_an_app_folder_is_still_reported(path: str) -> None:
+    assert "MS002" in _rules(_BUILDER, path)
+
+
+# PIN001/PIN002: `release/unstable/<distro>/docker/Dockerfile`, the channel two folders above a wrapper folder
+
+_ROLLING = 'FROM {base}\nRUN echo build\nUSER 10001\nCMD ["/usr/local/bin/app"]\n'
+
+
+@pytest.mark.parametrize("path", ["release/unstable/rollingdistro/docker/Dockerfile",
+                                  "channels/nightly/alpine/dockerfiles/Dockerfile"])
+def test_a_rolling_variant_behind_a_docker_folder_may_follow_latest(path: str) -> None:
+    rules = _rules(_ROLLING.format(base="rollingdistro:latest"), path)
+    assert "PIN002" not in rules
+
+
+@pytest.mark.parametrize("path", ["release/stable/rollingdistro/docker/Dockerfile",
+                                  "unstable/release/stable/rollingdistro/docker/Dockerfile"])
+def test_a_stable_variant_behind_a_docker_folder_is_still_reported(path: str) -> None:
+    assert "PIN002" in _rules(_ROLLING.format(base="rollingdistro:latest"), path)
+
+
+# purpose: a Gitpod workspace image is a dev environment
+
+_WORKSPACE = "FROM mcr.example.com/shell:latest\nRUN apt-get update && apt-get install -y make\n"
+
+
+@pytest.mark.parametrize("path", ["tools/.gitpod.Dockerfile", ".gitpod.Dockerfile", ".gitpod/Dockerfile"])
+def test_a_gitpod_workspace_image_is_a_dev_image(path: str) -> None:
+    assert not {"PIN002", "PC001"} & set(_rules(_WORKSPACE, path))
+
+
+def test_the_same_file_as_the_app_image_is_still_reported() -> None:
+    assert {"PIN002", "PC001"} <= set(_rules(_WORKSPACE, "tools/Dockerfile"))
+
+
+# PIN006: option values taken for packages
+
+_PY = "FROM python:3.12-slim\n{run}\nUSER 10001\nCMD [\"python\", \"-m\", \"svc\"]\n"
+
+
+def test_a_dependency_group_is_not_a_package() -> None:
+    run = "RUN python -m pip install --no-cache-dir --prefix=/install --group server"
+    assert "PIN006" not in _rules(_PY.format(run=run))
+
+
+def test_the_root_user_action_value_is_not_named_as_a_package() -> None:
+    run = "RUN pip install --no-cache-dir --root-user-action ignore webtool"
+    assert _messages(_PY.format(run=run), "PIN006") == [
+        "pip install webtool without versions: the next build can get a new major version"]
+
+
+def test_an_unpinned_package_beside_those_options_is_still_reported() -> None:
+    run = "RUN pip install --no-cache-dir --python /opt/venv/bin/python webtool"
+    assert "PIN006" in _rules(_PY.format(run=run))
