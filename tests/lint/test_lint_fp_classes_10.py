@@ -126,3 +126,62 @@ def test_the_root_user_action_value_is_not_named_as_a_package() -> None:
 def test_an_unpinned_package_beside_those_options_is_still_reported() -> None:
     run = "RUN pip install --no-cache-dir --python /opt/venv/bin/python webtool"
     assert "PIN006" in _rules(_PY.format(run=run))
+
+
+# SYN001: a Cottle-style template (the generator .NET image repositories use): a leading `{{ set ... }}` block
+# before `# escape=``, blocks nested in blocks, a fragment meant for insertion into a backtick-escaped file
+
+_COTTLE = """{{
+    set flavour to VARIABLES["flavour"] ^
+    set patched to flavour != "base"
+        && OS = "ltsc2022"
+}}# escape=`
+
+FROM mcr.example.com/windows/servercore:{{OS}}
+
+ENV {{if OS = "ltsc2022":`
+    }}TOOL_HOME=C:\\\\tool
+
+RUN `
+{{if patched
+:    # fetch the patch {{flavour}}
+    curl -fSLo patch.msu {{VARIABLES[cat("patch|", OS)]}} `
+    && expand patch.msu patch -F:* `
+^else
+:    {{if OS = "ltsc2019":&& }}echo nothing to patch `
+}}
+    && del /F /Q patch.msu
+
+RUN `
+    curl -fSLo tool.zip https://example.org/tool.zip `
+    && {{InsertTemplate("Dockerfile.unpack", [], "    ")}}
+    `
+    && del tool.zip
+"""
+
+_FRAGMENT = """{{
+    set wrap(s) to:{{return cat("'", s, "'")}} ^
+    set names to map(["a", "b"], wrap)
+}}# Unpack every archive
+RUN powershell -Command "`
+    foreach ($n in @@({{join(names, ", ")}})) { `
+        Expand-Archive \\"$n.zip\\" -DestinationPath C:\\\\tool; `
+    } `
+    Remove-Item -Force *.zip"
+"""
+
+
+@pytest.mark.parametrize("text", [_COTTLE, _FRAGMENT])
+def test_a_cottle_template_gets_one_template_note_and_no_syntax_errors(text: str) -> None:
+    findings = lint(text, "eng/dockerfile-templates/runtime/Dockerfile")
+    assert [f.rule for f in findings if f.rule.startswith("SYN")] == ["SYN014"]
+
+
+def test_a_real_syntax_error_in_a_template_is_still_reported() -> None:
+    text = _COTTLE.replace("RUN `\n    curl", "RUNN `\n    curl")
+    assert "SYN001" in [f.rule for f in lint(text, "eng/dockerfile-templates/runtime/Dockerfile")]
+
+
+def test_a_backslash_template_keeps_its_escape() -> None:
+    text = '{{ set x to 1 }}\nFROM debian:{{ x }}\nRUN apt-get update \\\n    && echo `date`\nBOGUS line\n'
+    assert "SYN001" in [f.rule for f in lint(text, "Dockerfile")]
