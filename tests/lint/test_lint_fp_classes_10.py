@@ -185,3 +185,22 @@ def test_a_real_syntax_error_in_a_template_is_still_reported() -> None:
 def test_a_backslash_template_keeps_its_escape() -> None:
     text = '{{ set x to 1 }}\nFROM debian:{{ x }}\nRUN apt-get update \\\n    && echo `date`\nBOGUS line\n'
     assert "SYN001" in [f.rule for f in lint(text, "Dockerfile")]
+
+
+# SH003: a Windows image's shell form runs under cmd or its SHELL (PowerShell), and Windows has no SIGTERM to lose
+
+_WINDOWS_ENTRY = """FROM mcr.example.com/windows/servercore:ltsc2022
+SHELL ["powershell", "-Command", "$ErrorActionPreference = 'Stop';"]
+RUN Invoke-WebRequest https://example.org/watcher.zip -OutFile w.zip ; Expand-Archive w.zip ; Remove-Item w.zip
+USER ContainerUser
+CMD Start-Sleep 3 ; ./watcher.exe service agentd
+"""
+
+
+def test_a_windows_shell_form_cmd_is_not_a_pid1_signal_problem() -> None:
+    assert "SH003" not in _rules(_WINDOWS_ENTRY)
+
+
+def test_the_same_cmd_on_linux_is_still_reported() -> None:
+    text = 'FROM debian:12-slim\nUSER 1000\nCMD sleep 3 ; ./watcher service agentd\n'
+    assert "SH003" in _rules(text)
