@@ -97,6 +97,9 @@ class _Parser:
 
     def parse_directives(self) -> int:
         i = 0
+        if self.template:  # a rendered template's leading blocks (`{{ set ... }}`) render to nothing at all
+            while i < len(self.lines) and not self.lines[i].strip():
+                i += 1
         while i < len(self.lines):
             m = _DIRECTIVE.match(self.lines[i].strip())
             if not m:
@@ -114,6 +117,10 @@ class _Parser:
                     self.problem("SYN008", i + 1, i + 1, f"escape directive must be \\ or `, not {value[:20]!r}")
             self.comments[i + 1] = self.lines[i].strip()
             i += 1
+        if self.template and "escape" not in self.directives and _BACKTICK_CONTINUED.search("\n".join(self.lines)) \
+                and not _BACKSLASH_CONTINUED.search("\n".join(self.lines)):
+            # A template fragment inserted into a Windows Dockerfile (`# escape=``) inherits its escape character.
+            self.escape = "`"
         return i
 
     def run(self) -> Dockerfile:
@@ -223,6 +230,8 @@ class _Parser:
     def _instruction(self, keyword: str, rest: str, line: int, end: int, stage: int,
                      heredocs: tuple[Heredoc, ...]) -> Instruction | None:
         if keyword not in INSTRUCTIONS:
+            if self.template and keyword.startswith(("&&", "||", "|", ";")):
+                return None  # continues a RUN whose line ended in an inserted block (`&& {{InsertTemplate(...)}}`)
             shown = keyword[:40] + ("..." if len(keyword) > 40 else "")
             self.problem("SYN001", line, end, f"unknown instruction {shown!r}")
             return None
@@ -258,7 +267,8 @@ class _Parser:
                                                       "it will run through /bin/sh -c")
             if isinstance(parsed, list) and all(isinstance(a, str) for a in parsed):
                 json_args = tuple(parsed)
-        if not rest and keyword not in ("ONBUILD",):
+        if not rest and keyword not in ("ONBUILD",) and not (self.template and end > line):
+            # (a template's instruction continued into blocks, `RUN \` then `{{if ...}}`, has them for arguments)
             self.problem("SYN004", line, end, f"{keyword} has no arguments")
         if keyword == "ENV" and rest and "=" not in rest.split(None, 1)[0] and len(rest.split(None, 1)) == 1:
             self.problem("SYN011", line, end, f"ENV {rest[:40]} has no value")
@@ -374,6 +384,26 @@ def _template_instruction(text: str, keyword: str, rest: str) -> bool:
 _REST_OF_LINE_BLANK = lazy_re.compile(r"[ \t\r]*(\n|$)")
 
 
+_BACKTICK_CONTINUED = lazy_re.compile(r"[ \t]`[ \t]*$", re.M)
+_BACKSLASH_CONTINUED = lazy_re.compile(r"[ \t]\\[ \t]*$", re.M)
+
+
+def _block_end(text: str, start: int) -> int:
+    """The index just past the `}}` closing the block opened at `start`, counting nested blocks (Cottle's
+    `{{if x:{{y}}^else:z}}`), or -1 when it is never closed."""
+    depth, pos = 0, start
+    while True:
+        opening, closing = text.find("{{", pos), text.find("}}", pos)
+        if closing < 0:
+            return -1
+        if 0 <= opening < closing:
+            depth, pos = depth + 1, opening + 2
+            continue
+        depth, pos = depth - 1, closing + 2
+        if depth == 0:
+            return pos
+
+
 def _render_template(text: str) -> str:
     """The text with its template blocks neutralised, line numbers kept: a block alone on its lines becomes blank
     lines (as `{{ if }}` / `{{ end }}` lines vanish when rendered), one inside a line becomes one plain word
@@ -384,10 +414,9 @@ def _render_template(text: str) -> str:
     owed = 0  # line breaks of inline blocks spanning lines, put back where their line ends
     while True:
         start = text.find("{{", pos)
-        end = text.find("}}", start + 2) if start >= 0 else -1
+        end = _block_end(text, start) if start >= 0 else -1
         if end < 0:
             break
-        end += 2
         segment = text[pos:start]
         if "\n" in segment:
             cut = segment.index("\n")
@@ -398,7 +427,9 @@ def _render_template(text: str) -> str:
             blank_before = blank_before and not segment.strip()
         out.append(segment)
         block = text[start:end]
-        if blank_before and _REST_OF_LINE_BLANK.match(text, end):
+        if blank_before and ("\n" in block or _REST_OF_LINE_BLANK.match(text, end)):
+            # A block opening its line and spanning lines is control flow or a `set`: it renders to nothing, and
+            # what follows its `}}` (`# escape=`, an instruction) starts the line it ends on.
             out.append("\n" * block.count("\n"))
         else:
             out.append("{{" + re.sub(r"[^\w.-]", "", block[2:-2]) + "}}")

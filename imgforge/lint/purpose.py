@@ -40,7 +40,7 @@ _STILL_WRONG = frozenset({"BL002", "PC002"})
 # Folder names, whole (lowercased). Not `dev` or `testing` alone: they name release channels (microsoft-edge/dev,
 # debian/testing) of shipped images; not `examples`/`samples`: those are meant to be copied into production.
 _DEV_DIRS = frozenset({".devcontainer", "devcontainer", ".devcontainers", "development", "devenv", "dev-env",
-                       "dev-container", "dev-containers"})
+                       "dev-container", "dev-containers", ".gitpod"})
 _TEST_DIRS = frozenset({"test", "tests", "__tests__", "e2e", "e2e-tests", "e2e_tests", "integration",
                         "integration-tests", "integration_tests", "integrationtests", "ci", ".ci", ".kokoro",
                         ".github", ".circleci", ".buildkite", ".gitlab",
@@ -51,7 +51,8 @@ _DOCS_DIRS = frozenset({"docs", "doc", "documentation"})
 # First or last word of a file name (split at . - _): `Dockerfile.dev`, `dev.Dockerfile`, `test-db.dockerfile`,
 # and last word of a folder name: `swift-ci/`, `discourse_test/`, `php-dev/` (not `testing`: debian's channel;
 # not `tests` there: `rt-tests/` and `lkp-tests/` are test suites packaged as tool images).
-_DEV_WORDS = frozenset({"dev", "development", "devcontainer"})
+# `.gitpod.Dockerfile`: the workspace image Gitpod (and its successor Ona) opens a repository in.
+_DEV_WORDS = frozenset({"dev", "development", "devcontainer", "gitpod"})
 _TEST_WORDS = frozenset({"test", "tests", "e2e", "ci", "cicd", "qa"})
 _TEST_SUFFIXES = (_TEST_WORDS - {"tests"}) | {"harness"}
 # Base images that exist only for dev containers: an image built on one is a dev environment wherever it lies.

@@ -26,7 +26,9 @@ _BUILD_PACKAGES = lazy_re.compile(
     r"java-[\d.]+-openjdk-devel|dotnet-sdk-[\d.]+)$")
 # A Dockerfile whose path or final stage says it is a toolchain image is one on purpose.
 _SDK_WORDS = r"(sdk|devel|dev|toolchain|builder|build|buildpack|buildpack-deps|ci|compiler|jdk)"
-_SDK_NAMED = lazy_re.compile(rf"^([\w.]+[-_.])?{_SDK_WORDS}[\d.]*([-_.][\w.]+)?$", re.I)
+# A folder of them counts too (`builders/linux.arm64/`, `toolchains/`, `sdks/`).
+_SDK_NAMED = lazy_re.compile(rf"^([\w.]+[-_.])?({_SDK_WORDS}|builders|toolchains|compilers|sdks)[\d.]*([-_.][\w.]+)?$",
+                             re.I)
 _SDK_FILE = lazy_re.compile(rf"^(Dockerfile[-_.]{_SDK_WORDS}|{_SDK_WORDS}[-_.]Dockerfile)$", re.I)
 
 

@@ -17,7 +17,14 @@ _PIP_SELF = {"pip", "setuptools", "wheel", "pipenv", "poetry", "poetry-plugin-ex
 _PIP_OPTION_VALUE = {"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
                      "--extra-index-url", "-f", "--find-links", "--target", "-t", "--prefix", "--root", "--platform",
                      "--python-version", "--implementation", "--abi", "--trusted-host", "--src", "--progress-bar",
-                     "--cache-dir", "--report", "--only-binary", "--no-binary", "--upgrade-strategy", "--log"}
+                     "--cache-dir", "--report", "--only-binary", "--no-binary", "--upgrade-strategy", "--log",
+                     # `--group NAME` names a pyproject dependency group (pip 25.1), not a package
+                     "--group", "--root-user-action", "--python", "--config-settings", "-C", "--global-option",
+                     "--exists-action", "--proxy", "--retries", "--timeout", "--cert", "--client-cert",
+                     "--keyring-provider", "--log-file", "--index"}
+# Installs whose versions a file decides (requirements, constraints, a pyproject dependency group): the pins, or
+# their absence, live in that file, not on this line.
+_FROM_FILE = {"-r", "-c", "--requirement", "--constraint", "--group"}
 
 
 def _unpinned(words: list[str], pinned: re.Pattern[str]) -> list[str]:
@@ -66,7 +73,7 @@ def pip_unpinned(df: Dockerfile) -> Iterator[Hit]:
     for ins in runs(df):
         names: list[str] = []
         for c in commands(ins.script):
-            if is_pip_install(c) and "-r" not in c and "-c" not in c and "--requirement" not in c:
+            if is_pip_install(c) and not _FROM_FILE & set(c):
                 names += [w for w in _pip_packages(c) if not pinned.search(w) and not w.startswith((".", "/"))
                           and re.split(r"[\[]", w)[0].lower() not in _PIP_SELF]
         if names:

@@ -60,8 +60,14 @@ def _external(df: Dockerfile, stage: Stage) -> tuple[str, str | None, bool] | No
 _ROLLING = lazy_re.compile(r"(^|[._-])(latest|nightly|edge|rolling|unstable|devel|canary|snapshot)([._-]|$)", re.I)
 
 
+# Folders that only hold a variant's Dockerfile and say nothing of it (`unstable/alpine/docker/Dockerfile`).
+_WRAPPER_FOLDERS = frozenset({"docker", "dockerfile", "dockerfiles", "container", "image"})
+
+
 def _rolling_variant(df: Dockerfile) -> bool:
-    parts = df.path.replace("\\", "/").split("/")[-3:]  # the file's name and the two folders holding it
+    *folders, name = df.path.replace("\\", "/").split("/")
+    folders = [f for f in folders if f.lower() not in _WRAPPER_FOLDERS]
+    parts = [*folders[-2:], name]  # the file's name and the two folders holding it
     return any(_ROLLING.search(part) for part in parts)
 
 

@@ -10,6 +10,7 @@ from imgforge.lint.model import Dockerfile, Instruction
 from imgforge.lint.rules.base import Hit, hit, rule, runs
 from imgforge.lint.rules.layer_order import copy_operands
 from imgforge.lint.rules.shell import program, simple_command, top_commands, words_and_operators
+from imgforge.lint.rules.user import windows_image
 
 _PIPE = lazy_re.compile(r"(?<![|\\])\|(?![|&])")
 _PIPEFAIL = lazy_re.compile(r"(set\s+(-[a-zA-Z]*\s+)*-[a-zA-Z]*o\s+pipefail|set\s+-o\s+pipefail|pipefail)")
@@ -51,8 +52,8 @@ def cd_in_run(df: Dockerfile) -> Iterator[Hit]:
 
 def _shell_form_entries(df: Dockerfile) -> Iterator[Instruction]:
     final = df.final
-    if final is None:
-        return
+    if final is None or windows_image(df):
+        return  # Windows runs the shell form under cmd or the SHELL given, and stops containers without SIGTERM
     last: dict[str, Instruction] = {}
     for ins in final.instructions:
         if ins.keyword in ("CMD", "ENTRYPOINT"):

@@ -94,6 +94,10 @@ _TOOLCHAIN_PROGRAMS = {"go", "gcc", "g++", "cc", "clang", "make", "cmake", "ninj
                        # a project's own build script (`build.sh`, `hack/make.sh`)
                        "build", "compile"}
 _RUNS_APP = {"run", "start", "serve", "exec", "spring-boot:run", "bootRun"}
+# An entrypoint script (`docker-entrypoint.sh`, `mvn-entrypoint.sh`) or init that prepares and then runs the command
+# it is given: the program is the word after it.
+_ENTRY_SCRIPT = lazy_re.compile(r"^([\w.-]+[-_])?entrypoint(\.(sh|bash|ps1|cmd))?$", re.I)
+_EXEC_WRAPPERS = {"tini", "/tini", "/sbin/tini", "/usr/bin/tini", "dumb-init", "/usr/bin/dumb-init", "--"}
 _SCRIPT_SUFFIX = lazy_re.compile(r"\.(sh|bash|ash|py|pl)$")  # `go.ash`: a wrapper named for its tool
 
 
@@ -112,6 +116,8 @@ def _entry_words(df: Dockerfile) -> list[str]:
 def toolchain_entrypoint(df: Dockerfile) -> bool:
     """True when the final image's program is a compiler or build tool (`ENTRYPOINT ["mvn"]`), not `go run`."""
     words = _entry_words(df)
+    while len(words) > 1 and (_ENTRY_SCRIPT.match(words[0].rsplit("/", 1)[-1]) or words[0] in _EXEC_WRAPPERS):
+        words = words[1:]  # `ENTRYPOINT ["mvn-entrypoint.sh"]` + `CMD ["mvn"]`: the script sets up, then runs mvn
     if not words:
         return False
     name = _SCRIPT_SUFFIX.sub("", words[0].rsplit("/", 1)[-1])

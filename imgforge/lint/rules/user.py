@@ -217,7 +217,8 @@ def _runs_privileged(df: Dockerfile) -> bool:
                for stage in df.shipped() for ins in stage.instructions)
 
 
-def _windows(df: Dockerfile) -> bool:
+def windows_image(df: Dockerfile) -> bool:
+    """True when what ships is a Windows image (a Windows base, or the backtick escape Windows Dockerfiles use)."""
     return any(_WINDOWS.search(s.image) for s in df.shipped()) or df.escape == "`"
 
 
@@ -254,7 +255,7 @@ def is_service(df: Dockerfile) -> bool:
 def _root_by_default(df: Dockerfile) -> Hit | None:
     """Where the final image runs as root without a reason we can see, or None."""
     final = df.final
-    if final is None or _windows(df):
+    if final is None or windows_image(df):
         return None
     last = _last_user(df)
     if last is None:
@@ -293,7 +294,7 @@ def tool_as_root(df: Dockerfile) -> Iterator[Hit]:
       "Use a numeric UID (USER 10001:10001) so Kubernetes runAsNonRoot can verify it.")
 def non_numeric(df: Dockerfile) -> Iterator[Hit]:
     last = _last_user(df)  # only the user the container runs as matters; intermediate USER root is routine
-    if last is None or _windows(df):
+    if last is None or windows_image(df):
         return
     user = _user(last)
     if user and not user.isdigit() and not user.startswith("$") and not _ROOT.match(user) and \
