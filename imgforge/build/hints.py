@@ -2,7 +2,8 @@
 and a Node.js dependency's own version check).
 
 A pinned package with no wheel for the image's Python is built from its source distribution; the builder
-images have no C compiler, and an old `setup.py` may import modules newer Pythons removed (`imp`, gone in
+images have a C compiler only when generation knew it was needed (generate/native.py), the compile may fail on a
+Python the package predates, and an old `setup.py` may import modules newer Pythons removed (`imp`, gone in
 3.12). pip names the package near the top of a long traceback, so the last lines alone do not say which.
 """
 
@@ -14,7 +15,11 @@ from collections.abc import Sequence
 _COLLECTING = re.compile(r"^\s*Collecting ([A-Za-z0-9][A-Za-z0-9._-]*)")
 _FAILED = re.compile(r"Failed (?:building wheel for|to build) (?!installable )([A-Za-z0-9][A-Za-z0-9._-]*)(?:\s|$)")
 _PYTHON = re.compile(r"python3\.(\d+)\b|cpython-3(\d+)\b")
-_COMPILER = re.compile(r"\b(?:gcc|cc1|x86_64-linux-gnu-gcc|aarch64-linux-gnu-gcc)\b|Python\.h|command 'cc' failed")
+# The compiler itself missing (setuptools' and distutils' words for it), or the Python headers: not a failed compile.
+_CC = r"(?:gcc|cc|x86_64-linux-gnu-gcc|aarch64-linux-gnu-gcc)"
+_NO_COMPILER = re.compile(rf"(?:No such file or directory|unable to execute|not found)[^\n]{{0,20}}['\"]?{_CC}['\"]"
+                          rf"|['\"]{_CC}['\"]:? (?:failed: )?No such file")
+_NO_HEADERS = re.compile(r"Python\.h: No such file")
 _SOURCE_BUILD = re.compile(r"Getting requirements to build wheel did not run successfully|metadata-generation-failed"
                            r"|Preparing metadata \(pyproject\.toml\) did not run successfully")
 _REMOVED = re.compile(r"No module named '(imp|distutils|asynchat|asyncore|smtpd)'")
@@ -105,8 +110,10 @@ def install_hint(lines: Sequence[str]) -> str | None:
         why = f"its build imports {removed.group(1)}, which {python} no longer has"
     elif needs:
         why = f"it has no wheel for it, and its source build needs {needs[1]}"
-    elif _COMPILER.search(text):
+    elif _NO_COMPILER.search(text):
         why = "it has no wheel for it and the builder has no C compiler"
+    elif _NO_HEADERS.search(text):
+        why = "it has no wheel for it and the builder has no Python headers"
     else:
         why = "it has no wheel for it and its source build failed"
     return (f"{package} could not be installed on {python} ({why}): pin a newer {package}, or choose an older "

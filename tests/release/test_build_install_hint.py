@@ -123,3 +123,20 @@ def test_a_google_font_next_build_could_not_fetch_names_the_hosts_and_next_font_
     assert hint is not None and hint.startswith("next/font/google downloads Geist Mono from fonts.googleapis.com")
     assert "fonts.gstatic.com" in hint and "next/font/local" in hint
     assert install_hint(["next/font: warning:", "Using fallback font"]) is None
+
+
+def test_a_source_build_that_fails_with_a_compiler_is_not_called_compiler_less():
+    # Modelled on a uv.lock from before 3.13 had wheels (uvloop 0.20): generate gave the builder gcc, and the
+    # package's own build then failed (libuv's ./configure) on a Python it predates.
+    lines = ["Collecting uvloop==0.20.0", "  Downloading uvloop-0.20.0.tar.gz (2.3 MB)", *["  filler"] * 20,
+             "      gcc -pthread -fno-strict-overflow -Wsign-compare -O2 -c uvloop/loop.c",
+             "      File \"/usr/lib/python3.13/subprocess.py\", line 577, in run",
+             "      subprocess.CalledProcessError: Command '['./configure']' returned non-zero exit status 1.",
+             "  ERROR: Failed building wheel for uvloop", "Failed to build uvloop"]
+    hint = install_hint(lines)
+    assert hint is not None and "no C compiler" not in hint
+    assert hint.startswith("uvloop could not be installed on Python 3.13 (it has no wheel for it and its source "
+                           "build failed)")
+    headers = ["Collecting regex==2021.4.4", "      regex_3/_regex.c:48:10: fatal error: Python.h: No such file "
+               "or directory", "  ERROR: Failed building wheel for regex"]
+    assert "no Python headers" in (install_hint(headers) or "")
