@@ -14,7 +14,7 @@ from pathlib import Path
 
 from imgforge.generate.pystart import dependencies
 
-COMPILER = ("gcc", "libc6-dev", "python3-dev")
+COMPILER = ("gcc", "libc6-dev", "make", "python3-dev")
 
 
 @dataclass(frozen=True)

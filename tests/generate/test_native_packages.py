@@ -33,7 +33,7 @@ def test_psycopg2_from_source_gets_headers_in_the_builder_and_libpq_in_the_runti
                             "imgforge.yaml": "recipe: python\n"})
     stages = _stages(generate(load_project(root)).dockerfile)
     deps, runtime = stages["deps"], stages["runtime"]
-    assert "apt-get install -y --no-install-recommends gcc libc6-dev libpq-dev python3-dev" in deps
+    assert "apt-get install -y --no-install-recommends gcc libc6-dev libpq-dev make python3-dev" in deps
     assert deps.index("apt-get install") < deps.index("COPY requirements.txt")  # before the dependency layer
     assert "apt-get install -y --no-install-recommends libpq5" in runtime
     assert "gcc" not in runtime and "libpq-dev" not in runtime
@@ -44,11 +44,11 @@ def test_psycopg2_from_source_gets_headers_in_the_builder_and_libpq_in_the_runti
 @pytest.mark.parametrize(("files", "build", "runtime"), [
     ({"requirements.txt": "psycopg2-binary==2.9.9\n"}, (), ()),
     ({"requirements.txt": "mysqlclient>=2.2\n"},
-     ("default-libmysqlclient-dev", "gcc", "libc6-dev", "pkg-config", "python3-dev"), ("libmariadb3",)),
+     ("default-libmysqlclient-dev", "gcc", "libc6-dev", "make", "pkg-config", "python3-dev"), ("libmariadb3",)),
     ({"pyproject.toml": '[project]\nname = "x"\ndependencies = ["psycopg>=3.1"]\n'}, (), ("libpq5",)),
     # psycopg[binary] brings its own libpq (psycopg-binary is in the lock).
     ({"uv.lock": 'version = 1\n\n[[package]]\nname = "psycopg"\n\n[[package]]\nname = "psycopg-binary"\n'}, (), ()),
-    ({"requirements/prod.txt": "Django==5.1\nuWSGI==2.0.28\n"}, ("gcc", "libc6-dev", "python3-dev"), ()),
+    ({"requirements/prod.txt": "Django==5.1\nuWSGI==2.0.28\n"}, ("gcc", "libc6-dev", "make", "python3-dev"), ()),
     ({"Pipfile": '[packages]\nflask = "*"\n'}, (), ()),
 ])
 def test_which_dependencies_need_what(tmp_path: Path, files: dict[str, str], build: tuple[str, ...],
@@ -64,5 +64,5 @@ def test_a_lock_package_without_a_wheel_for_the_python_gets_a_compiler(tmp_path:
     root = write(tmp_path, {"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.12"\n',
                             "uv.lock": lock, "app.py": APP, "imgforge.yaml": "recipe: python\n"})
     files = generate(load_project(root))
-    assert "gcc libc6-dev python3-dev" in _stages(files.dockerfile)["deps"]
+    assert "gcc libc6-dev make python3-dev" in _stages(files.dockerfile)["deps"]
     assert any("the builder gets a compiler" in w for w in files.warnings)
