@@ -9,7 +9,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import cast
 
@@ -109,7 +109,7 @@ def build(
         # that source the build network use it, so (auto) only a Dockerfile that mounts it builds in the host's.
         host_net = net.host_network and (net.mode == "host" or f"id={ENV_ID}" in (_text(dockerfile) or ""))
         try:
-            stream = engine.buildx.build(
+            stream = _plugin_client(engine).buildx.build(
                 context, file=dockerfile, tags=list(options.tags), build_args=build_args,
                 target=options.target, labels=dict(options.labels), secrets=[s.flag() for s in secrets],
                 cache_from=[cache_source(c) for c in options.cache_from] or None, cache_to=options.cache_to,
@@ -130,6 +130,40 @@ def build(
         image_id = _image_id(meta, engine, options)
     return BuildResult(image_id=image_id, tags=options.tags, labels=dict(options.labels),
                        stages=tuple(log.timings()), seconds=round(time.monotonic() - started, 3))
+
+
+# Where the docker CLI looks for `docker-buildx` after its config folder's cli-plugins (docker/cli, manager.go).
+_SYSTEM_PLUGIN_DIRS = ("/usr/local/lib/docker/cli-plugins", "/usr/local/libexec/docker/cli-plugins",
+                       "/usr/lib/docker/cli-plugins", "/usr/libexec/docker/cli-plugins")
+
+
+def buildx_plugin(config: str | os.PathLike[str] | None) -> Path | None:
+    """The `docker-buildx` binary `docker buildx` would run (None when unsure: extra plugin dirs configured)."""
+    folder = Path(config or os.environ.get("DOCKER_CONFIG") or Path.home() / ".docker")
+    try:
+        if "cliPluginsExtraDirs" in (folder / "config.json").read_text(encoding="utf-8", errors="replace"):
+            return None
+    except OSError:
+        pass
+    for directory in (folder / "cli-plugins", *map(Path, _SYSTEM_PLUGIN_DIRS)):
+        candidate = directory / "docker-buildx"
+        if os.access(candidate, os.X_OK) and candidate.is_file():
+            return candidate
+    return None
+
+
+def _plugin_client(engine: DockerClient) -> DockerClient:
+    """`engine` calling the buildx plugin itself, as the docker CLI does, with the same global flags.
+
+    `docker buildx` starts the docker CLI, which runs `docker-buildx docker-cli-plugin-metadata` and then the
+    plugin: two extra Go binaries, ~0.05-0.08 s of every build (a cached one takes ~0.3 s here). The variable is
+    the one the CLI sets to tell the plugin it runs as `docker buildx` (docker/cli's plugin protocol)."""
+    config = engine.client_config
+    plugin = buildx_plugin(config.config) if config.client_call == ["docker"] else None
+    if plugin is None:
+        return engine
+    call = ["env", "DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND=docker", str(plugin)]
+    return DockerClient(client_config=replace(config, client_call=call, _client_call_with_path=None))
 
 
 def cache_source(text: str) -> dict[str, str]:

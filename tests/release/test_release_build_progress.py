@@ -8,7 +8,10 @@ import pytest
 
 from imgforge.build import BuildOptions, ProgressLog, Secret, locate_step, oci_labels
 from imgforge.build.options import check_build_args, created_timestamp
-from imgforge.build.run import check_cache
+from python_on_whales import DockerClient
+
+import imgforge.build.run
+from imgforge.build.run import _plugin_client, buildx_plugin, check_cache
 from imgforge.errors import UsageError
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "release"
@@ -83,6 +86,37 @@ def test_builder_is_inspected_only_for_a_cache_export_it_could_refuse():
 
     check_cache(BuildOptions(), never)
     check_cache(BuildOptions(cache_to="type=inline"), never)
+
+
+def _plugin(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "docker-buildx").write_text("#!/bin/sh\n")
+    (folder / "docker-buildx").chmod(0o755)
+    return folder / "docker-buildx"
+
+
+def test_buildx_plugin_is_found_where_the_docker_cli_looks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    system = _plugin(tmp_path / "system")
+    monkeypatch.setattr(imgforge.build.run, "_SYSTEM_PLUGIN_DIRS", (str(tmp_path / "none"), str(system.parent)))
+    config = tmp_path / "config"
+    config.mkdir()
+    assert buildx_plugin(config) == system
+    mine = _plugin(config / "cli-plugins")  # the config folder's own plugin comes first, as for the CLI
+    assert buildx_plugin(config) == mine
+    (config / "config.json").write_text('{"cliPluginsExtraDirs": ["/opt/plugins"]}')
+    assert buildx_plugin(config) is None  # extra plugin dirs: left to `docker buildx` itself
+
+
+def test_build_calls_the_plugin_with_the_clients_global_flags(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    plugin = _plugin(tmp_path / "cli-plugins")
+    monkeypatch.setattr(imgforge.build.run, "_SYSTEM_PLUGIN_DIRS", ())
+    engine = DockerClient(config=str(tmp_path), host="unix:///tmp/other.sock")
+    cmd = [str(part) for part in _plugin_client(engine).client_config.docker_cmd]
+    assert cmd[1:] == ["DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND=docker", str(plugin), "--config", str(tmp_path),
+                       "--host", "unix:///tmp/other.sock"]
+    assert _plugin_client(DockerClient(config=str(tmp_path / "empty"))).client_config.client_call == ["docker"]
+    podman = DockerClient(client_call=["podman"], config=str(tmp_path))
+    assert _plugin_client(podman) is podman
 
 
 def test_created_from_source_date_epoch_and_labels(tmp_path: Path):
