@@ -356,13 +356,15 @@ class Run:
             while len(queue) >= _CHUNK and len(self.running) < self.width:
                 self._launch(dialect, _CHUNK)
 
-    def start_queued(self) -> None:
+    def start_queued(self) -> bool:
         """Start the queued scripts on the free CPUs, without waiting for a chunk to fill: for when no more files
-        are coming soon (the batch is read, or what is left is being linted elsewhere)."""
+        are coming soon (the batch is read, or what is left is being linted elsewhere). True while scripts are
+        still queued."""
         self._reap()
         for dialect, queue in self.queued.items():
             while queue and len(self.running) < self.width:
                 self._launch(dialect, self._share(queue))
+        return any(self.queued.values())
 
     def findings(self) -> list[Finding]:
         """Wait for every script's comments, save the cache, and give the findings on Dockerfile lines."""
