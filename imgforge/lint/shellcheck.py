@@ -42,6 +42,7 @@ _SHARE = 4
 _TAIL_BYTES = 16 * 1024
 _TIMEOUT = 600.0  # seconds for one process
 _BASH = lazy_re.compile(r"(^|/)bash$")
+_CHMOD_BEFORE = lazy_re.compile(r"(^|[\s;&|(])(\S*/)?chmod\s+$")  # a line up to chmod's first argument
 # A script made only of plain words run by ordinary programs gives ShellCheck nothing to say: it is not sent, which
 # saves ~40% of the scripts. "Nothing to say" follows ShellCheck 0.11's checks: shell syntax ($, quotes, globs other
 # than /path/*, redirections, pipes, control flow), non-ASCII and control characters (SC1017, SC1018, SC1100, ...),
@@ -426,11 +427,24 @@ class Run:
                     self.cache.put(self.keys[name], comments)
 
 
+def _chmod_mode(script: Script, comment: dict[str, Any]) -> bool:
+    """True for SC2283 ("remove spaces around =") on the mode of `chmod =2775 dir` or `chmod =rwx,g+s dir`: there
+    the leading `=` is chmod's own operator (exactly these bits: on a folder, GNU chmod keeps the set-ID bits a bare
+    number leaves out), not an assignment written with spaces. ShellCheck says it, and hadolint passes it on."""
+    if comment.get("code") != 2283 or "column" not in comment:
+        return False
+    lines = script.text.split("\n")
+    k = int(comment["line"]) - 1
+    return 0 <= k < len(lines) and bool(_CHMOD_BEFORE.search(lines[k][:max(0, int(comment["column"]) - 1)]))
+
+
 def _findings(batch: list[tuple[str, str, Script]], comments: dict[str, list[dict[str, Any]]]) -> list[Finding]:
     """ShellCheck's comments on each script, as findings on the lines of every Dockerfile that has the script."""
     found: list[Finding] = []
     for file, name, script in batch:
         for c in comments.get(name, ()):
+            if _chmod_mode(script, c):
+                continue
             line = script.first_line + int(c["line"]) - 1
             end = max(line, script.first_line + int(c.get("endLine", c["line"])) - 1)
             # SC1xxx are parse complaints: a RUN script the shell cannot parse fails the build, so on a file
