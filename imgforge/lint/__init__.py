@@ -258,7 +258,7 @@ class _Part:
     def lint(self, path: Path) -> _Linted:
         """The rules' findings for one file (INT001 when the linter fails on it); unreadable: UsageError."""
         cfg = self._config(path)
-        text, ahead = self.ahead[path] if path in self.ahead else (read_dockerfile(path), None)
+        text, ahead = self.ahead.pop(path) if path in self.ahead else (read_dockerfile(path), None)
         name = str(path)
         try:
             if isinstance(ahead, Exception):
@@ -362,6 +362,8 @@ def lint_files(paths: list[Path], config: LintConfig | None = None, *, use_shell
         # patterns compiled on first call) is then loaded once and shared, not once in every process.
         first = [part.lint(path) for path in slices[0][:_WARM]] if len(slices) > 1 else []
         children = [(_fork(part, piece), piece) for piece in slices[1:]]
+        for path in itertools.chain.from_iterable(slices[1:]):
+            part.ahead.pop(path, None)  # the workers have these parses: here they would only take memory
         for item in itertools.chain(first, map(part.lint, slices[0][len(first):])):
             linted.append(item)
             if run is not None:
