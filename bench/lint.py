@@ -2,11 +2,13 @@
 and one file in one process: issue 12's target, `imgforge lint FILE` under 0.15 s.
 
 Usage: .venv/bin/python bench/lint.py [--files 1000] [--per-file-sample 100] [--single FILE] [--runs 21]
-       [--single-only] [--batch-runs 3]
+       [--single-only] [--batch-runs 3] [--corpus DIR]
 The 1,000 files are the test corpus and comparison set, each made unique (a comment and an ENV line), so neither
-tool can cache. Per-file timings run a sample and scale it up (printed as such). The criterion's rows (one
-`imgforge lint` CLI process, cold, against one hadolint process) run `--batch-runs` times, interleaved, and print
-the median wall and CPU time.
+tool can cache. Their RUN scripts are few and small (37 distinct scripts to check), so that batch is rule-bound;
+`--corpus DIR` times the batch rows on a folder of public Dockerfiles instead (found as bench/lint_corpus.py finds
+them), which is ShellCheck-bound. Per-file timings run a sample and scale it up (printed as such). The criterion's
+rows (one `imgforge lint` CLI process, cold, against one hadolint process) run `--batch-runs` times, interleaved,
+and print the median wall and CPU time.
 
 The one-file figure is the median of `--runs` whole processes, run round by round with `python -c pass` and hadolint
 on the same file, so a busy machine slows all of them alike; each row gives the wall time and the CPU time (user +
@@ -33,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Replace the script's own folder on sys.path: bench/ holds modules (e.g. secrets.py) that shadow the stdlib.
 sys.path[0] = str(ROOT)
 
+from bench.lint_corpus import corpus_files  # noqa: E402
 from imgforge.lint import LintConfig, lint_files  # noqa: E402
 
 SOURCES = sorted((ROOT / "tests/data/lint/corpus").glob("*.Dockerfile")) + \
@@ -138,6 +141,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=21, help="one-file processes per row (at least 15)")
     ap.add_argument("--single-only", action="store_true", help="only the one-file timing")
     ap.add_argument("--batch-runs", type=int, default=3, help="runs of each one-call batch row (median printed)")
+    ap.add_argument("--corpus", type=Path, help="time the batch rows on this folder's Dockerfiles instead")
     opts = ap.parse_args()
     if opts.runs < 15:
         sys.exit("bench/lint.py: --runs must be at least 15 (the one-file figure is a median)")
@@ -150,16 +154,20 @@ def main() -> None:
                     "'python_on_whales', 'typer'} & set(sys.modules)"], cwd=ROOT, env=env, check=True)
 
     if not opts.single_only:
-        batch(opts.files, opts.per_file_sample, env, hadolint, opts.batch_runs)
+        batch(opts.files, opts.per_file_sample, env, hadolint, opts.batch_runs, opts.corpus)
         print()
     with tempfile.TemporaryDirectory() as tmp:
         single_file(opts.single.resolve(), opts.runs, Path(tmp), env, hadolint)
 
 
-def batch(count: int, per_file_sample: int, env: dict[str, str], hadolint: str, batch_runs: int) -> None:
-    """The 1,000-file comparison: one call for all files and one process per file, each tool."""
+def batch(count: int, per_file_sample: int, env: dict[str, str], hadolint: str, batch_runs: int,
+          corpus: Path | None = None) -> None:
+    """The 1,000-file comparison (or a corpus folder's): one call for all files and one process per file, each
+    tool."""
     with tempfile.TemporaryDirectory() as tmp:
-        files = make_files(Path(tmp), count)
+        files = corpus_files(corpus) if corpus is not None else make_files(Path(tmp), count)
+        if not files:
+            sys.exit(f"bench/lint.py: no Dockerfiles in {corpus}")
         names = [str(p) for p in files]
         n, sample = len(files), files[:per_file_sample]
 
@@ -193,8 +201,9 @@ def batch(count: int, per_file_sample: int, env: dict[str, str], hadolint: str, 
         print(f"  {label:<52} {secs:8.2f} s  {secs / n * 1000:7.2f} ms/file"
               + (f"  cpu {cpu:6.2f} s" if cpu is not None else ""))
 
-    print(f"Linting {n} Dockerfiles ({len(SOURCES)} distinct sources, each made unique); one-call rows: median of "
-          f"{batch_runs}, load average {os.getloadavg()[0]:.1f}")
+    what = f"from {corpus}" if corpus is not None else f"{len(SOURCES)} distinct sources, each made unique"
+    print(f"Linting {n} Dockerfiles ({what}); one-call rows: median of {batch_runs}, load average "
+          f"{os.getloadavg()[0]:.1f}")
     row("imgforge lint, library call in one process", ours_lib)
     row("imgforge lint, one CLI process for all files", ours_cli, ours_cpu)
     row("hadolint, one process for all files", hado_one, hado_cpu)

@@ -220,36 +220,55 @@ class _Linted:
     config: LintConfig | None
     purpose: purposes.Purpose | None = None
     kind: str | None = None
-    scripts: list[shellcheck.Script] = field(default_factory=list)  # for ShellCheck, when it runs on this file
     df: Dockerfile | None = field(default=None, compare=False)  # kept in the process that parsed it, not sent
 
 
 class _Part:
     """Lints paths one by one with the settings found beside each (or the given ones)."""
 
-    def __init__(self, config: LintConfig | None, want_scripts: bool) -> None:
+    def __init__(self, config: LintConfig | None) -> None:
         self.config = config
-        self.want_scripts = want_scripts
         self.configs: dict[Path, LintConfig | None] = {}
+        # Files read and parsed ahead of their rules, for ShellCheck to start on: text, parse or what it raised.
+        self.ahead: dict[Path, tuple[str, Dockerfile | Exception]] = {}
+
+    def _config(self, path: Path) -> LintConfig | None:
+        if self.config is not None:
+            return self.config
+        folder = path.parent
+        if folder not in self.configs:
+            self.configs[folder] = _config_beside(folder)
+        return self.configs[folder]
+
+    def read_ahead(self, path: Path) -> list[shellcheck.Script]:
+        """Read and parse one file before its rules run (`lint` then reuses both), and give the RUN scripts
+        ShellCheck is to check; unreadable: UsageError. A parse that fails is the file's INT001 in `lint`."""
+        cfg = self._config(path)
+        text = read_dockerfile(path)
+        try:
+            df = parse(text, str(path))
+            wanted = df.stages and shellcheck.RULE_ID not in (cfg.disable if cfg is not None else ())
+            found = shellcheck.scripts(df, text) if wanted else []
+        except Exception as exc:  # one bad file must not abort the batch (RecursionError included)
+            self.ahead[path] = (text, exc)
+            return []
+        self.ahead[path] = (text, df)
+        return found
 
     def lint(self, path: Path) -> _Linted:
         """The rules' findings for one file (INT001 when the linter fails on it); unreadable: UsageError."""
-        cfg = self.config
-        if cfg is None:
-            folder = path.parent
-            if folder not in self.configs:
-                self.configs[folder] = _config_beside(folder)
-            cfg = self.configs[folder]
-        text = read_dockerfile(path)
+        cfg = self._config(path)
+        text, ahead = self.ahead.pop(path) if path in self.ahead else (read_dockerfile(path), None)
         name = str(path)
         try:
-            df = replace(parse(text, name), contexts=folder_contexts(path))  # stat-ed only if a rule asks
+            if isinstance(ahead, Exception):
+                raise ahead
+            df = replace(parse(text, name) if ahead is None else ahead,
+                         contexts=folder_contexts(path))  # stat-ed only if a rule asks
             purpose = purposes.classify(df, (cfg.purpose if cfg is not None else None) or "auto", on_disk=True)
             kind = purposes.report_kind(purpose, df)
             disabled = cfg.disable if cfg is not None else ()
-            found = _finish(_check(df, disabled), df, text, cfg, purpose)
-            wanted = self.want_scripts and df.stages and shellcheck.RULE_ID not in disabled
-            return _Linted(name, text, found, cfg, purpose, kind, shellcheck.scripts(df, text) if wanted else [], df)
+            return _Linted(name, text, _finish(_check(df, disabled), df, text, cfg, purpose), cfg, purpose, kind, df)
         except Exception as exc:  # one bad file must not abort the batch (RecursionError included)
             return _Linted(name, text, [_internal(name, exc)], cfg)
 
@@ -298,9 +317,20 @@ def _collect(pid: int, read: int) -> list[_Linted] | None:
     return done if isinstance(done, list) else None
 
 
+def _keep_busy(run: shellcheck.Run, reads: list[int]) -> None:
+    """Start ShellCheck's next shares as its processes end until every worker is done linting (its results are
+    ready to read) or nothing is left to start: a CPU a process frees while this one waits must not idle."""
+    import select  # deferred with the batch
+
+    while reads and run.start_queued():
+        ready, _, _ = select.select(reads, [], [], 0.01)
+        reads = [fd for fd in reads if fd not in ready]
+
+
 def lint_files(paths: list[Path], config: LintConfig | None = None, *, use_shellcheck: bool = True,
                workers: int = 1) -> LintReport:
-    """Lint several Dockerfiles into one report; ShellCheck (when installed) runs once over all their RUN scripts.
+    """Lint several Dockerfiles into one report; ShellCheck (when installed) runs once over all their RUN scripts,
+    started on them before the rules run (every file is read and parsed first).
 
     With `workers` > 1 (and fork), a large batch is split: forked children run the rules on the later parts while
     this process lints the first and runs ShellCheck, the same report in less time on several CPUs (the CLI's
@@ -308,23 +338,36 @@ def lint_files(paths: list[Path], config: LintConfig | None = None, *, use_shell
     goes on.
     """
     executable = shellcheck.find_shellcheck() if use_shellcheck else None
-    part = _Part(config, executable is not None)
+    part = _Part(config)
     _clear_caches()
     count = max(1, min(workers, os.cpu_count() or 1, len(paths) // _FORK_MIN)) if hasattr(os, "fork") else 1
     size = -(-len(paths) // count)
     slices = [paths[k:k + size] for k in range(0, len(paths), size)] or [[]]
-    # The first files are linted before forking: what rules load on first use (the secret detector, ~70 ms; the
-    # patterns compiled on first call) is then loaded once and shared, not once in every process.
-    first = [part.lint(path) for path in slices[0][:_WARM]] if len(slices) > 1 else []
-    children = [(_fork(part, piece), piece) for piece in slices[1:]]
     run: shellcheck.Run | None = None
+    children: list[tuple[tuple[int, int], list[Path]]] = []
     linted: list[_Linted] = []
     try:
+        if executable is not None:
+            # ShellCheck is most of a varied batch's time: every file is read and parsed first (~5% of the rules'
+            # time), so it works on all the scripts while the rules run, here and in the workers, which reuse the
+            # parses (a forked child has them).
+            for path in paths:
+                found = part.read_ahead(path)
+                if found:
+                    run = run or shellcheck.Run(executable)
+                    run.add_scripts(str(path), found)
+            if run is not None:
+                run.start_queued()
+        # The first files are linted before forking: what rules load on first use (the secret detector, ~70 ms; the
+        # patterns compiled on first call) is then loaded once and shared, not once in every process.
+        first = [part.lint(path) for path in slices[0][:_WARM]] if len(slices) > 1 else []
+        children = [(_fork(part, piece), piece) for piece in slices[1:]]
+        for path in itertools.chain.from_iterable(slices[1:]):
+            part.ahead.pop(path, None)  # the workers have these parses: here they would only take memory
         for item in itertools.chain(first, map(part.lint, slices[0][len(first):])):
             linted.append(item)
-            if executable is not None and item.scripts:
-                run = run or shellcheck.Run(executable)
-                run.add_scripts(item.name, item.scripts)  # ShellCheck starts on these while the next files are read
+            if run is not None:
+                run.start_queued()  # a ShellCheck process that ended makes room for the next share
     except BaseException:
         import signal  # deferred with the error path
 
@@ -337,14 +380,10 @@ def lint_files(paths: list[Path], config: LintConfig | None = None, *, use_shell
             run.close()
         raise
     if run is not None and children:
-        run.start_queued()  # the rest of the batch is with the workers: ShellCheck need not wait for it
+        _keep_busy(run, [read for (_, read), _ in children])
     results = [(_collect(*child), piece) for child, piece in children]
     for done, piece in results:
-        for item in done if done is not None else map(part.lint, piece):
-            linted.append(item)
-            if executable is not None and item.scripts:
-                run = run or shellcheck.Run(executable)
-                run.add_scripts(item.name, item.scripts)
+        linted.extend(done if done is not None else map(part.lint, piece))
     findings = {item.name: item.findings for item in linted}
     if run is not None:
         by_file: dict[str, list[Finding]] = {}

@@ -24,7 +24,10 @@ _SHARDS = 256
 _FOLDER = "shellcheck-results"
 _OLD_FILE = "shellcheck-results.json"  # the one-file layout before the shards: removed on the first write
 _PROBE = "shellcheck-version.json"
-_KEPT = ("line", "endLine", "code", "level", "message")
+_KEPT = ("line", "column", "code", "level", "message", "endLine")
+# In every entry's key: entries of an older layout (before 2, without the column a finding's filter reads) are
+# not read back as if they held what this one does.
+FORMAT = 2
 
 Comments = list[dict[str, Any]]
 
@@ -92,7 +95,7 @@ def _read_shard(path: Path) -> dict[str, Comments]:
 
 def load(identity: str) -> ResultCache:
     """The cache for this ShellCheck identity (it reads nothing until a key is looked up)."""
-    return ResultCache(identity, cache_dir())
+    return ResultCache(f"{identity}\0format {FORMAT}", cache_dir())
 
 
 def recall(stamp: str) -> tuple[str, tuple[str, ...]] | None:

@@ -42,62 +42,69 @@ _SHARE = 4
 _TAIL_BYTES = 16 * 1024
 _TIMEOUT = 600.0  # seconds for one process
 _BASH = lazy_re.compile(r"(^|/)bash$")
-# A script made only of plain words run by ordinary programs gives ShellCheck nothing to say: it is not sent, which
-# saves ~40% of the scripts. "Nothing to say" follows ShellCheck 0.11's checks: shell syntax ($, quotes, globs other
-# than /path/*, redirections, pipes, control flow), non-ASCII and control characters (SC1017, SC1018, SC1100, ...),
-# and every program or keyword a check is keyed on by name (Checks/Commands.hs, Checks/ShellSupport.hs, Analytics.hs,
-# and the wrappers it looks through: busybox, builtin, command, exec, run) send a script. Six common programs are
-# judged by their arguments instead, as those checks do: mkdir -m (SC2174), chmod -r (SC2253), cp/mv/ln with one
-# operand (SC2224-SC2226), rm of a system folder (SC2114/SC2115). On the 2,802 distinct scripts of a 1,942-file
-# public corpus, none that this skips gets a comment from ShellCheck.
+_CHMOD_BEFORE = lazy_re.compile(r"(^|[\s;&|(])(\S*/)?chmod\s+$")  # a line up to chmod's first argument
+# A script made only of plain words run by the programs that install packages, add users, make folders and fetch or
+# build (most RUN lines) gives ShellCheck nothing to say: it is not sent, which saves ~40% of the scripts. The
+# programs are our own list of what such scripts run (_PLAIN_PROGRAMS); any other program sends the script, and so
+# do shell syntax ($, quotes, globs other than /path/*, redirections, pipes, control flow) and non-ASCII or control
+# characters (ShellCheck warns about look-alike blanks, quotes and carriage returns). A few listed programs take
+# arguments ShellCheck's wiki documents warnings for, judged here: mkdir -m with -p (SC2174), chmod -r (SC2253),
+# cp/mv/ln with one operand (SC2224-SC2226), rm of a system folder (SC2114/SC2115: here any folder the system lives
+# in, see _system_folder). bench/sc_prefilter.py checks on corpora that no skipped script gets a comment.
 _SHELL_SYNTAX = lazy_re.compile(r"[$`'\"\\!<>{}\[\]?#|()&\x00-\x08\x0b-\x1f\x7f]")
 _SEPARATOR = lazy_re.compile(r"(&&|;|\n)")
 _SET_FLAGS = lazy_re.compile(r"^[-+][euxv]+$")
 _PLAIN_WORD = lazy_re.compile(r"^[\w@%+,./:=~^-]+$|^/[\w@%+,./:-]*\*$")
-_CHECKED_PROGRAMS = frozenset({
-    "echo", "printf", "find", "read", "cd", "set", "local", "export", "ls", "grep", "egrep", "fgrep", "cat", "xargs",
-    "sudo", "ssh", "eval", "trap", "test", "[", "[[", "expr", "tr", "su", "source", ".", "for", "if", "while",
-    "case", "until", "do", "done", "then", "fi", "else", "elif", "function", "declare", "typeset", "alias", "exit",
-    "return", "wait", "kill", "ps", "sed", "awk", "unset", "shift", "let", "time", "which", "type", "command",
-    "exec", "tee", "head", "tail", "sort", "uniq", "wc", "seq", "readonly", "getopts", "ulimit", "umask", "pushd",
-    "popd", "dirname", "basename", "mktemp",
-    # keywords, the wrappers ShellCheck looks through, bash-only builtins (SC3044) and other names checks know
-    "esac", "in", "select", "coproc", "busybox", "builtin", "run", "caller", "complete", "compgen", "dirs", "disown",
-    "enable", "mapfile", "readarray", "shopt", "suspend", "hash", "jobs", "tempfile", "true", "false", ":", "break",
-    "continue", "sponge", "du", "pgrep", "zgrep", "zstdgrep", "zipgrep", "xzgrep", "bzgrep", "bz3grep", "chroot",
-    "screen", "doas", "run0", "tmux", "cut",
+_PLAIN_PROGRAMS = frozenset({
+    # package managers and their helpers
+    "apt-get", "apt", "apk", "yum", "dnf", "microdnf", "tdnf", "zypper", "rpm", "rpmkeys", "dpkg", "apt-key",
+    "add-apt-repository", "update-ca-certificates", "update-alternatives", "ldconfig", "locale-gen",
+    "docker-php-ext-install", "docker-php-ext-configure", "docker-php-ext-enable", "pecl",
+    # language package managers and build tools
+    "pip", "pip3", "pipx", "uv", "poetry", "npm", "npx", "yarn", "pnpm", "corepack", "gem", "bundle", "composer",
+    "go", "cargo", "mix", "mvn", "gradle", "dotnet", "cpanm", "make", "cmake", "gcc", "python", "python3",
+    "virtualenv", "yum-config-manager", "a2enmod", "a2dismod", "fc-cache",
+    # users and the file system
+    "useradd", "groupadd", "usermod", "userdel", "groupdel", "adduser", "addgroup", "deluser", "delgroup",
+    "mkdir", "rmdir", "rm", "chmod", "chown", "chgrp", "ln", "cp", "mv", "touch", "install",
+    # fetching and unpacking
+    "curl", "wget", "git", "tar", "unzip", "gzip",
 })
-# fixPath of checkCatastrophicRm's importantPaths: `rm -r` of one of these is SC2114 (SC2115 with a glob)
-_SYSTEM_PATHS = frozenset(p + tail for tail in ("", "/", "/*", "/*/*") for p in (
-    "", "/bin", "/etc", "/home", "/mnt", "/usr", "/usr/share", "/usr/local", "/var", "/lib", "/dev", "/media", "/boot",
-    "/lib64", "/usr/bin")) - {""}
+# Folders the installed system lives in; `rm` of one of them or its contents, or of a folder in /usr or /var, sends
+# the script (ShellCheck warns on some such paths).
+_SYSTEM_ROOTS = frozenset({"bin", "boot", "dev", "etc", "home", "lib", "lib32", "lib64", "libx32", "media", "mnt",
+                           "opt", "proc", "root", "run", "sbin", "srv", "sys", "usr", "var"})
 
 
-def _rm_path(word: str) -> str:
-    """A path as checkCatastrophicRm compares it: repeated / and * squeezed, trailing / dropped (but "/" kept)."""
-    path = re.sub(r"\*+", "*", re.sub(r"/+", "/", word))
-    return path if path == "/" else path.rstrip("/")
+def _system_folder(word: str) -> bool:
+    """True for `/`, a folder the system lives in or one in /usr or /var, or such a folder's contents (`/usr/*`)."""
+    if not word.startswith("/"):
+        return False
+    parts = [part for part in word.split("/") if part]
+    while parts and set(parts[-1]) == {"*"}:
+        parts.pop()
+    return len(parts) == 0 or (len(parts) == 1 and parts[0] in _SYSTEM_ROOTS) or \
+        (len(parts) == 2 and parts[0] in ("usr", "var"))
 
 
 def _plain_command(words: list[str]) -> bool:
-    """True for a simple command of plain words no ShellCheck check is keyed on."""
+    """True for a simple command of plain words run by a program of _PLAIN_PROGRAMS, with no argument ShellCheck
+    is documented to warn about."""
     first = words[0]
-    name = first.rsplit("/", 1)[-1]
-    if name in _CHECKED_PROGRAMS or first.startswith("-") or "=" in first or "*" in first \
-            or first[-1] in "/.,%":  # SC2215, assignments and SC2283, SC2211, SC2287/SC2288
+    if first not in _PLAIN_PROGRAMS:  # by its bare name: /bin/rm or ./make send the script
         return False
     args = words[1:]
-    if args and args[0].startswith(("=", "+=")):  # `x = y`: SC2283/SC2284/SC2285
+    if args and args[0].startswith(("=", "+=")):  # `x = y`: ShellCheck reads an assignment with spaces
         return False
     operands = [w for w in args if not w.startswith("-")]
-    if name == "mkdir":
+    if first == "mkdir":
         return not any(w.startswith("-") and "m" in w for w in args)
-    if name == "chmod":
+    if first == "chmod":
         return not any(w.startswith("-") and "r" in w for w in args)
-    if name in ("cp", "mv", "ln"):
+    if first in ("cp", "mv", "ln"):
         return len(operands) >= 2
-    if name == "rm":
-        return not any(_rm_path(w) in _SYSTEM_PATHS for w in operands)
+    if first == "rm":
+        return not any(_system_folder(w) for w in operands)
     return True
 
 
@@ -356,13 +363,15 @@ class Run:
             while len(queue) >= _CHUNK and len(self.running) < self.width:
                 self._launch(dialect, _CHUNK)
 
-    def start_queued(self) -> None:
+    def start_queued(self) -> bool:
         """Start the queued scripts on the free CPUs, without waiting for a chunk to fill: for when no more files
-        are coming soon (the batch is read, or what is left is being linted elsewhere)."""
+        are coming soon (the batch is read, or what is left is being linted elsewhere). True while scripts are
+        still queued."""
         self._reap()
         for dialect, queue in self.queued.items():
             while queue and len(self.running) < self.width:
                 self._launch(dialect, self._share(queue))
+        return any(self.queued.values())
 
     def findings(self) -> list[Finding]:
         """Wait for every script's comments, save the cache, and give the findings on Dockerfile lines."""
@@ -424,11 +433,24 @@ class Run:
                     self.cache.put(self.keys[name], comments)
 
 
+def _chmod_mode(script: Script, comment: dict[str, Any]) -> bool:
+    """True for SC2283 ("remove spaces around =") on the mode of `chmod =2775 dir` or `chmod =rwx,g+s dir`: there
+    the leading `=` is chmod's own operator (exactly these bits: on a folder, GNU chmod keeps the set-ID bits a bare
+    number leaves out), not an assignment written with spaces. ShellCheck says it, and hadolint passes it on."""
+    if comment.get("code") != 2283 or "column" not in comment:
+        return False
+    lines = script.text.split("\n")
+    k = int(comment["line"]) - 1
+    return 0 <= k < len(lines) and bool(_CHMOD_BEFORE.search(lines[k][:max(0, int(comment["column"]) - 1)]))
+
+
 def _findings(batch: list[tuple[str, str, Script]], comments: dict[str, list[dict[str, Any]]]) -> list[Finding]:
     """ShellCheck's comments on each script, as findings on the lines of every Dockerfile that has the script."""
     found: list[Finding] = []
     for file, name, script in batch:
         for c in comments.get(name, ()):
+            if _chmod_mode(script, c):
+                continue
             line = script.first_line + int(c["line"]) - 1
             end = max(line, script.first_line + int(c.get("endLine", c["line"])) - 1)
             # SC1xxx are parse complaints: a RUN script the shell cannot parse fails the build, so on a file

@@ -120,6 +120,37 @@ def test_shellcheck_starts_while_the_batch_is_still_read(tmp_path: Path, monkeyp
 
 
 @needs_shellcheck
+@pytest.mark.parametrize("workers", [1, 2])
+def test_shellcheck_starts_before_the_rules_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                workers: int) -> None:
+    # ShellCheck is most of a varied batch's time: it must work on every file's scripts while the rules run, not
+    # wait for the files after them (in one process, or in a worker's part).
+    events: list[str] = []
+    real_popen = subprocess.Popen
+
+    def popen(cmd: list[str], **kw: Any) -> Any:
+        if "json1" in cmd:
+            events.append("shellcheck")
+        return real_popen(cmd, **kw)
+
+    def check(df: Dockerfile) -> list[Hit]:
+        events.append("rule")
+        return []
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    monkeypatch.setitem(RULES, "ZZZ998", Rule("ZZZ998", "syntax", "info", "test rule", "", check))
+    files = []
+    for k in range(80):
+        path = tmp_path / f"d{k}.Dockerfile"
+        path.write_text(f"FROM debian:12-slim\nRUN echo $VALUE_{k} > /tmp/out{k}\nUSER 10001\nCMD [\"app\"]\n")
+        files.append(path)
+    report = lint_files(files, LintConfig(), workers=workers)
+    assert "rule" in events and events.index("shellcheck") < events.index("rule")
+    assert report == lint_files(files, LintConfig())
+    assert {f.file for f in report.findings if f.rule == "SH100"} == {str(p) for p in files}
+
+
+@needs_shellcheck
 def test_shellcheck_can_be_disabled(tmp_path: Path) -> None:
     path = tmp_path / "Dockerfile"
     path.write_text("FROM debian:12-slim\nRUN echo $HOME\nUSER 1\nCMD [\"x\"]\n")
