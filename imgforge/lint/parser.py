@@ -5,6 +5,7 @@ Problems in the text become `syntax` findings (never exceptions), so garbage inp
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 
@@ -320,8 +321,16 @@ class _Parser:
                     continue
                 if target is None and any(c in ref for c in ":/@"):
                     continue  # an image reference, not a stage
+                if target is None and not ref.isdigit() and not _near_stage_name(ref, df):
+                    continue  # a bare name BuildKit pulls from Docker Hub (`--from=composer`), not a stage typo
                 why = "its own stage" if target is not None and target.index == stage.index else "no earlier stage"
                 self.problem("SYN010", ins.line, ins.end_line, f"COPY --from={ref[:60]} names {why}")
+
+
+def _near_stage_name(ref: str, df: Dockerfile) -> bool:
+    """True when ref is within a typo (similarity >= 0.75) of a stage name of df."""
+    names = [s.name.lower() for s in df.stages if s.name]
+    return bool(difflib.get_close_matches(ref.lower(), names, n=1, cutoff=0.75))
 
 
 _HOST = lazy_re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$")

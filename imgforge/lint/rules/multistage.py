@@ -162,6 +162,16 @@ def _single_stage_builds(df: Dockerfile) -> Iterator[Instruction]:
             yield ins
 
 
+_ACTION_LABEL = lazy_re.compile(r"""(^|\s)["']?com\.github\.actions\.name["']?\s*=""")
+
+
+def _sdk_action(df: Dockerfile) -> bool:
+    """True for a GitHub container action (LABEL com.github.actions.name) whose final stage is an SDK image."""
+    stage = df.stages[-1]
+    return sdk_image(stage.image) and any(
+        ins.keyword == "LABEL" and _ACTION_LABEL.search(ins.args) for ins in stage.instructions)
+
+
 @rule("MS002", "multistage", "warning", "Build step in a single-stage Dockerfile",
       "Split into a build stage and a runtime stage; COPY --from=build only the built artifacts.")
 def single_stage_build(df: Dockerfile) -> Iterator[Hit]:
@@ -170,6 +180,9 @@ def single_stage_build(df: Dockerfile) -> Iterator[Hit]:
     first = next(_single_stage_builds(df), None)  # what to report first, the reasons not to only then (see MS001)
     if first is None or is_base_image(df) or toolchain_entrypoint(df) or builds_cloned_source_at_start(df):
         return  # a base or builder image keeps its toolchain on purpose, and so does one that builds when it starts
+    if _sdk_action(df):
+        return  # a GitHub container action on an SDK image (a clippy or golangci action) runs that toolchain on the
+        # caller's checkout: the tools it installs are what it ships
     cmd = next(c for c in commands(first.script) if build_step(c))
     yield hit(first, f"`{' '.join(cmd[:3])[:60]}` compiles in the image that ships, and this RUN removes neither "
                      f"the toolchain nor the build tree, so they ship with it ({_stage_label(df.stages[0])})")
