@@ -50,6 +50,9 @@ _NODE_TOO_OLD = (
 # next/font/google downloads each font's files while `next build` runs (create-next-app's layout uses Geist).
 _GOOGLE_FONTS = re.compile(r"Failed to fetch (?:font )?[`'\"]?([^`'\"\n]+?)[`'\"]? from Google Fonts")
 
+# SvelteKit inlines $env/static/* when `vite build` runs; a variable set nowhere (no .env in the context) is no export.
+_SVELTE_STATIC_ENV = re.compile(r"\"(\w+)\" is not exported by \"\s*\$env/static/(public|private)\"")
+
 _NPM_WARN = re.compile(r"^npm (?:warn|WARN) EBADENGINE ?", re.M)
 
 
@@ -78,6 +81,11 @@ def install_hint(lines: Sequence[str]) -> str | None:
                 "the build could not reach it: let the build's proxy (HTTPS_PROXY or build.network.proxy in "
                 "imgforge.yaml) reach fonts.googleapis.com and fonts.gstatic.com, or serve the font files from the "
                 "project with next/font/local")
+    if env := _SVELTE_STATIC_ENV.search(text):
+        name, kind = env.groups()
+        return (f"SvelteKit's $env/static/{kind} needs {name} when the build runs, and the build context sets "
+                f"none: commit a .env with {name} (no secrets) or set it in the builder's env (overrides in "
+                f"imgforge.yaml), or import it from $env/dynamic/{kind} to read it at run time")
     if proxy := _GO_PROXY.search(text):
         return (f"Go modules could not be downloaded ({proxy.group(1)} is unreachable from the build): commit "
                 "vendor/ (go mod vendor), or set a reachable proxy as GOPROXY in the environment or "
