@@ -51,7 +51,8 @@ _NODE_TOO_OLD = (
 _GOOGLE_FONTS = re.compile(r"Failed to fetch (?:font )?[`'\"]?([^`'\"\n]+?)[`'\"]? from Google Fonts")
 
 # SvelteKit inlines $env/static/* when `vite build` runs; a variable set nowhere (no .env in the context) is no export.
-_SVELTE_STATIC_ENV = re.compile(r"\"(\w+)\" is not exported by \"\s*\$env/static/(public|private)\"")
+# Rollup names the virtual module with Vite's NUL prefix.
+_SVELTE_STATIC_ENV = re.compile(r"\"(\w+)\" is not exported by \"[\s\x00]*\$env/static/(public|private)\"")
 
 _NPM_WARN = re.compile(r"^npm (?:warn|WARN) EBADENGINE ?", re.M)
 
