@@ -84,9 +84,10 @@ def install_hint(lines: Sequence[str]) -> str | None:
                 "project with next/font/local")
     if env := _SVELTE_STATIC_ENV.search(text):
         name, kind = env.groups()
-        return (f"SvelteKit's $env/static/{kind} needs {name} when the build runs, and the build context sets "
-                f"none: commit a .env with {name} (no secrets) or set it in the builder's env (overrides in "
-                f"imgforge.yaml), or import it from $env/dynamic/{kind} to read it at run time")
+        # .env never reaches the build: the generated .dockerignore leaves it out, as it may hold secrets.
+        return (f"SvelteKit's $env/static/{kind} needs {name} when the build runs, and the build sets none (.env "
+                f"stays out of the context): set it under overrides.builders[].env in imgforge.yaml (never a "
+                f"secret), or import it from $env/dynamic/{kind} to read it at run time")
     if proxy := _GO_PROXY.search(text):
         return (f"Go modules could not be downloaded ({proxy.group(1)} is unreachable from the build): commit "
                 "vendor/ (go mod vendor), or set a reachable proxy as GOPROXY in the environment or "
