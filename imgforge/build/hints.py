@@ -50,6 +50,10 @@ _NODE_TOO_OLD = (
 # next/font/google downloads each font's files while `next build` runs (create-next-app's layout uses Geist).
 _GOOGLE_FONTS = re.compile(r"Failed to fetch (?:font )?[`'\"]?([^`'\"\n]+?)[`'\"]? from Google Fonts")
 
+# SvelteKit inlines $env/static/* when `vite build` runs; a variable set nowhere (no .env in the context) is no export.
+# Rollup names the virtual module with Vite's NUL prefix.
+_SVELTE_STATIC_ENV = re.compile(r"\"(\w+)\" is not exported by \"[\s\x00]*\$env/static/(public|private)\"")
+
 _NPM_WARN = re.compile(r"^npm (?:warn|WARN) EBADENGINE ?", re.M)
 
 
@@ -78,6 +82,12 @@ def install_hint(lines: Sequence[str]) -> str | None:
                 "the build could not reach it: let the build's proxy (HTTPS_PROXY or build.network.proxy in "
                 "imgforge.yaml) reach fonts.googleapis.com and fonts.gstatic.com, or serve the font files from the "
                 "project with next/font/local")
+    if env := _SVELTE_STATIC_ENV.search(text):
+        name, kind = env.groups()
+        # .env never reaches the build: the generated .dockerignore leaves it out, as it may hold secrets.
+        return (f"SvelteKit's $env/static/{kind} needs {name} when the build runs, and the build sets none (.env "
+                f"stays out of the context): set it under overrides.builders[].env in imgforge.yaml (never a "
+                f"secret), or import it from $env/dynamic/{kind} to read it at run time")
     if proxy := _GO_PROXY.search(text):
         return (f"Go modules could not be downloaded ({proxy.group(1)} is unreachable from the build): commit "
                 "vendor/ (go mod vendor), or set a reachable proxy as GOPROXY in the environment or "

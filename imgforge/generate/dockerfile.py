@@ -22,6 +22,7 @@ from imgforge.build.registry_cache import BASES_ARG, BASES_PREFIX
 from imgforge.errors import UsageError
 from imgforge.generate.facts import dig, parse_json, parse_toml, read_text
 from imgforge.generate.pins import SETUPTOOLS_BOUND, exact_pins, pkg_resources_users
+from imgforge.generate.poetrypkg import poetry_without_package
 from imgforge.generate.writes import django_sqlite
 from imgforge.project import Project
 from imgforge.recipes.model import Artifact, Builder, Recipe, Variant
@@ -96,7 +97,14 @@ def _has_key(root: Path, pattern: str) -> bool:
 
 def runs(root: Path, builder: Builder) -> bool:
     """Whether the builder stage has work in this project (its `when` holds, or it has none)."""
-    return not builder.when or any(_has_key(root, w) if "#" in w else _exists(root, w) for w in builder.when)
+    return not builder.when or any(_holds(root, w) for w in builder.when)
+
+
+def _holds(root: Path, pattern: str) -> bool:
+    if pattern == "pyproject.toml#build-system" and poetry_without_package(root):
+        # Poetry used for its lock only declares poetry-core all the same; there is no package to build.
+        return False
+    return _has_key(root, pattern) if "#" in pattern else _exists(root, pattern)
 
 
 def _copy_sources(root: Path, builder: Builder, recipe: Recipe) -> list[str]:

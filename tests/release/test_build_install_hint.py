@@ -140,3 +140,18 @@ def test_a_source_build_that_fails_with_a_compiler_is_not_called_compiler_less()
     headers = ["Collecting regex==2021.4.4", "      regex_3/_regex.c:48:10: fatal error: Python.h: No such file "
                "or directory", "  ERROR: Failed building wheel for regex"]
     assert "no Python headers" in (install_hint(headers) or "")
+
+
+@pytest.mark.parametrize(("kind", "prefix"), [("public", "\x00"), ("private", " ")])
+def test_a_sveltekit_static_env_variable_missing_at_build_time_is_named(kind: str, prefix: str) -> None:
+    lines = ["vite v4.2.1 building SSR bundle for production...",
+             "error during build:",
+             f'RollupError: "SITE_TITLE" is not exported by "{prefix}$env/static/{kind}", imported by "src/a.svelte".',
+             "    at error (file:///app/node_modules/rollup/dist/es/shared/node-entry.js:2128:30)"]
+    hint = install_hint(lines)
+    assert hint is not None and hint.startswith(f"SvelteKit's $env/static/{kind} needs SITE_TITLE")
+    assert f"$env/dynamic/{kind}" in hint
+
+
+def test_another_rollup_missing_export_gets_no_sveltekit_hint() -> None:
+    assert install_hint(['RollupError: "helper" is not exported by "src/lib/util.js"']) is None
