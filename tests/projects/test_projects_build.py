@@ -356,11 +356,19 @@ def test_django_static_files_are_collected_at_build_time(docker, project_image, 
     built = project_image("django-procfile")
     names = {name for name, _ in _files(built.tag, lambda *_: None)}
     assert "app/staticfiles/notes/notes.css" in names
-    # Without STATIC_ROOT, collectstatic fails: the failure is the project's, and the build says why.
+    # Settings that set STATIC_ROOT only on their host (`if not DEBUG:`, as Render's Django example does) have
+    # nothing to collect into here: skipped, and the build log says so.
     root = Path(shutil.copytree(built.root, tmp_path / "site"))
     settings = root / "mysite" / "settings.py"
-    settings.write_text(re.sub(r"(?m)^STATIC_ROOT = .*$", "", settings.read_text()))
+    text = settings.read_text()
+    settings.write_text(re.sub(r"(?m)^STATIC_ROOT = .*$", "", text))
     tag = f"{built.tag}-no-static-root"
     cleanup_images.append(tag)
-    with pytest.raises(BuildError, match="STATIC_ROOT"):
-        build_project(root, tag)
+    log = build_project(root, tag)
+    assert any("collectstatic skipped: the settings set no STATIC_ROOT" in line for line in log)
+    assert not any(name.startswith("app/staticfiles/") for name, _ in _files(tag, lambda *_: None))
+    # Any other collectstatic failure is the project's: the build stops and says why.
+    settings.write_text(text + '\nSTORAGES = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},'
+                        ' "staticfiles": {"BACKEND": "mysite.missing.Storage"}}\n')
+    with pytest.raises(BuildError, match="mysite.missing"):
+        build_project(root, f"{tag}-broken")
