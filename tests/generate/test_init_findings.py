@@ -17,6 +17,7 @@ from imgforge.generate.facts import shell
 from imgforge.generate.init import plan_init
 from imgforge.generate.nodestart import frontend_only, node_start
 from imgforge.generate.pystart import python_start
+from tests.generate._files import write
 
 DATA = Path(__file__).resolve().parents[1] / "projects" / "data"
 
@@ -74,13 +75,6 @@ def test_version_source_follows_what_the_project_has(tmp_path):
     (root / "VERSION").write_text("2.0.0\n")
     assert yaml.safe_load(plan_init(root).text)["version"] == {"source": "file", "file": "VERSION"}
     assert yaml.safe_load(plan_init(root, version_source="git").text)["version"] == {"source": "git"}
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    return root
 
 
 @pytest.mark.parametrize(("files", "command"), [

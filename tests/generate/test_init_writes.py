@@ -8,18 +8,12 @@ import yaml
 
 from imgforge.generate.init import plan_init
 from imgforge.generate.writes import written_folders
+from tests.generate._files import write
 
 # Modelled on a Flask tutorial app that logs to logs/ when not in debug (made at start-up, not in the repository).
 LOGGING_APP = ('import os\nfrom logging.handlers import RotatingFileHandler\nfrom flask import Flask\n\n'
                'app = Flask(__name__)\nif not app.debug:\n    if not os.path.exists("logs"):\n'
                '        os.mkdir("logs")\n    handler = RotatingFileHandler("logs/blog.log", maxBytes=10240)\n')
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    return root
 
 
 def test_a_folder_made_at_start_gets_an_empty_dir(tmp_path: Path) -> None:

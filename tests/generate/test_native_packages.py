@@ -8,13 +8,7 @@ import pytest
 
 from imgforge.generate import generate, load_project
 from imgforge.generate.native import python_system_packages
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    return root
+from tests.generate._files import write
 
 
 APP = "from flask import Flask\napp = Flask(__name__)\n"

@@ -13,13 +13,7 @@ from imgforge.errors import UsageError
 from imgforge.generate import generate, load_project
 from imgforge.generate.init import plan_init
 from imgforge.generate.runtimes import by_nearness, choose, replacement
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    return root
+from tests.generate._files import write
 
 
 @pytest.mark.parametrize(("wanted", "pool", "expected"), [

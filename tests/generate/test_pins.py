@@ -16,6 +16,7 @@ from imgforge.generate import generate, load_project
 from imgforge.generate import pins as pins_module
 from imgforge.generate.init import plan_init
 from imgforge.generate.pins import Pin, blocker, exact_pins, installs
+from tests.generate._files import write
 
 # psycopg2-binary 2.9.5's Linux wheels stop at CPython 3.11 (as on PyPI).
 PSYCOPG = [f"psycopg2_binary-2.9.5-cp3{m}-cp3{m}-manylinux_2_17_x86_64.manylinux2014_x86_64.whl" for m in (9, 10, 11)]
@@ -58,13 +59,6 @@ class FakeIndex:
 @pytest.fixture(autouse=True)
 def _x86_64(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pins_module, "arch", lambda: "x86_64")
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    return root
 
 
 def test_requirements_pins_follow_includes_and_drop_hashes_and_ranges(tmp_path: Path) -> None:

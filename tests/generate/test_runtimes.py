@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -14,13 +13,7 @@ from imgforge.env.bases import NODE_UPSTREAM
 from imgforge.generate.runtimes import DEFAULT, FULL, available, choose
 from imgforge.generate.wheels import compiled_packages
 from imgforge.generate.semver import satisfies
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    return root
+from tests.generate._files import write
 
 
 def test_catalog_offers_two_versions_of_each_toolchain():
