@@ -32,7 +32,7 @@ from imgforge.generate.facts import (
 from imgforge.generate.nodestart import entry_files, node_start, package_json
 from imgforge.generate.pins import Choice, python_from_pins
 from imgforge.generate.pystart import python_start
-from imgforge.generate.runtimes import OVERRIDE, choose, line_key, placeholders, replacement
+from imgforge.generate.runtimes import OVERRIDE, choose, go_line, line_key, placeholders, replacement
 from imgforge.generate.writes import Written, node_written_folders, written_folders
 from imgforge.recipes import load_recipe
 from imgforge.recipes.model import Builder, Recipe
@@ -195,12 +195,6 @@ def _nearest_choice(name: str, root: Path) -> tuple[str, str] | None:
                     f"overrides.{OVERRIDE[name]}.")
 
 
-def _go_line(root: Path) -> str | None:
-    text = read_text(root / "go.mod")
-    m = re.search(r"^go\s+(\d+\.\d+(\.\d+)?)\s*$", text, re.M)
-    return m.group(1) if m else None
-
-
 def _toolchain_images(recipe: Recipe, root: Path, index: PackageIndex | None) -> Images:
     """The images of the toolchain versions init chooses instead of the declarations' own: the Python the exact
     pins suit, and for every toolchain the nearest catalog line to one a version file names and the catalog has
@@ -236,7 +230,7 @@ def _toolchain_images(recipe: Recipe, root: Path, index: PackageIndex | None) ->
             comment = f"{versions} in the builders too." if same else why(b.image)
             builders.append((b.name, (f"      # {comment}", f"      image: {json.dumps(filled(b.image))}")))
     lower = None
-    line = _go_line(root)
+    line = go_line(root)
     if "go" in chosen and line is not None and line_key(line) > line_key(chosen["go"][0]):
         lower = chosen["go"][0]
     return Images(runtime, tuple(builders), note, lower)

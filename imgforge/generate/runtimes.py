@@ -202,11 +202,20 @@ def _node(root: Path) -> list[Declaration]:
     return found
 
 
+_GO_LINE = re.compile(r"^go\s+(\d+\.\d+(\.\d+)?)\s*$", re.M)
+
+
+def go_line(root: Path) -> str | None:
+    """go.mod's go line (`1.25.0`), or None."""
+    m = _GO_LINE.search(_read(root / "go.mod") or "")
+    return m.group(1) if m else None
+
+
 def _go(root: Path) -> list[Declaration]:
     text = _read(root / "go.mod") or ""
     found = [Declaration(where, v, _at_least(v), _line("go", v)) for where, v in _tool_versions(root, "go")
              if "." in v]
-    if m := re.search(r"^go\s+(\d+\.\d+(\.\d+)?)\s*$", text, re.M):
+    if m := _GO_LINE.search(text):
         wanted = m.group(1)
         # Since Go 1.21 the go line is a minimum; an older toolchain refuses the module (see GO_LINE_LOWERED).
         found.append(Declaration("go.mod go", wanted, _at_least(wanted), _line("go", wanted)))
