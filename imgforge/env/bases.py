@@ -365,26 +365,41 @@ def build_catalog(
     builder: str | None = None,
 ) -> tuple[list[str], list[str]]:
     """Make every missing catalog image (all with `rebuild`) in `docker`'s engine, with buildx `builder` (None:
-    the current one); return (built, skipped)."""
+    the current one); return (built, skipped) in catalog order.
+
+    Each Debian release's images build in their own thread: one release's debootstrap and apt downloads wait on
+    the network while the other's builds use the CPU."""
+    from concurrent.futures import ThreadPoolExecutor
+
     wanted = [b for b in CATALOG if not only or b.ref in only or b.repository in only]
     if only and not wanted:
         raise EnvironmentProblem(f"building bases: none of {', '.join(only)} is in the catalog")
-    built: list[str] = []
-    skipped: list[str] = []
-    for base in wanted:
-        if not rebuild and present(docker, base.ref):
-            skipped.append(base.ref)
-            continue
-        root = find(root_image(base.suite))
-        assert root is not None
-        if base.dockerfile is None:
-            _make_root(docker, base, say)
-        else:
-            if root.ref not in built and not present(docker, root.ref):
-                _make_root(docker, root, say)
-                built.append(root.ref)
-            _build(docker, base, say, builder)
-        built.append(base.ref)
+    done: dict[str, bool] = {}  # ref -> built (False: skipped, already present)
+
+    def one_suite(bases: list[BaseImage]) -> None:
+        for base in bases:
+            if not rebuild and present(docker, base.ref):
+                done[base.ref] = False
+                continue
+            root = find(root_image(base.suite))
+            assert root is not None
+            if base.dockerfile is None:
+                _make_root(docker, base, say)
+            else:
+                if not done.get(root.ref) and not present(docker, root.ref):
+                    _make_root(docker, root, say)
+                    done[root.ref] = True
+                _build(docker, base, say, builder)
+            done[base.ref] = True
+
+    suites = list(dict.fromkeys(b.suite for b in wanted))
+    with ThreadPoolExecutor(max_workers=len(suites)) as pool:
+        futures = [pool.submit(one_suite, [b for b in wanted if b.suite == suite]) for suite in suites]
+    for future in futures:
+        future.result()  # the first suite's failure, after every suite has finished what it could
+    order = [b.ref for b in CATALOG]
+    built = sorted((ref for ref, made in done.items() if made), key=order.index)
+    skipped = sorted((ref for ref, made in done.items() if not made), key=order.index)
     return built, skipped
 
 

@@ -1,10 +1,15 @@
-"""The base catalog's definitions (pure): a changed recipe means a rebuild, down the whole tree."""
+"""The base catalog's definitions (pure): a changed recipe means a rebuild, down the whole tree; and the order and
+threads in which `build_catalog` makes them (with a stub engine)."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
+import pytest
+
 from imgforge.env import bases
+from imgforge.errors import EnvironmentProblem
 from imgforge.plan.catalog import _definitions
 
 
@@ -86,3 +91,44 @@ def test_plan_sees_a_pin_change_in_the_catalog_file():
     assert old is not None and new_integrity is not None and new_version is not None
     assert [ref for ref in old if old[ref] != new_integrity[ref]] == ["imgforge/node-dev:24"]
     assert [ref for ref in old if old[ref] != new_version[ref]] == ["imgforge/node:24", "imgforge/node-dev:24"]
+
+
+def _fake_engine(monkeypatch, fail: str = ""):
+    """build_catalog with a stub engine: nothing is present; every make is recorded by (thread, ref)."""
+    calls: list[tuple[str, str]] = []
+    # Both releases' roots must be in progress at once, or the barrier breaks after 10 s.
+    barrier = threading.Barrier(2, timeout=10)
+
+    def make_root(_docker, base, _say):
+        barrier.wait()
+        calls.append((threading.current_thread().name, base.ref))
+
+    def build(_docker, base, _say, _builder):
+        if base.ref == fail:
+            raise EnvironmentProblem(f"building base {base.ref}: apt failed")
+        calls.append((threading.current_thread().name, base.ref))
+
+    monkeypatch.setattr(bases, "present", lambda _docker, _ref: False)
+    monkeypatch.setattr(bases, "_make_root", make_root)
+    monkeypatch.setattr(bases, "_build", build)
+    return calls
+
+
+def test_each_release_builds_in_its_own_thread_roots_first(monkeypatch):
+    calls = _fake_engine(monkeypatch)
+    built, skipped = bases.build_catalog(docker=None)  # type: ignore[arg-type]
+    assert built == [b.ref for b in bases.CATALOG] and skipped == []
+    for suite in bases.SUITES:
+        mine = [b.ref for b in bases.CATALOG if b.suite == suite]
+        threads = {thread for thread, ref in calls if ref in mine}
+        assert len(threads) == 1
+        assert [ref for _thread, ref in calls if ref in mine] == mine  # catalog order, the root first
+    assert len({thread for thread, _ref in calls}) == 2
+
+
+def test_one_release_failing_still_lets_the_other_finish(monkeypatch):
+    calls = _fake_engine(monkeypatch, fail="imgforge/gcc:12")
+    with pytest.raises(EnvironmentProblem, match="gcc:12"):
+        bases.build_catalog(docker=None)  # type: ignore[arg-type]
+    made = {ref for _thread, ref in calls}
+    assert {b.ref for b in bases.CATALOG if b.suite == "trixie"} <= made
