@@ -45,6 +45,8 @@ class Detector(Protocol):
 
     def wants_path(self, path: str) -> bool: ...
 
+    def wants_binary(self, head: bytes, size: int) -> bool: ...
+
 
 @dataclass(frozen=True)
 class Match:

@@ -42,6 +42,9 @@ class NoDetector:
     def wants_path(self, path: str) -> bool:
         return False
 
+    def wants_binary(self, head: bytes, size: int) -> bool:
+        return False
+
 
 _DEFAULT: list[Detector] = []
 
@@ -63,6 +66,9 @@ class DefaultDetector:
 
     def wants_path(self, path: str) -> bool:
         return _default().wants_path(path)
+
+    def wants_binary(self, head: bytes, size: int) -> bool:
+        return _default().wants_binary(head, size)
 
 
 def _limits(policy: Policy) -> Limits:

@@ -98,7 +98,9 @@ class _Content:
             return []
         head = tar.peek(SNIFF)
         if b"\0" in head or head.startswith(BINARY_MAGIC):
-            return []  # binary: nothing a text rule can match, and its bytes are skipped without a copy
+            if not self.detector.wants_binary(head, size):
+                return []  # binary: nothing a text rule can match, and its bytes are skipped without a copy
+            return [(path, m) for m in self.detector.scan_bytes(tar.read(size), path)]  # a key store, maybe
         data = tar.read(self.limits.max_scan_bytes if len(head) == SNIFF else SNIFF)
         if entry >= 0:
             self.batcher.add(self.key + entry, path, data)

@@ -14,7 +14,7 @@ from typing import Any
 
 import re2
 
-from imgforge.secrets import generic
+from imgforge.secrets import generic, keystores
 from imgforge.secrets.buildargs import build_args
 from imgforge.secrets.context import Context, Found, SecretMatch
 from imgforge.secrets.paths import glob_matcher, is_binary_path, is_sample, is_third_party, literal_values_for
@@ -67,10 +67,33 @@ class SecretDetector:
         self._keywords.Compile()
 
     def scan_bytes(self, data: bytes, path: str = "") -> list[SecretMatch]:
-        """Findings in one file's content; ``[]`` fast for binary content. Never raises."""
-        if not data or looks_binary(data):
+        """Findings in one file's content; binary content is only checked for key stores and DER keys (fast).
+        Never raises."""
+        if not data:
             return []
+        if looks_binary(data):
+            return self._binary(bytes(data), path)
         return self._scan(bytes(data), path)
+
+    def wants_binary(self, head: bytes, size: int) -> bool:
+        """Whether a binary file with these first bytes may be a key store or a DER key (then scan_bytes it)."""
+        return keystores.may_hold_key(head, size)
+
+    def _binary(self, data: bytes, path: str) -> list[SecretMatch]:
+        if is_third_party(path) or is_sample(path):
+            return []  # test key stores ship inside libraries and projects' tests, as PEM test keys do
+        try:
+            found = keystores.find_key(data)
+        except Exception:
+            if self._strict:
+                raise
+            return []
+        if found is None:
+            return []
+        rule, material = found
+        # No byte of a binary key is shown: the preview says what it is and how big.
+        return [SecretMatch(rule, keystores.KINDS[rule], 1, f"<binary, {len(data):,} bytes>",
+                            fingerprint(rule, material))]
 
     def scan_value(self, value: str, name: str = "") -> list[SecretMatch]:
         """Findings in one value: an ENV value with its name, a label with its key, or a history line."""

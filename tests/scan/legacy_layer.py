@@ -170,7 +170,9 @@ class _Content:
             return []
         head = fh.read(SNIFF)
         if b"\0" in head:
-            return []  # binary: nothing a text rule can match
+            if not self.detector.wants_binary(head, size):
+                return []  # binary: nothing a text rule can match
+            return [(path, m) for m in self.detector.scan_bytes(head + fh.read(), path)]  # a key store, maybe
         data = head + fh.read(max(self.limits.max_scan_bytes - len(head), 0)) if len(head) == SNIFF else head
         return [(path, m) for m in self.detector.scan_bytes(data, path)]
 

@@ -206,6 +206,9 @@ class StubDetector:
     def wants_path(self, path: str) -> bool:
         return not path.endswith((".png", ".jpg", ".so", ".bin"))
 
+    def wants_binary(self, head: bytes, size: int) -> bool:
+        return False
+
 
 def detector() -> Any:
     """The real detector when the secrets stage is there, else the stub."""

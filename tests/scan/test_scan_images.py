@@ -11,6 +11,7 @@ import io
 import json
 import os
 import random
+import subprocess
 import tarfile
 import uuid
 from pathlib import Path
@@ -82,7 +83,13 @@ def planted(docker, registry, tmp_path_factory, cleanup_images):
     (ctx / "big.bin").write_bytes(random.Random(1).randbytes(300_000))
     (ctx / "cfg.txt").write_text(f"github_token = {t['over']['github']}\n")
     (ctx / "cfg2.txt").write_text("github_token = read-from-vault\n")
+    # A PKCS#12 bundle with a private key (binary: no text rule can see it), made with the real openssl CLI.
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "k.pem", "-out", "c.pem",
+                    "-subj", "/CN=planted", "-days", "1"], cwd=ctx, check=True, capture_output=True)
+    subprocess.run(["openssl", "pkcs12", "-export", "-inkey", "k.pem", "-in", "c.pem", "-passout", "pass:changeit",
+                    "-out", "server.p12"], cwd=ctx, check=True, capture_output=True)
     (ctx / "bundle.tar").write_bytes(_tar_bytes({"creds/token.txt": f"token: {t['nested']['github']}\n".encode(),
+                                                 "certs/server.p12": (ctx / "server.p12").read_bytes(),
                                                  "readme.md": b"nothing here\n"}))
     (ctx / "data").mkdir()
     for i in range(3):
@@ -175,6 +182,7 @@ def test_planted_secrets_are_all_found_with_deleted_flags(planted, report):
     assert ("file", "/app/secret.env", base, True) in found
     assert ("file", "/app/cfg.txt", base + 2, True) in found
     assert ("file", "/app/bundle.tar!/creds/token.txt", base + 5, False) in found
+    assert ("file", "/app/bundle.tar!/certs/server.p12", base + 5, False) in found
     assert ("env", "API_TOKEN", None, False) in found
     assert any(src == "history" for src, *_ in found)  # the build arg, recorded in RUN history lines
     assert not [s for s in report.secrets if s.path == "/app/noise.txt"]
