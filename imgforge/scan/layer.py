@@ -23,7 +23,7 @@ from imgforge.scan.detect import Batcher, Detector, Match, as_match
 FILE, DIR, WHITEOUT, OPAQUE, HARDLINK, SYMLINK, OTHER = range(7)
 WH_PREFIX = ".wh."
 OPAQUE_MARKER = ".wh..wh..opq"
-ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".gz", ".zip", ".jar", ".whl")
+ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".gz", ".zip", ".jar", ".war", ".ear", ".whl")
 SNIFF = 8192
 # Leading bytes of formats that are never text (ELF, PNG, JPEG, gzip, zstd, xz, Java class, wasm).
 BINARY_MAGIC = (b"\x7fELF", b"\x89PNG", b"\xff\xd8\xff", b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"\xfd7zXZ",

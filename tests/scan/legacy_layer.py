@@ -130,7 +130,7 @@ def open_uncompressed(raw: BinaryIO, what: str, limits: StreamLimits | None = No
 FILE, DIR, WHITEOUT, OPAQUE, HARDLINK, SYMLINK, OTHER = range(7)
 WH_PREFIX = ".wh."
 OPAQUE_MARKER = ".wh..wh..opq"
-ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".gz", ".zip", ".jar", ".whl")
+ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".gz", ".zip", ".jar", ".war", ".ear", ".whl")
 SNIFF = 8192
 
 

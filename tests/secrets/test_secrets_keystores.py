@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import struct
 import subprocess
+import zipfile
 import sys
 from pathlib import Path
 
@@ -119,3 +120,14 @@ def test_a_layer_scan_reads_a_key_store_it_would_otherwise_skip(made: dict[str, 
                        ("file", "/app/data/blob.bin.dat", big)])
     result = scan_layer(io.BytesIO(layer), "layer 0", default_detector(), Limits())
     assert [(m.path, m.rule) for m in result.matches] == [("/app/certs/server.p12", "pkcs12-private-key")]
+
+
+def test_a_key_store_packed_in_a_java_web_archive_is_found(made: dict[str, bytes]) -> None:
+    war = io.BytesIO()
+    with zipfile.ZipFile(war, "w") as zf:
+        zf.writestr("WEB-INF/web.xml", "<web-app/>\n")
+        zf.writestr("WEB-INF/classes/keystore.p12", made["server.p12"])
+    layer = layer_tar([("file", "/usr/local/tomcat/webapps/shop.war", war.getvalue())])
+    result = scan_layer(io.BytesIO(layer), "layer 0", default_detector(), Limits())
+    assert [(m.path, m.rule) for m in result.matches] == [
+        ("/usr/local/tomcat/webapps/shop.war!/WEB-INF/classes/keystore.p12", "pkcs12-private-key")]
