@@ -138,7 +138,8 @@ class SecretDetector:
         for found, rule in accepted:  # count lines incrementally: one pass, however many findings
             line += ctx.data.count(b"\n", pos, found.start)
             pos = found.start
-            results.append(_match(rule, found.secret, line))
+            if not _allowed(ctx.data, found.start, found.end):
+                results.append(_match(rule, found.secret, line))
         return results
 
     def compile_all(self) -> None:
@@ -183,6 +184,24 @@ class _Spans:
         self._starts.insert(i, start)
         self._ends.insert(i, end)
         return True
+
+
+# Inline allow comments of the tools users come from (gitleaks, detect-secrets, trufflehog) and our own: on the
+# secret's line (the line after `pragma: allowlist nextline secret`), they mark a value as reviewed.
+_ALLOW = re2.compile(rb"(?i)(?:gitleaks|imgforge):allow|pragma: ?(?:allow|white)list secret|trufflehog:ignore")
+_ALLOW_NEXT = re2.compile(rb"(?i)pragma: ?(?:allow|white)list nextline secret")
+
+
+def _allowed(data: bytes, start: int, end: int) -> bool:
+    """Whether the lines holding data[start:end] carry an allow comment (or the line before says nextline)."""
+    first = data.rfind(b"\n", 0, start) + 1
+    last = data.find(b"\n", end)
+    last = len(data) if last < 0 else last
+    # A comment sits near its value: at most 1 KiB either side is read (a minified file is one long line).
+    if _ALLOW.search(data[max(first, start - 1024):min(last, end + 1024)]):
+        return True
+    previous = data.rfind(b"\n", 0, max(first - 1, 0)) + 1 if first else -1
+    return previous >= 0 and _ALLOW_NEXT.search(data[previous:first]) is not None
 
 
 def _match(rule: Rule, secret: bytes, line: int) -> SecretMatch:

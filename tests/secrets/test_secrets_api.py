@@ -188,3 +188,23 @@ def test_a_huge_value_costs_linear_time(detector: SecretDetector, path: str) -> 
         start = time.process_time()
         detector.scan_bytes(text.encode(), path)
         assert time.process_time() - start < 5, text[:12]  # about 0.3 s; quadratic would be ~200 s
+
+
+@pytest.mark.parametrize("comment", ["# gitleaks:allow", "// imgforge:allow", "# pragma: allowlist secret",
+                                     "# pragma: whitelist secret", "# trufflehog:ignore"])
+def test_an_allow_comment_on_the_line_marks_a_value_as_reviewed(comment: str) -> None:
+    token = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+    detector = SecretDetector(strict=True)
+    assert detector.scan_bytes(f'TOKEN = "{token}"\n'.encode(), "app/settings.py")
+    assert detector.scan_bytes(f'TOKEN = "{token}"  {comment}\n'.encode(), "app/settings.py") == []
+
+
+def test_nextline_allow_covers_only_the_next_line() -> None:
+    token = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+    detector = SecretDetector(strict=True)
+    text = f'# pragma: allowlist nextline secret\nA = "{token}"\nB = "{token[:-1]}X"\n'
+    assert [m.line for m in detector.scan_bytes(text.encode(), "app/settings.py")] == [3]
+    # An allow comment on another line, or far along a one-line (minified) file, allows nothing.
+    assert detector.scan_bytes(f'x = 1  # gitleaks:allow\nA = "{token}"\n'.encode(), "app/settings.py")
+    far = f'var a="{token}";' + "x" * 4096 + "/* gitleaks:allow */"
+    assert detector.scan_bytes(far.encode(), "app/site.js")
