@@ -52,18 +52,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)  # bench/ holds modules (e.g. secrets.py) that shadow the stdlib
 
 from imgforge.lint import Finding, LintConfig, lint_files, parse  # noqa: E402
+from imgforge.lint.hadolint import EQUIVALENT  # noqa: E402
 from imgforge.lint.model import Dockerfile  # noqa: E402
 
 # hadolint code -> our rules that say the same thing (a match: same file, hadolint's line inside our range).
-SHARED: dict[str, set[str]] = {
-    "DL3002": {"USR001"}, "DL3006": {"PIN001", "SYN013"}, "DL3007": {"PIN002"}, "DL3009": {"PC001", "PC002"},
-    "DL3015": {"BL003"}, "DL3019": {"PC003"}, "DL3042": {"PC004"}, "DL3060": {"PC006"},
-    "DL3032": {"PC007"}, "DL3036": {"PC007"}, "DL3040": {"PC007"}, "DL3046": {"BL004"},
-    "DL3064": {"SEC001", "SEC002"}, "DL3066": {"USR002"}, "DL3022": {"SYN010"}, "DL3023": {"SYN010"},
-    "DL3024": {"SYN009"}, "DL3061": {"SYN005"}, "DL3011": {"SYN012"},
-    "DL3008": {"PIN004"}, "DL3018": {"PIN005"}, "DL3013": {"PIN006"}, "DL3016": {"PIN007"},
-    "DL4006": {"SH001"}, "DL3003": {"SH002"}, "DL3025": {"SH003", "SH005"}, "DL3020": {"SH004"},
-}
+SHARED = EQUIVALENT
 DISTINCTIVE = ("LO001", "LO002", "LO003", "MS001", "MS002", "PC001", "PC002", "PC003", "PC004", "PC005", "PC006",
                "PC007", "SEC001", "SEC002", "SEC003", "SEC004", "SEC005", "BL001", "BL002", "BL004")
 NAME = re.compile(r"(^|/)([^/]*\.)?dockerfile(\.[^/]*)?$", re.I)

@@ -46,17 +46,22 @@ def __getattr__(name: str) -> Any:
         return getattr(config, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-_IGNORE = lazy_re.compile(r"imgforge-ignore:\s*([A-Za-z0-9_,\s-]+)")
+_IGNORE = lazy_re.compile(r"imgforge-ignore:\s*([A-Za-z0-9_,\s-]+)|hadolint\s+ignore\s*=\s*([A-Za-z0-9_,\s-]+)")
+_GLOBAL = lazy_re.compile(r"hadolint\s+global\s+ignore\s*=\s*([A-Za-z0-9_,\s-]+)")
 MAX_BYTES = 64 * 1024 * 1024
 
 
 def _suppressed(df: Dockerfile, lines: list[str]) -> dict[int, set[str]]:
-    """Rule ids ignored per line: `# imgforge-ignore: ID` on the line itself or in the comments just above."""
+    """Rule ids ignored per line (0: the whole file): `# imgforge-ignore: ID` (or hadolint's `# hadolint
+    ignore=DL3008,SC2086`) on the line itself or in the comments just above; `# hadolint global ignore=...`."""
     out: dict[int, set[str]] = {}
+    for text in df.comments.values():
+        if (m := _GLOBAL.search(text)) is not None:
+            out.setdefault(0, set()).update(_codes(m.group(1), hadolint=True))
     for ins in df.instructions:
         ids: set[str] = set()
         for k in range(ins.line - 1, min(ins.end_line, len(lines))):
-            if "imgforge-ignore" in lines[k]:
+            if "imgforge-ignore" in lines[k] or "hadolint" in lines[k]:
                 ids |= _ids(lines[k])
         k = ins.line - 1
         while k >= 1 and k in df.comments:
@@ -69,8 +74,21 @@ def _suppressed(df: Dockerfile, lines: list[str]) -> dict[int, set[str]]:
 
 
 def _ids(text: str) -> set[str]:
+    if _GLOBAL.search(text):
+        return set()  # file-wide, see _suppressed
     m = _IGNORE.search(text)
-    return {i.upper() for i in re.split(r"[\s,]+", m.group(1)) if i} if m else set()
+    if m is None:
+        return set()
+    return _codes(m.group(1), hadolint=False) if m.group(1) is not None else _codes(m.group(2), hadolint=True)
+
+
+def _codes(text: str, hadolint: bool) -> set[str]:
+    codes = {i.upper() for i in re.split(r"[\s,]+", text) if i}
+    if not hadolint:
+        return codes
+    from imgforge.lint.hadolint import ours
+
+    return ours(codes)
 
 
 def _check(df: Dockerfile, disabled: tuple[str, ...]) -> list[Finding]:
@@ -92,10 +110,15 @@ def _finish(found: list[Finding], df: Dockerfile | None, text: str, config: Lint
     `imgforge-ignore` comment."""
     disable = config.disable if config is not None else ()
     severity = config.severity if config is not None else {}
-    ignored = _suppressed(df, text.split("\n")) if df is not None and "imgforge-ignore" in text else {}
+    ignored = _suppressed(df, text.split("\n")) if df is not None and (
+        "imgforge-ignore" in text or "hadolint" in text) else {}
+    everywhere = ignored.get(0, set())
     out: dict[tuple[str, int, str], Finding] = {}
     for f in purposes.apply(found, purpose, set(severity)):
-        if f.rule in disable or f.rule in ignored.get(f.line, ()) or "ALL" in ignored.get(f.line, ()):
+        here = ignored.get(f.line, set()) | everywhere
+        # A ShellCheck finding is also known by its own code (SC2086), in settings and comments alike.
+        code = f.message.split(":", 1)[0] if f.rule == shellcheck.RULE_ID else ""
+        if f.rule in disable or f.rule in here or "ALL" in here or (code and (code in disable or code in here)):
             continue
         if f.rule in severity:
             f = Finding(f.file, f.line, f.end_line, f.rule, f.category, severity[f.rule], f.message, f.fix)
@@ -203,7 +226,8 @@ def lint_file(path: Path | str, config: LintConfig | None = None) -> LintReport:
 
 def _config_beside(folder: Path) -> LintConfig | None:
     """The settings in `folder`, or None (without loading the settings machinery) when it has no settings file."""
-    if not any(may_hold_section(folder / name, "lint") for name in _SETTINGS_FILES):
+    if not any(may_hold_section(folder / name, "lint") for name in _SETTINGS_FILES) and not any(
+            (folder / name).is_file() for name in (".hadolint.yaml", ".hadolint.yml")):
         return None
     from imgforge.lint.config import load_config  # deferred with the settings model, see __getattr__
 

@@ -48,16 +48,27 @@ class LintConfig(BaseModel):
 def _check_ids(ids: object) -> list[str]:
     from imgforge.lint.rules import RULES
 
+    from imgforge.lint.hadolint import SHELLCHECK_CODE
+
     out = [str(i).upper() for i in ids]  # type: ignore[attr-defined]
-    unknown = [i for i in out if i not in RULES]
+    unknown = [i for i in out if i not in RULES and not SHELLCHECK_CODE.fullmatch(i)]  # SC2086: a ShellCheck code
     if unknown:
         raise ValueError(f"unknown rule id {unknown[0]!r} (see `imgforge lint --list-rules`)")
     return out
 
 
 def load_config(project: Path) -> LintConfig:
-    """Read pyproject.toml `[tool.imgforge.lint]` then imgforge.yaml `lint:` (which wins) from `project`."""
+    """Read `.hadolint.yaml` (its codes as ours), then pyproject.toml `[tool.imgforge.lint]`, then imgforge.yaml
+    `lint:` from `project`; each later one wins."""
+    from imgforge.lint import hadolint
+
     config = LintConfig()
+    found = hadolint.find(project) if project.is_dir() else None
+    if found is not None:
+        try:
+            config = LintConfig.model_validate(hadolint.settings(found))
+        except ValidationError as exc:  # cannot happen for codes we map, kept so a bad mapping reads clearly
+            raise UsageError(f"invalid settings: {found}: {exc.errors()[0]['msg']}") from exc
     pyproject = project / "pyproject.toml" if project.is_dir() else None
     if pyproject is not None and pyproject.is_file():
         try:
@@ -70,7 +81,7 @@ def load_config(project: Path) -> LintConfig:
             raw = raw.get(key) if isinstance(raw, dict) else None
         if raw is not None:
             try:
-                config = LintConfig.model_validate(raw)
+                config = config.merged(LintConfig.model_validate(raw))
             except ValidationError as exc:
                 problems = "; ".join(f"tool.imgforge.lint.{'.'.join(map(str, e['loc']))}: {e['msg']}"
                                      for e in exc.errors())
