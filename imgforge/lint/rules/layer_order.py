@@ -18,7 +18,9 @@ _MANIFESTS = lazy_re.compile(
     r"pnpm-workspace\.yaml|go\.(mod|sum)|Cargo\.(toml|lock)|Gemfile(\.lock)?|composer\.(json|lock)|pom\.xml|"
     r"(build|settings)\.gradle(\.kts)?|gradle\.properties|gradlew|gradle|[\w.-]+\.csproj|packages\.config|"
     r"mix\.(exs|lock)|\.npmrc|\.python-version|\.nvmrc|wheels|wheelhouse|vendor|third_party|deps|requirements|"
-    r"patches|\.yarn|\.cargo)/?$")
+    r"patches|\.yarn|\.cargo|symfony\.lock)/?$|"
+    # what a vendored-dependencies folder holds (`vendor/gems/`, path gems a Gemfile names) is dependencies too
+    r"(^|/)(vendor|third_party)/[\w.-]+/?$")
 
 
 # Names a manifest glob is tested against: `COPY go.* ./`, `COPY package*.json ./`, `COPY *.csproj .` copy these.
@@ -54,18 +56,26 @@ def _one_file_to_fixed_place(base: str, dest: str) -> bool:
     would not be), or a file put in /licenses or in a dot-folder (`COPY ssh-config /root/.ssh/config`)."""
     if _NOT_CODE.match(base):
         return True
+    if _CONFIG_DEST.search("/" + dest):
+        return True  # `COPY initial-condarc "${CONDA_DIR}/.condarc"`: a dot-file or dot-folder takes a user's config
     if not dest.startswith("/"):
         return False
-    if dest.startswith(("/licenses/", "/license/")) or _CONFIG_DEST.search(dest):
+    if dest.startswith(("/licenses/", "/license/")):
         return True
     return "." not in base and bool(_FILE_NAME.search(dest))
+
+
+# `composer.*`, `symfony.*`, `go.*`: a glob that fixes the stem picks the variants of one file (a manifest and its
+# lock), not a tree of code.
+_STEM_GLOB = lazy_re.compile(r"^[A-Za-z][\w-]*\.\*$")
 
 
 def _manifest_glob(base: str) -> bool:
     if not any(ch in base for ch in "*?[") or base in ("*", "*.*"):
         return False
-    return any(fnmatch.fnmatchcase(n, base) for n in _MANIFEST_NAMES) and \
-        not any(fnmatch.fnmatchcase(n, base) for n in _CODE_NAMES)
+    if any(fnmatch.fnmatchcase(n, base) for n in _CODE_NAMES):
+        return False
+    return any(fnmatch.fnmatchcase(n, base) for n in _MANIFEST_NAMES) or bool(_STEM_GLOB.match(base))
 
 
 def copy_operands(ins: Instruction) -> tuple[list[str], str]:
@@ -135,12 +145,35 @@ def _download(cmd: tuple[str, ...]) -> bool:
     return (prog in ("curl", "wget") and any("://" in w for w in cmd)) or (prog == "git" and subcommand(cmd) == "clone")
 
 
+def _runs_copied_script(copy: Instruction, run: Instruction) -> bool:
+    """True when `copy` brings in one file and `run` executes it as a program (`COPY scripts/prepare /scripts/` then
+    `RUN /scripts/prepare`, or `RUN bash /tmp/setup`): a set-up script of the build, not the project's source."""
+    srcs, _dest = copy_operands(copy)
+    if len(srcs) != 1 or any(ch in srcs[0] for ch in "*?[") or srcs[0].rstrip("/") in (".", "", "*"):
+        return False
+    name = srcs[0].rstrip("/").rsplit("/", 1)[-1]
+    if not name or srcs[0].endswith("/"):
+        return False
+    for cmd in commands(run.script):
+        prog = cmd[0].rsplit("/", 1)[-1] if cmd else ""
+        if prog == name or (prog in _INTERPRETERS and any(w.rsplit("/", 1)[-1] == name for w in cmd[1:3])):
+            return True
+    return False
+
+
+_INTERPRETERS = {"sh", "bash", "ash", "dash", "zsh", "python", "python3", "perl", "ruby", "php", "node", "pwsh"}
+
+
 def _first_after_copy(df: Dockerfile, test: object, *, movable_only: bool = False,
                       ) -> Iterator[tuple[Instruction, Instruction]]:
     for stage in df.stages:
         copy = None
-        for ins in stage.instructions:
+        body = stage.instructions
+        for k, ins in enumerate(body):
             if copy is None and source_copy(ins):
+                nxt = next((o for o in body[k + 1:] if o.keyword == "RUN"), None)
+                if nxt is not None and _runs_copied_script(ins, nxt):
+                    continue  # a set-up script copied and run at once
                 copy = ins
             elif copy is not None and ins.keyword == "RUN" and \
                     any(test(c) for c in commands(ins.script)):  # type: ignore[operator]

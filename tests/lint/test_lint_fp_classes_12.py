@@ -1,0 +1,53 @@
+"""False-positive classes found on held-out set 12 (public files never tuned on), each with a nearby true positive."""
+from __future__ import annotations
+
+from imgforge.lint import lint
+
+
+def _lines(text: str, rule: str, path: str = "Dockerfile") -> list[int]:
+    return [f.line for f in lint(text, path) if f.rule == rule and f.severity != "info"]
+
+
+# LO001/LO002: what a COPY brings in before an install is not always the source tree.
+
+def test_stem_globs_copy_one_files_variants_not_the_tree() -> None:
+    # `composer.*` is composer.json and composer.lock, `flex.*` a lock beside them: manifests, not the sources.
+    text = ("FROM php:8.3-cli\nWORKDIR /srv\nCOPY composer.* flex.* ./\n"
+            "RUN composer install --no-dev --no-scripts\nCOPY . ./\nRUN composer dump-autoload\n")
+    assert _lines(text, "LO001") == []
+
+
+def test_extension_globs_are_still_source() -> None:
+    text = "FROM php:8.3-cli\nWORKDIR /srv\nCOPY *.php ./\nRUN composer install --no-dev\n"
+    assert _lines(text, "LO001") == [3]
+
+
+def test_setup_script_copied_and_run_at_once_is_not_the_source_tree() -> None:
+    text = ("FROM ruby:3.3\nCOPY build/steps/bootstrap /steps/\nRUN /steps/bootstrap\n"
+            "WORKDIR /app\nCOPY Gemfile Gemfile.lock ./\nRUN bundle install\nCOPY . .\n")
+    assert _lines(text, "LO001") == []
+    via_shell = text.replace("RUN /steps/bootstrap", "RUN bash /steps/bootstrap --quiet")
+    assert _lines(via_shell, "LO001") == []
+
+
+def test_source_folder_copied_before_the_install_is_still_flagged() -> None:
+    text = ("FROM ruby:3.3\nCOPY build/steps/bootstrap /steps/\nRUN /steps/bootstrap\n"
+            "WORKDIR /app\nCOPY . .\nRUN bundle install\n")
+    assert _lines(text, "LO001") == [5]
+    # a folder copied and then run from is still the tree
+    folder = ("FROM python:3.12\nCOPY app/ /srv/app/\nRUN /srv/app/setup.sh\nRUN pip install -r /srv/app/req.txt\n")
+    assert _lines(folder, "LO001") == [2]
+
+
+def test_config_file_to_a_dot_file_under_a_variable_is_not_source() -> None:
+    text = ('FROM python:3.12\nENV CONDA_DIR=/opt/conda\nCOPY base-condarc "${CONDA_DIR}/.condarc"\n'
+            "RUN pip install --no-cache-dir numpy==2.1.0\n"
+            "RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*\n")
+    assert _lines(text, "LO001") == []
+    assert _lines(text, "LO002") == []
+
+
+def test_vendored_dependency_folders_are_not_source() -> None:
+    text = ("FROM ruby:3.3\nWORKDIR /app\nCOPY Gemfile Gemfile.lock ./\nCOPY vendor/engines/ /app/vendor/engines/\n"
+            "RUN bundle install\nCOPY . .\n")
+    assert _lines(text, "LO001") == []
