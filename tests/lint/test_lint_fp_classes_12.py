@@ -51,3 +51,36 @@ def test_vendored_dependency_folders_are_not_source() -> None:
     text = ("FROM ruby:3.3\nWORKDIR /app\nCOPY Gemfile Gemfile.lock ./\nCOPY vendor/engines/ /app/vendor/engines/\n"
             "RUN bundle install\nCOPY . .\n")
     assert _lines(text, "LO001") == []
+
+
+# MS001: build tools in the final image that are its run-time needs.
+
+_TOOLS = ("FROM debian:12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential "
+          "cmake && rm -rf /var/lib/apt/lists/*\n")
+
+
+def test_empty_entrypoint_names_no_program() -> None:
+    # `ENTRYPOINT [""]` with no CMD: a CLI image the user runs a command in (`docker run img rails new app`)
+    assert _lines(_TOOLS + 'WORKDIR /work\nENTRYPOINT [""]\n', "MS001") == []
+
+
+def test_service_with_build_tools_is_still_flagged() -> None:
+    assert _lines(_TOOLS + 'EXPOSE 8080\nCMD ["/usr/local/bin/api"]\n', "MS001") == [2]
+
+
+def test_entrypoint_shell_string_that_builds_at_start_needs_its_toolchain() -> None:
+    text = _TOOLS + ('WORKDIR /src\nEXPOSE 4000\n'
+                     'ENTRYPOINT ["/bin/bash", "-lc", "cd /src && make site && ./bin/preview --port 4000"]\n')
+    assert _lines(text, "MS001") == []
+    runs_only = text.replace("make site && ", "")
+    assert _lines(runs_only, "MS001") == [2]
+
+
+def test_notebook_servers_keep_compilers_for_their_users() -> None:
+    jupyter = _TOOLS + 'EXPOSE 8888\nCMD ["start-notebook.py"]\n'
+    assert _lines(jupyter, "MS001") == []
+    livebook = _TOOLS + 'ENV LIVEBOOK_HOME=/data\nCMD ["/app/bin/server"]\n'
+    assert _lines(livebook, "MS001") == []
+    # a notebook named only in a comment or a label is not one
+    other = _TOOLS + '# not a jupyter image\nLABEL note="jupyter"\nCMD ["/app/bin/server"]\n'
+    assert _lines(other, "MS001") == [2]

@@ -100,6 +100,8 @@ def is_base_image(df: Dockerfile) -> bool:
         return True  # nothing to serve, or a shell/REPL to start from (debian's CMD ["bash"], python's python3)
     if not cmd and _interactive(entry[-1]):
         return True  # nothing to serve, or a shell/REPL to start from (debian's CMD ["bash"], python's python3)
+    if not cmd and not any(w.strip() for w in (entry[-1].json_args or ())) and entry[-1].json_args is not None:
+        return True  # `ENTRYPOINT [""]` clears the base's and names no program: the user gives one, as for a base
     if not cmd and _wrapper_only(entry[-1]):
         return True  # `ENTRYPOINT ["tini", "--"]` alone names no program: the user gives it, as for a base
     final = df.final
@@ -125,13 +127,16 @@ def sdk_in_final(df: Dockerfile) -> Iterator[Hit]:
         found.append(Hit(root.line, root.line, f"the final image is based on {root.image[:60]}, a toolchain image: "
                                                "compilers and SDKs add hundreds of MB and attack surface at run time"))
     jit: bool | None = None
+    notebook: bool | None = None
     for stage in shipped:
         for ins in stage.instructions:
             if ins.keyword == "RUN":
                 pkgs = _build_packages(ins)
                 if pkgs and jit is None:
                     jit = _jit_compiling(df)
-                if pkgs and not (jit and all(_C_COMPILERS.match(p) for p in pkgs)):
+                if pkgs and notebook is None:
+                    notebook = _notebook_server(df)
+                if pkgs and not notebook and not (jit and all(_C_COMPILERS.match(p) for p in pkgs)):
                     found.append(hit(ins, f"the final image installs build tools ({', '.join(pkgs[:4])}) and this "
                                           "RUN does not remove them, so they ship although nothing needs them at run "
                                           "time"))
@@ -146,6 +151,19 @@ def sdk_in_final(df: Dockerfile) -> Iterator[Hit]:
 _JIT_SERVERS = lazy_re.compile(r"(?<![a-z0-9])(vllm|sglang|text-generation-(inference|launcher|server)|flash[-_]attn|"
                                r"openai/triton|torch\.compile|torchinductor)(?![a-z0-9])", re.I)
 _C_COMPILERS = lazy_re.compile(r"^(build-essential|build-base|gcc(-\d+)?|g\+\+(-\d+)?|gcc-c\+\+|clang(-\d+)?)$")
+
+
+# Notebook and browser-IDE servers: their users build code inside the running container (pip installs of sdists,
+# Cython cells, `Mix.install/2`, R packages from source), so its compilers are what it is for.
+_NOTEBOOK_SERVERS = lazy_re.compile(r"(?<![\w-])(start-notebook(\.py|\.sh)?|start-singleuser(\.py|\.sh)?|"
+                                    r"jupyter(-lab|-notebook|hub-singleuser)?|jupyterlab|livebook|LIVEBOOK_[A-Z_]+|"
+                                    r"code-server|rstudio-server|marimo)(?![\w-])")
+
+
+def _notebook_server(df: Dockerfile) -> bool:
+    """True when what ships starts a notebook or browser-IDE server (its command, or the settings it reads)."""
+    return any(_NOTEBOOK_SERVERS.search(ins.args) for stage in df.shipped() for ins in stage.instructions
+               if ins.keyword in ("CMD", "ENTRYPOINT", "ENV") and len(ins.args) <= 65536)
 
 
 def _jit_compiling(df: Dockerfile) -> bool:

@@ -120,8 +120,30 @@ def toolchain_entrypoint(df: Dockerfile) -> bool:
         words = words[1:]  # `ENTRYPOINT ["mvn-entrypoint.sh"]` + `CMD ["mvn"]`: the script sets up, then runs mvn
     if not words:
         return False
-    name = _SCRIPT_SUFFIX.sub("", words[0].rsplit("/", 1)[-1])
+    script = _shell_string(words)
+    if script is not None:  # `bash -lc "make docs && yarn && hugo server"`: it builds each time it starts
+        return any(_starts_build(c) for c in commands(script))
+    return _starts_build(tuple(words))
+
+
+def _starts_build(words: tuple[str, ...]) -> bool:
+    name = _SCRIPT_SUFFIX.sub("", program(words))
     return name in _TOOLCHAIN_PROGRAMS and not _RUNS_APP & set(words[1:3])
+
+
+_SHELL_NAMES = {"sh", "bash", "ash", "dash", "zsh"}
+
+
+def _shell_string(words: list[str]) -> str | None:
+    """The script of an exec-form `["/bin/bash", "-lc", "…"]`, or None when the words are not a shell given -c."""
+    if words[0].rsplit("/", 1)[-1] not in _SHELL_NAMES:
+        return None
+    for k, w in enumerate(words[1:], 1):
+        if not w.startswith("-"):
+            return None
+        if "c" in w[1:] and w[1:].isalpha() and not w.startswith("--"):
+            return words[k + 1] if k + 1 < len(words) else None
+    return None
 
 
 # An interpreter running an app (`python app.py`, `node server.js`): its image builds nothing when it runs.
