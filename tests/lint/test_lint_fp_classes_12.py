@@ -84,3 +84,21 @@ def test_notebook_servers_keep_compilers_for_their_users() -> None:
     # a notebook named only in a comment or a label is not one
     other = _TOOLS + '# not a jupyter image\nLABEL note="jupyter"\nCMD ["/app/bin/server"]\n'
     assert _lines(other, "MS001") == [2]
+
+
+# USR001: the program a shell-form command ends with, and servers that never run as root.
+
+def test_command_substitution_is_not_the_last_command() -> None:
+    text = ("FROM alpine:3.20\nRUN apk add --no-cache apache2\nEXPOSE 80\n"
+            'CMD crond -b && exec httpd -D FOREGROUND $([ -n "$TLS" ] && echo -D TLS)\n')
+    assert _lines(text, "USR001") == []
+    app = text.replace("exec httpd -D FOREGROUND", "exec /srv/api --listen :80")
+    assert _lines(app, "USR001") == [1]
+
+
+def test_database_server_wrappers_run_the_server_as_its_user() -> None:
+    text = ("FROM alpine:3.20\nRUN apk add --no-cache mariadb\nCOPY start-mysql /usr/local/bin/\n"
+            'EXPOSE 3306\nENTRYPOINT ["start-mysql"]\n')
+    assert _lines(text, "USR001") == []
+    other = text.replace("start-mysql", "start-api")
+    assert _lines(other, "USR001") == [1]

@@ -77,6 +77,38 @@ def top_commands(script: str) -> tuple[tuple[str, ...], ...]:
     return _commands(script, 0)
 
 
+def without_substitutions(script: str) -> str:
+    """`script` with each command substitution (`$(...)`, nested ones too, and backquotes) replaced by one word: what
+    its own commands are, not those whose output becomes an argument (`exec httpd $([ -n "$X" ] && echo -D X)`)."""
+    if "$(" not in script and "`" not in script:
+        return script
+    out: list[str] = []
+    depth, k = 0, 0
+    while k < len(script):
+        ch = script[k]
+        if depth == 0 and ch == "`":
+            end = script.find("`", k + 1)
+            if end < 0:
+                break
+            out.append("$_")
+            k = end + 1
+            continue
+        if script.startswith("$(", k):
+            if depth == 0:
+                out.append("$_")
+            depth += 1
+            k += 2
+            continue
+        if depth and ch == "(":
+            depth += 1
+        elif depth and ch == ")":
+            depth -= 1
+        elif not depth:
+            out.append(ch)
+        k += 1
+    return "".join(out)
+
+
 _NEST_LIMIT = 4  # `sh -c "su -c 'bash -c ...'"` deeper than this is not worth reading
 
 

@@ -11,7 +11,7 @@ from imgforge.lint.model import Dockerfile, Instruction
 from imgforge.lint.rules.base import Hit, hit, per_file, rule
 from imgforge.lint.rules.effects import run_effects
 from imgforge.lint.rules.multistage import is_base_image
-from imgforge.lint.rules.shell import commands, program, top_commands
+from imgforge.lint.rules.shell import commands, program, top_commands, without_substitutions
 
 _ROOT = lazy_re.compile(r"^(root|0)(:.*)?$")
 # Entrypoints of official images start as root and drop to a service user with one of these.
@@ -33,7 +33,10 @@ _SELF_DROPPING = lazy_re.compile(r"^(nginx|httpd|httpd-foreground|apache2|apache
                                  # its `run_as` (both set so in the distributions' packaged configs)
                                  r"icecast2?|pdnsd|"
                                  # clamd by its `User clamav`, freshclam by `DatabaseOwner` (so in packaged configs)
-                                 r"clamd|freshclam)$")
+                                 r"clamd|freshclam|"
+                                 # database servers that refuse to run as root (postgres exits, mysqld wants a
+                                 # `user`): a container starting one runs it as its own user; `start-mysql` wrappers
+                                 r"postgres|postgresql|pg_ctl|pg_ctlcluster|mysqld|mysql|mariadbd|mariadb)$")
 # Programs that need root to do their job at all: host monitors (per-process I/O and open files of every user's
 # processes) and packet capture. Not node_exporter: it reads /proc and /sys as any user.
 _NEEDS_ROOT_PROGRAMS = lazy_re.compile(r"^(cadvisor|glances|kismet|tcpdump|tshark|dumpcap|ntopng|arpwatch|iftop|"
@@ -181,7 +184,7 @@ def _command_words(given: Instruction | None) -> list[str]:
     if given.json_args is not None:
         words = list(given.json_args)
     else:  # a shell-form `setup && nginx -g 'daemon off;'` runs the daemon last: that command is the program
-        shell = top_commands(given.args)[-1:]
+        shell = top_commands(without_substitutions(given.args))[-1:]
         words = list(shell[0]) if shell else given.args.split()
     return [w.rsplit("/", 1)[-1] for w in words]
 
