@@ -102,3 +102,22 @@ def test_database_server_wrappers_run_the_server_as_its_user() -> None:
     assert _lines(text, "USR001") == []
     other = text.replace("start-mysql", "start-api")
     assert _lines(other, "USR001") == [1]
+
+
+# PC002: an update alone whose lists no later install reads.
+
+def _pc002(text: str) -> list[str]:
+    return [f.message for f in lint(text, "Dockerfile") if f.rule == "PC002"]
+
+
+def test_update_alone_that_no_install_reads_is_reported_as_dead_weight_not_staleness() -> None:
+    text = ("FROM debian:12-slim\nRUN apt-get update && mkdir -p /etc/apt/keyrings\n"
+            "RUN echo 'deb https://pkgs.example.invalid/deb stable main' > /etc/apt/sources.list.d/x.list\n"
+            "RUN apt-get update && apt-get install -y --no-install-recommends xtool && rm -rf /var/lib/apt/lists/*\n")
+    [message] = _pc002(text)
+    assert "no install reads its lists" in message and "stale" not in message
+    cleaned = text.replace("mkdir -p /etc/apt/keyrings", "mkdir -p /etc/apt/keyrings && rm -rf /var/lib/apt/lists/*")
+    assert _pc002(cleaned) == []
+    stale = text.replace("RUN apt-get update && apt-get install", "RUN apt-get install")
+    [message] = _pc002(stale)
+    assert "stale" in message

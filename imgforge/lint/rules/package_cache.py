@@ -95,7 +95,7 @@ def _uses_index(cmd: tuple[str, ...]) -> bool:
       "Run `apt-get update && apt-get install -y ...` in one RUN (on Alpine: `apk add --no-cache ...`).")
 def apt_update_alone(df: Dockerfile) -> Iterator[Hit]:
     for stage in df.stages:
-        for ins in stage.instructions:
+        for i, ins in enumerate(stage.instructions):
             if ins.keyword != "RUN":
                 continue
             cmds = commands(ins.script)  # with those of `sudo bash -c "..."` strings: they run in this RUN too
@@ -103,12 +103,35 @@ def apt_update_alone(df: Dockerfile) -> Iterator[Hit]:
                            (program(c) == "apk" and subcommand(c) == "update")), None)
             if update is None or any(_uses_index(c) for c in cmds[update + 1:]):
                 continue
+            if program(cmds[update]) != "apk" and _later_installs_refresh(stage.instructions[i + 1:]):
+                # every later install fetches fresh lists first: none reads these, which only add to this layer
+                if not run_effects(ins.script).apt_lists_cleaned:
+                    yield hit(ins, "apt-get update runs in a layer of its own and no install reads its lists (each "
+                                   "later install updates again): they only add tens of MB to this layer")
+                continue
             if program(cmds[update]) == "apk":
                 yield hit(ins, "apk update runs in a layer of its own: it leaves an index in /var/cache/apk "
                                "and a stale cached layer; use `apk add --no-cache` instead")
             elif not run_effects(ins.script).apt_lists_cleaned:  # else what the update fetched is gone at the end
                 yield hit(ins, "apt-get update runs in a layer of its own: the cached layer keeps stale package "
                                "lists, so a later install can fetch outdated or missing versions")
+
+
+def _later_installs_refresh(later: tuple[Instruction, ...]) -> bool:
+    """True when at least one later RUN installs with apt and each that does runs `apt-get update` before it."""
+    users = 0
+    for ins in later:
+        if ins.keyword != "RUN":
+            continue
+        for c in commands(ins.script):
+            if is_apt_update(c):
+                break
+            if program(c) in ("apt-get", "apt", "aptitude") and _uses_index(c):
+                return False
+        else:
+            continue
+        users += any(program(c) in ("apt-get", "apt", "aptitude") and _uses_index(c) for c in commands(ins.script))
+    return users > 0
 
 
 @rule("PC003", "package-cache", "warning", "apk cache left in the layer",
