@@ -121,3 +121,19 @@ def test_update_alone_that_no_install_reads_is_reported_as_dead_weight_not_stale
     stale = text.replace("RUN apt-get update && apt-get install", "RUN apt-get install")
     [message] = _pc002(stale)
     assert "stale" in message
+
+
+# SEC003: key files that are fixtures, not credentials.
+
+def test_sample_named_key_is_reported_at_info() -> None:
+    text = "FROM python:3.12-slim\nCOPY demo-rsa-private.pem /srv/\nCOPY server-private.pem /srv/\n"
+    found = {(f.line, f.severity) for f in lint(text, "Dockerfile") if f.rule == "SEC003"}
+    assert found == {(2, "info"), (3, "error")}
+
+
+def test_key_in_a_test_images_context_is_its_fixture() -> None:
+    text = "FROM alpine:3.20\nCOPY tls/key.pem /srv/tls.key\nENV API_PASSWORD=hunter2-not-a-var\n"
+    in_test = lint(text, "pkg/tests/echo/Dockerfile")
+    assert [f.severity for f in in_test if f.rule == "SEC003"] == ["info"]
+    assert [f.severity for f in in_test if f.rule == "SEC001"] == ["error"]
+    assert [f.severity for f in lint(text, "deploy/echo/Dockerfile") if f.rule == "SEC003"] == ["error"]

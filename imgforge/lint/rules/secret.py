@@ -199,8 +199,18 @@ def secret_file(df: Dockerfile) -> Iterator[Hit]:
             holds = _holds_credential_setting(df, path)
             # (not public keys and host lists); a yarn 2+ .yarnrc.yml is mostly settings: only a credential in it
             if (is_credential_file(path) and holds is not False) or (holds and _YARNRC.search(path)):
+                if _SAMPLE_KEY.search(path.rsplit("/", 1)[-1]):
+                    yield hit(ins, f"{ins.keyword} {path[:80]} puts a key file into a layer; its name says it is a "
+                                   "sample or test key, not a credential", "info")
+                    continue
                 yield hit(ins, f"{ins.keyword} {path[:80]} puts a credential file into a layer; deleting it later "
                                "does not remove it from the image")
+
+
+# A key file named as a stand-in (`sample-rsa-private.pem`, `test_key.pem`, `dummy.key`, `snakeoil.key`): a fixture
+# committed for tests or demos, whose value is public by design.
+_SAMPLE_KEY = lazy_re.compile(r"(^|[-_.])(sample|example|test|testing|dummy|fake|insecure|snakeoil|demo)([-_.]|$)",
+                              re.I)
 
 
 # Package-manager config files that often hold only settings (`legacy-peer-deps=true`, a registry URL), and the
