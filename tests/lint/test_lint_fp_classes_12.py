@@ -1,7 +1,9 @@
 """False-positive classes found on held-out set 12 (public files never tuned on), each with a nearby true positive."""
 from __future__ import annotations
 
-from imgforge.lint import lint
+from pathlib import Path
+
+from imgforge.lint import lint, lint_file
 
 
 def _lines(text: str, rule: str, path: str = "Dockerfile") -> list[int]:
@@ -137,3 +139,36 @@ def test_key_in_a_test_images_context_is_its_fixture() -> None:
     assert [f.severity for f in in_test if f.rule == "SEC003"] == ["info"]
     assert [f.severity for f in in_test if f.rule == "SEC001"] == ["error"]
     assert [f.severity for f in lint(text, "deploy/echo/Dockerfile") if f.rule == "SEC003"] == ["error"]
+
+
+# PIN002: :latest of an image the same repository builds first.
+
+def _pin002(path: Path) -> list[tuple[int, str]]:
+    return [(f.line, f.severity) for f in lint_file(path).findings if f.rule == "PIN002"]
+
+
+def test_latest_of_an_image_built_beside_is_its_build_order(tmp_path: Path) -> None:
+    (tmp_path / "images" / "core").mkdir(parents=True)
+    (tmp_path / "images" / "core" / "Dockerfile").write_text("FROM debian:12-slim\nRUN true\n")
+    (tmp_path / "images" / "agent").mkdir()
+    agent = tmp_path / "images" / "agent" / "Dockerfile"
+    agent.write_text('FROM acme/core:latest\nCOPY agent /usr/bin/agent\nCMD ["agent"]\n')
+    (tmp_path / "images" / "agent" / "agent").write_text("#!/bin/sh\n")
+    assert _pin002(agent) == [(1, "info")]
+    (tmp_path / "ci" / "runner").mkdir(parents=True)  # (not under the test's own folder name, which says latest)
+    (tmp_path / "ci" / "runner" / "Dockerfile.base").write_text("FROM ubuntu:24.04\n")
+    runner = tmp_path / "ci" / "runner" / "Dockerfile"
+    runner.write_text('FROM acme/ci-runner-base:latest\nCMD ["run"]\n')
+    assert _pin002(runner) == [(1, "info")]
+
+
+def test_latest_of_an_image_nobody_here_builds_is_still_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "web" / "nginx").mkdir(parents=True)
+    (tmp_path / "web" / "nginx" / "Dockerfile").write_text("FROM nginx:1.27\n")
+    (tmp_path / "web" / "app").mkdir()
+    app = tmp_path / "web" / "app" / "Dockerfile"
+    app.write_text('FROM nginx:latest\nFROM acme/web:latest\nCMD ["web"]\n')
+    assert _pin002(app) == [(1, "warning"), (2, "warning")]
+    # the folder holding this very file is not another Dockerfile building that image
+    (tmp_path / "web" / "app" / "Dockerfile").write_text('FROM acme/app:latest\nCMD ["web"]\n')
+    assert _pin002(app) == [(1, "warning")]

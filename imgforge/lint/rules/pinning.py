@@ -87,8 +87,37 @@ def latest(df: Dockerfile) -> Iterator[Hit]:
     for stage in df.stages:
         ext = _external(df, stage)
         if ext and ext[1] == "latest" and not ext[2] and not _overridable(df, stage) and not _rolling_variant(df):
+            own = _built_here(df, ext[0])
+            if own is not None:
+                yield Hit(stage.line, stage.line, f"FROM {ext[0][:80]} uses :latest of an image this repository "
+                                                  f"builds itself ({own}): its build order, not a tag, decides which",
+                          "info")
+                continue
             yield Hit(stage.line, stage.line, f"FROM {ext[0][:80]} uses :latest, which changes under you and "
                                               "makes builds unreproducible")
+
+
+def _built_here(df: Dockerfile, name: str) -> str | None:
+    """The Dockerfile of this repository that builds `owner/name` (`Dockerfile.base` beside this file for
+    `owner/runner-base`, `base/Dockerfile` in a folder above it for `owner/base`), or None. Only for an image with
+    an owner: a folder named `nginx/` says nothing about the official nginx image. Needs the file on disk."""
+    if "/" not in name or not df.contexts:
+        return None
+    repo = name.rsplit("/", 1)[-1].partition(":")[0].lower()
+    words = sorted({repo, re.split(r"[-_.]", repo)[-1]})
+    me = df.path.replace("\\", "/").rsplit("/", 1)[-1]
+    for w in words:
+        for beside in (f"Dockerfile.{w}", f"{w}.Dockerfile", f"{w}.dockerfile"):
+            if beside != me and df.contexts[0].holds(beside):
+                return beside
+    folder = df.path.replace("\\", "/").rsplit("/", 2)[-2:-1]
+    for up, ctx in enumerate(df.contexts[1:], 1):
+        for w in words:
+            if up == 1 and me == "Dockerfile" and folder == [w]:
+                continue  # that is this file (`apisix/Dockerfile` naming `apache/apisix`)
+            if ctx.holds(f"{w}/Dockerfile"):
+                return "../" * up + f"{w}/Dockerfile"
+    return None
 
 
 @rule("PIN008", "pinning", "info", "Overridable base image with a floating default",
