@@ -172,3 +172,18 @@ def test_latest_of_an_image_nobody_here_builds_is_still_a_warning(tmp_path: Path
     # the folder holding this very file is not another Dockerfile building that image
     (tmp_path / "web" / "app" / "Dockerfile").write_text('FROM acme/app:latest\nCMD ["web"]\n')
     assert _pin002(app) == [(1, "warning")]
+
+
+# BL001: configuration and keys copied into /etc or a keyring folder weigh kilobytes.
+
+def test_config_copied_into_etc_then_removed_is_not_bloat() -> None:
+    text = ("FROM php:8.3-fpm AS app\nCOPY --from=repo /usr/share/keyrings/vendor-keyring.gpg /usr/share/keyrings/\n"
+            "COPY --from=repo /etc/apt/preferences.d/99vendor /etc/apt/preferences.d/\n"
+            "RUN if grep -qi alpine /etc/os-release; then rm -rf /usr/share/keyrings/ /etc/apt/; fi\n")
+    assert _lines(text, "BL001") == []
+
+
+def test_package_copied_then_removed_is_still_bloat() -> None:
+    text = ("FROM debian:12-slim\nCOPY --from=build /out/app.deb /tmp/\n"
+            "RUN dpkg -i /tmp/app.deb && rm /tmp/app.deb\n")
+    assert _lines(text, "BL001") == [3]

@@ -16,7 +16,10 @@ from imgforge.lint.rules.shell import args, commands, is_apt_install, option_val
 # Scripts, configs and patches from the build context weigh kilobytes: deleting them later wastes nothing a
 # reviewer would chase (a downloaded archive or a copied tree is another matter).
 _SMALL_TEXT = lazy_re.compile(r"\.(sh|bash|py|pl|rb|js|conf|cfg|ini|json|ya?ml|toml|xml|txt|env|properties|sql|patch|"
-                              r"diff|md|repo|list|pem|crt)$", re.I)
+                              r"diff|md|repo|list|pem|crt|gpg|asc|pub)$", re.I)
+# Folders that take configuration and trust anchors (apt sources, preferences and keyrings): what is copied there
+# weighs kilobytes, whatever its name (`/etc/apt/preferences.d/99nginx`).
+_CONFIG_DEST = lazy_re.compile(r"^(/etc|/usr/share/keyrings)(/|$)")
 WASTE_LIMIT = 1024 * 1024  # copied bytes deleted later below this are tidiness, not worth a warning
 _ARCHIVE = lazy_re.compile(r"\.(tar|tgz|tbz2?|txz|tar\.(gz|bz2|xz|zst)|zip|gz|bz2|xz)$", re.I)
 _CACHE_PATHS = lazy_re.compile(r"^(/var/lib/apt/lists|/var/cache/|/root/\.cache|/root/\.npm|/usr/local/share/\.cache)")
@@ -68,6 +71,8 @@ def _created_by_copy(ins: Instruction, workdir: str) -> Iterator[_Made]:
         return
     *srcs, dest = words
     dest_abs = _abs(dest, workdir)
+    if _CONFIG_DEST.match(dest_abs):
+        return
     how = "ADDed" if ins.keyword == "ADD" else "COPYed"
     for src in srcs:
         if src.startswith("<<"):
