@@ -325,7 +325,7 @@ def python_start(root: Path) -> Start | None:
     for rule in (_django, _flask, _quart, _fastapi, _starlette, _litestar, _sanic, _streamlit):
         found = rule(root, deps)
         if found:
-            return found
+            return _from_src(root, found)
     if installed:
         name = own[0]
         return Start((name,), f"[project.scripts] {name} = {scripts[name]!r} (the project is installed)")
@@ -333,6 +333,28 @@ def python_start(root: Path) -> Start | None:
         if (root / name).is_file():
             return Start(("python3", name), f"{name} at the project root")
     return _package_main(root) or _script_module(root)
+
+
+_COMPILED = (".c", ".cpp", ".pyx", ".rs")
+
+
+def _from_src(root: Path, start: Start) -> Start:
+    """A src/-layout app found in src/ is imported from the sources (src/ first on PYTHONPATH), as the editable
+    install it is developed with does: the built wheel holds only what the packaging settings name, often not the
+    templates or static folder beside the packages (coderamp-labs/gitingest's server mounts src/static). Not for
+    a project with compiled code in src/, whose extension modules only the installed copy has."""
+    src = root / "src"
+    if start.entrypoint[:2] != ("/bin/sh", "-c") or not src.is_dir() or (src / "__init__.py").is_file():
+        return start
+    command = start.entrypoint[2].removeprefix("exec ")
+    tops = set(re.findall(r"(?<![\w./-])([A-Za-z_]\w*)(?:\.\w+)*:\w", command))
+    if not any((src / top).is_dir() or (src / f"{top}.py").is_file() for top in tops):
+        return start
+    if any(p.suffix in _COMPILED for p in source_files(src, _COMPILED)):
+        return start
+    return Start(shell("PYTHONPATH=src${PYTHONPATH:+:$PYTHONPATH} " + command),
+                 f"{start.why}; imported from src/, as an editable install runs it (files the wheel leaves out stay "
+                 "in reach)")
 
 
 def _procfile(root: Path) -> Start | None:

@@ -102,7 +102,25 @@ def test_a_command_line_script_gives_way_to_the_web_app_beside_it(tmp_path: Path
              "src/digest/__init__.py": "", "src/digest/__main__.py": CLI,
              "src/webui/__init__.py": "", "src/webui/main.py": FASTAPI}
     start = python_start(write(tmp_path, files))
-    assert start is not None and start.entrypoint[-1] == "exec uvicorn webui.main:service --host 0.0.0.0 --port ${PORT}"
+    assert start is not None
+    assert start.entrypoint[-1] == "PYTHONPATH=src${PYTHONPATH:+:$PYTHONPATH} exec uvicorn webui.main:service " \
+                                   "--host 0.0.0.0 --port ${PORT}"
+
+
+# Modelled on gitingest's server, which mounts src/static (no package, left out of the wheel) by its own path.
+@pytest.mark.parametrize(("files", "from_src"), [
+    ({"src/webui/main.py": FASTAPI, "src/static/site.css": ""}, True),
+    ({"src/webui.py": FASTAPI}, True),
+    # src/ is itself a package (`from src.webui import`): the root is already where it is imported from.
+    ({"src/__init__.py": "", "src/webui/main.py": FASTAPI}, False),
+    ({"webui/main.py": FASTAPI}, False),
+    # Compiled code in src/: only the installed copy has the extension modules.
+    ({"src/webui/main.py": FASTAPI, "src/webui/_fast.pyx": ""}, False),
+])
+def test_a_src_layout_app_is_imported_from_its_sources(tmp_path: Path, files: dict[str, str], from_src: bool) -> None:
+    start = python_start(write(tmp_path, {"requirements.txt": "fastapi\nuvicorn\n", **files}))
+    assert start is not None
+    assert start.entrypoint[-1].startswith("PYTHONPATH=src${PYTHONPATH:+:$PYTHONPATH} exec uvicorn ") is from_src
 
 
 @pytest.mark.parametrize(("target", "module"), [
