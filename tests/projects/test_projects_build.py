@@ -65,6 +65,9 @@ SERVES = {
     # requirements.txt holds only gunicorn: flask comes from pyproject, gevent (the Procfile's worker) from its
     # prod extra.
     "flask-extras-procfile": ("/", "tally: 3 counters on gevent 24.11.1"),
+    # A src/ package whose app mounts src/static (not in the wheel) and an argparse command line in
+    # [project.scripts]: the FastAPI app runs, from the sources.
+    "fastapi-src-static": ("/", "board: notices pinned from src/static"),
 }
 
 
