@@ -68,6 +68,8 @@ SERVES = {
     # A src/ package whose app mounts src/static (not in the wheel) and an argparse command line in
     # [project.scripts]: the FastAPI app runs, from the sources.
     "fastapi-src-static": ("/", "board: notices pinned from src/static"),
+    # No requirements.txt: requirements/production.txt (with -r base.txt) is installed, not local.txt.
+    "django-reqs-folder": ("/", "pages: production requirements, without the debug toolbar"),
 }
 
 
