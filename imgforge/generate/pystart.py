@@ -368,7 +368,7 @@ def _platform(root: Path) -> Start | None:
 
 
 # Server programs a start command runs, by the package that installs them (a command named otherwise).
-_PROGRAM_PACKAGE = {"waitress-serve": "waitress", "python": "", "python3": "", "exec": ""}
+_PROGRAM_PACKAGE = {"waitress-serve": "waitress", "python": "", "python3": ""}
 _WORKER = re.compile(r"(?:-k|--worker-class)[= ]+['\"]?([A-Za-z_][\w]*)")
 
 
@@ -380,8 +380,10 @@ def _needed(command: str) -> set[str]:
     except ValueError:
         words = command.split()
     names = set()
+    starts = True  # the word begins a command: first, after `&&`/`;`/`exec` or an assignment (`FOO=1 gunicorn`)
     for i, word in enumerate(words):
-        if word in ("&&", ";") or i == 0 or words[i - 1] in ("&&", ";", "exec"):
+        at, starts = starts, word in ("&&", ";", "exec") or (starts and re.match(r"[A-Za-z_]\w*=", word) is not None)
+        if at and not starts:
             program = Path(word).name
             if program in ("python", "python3") and words[i + 1:i + 2] == ["-m"] and len(words) > i + 2:
                 program = words[i + 2].split(".", 1)[0]

@@ -153,6 +153,8 @@ EXTRAS = ('[project]\nname = "echo"\ndependencies = ["flask"]\n[project.optional
     ("web: gunicorn echo:app -k gevent", ("prod",)),
     ("web: python -m gunicorn --worker-class uvicorn.workers.UvicornWorker echo:app", ("async", "prod")),
     ("web: flask --app echo run", ()),
+    ("web: FORWARDED_ALLOW_IPS=* gunicorn echo:app --worker-class=gevent", ("prod",)),
+    ("web: python manage.py migrate && exec gunicorn echo:app", ("prod",)),
 ])
 def test_the_optional_groups_a_start_command_needs(tmp_path: Path, procfile: str, extras: tuple[str, ...]) -> None:
     root = write(tmp_path, {"pyproject.toml": EXTRAS, "Procfile": procfile + "\n", "echo.py": ""})
