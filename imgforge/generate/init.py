@@ -31,7 +31,8 @@ from imgforge.generate.facts import (
 )
 from imgforge.generate.nodestart import entry_files, node_start, package_json
 from imgforge.generate.pins import Choice, python_from_pins
-from imgforge.generate.pystart import python_start, start_extras
+from imgforge.generate.pyextras import start_extras
+from imgforge.generate.pystart import python_start
 from imgforge.generate.runtimes import OVERRIDE, choose, go_line, line_key, placeholders, replacement
 from imgforge.generate.writes import Written, node_written_folders, written_folders
 from imgforge.recipes import load_recipe

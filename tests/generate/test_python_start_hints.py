@@ -11,7 +11,8 @@ import yaml
 from imgforge.generate import generate, load_project
 from imgforge.generate.deployhints import platform_start
 from imgforge.generate.init import plan_init
-from imgforge.generate.pystart import python_start, start_extras
+from imgforge.generate.pyextras import start_extras
+from imgforge.generate.pystart import python_start
 from tests.generate._files import write
 
 FASTAPI = "from fastapi import FastAPI\n\nservice = FastAPI()\n"
