@@ -50,6 +50,12 @@ def _command(value: Any) -> str | None:
     return None
 
 
+def _here(folder: Any) -> bool:
+    """Whether a service's folder setting (Render's rootDir, DigitalOcean's source_dir) is the project root: a
+    monorepo's file also describes services built from other folders, whose commands are not this project's."""
+    return folder is None or (isinstance(folder, str) and folder.strip().strip("/") in ("", "."))
+
+
 def _railway(root: Path) -> Hint | None:
     try:
         railway_json = parse_json(read_text(root / "railway.json") or "{}")
@@ -65,7 +71,7 @@ def _railway(root: Path) -> Hint | None:
 def _render(root: Path) -> Hint | None:
     services = dig(_yaml(root, "render.yaml"), "services")
     for i, service in enumerate(services if isinstance(services, list) else []):
-        if isinstance(service, dict) and service.get("type") == "web":
+        if isinstance(service, dict) and service.get("type") == "web" and _here(service.get("rootDir")):
             command = _command(service.get("startCommand"))
             if command:
                 return Hint(command, f"render.yaml services[{i}].startCommand")
@@ -100,7 +106,8 @@ def _digitalocean(root: Path) -> Hint | None:
         spec = data.get("spec", data) if isinstance(data, dict) else {}
         services = dig(spec, "services")
         for i, service in enumerate(services if isinstance(services, list) else []):
-            command = _command(service.get("run_command")) if isinstance(service, dict) else None
+            here = isinstance(service, dict) and _here(service.get("source_dir"))
+            command = _command(service.get("run_command")) if here and isinstance(service, dict) else None
             if command:
                 return Hint(command, f"{name} services[{i}].run_command")
     return None

@@ -56,6 +56,16 @@ def test_platform_files_that_say_nothing_usable_are_skipped(tmp_path: Path, file
     assert platform_start(write(tmp_path, files)) is None
 
 
+def test_a_monorepo_service_of_another_folder_is_not_this_projects(tmp_path: Path) -> None:
+    render = ("services:\n  - type: web\n    rootDir: frontend\n    startCommand: npm start\n"
+              "  - type: web\n    rootDir: ./\n    startCommand: gunicorn api:app\n")
+    hint = platform_start(write(tmp_path / "a", {"render.yaml": render}))
+    assert hint is not None
+    assert (hint.command, hint.where) == ("gunicorn api:app", "render.yaml services[1].startCommand")
+    spec = "services:\n  - name: api\n    source_dir: /api\n    run_command: gunicorn api:app\n"
+    assert platform_start(write(tmp_path / "b", {".do/app.yaml": spec})) is None
+
+
 def test_a_procfile_comes_before_a_platform_file_and_a_platform_file_before_the_framework(tmp_path: Path) -> None:
     files = {"requirements.txt": "fastapi\nhypercorn\n", "web.py": FASTAPI,
              "railway.json": '{"deploy": {"startCommand": "hypercorn web:service -b 0.0.0.0:$PORT"}}'}
