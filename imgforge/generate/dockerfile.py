@@ -22,7 +22,7 @@ from imgforge.build.registry_cache import BASES_ARG, BASES_PREFIX
 from imgforge.errors import UsageError
 from imgforge.generate.facts import dig, parse_json, parse_toml, read_text
 from imgforge.generate.pins import SETUPTOOLS_BOUND, exact_pins, pkg_resources_users
-from imgforge.generate.poetrypkg import poetry_without_package
+from imgforge.generate.poetrypkg import without_package
 from imgforge.generate.writes import django_sqlite
 from imgforge.project import Project
 from imgforge.recipes.model import Artifact, Builder, Recipe, Variant
@@ -101,8 +101,8 @@ def runs(root: Path, builder: Builder) -> bool:
 
 
 def _holds(root: Path, pattern: str) -> bool:
-    if pattern == "pyproject.toml#build-system" and poetry_without_package(root):
-        # Poetry used for its lock only declares poetry-core all the same; there is no package to build.
+    if pattern == "pyproject.toml#build-system" and without_package(root):
+        # Poetry, Hatch or PDM used for the dependencies only declares its backend all the same; nothing to build.
         return False
     return _has_key(root, pattern) if "#" in pattern else _exists(root, pattern)
 

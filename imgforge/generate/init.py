@@ -31,6 +31,7 @@ from imgforge.generate.facts import (
 )
 from imgforge.generate.nodestart import entry_files, node_start, package_json
 from imgforge.generate.pins import Choice, python_from_pins
+from imgforge.generate.pyextras import start_extras
 from imgforge.generate.pystart import python_start
 from imgforge.generate.runtimes import OVERRIDE, choose, go_line, line_key, placeholders, replacement
 from imgforge.generate.writes import Written, node_written_folders, written_folders
@@ -39,8 +40,10 @@ from imgforge.recipes.model import Builder, Recipe
 from imgforge.settings import SETTINGS_FILE
 
 _SUFFIXES = {"python": (".py",), "node": (".js", ".mjs", ".cjs", ".ts"), "other": (".go", ".c", ".rs")}
-_ORDER = {"python": "Procfile web:, [project.scripts], Django, Flask, Quart, FastAPI, Litestar, Sanic, Streamlit, "
-                    "main.py/app.py, a package's __main__.py, a module run as a script",
+_ORDER = {"python": "Procfile web:, a platform's start command (railway.json, render.yaml, nixpacks.toml, fly.toml), "
+                    "[project.scripts] that serve, Django, Flask, Quart, FastAPI, Starlette, Litestar, Sanic, "
+                    "Streamlit, "
+                    "other [project.scripts], main.py/app.py, a package's __main__.py, a module run as a script",
           "node": "Procfile web:, scripts.start as plain node, a framework's built server (Nuxt, SvelteKit, Astro), "
                   "main, server.js/index.js"}
 
@@ -65,6 +68,7 @@ class Findings:
     site_at_root: bool = False  # a static site whose index.html is at the root, not in the recipe's folder
     program: str | None = None  # what the Makefile's default goal builds
     writes: tuple[Written, ...] = ()  # folders beside the code the service makes at run time
+    extras: tuple[str, ...] = ()  # pyproject optional-dependency groups the start command needs
 
 
 def _default_name(root: Path) -> str:
@@ -94,7 +98,8 @@ def findings(root: Path, recipe: Recipe) -> Findings:
                      for path in (recipe.health.liveness, recipe.health.readiness))
     return Findings(start, port, health, go_main(root) if (root / "go.mod").is_file() else None, at_root,
                     make_program(root), tuple(written_folders(root) if lang == "python"
-                                              else node_written_folders(root) if lang == "node" else ()))
+                                              else node_written_folders(root) if lang == "node" else ()),
+                    start_extras(root, start) if lang == "python" else ())
 
 
 def _site_at_root(root: Path, recipe: Recipe) -> bool:
@@ -252,6 +257,13 @@ def _lowered(builder: Builder, version: str) -> list[str]:
     return lines
 
 
+def _extras_lines(extras: tuple[str, ...]) -> list[str]:
+    """The Python dependencies builder's lines that install pyproject's optional groups the start command needs."""
+    groups = ", ".join(extras)
+    return [f"      # The start command runs what only pyproject's optional dependencies ({groups}) declare: they are "
+            "installed too.", f"      env: {json.dumps({'IMGFORGE_EXTRAS': ' '.join(extras)})}"]
+
+
 def _detected(found: Findings, recipe: Recipe, port: int | None, images: Images = Images()) -> list[str]:
     lang = language(recipe)
     runtime: list[str] = list(images.runtime)
@@ -306,6 +318,8 @@ def _detected(found: Findings, recipe: Recipe, port: int | None, images: Images 
         paths = ["/tmp", *(f"{recipe.runtime.workdir.rstrip('/')}/{w.folder}" for w in found.writes)]
         lines += [f"  # The service makes {folders} in its working folder; the root filesystem is read-only, so an "
                   "emptyDir is mounted at each (empty at every start).", f"  writable_paths: {json.dumps(paths)}"]
+    if found.extras and recipe.builders:
+        builders.setdefault(recipe.builders[0].name, []).extend(_extras_lines(found.extras))
     go_build = next((b for b in recipe.builders if b.build and b.build.endswith(" .") and "golang" in b.image), None)
     main_target = found.go_main if go_build is not None else None
     for b in recipe.builders:

@@ -2,7 +2,8 @@
 
 Some popular packages publish no Linux wheel: pip builds them from source, against a C library's headers, and
 the built module loads that library at run time. psycopg2 (`pg_config executable not found`), mysqlclient and
-uWSGI are the common ones in web projects; psycopg 3 is pure Python but loads libpq when imported. The builder
+uWSGI are the common ones in web projects; psycopg 3 is pure Python but loads libpq when imported, GitPython runs
+the git program (`Bad git executable` at import) and python-magic loads libmagic. The builder
 that installs the dependencies gets a compiler and the headers, the runtime only the shared library. The names
 are the same in bookworm and trixie.
 """
@@ -30,6 +31,8 @@ NATIVE = {
     "mysqlclient": Native((*COMPILER, "default-libmysqlclient-dev", "pkg-config"), ("libmariadb3",)),
     "uwsgi": Native(COMPILER, ()),
     "psycopg": Native((), ("libpq5",)),
+    "gitpython": Native((), ("git",)),
+    "python-magic": Native((), ("libmagic1",)),
 }
 # Packages that bring their own build of the library: psycopg[binary] and psycopg[c] need no system libpq.
 _BUNDLES = {"psycopg": ("psycopg-binary",)}

@@ -34,6 +34,10 @@ _MAX_INCLUDES = 20
 # ship; their `setuptools>=3.0` requirement lets pip take the newest.
 _PKG_RESOURCES = {"gunicorn": "21"}
 SETUPTOOLS_BOUND = "82"
+# Without a requirements.txt, the python recipe installs the first of these (a requirements/ folder per
+# environment, as cookiecutter-django's): production includes base with -r; local and test files are not installed.
+REQUIREMENTS_FOLDER = ("requirements/production.txt", "requirements/prod.txt", "requirements/base.txt",
+                       "requirements/common.txt")
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*===?\s*([0-9][A-Za-z0-9.+!_-]*)\s*(?:;(.*))?$")
 
 
@@ -141,7 +145,8 @@ def exact_pins(root: Path) -> list[Pin]:
         return _pipfile_lock(root)
     if (root / "requirements.txt").is_file():
         return _requirements(root / "requirements.txt", root, set())
-    return []
+    folder = next((root / name for name in REQUIREMENTS_FOLDER if (root / name).is_file()), None)
+    return _requirements(folder, root, set()) if folder else []
 
 
 

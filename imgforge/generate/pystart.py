@@ -1,6 +1,8 @@
-"""A Python project's start command, first match wins: Procfile `web:`, `[project.scripts]` (not a dependency's
-command line), Django, Flask, Quart, FastAPI, Litestar, Sanic, Streamlit, then `main.py`/`app.py`, a package's
-`__main__.py`, a module that starts its server when run as a script."""
+"""A Python project's start command, first match wins: Procfile `web:`, a hosting platform's start command
+(railway.json, render.yaml, nixpacks.toml, fly.toml, .do/app.yaml), a `[project.scripts]` entry that starts a
+server, Django, Flask, Quart, FastAPI, Starlette, Litestar, Sanic, Streamlit, any other `[project.scripts]` entry
+(not a dependency's command line), then `main.py`/`app.py`, a package's `__main__.py`, a module that starts its
+server when run as a script."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from imgforge.generate.deployhints import platform_start
 from imgforge.generate.facts import Start, dig, parse_json, parse_toml, procfile_web, read_text, shell, source_files
 
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -119,9 +122,10 @@ def _django(root: Path, deps: set[str]) -> Start | None:
     if "gunicorn" in deps and (folder / "wsgi.py").is_file():
         return Start(shell(f"gunicorn {package}.wsgi:application --bind 0.0.0.0:${{PORT}}"),
                      f"Django project (manage.py, {package}/wsgi.py) with gunicorn in its dependencies")
-    if "uvicorn" in deps and (folder / "asgi.py").is_file():
-        return Start(shell(f"uvicorn {package}.asgi:application --host 0.0.0.0 --port ${{PORT}}"),
-                     f"Django project (manage.py, {package}/asgi.py) with uvicorn in its dependencies")
+    server = _asgi_server(deps)
+    if server is not None and (folder / "asgi.py").is_file():
+        return Start(shell(server[1].format(app=f"{package}.asgi:application")),
+                     f"Django project (manage.py, {package}/asgi.py) with {server[0]} in its dependencies")
     return Start(shell("python3 manage.py runserver 0.0.0.0:${PORT} --noreload"),
                  "Django project (manage.py) without gunicorn or uvicorn: Django's development server; "
                  "add gunicorn to the dependencies for production")
@@ -157,6 +161,20 @@ def _quart(root: Path, deps: set[str]) -> Start | None:
         return None
     return Start(shell(f"hypercorn --bind 0.0.0.0:${{PORT}} '{target}'"),
                  f"Quart app {target}, served by hypercorn (a dependency of Quart)")
+
+
+# ASGI servers, in the order one is chosen when a project has several: (package, command; {app} = module:name).
+_ASGI_SERVERS = (
+    ("uvicorn", "uvicorn {app} --host 0.0.0.0 --port ${{PORT}}"),
+    ("hypercorn", "hypercorn --bind 0.0.0.0:${{PORT}} '{app}'"),
+    ("granian", "granian --interface asgi --host 0.0.0.0 --port ${{PORT}} '{app}'"),
+    ("daphne", "daphne --bind 0.0.0.0 --port ${{PORT}} '{app}'"),
+)
+
+
+def _asgi_server(deps: set[str]) -> tuple[str, str] | None:
+    """The first ASGI server among the project's dependencies: (package, command template)."""
+    return next(((name, command) for name, command in _ASGI_SERVERS if name in deps), None)
 
 
 def _app_object(root: Path, deps: set[str], package: str, cls: str, server: str, why: str) -> Start | None:
@@ -215,15 +233,27 @@ def _script_module(root: Path) -> Start | None:
     return None
 
 
+def _asgi_app(root: Path, deps: set[str], package: str, cls: str) -> Start | None:
+    """`package`'s ASGI app object served by the first ASGI server the project depends on (uvicorn, else
+    hypercorn, granian, daphne: Railway's FastAPI template runs hypercorn)."""
+    server = _asgi_server(deps)
+    if server is None:
+        return None
+    return _app_object(root, deps, package, cls, server[1], f"{cls} app {{app}} with {server[0]} in its dependencies")
+
+
 def _fastapi(root: Path, deps: set[str]) -> Start | None:
-    return _app_object(root, deps, "fastapi", "FastAPI", "uvicorn {app} --host 0.0.0.0 --port ${{PORT}}",
-                       "FastAPI app {app} with uvicorn in its dependencies")
+    return _asgi_app(root, deps, "fastapi", "FastAPI")
+
+
+def _starlette(root: Path, deps: set[str]) -> Start | None:
+    return _asgi_app(root, deps, "starlette", "Starlette")
 
 
 def _litestar(root: Path, deps: set[str]) -> Start | None:
-    """A Litestar app object served by uvicorn (litestar[standard] carries it), as Litestar's `run` command does."""
-    return _app_object(root, deps, "litestar", "Litestar", "uvicorn {app} --host 0.0.0.0 --port ${{PORT}}",
-                       "Litestar app {app} with uvicorn in its dependencies")
+    """A Litestar app object served by an ASGI server (litestar[standard] carries uvicorn), as Litestar's `run`
+    command does."""
+    return _asgi_app(root, deps, "litestar", "Litestar")
 
 
 def _own_script(root: Path, target: object, deps: set[str]) -> bool:
@@ -250,9 +280,34 @@ def _streamlit(root: Path, deps: set[str]) -> Start | None:
                  f"Streamlit app {script.name} with streamlit in its dependencies")
 
 
+# A call that starts a server in a script's module (uvicorn.run, app.run, web.run_app, waitress.serve,
+# serve_forever, run_simple); asyncio.run and subprocess.run do not.
+_SERVE_CALL = re.compile(r"\b(?:uvicorn|hypercorn|granian|waitress|bjoern|web)\.(?:run|serve|run_app)\s*\("
+                         r"|\b\w*app\w*\.run\s*\(|(?<!def )\b(?:run_app|serve|serve_forever|run_simple)\s*\(")
+
+
+# Script functions named for starting a server (`svc.main:serve`, `app:run_server`, `web:start`).
+_SERVER_FUNCTION = re.compile(r"(?:run_?)?(?:serve|server|web|api)|start(?:_?server|_?app)?|run(?:_?app)?")
+
+
+def _script_serves(root: Path, target: object) -> bool:
+    """Whether a `[project.scripts]` target starts a server: its function is named for it, or its module calls a
+    server; a command line (click, typer, argparse) that does neither is a tool the package ships, not the service
+    (coderamp-labs/gitingest: `gitingest.__main__:main`, a CLI beside its FastAPI server)."""
+    module, _, function = str(target).partition(":")
+    if _SERVER_FUNCTION.fullmatch(function.strip().split(".")[-1]):
+        return True
+    module = module.strip().replace(".", "/")
+    for base in (root, root / "src"):
+        for path in (base / f"{module}.py", base / module / "__init__.py", base / module / "__main__.py"):
+            if _SERVE_CALL.search(read_text(path)):
+                return True
+    return False
+
+
 def python_start(root: Path) -> Start | None:
     """The start command of the Python project at `root`, or None when nothing says how to run it."""
-    web = _procfile(root)
+    web = _procfile(root) or _platform(root)
     if web:
         return web
     data = _pyproject(root)
@@ -260,19 +315,53 @@ def python_start(root: Path) -> Start | None:
     deps = dependencies(root)
     own = [name for name, target in scripts.items() if _own_script(root, target, deps)] \
         if isinstance(scripts, dict) else []
-    if own and "build-system" in data:
-        name = own[0]
-        return Start((name,), f"[project.scripts] {name} = {scripts[name]!r} (the project is installed)")
-    for rule in (_django, _flask, _quart, _fastapi, _litestar, _sanic, _streamlit):
+    installed = bool(own) and "build-system" in data
+    serving = [n for n in own if _script_serves(root, scripts[n])]
+    if installed and serving:
+        name = serving[0]
+        return Start((name,), f"[project.scripts] {name} = {scripts[name]!r} starts a server (the project is "
+                     "installed)")
+    for rule in (_django, _flask, _quart, _fastapi, _starlette, _litestar, _sanic, _streamlit):
         found = rule(root, deps)
         if found:
-            return found
+            return _from_src(root, found)
+    if installed:
+        name = own[0]
+        return Start((name,), f"[project.scripts] {name} = {scripts[name]!r} (the project is installed)")
     for name in ("main.py", "app.py", "server.py", "wsgi.py"):
         if (root / name).is_file():
             return Start(("python3", name), f"{name} at the project root")
     return _package_main(root) or _script_module(root)
 
 
+_COMPILED = (".c", ".cpp", ".pyx", ".rs")
+
+
+def _from_src(root: Path, start: Start) -> Start:
+    """A src/-layout app found in src/ is imported from the sources (src/ first on PYTHONPATH), as the editable
+    install it is developed with does: the built wheel holds only what the packaging settings name, often not the
+    templates or static folder beside the packages (coderamp-labs/gitingest's server mounts src/static). Not for
+    a project with compiled code in src/, whose extension modules only the installed copy has."""
+    src = root / "src"
+    if start.entrypoint[:2] != ("/bin/sh", "-c") or not src.is_dir() or (src / "__init__.py").is_file():
+        return start
+    command = start.entrypoint[2].removeprefix("exec ")
+    tops = set(re.findall(r"(?<![\w./-])([A-Za-z_]\w*)(?:\.\w+)*:\w", command))
+    if not any((src / top).is_dir() or (src / f"{top}.py").is_file() for top in tops):
+        return start
+    if any(p.suffix in _COMPILED for p in source_files(src, _COMPILED)):
+        return start
+    return Start(shell("PYTHONPATH=src${PYTHONPATH:+:$PYTHONPATH} " + command),
+                 f"{start.why}; imported from src/, as an editable install runs it (files the wheel leaves out stay "
+                 "in reach)")
+
+
 def _procfile(root: Path) -> Start | None:
     web = procfile_web(root)
     return Start(shell(web), "Procfile web: process") if web else None
+
+
+def _platform(root: Path) -> Start | None:
+    hint = platform_start(root)
+    return Start(shell(hint.command), f"{hint.where}") if hint else None
+

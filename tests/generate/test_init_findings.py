@@ -31,7 +31,9 @@ EXPECTED = {
     "express-api": ("node", ["node", "src/server.js"], 3000, "http"),
     "vite-spa": ("spa", None, 8080, "http"),
     "go-vendor": ("go", None, 8080, "http"),
-    "quart-poetry": ("python", ["/bin/sh", "-c", "exec hypercorn --bind 0.0.0.0:${PORT} 'notes:app'"], 8080, "tcp"),
+    "quart-poetry": ("python", ["/bin/sh", "-c", "PYTHONPATH=src${PYTHONPATH:+:$PYTHONPATH} exec hypercorn "
+                                              "--bind 0.0.0.0:${PORT} 'notes:app'"],
+                     8080, "tcp"),
     "aiohttp-setuppy": ("python", ["python3", "-m", "greeter.server"], 8080, "tcp"),
     "go-cmd": ("go", None, 8080, "tcp"),
     "fastapi-pdm": ("python", ["/bin/sh", "-c", "exec uvicorn app.main:app --host 0.0.0.0 --port ${PORT}"], 8080,
@@ -94,7 +96,7 @@ def test_version_source_follows_what_the_project_has(tmp_path):
     ({"requirements.txt": "Flask>=3\n", "web.py": "from flask import Flask\napp = Flask(__name__)\n"},
      "exec flask --app 'web:app' run --host 0.0.0.0 --port ${PORT}"),
     ({"requirements.txt": "fastapi[standard]\n", "src/svc/api.py": "import fastapi\napi = fastapi.FastAPI()\n"},
-     "exec uvicorn svc.api:api --host 0.0.0.0 --port ${PORT}"),
+     "PYTHONPATH=src${PYTHONPATH:+:$PYTHONPATH} exec uvicorn svc.api:api --host 0.0.0.0 --port ${PORT}"),
     # fastapi[all] (the older extra) carries uvicorn too; main.py is only the module, not a script.
     ({"requirements.txt": "fastapi[all]", "main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n"},
      "exec uvicorn main:app --host 0.0.0.0 --port ${PORT}"),
@@ -348,7 +350,7 @@ def test_a_static_file_server_over_the_build_output_is_front_end_only(tmp_path):
     # A Quart app object (a dev script that runs app.run() on 127.0.0.1 beside it): hypercorn, Quart's server.
     ({"pyproject.toml": '[tool.poetry.dependencies]\nquart = "*"\n[tool.poetry.scripts]\nstart = "chat:run"\n',
       "src/chat/__init__.py": "from quart import Quart\napp = Quart(__name__)\ndef run():\n    app.run()\n"},
-     ("/bin/sh", "-c", "exec hypercorn --bind 0.0.0.0:${PORT} 'chat:app'")),
+     ("/bin/sh", "-c", "PYTHONPATH=src${PYTHONPATH:+:$PYTHONPATH} exec hypercorn --bind 0.0.0.0:${PORT} 'chat:app'")),
     ({"requirements.txt": "quart\n", "board/__init__.py": "import quart\n\nasync def create_app():\n    pass\n"},
      ("/bin/sh", "-c", "exec hypercorn --bind 0.0.0.0:${PORT} 'board:create_app()'")),
     ({"requirements.txt": "sanic==24.6\n", "api/server.py": "from sanic import Sanic\napp = Sanic('api')\n"},

@@ -60,6 +60,16 @@ SERVES = {
     "node-pnpm-pinned": ("/", "pnpm pinned without a hash: ok"),
     # lockfileVersion 6.0 and no packageManager (surjithctly/astroship): pnpm 10 refused the frozen lockfile.
     "node-pnpm-lock6": ("/", "pnpm 8 lockfile: ok"),
+    # hatchling declared but no package to build (Railway's template shape): railway.json's hypercorn on [::].
+    "starlette-hatch-railway": ("/", "pinboard: 2 pins, served by hypercorn"),
+    # requirements.txt holds only gunicorn: flask comes from pyproject, gevent (the Procfile's worker) from its
+    # prod extra.
+    "flask-extras-procfile": ("/", "tally: 3 counters on gevent 24.11.1"),
+    # A src/ package whose app mounts src/static (not in the wheel) and an argparse command line in
+    # [project.scripts]: the FastAPI app runs, from the sources.
+    "fastapi-src-static": ("/", "board: notices pinned from src/static"),
+    # No requirements.txt: requirements/production.txt (with -r base.txt) is installed, not local.txt.
+    "django-reqs-folder": ("/", "pages: production requirements, without the debug toolbar"),
 }
 
 

@@ -22,6 +22,8 @@ STAGES = {
     "express-api": (["deps", "runtime"], "COPY . /app"),
     "node22-hono": (["deps", "runtime"], "COPY . /app"),
     "vite-spa": (["deps", "build", "server", "runtime"], "COPY --from=build /www /www"),
+    "starlette-hatch-railway": (["deps", "runtime"], BIND_COPY),
+    "flask-extras-procfile": (["deps", "build", "runtime"], "COPY --from=build /app /app"),
 }
 
 

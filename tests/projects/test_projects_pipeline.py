@@ -24,8 +24,13 @@ DATA = Path(__file__).resolve().parent / "data"
 # fastapi-pdm: a PDM application (pdm.lock, not a package); go-cmd: standard library only, the server in
 # cmd/greeter beside another command; node22-hono: `.nvmrc` 22 and engines >=22 (Object.groupBy), Hono and bcrypt
 # (built by node-gyp against the tarball's headers) from package-lock.json, on the official Node 22 bases.
+# starlette-hatch-railway: hatchling with nothing to build, railway.json's hypercorn; flask-extras-procfile: the
+# Procfile's gevent worker only in a pyproject extra, flask only in pyproject beside requirements.txt;
+# fastapi-src-static: a src/ package with an argparse script and static files outside the wheel;
+# django-reqs-folder: requirements/base, local and production files and no requirements.txt.
 PROJECTS = ["django-procfile", "express-api", "fastapi-uv", "flask-gunicorn", "go-vendor", "vite-spa", "quart-poetry",
-            "aiohttp-setuppy", "fastapi-pdm", "go-cmd", "node22-hono"]
+            "aiohttp-setuppy", "fastapi-pdm", "go-cmd", "node22-hono", "starlette-hatch-railway",
+            "flask-extras-procfile", "fastapi-src-static", "django-reqs-folder"]
 # project -> what `node --version` in its image starts with
 NODE_VERSION = {"express-api": "v22.", "node22-hono": "v22."}
 
