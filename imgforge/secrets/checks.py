@@ -41,6 +41,7 @@ _PLACEHOLDER_RE = re.compile(
     | (?:^|[^a-z])your[-_ ]?strong  # SQL Server's docs: yourStrong(!)Password, YourStrong@Passw0rd
     | change[-_ ]?me | change[-_ ]?it | replace[-_ ]?(?:me|this|with) | placeholder | insert[-_ ]?here
     | example | dummy | redacted | invalid | incorrect | wrong[-_]?pass | bad[-_]?pass
+    | (?:^|[-_])insecure[-_]  # self-declared: Django's startproject key (django-insecure-...) is for development
     | 12345 | abcdef | abc123 | qwerty | some[-_+ ](?:client|secret|password|token|key)
     | dead[-_]?beef | cafe[-_]?babe | feed[-_]?face | baad[-_]?f00d | decaf[-_]?bad  # hex "magic words" of docs
     | not[-_ ]?(?:a|my|your)?[-_ ]?real | fake[-_]?(?:secret|password|token|key)

@@ -429,3 +429,12 @@ def test_vendor_tokens_are_found_in_the_projects_tests_and_docs_too() -> None:
     for path in SAMPLES:
         rules = {m.rule for m in SecretDetector(strict=True).scan_bytes(text.encode(), path)}
         assert {"npm-token", "aws-access-key-id"} <= rules, (path, rules)
+
+
+def test_a_value_that_declares_itself_insecure_is_a_development_stand_in() -> None:
+    # Django's startproject writes SECRET_KEY = 'django-insecure-<50 random characters>': the prefix says it is the
+    # development key (Django's own `check --deploy` rejects it), committed with the project it was made for.
+    detector = SecretDetector(strict=True)
+    random_part = "k3#v9!qz0w8x@b7n2m5c1r4t6y8u0i2o4p6a8s0d2f4g6h8j0"
+    assert detector.scan_bytes(f"SECRET_KEY = 'django-insecure-{random_part}'\n".encode(), "mysite/settings.py") == []
+    assert detector.scan_bytes(f"SECRET_KEY = '{random_part}zzq'\n".encode(), "mysite/settings.py")
