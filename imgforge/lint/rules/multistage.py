@@ -9,6 +9,7 @@ from imgforge.lint import lazy_re
 from imgforge.lint.model import Dockerfile, Instruction, Stage
 from imgforge.lint.rules.base import Hit, hit, per_file, rule
 from imgforge.lint.rules.effects import run_effects
+from imgforge.lint.rules.entry import start_script_programs
 from imgforge.lint.rules.shell import commands
 from imgforge.lint.rules.toolchain import (
     build_step,
@@ -141,9 +142,25 @@ def sdk_in_final(df: Dockerfile) -> Iterator[Hit]:
                                           "RUN does not remove them, so they ship although nothing needs them at run "
                                           "time"))
     if not found or is_base_image(df) or toolchain_entrypoint(df) or runs_unbuilt_source(df) or \
-            builds_cloned_source_at_start(df) or (len(df.stages) == 1 and any(_single_stage_builds(df))):
+            builds_cloned_source_at_start(df) or (len(df.stages) == 1 and any(_single_stage_builds(df))) or \
+            _hosts_given_command(df):
         return  # a base, SDK or builder image ships its toolchain on purpose; MS002 covers single-stage builds
     yield from found
+
+
+def _hosts_given_command(df: Dockerfile) -> bool:
+    """True for a runtime host: an image with no application of its own (nothing built in or copied from a stage,
+    no source tree, no port) whose start script `eval`s a command given at run time (a game-server panel's
+    language images run the user's `STARTUP`), so its compilers serve the code it is handed."""
+    for stage in df.shipped():
+        for ins in stage.instructions:
+            if ins.keyword == "EXPOSE":
+                return False
+            if ins.keyword in ("COPY", "ADD") and (ins.flag("from") is not None or any(
+                    src.rstrip("/") in ("", ".", "./") or src.endswith("/") for src in ins.copy_sources())):
+                return False  # an application: built in another stage, or a source tree
+    programs = start_script_programs(df)
+    return programs is not None and "eval" in programs
 
 
 # LLM servers whose kernels are compiled when the model loads: Triton (under vLLM, SGLang, TGI) and torch.compile

@@ -1,0 +1,70 @@
+"""False-positive classes found on held-out set 13 (public files never tuned on), each with a nearby true positive."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from imgforge.lint import lint, lint_file
+
+
+def _lines(text: str, rule: str, path: str = "Dockerfile") -> list[int]:
+    return [f.line for f in lint(text, path) if f.rule == rule and f.severity != "info"]
+
+
+def _file_lines(path: Path, rule: str) -> list[int]:
+    return [f.line for f in lint_file(path).findings if f.rule == rule and f.severity != "info"]
+
+
+# MS001: a runtime host runs whatever start command it is handed; its compilers serve that code.
+
+_HOST = ("FROM node:22-bookworm-slim\n"
+         "RUN apt-get update && apt-get install -y --no-install-recommends g++ make python3 tini \\\n"
+         "    && rm -rf /var/lib/apt/lists/* && useradd -m -d /home/runner runner\n"
+         "USER runner\nWORKDIR /home/runner\n"
+         "COPY ./../launch.sh /launch.sh\n"
+         'ENTRYPOINT ["/usr/bin/tini", "-g", "--"]\nCMD ["/bin/bash", "/launch.sh"]\n')
+_LAUNCH = ('#!/bin/bash\ncd /home/runner || exit 1\nnode --version\n'
+           'CMDLINE=$(printf "%s" "${START_COMMAND}" | sed -e "s/{{/\\${/g")\neval "${CMDLINE}"\n')
+
+
+def _host(tmp_path: Path, dockerfile: str) -> Path:
+    (tmp_path / "node" / "22").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "node" / "launch.sh").write_text(_LAUNCH)  # one folder up: the context the image is built from
+    path = tmp_path / "node" / "22" / "Dockerfile"
+    path.write_text(dockerfile)
+    return path
+
+
+def test_runtime_host_that_evals_its_start_command_keeps_its_compilers(tmp_path: Path) -> None:
+    assert _file_lines(_host(tmp_path, _HOST), "MS001") == []
+
+
+def test_an_application_image_with_an_evaling_start_script_is_still_flagged(tmp_path: Path) -> None:
+    app = _HOST.replace("COPY ./../launch.sh /launch.sh\n", "COPY ./../launch.sh /launch.sh\nCOPY . /home/runner/app\n")
+    assert _file_lines(_host(tmp_path, app), "MS001") == [2]
+    served = _HOST.replace("USER runner\n", "USER runner\nEXPOSE 8080\n")
+    assert _file_lines(_host(tmp_path, served), "MS001") == [2]
+    (tmp_path / "node" / "launch.sh").write_text("#!/bin/bash\nexec node /home/runner/server.js\n")
+    assert _file_lines(tmp_path / "node" / "22" / "Dockerfile", "MS001") == [2]
+
+
+# USR001: an entry script COPYed by a glob into a folder is still the image's own script.
+
+def test_entry_script_copied_by_a_glob_that_drops_privileges(tmp_path: Path) -> None:
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "boot").write_text('#!/bin/bash\nset -e\n'
+                                           'exec setpriv --reuid="${RUN_UID}" --regid="${RUN_GID}" --clear-groups '
+                                           '/opt/srv/run "$@"\n')
+    (tmp_path / "bin" / "boot-helpers").write_text("#!/bin/bash\necho helpers\n")
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM alpine:3.20\nRUN apk add --no-cache util-linux-misc openjdk21-jre\n"
+                    "COPY --chmod=755 bin/boot* /opt/srv/bin/\nEXPOSE 8080\nENTRYPOINT [\"/opt/srv/bin/boot\"]\n")
+    assert _file_lines(path, "USR001") == []
+
+
+def test_entry_script_copied_by_a_glob_that_stays_root_is_still_flagged(tmp_path: Path) -> None:
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "boot").write_text('#!/bin/bash\nset -e\nexec /opt/srv/run "$@"\n')
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM alpine:3.20\nRUN apk add --no-cache openjdk21-jre\n"
+                    "COPY --chmod=755 bin/boot* /opt/srv/bin/\nEXPOSE 8080\nENTRYPOINT [\"/opt/srv/bin/boot\"]\n")
+    assert _file_lines(path, "USR001") == [1]
