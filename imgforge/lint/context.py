@@ -110,6 +110,33 @@ class FolderContext:
                 found.add(name)
         return frozenset(found)
 
+    def local_modules(self, source: str) -> frozenset[str] | None:
+        """The local folders a small `go.mod` replaces modules with (`replace example.com/api => ./api`, and each
+        line of a `replace (...)` block), normalised relative to the go.mod's folder; None when `source` is not one
+        regular file in the context of at most SETTINGS_LIMIT bytes. Only folder paths leave here: a module's
+        version is never returned."""
+        text = self._small_text(source)
+        if text is None:
+            return None
+        found = set()
+        block = False
+        for line in text.splitlines():
+            line = line.split("//", 1)[0].strip()
+            if line.startswith("replace") and line.rstrip().endswith("("):
+                block = True
+                continue
+            if block and line == ")":
+                block = False
+                continue
+            if not (block or line.startswith("replace ")) or "=>" not in line:
+                continue
+            target = line.split("=>", 1)[1].split()
+            if len(target) == 1 and target[0].startswith(("./", "../")):  # a folder, not a module at a version
+                folder = posixpath.normpath(target[0])
+                if not folder.startswith(".."):
+                    found.add(folder)
+        return frozenset(found)
+
     def _small_text(self, source: str) -> str | None:
         """The text of the one regular file `source` names (no glob, no link, inside the context, at most
         SETTINGS_LIMIT bytes), for the methods above to take names from; None otherwise."""

@@ -68,3 +68,53 @@ def test_entry_script_copied_by_a_glob_that_stays_root_is_still_flagged(tmp_path
     path.write_text("FROM alpine:3.20\nRUN apk add --no-cache openjdk21-jre\n"
                     "COPY --chmod=755 bin/boot* /opt/srv/bin/\nEXPOSE 8080\nENTRYPOINT [\"/opt/srv/bin/boot\"]\n")
     assert _file_lines(path, "USR001") == [1]
+
+
+# LO001: a folder go.mod replaces a module with is a manifest; a project install after its requirements is the tail.
+
+_GO = ("FROM golang:1.23 AS build\nWORKDIR /w\nCOPY shared/ shared/\nCOPY go.mod go.sum ./\nRUN go mod download\n"
+       "COPY cmd/ cmd/\nRUN CGO_ENABLED=0 go build -o /out/svc ./cmd/svc\n"
+       "FROM gcr.io/distroless/static-debian12:nonroot\nCOPY --from=build /out/svc /svc\nENTRYPOINT [\"/svc\"]\n")
+
+
+def _go_project(tmp_path: Path, gomod: str) -> Path:
+    (tmp_path / "shared" / "types").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "shared" / "types" / "go.mod").write_text("module example.org/svc/shared/types\n\ngo 1.23\n")
+    (tmp_path / "cmd").mkdir(exist_ok=True)
+    (tmp_path / "go.mod").write_text(gomod)
+    (tmp_path / "go.sum").write_text("")
+    path = tmp_path / "Dockerfile"
+    path.write_text(_GO)
+    return path
+
+
+def test_folder_go_mod_replaces_a_module_with_is_a_manifest(tmp_path: Path) -> None:
+    gomod = ("module example.org/svc\n\ngo 1.23\n\nrequire example.org/svc/shared/types v0.0.0\n\n"
+             "replace (\n\texample.org/svc/shared/types => ./shared/types // local\n)\n")
+    assert _file_lines(_go_project(tmp_path, gomod), "LO001") == []
+    one_line = "module example.org/svc\n\nreplace example.org/svc/shared/types => ./shared/types\n"
+    assert _file_lines(_go_project(tmp_path, one_line), "LO001") == []
+
+
+def test_folder_go_mod_does_not_name_is_still_source(tmp_path: Path) -> None:
+    gomod = ("module example.org/svc\n\ngo 1.23\n\n"
+             "replace example.org/other => example.org/other-fork v1.2.0\n")  # a fork at a version, not a folder
+    assert _file_lines(_go_project(tmp_path, gomod), "LO001") == [3]
+
+
+def test_project_install_after_its_requirements_went_first() -> None:
+    text = ("FROM python:3.12-slim AS base\nCOPY requirements.txt /\n"
+            "RUN pip install --no-cache-dir -r /requirements.txt\n"
+            "FROM base AS app\nCOPY . /srv/tool\nRUN pip install --no-cache-dir -e /srv/tool\n"
+            'CMD ["tool"]\n')
+    assert _lines(text, "LO001") == []
+
+
+def test_tree_copied_before_the_first_install_is_still_flagged() -> None:
+    text = ("FROM python:3.12-slim AS base\nRUN apt-get update\n"
+            "FROM base AS app\nCOPY . /srv/tool\nRUN pip install --no-cache-dir -e /srv/tool\n"
+            'CMD ["tool"]\n')
+    assert _lines(text, "LO001") == [4]
+    # an npm install earlier is another tool: the pip install after the tree still reinstalls everything
+    node = text.replace("RUN apt-get update\n", "COPY package.json package-lock.json ./\nRUN npm ci\n")
+    assert _lines(node, "LO001") == [5]
