@@ -118,3 +118,31 @@ def test_tree_copied_before_the_first_install_is_still_flagged() -> None:
     # an npm install earlier is another tool: the pip install after the tree still reinstalls everything
     node = text.replace("RUN apt-get update\n", "COPY package.json package-lock.json ./\nRUN npm ci\n")
     assert _lines(node, "LO001") == [5]
+
+
+# SEC004: a variable named for a password file that holds the file's path is no credential.
+
+def test_passwd_file_path_expanded_in_run_is_not_a_credential() -> None:
+    text = ("FROM debian:12-slim\nENV WRAP_PASSWD=/var/tmp/passwd WRAP_GROUP=/var/tmp/group\n"
+            "RUN touch ${WRAP_PASSWD} ${WRAP_GROUP} && chmod g+rw ${WRAP_PASSWD}\n")
+    assert _lines(text, "SEC004") == []
+
+
+def test_password_value_expanded_in_run_is_still_flagged() -> None:
+    text = ("FROM debian:12-slim\nARG ADMIN_PASSWD=Tr0ub4dor-and-3\n"
+            "RUN echo \"admin:${ADMIN_PASSWD}\" | chpasswd\n")
+    assert _lines(text, "SEC004") == [3]
+    relative = text.replace("Tr0ub4dor-and-3", "tmp/passwd-Xy9")  # not an absolute path: could be anything
+    assert _lines(relative, "SEC004") == [3]
+
+
+# SYN002: BuildKit ends a flag at any blank, a tab too.
+
+def test_tab_between_copy_flags_is_two_flags() -> None:
+    text = "FROM alpine:3.20 AS build\nRUN touch /out\nFROM alpine:3.20\nCOPY --link\t--from=build /out /out\n"
+    assert _lines(text, "SYN002") == []
+
+
+def test_a_malformed_flag_after_a_tab_is_still_reported() -> None:
+    text = "FROM alpine:3.20 AS build\nRUN touch /out\nFROM alpine:3.20\nCOPY --link\t--from /out /out\n"
+    assert _lines(text, "SYN002") == [4]
