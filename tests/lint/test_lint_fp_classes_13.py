@@ -146,3 +146,21 @@ def test_tab_between_copy_flags_is_two_flags() -> None:
 def test_a_malformed_flag_after_a_tab_is_still_reported() -> None:
     text = "FROM alpine:3.20 AS build\nRUN touch /out\nFROM alpine:3.20\nCOPY --link\t--from /out /out\n"
     assert _lines(text, "SYN002") == [4]
+
+
+# MS001: DKMS builds kernel modules against the host's kernel when the container runs.
+
+def test_driver_loader_keeping_dkms_keeps_its_compiler() -> None:
+    text = ("FROM debian:12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends \\\n"
+            "    dkms gcc make kmod && rm -rf /var/lib/apt/lists/*\n"
+            "COPY load-driver.sh /usr/bin/load-driver\nENTRYPOINT [\"/usr/bin/load-driver\"]\n")
+    assert _lines(text, "MS001") == []
+
+
+def test_compiler_kept_without_dkms_is_still_flagged() -> None:
+    text = ("FROM debian:12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends \\\n"
+            "    gcc make kmod && rm -rf /var/lib/apt/lists/*\n"
+            "COPY load-driver.sh /usr/bin/load-driver\nENTRYPOINT [\"/usr/bin/load-driver\"]\n")
+    assert _lines(text, "MS001") == [2]
+    purged = text.replace("gcc make kmod && rm", "dkms gcc make kmod && apt-get purge -y dkms && rm")
+    assert _lines(purged, "MS001") == [2]

@@ -143,9 +143,16 @@ def sdk_in_final(df: Dockerfile) -> Iterator[Hit]:
                                           "time"))
     if not found or is_base_image(df) or toolchain_entrypoint(df) or runs_unbuilt_source(df) or \
             builds_cloned_source_at_start(df) or (len(df.stages) == 1 and any(_single_stage_builds(df))) or \
-            _hosts_given_command(df):
+            _hosts_given_command(df) or _builds_kernel_modules(df):
         return  # a base, SDK or builder image ships its toolchain on purpose; MS002 covers single-stage builds
     yield from found
+
+
+def _builds_kernel_modules(df: Dockerfile) -> bool:
+    """True when what ships keeps DKMS: it exists to compile kernel modules against the host's kernel when the
+    container runs (a driver loader), so the compiler it keeps is a run-time need."""
+    return any(ins.keyword == "RUN" and "dkms" in run_effects(ins.script).kept
+               for stage in df.shipped() for ins in stage.instructions)
 
 
 def _hosts_given_command(df: Dockerfile) -> bool:
