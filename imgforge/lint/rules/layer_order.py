@@ -203,24 +203,47 @@ def _local_module_copy(df: Dockerfile, copy: Instruction) -> bool:
 
 
 def _installed_before(df: Dockerfile, copy: Instruction, run: Instruction) -> bool:
-    """True when the stage (or a stage it is built on) already installed dependencies with the same tool before
-    the COPY of the tree: the manifests went first, and the install after the COPY is the project itself
-    (`pip install -e /src` once `pip install -r requirements.txt` ran in the base stage)."""
+    """True when the manifests already went first: before the COPY of the tree, the stage (or a stage it is built
+    on, or one it copies a result from, such as a venv) installed dependencies from manifests with the same tool,
+    so the install after the COPY is the project itself (`pip install -e /src` once `pip install -r
+    requirements.txt` ran in the base stage). A pip install of named packages (`pip install -U pip`) reads no
+    manifest and does not count."""
     tools = {_tool(c) for c in commands(run.script) if dependency_install(c)}
     stage = next((s for s in df.stages if any(i is copy for i in s.instructions)), None)
-    earlier = list(itertools.takewhile(lambda i: i is not copy, stage.instructions)) if stage is not None else []
-    while stage is not None:
-        if any(ins.keyword == "RUN" and any(dependency_install(c) and _tool(c) in tools for c in commands(ins.script))
-               for ins in earlier):
-            return True
-        stage = df.stages[stage.base_stage] if stage.base_stage is not None else None
-        earlier = list(stage.instructions) if stage is not None else []
+    if stage is None:
+        return False
+    todo = [(stage, list(itertools.takewhile(lambda i: i is not copy, stage.instructions)))]
+    seen: set[int] = set()
+    while todo:
+        current, earlier = todo.pop()
+        if current.index in seen:
+            continue
+        seen.add(current.index)
+        for ins in earlier:
+            if ins.keyword == "RUN" and any(_manifest_install(c) and _tool(c) in tools for c in commands(ins.script)):
+                return True
+            source = ins.flag("from") if ins.keyword == "COPY" else None
+            found = df.stage_by_ref(source) if source else None
+            if found is not None:
+                todo.append((found, list(found.instructions)))
+        if current.base_stage is not None:
+            base = df.stages[current.base_stage]
+            todo.append((base, list(base.instructions)))
     return False
 
 
+def _manifest_install(cmd: tuple[str, ...]) -> bool:
+    """A dependency install that reads the project's manifests (pip: a requirements file or a project folder)."""
+    if not dependency_install(cmd):
+        return False
+    if not is_pip_install(cmd):
+        return True
+    return any(w in ("-r", "--requirement", "-c", "--constraint") or w.startswith(("--requirement=", "-r"))
+               for w in cmd)
+
+
 def _tool(cmd: tuple[str, ...]) -> str:
-    prog = program(cmd)
-    return "pip" if is_pip_install(cmd) else prog
+    return "pip" if is_pip_install(cmd) else program(cmd)
 
 
 @rule("LO001", "layer-order", "warning", "Sources copied before dependencies are installed",
