@@ -143,6 +143,11 @@ class BuildContext(Protocol):
         """The program names a small shell script a COPY/ADD source operand names runs, or None when unknown."""
         ...
 
+    def last_program(self, source: str) -> str | None:
+        """The program of the last top-level command of a small shell script a COPY/ADD source operand names, or
+        None when unknown."""
+        ...
+
     def local_modules(self, source: str) -> frozenset[str] | None:
         """The folders (relative to the file, normalised) a small `go.mod` a COPY/ADD source operand names
         replaces modules with (`replace x => ./api`), or None when unknown."""

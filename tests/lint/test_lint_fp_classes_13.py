@@ -36,6 +36,11 @@ def _host(tmp_path: Path, dockerfile: str) -> Path:
 
 def test_runtime_host_that_evals_its_start_command_keeps_its_compilers(tmp_path: Path) -> None:
     assert _file_lines(_host(tmp_path, _HOST), "MS001") == []
+    (tmp_path / "node" / "launch.sh").write_text('#!/bin/sh\nGIVEN=$(echo "${START_COMMAND}" | sed -e "s/{{/\\${/g")\n'
+                                                  'exec env ${GIVEN}\n')
+    assert _file_lines(tmp_path / "node" / "22" / "Dockerfile", "MS001") == []
+    (tmp_path / "node" / "launch.sh").write_text('#!/bin/sh\nnode --version\nexec "$@"\n')  # the CMD: no command
+    assert _file_lines(tmp_path / "node" / "22" / "Dockerfile", "MS001") == [2]
 
 
 def test_an_application_image_with_an_evaling_start_script_is_still_flagged(tmp_path: Path) -> None:
@@ -44,6 +49,10 @@ def test_an_application_image_with_an_evaling_start_script_is_still_flagged(tmp_
     served = _HOST.replace("USER runner\n", "USER runner\nEXPOSE 8080\n")
     assert _file_lines(_host(tmp_path, served), "MS001") == [2]
     (tmp_path / "node" / "launch.sh").write_text("#!/bin/bash\nexec node /home/runner/server.js\n")
+    assert _file_lines(tmp_path / "node" / "22" / "Dockerfile", "MS001") == [2]
+    # eval inside the script, not the command it ends with: a job of its own
+    (tmp_path / "node" / "launch.sh").write_text('#!/bin/bash\nHOST=$(eval "$LOOKUP")\neval "$SETUP"\n'
+                                                  'node /home/runner/backup.js "$HOST"\n')
     assert _file_lines(tmp_path / "node" / "22" / "Dockerfile", "MS001") == [2]
 
 
@@ -164,3 +173,17 @@ def test_compiler_kept_without_dkms_is_still_flagged() -> None:
     assert _lines(text, "MS001") == [2]
     purged = text.replace("gcc make kmod && rm", "dkms gcc make kmod && apt-get purge -y dkms && rm")
     assert _lines(purged, "MS001") == [2]
+
+
+def test_requirements_installed_in_a_builder_whose_venv_is_copied_in() -> None:
+    text = ("FROM python:3.12-slim AS deps\nCOPY requirements.txt /\n"
+            "RUN python -m venv /venv && /venv/bin/pip install -r /requirements.txt\n"
+            "FROM python:3.12-slim\nCOPY --from=deps /venv /venv\nCOPY . /srv/tool\n"
+            "RUN /venv/bin/pip install --no-deps /srv/tool\nCMD [\"tool\"]\n")
+    assert _lines(text, "LO001") == []
+
+
+def test_named_package_installed_first_reads_no_manifest() -> None:
+    text = ("FROM python:3.12-slim\nRUN pip install -U pip setuptools\nCOPY . /srv/tool\n"
+            "RUN pip install -r /srv/tool/requirements.txt\nCMD [\"tool\"]\n")
+    assert _lines(text, "LO001") == [3]

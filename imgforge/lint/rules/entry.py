@@ -82,3 +82,17 @@ def start_script_programs(df: Dockerfile) -> frozenset[str] | None:
         if programs is not None:
             return programs
     return None
+
+
+def start_script_ends_with(df: Dockerfile) -> str | None:
+    """The program the container's start script ends by running (its last top-level command), read from the
+    build context (None when it does not start with a script the context holds)."""
+    path = entry_script(df)
+    ctx = df.build_context() if path is not None else None
+    if path is None or ctx is None:
+        return None
+    for src in copied_from(df, path):
+        last = ctx.last_program(src)
+        if last is not None:
+            return last
+    return None

@@ -9,7 +9,7 @@ from imgforge.lint import lazy_re
 from imgforge.lint.model import Dockerfile, Instruction, Stage
 from imgforge.lint.rules.base import Hit, hit, per_file, rule
 from imgforge.lint.rules.effects import run_effects
-from imgforge.lint.rules.entry import start_script_programs
+from imgforge.lint.rules.entry import start_script_ends_with
 from imgforge.lint.rules.shell import commands
 from imgforge.lint.rules.toolchain import (
     build_step,
@@ -157,8 +157,9 @@ def _builds_kernel_modules(df: Dockerfile) -> bool:
 
 def _hosts_given_command(df: Dockerfile) -> bool:
     """True for a runtime host: an image with no application of its own (nothing built in or copied from a stage,
-    no source tree, no port) whose start script `eval`s a command given at run time (a game-server panel's
-    language images run the user's `STARTUP`), so its compilers serve the code it is handed."""
+    no source tree, no port) whose start script ends by running a command given at run time (`eval "$START"`,
+    `exec $CMD`): a game-server panel's language images run the user's start command, so their compilers serve
+    the code they are handed."""
     for stage in df.shipped():
         for ins in stage.instructions:
             if ins.keyword == "EXPOSE":
@@ -166,8 +167,7 @@ def _hosts_given_command(df: Dockerfile) -> bool:
             if ins.keyword in ("COPY", "ADD") and (ins.flag("from") is not None or any(
                     src.rstrip("/") in ("", ".", "./") or src.endswith("/") for src in ins.copy_sources())):
                 return False  # an application: built in another stage, or a source tree
-    programs = start_script_programs(df)
-    return programs is not None and "eval" in programs
+    return start_script_ends_with(df) in ("eval", "$")
 
 
 # LLM servers whose kernels are compiled when the model loads: Triton (under vLLM, SGLang, TGI) and torch.compile
