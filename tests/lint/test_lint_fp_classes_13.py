@@ -187,3 +187,26 @@ def test_named_package_installed_first_reads_no_manifest() -> None:
     text = ("FROM python:3.12-slim\nRUN pip install -U pip setuptools\nCOPY . /srv/tool\n"
             "RUN pip install -r /srv/tool/requirements.txt\nCMD [\"tool\"]\n")
     assert _lines(text, "LO001") == [3]
+
+
+# MS002/MS001: a start script that compiles the mounted tree (a debugger's dev image) runs its toolchain.
+
+def _debug_image(tmp_path: Path, script: str) -> Path:
+    (tmp_path / "hack").mkdir(exist_ok=True)
+    (tmp_path / "hack" / "dev-start.sh").write_text(script)
+    path = tmp_path / "Dockerfile.debug"
+    path.write_text("FROM golang:1.23-bookworm\nRUN go install github.com/example/watcher@v1.4.0\n"
+                    "COPY hack/dev-start.sh /dev-start.sh\nWORKDIR /workspace\nEXPOSE 8080 2345\n"
+                    'ENTRYPOINT ["/dev-start.sh"]\n')
+    return path
+
+
+def test_start_script_that_builds_the_mounted_tree_keeps_its_toolchain(tmp_path: Path) -> None:
+    path = _debug_image(tmp_path, '#!/usr/bin/env bash\nrebuild() {\n  go build -gcflags "all=-N -l" -o /srv/app\n}\n'
+                                  'rebuild\nexec watcher --on-change rebuild -- /srv/app "$@"\n')
+    assert _file_lines(path, "MS002") == []
+
+
+def test_start_script_that_only_runs_the_program_is_still_flagged(tmp_path: Path) -> None:
+    path = _debug_image(tmp_path, '#!/usr/bin/env bash\nexec watcher -- /srv/app "$@"\n')
+    assert _file_lines(path, "MS002") == [2]

@@ -9,7 +9,7 @@ from imgforge.lint import lazy_re
 from imgforge.lint.model import Dockerfile, Instruction, Stage
 from imgforge.lint.rules.base import Hit, hit, per_file, rule
 from imgforge.lint.rules.effects import run_effects
-from imgforge.lint.rules.entry import start_script_ends_with
+from imgforge.lint.rules.entry import start_script_ends_with, start_script_programs
 from imgforge.lint.rules.shell import commands
 from imgforge.lint.rules.toolchain import (
     build_step,
@@ -143,9 +143,21 @@ def sdk_in_final(df: Dockerfile) -> Iterator[Hit]:
                                           "time"))
     if not found or is_base_image(df) or toolchain_entrypoint(df) or runs_unbuilt_source(df) or \
             builds_cloned_source_at_start(df) or (len(df.stages) == 1 and any(_single_stage_builds(df))) or \
-            _hosts_given_command(df) or _builds_kernel_modules(df):
+            _hosts_given_command(df) or _builds_kernel_modules(df) or _start_script_builds(df):
         return  # a base, SDK or builder image ships its toolchain on purpose; MS002 covers single-stage builds
     yield from found
+
+
+# Compilers and build tools a start script runs to build the code it is given (not `dotnet app.dll`, which runs).
+_START_BUILDERS = frozenset({"go", "gcc", "g++", "cc", "clang", "cargo", "rustc", "javac", "mvn", "mvnw", "gradle",
+                             "gradlew", "tsc", "cmake", "ninja", "make", "zig"})
+
+
+def _start_script_builds(df: Dockerfile) -> bool:
+    """True when the container's start script, read from the build context, compiles (`go build` of a mounted
+    tree for a debugger, a hot-reload dev image): the toolchain is what it runs with."""
+    programs = start_script_programs(df)
+    return programs is not None and bool(programs & _START_BUILDERS)
 
 
 def _builds_kernel_modules(df: Dockerfile) -> bool:
@@ -220,7 +232,8 @@ def single_stage_build(df: Dockerfile) -> Iterator[Hit]:
     if len(df.stages) != 1:
         return
     first = next(_single_stage_builds(df), None)  # what to report first, the reasons not to only then (see MS001)
-    if first is None or is_base_image(df) or toolchain_entrypoint(df) or builds_cloned_source_at_start(df):
+    if first is None or is_base_image(df) or toolchain_entrypoint(df) or builds_cloned_source_at_start(df) or \
+            _start_script_builds(df):
         return  # a base or builder image keeps its toolchain on purpose, and so does one that builds when it starts
     if _sdk_action(df):
         return  # a GitHub container action on an SDK image (a clippy or golangci action) runs that toolchain on the
