@@ -1,6 +1,7 @@
 """The build context as the rules may see it: sizes of the files a COPY/ADD names, from `stat` alone, the
 setting names of a small config file it names (an `.npmrc` copied in: does it hold a token?) and the programs a
-small shell script it names runs (does the entrypoint drop to a user?), never a value.
+small shell script it names runs (does the entrypoint drop to a user?) and the local folders a go.mod it names
+replaces modules with (is a copied folder a dependency?), never a value.
 
 A rule never reads a context file's values, and a lookup never leaves the context folder: `..` is refused,
 symbolic links are neither followed nor descended, and a folder walk stops after a bounded number of entries
@@ -28,6 +29,7 @@ _SEPARATOR = lazy_re.compile(r"=|:(?=\s|$)")
 _REFERENCE = lazy_re.compile(r"^(?:\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*)?$")  # empty, ${VAR}, $VAR
 SETTINGS_LIMIT = 65536  # a config file larger than this is not read (its setting names are unknown)
 _SHELL_SHEBANG = lazy_re.compile(r"^#!\s*\S*/(env\s+)?(ba|da|a|z|k)?sh\b")
+_GIVEN = lazy_re.compile(r"^\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)$")  # `$CMD`, `${START}`, not `$@`
 _NAME = lazy_re.compile(r"^[A-Za-z_][A-Za-z0-9_.+-]*$")  # a program name, not an argument or an expansion
 
 
@@ -92,11 +94,8 @@ class FolderContext:
         or an `exec` hands on), by basename; None when `source` is not one regular file in the context of at most
         SETTINGS_LIMIT bytes that reads as a shell script (a `#!` naming a shell, or a `.sh` name). Only program
         names leave here, never an argument."""
-        text = self._small_text(source)
+        text = self._script_text(source)
         if text is None:
-            return None
-        first = text.split("\n", 1)[0]
-        if not (_SHELL_SHEBANG.match(first) or (not first.startswith("#!") and source.strip("\"'").endswith(".sh"))):
             return None
         from imgforge.lint.rules.shell import commands, operands, program  # the rules' shell model (lazy: heavy)
 
@@ -109,6 +108,58 @@ class FolderContext:
             if _NAME.match(name):
                 found.add(name)
         return frozenset(found)
+
+    def local_modules(self, source: str) -> frozenset[str] | None:
+        """The local folders a small `go.mod` replaces modules with (`replace example.com/api => ./api`, and each
+        line of a `replace (...)` block), normalised relative to the go.mod's folder; None when `source` is not one
+        regular file in the context of at most SETTINGS_LIMIT bytes. Only folder paths leave here: a module's
+        version is never returned."""
+        text = self._small_text(source)
+        if text is None:
+            return None
+        found = set()
+        block = False
+        for line in text.splitlines():
+            line = line.split("//", 1)[0].strip()
+            if line.startswith("replace") and line.rstrip().endswith("("):
+                block = True
+                continue
+            if block and line == ")":
+                block = False
+                continue
+            if not (block or line.startswith("replace ")) or "=>" not in line:
+                continue
+            target = line.split("=>", 1)[1].split()
+            if len(target) == 1 and target[0].startswith(("./", "../")):  # a folder, not a module at a version
+                folder = posixpath.normpath(target[0])
+                if not folder.startswith(".."):
+                    found.add(folder)
+        return frozenset(found)
+
+    def last_program(self, source: str) -> str | None:
+        """The program of a small shell script's last top-level command (what it ends by running: `eval "$START"`),
+        by basename, or `$` for a command held in a variable (`exec $CMD`, not the arguments `"$@"`); None as for
+        `script_programs`, or when it has no command."""
+        text = self._script_text(source)
+        if text is None:
+            return None
+        from imgforge.lint.rules.shell import program, top_commands, without_substitutions  # (lazy: heavy)
+
+        cmds = top_commands(without_substitutions(text))
+        name = program(cmds[-1]) if cmds else ""
+        if _GIVEN.match(name):
+            return "$"  # a command held in a variable (`exec env ${PARSED}`): given at run time, never its value
+        return name if _NAME.match(name) else None
+
+    def _script_text(self, source: str) -> str | None:
+        """The text of a small shell script in the context (a `#!` naming a shell, or a `.sh` name), else None."""
+        text = self._small_text(source)
+        if text is None:
+            return None
+        first = text.split("\n", 1)[0]
+        if not (_SHELL_SHEBANG.match(first) or (not first.startswith("#!") and source.strip("\"'").endswith(".sh"))):
+            return None
+        return text
 
     def _small_text(self, source: str) -> str | None:
         """The text of the one regular file `source` names (no glob, no link, inside the context, at most

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal, Protocol
@@ -10,6 +11,15 @@ Severity = Literal["error", "warning", "info"]
 FailOn = Literal["error", "warning", "info", "never"]
 SEVERITY_RANK: dict[str, int] = {"info": 1, "warning": 2, "error": 3}
 
+
+def in_context(source: str) -> str:
+    """A COPY/ADD source as BuildKit resolves it against the context root, which it cannot climb above: `../x`
+    is `x` (a Dockerfile in a sub-folder naming `./../entrypoint.sh` of a context one folder up); URLs, heredocs
+    and sources holding a variable are returned as written."""
+    bare = source.strip("\"'")
+    if "://" in bare or "$" in bare or bare.startswith("<<") or not bare.startswith(("../", "./../")):
+        return source
+    return posixpath.normpath("/" + bare).lstrip("/") or "."
 
 @dataclass(frozen=True)
 class Finding:
@@ -133,6 +143,16 @@ class BuildContext(Protocol):
         """The program names a small shell script a COPY/ADD source operand names runs, or None when unknown."""
         ...
 
+    def last_program(self, source: str) -> str | None:
+        """The program of the last top-level command of a small shell script a COPY/ADD source operand names, or
+        None when unknown."""
+        ...
+
+    def local_modules(self, source: str) -> frozenset[str] | None:
+        """The folders (relative to the file, normalised) a small `go.mod` a COPY/ADD source operand names
+        replaces modules with (`replace x => ./api`), or None when unknown."""
+        ...
+
 
 @dataclass(frozen=True)
 class Dockerfile:
@@ -182,7 +202,8 @@ class Dockerfile:
         sources: as far as stat can tell, the folder the file is built from (None when no candidate fits)."""
         sources = [src for stage in self.stages for ins in stage.instructions
                    if ins.keyword in ("COPY", "ADD") and ins.flag("from") is None and not ins.heredocs
-                   for src in ins.copy_sources() if "://" not in src and "$" not in src and not src.startswith("<<")]
+                   for src in map(in_context, ins.copy_sources())
+                   if "://" not in src and "$" not in src and not src.startswith("<<")]
         plain = [s for s in sources if not any(ch in s for ch in "*?[")]
         for ctx in self.contexts:
             if all(ctx.holds(s) for s in plain) and (plain or any(ctx.holds(s) for s in sources)):

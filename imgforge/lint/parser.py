@@ -59,6 +59,7 @@ HEREDOC_KEYWORDS = {"RUN", "COPY", "ADD"}
 
 _DIRECTIVE = lazy_re.compile(r"^#\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(.*?)\s*$")
 _HEREDOC = lazy_re.compile(r"(?<!<)<<(?!<)(-?)([\"']?)([A-Za-z_][A-Za-z0-9_.-]*)\2")
+_FIRST_WORD = lazy_re.compile(r"([^ \t\f\v]*)[ \t\f\v]*(.*)", re.S)
 _FLAG = lazy_re.compile(r"--([a-z][a-z0-9-]*)(?:=(.*))?$", re.S)
 _VAR = lazy_re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 
@@ -239,8 +240,9 @@ class _Parser:
         flags: list[Flag] = []
         allowed = FLAGS.get(keyword, set())
         while rest.startswith("--"):
-            token, _, rest = rest.partition(" ")
-            rest = rest.lstrip()
+            # (BuildKit ends a flag at any blank: `COPY --link<TAB>--from=build` is two flags)
+            m = _FIRST_WORD.match(rest)
+            token, rest = (m.group(1), m.group(2).lstrip()) if m else (rest, "")
             if token == "--":
                 break  # BuildKit's flag parser: a bare `--` ends the flags (`COPY -- --weird-name /dst/`)
             m = _FLAG.match(token)

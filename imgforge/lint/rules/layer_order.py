@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import fnmatch
+import itertools
+import posixpath
 import re
 from collections.abc import Iterator
 
@@ -182,11 +184,75 @@ def _first_after_copy(df: Dockerfile, test: object, *, movable_only: bool = Fals
                 break
 
 
+def _local_module_copy(df: Dockerfile, copy: Instruction) -> bool:
+    """True when every folder the COPY brings in is one the project's go.mod replaces a module with (`replace
+    example.com/x/api => ./api`): `go mod download` needs that folder's go.mod, so it is a dependency manifest."""
+    srcs, _dest = copy_operands(copy)
+    ctx = df.build_context() if srcs else None
+    if ctx is None:
+        return False
+    gomods = [s for stage in df.stages for ins in stage.instructions if ins.keyword in ("COPY", "ADD")
+              and ins.flag("from") is None for s in copy_operands(ins)[0] if s.rstrip("/").endswith("go.mod")]
+    modules: set[str] = set()
+    for gomod in gomods:
+        found = ctx.local_modules(gomod)
+        folder = posixpath.dirname(posixpath.normpath(gomod.strip("\"'").lstrip("/")))
+        modules |= {posixpath.normpath(posixpath.join(folder, m)) for m in found or ()}
+    names = [posixpath.normpath(s.strip("\"'").lstrip("/") or ".") for s in srcs]
+    return bool(modules) and all(any(n == m or m.startswith(n + "/") for m in modules) for n in names)
+
+
+def _installed_before(df: Dockerfile, copy: Instruction, run: Instruction) -> bool:
+    """True when the manifests already went first: before the COPY of the tree, the stage (or a stage it is built
+    on, or one it copies a result from, such as a venv) installed dependencies from manifests with the same tool,
+    so the install after the COPY is the project itself (`pip install -e /src` once `pip install -r
+    requirements.txt` ran in the base stage). A pip install of named packages (`pip install -U pip`) reads no
+    manifest and does not count."""
+    tools = {_tool(c) for c in commands(run.script) if dependency_install(c)}
+    stage = next((s for s in df.stages if any(i is copy for i in s.instructions)), None)
+    if stage is None:
+        return False
+    todo = [(stage, list(itertools.takewhile(lambda i: i is not copy, stage.instructions)))]
+    seen: set[int] = set()
+    while todo:
+        current, earlier = todo.pop()
+        if current.index in seen:
+            continue
+        seen.add(current.index)
+        for ins in earlier:
+            if ins.keyword == "RUN" and any(_manifest_install(c) and _tool(c) in tools for c in commands(ins.script)):
+                return True
+            source = ins.flag("from") if ins.keyword == "COPY" else None
+            found = df.stage_by_ref(source) if source else None
+            if found is not None:
+                todo.append((found, list(found.instructions)))
+        if current.base_stage is not None:
+            base = df.stages[current.base_stage]
+            todo.append((base, list(base.instructions)))
+    return False
+
+
+def _manifest_install(cmd: tuple[str, ...]) -> bool:
+    """A dependency install that reads the project's manifests (pip: a requirements file or a project folder)."""
+    if not dependency_install(cmd):
+        return False
+    if not is_pip_install(cmd):
+        return True
+    return any(w in ("-r", "--requirement", "-c", "--constraint") or w.startswith(("--requirement=", "-r"))
+               for w in cmd)
+
+
+def _tool(cmd: tuple[str, ...]) -> str:
+    return "pip" if is_pip_install(cmd) else program(cmd)
+
+
 @rule("LO001", "layer-order", "warning", "Sources copied before dependencies are installed",
       "Copy only the manifests first (COPY requirements.txt ./ or package.json package-lock.json ./), "
       "install, then COPY the rest.")
 def sources_before_deps(df: Dockerfile) -> Iterator[Hit]:
     for copy, run in _first_after_copy(df, dependency_install):
+        if _installed_before(df, copy, run) or _local_module_copy(df, copy):
+            continue
         yield hit(copy, f"{copy.keyword} of the source tree comes before the dependency install on line {run.line}: "
                         "every source edit invalidates the cache and reinstalls all dependencies")
 

@@ -9,6 +9,7 @@ from imgforge.lint import lazy_re
 from imgforge.lint.model import Dockerfile, Instruction, Stage
 from imgforge.lint.rules.base import Hit, hit, per_file, rule
 from imgforge.lint.rules.effects import run_effects
+from imgforge.lint.rules.entry import start_script_ends_with, start_script_programs
 from imgforge.lint.rules.shell import commands
 from imgforge.lint.rules.toolchain import (
     build_step,
@@ -141,9 +142,44 @@ def sdk_in_final(df: Dockerfile) -> Iterator[Hit]:
                                           "RUN does not remove them, so they ship although nothing needs them at run "
                                           "time"))
     if not found or is_base_image(df) or toolchain_entrypoint(df) or runs_unbuilt_source(df) or \
-            builds_cloned_source_at_start(df) or (len(df.stages) == 1 and any(_single_stage_builds(df))):
+            builds_cloned_source_at_start(df) or (len(df.stages) == 1 and any(_single_stage_builds(df))) or \
+            _hosts_given_command(df) or _builds_kernel_modules(df) or _start_script_builds(df):
         return  # a base, SDK or builder image ships its toolchain on purpose; MS002 covers single-stage builds
     yield from found
+
+
+# Compilers and build tools a start script runs to build the code it is given (not `dotnet app.dll`, which runs).
+_START_BUILDERS = frozenset({"go", "gcc", "g++", "cc", "clang", "cargo", "rustc", "javac", "mvn", "mvnw", "gradle",
+                             "gradlew", "tsc", "cmake", "ninja", "make", "zig"})
+
+
+def _start_script_builds(df: Dockerfile) -> bool:
+    """True when the container's start script, read from the build context, compiles (`go build` of a mounted
+    tree for a debugger, a hot-reload dev image): the toolchain is what it runs with."""
+    programs = start_script_programs(df)
+    return programs is not None and bool(programs & _START_BUILDERS)
+
+
+def _builds_kernel_modules(df: Dockerfile) -> bool:
+    """True when what ships keeps DKMS: it exists to compile kernel modules against the host's kernel when the
+    container runs (a driver loader), so the compiler it keeps is a run-time need."""
+    return any(ins.keyword == "RUN" and "dkms" in run_effects(ins.script).kept
+               for stage in df.shipped() for ins in stage.instructions)
+
+
+def _hosts_given_command(df: Dockerfile) -> bool:
+    """True for a runtime host: an image with no application of its own (nothing built in or copied from a stage,
+    no source tree, no port) whose start script ends by running a command given at run time (`eval "$START"`,
+    `exec $CMD`): a game-server panel's language images run the user's start command, so their compilers serve
+    the code they are handed."""
+    for stage in df.shipped():
+        for ins in stage.instructions:
+            if ins.keyword == "EXPOSE":
+                return False
+            if ins.keyword in ("COPY", "ADD") and (ins.flag("from") is not None or any(
+                    src.rstrip("/") in ("", ".", "./") or src.endswith("/") for src in ins.copy_sources())):
+                return False  # an application: built in another stage, or a source tree
+    return start_script_ends_with(df) in ("eval", "$")
 
 
 # LLM servers whose kernels are compiled when the model loads: Triton (under vLLM, SGLang, TGI) and torch.compile
@@ -196,7 +232,8 @@ def single_stage_build(df: Dockerfile) -> Iterator[Hit]:
     if len(df.stages) != 1:
         return
     first = next(_single_stage_builds(df), None)  # what to report first, the reasons not to only then (see MS001)
-    if first is None or is_base_image(df) or toolchain_entrypoint(df) or builds_cloned_source_at_start(df):
+    if first is None or is_base_image(df) or toolchain_entrypoint(df) or builds_cloned_source_at_start(df) or \
+            _start_script_builds(df):
         return  # a base or builder image keeps its toolchain on purpose, and so does one that builds when it starts
     if _sdk_action(df):
         return  # a GitHub container action on an SDK image (a clippy or golangci action) runs that toolchain on the

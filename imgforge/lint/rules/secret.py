@@ -280,6 +280,10 @@ def _key_fingerprint(name: str, value: str) -> bool:
     return all(len(w) in (8, 16, 40) for w in words)
 
 
+# An absolute path of plain path words (`/tmp/passwd`, `/run/secrets/db_password`): where a secret is, not one.
+_ABSOLUTE_PATH = lazy_re.compile(r"^(/[\w.@+-]{1,255}){1,32}/?$")
+
+
 def _unquoted(script: str) -> str:
     """The script without single-quoted text, which the shell does not expand."""
     return re.sub(r"'[^'\n]*'", "''", script)
@@ -296,8 +300,10 @@ def interpolated(df: Dockerfile) -> Iterator[Hit]:
         refs = {m.group(1) for m in _VAR_REF.finditer(_unquoted(ins.script))}
         names = sorted(n for n in refs if is_secret_name(n) and n not in from_secret)
         defined = _defined(df, ins)
-        # a variable the script sets itself never ships; a public key's fingerprint is no credential
-        names = [n for n in names if n in defined and not _key_fingerprint(n, defined[n])]
+        # a variable the script sets itself never ships; a public key's fingerprint is no credential, nor is a
+        # file's path (`NSS_WRAPPER_PASSWD=/tmp/passwd` names the passwd file)
+        names = [n for n in names if n in defined and not _key_fingerprint(n, defined[n])
+                 and not _ABSOLUTE_PATH.match(defined[n].strip("\"'"))]
         if names:
             yield hit(ins, f"RUN expands {', '.join('$' + n for n in names[:3])} from an ARG or ENV, so its value "
                            "is stored in the image history or config")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Iterator
 
@@ -10,6 +9,7 @@ from imgforge.lint import lazy_re
 from imgforge.lint.model import Dockerfile, Instruction
 from imgforge.lint.rules.base import Hit, hit, per_file, rule
 from imgforge.lint.rules.effects import run_effects
+from imgforge.lint.rules.entry import INIT_WRAPPERS, start_script_programs, start_words
 from imgforge.lint.rules.multistage import is_base_image
 from imgforge.lint.rules.shell import commands, program, top_commands, without_substitutions
 
@@ -49,7 +49,6 @@ _WRAPPER_NAME = lazy_re.compile(r"^(run|start|docker)[-_]|\.sh$")
 _NEEDS_ROOT_PACKAGES = lazy_re.compile(r"^(openvpn|ocserv|strongswan|libreswan|tinc|pptpd|xl2tpd|wireguard(-tools)?|"
                                        r"iptables|nftables|openconnect|softether\S*|nfs-kernel-server|nfs-utils|nfs-ganesha|"
                                        r"docker-ce|docker\.io|docker-engine|moby-engine)$")
-_INIT_WRAPPERS = {"tini", "dumb-init", "--", "-g", "-s", "catatonit", "s6-svscan"}
 _WINDOWS = lazy_re.compile(r"(^|[/_-])(windows|nanoserver|servercore|windowsservercore)([/:@_-]|$)", re.I)
 
 
@@ -80,20 +79,11 @@ _ADD_USER = {"useradd", "adduser"}
 _SCRIPT = lazy_re.compile(r"(\.sh$|entrypoint|^(run|start)$)", re.I)
 
 
-def _start_words(df: Dockerfile) -> list[str]:
-    """The words of the ENTRYPOINT (else the CMD) in effect, init wrappers (`tini --`) left out."""
-    entry = df.entry().get("ENTRYPOINT") or df.entry().get("CMD")
-    if entry is None:
-        return []
-    words = list(entry.json_args) if entry.json_args is not None else entry.args.split()
-    return [w for w in words if w not in _INIT_WRAPPERS and w.rsplit("/", 1)[-1] not in _INIT_WRAPPERS]
-
-
 def _script_drops_to_created_user(df: Dockerfile) -> bool:
     """True when the image creates a user it never switches to and starts through its own script: the
     official-image pattern (postgres, redis, rabbitmq), whose entrypoint script starts as root to fix volume
     ownership, then execs the service as that user with gosu, su-exec, su or runuser."""
-    words = _start_words(df)
+    words = start_words(df)
     if not words or not _SCRIPT.search(words[0].rsplit("/", 1)[-1]):
         return False
     return any(ins.keyword == "RUN" and any(program(c) in _ADD_USER for c in commands(ins.script))
@@ -102,60 +92,14 @@ def _script_drops_to_created_user(df: Dockerfile) -> bool:
 
 # What an entrypoint script of the image's own may call to run the service as another user.
 _SCRIPT_DROP = _PRIVILEGE_DROP | {"su", "runuser", "sudo"}
-_SHELLS = {"sh", "bash", "dash", "ash", "/bin/sh", "/bin/bash"}
-
-
-def _entry_script(df: Dockerfile) -> str | None:
-    """The path (as the image sees it) of the script the container starts with, past init wrappers and a shell
-    running it (`["/bin/sh", "/entrypoint.sh"]`), or None when it does not start with a file."""
-    words = _start_words(df)
-    if words and words[0] in _SHELLS and len(words) > 1 and not words[1].startswith("-"):
-        words = words[1:]
-    return words[0] if words and "$" not in words[0] else None
-
-
-def _copied_from(df: Dockerfile, path: str) -> list[str]:
-    """The context sources a plain COPY/ADD of the shipped stages puts at `path` (a bare name or a relative path:
-    matched by its name), last first; a folder source yields the file of that name inside it."""
-    name = path.rsplit("/", 1)[-1]
-    found: list[str] = []
-    for stage in df.shipped():
-        workdir = "/"
-        for ins in stage.instructions:
-            if ins.keyword == "WORKDIR":
-                workdir = posixpath.join(workdir, ins.args.strip().strip("\"'"))
-            if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is not None or ins.heredocs:
-                continue
-            words = ins.copy_sources()
-            dest = (list(ins.json_args) if ins.json_args is not None else ins.args.split())[-1:]
-            if not words or not dest:
-                continue
-            target = posixpath.join(workdir, dest[0])
-            into_folder = dest[0].endswith("/") or len(words) > 1
-            for src in words:
-                placed = posixpath.normpath(posixpath.join(target, src.rstrip("/").rsplit("/", 1)[-1])
-                                            if into_folder else target)
-                if placed == path or (not path.startswith("/") and placed.rsplit("/", 1)[-1] == name):
-                    found.append(src)
-                elif (src.endswith("/") or "." not in src.rsplit("/", 1)[-1]) \
-                        and (posixpath.normpath(posixpath.join(target, name)) == path or not path.startswith("/")):
-                    found.append(posixpath.join(src, name))  # a folder of scripts holding it
-    return found[::-1]
 
 
 def _entry_script_drops(df: Dockerfile) -> bool:
     """True when the container starts with a script of the build context that runs the service through a
     privilege drop (`exec setpriv --reuid=influxdb …`, `exec gosu redis "$@"`, `su-exec`, `runuser -u`): the
     official-image pattern, whose entrypoint starts as root to fix volume ownership, then drops."""
-    path = _entry_script(df)
-    ctx = df.build_context() if path is not None else None
-    if path is None or ctx is None:
-        return False
-    for src in _copied_from(df, path):
-        programs = ctx.script_programs(src)
-        if programs is not None:
-            return bool(programs & _SCRIPT_DROP)
-    return False
+    programs = start_script_programs(df)
+    return programs is not None and bool(programs & _SCRIPT_DROP)
 
 
 def _daemon_drops(df: Dockerfile) -> bool:
@@ -194,15 +138,15 @@ def _started_program(entry: dict[str, Instruction]) -> tuple[list[str], list[str
     its arguments, past what only starts it: init wrappers (`tini -- nginx`), an entrypoint script given a CMD
     (`/start.sh` + `sshd -D`: the script execs the CMD, as `docker-php-entrypoint apache2-foreground` does) and
     `python -m module` (the module)."""
-    head = [w for w in _command_words(entry.get("ENTRYPOINT")) if w not in _INIT_WRAPPERS]
+    head = [w for w in _command_words(entry.get("ENTRYPOINT")) if w not in INIT_WRAPPERS]
     tail = _command_words(entry.get("CMD"))
     script: list[str] = []
     if head and (_SCRIPT.search(head[0]) or "entrypoint" in head[0].lower()) and tail \
             and not tail[0].startswith("-"):
         script = head[:1]
-        words = [w for w in tail if w not in _INIT_WRAPPERS]
+        words = [w for w in tail if w not in INIT_WRAPPERS]
     else:  # the ENTRYPOINT is the program, the CMD its arguments (or the program when alone)
-        words = [w for w in head + tail if w not in _INIT_WRAPPERS and "entrypoint" not in w.lower()]
+        words = [w for w in head + tail if w not in INIT_WRAPPERS and "entrypoint" not in w.lower()]
     if words and _PYTHON.match(words[0]) and "-m" in words:
         k = words.index("-m")
         if all(w.startswith("-") for w in words[1:k]):  # `python3 -u -m glances`, not `python app.py -m x`
