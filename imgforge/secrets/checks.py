@@ -147,6 +147,9 @@ _CREDENTIAL_PART = frozenset({b"TOKEN", b"PASSWORD", b"PASSWD", b"PASS", b"SECRE
                               b"CREDENTIAL", b"CREDENTIALS", b"PAT"})
 
 
+_SED_TAIL = re.compile(rb"^([a-z_]+)[|/#,][gip0-9]*$")
+
+
 def is_placeholder(value: bytes) -> bool:
     """True for template references, documentation fillers and stopwords (``${TOKEN}``, ``<set me>``, ``changeme``)."""
     stripped = value.strip(b"\"'`")
@@ -160,6 +163,9 @@ def is_placeholder(value: bytes) -> bool:
         return True  # p@ssw0rd, Passw0rd1, secret123
     if _one_symbol_off(stripped):
         return True
+    sed = _SED_TAIL.match(lowered)
+    if sed is not None and sed.group(1) in _PLACEHOLDER_WORDS:
+        return True  # `s|"allow_empty_password" : false|... : true|g`: a word, then sed's delimiter and flags
     if _ENV_NAME_RE.match(stripped) and _CREDENTIAL_PART & set(stripped.split(b"_")):
         return True  # `_authToken=NPM_TOKEN`: the name of the variable meant to be there, not its value
     prose = _decoded_text(stripped)

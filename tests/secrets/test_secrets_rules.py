@@ -438,3 +438,11 @@ def test_a_value_that_declares_itself_insecure_is_a_development_stand_in() -> No
     random_part = "k3#v9!qz0w8x@b7n2m5c1r4t6y8u0i2o4p6a8s0d2f4g6h8j0"
     assert detector.scan_bytes(f"SECRET_KEY = 'django-insecure-{random_part}'\n".encode(), "mysite/settings.py") == []
     assert detector.scan_bytes(f"SECRET_KEY = '{random_part}zzq'\n".encode(), "mysite/settings.py")
+
+
+def test_a_sed_expression_that_flips_a_setting_is_not_a_secret() -> None:
+    detector = SecretDetector(strict=True)
+    flip = b"""sed -i 's|"allow_empty_password" : false|"allow_empty_password" : true|g' /etc/app.conf\n"""
+    assert detector.scan_bytes(flip, "install.sh") == []
+    # a real value written by sed still is one
+    assert detector.scan_bytes(b"sed -i 's/^password=.*/password=Xk9mQ2vL8pZr4T/' app.ini\n", "install.sh")
