@@ -29,6 +29,7 @@ from imgforge.generate.facts import (
     parse_toml,
     read_text,
 )
+from imgforge.generate.gofiles import RuntimeFile, runtime_files
 from imgforge.generate.nodestart import entry_files, node_start, package_json
 from imgforge.generate.pins import Choice, python_from_pins
 from imgforge.generate.pystart import python_start
@@ -65,6 +66,7 @@ class Findings:
     site_at_root: bool = False  # a static site whose index.html is at the root, not in the recipe's folder
     program: str | None = None  # what the Makefile's default goal builds
     writes: tuple[Written, ...] = ()  # folders beside the code the service makes at run time
+    go_files: tuple[RuntimeFile, ...] = ()  # templates, assets, config a Go service opens by a relative path
 
 
 def _default_name(root: Path) -> str:
@@ -94,7 +96,26 @@ def findings(root: Path, recipe: Recipe) -> Findings:
                      for path in (recipe.health.liveness, recipe.health.readiness))
     return Findings(start, port, health, go_main(root) if (root / "go.mod").is_file() else None, at_root,
                     make_program(root), tuple(written_folders(root) if lang == "python"
-                                              else node_written_folders(root) if lang == "node" else ()))
+                                              else node_written_folders(root) if lang == "node" else ()),
+                    runtime_files(root) if lang == "other" and (root / "go.mod").is_file() else ())
+
+
+def _go_files(found: Findings, recipe: Recipe) -> list[str]:
+    """Runtime artifacts for what a Go service opens beside its binary: the recipe's own, then each file or
+    folder from the Go build stage's copy of the sources (the working folder is the runtime's workdir)."""
+    go_build = next((b for b in recipe.builders if b.build and "golang" in b.image and b.sources == ["."]), None)
+    if not found.go_files or go_build is None:
+        return []
+    named = ", ".join(f.path for f in found.go_files[:3]) + (", …" if len(found.go_files) > 3 else "")
+    lines = [f"    # The service opens {named} by a path relative to its working folder ({found.go_files[0].why}): "
+             "copied beside the binary.", "    artifacts:"]
+    lines += [f"      - {json.dumps({'stage': a.stage, 'from': a.source, 'to': a.to})}"
+              for a in recipe.runtime.artifacts]
+    src, dst = go_build.workdir.rstrip("/"), recipe.runtime.workdir.rstrip("/")
+    copies = [{"stage": go_build.name, "from": f"{src}/{f.path}", "to": f"{dst}/{f.path}"}
+              for f in found.go_files]
+    lines += [f"      - {json.dumps(copy)}" for copy in copies]
+    return lines
 
 
 def _site_at_root(root: Path, recipe: Recipe) -> bool:
@@ -281,6 +302,7 @@ def _detected(found: Findings, recipe: Recipe, port: int | None, images: Images 
         copy = {"stage": built.stage, "from": f"{built.source.rstrip('/')}/{bundle}", "to": f"{built.to}/{bundle}"}
         runtime += [f"    # Only the build's {bundle}/: it bundles the server's dependencies, so the production "
                     "node_modules stay out of the image.", "    artifacts:", f"      - {json.dumps(copy)}"]
+    runtime += _go_files(found, recipe)
     made = [a for b in recipe.builders if b.build and b.build.split()[:1] == ["make"]
             for a in recipe.runtime.artifacts if a.stage == b.name]
     if found.program and len(made) == 1 and Path(made[0].source).name != found.program:

@@ -22,7 +22,8 @@ DATA = Path(__file__).resolve().parent / "data"
 # quart-poetry: Poetry without a lockfile, src layout, a dev-server script (Quart runs under hypercorn);
 # aiohttp-setuppy: dependencies only in setup.py, a module that runs its server under __main__;
 # fastapi-pdm: a PDM application (pdm.lock, not a package); go-cmd: standard library only, the server in
-# cmd/greeter beside another command; node22-hono: `.nvmrc` 22 and engines >=22 (Object.groupBy), Hono and bcrypt
+# cmd/greeter beside another command, reading its page template from web/templates at start (init copies it
+# beside the binary); node22-hono: `.nvmrc` 22 and engines >=22 (Object.groupBy), Hono and bcrypt
 # (built by node-gyp against the tarball's headers) from package-lock.json, on the official Node 22 bases.
 PROJECTS = ["django-procfile", "express-api", "fastapi-uv", "flask-gunicorn", "go-vendor", "vite-spa", "quart-poetry",
             "aiohttp-setuppy", "fastapi-pdm", "go-cmd", "node22-hono"]
