@@ -30,10 +30,11 @@ from imgforge.generate.facts import (
     read_text,
 )
 from imgforge.generate.gofiles import RuntimeFile, runtime_files
-from imgforge.generate.nodestart import entry_files, node_start, package_json
+from imgforge.generate.nodestart import NEXT_STANDALONE, entry_files, node_start, package_json
 from imgforge.generate.pins import Choice, python_from_pins
 from imgforge.generate.pystart import python_start
 from imgforge.generate.runtimes import OVERRIDE, choose, go_line, line_key, placeholders, replacement
+from imgforge.generate.workspaces import WorkspaceApp, workspace_app
 from imgforge.generate.writes import Written, node_written_folders, written_folders
 from imgforge.recipes import load_recipe
 from imgforge.recipes.model import Builder, Recipe
@@ -67,6 +68,7 @@ class Findings:
     program: str | None = None  # what the Makefile's default goal builds
     writes: tuple[Written, ...] = ()  # folders beside the code the service makes at run time
     go_files: tuple[RuntimeFile, ...] = ()  # templates, assets, config a Go service opens by a relative path
+    workspace: WorkspaceApp | None = None  # the Node workspace member the image runs
 
 
 def _default_name(root: Path) -> str:
@@ -82,6 +84,9 @@ def language(recipe: Recipe) -> str:
 def findings(root: Path, recipe: Recipe) -> Findings:
     """Start command, stated port and health routes of the project at `root`, read as `recipe`'s language."""
     lang = language(recipe)
+    member = workspace_app(root) if lang == "node" else None
+    if member is not None:
+        return _member_findings(root, member, recipe)
     start = python_start(root) if lang == "python" else node_start(root) if lang == "node" else None
     port = find_port(root, entry_files(root, start), _SUFFIXES[lang])
     health = health_routes(root, _SUFFIXES[lang], recipe.health.liveness, recipe.health.readiness)
@@ -98,6 +103,44 @@ def findings(root: Path, recipe: Recipe) -> Findings:
                     make_program(root), tuple(written_folders(root) if lang == "python"
                                               else node_written_folders(root) if lang == "node" else ()),
                     runtime_files(root) if lang == "other" and (root / "go.mod").is_file() else ())
+
+
+def _member_findings(root: Path, member: WorkspaceApp, recipe: Recipe) -> Findings:
+    """Findings of a workspace's server package, read in its folder; its written folders are named from the
+    workspace root, where the image's tree starts."""
+    folder = root / member.folder
+    suffixes = _SUFFIXES["node"]
+    return Findings(member.start, find_port(folder, entry_files(folder, member.start), suffixes),
+                    health_routes(folder, suffixes, recipe.health.liveness, recipe.health.readiness),
+                    writes=tuple(Written(f"{member.folder}/{w.folder}", w.why)
+                                 for w in node_written_folders(folder, standalone=False)),
+                    workspace=member)
+
+
+def _workspace(found: Findings, recipe: Recipe, builders: dict[str, list[str]]) -> list[str]:
+    """Runtime lines (and builder fields, into `builders`) that install the whole workspace with its root lockfile,
+    build the member, and run it in its folder from the installed tree (devDependencies too: the production prune
+    of one member of a workspace is the installer's own feature, not the same across npm, yarn and pnpm)."""
+    member = found.workspace
+    deps = next((b for b in recipe.builders if b.dependencies.manifests), None)
+    build = next((b for b in recipe.builders if b.build and b.inputs), None)
+    if member is None or deps is None or build is None:
+        return []
+    manifests = [*deps.dependencies.manifests, *(f"{m}/package.json" for m in member.members)]
+    builders.setdefault(deps.name, []).extend([
+        "      # Every workspace member's package.json: the root lockfile installs them all.",
+        f"      dependencies: {json.dumps({'manifests': manifests})}"])
+    src = build.workdir.rstrip("/")
+    command = (f"cd {member.folder} && npm run build --if-present && cd {src} && mkdir -p /out && cp -a . /out/ "
+               f"&& rm -rf /out/{member.folder}/.next/cache")
+    builders.setdefault(build.name, []).extend([
+        f"      # The installed workspace (its root and members' node_modules), then {member.folder}'s own build.",
+        f"      inputs: [{json.dumps({'stage': deps.name, 'from': deps.workdir, 'to': '.'})}]",
+        f"      build: {json.dumps(command)}"])
+    workdir = f"{recipe.runtime.workdir.rstrip('/')}/{member.folder}"
+    return [f"    # Workspace member: {member.why}; the image holds the installed workspace and runs in its folder.",
+            f"    workdir: {json.dumps(workdir)}", "    artifacts:",
+            f"      - {json.dumps({'stage': build.name, 'from': '/out', 'to': recipe.runtime.workdir})}"]
 
 
 def _go_files(found: Findings, recipe: Recipe) -> list[str]:
@@ -302,7 +345,11 @@ def _detected(found: Findings, recipe: Recipe, port: int | None, images: Images 
         copy = {"stage": built.stage, "from": f"{built.source.rstrip('/')}/{bundle}", "to": f"{built.to}/{bundle}"}
         runtime += [f"    # Only the build's {bundle}/: it bundles the server's dependencies, so the production "
                     "node_modules stay out of the image.", "    artifacts:", f"      - {json.dumps(copy)}"]
-    runtime += _go_files(found, recipe)
+        if bundle == NEXT_STANDALONE:
+            builders.setdefault(built.stage, []).extend([
+                "      # Next.js writes its standalone server (a project config without `output:` takes it from here).",
+                '      env: {"NEXT_PRIVATE_STANDALONE": "1"}'])
+    runtime += _go_files(found, recipe) + _workspace(found, recipe, builders)
     made = [a for b in recipe.builders if b.build and b.build.split()[:1] == ["make"]
             for a in recipe.runtime.artifacts if a.stage == b.name]
     if found.program and len(made) == 1 and Path(made[0].source).name != found.program:

@@ -24,9 +24,11 @@ DATA = Path(__file__).resolve().parent / "data"
 # fastapi-pdm: a PDM application (pdm.lock, not a package); go-cmd: standard library only, the server in
 # cmd/greeter beside another command, reading its page template from web/templates at start (init copies it
 # beside the binary); node22-hono: `.nvmrc` 22 and engines >=22 (Object.groupBy), Hono and bcrypt
-# (built by node-gyp against the tarball's headers) from package-lock.json, on the official Node 22 bases.
+# (built by node-gyp against the tarball's headers) from package-lock.json, on the official Node 22 bases;
+# node-workspace: npm workspaces, the server in apps/web with a member of its own (packages/greet) and a build whose
+# output it requires at start, installed from the root lockfile.
 PROJECTS = ["django-procfile", "express-api", "fastapi-uv", "flask-gunicorn", "go-vendor", "vite-spa", "quart-poetry",
-            "aiohttp-setuppy", "fastapi-pdm", "go-cmd", "node22-hono"]
+            "aiohttp-setuppy", "fastapi-pdm", "go-cmd", "node22-hono", "node-workspace"]
 # project -> what `node --version` in its image starts with
 NODE_VERSION = {"express-api": "v22.", "node22-hono": "v22."}
 
