@@ -26,11 +26,17 @@ DATA = Path(__file__).resolve().parent / "data"
 # beside the binary); node22-hono: `.nvmrc` 22 and engines >=22 (Object.groupBy), Hono and bcrypt
 # (built by node-gyp against the tarball's headers) from package-lock.json, on the official Node 22 bases;
 # node-workspace: npm workspaces, the server in apps/web with a member of its own (packages/greet) and a build whose
-# output it requires at start, installed from the root lockfile.
+# output it requires at start, installed from the root lockfile; next-standalone: a Next.js 14 app on `next start`,
+# run as Next's standalone server.
 PROJECTS = ["django-procfile", "express-api", "fastapi-uv", "flask-gunicorn", "go-vendor", "vite-spa", "quart-poetry",
-            "aiohttp-setuppy", "fastapi-pdm", "go-cmd", "node22-hono", "node-workspace"]
+            "aiohttp-setuppy", "fastapi-pdm", "go-cmd", "node22-hono", "node-workspace", "next-standalone"]
 # project -> what `node --version` in its image starts with
 NODE_VERSION = {"express-api": "v22.", "node22-hono": "v22."}
+# project -> a script `node -e` runs in its image, and what it prints: the standalone server's traced files ship,
+# the production node_modules do not (every package of it, 651 MB for a Next test project before).
+IN_IMAGE = {"next-standalone": ("const f = require('fs'); console.log(f.existsSync('/app/node_modules'), "
+                                "f.existsSync('/app/.next/standalone/server.js'), "
+                                "f.existsSync('/app/.next/standalone/.next/static'))", "false true true")}
 
 
 def imgforge(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -88,3 +94,9 @@ def test_init_then_pipeline_unedited(docker, registry, cleanup_images, pipelines
         cleanup_images.append(pushed)
         found = docker.run(pushed, ["node", "--version"], entrypoint="", remove=True)
         assert str(found).startswith(NODE_VERSION[name]), found
+    if name in IN_IMAGE:
+        pushed = f"{registry.address}/{repo}:{version}"
+        cleanup_images.append(pushed)
+        script, expected = IN_IMAGE[name]
+        found = docker.run(pushed, ["node", "-e", script], entrypoint="", remove=True)
+        assert str(found).strip() == expected, found
