@@ -66,9 +66,11 @@ def test_init_installs_at_the_root_builds_the_member_and_runs_in_its_folder(tmp_
     assert build["build"].startswith("cd apps/web && npm run build --if-present && cd /app")
     assert settings["manifest"]["writable_paths"] == ["/tmp", "/app/apps/web/.next/cache"]
     write_init(plan)
-    dockerfile = generate(load_project(root)).dockerfile
-    assert "COPY apps/web/package.json ./apps/web/package.json" in dockerfile
-    assert "COPY --from=deps /app ./" in dockerfile or "COPY --from=deps /app ." in dockerfile
+    files = generate(load_project(root))
+    assert "COPY apps/web/package.json ./apps/web/package.json" in files.dockerfile
+    assert "COPY --from=deps /app ." in files.dockerfile
+    # A checkout's own apps/web/node_modules stays out of the context (it would replace the installed one).
+    assert "**/node_modules" in files.dockerignore.splitlines()
 
 
 def test_a_single_package_project_and_a_root_server_are_not_workspace_members(tmp_path: Path) -> None:
