@@ -56,6 +56,8 @@ def _has_data(path: Path) -> bool:
         return path.suffix != ".go"
     total, data = 0, False
     for child in path.rglob("*"):
+        if "node_modules" in child.parts:
+            return False  # a front-end's sources: its build output, if any, is what would ship
         if child.is_file():
             total += child.stat().st_size
             data = data or child.suffix not in (".go", ".mod", ".sum")
@@ -68,13 +70,16 @@ def runtime_files(root: Path, binary: str = "app") -> tuple[RuntimeFile, ...]:
     """Top-level files and folders of the module the service's own (non-test) sources open by a relative path,
     each once, in source order; a folder of Go code only, or one named like the binary, is left out."""
     chosen: dict[str, RuntimeFile] = {}
-    for source in source_files(root, (".go",)):
-        if source.name.endswith("_test.go"):
-            continue
+    sources = [p for p in source_files(root, (".go",)) if not p.name.endswith("_test.go")]
+    # What //go:embed compiles into the binary (ParseFS(content, "templates/*.html") names it too) needs no copy.
+    embedded = {pattern.split("/", 1)[0] for source in sources for line in read_text(source).splitlines()
+                if line.startswith("//go:embed ") for pattern in line.split()[1:]}
+    for source in sources:
         rel = source.relative_to(root)
         for value in _candidates(read_text(source)):
             top = value.split("/", 1)[0]
-            if top in chosen or top in _NOT_DATA or top == binary or top.startswith(".") or "*" in top:
+            if top in chosen or top in _NOT_DATA or top in embedded or top == binary or top.startswith(".") \
+                    or "*" in top:
                 continue
             target = root / top
             if target.exists() and _has_data(target):

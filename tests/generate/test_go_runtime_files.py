@@ -43,6 +43,10 @@ def test_go_code_folders_keys_and_tests_are_not_runtime_files(tmp_path: Path) ->
         "fixtures/in.json": "{}",
         "vendor/example.invalid/lib/templates/t.html": "<p>",
         "lib.go": 'package main\n\nvar t = "vendor/example.invalid/lib/templates/t.html"\n',
+        # Compiled into the binary by go:embed: nothing to copy.
+        "pages.go": 'package main\n\n//go:embed views/*.html\nvar views embed.FS\n'
+                    'var page = template.Must(template.ParseFS(views, "views/*.html"))\n',
+        "views/home.html": "<p>home</p>",
     })
     assert runtime_files(root) == ()
 
