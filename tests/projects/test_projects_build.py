@@ -59,7 +59,8 @@ SERVES = {
     # that pnpm in the corepack cache mount, this engine passes without the fallback too.)
     "node-pnpm-pinned": ("/", "pnpm pinned without a hash: ok"),
     # lockfileVersion 6.0 and no packageManager (surjithctly/astroship): pnpm 10 refused the frozen lockfile.
-    "node-pnpm-lock6": ("/", "pnpm 8 lockfile: ok"),
+    # Its build script runs `pnpm run stamp`: pnpm is there in the build stage too.
+    "node-pnpm-lock6": ("/", "pnpm 8 lockfile: ok, built by pnpm run"),
 }
 
 
