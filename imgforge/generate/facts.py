@@ -168,6 +168,10 @@ _PORT_PATTERNS = (
     (r"\b(?:port|PORT|Port)\s*=\s*['\"]?(\d{4,5})\b", "a port assignment"),
     (r"\.listen\(\s*['\"]?:?(\d{4,5})\b", "a listen call"),
     (r"ListenAndServe(?:TLS)?\(\s*\"[\w.]*:(\d{4,5})\"", "ListenAndServe"),
+    # Go's flag package: the listen address a flag defaults to (flag.String("listen", ":5678", …)).
+    # A Go listen address held in a port setting (Port: ":3000", defaultPort = ":3000").
+    (r"(?:[Pp]ort|PORT)\s*:?=?\s*\":(\d{4,5})\"", "a port setting"),
+    (r"flag\.(?:String|StringVar)\([^)\n]*?\"[\w.-]*:(\d{4,5})\"", "a flag's default address"),
     (r"runserver\s+(?:[\w.]+:)?(\d{4,5})\b", "runserver"),
 )
 
@@ -188,6 +192,8 @@ def port_in(text: str, where: str) -> Port | None:
 # config/playwright.config.js: 30001), never the service's.
 _TOOL_CONFIG = re.compile(r"^(?:playwright|jest|vitest|cypress|karma|wdio|vite|webpack|rollup)[.-]conf(?:ig)?\b.*"
                           r"\.[cm]?[jt]s$")
+# Go and JavaScript tests beside the code start servers on ports of their own (gomods/athens's config_test.go).
+_TEST_FILE = re.compile(r"(?:_test\.go|\.(?:test|spec)\.[cm]?[jt]sx?)$")
 
 
 def find_port(root: Path, first: list[Path], suffixes: tuple[str, ...]) -> Port | None:
@@ -198,7 +204,7 @@ def find_port(root: Path, first: list[Path], suffixes: tuple[str, ...]) -> Port 
         return found
     seen = set()
     for path in [*first, *source_files(root, suffixes)]:
-        if path in seen or _TOOL_CONFIG.match(path.name):
+        if path in seen or _TOOL_CONFIG.match(path.name) or _TEST_FILE.search(path.name):
             continue
         seen.add(path)
         found = port_in(read_text(path), str(path.relative_to(root)))

@@ -29,11 +29,13 @@ from imgforge.generate.facts import (
     parse_toml,
     read_text,
 )
-from imgforge.generate.nodestart import entry_files, node_start, package_json
+from imgforge.generate.gofiles import RuntimeFile, runtime_files
+from imgforge.generate.nodestart import NEXT_STANDALONE, entry_files, node_start, package_json
 from imgforge.generate.pins import Choice, python_from_pins
 from imgforge.generate.pyextras import start_extras
 from imgforge.generate.pystart import python_start
 from imgforge.generate.runtimes import OVERRIDE, choose, go_line, line_key, placeholders, replacement
+from imgforge.generate.workspaces import WorkspaceApp, workspace_app
 from imgforge.generate.writes import Written, node_written_folders, written_folders
 from imgforge.recipes import load_recipe
 from imgforge.recipes.model import Builder, Recipe
@@ -69,6 +71,8 @@ class Findings:
     program: str | None = None  # what the Makefile's default goal builds
     writes: tuple[Written, ...] = ()  # folders beside the code the service makes at run time
     extras: tuple[str, ...] = ()  # pyproject optional-dependency groups the start command needs
+    go_files: tuple[RuntimeFile, ...] = ()  # templates, assets, config a Go service opens by a relative path
+    workspace: WorkspaceApp | None = None  # the Node workspace member the image runs
 
 
 def _default_name(root: Path) -> str:
@@ -84,6 +88,9 @@ def language(recipe: Recipe) -> str:
 def findings(root: Path, recipe: Recipe) -> Findings:
     """Start command, stated port and health routes of the project at `root`, read as `recipe`'s language."""
     lang = language(recipe)
+    member = workspace_app(root) if lang == "node" else None
+    if member is not None:
+        return _member_findings(root, member, recipe)
     start = python_start(root) if lang == "python" else node_start(root) if lang == "node" else None
     port = find_port(root, entry_files(root, start), _SUFFIXES[lang])
     health = health_routes(root, _SUFFIXES[lang], recipe.health.liveness, recipe.health.readiness)
@@ -99,7 +106,64 @@ def findings(root: Path, recipe: Recipe) -> Findings:
     return Findings(start, port, health, go_main(root) if (root / "go.mod").is_file() else None, at_root,
                     make_program(root), tuple(written_folders(root) if lang == "python"
                                               else node_written_folders(root) if lang == "node" else ()),
-                    start_extras(root, start) if lang == "python" else ())
+                    start_extras(root, start) if lang == "python" else (),
+                    runtime_files(root) if lang == "other" and (root / "go.mod").is_file() else ())
+
+
+def _member_findings(root: Path, member: WorkspaceApp, recipe: Recipe) -> Findings:
+    """Findings of a workspace's server package, read in its folder; its written folders are named from the
+    workspace root, where the image's tree starts."""
+    folder = root / member.folder
+    suffixes = _SUFFIXES["node"]
+    return Findings(member.start, find_port(folder, entry_files(folder, member.start), suffixes),
+                    health_routes(folder, suffixes, recipe.health.liveness, recipe.health.readiness),
+                    writes=tuple(Written(f"{member.folder}/{w.folder}", w.why)
+                                 for w in node_written_folders(folder, standalone=False)),
+                    workspace=member)
+
+
+def _workspace(found: Findings, recipe: Recipe, builders: dict[str, list[str]]) -> list[str]:
+    """Runtime lines (and builder fields, into `builders`) that install the whole workspace with its root lockfile,
+    build the member, and run it in its folder from the installed tree (devDependencies too: the production prune
+    of one member of a workspace is the installer's own feature, not the same across npm, yarn and pnpm)."""
+    member = found.workspace
+    deps = next((b for b in recipe.builders if b.dependencies.manifests), None)
+    build = next((b for b in recipe.builders if b.build and b.inputs), None)
+    if member is None or deps is None or build is None:
+        return []
+    manifests = [*deps.dependencies.manifests, *(f"{m}/package.json" for m in member.members)]
+    builders.setdefault(deps.name, []).extend([
+        "      # Every workspace member's package.json: the root lockfile installs them all.",
+        f"      dependencies: {json.dumps({'manifests': manifests})}"])
+    src = build.workdir.rstrip("/")
+    command = (f"cd {member.folder} && npm run build --if-present && cd {src} && mkdir -p /out && cp -a . /out/ "
+               f"&& rm -rf /out/{member.folder}/.next/cache")
+    builders.setdefault(build.name, []).extend([
+        f"      # The installed workspace (its root and members' node_modules), then {member.folder}'s own build.",
+        f"      inputs: [{json.dumps({'stage': deps.name, 'from': deps.workdir, 'to': '.'})}]",
+        f"      build: {json.dumps(command)}"])
+    workdir = f"{recipe.runtime.workdir.rstrip('/')}/{member.folder}"
+    return [f"    # Workspace member: {member.why}; the image holds the installed workspace and runs in its folder.",
+            f"    workdir: {json.dumps(workdir)}", "    artifacts:",
+            f"      - {json.dumps({'stage': build.name, 'from': '/out', 'to': recipe.runtime.workdir})}"]
+
+
+def _go_files(found: Findings, recipe: Recipe) -> list[str]:
+    """Runtime artifacts for what a Go service opens beside its binary: the recipe's own, then each file or
+    folder from the Go build stage's copy of the sources (the working folder is the runtime's workdir)."""
+    go_build = next((b for b in recipe.builders if b.build and "golang" in b.image and b.sources == ["."]), None)
+    if not found.go_files or go_build is None:
+        return []
+    named = ", ".join(f.path for f in found.go_files[:3]) + (", …" if len(found.go_files) > 3 else "")
+    lines = [f"    # The service opens {named} by a path relative to its working folder ({found.go_files[0].why}): "
+             "copied beside the binary.", "    artifacts:"]
+    lines += [f"      - {json.dumps({'stage': a.stage, 'from': a.source, 'to': a.to})}"
+              for a in recipe.runtime.artifacts]
+    src, dst = go_build.workdir.rstrip("/"), recipe.runtime.workdir.rstrip("/")
+    copies = [{"stage": go_build.name, "from": f"{src}/{f.path}", "to": f"{dst}/{f.path}"}
+              for f in found.go_files]
+    lines += [f"      - {json.dumps(copy)}" for copy in copies]
+    return lines
 
 
 def _site_at_root(root: Path, recipe: Recipe) -> bool:
@@ -293,6 +357,11 @@ def _detected(found: Findings, recipe: Recipe, port: int | None, images: Images 
         copy = {"stage": built.stage, "from": f"{built.source.rstrip('/')}/{bundle}", "to": f"{built.to}/{bundle}"}
         runtime += [f"    # Only the build's {bundle}/: it bundles the server's dependencies, so the production "
                     "node_modules stay out of the image.", "    artifacts:", f"      - {json.dumps(copy)}"]
+        if bundle == NEXT_STANDALONE:
+            builders.setdefault(built.stage, []).extend([
+                "      # Next.js writes its standalone server (a project config without `output:` takes it from here).",
+                '      env: {"NEXT_PRIVATE_STANDALONE": "1"}'])
+    runtime += _go_files(found, recipe) + _workspace(found, recipe, builders)
     made = [a for b in recipe.builders if b.build and b.build.split()[:1] == ["make"]
             for a in recipe.runtime.artifacts if a.stage == b.name]
     if found.program and len(made) == 1 and Path(made[0].source).name != found.program:

@@ -261,8 +261,55 @@ def _framework_server(root: Path, pkg: dict[str, Any]) -> Start | None:
     return None
 
 
-def node_start(root: Path) -> Start | None:
-    """The start command of the Node project at `root` (no npm at run time), or None."""
+# Next.js writes a standalone server (.next/standalone/server.js with only the node_modules files its pages use,
+# found by its output file tracing) when the config says `output: "standalone"`, or, from 13.4 on (checked in the
+# releases' config-shared.js), when NEXT_PRIVATE_STANDALONE is set at build time: the image then needs neither the
+# production node_modules (651 MB for a Next test project) nor npm. A static export (`output: "export"`) has no
+# server; another explicit `output` is the project's own choice.
+NEXT_STANDALONE = ".next/standalone"
+_NEXT_OUTPUT = re.compile(r"""\boutput\s*:\s*['"`](\w+)['"`]""")
+
+
+def _next_start(command: tuple[str, ...]) -> bool:
+    words = [w for w in command if not w.startswith("-")]
+    return "./node_modules/.bin/next" in words and words[words.index("./node_modules/.bin/next") + 1:][:1] == ["start"]
+
+
+def _next_version(spec: object) -> tuple[int, int] | None:
+    m = re.search(r"(\d+)(?:\.(\d+))?", spec) if isinstance(spec, str) else None
+    return (int(m.group(1)), int(m.group(2) or 0)) if m else None
+
+
+def _next_bin(pkg: dict[str, Any]) -> Start | None:
+    production = pkg.get("dependencies")
+    if isinstance(production, dict) and "next" in production:
+        return Start(("./node_modules/.bin/next", "start"), "Next.js's production server (next start)")
+    return None
+
+
+def next_standalone(root: Path, pkg: dict[str, Any]) -> Start | None:
+    """Next.js's standalone server, for a project served by `next start` whose Next can write it, else None."""
+    production = pkg.get("dependencies")
+    spec = production.get("next") if isinstance(production, dict) else None
+    if spec is None:
+        return None
+    version = _next_version(spec)
+    if version is not None and version < (13, 4) and not re.match(r"^(?:latest|canary|rc)$", str(spec)):
+        return None
+    config = next((read_text(root / n) for n in ("next.config.js", "next.config.mjs", "next.config.ts",
+                                                  "next.config.cjs") if (root / n).is_file()), "")
+    output = _NEXT_OUTPUT.search(config)
+    if output and output.group(1) != "standalone":
+        return None
+    return Start(("/usr/bin/env", "HOSTNAME=0.0.0.0", "node", f"{NEXT_STANDALONE}/server.js"),
+                 f"Next.js's standalone server, which its build writes to {NEXT_STANDALONE} (NEXT_PRIVATE_STANDALONE "
+                 "at build time; HOSTNAME=0.0.0.0: it listens on the container's hostname otherwise)",
+                 NEXT_STANDALONE)
+
+
+def node_start(root: Path, standalone: bool = True) -> Start | None:
+    """The start command of the Node project at `root` (no npm at run time), or None; `standalone` False keeps a
+    Next.js app on `next start` (a workspace member, whose standalone output nests the workspace's layout)."""
     pkg = package_json(root)
     scripts = _scripts(pkg)
     web = procfile_web(root)
@@ -271,8 +318,14 @@ def node_start(root: Path) -> Start | None:
         return Start(plain or shell(web), "Procfile web: process")
     start = scripts.get("start")
     bins = _production_bins(root, pkg)
+    if start and _dev_server(start, scripts):
+        # `next dev` as the start script (timlrx/tailwind-nextjs-starter-blog) is the developer's loop, not the
+        # production server: what the framework's build makes is looked for below instead.
+        start = None
     if start:
         plain = _node_command(_after_build(start, scripts), scripts, bins=bins)
+        if plain and standalone and _next_start(plain) and (server := next_standalone(root, pkg)):
+            return server
         if plain:
             how = "its package's executable" if any(w.startswith("./node_modules/.bin/") for w in plain) \
                 else "plain node"
@@ -287,7 +340,8 @@ def node_start(root: Path) -> Start | None:
         if plain:
             return Start(plain, f"package.json scripts.{name} ({command!r}) run as plain node, without npm "
                          f"(scripts.start{f' ({start!r})' if start else ''} is not)")
-    if "build" in scripts and (framework := _framework_server(root, pkg)):
+    if "build" in scripts and (framework := _framework_server(root, pkg) or (
+            next_standalone(root, pkg) if standalone else _next_bin(pkg))):
         return framework
     main = pkg.get("main")
     if isinstance(main, str) and (root / main).is_file():

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from imgforge.generate.facts import read_text, source_files
-from imgforge.generate.nodestart import package_json
+from imgforge.generate.nodestart import NEXT_STANDALONE, node_start, package_json
 
 _FOLDER = r"""['"]([A-Za-z0-9_-][A-Za-z0-9_.-]*)(?:/[A-Za-z0-9_.-]+)*/?['"]"""
 _MAKES = (
@@ -52,12 +52,15 @@ def written_folders(root: Path) -> list[Written]:
     return [found[k] for k in sorted(found)]
 
 
-def node_written_folders(root: Path) -> list[Written]:
+def node_written_folders(root: Path, standalone: bool = True) -> list[Written]:
     """Next.js (`next start`) writes its optimised images and fetched data under .next/cache while it serves; the
     node recipe leaves the build's own cache there out of the image."""
     production = package_json(root).get("dependencies")
     if isinstance(production, dict) and "next" in production:
-        return [Written(".next/cache", "Next.js writes its image and data caches there while it serves")]
+        start = node_start(root, standalone)
+        # The standalone server's working folder is its own (server.js chdirs there).
+        where = f"{NEXT_STANDALONE}/.next/cache" if start and start.bundle == NEXT_STANDALONE else ".next/cache"
+        return [Written(where, "Next.js writes its image and data caches there while it serves")]
     return []
 
 

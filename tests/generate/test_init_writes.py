@@ -49,7 +49,8 @@ def test_a_next_app_gets_its_cache_folder_writable_and_ships_no_build_cache(tmp_
     root = write(tmp_path, {"package.json": pkg, "package-lock.json": '{"lockfileVersion": 3}\n',
                             "app/page.js": "export default function Page() { return 'shop' }\n"})
     plan = plan_init(root)
-    assert yaml.safe_load(plan.text)["manifest"]["writable_paths"] == ["/tmp", "/app/.next/cache"]
+    # Next 15 is served by its standalone server, whose working folder is .next/standalone.
+    assert yaml.safe_load(plan.text)["manifest"]["writable_paths"] == ["/tmp", "/app/.next/standalone/.next/cache"]
     assert "Next.js writes its image and data caches there" in plan.text
     write_init(plan)
     assert "&& rm -rf /out/.next/cache" in generate(load_project(root)).dockerfile

@@ -59,7 +59,8 @@ SERVES = {
     # that pnpm in the corepack cache mount, this engine passes without the fallback too.)
     "node-pnpm-pinned": ("/", "pnpm pinned without a hash: ok"),
     # lockfileVersion 6.0 and no packageManager (surjithctly/astroship): pnpm 10 refused the frozen lockfile.
-    "node-pnpm-lock6": ("/", "pnpm 8 lockfile: ok"),
+    # Its build script runs `pnpm run stamp`: pnpm is there in the build stage too.
+    "node-pnpm-lock6": ("/", "pnpm 8 lockfile: ok, built by pnpm run"),
     # hatchling declared but no package to build (Railway's template shape): railway.json's hypercorn on [::].
     "starlette-hatch-railway": ("/", "pinboard: 2 pins, served by hypercorn"),
     # requirements.txt holds only gunicorn: flask comes from pyproject, gevent (the Procfile's worker) from its

@@ -22,17 +22,26 @@ DATA = Path(__file__).resolve().parent / "data"
 # quart-poetry: Poetry without a lockfile, src layout, a dev-server script (Quart runs under hypercorn);
 # aiohttp-setuppy: dependencies only in setup.py, a module that runs its server under __main__;
 # fastapi-pdm: a PDM application (pdm.lock, not a package); go-cmd: standard library only, the server in
-# cmd/greeter beside another command; node22-hono: `.nvmrc` 22 and engines >=22 (Object.groupBy), Hono and bcrypt
-# (built by node-gyp against the tarball's headers) from package-lock.json, on the official Node 22 bases.
+# cmd/greeter beside another command, reading its page template from web/templates at start (init copies it
+# beside the binary); node22-hono: `.nvmrc` 22 and engines >=22 (Object.groupBy), Hono and bcrypt
+# (built by node-gyp against the tarball's headers) from package-lock.json, on the official Node 22 bases;
+# node-workspace: npm workspaces, the server in apps/web with a member of its own (packages/greet) and a build whose
+# output it requires at start, installed from the root lockfile; next-standalone: a Next.js 14 app on `next start`,
+# run as Next's standalone server.
 # starlette-hatch-railway: hatchling with nothing to build, railway.json's hypercorn; flask-extras-procfile: the
 # Procfile's gevent worker only in a pyproject extra, flask only in pyproject beside requirements.txt;
 # fastapi-src-static: a src/ package with an argparse script and static files outside the wheel;
 # django-reqs-folder: requirements/base, local and production files and no requirements.txt.
 PROJECTS = ["django-procfile", "express-api", "fastapi-uv", "flask-gunicorn", "go-vendor", "vite-spa", "quart-poetry",
-            "aiohttp-setuppy", "fastapi-pdm", "go-cmd", "node22-hono", "starlette-hatch-railway",
-            "flask-extras-procfile", "fastapi-src-static", "django-reqs-folder"]
+            "aiohttp-setuppy", "fastapi-pdm", "go-cmd", "node22-hono", "node-workspace", "next-standalone",
+            "starlette-hatch-railway", "flask-extras-procfile", "fastapi-src-static", "django-reqs-folder"]
 # project -> what `node --version` in its image starts with
 NODE_VERSION = {"express-api": "v22.", "node22-hono": "v22."}
+# project -> a script `node -e` runs in its image, and what it prints: the standalone server's traced files ship,
+# the production node_modules do not (every package of it, 651 MB for a Next test project before).
+IN_IMAGE = {"next-standalone": ("const f = require('fs'); console.log(f.existsSync('/app/node_modules'), "
+                                "f.existsSync('/app/.next/standalone/server.js'), "
+                                "f.existsSync('/app/.next/standalone/.next/static'))", "false true true")}
 
 
 def imgforge(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -90,3 +99,9 @@ def test_init_then_pipeline_unedited(docker, registry, cleanup_images, pipelines
         cleanup_images.append(pushed)
         found = docker.run(pushed, ["node", "--version"], entrypoint="", remove=True)
         assert str(found).startswith(NODE_VERSION[name]), found
+    if name in IN_IMAGE:
+        pushed = f"{registry.address}/{repo}:{version}"
+        cleanup_images.append(pushed)
+        script, expected = IN_IMAGE[name]
+        found = docker.run(pushed, ["node", "-e", script], entrypoint="", remove=True)
+        assert str(found).strip() == expected, found

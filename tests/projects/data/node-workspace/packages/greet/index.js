@@ -1,0 +1,1 @@
+exports.greet = (name) => `fresh bread for ${name || "everyone"}\n`;
