@@ -157,12 +157,22 @@ def _plugin_client(engine: DockerClient) -> DockerClient:
 
     `docker buildx` starts the docker CLI, which runs `docker-buildx docker-cli-plugin-metadata` and then the
     plugin: two extra Go binaries, ~0.05-0.08 s of every build (a cached one takes ~0.3 s here). The variable is
-    the one the CLI sets to tell the plugin it runs as `docker buildx` (docker/cli's plugin protocol)."""
+    the one the CLI sets to tell the plugin it runs as `docker buildx` (docker/cli's plugin protocol). buildx
+    also runs git in the context for every build (one `git rev-parse` outside a repository, six in one, one after
+    the other) only to put the commit in provenance attestations, which imgforge does not ask for and the default
+    docker-driver builder does not keep (imgforge's own OCI labels carry the revision): `BUILDX_GIT_INFO=0`, unless
+    the caller's environment sets the variable itself."""
     config = engine.client_config
-    plugin = buildx_plugin(config.config) if config.client_call == ["docker"] else None
-    if plugin is None:
+    if config.client_call != ["docker"]:
         return engine
-    call = ["env", "DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND=docker", str(plugin)]
+    env = [] if "BUILDX_GIT_INFO" in os.environ else ["BUILDX_GIT_INFO=0"]
+    plugin = buildx_plugin(config.config)
+    if plugin is not None:
+        call = ["env", "DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND=docker", *env, str(plugin)]
+    elif env:
+        call = ["env", *env, "docker"]
+    else:
+        return engine
     return DockerClient(client_config=replace(config, client_call=call, _client_call_with_path=None))
 
 

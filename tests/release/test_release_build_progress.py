@@ -110,13 +110,26 @@ def test_buildx_plugin_is_found_where_the_docker_cli_looks(tmp_path: Path, monke
 def test_build_calls_the_plugin_with_the_clients_global_flags(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     plugin = _plugin(tmp_path / "cli-plugins")
     monkeypatch.setattr(imgforge.build.run, "_SYSTEM_PLUGIN_DIRS", ())
+    monkeypatch.delenv("BUILDX_GIT_INFO", raising=False)
     engine = DockerClient(config=str(tmp_path), host="unix:///tmp/other.sock")
     cmd = [str(part) for part in _plugin_client(engine).client_config.docker_cmd]
-    assert cmd[1:] == ["DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND=docker", str(plugin), "--config", str(tmp_path),
-                       "--host", "unix:///tmp/other.sock"]
-    assert _plugin_client(DockerClient(config=str(tmp_path / "empty"))).client_config.client_call == ["docker"]
+    assert cmd[1:] == ["DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND=docker", "BUILDX_GIT_INFO=0", str(plugin),
+                       "--config", str(tmp_path), "--host", "unix:///tmp/other.sock"]
+    cli = _plugin_client(DockerClient(config=str(tmp_path / "empty"))).client_config.client_call
+    assert cli == ["env", "BUILDX_GIT_INFO=0", "docker"]  # no plugin found: `docker buildx`, without git either
     podman = DockerClient(client_call=["podman"], config=str(tmp_path))
     assert _plugin_client(podman) is podman
+
+
+def test_buildx_runs_no_git_unless_the_caller_asks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # buildx's git info only feeds provenance attestations; a caller who sets the variable keeps its choice.
+    plugin = _plugin(tmp_path / "cli-plugins")
+    monkeypatch.setattr(imgforge.build.run, "_SYSTEM_PLUGIN_DIRS", ())
+    monkeypatch.setenv("BUILDX_GIT_INFO", "1")
+    call = _plugin_client(DockerClient(config=str(tmp_path))).client_config.client_call
+    assert call == ["env", "DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND=docker", str(plugin)]
+    engine = DockerClient(config=str(tmp_path / "empty"))
+    assert _plugin_client(engine) is engine
 
 
 def test_created_from_source_date_epoch_and_labels(tmp_path: Path):
