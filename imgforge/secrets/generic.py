@@ -88,6 +88,11 @@ def is_reference(value: bytes) -> bool:
     return _REFERENCE.match(value) is not None or is_code_reference(value)
 
 
+# A version or a range of one (npm, pip, Cargo): `^4.0.23`, `~1.2`, `>=2.0.0 <3`, `1.x`, `v2.3.1-beta.2`.
+_VERSION = rb"(?:\^|~|[<>]=?|==?|!=)?\s*v?\d+(?:\.(?:\d+|x|\*)){1,3}(?:-[0-9A-Za-z.]+)?(?:\+[0-9A-Za-z.]+)?"
+_VERSION_RANGE = re.compile(_VERSION + rb"(?:\s*(?:,|\|\||\s)\s*" + _VERSION + rb")*")
+
+
 def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: bool, around: bytes = b"") -> bool:
     """Decide whether ``value`` assigned to ``name`` is a real-looking secret."""
     literal = quoted or literal_values
@@ -97,6 +102,8 @@ def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: boo
         value = value[:-2]  # "secret\n" in an expect script or a fixture
     if _SHORT_HEX.match(value) or value.startswith((b"arn:", b"urn:")):
         return False  # short hex ids (schema hashes, object ids) and AWS/URN resource names
+    if _VERSION_RANGE.fullmatch(value):
+        return False  # "@inquirer/password": "^4.0.23" in a package.json: a package named password, at a version
     if len(value) < 6 or (not literal and len(value) < 12) or value.lower() == name.lower().strip(b"-_.:"):
         return False
     if _names_itself(value, name):

@@ -446,3 +446,16 @@ def test_a_sed_expression_that_flips_a_setting_is_not_a_secret() -> None:
     assert detector.scan_bytes(flip, "install.sh") == []
     # a real value written by sed still is one
     assert detector.scan_bytes(b"sed -i 's/^password=.*/password=Xk9mQ2vL8pZr4T/' app.ini\n", "install.sh")
+
+
+@pytest.mark.parametrize("version", ["^4.0.23", "~1.2.3", ">=2.0.0 <3.0.0", "1.x", "v2.3.1-beta.2", "^1.0.0 || ^2.0.0"])
+def test_a_package_named_password_at_a_version_is_not_a_secret(version: str) -> None:
+    # npm has packages named password (@inquirer/password, pulled in by @nestjs/cli): their lockfile entries name
+    # the package and a version range.
+    lock = f'{{"dependencies": {{"@inquirer/password": "{version}", "@inquirer/confirm": "^5.1.0"}}}}\n'
+    assert SecretDetector(strict=True).scan_bytes(lock.encode(), "app/package-lock.json") == []
+
+
+def test_a_password_next_to_versions_is_still_found() -> None:
+    text = b'{"version": "4.0.23", "password": "Xk9mQ2vL8pZr4T"}\n'
+    assert SecretDetector(strict=True).scan_bytes(text, "app/config.json")
