@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+from collections.abc import Callable
+from typing import TypeVar
 
-from imgforge.lint.model import Dockerfile, in_context
+from imgforge.lint.model import BuildContext, Dockerfile, in_context
+
+_T = TypeVar("_T")
 
 INIT_WRAPPERS = {"tini", "dumb-init", "--", "-g", "-s", "catatonit", "s6-svscan"}
 _SHELLS = {"sh", "bash", "dash", "ash"}
@@ -73,26 +77,23 @@ def copied_from(df: Dockerfile, path: str) -> list[str]:
 def start_script_programs(df: Dockerfile) -> frozenset[str] | None:
     """The programs the container's start script runs, read from the build context (None when it does not start
     with a script the context holds)."""
-    path = entry_script(df)
-    ctx = df.build_context() if path is not None else None
-    if path is None or ctx is None:
-        return None
-    for src in copied_from(df, path):
-        programs = ctx.script_programs(src)
-        if programs is not None:
-            return programs
-    return None
+    return _read_start_script(df, lambda ctx, src: ctx.script_programs(src))
 
 
 def start_script_ends_with(df: Dockerfile) -> str | None:
     """The program the container's start script ends by running (its last top-level command), read from the
     build context (None when it does not start with a script the context holds)."""
+    return _read_start_script(df, lambda ctx, src: ctx.last_program(src))
+
+
+def _read_start_script(df: Dockerfile, read: Callable[[BuildContext, str], _T | None]) -> _T | None:
+    """`read` of the first build-context file the start script was copied from that gives an answer."""
     path = entry_script(df)
     ctx = df.build_context() if path is not None else None
     if path is None or ctx is None:
         return None
     for src in copied_from(df, path):
-        last = ctx.last_program(src)
-        if last is not None:
-            return last
+        answer = read(ctx, src)
+        if answer is not None:
+            return answer
     return None
