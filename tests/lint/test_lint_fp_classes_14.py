@@ -38,3 +38,35 @@ def test_a_folder_whose_next_run_also_installs_is_still_the_source_tree() -> Non
     assert _lines(relative, "LO002") == [2]  # a relative folder: nothing says the scripts are all it holds
     read_later = _SETUP_FOLDER.replace('CMD ["nginx", "-g", "daemon off;"]', 'CMD ["/opt/steps/serve.sh"]')
     assert _lines(read_later, "LO002") == [2]  # the image starts from the folder: it is the project, not set-up
+
+
+# MS001: a toolchain image whose entry script hands its command to the build tool through a variable.
+
+_TOOL_IMAGE = ("FROM eclipse-temurin:21-jdk\n"
+               "RUN curl -fsSLo /usr/local/bin/lein https://example.org/lein && chmod +x /usr/local/bin/lein\n"
+               "COPY start /usr/local/bin/start\n"
+               'ENTRYPOINT ["start"]\nCMD ["repl"]\n')
+_START = ('#!/usr/bin/env bash\nset -euo pipefail\ntool=lein\n'
+          'if [ "$#" -eq 0 ]; then exec "${tool}" "$@"; fi\nexec "$@"\n')
+
+
+def _tool_image(tmp_path: Path, script: str) -> Path:
+    (tmp_path / "start").write_text(script)
+    path = tmp_path / "Dockerfile"
+    path.write_text(_TOOL_IMAGE)
+    return path
+
+
+def test_an_entry_script_handing_on_to_the_build_tool_keeps_its_toolchain(tmp_path: Path) -> None:
+    assert _file_lines(_tool_image(tmp_path, _START), "MS001") == []
+
+
+def test_an_entry_script_running_an_app_on_a_jdk_is_still_flagged(tmp_path: Path) -> None:
+    app = _START.replace("tool=lein", "tool=java").replace('"${tool}" "$@"', '"${tool}" -jar /srv/app.jar')
+    assert _file_lines(_tool_image(tmp_path, app), "MS001") == [1]
+    # assigned twice: which one runs is not known from the text, so nothing is assumed
+    twice = _START.replace("tool=lein\n", "tool=lein\ntool=java\n")
+    assert _file_lines(_tool_image(tmp_path, twice), "MS001") == [1]
+    # `set -o pipefail` hands nothing on (only `set --` does)
+    assert _file_lines(_tool_image(tmp_path, "#!/bin/sh\nset -o pipefail\nexec java -jar /srv/app.jar\n"),
+                       "MS001") == [1]

@@ -149,8 +149,9 @@ def sdk_in_final(df: Dockerfile) -> Iterator[Hit]:
 
 
 # Compilers and build tools a start script runs to build the code it is given (not `dotnet app.dll`, which runs).
+# (lein, clj, sbt: a Clojure or Scala image's start script hands its command to the build tool, the image's point)
 _START_BUILDERS = frozenset({"go", "gcc", "g++", "cc", "clang", "cargo", "rustc", "javac", "mvn", "mvnw", "gradle",
-                             "gradlew", "tsc", "cmake", "ninja", "make", "zig"})
+                             "gradlew", "tsc", "cmake", "ninja", "make", "zig", "lein", "clj", "clojure", "sbt"})
 
 
 def _start_script_builds(df: Dockerfile) -> bool:
