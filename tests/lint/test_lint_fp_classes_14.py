@@ -70,3 +70,17 @@ def test_an_entry_script_running_an_app_on_a_jdk_is_still_flagged(tmp_path: Path
     # `set -o pipefail` hands nothing on (only `set --` does)
     assert _file_lines(_tool_image(tmp_path, "#!/bin/sh\nset -o pipefail\nexec java -jar /srv/app.jar\n"),
                        "MS001") == [1]
+
+
+# SEC002: a key a front-end bundler inlines into the browser bundle is public by design.
+
+def test_a_browser_public_build_arg_is_not_a_credential() -> None:
+    text = ("FROM node:22-slim AS ui\nARG VITE_ANALYTICS_API_KEY\nARG NEXT_PUBLIC_MAPS_KEY\n"
+            "RUN npm ci && npm run build\n")
+    assert _lines(text, "SEC002") == []
+
+
+def test_a_secret_named_browser_arg_or_a_plain_api_key_is_still_flagged() -> None:
+    text = ("FROM node:22-slim AS ui\nARG VITE_PAYMENTS_SECRET_KEY\nARG REACT_APP_ADMIN_TOKEN\nARG ANALYTICS_API_KEY\n"
+            "RUN npm ci && npm run build\n")
+    assert _lines(text, "SEC002") == [2, 3, 4]
