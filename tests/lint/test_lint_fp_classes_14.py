@@ -84,3 +84,20 @@ def test_a_secret_named_browser_arg_or_a_plain_api_key_is_still_flagged() -> Non
     text = ("FROM node:22-slim AS ui\nARG VITE_PAYMENTS_SECRET_KEY\nARG REACT_APP_ADMIN_TOKEN\nARG ANALYTICS_API_KEY\n"
             "RUN npm ci && npm run build\n")
     assert _lines(text, "SEC002") == [2, 3, 4]
+
+
+# PC002: `mk-build-deps -i` installs with apt-get, so the update in its RUN is used at once.
+
+def test_an_update_followed_by_mk_build_deps_install_is_not_alone() -> None:
+    text = ("FROM debian:12\nCOPY debian /src/debian\n"
+            "RUN apt-get update && cd /src && env DEBIAN_FRONTEND=noninteractive mk-build-deps -ri "
+            "-t 'apt-get -y --no-install-recommends'\n"
+            "RUN dpkg-buildpackage -b\n")
+    assert _lines(text, "PC002") == []
+
+
+def test_an_update_followed_by_mk_build_deps_without_install_is_still_alone() -> None:
+    text = ("FROM debian:12\nCOPY debian /src/debian\n"
+            "RUN apt-get update && cd /src && env DEBIAN_FRONTEND=noninteractive mk-build-deps debian/control\n"
+            "RUN apt-get install -y --no-install-recommends devscripts && rm -rf /var/lib/apt/lists/*\n")
+    assert _lines(text, "PC002") == [3]
