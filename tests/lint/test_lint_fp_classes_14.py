@@ -101,3 +101,16 @@ def test_an_update_followed_by_mk_build_deps_without_install_is_still_alone() ->
             "RUN apt-get update && cd /src && env DEBIAN_FRONTEND=noninteractive mk-build-deps debian/control\n"
             "RUN apt-get install -y --no-install-recommends devscripts && rm -rf /var/lib/apt/lists/*\n")
     assert _lines(text, "PC002") == [3]
+
+
+# MS001: `CMD ["clj"]` alone starts the Clojure REPL: an image to start from, like `CMD ["ghci"]`.
+
+def test_a_clojure_repl_command_marks_an_image_to_start_from() -> None:
+    text = "FROM eclipse-temurin:21-jdk\nRUN curl -fsSL https://example.org/clj-install.sh | bash\nCMD [\"clj\"]\n"
+    assert _lines(text, "MS001") == []
+
+
+def test_a_jdk_image_running_a_built_jar_is_still_flagged() -> None:
+    text = ("FROM eclipse-temurin:21-jdk\nRUN curl -fsSL https://example.org/clj-install.sh | bash\n"
+            "COPY target/shop.jar /srv/shop.jar\nCMD [\"java\", \"-jar\", \"/srv/shop.jar\"]\n")
+    assert _lines(text, "MS001") == [1]

@@ -61,7 +61,8 @@ def _stage_label(stage: Stage) -> str:
 
 
 _SHELLS = lazy_re.compile(r"^(/bin/|/usr/bin/|/usr/local/bin/)?(sh|bash|ash|zsh|python[\d.]*|node|irb|jshell|ghci|iex|"
-                          r"erl|julia|R|pwsh|powershell(\.exe)?|cmd(\.exe)?|php|ruby|perl|lua|jshell|scala|groovysh|pypy[\d.]*)$")
+                          r"erl|julia|R|pwsh|powershell(\.exe)?|cmd(\.exe)?|php|ruby|perl|lua|jshell|scala|groovysh|pypy[\d.]*|"
+                          r"clj|clojure)$")
 
 
 def _interactive(ins: Instruction) -> bool:
