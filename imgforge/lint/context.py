@@ -14,6 +14,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import posixpath
+import re
 import stat
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,6 +31,8 @@ _REFERENCE = lazy_re.compile(r"^(?:\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za
 SETTINGS_LIMIT = 65536  # a config file larger than this is not read (its setting names are unknown)
 _SHELL_SHEBANG = lazy_re.compile(r"^#!\s*\S*/(env\s+)?(ba|da|a|z|k)?sh\b")
 _GIVEN = lazy_re.compile(r"^\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)$")  # `$CMD`, `${START}`, not `$@`
+_ASSIGNED = lazy_re.compile(r"^[ \t]*(?:readonly[ \t]+|export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)="
+                            r"(\"[\w./+-]+\"|'[\w./+-]+'|[\w./+-]+)[ \t]*$", re.M)  # `NAME=word` on a line of its own
 _NAME = lazy_re.compile(r"^[A-Za-z_][A-Za-z0-9_.+-]*$")  # a program name, not an argument or an expansion
 
 
@@ -100,11 +103,19 @@ class FolderContext:
         from imgforge.lint.rules.shell import commands, operands, program  # the rules' shell model (lazy: heavy)
 
         found = set()
+        # `entrypoint=lein` … `exec "${entrypoint}" "$@"`: a program named through a variable set once to a word
+        named: dict[str, set[str]] = {}
+        for m in _ASSIGNED.finditer(text):
+            named.setdefault(m.group(1), set()).add(m.group(2).strip("\"'"))
         for cmd in commands(text):
             name = program(cmd)
-            if name == "set":  # `set -- gosu redis "$@"`: the command the script execs last
-                rest = operands(cmd[1:], frozenset())
+            if name == "set":  # `set -- gosu redis "$@"`: the command the script execs last (not `set -o pipefail`)
+                rest = operands(cmd[1:], frozenset()) if "--" in cmd[1:] else []
                 name = rest[0].rsplit("/", 1)[-1] if rest else name
+            given = _GIVEN.match(cmd[0]) if cmd else None
+            if given is not None:
+                values = named.get(given.group(1).strip("{}"), set())
+                name = next(iter(values)).rsplit("/", 1)[-1] if len(values) == 1 else name
             if _NAME.match(name):
                 found.add(name)
         return frozenset(found)

@@ -163,6 +163,21 @@ def _runs_copied_script(copy: Instruction, run: Instruction) -> bool:
     return False
 
 
+def _setup_folder(copy: Instruction, run: Instruction, later: list[Instruction]) -> bool:
+    """True when `copy` brings one folder that `run` only runs programs from and nothing later reads (`COPY
+    base_scripts /bd_build` then `RUN /bd_build/prepare.sh && /bd_build/cleanup.sh`): set-up scripts of the build,
+    not the project's source (which a later install or start command would read)."""
+    srcs, dest = copy_operands(copy)
+    dest = dest.strip("\"'").rstrip("/")
+    if len(srcs) != 1 or srcs[0].rstrip("/") in (".", "", "*") or any(ch in srcs[0] for ch in "*?["):
+        return False
+    if not dest.startswith("/") or dest == "" or "$" in dest or any(dest in o.args for o in later):
+        return False
+    cmds = [c for c in commands(run.script) if c and c[0] not in ("set", "cd", "chmod")]
+    return bool(cmds) and all(c[0].startswith(dest + "/") or (c[0].rsplit("/", 1)[-1] in _INTERPRETERS and len(c) > 1
+                                                              and c[1].startswith(dest + "/")) for c in cmds)
+
+
 _INTERPRETERS = {"sh", "bash", "ash", "dash", "zsh", "python", "python3", "perl", "ruby", "php", "node", "pwsh"}
 
 
@@ -174,8 +189,9 @@ def _first_after_copy(df: Dockerfile, test: object, *, movable_only: bool = Fals
         for k, ins in enumerate(body):
             if copy is None and source_copy(ins):
                 nxt = next((o for o in body[k + 1:] if o.keyword == "RUN"), None)
-                if nxt is not None and _runs_copied_script(ins, nxt):
-                    continue  # a set-up script copied and run at once
+                if nxt is not None and (_runs_copied_script(ins, nxt) or _setup_folder(
+                        ins, nxt, [o for o in body[k + 1:] if o is not nxt])):
+                    continue  # a set-up script (or a folder of them) copied and run at once
                 copy = ins
             elif copy is not None and ins.keyword == "RUN" and \
                     any(test(c) for c in commands(ins.script)):  # type: ignore[operator]

@@ -61,7 +61,8 @@ def _stage_label(stage: Stage) -> str:
 
 
 _SHELLS = lazy_re.compile(r"^(/bin/|/usr/bin/|/usr/local/bin/)?(sh|bash|ash|zsh|python[\d.]*|node|irb|jshell|ghci|iex|"
-                          r"erl|julia|R|pwsh|powershell(\.exe)?|cmd(\.exe)?|php|ruby|perl|lua|jshell|scala|groovysh|pypy[\d.]*)$")
+                          r"erl|julia|R|pwsh|powershell(\.exe)?|cmd(\.exe)?|php|ruby|perl|lua|jshell|scala|groovysh|pypy[\d.]*|"
+                          r"clj|clojure)$")
 
 
 def _interactive(ins: Instruction) -> bool:
@@ -149,8 +150,9 @@ def sdk_in_final(df: Dockerfile) -> Iterator[Hit]:
 
 
 # Compilers and build tools a start script runs to build the code it is given (not `dotnet app.dll`, which runs).
+# (lein, clj, sbt: a Clojure or Scala image's start script hands its command to the build tool, the image's point)
 _START_BUILDERS = frozenset({"go", "gcc", "g++", "cc", "clang", "cargo", "rustc", "javac", "mvn", "mvnw", "gradle",
-                             "gradlew", "tsc", "cmake", "ninja", "make", "zig"})
+                             "gradlew", "tsc", "cmake", "ninja", "make", "zig", "lein", "clj", "clojure", "sbt"})
 
 
 def _start_script_builds(df: Dockerfile) -> bool:

@@ -86,6 +86,9 @@ def _uses_index(cmd: tuple[str, ...]) -> bool:
                        "source")
     if prog in _APT_INSTALLERS:
         return True
+    if prog == "mk-build-deps":  # `mk-build-deps -ri`: installs the package it builds with apt-get (its -t tool)
+        return any(w == "--install" or (w.startswith("-") and not w.startswith("--") and "i" in w[1:])
+                   for w in cmd[1:])
     if prog == "apk":
         return sub in ("add", "upgrade", "fix")
     return runs_script(cmd)

@@ -164,6 +164,21 @@ def baked_credential(df: Dockerfile) -> Iterator[Hit]:
                            "can pull the image")
 
 
+# Build args a front-end bundler inlines into the JavaScript it serves to every browser (Vite's VITE_, Next.js's
+# NEXT_PUBLIC_, Create React App's REACT_APP_, ...): a key named so is public by design (an analytics or map key),
+# so the image history reveals nothing the site does not. Not when the name says secret, password, token or private:
+# that is a real credential leaked into the bundle, which the finding should still bring to a reviewer.
+_BROWSER_PREFIX = lazy_re.compile(r"^(VITE|NEXT_PUBLIC|REACT_APP|NUXT_PUBLIC|EXPO_PUBLIC|GATSBY|VUE_APP)_")
+_PRIVATE_WORDS = frozenset({"SECRET", "SECRETS", "PASSWORD", "PASSWD", "PASS", "PWD", "TOKEN", "PRIVATE",
+                            "CREDENTIALS", "CREDENTIAL"})
+
+
+def _browser_public(name: str) -> bool:
+    if not _BROWSER_PREFIX.match(name.upper()):
+        return False
+    return not any(p in _PRIVATE_WORDS for p in re.split(r"[_.\-]", name.upper()))
+
+
 @rule("SEC002", "secret", "warning", "Credential passed as a build argument",
       "Use `RUN --mount=type=secret,id=NAME` (docker build --secret id=NAME,...) instead of a build arg.")
 def secret_build_arg(df: Dockerfile) -> Iterator[Hit]:
@@ -175,7 +190,7 @@ def secret_build_arg(df: Dockerfile) -> Iterator[Hit]:
         # ARG is the one reported; one no stage declares never reaches a build step at all.
         if ins.keyword == "ARG" and ins.stage >= 0:
             for name, value in _pairs(ins):
-                if (is_secret_name(name) or name in carried) and not _literal(value):
+                if (is_secret_name(name) or name in carried) and not _literal(value) and not _browser_public(name):
                     yield hit(ins, f"ARG {name} carries a credential: build-arg values are recorded in the image "
                                    "history (docker history) and build cache")
 
