@@ -136,17 +136,47 @@ def _flask(root: Path, deps: set[str]) -> Start | None:
         return None
     factory = _find(root, r"^def (create_app)\s*\(")
     target = f"{factory[0]}:create_app()" if factory else None
+    what = "create_app() factory"
     if factory is None:
         obj = _find(root, r"^(\w+)\s*=\s*(?:flask\.)?Flask\(")
-        target = f"{obj[0]}:{obj[1]}" if obj else None
+        target, what = (f"{obj[0]}:{obj[1]}", "Flask app object") if obj else (None, what)
+    if target is None:
+        entry = _factory_entry(root, "Flask")
+        if entry:
+            target, what = f"{entry[0]}:{entry[1]}", "app object made at import by its factory"
     if target is None:
         return None
-    what = "create_app() factory" if factory else "Flask app object"
     if "gunicorn" in deps:
         return Start(shell(f"gunicorn --bind 0.0.0.0:${{PORT}} '{target}'"),
                      f"Flask {what} {target} with gunicorn in its dependencies")
     return Start(shell(f"flask --app '{target}' run --host 0.0.0.0 --port ${{PORT}}"),
                  f"Flask {what} {target}, no gunicorn: Flask's own server; add gunicorn for production")
+
+
+def _factory_entry(root: Path, cls: str) -> tuple[str, str] | None:
+    """(module, name) of an entry module's app made at import by the project's own factory (`app = main_app()`
+    in run.py, the factory defined there or imported from a module that makes a `cls`): what a WSGI or ASGI
+    server imports, whatever the factory is called (gabrielkrneiro/flask-blueprint-factory-app's `main_app`,
+    rednafi/fastapi-nano's `create_app` whose `FastAPI()` is inside the function)."""
+    files = sorted(source_files(root, (".py",)), key=lambda p: (len(p.relative_to(root).parts), str(p)))
+    for path in files:
+        if len(path.relative_to(root).parts) > 3 or path.name.startswith(("test", "conftest")):
+            continue
+        text = read_text(path)
+        for m in re.finditer(r"^(app|application)\s*=\s*(\w+)\(", text, re.M):
+            factory = re.escape(m.group(2))
+            here = re.search(rf"^def\s+{factory}\s*\(", text, re.M)
+            imported = re.search(rf"^from\s+([\w.]+)\s+import\s+[^\n]*\b{factory}\b", text, re.M)
+            if here:
+                made = text
+            elif imported:
+                base = root / imported.group(1).replace(".", "/")
+                made = read_text(base.with_suffix(".py")) or read_text(base / "__init__.py")
+            else:
+                continue
+            if re.search(rf"\b{cls}\(", made):
+                return _module(root, path), m.group(1)
+    return None
 
 
 def _quart(root: Path, deps: set[str]) -> Start | None:
@@ -182,7 +212,7 @@ def _app_object(root: Path, deps: set[str], package: str, cls: str, server: str,
     the project depends on `package` and on the server's package (its first word)."""
     if package not in deps or server.split()[0] not in deps:
         return None
-    obj = _find(root, rf"^(\w+)\s*=\s*(?:{package}\.)?{cls}\(")
+    obj = _find(root, rf"^(\w+)\s*=\s*(?:{package}\.)?{cls}\(") or _factory_entry(root, cls)
     if obj is None:
         return None
     app = f"{obj[0]}:{obj[1]}"
