@@ -1,8 +1,8 @@
 """A Python project's start command, first match wins: Procfile `web:`, a hosting platform's start command
 (railway.json, render.yaml, nixpacks.toml, fly.toml, .do/app.yaml), a `[project.scripts]` entry that starts a
-server, Django, Flask, Quart, FastAPI, Starlette, Litestar, Sanic, Streamlit, any other `[project.scripts]` entry
-(not a dependency's command line), then `main.py`/`app.py`, a package's `__main__.py`, a module that starts its
-server when run as a script."""
+server, Django, Flask, Quart, FastAPI, Starlette, Litestar, Sanic, Streamlit, Dash, Gradio, any other
+`[project.scripts]` entry (not a dependency's command line), then `main.py`/`app.py`, a package's `__main__.py`,
+a module that starts its server when run as a script."""
 
 from __future__ import annotations
 
@@ -310,6 +310,44 @@ def _streamlit(root: Path, deps: set[str]) -> Start | None:
                  f"Streamlit app {script.name} with streamlit in its dependencies")
 
 
+def _dash(root: Path, deps: set[str]) -> Start | None:
+    """A Dash app: its Flask `server` (`server = app.server`) under gunicorn when the project depends on it, as
+    Dash's deployment guide has it; else the script itself, whose `app.run()` reads HOST (127.0.0.1 unless set)
+    and PORT from the environment."""
+    if "dash" not in deps:
+        return None
+    found = _find(root, r"^(\w+)\s*=\s*(?:dash\.)?Dash\(")
+    if found is None:
+        return None
+    module, name = found
+    path = root / (module.replace(".", "/") + ".py")
+    server = re.search(rf"^(\w+)\s*=\s*{name}\.server\b", read_text(path), re.M)
+    if "gunicorn" in deps and server:
+        return Start(shell(f"gunicorn --bind 0.0.0.0:${{PORT}} {module}:{server.group(1)}"),
+                     f"Dash app {module}:{name}, its Flask server {server.group(1)} under gunicorn (a dependency)")
+    if not re.search(r"\.run(?:_server)?\(", read_text(path)):
+        return None
+    return Start(shell(f"HOST=0.0.0.0 python3 -m {module}"),
+                 f"Dash app {module}:{name} run as a script (Dash reads HOST and PORT); add gunicorn and "
+                 "`server = app.server` for production")
+
+
+def _gradio(root: Path, deps: set[str]) -> Start | None:
+    """A Gradio app: the script that calls `.launch()`, bound to every interface on $PORT through the variables
+    Gradio reads (GRADIO_SERVER_NAME, GRADIO_SERVER_PORT), as Hugging Face Spaces run app.py."""
+    if "gradio" not in deps:
+        return None
+    scripts = sorted(p for p in root.glob("*.py") if p.is_file())
+    launching = [p for p in scripts if re.search(r"^\s*(?:import|from)\s+gradio\b", read_text(p), re.M)
+                 and re.search(r"\.launch\(", read_text(p))]
+    script = next(iter(sorted(launching, key=lambda p: p.name != "app.py")), None)
+    if script is None:
+        return None
+    return Start(shell(f"GRADIO_SERVER_NAME=0.0.0.0 GRADIO_SERVER_PORT=${{PORT}} python3 {script.name}"),
+                 f"Gradio app {script.name} (launch() on every interface and $PORT through GRADIO_SERVER_NAME "
+                 "and GRADIO_SERVER_PORT)")
+
+
 # A call that starts a server in a script's module (uvicorn.run, app.run, web.run_app, waitress.serve,
 # serve_forever, run_simple); asyncio.run and subprocess.run do not.
 _SERVE_CALL = re.compile(r"\b(?:uvicorn|hypercorn|granian|waitress|bjoern|web)\.(?:run|serve|run_app)\s*\("
@@ -351,7 +389,7 @@ def python_start(root: Path) -> Start | None:
         name = serving[0]
         return Start((name,), f"[project.scripts] {name} = {scripts[name]!r} starts a server (the project is "
                      "installed)")
-    for rule in (_django, _flask, _quart, _fastapi, _starlette, _litestar, _sanic, _streamlit):
+    for rule in (_django, _flask, _quart, _fastapi, _starlette, _litestar, _sanic, _streamlit, _dash, _gradio):
         found = rule(root, deps)
         if found:
             return _from_src(root, found)

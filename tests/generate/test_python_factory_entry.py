@@ -50,3 +50,24 @@ def test_an_app_from_elsewhere_is_not_taken_for_the_web_app(tmp_path: Path, entr
                      "portal/tasks.py": entry})
     start = python_start(tmp_path)
     assert start is None or "portal.tasks" not in start.entrypoint[-1]
+
+
+DASH = "from dash import Dash, html\n\nboard = Dash(__name__)\nboard.layout = html.Div('hi')\n"
+
+
+@pytest.mark.parametrize(("files", "command"), [
+    # Dash's deployment guide: the Flask server under gunicorn.
+    ({"requirements.txt": "dash==2.17.1\ngunicorn==23.0.0\n", "app.py": DASH + "server = board.server\n"},
+     "exec gunicorn --bind 0.0.0.0:${PORT} app:server"),
+    # No gunicorn: the script itself, whose run() reads HOST and PORT.
+    ({"requirements.txt": "dash==2.17.1\n", "dashboard/__init__.py": "",
+      "dashboard/board.py": DASH + "\nif __name__ == '__main__':\n    board.run(debug=True)\n"},
+     "HOST=0.0.0.0 exec python3 -m dashboard.board"),
+    # Gradio: the script that launches, bound through Gradio's own variables.
+    ({"requirements.txt": "gradio==4.44.0\n", "helpers.py": "import gradio as gr\n",
+      "app.py": "import gradio as gr\n\ndemo = gr.Interface(fn=str.upper, inputs='text', outputs='text')\n"
+                "demo.launch()\n"},
+     "GRADIO_SERVER_NAME=0.0.0.0 GRADIO_SERVER_PORT=${PORT} exec python3 app.py"),
+])
+def test_data_apps_start_on_every_interface_and_port(tmp_path: Path, files: dict[str, str], command: str) -> None:
+    assert _command(write(tmp_path, files)) == command
