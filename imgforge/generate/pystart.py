@@ -337,14 +337,17 @@ def _gradio(root: Path, deps: set[str]) -> Start | None:
     Gradio reads (GRADIO_SERVER_NAME, GRADIO_SERVER_PORT), as Hugging Face Spaces run app.py."""
     if "gradio" not in deps:
         return None
-    scripts = sorted(p for p in root.glob("*.py") if p.is_file())
-    launching = [p for p in scripts if re.search(r"^\s*(?:import|from)\s+gradio\b", read_text(p), re.M)
-                 and re.search(r"\.launch\(", read_text(p))]
-    script = next(iter(sorted(launching, key=lambda p: p.name != "app.py")), None)
+    # At the root first (app.py first, as Hugging Face Spaces name it), then one folder down (`python app/demo.py`).
+    scripts = sorted((p for p in [*root.glob("*.py"), *root.glob("*/*.py")]
+                      if p.is_file() and not p.name.startswith(("test", "conftest"))),
+                     key=lambda p: (len(p.relative_to(root).parts), p.name != "app.py", str(p)))
+    script = next((p for p in scripts if re.search(r"^\s*(?:import|from)\s+gradio\b", read_text(p), re.M)
+                   and re.search(r"\.launch\(", read_text(p))), None)
     if script is None:
         return None
-    return Start(shell(f"GRADIO_SERVER_NAME=0.0.0.0 GRADIO_SERVER_PORT=${{PORT}} python3 {script.name}"),
-                 f"Gradio app {script.name} (launch() on every interface and $PORT through GRADIO_SERVER_NAME "
+    rel = script.relative_to(root).as_posix()
+    return Start(shell(f"GRADIO_SERVER_NAME=0.0.0.0 GRADIO_SERVER_PORT=${{PORT}} python3 {rel}"),
+                 f"Gradio app {rel} (launch() on every interface and $PORT through GRADIO_SERVER_NAME "
                  "and GRADIO_SERVER_PORT)")
 
 

@@ -71,3 +71,9 @@ DASH = "from dash import Dash, html\n\nboard = Dash(__name__)\nboard.layout = ht
 ])
 def test_data_apps_start_on_every_interface_and_port(tmp_path: Path, files: dict[str, str], command: str) -> None:
     assert _command(write(tmp_path, files)) == command
+
+
+def test_a_gradio_script_one_folder_down_is_run_by_its_path(tmp_path: Path) -> None:
+    write(tmp_path, {"requirements.txt": "gradio\n", "app/__init__.py": "", "app/search.py": "import gradio\n",
+                     "app/demo.py": "import gradio as gr\n\ndemo = gr.Blocks()\ndemo.queue().launch(share=False)\n"})
+    assert _command(tmp_path) == "GRADIO_SERVER_NAME=0.0.0.0 GRADIO_SERVER_PORT=${PORT} exec python3 app/demo.py"
