@@ -207,9 +207,47 @@ def find_port(root: Path, first: list[Path], suffixes: tuple[str, ...]) -> Port 
         if path in seen or _TOOL_CONFIG.match(path.name) or _TEST_FILE.search(path.name):
             continue
         seen.add(path)
-        found = port_in(read_text(path), str(path.relative_to(root)))
+        text = read_text(path)
+        found = port_in(text, str(path.relative_to(root))) or _config_port(root, path, text)
         if found:
             return found
+    return _env_example_port(root)
+
+
+# `process.env.PORT || config.port` with `config` read from a JSON file beside the code
+# (developit/express-es6-rest-api: `import config from './config.json'`, `{"port": 8080}`).
+_CONFIG_DEFAULT = re.compile(r"\bPORT\b['\"]?\s*\]?\s*(?:\|\||\?\?)\s*(\w+)\.port\b")
+_JSON_IMPORT = r"(?:import\s+{name}\s+from\s*|\b{name}\s*=\s*require\(\s*)['\"](\.{{1,2}}/[^'\"]+\.json)['\"]"
+
+
+def _config_port(root: Path, path: Path, text: str) -> Port | None:
+    """The `port` of the JSON settings file a PORT default names (`PORT || config.port`)."""
+    m = _CONFIG_DEFAULT.search(text)
+    imported = m and re.search(_JSON_IMPORT.format(name=re.escape(m.group(1))), text)
+    if not imported:
+        return None
+    config = (path.parent / imported.group(1)).resolve()
+    if not config.is_relative_to(root.resolve()):
+        return None
+    try:
+        number = parse_json(read_text(config)).get("port")
+    except (ValueError, AttributeError):
+        return None
+    if isinstance(number, str) and number.isdigit():
+        number = int(number)
+    if not isinstance(number, int) or isinstance(number, bool) or not 1024 <= number <= 65535:
+        return None
+    return Port(number, f"the default of PORT, `port` in {config.relative_to(root.resolve())} "
+                        f"(read by {path.relative_to(root)})")
+
+
+def _env_example_port(root: Path) -> Port | None:
+    """PORT in the environment template a project ships for its settings (.env.example, .env.sample): the port
+    the code reads from the environment without a default of its own."""
+    for name in (".env.example", ".env.sample", ".env.template", ".env.dist", "example.env"):
+        m = re.search(r"^\s*(?:export\s+)?PORT\s*=\s*['\"]?(\d{4,5})['\"]?\s*(?:#.*)?$", read_text(root / name), re.M)
+        if m and 1024 <= int(m.group(1)) <= 65535:
+            return Port(int(m.group(1)), f"PORT in {name}")
     return None
 
 

@@ -1,8 +1,8 @@
 """A Python project's start command, first match wins: Procfile `web:`, a hosting platform's start command
 (railway.json, render.yaml, nixpacks.toml, fly.toml, .do/app.yaml), a `[project.scripts]` entry that starts a
-server, Django, Flask, Quart, FastAPI, Starlette, Litestar, Sanic, Streamlit, any other `[project.scripts]` entry
-(not a dependency's command line), then `main.py`/`app.py`, a package's `__main__.py`, a module that starts its
-server when run as a script."""
+server, Django, Flask, Quart, FastAPI, Starlette, Litestar, Sanic, Streamlit, Dash, Gradio, any other
+`[project.scripts]` entry (not a dependency's command line), then `main.py`/`app.py`, a package's `__main__.py`,
+a module that starts its server when run as a script."""
 
 from __future__ import annotations
 
@@ -136,17 +136,47 @@ def _flask(root: Path, deps: set[str]) -> Start | None:
         return None
     factory = _find(root, r"^def (create_app)\s*\(")
     target = f"{factory[0]}:create_app()" if factory else None
+    what = "create_app() factory"
     if factory is None:
         obj = _find(root, r"^(\w+)\s*=\s*(?:flask\.)?Flask\(")
-        target = f"{obj[0]}:{obj[1]}" if obj else None
+        target, what = (f"{obj[0]}:{obj[1]}", "Flask app object") if obj else (None, what)
+    if target is None:
+        entry = _factory_entry(root, "Flask")
+        if entry:
+            target, what = f"{entry[0]}:{entry[1]}", "app object made at import by its factory"
     if target is None:
         return None
-    what = "create_app() factory" if factory else "Flask app object"
     if "gunicorn" in deps:
         return Start(shell(f"gunicorn --bind 0.0.0.0:${{PORT}} '{target}'"),
                      f"Flask {what} {target} with gunicorn in its dependencies")
     return Start(shell(f"flask --app '{target}' run --host 0.0.0.0 --port ${{PORT}}"),
                  f"Flask {what} {target}, no gunicorn: Flask's own server; add gunicorn for production")
+
+
+def _factory_entry(root: Path, cls: str) -> tuple[str, str] | None:
+    """(module, name) of an entry module's app made at import by the project's own factory (`app = main_app()`
+    in run.py, the factory defined there or imported from a module that makes a `cls`): what a WSGI or ASGI
+    server imports, whatever the factory is called (gabrielkrneiro/flask-blueprint-factory-app's `main_app`,
+    rednafi/fastapi-nano's `create_app` whose `FastAPI()` is inside the function)."""
+    files = sorted(source_files(root, (".py",)), key=lambda p: (len(p.relative_to(root).parts), str(p)))
+    for path in files:
+        if len(path.relative_to(root).parts) > 3 or path.name.startswith(("test", "conftest")):
+            continue
+        text = read_text(path)
+        for m in re.finditer(r"^(app|application)\s*=\s*(\w+)\(", text, re.M):
+            factory = re.escape(m.group(2))
+            here = re.search(rf"^def\s+{factory}\s*\(", text, re.M)
+            imported = re.search(rf"^from\s+([\w.]+)\s+import\s+[^\n]*\b{factory}\b", text, re.M)
+            if here:
+                made = text
+            elif imported:
+                base = root / imported.group(1).replace(".", "/")
+                made = read_text(base.with_suffix(".py")) or read_text(base / "__init__.py")
+            else:
+                continue
+            if re.search(rf"\b{cls}\(", made):
+                return _module(root, path), m.group(1)
+    return None
 
 
 def _quart(root: Path, deps: set[str]) -> Start | None:
@@ -182,7 +212,7 @@ def _app_object(root: Path, deps: set[str], package: str, cls: str, server: str,
     the project depends on `package` and on the server's package (its first word)."""
     if package not in deps or server.split()[0] not in deps:
         return None
-    obj = _find(root, rf"^(\w+)\s*=\s*(?:{package}\.)?{cls}\(")
+    obj = _find(root, rf"^(\w+)\s*=\s*(?:{package}\.)?{cls}\(") or _factory_entry(root, cls)
     if obj is None:
         return None
     app = f"{obj[0]}:{obj[1]}"
@@ -280,6 +310,47 @@ def _streamlit(root: Path, deps: set[str]) -> Start | None:
                  f"Streamlit app {script.name} with streamlit in its dependencies")
 
 
+def _dash(root: Path, deps: set[str]) -> Start | None:
+    """A Dash app: its Flask `server` (`server = app.server`) under gunicorn when the project depends on it, as
+    Dash's deployment guide has it; else the script itself, whose `app.run()` reads HOST (127.0.0.1 unless set)
+    and PORT from the environment."""
+    if "dash" not in deps:
+        return None
+    found = _find(root, r"^(\w+)\s*=\s*(?:dash\.)?Dash\(")
+    if found is None:
+        return None
+    module, name = found
+    path = root / (module.replace(".", "/") + ".py")
+    server = re.search(rf"^(\w+)\s*=\s*{name}\.server\b", read_text(path), re.M)
+    if "gunicorn" in deps and server:
+        return Start(shell(f"gunicorn --bind 0.0.0.0:${{PORT}} {module}:{server.group(1)}"),
+                     f"Dash app {module}:{name}, its Flask server {server.group(1)} under gunicorn (a dependency)")
+    if not re.search(r"\.run(?:_server)?\(", read_text(path)):
+        return None
+    return Start(shell(f"HOST=0.0.0.0 python3 -m {module}"),
+                 f"Dash app {module}:{name} run as a script (Dash reads HOST and PORT); add gunicorn and "
+                 "`server = app.server` for production")
+
+
+def _gradio(root: Path, deps: set[str]) -> Start | None:
+    """A Gradio app: the script that calls `.launch()`, bound to every interface on $PORT through the variables
+    Gradio reads (GRADIO_SERVER_NAME, GRADIO_SERVER_PORT), as Hugging Face Spaces run app.py."""
+    if "gradio" not in deps:
+        return None
+    # At the root first (app.py first, as Hugging Face Spaces name it), then one folder down (`python app/demo.py`).
+    scripts = sorted((p for p in [*root.glob("*.py"), *root.glob("*/*.py")]
+                      if p.is_file() and not p.name.startswith(("test", "conftest"))),
+                     key=lambda p: (len(p.relative_to(root).parts), p.name != "app.py", str(p)))
+    script = next((p for p in scripts if re.search(r"^\s*(?:import|from)\s+gradio\b", read_text(p), re.M)
+                   and re.search(r"\.launch\(", read_text(p))), None)
+    if script is None:
+        return None
+    rel = script.relative_to(root).as_posix()
+    return Start(shell(f"GRADIO_SERVER_NAME=0.0.0.0 GRADIO_SERVER_PORT=${{PORT}} python3 {rel}"),
+                 f"Gradio app {rel} (launch() on every interface and $PORT through GRADIO_SERVER_NAME "
+                 "and GRADIO_SERVER_PORT)")
+
+
 # A call that starts a server in a script's module (uvicorn.run, app.run, web.run_app, waitress.serve,
 # serve_forever, run_simple); asyncio.run and subprocess.run do not.
 _SERVE_CALL = re.compile(r"\b(?:uvicorn|hypercorn|granian|waitress|bjoern|web)\.(?:run|serve|run_app)\s*\("
@@ -321,7 +392,7 @@ def python_start(root: Path) -> Start | None:
         name = serving[0]
         return Start((name,), f"[project.scripts] {name} = {scripts[name]!r} starts a server (the project is "
                      "installed)")
-    for rule in (_django, _flask, _quart, _fastapi, _starlette, _litestar, _sanic, _streamlit):
+    for rule in (_django, _flask, _quart, _fastapi, _starlette, _litestar, _sanic, _streamlit, _dash, _gradio):
         found = rule(root, deps)
         if found:
             return _from_src(root, found)

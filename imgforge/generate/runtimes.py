@@ -198,7 +198,11 @@ def _node(root: Path) -> list[Declaration]:
         except ValueError as exc:
             raise UsageError(f"reading {root / 'package.json'}: not valid JSON ({exc})") from exc
         if isinstance(wanted, str):
-            found.append(Declaration("package.json engines.node", wanted, _npm_range(wanted)))
+            # One major (`14.x.x`, `^16.13.0`, `~18`) names a line as a version file does: an old one the catalog
+            # has not gets the nearest under overrides from init (javieraviles/node-typescript-koa-rest: 14.x.x).
+            one = re.fullmatch(r"\s*[\^~=]?v?(\d+)(?:\.(?:\d+|x|\*)){0,2}\s*", wanted, re.I)
+            found.append(Declaration("package.json engines.node", wanted, _npm_range(wanted),
+                                     _line("node", one.group(1)) if one else None))
     return found
 
 

@@ -1,0 +1,43 @@
+"""A port the project keeps in a settings file rather than in code: the JSON file a `PORT || config.port` default
+reads, and PORT in the environment template (.env.example) the project ships (pure)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from imgforge.generate.facts import find_port
+from tests.generate._files import write
+
+SERVER = "import settings from './settings.json';\n\napp.listen(process.env.PORT || settings.port);\n"
+
+
+@pytest.mark.parametrize(("files", "number", "where"), [
+    ({"src/index.js": SERVER, "src/settings.json": '{"port": 4100, "bodyLimit": "100kb"}'}, 4100,
+     "`port` in src/settings.json (read by src/index.js)"),
+    ({"server.js": "const conf = require('./conf/app.json');\nserver.listen(process.env.PORT ?? conf.port);\n",
+      "conf/app.json": '{"port": "5600"}'}, 5600, "`port` in conf/app.json (read by server.js)"),
+    ({"server.js": "app.listen(process.env.PORT);\n", ".env.example": "# copy to .env\nexport PORT=4321\nDEBUG=1\n"},
+     4321, "PORT in .env.example"),
+    # The code's own default wins over the template's.
+    ({"server.js": "app.listen(process.env.PORT || 3000);\n", ".env.example": "PORT=4321\n"}, 3000,
+     "the default of PORT in server.js"),
+])
+def test_a_port_kept_in_settings_is_found(tmp_path: Path, files: dict[str, str], number: int, where: str) -> None:
+    port = find_port(write(tmp_path, files), [], (".js",))
+    assert port is not None and port.number == number and where in port.why
+
+
+@pytest.mark.parametrize("files", [
+    {"src/index.js": SERVER},  # the file is not there
+    {"src/index.js": SERVER, "src/settings.json": "{not json"},
+    {"src/index.js": SERVER, "src/settings.json": '["port", 4100]'},
+    {"src/index.js": SERVER, "src/settings.json": '{"port": 80}'},  # below 1024: not bindable as non-root
+    {"src/index.js": SERVER, "src/settings.json": '{"port": true}'},
+    # Outside the project.
+    {"src/index.js": "import settings from '../../settings.json';\napp.listen(process.env.PORT || settings.port);\n"},
+    {"server.js": "app.listen(process.env.PORT);\n", ".env.example": "PORT=\nHOST_PORT=5432\n"},
+])
+def test_settings_that_state_no_usable_port_are_skipped(tmp_path: Path, files: dict[str, str]) -> None:
+    assert find_port(write(tmp_path, files), [], (".js",)) is None
