@@ -1,0 +1,36 @@
+"""Values under a credential-like name that describe or point at a secret rather than being one.
+
+Each case is paired with a nearby one that must still be found. Random parts come from tokengen's seeded
+generator, so nothing token-shaped is stored here.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from imgforge.secrets import SecretDetector
+from tokengen import fill
+
+_RNG = random.Random(14)
+_RANDOM = fill("{a20}", _RNG)
+
+
+@pytest.fixture(scope="module")
+def detector() -> SecretDetector:
+    return SecretDetector(strict=True)
+
+
+@pytest.mark.parametrize("password", ["s3cret1234$", "Passw0rd2024#", "t0ken99!$"])
+def test_a_stopword_with_digits_and_symbols_appended_is_a_placeholder(
+    detector: SecretDetector, password: str,
+) -> None:
+    # A commented sample login in a .env for a dev identity provider: a stopword dressed up for a password policy.
+    env = f'#IDP_USERNAME="someone@mail.test"\n#IDP_PASSWORD="{password}"\n'
+    assert detector.scan_bytes(env.encode(), "app/.env") == []
+
+
+def test_random_text_ending_in_digits_and_symbols_is_still_found(detector: SecretDetector) -> None:
+    env = f'IDP_PASSWORD="{_RANDOM[:10]}1234$"\n'
+    assert [m.rule for m in detector.scan_bytes(env.encode(), "app/.env")] == ["generic-secret"]
