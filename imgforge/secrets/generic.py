@@ -93,6 +93,17 @@ _VERSION = rb"(?:\^|~|[<>]=?|==?|!=)?\s*v?\d+(?:\.(?:\d+|x|\*)){1,3}(?:-[0-9A-Za
 _VERSION_RANGE = re.compile(_VERSION + rb"(?:\s*(?:,|\|\||\s)\s*" + _VERSION + rb")*")
 
 
+# A validation rule list (Laravel, validatorjs, Masonite): `required|string|min:6|confirmed` under a `password`
+# key says what a password must look like. Every `|` part must be a rule these libraries define.
+_VALIDATION_RULE = (
+    rb"(?:required|sometimes|nullable|bail|filled|present|string|confirmed|email|numeric|integer|alpha"
+    rb"|alpha_num|alpha_dash|ascii|current_password|password|min|max|size|between|regex|not_regex|same"
+    rb"|different|unique|exists|in|not_in|starts_with|ends_with|required_with|required_if|lowercase"
+    rb"|uppercase|letters|mixed_case|numbers|symbols|uncompromised|trim)(?::[^|]*)?"
+)
+_VALIDATION_RULES = re.compile(_VALIDATION_RULE + rb"(?:\|" + _VALIDATION_RULE + rb")+")
+
+
 def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: bool, around: bytes = b"") -> bool:
     """Decide whether ``value`` assigned to ``name`` is a real-looking secret."""
     literal = quoted or literal_values
@@ -104,6 +115,8 @@ def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: boo
         return False  # short hex ids (schema hashes, object ids) and AWS/URN resource names
     if _VERSION_RANGE.fullmatch(value):
         return False  # "@inquirer/password": "^4.0.23" in a package.json: a package named password, at a version
+    if _VALIDATION_RULES.fullmatch(value):
+        return False  # 'password' => 'required|string|min:6|confirmed': the rules a password is checked against
     if len(value) < 6 or (not literal and len(value) < 12) or value.lower() == name.lower().strip(b"-_.:"):
         return False
     if _names_itself(value, name):

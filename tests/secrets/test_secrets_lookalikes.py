@@ -22,6 +22,26 @@ def detector() -> SecretDetector:
     return SecretDetector(strict=True)
 
 
+@pytest.mark.parametrize("rules", [
+    "required|string|min:8|confirmed",
+    "sometimes|min:8",
+    "required|min:12|max:64",
+    "nullable|string|current_password",
+])
+def test_a_validation_rule_list_under_a_password_key_is_not_a_secret(
+    detector: SecretDetector, rules: str,
+) -> None:
+    # Laravel's (and validatorjs') rules for a form field: pipe-separated rule names, some with arguments.
+    php = f"return [\n    'email' => 'required|email',\n    'password' => '{rules}',\n];\n"
+    assert detector.scan_bytes(php.encode(), "app/Http/Requests/SignUp.php") == []
+
+
+def test_a_password_with_pipes_in_it_is_still_found(detector: SecretDetector) -> None:
+    # the parts are not rule names: a password someone wrote with `|` between its words
+    php = f"$config = ['password' => 'k{_RANDOM[:8]}|min:{_RANDOM[8:14]}'];\n"
+    assert [m.rule for m in detector.scan_bytes(php.encode(), "config/mail.php")] == ["generic-secret"]
+
+
 @pytest.mark.parametrize("password", ["s3cret1234$", "Passw0rd2024#", "t0ken99!$"])
 def test_a_stopword_with_digits_and_symbols_appended_is_a_placeholder(
     detector: SecretDetector, password: str,
