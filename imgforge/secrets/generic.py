@@ -67,6 +67,7 @@ _NOT_A_CREDENTIAL = re.compile(
 )
 _NOT_LETTERS = re.compile(rb"[^a-z]+")
 _NOT_ALNUM = re.compile(rb"[^a-z0-9]+")
+_CREDENTIAL_WORD = re.compile(rb"pass|pwd|secret|token|key|cred|auth")
 _CALL_OPEN = re.compile(rb"\(\s*\\?[\"']$")
 _VALUE_END = re.compile(rb"&|\\[nrt\"'\\]|\\$|</")
 _SHORT_HEX = re.compile(rb"^[0-9a-f]{1,20}$")
@@ -157,7 +158,14 @@ def _names_itself(value: bytes, name: bytes) -> bool:
     a property or message key (`"RADICALE:share-token"`, `"app.auth.api-key"`), not a secret."""
     wanted = _NOT_ALNUM.sub(b"", name.lower())
     last = re.split(rb"[:/.]", value)[-1]
-    return len(wanted) >= 5 and last != value and _NOT_ALNUM.sub(b"", last.lower()) == wanted
+    if last == value:
+        return False
+    spelled = _NOT_ALNUM.sub(b"", last.lower())
+    if len(wanted) >= 5 and spelled == wanted:
+        return True
+    # A secret store's reference, `path/to/secret:field`, whose field is the name's credential word(s):
+    # GPG_PASSPHRASE=ci/gpg-signing:passphrase (Vault actions' and External Secrets' syntax).
+    return len(spelled) >= 6 and wanted.endswith(spelled) and _CREDENTIAL_WORD.search(spelled) is not None
 
 
 def _spans_words(data: bytes, m: Any) -> bool:

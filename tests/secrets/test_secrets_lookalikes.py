@@ -54,3 +54,24 @@ def test_a_stopword_with_digits_and_symbols_appended_is_a_placeholder(
 def test_random_text_ending_in_digits_and_symbols_is_still_found(detector: SecretDetector) -> None:
     env = f'IDP_PASSWORD="{_RANDOM[:10]}1234$"\n'
     assert [m.rule for m in detector.scan_bytes(env.encode(), "app/.env")] == ["generic-secret"]
+
+
+def test_a_secret_store_reference_whose_field_is_the_names_credential_word_is_not_a_secret(
+    detector: SecretDetector,
+) -> None:
+    # A CI step that maps secret-store entries (path:field) to environment variables.
+    workflow = (
+        "      - uses: org/get-vault-secrets@v1\n"
+        "        with:\n"
+        "          repo_secrets: |\n"
+        "            SIGNING_PRIVATE_KEY=release-signing-key:private_key\n"
+        "            SIGNING_PASSPHRASE=ci/release-signing-key:passphrase\n"
+        "            DEPLOY_TOKEN=deploy/prod.token\n"
+    )
+    assert detector.scan_bytes(workflow.encode(), "app/.github/workflows/release.yaml") == []
+
+
+def test_a_value_with_a_colon_and_a_random_tail_is_still_found(detector: SecretDetector) -> None:
+    # the last part is not the name's credential word: a user:password pair, or a key with a colon in it
+    text = f"SIGNING_PASSPHRASE=release:{_RANDOM}\nDEPLOY_TOKEN=ci:{_RANDOM[::-1]}\n"
+    assert [m.rule for m in detector.scan_bytes(text.encode(), "app/.env")] == ["generic-secret"] * 2
