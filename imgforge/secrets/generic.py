@@ -89,9 +89,11 @@ def is_reference(value: bytes) -> bool:
     return _REFERENCE.match(value) is not None or is_code_reference(value)
 
 
-# A version or a range of one (npm, pip, Cargo): `^4.0.23`, `~1.2`, `>=2.0.0 <3`, `1.x`, `v2.3.1-beta.2`.
+# A version or a range of one (npm, pip, Cargo, Composer): `^4.0.23`, `~1.2`, `>=2.0.0 <3`, `1.x`, `v2.3.1-beta.2`.
 _VERSION = rb"(?:\^|~|[<>]=?|==?|!=)?\s*v?\d+(?:\.(?:\d+|x|\*)){1,3}(?:-[0-9A-Za-z.]+)?(?:\+[0-9A-Za-z.]+)?"
-_VERSION_RANGE = re.compile(_VERSION + rb"(?:\s*(?:,|\|\||\s)\s*" + _VERSION + rb")*")
+# Composer writes a major alone after an operator and ORs with one bar: `<2.0.5|>=3,<3.0.3`.
+_VERSION_OR_MAJOR = rb"(?:" + _VERSION + rb"|(?:\^|~|[<>]=?|==?|!=)\s*v?\d+)"
+_VERSION_RANGE = re.compile(_VERSION_OR_MAJOR + rb"(?:\s*(?:,|\|\|?|\s)\s*" + _VERSION_OR_MAJOR + rb")*")
 
 
 # A validation rule list (Laravel, validatorjs, Masonite): `required|string|min:6|confirmed` under a `password`

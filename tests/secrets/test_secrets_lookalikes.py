@@ -75,3 +75,21 @@ def test_a_value_with_a_colon_and_a_random_tail_is_still_found(detector: SecretD
     # the last part is not the name's credential word: a user:password pair, or a key with a colon in it
     text = f"SIGNING_PASSPHRASE=release:{_RANDOM}\nDEPLOY_TOKEN=ci:{_RANDOM[::-1]}\n"
     assert [m.rule for m in detector.scan_bytes(text.encode(), "app/.env")] == ["generic-secret"] * 2
+
+
+def test_composer_constraints_under_a_package_named_like_a_password_are_not_secrets(detector: SecretDetector) -> None:
+    # A lockfile's map of packages to affected versions: Composer ORs with one bar and writes a bare major.
+    lock = (
+        '{"conflict": {\n'
+        '    "acme/fe_reset_pwd": "<2.0.5|>=3,<3.0.3",\n'
+        '    "acme/api_token": "<=2.1.3|==2.2.0.0-beta|>=7,<7.4",\n'
+        '    "acme/user_password": "^1.0|^2.0"\n'
+        "}}\n"
+    )
+    assert detector.scan_bytes(lock.encode(), "app/composer.lock") == []
+
+
+def test_a_password_beside_composer_constraints_is_still_found(detector: SecretDetector) -> None:
+    text = f'{{"require": {{"acme/pkg": "<2.0.5|>=3"}}, "password": ">={_RANDOM[:12]}|<3"}}\n'
+    assert [m.rule for m in detector.scan_bytes(text.encode(), "app/auth.json")] == ["generic-secret"]
+
