@@ -81,6 +81,9 @@ _ALGOLIA_APP_ID = re.compile(rb"(?i:app_?id)\\?[\"']?\s*[:=]\s*\\?[\"'][A-Z0-9]{
 # sentence (a locale file's "wayToGetLineNotifyToken": "{0}からアクセストークンを入手できます"), never a token.
 _UNSPACED_SCRIPT = re.compile("[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
 _SQL_CONDITION = re.compile(rb"\w+(?:=|<>|!=|<=?|>=?)\?")
+_SECRET_NAME_SIBLING = re.compile(rb"(?i)secret_?name\\?[\"']?\s*[:=]")
+# A key of a Secret's data as people name them: upper or lower case words joined by `-`, `_` or `.`.
+_KEY_NAME = re.compile(rb"^(?:[A-Z][A-Z0-9]*(?:[-_.][A-Z0-9]+)+|[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+)$")
 _ALGOLIA_INDEX = re.compile(rb"(?i)index_?name\\?[\"']?\s*[:=]")
 
 
@@ -124,7 +127,7 @@ def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: boo
         return False
     if _names_itself(value, name):
         return False  # SHARE_TOKEN = "RADICALE:share-token": a namespaced key naming the setting, not its value
-    if _search_only_key(name, around):
+    if _search_only_key(name, around) or _secret_key_reference(value, name, around):
         return False
     if _SQL_CONDITION.fullmatch(value):
         return False  # R.find("api_key", "user_id=?", [id]): a table name, then a query condition with a parameter
@@ -153,6 +156,14 @@ def _search_only_key(name: bytes, around: bytes) -> bool:
     last = re.split(rb"[.\-]", name.lower())[-1].replace(b"_", b"")
     return (last in (b"apikey", b"searchapikey", b"searchonlyapikey") and _ALGOLIA_APP_ID.search(around) is not None
             and _ALGOLIA_INDEX.search(around) is not None)
+
+
+def _secret_key_reference(value: bytes, name: bytes, around: bytes) -> bool:
+    """Whether `name: value` picks a key out of a Kubernetes Secret named beside it (`secretName: app-env`,
+    `secretKey: DB_PASSWORD`, as Helm charts' values write it): the value is the key's name, in one case."""
+    last = re.split(rb"[.\-]", name.lower())[-1].replace(b"_", b"")
+    return (last.endswith(b"secretkey") and _KEY_NAME.match(value) is not None
+            and _SECRET_NAME_SIBLING.search(around) is not None)
 
 
 def _names_itself(value: bytes, name: bytes) -> bool:

@@ -93,3 +93,15 @@ def test_a_password_beside_composer_constraints_is_still_found(detector: SecretD
     text = f'{{"require": {{"acme/pkg": "<2.0.5|>=3"}}, "password": ">={_RANDOM[:12]}|<3"}}\n'
     assert [m.rule for m in detector.scan_bytes(text.encode(), "app/auth.json")] == ["generic-secret"]
 
+
+@pytest.mark.parametrize("key", ["DEPLOY_K8S_PATH", "db-conn-v2", "api.key.v2"])
+def test_the_name_of_a_key_in_a_kubernetes_secret_is_not_a_secret(detector: SecretDetector, key: str) -> None:
+    # Helm values that map a Secret's key to an environment variable: secretKey names the key, secretName the Secret.
+    values = f"agent:\n  secretEnvVars:\n    - key: TOKEN\n      secretKey: {key}\n      secretName: ci-agent-secrets\n"
+    assert detector.scan_bytes(values.encode(), "app/charts/agent/values.yaml") == []
+
+
+def test_a_secret_key_value_beside_a_secret_name_is_still_found(detector: SecretDetector) -> None:
+    # an object store's credentials in the same file: a random key is a key, whatever sits beside it
+    values = f"s3:\n  accessKey: minio\n  secretKey: {_RANDOM}\n  secretName: ''\n"
+    assert [m.rule for m in detector.scan_bytes(values.encode(), "app/charts/store/values.yaml")] == ["generic-secret"]
