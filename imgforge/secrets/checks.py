@@ -45,6 +45,7 @@ _PLACEHOLDER_RE = re.compile(
     | 12345 | abcdef | abc123 | qwerty | some[-_+ ](?:client|secret|password|token|key)
     | dead[-_]?beef | cafe[-_]?babe | feed[-_]?face | baad[-_]?f00d | decaf[-_]?bad  # hex "magic words" of docs
     | not[-_ ]?(?:a|my|your)?[-_ ]?real | fake[-_]?(?:secret|password|token|key)
+    | not[-_ ]?(?:a|so)[-_ ]?(?:secret|password|token)  # self-declared: not-a-secret-..., not-so-secret
     | ^(?:none|null|nil|undefined|true|false)$
     | ^process\.env | ^os\.environ | getenv | ^env\. | ^secrets\. | ^vault:
     """

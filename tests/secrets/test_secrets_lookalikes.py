@@ -105,3 +105,13 @@ def test_a_secret_key_value_beside_a_secret_name_is_still_found(detector: Secret
     # an object store's credentials in the same file: a random key is a key, whatever sits beside it
     values = f"s3:\n  accessKey: minio\n  secretKey: {_RANDOM}\n  secretName: ''\n"
     assert [m.rule for m in detector.scan_bytes(values.encode(), "app/charts/store/values.yaml")] == ["generic-secret"]
+
+
+@pytest.mark.parametrize("value", ["not-a-secret--for-the-demo-only!", "not-so-secret-dev-42"])
+def test_a_value_that_says_it_is_not_a_secret_is_a_stand_in(detector: SecretDetector, value: str) -> None:
+    assert detector.scan_bytes(f"APP_SECRET={value}\n".encode(), "app/.env.local.demo") == []
+
+
+def test_a_random_value_in_the_same_place_is_still_found(detector: SecretDetector) -> None:
+    text = f"APP_SECRET=note-{_RANDOM}\n"
+    assert [m.rule for m in detector.scan_bytes(text.encode(), "app/.env.local.demo")] == ["generic-secret"]
