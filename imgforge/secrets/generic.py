@@ -58,7 +58,8 @@ PATTERN = _HEAD + rb"(?:" + _QUOTED + rb"|()([^\s\"'`]*[^\sA-Za-z_$\-\x80-\xff\"
 # In source code a bare value is an expression unless it is token-shaped with a digit; the DFA drops the rest.
 CODE_PATTERN = _HEAD + rb"(?:" + _QUOTED + rb"|()([A-Za-z+/=_\-.~]*[0-9][A-Za-z0-9+/=_\-.~]*)(?:[\s,;`\\<]|$))"
 # $VAR, ${VAR}, $(cmd), YAML &anchor / *alias, @variable (Gradle, Ansible, SQL), %VAR% (Windows).
-_REFERENCE = re.compile(rb"^(?:\$[\w{(]|[&*@][A-Za-z_][\w.-]*$|%[A-Za-z_]\w*%$)")
+# $VAR, ${VAR}, $(cmd); YAML anchors; %VAR% (Windows) and Symfony's parameters: %kernel.secret%, %env(APP_SECRET)%.
+_REFERENCE = re.compile(rb"^(?:\$[\w{(]|[&*@][A-Za-z_][\w.-]*$|%(?:[A-Za-z_][\w.]*|env\([\w:.-]+\))%$)")
 # Names ending in "token" that name pagination cursors, idempotency keys and the like, not credentials.
 _NOT_A_CREDENTIAL = re.compile(
     rb"(?:next|page|pagination|continuation|cursor|marker|client|change|idempotency|verification|update|sync"

@@ -107,6 +107,20 @@ def test_a_secret_key_value_beside_a_secret_name_is_still_found(detector: Secret
     assert [m.rule for m in detector.scan_bytes(values.encode(), "app/charts/store/values.yaml")] == ["generic-secret"]
 
 
+def test_a_symfony_parameter_reference_is_not_a_secret(detector: SecretDetector) -> None:
+    # Symfony's config reads a secret from the environment (an env processor) or from another parameter.
+    yaml = "framework:\n    secret: '%env(APP_SECRET)%'\n    mailer_password: '%env(resolve:MAIL_PASS)%'\n"
+    yaml += "security:\n    remember_me_secret: '%kernel.secret%'\n"
+    assert detector.scan_bytes(yaml.encode(), "app/config/packages/framework.yaml") == []
+
+
+def test_a_percent_wrapped_random_value_is_still_found(detector: SecretDetector) -> None:
+    yaml = f"framework:\n    secret: '%{_RANDOM[:6]}-{_RANDOM[6:]}%'\n"
+    assert [m.rule for m in detector.scan_bytes(yaml.encode(), "app/config/packages/framework.yaml")] == [
+        "generic-secret"
+    ]
+
+
 @pytest.mark.parametrize("value", ["not-a-secret--for-the-demo-only!", "not-so-secret-dev-42"])
 def test_a_value_that_says_it_is_not_a_secret_is_a_stand_in(detector: SecretDetector, value: str) -> None:
     assert detector.scan_bytes(f"APP_SECRET={value}\n".encode(), "app/.env.local.demo") == []
