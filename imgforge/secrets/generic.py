@@ -182,6 +182,18 @@ def _names_itself(value: bytes, name: bytes) -> bool:
     return len(spelled) >= 6 and wanted.endswith(spelled) and _CREDENTIAL_WORD.search(spelled) is not None
 
 
+def _unbalanced_closers(value: bytes) -> bytes:
+    """The value without the `)`, `}` and `]` it ends with that open nowhere in it: `api({token: PD_TOKEN})`
+    in a script leaves `PD_TOKEN})`, whose closers end the call around it."""
+    while value and value[-1:] in (b")", b"}", b"]"):
+        closer = value[-1:]
+        opener = {b")": b"(", b"}": b"{", b"]": b"["}[closer]
+        if value.count(opener) >= value.count(closer):
+            break
+        value = value[:-1]
+    return value
+
+
 def _spans_words(data: bytes, m: Any) -> bool:
     """Whether the string that really holds a value (up to its own closing quote) has whitespace in it.
 
@@ -209,6 +221,7 @@ def extract(m: Any, ctx: Context) -> Found | None:
         stripped = value[: cut.start()] if cut else value
         if not stripped.endswith(b"..."):  # "sk_live_4eC3..." is a truncated example, not a shorter secret
             stripped = stripped.rstrip(b",;:.")
+        stripped = _unbalanced_closers(stripped)
         end -= len(value) - len(stripped)
         value = stripped
     elif value.endswith(b"\\"):

@@ -129,3 +129,22 @@ def test_a_value_that_says_it_is_not_a_secret_is_a_stand_in(detector: SecretDete
 def test_a_random_value_in_the_same_place_is_still_found(detector: SecretDetector) -> None:
     text = f"APP_SECRET=note-{_RANDOM}\n"
     assert [m.rule for m in detector.scan_bytes(text.encode(), "app/.env.local.demo")] == ["generic-secret"]
+
+
+def test_a_variable_passed_in_a_script_inside_yaml_is_not_a_secret(detector: SecretDetector) -> None:
+    # A workflow step's inline script: the bare value is a variable, and the closers after it end the call.
+    workflow = (
+        "        with:\n"
+        "          script: |\n"
+        "            const { PD_API_TOKEN } = process.env\n"
+        "            const pd = api({token: PD_API_TOKEN})\n"
+        "            const other = client({auth: {token: PD_API_TOKEN}})\n"
+    )
+    assert detector.scan_bytes(workflow.encode(), "app/.github/workflows/triage.yml") == []
+
+
+def test_a_random_value_passed_in_a_script_inside_yaml_is_still_found(detector: SecretDetector) -> None:
+    workflow = f"        script: |\n            const pd = api({{token: {_RANDOM}}})\n"
+    found = detector.scan_bytes(workflow.encode(), "app/.github/workflows/triage.yml")
+    assert [m.rule for m in found] == ["generic-secret"]
+    assert found[0].redacted.endswith(_RANDOM[-4:])  # the value ends where the call's closers begin
