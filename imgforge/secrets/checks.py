@@ -45,6 +45,7 @@ _PLACEHOLDER_RE = re.compile(
     | 12345 | abcdef | abc123 | qwerty | some[-_+ ](?:client|secret|password|token|key)
     | dead[-_]?beef | cafe[-_]?babe | feed[-_]?face | baad[-_]?f00d | decaf[-_]?bad  # hex "magic words" of docs
     | not[-_ ]?(?:a|my|your)?[-_ ]?real | fake[-_]?(?:secret|password|token|key)
+    | not[-_ ]?(?:a|so)[-_ ]?(?:secret|password|token)  # self-declared: not-a-secret-..., not-so-secret
     | ^(?:none|null|nil|undefined|true|false)$
     | ^process\.env | ^os\.environ | getenv | ^env\. | ^secrets\. | ^vault:
     """
@@ -147,6 +148,9 @@ _CREDENTIAL_PART = frozenset({b"TOKEN", b"PASSWORD", b"PASSWD", b"PASS", b"SECRE
                               b"CREDENTIAL", b"CREDENTIALS", b"PAT"})
 
 
+# The digits and symbols people append to a word to pass a password policy (`1234$`, `99!#`); a leading
+# leetspeak letter of the word itself (`s3cret`) is before them, so only a run holding a digit is cut.
+_TRAILING_DIGITS_AND_SYMBOLS = re.compile(rb"[0-9][0-9!.$#%&*?@]*$")
 _SED_TAIL = re.compile(rb"^([a-z_]+)[|/#,][gip0-9]*$")
 
 
@@ -159,8 +163,9 @@ def is_placeholder(value: bytes) -> bool:
     if (
         _normalized(stripped) in _PLACEHOLDER_WORDS
         or _normalized(stripped.rstrip(b"0123456789!.")) in _PLACEHOLDER_WORDS
+        or _normalized(_TRAILING_DIGITS_AND_SYMBOLS.sub(b"", stripped)) in _PLACEHOLDER_WORDS
     ):
-        return True  # p@ssw0rd, Passw0rd1, secret123
+        return True  # p@ssw0rd, Passw0rd1, secret123, s3cret1234$ (a stopword, then digits and symbols)
     if _one_symbol_off(stripped):
         return True
     sed = _SED_TAIL.match(lowered)

@@ -58,7 +58,8 @@ PATTERN = _HEAD + rb"(?:" + _QUOTED + rb"|()([^\s\"'`]*[^\sA-Za-z_$\-\x80-\xff\"
 # In source code a bare value is an expression unless it is token-shaped with a digit; the DFA drops the rest.
 CODE_PATTERN = _HEAD + rb"(?:" + _QUOTED + rb"|()([A-Za-z+/=_\-.~]*[0-9][A-Za-z0-9+/=_\-.~]*)(?:[\s,;`\\<]|$))"
 # $VAR, ${VAR}, $(cmd), YAML &anchor / *alias, @variable (Gradle, Ansible, SQL), %VAR% (Windows).
-_REFERENCE = re.compile(rb"^(?:\$[\w{(]|[&*@][A-Za-z_][\w.-]*$|%[A-Za-z_]\w*%$)")
+# $VAR, ${VAR}, $(cmd); YAML anchors; %VAR% (Windows) and Symfony's parameters: %kernel.secret%, %env(APP_SECRET)%.
+_REFERENCE = re.compile(rb"^(?:\$[\w{(]|[&*@][A-Za-z_][\w.-]*$|%(?:[A-Za-z_][\w.]*|env\([\w:.-]+\))%$)")
 # Names ending in "token" that name pagination cursors, idempotency keys and the like, not credentials.
 _NOT_A_CREDENTIAL = re.compile(
     rb"(?:next|page|pagination|continuation|cursor|marker|client|change|idempotency|verification|update|sync"
@@ -67,6 +68,7 @@ _NOT_A_CREDENTIAL = re.compile(
 )
 _NOT_LETTERS = re.compile(rb"[^a-z]+")
 _NOT_ALNUM = re.compile(rb"[^a-z0-9]+")
+_CREDENTIAL_WORD = re.compile(rb"pass|pwd|secret|token|key|cred|auth")
 _CALL_OPEN = re.compile(rb"\(\s*\\?[\"']$")
 _VALUE_END = re.compile(rb"&|\\[nrt\"'\\]|\\$|</")
 _SHORT_HEX = re.compile(rb"^[0-9a-f]{1,20}$")
@@ -80,6 +82,9 @@ _ALGOLIA_APP_ID = re.compile(rb"(?i:app_?id)\\?[\"']?\s*[:=]\s*\\?[\"'][A-Z0-9]{
 # sentence (a locale file's "wayToGetLineNotifyToken": "{0}からアクセストークンを入手できます"), never a token.
 _UNSPACED_SCRIPT = re.compile("[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
 _SQL_CONDITION = re.compile(rb"\w+(?:=|<>|!=|<=?|>=?)\?")
+_SECRET_NAME_SIBLING = re.compile(rb"(?i)secret_?name\\?[\"']?\s*[:=]")
+# A key of a Secret's data as people name them: upper or lower case words joined by `-`, `_` or `.`.
+_KEY_NAME = re.compile(rb"^(?:[A-Z][A-Z0-9]*(?:[-_.][A-Z0-9]+)+|[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+)$")
 _ALGOLIA_INDEX = re.compile(rb"(?i)index_?name\\?[\"']?\s*[:=]")
 
 
@@ -88,9 +93,22 @@ def is_reference(value: bytes) -> bool:
     return _REFERENCE.match(value) is not None or is_code_reference(value)
 
 
-# A version or a range of one (npm, pip, Cargo): `^4.0.23`, `~1.2`, `>=2.0.0 <3`, `1.x`, `v2.3.1-beta.2`.
+# A version or a range of one (npm, pip, Cargo, Composer): `^4.0.23`, `~1.2`, `>=2.0.0 <3`, `1.x`, `v2.3.1-beta.2`.
 _VERSION = rb"(?:\^|~|[<>]=?|==?|!=)?\s*v?\d+(?:\.(?:\d+|x|\*)){1,3}(?:-[0-9A-Za-z.]+)?(?:\+[0-9A-Za-z.]+)?"
-_VERSION_RANGE = re.compile(_VERSION + rb"(?:\s*(?:,|\|\||\s)\s*" + _VERSION + rb")*")
+# Composer writes a major alone after an operator and ORs with one bar: `<2.0.5|>=3,<3.0.3`.
+_VERSION_OR_MAJOR = rb"(?:" + _VERSION + rb"|(?:\^|~|[<>]=?|==?|!=)\s*v?\d+)"
+_VERSION_RANGE = re.compile(_VERSION_OR_MAJOR + rb"(?:\s*(?:,|\|\|?|\s)\s*" + _VERSION_OR_MAJOR + rb")*")
+
+
+# A validation rule list (Laravel, validatorjs, Masonite): `required|string|min:6|confirmed` under a `password`
+# key says what a password must look like. Every `|` part must be a rule these libraries define.
+_VALIDATION_RULE = (
+    rb"(?:required|sometimes|nullable|bail|filled|present|string|confirmed|email|numeric|integer|alpha"
+    rb"|alpha_num|alpha_dash|ascii|current_password|password|min|max|size|between|regex|not_regex|same"
+    rb"|different|unique|exists|in|not_in|starts_with|ends_with|required_with|required_if|lowercase"
+    rb"|uppercase|letters|mixed_case|numbers|symbols|uncompromised|trim)(?::[^|]*)?"
+)
+_VALIDATION_RULES = re.compile(_VALIDATION_RULE + rb"(?:\|" + _VALIDATION_RULE + rb")+")
 
 
 def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: bool, around: bytes = b"") -> bool:
@@ -104,11 +122,13 @@ def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: boo
         return False  # short hex ids (schema hashes, object ids) and AWS/URN resource names
     if _VERSION_RANGE.fullmatch(value):
         return False  # "@inquirer/password": "^4.0.23" in a package.json: a package named password, at a version
+    if _VALIDATION_RULES.fullmatch(value):
+        return False  # 'password' => 'required|string|min:6|confirmed': the rules a password is checked against
     if len(value) < 6 or (not literal and len(value) < 12) or value.lower() == name.lower().strip(b"-_.:"):
         return False
     if _names_itself(value, name):
         return False  # SHARE_TOKEN = "RADICALE:share-token": a namespaced key naming the setting, not its value
-    if _search_only_key(name, around):
+    if _search_only_key(name, around) or _secret_key_reference(value, name, around):
         return False
     if _SQL_CONDITION.fullmatch(value):
         return False  # R.find("api_key", "user_id=?", [id]): a table name, then a query condition with a parameter
@@ -139,12 +159,39 @@ def _search_only_key(name: bytes, around: bytes) -> bool:
             and _ALGOLIA_INDEX.search(around) is not None)
 
 
+def _secret_key_reference(value: bytes, name: bytes, around: bytes) -> bool:
+    """Whether `name: value` picks a key out of a Kubernetes Secret named beside it (`secretName: app-env`,
+    `secretKey: DB_PASSWORD`, as Helm charts' values write it): the value is the key's name, in one case."""
+    last = re.split(rb"[.\-]", name.lower())[-1].replace(b"_", b"")
+    return (last.endswith(b"secretkey") and _KEY_NAME.match(value) is not None
+            and _SECRET_NAME_SIBLING.search(around) is not None)
+
+
 def _names_itself(value: bytes, name: bytes) -> bool:
     """Whether the value's last `:`, `/` or `.` part spells the name it is assigned to (case and `-`/`_` aside):
     a property or message key (`"RADICALE:share-token"`, `"app.auth.api-key"`), not a secret."""
     wanted = _NOT_ALNUM.sub(b"", name.lower())
     last = re.split(rb"[:/.]", value)[-1]
-    return len(wanted) >= 5 and last != value and _NOT_ALNUM.sub(b"", last.lower()) == wanted
+    if last == value:
+        return False
+    spelled = _NOT_ALNUM.sub(b"", last.lower())
+    if len(wanted) >= 5 and spelled == wanted:
+        return True
+    # A secret store's reference, `path/to/secret:field`, whose field is the name's credential word(s):
+    # GPG_PASSPHRASE=ci/gpg-signing:passphrase (Vault actions' and External Secrets' syntax).
+    return len(spelled) >= 6 and wanted.endswith(spelled) and _CREDENTIAL_WORD.search(spelled) is not None
+
+
+def _unbalanced_closers(value: bytes) -> bytes:
+    """The value without the `)`, `}` and `]` it ends with that open nowhere in it: `api({token: PD_TOKEN})`
+    in a script leaves `PD_TOKEN})`, whose closers end the call around it."""
+    while value and value[-1:] in (b")", b"}", b"]"):
+        closer = value[-1:]
+        opener = {b")": b"(", b"}": b"{", b"]": b"["}[closer]
+        if value.count(opener) >= value.count(closer):
+            break
+        value = value[:-1]
+    return value
 
 
 def _spans_words(data: bytes, m: Any) -> bool:
@@ -174,6 +221,7 @@ def extract(m: Any, ctx: Context) -> Found | None:
         stripped = value[: cut.start()] if cut else value
         if not stripped.endswith(b"..."):  # "sk_live_4eC3..." is a truncated example, not a shorter secret
             stripped = stripped.rstrip(b",;:.")
+        stripped = _unbalanced_closers(stripped)
         end -= len(value) - len(stripped)
         value = stripped
     elif value.endswith(b"\\"):

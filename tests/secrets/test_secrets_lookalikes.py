@@ -1,0 +1,150 @@
+"""Values under a credential-like name that describe or point at a secret rather than being one.
+
+Each case is paired with a nearby one that must still be found. Random parts come from tokengen's seeded
+generator, so nothing token-shaped is stored here.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from imgforge.secrets import SecretDetector
+from tokengen import fill
+
+_RNG = random.Random(14)
+_RANDOM = fill("{a20}", _RNG)
+
+
+@pytest.fixture(scope="module")
+def detector() -> SecretDetector:
+    return SecretDetector(strict=True)
+
+
+@pytest.mark.parametrize("rules", [
+    "required|string|min:8|confirmed",
+    "sometimes|min:8",
+    "required|min:12|max:64",
+    "nullable|string|current_password",
+])
+def test_a_validation_rule_list_under_a_password_key_is_not_a_secret(
+    detector: SecretDetector, rules: str,
+) -> None:
+    # Laravel's (and validatorjs') rules for a form field: pipe-separated rule names, some with arguments.
+    php = f"return [\n    'email' => 'required|email',\n    'password' => '{rules}',\n];\n"
+    assert detector.scan_bytes(php.encode(), "app/Http/Requests/SignUp.php") == []
+
+
+def test_a_password_with_pipes_in_it_is_still_found(detector: SecretDetector) -> None:
+    # the parts are not rule names: a password someone wrote with `|` between its words
+    php = f"$config = ['password' => 'k{_RANDOM[:8]}|min:{_RANDOM[8:14]}'];\n"
+    assert [m.rule for m in detector.scan_bytes(php.encode(), "config/mail.php")] == ["generic-secret"]
+
+
+@pytest.mark.parametrize("password", ["s3cret1234$", "Passw0rd2024#", "t0ken99!$"])
+def test_a_stopword_with_digits_and_symbols_appended_is_a_placeholder(
+    detector: SecretDetector, password: str,
+) -> None:
+    # A commented sample login in a .env for a dev identity provider: a stopword dressed up for a password policy.
+    env = f'#IDP_USERNAME="someone@mail.test"\n#IDP_PASSWORD="{password}"\n'
+    assert detector.scan_bytes(env.encode(), "app/.env") == []
+
+
+def test_random_text_ending_in_digits_and_symbols_is_still_found(detector: SecretDetector) -> None:
+    env = f'IDP_PASSWORD="{_RANDOM[:10]}1234$"\n'
+    assert [m.rule for m in detector.scan_bytes(env.encode(), "app/.env")] == ["generic-secret"]
+
+
+def test_a_secret_store_reference_whose_field_is_the_names_credential_word_is_not_a_secret(
+    detector: SecretDetector,
+) -> None:
+    # A CI step that maps secret-store entries (path:field) to environment variables.
+    workflow = (
+        "      - uses: org/get-vault-secrets@v1\n"
+        "        with:\n"
+        "          repo_secrets: |\n"
+        "            SIGNING_PRIVATE_KEY=release-signing-key:private_key\n"
+        "            SIGNING_PASSPHRASE=ci/release-signing-key:passphrase\n"
+        "            DEPLOY_TOKEN=deploy/prod.token\n"
+    )
+    assert detector.scan_bytes(workflow.encode(), "app/.github/workflows/release.yaml") == []
+
+
+def test_a_value_with_a_colon_and_a_random_tail_is_still_found(detector: SecretDetector) -> None:
+    # the last part is not the name's credential word: a user:password pair, or a key with a colon in it
+    text = f"SIGNING_PASSPHRASE=release:{_RANDOM}\nDEPLOY_TOKEN=ci:{_RANDOM[::-1]}\n"
+    assert [m.rule for m in detector.scan_bytes(text.encode(), "app/.env")] == ["generic-secret"] * 2
+
+
+def test_composer_constraints_under_a_package_named_like_a_password_are_not_secrets(detector: SecretDetector) -> None:
+    # A lockfile's map of packages to affected versions: Composer ORs with one bar and writes a bare major.
+    lock = (
+        '{"conflict": {\n'
+        '    "acme/fe_reset_pwd": "<2.0.5|>=3,<3.0.3",\n'
+        '    "acme/api_token": "<=2.1.3|==2.2.0.0-beta|>=7,<7.4",\n'
+        '    "acme/user_password": "^1.0|^2.0"\n'
+        "}}\n"
+    )
+    assert detector.scan_bytes(lock.encode(), "app/composer.lock") == []
+
+
+def test_a_password_beside_composer_constraints_is_still_found(detector: SecretDetector) -> None:
+    text = f'{{"require": {{"acme/pkg": "<2.0.5|>=3"}}, "password": ">={_RANDOM[:12]}|<3"}}\n'
+    assert [m.rule for m in detector.scan_bytes(text.encode(), "app/auth.json")] == ["generic-secret"]
+
+
+@pytest.mark.parametrize("key", ["DEPLOY_K8S_PATH", "db-conn-v2", "api.key.v2"])
+def test_the_name_of_a_key_in_a_kubernetes_secret_is_not_a_secret(detector: SecretDetector, key: str) -> None:
+    # Helm values that map a Secret's key to an environment variable: secretKey names the key, secretName the Secret.
+    values = f"agent:\n  secretEnvVars:\n    - key: TOKEN\n      secretKey: {key}\n      secretName: ci-agent-secrets\n"
+    assert detector.scan_bytes(values.encode(), "app/charts/agent/values.yaml") == []
+
+
+def test_a_secret_key_value_beside_a_secret_name_is_still_found(detector: SecretDetector) -> None:
+    # an object store's credentials in the same file: a random key is a key, whatever sits beside it
+    values = f"s3:\n  accessKey: minio\n  secretKey: {_RANDOM}\n  secretName: ''\n"
+    assert [m.rule for m in detector.scan_bytes(values.encode(), "app/charts/store/values.yaml")] == ["generic-secret"]
+
+
+def test_a_symfony_parameter_reference_is_not_a_secret(detector: SecretDetector) -> None:
+    # Symfony's config reads a secret from the environment (an env processor) or from another parameter.
+    yaml = "framework:\n    secret: '%env(APP_SECRET)%'\n    mailer_password: '%env(resolve:MAIL_PASS)%'\n"
+    yaml += "security:\n    remember_me_secret: '%kernel.secret%'\n"
+    assert detector.scan_bytes(yaml.encode(), "app/config/packages/framework.yaml") == []
+
+
+def test_a_percent_wrapped_random_value_is_still_found(detector: SecretDetector) -> None:
+    yaml = f"framework:\n    secret: '%{_RANDOM[:6]}-{_RANDOM[6:]}%'\n"
+    assert [m.rule for m in detector.scan_bytes(yaml.encode(), "app/config/packages/framework.yaml")] == [
+        "generic-secret"
+    ]
+
+
+@pytest.mark.parametrize("value", ["not-a-secret--for-the-demo-only!", "not-so-secret-dev-42"])
+def test_a_value_that_says_it_is_not_a_secret_is_a_stand_in(detector: SecretDetector, value: str) -> None:
+    assert detector.scan_bytes(f"APP_SECRET={value}\n".encode(), "app/.env.local.demo") == []
+
+
+def test_a_random_value_in_the_same_place_is_still_found(detector: SecretDetector) -> None:
+    text = f"APP_SECRET=note-{_RANDOM}\n"
+    assert [m.rule for m in detector.scan_bytes(text.encode(), "app/.env.local.demo")] == ["generic-secret"]
+
+
+def test_a_variable_passed_in_a_script_inside_yaml_is_not_a_secret(detector: SecretDetector) -> None:
+    # A workflow step's inline script: the bare value is a variable, and the closers after it end the call.
+    workflow = (
+        "        with:\n"
+        "          script: |\n"
+        "            const { PD_API_TOKEN } = process.env\n"
+        "            const pd = api({token: PD_API_TOKEN})\n"
+        "            const other = client({auth: {token: PD_API_TOKEN}})\n"
+    )
+    assert detector.scan_bytes(workflow.encode(), "app/.github/workflows/triage.yml") == []
+
+
+def test_a_random_value_passed_in_a_script_inside_yaml_is_still_found(detector: SecretDetector) -> None:
+    workflow = f"        script: |\n            const pd = api({{token: {_RANDOM}}})\n"
+    found = detector.scan_bytes(workflow.encode(), "app/.github/workflows/triage.yml")
+    assert [m.rule for m in found] == ["generic-secret"]
+    assert found[0].redacted.endswith(_RANDOM[-4:])  # the value ends where the call's closers begin
