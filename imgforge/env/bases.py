@@ -403,15 +403,21 @@ def build_catalog(
     return built, skipped
 
 
+PUSH_WORKERS = 4  # concurrent pushes: each waits on the engine and the registry far more than on the CPU
+
+
 def push_catalog(
     docker: DockerClient, registry: str, say: Progress = lambda _msg: None
 ) -> tuple[list[str], list[str]]:
-    """Push every present catalog image to `registry` (host:port); skip ones already there."""
+    """Push every present catalog image to `registry` (host:port), several at once; skip ones already there.
+    Returns (pushed, same) in catalog order."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from python_on_whales.exceptions import DockerException  # deferred, see _build
 
     from imgforge.env.registry_api import manifest_digest
 
-    pushed: list[str] = []
+    todo: list[str] = []
     same: list[str] = []
     for base in CATALOG:
         if not present(docker, base.ref):
@@ -424,11 +430,21 @@ def push_catalog(
         if remote is not None and remote in local_digests:
             same.append(target)
             continue
-        say(f"pushing {target}")
         try:
             docker.image.tag(base.ref, target)
+        except DockerException as exc:
+            raise EnvironmentProblem(f"tagging {target}: {(exc.stderr or str(exc)).strip().splitlines()[-1]}") from exc
+        todo.append(target)
+
+    def push(target: str) -> None:
+        say(f"pushing {target}")
+        try:
             docker.image.push(target, quiet=True)
         except DockerException as exc:
             raise EnvironmentProblem(f"pushing {target}: {(exc.stderr or str(exc)).strip().splitlines()[-1]}") from exc
-        pushed.append(target)
-    return pushed, same
+
+    with ThreadPoolExecutor(max_workers=PUSH_WORKERS) as pool:
+        futures = [pool.submit(push, target) for target in todo]
+    for future in futures:
+        future.result()  # the first failure, after every push has finished
+    return todo, same

@@ -132,3 +132,42 @@ def test_one_release_failing_still_lets_the_other_finish(monkeypatch):
         bases.build_catalog(docker=None)  # type: ignore[arg-type]
     made = {ref for _thread, ref in calls}
     assert {b.ref for b in bases.CATALOG if b.suite == "trixie"} <= made
+
+
+def _fake_pushes(monkeypatch, fail: str = ""):
+    """push_catalog against a stub engine and registry: every base present, none in the registry."""
+    from types import SimpleNamespace
+
+    from imgforge.env import registry_api
+
+    pushed: list[str] = []
+    started: list[str] = []
+    barrier = threading.Barrier(2, timeout=10)  # the first two pushes must be in flight at once
+
+    def push(target, quiet):
+        started.append(target)
+        if len(started) <= 2:
+            barrier.wait()
+        if target.endswith(fail or "\0"):
+            raise EnvironmentProblem("stub")  # stands for the engine's error; any exception must surface
+        pushed.append(target)
+
+    image = SimpleNamespace(inspect=lambda ref: SimpleNamespace(repo_digests=[]), tag=lambda ref, target: None,
+                            push=push)
+    monkeypatch.setattr(bases, "present", lambda _docker, _ref: True)
+    monkeypatch.setattr(registry_api, "manifest_digest", lambda *_args: None)
+    return SimpleNamespace(image=image), pushed
+
+
+def test_the_catalog_is_pushed_several_images_at_once(monkeypatch):
+    docker, pushed = _fake_pushes(monkeypatch)
+    done, same = bases.push_catalog(docker, "127.0.0.1:5000")
+    assert done == [f"127.0.0.1:5000/{b.ref}" for b in bases.CATALOG] and same == []
+    assert sorted(pushed) == sorted(done)
+
+
+def test_one_failed_push_is_reported_after_the_others_finish(monkeypatch):
+    docker, pushed = _fake_pushes(monkeypatch, fail="imgforge/gcc:12")
+    with pytest.raises(EnvironmentProblem):
+        bases.push_catalog(docker, "127.0.0.1:5000")
+    assert len(pushed) == len(bases.CATALOG) - 1
