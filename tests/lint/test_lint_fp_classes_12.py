@@ -4,10 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from imgforge.lint import lint, lint_file
-
-
-def _lines(text: str, rule: str, path: str = "Dockerfile") -> list[int]:
-    return [f.line for f in lint(text, path) if f.rule == rule and f.severity != "info"]
+from tests.lint._flagged import lines as _lines
 
 
 # LO001/LO002: what a COPY brings in before an install is not always the source tree.

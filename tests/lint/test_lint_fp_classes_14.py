@@ -3,15 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from imgforge.lint import lint, lint_file
-
-
-def _lines(text: str, rule: str, path: str = "Dockerfile") -> list[int]:
-    return [f.line for f in lint(text, path) if f.rule == rule and f.severity != "info"]
-
-
-def _file_lines(path: Path, rule: str) -> list[int]:
-    return [f.line for f in lint_file(path).findings if f.rule == rule and f.severity != "info"]
+from tests.lint._flagged import lines as _lines, file_lines as _file_lines
 
 
 # LO001/LO002: a folder of set-up scripts COPYed and run at once by the next RUN is not the source tree.
