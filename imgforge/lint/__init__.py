@@ -226,8 +226,9 @@ def lint_file(path: Path | str, config: LintConfig | None = None) -> LintReport:
 
 def _config_beside(folder: Path) -> LintConfig | None:
     """The settings in `folder`, or None (without loading the settings machinery) when it has no settings file."""
-    if not any(may_hold_section(folder / name, "lint") for name in _SETTINGS_FILES) and not any(
-            (folder / name).is_file() for name in (".hadolint.yaml", ".hadolint.yml")):
+    from imgforge.lint import hadolint  # light: no YAML until a settings file is read
+
+    if not any(may_hold_section(folder / name, "lint") for name in _SETTINGS_FILES) and hadolint.find(folder) is None:
         return None
     from imgforge.lint.config import load_config  # deferred with the settings model, see __getattr__
 
