@@ -86,7 +86,7 @@ def settings(path: Path) -> dict[str, Any]:
         out["severity"] = severity
     threshold = raw.get("failure-threshold")
     if threshold is not None:
-        if threshold not in _THRESHOLD:
+        if not isinstance(threshold, str) or threshold not in _THRESHOLD:
             raise UsageError(f"invalid settings: {path}: failure-threshold: {threshold!r} is not one of "
                              f"{', '.join(_THRESHOLD)}")
         out["fail_on"] = _THRESHOLD[threshold]

@@ -74,6 +74,7 @@ def test_hadolint_settings_file_is_read_and_ours_win(tmp_path: Path) -> None:
     ("ignored: DL3008\n", "ignored"),
     ("override:\n  fatal: [DL3008]\n", "override.fatal"),
     ("failure-threshold: high\n", "failure-threshold"),
+    ("failure-threshold: [error]\n", "failure-threshold"),
     ("ignored: [DL3008\n", ".hadolint.yaml:"),
     ("- just\n- a list\n", "mapping"),
 ])
