@@ -63,7 +63,8 @@ def generate_cmd(
                                         help="Write nothing; exit 1 when the files are out of date.")] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Write Dockerfile and .dockerignore from imgforge.yaml and its recipe (same input, same bytes).
+    """Write Dockerfile and .dockerignore from imgforge.yaml and its recipe (same input, same bytes); beside a
+    Dockerfile of the project's own, Dockerfile.imgforge (nothing of the project's is overwritten).
 
     Example: imgforge generate samples/kuard-go --check
     """
@@ -76,6 +77,9 @@ def generate_cmd(
         return
     for warning in files.warnings:
         err(f"warning: {warning}")
+    if files.names.dockerfile != "Dockerfile":
+        err(f"the project's own Dockerfile is kept: the generated one is {files.names.dockerfile} "
+            "(`dockerfile: Dockerfile` in imgforge.yaml builds yours instead)")
     changed = stale_files(project, files) if check else write_files(project, files)
     if json_out:
         print_json(

@@ -17,6 +17,7 @@ import yaml
 
 from imgforge.build.pyindex import PackageIndex
 from imgforge.errors import UsageError
+from imgforge.generate import DOCKERFILE, DOCKERIGNORE, targets
 from imgforge.generate.detect import detect_stack
 from imgforge.generate.facts import (
     Port,
@@ -442,6 +443,13 @@ def plan_init(
         f"# imgforge settings. Recipe {chosen!r}: {found.description.strip()}\n"
         "# Change any recipe field under `overrides:` (deep-merged onto the recipe, then validated).\n"
     )
+    beside = targets(root)
+    if beside.dockerfile != DOCKERFILE:
+        head += (f"# The project's own Dockerfile is kept: imgforge writes the one it generates as {beside.dockerfile}"
+                 f" (with {beside.dockerignore}); `dockerfile: Dockerfile` builds yours instead.\n")
+    elif beside.dockerignore != DOCKERIGNORE:
+        head += (f"# The project's own .dockerignore is kept; the generated Dockerfile's build reads "
+                 f"{beside.dockerignore} (add entries under overrides.dockerignore).\n")
     body = yaml.safe_dump(settings, sort_keys=False)
     body += (f"# Version from {why}.\n" if why else "") + yaml.safe_dump({"version": version}, sort_keys=False)
     detected = _detected(findings(root, found), found, port, _toolchain_images(found, root, index))

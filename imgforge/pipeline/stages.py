@@ -88,7 +88,10 @@ def generate(state: PipelineState, run: Services) -> Generated:
     # Generation's warnings (no lockfile, locked packages without a wheel for the Python chosen) say why a
     # later stage may fail; `imgforge generate` prints them, the pipeline keeps them in the stage's line.
     what += "".join(f"; warning: {w}" for w in files.warnings)
-    return Generated(project, version, project.root / "Dockerfile", f"recipe {project.settings.recipe}: {what}")
+    if files.names.dockerfile != "Dockerfile":
+        what += f"; the project's own Dockerfile is kept (generated: {files.names.dockerfile})"
+    return Generated(project, version, project.root / files.names.dockerfile,
+                     f"recipe {project.settings.recipe}: {what}")
 
 
 # --- lint --------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from imgforge.errors import ImgforgeError
+from imgforge.generate import targets
 from imgforge.generate.dockerignore import render_dockerignore
 from imgforge.generate.runtimes import fill
 from imgforge.plan.catalog import uses
@@ -112,14 +113,15 @@ def _inputs_of(root: Path, project: Project, raw: dict[str, Any]) -> Inputs:
     if recipe is not None:
         files[recipe] = "recipe"
     own = raw.get("dockerfile")
-    dockerfile = (project.root / str(own)) if own else project.root / "Dockerfile"
+    names = targets(project.root)
+    dockerfile = (project.root / str(own)) if own else project.root / names.dockerfile
     rel = _rel(root, dockerfile)
     if rel is not None:
         files[rel] = "dockerfile"
-    files[f"{prefix}.dockerignore"] = "dockerignore"
+    files[f"{prefix}{names.dockerignore}"] = "dockerignore"
     # Kept out of the context by the generated .dockerignore, but read by the build (the npmrc and yarnrc secrets).
     files.update({f"{prefix}{name}": "settings" for name in (".npmrc", ".yarnrc.yml")})
-    ignore_file = project.root / ".dockerignore"
+    ignore_file = project.root / names.dockerignore
     # The pipeline writes the generated .dockerignore when the project has none: judge by that text.
     text = (ignore_file.read_text(encoding="utf-8") if ignore_file.is_file()
             else render_dockerignore(project.recipe, project.image_name))

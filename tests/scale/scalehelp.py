@@ -44,8 +44,9 @@ def make_monorepo(tmp_path: Path) -> Path:
     shared = (BUILTIN_DIR / "python.yaml").read_text().replace("name: python", "name: shared", 1)
     (repo / "recipes/shared.yaml").write_text(shared)
     svc = repo / "services"
-    python_service(svc / "a", "a")
-    (svc / "a/.dockerignore").write_text("docs\n*.md\n!KEEP.md\nimgforge.yaml\nDockerfile\n")
+    # The recipe's own entries plus the service's (a hand-written .dockerignore is kept, but the generated
+    # Dockerfile's build reads the generated ignore file beside it).
+    python_service(svc / "a", "a", extra="overrides: {dockerignore: [docs, '*.md', '!KEEP.md']}\n")
     python_service(svc / "b", "b")
     python_service(svc / "c", "c", "shared", "recipes_path: ../../recipes\n")
     python_service(svc / "d", "d", "shared", "recipes_path: ../../recipes\n")
