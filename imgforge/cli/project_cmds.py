@@ -63,8 +63,9 @@ def generate_cmd(
                                         help="Write nothing; exit 1 when the files are out of date.")] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Write Dockerfile and .dockerignore from imgforge.yaml and its recipe (same input, same bytes); beside a
-    Dockerfile of the project's own, Dockerfile.imgforge (nothing of the project's is overwritten).
+    """Write Dockerfile and .dockerignore from imgforge.yaml and its recipe (same input, same bytes).
+
+    Nothing of the project's is overwritten: beside a Dockerfile of its own, the generated one is Dockerfile.imgforge.
 
     Example: imgforge generate samples/kuard-go --check
     """

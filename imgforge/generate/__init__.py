@@ -11,6 +11,7 @@ from imgforge.generate.detect import detect_stack
 from imgforge.generate.dockerignore import render_dockerignore
 from imgforge.generate.native import python_system_packages
 from imgforge.generate.nodestart import package_json
+from imgforge.generate.owndockerfile import RECIPE as OWN_RECIPE
 from imgforge.generate.runtimes import fill
 from imgforge.generate.wheels import missing
 from imgforge.project import Project, load_project
@@ -121,6 +122,10 @@ def generate(project: Project) -> GeneratedFiles:
     # Deferred for `plan`'s start-up, as in `resolve`: the renderer imports the build and registry modules.
     from imgforge.generate.dockerfile import render_dockerfile, variant
 
+    if project.recipe.name == OWN_RECIPE:
+        raise UsageError(f"recipe {OWN_RECIPE!r} generates nothing: it builds the project's own Dockerfile as "
+                         f"written (`dockerfile:` in {project.settings_file}); pass --recipe NAME to `imgforge init "
+                         "--force` for a generated one")
     _check_script(project)
     chosen: dict[str, str] = {}
     project = resolve(project, chosen)

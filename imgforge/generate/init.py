@@ -10,7 +10,7 @@ import json
 import re
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -18,7 +18,7 @@ import yaml
 from imgforge.build.pyindex import PackageIndex
 from imgforge.errors import UsageError
 from imgforge.generate import DOCKERFILE, DOCKERIGNORE, targets
-from imgforge.generate.detect import detect_stack
+from imgforge.generate.detect import detect_stack, matching
 from imgforge.generate.facts import (
     Port,
     Start,
@@ -31,6 +31,9 @@ from imgforge.generate.facts import (
     read_text,
 )
 from imgforge.generate.gofiles import RuntimeFile, runtime_files
+from imgforge.generate.owndockerfile import NAMES as OWN_NAMES
+from imgforge.generate.owndockerfile import RECIPE as OWN_RECIPE
+from imgforge.generate.owndockerfile import find_own, own_settings, read_own
 from imgforge.generate.nodestart import NEXT_STANDALONE, entry_files, node_start, package_json
 from imgforge.generate.pins import Choice, python_from_pins
 from imgforge.generate.pyextras import start_extras
@@ -432,7 +435,12 @@ def plan_init(
     if not root.is_dir():
         raise UsageError(f"init: {root} is not a folder")
     dirs = list(extra_dirs) + ([(root / recipes_path).resolve()] if recipes_path else [])
-    chosen = recipe or detect_stack(root, dirs)
+    own_name = find_own(root) if recipe in (None, OWN_RECIPE) else None
+    if recipe == OWN_RECIPE and own_name is None:
+        raise UsageError(f"init: recipe {OWN_RECIPE!r} builds the project's own Dockerfile, and {root} has no "
+                         f"{' or '.join(OWN_NAMES)}")
+    own = read_own(root, own_name) if own_name and (recipe or not matching(root, dirs)) else None
+    chosen = OWN_RECIPE if own is not None else recipe or detect_stack(root, dirs)
     found, _ = load_recipe(chosen, dirs)
     version, why = _version(root, version_source)
     settings: dict[str, object] = {"recipe": chosen}
@@ -443,15 +451,21 @@ def plan_init(
         f"# imgforge settings. Recipe {chosen!r}: {found.description.strip()}\n"
         "# Change any recipe field under `overrides:` (deep-merged onto the recipe, then validated).\n"
     )
+    # A project built from its own Dockerfile (`own`) gets nothing generated beside it.
     beside = targets(root)
-    if beside.dockerfile != DOCKERFILE:
+    if own is None and beside.dockerfile != DOCKERFILE:
         head += (f"# The project's own Dockerfile is kept: imgforge writes the one it generates as {beside.dockerfile}"
                  f" (with {beside.dockerignore}); `dockerfile: Dockerfile` builds yours instead.\n")
-    elif beside.dockerignore != DOCKERIGNORE:
+    elif own is None and beside.dockerignore != DOCKERIGNORE:
         head += (f"# The project's own .dockerignore is kept; the generated Dockerfile's build reads "
                  f"{beside.dockerignore} (add entries under overrides.dockerignore).\n")
     body = yaml.safe_dump(settings, sort_keys=False)
     body += (f"# Version from {why}.\n" if why else "") + yaml.safe_dump({"version": version}, sort_keys=False)
+    if own is not None:
+        if port is not None:
+            own = replace(own, port=port, port_why="given with --port")
+        return InitPlan(root / SETTINGS_FILE, head + body + "\n".join(own_settings(own, found.runtime.port)) + "\n",
+                        chosen)
     detected = _detected(findings(root, found), found, port, _toolchain_images(found, root, index))
     text = head + body + ("\n".join(detected) + "\n" if detected else "")
     return InitPlan(root / SETTINGS_FILE, text, chosen)
