@@ -36,3 +36,31 @@ def test_a_command_that_serves_is_still_judged() -> None:
     assert _lines(serving, "MS001") == [2]
     following_a_log = _IDLE.replace('CMD ["tail", "-f", "/dev/null"]', 'CMD ["tail", "-f", "/var/log/app.log"]')
     assert _lines(following_a_log, "USR001") == [1]  # a real file followed: the image does something of its own
+
+
+# USR001: AWS Lambda runs a function's container as its own non-root user, whatever USER says.
+
+_WEB_ADAPTER = ("FROM python:3.12-slim\n"
+                "COPY --from=public.ecr.aws/awsguru/aws-lambda-adapter:0.9.1 /lambda-adapter "
+                "/opt/extensions/lambda-adapter\n"
+                "WORKDIR /var/task\n"
+                "COPY requirements.txt ./\n"
+                "RUN pip install --no-cache-dir -r requirements.txt\n"
+                "COPY app.py ./\n"
+                'CMD ["uvicorn", "app:app", "--port", "8080"]\n')
+
+
+def test_a_lambda_function_image_does_not_run_as_root() -> None:
+    assert _lines(_WEB_ADAPTER, "USR001") == []
+    on_lambda_base = ("FROM public.ecr.aws/lambda/python:3.12\n"
+                      "COPY app.py ${LAMBDA_TASK_ROOT}/\n"
+                      'CMD ["app.handler"]\n')
+    assert [f.rule for f in lint(on_lambda_base) if f.rule.startswith("USR")] == []
+
+
+def test_the_same_web_app_outside_lambda_runs_as_root() -> None:
+    plain = _WEB_ADAPTER.replace("COPY --from=public.ecr.aws/awsguru/aws-lambda-adapter:0.9.1 /lambda-adapter "
+                                 "/opt/extensions/lambda-adapter\n", "")
+    assert _lines(plain, "USR001") == [1]
+    explicit_root = _WEB_ADAPTER.replace("WORKDIR /var/task\n", "USER root\nWORKDIR /var/task\n")
+    assert _lines(explicit_root, "USR001") == [3]  # an explicit `USER root` is still reported (hadolint DL3002)
