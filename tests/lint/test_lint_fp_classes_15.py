@@ -64,3 +64,32 @@ def test_the_same_web_app_outside_lambda_runs_as_root() -> None:
     assert _lines(plain, "USR001") == [1]
     explicit_root = _WEB_ADAPTER.replace("WORKDIR /var/task\n", "USER root\nWORKDIR /var/task\n")
     assert _lines(explicit_root, "USR001") == [3]  # an explicit `USER root` is still reported (hadolint DL3002)
+
+
+# PC001/PC004/PIN006: a final `FROM app AS test` stage only tests the stage it extends; CI pushes `--target app`.
+
+_TESTED = ("FROM ubuntu:24.04 AS app\n"
+           "RUN apt-get update && apt-get install -y --no-install-recommends samtools \\\n"
+           "    && rm -rf /var/lib/apt/lists/*\n"
+           'CMD ["samtools", "--help"]\n'
+           "\n"
+           "FROM app AS test\n"
+           "RUN apt-get update && apt-get install -y wget\n"
+           "RUN pip3 install pytest\n"
+           "RUN samtools --version\n")
+
+
+def test_hygiene_in_a_final_test_stage_is_info() -> None:
+    found = {f.rule: f for f in lint(_TESTED) if f.rule in ("PC001", "PC004", "PIN006")}
+    assert {(f.rule, f.line) for f in found.values()} == {("PC001", 7), ("PC004", 8), ("PIN006", 8)}
+    assert all(f.severity == "info" and "which only tests the stage it is built FROM" in f.message
+               for f in found.values())
+
+
+def test_the_stage_that_ships_and_a_test_stage_from_an_image_are_still_judged() -> None:
+    in_app = _TESTED.replace("    && rm -rf /var/lib/apt/lists/*\n", "")
+    assert _lines(in_app, "PC001") == [2]  # the app stage is what ships
+    not_a_stage = _TESTED.replace("FROM app AS test", "FROM ubuntu:24.04 AS test")
+    assert _lines(not_a_stage, "PC001") == [7]  # built FROM an image, not the stage above: it is the image
+    named_otherwise = _TESTED.replace("FROM app AS test", "FROM app AS runtime")
+    assert _lines(named_otherwise, "PC001") == [7]
