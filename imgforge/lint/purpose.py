@@ -52,7 +52,9 @@ _DOCS_DIRS = frozenset({"docs", "doc", "documentation"})
 # and last word of a folder name: `swift-ci/`, `discourse_test/`, `php-dev/` (not `testing`: debian's channel;
 # not `tests` there: `rt-tests/` and `lkp-tests/` are test suites packaged as tool images).
 # `.gitpod.Dockerfile`: the workspace image Gitpod (and its successor Ona) opens a repository in.
-_DEV_WORDS = frozenset({"dev", "development", "devcontainer", "gitpod"})
+# `Dockerfile.tilt`: the image Tilt live-updates in a local cluster while one codes (Tilt is a dev loop, never a
+# release build).
+_DEV_WORDS = frozenset({"dev", "development", "devcontainer", "gitpod", "tilt"})
 _TEST_WORDS = frozenset({"test", "tests", "e2e", "ci", "cicd", "qa"})
 _TEST_SUFFIXES = (_TEST_WORDS - {"tests"}) | {"harness"}
 # Base images that exist only for dev containers: an image built on one is a dev environment wherever it lies.

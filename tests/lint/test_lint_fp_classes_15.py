@@ -93,3 +93,21 @@ def test_the_stage_that_ships_and_a_test_stage_from_an_image_are_still_judged() 
     assert _lines(not_a_stage, "PC001") == [7]  # built FROM an image, not the stage above: it is the image
     named_otherwise = _TESTED.replace("FROM app AS test", "FROM app AS runtime")
     assert _lines(named_otherwise, "PC001") == [7]
+
+
+# Hygiene rules in a Tilt dev image (`Dockerfile.tilt`): the image Tilt live-updates while one codes.
+
+_TILT = ("FROM golang:1.23\n"
+         "RUN apt-get update && apt-get install -y --no-install-recommends curl\n"
+         "RUN go install github.com/go-delve/delve/cmd/dlv@v1.23.1\n"
+         'ENTRYPOINT ["dlv", "exec", "/app/server"]\n')
+
+
+def test_a_tilt_dev_image_reports_hygiene_at_info() -> None:
+    for name in ("Dockerfile.tilt", "ui/Dockerfile.ui.tilt"):
+        assert _lines(_TILT, "PC001", name) == []
+
+
+def test_a_file_named_after_something_else_is_still_judged() -> None:
+    assert _lines(_TILT, "PC001", "Dockerfile") == [2]
+    assert _lines(_TILT, "PC001", "Dockerfile.tilted-release") == [2]  # a word must be whole
