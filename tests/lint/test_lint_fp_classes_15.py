@@ -111,3 +111,17 @@ def test_a_tilt_dev_image_reports_hygiene_at_info() -> None:
 def test_a_file_named_after_something_else_is_still_judged() -> None:
     assert _lines(_TILT, "PC001", "Dockerfile") == [2]
     assert _lines(_TILT, "PC001", "Dockerfile.tilted-release") == [2]  # a word must be whole
+
+
+# SYN013: BuildKit reads a FROM operand with its shell lexer, which removes quotes: `FROM "image"` builds.
+
+def test_a_quoted_from_operand_is_a_valid_reference() -> None:
+    quoted = 'FROM "gcr.io/distroless/static-debian12"\nCOPY app /app\nENTRYPOINT ["/app"]\n'
+    assert _lines(quoted, "SYN013") == []
+    assert _lines(quoted, "PIN001") == [1]  # read as the unquoted reference: it has no tag
+    with_arg = 'ARG BASE=alpine:3.20\nFROM "$BASE" AS b\nFROM b\nRUN true\n'
+    assert _lines(with_arg, "SYN013") == []
+
+
+def test_an_invalid_reference_in_quotes_is_still_an_error() -> None:
+    assert _lines('FROM "Alpine Linux:3"\nRUN true\n', "SYN013") == [1]
