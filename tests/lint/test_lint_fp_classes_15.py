@@ -125,3 +125,22 @@ def test_a_quoted_from_operand_is_a_valid_reference() -> None:
 
 def test_an_invalid_reference_in_quotes_is_still_an_error() -> None:
     assert _lines('FROM "Alpine Linux:3"\nRUN true\n', "SYN013") == [1]
+
+
+# PC005: `rm -rf ~/.npm` at the end of the RUN removes the cache as `npm cache clean --force` does.
+
+_NPM = ("FROM node:22-slim\n"
+        "WORKDIR /app\n"
+        "COPY package.json package-lock.json ./\n"
+        "RUN npm ci && rm -rf ~/.npm\n"
+        'CMD ["node", "server.js"]\n')
+
+
+def test_removing_the_npm_cache_folder_cleans_it() -> None:
+    assert _lines(_NPM, "PC005") == []
+    assert _lines(_NPM.replace("~/.npm", "/root/.npm/_cacache"), "PC005") == []
+
+
+def test_removing_something_else_leaves_the_cache() -> None:
+    assert _lines(_NPM.replace("~/.npm", "/tmp/*"), "PC005") == [4]
+    assert _lines(_NPM.replace("~/.npm", "~/.npmrc"), "PC005") == [4]
