@@ -221,6 +221,9 @@ def precision(folder: Path, findings: list[Finding]) -> None:
 
     def line(label: str, c: Counter[str]) -> None:
         n = sum(c.values())
+        if not n:  # no labelled finding is reported (a corpus whose labels are all of other files)
+            print(f"  {label:<22} n=0")
+            return
         print(f"  {label:<22} n={n:<4} {c['tp'] / n:6.1%}  [{(c['tp'] + c['debatable']) / n:6.1%}]")
 
     total: Counter[str] = Counter()

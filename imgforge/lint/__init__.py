@@ -114,7 +114,8 @@ def _finish(found: list[Finding], df: Dockerfile | None, text: str, config: Lint
         "imgforge-ignore" in text or "hadolint" in text) else {}
     everywhere = ignored.get(0, set())
     out: dict[tuple[str, int, str], Finding] = {}
-    for f in purposes.apply(found, purpose, set(severity)):
+    tested = purposes.test_stage(df) if df is not None else None
+    for f in purposes.apply(found, purpose, set(severity), tested):
         here = ignored.get(f.line, set()) | everywhere
         # A ShellCheck finding is also known by its own code (SC2086), in settings and comments alike.
         code = f.message.split(":", 1)[0] if f.rule == shellcheck.RULE_ID else ""

@@ -80,6 +80,19 @@ def substitute(text: str, env: dict[str, str | None]) -> str:
     return _VAR.sub(repl, text)
 
 
+def _unquoted(word: str) -> str:
+    """`word` without its shell quotes, as BuildKit's shell lexer reads a FROM operand (`"alpine:3.20"` is
+    alpine:3.20)."""
+    out: list[str] = []
+    quote = ""
+    for ch in word:
+        if ch in "\"'" and quote in ("", ch):
+            quote = "" if quote else ch
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
 class _Parser:
     """One pass over the lines; collects instructions, comments and syntax findings."""
 
@@ -291,7 +304,7 @@ class _Parser:
             name = words[2]
         elif len(words) != 1 and words:
             self.problem("SYN004", instr.line, instr.end_line, "FROM takes `image [AS name]`")
-        image = substitute(words[0], global_args) if words else ""
+        image = _unquoted(substitute(words[0], global_args)) if words else ""
         if name is not None:
             if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_.-]*", name):
                 self.problem("SYN004", instr.line, instr.end_line, f"invalid stage name {name[:40]!r}")

@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Literal
 
 from imgforge.lint import lazy_re
-from imgforge.lint.model import Dockerfile, Finding
+from imgforge.lint.model import Dockerfile, Finding, Stage
 from imgforge.lint.rules.multistage import is_base_image
 from imgforge.lint.rules.user import is_service
 
@@ -52,7 +52,9 @@ _DOCS_DIRS = frozenset({"docs", "doc", "documentation"})
 # and last word of a folder name: `swift-ci/`, `discourse_test/`, `php-dev/` (not `testing`: debian's channel;
 # not `tests` there: `rt-tests/` and `lkp-tests/` are test suites packaged as tool images).
 # `.gitpod.Dockerfile`: the workspace image Gitpod (and its successor Ona) opens a repository in.
-_DEV_WORDS = frozenset({"dev", "development", "devcontainer", "gitpod"})
+# `Dockerfile.tilt`: the image Tilt live-updates in a local cluster while one codes (Tilt is a dev loop, never a
+# release build).
+_DEV_WORDS = frozenset({"dev", "development", "devcontainer", "gitpod", "tilt"})
 _TEST_WORDS = frozenset({"test", "tests", "e2e", "ci", "cicd", "qa"})
 _TEST_SUFFIXES = (_TEST_WORDS - {"tests"}) | {"harness"}
 # Base images that exist only for dev containers: an image built on one is a dev environment wherever it lies.
@@ -181,10 +183,28 @@ def _demoted(rule: str, kind: Kind) -> bool:
     return (rule.startswith(_HYGIENE) or rule == "USR001") and rule not in _STILL_WRONG
 
 
-def apply(findings: list[Finding], purpose: Purpose, keep: frozenset[str] | set[str] = frozenset()) -> list[Finding]:
+def test_stage(df: Dockerfile) -> Stage | None:
+    """The final stage when it only tests the stage it is built FROM (`FROM app AS test`: CI builds
+    `--target test` to run the tests, and `--target app` is the image pushed), else None."""
+    final = df.final
+    if final is None or final.base_stage is None or not final.name:
+        return None
+    words = [w for w in _WORD.split(final.name.lower()) if w]
+    return final if words and (words[0] in _TEST_WORDS or words[-1] in _TEST_WORDS) else None
+
+
+def apply(findings: list[Finding], purpose: Purpose, keep: frozenset[str] | set[str] = frozenset(),
+          tested: Stage | None = None) -> list[Finding]:
     """`findings` with those the image's purpose makes moot at info, each message saying why; rules in `keep`
-    (given a severity in the settings) are left alone."""
+    (given a severity in the settings) are left alone. `tested`: a final stage that only tests the stage it
+    extends (`test_stage`), whose own hygiene findings are moot as a test image's are."""
     kind = purpose.kind
+    if kind is None and tested is not None:
+        note = f" — in stage {tested.name!r}, which only tests the stage it is built FROM, so info"
+        # USR001 is left: the user the container runs as is the tested stage's, which ships
+        return [replace(f, severity="info", message=f.message + note)
+                if f.severity != "info" and f.rule not in keep and tested.line <= f.line <= tested.end_line
+                and f.rule != "USR001" and _demoted(f.rule, "test") else f for f in findings]
     if kind is None or kind == "service":
         return findings
     note = f" — in {_LABEL[kind]} ({purpose.reason}), so info"

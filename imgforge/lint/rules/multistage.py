@@ -65,8 +65,17 @@ _SHELLS = lazy_re.compile(r"^(/bin/|/usr/bin/|/usr/local/bin/)?(sh|bash|ash|zsh|
                           r"clj|clojure)$")
 
 
+# Commands that only keep a container alive: `docker exec` (a dev or build environment) or a child image's CMD
+# gives the program, as for a shell.
+_IDLE = frozenset({("tail", "-f", "/dev/null"), ("tail", "-F", "/dev/null"), ("sleep", "infinity"),
+                   ("sleep", "inf")})
+
+
 def _interactive(ins: Instruction) -> bool:
+    """True for a command that runs nothing of its own: a shell or REPL, or an idle keep-alive."""
     words = ins.json_args if ins.json_args is not None else tuple(ins.args.split())
+    if words and (words[0].rsplit("/", 1)[-1], *words[1:]) in _IDLE:
+        return True
     return bool(words) and bool(_SHELLS.match(words[0])) and (len(words) == 1 or words[1:] in (("-a",), ("-i",)))
 
 
@@ -99,7 +108,7 @@ def is_base_image(df: Dockerfile) -> bool:
     cmd = [ins for ins in entry if ins.keyword == "CMD"]
     if not entry or (cmd and _interactive(cmd[-1]) and
                      all(e.keyword == "CMD" or "entrypoint" in e.args.lower() for e in entry)):
-        return True  # nothing to serve, or a shell/REPL to start from (debian's CMD ["bash"], python's python3)
+        return True  # nothing to serve, a shell/REPL to start from (debian's CMD ["bash"]) or an idle keep-alive
     if not cmd and _interactive(entry[-1]):
         return True  # nothing to serve, or a shell/REPL to start from (debian's CMD ["bash"], python's python3)
     if not cmd and not any(w.strip() for w in (entry[-1].json_args or ())) and entry[-1].json_args is not None:

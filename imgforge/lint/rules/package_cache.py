@@ -200,13 +200,18 @@ def pip_cache(df: Dockerfile) -> Iterator[Hit]:
                     break
 
 
+# `rm -rf ~/.npm` (or its `_cacache`) at the end of the RUN removes the cache as `npm cache clean --force` does.
+_NPM_CACHE_RM = r"^(~|/root|\$HOME|\$\{HOME\}|/home/[^/]+)/\.npm(/_cacache)?/?\*?$"
+
+
 @rule("PC005", "package-cache", "warning", "npm cache left in the layer",
       "Add `&& npm cache clean --force` to the same RUN, or use `--mount=type=cache,target=/root/.npm`.")
 def npm_cache(df: Dockerfile) -> Iterator[Hit]:
     for _stage, ins in _layered_runs(df):
         cmds = commands(ins.script)
         if any(program(c) == "npm" and subcommand(c) in ("install", "ci", "i") for c in cmds):
-            cleaned = any(program(c) == "npm" and subcommand(c) == "cache" for c in cmds)
+            cleaned = any(program(c) == "npm" and subcommand(c) == "cache" for c in cmds) or \
+                _removes(ins.script, _NPM_CACHE_RM)
             if not cleaned and not _cache_mounted(ins, "/root/.npm", "/home"):
                 yield hit(ins, "npm install/ci keeps its download cache (~/.npm) inside this layer")
 

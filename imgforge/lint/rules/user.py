@@ -164,6 +164,26 @@ def _runs_privileged(df: Dockerfile) -> bool:
                for stage in df.shipped() for ins in stage.instructions)
 
 
+# AWS Lambda runs a function's container as its own non-root sandbox user, whatever USER says. A function image is
+# built on a Lambda base image, or carries a Lambda extension in /opt/extensions (the Lambda Web Adapter that lets a
+# plain web app run as a function goes there).
+_LAMBDA_BASE = lazy_re.compile(r"^(public\.ecr\.aws/lambda/|amazon/aws-lambda-)", re.I)
+_LAMBDA_EXTENSIONS = "/opt/extensions"
+
+
+def _lambda_function(df: Dockerfile) -> bool:
+    """True when what ships is an AWS Lambda function image (a Lambda base, or an extension in /opt/extensions)."""
+    for stage in df.shipped():
+        if _LAMBDA_BASE.match(stage.image):
+            return True
+        for ins in stage.instructions:
+            if ins.keyword in ("COPY", "ADD"):
+                dest = (list(ins.json_args) if ins.json_args is not None else ins.args.split())[-1:]
+                if dest and (dest[0].rstrip("/") + "/").startswith(_LAMBDA_EXTENSIONS + "/"):
+                    return True
+    return False
+
+
 def windows_image(df: Dockerfile) -> bool:
     """True when what ships is a Windows image (a Windows base, or the backtick escape Windows Dockerfiles use)."""
     return any(_WINDOWS.search(s.image) for s in df.shipped()) or df.escape == "`"
@@ -211,8 +231,9 @@ def _root_by_default(df: Dockerfile) -> Hit | None:
         if "nonroot" in final.image or final.image.startswith("$"):
             return None  # distroless :nonroot images default to uid 65532; unresolved ARG: unknown
         if is_base_image(df) or _drops_privileges(df) or _daemon_drops(df) or _script_drops_to_created_user(df) \
-                or _entry_script_drops(df) or _runs_privileged(df):
-            return None  # a base to extend (children install as root), or an entrypoint that drops to a user
+                or _entry_script_drops(df) or _runs_privileged(df) or _lambda_function(df):
+            return None  # a base to extend (children install as root), an entrypoint that drops to a user, or a
+            # Lambda function (Lambda runs it as its own non-root user)
         return Hit(final.line, final.line, "the final stage never sets USER and no entrypoint drops privileges, so "
                                            "the container runs as root; a compromised process then owns it")
     if _ROOT.match(_user(last)) and not _drops_privileges(df) and not is_base_image(df) \
