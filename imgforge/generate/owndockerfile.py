@@ -1,6 +1,8 @@
 """For a project no recipe fits that brings its own Dockerfile: init's settings build it as written (recipe
 `dockerfile`), with the manifest's port and probes read from it, as a platform that builds a repository's
-Dockerfile does (the last stage's EXPOSE, and the URL a HEALTHCHECK fetches on the container itself)."""
+Dockerfile does: the last stage's EXPOSE, and its HEALTHCHECK (Kubernetes ignores it) as the readiness probe: an
+HTTP GET when it fetches a URL on the container's own port, else the same command run in the container, with the
+HEALTHCHECK's timeout, retries and interval (at most 10 s)."""
 
 from __future__ import annotations
 
@@ -8,28 +10,33 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from imgforge.errors import UsageError
 from imgforge.smallfile import read_regular
 
 RECIPE = "dockerfile"
 NAMES = ("Dockerfile", "Containerfile")
+MAX_DOCKERFILE = 1 << 20
 _PORT = re.compile(r"^(\d{1,5})(?:/tcp)?$", re.I)
 # A HEALTHCHECK that fetches a URL on the container itself (curl, wget, a language's one-liner).
 _URL = re.compile(r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::(\d{1,5}))?(/[^\s\"'\\|;&)]*)?")
-MAX_DOCKERFILE = 1 << 20
+_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+)ms)?$")
+# HEALTHCHECK option -> the probe field it sets (Docker's defaults: 30 s, 30 s, 3).
+_TIMING = {"interval": "period_seconds", "timeout": "timeout_seconds", "retries": "failure_threshold"}
 
 
 @dataclass(frozen=True)
 class OwnDockerfile:
-    """What init takes from the project's own Dockerfile: its name, the port and health path it states."""
+    """What init takes from the project's own Dockerfile: its name, the port it states and its health check."""
 
     name: str
     port: int | None = None
     port_why: str = ""
-    health_path: str | None = None
-    health_why: str = ""
-    health_port: int | None = None  # the HEALTHCHECK's URL names a port other than the service's
+    health_why: str = ""  # `Dockerfile:12 HEALTHCHECK` when there is one to probe with
+    health_path: str | None = None  # the URL path it fetches on the service's port
+    health_command: tuple[str, ...] = ()  # else the command it runs
+    health_timing: tuple[tuple[str, int], ...] = ()  # probe field -> value, from its options
 
 
 def find_own(root: Path) -> str | None:
@@ -42,9 +49,49 @@ def _port(word: str) -> int | None:
     return int(match.group(1)) if match and 0 < int(match.group(1)) < 65536 else None
 
 
+def _seconds(text: str) -> int | None:
+    """`1m30s`, `5s`, `500ms` as whole seconds (at least 1), else None."""
+    match = _DURATION.match(text.strip())
+    if not match or not any(match.groups()):
+        return None
+    h, m, s, ms = (float(g) if g else 0.0 for g in match.groups())
+    return max(1, round(h * 3600 + m * 60 + s + ms / 1000))
+
+
+def _timing(flags: Any) -> tuple[tuple[str, int], ...]:
+    out: list[tuple[str, int]] = []
+    for flag in flags:
+        field = _TIMING.get(flag.name)
+        if field is None or flag.value is None:
+            continue
+        value = (int(flag.value) if flag.value.isdigit() else None) if flag.name == "retries" \
+            else _seconds(flag.value)
+        if value is not None:
+            # A Docker health check polls every 30 s or more to stay cheap; readiness decides when a pod gets
+            # traffic, so it polls at least every 10 s.
+            out.append((field, min(value, {"failure_threshold": 1000, "period_seconds": 10}.get(field, 3600))))
+    return tuple(out)
+
+
+def _command(args: str) -> tuple[str, ...]:
+    """The command of `CMD …` (JSON form as is, shell form under /bin/sh -c), else ()."""
+    words = args.split(None, 1)
+    if len(words) != 2 or words[0].upper() != "CMD":
+        return ()
+    body = words[1].strip()
+    if body.startswith("["):
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, list) and parsed and all(isinstance(w, str) for w in parsed):
+            return tuple(parsed)
+    return ("/bin/sh", "-c", body)
+
+
 def read_own(root: Path, name: str) -> OwnDockerfile:
-    """The port (the first TCP port the last stage EXPOSEs) and health path (an HTTP URL on the container that its
-    HEALTHCHECK fetches) of the project's Dockerfile `name`; a file that cannot be read or parsed states neither."""
+    """The port (the first TCP port the last stage EXPOSEs) and health check (its last HEALTHCHECK) of the project's
+    Dockerfile `name`; a file that cannot be read or parsed states neither."""
     # Deferred: the Dockerfile parser is lint's, not needed by the rest of init.
     from imgforge.lint.parser import parse
 
@@ -55,21 +102,26 @@ def read_own(root: Path, name: str) -> OwnDockerfile:
         return OwnDockerfile(name)
     if not stages:
         return OwnDockerfile(name)
-    port, port_why, path, path_why, url_port = None, "", None, "", None
+    port, port_why, check = None, "", None
     for ins in stages[-1].instructions:
         keyword = ins.keyword.upper()
         if keyword == "EXPOSE" and port is None:
             port = next((p for w in ins.args.split() if (p := _port(w)) is not None), None)
             port_why = f"stated by {name}:{ins.line} EXPOSE" if port else ""
         elif keyword == "HEALTHCHECK":
-            url = _URL.search(ins.args)
-            path, path_why = (url.group(2) or "/", f"{name}:{ins.line} HEALTHCHECK") if url else (None, "")
-            url_port = int(url.group(1)) if url and url.group(1) else None
-    if url_port is not None and not 0 < url_port < 65536:
-        url_port = None
-    if port is None and url_port is not None:
-        port, port_why = url_port, f"stated by {path_why}"
-    return OwnDockerfile(name, port, port_why, path, path_why, url_port if url_port != port else None)
+            check = ins  # the last one counts, as for Docker; `HEALTHCHECK NONE` turns it off
+    own = OwnDockerfile(name, port, port_why)
+    command = _command(check.args) if check is not None else ()
+    if check is None or not command:
+        return own
+    why, timing = f"{name}:{check.line} HEALTHCHECK", _timing(check.flags)
+    url = _URL.search(check.args)
+    url_port = int(url.group(1)) if url and url.group(1) else None
+    if url and port is None and url_port is not None and 0 < url_port < 65536:
+        port, port_why = url_port, f"stated by {why}"
+    if url and url_port in (None, port):
+        return OwnDockerfile(name, port, port_why, why, url.group(2) or "/", (), timing)
+    return OwnDockerfile(name, port, port_why, why, None, command, timing)
 
 
 def own_settings(own: OwnDockerfile, default_port: int) -> list[str]:
@@ -83,14 +135,17 @@ def own_settings(own: OwnDockerfile, default_port: int) -> list[str]:
     elif own.port is None:
         lines += [f"# {own.name} EXPOSEs no port: the manifest and verify use {default_port}; set",
                   "# overrides.runtime.port to the port the service listens on."]
+    timing = dict(own.health_timing)
     if own.health_path is not None:
-        probe = json.dumps({"type": "http", "path": own.health_path}
-                           | ({"port": own.health_port} if own.health_port else {}))
-        # One endpoint cannot serve both probes (a slow app would be restarted instead of taken out of the Service):
-        # readiness asks the app, liveness only that it still accepts connections.
-        lines += ["manifest:", f"  # Readiness fetches {own.health_path}, as {own.health_why} does; liveness connects "
-                  "to the port.", '  liveness: {type: "tcp"}', f"  readiness: {probe}"]
+        probe: dict[str, object] = {"type": "http", "path": own.health_path, **timing}
+        what = f"fetches {own.health_path}, as {own.health_why} does"
+    elif own.health_command:
+        probe = {"type": "exec", "command": list(own.health_command), **timing}
+        what = f"runs {own.health_why}'s command"
     else:
-        lines += ["manifest:", f"  # Kubernetes probes connect to the port ({own.name} has no HEALTHCHECK fetching a "
-                  "URL on the container).", '  liveness: {type: "tcp"}', '  readiness: {type: "tcp"}']
-    return lines
+        return [*lines, "manifest:", f"  # Kubernetes probes connect to the port ({own.name} has no HEALTHCHECK).",
+                '  liveness: {type: "tcp"}', '  readiness: {type: "tcp"}']
+    # One check cannot serve both probes (a slow app would be restarted instead of taken out of the Service):
+    # readiness asks the app, liveness only that it still accepts connections.
+    return [*lines, "manifest:", f"  # Readiness {what} (Kubernetes ignores HEALTHCHECK); liveness connects to the "
+            "port.", '  liveness: {type: "tcp"}', f"  readiness: {json.dumps(probe)}"]

@@ -50,7 +50,36 @@ def test_the_port_and_probes_come_from_expose_and_healthcheck(tmp_path: Path) ->
     data = _settings(_project(tmp_path))
     assert data["recipe"] == "dockerfile" and data["dockerfile"] == "Dockerfile"
     assert data["overrides"] == {"runtime": {"port": 4567}}
-    assert data["manifest"] == {"liveness": {"type": "tcp"}, "readiness": {"type": "http", "path": "/up"}}
+    # HEALTHCHECK --interval=30s is the probe's period, at most 10 s (readiness decides when traffic comes).
+    assert data["manifest"] == {"liveness": {"type": "tcp"},
+                                "readiness": {"type": "http", "path": "/up", "period_seconds": 10}}
+
+
+@pytest.mark.parametrize(("check", "command"), [
+    ('--timeout=5s --retries=4 CMD ["/usr/local/bin/check", "-q"]', ["/usr/local/bin/check", "-q"]),
+    ("--interval=1m30s CMD drill @127.0.0.1 example.org || exit 1",
+     ["/bin/sh", "-c", "drill @127.0.0.1 example.org || exit 1"]),
+    # A URL on another port than the service's is no HTTP probe of the container port: the command runs.
+    ("CMD curl -f http://localhost:9090/metrics", ["/bin/sh", "-c", "curl -f http://localhost:9090/metrics"]),
+])
+def test_a_healthcheck_command_becomes_an_exec_readiness_probe(tmp_path: Path, check: str,
+                                                               command: list[str]) -> None:
+    root = _project(tmp_path)
+    text = (root / "Dockerfile").read_text()
+    (root / "Dockerfile").write_text(text.replace(text.split("HEALTHCHECK ", 1)[1].split("\n", 1)[0], check))
+    readiness = _settings(root)["manifest"]["readiness"]  # type: ignore[index]
+    assert readiness["type"] == "exec" and readiness["command"] == command
+    timing = {k: readiness.get(k) for k in ("period_seconds", "timeout_seconds", "failure_threshold")}
+    assert timing == {"period_seconds": 10 if "1m30s" in check else None,
+                      "timeout_seconds": 5 if "timeout" in check else None,
+                      "failure_threshold": 4 if "retries" in check else None}
+
+
+def test_healthcheck_none_turns_it_off(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    with (root / "Dockerfile").open("a") as f:
+        f.write("HEALTHCHECK NONE\n")
+    assert _settings(root)["manifest"] == {"liveness": {"type": "tcp"}, "readiness": {"type": "tcp"}}
 
 
 @pytest.mark.parametrize(("expose", "port"), [("8000 9000", 8000), ("53/udp 4567", 4567), ("$PORT", 4567)])
