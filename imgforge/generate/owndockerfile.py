@@ -93,13 +93,15 @@ def read_own(root: Path, name: str) -> OwnDockerfile:
     """The port (the first TCP port the last stage EXPOSEs) and health check (its last HEALTHCHECK) of the project's
     Dockerfile `name`; a file that cannot be read or parsed states neither."""
     # Deferred: the Dockerfile parser is lint's, not needed by the rest of init.
-    from imgforge.lint.parser import parse
+    from imgforge.lint.parser import parse, substitute
+    from imgforge.lint.rules.toolchain import env_at
 
     try:
         data = read_regular(root / name, name, MAX_DOCKERFILE)
-        stages = parse(data.decode("utf-8", "replace"), name).stages
+        df = parse(data.decode("utf-8", "replace"), name)
     except (UsageError, RecursionError, ValueError):  # unreadable or too large: it states nothing
         return OwnDockerfile(name)
+    stages = df.stages
     if not stages:
         return OwnDockerfile(name)
     port, port_why, check = None, "", None
@@ -115,7 +117,8 @@ def read_own(root: Path, name: str) -> OwnDockerfile:
     if check is None or not command:
         return own
     why, timing = f"{name}:{check.line} HEALTHCHECK", _timing(check.flags)
-    url = _URL.search(check.args)
+    # The URL as the check's shell sees it (jellyfin's `curl "${HEALTHCHECK_URL}"` with ENV HEALTHCHECK_URL=…).
+    url = _URL.search(substitute(check.args, env_at(df, check)))
     url_port = int(url.group(1)) if url and url.group(1) else None
     if url and port is None and url_port is not None and 0 < url_port < 65536:
         port, port_why = url_port, f"stated by {why}"

@@ -129,3 +129,11 @@ def test_the_pipeline_builds_it_as_written_and_verifies_it(docker, registry, tmp
     assert "kept the project's own Dockerfile" in stages["generate"]["detail"]
     assert (root / "Dockerfile").read_text() == DOCKERFILE.format(expose="4567/tcp")
     assert not (root / "Dockerfile.imgforge").exists()
+
+
+def test_the_healthcheck_url_may_come_from_an_env_variable(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    text = (root / "Dockerfile").read_text().replace("http://127.0.0.1:4567/up", '"${HEALTH_URL}"')
+    (root / "Dockerfile").write_text(text.replace("USER 10001", "ENV HEALTH_URL=http://localhost:4567/up\nUSER 10001"))
+    own = read_own(root, "Dockerfile")
+    assert own.health_path == "/up" and own.port == 4567 and not own.health_command
