@@ -14,6 +14,7 @@ from imgforge.generate.bunstart import bun_command, bun_start, serve_port
 from imgforge.generate.detect import detect_stack
 from imgforge.generate.init import plan_init
 from imgforge.generate.runtimes import available, choose
+from imgforge.manifest.verify import telling_line
 from tests.generate._files import write
 
 _LOCK = '{\n  "lockfileVersion": 1,\n  "workspaces": {},\n  "packages": {},\n}\n'
@@ -180,3 +181,20 @@ def test_generated_dockerfile_installs_with_bun_and_runs_as_non_root(tmp_path):
     assert "HEALTHCHECK" in text and '"bun", "-e"' in text
     # The project's .npmrc (a token) stays out of the context: it reaches bun only in the build network's secret.
     assert ".npmrc" in out.dockerignore and "abc" not in text
+
+
+# A Bun server that throws at start: Bun prints the source around the throw, `error: …`, the stack, then its trailer.
+BUN_CRASH = """\
+16 |         else {
+17 |             throw new Error('encryptionKey is required while using CookieStore.');
+                           ^
+error: encryptionKey is required while using CookieStore.
+      at sessionMiddleware (/app/node_modules/hono-sessions/esm/src/Middleware.js:17:23)
+      at /app/src/index.ts:10:3
+
+Bun v1.4.5 (Linux x64)
+"""
+
+
+def test_verify_quotes_bun_s_error_line_not_its_trailer():
+    assert telling_line(BUN_CRASH) == ("error in the log", "error: encryptionKey is required while using CookieStore.")
