@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
 import json
+from typing import IO
 
 import pytest
 import yaml
 
+from imgforge.env import npmdist
 from imgforge.env.bases import BUN_UPSTREAM, Pin, definition, find
 from imgforge.errors import UsageError
 from imgforge.generate import generate, load_project
@@ -198,3 +203,23 @@ Bun v1.4.5 (Linux x64)
 
 def test_verify_quotes_bun_s_error_line_not_its_trailer():
     assert telling_line(BUN_CRASH) == ("error in the log", "error: encryptionKey is required while using CookieStore.")
+
+
+def test_a_scoped_pin_is_fetched_by_its_escaped_name_into_a_flat_file(tmp_path):
+    data = b"\x1f\x8b pretend this is bun's tarball" * 50
+    pin = Pin("@oven/bun-linux-x64", "1.4.5", "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode())
+    tarball = "https://registry.example/@oven/bun-linux-x64/-/bun-linux-x64-1.4.5.tgz"
+    asked: list[str] = []
+
+    def opener(url: str) -> IO[bytes]:
+        asked.append(url)
+        if url == "https://registry.example/@oven%2Fbun-linux-x64/1.4.5":
+            return io.BytesIO(json.dumps({"dist": {"integrity": pin.integrity, "tarball": tarball}}).encode())
+        if url == tarball:
+            return io.BytesIO(data)
+        raise OSError(f"404 {url}")
+
+    (tmp_path / "ctx").mkdir()
+    got = npmdist.fetch(pin, tmp_path / "ctx", cache=tmp_path / "cache", opener=opener, where="https://registry.example")
+    assert got == tmp_path / "ctx" / "bun-linux-x64-1.4.5.tgz" and got.read_bytes() == data
+    assert asked == ["https://registry.example/@oven%2Fbun-linux-x64/1.4.5", tarball]
