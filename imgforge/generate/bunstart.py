@@ -138,8 +138,9 @@ def entry_files(root: Path, start: Start | None) -> list[Path]:
 
 
 # `export default { port: 3000, fetch: app.fetch }` (Hono's Bun adapter) and `Bun.serve({ port: 3000 })`: the port
-# the server object names; Bun.serve with no port honours PORT (then BUN_PORT, NODE_PORT, else 3000).
-_SERVE_PORT = re.compile(r"\bport\s*:\s*['\"]?(\d{4,5})\b")
+# the server object names (not a database's `port: 5432` elsewhere in the file); Bun.serve with no port honours PORT
+# (then BUN_PORT, NODE_PORT, else 3000).
+_SERVE_PORT = re.compile(r"(?:\bserve\(\s*|\bexport\s+default\s*)\{[^{}]*?\bport\s*:\s*['\"]?(\d{4,5})\b")
 
 
 def serve_port(root: Path, files: list[Path]) -> Port | None:

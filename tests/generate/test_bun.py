@@ -126,6 +126,11 @@ def test_the_port_a_server_object_names(tmp_path):
     assert port is not None and port.number == 3001 and "src/index.ts" in port.why
     write(tmp_path, {"a.ts": "Bun.serve({ port: 80, fetch })"})
     assert serve_port(tmp_path, [tmp_path / "a.ts"]) is None  # below 1024: not a port a non-root user binds
+    write(tmp_path, {"b.ts": "Bun.serve({\n  port: 4000,\n  fetch(req) { return new Response('hi') },\n})\n"})
+    assert serve_port(tmp_path, [tmp_path / "b.ts"]).number == 4000  # type: ignore[union-attr]
+    # A database's port is not the server's.
+    write(tmp_path, {"c.ts": "const sql = postgres({ host: 'db', port: 5432 });\nexport default app;\n"})
+    assert serve_port(tmp_path, [tmp_path / "c.ts"]) is None
 
 
 @pytest.mark.parametrize(("files", "expected"), [
@@ -223,3 +228,4 @@ def test_a_scoped_pin_is_fetched_by_its_escaped_name_into_a_flat_file(tmp_path):
     got = npmdist.fetch(pin, tmp_path / "ctx", cache=tmp_path / "cache", opener=opener, where="https://registry.example")
     assert got == tmp_path / "ctx" / "bun-linux-x64-1.4.5.tgz" and got.read_bytes() == data
     assert asked == ["https://registry.example/@oven%2Fbun-linux-x64/1.4.5", tarball]
+
