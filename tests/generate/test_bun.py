@@ -229,3 +229,16 @@ def test_a_scoped_pin_is_fetched_by_its_escaped_name_into_a_flat_file(tmp_path):
     assert got == tmp_path / "ctx" / "bun-linux-x64-1.4.5.tgz" and got.read_bytes() == data
     assert asked == ["https://registry.example/@oven%2Fbun-linux-x64/1.4.5", tarball]
 
+
+
+def test_a_bun_front_end_installs_with_bun_from_its_lockfile(tmp_path):
+    write(tmp_path, {"package.json": _pkg(scripts={"dev": "vite", "build": "vite build"},
+                                          devDependencies={"vite": "6.0.7"}),
+                     "bun.lock": _LOCK, "index.html": "<div id=app></div>"})
+    (tmp_path / "imgforge.yaml").write_text(plan_init(tmp_path).text)
+    out = generate(load_project(tmp_path))
+    assert "COPY package.json bun.lock ./" in out.dockerfile and "bun install --frozen-lockfile" in out.dockerfile
+    assert not out.warnings  # a lockfile: no "resolves versions at build time" warning
+    # Without packageManager, bun is the catalog's newest release (one number to bump, checked here).
+    newest = BUN_UPSTREAM[available("bun")[-1]].version
+    assert f'"bun@${{v:-{newest}}}"' in out.dockerfile
