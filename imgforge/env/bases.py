@@ -48,8 +48,8 @@ class Pin:
 
     @property
     def filename(self) -> str:
-        """Its name in the build context (the registry's own tarball name)."""
-        return f"{self.name}-{self.version}.tgz"
+        """Its name in the build context (the registry's own tarball name: a scoped package's without its scope)."""
+        return f"{self.name.rsplit('/', 1)[-1]}-{self.version}.tgz"
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class BaseImage:
     description: str
     dockerfile: str | None = None
     suite: str = SUITE
-    # The toolchain family (python, python-dev, node, node-dev, golang, gcc) a recipe selects by version.
+    # The toolchain family (python, python-dev, node, node-dev, bun, bun-dev, golang, gcc) a recipe selects by version.
     family: str | None = None
     # npm registry tarballs the Dockerfile reads from its build context (fetched and verified on the host).
     pins: tuple[Pin, ...] = ()
@@ -155,12 +155,44 @@ def _upstream_node(line: str, node: Pin, npm: Pin, suite: str = "trixie") -> tup
     )
 
 
+# Bun lines: the official binary the npm registry carries for linux x64 glibc (@oven/bun-linux-x64: bin/bun, which
+# links libc only), the last release of each minor line. Bun's own installer and Docker images use the same build.
+BUN_UPSTREAM: dict[str, Pin] = {
+    "1.3": Pin("@oven/bun-linux-x64", "1.3.14",
+               "sha512-7OVTAKvwfPmSbIV1HpdOoVVx5VRc427GuPPne93N6vk4eQBPId9nXmZDh9/zGaKPdbVjVtQSZafWQoUjx38Utw=="),
+    "1.4": Pin("@oven/bun-linux-x64", "1.4.5",
+               "sha512-IWX9BELoGHAUtMonkeSaNaZwXzRk+oDw6Mk+HBFXd3KHYIBNBsIGRupMZPcgNoDbJpLu6gAJjIoIVPZtt1aJ1g=="),
+}
+
+
+def _upstream_bun(line: str, bun: Pin, suite: str = "trixie") -> tuple[BaseImage, BaseImage]:
+    """bun and bun-dev of one Bun line, laid out as the official images (/usr/local/bin/bun, bunx a link to it);
+    the tarball is bind-mounted from the build context, so no layer keeps it."""
+    deb = f"Debian {DEBIAN_VERSION[suite]}"
+    # The binary's layer comes first and is the same step in both images: one cached layer, stored and pulled once.
+    binary = (f"FROM {root_image(suite)}\nRUN --mount=type=bind,source={bun.filename},target=/tmp/bun.tgz \\\n"
+              "    tar -xzf /tmp/bun.tgz -C /usr/local --strip-components=1 --no-same-owner package/bin/bun \\\n"
+              " && ln -s bun /usr/local/bin/bunx && bun --version\n")
+    # Bun trusts its bundled roots and NODE_EXTRA_CA_CERTS: with this it also trusts the system store, as the node
+    # bases do (the build network's CA replaces it in builder steps).
+    runtime = binary + _APT.format(packages="ca-certificates") + "\n" + _SYSTEM_CA
+    # g++, make and python3: node-gyp (which bun runs for a trusted dependency's native build) compiles offline.
+    dev = binary + _APT.format(packages="g++ make python3 ca-certificates") + "\n" + _SYSTEM_CA
+    return (
+        BaseImage(f"imgforge/bun:{line}", f"Bun {bun.version} runtime (official binary, {deb})", runtime, suite,
+                  "bun", (bun,)),
+        BaseImage(f"imgforge/bun-dev:{line}", f"Bun {bun.version} with node-gyp's toolchain, for builder stages "
+                  f"(official binary, {deb})", dev, suite, "bun-dev", (bun,)),
+    )
+
+
 CATALOG: tuple[BaseImage, ...] = (
     BaseImage(ROOT_IMAGE, "Debian 12 minbase root filesystem (debootstrap)"),
     *_toolchains("bookworm", python="3.11", node="18", go="1.19", gcc="12"),
     BaseImage(root_image("trixie"), "Debian 13 minbase root filesystem (debootstrap)", suite="trixie"),
     *_toolchains("trixie", python="3.13", node="20", go="1.24", gcc="14"),
     *(base for line, (node, npm) in NODE_UPSTREAM.items() for base in _upstream_node(line, node, npm)),
+    *(base for line, bun in BUN_UPSTREAM.items() for base in _upstream_bun(line, bun)),
     BaseImage(
         "imgforge/registry:2.8",
         "distribution registry (Debian's docker-registry) for containerised test registries",

@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from imgforge.errors import UsageError
+from imgforge.generate.bunstart import bun_app
 from imgforge.generate.nodestart import frontend_only, node_app
 from imgforge.recipes import load_all
 from imgforge.recipes.model import Recipe
 
 # Tests of a project's contents a recipe's `detect.check` can ask for.
-CHECKS = {"frontend-only": frontend_only, "node-app": node_app}
+CHECKS = {"frontend-only": frontend_only, "node-app": node_app, "bun-app": bun_app}
 
 
 def _matches(root: Path, pattern: str) -> bool:

@@ -282,7 +282,7 @@ def _healthcheck(recipe: Recipe) -> list[str]:
     else:
         code = (f"require('http').get('http://127.0.0.1:' + (process.env.PORT || {port}) + '{url_path}', "
                 "(r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))")
-        cmd = ["node", "-e", code]
+        cmd = [client, "-e", code]  # node, or bun (whose node:http runs the same code)
     return [
         f"# Liveness probe with the runtime's own {client}, so no extra tool is installed for it.",
         f"HEALTHCHECK {HEALTH_TIMING} CMD {json.dumps(cmd)}",
@@ -299,7 +299,7 @@ def _tcp_healthcheck(client: str, port: int) -> list[str]:
     else:
         code = (f"require('net').connect(+(process.env.PORT || {port}), '127.0.0.1')"
                 ".on('connect', () => process.exit(0)).on('error', () => process.exit(1))")
-        cmd = ["node", "-e", code]
+        cmd = [client, "-e", code]  # node, or bun (whose node:net runs the same code)
     return [
         "# The project declares no health endpoint: the probe only connects to PORT, with the runtime's own "
         f"{client}.",

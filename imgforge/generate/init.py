@@ -17,7 +17,7 @@ import yaml
 
 from imgforge.build.pyindex import PackageIndex
 from imgforge.errors import UsageError
-from imgforge.generate import DOCKERFILE, DOCKERIGNORE, targets
+from imgforge.generate import DOCKERFILE, DOCKERIGNORE, bunstart, targets
 from imgforge.generate.detect import detect_stack, matching
 from imgforge.generate.facts import (
     Port,
@@ -45,13 +45,15 @@ from imgforge.recipes import load_recipe
 from imgforge.recipes.model import Builder, Recipe
 from imgforge.settings import SETTINGS_FILE
 
-_SUFFIXES = {"python": (".py",), "node": (".js", ".mjs", ".cjs", ".ts"), "other": (".go", ".c", ".rs")}
+_SUFFIXES = {"python": (".py",), "node": (".js", ".mjs", ".cjs", ".ts"), "bun": (".ts", ".tsx", ".js", ".mjs"),
+             "other": (".go", ".c", ".rs")}
 _ORDER = {"python": "Procfile web:, a platform's start command (railway.json, render.yaml, nixpacks.toml, fly.toml), "
                     "[project.scripts] that serve, Django, Flask, Quart, FastAPI, Starlette, Litestar, Sanic, "
                     "Streamlit, Dash, Gradio, "
                     "other [project.scripts], main.py/app.py, a package's __main__.py, a module run as a script",
           "node": "Procfile web:, scripts.start as plain node, a framework's built server (Nuxt, SvelteKit, Astro), "
-                  "main, server.js/index.js"}
+                  "main, server.js/index.js",
+          "bun": bunstart.ORDER}
 
 
 @dataclass(frozen=True)
@@ -84,9 +86,10 @@ def _default_name(root: Path) -> str:
 
 
 def language(recipe: Recipe) -> str:
-    """python, node or other, from the runtime image the recipe runs on."""
+    """python, node, bun or other, from the runtime image the recipe runs on."""
     image = recipe.runtime.image
-    return "python" if "python" in image else "node" if "/node" in image else "other"
+    return ("python" if "python" in image else "node" if "/node" in image else "bun" if "/bun" in image
+            else "other")
 
 
 def findings(root: Path, recipe: Recipe) -> Findings:
@@ -95,6 +98,8 @@ def findings(root: Path, recipe: Recipe) -> Findings:
     member = workspace_app(root) if lang == "node" else None
     if member is not None:
         return _member_findings(root, member, recipe)
+    if lang == "bun":
+        return _bun_findings(root, recipe)
     start = python_start(root) if lang == "python" else node_start(root) if lang == "node" else None
     port = find_port(root, entry_files(root, start), _SUFFIXES[lang])
     health = health_routes(root, _SUFFIXES[lang], recipe.health.liveness, recipe.health.readiness)
@@ -112,6 +117,16 @@ def findings(root: Path, recipe: Recipe) -> Findings:
                                               else node_written_folders(root) if lang == "node" else ()),
                     start_extras(root, start) if lang == "python" else (),
                     runtime_files(root) if lang == "other" and (root / "go.mod").is_file() else ())
+
+
+def _bun_findings(root: Path, recipe: Recipe) -> Findings:
+    """Findings of a Bun project: its start command run with bun, the port its server object or code states."""
+    start = bunstart.bun_start(root)
+    files = bunstart.entry_files(root, start)
+    suffixes = _SUFFIXES["bun"]
+    return Findings(start, bunstart.serve_port(root, files) or find_port(root, files, suffixes),
+                    health_routes(root, suffixes, recipe.health.liveness, recipe.health.readiness),
+                    writes=tuple(node_written_folders(root)))
 
 
 def _member_findings(root: Path, member: WorkspaceApp, recipe: Recipe) -> Findings:
@@ -237,7 +252,7 @@ class Images:
     lower_go: str | None = None  # go.mod's go line is newer than the chosen Go: the builders lower it to this
 
 
-_TITLE = {"python": "Python", "node": "Node", "go": "Go"}
+_TITLE = {"python": "Python", "node": "Node", "go": "Go", "bun": "Bun"}
 
 
 def _python_choice(root: Path, index: PackageIndex | None) -> tuple[str, str] | str | None:

@@ -1,7 +1,8 @@
 """Pick each toolchain's version from what the project declares: the newest catalog version that satisfies it.
 
 Declarations read: `.python-version`, `runtime.txt`, Pipfile's `python_version`, `requires-python` (python);
-`engines.node`, `.nvmrc`, `.node-version` (node); go.mod's `go` and `toolchain` lines (go); and for each, asdf's
+`engines.node`, `.nvmrc`, `.node-version` (node); package.json's `packageManager` (bun@1.3.2), `engines.bun`,
+`.bun-version` (bun); go.mod's `go` and `toolchain` lines (go); and for each, asdf's
 `.tool-versions` and mise's `[tools]`. Of the Python versions
 they allow, one that the lockfile's compiled packages have wheels for comes first. Node goes past its default (22,
 as Railpack's) only for a project whose declarations rule the default and older versions out (`24`, `lts/krypton`,
@@ -20,7 +21,7 @@ from pathlib import Path
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
-from imgforge.env.bases import NODE_UPSTREAM, versions
+from imgforge.env.bases import BUN_UPSTREAM, NODE_UPSTREAM, versions
 from imgforge.errors import UsageError
 from imgforge.generate.facts import dig, parse_json, parse_toml
 from imgforge.generate.semver import satisfies
@@ -30,12 +31,14 @@ from imgforge.generate.wheels import compiled_packages
 FAMILIES: dict[str, tuple[str, ...]] = {
     "python": ("python", "python-dev"),
     "node": ("node", "node-dev"),
+    "bun": ("bun", "bun-dev"),
     "go": ("golang",),
     "gcc": ("gcc",),
 }
 # The patch level each Debian release ships, so `>=3.13.2` or `^20.19.0` is judged on the real version.
 FULL = {"3.11": "3.11.2", "3.13": "3.13.5", "18": "18.19.0", "20": "20.19.2", "1.19": "1.19.8", "1.24": "1.24.4",
-        "12": "12.2.0", "14": "14.2.0", **{line: node.version for line, (node, _npm) in NODE_UPSTREAM.items()}}
+        "12": "12.2.0", "14": "14.2.0", **{line: node.version for line, (node, _npm) in NODE_UPSTREAM.items()},
+        **{line: bun.version for line, bun in BUN_UPSTREAM.items()}}
 # The newest version a project gets unless its declarations rule it out, so adding a newer line to the catalog moves
 # no project that did not ask for it. Node 22: 20 ended upstream in April 2026, and current frameworks use 22's APIs
 # without declaring it (Nuxt 4.5's build calls Set.prototype.difference); Railpack's default is 22 too.
@@ -117,7 +120,7 @@ def _pipenv_python(root: Path) -> tuple[str, str] | None:
 
 # asdf's `.tool-versions` (`nodejs 22.11.0`) and mise's `[tools]` (`node = "22"`) name each toolchain; their
 # other words (`latest`, `lts`, `system`, `ref:…`, `path:…`) leave the version open.
-_TOOL_NAMES = {"python": ("python",), "node": ("nodejs", "node"), "go": ("golang", "go")}
+_TOOL_NAMES = {"python": ("python",), "node": ("nodejs", "node"), "go": ("golang", "go"), "bun": ("bun",)}
 _MISE_FILES = ("mise.toml", ".mise.toml", ".config/mise.toml", "mise/config.toml", ".config/mise/config.toml")
 
 
@@ -203,6 +206,30 @@ def _node(root: Path) -> list[Declaration]:
             one = re.fullmatch(r"\s*[\^~=]?v?(\d+)(?:\.(?:\d+|x|\*)){0,2}\s*", wanted, re.I)
             found.append(Declaration("package.json engines.node", wanted, _npm_range(wanted),
                                      _line("node", one.group(1)) if one else None))
+    return found
+
+
+def _bun(root: Path) -> list[Declaration]:
+    """Bun's version files and packageManager name a release (`1.2.21`) or a line (`1.2`): that minor line, as a
+    `.python-version` is read (Bun adds features in minors, rarely breaks); engines.bun is an npm range."""
+    found = [Declaration(where, v, _minor_of(v), _line("bun", v)) for where, v in _tool_versions(root, "bun")
+             if "." in v]
+    pinned = (_read(root / ".bun-version") or "").splitlines()
+    first = pinned[0].strip().removeprefix("bun-").removeprefix("v") if pinned else ""
+    if re.match(r"^\d+\.\d+", first):
+        found.append(Declaration(".bun-version", first, _minor_of(first), _line("bun", first)))
+    text = _read(root / "package.json")
+    try:
+        pkg = parse_json(text) if text else {}
+    except ValueError as exc:
+        raise UsageError(f"reading {root / 'package.json'}: not valid JSON ({exc})") from exc
+    manager = dig(pkg, "packageManager")
+    if isinstance(manager, str) and (m := re.match(r"^bun@v?(\d+\.\d+(?:\.\d+)?)", manager.strip())):
+        found.append(Declaration("package.json packageManager", manager, _minor_of(m.group(1)),
+                                 _line("bun", m.group(1))))
+    wanted = dig(pkg, "engines", "bun")
+    if isinstance(wanted, str):
+        found.append(Declaration("package.json engines.bun", wanted, _npm_range(wanted)))
     return found
 
 
@@ -300,9 +327,10 @@ def _version(text: str) -> Version:
         return Version("0")
 
 
-READERS: dict[str, Callable[[Path], list[Declaration]]] = {"python": _python, "node": _node, "go": _go}
+READERS: dict[str, Callable[[Path], list[Declaration]]] = {"python": _python, "node": _node, "go": _go,
+                                                          "bun": _bun}
 OVERRIDE = {"python": "runtime.image / builders[].image", "node": "runtime.image / builders[].image",
-            "go": "builders[].image", "gcc": "builders[].image"}
+            "go": "builders[].image", "gcc": "builders[].image", "bun": "runtime.image / builders[].image"}
 
 
 def _key(version: str) -> tuple[int, ...]:

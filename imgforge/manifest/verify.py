@@ -248,10 +248,11 @@ _PKG_RESOURCES = re.compile(r"No module named '?pkg_resources'?")
 _SQLITE = re.compile(r"unable to open database file|attempt to write a readonly database", re.I)
 
 
-# An error's own line: `Error: Cannot find module …`, `ModuleNotFoundError: …`, `panic: …`, `FATAL …`.
-_ERROR_LINE = re.compile(r"^\s*(?:[\w.]*(?:Error|Exception)\b|panic:|fatal\b|FATAL\b|Uncaught\b)")
-# What a runtime prints after the error: Node's version trailer (`Node.js v20.19.2`).
-_TRAILER = re.compile(r"^\s*Node\.js v\d")
+# An error's own line: `Error: Cannot find module …`, `ModuleNotFoundError: …`, `panic: …`, `FATAL …`, and Bun's
+# `error: encryptionKey is required …`.
+_ERROR_LINE = re.compile(r"^\s*(?:[\w.]*(?:Error|Exception)\b|panic:|fatal\b|FATAL\b|Uncaught\b|error: )")
+# What a runtime prints after the error: Node's version trailer (`Node.js v20.19.2`), Bun's (`Bun v1.4.5 (Linux x64)`).
+_TRAILER = re.compile(r"^\s*(?:Node\.js v\d|Bun v\d[\w.+-]* \()")
 
 
 def telling_line(logs: str) -> tuple[str, str] | None:

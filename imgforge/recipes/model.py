@@ -87,7 +87,7 @@ class Health(_Strict):
     probe: Literal["http", "tcp"] = Field(default="http", description="tcp: the HEALTHCHECK only connects to PORT.")
     liveness: str = Field(default="/healthz", pattern=r"^/")
     readiness: str = Field(default="/readyz", pattern=r"^/")
-    client: Literal["wget", "python", "node", "none"] = Field(
+    client: Literal["wget", "python", "node", "bun", "none"] = Field(
         default="none", description="Program in the runtime image that can probe HTTP (none: no HEALTHCHECK)."
     )
     served: bool = Field(default=False, description="The runtime's own server answers liveness and readiness "
@@ -135,9 +135,10 @@ class Detect(_Strict):
 
     all: list[str] = Field(default_factory=list, description="Every pattern must match.")
     any: list[str] = Field(default_factory=list, description="At least one pattern must match (when given).")
-    check: Literal["frontend-only", "node-app"] | None = Field(
+    check: Literal["frontend-only", "node-app", "bun-app"] | None = Field(
         default=None, description="A test of the project's contents besides file names (frontend-only: a build "
-        "script and no server; node-app: package.json is a Node program, not tooling beside a Python project).")
+        "script and no server; node-app: package.json is a Node program, not tooling beside a Python project; "
+        "bun-app: a Bun lockfile or packageManager, and not front-end only).")
     priority: int = Field(default=0, description="Higher wins when several recipes match.")
 
 

@@ -30,6 +30,8 @@ EXPECTED = {
     "django-procfile": ("python", ["/bin/sh", "-c", "exec gunicorn mysite.wsgi --log-file -"], 8080, "tcp"),
     "express-api": ("node", ["node", "src/server.js"], 3000, "http"),
     "vite-spa": ("spa", None, 8080, "http"),
+    # Hono's Bun template: a watch-mode dev script only, `export default app` served on PORT by Bun.serve.
+    "bun-hono": ("bun", ["bun", "src/index.ts"], 8080, "http"),
     "go-vendor": ("go", None, 8080, "http"),
     "quart-poetry": ("python", ["/bin/sh", "-c", "PYTHONPATH=src${PYTHONPATH:+:$PYTHONPATH} exec hypercorn "
                                               "--bind 0.0.0.0:${PORT} 'notes:app'"],

@@ -32,11 +32,15 @@ DATA = Path(__file__).resolve().parent / "data"
 # Procfile's gevent worker only in a pyproject extra, flask only in pyproject beside requirements.txt;
 # fastapi-src-static: a src/ package with an argparse script and static files outside the wheel;
 # django-reqs-folder: requirements/base, local and production files and no requirements.txt.
+# bun-hono: Hono from bun.lock, packageManager bun@1.3.14 and only a `bun run --watch` dev script (Hono's template),
+# run by bun on the Bun 1.3 base, listening on PORT through Bun.serve's default.
 PROJECTS = ["django-procfile", "express-api", "fastapi-uv", "flask-gunicorn", "go-vendor", "vite-spa", "quart-poetry",
             "aiohttp-setuppy", "fastapi-pdm", "go-cmd", "node22-hono", "node-workspace", "next-standalone",
-            "starlette-hatch-railway", "flask-extras-procfile", "fastapi-src-static", "django-reqs-folder"]
+            "starlette-hatch-railway", "flask-extras-procfile", "fastapi-src-static", "django-reqs-folder", "bun-hono"]
 # project -> what `node --version` in its image starts with
 NODE_VERSION = {"express-api": "v22.", "node22-hono": "v22."}
+# project -> what `bun --version` in its image starts with
+BUN_VERSION = {"bun-hono": "1.3."}
 # project -> a script `node -e` runs in its image, and what it prints: the standalone server's traced files ship,
 # the production node_modules do not (every package of it, 651 MB for a Next test project before).
 IN_IMAGE = {"next-standalone": ("const f = require('fs'); console.log(f.existsSync('/app/node_modules'), "
@@ -99,6 +103,14 @@ def test_init_then_pipeline_unedited(docker, registry, cleanup_images, pipelines
         cleanup_images.append(pushed)
         found = docker.run(pushed, ["node", "--version"], entrypoint="", remove=True)
         assert str(found).startswith(NODE_VERSION[name]), found
+    if name in BUN_VERSION:
+        pushed = f"{registry.address}/{repo}:{version}"
+        cleanup_images.append(pushed)
+        found = docker.run(pushed, ["bun", "--version"], entrypoint="", remove=True)
+        assert str(found).startswith(BUN_VERSION[name]), found
+        # devDependencies stay in the builder: the runtime's node_modules has hono and not @types/bun.
+        listed = docker.run(pushed, ["ls", "/app/node_modules"], entrypoint="", remove=True)
+        assert "hono" in str(listed).split() and "@types" not in str(listed).split(), listed
     if name in IN_IMAGE:
         pushed = f"{registry.address}/{repo}:{version}"
         cleanup_images.append(pushed)
