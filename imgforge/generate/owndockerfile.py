@@ -108,7 +108,8 @@ def read_own(root: Path, name: str) -> OwnDockerfile:
     for ins in stages[-1].instructions:
         keyword = ins.keyword.upper()
         if keyword == "EXPOSE" and port is None:
-            port = next((p for w in ins.args.split() if (p := _port(w)) is not None), None)
+            words = substitute(ins.args, env_at(df, ins)).split()  # `EXPOSE ${PORT}` with `ARG PORT=3000`
+            port = next((p for w in words if (p := _port(w)) is not None), None)
             port_why = f"stated by {name}:{ins.line} EXPOSE" if port else ""
         elif keyword == "HEALTHCHECK":
             check = ins  # the last one counts, as for Docker; `HEALTHCHECK NONE` turns it off

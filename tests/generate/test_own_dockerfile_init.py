@@ -82,7 +82,8 @@ def test_healthcheck_none_turns_it_off(tmp_path: Path) -> None:
     assert _settings(root)["manifest"] == {"liveness": {"type": "tcp"}, "readiness": {"type": "tcp"}}
 
 
-@pytest.mark.parametrize(("expose", "port"), [("8000 9000", 8000), ("53/udp 4567", 4567), ("$PORT", 4567)])
+@pytest.mark.parametrize(("expose", "port"), [("8000 9000", 8000), ("53/udp 4567", 4567), ("$PORT", 4567),
+                                             ("${HTTP_PORT:-3000}", 3000)])
 def test_the_first_tcp_port_wins_and_the_healthcheck_url_fills_in(tmp_path: Path, expose: str, port: int) -> None:
     assert read_own(_project(tmp_path, expose), "Dockerfile").port == port
 
