@@ -20,6 +20,7 @@ from imgforge.secrets.context import Context, Extractor, Found
 from imgforge.secrets.context import Rule as Rule  # re-exported: callers import Rule from here
 from imgforge.secrets.vendor import vendor
 from imgforge.secrets.vendors_cloud import CLOUD_RULES
+from imgforge.secrets.vendors_dev import DEV_RULES
 from imgforge.secrets.vendors_saas import SAAS_RULES
 
 
@@ -252,6 +253,7 @@ RULES: tuple[Rule, ...] = (
     ),
     *CLOUD_RULES,
     *SAAS_RULES,
+    *DEV_RULES,
     Rule(
         "aws-secret-access-key",
         "AWS secret access key",
