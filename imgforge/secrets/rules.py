@@ -164,6 +164,17 @@ def _credential(m: Any, ctx: Context) -> Found | None:
     return _literal_at(value, m.start(1))
 
 
+# A vendor-looking prefix and then only digits: `Bearer xoxb-1234-5678` in a client library's docstring. Real
+# bearer tokens are random letters and digits (a vendor's own rule finds its tokens before this one runs).
+_NUMBERED_EXAMPLE = re.compile(rb"[A-Za-z]{0,6}[-_]?[0-9]+(?:[-_.][0-9]+)*")
+
+
+def _header_credential(m: Any, ctx: Context) -> Found | None:
+    """`_credential`, and not a numbered example (`xoxb-1234-5678`)."""
+    found = _credential(m, ctx)
+    return None if found is None or _NUMBERED_EXAMPLE.fullmatch(found.secret) else found
+
+
 def _user_password(m: Any, ctx: Context) -> Found | None:
     """``curl -u user:password``: the password, or the user part when it is an API key with no password."""
     user, _, password = m.group(1).partition(b":")
@@ -316,6 +327,7 @@ RULES: tuple[Rule, ...] = (
         (b'"auth"',),
         rb'"auth"\s*:\s*"([A-Za-z0-9+/=]{8,})"',
         _docker_auth,
+        third_party=False,  # registry clients' tests and docs write sample config.json files ("user:password")
     ),
     Rule(
         "docker-config-auth",
@@ -377,7 +389,7 @@ RULES: tuple[Rule, ...] = (
         (b"authorization",),
         rb"(?i)authorization[\"']?[ \t]*[:=][ \t]*[\"']?(?:bearer|token|basic|api-token|apikey|sso-key)[ \t]+"
         rb"(?-i:([A-Za-z0-9._~+/\-]{12,}={0,2}))",
-        _credential,
+        _header_credential,
         trigger=rb"authorization[\"']?[ \t]*[:=][ \t]*[\"']?(?:bearer|token|basic|api-token|apikey|sso-key)[ \t]",
         third_party=False,  # HTTP clients' and form libraries' READMEs show sample `Authorization: Bearer ...` headers
     ),
