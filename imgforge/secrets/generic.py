@@ -134,6 +134,8 @@ def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: boo
         return False  # 'password' => 'required|string|min:6|confirmed': the rules a password is checked against
     if len(value) < 6 or (not literal and len(value) < 12) or value.lower() == name.lower().strip(b"-_.:"):
         return False
+    if _NOT_ALNUM.sub(b"", value.lower()) == _NOT_ALNUM.sub(b"", name.lower()):
+        return False  # X_AUTH_TOKEN = "x-auth-token": a header's or setting's name spelled as its own value
     if _names_itself(value, name):
         return False  # SHARE_TOKEN = "RADICALE:share-token": a namespaced key naming the setting, not its value
     if _search_only_key(name, around) or _secret_key_reference(value, name, around):

@@ -134,12 +134,18 @@ def _shadow_hash(m: Any, ctx: Context) -> Found | None:
 _NAMES_A_CREDENTIAL = re.compile(rb"[A-Za-z]*(?:Token|Key|Secret|Password|Passwd|Pass)")
 
 
+# Demo logins that documentation uses as "user:password" the way it uses example.com as a host.
+_SAMPLE_LOGINS = frozenset({(b"scott", b"tiger")})
+
+
 def _url_password(m: Any, ctx: Context) -> Found | None:
     password: bytes = m.group(2)
     if is_placeholder(password) or generic.is_reference(password) or password.lower() == m.group(1).lower():
         return None
     if password.lower() in (b"pass", b"pw", b"pwd", b"passwd", b"password", b"secret", b"x-oauth-basic"):
         return None
+    if (m.group(1).lower(), password.lower()) in _SAMPLE_LOGINS:
+        return None  # "postgresql://scott:tiger@localhost/test": Oracle's demo login, every ORM's docs example
     if _NAMES_A_CREDENTIAL.fullmatch(password):
         return None  # "twilio://AccountSid:AuthToken@FromPhoneNo": a URL template naming what goes where
     plain = unquote_to_bytes(password)

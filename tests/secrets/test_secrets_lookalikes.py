@@ -221,3 +221,20 @@ def test_a_test_files_folder_holds_fixtures(detector: SecretDetector) -> None:
     assert [m.rule for m in detector.scan_bytes(sql.encode(), "app/server/migration/seed/postgres.sql")] == [
         "generic-secret"
     ]
+
+
+def test_a_value_that_spells_its_own_name_is_a_name(detector: SecretDetector) -> None:
+    code = (
+        'X_AWS_EC2_METADATA_TOKEN = "x-aws-ec2-metadata-token"\n'
+        'const AUTH_TOKEN_HEADER_KEY = "auth-token-header-key"\n'
+    )
+    assert detector.scan_bytes(code.encode(), "app/src/imds.py") == []
+    text = f'X_AUTH_TOKEN = "x-auth-token-{_RANDOM}"\n'
+    assert [m.rule for m in detector.scan_bytes(text.encode(), "app/src/imds.py")] == ["generic-secret"]
+
+
+def test_the_scott_tiger_demo_login_is_documentation(detector: SecretDetector) -> None:
+    text = 'engine = create_engine("postgresql://scott:tiger@db.internal/test")\n'
+    assert detector.scan_bytes(text.encode(), "app/models.py") == []
+    text = f'engine = create_engine("postgresql://scott:{_RANDOM}@db.internal/test")\n'
+    assert [m.rule for m in detector.scan_bytes(text.encode(), "app/models.py")] == ["url-password"]
