@@ -201,7 +201,11 @@ def is_plain_identifier(value: bytes) -> bool:
     or any identifier that names a secret (``testP256PrivateKey``, ``DB_PASSWORD2``)."""
     if _IDENTIFIER_RE.match(value):
         return not _random_letters(value)
-    return _CODE_IDENTIFIER_RE.match(value) is not None and _SECRET_WORD_RE.search(value) is not None
+    if _CODE_IDENTIFIER_RE.match(value) is None or _SECRET_WORD_RE.search(value) is None:
+        return False
+    # A long random token can start with a secret word (Telnyx's "KEY" + 32 hex + "_" + 22 base62): a name has few
+    # digits and little entropy.
+    return len(value) < 24 or sum(48 <= b <= 57 for b in value) < 4 or shannon_entropy(value) < 4.0
 
 
 def _random_letters(value: bytes) -> bool:

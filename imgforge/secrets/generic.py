@@ -64,7 +64,7 @@ _REFERENCE = re.compile(rb"^(?:\$[\w{(]|[&*@][A-Za-z_][\w.-]*$|%(?:[A-Za-z_][\w.
 _NOT_A_CREDENTIAL = re.compile(
     rb"(?:next|page|pagination|continuation|cursor|marker|client|change|idempotency|verification|update|sync"
     rb"|csrf|xsrf|import|export|product|request|resume|cancel|cancellation|publickey|bos|eos|pad|unk|mask"
-    rb"|sep|cls|eot|stop|lexer|sort|public|lock|continue|ack)tokens?$"
+    rb"|sep|cls|eot|stop|lexer|sort|public|lock|continue|ack|previous|prev)tokens?$"
 )
 _NOT_LETTERS = re.compile(rb"[^a-z]+")
 _NOT_ALNUM = re.compile(rb"[^a-z0-9]+")
@@ -98,6 +98,12 @@ _VERSION = rb"(?:\^|~|[<>]=?|==?|!=)?\s*v?\d+(?:\.(?:\d+|x|\*)){1,3}(?:-[0-9A-Za
 # Composer writes a major alone after an operator and ORs with one bar: `<2.0.5|>=3,<3.0.3`.
 _VERSION_OR_MAJOR = rb"(?:" + _VERSION + rb"|(?:\^|~|[<>]=?|==?|!=)\s*v?\d+)"
 _VERSION_RANGE = re.compile(_VERSION_OR_MAJOR + rb"(?:\s*(?:,|\|\|?|\s)\s*" + _VERSION_OR_MAJOR + rb")*")
+# pnpm's lockfile writes a version with the peers it was resolved against: `4.0.21(@types/node@20.19.43)`.
+_PEER_VERSION = re.compile(_VERSION + rb"\((?:[\w@./+\-]|\(|\))*@(?:[\w@./+\-]|\(|\))*")
+# A Python entry point, `package.module:function` ([project.scripts], console_scripts, an ASGI app spec).
+_ENTRY_POINT = re.compile(rb"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+:[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*")
+# Another assignment as the value (tox's `factor: _TESTPATH=tests/x`, `env: KEY=value`): its own name decides.
+_NESTED_ASSIGNMENT = re.compile(rb"_?[A-Z][A-Z0-9_]*=[^=]")
 
 
 # A validation rule list (Laravel, validatorjs, Masonite): `required|string|min:6|confirmed` under a `password`
@@ -122,10 +128,14 @@ def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: boo
         return False  # short hex ids (schema hashes, object ids) and AWS/URN resource names
     if _VERSION_RANGE.fullmatch(value):
         return False  # "@inquirer/password": "^4.0.23" in a package.json: a package named password, at a version
+    if _PEER_VERSION.fullmatch(value) or _ENTRY_POINT.fullmatch(value) or _NESTED_ASSIGNMENT.match(value):
+        return False  # a pnpm-lock.yaml version, `hash_password = "synapse._scripts.hash_password:main"`, `X=y`
     if _VALIDATION_RULES.fullmatch(value):
         return False  # 'password' => 'required|string|min:6|confirmed': the rules a password is checked against
     if len(value) < 6 or (not literal and len(value) < 12) or value.lower() == name.lower().strip(b"-_.:"):
         return False
+    if _NOT_ALNUM.sub(b"", value.lower()) == _NOT_ALNUM.sub(b"", name.lower()):
+        return False  # X_AUTH_TOKEN = "x-auth-token": a header's or setting's name spelled as its own value
     if _names_itself(value, name):
         return False  # SHARE_TOKEN = "RADICALE:share-token": a namespaced key naming the setting, not its value
     if _search_only_key(name, around) or _secret_key_reference(value, name, around):

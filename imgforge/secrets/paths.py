@@ -80,7 +80,7 @@ _THIRD_PARTY = re.compile(
 # same rules skip them as third-party code; vendor-shaped tokens are still looked for there. trivy's built-in
 # allow rules leave such paths (and every Markdown file) out for all its rules.
 _SAMPLE = re.compile(
-    r"(?:^|/)(?:tests?|testdata|test_data|__tests__|fixtures?|spec|specs|docs?|examples?|samples?)/"
+    r"(?:^|/)(?:tests?|testdata|test[_-]data|test[_-]?files|__tests__|fixtures?|spec|specs|docs?|examples?|samples?)/"
     r"|(?:^|/)(?:test_[^/]*\.py|[^/]*_test\.(?:py|go|rb)|conftest\.py|[^/]*\.(?:test|spec)\.[cm]?[jt]sx?)$"
     r"|\.(?:md|markdown|rst|adoc|example|sample)$",
     re.IGNORECASE,

@@ -20,6 +20,7 @@ from imgforge.secrets.context import Context, Extractor, Found
 from imgforge.secrets.context import Rule as Rule  # re-exported: callers import Rule from here
 from imgforge.secrets.vendor import vendor
 from imgforge.secrets.vendors_cloud import CLOUD_RULES
+from imgforge.secrets.vendors_dev import DEV_RULES
 from imgforge.secrets.vendors_saas import SAAS_RULES
 
 
@@ -133,12 +134,18 @@ def _shadow_hash(m: Any, ctx: Context) -> Found | None:
 _NAMES_A_CREDENTIAL = re.compile(rb"[A-Za-z]*(?:Token|Key|Secret|Password|Passwd|Pass)")
 
 
+# Demo logins that documentation uses as "user:password" the way it uses example.com as a host.
+_SAMPLE_LOGINS = frozenset({(b"scott", b"tiger")})
+
+
 def _url_password(m: Any, ctx: Context) -> Found | None:
     password: bytes = m.group(2)
     if is_placeholder(password) or generic.is_reference(password) or password.lower() == m.group(1).lower():
         return None
     if password.lower() in (b"pass", b"pw", b"pwd", b"passwd", b"password", b"secret", b"x-oauth-basic"):
         return None
+    if (m.group(1).lower(), password.lower()) in _SAMPLE_LOGINS:
+        return None  # "postgresql://scott:tiger@localhost/test": Oracle's demo login, every ORM's docs example
     if _NAMES_A_CREDENTIAL.fullmatch(password):
         return None  # "twilio://AccountSid:AuthToken@FromPhoneNo": a URL template naming what goes where
     plain = unquote_to_bytes(password)
@@ -161,6 +168,17 @@ def _credential(m: Any, ctx: Context) -> Found | None:
     """A password or token written on a command line or in a header: literal, not a placeholder or reference."""
     value: bytes = m.group(1).rstrip(b".,;:)")  # the end of a sentence or a call, not of the value
     return _literal_at(value, m.start(1))
+
+
+# A vendor-looking prefix and then only digits: `Bearer xoxb-1234-5678` in a client library's docstring. Real
+# bearer tokens are random letters and digits (a vendor's own rule finds its tokens before this one runs).
+_NUMBERED_EXAMPLE = re.compile(rb"[A-Za-z]{0,6}[-_]?[0-9]+(?:[-_.][0-9]+)*")
+
+
+def _header_credential(m: Any, ctx: Context) -> Found | None:
+    """`_credential`, and not a numbered example (`xoxb-1234-5678`)."""
+    found = _credential(m, ctx)
+    return None if found is None or _NUMBERED_EXAMPLE.fullmatch(found.secret) else found
 
 
 def _user_password(m: Any, ctx: Context) -> Found | None:
@@ -252,6 +270,7 @@ RULES: tuple[Rule, ...] = (
     ),
     *CLOUD_RULES,
     *SAAS_RULES,
+    *DEV_RULES,
     Rule(
         "aws-secret-access-key",
         "AWS secret access key",
@@ -314,6 +333,7 @@ RULES: tuple[Rule, ...] = (
         (b'"auth"',),
         rb'"auth"\s*:\s*"([A-Za-z0-9+/=]{8,})"',
         _docker_auth,
+        third_party=False,  # registry clients' tests and docs write sample config.json files ("user:password")
     ),
     Rule(
         "docker-config-auth",
@@ -375,7 +395,7 @@ RULES: tuple[Rule, ...] = (
         (b"authorization",),
         rb"(?i)authorization[\"']?[ \t]*[:=][ \t]*[\"']?(?:bearer|token|basic|api-token|apikey|sso-key)[ \t]+"
         rb"(?-i:([A-Za-z0-9._~+/\-]{12,}={0,2}))",
-        _credential,
+        _header_credential,
         trigger=rb"authorization[\"']?[ \t]*[:=][ \t]*[\"']?(?:bearer|token|basic|api-token|apikey|sso-key)[ \t]",
         third_party=False,  # HTTP clients' and form libraries' READMEs show sample `Authorization: Bearer ...` headers
     ),

@@ -162,6 +162,12 @@ def crc32_token(value: bytes) -> bool:
     return len(body) > 6 and base62_crc32(body[:-6]) == body[-6:]
 
 
+def crc32_whole(value: bytes) -> bool:
+    """True when the last ``_`` part is the base62 CRC32 of everything before it (Synapse's ``syt_`` tokens)."""
+    head, sep, crc = value.rpartition(b"_")
+    return bool(sep) and len(crc) == 6 and base62_crc32(head) == crc
+
+
 def _b64(data: bytes) -> bytes:
     """Decode standard or URL-safe base64 with or without padding; ``b""`` when it is not base64."""
     data = data.rstrip(b"=")

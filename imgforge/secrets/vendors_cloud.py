@@ -203,6 +203,7 @@ CLOUD_RULES: tuple[Rule, ...] = (
         rb"(?:glpat|gldt|glrt|glptt|glcbt|glft|glsoat|glagent|glffct|gloas|glimt|gltst|glwt)-[0-9A-Za-z_\-.]{20,80}"
         rb"|GR1348941[A-Za-z0-9_\-]{20,}",
         entropy=3.5,
+        shape=has_digit,  # or random letters: not "glpat-python-gitlab-token_", a test suite's named stand-in
     ),
     prefixed("bitbucket-app-password", "Bitbucket app password", "atbb", rb"ATBB[A-Za-z0-9_=.\-]{32}", shape=has_digit),
     prefixed(

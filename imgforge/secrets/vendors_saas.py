@@ -115,8 +115,8 @@ SAAS_RULES: tuple[Rule, ...] = (
     prefixed(
         "slack-token",
         "Slack token",
-        "xoxb- xoxp- xoxa- xoxo- xoxs- xoxr- xoxe",
-        rb"xox[abposr]-(?:\d{6,}-)+[0-9A-Za-z\-]{8,250}|xoxe\.xox[bp]-1-[A-Za-z0-9]{100,}|xoxe-1-[A-Za-z0-9\-]{100,}",
+        "xoxb- xoxp- xoxa- xoxo- xoxs- xoxr- xoxc- xoxe",
+        rb"xox[abposrc]-(?:\d{6,}-)+[0-9A-Za-z\-]{8,250}|xoxe\.xox[bp]-1-[A-Za-z0-9]{100,}|xoxe-1-[A-Za-z0-9\-]{100,}",
         shape=has_digit,
     ),
     prefixed("slack-app-token", "Slack app-level token", "xapp-", rb"xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+"),

@@ -6,6 +6,7 @@ generator, so nothing token-shaped is stored here.
 
 from __future__ import annotations
 
+import base64
 import random
 
 import pytest
@@ -148,3 +149,92 @@ def test_a_random_value_passed_in_a_script_inside_yaml_is_still_found(detector: 
     found = detector.scan_bytes(workflow.encode(), "app/.github/workflows/triage.yml")
     assert [m.rule for m in found] == ["generic-secret"]
     assert found[0].redacted.endswith(_RANDOM[-4:])  # the value ends where the call's closers begin
+
+
+# Round 15 (SDKs, CI and infrastructure-as-code repositories): five classes of values that only look like secrets.
+
+
+def test_a_pnpm_lockfile_version_with_its_peers_is_not_a_secret(detector: SecretDetector) -> None:
+    lock = (
+        "  '@acme/prompts@1.4.0':\n"
+        "    dependencies:\n"
+        "      '@inquirer/password': 4.0.21(@types/node@20.19.43)\n"
+        "      gtoken: 7.1.0(encoding@0.1.13)\n"
+        "      '@acme/wallet-token': 0.4.13(@acme/web3.js@1.98.4(bufferutil@4.0.9)(typescript@5.8.3))(utf-8@5.0.10)\n"
+    )
+    assert detector.scan_bytes(lock.encode(), "app/pnpm-lock.yaml") == []
+
+
+def test_a_password_in_the_same_yaml_is_still_found(detector: SecretDetector) -> None:
+    text = f"      password: 4.0.21{_RANDOM}\n"  # starts like a version, then random text: no version at all
+    assert [m.rule for m in detector.scan_bytes(text.encode(), "app/settings.yaml")] == ["generic-secret"]
+
+
+def test_a_python_entry_point_named_like_a_secret_is_not_a_secret(detector: SecretDetector) -> None:
+    scripts = (
+        "[project.scripts]\n"
+        'generate_signing_key = "acme._scripts.generate_signing_key:main"\n'
+        'hash_password = "acme._scripts.hash_password:main"\n'
+        'rotate_token = "acme.cli:rotate"\n'
+    )
+    assert detector.scan_bytes(scripts.encode(), "app/pyproject.toml") == []
+
+
+def test_a_namespaced_random_value_is_still_found(detector: SecretDetector) -> None:
+    text = f'api_key = "acme.prod:{_RANDOM}"\n'
+    assert [m.rule for m in detector.scan_bytes(text.encode(), "app/settings.toml")] == ["generic-secret"]
+
+
+def test_an_assignment_as_the_value_is_not_a_secret(detector: SecretDetector) -> None:
+    # tox's factor-conditional settings: `factor: NAME=value`, where the factor names a tokenizer library
+    tox = "[testenv]\nsetenv =\n    acme-notiktoken: _TESTPATH=tests/integrations/acme\n    SECRET_KEY: DJANGO_ENV=ci\n"
+    assert detector.scan_bytes(tox.encode(), "app/tox.ini") == []
+
+
+def test_a_previous_page_token_is_a_cursor(detector: SecretDetector) -> None:
+    page = '{"meta": {"pageSize": 50, "previousToken": "xyz789", "prevToken": "abc123def456"}}\n'
+    assert detector.scan_bytes(page.encode(), "app/acme/pagination.py") == []
+
+
+def test_a_numbered_example_in_an_authorization_header_is_not_a_token(detector: SecretDetector) -> None:
+    doc = "    e.g. {\n        'Authorization': 'Bearer xoxb-1234-5678',\n        'X-Api': 'Token 9876-5432-1098'\n"
+    assert detector.scan_bytes(doc.encode(), "app/acme/web/internal_utils.py") == []
+    text = f"    'Authorization': 'Bearer {_RANDOM}',\n"
+    assert [m.rule for m in detector.scan_bytes(text.encode(), "app/acme/web/client.py")] == ["http-auth-header"]
+
+
+def test_a_vendor_prefix_followed_by_words_is_a_stand_in(detector: SecretDetector) -> None:
+    text = "token.set_token('glpat-acme-project-token_');\nTOKEN = 'glrt-runner-registration-token'\n"
+    assert detector.scan_bytes(text.encode(), "app/scripts/set_token.rb") == []
+
+
+def test_a_docker_config_in_a_test_is_a_sample(detector: SecretDetector) -> None:
+    auth = base64.b64encode(f"ci:{_RANDOM}".encode()).decode()
+    config = f'{{"auths": {{"registry.invalid": {{"auth": "{auth}"}}}}}}'
+    assert detector.scan_bytes(config.encode(), "app/server/registry/combined_test.go") == []
+    assert [m.rule for m in detector.scan_bytes(config.encode(), "root/.docker/config.json")] == ["docker-config-auth"]
+
+
+def test_a_test_files_folder_holds_fixtures(detector: SecretDetector) -> None:
+    sql = f"INSERT INTO server_configs VALUES ('jwt-secret', '{_RANDOM}');\n"
+    assert detector.scan_bytes(sql.encode(), "app/server/migration/test-files/postgres.sql") == []
+    assert [m.rule for m in detector.scan_bytes(sql.encode(), "app/server/migration/seed/postgres.sql")] == [
+        "generic-secret"
+    ]
+
+
+def test_a_value_that_spells_its_own_name_is_a_name(detector: SecretDetector) -> None:
+    code = (
+        'X_AWS_EC2_METADATA_TOKEN = "x-aws-ec2-metadata-token"\n'
+        'const AUTH_TOKEN_HEADER_KEY = "auth-token-header-key"\n'
+    )
+    assert detector.scan_bytes(code.encode(), "app/src/imds.py") == []
+    text = f'X_AUTH_TOKEN = "x-auth-token-{_RANDOM}"\n'
+    assert [m.rule for m in detector.scan_bytes(text.encode(), "app/src/imds.py")] == ["generic-secret"]
+
+
+def test_the_scott_tiger_demo_login_is_documentation(detector: SecretDetector) -> None:
+    text = 'engine = create_engine("postgresql://scott:tiger@db.internal/test")\n'
+    assert detector.scan_bytes(text.encode(), "app/models.py") == []
+    text = f'engine = create_engine("postgresql://scott:{_RANDOM}@db.internal/test")\n'
+    assert [m.rule for m in detector.scan_bytes(text.encode(), "app/models.py")] == ["url-password"]

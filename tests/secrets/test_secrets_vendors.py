@@ -25,11 +25,12 @@ from imgforge.secrets.vendor import (
     wrapped_jwt,
 )
 from imgforge.secrets.vendors_cloud import CLOUD_RULES
+from imgforge.secrets.vendors_dev import DEV_RULES
 from imgforge.secrets.vendors_saas import SAAS_RULES
 
 CORPUS = tokens(per_provider=1, seed=29)
 NEEDS_A_NAME = {"snyk", "heroku-legacy", "datadog", "algolia", "cloudflare-token", "okta", "mistral", "cohere",
-                "discord-bot", "beamer", "airtable", "asana", "notion-legacy"}  # fmt: skip
+                "discord-bot", "beamer", "airtable", "asana", "notion-legacy", "telnyx"}  # fmt: skip
 TOKEN = dict(tokens(per_provider=1, seed=31))
 
 
@@ -44,8 +45,8 @@ def _bare(detector: SecretDetector, value: str) -> set[str]:
 
 def test_every_vendor_rule_is_exercised(detector: SecretDetector) -> None:
     found = set().union(*(_bare(detector, value) for _, value in tokens(per_provider=2)))
-    wanted = {rule.id for rule in (*CLOUD_RULES, *SAAS_RULES)} - {"sidekiq-credentials", "discord-bot-token",
-                                                                  "beamer-api-key", "airtable-token", "asana-token"}
+    needs_a_name = {"sidekiq-credentials", "discord-bot-token", "beamer-api-key", "airtable-token", "asana-token"}
+    wanted = {rule.id for rule in (*CLOUD_RULES, *SAAS_RULES, *DEV_RULES)} - needs_a_name
     assert wanted - found == set()
 
 
@@ -186,4 +187,36 @@ def test_look_alikes_are_not_secrets(detector: SecretDetector, what: str, path: 
 
 
 def test_provider_list_is_broad() -> None:
-    assert len(PROVIDERS) >= 150 and len({r.id for r in (*CLOUD_RULES, *SAAS_RULES)}) >= 120
+    assert len(PROVIDERS) >= 150 and len({r.id for r in (*CLOUD_RULES, *SAAS_RULES, *DEV_RULES)}) >= 120
+
+
+def test_matrix_token_needs_its_crc(detector: SecretDetector) -> None:
+    value = TOKEN["matrix"]
+    assert _bare(detector, value) == {"matrix-access-token"}
+    head, crc = value.rsplit("_", 1)
+    other = "0" if crc[-1] != "0" else "1"
+    assert _bare(detector, f"{head}_{crc[:-1]}{other}") == set()  # one wrong checksum character: no Synapse token
+
+
+def test_base64_json_tokens_need_their_fields(detector: SecretDetector) -> None:
+    assert _bare(detector, TOKEN["cloudflare-tunnel"]) == {"cloudflare-tunnel-token"}
+    other = base64.b64encode(json.dumps({"a": "one", "b": "two", "c": "x" * 40}, separators=(",", ":")).encode())
+    assert _bare(detector, other.decode()) == set()  # base64 of some other {"a": ...} object
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [("ENV TAVILY_API_KEY=tvly-test", "Dockerfile"), ("signkey-prod-mykey", "net.ts"),
+     ("E2B_API_KEY=e2b_***", ".env"), ("FIRECRAWL_API_KEY=fc-YOUR_API_KEY", ".env"),
+     ("see rfc-9f3a1c7e5b2d4f6a8c0e1b3d5f7a9c2e", "notes.txt"), ("version 0.12345678-1234-", "CHANGES")],
+)  # fmt: skip
+def test_new_vendor_prefixes_in_samples_are_not_tokens(detector: SecretDetector, text: str, path: str) -> None:
+    assert [m.rule for m in detector.scan_bytes(text.encode(), f"/srv/{path}")] == []
+
+
+def test_a_named_token_that_starts_with_a_secret_word(detector: SecretDetector) -> None:
+    value = TOKEN["telnyx"]  # KEY + 32 hex + _ + 22 base62: an identifier that names a key, if one only looks at it
+    assert [m.rule for m in detector.scan_bytes(f"TELNYX_API_KEY={value}\n".encode(), "/srv/.env")] == [
+        "generic-secret"
+    ]
+    assert detector.scan_bytes(b"password = DB_PASSWORD2\n", "/srv/.env") == []

@@ -102,10 +102,15 @@ def _age(rng: random.Random) -> str:
     return ("AGE-SECRET-KEY-1" + "".join(_BECH32[d] for d in data)).upper()
 
 
-def _b64json(prefix: str, obj: dict[str, object], suffix: str = "") -> Callable[[random.Random], str]:
+def _b64json(
+    prefix: str, obj: dict[str, object], suffix: str = "", compact: bool = False
+) -> Callable[[random.Random], str]:
+    """Base64 of ``obj`` with its fields filled; ``compact`` as Go's json.Marshal writes it (no spaces)."""
+
     def make(rng: random.Random) -> str:
         filled = {k: fill(v, rng) if isinstance(v, str) else v for k, v in obj.items()}
-        return prefix + base64.b64encode(json.dumps(filled).encode()).decode().rstrip("=") + fill(suffix, rng)
+        text = json.dumps(filled, separators=(",", ":") if compact else None)
+        return prefix + base64.b64encode(text.encode()).decode().rstrip("=") + fill(suffix, rng)
 
     return make
 
@@ -117,6 +122,21 @@ def _discord(rng: random.Random) -> str:
 
 def _wrapped_jwt(rng: random.Random) -> str:
     return base64.b64encode(_jwt(rng).encode()).decode()
+
+
+def _matrix(prefix: str) -> Callable[[random.Random], str]:
+    """Synapse's ``syt_<base64 localpart>_<20 letters>_<base62 CRC32 of all before it>``."""
+
+    def make(rng: random.Random) -> str:
+        local = base64.b64encode(fill("{l9}", rng).encode()).decode().rstrip("=")
+        head = f"{prefix}{local}_{fill('{L20}', rng)}"
+        n, out = zlib.crc32(head.encode()), ""
+        while n:
+            n, r = divmod(n, 62)
+            out = _B62[r] + out
+        return f"{head}_{out.rjust(6, '0')}"
+
+    return make
 
 
 def _t(template: str) -> Callable[[random.Random], str]:
@@ -312,6 +332,31 @@ PROVIDERS: list[tuple[str, Callable[[random.Random], str]]] = [
     ("teamcity", _t("eyJ0eXAiOiAiVENWMiJ9.{b36}.{b48}")),
     ("dbt-cloud", _t("dbtc_{b40}")),
     ("xata", _t("xau_{a40}")),
+    ("infisical", _t("st.{h24}.{h32}.{h32}")),
+    ("bitwarden-sm", _t("0.{uuid}.{a30}:{s22}==")),
+    ("inngest", _t("signkey-prod-{h64}")),
+    ("trigger-dev", _t("tr_prod_{a24}")),
+    ("packagist", _t("packagist_ort_{h68}")),
+    ("postman-collection", _t("PMAT-{u26}")),
+    ("axiom", _t("xaat-{uuid}")),
+    ("rootly", _t("rootly_{h64}")),
+    ("cloudflare-tunnel", _b64json("", {"a": "{h32}", "t": "{uuid}", "s": "{s44}"}, compact=True)),
+    ("matrix", _matrix("syt_")),
+    ("tavily", _t("tvly-dev-{a32}")),
+    ("cerebras", _t("csk-{l48}")),
+    ("firecrawl", _t("fc-{h32}")),
+    ("e2b", _t("e2b_{h40}")),
+    ("jina", _t("jina_{a60}")),
+    ("neptune", _b64json("", {"api_address": "https://app.neptune.ai", "api_key": "{uuid}"}, compact=True)),
+    ("qstash", _b64json("", {"UserID": "{uuid}", "Password": "{h32}"}, compact=True)),
+    ("onesignal", _t("os_v2_app_{B26}{B26}{B26}{B26}")),
+    ("stytch", _t("secret-live-{b36}")),
+    ("riot", _t("RGAPI-{uuid}")),
+    ("pinterest", _t("pina_{a100}")),
+    ("xendit", _t("xnd_production_{a60}")),
+    ("midtrans", _t("Mid-server-{b24}")),
+    ("slack-client", _t("xoxc-{d12}-{d12}-{d13}-{h64}")),
+    ("telnyx", _t("KEY{H32}_{a22}")),
     ("snyk", _t("{uuid}")),
     ("heroku-legacy", _t("{uuid}")),
     ("datadog", _t("{h32}")),
