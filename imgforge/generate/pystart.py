@@ -34,10 +34,12 @@ def _keys(table: Any) -> set[str]:
     return {_norm(k) for k in table} if isinstance(table, dict) else set()
 
 
-def setup_requires(text: str) -> list[str]:
-    """setup.py's literal `install_requires` (a list, or a name bound to one), read without running it."""
+def setup_requires(root: Path) -> list[str]:
+    """setup.py's literal `install_requires` (a list, or a name bound to one), read without running it; when it is
+    computed from a requirements file named in the call (`get_requirements('default.txt')`, at the root or in
+    requirements/, as mher/flower does), that file's requirement lines."""
     try:
-        tree = ast.parse(text)
+        tree = ast.parse(read_text(root / "setup.py"))
     except (SyntaxError, ValueError, RecursionError):
         return []
     bound = {n.targets[0].id: n.value for n in ast.walk(tree)
@@ -46,8 +48,13 @@ def setup_requires(text: str) -> list[str]:
         for kw in call.keywords if isinstance(call, ast.Call) else []:
             if kw.arg == "install_requires":
                 value = bound.get(kw.value.id, kw.value) if isinstance(kw.value, ast.Name) else kw.value
-                return [e.value for e in getattr(value, "elts", [])
-                        if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+                if isinstance(value, (ast.List, ast.Tuple)):
+                    return [e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+                named = [e.value for e in ast.walk(value) if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+                files = [root / q for n in named for q in (n, f"requirements/{n}")
+                         if q.endswith((".txt", ".in")) and (root / q).is_file()]
+                lines = read_text(files[0]).splitlines() if files else []
+                return [line for line in lines if line.strip() and not line.lstrip().startswith(("#", "-"))]
     return []
 
 
@@ -65,7 +72,7 @@ def dependencies(root: Path) -> set[str]:
         if isinstance(spec, str) and (m := _NAME.match(spec)):
             names.add(_norm(m.group(1)))
     names |= _keys(dig(data, "tool", "poetry", "dependencies"))
-    for spec in setup_requires(read_text(root / "setup.py")):
+    for spec in setup_requires(root):
         if m := _NAME.match(spec):
             names.add(_norm(m.group(1)))
     pipfile = read_text(root / "Pipfile")

@@ -16,6 +16,7 @@ import pytest
 
 from imgforge.generate.dockerfile import variant
 from imgforge.recipes import load_recipe
+from tests.generate._files import write
 
 
 def _declared(root: Path) -> list[str]:
@@ -62,3 +63,16 @@ def _write(root: Path, files: dict[str, str]) -> Path:
 ])
 def test_declared_dependencies_without_a_lockfile(tmp_path, files, wanted):
     assert _declared(_write(tmp_path, files)) == wanted
+
+
+def test_setup_py_requirements_read_from_a_file_are_installed_from_it(tmp_path):
+    """mher/flower's `install_requires=get_requirements('default.txt')` reads requirements/default.txt: pip gets
+    that file (copied with the manifests), its own -r includes and markers intact."""
+    write(tmp_path, {"setup.py": "from setuptools import setup\n\ndef reqs(name):\n"
+                                 "    return open('requirements/' + name).read().splitlines()\n\n"
+                                 "setup(name='v', install_requires=reqs('default.txt'), tests_require=reqs('t.txt'))\n",
+                     "requirements/default.txt": "tornado>=6.5,<7\n", "requirements/t.txt": "pytest\n"})
+    assert _declared(tmp_path) == [f"--requirement {tmp_path / 'requirements' / 'default.txt'}"]
+    recipe, _ = load_recipe("python")
+    chosen = variant(tmp_path, next(b for b in recipe.builders if b.name == "deps"))
+    assert chosen is not None and "requirements/" in chosen.manifests
