@@ -1,8 +1,8 @@
 """A Python project's start command, first match wins: Procfile `web:`, a hosting platform's start command
-(railway.json, render.yaml, nixpacks.toml, fly.toml, .do/app.yaml), a `[project.scripts]` entry that starts a
-server, Django, Flask, Quart, FastAPI, Starlette, Litestar, Sanic, Streamlit, Dash, Gradio, any other
-`[project.scripts]` entry (not a dependency's command line), then `main.py`/`app.py`, a package's `__main__.py`,
-a module that starts its server when run as a script."""
+(railway.json, render.yaml, nixpacks.toml, fly.toml, .do/app.yaml), the CMD of the project's own Dockerfile, a
+`[project.scripts]` entry that starts a server, Django, Flask, Quart, FastAPI, Starlette, Litestar, Sanic, Falcon,
+Bottle, Streamlit, Dash, Gradio, any other `[project.scripts]` entry (not a dependency's command line), then
+`main.py`/`app.py`, a package's `__main__.py`, a module that starts its server when run as a script."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from imgforge.generate.deployhints import platform_start
+from imgforge.generate.deployhints import dockerfile_start, platform_start
 from imgforge.generate.facts import Start, dig, parse_json, parse_toml, procfile_web, read_text, shell, source_files
 
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -233,6 +233,42 @@ def _sanic(root: Path, deps: set[str]) -> Start | None:
                        "Sanic app {app}, run by the sanic command")
 
 
+# WSGI servers, in the order one is chosen: (package, command; {app} = module:name).
+_WSGI_SERVERS = (
+    ("gunicorn", "gunicorn --bind 0.0.0.0:${{PORT}} '{app}'"),
+    ("waitress", "waitress-serve --listen 0.0.0.0:${{PORT}} '{app}'"),
+)
+
+
+def _wsgi_app(root: Path, deps: set[str], package: str, cls: str, fallback: str | None = None) -> Start | None:
+    """`package`'s WSGI app object (`app = cls(...)`) served by the first WSGI server the project depends on, else
+    by `fallback` (the framework's own command line), else nothing: the app's own `run()` binds localhost."""
+    server = next(((name, command) for name, command in _WSGI_SERVERS if name in deps), None)
+    if package not in deps or (server is None and fallback is None):
+        return None
+    obj = _find(root, rf"^(\w+)\s*=\s*(?:{package}\.)?{cls}\(") or _factory_entry(root, cls)
+    if obj is None:
+        return None
+    app = f"{obj[0]}:{obj[1]}"
+    if server is None:
+        return Start(shell(str(fallback).format(app=app)), f"{package} app {app}, run by {package}'s own command line "
+                     "(no WSGI server in the dependencies; add gunicorn for production)")
+    return Start(shell(server[1].format(app=app)), f"{package} app {app} with {server[0]} in its dependencies")
+
+
+def _falcon(root: Path, deps: set[str]) -> Start | None:
+    """A Falcon WSGI app (`falcon.App()`, `falcon.API()` before Falcon 3) under a WSGI server; its ASGI app
+    (`falcon.asgi.App()`) under an ASGI server."""
+    return _wsgi_app(root, deps, "falcon", "(?:App|API)") or _asgi_app(root, deps, "falcon", r"asgi\.App")
+
+
+def _bottle(root: Path, deps: set[str]) -> Start | None:
+    """A Bottle app (`Bottle()`, `bottle.default_app()`) under a WSGI server, else bottle's own command line bound to
+    every interface (`python3 -m bottle --bind`), not the script whose `run()` binds localhost."""
+    return _wsgi_app(root, deps, "bottle", "(?:Bottle|default_app)",
+                     "python3 -m bottle --bind 0.0.0.0:${{PORT}} '{app}'")
+
+
 # Calls that start a server: aiohttp's run_app, an app's run(), uvicorn/hypercorn/waitress/bottle runners,
 # the standard library's serve_forever().
 _SERVES = r"\b(?:run_app|run|serve|serve_forever|run_simple)\s*\("
@@ -276,7 +312,8 @@ def _asgi_app(root: Path, deps: set[str], package: str, cls: str) -> Start | Non
     server = _asgi_server(deps)
     if server is None:
         return None
-    return _app_object(root, deps, package, cls, server[1], f"{cls} app {{app}} with {server[0]} in its dependencies")
+    name = cls.replace("\\", "")
+    return _app_object(root, deps, package, cls, server[1], f"{name} app {{app}} with {server[0]} in its dependencies")
 
 
 def _fastapi(root: Path, deps: set[str]) -> Start | None:
@@ -385,7 +422,7 @@ def _script_serves(root: Path, target: object) -> bool:
 
 def python_start(root: Path) -> Start | None:
     """The start command of the Python project at `root`, or None when nothing says how to run it."""
-    web = _procfile(root) or _platform(root)
+    web = _procfile(root) or _platform(root) or _dockerfile(root)
     if web:
         return web
     data = _pyproject(root)
@@ -399,7 +436,8 @@ def python_start(root: Path) -> Start | None:
         name = serving[0]
         return Start((name,), f"[project.scripts] {name} = {scripts[name]!r} starts a server (the project is "
                      "installed)")
-    for rule in (_django, _flask, _quart, _fastapi, _starlette, _litestar, _sanic, _streamlit, _dash, _gradio):
+    for rule in (_django, _flask, _quart, _fastapi, _starlette, _litestar, _sanic, _falcon, _bottle, _streamlit, _dash,
+                 _gradio):
         found = rule(root, deps)
         if found:
             return _from_src(root, found)
@@ -442,4 +480,9 @@ def _procfile(root: Path) -> Start | None:
 def _platform(root: Path) -> Start | None:
     hint = platform_start(root)
     return Start(shell(hint.command), f"{hint.where}") if hint else None
+
+
+def _dockerfile(root: Path) -> Start | None:
+    hint = dockerfile_start(root)
+    return Start(shell(hint.command), f"{hint.where} (imgforge's generated Dockerfile replaces it)") if hint else None
 
