@@ -167,6 +167,10 @@ _PORT_PATTERNS = (
     # port=8000 as a keyword, and the constant a listen call takes (`const PORT = 3000; app.listen(PORT)`).
     (r"\b(?:port|PORT|Port)\s*=\s*['\"]?(\d{4,5})\b", "a port assignment"),
     (r"\.listen\(\s*['\"]?:?(\d{4,5})\b", "a listen call"),
+    # Tornado's option definitions (`define("port", default=5555, type=int)`: mher/flower, Tornado's demos).
+    (r"\bdefine\(\s*['\"]port['\"]\s*,\s*default\s*=\s*(\d{4,5})\b", "tornado.options' port default"),
+    # PasteDeploy's waitress server (`listen = *:6543` in [server:main]).
+    (r"(?m)^\s*listen\s*=\s*\S*:(\d{4,5})\b", "a listen setting"),
     (r"ListenAndServe(?:TLS)?\(\s*\"[\w.]*:(\d{4,5})\"", "ListenAndServe"),
     # Go's flag package: the listen address a flag defaults to (flag.String("listen", ":5678", …)).
     # A Go listen address held in a port setting (Port: ":3000", defaultPort = ":3000").

@@ -1,8 +1,8 @@
 """A Python project's start command, first match wins: Procfile `web:`, a hosting platform's start command
 (railway.json, render.yaml, nixpacks.toml, fly.toml, .do/app.yaml), the CMD of the project's own Dockerfile, a
 `[project.scripts]` entry that starts a server, Django, Flask, Quart, FastAPI, Starlette, Litestar, Sanic, Falcon,
-Bottle, Streamlit, Dash, Gradio, any other `[project.scripts]` entry (not a dependency's command line), then
-`main.py`/`app.py`, a package's `__main__.py`, a module that starts its server when run as a script."""
+Bottle, Pyramid, Streamlit, Dash, Gradio, any other `[project.scripts]` entry (not a dependency's command line),
+then `main.py`/`app.py`, a package's `__main__.py`, a script that starts its server when run as such."""
 
 from __future__ import annotations
 
@@ -269,9 +269,33 @@ def _bottle(root: Path, deps: set[str]) -> Start | None:
                      "python3 -m bottle --bind 0.0.0.0:${{PORT}} '{app}'")
 
 
+def _pyramid(root: Path, deps: set[str]) -> Start | None:
+    """A Pyramid app deployed from its PasteDeploy settings (production.ini, else development.ini, as Pyramid's
+    cookiecutter writes them): under gunicorn's `--paste` on $PORT when the project depends on gunicorn, else
+    `pserve` when the file's `[server:main]` listens on every interface (`listen = *:6543`; its port is the
+    service's). One that listens on localhost only is left alone: pserve cannot move it."""
+    if "pyramid" not in deps:
+        return None
+    for name in ("production.ini", "development.ini"):
+        text = read_text(root / name)
+        if not re.search(r"^\[app:main\]", text, re.M):
+            continue
+        if "gunicorn" in deps:
+            return Start(shell(f"gunicorn --paste {name} --bind 0.0.0.0:${{PORT}}"),
+                         f"Pyramid app of {name} under gunicorn (a dependency)")
+        server = re.search(r"^\[server:main\](.*?)(?=^\[|\Z)", text, re.M | re.S)
+        body = server.group(1) if server else ""
+        if re.search(r"^\s*listen\s*=.*?(?:\*|0\.0\.0\.0|\[::\]):\d+", body, re.M) \
+                or re.search(r"^\s*host\s*=\s*(?:0\.0\.0\.0|\*)\s*$", body, re.M):
+            return Start(("pserve", name), f"Pyramid app of {name}, served by pserve on every interface")
+    return None
+
+
 # Calls that start a server: aiohttp's run_app, an app's run(), uvicorn/hypercorn/waitress/bottle runners,
-# the standard library's serve_forever().
-_SERVES = r"\b(?:run_app|run|serve|serve_forever|run_simple)\s*\("
+# the standard library's serve_forever(), Tornado's IOLoop start; not asyncio.run or subprocess.run, which run
+# whatever they are given (mher/flower's broker.py runs a command-line query so).
+_SERVES = (r"(?<!asyncio\.)(?<!subprocess\.)\b(?:run_app|run|serve|serve_forever|run_simple)\s*\("
+           r"|\bIOLoop\.(?:current|instance)\(\)\.start\(")
 
 
 def _package_main(root: Path) -> Start | None:
@@ -284,22 +308,26 @@ def _package_main(root: Path) -> Start | None:
 
 
 def _script_module(root: Path) -> Start | None:
-    """A module below the root that starts its server under `if __name__ == "__main__":` (aiohttp's
-    `web.run_app(app)` examples, `app.run(...)`), run as `python3 -m module` so its package imports resolve."""
+    """A module that starts its server under `if __name__ == "__main__":` (aiohttp's `web.run_app(app)`
+    examples, `app.run(...)`, Tornado's `IOLoop.current().start()`): a script at the root by its path
+    (bruxochico/tornado-helloworld's helloworld.py), one below it as `python3 -m module` so its package imports
+    resolve."""
     files = sorted(source_files(root, (".py",)), key=lambda p: (len(p.relative_to(root).parts), str(p)))
     for path in files:
-        if not 1 < len(path.relative_to(root).parts) <= 3 or path.name.startswith("test"):
+        if len(path.relative_to(root).parts) > 3 or path.name.startswith(("test", "conftest", "setup.py")):
             continue
         text = read_text(path)
         block = re.search(r"^if\s+__name__\s*==\s*['\"]__main__['\"]\s*:(.*)", text, re.M | re.S)
         if not block:
             continue
-        called = re.findall(r"^\s+(\w+)\(\s*\)", block.group(1), re.M)
+        called = re.findall(r"^\s+(?:asyncio\.run\(\s*)?(\w+)\(\s*\)", block.group(1), re.M)
         # The block may call a main() defined above that runs the server.
         bodies = [block.group(1)] + [m.group(1) for name in called
                                      if (m := re.search(rf"^(?:async\s+)?def {name}\(.*?\)[^:\n]*:(.*?)(?=^\S)", text,
                                                                   re.M | re.S))]
         if any(re.search(_SERVES, body) for body in bodies):
+            if len(path.relative_to(root).parts) == 1:
+                return Start(("python3", path.name), f"{path.name} starts its server when run as a script")
             module = _module(root, path)
             return Start(("python3", "-m", module), f"{path.relative_to(root)} starts its server when run as a "
                          f"script (python3 -m {module})")
@@ -436,8 +464,8 @@ def python_start(root: Path) -> Start | None:
         name = serving[0]
         return Start((name,), f"[project.scripts] {name} = {scripts[name]!r} starts a server (the project is "
                      "installed)")
-    for rule in (_django, _flask, _quart, _fastapi, _starlette, _litestar, _sanic, _falcon, _bottle, _streamlit, _dash,
-                 _gradio):
+    for rule in (_django, _flask, _quart, _fastapi, _starlette, _litestar, _sanic, _falcon, _bottle, _pyramid,
+                 _streamlit, _dash, _gradio):
         found = rule(root, deps)
         if found:
             return _from_src(root, found)
