@@ -1,7 +1,7 @@
 """A Python project's start command, first match wins: Procfile `web:`, a hosting platform's start command
-(railway.json, render.yaml, nixpacks.toml, fly.toml, .do/app.yaml), the CMD of the project's own Dockerfile, a
-`[project.scripts]` entry that starts a server, Django, Flask, Quart, FastAPI, Starlette, Litestar, Sanic, Falcon,
-Bottle, Pyramid, Streamlit, Dash, Gradio, any other `[project.scripts]` entry (not a dependency's command line),
+(railway.json, render.yaml, nixpacks.toml, fly.toml, .do/app.yaml), a `[project.scripts]` entry that starts a
+server, Django, Flask, Quart, FastAPI, Starlette, Litestar, Sanic, Falcon, Bottle, Pyramid, Streamlit, Dash, Gradio,
+the CMD of the project's own Dockerfile, any other `[project.scripts]` entry (not a dependency's command line),
 then `main.py`/`app.py`, a package's `__main__.py`, a script that starts its server when run as such."""
 
 from __future__ import annotations
@@ -450,7 +450,7 @@ def _script_serves(root: Path, target: object) -> bool:
 
 def python_start(root: Path) -> Start | None:
     """The start command of the Python project at `root`, or None when nothing says how to run it."""
-    web = _procfile(root) or _platform(root) or _dockerfile(root)
+    web = _procfile(root) or _platform(root)
     if web:
         return web
     data = _pyproject(root)
@@ -469,6 +469,12 @@ def python_start(root: Path) -> Start | None:
         found = rule(root, deps)
         if found:
             return _from_src(root, found)
+    # After the framework rules: a Dockerfile's CMD often binds a port a non-root container cannot (`uvicorn
+    # main:app --port 80`) where the framework's own rule serves on $PORT; it is the word for what they miss
+    # (a Celery plugin's `celery flower`, aiohttp's gunicorn worker, twistd).
+    built = _dockerfile(root)
+    if built:
+        return built
     if installed:
         name = own[0]
         return Start((name,), f"[project.scripts] {name} = {scripts[name]!r} (the project is installed)")

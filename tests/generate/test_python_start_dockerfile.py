@@ -1,8 +1,10 @@
 """A Python project's own Dockerfile states how its authors start it in a container: its CMD (after ENTRYPOINT,
-as Docker joins them) is the start command when no Procfile or platform file states one (pure).
+as Docker joins them) is the start command when no Procfile, platform file or framework rule finds one, and the
+port that command states is the service's (pure).
 
 Modelled on glasnt/cloudrun-python-examples (one folder per framework and server, each with `CMD exec gunicorn
---bind :$PORT …` and an app whose own `run()` binds localhost) and mher/flower (`CMD ["celery", "flower"]`).
+--bind :$PORT …`: an aiohttp app factory under aiohttp's gunicorn worker) and mher/flower (`CMD ["celery",
+"flower"]`).
 """
 
 from __future__ import annotations
@@ -11,9 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from imgforge.generate.init import findings
 from imgforge.generate.pystart import python_start
+from imgforge.recipes import load_recipe
 from tests.generate._files import write
 
+AIOHTTP = ("from aiohttp import web\n\n\nasync def index(request):\n    return web.Response(text='hi')\n\n\n"
+           "async def make_app():\n    app = web.Application()\n    app.router.add_get('/', index)\n    return app\n")
 BOTTLE = ("import bottle\n\napp = bottle.default_app()\n\n\n@bottle.route('/')\ndef index():\n    return 'hi'\n\n\n"
           "if __name__ == '__main__':\n    bottle.run(host='localhost', port=8080)\n")
 
@@ -25,20 +31,21 @@ def _command(root: Path) -> tuple[str, ...] | None:
 
 @pytest.mark.parametrize(("dockerfile", "command"), [
     # Shell form, its own exec kept: sh expands $PORT.
-    ("FROM python:slim\nENV PORT 8080\nCMD exec gunicorn --bind :$PORT --threads 8 app:app\n",
-     "exec gunicorn --bind :$PORT --threads 8 app:app"),
+    ("FROM python:slim\nENV PORT 8080\nCMD exec gunicorn --bind :$PORT --worker-class aiohttp.GunicornWebWorker "
+     "web:make_app\n", "exec gunicorn --bind :$PORT --worker-class aiohttp.GunicornWebWorker web:make_app"),
     # Exec form: an ENTRYPOINT program with CMD as its arguments.
-    ('FROM python:alpine\nENTRYPOINT ["waitress-serve"]\nCMD ["--port", "8080", "app:app"]\n',
-     "exec waitress-serve --port 8080 app:app"),
+    ('FROM python:alpine\nENTRYPOINT ["python", "-m", "aiohttp.web"]\nCMD ["-H", "0.0.0.0", "web:make_app"]\n',
+     "exec python -m aiohttp.web -H 0.0.0.0 web:make_app"),
     # The command handed to sh -c.
-    ('FROM python:3.13-slim\nCMD ["sh", "-c", "gunicorn -b 0.0.0.0:${PORT} app:app"]\n',
-     "exec gunicorn -b 0.0.0.0:${PORT} app:app"),
+    ('FROM python:3.13-slim\n'
+     'CMD ["sh", "-c", "gunicorn -b 0.0.0.0:${PORT} -k aiohttp.GunicornWebWorker web:make_app"]\n',
+     "exec gunicorn -b 0.0.0.0:${PORT} -k aiohttp.GunicornWebWorker web:make_app"),
     # The final stage's CMD, not a builder's.
-    ("FROM python:3.13 AS build\nCMD python -m pytest\nFROM python:3.13-slim\nCMD python app.py\n",
-     "exec python app.py"),
+    ("FROM python:3.13 AS build\nCMD python -m pytest\nFROM python:3.13-slim\nCMD python web.py\n",
+     "exec python web.py"),
 ])
 def test_the_projects_dockerfile_cmd_starts_it(tmp_path: Path, dockerfile: str, command: str) -> None:
-    write(tmp_path, {"requirements.txt": "bottle\ngunicorn\n", "app.py": BOTTLE, "Dockerfile": dockerfile})
+    write(tmp_path, {"requirements.txt": "aiohttp\ngunicorn\n", "web.py": AIOHTTP, "Dockerfile": dockerfile})
     assert _command(tmp_path) == ("/bin/sh", "-c", command)
 
 
@@ -57,6 +64,23 @@ def test_other_dockerfile_commands_are_not_taken(tmp_path: Path, dockerfile: str
     """The framework rule finds the start instead (the bottle app under gunicorn)."""
     write(tmp_path, {"requirements.txt": "bottle\ngunicorn\n", "app.py": BOTTLE, "Dockerfile": dockerfile})
     assert _command(tmp_path) == ("/bin/sh", "-c", "exec gunicorn --bind 0.0.0.0:${PORT} 'app:app'")
+
+
+def test_a_framework_rule_wins_over_the_dockerfile_and_the_commands_port_is_the_services(tmp_path: Path) -> None:
+    """`--port 80` is not bindable as a non-root user: FastAPI's own rule runs uvicorn on $PORT instead; a
+    Dockerfile command that is taken listens where it says (uwsgi's --http :9090)."""
+    write(tmp_path, {"requirements.txt": "fastapi\nuvicorn\n",
+                     "main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+                     "Dockerfile": 'FROM python:3.13\n'
+                                   'CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "80"]\n'})
+    assert _command(tmp_path) == ("/bin/sh", "-c", "exec uvicorn main:app --host 0.0.0.0 --port ${PORT}")
+    write(tmp_path / "hug", {"requirements.txt": "hug\npyuwsgi\n",
+                             "app.py": "import hug\n\n\n@hug.get('/')\ndef hi():\n    return 'hi'\n",
+                             "Dockerfile": "FROM python:slim\nCMD exec uwsgi --http :9090 "
+                             "--wsgi-file app.py --callable __hug_wsgi__\n"})
+    found = findings(tmp_path / "hug", load_recipe("python")[0])
+    assert found.start is not None and "uwsgi --http :9090" in found.start.entrypoint[-1]
+    assert found.port is not None and found.port.number == 9090 and "the start command" in found.port.why
 
 
 def test_a_procfile_wins_over_the_dockerfile(tmp_path: Path) -> None:
