@@ -163,6 +163,8 @@ _PORT_PATTERNS = (
     (r"(?:--bind|-b)[= ]\S*?:(\d{4,5})\b", "a --bind flag"),
     (r"--port[= ](\d{4,5})\b", "a --port flag"),
     (r"--(?:http|http-socket|listen)[= ]\S*?:(\d{4,5})\b", "a --http or --listen flag"),  # uwsgi, waitress-serve
+    # gunicorn's settings file (`bind = "0.0.0.0:5000"`, a list of them), read by `gunicorn -c gunicorn.conf.py`.
+    (r"(?m)^bind\s*=\s*\[?\s*f?['\"][\w.*\[\]-]*:(\d{4,5})['\"]", "a gunicorn bind setting"),
     (r"\bPORT\b['\"]?\s*\]?\s*(?:\|\||\?\?|,|or)\s*['\"]?(\d{4,5})\b", "the default of PORT"),
     (r"getenv\(\s*['\"]PORT['\"]\s*,\s*['\"]?(\d{4,5})", "the default of PORT"),
     # port=8000 as a keyword, and the constant a listen call takes (`const PORT = 3000; app.listen(PORT)`).

@@ -19,6 +19,9 @@ SERVER = "import settings from './settings.json';\n\napp.listen(process.env.PORT
     ({"viewer/options.py": "from tornado.options import define\n\ndefine('address', default='')\n"
                            "define(\"port\", default=5555, help='run on the given port', type=int)\n"},
      [], 5555, "tornado.options' port default in viewer/options.py"),
+    # gunicorn's settings file, named by the Procfile's `gunicorn -c`.
+    ({"gunicorn.conf.py": "import multiprocessing\n\nbind = '0.0.0.0:5005'\nworkers = 2\n"}, ["gunicorn.conf.py"], 5005,
+     "a gunicorn bind setting in gunicorn.conf.py"),
     ({"production.ini": "[app:main]\nuse = egg:wiki\n\n[server:main]\nuse = egg:waitress#main\nlisten = *:6543\n"},
      ["production.ini"], 6543, "a listen setting in production.ini"),
 ])
