@@ -7,6 +7,7 @@ then `main.py`/`app.py`, a package's `__main__.py`, a script that starts its ser
 from __future__ import annotations
 
 import ast
+import configparser
 import contextlib
 import re
 from pathlib import Path
@@ -58,6 +59,18 @@ def setup_requires(root: Path) -> list[str]:
     return []
 
 
+def setup_cfg_requires(root: Path) -> list[str]:
+    """setup.cfg's `[options] install_requires` lines (Flask 2.0's examples declare their dependencies there, with
+    `setup()` alone in setup.py); a `file:` reference is not followed."""
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(read_text(root / "setup.cfg"))
+    except configparser.Error:
+        return []
+    lines = parser.get("options", "install_requires", fallback="").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.strip().startswith(("#", "file:"))]
+
+
 def dependencies(root: Path) -> set[str]:
     """Normalised names of the project's declared dependencies (requirements, pyproject, Pipfile, lockfiles)."""
     names: set[str] = set()
@@ -72,7 +85,7 @@ def dependencies(root: Path) -> set[str]:
         if isinstance(spec, str) and (m := _NAME.match(spec)):
             names.add(_norm(m.group(1)))
     names |= _keys(dig(data, "tool", "poetry", "dependencies"))
-    for spec in setup_requires(root):
+    for spec in setup_requires(root) + setup_cfg_requires(root):
         if m := _NAME.match(spec):
             names.add(_norm(m.group(1)))
     pipfile = read_text(root / "Pipfile")

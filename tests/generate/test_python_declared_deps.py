@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from imgforge.generate.dockerfile import variant
+from imgforge.generate.pystart import dependencies
 from imgforge.recipes import load_recipe
 from tests.generate._files import write
 
@@ -76,3 +77,19 @@ def test_setup_py_requirements_read_from_a_file_are_installed_from_it(tmp_path):
     recipe, _ = load_recipe("python")
     chosen = variant(tmp_path, next(b for b in recipe.builders if b.name == "deps"))
     assert chosen is not None and "requirements/" in chosen.manifests
+
+
+SETUP_CFG = ("[metadata]\nname = js_site\nversion = 1.0.0\n\n[options]\npackages = find:\ninclude_package_data = true\n"
+             "install_requires =\n    Flask>=2.0\n    # the server\n    waitress\n\n[options.extras_require]\n"
+             "test =\n    pytest\n")
+
+
+def test_setup_cfg_install_requires_are_installed(tmp_path):
+    """Flask 2.0's examples: metadata and dependencies in setup.cfg, `setup()` alone in setup.py; extras are not
+    installed, and a setup.cfg that does not parse gives nothing rather than a failed build."""
+    write(tmp_path, {"setup.py": "from setuptools import setup\n\nsetup()\n", "setup.cfg": SETUP_CFG})
+    assert _declared(tmp_path) == ["Flask>=2.0", "waitress"]
+    assert dependencies(tmp_path) == {"flask", "waitress"}
+    (tmp_path / "setup.cfg").write_text("install_requires = flask\n[options\n")
+    assert _declared(tmp_path) == []
+    assert dependencies(tmp_path) == set()
