@@ -519,17 +519,46 @@ def _from_src(root: Path, start: Start) -> Start:
                  "in reach)")
 
 
+# Project tools that run a command inside the project's environment (`uv run gunicorn …`, `poetry run uvicorn …`):
+# the image has no such tool, and its PATH already puts the venv's programs first.
+_RUNNER = re.compile(r"(^|&&|;|\bexec\b|\b[A-Za-z_]\w*=\S*)(\s*)(?:uv|poetry|pipenv|pdm|rye)\s+run\b")
+# uv run's options that take a value (`--with x`, `--env-file .env`); the others are flags (`--frozen`).
+_RUNNER_VALUED = {"--with", "--with-editable", "--with-requirements", "--env-file", "--python", "-p", "--group",
+                  "--only-group", "--no-group", "--extra", "--package", "--directory", "--project", "--index",
+                  "--default-index", "--config-file", "--cache-dir", "-e", "--env"}
+
+
+def without_runner(command: str) -> str:
+    """`command` with each `uv run`/`poetry run`/`pipenv run`/`pdm run`/`rye run` prefix and its options taken
+    off (`uv run -m pkg` is `python3 -m pkg`): what that tool would have run in the project's venv."""
+    while m := _RUNNER.search(command):
+        rest = command[m.end():]
+        words = re.findall(r"\s+\S+", rest)
+        taken, module = 0, False
+        while taken < len(words) and words[taken].strip().startswith("-"):
+            word = words[taken].strip()
+            if word in ("-m", "--module"):
+                module, taken = True, taken + 1
+                break
+            taken += 2 if word in _RUNNER_VALUED else 1
+        skipped = sum(len(w) for w in words[:taken])
+        command = command[:m.start()] + m.group(1) + m.group(2) + ("python3 -m" if module else "") + \
+            (rest[skipped:] if module else rest[skipped:].lstrip())
+    return command
+
+
 def _procfile(root: Path) -> Start | None:
     web = procfile_web(root)
-    return Start(shell(web), "Procfile web: process") if web else None
+    return Start(shell(without_runner(web)), "Procfile web: process") if web else None
 
 
 def _platform(root: Path) -> Start | None:
     hint = platform_start(root)
-    return Start(shell(hint.command), f"{hint.where}") if hint else None
+    return Start(shell(without_runner(hint.command)), f"{hint.where}") if hint else None
 
 
 def _dockerfile(root: Path) -> Start | None:
     hint = dockerfile_start(root)
-    return Start(shell(hint.command), f"{hint.where} (imgforge's generated Dockerfile replaces it)") if hint else None
+    return Start(shell(without_runner(hint.command)), f"{hint.where} (imgforge's generated Dockerfile replaces it)") \
+        if hint else None
 

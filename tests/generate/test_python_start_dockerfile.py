@@ -97,3 +97,19 @@ def test_a_plugin_run_by_its_host_program(tmp_path: Path) -> None:
                      "viewer/__init__.py": "", "viewer/command.py": "import click\n",
                      "Dockerfile": 'FROM python:alpine\nRUN pip install viewer\nCMD ["celery", "viewer"]\n'})
     assert _command(tmp_path) == ("/bin/sh", "-c", "exec celery viewer")
+
+
+@pytest.mark.parametrize(("files", "command"), [
+    # The tool that runs a command in the project's venv is not in the image; its PATH has the venv first.
+    ({"Procfile": "web: poetry run gunicorn --bind 0.0.0.0:$PORT web:make_app -k aiohttp.GunicornWebWorker\n"},
+     "exec gunicorn --bind 0.0.0.0:$PORT web:make_app -k aiohttp.GunicornWebWorker"),
+    ({"Dockerfile": "FROM python:3.13-slim\nCMD exec uv run --frozen --no-dev gunicorn --bind :$PORT "
+                    "--worker-class aiohttp.GunicornWebWorker web:make_app\n"},
+     "exec gunicorn --bind :$PORT --worker-class aiohttp.GunicornWebWorker web:make_app"),
+    ({"railway.json": '{"deploy": {"startCommand": "python manage.py migrate && uv run --env-file .env -m web"}}'},
+     "python manage.py migrate && exec python3 -m web"),
+    ({"Procfile": "web: PORT=9000 pipenv run python web.py\n"}, "PORT=9000 exec python web.py"),
+])
+def test_a_project_tools_run_prefix_is_taken_off(tmp_path: Path, files: dict[str, str], command: str) -> None:
+    write(tmp_path, {"requirements.txt": "aiohttp\ngunicorn\n", "web.py": AIOHTTP, **files})
+    assert _command(tmp_path) == ("/bin/sh", "-c", command)
