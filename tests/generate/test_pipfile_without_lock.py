@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from imgforge.generate.dockerfile import variant
-from imgforge.generate.pystart import dependencies, python_start
+from imgforge.generate.pydeps import dependencies
+from imgforge.generate.pystart import python_start
 from imgforge.recipes import load_recipe
 from tests.generate._files import write
 

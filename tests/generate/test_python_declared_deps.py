@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from imgforge.generate.dockerfile import variant
-from imgforge.generate.pystart import dependencies
+from imgforge.generate.pydeps import dependencies
 from imgforge.recipes import load_recipe
 from tests.generate._files import write
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from imgforge.generate.pystart import dependencies, python_start
+from imgforge.generate.pydeps import dependencies
+from imgforge.generate.pystart import python_start
 from tests.generate._files import write
 
 TORNADO = ("import os\n\nimport tornado.ioloop\nimport tornado.web\n\n\nclass Hello(tornado.web.RequestHandler):\n"
