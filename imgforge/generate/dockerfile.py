@@ -23,6 +23,7 @@ from imgforge.errors import UsageError
 from imgforge.generate.facts import dig, parse_json, parse_toml, read_text
 from imgforge.generate.pins import SETUPTOOLS_BOUND, exact_pins, pkg_resources_users
 from imgforge.generate.poetrypkg import without_package
+from imgforge.generate.uvlocal import uv_local_sources
 from imgforge.generate.writes import django_sqlite
 from imgforge.project import Project
 from imgforge.recipes.model import Artifact, Builder, Recipe, Variant
@@ -147,6 +148,8 @@ def _copy_manifests(root: Path, builder: Builder) -> list[str]:
     deps = builder.dependencies
     chosen = variant(root, builder)
     extra = [m for m in (chosen.manifests if chosen else []) if _exists(root, m)]
+    if chosen is not None and "uv.lock" in chosen.when:
+        extra += uv_local_sources(root)  # workspace members and path dependencies the export installs
     present = list(deps.manifests) + [m for m in deps.optional_manifests if (root / m).is_file()]
     present += [m for m in extra if m not in present]
     if not present:

@@ -162,11 +162,18 @@ def procfile_web(root: Path) -> str | None:
 _PORT_PATTERNS = (
     (r"(?:--bind|-b)[= ]\S*?:(\d{4,5})\b", "a --bind flag"),
     (r"--port[= ](\d{4,5})\b", "a --port flag"),
+    (r"--(?:http|http-socket|listen)[= ]\S*?:(\d{4,5})\b", "a --http or --listen flag"),  # uwsgi, waitress-serve
+    # gunicorn's settings file (`bind = "0.0.0.0:5000"`, a list of them), read by `gunicorn -c gunicorn.conf.py`.
+    (r"(?m)^bind\s*=\s*\[?\s*f?['\"][\w.*\[\]-]*:(\d{4,5})['\"]", "a gunicorn bind setting"),
     (r"\bPORT\b['\"]?\s*\]?\s*(?:\|\||\?\?|,|or)\s*['\"]?(\d{4,5})\b", "the default of PORT"),
     (r"getenv\(\s*['\"]PORT['\"]\s*,\s*['\"]?(\d{4,5})", "the default of PORT"),
     # port=8000 as a keyword, and the constant a listen call takes (`const PORT = 3000; app.listen(PORT)`).
     (r"\b(?:port|PORT|Port)\s*=\s*['\"]?(\d{4,5})\b", "a port assignment"),
     (r"\.listen\(\s*['\"]?:?(\d{4,5})\b", "a listen call"),
+    # Tornado's option definitions (`define("port", default=5555, type=int)`: mher/flower, Tornado's demos).
+    (r"\bdefine\(\s*['\"]port['\"]\s*,\s*default\s*=\s*(\d{4,5})\b", "tornado.options' port default"),
+    # PasteDeploy's waitress server (`listen = *:6543` in [server:main]).
+    (r"(?m)^\s*listen\s*=\s*\S*:(\d{4,5})\b", "a listen setting"),
     (r"ListenAndServe(?:TLS)?\(\s*\"[\w.]*:(\d{4,5})\"", "ListenAndServe"),
     # Go's flag package: the listen address a flag defaults to (flag.String("listen", ":5678", …)).
     # A Go listen address held in a port setting (Port: ":3000", defaultPort = ":3000").

@@ -28,6 +28,7 @@ from imgforge.generate.facts import (
     health_routes,
     make_program,
     parse_toml,
+    port_in,
     read_text,
 )
 from imgforge.generate.gofiles import RuntimeFile, runtime_files
@@ -48,9 +49,9 @@ from imgforge.settings import SETTINGS_FILE
 _SUFFIXES = {"python": (".py",), "node": (".js", ".mjs", ".cjs", ".ts"), "bun": (".ts", ".tsx", ".js", ".mjs"),
              "other": (".go", ".c", ".rs")}
 _ORDER = {"python": "Procfile web:, a platform's start command (railway.json, render.yaml, nixpacks.toml, fly.toml), "
-                    "[project.scripts] that serve, Django, Flask, Quart, FastAPI, Starlette, Litestar, Sanic, "
-                    "Streamlit, Dash, Gradio, "
-                    "other [project.scripts], main.py/app.py, a package's __main__.py, a module run as a script",
+                    "[project.scripts] that serve, Django, Flask, Quart, FastAPI, Starlette, Litestar, Sanic, Falcon, "
+                    "Bottle, Pyramid (production.ini), Streamlit, Dash, Gradio, the project's Dockerfile CMD, "
+                    "other [project.scripts], main.py/app.py, a package's __main__.py, a script run as such",
           "node": "Procfile web:, scripts.start as plain node, a framework's built server (Nuxt, SvelteKit, Astro), "
                   "main, server.js/index.js",
           "bun": bunstart.ORDER}
@@ -101,7 +102,10 @@ def findings(root: Path, recipe: Recipe) -> Findings:
     if lang == "bun":
         return _bun_findings(root, recipe)
     start = python_start(root) if lang == "python" else node_start(root) if lang == "node" else None
-    port = find_port(root, entry_files(root, start), _SUFFIXES[lang])
+    # A port the start command states (`uvicorn main:app --port 8000` in the project's Dockerfile CMD or a platform
+    # file) is where that command listens; the commands imgforge writes itself listen on ${PORT}.
+    stated = port_in(start.entrypoint[-1], "the start command") if start else None
+    port = stated or find_port(root, entry_files(root, start), _SUFFIXES[lang])
     health = health_routes(root, _SUFFIXES[lang], recipe.health.liveness, recipe.health.readiness)
     at_root = _site_at_root(root, recipe)
     if recipe.health.served:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from imgforge.generate.pystart import dependencies
+from imgforge.generate.pydeps import dependencies
 
 COMPILER = ("gcc", "libc6-dev", "make", "python3-dev")
 

@@ -8,7 +8,7 @@ import shlex
 from pathlib import Path
 
 from imgforge.generate.facts import Start, dig
-from imgforge.generate.pystart import _NAME, _norm, _pyproject, dependencies
+from imgforge.generate.pydeps import _NAME, _norm, _pyproject, dependencies
 
 
 # Server programs a start command runs, by the package that installs them (a command named otherwise).

@@ -1,88 +1,17 @@
 """A Python project's start command, first match wins: Procfile `web:`, a hosting platform's start command
 (railway.json, render.yaml, nixpacks.toml, fly.toml, .do/app.yaml), a `[project.scripts]` entry that starts a
-server, Django, Flask, Quart, FastAPI, Starlette, Litestar, Sanic, Streamlit, Dash, Gradio, any other
-`[project.scripts]` entry (not a dependency's command line), then `main.py`/`app.py`, a package's `__main__.py`,
-a module that starts its server when run as a script."""
+server, Django, Flask, Quart, FastAPI, Starlette, Litestar, Sanic, Falcon, Bottle, Pyramid, Streamlit, Dash, Gradio,
+the CMD of the project's own Dockerfile, any other `[project.scripts]` entry (not a dependency's command line),
+then `main.py`/`app.py`, a package's `__main__.py`, a script that starts its server when run as such."""
 
 from __future__ import annotations
 
-import ast
-import contextlib
 import re
 from pathlib import Path
-from typing import Any
 
-from imgforge.generate.deployhints import platform_start
-from imgforge.generate.facts import Start, dig, parse_json, parse_toml, procfile_web, read_text, shell, source_files
-
-_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
-
-
-def _norm(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def _pyproject(root: Path) -> dict[str, Any]:
-    try:
-        return parse_toml(read_text(root / "pyproject.toml"))
-    except ValueError:
-        return {}
-
-
-def _keys(table: Any) -> set[str]:
-    """The normalised package names of a dependency table (nothing when it is not a table)."""
-    return {_norm(k) for k in table} if isinstance(table, dict) else set()
-
-
-def setup_requires(text: str) -> list[str]:
-    """setup.py's literal `install_requires` (a list, or a name bound to one), read without running it."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
-        return []
-    bound = {n.targets[0].id: n.value for n in ast.walk(tree)
-             if isinstance(n, ast.Assign) and isinstance(n.targets[0], ast.Name)}
-    for call in ast.walk(tree):
-        for kw in call.keywords if isinstance(call, ast.Call) else []:
-            if kw.arg == "install_requires":
-                value = bound.get(kw.value.id, kw.value) if isinstance(kw.value, ast.Name) else kw.value
-                return [e.value for e in getattr(value, "elts", [])
-                        if isinstance(e, ast.Constant) and isinstance(e.value, str)]
-    return []
-
-
-def dependencies(root: Path) -> set[str]:
-    """Normalised names of the project's declared dependencies (requirements, pyproject, Pipfile, lockfiles)."""
-    names: set[str] = set()
-    for path in sorted(root.glob("requirements*.txt")) + sorted(root.glob("requirements/*.txt")):
-        for line in read_text(path).splitlines():
-            m = _NAME.match(line)
-            if m and not line.lstrip().startswith(("-", "#")):
-                names.add(_norm(m.group(1)))
-    data = _pyproject(root)
-    listed = dig(data, "project", "dependencies")
-    for spec in listed if isinstance(listed, list) else []:
-        if isinstance(spec, str) and (m := _NAME.match(spec)):
-            names.add(_norm(m.group(1)))
-    names |= _keys(dig(data, "tool", "poetry", "dependencies"))
-    for spec in setup_requires(read_text(root / "setup.py")):
-        if m := _NAME.match(spec):
-            names.add(_norm(m.group(1)))
-    pipfile = read_text(root / "Pipfile")
-    if pipfile:
-        with contextlib.suppress(ValueError):
-            names |= _keys(dig(parse_toml(pipfile), "packages"))
-    with contextlib.suppress(ValueError):
-        names |= _keys(dig(parse_json(read_text(root / "Pipfile.lock") or "{}"), "default"))
-    for lock in ("uv.lock", "poetry.lock", "pdm.lock"):
-        names |= {_norm(n) for n in re.findall(r'^name = "([^"]+)"', read_text(root / lock), re.M)}
-    # fastapi[standard] and fastapi[all] carry uvicorn (fastapi[all] is the older spelling, still in many projects),
-    # and so does litestar[standard].
-    if any(re.search(r"(?:fastapi|litestar)\[[^\]]*\b(?:standard|all)\b", read_text(p), re.I)
-           for p in (root / "pyproject.toml", root / "requirements.txt")):
-        names.add("uvicorn")
-    return names
-
+from imgforge.generate.deployhints import dockerfile_start, platform_start
+from imgforge.generate.facts import Start, procfile_web, read_text, shell, source_files
+from imgforge.generate.pydeps import _norm, _pyproject, dependencies
 
 def _module(root: Path, path: Path) -> str:
     rel = path.relative_to(root)
@@ -226,9 +155,69 @@ def _sanic(root: Path, deps: set[str]) -> Start | None:
                        "Sanic app {app}, run by the sanic command")
 
 
+# WSGI servers, in the order one is chosen: (package, command; {app} = module:name).
+_WSGI_SERVERS = (
+    ("gunicorn", "gunicorn --bind 0.0.0.0:${{PORT}} '{app}'"),
+    ("waitress", "waitress-serve --listen 0.0.0.0:${{PORT}} '{app}'"),
+)
+
+
+def _wsgi_app(root: Path, deps: set[str], package: str, cls: str, fallback: str | None = None) -> Start | None:
+    """`package`'s WSGI app object (`app = cls(...)`) served by the first WSGI server the project depends on, else
+    by `fallback` (the framework's own command line), else nothing: the app's own `run()` binds localhost."""
+    server = next(((name, command) for name, command in _WSGI_SERVERS if name in deps), None)
+    if package not in deps or (server is None and fallback is None):
+        return None
+    obj = _find(root, rf"^(\w+)\s*=\s*(?:{package}\.)?{cls}\(") or _factory_entry(root, cls)
+    if obj is None:
+        return None
+    app = f"{obj[0]}:{obj[1]}"
+    if server is None:
+        return Start(shell(str(fallback).format(app=app)), f"{package} app {app}, run by {package}'s own command line "
+                     "(no WSGI server in the dependencies; add gunicorn for production)")
+    return Start(shell(server[1].format(app=app)), f"{package} app {app} with {server[0]} in its dependencies")
+
+
+def _falcon(root: Path, deps: set[str]) -> Start | None:
+    """A Falcon WSGI app (`falcon.App()`, `falcon.API()` before Falcon 3) under a WSGI server; its ASGI app
+    (`falcon.asgi.App()`) under an ASGI server."""
+    return _wsgi_app(root, deps, "falcon", "(?:App|API)") or _asgi_app(root, deps, "falcon", r"asgi\.App")
+
+
+def _bottle(root: Path, deps: set[str]) -> Start | None:
+    """A Bottle app (`Bottle()`, `bottle.default_app()`) under a WSGI server, else bottle's own command line bound to
+    every interface (`python3 -m bottle --bind`), not the script whose `run()` binds localhost."""
+    return _wsgi_app(root, deps, "bottle", "(?:Bottle|default_app)",
+                     "python3 -m bottle --bind 0.0.0.0:${{PORT}} '{app}'")
+
+
+def _pyramid(root: Path, deps: set[str]) -> Start | None:
+    """A Pyramid app deployed from its PasteDeploy settings (production.ini, else development.ini, as Pyramid's
+    cookiecutter writes them): under gunicorn's `--paste` on $PORT when the project depends on gunicorn, else
+    `pserve` when the file's `[server:main]` listens on every interface (`listen = *:6543`; its port is the
+    service's). One that listens on localhost only is left alone: pserve cannot move it."""
+    if "pyramid" not in deps:
+        return None
+    for name in ("production.ini", "development.ini"):
+        text = read_text(root / name)
+        if not re.search(r"^\[app:main\]", text, re.M):
+            continue
+        if "gunicorn" in deps:
+            return Start(shell(f"gunicorn --paste {name} --bind 0.0.0.0:${{PORT}}"),
+                         f"Pyramid app of {name} under gunicorn (a dependency)")
+        server = re.search(r"^\[server:main\](.*?)(?=^\[|\Z)", text, re.M | re.S)
+        body = server.group(1) if server else ""
+        if re.search(r"^\s*listen\s*=.*?(?:\*|0\.0\.0\.0|\[::\]):\d+", body, re.M) \
+                or re.search(r"^\s*host\s*=\s*(?:0\.0\.0\.0|\*)\s*$", body, re.M):
+            return Start(("pserve", name), f"Pyramid app of {name}, served by pserve on every interface")
+    return None
+
+
 # Calls that start a server: aiohttp's run_app, an app's run(), uvicorn/hypercorn/waitress/bottle runners,
-# the standard library's serve_forever().
-_SERVES = r"\b(?:run_app|run|serve|serve_forever|run_simple)\s*\("
+# the standard library's serve_forever(), Tornado's IOLoop start; not asyncio.run or subprocess.run, which run
+# whatever they are given (mher/flower's broker.py runs a command-line query so).
+_SERVES = (r"(?<!asyncio\.)(?<!subprocess\.)\b(?:run_app|run|serve|serve_forever|run_simple)\s*\("
+           r"|\bIOLoop\.(?:current|instance)\(\)\.start\(")
 
 
 def _package_main(root: Path) -> Start | None:
@@ -241,22 +230,26 @@ def _package_main(root: Path) -> Start | None:
 
 
 def _script_module(root: Path) -> Start | None:
-    """A module below the root that starts its server under `if __name__ == "__main__":` (aiohttp's
-    `web.run_app(app)` examples, `app.run(...)`), run as `python3 -m module` so its package imports resolve."""
+    """A module that starts its server under `if __name__ == "__main__":` (aiohttp's `web.run_app(app)`
+    examples, `app.run(...)`, Tornado's `IOLoop.current().start()`): a script at the root by its path
+    (bruxochico/tornado-helloworld's helloworld.py), one below it as `python3 -m module` so its package imports
+    resolve."""
     files = sorted(source_files(root, (".py",)), key=lambda p: (len(p.relative_to(root).parts), str(p)))
     for path in files:
-        if not 1 < len(path.relative_to(root).parts) <= 3 or path.name.startswith("test"):
+        if len(path.relative_to(root).parts) > 3 or path.name.startswith(("test", "conftest", "setup.py")):
             continue
         text = read_text(path)
         block = re.search(r"^if\s+__name__\s*==\s*['\"]__main__['\"]\s*:(.*)", text, re.M | re.S)
         if not block:
             continue
-        called = re.findall(r"^\s+(\w+)\(\s*\)", block.group(1), re.M)
+        called = re.findall(r"^\s+(?:asyncio\.run\(\s*)?(\w+)\(\s*\)", block.group(1), re.M)
         # The block may call a main() defined above that runs the server.
         bodies = [block.group(1)] + [m.group(1) for name in called
                                      if (m := re.search(rf"^(?:async\s+)?def {name}\(.*?\)[^:\n]*:(.*?)(?=^\S)", text,
                                                                   re.M | re.S))]
         if any(re.search(_SERVES, body) for body in bodies):
+            if len(path.relative_to(root).parts) == 1:
+                return Start(("python3", path.name), f"{path.name} starts its server when run as a script")
             module = _module(root, path)
             return Start(("python3", "-m", module), f"{path.relative_to(root)} starts its server when run as a "
                          f"script (python3 -m {module})")
@@ -269,7 +262,8 @@ def _asgi_app(root: Path, deps: set[str], package: str, cls: str) -> Start | Non
     server = _asgi_server(deps)
     if server is None:
         return None
-    return _app_object(root, deps, package, cls, server[1], f"{cls} app {{app}} with {server[0]} in its dependencies")
+    name = cls.replace("\\", "")
+    return _app_object(root, deps, package, cls, server[1], f"{name} app {{app}} with {server[0]} in its dependencies")
 
 
 def _fastapi(root: Path, deps: set[str]) -> Start | None:
@@ -392,10 +386,17 @@ def python_start(root: Path) -> Start | None:
         name = serving[0]
         return Start((name,), f"[project.scripts] {name} = {scripts[name]!r} starts a server (the project is "
                      "installed)")
-    for rule in (_django, _flask, _quart, _fastapi, _starlette, _litestar, _sanic, _streamlit, _dash, _gradio):
+    for rule in (_django, _flask, _quart, _fastapi, _starlette, _litestar, _sanic, _falcon, _bottle, _pyramid,
+                 _streamlit, _dash, _gradio):
         found = rule(root, deps)
         if found:
             return _from_src(root, found)
+    # After the framework rules: a Dockerfile's CMD often binds a port a non-root container cannot (`uvicorn
+    # main:app --port 80`) where the framework's own rule serves on $PORT; it is the word for what they miss
+    # (a Celery plugin's `celery flower`, aiohttp's gunicorn worker, twistd).
+    built = _dockerfile(root)
+    if built:
+        return built
     if installed:
         name = own[0]
         return Start((name,), f"[project.scripts] {name} = {scripts[name]!r} (the project is installed)")
@@ -427,12 +428,46 @@ def _from_src(root: Path, start: Start) -> Start:
                  "in reach)")
 
 
+# Project tools that run a command inside the project's environment (`uv run gunicorn …`, `poetry run uvicorn …`):
+# the image has no such tool, and its PATH already puts the venv's programs first.
+_RUNNER = re.compile(r"(^|&&|;|\bexec\b|\b[A-Za-z_]\w*=\S*)(\s*)(?:uv|poetry|pipenv|pdm|rye)\s+run\b")
+# uv run's options that take a value (`--with x`, `--env-file .env`); the others are flags (`--frozen`).
+_RUNNER_VALUED = {"--with", "--with-editable", "--with-requirements", "--env-file", "--python", "-p", "--group",
+                  "--only-group", "--no-group", "--extra", "--package", "--directory", "--project", "--index",
+                  "--default-index", "--config-file", "--cache-dir", "-e", "--env"}
+
+
+def without_runner(command: str) -> str:
+    """`command` with each `uv run`/`poetry run`/`pipenv run`/`pdm run`/`rye run` prefix and its options taken
+    off (`uv run -m pkg` is `python3 -m pkg`): what that tool would have run in the project's venv."""
+    while m := _RUNNER.search(command):
+        rest = command[m.end():]
+        words = re.findall(r"\s+\S+", rest)
+        taken, module = 0, False
+        while taken < len(words) and words[taken].strip().startswith("-"):
+            word = words[taken].strip()
+            if word in ("-m", "--module"):
+                module, taken = True, taken + 1
+                break
+            taken += 2 if word in _RUNNER_VALUED else 1
+        skipped = sum(len(w) for w in words[:taken])
+        command = command[:m.start()] + m.group(1) + m.group(2) + ("python3 -m" if module else "") + \
+            (rest[skipped:] if module else rest[skipped:].lstrip())
+    return command
+
+
 def _procfile(root: Path) -> Start | None:
     web = procfile_web(root)
-    return Start(shell(web), "Procfile web: process") if web else None
+    return Start(shell(without_runner(web)), "Procfile web: process") if web else None
 
 
 def _platform(root: Path) -> Start | None:
     hint = platform_start(root)
-    return Start(shell(hint.command), f"{hint.where}") if hint else None
+    return Start(shell(without_runner(hint.command)), f"{hint.where}") if hint else None
+
+
+def _dockerfile(root: Path) -> Start | None:
+    hint = dockerfile_start(root)
+    return Start(shell(without_runner(hint.command)), f"{hint.where} (imgforge's generated Dockerfile replaces it)") \
+        if hint else None
 

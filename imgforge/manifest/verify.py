@@ -215,6 +215,22 @@ def _exit_reason(code: int | None, was_ready: bool, logs: str, plan: RunPlan) ->
     return text
 
 
+# An application server that answers on its port though the app failed to import: uWSGI goes on in "full dynamic
+# mode" and its port answers every probe (glasnt/cloudrun-python-examples' hug app, whose falcon imports `cgi`).
+_NO_APP = re.compile(r"\*\*\* no app loaded\. going in full dynamic mode \*\*\*")
+
+
+def loaded_no_app(logs: str) -> str | None:
+    """Why a server that listens serves nothing, when its log says it loaded no app (with the error line that says
+    why), else None."""
+    if not _NO_APP.search(_ANSI.sub("", logs)):
+        return None
+    line = telling_line(logs)
+    cause = f" ({line[0]}: {line[1][:200]})" if line and line[0] == "error in the log" else ""
+    return (f"uWSGI loaded no app and serves nothing though its port answers{cause} - the app failed to import; "
+            "fix the error above")
+
+
 _USAGE = re.compile(r"^\s*usage:", re.I | re.M)
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 _ENV_NAME = r"([A-Z][A-Z0-9_]{1,63})"
@@ -342,6 +358,8 @@ def _observe(docker: DockerClient, image: str, plan: RunPlan, container: Any, st
         reasons.insert(0, f"killed by SIGKILL (exit 137), likely the OOM killer (memory limit {limit})")
     elif exited:
         reasons.insert(0, _exit_reason(exit_code, state.ready_at is not None, logs, plan))
+    elif no_app := loaded_no_app(logs):
+        reasons.insert(0, no_app)
     if state.restart_at is not None:
         when = "before it was ready" if state.ready_at is None else "after it was ready"
         reasons.append(f"the kubelet would have restarted the container at {state.restart_at:.1f}s {when}: "

@@ -13,6 +13,24 @@ from tests.generate._files import write
 SERVER = "import settings from './settings.json';\n\napp.listen(process.env.PORT || settings.port);\n"
 
 
+# A Python option definition (mher/flower's `define("port", default=5555, …)`, served as `celery flower`) and a
+# PasteDeploy server section (Pyramid's production.ini, `pserve production.ini`).
+@pytest.mark.parametrize(("files", "first", "number", "where"), [
+    ({"viewer/options.py": "from tornado.options import define\n\ndefine('address', default='')\n"
+                           "define(\"port\", default=5555, help='run on the given port', type=int)\n"},
+     [], 5555, "tornado.options' port default in viewer/options.py"),
+    # gunicorn's settings file, named by the Procfile's `gunicorn -c`.
+    ({"gunicorn.conf.py": "import multiprocessing\n\nbind = '0.0.0.0:5005'\nworkers = 2\n"}, ["gunicorn.conf.py"], 5005,
+     "a gunicorn bind setting in gunicorn.conf.py"),
+    ({"production.ini": "[app:main]\nuse = egg:wiki\n\n[server:main]\nuse = egg:waitress#main\nlisten = *:6543\n"},
+     ["production.ini"], 6543, "a listen setting in production.ini"),
+])
+def test_a_python_servers_port_setting_is_found(tmp_path: Path, files: dict[str, str], first: list[str], number: int,
+                                                where: str) -> None:
+    port = find_port(write(tmp_path, files), [tmp_path / f for f in first], (".py",))
+    assert port is not None and port.number == number and port.why == where
+
+
 @pytest.mark.parametrize(("files", "number", "where"), [
     ({"src/index.js": SERVER, "src/settings.json": '{"port": 4100, "bodyLimit": "100kb"}'}, 4100,
      "`port` in src/settings.json (read by src/index.js)"),

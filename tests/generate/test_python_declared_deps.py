@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from imgforge.generate.dockerfile import variant
+from imgforge.generate.pydeps import dependencies
 from imgforge.recipes import load_recipe
+from tests.generate._files import write
 
 
 def _declared(root: Path) -> list[str]:
@@ -62,3 +64,32 @@ def _write(root: Path, files: dict[str, str]) -> Path:
 ])
 def test_declared_dependencies_without_a_lockfile(tmp_path, files, wanted):
     assert _declared(_write(tmp_path, files)) == wanted
+
+
+def test_setup_py_requirements_read_from_a_file_are_installed_from_it(tmp_path):
+    """mher/flower's `install_requires=get_requirements('default.txt')` reads requirements/default.txt: pip gets
+    that file (copied with the manifests), its own -r includes and markers intact."""
+    write(tmp_path, {"setup.py": "from setuptools import setup\n\ndef reqs(name):\n"
+                                 "    return open('requirements/' + name).read().splitlines()\n\n"
+                                 "setup(name='v', install_requires=reqs('default.txt'), tests_require=reqs('t.txt'))\n",
+                     "requirements/default.txt": "tornado>=6.5,<7\n", "requirements/t.txt": "pytest\n"})
+    assert _declared(tmp_path) == [f"--requirement {tmp_path / 'requirements' / 'default.txt'}"]
+    recipe, _ = load_recipe("python")
+    chosen = variant(tmp_path, next(b for b in recipe.builders if b.name == "deps"))
+    assert chosen is not None and "requirements/" in chosen.manifests
+
+
+SETUP_CFG = ("[metadata]\nname = js_site\nversion = 1.0.0\n\n[options]\npackages = find:\ninclude_package_data = true\n"
+             "install_requires =\n    Flask>=2.0\n    # the server\n    waitress\n\n[options.extras_require]\n"
+             "test =\n    pytest\n")
+
+
+def test_setup_cfg_install_requires_are_installed(tmp_path):
+    """Flask 2.0's examples: metadata and dependencies in setup.cfg, `setup()` alone in setup.py; extras are not
+    installed, and a setup.cfg that does not parse gives nothing rather than a failed build."""
+    write(tmp_path, {"setup.py": "from setuptools import setup\n\nsetup()\n", "setup.cfg": SETUP_CFG})
+    assert _declared(tmp_path) == ["Flask>=2.0", "waitress"]
+    assert dependencies(tmp_path) == {"flask", "waitress"}
+    (tmp_path / "setup.cfg").write_text("install_requires = flask\n[options\n")
+    assert _declared(tmp_path) == []
+    assert dependencies(tmp_path) == set()

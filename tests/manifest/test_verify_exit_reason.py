@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from imgforge.manifest.plan import RunPlan
-from imgforge.manifest.verify import _exit_reason, missing_env, telling_line
+from imgforge.manifest.verify import _exit_reason, loaded_no_app, missing_env, telling_line
 
 # A Node server whose entry point is missing (sveltejs/realworld built for Vercel ran `node server.js`).
 NODE_CRASH = """\
@@ -132,3 +132,27 @@ def test_pkg_resources_gone_from_setuptools_is_named_with_the_pin_to_add():
     reason = _exit_reason(1, False, logs, plan)
     assert "add setuptools<82 to the project's requirements" in reason
     assert reason.endswith("(error in the log: ModuleNotFoundError: No module named 'pkg_resources')")
+
+
+# uWSGI answers on its port after the app failed to import (a hug app whose vendored mimeparse imports `cgi`,
+# gone in Python 3.13): the TCP probes pass, the service serves nothing.
+UWSGI_NO_APP = """\
+  File "/opt/venv/lib/python3.13/site-packages/falcon/vendor/mimeparse/mimeparse.py", line 1, in <module>
+    import cgi
+ModuleNotFoundError: No module named 'cgi'
+unable to load app 0 (mountpoint='') (callable not found or import error)
+*** no app loaded. going in full dynamic mode ***
+*** uWSGI is running in multiple interpreter mode ***
+spawned uWSGI worker 1 (and the only) (pid: 1, cores: 1)
+"""
+
+
+def test_a_server_that_loaded_no_app_fails_with_the_import_error() -> None:
+    reason = loaded_no_app(UWSGI_NO_APP)
+    assert reason is not None and "loaded no app" in reason
+    assert "ModuleNotFoundError: No module named 'cgi'" in reason
+
+
+def test_a_server_that_loaded_its_app_is_not_flagged() -> None:
+    assert loaded_no_app("*** Operational MODE: single process ***\nWSGI app 0 (mountpoint='') ready in 1 seconds\n"
+                         "spawned uWSGI worker 1 (and the only) (pid: 1, cores: 1)\n") is None

@@ -31,12 +31,16 @@ DATA = Path(__file__).resolve().parent / "data"
 # starlette-hatch-railway: hatchling with nothing to build, railway.json's hypercorn; flask-extras-procfile: the
 # Procfile's gevent worker only in a pyproject extra, flask only in pyproject beside requirements.txt;
 # fastapi-src-static: a src/ package with an argparse script and static files outside the wheel;
-# django-reqs-folder: requirements/base, local and production files and no requirements.txt.
+# django-reqs-folder: requirements/base, local and production files and no requirements.txt;
 # bun-hono: Hono from bun.lock, packageManager bun@1.3.14 and only a `bun run --watch` dev script (Hono's template),
-# run by bun on the Bun 1.3 base, listening on PORT through Bun.serve's default.
+# run by bun on the Bun 1.3 base, listening on PORT through Bun.serve's default;
+# aiohttp-uv-workspace: an aiohttp app factory no framework rule finds, started by its own Dockerfile's
+# `CMD exec uv run gunicorn … aiohttp.GunicornWebWorker` (uv run taken off), importing a uv workspace member
+# (packages/greetings, hatchling) that the deps stage builds from uv.lock's editable source.
 PROJECTS = ["django-procfile", "express-api", "fastapi-uv", "flask-gunicorn", "go-vendor", "vite-spa", "quart-poetry",
             "aiohttp-setuppy", "fastapi-pdm", "go-cmd", "node22-hono", "node-workspace", "next-standalone",
-            "starlette-hatch-railway", "flask-extras-procfile", "fastapi-src-static", "django-reqs-folder", "bun-hono"]
+            "starlette-hatch-railway", "flask-extras-procfile", "fastapi-src-static", "django-reqs-folder", "bun-hono",
+            "aiohttp-uv-workspace"]
 # project -> what `node --version` in its image starts with
 NODE_VERSION = {"express-api": "v22.", "node22-hono": "v22."}
 # project -> what `bun --version` in its image starts with

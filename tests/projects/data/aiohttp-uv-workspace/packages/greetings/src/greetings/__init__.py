@@ -1,0 +1,6 @@
+"""Greetings the board shows."""
+
+
+def greet(name: str) -> str:
+    """A greeting for `name`."""
+    return f"Hello, {name}, from the board"
