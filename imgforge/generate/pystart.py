@@ -468,6 +468,8 @@ def _platform(root: Path) -> Start | None:
 
 def _dockerfile(root: Path) -> Start | None:
     hint = dockerfile_start(root)
-    return Start(shell(without_runner(hint.command)), f"{hint.where} (imgforge's generated Dockerfile replaces it)") \
-        if hint else None
+    if hint is None:
+        return None
+    return Start(shell(without_runner(hint.command)),
+                 f"{hint.where} (kept; imgforge builds the Dockerfile.imgforge it writes beside it)")
 
