@@ -7,7 +7,16 @@ the lowercase literal prefixes the RE2::Set prefilter looks for.
 from __future__ import annotations
 
 from imgforge.secrets.context import Rule
-from imgforge.secrets.vendor import B64_END, digits_base64, has_digit, jwt_header, mixed, prefixed, wrapped_jwt
+from imgforge.secrets.vendor import (
+    B64_END,
+    digits_base64,
+    has_digit,
+    jwt_header,
+    mixed,
+    mixed_random,
+    prefixed,
+    wrapped_jwt,
+)
 
 UUID = rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
@@ -69,7 +78,7 @@ SAAS_RULES: tuple[Rule, ...] = (
         "Mollie API key",
         "live_ test_",
         rb"(?:live|test)_[A-Za-z0-9]{30}",
-        shape=mixed,
+        shape=mixed_random,
         trigger=rb"(?:live|test)_[A-Za-z0-9]{20}",  # "test_" + 12-19 letters is in most Python test suites
     ),
     prefixed("lob-api-key", "Lob API key", "live_ test_", rb"(?:live|test)_[a-f0-9]{35}",

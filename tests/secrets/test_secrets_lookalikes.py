@@ -238,3 +238,16 @@ def test_the_scott_tiger_demo_login_is_documentation(detector: SecretDetector) -
     assert detector.scan_bytes(text.encode(), "app/models.py") == []
     text = f'engine = create_engine("postgresql://scott:{_RANDOM}@db.internal/test")\n'
     assert [m.rule for m in detector.scan_bytes(text.encode(), "app/models.py")] == ["url-password"]
+
+
+def test_a_camel_case_test_name_is_no_mollie_key() -> None:
+    """Twisted's test methods (`test_` and 30 letters and digits) blocked the scan of every Twisted-based image; a
+    key's random base62 flips case every few letters, a camelCase name once a word."""
+    from imgforge.secrets import default_detector
+
+    detector = default_detector()
+    name = b"    def test_exceptionGreaterThan64kEncoded(self):\n"
+    assert [m.rule for m in detector.scan_bytes(name, path="/app/tests/test_protocol.py")] == []
+    assert [m.rule for m in detector.scan_bytes(name, path="/app/protocol.py")] == []
+    key = b'MOLLIE_KEY = "live_' + b"hT4kQ9wPz2LmXc7RvB3nJy8sFd6GaE5u" [:30] + b'"\n'
+    assert "mollie-api-key" in [m.rule for m in detector.scan_bytes(key, path="/app/settings.py")]
