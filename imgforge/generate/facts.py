@@ -162,6 +162,8 @@ def procfile_web(root: Path) -> str | None:
 _PORT_PATTERNS = (
     (r"(?:--bind|-b)[= ]\S*?:(\d{4,5})\b", "a --bind flag"),
     (r"--port[= ](\d{4,5})\b", "a --port flag"),
+    # `-p` is a port only for the servers that say so (daphne, `flask run`), not in `docker run -p` or `mkdir -p`.
+    (r"\b(?:daphne|flask\s+run)\b[^\n]*?\s-p[= ]?(\d{4,5})\b", "a -p flag"),
     (r"--(?:http|http-socket|listen)[= ]\S*?:(\d{4,5})\b", "a --http or --listen flag"),  # uwsgi, waitress-serve
     # gunicorn's settings file (`bind = "0.0.0.0:5000"`, a list of them), read by `gunicorn -c gunicorn.conf.py`.
     (r"(?m)^bind\s*=\s*\[?\s*f?['\"][\w.*\[\]-]*:(\d{4,5})['\"]", "a gunicorn bind setting"),

@@ -59,3 +59,12 @@ def test_a_port_kept_in_settings_is_found(tmp_path: Path, files: dict[str, str],
 ])
 def test_settings_that_state_no_usable_port_are_skipped(tmp_path: Path, files: dict[str, str]) -> None:
     assert find_port(write(tmp_path, files), [], (".js",)) is None
+
+
+def test_a_p_flag_is_a_port_only_for_servers_that_read_it_so() -> None:
+    from imgforge.generate.facts import port_in
+
+    daphne = port_in("web: daphne -b 0.0.0.0 -p 8001 proj.asgi:application", "Procfile")
+    flask = port_in("flask run --host 0.0.0.0 -p 5001", "Makefile")
+    assert daphne is not None and daphne.number == 8001 and flask is not None and flask.number == 5001
+    assert port_in("docker run -p 8080:80 shop && mkdir -p 1234", "README") is None
