@@ -16,7 +16,7 @@ from tests.generate._files import write
 def _pnpm_check() -> str:
     recipe, _ = load_recipe("node", [])
     build = next(b.build for b in recipe.builders if b.build)
-    m = re.match(r"if (grep .*? package\.json); then", build)
+    m = re.match(r"if (grep .*?package\.json\"?); then", build)
     assert m is not None, build
     return m.group(1)
 
