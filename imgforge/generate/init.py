@@ -136,7 +136,8 @@ def _workspace(found: Findings, recipe: Recipe, builders: dict[str, list[str]], 
     if member is None or deps is None or build is None:
         return []
     manifests = list(member.manifests)
-    selected = {"IMGFORGE_WORKSPACE": member.folder, "IMGFORGE_WORKSPACE_NAME": member.name}
+    selected = {"IMGFORGE_WORKSPACE": member.folder, "IMGFORGE_WORKSPACE_NAME": member.name,
+                "IMGFORGE_KEEP": " ".join(member.closure)}
     builders.setdefault(deps.name, []).extend([
         "      # Every workspace member's package.json: the root lockfile installs them all; the production tree "
         f"(/prod) is {member.folder}'s alone.",

@@ -90,7 +90,8 @@ def test_init_ships_the_members_production_closure(tmp_path: Path) -> None:
     assert runtime["artifacts"] == [{"stage": "build", "from": "/out", "to": "/app"},
                                     {"stage": "deps", "from": "/prod", "to": "/app"}]
     deps, build = settings["overrides"]["builders"]
-    assert deps["env"] == {"IMGFORGE_WORKSPACE": "apps/api", "IMGFORGE_WORKSPACE_NAME": "@shop/api"}
+    assert deps["env"] == {"IMGFORGE_WORKSPACE": "apps/api", "IMGFORGE_WORKSPACE_NAME": "@shop/api",
+                           "IMGFORGE_KEEP": "apps/api packages/db packages/util"}
     assert build["env"] == {"IMGFORGE_WORKSPACE": "apps/api", "IMGFORGE_KEEP": "apps/api packages/db packages/util"}
     assert build["when"] == [] and build["inputs"] == [{"stage": "deps", "from": "/app", "to": "."}]
     write_init(plan)
