@@ -25,9 +25,9 @@ DATA = Path(__file__).resolve().parent / "data"
 # cmd/greeter beside another command, reading its page template from web/templates at start (init copies it
 # beside the binary); node22-hono: `.nvmrc` 22 and engines >=22 (Object.groupBy), Hono and bcrypt
 # (built by node-gyp against the tarball's headers) from package-lock.json, on the official Node 22 bases;
-# node-workspace: npm workspaces, the server in apps/web with a member of its own (packages/greet) and a build whose
-# output it requires at start, installed from the root lockfile (the image holds that member's production closure
-# only); next-standalone: a Next.js 14 app on `next start`, run as Next's standalone server.
+# node-workspace: npm workspaces, the server in apps/web with a member of its own (packages/greet, built first) and a
+# build whose output it requires at start, installed from the root lockfile (the image holds that member's
+# production closure only); next-standalone: a Next.js 14 app on `next start`, run as Next's standalone server.
 # starlette-hatch-railway: hatchling with nothing to build, railway.json's hypercorn; flask-extras-procfile: the
 # Procfile's gevent worker only in a pyproject extra, flask only in pyproject beside requirements.txt;
 # fastapi-src-static: a src/ package with an argparse script and static files outside the wheel;
