@@ -174,3 +174,19 @@ def test_a_single_package_project_and_a_root_server_are_not_workspace_members(tm
         "package.json": _pkg("api", {"start": "node server.js"}, {"express": "4.19.2"}, workspaces=["packages/*"]),
         "packages/util/package.json": _pkg("util", {"start": "node cli.js"})})
     assert workspace_app(rooted) is None
+
+
+def test_a_pnpm_workspace_without_a_root_package_json_runs_its_member(tmp_path: Path) -> None:
+    # The member's start is the recipe's own default (node server.js): its script is looked for in its folder.
+    root = write(tmp_path, {
+        "pnpm-workspace.yaml": "packages:\n  - 'apps/*'\n",
+        "pnpm-lock.yaml": "lockfileVersion: '9.0'\n",
+        "apps/api/package.json": _pkg("api", {"start": "node server.js"}, {"express": "4.19.2"}),
+        "apps/api/server.js": "require('express')().listen(process.env.PORT || 3000)\n",
+    })
+    assert detect_stack(root) == "node"
+    write_init(plan_init(root))
+    files = generate(load_project(root))
+    assert "COPY pnpm-lock.yaml pnpm-workspace.yaml ./" in files.dockerfile
+    assert "COPY package.json" not in files.dockerfile
+    assert 'WORKDIR /app/apps/api' in files.dockerfile and 'ENTRYPOINT ["node", "server.js"]' in files.dockerfile
