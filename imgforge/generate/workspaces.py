@@ -1,6 +1,7 @@
 """A Node workspace (npm or yarn `workspaces`, pnpm-workspace.yaml) whose server lives in a member package
 (apps/web): which member the image runs, installed with the workspace's lockfile at the root, as Railpack and
-Nixpacks build a monorepo."""
+Nixpacks build a monorepo, and which workspace packages it needs at run time; or, with no server member, the
+front-end member served as a static site."""
 
 from __future__ import annotations
 
