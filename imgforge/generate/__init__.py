@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from imgforge.errors import UsageError
 from imgforge.generate.detect import detect_stack
@@ -92,11 +92,16 @@ def _check_script(project: Project) -> None:
     words = project.recipe.runtime.entrypoint
     python = words[:1] in (["python"], ["python3"]) and words[1:2] != [] and words[1].endswith(".py")
     node = words[:1] == ["node"] and words[1:2] != [] and words[1].endswith((".js", ".mjs", ".cjs"))
-    scripts = package_json(project.root).get("scripts") if node else None
+    # The runtime's working folder inside the tree the artifacts make: a workspace member's (/app/apps/api) is
+    # its folder of the project.
+    workdir = PurePosixPath(project.recipe.runtime.workdir)
+    tops = [PurePosixPath(a.to) for a in project.recipe.runtime.artifacts if workdir.is_relative_to(a.to)]
+    folder = project.root / workdir.relative_to(max(tops, key=lambda p: len(p.parts))) if tops else project.root
+    scripts = package_json(folder).get("scripts") if node else None
     if not (python or node) or (isinstance(scripts, dict) and "build" in scripts):
         return
     script = words[1]
-    if not (project.root / script).is_file():
+    if not (folder / script).is_file():
         raise UsageError(f"the start command runs {script}, which the project does not have (init found no "
                          "start command in it); set overrides.runtime.entrypoint in imgforge.yaml")
 

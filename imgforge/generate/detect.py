@@ -8,11 +8,24 @@ from pathlib import Path
 from imgforge.errors import UsageError
 from imgforge.generate.bunstart import bun_app
 from imgforge.generate.nodestart import frontend_only, node_app
+from imgforge.generate.workspaces import frontend_member, members
 from imgforge.recipes import load_all
 from imgforge.recipes.model import Recipe
 
+
+
+def _site(root: Path) -> bool:
+    """A front-end-only project, or a workspace whose only deployable member is one (its members' index.html
+    files do not make a workspace with a server member a site)."""
+    if members(root):
+        return frontend_member(root) is not None or (
+            frontend_only(root) and any((root / p).is_file() for p in ("index.html", "public/index.html",
+                                                                       "src/index.html")))
+    return frontend_only(root)
+
+
 # Tests of a project's contents a recipe's `detect.check` can ask for.
-CHECKS = {"frontend-only": frontend_only, "node-app": node_app, "bun-app": bun_app}
+CHECKS = {"frontend-only": _site, "node-app": node_app, "bun-app": bun_app}
 
 
 def _matches(root: Path, pattern: str) -> bool:

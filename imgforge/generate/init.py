@@ -32,15 +32,15 @@ from imgforge.generate.facts import (
     read_text,
 )
 from imgforge.generate.gofiles import RuntimeFile, runtime_files
+from imgforge.generate.nodestart import entry_files, is_next_standalone, node_start, package_json
 from imgforge.generate.owndockerfile import NAMES as OWN_NAMES
 from imgforge.generate.owndockerfile import RECIPE as OWN_RECIPE
 from imgforge.generate.owndockerfile import find_own, own_settings, read_own
-from imgforge.generate.nodestart import NEXT_STANDALONE, entry_files, node_start, package_json
 from imgforge.generate.pins import Choice, python_from_pins
 from imgforge.generate.pyextras import start_extras
 from imgforge.generate.pystart import python_start
 from imgforge.generate.runtimes import OVERRIDE, choose, go_line, line_key, placeholders, replacement
-from imgforge.generate.workspaces import WorkspaceApp, workspace_app
+from imgforge.generate.workspaces import WorkspaceApp, WorkspaceSite, frontend_member, workspace_app
 from imgforge.generate.writes import Written, node_written_folders, written_folders
 from imgforge.recipes import load_recipe
 from imgforge.recipes.model import Builder, Recipe
@@ -80,6 +80,7 @@ class Findings:
     extras: tuple[str, ...] = ()  # pyproject optional-dependency groups the start command needs
     go_files: tuple[RuntimeFile, ...] = ()  # templates, assets, config a Go service opens by a relative path
     workspace: WorkspaceApp | None = None  # the Node workspace member the image runs
+    site: WorkspaceSite | None = None  # the front-end-only workspace member the image serves
 
 
 def _default_name(root: Path) -> str:
@@ -101,6 +102,8 @@ def findings(root: Path, recipe: Recipe) -> Findings:
         return _member_findings(root, member, recipe)
     if lang == "bun":
         return _bun_findings(root, recipe)
+    if recipe.health.served and (member_site := frontend_member(root)) is not None:
+        return Findings(None, None, True, site=member_site)
     start = python_start(root) if lang == "python" else node_start(root) if lang == "node" else None
     # A port the start command states (`uvicorn main:app --port 8000` in the project's Dockerfile CMD or a platform
     # file) is where that command listens; the commands imgforge writes itself listen on ${PORT}.
@@ -145,30 +148,82 @@ def _member_findings(root: Path, member: WorkspaceApp, recipe: Recipe) -> Findin
                     workspace=member)
 
 
-def _workspace(found: Findings, recipe: Recipe, builders: dict[str, list[str]]) -> list[str]:
-    """Runtime lines (and builder fields, into `builders`) that install the whole workspace with its root lockfile,
-    build the member, and run it in its folder from the installed tree (devDependencies too: the production prune
-    of one member of a workspace is the installer's own feature, not the same across npm, yarn and pnpm)."""
+def _workspace(found: Findings, recipe: Recipe, builders: dict[str, list[str]], kept: dict[str, str]) -> list[str]:
+    """Runtime lines (and builder fields, into `builders`) that install the workspace with its root lockfile, build
+    the member and ship only what it runs: its folder and the workspace packages it uses, with their production
+    dependencies (the installer's own filter: `npm ci --workspace`, `pnpm --filter member...`, `yarn workspaces
+    focus`), or a Next.js member's standalone server alone."""
     member = found.workspace
     deps = next((b for b in recipe.builders if b.dependencies.manifests), None)
     build = next((b for b in recipe.builders if b.build and b.inputs), None)
     if member is None or deps is None or build is None:
         return []
-    manifests = [*deps.dependencies.manifests, *(f"{m}/package.json" for m in member.members)]
+    manifests = list(member.manifests)
+    selected = {"IMGFORGE_WORKSPACE": member.folder, "IMGFORGE_WORKSPACE_NAME": member.name,
+                "IMGFORGE_KEEP": " ".join(member.closure)}
     builders.setdefault(deps.name, []).extend([
-        "      # Every workspace member's package.json: the root lockfile installs them all.",
-        f"      dependencies: {json.dumps({'manifests': manifests})}"])
-    src = build.workdir.rstrip("/")
-    command = (f"cd {member.folder} && npm run build --if-present && cd {src} && mkdir -p /out && cp -a . /out/ "
-               f"&& rm -rf /out/{member.folder}/.next/cache")
+        "      # Every workspace member's package.json: the root lockfile installs them all; the production tree "
+        f"(/prod) is {member.folder}'s alone.",
+        f"      dependencies: {json.dumps({'manifests': manifests})}",
+        f"      env: {json.dumps(selected)}"])
+    env = {"IMGFORGE_WORKSPACE": member.folder, "IMGFORGE_KEEP": " ".join(member.closure)}
+    if kept:
+        env["IMGFORGE_DROP"] = kept["IMGFORGE_DROP"]
+    if member.standalone:
+        # Next's output file tracing starts at the workspace root, so the standalone folder nests the member's
+        # path whatever the Next version (a member's traced files are outside its own folder).
+        env |= {"NEXT_PRIVATE_STANDALONE": "1", "NEXT_PRIVATE_OUTPUT_TRACE_ROOT": build.workdir.rstrip("/")}
+        if member.dist != ".next":
+            env["IMGFORGE_NEXT_DIR"] = member.dist
     builders.setdefault(build.name, []).extend([
-        f"      # The installed workspace (its root and members' node_modules), then {member.folder}'s own build.",
+        f"      # The installed workspace (its root and members' node_modules), then {member.folder}'s own build; "
+        f"/out keeps {', '.join(member.closure)} (no node_modules).",
+        "      when: []",
         f"      inputs: [{json.dumps({'stage': deps.name, 'from': deps.workdir, 'to': '.'})}]",
-        f"      build: {json.dumps(command)}"])
-    workdir = f"{recipe.runtime.workdir.rstrip('/')}/{member.folder}"
-    return [f"    # Workspace member: {member.why}; the image holds the installed workspace and runs in its folder.",
-            f"    workdir: {json.dumps(workdir)}", "    artifacts:",
-            f"      - {json.dumps({'stage': build.name, 'from': '/out', 'to': recipe.runtime.workdir})}"]
+        f"      env: {json.dumps(env)}"])
+    to = recipe.runtime.workdir.rstrip("/")
+    if member.standalone:
+        copies = [{"stage": build.name, "from": "/standalone", "to": to}]
+        what = "Next's standalone server (it bundles what its pages use)"
+    else:
+        copies = [{"stage": build.name, "from": "/out", "to": to}, {"stage": deps.name, "from": "/prod", "to": to}]
+        what = "its workspace packages and their production dependencies"
+    return [f"    # Workspace member: {member.why}; the image holds {member.folder} with {what}, and runs in its "
+            "folder.", f"    workdir: {json.dumps(f'{to}/{member.folder}')}", "    artifacts:",
+            *(f"      - {json.dumps(c)}" for c in copies)]
+
+
+def _site_member(found: Findings, recipe: Recipe, builders: dict[str, list[str]]) -> None:
+    """Builder fields (into `builders`) that install a workspace with its root lockfile and build its front-end
+    member in its folder, whose output the static server serves."""
+    site = found.site
+    deps = next((b for b in recipe.builders if b.dependencies.manifests), None)
+    build = next((b for b in recipe.builders if b.build and b.inputs), None)
+    if site is None or deps is None or build is None:
+        return
+    builders.setdefault(deps.name, []).extend([
+        f"      # The workspace's site is {site.folder} (a front-end-only member; no member runs a server): every "
+        "member's package.json, as the root lockfile installs them all.",
+        f"      dependencies: {json.dumps({'manifests': list(site.manifests)})}"])
+    builders.setdefault(build.name, []).extend([
+        f"      # The installed workspace (its root and members' node_modules); {site.folder}'s build, whose output "
+        "is served.",
+        f"      inputs: [{json.dumps({'stage': deps.name, 'from': deps.workdir, 'to': '.'})}]",
+        f"      env: {json.dumps({'IMGFORGE_WORKSPACE': site.folder})}"])
+
+
+# The test folders the node recipe's build leaves out of the runtime (its IMGFORGE_DROP default).
+_TEST_FOLDERS = ("test", "tests", "__tests__", "e2e", "cypress")
+
+
+def _kept_tests(found: Findings) -> dict[str, str]:
+    """The node build's IMGFORGE_DROP without the test folders the start command runs from (`node test/server.js`),
+    which the runtime then keeps (and which they are, as IMGFORGE_KEPT); empty when it needs none."""
+    used = {w.removeprefix("./").split("/")[0] for w in found.start.entrypoint} if found.start else set()
+    kept = [d for d in _TEST_FOLDERS if d in used]
+    if not kept:
+        return {}
+    return {"IMGFORGE_DROP": " ".join(d for d in _TEST_FOLDERS if d not in kept), "IMGFORGE_KEPT": ", ".join(kept)}
 
 
 def _go_files(found: Findings, recipe: Recipe) -> list[str]:
@@ -380,11 +435,21 @@ def _detected(found: Findings, recipe: Recipe, port: int | None, images: Images 
         copy = {"stage": built.stage, "from": f"{built.source.rstrip('/')}/{bundle}", "to": f"{built.to}/{bundle}"}
         runtime += [f"    # Only the build's {bundle}/: it bundles the server's dependencies, so the production "
                     "node_modules stay out of the image.", "    artifacts:", f"      - {json.dumps(copy)}"]
-        if bundle == NEXT_STANDALONE:
+        if is_next_standalone(bundle):
+            dist = bundle.removesuffix("/standalone")
+            env = {"NEXT_PRIVATE_STANDALONE": "1", **({"IMGFORGE_NEXT_DIR": dist} if dist != ".next" else {})}
             builders.setdefault(built.stage, []).extend([
-                "      # Next.js writes its standalone server (a project config without `output:` takes it from here).",
-                '      env: {"NEXT_PRIVATE_STANDALONE": "1"}'])
-    runtime += _go_files(found, recipe) + _workspace(found, recipe, builders)
+                "      # Next.js writes its standalone server (a project config without `output:` takes it from here)"
+                f"{'' if dist == '.next' else f'; next.config distDir: {dist}'}.", f"      env: {json.dumps(env)}"])
+    kept = _kept_tests(found)
+    runtime += _go_files(found, recipe) + _workspace(found, recipe, builders, kept)
+    _site_member(found, recipe, builders)
+    dropping = next((b for b in recipe.builders if b.build and "IMGFORGE_DROP" in b.build), None)
+    if kept and dropping is not None and found.workspace is None:
+        builders.setdefault(dropping.name, []).extend([
+            f"      # The start command runs from {kept['IMGFORGE_KEPT']}: kept in the runtime (not other test "
+            "folders).",
+            f"      env: {json.dumps({'IMGFORGE_DROP': kept['IMGFORGE_DROP']})}"])
     made = [a for b in recipe.builders if b.build and b.build.split()[:1] == ["make"]
             for a in recipe.runtime.artifacts if a.stage == b.name]
     if found.program and len(made) == 1 and Path(made[0].source).name != found.program:

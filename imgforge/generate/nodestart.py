@@ -268,6 +268,7 @@ def _framework_server(root: Path, pkg: dict[str, Any]) -> Start | None:
 # server; another explicit `output` is the project's own choice.
 NEXT_STANDALONE = ".next/standalone"
 _NEXT_OUTPUT = re.compile(r"""\boutput\s*:\s*['"`](\w+)['"`]""")
+_NEXT_DIST = re.compile(r"""\bdistDir\s*:\s*['"`]([\w./-]+)['"`]""")
 
 
 def _next_start(command: tuple[str, ...]) -> bool:
@@ -296,15 +297,30 @@ def next_standalone(root: Path, pkg: dict[str, Any]) -> Start | None:
     version = _next_version(spec)
     if version is not None and version < (13, 4) and not re.match(r"^(?:latest|canary|rc)$", str(spec)):
         return None
-    config = next((read_text(root / n) for n in ("next.config.js", "next.config.mjs", "next.config.ts",
-                                                  "next.config.cjs") if (root / n).is_file()), "")
-    output = _NEXT_OUTPUT.search(config)
+    output = _NEXT_OUTPUT.search(_next_config(root))
     if output and output.group(1) != "standalone":
         return None
-    return Start(("/usr/bin/env", "HOSTNAME=0.0.0.0", "node", f"{NEXT_STANDALONE}/server.js"),
-                 f"Next.js's standalone server, which its build writes to {NEXT_STANDALONE} (NEXT_PRIVATE_STANDALONE "
-                 "at build time; HOSTNAME=0.0.0.0: it listens on the container's hostname otherwise)",
-                 NEXT_STANDALONE)
+    folder = f"{next_dist_dir(root)}/standalone"
+    return Start(("/usr/bin/env", "HOSTNAME=0.0.0.0", "node", f"{folder}/server.js"),
+                 f"Next.js's standalone server, which its build writes to {folder} (NEXT_PRIVATE_STANDALONE "
+                 "at build time; HOSTNAME=0.0.0.0: it listens on the container's hostname otherwise)", folder)
+
+
+def _next_config(root: Path) -> str:
+    return next((read_text(root / n) for n in ("next.config.js", "next.config.mjs", "next.config.ts",
+                                                "next.config.cjs") if (root / n).is_file()), "")
+
+
+def next_dist_dir(root: Path) -> str:
+    """The folder Next.js builds into: next.config's `distDir`, else .next."""
+    m = _NEXT_DIST.search(_next_config(root))
+    folder = os.path.normpath(m.group(1)) if m else ".next"
+    return folder if not folder.startswith(("..", "/")) else ".next"
+
+
+def is_next_standalone(bundle: str | None) -> bool:
+    """Whether a start command's bundle is Next.js's standalone folder (<distDir>/standalone)."""
+    return bundle is not None and bundle.endswith("/standalone")
 
 
 def node_start(root: Path, standalone: bool = True) -> Start | None:

@@ -1,6 +1,7 @@
 """A Node workspace (npm or yarn `workspaces`, pnpm-workspace.yaml) whose server lives in a member package
 (apps/web): which member the image runs, installed with the workspace's lockfile at the root, as Railpack and
-Nixpacks build a monorepo."""
+Nixpacks build a monorepo, and which workspace packages it needs at run time; or, with no server member, the
+front-end member served as a static site."""
 
 from __future__ import annotations
 
@@ -11,7 +12,18 @@ from pathlib import Path
 import yaml
 
 from imgforge.generate.facts import Start, read_text
-from imgforge.generate.nodestart import SERVER_PACKAGES, _deps, _dev_server, _scripts, node_start, package_json
+from imgforge.generate.nodestart import (
+    SERVER_PACKAGES,
+    _deps,
+    _dev_server,
+    _next_start,
+    _scripts,
+    frontend_only,
+    next_dist_dir,
+    next_standalone,
+    node_start,
+    package_json,
+)
 
 # Member folder names that say "the deployable app", most likely first (turborepo's apps/web, apps/api).
 _PREFERRED = ("web", "app", "frontend", "site", "www", "server", "api", "backend")
@@ -20,12 +32,33 @@ _PREFERRED = ("web", "app", "frontend", "site", "www", "server", "api", "backend
 @dataclass(frozen=True)
 class WorkspaceApp:
     """The member package the image runs, every member's folder (their manifests feed the install), the start
-    command relative to the member's folder, and why this member."""
+    command relative to the member's folder, and why this member; `name` is its package name, `closure` the member
+    and the workspace packages it needs at run time (its production dependencies, followed), `standalone` whether a
+    Next.js member runs as Next's standalone server."""
 
     folder: str
     members: tuple[str, ...]
     start: Start
     why: str
+    name: str = ""
+    closure: tuple[str, ...] = ()
+    standalone: bool = False
+    manifests: tuple[str, ...] = ()
+    dist: str = ".next"  # a Next.js member's build folder (next.config distDir)
+
+
+@dataclass(frozen=True)
+class WorkspaceSite:
+    """The front-end-only member a workspace with no server serves as a static site, and the package.json files
+    its install reads."""
+
+    folder: str
+    manifests: tuple[str, ...]
+
+
+def manifests(root: Path, folders: tuple[str, ...]) -> tuple[str, ...]:
+    """The root's package.json (when there is one: pnpm-workspace.yaml alone makes a workspace) and each member's."""
+    return ("package.json",) * (root / "package.json").is_file() + tuple(f"{f}/package.json" for f in folders)
 
 
 def _patterns(root: Path) -> list[str]:
@@ -63,10 +96,21 @@ def _deployable(folder: Path) -> bool:
     return bool(start and not _dev_server(start, scripts)) or bool(SERVER_PACKAGES & _deps(pkg))
 
 
+# Process runners a workspace root's start script runs its members' scripts with (`concurrently "yarn server"
+# "yarn client"`, `turbo run start`): the root is then no server of its own.
+_RUNNERS = frozenset({"concurrently", "npm-run-all", "run-p", "run-s", "turbo", "lerna", "nx"})
+
+
+def _root_server(root: Path) -> bool:
+    """Whether the workspace root runs a server of its own (not its members' scripts through a process runner)."""
+    start = node_start(root)
+    return start is not None and not any(Path(w).name in _RUNNERS for w in start.entrypoint[:2])
+
+
 def workspace_app(root: Path) -> WorkspaceApp | None:
     """The member package a workspace root with no server of its own runs, or None."""
     folders = members(root)
-    if not folders or node_start(root) is not None:
+    if not folders or _root_server(root):
         return None
     apps = [f for f in folders if _deployable(root / f)]
     started = [(f, s) for f in apps if (s := node_start(root / f, standalone=False)) is not None]
@@ -78,7 +122,47 @@ def workspace_app(root: Path) -> WorkspaceApp | None:
     why = f"the workspace's server package is {folder}" + (
         f" (of {', '.join([folder, *others])}; the first by name: web, app, frontend, site, server, api)"
         if others else "")
-    return WorkspaceApp(folder, folders, _hoisted(root, folder, start), why)
+    standalone = _next_start(start.entrypoint) and next_standalone(root / folder, package_json(root / folder))
+    if standalone:
+        built = f"{folder}/{next_dist_dir(root / folder)}/standalone"
+        start = Start(("/usr/bin/env", "HOSTNAME=0.0.0.0", "node", "server.js"),
+                      f"Next.js's standalone server, which its build writes to {built} (the image holds it alone: it "
+                      "bundles what the pages use; HOSTNAME=0.0.0.0: it listens on the container's hostname otherwise)")
+    else:
+        start = _hoisted(root, folder, start)
+    name = package_json(root / folder).get("name")
+    return WorkspaceApp(folder, folders, start, why, name if isinstance(name, str) and name else folder,
+                        closure(root, folder, folders), bool(standalone), manifests(root, folders),
+                        next_dist_dir(root / folder))
+
+
+def frontend_member(root: Path) -> WorkspaceSite | None:
+    """The front-end-only member (a Vite or CRA app: a build script and no server) of a workspace none of whose
+    members runs a server, by the same name order; None otherwise."""
+    folders = members(root)
+    if not folders or _root_server(root) or workspace_app(root) is not None:
+        return None
+    sites = [f for f in folders if frontend_only(root / f)]
+    rank = {name: i for i, name in enumerate(_PREFERRED)}
+    if not sites:
+        return None
+    return WorkspaceSite(min(sites, key=lambda f: (rank.get(Path(f).name, len(rank)), f)), manifests(root, folders))
+
+
+def closure(root: Path, folder: str, folders: tuple[str, ...]) -> tuple[str, ...]:
+    """`folder` and the member folders its production dependencies name (`"ui": "workspace:*"`), followed: what
+    of the workspace's sources the runtime needs beside its installed packages."""
+    named = {n: f for f in folders if isinstance(n := package_json(root / f).get("name"), str)}
+    found, todo = [folder], [folder]
+    while todo:
+        pkg = package_json(root / todo.pop())
+        for key in ("dependencies", "optionalDependencies"):
+            table = pkg.get(key)
+            for dep in table if isinstance(table, dict) else ():
+                if (f := named.get(dep)) is not None and f not in found:
+                    found.append(f)
+                    todo.append(f)
+    return tuple(found)
 
 
 def _hoisted(root: Path, folder: str, start: Start) -> Start:

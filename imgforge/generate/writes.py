@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from imgforge.generate.facts import read_text, source_files
-from imgforge.generate.nodestart import NEXT_STANDALONE, node_start, package_json
+from imgforge.generate.nodestart import is_next_standalone, next_dist_dir, node_start, package_json
 
 _FOLDER = r"""['"]([A-Za-z0-9_-][A-Za-z0-9_.-]*)(?:/[A-Za-z0-9_.-]+)*/?['"]"""
 _MAKES = (
@@ -53,13 +53,14 @@ def written_folders(root: Path) -> list[Written]:
 
 
 def node_written_folders(root: Path, standalone: bool = True) -> list[Written]:
-    """Next.js (`next start`) writes its optimised images and fetched data under .next/cache while it serves; the
-    node recipe leaves the build's own cache there out of the image."""
+    """Next.js (`next start`) writes its optimised images and fetched data under .next/cache (its distDir's) while
+    it serves; the node recipe leaves the build's own cache there out of the image."""
     production = package_json(root).get("dependencies")
     if isinstance(production, dict) and "next" in production:
         start = node_start(root, standalone)
         # The standalone server's working folder is its own (server.js chdirs there).
-        where = f"{NEXT_STANDALONE}/.next/cache" if start and start.bundle == NEXT_STANDALONE else ".next/cache"
+        dist = next_dist_dir(root)
+        where = f"{start.bundle}/{dist}/cache" if start and is_next_standalone(start.bundle) else f"{dist}/cache"
         return [Written(where, "Next.js writes its image and data caches there while it serves")]
     return []
 

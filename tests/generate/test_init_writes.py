@@ -53,7 +53,7 @@ def test_a_next_app_gets_its_cache_folder_writable_and_ships_no_build_cache(tmp_
     assert yaml.safe_load(plan.text)["manifest"]["writable_paths"] == ["/tmp", "/app/.next/standalone/.next/cache"]
     assert "Next.js writes its image and data caches there" in plan.text
     write_init(plan)
-    assert "&& rm -rf /out/.next/cache" in generate(load_project(root)).dockerfile
+    assert '&& rm -rf "/out/$n/cache"' in generate(load_project(root)).dockerfile
     # Next.js only as a devDependency (a tool, not the server): nothing to mount.
     write(tmp_path, {"package.json": pkg.replace('"dependencies"', '"devDependencies"')})
     assert "writable_paths" not in plan_init(root).text

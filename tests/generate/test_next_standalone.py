@@ -36,9 +36,23 @@ def test_next_start_becomes_the_standalone_server_with_only_its_folder_in_the_ru
     write_init(plan)
     dockerfile = generate(load_project(root)).dockerfile
     # The build puts static assets and public/ where the standalone server serves them from.
-    assert "cp -a .next/static .next/standalone/.next/" in dockerfile
+    assert 'cp -a "$n/static" "$n/standalone/$n/"' in dockerfile
     assert "NEXT_PRIVATE_STANDALONE=1" in dockerfile or 'NEXT_PRIVATE_STANDALONE="1"' in dockerfile
     assert "/prod/node_modules" not in dockerfile.split("FROM")[-1]
+
+
+def test_a_next_dist_dir_moves_the_standalone_server_and_its_cache(tmp_path: Path) -> None:
+    root = _next_app(tmp_path, {"build": "next build", "start": "next start"},
+                     config="export default { distDir: 'build', reactStrictMode: true }\n")
+    start = node_start(root)
+    assert start is not None and start.entrypoint[-1] == "build/standalone/server.js"
+    settings = yaml.safe_load(plan_init(root).text)
+    assert settings["overrides"]["runtime"]["artifacts"] == [
+        {"stage": "build", "from": "/out/build/standalone", "to": "/app/build/standalone"}]
+    # The recipe's build copies build/static into the standalone folder and leaves build/cache out.
+    assert settings["overrides"]["builders"] == [
+        {"name": "build", "env": {"NEXT_PRIVATE_STANDALONE": "1", "IMGFORGE_NEXT_DIR": "build"}}]
+    assert settings["manifest"]["writable_paths"] == ["/tmp", "/app/build/standalone/build/cache"]
 
 
 def test_a_next_dev_start_script_is_passed_over_for_the_frameworks_server(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from tests.generate._files import write
 def _pnpm_check() -> str:
     recipe, _ = load_recipe("node", [])
     build = next(b.build for b in recipe.builders if b.build)
-    m = re.match(r"if (grep .*? package\.json); then", build)
+    m = re.match(r"if (grep .*?package\.json\"?); then", build)
     assert m is not None, build
     return m.group(1)
 
@@ -35,4 +35,27 @@ def test_the_build_stage_gets_pnpm_only_when_a_script_calls_it(tmp_path: Path, s
            "devDependencies": {"pnpm": "9.15.0"}}
     root = write(tmp_path, {"package.json": json.dumps(pkg, indent=2)})
     found = subprocess.run(["sh", "-c", _pnpm_check()], cwd=root, check=False).returncode == 0
+    assert found is calls
+
+
+def _yarn_check() -> str:
+    recipe, _ = load_recipe("node", [])
+    build = next(b.build for b in recipe.builders if b.build)
+    m = re.search(r"&& if (grep -qsE '[^']*yarn ' package\.json \S+); then", build)
+    assert m is not None, build
+    return m.group(1)
+
+
+@pytest.mark.parametrize(("scripts", "calls"), [
+    ({"build": "yarn build:css && vite build"}, True),
+    ({"build": "tsc", "prebuild": "yarn workspace ui build"}, True),
+    ({"build": "vite build"}, False),
+    # pnpm, or a word that ends in yarn, is not a yarn call.
+    ({"build": "pnpm run x && fooyarn"}, False),
+])
+def test_the_build_stage_gets_yarn_only_when_a_script_calls_it(tmp_path: Path, scripts: dict[str, str],
+                                                              calls: bool) -> None:
+    pkg = {"name": "shop", "packageManager": "yarn@4.5.3", "scripts": scripts}
+    root = write(tmp_path, {"package.json": json.dumps(pkg, indent=2)})
+    found = subprocess.run(["sh", "-c", _yarn_check()], cwd=root, check=False).returncode == 0
     assert found is calls

@@ -52,7 +52,8 @@ SERVES = {
     "go-vendor": ("/?name=ada", "hello, ada, from the go shop"),
     # bcrypt's binary comes from its install script: the runtime's production-only tree must keep it.
     "node-yarn-native": ("/", "native bcrypt ok: true"),
-    "node-yarn-berry": ("/", "up 1m"),
+    # Its build script runs `yarn stamp`: yarn 4 runs it in the build stage (no .yarnrc.yml there).
+    "node-yarn-berry": ("/", "up 1m, stamped by yarn/4.5.3"),
     "node-pnpm-native": ("/", "pnpm native bcrypt ok: true"),
     # packageManager "pnpm@10.13.1" without a hash: corepack's signature check cannot pass behind this machine's
     # proxy (no signatures in the metadata); its .npmrc reaches the install in the npmrc secret. (Once a build cached

@@ -25,9 +25,9 @@ DATA = Path(__file__).resolve().parent / "data"
 # cmd/greeter beside another command, reading its page template from web/templates at start (init copies it
 # beside the binary); node22-hono: `.nvmrc` 22 and engines >=22 (Object.groupBy), Hono and bcrypt
 # (built by node-gyp against the tarball's headers) from package-lock.json, on the official Node 22 bases;
-# node-workspace: npm workspaces, the server in apps/web with a member of its own (packages/greet) and a build whose
-# output it requires at start, installed from the root lockfile; next-standalone: a Next.js 14 app on `next start`,
-# run as Next's standalone server.
+# node-workspace: npm workspaces, the server in apps/web with a member of its own (packages/greet, built first) and a
+# build whose output it requires at start, installed from the root lockfile (the image holds that member's
+# production closure only); next-standalone: a Next.js 14 app on `next start`, run as Next's standalone server.
 # starlette-hatch-railway: hatchling with nothing to build, railway.json's hypercorn; flask-extras-procfile: the
 # Procfile's gevent worker only in a pyproject extra, flask only in pyproject beside requirements.txt;
 # fastapi-src-static: a src/ package with an argparse script and static files outside the wheel;
@@ -49,7 +49,13 @@ BUN_VERSION = {"bun-hono": "1.3."}
 # the production node_modules do not (every package of it, 651 MB for a Next test project before).
 IN_IMAGE = {"next-standalone": ("const f = require('fs'); console.log(f.existsSync('/app/node_modules'), "
                                 "f.existsSync('/app/.next/standalone/server.js'), "
-                                "f.existsSync('/app/.next/standalone/.next/static'))", "false true true")}
+                                "f.existsSync('/app/.next/standalone/.next/static'))", "false true true"),
+            # The member's production closure alone: its workspace package (bakery-greet) and build output, not its
+            # devDependency (is-number) or its test/ folder.
+            "node-workspace": ("const f = require('fs'); let dev = true; try { require.resolve('is-number') } "
+                               "catch { dev = false }; console.log(dev, f.existsSync('/app/apps/web/test'), "
+                               "f.existsSync('/app/apps/web/generated/menu.json'), "
+                               "require('bakery-greet').greet('x').trim())", "false false true fresh bread for x")}
 
 
 def imgforge(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:

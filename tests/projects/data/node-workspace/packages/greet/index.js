@@ -1,1 +1,3 @@
-exports.greet = (name) => `fresh bread for ${name || "everyone"}\n`;
+const { opening } = require("./dist/greeting.json");
+
+exports.greet = (name) => `${opening} ${name || "everyone"}\n`;
