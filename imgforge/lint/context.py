@@ -37,6 +37,10 @@ _NAME = lazy_re.compile(r"^[A-Za-z_][A-Za-z0-9_.+-]*$")  # a program name, not a
 # Commands that run the command after their user operand as that user (`gosu redis redis-server`).
 _USER_SWITCH = frozenset({"gosu", "su-exec"})
 
+# Files a repository's top folder holds even in an export without `.git` (`git archive`, a release tarball).
+ROOT_MARKS = (".gitignore", ".gitattributes", ".github", ".gitlab-ci.yml", "LICENSE", "LICENSE.md", "LICENSE.txt",
+               "COPYING")
+
 
 @dataclass(frozen=True)
 class FolderContext:
@@ -208,7 +212,7 @@ class FolderContext:
             paths = found
         if not _GLOB & set(rel):
             return paths if os.path.lexists(paths[0]) and self._inside(paths[0]) else None
-        return [p for p in paths if self._inside(p)]
+        return [p for p in paths if os.path.lexists(p) and self._inside(p)]  # `*/x`: only folders holding x
 
     def _inside(self, path: str) -> bool:
         # The folder holding `path`, with links resolved, must lie in the context (a linked folder on the way out

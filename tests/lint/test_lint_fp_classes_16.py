@@ -97,3 +97,50 @@ def test_an_image_without_a_desktop_server_is_still_judged() -> None:
     purged = _DESKTOP.replace("    && rm -rf /var/lib/apt/lists/*\n",
                               "    && apt-get purge -y tigervnc-standalone-server && rm -rf /var/lib/apt/lists/*\n")
     assert _lines(purged, "MS001") == [2]  # the desktop server removed again: nothing to log into
+
+
+# PIN001: an image collection builds its images one FROM another (`FROM $REGISTRY/build/base`, `debian/base.dockerfile`
+# building it): no tag is :latest of an image the repository builds itself, which PIN002 already judges at info.
+
+_COLLECTION = ("ARG REGISTRY='ghcr.io/example/debian/bookworm'\n"
+               "FROM $REGISTRY/build/base AS base\n"
+               "COPY --from=$REGISTRY/pkg/yosys /yosys /\n"
+               "FROM $REGISTRY/pkg/yosys AS pkg\n"
+               "FROM base\n"
+               "COPY --from=pkg /usr/local /usr/local\n")
+
+
+def _collection(tmp_path: Path, top: str = ".git") -> Path:
+    (tmp_path / top).mkdir()
+    (tmp_path / "debian").mkdir()
+    (tmp_path / "debian" / "base.dockerfile").write_text("FROM debian:bookworm-slim\n")
+    (tmp_path / "debian-bookworm" / "yosys").mkdir(parents=True)
+    (tmp_path / "debian-bookworm" / "yosys" / "Dockerfile").write_text("FROM debian:bookworm-slim\n")
+    path = tmp_path / "debian-bookworm" / "impl.dockerfile"
+    path.write_text(_COLLECTION)
+    return path
+
+
+def test_an_untagged_image_the_collection_builds_is_not_a_warning(tmp_path: Path) -> None:
+    assert file_lines(_collection(tmp_path), "PIN001") == []
+    exported = tmp_path / "export"
+    exported.mkdir()
+    assert file_lines(_collection(exported, top=".github"), "PIN001") == []  # `git archive`: no .git, a .github
+
+
+def test_an_untagged_image_nothing_here_builds_is_still_reported(tmp_path: Path) -> None:
+    path = _collection(tmp_path)
+    path.write_text(_COLLECTION.replace("build/base", "build/compiler"))
+    assert file_lines(path, "PIN001") == [2]
+
+
+def test_a_named_dockerfile_outside_the_repository_does_not_count(tmp_path: Path) -> None:
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "base.dockerfile").write_text("FROM debian:bookworm-slim\n")  # a folder beside the repo
+    repo = tmp_path / "repo"  # an export: its LICENSE marks its top folder (with a .git, no context is above it)
+    repo.mkdir()
+    (repo / "LICENSE").write_text("MIT\n")
+    path = repo / "images" / "Dockerfile"
+    path.parent.mkdir()
+    path.write_text("FROM example/base\nCMD [\"app\"]\n")
+    assert file_lines(path, "PIN001") == [1]
