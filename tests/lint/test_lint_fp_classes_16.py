@@ -144,3 +144,23 @@ def test_a_named_dockerfile_outside_the_repository_does_not_count(tmp_path: Path
     path.parent.mkdir()
     path.write_text("FROM example/base\nCMD [\"app\"]\n")
     assert file_lines(path, "PIN001") == [1]
+
+
+# PIN001: a bare release codename (`FROM jammy`) is no registry image: ubuntu's and debian's codenames are their
+# tags. Reproducible-build setups import a debootstrapped root file system under that name before the build.
+
+_IMPORTED = ("FROM jammy\n"
+             "RUN apt-get update && apt-get install -y --no-install-recommends build-essential \\\n"
+             "    && rm -rf /var/lib/apt/lists/*\n"
+             "WORKDIR /build\n"
+             "CMD [\"make\", \"release\"]\n")
+
+
+def test_a_bare_release_codename_is_a_locally_imported_root() -> None:
+    assert _lines(_IMPORTED, "PIN001") == []
+    assert _lines(_IMPORTED.replace("FROM jammy", "FROM bookworm"), "PIN001") == []
+
+
+def test_an_untagged_distribution_image_is_still_reported() -> None:
+    assert _lines(_IMPORTED.replace("FROM jammy", "FROM ubuntu"), "PIN001") == [1]
+    assert _lines(_IMPORTED.replace("FROM jammy", "FROM example/jammy"), "PIN001") == [1]  # an owner's image

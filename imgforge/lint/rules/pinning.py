@@ -12,6 +12,14 @@ from imgforge.lint.parser import reference_error
 from imgforge.lint.rules.base import Hit, rule
 
 
+# Debian and Ubuntu release codenames: tags of the debian and ubuntu images (ubuntu:jammy), never images of their
+# own on a registry. A bare `FROM jammy` names a root file system imported locally before the build
+# (`debootstrap jammy … | docker import - jammy`, as reproducible-build setups do).
+RELEASE_CODENAMES = frozenset({"jessie", "stretch", "buster", "bullseye", "bookworm", "trixie", "forky", "duke",
+                               "trusty", "xenial", "bionic", "focal", "jammy", "kinetic", "lunar", "mantic", "noble",
+                               "oracular", "plucky", "questing", "resolute"})
+
+
 def _from_word(stage: Stage) -> str:
     """The image word of the stage's FROM as written, before ARG substitution ('' when absent)."""
     head = stage.instructions[0] if stage.instructions else None
@@ -78,6 +86,11 @@ def no_tag(df: Dockerfile) -> Iterator[Hit]:
     for stage in df.stages:
         ext = _external(df, stage)
         if ext and ext[1] is None and not ext[2] and not _overridable(df, stage) and not _rolling_variant(df):
+            if ext[0].lower() in RELEASE_CODENAMES:
+                yield Hit(stage.line, stage.line, f"FROM {ext[0]} names no registry image (a release codename is a "
+                                                  "tag of debian or ubuntu): a root file system imported before the "
+                                                  "build, which that import pins, not a tag", "info")
+                continue
             own = _built_here(df, ext[0])
             if own is not None:  # no tag is :latest, judged as PIN002 judges it
                 yield Hit(stage.line, stage.line, f"FROM {ext[0][:80]} has no tag, and names an image this "
