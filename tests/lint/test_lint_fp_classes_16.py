@@ -164,3 +164,26 @@ def test_a_bare_release_codename_is_a_locally_imported_root() -> None:
 def test_an_untagged_distribution_image_is_still_reported() -> None:
     assert _lines(_IMPORTED.replace("FROM jammy", "FROM ubuntu"), "PIN001") == [1]
     assert _lines(_IMPORTED.replace("FROM jammy", "FROM example/jammy"), "PIN001") == [1]  # an owner's image
+
+
+# USR001: a program that mounts FUSE file systems (rclone as a Docker volume plugin, s3fs, gcsfuse) opens /dev/fuse
+# and mounts, which takes root in the container.
+
+_PLUGIN = ("FROM alpine:3.20\n"
+           "COPY --from=rclone/rclone:1.68 /usr/local/bin/rclone /usr/bin/rclone\n"
+           "RUN apk add --no-cache ca-certificates fuse3\n"
+           "WORKDIR /data\n"
+           'ENTRYPOINT ["rclone", "serve", "docker"]\n')
+
+
+def test_a_fuse_mounting_program_runs_as_root_on_purpose() -> None:
+    assert _lines(_PLUGIN, "USR001") == []
+    mount = _PLUGIN.replace('["rclone", "serve", "docker"]', '["rclone", "mount", "remote:", "/mnt"]')
+    assert _lines(mount, "USR001") == []
+    s3fs = _PLUGIN.replace('["rclone", "serve", "docker"]', '["/usr/bin/s3fs", "bucket", "/mnt", "-f"]')
+    assert _lines(s3fs, "USR001") == []
+
+
+def test_a_program_serving_files_over_the_network_is_still_judged() -> None:
+    webdav = _PLUGIN.replace('["rclone", "serve", "docker"]', '["rclone", "serve", "webdav", "remote:"]')
+    assert _lines(webdav, "USR001") == [1]
