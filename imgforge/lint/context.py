@@ -34,6 +34,12 @@ _GIVEN = lazy_re.compile(r"^\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*
 _ASSIGNED = lazy_re.compile(r"^[ \t]*(?:readonly[ \t]+|export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)="
                             r"(\"[\w./+-]+\"|'[\w./+-]+'|[\w./+-]+)[ \t]*$", re.M)  # `NAME=word` on a line of its own
 _NAME = lazy_re.compile(r"^[A-Za-z_][A-Za-z0-9_.+-]*$")  # a program name, not an argument or an expansion
+# Commands that run the command after their user operand as that user (`gosu redis redis-server`).
+_USER_SWITCH = frozenset({"gosu", "su-exec"})
+
+# Files a repository's top folder holds even in an export without `.git` (`git archive`, a release tarball).
+ROOT_MARKS = (".gitignore", ".gitattributes", ".github", ".gitlab-ci.yml", "LICENSE", "LICENSE.md", "LICENSE.txt",
+               "COPYING")
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,10 @@ class FolderContext:
                 name = next(iter(values)).rsplit("/", 1)[-1] if len(values) == 1 else name
             if _NAME.match(name):
                 found.add(name)
+            if name in _USER_SWITCH and len(cmd) > 2 and not cmd[1].startswith("-"):
+                ran = cmd[2].rsplit("/", 1)[-1]  # `exec su-exec "$UID" pre-commit "$@"`: the program it runs too
+                if _NAME.match(ran):
+                    found.add(ran)
         return frozenset(found)
 
     def local_modules(self, source: str) -> frozenset[str] | None:
@@ -202,7 +212,7 @@ class FolderContext:
             paths = found
         if not _GLOB & set(rel):
             return paths if os.path.lexists(paths[0]) and self._inside(paths[0]) else None
-        return [p for p in paths if self._inside(p)]
+        return [p for p in paths if os.path.lexists(p) and self._inside(p)]  # `*/x`: only folders holding x
 
     def _inside(self, path: str) -> bool:
         # The folder holding `path`, with links resolved, must lie in the context (a linked folder on the way out

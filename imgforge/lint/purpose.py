@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Literal
 
 from imgforge.lint import lazy_re
+from imgforge.lint.context import ROOT_MARKS
 from imgforge.lint.model import Dockerfile, Finding, Stage
 from imgforge.lint.rules.multistage import is_base_image
 from imgforge.lint.rules.user import is_service
@@ -95,12 +96,6 @@ def _relative(path: str) -> str:
     root = git or marked
     return os.path.relpath(absolute, root).replace("\\", "/") if root is not None else path
 
-
-# Files a repository's top folder holds even in an export without `.git` (`git archive`, a release tarball).
-_ROOT_MARKS = (".gitignore", ".gitattributes", ".github", ".gitlab-ci.yml", "LICENSE", "LICENSE.md", "LICENSE.txt",
-               "COPYING")
-
-
 @lru_cache(maxsize=1024)
 def _roots(folder: str) -> tuple[str | None, str | None]:
     """The nearest folder at or above `folder` holding `.git`, and the outermost holding a repository's top-level
@@ -111,7 +106,7 @@ def _roots(folder: str) -> tuple[str | None, str | None]:
         git = folder
     home = os.path.expanduser("~")
     if marked is None and not (home == folder or home.startswith(folder.rstrip(os.sep) + os.sep)) and \
-            any(os.path.lexists(os.path.join(folder, mark)) for mark in _ROOT_MARKS):
+            any(os.path.lexists(os.path.join(folder, mark)) for mark in ROOT_MARKS):
         marked = folder
     return git, marked
 

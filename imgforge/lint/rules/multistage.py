@@ -139,6 +139,7 @@ def sdk_in_final(df: Dockerfile) -> Iterator[Hit]:
                                                "compilers and SDKs add hundreds of MB and attack surface at run time"))
     jit: bool | None = None
     notebook: bool | None = None
+    desktop: bool | None = None
     for stage in shipped:
         for ins in stage.instructions:
             if ins.keyword == "RUN":
@@ -147,7 +148,9 @@ def sdk_in_final(df: Dockerfile) -> Iterator[Hit]:
                     jit = _jit_compiling(df)
                 if pkgs and notebook is None:
                     notebook = _notebook_server(df)
-                if pkgs and not notebook and not (jit and all(_C_COMPILERS.match(p) for p in pkgs)):
+                if pkgs and desktop is None:
+                    desktop = _remote_desktop(df)
+                if pkgs and not notebook and not desktop and not (jit and all(_C_COMPILERS.match(p) for p in pkgs)):
                     found.append(hit(ins, f"the final image installs build tools ({', '.join(pkgs[:4])}) and this "
                                           "RUN does not remove them, so they ship although nothing needs them at run "
                                           "time"))
@@ -161,7 +164,9 @@ def sdk_in_final(df: Dockerfile) -> Iterator[Hit]:
 # Compilers and build tools a start script runs to build the code it is given (not `dotnet app.dll`, which runs).
 # (lein, clj, sbt: a Clojure or Scala image's start script hands its command to the build tool, the image's point)
 _START_BUILDERS = frozenset({"go", "gcc", "g++", "cc", "clang", "cargo", "rustc", "javac", "mvn", "mvnw", "gradle",
-                             "gradlew", "tsc", "cmake", "ninja", "make", "zig", "lein", "clj", "clojure", "sbt"})
+                             "gradlew", "tsc", "cmake", "ninja", "make", "zig", "lein", "clj", "clojure", "sbt",
+                             # goreleaser runs `go build`; pre-commit builds its hooks' environments (native wheels)
+                             "goreleaser", "pre-commit"})
 
 
 def _start_script_builds(df: Dockerfile) -> bool:
@@ -205,6 +210,18 @@ _C_COMPILERS = lazy_re.compile(r"^(build-essential|build-base|gcc(-\d+)?|g\+\+(-
 _NOTEBOOK_SERVERS = lazy_re.compile(r"(?<![\w-])(start-notebook(\.py|\.sh)?|start-singleuser(\.py|\.sh)?|"
                                     r"jupyter(-lab|-notebook|hub-singleuser)?|jupyterlab|livebook|LIVEBOOK_[A-Z_]+|"
                                     r"code-server|rstudio-server|marimo)(?![\w-])")
+
+
+# Remote-desktop servers (VNC, RDP, and noVNC's web client to them): an image that keeps one is a workstation people
+# log into and work in (a ROS or Android development desktop), so the compilers it keeps are theirs to build with.
+_REMOTE_DESKTOP = lazy_re.compile(r"^(tigervnc-standalone-server|tigervnc-server|tightvncserver|tigervnc|x11vnc|"
+                                  r"xrdp|turbovnc|novnc)$")
+
+
+def _remote_desktop(df: Dockerfile) -> bool:
+    """True when what ships installs (and keeps) a remote-desktop server."""
+    return any(ins.keyword == "RUN" and any(_REMOTE_DESKTOP.match(p) for p in run_effects(ins.script).kept)
+               for stage in df.shipped() for ins in stage.instructions)
 
 
 def _notebook_server(df: Dockerfile) -> bool:

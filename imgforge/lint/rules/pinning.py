@@ -6,9 +6,18 @@ import re
 from collections.abc import Iterator
 
 from imgforge.lint import lazy_re
-from imgforge.lint.model import Dockerfile, Stage
+from imgforge.lint.context import ROOT_MARKS
+from imgforge.lint.model import BuildContext, Dockerfile, Stage
 from imgforge.lint.parser import reference_error
 from imgforge.lint.rules.base import Hit, rule
+
+
+# Debian and Ubuntu release codenames: tags of the debian and ubuntu images (ubuntu:jammy), never images of their
+# own on a registry. A bare `FROM jammy` names a root file system imported locally before the build
+# (`debootstrap jammy … | docker import - jammy`, as reproducible-build setups do).
+RELEASE_CODENAMES = frozenset({"jessie", "stretch", "buster", "bullseye", "bookworm", "trixie", "forky", "duke",
+                               "trusty", "xenial", "bionic", "focal", "jammy", "kinetic", "lunar", "mantic", "noble",
+                               "oracular", "plucky", "questing", "resolute"})
 
 
 def _from_word(stage: Stage) -> str:
@@ -77,6 +86,17 @@ def no_tag(df: Dockerfile) -> Iterator[Hit]:
     for stage in df.stages:
         ext = _external(df, stage)
         if ext and ext[1] is None and not ext[2] and not _overridable(df, stage) and not _rolling_variant(df):
+            if ext[0].lower() in RELEASE_CODENAMES:
+                yield Hit(stage.line, stage.line, f"FROM {ext[0]} names no registry image (a release codename is a "
+                                                  "tag of debian or ubuntu): a root file system imported before the "
+                                                  "build, which that import pins, not a tag", "info")
+                continue
+            own = _built_here(df, ext[0])
+            if own is not None:  # no tag is :latest, judged as PIN002 judges it
+                yield Hit(stage.line, stage.line, f"FROM {ext[0][:80]} has no tag, and names an image this "
+                                                  f"repository builds itself ({own}): its build order, not a tag, "
+                                                  "decides which", "info")
+                continue
             yield Hit(stage.line, stage.line, f"FROM {ext[0][:80]} has no tag: it silently means :latest, which "
                                               "changes under you")
 
@@ -99,8 +119,9 @@ def latest(df: Dockerfile) -> Iterator[Hit]:
 
 def _built_here(df: Dockerfile, name: str) -> str | None:
     """The Dockerfile of this repository that builds `owner/name` (`Dockerfile.base` beside this file for
-    `owner/runner-base`, `base/Dockerfile` in a folder above it for `owner/base`), or None. Only for an image with
-    an owner: a folder named `nginx/` says nothing about the official nginx image. Needs the file on disk."""
+    `owner/runner-base`, `base/Dockerfile` beside it or in a folder above it for `owner/base`, and in an image
+    collection `debian/base.dockerfile` in a folder of one above it), or None. Only for an image with an owner: a
+    folder named `nginx/` says nothing about the official nginx image. Needs the file on disk."""
     if "/" not in name or not df.contexts:
         return None
     repo = name.rsplit("/", 1)[-1].partition(":")[0].lower()
@@ -110,14 +131,24 @@ def _built_here(df: Dockerfile, name: str) -> str | None:
         for beside in (f"Dockerfile.{w}", f"{w}.Dockerfile", f"{w}.dockerfile"):
             if beside != me and df.contexts[0].holds(beside):
                 return beside
+    # Farther away, only the whole name: a last word alone (`arm` of `easypi/alpine-arm`) names variants there.
+    if df.contexts[0].holds(f"{repo}/Dockerfile"):
+        return f"{repo}/Dockerfile"  # a folder beside this file (`yosys/Dockerfile` for `…/pkg/yosys`)
     folder = df.path.replace("\\", "/").rsplit("/", 2)[-2:-1]
+    inside = True  # the folder is in the repository: not above its top folder (a `.git`, a LICENSE)
     for up, ctx in enumerate(df.contexts[1:], 1):
-        for w in words:
-            if up == 1 and me == "Dockerfile" and folder == [w]:
-                continue  # that is this file (`apisix/Dockerfile` naming `apache/apisix`)
-            if ctx.holds(f"{w}/Dockerfile"):
-                return "../" * up + f"{w}/Dockerfile"
+        inside = inside and not _repository_top(df.contexts[up - 1])
+        if not (up == 1 and me == "Dockerfile" and folder == [repo]) and ctx.holds(f"{repo}/Dockerfile"):
+            return "../" * up + f"{repo}/Dockerfile"  # (not this file: `apisix/Dockerfile` naming `apache/apisix`)
+        for named in (f"*/{repo}.dockerfile", f"*/{repo}.Dockerfile", f"*/Dockerfile.{repo}"):
+            if inside and ctx.holds(named):  # an image collection's folder of files (`debian/base.dockerfile`)
+                return "../" * up + named
     return None
+
+
+def _repository_top(ctx: BuildContext) -> bool:
+    """True when the context's folder is a repository's top folder (it holds `.git`, or a LICENSE, .gitignore...)."""
+    return any(ctx.holds(mark) for mark in (".git", *ROOT_MARKS))
 
 
 @rule("PIN008", "pinning", "info", "Overridable base image with a floating default",

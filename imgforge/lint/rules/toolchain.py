@@ -92,13 +92,17 @@ _TOOLCHAIN_PROGRAMS = {"go", "gcc", "g++", "cc", "clang", "make", "cmake", "ninj
                        # build`, pip installs of native wheels): Pulumi's language images ship that SDK on purpose
                        "pulumi",
                        # a project's own build script (`build.sh`, `hack/make.sh`)
-                       "build", "compile"}
+                       "build", "compile",
+                       # release and hook runners that build the project they are given: goreleaser runs `go build`
+                       # (and cgo), pre-commit builds each hook's environment (pip, npm, go, cargo) when it runs
+                       "goreleaser", "pre-commit"}
 _RUNS_APP = {"run", "start", "serve", "exec", "spring-boot:run", "bootRun"}
 # An entrypoint script (`docker-entrypoint.sh`, `mvn-entrypoint.sh`) or init that prepares and then runs the command
 # it is given: the program is the word after it.
 _ENTRY_SCRIPT = lazy_re.compile(r"^([\w.-]+[-_])?entrypoint(\.(sh|bash|ps1|cmd))?$", re.I)
 _EXEC_WRAPPERS = {"tini", "/tini", "/sbin/tini", "/usr/bin/tini", "dumb-init", "/usr/bin/dumb-init", "--"}
 _SCRIPT_SUFFIX = lazy_re.compile(r"\.(sh|bash|ash|py|pl)$")  # `go.ash`: a wrapper named for its tool
+_WORD_SPLIT = lazy_re.compile(r"[-_.]+")
 
 
 def _entry_words(df: Dockerfile) -> list[str]:
@@ -112,12 +116,23 @@ def _entry_words(df: Dockerfile) -> list[str]:
     return words
 
 
+def _unwrapped(words: list[str]) -> list[str]:
+    """`words` past an entrypoint script or init that runs the command after it: `ENTRYPOINT ["mvn-entrypoint.sh"]`
+    + `CMD ["mvn"]` sets up, then runs mvn."""
+    while len(words) > 1 and (_ENTRY_SCRIPT.match(words[0].rsplit("/", 1)[-1]) or words[0] in _EXEC_WRAPPERS):
+        words = words[1:]
+    return words
+
+
 @per_file
 def toolchain_entrypoint(df: Dockerfile) -> bool:
     """True when the final image's program is a compiler or build tool (`ENTRYPOINT ["mvn"]`), not `go run`."""
-    words = _entry_words(df)
-    while len(words) > 1 and (_ENTRY_SCRIPT.match(words[0].rsplit("/", 1)[-1]) or words[0] in _EXEC_WRAPPERS):
-        words = words[1:]  # `ENTRYPOINT ["mvn-entrypoint.sh"]` + `CMD ["mvn"]`: the script sets up, then runs mvn
+    entry = df.entry()
+    given = entry.get("ENTRYPOINT") or entry.get("CMD")
+    if given is not None and given.json_args is None:
+        # shell form: `/bin/sh -c` runs it as a script, and each of its commands counts (`git clone /repo . && make`)
+        return any(_starts_build(tuple(_unwrapped(list(c)))) for c in commands(given.args))
+    words = _unwrapped(_entry_words(df))
     if not words:
         return False
     script = _shell_string(words)
@@ -126,8 +141,18 @@ def toolchain_entrypoint(df: Dockerfile) -> bool:
     return _starts_build(tuple(words))
 
 
+# Project runners whose `run` starts the command after it in the project's environment (`uv run build.sh`).
+_PROJECT_RUNNERS = frozenset({"uv", "poetry", "pipenv", "pdm", "hatch", "rye"})
+# The last word of a build script's name (`repro-build.sh`, `cross_compile.sh`).
+_BUILD_SCRIPT_WORDS = frozenset({"build", "compile"})
+
+
 def _starts_build(words: tuple[str, ...]) -> bool:
+    if program(words) in _PROJECT_RUNNERS and subcommand(words) == "run":
+        words = tuple(operands(words[words.index("run") + 1:], frozenset()))  # its options (`--frozen`) skipped
     name = _SCRIPT_SUFFIX.sub("", program(words))
+    if name != program(words) and _WORD_SPLIT.split(name.lower())[-1] in _BUILD_SCRIPT_WORDS:
+        return True  # a script named for the build it runs (`tools/repro-build.sh`)
     return name in _TOOLCHAIN_PROGRAMS and not _RUNS_APP & set(words[1:3])
 
 

@@ -41,6 +41,10 @@ _SELF_DROPPING = lazy_re.compile(r"^(nginx|httpd|httpd-foreground|apache2|apache
 # processes) and packet capture. Not node_exporter: it reads /proc and /sys as any user.
 _NEEDS_ROOT_PROGRAMS = lazy_re.compile(r"^(cadvisor|glances|kismet|tcpdump|tshark|dumpcap|ntopng|arpwatch|iftop|"
                                        r"nethogs)$")
+# Programs whose job is to mount a FUSE file system (and rclone as a Docker volume plugin, which mounts one per
+# volume for the daemon): opening /dev/fuse and mounting take root in the container, whatever USER says.
+_FUSE_MOUNT = lazy_re.compile(r"^(\S*/)?(s3fs|gcsfuse|goofys|sshfs|mergerfs|rclone (mount|serve docker)|"
+                              r"juicefs mount|geesefs)(\s|$)")
 _PYTHON = lazy_re.compile(r"^python[\d.]*$")
 # `run-httpd.sh`, `start-nginx`: a wrapper named after the daemon it starts.
 _WRAPPER_NAME = lazy_re.compile(r"^(run|start|docker)[-_]|\.sh$")
@@ -115,7 +119,7 @@ def _daemon_drops(df: Dockerfile) -> bool:
             w in ("-u", "--user", "-user") and k + 1 < len(words) and not _ROOT.match(words[k + 1])
             or w.startswith("--user=") and not _ROOT.match(w.split("=", 1)[1]) for k, w in enumerate(words)):
         return True  # `memcached -u daemon`, `mysqld --user=mysql`: the program switches user itself
-    if words and _NEEDS_ROOT_PROGRAMS.match(words[0]):
+    if words and (_NEEDS_ROOT_PROGRAMS.match(words[0]) or _FUSE_MOUNT.match(" ".join(words[:3]))):
         return True
     # the program, and a wrapper script named after the daemon it starts (`run-httpd.sh`)
     return any(_SELF_DROPPING.match(p) or _SELF_DROPPING.match(_WRAPPER_NAME.sub("", p)) for p in [*script, *words[:1]])
