@@ -155,14 +155,78 @@ def _provided(word: str, bins: frozenset[str]) -> bool:
     return len(parts) > 1 and any(parts <= set(re.split(r"[@/-]", name)) for name in bins if name.startswith("@"))
 
 
+def _build_steps(scripts: dict[str, str]) -> set[str]:
+    """The commands the image's build stage runs: the build script's steps (or, without one, the compile script's),
+    `npm run X` followed."""
+    steps: set[str] = set()
+    todo = [scripts.get("build") or scripts.get("compile") or ""]
+    while todo and len(steps) < 32:
+        for step in (s.strip() for s in todo.pop().split("&&")):
+            steps.add(step)
+            ref = re.fullmatch(r"(?:npm|yarn|pnpm)\s+(?:run\s+)?([\w:.-]+)", step)
+            if ref and ref.group(1) in scripts:
+                todo.append(scripts[ref.group(1)])
+    return steps - {""}
+
+
 def _after_build(command: str, scripts: dict[str, str]) -> str:
-    """`command` without leading build steps (`npm run build && node dist/server.js`): the image's build stage
-    ran the build script already, so the server is what is left."""
+    """`command` without leading build steps (`npm run build && node dist/server.js`; `npm run compile && node …`
+    where compile is `tsc` and the build script runs tsc too): the image's build stage ran the build already, so
+    the server is what is left."""
     steps = [step.strip() for step in command.split("&&")]
-    while len(steps) > 1 and (re.fullmatch(r"(?:npm|yarn|pnpm)\s+(?:run\s+)?build", steps[0])
-                              or ("build" in scripts and steps[0] == scripts["build"].strip())):
+    built = _build_steps(scripts)
+    while len(steps) > 1:
+        ref = re.fullmatch(r"(?:npm|yarn|pnpm)\s+(?:run\s+)?([\w:.-]+)", steps[0])
+        name = ref.group(1) if ref else None
+        if not (name in ("build", "compile") or steps[0] in built
+                or (name in scripts and scripts[name].strip() in built)):
+            break
         steps.pop(0)
     return " && ".join(steps)
+
+
+# Servers that listen on the address a variable names, which their own templates set to localhost (AdonisJS's
+# .env.example `HOST=localhost`, validated as required by its start/env.ts): in a container that address must be
+# every interface, or no probe reaches it.
+_HOST_VARIABLES = {"@adonisjs/core": "HOST"}
+
+
+def _bind_all(pkg: dict[str, Any], command: tuple[str, ...]) -> tuple[str, ...]:
+    """`command` with the listen-address variable of a server in `_HOST_VARIABLES` set to 0.0.0.0 (unless it is
+    set already)."""
+    var = next((v for name, v in _HOST_VARIABLES.items() if name in _deps(pkg)), None)
+    if var is None or any(w.startswith(f"{var}=") for w in command):
+        return command
+    if command[:1] == ("/usr/bin/env",):
+        return (command[0], f"{var}=0.0.0.0", *command[1:])
+    return ("/usr/bin/env", f"{var}=0.0.0.0", *command)
+
+
+def build_script(root: Path) -> str | None:
+    """The package.json script that builds the server: `build`, else `compile` (the Feathers generator's
+    `shx rm -rf lib/ && tsc`, Apollo's starter's `tsc`), else None."""
+    scripts = _scripts(package_json(root))
+    return next((name for name in ("build", "compile") if name in scripts), None)
+
+
+def _emitted(root: Path, command: tuple[str, ...]) -> tuple[str, ...]:
+    """`command` with a script the sources do not have but a TypeScript build emits (AdonisJS's
+    `node bin/server.js` beside bin/server.ts, run from its build/ folder) taken from tsconfig's outDir."""
+    at = next((i for i, w in enumerate(command) if w == "node"), None)
+    script = next((i for i, w in enumerate(command) if at is not None and i > at and not w.startswith("-")
+                   and command[i - 1] not in ("-r", "--require", "--import", "--loader")), None)
+    if script is None or build_script(root) is None:
+        return command
+    word = command[script]
+    path = Path(os.path.normpath(word))
+    if (root / path).exists() or not any((root / path.with_suffix(s)).is_file() for s in (".ts", ".mts", ".tsx")):
+        return command
+    options = _tsconfig(root)
+    out_dir, root_dir = options.get("outDir"), str(options.get("rootDir") or ".")
+    if not isinstance(out_dir, str) or os.path.normpath(root_dir) != ".":
+        return command
+    target = os.path.normpath(Path(out_dir) / path)
+    return (*command[:script], target, *command[script + 1:])
 
 
 _TS_RUNNERS = ("nodemon", "ts-node", "ts-node-dev", "tsx", "node-dev")
@@ -326,6 +390,10 @@ def node_start(root: Path, standalone: bool = True) -> Start | None:
         plain = _node_command(_after_build(start, scripts), scripts, bins=bins)
         if plain and standalone and _next_start(plain) and (server := next_standalone(root, pkg)):
             return server
+        if plain and (emitted := _bind_all(pkg, _emitted(root, plain))) != plain:
+            return Start(emitted, f"package.json scripts.start ({start!r}) runs the build's output: "
+                         f"{' '.join(emitted)} (tsconfig outDir when the sources have only the .ts; "
+                         "HOST=0.0.0.0 for AdonisJS, whose template listens on localhost)")
         if plain:
             how = "its package's executable" if any(w.startswith("./node_modules/.bin/") for w in plain) \
                 else "plain node"

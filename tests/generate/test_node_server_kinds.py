@@ -1,0 +1,129 @@
+"""Node server kinds whose start command runs what a TypeScript build emits (realproj15): a `compile` script as
+the build (Feathers' generator, Apollo's starter), a start script that compiles first with a script the build runs
+too (a GraphQL Yoga gateway), and a start script named as in the build's output folder (AdonisJS)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from imgforge.generate import generate, load_project
+from imgforge.generate.init import plan_init
+from imgforge.generate.nodestart import build_script, node_start
+from imgforge.recipes import load_recipe
+from tests.generate._files import write
+
+_TSCONFIG_LIB = json.dumps({"compilerOptions": {"outDir": "./lib", "rootDir": "./src"}})
+
+
+def _feathers_like(tmp_path: Path) -> Path:
+    # Modelled on the Feathers v5 generator: no `build`, `compile` runs tsc into lib/, `start` is `node lib/`.
+    pkg = {"name": "chat", "main": "lib/client", "scripts": {
+        "dev": "nodemon -x ts-node src/index.ts", "compile": "shx rm -rf lib/ && tsc", "start": "node lib/"},
+        "dependencies": {"@feathersjs/feathers": "^5.0.0", "@feathersjs/koa": "^5.0.0"},
+        "devDependencies": {"typescript": "^5", "shx": "^0.3"}}
+    return write(tmp_path, {"package.json": json.dumps(pkg, indent=2), "package-lock.json": "{}",
+                            "tsconfig.json": _TSCONFIG_LIB, "src/index.ts": "app.listen(3030)\n"})
+
+
+def _dockerfile(root: Path) -> str:
+    (root / "imgforge.yaml").write_text(plan_init(root).text)
+    return generate(load_project(root)).dockerfile
+
+
+def test_a_compile_script_is_the_build_when_there_is_no_build_script(tmp_path: Path) -> None:
+    root = _feathers_like(tmp_path)
+    assert build_script(root) == "compile"
+    start = node_start(root)
+    assert start is not None and start.entrypoint == ("node", "lib/")
+    dockerfile = _dockerfile(root)
+    assert "AS build" in dockerfile
+    assert "compile" in dockerfile
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to evaluate the build stage's script choice")
+@pytest.mark.parametrize(("scripts", "runs"), [
+    ({"compile": "tsc", "start": "node lib/"}, "compile"),
+    ({"build": "tsc -p .", "compile": "tsc"}, "build"),
+    ({"build": "vite build"}, "build"),
+])
+def test_the_build_stage_runs_build_else_compile(tmp_path: Path, scripts: dict[str, str], runs: str) -> None:
+    recipe, _ = load_recipe("node", [])
+    build = next(b.build for b in recipe.builders if b.build)
+    choice = build[build.index('npm run "$(') + len('npm run "$('):build.index(')"')]
+    root = write(tmp_path, {"package.json": json.dumps({"name": "x", "scripts": scripts})})
+    done = subprocess.run(["sh", "-c", choice], cwd=root, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == runs
+
+
+def test_without_build_or_compile_there_is_no_build_stage(tmp_path: Path) -> None:
+    root = write(tmp_path, {"package.json": json.dumps({"name": "x", "scripts": {"start": "node server.js"}}),
+                            "package-lock.json": "{}", "server.js": "require('http').createServer().listen(3000)\n"})
+    assert build_script(root) is None
+    assert "AS build" not in _dockerfile(root)
+
+
+@pytest.mark.parametrize(("scripts", "entry"), [
+    # A gateway's start compiles with `tsc` first; the build script (codegen, then tsc) ran it in the image.
+    ({"compile": "tsc", "build": "npm run build:types && rm -rf dist && tsc", "build:types": "graphql-codegen",
+      "start": "npm run compile && node -r ./dist/tracer.js ./dist/index.js"},
+     ("node", "-r", "./dist/tracer.js", "./dist/index.js")),
+    # Apollo Server's starter: `compile` is the build and the start compiles first.
+    ({"compile": "tsc", "start": "npm run compile && node ./dist/index.js"}, ("node", "./dist/index.js")),
+    ({"build": "tsc", "start": "yarn build && node dist/main.js"}, ("node", "dist/main.js")),
+])
+def test_a_start_that_compiles_first_runs_the_server(tmp_path: Path, scripts: dict[str, str],
+                                                     entry: tuple[str, ...]) -> None:
+    root = write(tmp_path, {"package.json": json.dumps({"name": "gw", "scripts": scripts})})
+    start = node_start(root)
+    assert start is not None and start.entrypoint == entry
+
+
+def test_a_start_that_runs_another_script_first_is_not_cut(tmp_path: Path) -> None:
+    # `migrate` is no step of the build: the command stays whole (and so is not plain node).
+    scripts = {"build": "tsc", "migrate": "knex migrate:latest", "start": "npm run migrate && node dist/index.js"}
+    root = write(tmp_path, {"package.json": json.dumps({"name": "x", "scripts": scripts})})
+    start = node_start(root)
+    assert start is None or start.entrypoint != ("node", "dist/index.js")
+
+
+def _adonis_like(tmp_path: Path, tsconfig: dict[str, object], deps: dict[str, str]) -> Path:
+    # Modelled on AdonisJS 6 starter kits: `node ace build` writes build/ (with bin/server.js), `start` is what runs
+    # inside it, the sources have bin/server.ts.
+    pkg = {"name": "api", "type": "module", "scripts": {"start": "node bin/server.js", "build": "node ace build",
+                                                        "dev": "node ace serve --hmr"}, "dependencies": deps}
+    return write(tmp_path, {"package.json": json.dumps(pkg), "tsconfig.json": json.dumps(tsconfig),
+                            "bin/server.ts": "import 'reflect-metadata'\n", "ace.js": "import './bin/console.js'\n"})
+
+
+def test_a_start_script_named_as_in_the_build_output_runs_from_there(tmp_path: Path) -> None:
+    root = _adonis_like(tmp_path, {"extends": "@adonisjs/tsconfig/tsconfig.app.json",
+                                   "compilerOptions": {"rootDir": "./", "outDir": "./build"}},
+                        {"@adonisjs/core": "^6.18.0"})
+    start = node_start(root)
+    assert start is not None
+    assert start.entrypoint == ("/usr/bin/env", "HOST=0.0.0.0", "node", "build/bin/server.js")
+    assert "outDir" in start.why
+
+
+def test_an_emitted_script_without_adonis_keeps_its_host(tmp_path: Path) -> None:
+    root = _adonis_like(tmp_path, {"compilerOptions": {"outDir": "out"}}, {"koa": "^2"})
+    start = node_start(root)
+    assert start is not None and start.entrypoint == ("node", "out/bin/server.js")
+
+
+@pytest.mark.parametrize("files", [
+    {"bin/server.js": ""},  # the script exists in the sources: it runs as named
+    {"tsconfig.json": json.dumps({"compilerOptions": {"outDir": "./build", "rootDir": "./src"}})},  # another root
+    {"tsconfig.json": json.dumps({"compilerOptions": {}})},  # no outDir
+])
+def test_the_start_script_is_kept_when_the_output_folder_is_not_known(tmp_path: Path,
+                                                                      files: dict[str, str]) -> None:
+    root = _adonis_like(tmp_path, {"compilerOptions": {"outDir": "./build"}}, {"@adonisjs/core": "^6"})
+    write(root, files)
+    start = node_start(root)
+    assert start is not None and start.entrypoint[-2:] == ("node", "bin/server.js")
