@@ -191,15 +191,22 @@ def _after_build(command: str, scripts: dict[str, str]) -> str:
 _HOST_VARIABLES = {"@adonisjs/core": "HOST"}
 
 
-def _bind_all(pkg: dict[str, Any], command: tuple[str, ...]) -> tuple[str, ...]:
-    """`command` with the listen-address variable of a server in `_HOST_VARIABLES` set to 0.0.0.0 (unless it is
-    set already)."""
-    var = next((v for name, v in _HOST_VARIABLES.items() if name in _deps(pkg)), None)
-    if var is None or any(w.startswith(f"{var}=") for w in command):
-        return command
-    if command[:1] == ("/usr/bin/env",):
-        return (command[0], f"{var}=0.0.0.0", *command[1:])
-    return ("/usr/bin/env", f"{var}=0.0.0.0", *command)
+def _container_env(pkg: dict[str, Any], command: tuple[str, ...]) -> tuple[tuple[str, ...], list[str]]:
+    """`command` with the variables a container needs (unless the command sets them), and why each: the
+    listen address of a server in `_HOST_VARIABLES`, and PM2_HOME for pm2-runtime, which keeps its state in
+    ~/.pm2 (the home of the image's user is /, on the read-only root; /tmp is an emptyDir)."""
+    env: dict[str, tuple[str, str]] = {}
+    if var := next((v for name, v in _HOST_VARIABLES.items() if name in _deps(pkg)), None):
+        env[var] = ("0.0.0.0", f"{var}=0.0.0.0: AdonisJS's template listens on localhost")
+    if any(Path(w).name == "pm2-runtime" for w in command):
+        env["PM2_HOME"] = ("/tmp/.pm2", "PM2_HOME=/tmp/.pm2: pm2-runtime writes its state in ~/.pm2, and the "
+                                        "home is / on the read-only root")
+    added = {k: v for k, v in env.items() if not any(w.startswith(f"{k}=") for w in command)}
+    if not added:
+        return command, []
+    words = [f"{k}={value}" for k, (value, _) in added.items()]
+    rest = command[1:] if command[:1] == ("/usr/bin/env",) else command
+    return ("/usr/bin/env", *words, *rest), [why for _, why in added.values()]
 
 
 def build_script(root: Path) -> str | None:
@@ -390,14 +397,17 @@ def node_start(root: Path, standalone: bool = True) -> Start | None:
         plain = _node_command(_after_build(start, scripts), scripts, bins=bins)
         if plain and standalone and _next_start(plain) and (server := next_standalone(root, pkg)):
             return server
-        if plain and (emitted := _bind_all(pkg, _emitted(root, plain))) != plain:
-            return Start(emitted, f"package.json scripts.start ({start!r}) runs the build's output: "
-                         f"{' '.join(emitted)} (tsconfig outDir when the sources have only the .ts; "
-                         "HOST=0.0.0.0 for AdonisJS, whose template listens on localhost)")
         if plain:
+            emitted = _emitted(root, plain)
+            run, notes = _container_env(pkg, emitted)
             how = "its package's executable" if any(w.startswith("./node_modules/.bin/") for w in plain) \
                 else "plain node"
-            return Start(plain, f"package.json scripts.start ({start!r}) run as {how}, without npm")
+            if emitted != plain:
+                built = next(new for old, new in zip(plain, emitted, strict=True) if old != new)
+                notes.insert(0, f"the script runs as {built}, the build's output (tsconfig outDir; the sources "
+                             "have only the .ts)")
+            return Start(run, f"package.json scripts.start ({start!r}) run as {how}, without npm"
+                         + "".join(f"; {note}" for note in notes))
         compiled = _compiled(root, start, scripts)
         if compiled:
             return compiled

@@ -127,3 +127,28 @@ def test_the_start_script_is_kept_when_the_output_folder_is_not_known(tmp_path: 
     write(root, files)
     start = node_start(root)
     assert start is not None and start.entrypoint[-2:] == ("node", "bin/server.js")
+
+
+@pytest.mark.parametrize(("start", "entry"), [
+    # PM2's container runner with an ecosystem file (pm2 is a production dependency, pm2-runtime its executable).
+    ("pm2-runtime start ecosystem.config.js --env production",
+     ("/usr/bin/env", "PM2_HOME=/tmp/.pm2", "./node_modules/.bin/pm2-runtime", "start", "ecosystem.config.js",
+      "--env", "production")),
+    ("NODE_ENV=production pm2-runtime app.js",
+     ("/usr/bin/env", "PM2_HOME=/tmp/.pm2", "NODE_ENV=production", "./node_modules/.bin/pm2-runtime", "app.js")),
+    # A home the project chose is kept.
+    ("PM2_HOME=/data/pm2 pm2-runtime app.js",
+     ("/usr/bin/env", "PM2_HOME=/data/pm2", "./node_modules/.bin/pm2-runtime", "app.js")),
+])
+def test_pm2_runtime_keeps_its_state_in_a_writable_folder(tmp_path: Path, start: str,
+                                                          entry: tuple[str, ...]) -> None:
+    pkg = {"name": "api", "main": "server.js", "scripts": {"start": start},
+           "dependencies": {"express": "^4", "pm2": "^5"}}
+    lock = {"lockfileVersion": 3, "packages": {"node_modules/pm2": {
+        "version": "5.1.2", "bin": {"pm2": "bin/pm2", "pm2-runtime": "bin/pm2-runtime", "pm2-dev": "bin/pm2-dev"}}}}
+    root = write(tmp_path, {"package.json": json.dumps(pkg), "package-lock.json": json.dumps(lock),
+                            "ecosystem.config.js": "module.exports = {apps: [{script: './server.js'}]}\n",
+                            "server.js": "", "app.js": ""})
+    start_found = node_start(root)
+    assert start_found is not None and start_found.entrypoint == entry
+    assert ("PM2_HOME=/tmp/.pm2" in start_found.why) is ("PM2_HOME=/tmp/.pm2" in entry)
