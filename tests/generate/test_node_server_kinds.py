@@ -152,3 +152,14 @@ def test_pm2_runtime_keeps_its_state_in_a_writable_folder(tmp_path: Path, start:
     start_found = node_start(root)
     assert start_found is not None and start_found.entrypoint == entry
     assert ("PM2_HOME=/tmp/.pm2" in start_found.why) is ("PM2_HOME=/tmp/.pm2" in entry)
+
+
+def test_the_install_does_not_download_the_cypress_app(tmp_path: Path) -> None:
+    # Modelled on Remix's indie stack: Cypress is a devDependency for end-to-end tests; its install script would
+    # download the test runner app, which no image build runs.
+    pkg = {"name": "indie", "scripts": {"build": "remix build", "start": "remix-serve ./build/index.js"},
+           "dependencies": {"@remix-run/serve": "*", "@remix-run/node": "*"}, "devDependencies": {"cypress": "^13"}}
+    root = write(tmp_path, {"package.json": json.dumps(pkg), "package-lock.json": "{}"})
+    dockerfile = _dockerfile(root)
+    deps = dockerfile[dockerfile.index("AS deps"):dockerfile.index("npm ci")]
+    assert "CYPRESS_INSTALL_BINARY=0" in deps
