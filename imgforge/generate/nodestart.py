@@ -272,6 +272,11 @@ def _compiled(root: Path, command: str, scripts: dict[str, str]) -> Start | None
                  f"it as {target} (tsconfig outDir)")
 
 
+# Executables named apart from their package, for lockfiles that do not list `bin` (package-lock v1, yarn, pnpm):
+# pm2's container runner (pm2's package.json `bin`).
+_KNOWN_BINS = {"pm2": ("pm2-runtime", "pm2-docker")}
+
+
 def _production_bins(root: Path, pkg: dict[str, Any]) -> frozenset[str]:
     """Executable names the production dependencies may install in node_modules/.bin.
 
@@ -284,6 +289,7 @@ def _production_bins(root: Path, pkg: dict[str, Any]) -> frozenset[str]:
     names = {name for name in production if isinstance(name, str)} if isinstance(production, dict) else set()
     bins = set(names)
     bins |= {name[1:].replace("/", "-") for name in names if name.startswith("@") and "/" in name}
+    bins |= {b for name in names for b in _KNOWN_BINS.get(name, ())}
     try:
         lock = parse_json(read_text(root / "package-lock.json", limit=64_000_000) or "{}")
     except ValueError:

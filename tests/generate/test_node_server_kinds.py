@@ -163,3 +163,14 @@ def test_the_install_does_not_download_the_cypress_app(tmp_path: Path) -> None:
     dockerfile = _dockerfile(root)
     deps = dockerfile[dockerfile.index("AS deps"):dockerfile.index("npm ci")]
     assert "CYPRESS_INSTALL_BINARY=0" in deps
+
+
+def test_pm2_runtime_is_known_without_a_lockfile_listing_it(tmp_path: Path) -> None:
+    # estcar08/herokuapi-like: package-lock v1 lists no `bin`; `start` runs pm2-runtime over an ecosystem file.
+    pkg = {"name": "api", "main": "server.js", "scripts": {"start": "pm2-runtime start ecosystem.config.js"},
+           "dependencies": {"express": "^4", "pm2": "^5"}}
+    root = write(tmp_path, {"package.json": json.dumps(pkg), "server.js": "",
+                            "package-lock.json": json.dumps({"lockfileVersion": 1, "dependencies": {}})})
+    start = node_start(root)
+    assert start is not None and start.entrypoint == (
+        "/usr/bin/env", "PM2_HOME=/tmp/.pm2", "./node_modules/.bin/pm2-runtime", "start", "ecosystem.config.js")
