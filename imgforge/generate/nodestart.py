@@ -155,11 +155,17 @@ def _provided(word: str, bins: frozenset[str]) -> bool:
     return len(parts) > 1 and any(parts <= set(re.split(r"[@/-]", name)) for name in bins if name.startswith("@"))
 
 
+# The package.json scripts the node recipe's build stage runs, the first the project has: a production variant of
+# the build (labasubagia/apollo-server-ts: `"build": "webpack --config webpack.$NODE_ENV.ts"`, `"build:prod":
+# "NODE_ENV=production npm run build"`), the build, else a compile script (the Feathers generator's
+# `shx rm -rf lib/ && tsc` with `"start": "node lib/"`). The recipe's build command names the same list.
+BUILD_SCRIPTS = ("build:prod", "build:production", "build", "compile")
+
+
 def _build_steps(scripts: dict[str, str]) -> set[str]:
-    """The commands the image's build stage runs: the build script's steps (or, without one, the compile script's),
-    `npm run X` followed."""
+    """The commands the image's build stage runs: the build script's steps, `npm run X` followed."""
     steps: set[str] = set()
-    todo = [scripts.get("build") or scripts.get("compile") or ""]
+    todo = [next((scripts[name] for name in BUILD_SCRIPTS if scripts.get(name)), "")]
     while todo and len(steps) < 32:
         for step in (s.strip() for s in todo.pop().split("&&")):
             steps.add(step)
@@ -178,7 +184,7 @@ def _after_build(command: str, scripts: dict[str, str]) -> str:
     while len(steps) > 1:
         ref = re.fullmatch(r"(?:npm|yarn|pnpm)\s+(?:run\s+)?([\w:.-]+)", steps[0])
         name = ref.group(1) if ref else None
-        if not (name in ("build", "compile") or steps[0] in built
+        if not (name in BUILD_SCRIPTS or steps[0] in built
                 or (name in scripts and scripts[name].strip() in built)):
             break
         steps.pop(0)
@@ -210,10 +216,9 @@ def _container_env(pkg: dict[str, Any], command: tuple[str, ...]) -> tuple[tuple
 
 
 def build_script(root: Path) -> str | None:
-    """The package.json script that builds the server: `build`, else `compile` (the Feathers generator's
-    `shx rm -rf lib/ && tsc`, Apollo's starter's `tsc`), else None."""
+    """The package.json script the image's build stage runs (the first of BUILD_SCRIPTS), or None."""
     scripts = _scripts(package_json(root))
-    return next((name for name in ("build", "compile") if name in scripts), None)
+    return next((name for name in BUILD_SCRIPTS if scripts.get(name)), None)
 
 
 def _emitted(root: Path, command: tuple[str, ...]) -> tuple[str, ...]:

@@ -5,6 +5,7 @@ too (a GraphQL Yoga gateway), and a start script named as in the build's output 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 
 from imgforge.generate import generate, load_project
 from imgforge.generate.init import plan_init
-from imgforge.generate.nodestart import build_script, node_start
+from imgforge.generate.nodestart import BUILD_SCRIPTS, build_script, node_start
 from imgforge.recipes import load_recipe
 from tests.generate._files import write
 
@@ -50,14 +51,22 @@ def test_a_compile_script_is_the_build_when_there_is_no_build_script(tmp_path: P
     ({"compile": "tsc", "start": "node lib/"}, "compile"),
     ({"build": "tsc -p .", "compile": "tsc"}, "build"),
     ({"build": "vite build"}, "build"),
+    # A production variant of the build comes first (labasubagia/apollo-server-ts: webpack.$NODE_ENV.ts).
+    ({"build": "webpack --config webpack.$NODE_ENV.ts", "build:prod": "NODE_ENV=production npm run build"},
+     "build:prod"),
+    ({"build": "tsc", "build:production": "tsc -p tsconfig.prod.json"}, "build:production"),
 ])
 def test_the_build_stage_runs_build_else_compile(tmp_path: Path, scripts: dict[str, str], runs: str) -> None:
     recipe, _ = load_recipe("node", [])
     build = next(b.build for b in recipe.builders if b.build)
-    choice = build[build.index('npm run "$(') + len('npm run "$('):build.index(')"')]
+    m = re.search(r'npm run "\$\((node -p ".*?")\)"', build)
+    assert m is not None, build
     root = write(tmp_path, {"package.json": json.dumps({"name": "x", "scripts": scripts})})
-    done = subprocess.run(["sh", "-c", choice], cwd=root, capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == runs
+    done = subprocess.run(["sh", "-c", m.group(1)], cwd=root, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == runs == build_script(root)
+    # The stage exists for exactly the scripts it may run.
+    when = next(b.when for b in recipe.builders if b.build)
+    assert when == [f"package.json#scripts.{name}" for name in BUILD_SCRIPTS]
 
 
 def test_without_build_or_compile_there_is_no_build_stage(tmp_path: Path) -> None:
