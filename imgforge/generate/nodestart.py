@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from imgforge.generate.facts import Start, parse_json, procfile_web, read_text, shell, source_files
+from imgforge.generate.nodebuild import after_build, compiled_start, emitted_script
 
 # Packages that mean "this project runs a server", so it is not a static front-end.
 SERVER_PACKAGES = frozenset({
@@ -155,42 +156,6 @@ def _provided(word: str, bins: frozenset[str]) -> bool:
     return len(parts) > 1 and any(parts <= set(re.split(r"[@/-]", name)) for name in bins if name.startswith("@"))
 
 
-# The package.json scripts the node recipe's build stage runs, the first the project has: a production variant of
-# the build (labasubagia/apollo-server-ts: `"build": "webpack --config webpack.$NODE_ENV.ts"`, `"build:prod":
-# "NODE_ENV=production npm run build"`), the build, else a compile script (the Feathers generator's
-# `shx rm -rf lib/ && tsc` with `"start": "node lib/"`). The recipe's build command names the same list.
-BUILD_SCRIPTS = ("build:prod", "build:production", "build", "compile")
-
-
-def _build_steps(scripts: dict[str, str]) -> set[str]:
-    """The commands the image's build stage runs: the build script's steps, `npm run X` followed."""
-    steps: set[str] = set()
-    todo = [next((scripts[name] for name in BUILD_SCRIPTS if scripts.get(name)), "")]
-    while todo and len(steps) < 32:
-        for step in (s.strip() for s in todo.pop().split("&&")):
-            steps.add(step)
-            ref = re.fullmatch(r"(?:npm|yarn|pnpm)\s+(?:run\s+)?([\w:.-]+)", step)
-            if ref and ref.group(1) in scripts:
-                todo.append(scripts[ref.group(1)])
-    return steps - {""}
-
-
-def _after_build(command: str, scripts: dict[str, str]) -> str:
-    """`command` without leading build steps (`npm run build && node dist/server.js`; `npm run compile && node …`
-    where compile is `tsc` and the build script runs tsc too): the image's build stage ran the build already, so
-    the server is what is left."""
-    steps = [step.strip() for step in command.split("&&")]
-    built = _build_steps(scripts)
-    while len(steps) > 1:
-        ref = re.fullmatch(r"(?:npm|yarn|pnpm)\s+(?:run\s+)?([\w:.-]+)", steps[0])
-        name = ref.group(1) if ref else None
-        if not (name in BUILD_SCRIPTS or steps[0] in built
-                or (name in scripts and scripts[name].strip() in built)):
-            break
-        steps.pop(0)
-    return " && ".join(steps)
-
-
 # Servers that listen on the address a variable names, which their own templates set to localhost (AdonisJS's
 # .env.example `HOST=localhost`, validated as required by its start/env.ts): in a container that address must be
 # every interface, or no probe reaches it.
@@ -213,68 +178,6 @@ def _container_env(pkg: dict[str, Any], command: tuple[str, ...]) -> tuple[tuple
     words = [f"{k}={value}" for k, (value, _) in added.items()]
     rest = command[1:] if command[:1] == ("/usr/bin/env",) else command
     return ("/usr/bin/env", *words, *rest), [why for _, why in added.values()]
-
-
-def build_script(root: Path) -> str | None:
-    """The package.json script the image's build stage runs (the first of BUILD_SCRIPTS), or None."""
-    scripts = _scripts(package_json(root))
-    return next((name for name in BUILD_SCRIPTS if scripts.get(name)), None)
-
-
-def _emitted(root: Path, command: tuple[str, ...]) -> tuple[str, ...]:
-    """`command` with a script the sources do not have but a TypeScript build emits (AdonisJS's
-    `node bin/server.js` beside bin/server.ts, run from its build/ folder) taken from tsconfig's outDir."""
-    at = next((i for i, w in enumerate(command) if w == "node"), None)
-    script = next((i for i, w in enumerate(command) if at is not None and i > at and not w.startswith("-")
-                   and command[i - 1] not in ("-r", "--require", "--import", "--loader")), None)
-    if script is None or build_script(root) is None:
-        return command
-    word = command[script]
-    path = Path(os.path.normpath(word))
-    if (root / path).exists() or not any((root / path.with_suffix(s)).is_file() for s in (".ts", ".mts", ".tsx")):
-        return command
-    options = _tsconfig(root)
-    out_dir, root_dir = options.get("outDir"), str(options.get("rootDir") or ".")
-    if not isinstance(out_dir, str) or os.path.normpath(root_dir) != ".":
-        return command
-    target = os.path.normpath(Path(out_dir) / path)
-    return (*command[:script], target, *command[script + 1:])
-
-
-_TS_RUNNERS = ("nodemon", "ts-node", "ts-node-dev", "tsx", "node-dev")
-
-
-def _tsconfig(root: Path) -> dict[str, Any]:
-    """tsconfig.json's compilerOptions (comments and trailing commas removed, as tsc allows them)."""
-    raw = read_text(root / "tsconfig.json")
-    text = re.sub(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/', lambda m: m.group(1) or "", raw, flags=re.S)
-    try:
-        data = parse_json(re.sub(r",(\s*[}\]])", r"\1", text) or "{}")
-    except ValueError:
-        return {}
-    options = data.get("compilerOptions") if isinstance(data, dict) else None
-    return options if isinstance(options, dict) else {}
-
-
-def _compiled(root: Path, command: str, scripts: dict[str, str]) -> Start | None:
-    """A dev runner over a .ts entry (nodemon src/app.ts) as `node` on what the `build` script's tsc emits."""
-    try:
-        words = shlex.split(command)
-    except ValueError:
-        return None
-    if not words or words[0] not in _TS_RUNNERS or "tsc" not in scripts.get("build", ""):
-        return None
-    entry = next((w for w in words[1:] if w.endswith((".ts", ".mts")) and (root / w).is_file()), None)
-    options = _tsconfig(root)
-    out_dir = options.get("outDir")
-    if entry is None or not isinstance(out_dir, str):
-        return None
-    root_dir = str(options.get("rootDir") or ".")
-    rel = Path(os.path.normpath(entry)).relative_to(os.path.normpath(root_dir)) if root_dir not in (".", "./") \
-        else Path(entry)
-    target = Path(os.path.normpath(Path(out_dir) / rel)).with_suffix(".mjs" if entry.endswith(".mts") else ".js")
-    return Start(("node", str(target)), f"scripts.start runs {entry} with {words[0]}; the build script's tsc emits "
-                 f"it as {target} (tsconfig outDir)")
 
 
 # Executables named apart from their package, for lockfiles that do not list `bin` (package-lock v1, yarn, pnpm):
@@ -405,11 +308,11 @@ def node_start(root: Path, standalone: bool = True) -> Start | None:
         # production server: what the framework's build makes is looked for below instead.
         start = None
     if start:
-        plain = _node_command(_after_build(start, scripts), scripts, bins=bins)
+        plain = _node_command(after_build(start, scripts), scripts, bins=bins)
         if plain and standalone and _next_start(plain) and (server := next_standalone(root, pkg)):
             return server
         if plain:
-            emitted = _emitted(root, plain)
+            emitted = emitted_script(root, plain, scripts)
             run, notes = _container_env(pkg, emitted)
             how = "its package's executable" if any(w.startswith("./node_modules/.bin/") for w in plain) \
                 else "plain node"
@@ -419,13 +322,13 @@ def node_start(root: Path, standalone: bool = True) -> Start | None:
                              "have only the .ts)")
             return Start(run, f"package.json scripts.start ({start!r}) run as {how}, without npm"
                          + "".join(f"; {note}" for note in notes))
-        compiled = _compiled(root, start, scripts)
+        compiled = compiled_start(root, start, scripts)
         if compiled:
             return compiled
     # A CLI-run start (NestJS's `nest start`) often has its production form beside it: `start:prod`.
     for name in ("start:prod", "start:production", "serve:prod"):
         command = scripts.get(name)
-        plain = _node_command(_after_build(command, scripts), scripts, bins=bins) if command else None
+        plain = _node_command(after_build(command, scripts), scripts, bins=bins) if command else None
         if plain:
             return Start(plain, f"package.json scripts.{name} ({command!r}) run as plain node, without npm "
                          f"(scripts.start{f' ({start!r})' if start else ''} is not)")

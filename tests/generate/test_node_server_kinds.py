@@ -14,7 +14,8 @@ import pytest
 
 from imgforge.generate import generate, load_project
 from imgforge.generate.init import plan_init
-from imgforge.generate.nodestart import BUILD_SCRIPTS, build_script, node_start
+from imgforge.generate.nodebuild import BUILD_SCRIPTS, build_script
+from imgforge.generate.nodestart import node_start, package_json
 from imgforge.recipes import load_recipe
 from tests.generate._files import write
 
@@ -38,7 +39,7 @@ def _dockerfile(root: Path) -> str:
 
 def test_a_compile_script_is_the_build_when_there_is_no_build_script(tmp_path: Path) -> None:
     root = _feathers_like(tmp_path)
-    assert build_script(root) == "compile"
+    assert build_script(package_json(root)['scripts']) == "compile"
     start = node_start(root)
     assert start is not None and start.entrypoint == ("node", "lib/")
     dockerfile = _dockerfile(root)
@@ -63,7 +64,7 @@ def test_the_build_stage_runs_build_else_compile(tmp_path: Path, scripts: dict[s
     assert m is not None, build
     root = write(tmp_path, {"package.json": json.dumps({"name": "x", "scripts": scripts})})
     done = subprocess.run(["sh", "-c", m.group(1)], cwd=root, capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == runs == build_script(root)
+    assert done.stdout.strip() == runs == build_script(package_json(root)['scripts'])
     # The stage exists for exactly the scripts it may run.
     when = next(b.when for b in recipe.builders if b.build)
     assert when == [f"package.json#scripts.{name}" for name in BUILD_SCRIPTS]
@@ -72,7 +73,7 @@ def test_the_build_stage_runs_build_else_compile(tmp_path: Path, scripts: dict[s
 def test_without_build_or_compile_there_is_no_build_stage(tmp_path: Path) -> None:
     root = write(tmp_path, {"package.json": json.dumps({"name": "x", "scripts": {"start": "node server.js"}}),
                             "package-lock.json": "{}", "server.js": "require('http').createServer().listen(3000)\n"})
-    assert build_script(root) is None
+    assert build_script(package_json(root)['scripts']) is None
     assert "AS build" not in _dockerfile(root)
 
 
