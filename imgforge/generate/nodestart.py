@@ -162,6 +162,22 @@ def _provided(word: str, bins: frozenset[str]) -> bool:
 _HOST_VARIABLES = {"@adonisjs/core": "HOST"}
 
 
+def _without_env_files(command: tuple[str, ...]) -> tuple[tuple[str, ...], list[str]]:
+    """`command` without node's `--env-file` options naming a .env file (`node --env-file=.env dist/index.js`):
+    .dockerignore keeps .env and .env.* out of every image, and node exits when the file is missing; the variables
+    come from the manifest's env instead. `--env-file-if-exists` is kept."""
+    words, dropped = list(command), []
+    for i, word in reversed(list(enumerate(words))):
+        name = word.partition("=")[2] if word.startswith("--env-file=") else \
+            words[i + 1] if word == "--env-file" and i + 1 < len(words) else None
+        if name is not None and re.fullmatch(r"\.env(?:\..*)?", Path(name).name):
+            del words[i:i + (1 if "=" in word else 2)]
+            dropped.append(name)
+    why = [f"--env-file {', '.join(dropped[::-1])} dropped: .env files are kept out of the image (set the "
+           "variables in manifest.env)"] if dropped else []
+    return tuple(words), why
+
+
 def _container_env(pkg: dict[str, Any], command: tuple[str, ...]) -> tuple[tuple[str, ...], list[str]]:
     """`command` with the variables a container needs (unless the command sets them), and why each: the
     listen address of a server in `_HOST_VARIABLES`, and PM2_HOME for pm2-runtime, which keeps its state in
@@ -314,6 +330,8 @@ def node_start(root: Path, standalone: bool = True) -> Start | None:
         if plain:
             emitted = emitted_script(root, plain, scripts)
             run, notes = _container_env(pkg, emitted)
+            run, dropped = _without_env_files(run)
+            notes += dropped
             how = "its package's executable" if any(w.startswith("./node_modules/.bin/") for w in plain) \
                 else "plain node"
             if emitted != plain:

@@ -184,3 +184,22 @@ def test_pm2_runtime_is_known_without_a_lockfile_listing_it(tmp_path: Path) -> N
     start = node_start(root)
     assert start is not None and start.entrypoint == (
         "/usr/bin/env", "PM2_HOME=/tmp/.pm2", "./node_modules/.bin/pm2-runtime", "start", "ecosystem.config.js")
+
+
+@pytest.mark.parametrize(("start", "entry"), [
+    # Node 20.6+'s env file: .dockerignore keeps .env out of the image, where node would exit on the missing file.
+    ("node --env-file=.env dist/index.js", ("node", "dist/index.js")),
+    ("node --env-file .env.production --enable-source-maps server.js", ("node", "--enable-source-maps", "server.js")),
+    ("NODE_ENV=production node --env-file=config/.env server.js",
+     ("/usr/bin/env", "NODE_ENV=production", "node", "server.js")),
+    # A file that may be missing, or one that is not a .env file (it is in the image), is kept.
+    ("node --env-file-if-exists=.env server.js", ("node", "--env-file-if-exists=.env", "server.js")),
+    ("node --env-file=settings.env server.js", ("node", "--env-file=settings.env", "server.js")),
+])
+def test_an_env_file_kept_out_of_the_image_is_not_passed_to_node(tmp_path: Path, start: str,
+                                                                  entry: tuple[str, ...]) -> None:
+    root = write(tmp_path, {"package.json": json.dumps({"name": "x", "type": "module", "scripts": {"start": start}}),
+                            "server.js": "", "settings.env": "A=1\n"})
+    found = node_start(root)
+    assert found is not None and found.entrypoint == entry
+    assert ("dropped" in found.why) is (start.count("--env-file") > sum(w.startswith("--env-file") for w in entry))
