@@ -203,3 +203,30 @@ def test_an_env_file_kept_out_of_the_image_is_not_passed_to_node(tmp_path: Path,
     found = node_start(root)
     assert found is not None and found.entrypoint == entry
     assert ("dropped" in found.why) is (start.count("--env-file") > sum(w.startswith("--env-file") for w in entry))
+
+
+def _webpack_check() -> str:
+    recipe, _ = load_recipe("node", [])
+    build = next(b.build for b in recipe.builders if b.build)
+    m = re.search(r'if (node -e "const \[a, b\] = require\(\'webpack/package\.json\'\).*?") 2>/dev/null; then', build)
+    assert m is not None, build
+    return m.group(1)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the build stage's webpack check")
+@pytest.mark.parametrize(("version", "legacy"), [
+    ("5.3.0", True),  # labasubagia/apollo-server-ts's lock
+    ("4.46.0", True),  # create-react-app 4, webpack 4 projects
+    ("5.60.0", True),
+    ("5.61.0", False),  # md4 in WebAssembly from here on
+    ("5.97.1", False),
+    (None, False),  # no webpack at all
+])
+def test_old_webpack_builds_with_the_openssl_legacy_provider(tmp_path: Path, version: str | None,
+                                                             legacy: bool) -> None:
+    files = {"package.json": json.dumps({"name": "x", "scripts": {"build": "webpack"}})}
+    if version is not None:
+        files["node_modules/webpack/package.json"] = json.dumps({"name": "webpack", "version": version})
+    root = write(tmp_path, files)
+    done = subprocess.run(["sh", "-c", _webpack_check()], cwd=root, capture_output=True, check=False)
+    assert (done.returncode == 0) is legacy
