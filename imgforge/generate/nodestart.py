@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from imgforge.generate.facts import Start, parse_json, procfile_web, read_text, shell, source_files
+from imgforge.generate.nodebuild import after_build, compiled_start, emitted_script
 
 # Packages that mean "this project runs a server", so it is not a static front-end.
 SERVER_PACKAGES = frozenset({
@@ -155,50 +156,49 @@ def _provided(word: str, bins: frozenset[str]) -> bool:
     return len(parts) > 1 and any(parts <= set(re.split(r"[@/-]", name)) for name in bins if name.startswith("@"))
 
 
-def _after_build(command: str, scripts: dict[str, str]) -> str:
-    """`command` without leading build steps (`npm run build && node dist/server.js`): the image's build stage
-    ran the build script already, so the server is what is left."""
-    steps = [step.strip() for step in command.split("&&")]
-    while len(steps) > 1 and (re.fullmatch(r"(?:npm|yarn|pnpm)\s+(?:run\s+)?build", steps[0])
-                              or ("build" in scripts and steps[0] == scripts["build"].strip())):
-        steps.pop(0)
-    return " && ".join(steps)
+# Servers that listen on the address a variable names, which their own templates set to localhost (AdonisJS's
+# .env.example `HOST=localhost`, validated as required by its start/env.ts): in a container that address must be
+# every interface, or no probe reaches it.
+_HOST_VARIABLES = {"@adonisjs/core": "HOST"}
 
 
-_TS_RUNNERS = ("nodemon", "ts-node", "ts-node-dev", "tsx", "node-dev")
+def _without_env_files(command: tuple[str, ...]) -> tuple[tuple[str, ...], list[str]]:
+    """`command` without node's `--env-file` options naming a .env file (`node --env-file=.env dist/index.js`):
+    .dockerignore keeps .env and .env.* out of every image, and node exits when the file is missing; the variables
+    come from the manifest's env instead. `--env-file-if-exists` is kept."""
+    words, dropped = list(command), []
+    for i, word in reversed(list(enumerate(words))):
+        name = word.partition("=")[2] if word.startswith("--env-file=") else \
+            words[i + 1] if word == "--env-file" and i + 1 < len(words) else None
+        if name is not None and re.fullmatch(r"\.env(?:\..*)?", Path(name).name):
+            del words[i:i + (1 if "=" in word else 2)]
+            dropped.append(name)
+    why = [f"--env-file {', '.join(dropped[::-1])} dropped: .env files are kept out of the image (set the "
+           "variables in manifest.env)"] if dropped else []
+    return tuple(words), why
 
 
-def _tsconfig(root: Path) -> dict[str, Any]:
-    """tsconfig.json's compilerOptions (comments and trailing commas removed, as tsc allows them)."""
-    raw = read_text(root / "tsconfig.json")
-    text = re.sub(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/', lambda m: m.group(1) or "", raw, flags=re.S)
-    try:
-        data = parse_json(re.sub(r",(\s*[}\]])", r"\1", text) or "{}")
-    except ValueError:
-        return {}
-    options = data.get("compilerOptions") if isinstance(data, dict) else None
-    return options if isinstance(options, dict) else {}
+def _container_env(pkg: dict[str, Any], command: tuple[str, ...]) -> tuple[tuple[str, ...], list[str]]:
+    """`command` with the variables a container needs (unless the command sets them), and why each: the
+    listen address of a server in `_HOST_VARIABLES`, and PM2_HOME for pm2-runtime, which keeps its state in
+    ~/.pm2 (the home of the image's user is /, on the read-only root; /tmp is an emptyDir)."""
+    env: dict[str, tuple[str, str]] = {}
+    if var := next((v for name, v in _HOST_VARIABLES.items() if name in _deps(pkg)), None):
+        env[var] = ("0.0.0.0", f"{var}=0.0.0.0: AdonisJS's template listens on localhost")
+    if any(Path(w).name == "pm2-runtime" for w in command):
+        env["PM2_HOME"] = ("/tmp/.pm2", "PM2_HOME=/tmp/.pm2: pm2-runtime writes its state in ~/.pm2, and the "
+                                        "home is / on the read-only root")
+    added = {k: v for k, v in env.items() if not any(w.startswith(f"{k}=") for w in command)}
+    if not added:
+        return command, []
+    words = [f"{k}={value}" for k, (value, _) in added.items()]
+    rest = command[1:] if command[:1] == ("/usr/bin/env",) else command
+    return ("/usr/bin/env", *words, *rest), [why for _, why in added.values()]
 
 
-def _compiled(root: Path, command: str, scripts: dict[str, str]) -> Start | None:
-    """A dev runner over a .ts entry (nodemon src/app.ts) as `node` on what the `build` script's tsc emits."""
-    try:
-        words = shlex.split(command)
-    except ValueError:
-        return None
-    if not words or words[0] not in _TS_RUNNERS or "tsc" not in scripts.get("build", ""):
-        return None
-    entry = next((w for w in words[1:] if w.endswith((".ts", ".mts")) and (root / w).is_file()), None)
-    options = _tsconfig(root)
-    out_dir = options.get("outDir")
-    if entry is None or not isinstance(out_dir, str):
-        return None
-    root_dir = str(options.get("rootDir") or ".")
-    rel = Path(os.path.normpath(entry)).relative_to(os.path.normpath(root_dir)) if root_dir not in (".", "./") \
-        else Path(entry)
-    target = Path(os.path.normpath(Path(out_dir) / rel)).with_suffix(".mjs" if entry.endswith(".mts") else ".js")
-    return Start(("node", str(target)), f"scripts.start runs {entry} with {words[0]}; the build script's tsc emits "
-                 f"it as {target} (tsconfig outDir)")
+# Executables named apart from their package, for lockfiles that do not list `bin` (package-lock v1, yarn, pnpm):
+# pm2's container runner (pm2's package.json `bin`).
+_KNOWN_BINS = {"pm2": ("pm2-runtime", "pm2-docker")}
 
 
 def _production_bins(root: Path, pkg: dict[str, Any]) -> frozenset[str]:
@@ -213,6 +213,7 @@ def _production_bins(root: Path, pkg: dict[str, Any]) -> frozenset[str]:
     names = {name for name in production if isinstance(name, str)} if isinstance(production, dict) else set()
     bins = set(names)
     bins |= {name[1:].replace("/", "-") for name in names if name.startswith("@") and "/" in name}
+    bins |= {b for name in names for b in _KNOWN_BINS.get(name, ())}
     try:
         lock = parse_json(read_text(root / "package-lock.json", limit=64_000_000) or "{}")
     except ValueError:
@@ -339,20 +340,29 @@ def node_start(root: Path, standalone: bool = True) -> Start | None:
         # production server: what the framework's build makes is looked for below instead.
         start = None
     if start:
-        plain = _node_command(_after_build(start, scripts), scripts, bins=bins)
+        plain = _node_command(after_build(start, scripts), scripts, bins=bins)
         if plain and standalone and _next_start(plain) and (server := next_standalone(root, pkg)):
             return server
         if plain:
+            emitted = emitted_script(root, plain, scripts)
+            run, notes = _container_env(pkg, emitted)
+            run, dropped = _without_env_files(run)
+            notes += dropped
             how = "its package's executable" if any(w.startswith("./node_modules/.bin/") for w in plain) \
                 else "plain node"
-            return Start(plain, f"package.json scripts.start ({start!r}) run as {how}, without npm")
-        compiled = _compiled(root, start, scripts)
+            if emitted != plain:
+                built = next(new for old, new in zip(plain, emitted, strict=True) if old != new)
+                notes.insert(0, f"the script runs as {built}, the build's output (tsconfig outDir; the sources "
+                             "have only the .ts)")
+            return Start(run, f"package.json scripts.start ({start!r}) run as {how}, without npm"
+                         + "".join(f"; {note}" for note in notes))
+        compiled = compiled_start(root, start, scripts)
         if compiled:
             return compiled
     # A CLI-run start (NestJS's `nest start`) often has its production form beside it: `start:prod`.
     for name in ("start:prod", "start:production", "serve:prod"):
         command = scripts.get(name)
-        plain = _node_command(_after_build(command, scripts), scripts, bins=bins) if command else None
+        plain = _node_command(after_build(command, scripts), scripts, bins=bins) if command else None
         if plain:
             return Start(plain, f"package.json scripts.{name} ({command!r}) run as plain node, without npm "
                          f"(scripts.start{f' ({start!r})' if start else ''} is not)")
