@@ -271,7 +271,7 @@ def _python_choice(root: Path, index: PackageIndex | None) -> tuple[str, str] | 
         return choice.version, f"Python {choice.version}: {choice.why}."
     offline = choose("python", root)
     if choice.version == offline:
-        return None
+        return f"# Python: {choice.why}." if choice.partial else None
     return choice.version, (f"Python {choice.version}, not {offline}: {choice.why} (the package index's files of the "
                             "exact pins).")
 
