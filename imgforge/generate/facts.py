@@ -317,3 +317,27 @@ def make_program(root: Path) -> str | None:
     if goal is None or "$" in goal or "/" in goal or goal.endswith((".o", ".a", ".so", ".c", ".h")):
         return None
     return goal if goal not in ("all", "default", "build", "install", "clean", "test") else None
+
+
+def python_module(root: Path, path: Path) -> str:
+    """The module a Python file of the project is imported as (`pkg.app`; src/ layout and `__init__` dropped)."""
+    rel = path.relative_to(root)
+    parts = list(rel.with_suffix("").parts)
+    # src/ layout: the packages inside are what is imported, unless src/ is itself a package (`from src.x import`).
+    if parts and parts[0] == "src" and not (root / "src" / "__init__.py").is_file():
+        parts = parts[1:]
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def find_python(root: Path, pattern: str) -> tuple[str, str] | None:
+    """(module, name) of the first top-level match of `pattern` (group 1: the name) in the project's code."""
+    files = sorted(source_files(root, (".py",)), key=lambda p: (len(p.relative_to(root).parts), str(p)))
+    for path in files:
+        if len(path.relative_to(root).parts) > 3:
+            continue
+        m = re.search(pattern, read_text(path), re.M)
+        if m:
+            return python_module(root, path), m.group(1)
+    return None
