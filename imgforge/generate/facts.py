@@ -185,12 +185,19 @@ _PORT_PATTERNS = (
 )
 
 
+# The ports of the databases, caches and brokers a service connects to (`pika.ConnectionParameters(port=5672)`,
+# `redis.Redis(port=6379)`): a client's setting, never the port the service itself listens on.
+_BACKING_PORTS = frozenset({1433, 1521, 2181, 3306, 5432, 5672, 6379, 9042, 9092, 9200, 11211, 27017})
+
+
 def port_in(text: str, where: str) -> Port | None:
     """The first port `text` states, with the file and pattern that state it."""
     best: tuple[int, Port] | None = None
     for pattern, what in _PORT_PATTERNS:
         for m in re.finditer(pattern, text):
             number = int(m.group(1))
+            if number in _BACKING_PORTS:
+                continue
             if 1024 <= number <= 65535 and (best is None or m.start() < best[0]):
                 best = (m.start(), Port(number, f"{what} in {where}"))
                 break
