@@ -50,9 +50,9 @@ _SUFFIXES = {"python": (".py",), "node": (".js", ".mjs", ".cjs", ".ts"), "bun": 
              "other": (".go", ".c", ".rs")}
 _ORDER = {"python": "Procfile web:, a platform's start command (railway.json, render.yaml, nixpacks.toml, fly.toml), "
                     "[project.scripts] that serve, Django, Flask, Quart, FastAPI, Starlette, Litestar, BlackSheep, "
-                    "Sanic, Falcon, Bottle, Pyramid (production.ini), Streamlit, Dash, Gradio, Shiny, the project's "
-                    "Dockerfile CMD, other [project.scripts], main.py/app.py, a package's __main__.py, a script run "
-                    "as such",
+                    "Sanic, Falcon, Bottle, Pyramid (production.ini), Streamlit, Dash, Gradio, Shiny, Panel, Chainlit, "
+                    "the project's Dockerfile CMD, other [project.scripts], main.py/app.py, a package's __main__.py, "
+                    "a script run as such",
           "node": "Procfile web:, scripts.start as plain node, a framework's built server (Nuxt, SvelteKit, Astro), "
                   "main, server.js/index.js",
           "bun": bunstart.ORDER}

@@ -1,9 +1,9 @@
 """A Python project's start command, first match wins: Procfile `web:`, a hosting platform's start command
 (railway.json, render.yaml, nixpacks.toml, fly.toml, .do/app.yaml), a `[project.scripts]` entry that starts a
 server, Django, Flask, Quart, FastAPI, Starlette, Litestar, BlackSheep, Sanic, Falcon, Bottle, Pyramid, the UI
-frameworks of pyui.py (Streamlit, Dash, Gradio, Shiny), the CMD of the project's own Dockerfile, any other
-`[project.scripts]` entry (not a dependency's command line), then `main.py`/`app.py`, a package's `__main__.py`, a
-script that starts its server when run as such."""
+frameworks of pyui.py (Streamlit, Dash, Gradio, Shiny, Panel, Chainlit), the CMD of the project's own Dockerfile, any
+other `[project.scripts]` entry (not a dependency's command line), then `main.py`/`app.py`, a package's
+`__main__.py`, a script that starts its server when run as such."""
 
 from __future__ import annotations
 

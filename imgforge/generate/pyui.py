@@ -1,5 +1,6 @@
 """Python UI frameworks whose own command serves the app, each bound to every interface on $PORT: Streamlit,
-Dash, Gradio, Shiny. A rule returns None when the project does not depend on the framework or has no app of it."""
+Dash, Gradio, Shiny, Panel, Chainlit. A rule returns None when the project does not depend on the framework or has
+no app of it."""
 
 from __future__ import annotations
 
@@ -83,4 +84,34 @@ def _shiny(root: Path, deps: set[str]) -> Start | None:
                  f"Shiny app {script.name}, run by the shiny command")
 
 
-UI_RULES = (_streamlit, _dash, _gradio, _shiny)
+def _script(root: Path, package: str, marks: str = "") -> Path | None:
+    """The top-level script that imports `package` (and matches `marks`, when given): app.py first."""
+    scripts = sorted((p for p in root.glob("*.py") if p.is_file() and not p.name.startswith(("test", "conftest"))),
+                     key=lambda p: (p.name != "app.py", p.name))
+    return next((p for p in scripts if re.search(rf"^\s*(?:import|from)\s+{package}\b", read_text(p), re.M)
+                 and (not marks or re.search(marks, read_text(p)))), None)
+
+
+def _panel(root: Path, deps: set[str]) -> Start | None:
+    """A Panel app (a script that marks a component `.servable()`) under `panel serve`. Bokeh's server takes
+    websocket connections only from the origins it allows, localhost alone by default, which no browser reaching
+    the container has: every origin, unless BOKEH_ALLOW_WS_ORIGIN names the deployment's."""
+    script = _script(root, "panel", r"\.servable\(") if "panel" in deps else None
+    if script is None:
+        return None
+    return Start(shell(f"panel serve {script.name} --address 0.0.0.0 --port ${{PORT}} "
+                       "--allow-websocket-origin \"${BOKEH_ALLOW_WS_ORIGIN:-*}\""),
+                 f"Panel app {script.name} (.servable()), served by panel serve; BOKEH_ALLOW_WS_ORIGIN narrows the "
+                 "websocket origins it takes (every one by default)")
+
+
+def _chainlit(root: Path, deps: set[str]) -> Start | None:
+    """A Chainlit app under `chainlit run`, headless (no browser to open): run as a script it does nothing."""
+    script = _script(root, "chainlit") if "chainlit" in deps else None
+    if script is None:
+        return None
+    return Start(shell(f"chainlit run {script.name} --host 0.0.0.0 --port ${{PORT}} --headless"),
+                 f"Chainlit app {script.name}, run by the chainlit command")
+
+
+UI_RULES = (_streamlit, _dash, _gradio, _shiny, _panel, _chainlit)

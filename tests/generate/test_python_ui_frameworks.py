@@ -1,9 +1,11 @@
 """Apps whose framework has its own serving command or none at all: a Shiny app runs under `shiny run` on the
-file Shiny would pick, a BlackSheep app (no server of its own, no `__main__` block) under the project's ASGI
-server; both on every interface and $PORT (pure).
+file Shiny would pick, a Panel app under `panel serve`, a Chainlit app under `chainlit run`, a BlackSheep app (no
+server of its own, no `__main__` block) under the project's ASGI server; all on every interface and $PORT (pure).
 
 Modelled on posit-dev/py-shiny-templates (a folder with app-core.py and app-express.py, `shiny` in
-requirements.txt) and Neoteroi/BlackSheep-Examples (`app = Application()` in server.py, run as `uvicorn server:app`).
+requirements.txt), gregwinther/panel_deploy (`row.servable()` in app.py; its Dockerfile's CMD binds port 80),
+Chainlit/cookbook's folders (`import chainlit as cl` in app.py) and Neoteroi/BlackSheep-Examples
+(`app = Application()` in server.py, run as `uvicorn server:app`).
 """
 
 from __future__ import annotations
@@ -57,3 +59,32 @@ def test_an_application_class_of_another_framework_is_not_blacksheeps(tmp_path: 
                      "tui.py": "from prompt_toolkit import Application\n\napp = Application()\n"})
     start = python_start(tmp_path)
     assert start is None or "uvicorn" not in " ".join(start.entrypoint)
+
+
+PANEL = "import panel as pn\n\nrow = pn.Row('hello')\nrow.servable(title='Sine')\n"
+
+
+@pytest.mark.parametrize("files", [
+    {"requirements.txt": "numpy\nbokeh\npanel\nparam\n", "app.py": PANEL},
+    # Before the project's own Dockerfile, whose CMD binds a port a non-root container cannot.
+    {"requirements.txt": "panel\n", "app.py": PANEL,
+     "Dockerfile": "FROM python:3.9-slim\nCMD panel serve app.py --address 0.0.0.0 --port 80\n"},
+])
+def test_a_panel_app_runs_under_panel_serve_on_port(tmp_path: Path, files: dict[str, str]) -> None:
+    start = python_start(write(tmp_path, files))
+    command = ('exec panel serve app.py --address 0.0.0.0 --port ${PORT} '
+               '--allow-websocket-origin "${BOKEH_ALLOW_WS_ORIGIN:-*}"')
+    assert start is not None and start.entrypoint == ("/bin/sh", "-c", command)
+
+
+def test_a_panel_script_that_serves_nothing_is_no_app(tmp_path: Path) -> None:
+    write(tmp_path, {"requirements.txt": "panel\n", "plots.py": "import panel as pn\n\npn.extension()\n"})
+    assert python_start(tmp_path) is None
+
+
+def test_a_chainlit_app_runs_headless_under_chainlit_run(tmp_path: Path) -> None:
+    write(tmp_path, {"requirements.txt": "chainlit\n", "chainlit.md": "# Welcome\n",
+                     "app.py": "import chainlit as cl\n\n@cl.on_chat_start\nasync def main():\n    pass\n"})
+    start = python_start(tmp_path)
+    assert start is not None and start.entrypoint == (
+        "/bin/sh", "-c", "exec chainlit run app.py --host 0.0.0.0 --port ${PORT} --headless")
