@@ -4,7 +4,6 @@ setuptools bound for pins that import pkg_resources, and the Windows-only pins o
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
@@ -31,7 +30,7 @@ def _windows_only(root: Path) -> list[str]:
             and (p.where == "requirements.txt" or p.where.startswith("requirements/"))]
     if not pins:
         return []
-    names = "|".join(sorted({re.escape(p.name) for p in pins}))
+    names = "|".join(sorted({p.name.replace(".", r"\.") for p in pins}))  # a pin's name: letters, digits, . _ -
     files = " ".join(sorted({p.where for p in pins}))
     named = ", ".join(f"{p.name} {p.version} ({p.where})" for p in pins[:3])
     return [f"# {named}: Windows-only, as a list frozen on Windows has them; nothing installs on Linux, so this "
