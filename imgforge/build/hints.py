@@ -12,6 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+
 _COLLECTING = re.compile(r"^\s*Collecting ([A-Za-z0-9][A-Za-z0-9._-]*)")
 _FAILED = re.compile(r"Failed (?:building wheel for|to build) (?!installable )([A-Za-z0-9][A-Za-z0-9._-]*)(?:\s|$)")
 _PYTHON = re.compile(r"python3\.(\d+)\b|cpython-3(\d+)\b")
@@ -56,6 +59,26 @@ _SVELTE_STATIC_ENV = re.compile(r"\"(\w+)\" is not exported by \"[\s\x00]*\$env/
 
 _NPM_WARN = re.compile(r"^npm (?:warn|WARN) EBADENGINE ?", re.M)
 
+# pip's resolver on pins that exclude each other: `The user requested NAME==V`, then `DEP V depends on NAME SPEC`.
+_REQUESTED = re.compile(r"The user requested ([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s,;]+)")
+_DEPENDS = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]* \S+) depends on ([A-Za-z0-9][A-Za-z0-9._-]*)(.*)$", re.M)
+
+
+def _conflict(text: str) -> str | None:
+    """The pin and the dependency that excludes it, when pip found the requested pins conflicting."""
+    if "ResolutionImpossible" not in text or not (requested := _REQUESTED.search(text)):
+        return None
+    name, version = requested.groups()
+    for who, dep, spec in _DEPENDS.findall(text):
+        if canonicalize_name(dep) != canonicalize_name(name):
+            continue
+        try:
+            if not SpecifierSet(spec.strip().replace(" and ", ",")).contains(version, prereleases=True):
+                return f"{name}=={version} is pinned, and {who} needs {name}{spec.strip().replace(' and ', ',')}"
+        except InvalidSpecifier:
+            continue
+    return f"{name}=={version} is pinned, and another pin needs another {name}"
+
 
 def node_hint(text: str) -> str | None:
     """One sentence when a dependency needs a newer Node.js than the build has, or None."""
@@ -97,6 +120,9 @@ def install_hint(lines: Sequence[str]) -> str | None:
         return ("the project's own wheel build found nothing to ship (hatchling looks for a package named like "
                 "[project] name): set [tool.hatch.build.targets.wheel] packages in pyproject.toml, or remove "
                 "[build-system] if the project is not a package")
+    if conflict := _conflict(text):
+        return (f"pip cannot install the exact pins together on any Python ({conflict}): change one of the two pins "
+                "so they agree")
     failed = _FAILED.findall(text)
     removed = _REMOVED.search(text)
     if not failed and not (removed or _SOURCE_BUILD.search(text)):

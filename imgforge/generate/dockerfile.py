@@ -22,7 +22,7 @@ from imgforge.build.registry_cache import BASES_ARG, BASES_PREFIX
 from imgforge.errors import UsageError
 from imgforge.generate.dockerignore import HEADER
 from imgforge.generate.facts import dig, parse_json, parse_toml, read_text
-from imgforge.generate.pins import SETUPTOOLS_BOUND, exact_pins, pkg_resources_users
+from imgforge.generate.pipfixes import before_install
 from imgforge.generate.poetrypkg import without_package
 from imgforge.generate.uvlocal import uv_local_sources
 from imgforge.generate.writes import django_sqlite
@@ -166,22 +166,6 @@ def _copy_manifests(root: Path, builder: Builder) -> list[str]:
     return lines
 
 
-def _setuptools_bound(root: Path, chosen: Variant | None, install: str) -> list[str]:
-    """A pip constraint keeping setuptools below 82 when requirements.txt pins a release that imports pkg_resources
-    at run time (gunicorn 20.1.0): pip resolves its `setuptools>=3.0` to the newest, which has no pkg_resources."""
-    if chosen is None or "requirements.txt" not in chosen.when or "pip" not in install or "--no-deps" in install:
-        return []
-    users = pkg_resources_users(exact_pins(root))
-    if not users:
-        return []
-    named = ", ".join(f"{p.name} {p.version}" for p in users[:3])
-    constraints = "/tmp/imgforge-constraints.txt"
-    return [f"# {named} imports pkg_resources, which setuptools {SETUPTOOLS_BOUND} and later no longer ship: pip "
-            f"keeps setuptools below {SETUPTOOLS_BOUND} in this stage.",
-            f"RUN echo 'setuptools<{SETUPTOOLS_BOUND}' > {constraints}",
-            f"ENV PIP_CONSTRAINT={constraints}"]
-
-
 # Build backends that read the project's version from git (names as PEP 503 normalises them); each takes one of
 # SCM_VERSION_ENV instead (setuptools-scm's variable also serves hatch-vcs, which runs it).
 _SCM_BACKENDS = frozenset({"setuptools-scm", "hatch-vcs", "poetry-dynamic-versioning"})
@@ -230,7 +214,7 @@ def _builder(root: Path, builder: Builder, recipe: Recipe, default_version: str)
         why = "Dependencies before sources" + (
             "; package caches live in BuildKit cache mounts, never in the layer." if deps.cache else "."
         )
-        lines += _setuptools_bound(root, variant(root, builder), install)
+        lines += before_install(root, variant(root, builder), install)
         lines.append(f"# {why} Index settings and CA arrive as secret mounts only.")
         key = npmrc_settings_key(root) if _NODE_TOOL.search(install) else None
         if key:

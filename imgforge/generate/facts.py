@@ -185,12 +185,19 @@ _PORT_PATTERNS = (
 )
 
 
+# The ports of the databases, caches and brokers a service connects to (`pika.ConnectionParameters(port=5672)`,
+# `redis.Redis(port=6379)`): a client's setting, never the port the service itself listens on.
+_BACKING_PORTS = frozenset({1433, 1521, 2181, 3306, 5432, 5672, 6379, 9042, 9092, 9200, 11211, 27017})
+
+
 def port_in(text: str, where: str) -> Port | None:
     """The first port `text` states, with the file and pattern that state it."""
     best: tuple[int, Port] | None = None
     for pattern, what in _PORT_PATTERNS:
         for m in re.finditer(pattern, text):
             number = int(m.group(1))
+            if number in _BACKING_PORTS:
+                continue
             if 1024 <= number <= 65535 and (best is None or m.start() < best[0]):
                 best = (m.start(), Port(number, f"{what} in {where}"))
                 break
@@ -317,3 +324,27 @@ def make_program(root: Path) -> str | None:
     if goal is None or "$" in goal or "/" in goal or goal.endswith((".o", ".a", ".so", ".c", ".h")):
         return None
     return goal if goal not in ("all", "default", "build", "install", "clean", "test") else None
+
+
+def python_module(root: Path, path: Path) -> str:
+    """The module a Python file of the project is imported as (`pkg.app`; src/ layout and `__init__` dropped)."""
+    rel = path.relative_to(root)
+    parts = list(rel.with_suffix("").parts)
+    # src/ layout: the packages inside are what is imported, unless src/ is itself a package (`from src.x import`).
+    if parts and parts[0] == "src" and not (root / "src" / "__init__.py").is_file():
+        parts = parts[1:]
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def find_python(root: Path, pattern: str) -> tuple[str, str] | None:
+    """(module, name) of the first top-level match of `pattern` (group 1: the name) in the project's code."""
+    files = sorted(source_files(root, (".py",)), key=lambda p: (len(p.relative_to(root).parts), str(p)))
+    for path in files:
+        if len(path.relative_to(root).parts) > 3:
+            continue
+        m = re.search(pattern, read_text(path), re.M)
+        if m:
+            return python_module(root, path), m.group(1)
+    return None

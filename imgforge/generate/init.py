@@ -49,9 +49,10 @@ from imgforge.settings import SETTINGS_FILE
 _SUFFIXES = {"python": (".py",), "node": (".js", ".mjs", ".cjs", ".ts"), "bun": (".ts", ".tsx", ".js", ".mjs"),
              "other": (".go", ".c", ".rs")}
 _ORDER = {"python": "Procfile web:, a platform's start command (railway.json, render.yaml, nixpacks.toml, fly.toml), "
-                    "[project.scripts] that serve, Django, Flask, Quart, FastAPI, Starlette, Litestar, Sanic, Falcon, "
-                    "Bottle, Pyramid (production.ini), Streamlit, Dash, Gradio, the project's Dockerfile CMD, "
-                    "other [project.scripts], main.py/app.py, a package's __main__.py, a script run as such",
+                    "[project.scripts] that serve, Django, Flask, Quart, FastAPI, Starlette, Litestar, BlackSheep, "
+                    "Sanic, Falcon, Bottle, Pyramid (production.ini), Streamlit, Dash, Gradio, Shiny, Panel, Chainlit, "
+                    "the project's Dockerfile CMD, other [project.scripts], main.py/app.py, a package's __main__.py, "
+                    "a script run as such",
           "node": "Procfile web:, scripts.start as plain node, a framework's built server (Nuxt, SvelteKit, Astro), "
                   "main, server.js/index.js",
           "bun": bunstart.ORDER}
@@ -326,7 +327,7 @@ def _python_choice(root: Path, index: PackageIndex | None) -> tuple[str, str] | 
         return choice.version, f"Python {choice.version}: {choice.why}."
     offline = choose("python", root)
     if choice.version == offline:
-        return None
+        return f"# Python: {choice.why}." if choice.partial else None
     return choice.version, (f"Python {choice.version}, not {offline}: {choice.why} (the package index's files of the "
                             "exact pins).")
 

@@ -67,6 +67,7 @@ class Choice:
     version: str | None
     why: str
     replaced: bool = False  # a version file's line the catalog has not was replaced by this one
+    partial: bool = False  # no catalog Python suits every pin: this one has the fewest that do not
 
 
 def _environment(python: str) -> dict[str, str]:
@@ -193,17 +194,25 @@ def blocker(pin: Pin, files: Sequence[IndexFile], python: str) -> str | None:
 
 def choose_for_pins(preferred: Sequence[str], pins: Sequence[Pin],
                     files: Callable[[Pin], Sequence[IndexFile]]) -> Choice:
-    """The first of `preferred` that every pin installs on, with the blockers of those before it."""
-    passed: list[str] = []
+    """The first of `preferred` that every pin installs on, with the blockers of those before it; when none
+    does, the one with the fewest blockers (the first of them on a tie), with the blockers of each: a project
+    pinned in 2023 has cp311 wheels for all but a 2022 pin or two, and none for 3.13 of many."""
+    passed: list[tuple[str, list[str]]] = []
     for python in preferred:
         blockers = [b for pin in pins if (b := blocker(pin, files(pin), python)) is not None]
         if not blockers:
-            why = "; ".join(passed) if passed else f"every exact pin installs on {python}"
+            why = "; ".join(_shown(b) for _v, b in passed) if passed else f"every exact pin installs on {python}"
             return Choice(python, why)
-        shown = ", ".join(blockers[:3]) + (f" and {len(blockers) - 3} more" if len(blockers) > 3 else "")
-        passed.append(shown)
-    return Choice(None, "no catalog Python suits every exact pin (" + "; ".join(
-        f"{v}: {b}" for v, b in zip(preferred, passed, strict=True)) + ")")
+        passed.append((python, blockers))
+    if not passed:
+        return Choice(None, "no catalog Python to choose from")
+    fewest = min(passed, key=lambda found: len(found[1]))
+    return Choice(fewest[0], "no catalog Python suits every exact pin (" + "; ".join(
+        f"{v}: {_shown(b)}" for v, b in passed) + f"); {fewest[0]} has the fewest that do not", partial=True)
+
+
+def _shown(blockers: Sequence[str]) -> str:
+    return ", ".join(blockers[:3]) + (f" and {len(blockers) - 3} more" if len(blockers) > 3 else "")
 
 
 def pin_key(pin: Pin) -> tuple[str, str]:
@@ -243,9 +252,8 @@ def python_from_pins(root: Path, index: PackageIndex | None = None) -> Choice | 
                             "declarations and lockfile alone")
     choice = choose_for_pins(preferred, pins, lambda pin: answers.get(pin_key(pin), ()))
     if replaced:
-        if choice.version is None:  # the nearest all the same, and the pins that will not install said
-            return Choice(preferred[0], f"{replaced}: {preferred[0]} is the nearest, though {choice.why}",
-                          replaced=True)
+        if choice.partial:  # the nearest with the fewest pins that will not install, and those pins said
+            return Choice(choice.version, f"{replaced}; {choice.why}", replaced=True, partial=True)
         return Choice(choice.version, f"{replaced}: {choice.version} is the nearest" + (
             f" every exact pin installs on ({choice.why})" if choice.version != preferred[0] else ""), replaced=True)
     return choice

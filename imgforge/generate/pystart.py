@@ -1,8 +1,9 @@
 """A Python project's start command, first match wins: Procfile `web:`, a hosting platform's start command
 (railway.json, render.yaml, nixpacks.toml, fly.toml, .do/app.yaml), a `[project.scripts]` entry that starts a
-server, Django, Flask, Quart, FastAPI, Starlette, Litestar, Sanic, Falcon, Bottle, Pyramid, Streamlit, Dash, Gradio,
-the CMD of the project's own Dockerfile, any other `[project.scripts]` entry (not a dependency's command line),
-then `main.py`/`app.py`, a package's `__main__.py`, a script that starts its server when run as such."""
+server, Django, Flask, Quart, FastAPI, Starlette, Litestar, BlackSheep, Sanic, Falcon, Bottle, Pyramid, the UI
+frameworks of pyui.py (Streamlit, Dash, Gradio, Shiny, Panel, Chainlit), the CMD of the project's own Dockerfile, any
+other `[project.scripts]` entry (not a dependency's command line), then `main.py`/`app.py`, a package's
+`__main__.py`, a script that starts its server when run as such."""
 
 from __future__ import annotations
 
@@ -10,31 +11,9 @@ import re
 from pathlib import Path
 
 from imgforge.generate.deployhints import dockerfile_start, platform_start
-from imgforge.generate.facts import Start, procfile_web, read_text, shell, source_files
+from imgforge.generate.facts import Start, find_python, procfile_web, python_module, read_text, shell, source_files
+from imgforge.generate.pyui import UI_RULES
 from imgforge.generate.pydeps import _norm, _pyproject, dependencies
-
-def _module(root: Path, path: Path) -> str:
-    rel = path.relative_to(root)
-    parts = list(rel.with_suffix("").parts)
-    # src/ layout: the packages inside are what is imported, unless src/ is itself a package (`from src.x import`).
-    if parts and parts[0] == "src" and not (root / "src" / "__init__.py").is_file():
-        parts = parts[1:]
-    if parts and parts[-1] == "__init__":
-        parts = parts[:-1]
-    return ".".join(parts)
-
-
-def _find(root: Path, pattern: str) -> tuple[str, str] | None:
-    """(module, name) of the first top-level match of `pattern` (group 1: the name) in the project's code."""
-    files = sorted(source_files(root, (".py",)), key=lambda p: (len(p.relative_to(root).parts), str(p)))
-    for path in files:
-        if len(path.relative_to(root).parts) > 3:
-            continue
-        m = re.search(pattern, read_text(path), re.M)
-        if m:
-            return _module(root, path), m.group(1)
-    return None
-
 
 def _django(root: Path, deps: set[str]) -> Start | None:
     manage = read_text(root / "manage.py")
@@ -63,11 +42,11 @@ def _django(root: Path, deps: set[str]) -> Start | None:
 def _flask(root: Path, deps: set[str]) -> Start | None:
     if "flask" not in deps:
         return None
-    factory = _find(root, r"^def (create_app)\s*\(")
+    factory = find_python(root, r"^def (create_app)\s*\(")
     target = f"{factory[0]}:create_app()" if factory else None
     what = "create_app() factory"
     if factory is None:
-        obj = _find(root, r"^(\w+)\s*=\s*(?:flask\.)?Flask\(")
+        obj = find_python(root, r"^(\w+)\s*=\s*(?:flask\.)?Flask\(")
         target, what = (f"{obj[0]}:{obj[1]}", "Flask app object") if obj else (None, what)
     if target is None:
         entry = _factory_entry(root, "Flask")
@@ -104,7 +83,7 @@ def _factory_entry(root: Path, cls: str) -> tuple[str, str] | None:
             else:
                 continue
             if re.search(rf"\b{cls}\(", made):
-                return _module(root, path), m.group(1)
+                return python_module(root, path), m.group(1)
     return None
 
 
@@ -113,8 +92,8 @@ def _quart(root: Path, deps: set[str]) -> Start | None:
     `app.run()` is a development server bound to 127.0.0.1, unreachable from outside the container."""
     if "quart" not in deps:
         return None
-    obj = _find(root, r"^(\w+)\s*=\s*(?:quart\.)?Quart\(")
-    factory = None if obj else _find(root, r"^(?:async\s+)?def (create_app)\s*\(")
+    obj = find_python(root, r"^(\w+)\s*=\s*(?:quart\.)?Quart\(")
+    factory = None if obj else find_python(root, r"^(?:async\s+)?def (create_app)\s*\(")
     target = f"{obj[0]}:{obj[1]}" if obj else f"{factory[0]}:create_app()" if factory else None
     if target is None:
         return None
@@ -141,7 +120,7 @@ def _app_object(root: Path, deps: set[str], package: str, cls: str, server: str,
     the project depends on `package` and on the server's package (its first word)."""
     if package not in deps or server.split()[0] not in deps:
         return None
-    obj = _find(root, rf"^(\w+)\s*=\s*(?:{package}\.)?{cls}\(") or _factory_entry(root, cls)
+    obj = find_python(root, rf"^(\w+)\s*=\s*(?:{package}\.)?{cls}\(") or _factory_entry(root, cls)
     if obj is None:
         return None
     app = f"{obj[0]}:{obj[1]}"
@@ -168,7 +147,7 @@ def _wsgi_app(root: Path, deps: set[str], package: str, cls: str, fallback: str 
     server = next(((name, command) for name, command in _WSGI_SERVERS if name in deps), None)
     if package not in deps or (server is None and fallback is None):
         return None
-    obj = _find(root, rf"^(\w+)\s*=\s*(?:{package}\.)?{cls}\(") or _factory_entry(root, cls)
+    obj = find_python(root, rf"^(\w+)\s*=\s*(?:{package}\.)?{cls}\(") or _factory_entry(root, cls)
     if obj is None:
         return None
     app = f"{obj[0]}:{obj[1]}"
@@ -250,7 +229,7 @@ def _script_module(root: Path) -> Start | None:
         if any(re.search(_SERVES, body) for body in bodies):
             if len(path.relative_to(root).parts) == 1:
                 return Start(("python3", path.name), f"{path.name} starts its server when run as a script")
-            module = _module(root, path)
+            module = python_module(root, path)
             return Start(("python3", "-m", module), f"{path.relative_to(root)} starts its server when run as a "
                          f"script (python3 -m {module})")
     return None
@@ -274,6 +253,12 @@ def _starlette(root: Path, deps: set[str]) -> Start | None:
     return _asgi_app(root, deps, "starlette", "Starlette")
 
 
+def _blacksheep(root: Path, deps: set[str]) -> Start | None:
+    """A BlackSheep `Application()` served by an ASGI server: BlackSheep has no server of its own, and its examples
+    make the app at import (`app = Application()`) with no `__main__` block (`uvicorn server:app`)."""
+    return _asgi_app(root, deps, "blacksheep", "Application")
+
+
 def _litestar(root: Path, deps: set[str]) -> Start | None:
     """A Litestar app object served by an ASGI server (litestar[standard] carries uvicorn), as Litestar's `run`
     command does."""
@@ -286,63 +271,6 @@ def _own_script(root: Path, target: object, deps: set[str]) -> bool:
     top = str(target).split(":", 1)[0].split(".", 1)[0].strip()
     local = any((base / top).is_dir() or (base / f"{top}.py").is_file() for base in (root, root / "src"))
     return local or _norm(top) not in deps
-
-
-def _streamlit(root: Path, deps: set[str]) -> Start | None:
-    """A Streamlit app: `streamlit run` on its script (streamlit_app.py, as Streamlit's own examples name it,
-    else a top-level script that imports streamlit), bound to every interface on $PORT, without prompts."""
-    if "streamlit" not in deps:
-        return None
-    scripts = sorted(p for p in root.glob("*.py") if p.is_file())
-    named = [p for p in scripts if p.name == "streamlit_app.py"]
-    importing = [p for p in scripts if re.search(r"^\s*(?:import|from)\s+streamlit\b", read_text(p), re.M)]
-    script = next(iter(named + importing), None)
-    if script is None:
-        return None
-    return Start(shell(f"streamlit run {script.name} --server.address 0.0.0.0 --server.port ${{PORT}} "
-                       "--server.headless true"),
-                 f"Streamlit app {script.name} with streamlit in its dependencies")
-
-
-def _dash(root: Path, deps: set[str]) -> Start | None:
-    """A Dash app: its Flask `server` (`server = app.server`) under gunicorn when the project depends on it, as
-    Dash's deployment guide has it; else the script itself, whose `app.run()` reads HOST (127.0.0.1 unless set)
-    and PORT from the environment."""
-    if "dash" not in deps:
-        return None
-    found = _find(root, r"^(\w+)\s*=\s*(?:dash\.)?Dash\(")
-    if found is None:
-        return None
-    module, name = found
-    path = root / (module.replace(".", "/") + ".py")
-    server = re.search(rf"^(\w+)\s*=\s*{name}\.server\b", read_text(path), re.M)
-    if "gunicorn" in deps and server:
-        return Start(shell(f"gunicorn --bind 0.0.0.0:${{PORT}} {module}:{server.group(1)}"),
-                     f"Dash app {module}:{name}, its Flask server {server.group(1)} under gunicorn (a dependency)")
-    if not re.search(r"\.run(?:_server)?\(", read_text(path)):
-        return None
-    return Start(shell(f"HOST=0.0.0.0 python3 -m {module}"),
-                 f"Dash app {module}:{name} run as a script (Dash reads HOST and PORT); add gunicorn and "
-                 "`server = app.server` for production")
-
-
-def _gradio(root: Path, deps: set[str]) -> Start | None:
-    """A Gradio app: the script that calls `.launch()`, bound to every interface on $PORT through the variables
-    Gradio reads (GRADIO_SERVER_NAME, GRADIO_SERVER_PORT), as Hugging Face Spaces run app.py."""
-    if "gradio" not in deps:
-        return None
-    # At the root first (app.py first, as Hugging Face Spaces name it), then one folder down (`python app/demo.py`).
-    scripts = sorted((p for p in [*root.glob("*.py"), *root.glob("*/*.py")]
-                      if p.is_file() and not p.name.startswith(("test", "conftest"))),
-                     key=lambda p: (len(p.relative_to(root).parts), p.name != "app.py", str(p)))
-    script = next((p for p in scripts if re.search(r"^\s*(?:import|from)\s+gradio\b", read_text(p), re.M)
-                   and re.search(r"\.launch\(", read_text(p))), None)
-    if script is None:
-        return None
-    rel = script.relative_to(root).as_posix()
-    return Start(shell(f"GRADIO_SERVER_NAME=0.0.0.0 GRADIO_SERVER_PORT=${{PORT}} python3 {rel}"),
-                 f"Gradio app {rel} (launch() on every interface and $PORT through GRADIO_SERVER_NAME "
-                 "and GRADIO_SERVER_PORT)")
 
 
 # A call that starts a server in a script's module (uvicorn.run, app.run, web.run_app, waitress.serve,
@@ -386,8 +314,8 @@ def python_start(root: Path) -> Start | None:
         name = serving[0]
         return Start((name,), f"[project.scripts] {name} = {scripts[name]!r} starts a server (the project is "
                      "installed)")
-    for rule in (_django, _flask, _quart, _fastapi, _starlette, _litestar, _sanic, _falcon, _bottle, _pyramid,
-                 _streamlit, _dash, _gradio):
+    for rule in (_django, _flask, _quart, _fastapi, _starlette, _litestar, _blacksheep, _sanic, _falcon, _bottle,
+                 _pyramid, *UI_RULES):
         found = rule(root, deps)
         if found:
             return _from_src(root, found)

@@ -360,10 +360,10 @@ def choose(name: str, root: Path) -> str:
         fits = [v for v in fits if _key(v) <= _key(DEFAULT[name])] or fits
     if fits and name == "python":
         # Of those, the newest that every compiled package of the lockfile has a wheel for: on another version
-        # pip builds it from its sdist, which needs a compiler and may not support that Python at all.
+        # pip builds it from its sdist, which needs a compiler and may not support that Python at all. When none
+        # has them all, the one the fewest lack (the newest of a tie): a 2023 lock misses cp313 wheels of many.
         compiled = compiled_packages(root)
-        covered = [v for v in fits if all(p.covers(v) for p in compiled)]
-        return (covered or fits)[-1]
+        return min(reversed(fits), key=lambda v: sum(not p.covers(v) for p in compiled))
     if fits:
         return fits[-1]
     wanted = "; ".join(f"{d.where} wants {_clip(d.text)}" for d in found)

@@ -19,6 +19,7 @@ from python_on_whales.exceptions import DockerException
 
 from imgforge.errors import EngineUnavailable, UsageError
 from imgforge.manifest import listeners
+from imgforge.manifest.envlog import ANSI, missing_env
 from imgforge.manifest.plan import RunPlan
 from imgforge.manifest.probes import ProbeResult, container_prober, start_probes
 from imgforge.manifest.spec import CpuMemory, Resources
@@ -183,7 +184,7 @@ def _redact(text: str, plan: RunPlan) -> str:
 
 def _exit_reason(code: int | None, was_ready: bool, logs: str, plan: RunPlan) -> str:
     text = f"the container exited with code {code}" + ("" if was_ready else " before it was ready")
-    logs = _ANSI.sub("", logs)  # envalid, pino-pretty and chalk colour what they print even without a terminal
+    logs = ANSI.sub("", logs)  # envalid, pino-pretty and chalk colour what they print even without a terminal
     if "read-only file system" in logs.lower():
         allowed = ", ".join(plan.writable_paths) or "none"
         text += (f": it writes outside its emptyDir paths ({allowed}) under the read-only root filesystem"
@@ -223,7 +224,7 @@ _NO_APP = re.compile(r"\*\*\* no app loaded\. going in full dynamic mode \*\*\*"
 def loaded_no_app(logs: str) -> str | None:
     """Why a server that listens serves nothing, when its log says it loaded no app (with the error line that says
     why), else None."""
-    if not _NO_APP.search(_ANSI.sub("", logs)):
+    if not _NO_APP.search(ANSI.sub("", logs)):
         return None
     line = telling_line(logs)
     cause = f" ({line[0]}: {line[1][:200]})" if line and line[0] == "error in the log" else ""
@@ -232,34 +233,6 @@ def loaded_no_app(logs: str) -> str | None:
 
 
 _USAGE = re.compile(r"^\s*usage:", re.I | re.M)
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
-_ENV_NAME = r"([A-Z][A-Z0-9_]{1,63})"
-_LACKING = r"(?i:not set|missing|required|undefined|not defined|must be set)"
-# How configuration libraries say a variable is missing: envalid's block (`Missing environment variables:` then
-# `    NAME: undefined`), os.environ['NAME'] (KeyError), django-environ and Django settings (`Set the NAME
-# environment variable`), Go's caarlos0/env and envconfig, and the plain sentences apps write themselves.
-_ENV_MISSING = (
-    re.compile(rf"(?i:environment variable|env var)s?:? [\"'`]?{_ENV_NAME}[\"'`]? (?i:is )?{_LACKING}"),
-    re.compile(rf"\b{_ENV_NAME}[\"'`]? (?i:environment variable|env var)(?:iable)? (?i:is )?{_LACKING}"),
-    re.compile(rf"Set the {_ENV_NAME} environment variable"),
-    re.compile(rf"required key {_ENV_NAME} missing value"),
-    re.compile(rf"required environment variable \"{_ENV_NAME}\" is not set"),
-)
-_ENVALID = re.compile(r"Missing environment variables:\s*\n((?:[ \t]+\S[^\n]*\n?)+)")
-_KEY_ERROR = re.compile(rf"^KeyError: '{_ENV_NAME}'", re.M)
-
-
-def missing_env(logs: str) -> list[str]:
-    """Names of environment variables a container's log says it needs and lacks, in order, each once."""
-    logs = _ANSI.sub("", logs)
-    names: list[str] = []
-    for pattern in _ENV_MISSING:
-        names += [m.group(1) for m in pattern.finditer(logs)]
-    if block := _ENVALID.search(logs):
-        names += re.findall(rf"^[ \t]+{_ENV_NAME}:", block.group(1), re.M)
-    if "environ" in logs:  # os.environ['NAME'] / os.environ.__getitem__ in the traceback above the KeyError
-        names += [m.group(1) for m in _KEY_ERROR.finditer(logs)]
-    return list(dict.fromkeys(names))
 _PKG_RESOURCES = re.compile(r"No module named '?pkg_resources'?")
 _SQLITE = re.compile(r"unable to open database file|attempt to write a readonly database", re.I)
 
@@ -274,7 +247,7 @@ _TRAILER = re.compile(r"^\s*(?:Node\.js v\d|Bun v\d[\w.+-]* \()")
 def telling_line(logs: str) -> tuple[str, str] | None:
     """The log line that says why a container stopped, and what it is: the last error line before a runtime's
     trailer (a crashed Node prints its version last), else the last line."""
-    lines = [line for line in _ANSI.sub("", logs).strip().splitlines() if line.strip()]
+    lines = [line for line in ANSI.sub("", logs).strip().splitlines() if line.strip()]
     while lines and _TRAILER.match(lines[-1]):
         lines.pop()
     if not lines:

@@ -24,7 +24,7 @@ _PLACEHOLDER_WORDS = frozenset(
     mysecret mypassword mytoken mypass secretkey secret_key letmein hunter notset not_set unset pw
     xxx placeholder your_token your_password your_secret your_api_key your-token your-password
     private public anonymous bearer basic oauth oauth2 jwt session cookie header env environ
-    xyzzy plugh foobar passpass secretsecret
+    xyzzy plugh foobar passpass secretsecret topsecret supersecret
     """.split()
 )
 # Fragments that mark a documentation or template value rather than a real credential.

@@ -26,6 +26,11 @@ PAGES: dict[str, list[tuple[str, str | None]]] = {
     "django": [("django-4.2.1-py3-none-any.whl", ">=3.8"), ("django-4.2.1.tar.gz", ">=3.8")],
     "oldlib": [("oldlib-1.0-py3-none-any.whl", ">=3.7,<3.12"), ("oldlib-1.0.tar.gz", ">=3.7,<3.12")],
     "gunicorn": [("gunicorn-20.1.0-py3-none-any.whl", ">=3.5"), ("gunicorn-20.1.0.tar.gz", ">=3.5")],
+    # A 2022 release whose Linux wheels stop at CPython 3.10 (backports.zoneinfo 0.2.1 stops at 3.8).
+    "oldzone": [("oldzone-0.2.1.tar.gz", ">=3.6"),
+                *((f"oldzone-0.2.1-cp3{m}-cp3{m}-manylinux_2_17_x86_64.whl", ">=3.6") for m in (8, 9, 10))],
+    # A 2023 release with cp311 wheels and none for 3.13 (msgpack 1.0.5).
+    "msgpack": [("msgpack-1.0.5.tar.gz", None), ("msgpack-1.0.5-cp311-cp311-manylinux_2_17_x86_64.whl", None)],
 }
 
 
@@ -227,3 +232,26 @@ def test_a_ca_bundle_that_is_not_pem_is_a_note_not_a_traceback(tmp_path: Path, m
                                      "app.py": "from flask import Flask\napp = Flask(__name__)\n"})
     notes = [line for line in plan_init(root).text.splitlines() if line.startswith("# Python:")]
     assert len(notes) == 1 and f"reading the CA bundle {bundle}" in notes[0]
+
+
+def test_when_no_python_suits_every_pin_init_writes_the_one_with_the_fewest_blockers(tmp_path: Path) -> None:
+    # A Channels app pinned in 2023 with one 2022 pin: 3.11 lacks a wheel of one pin, 3.13 of three.
+    root = write(tmp_path / "chat", {
+        "requirements.txt": "Django==4.2.1\noldzone==0.2.1\nmsgpack==1.0.5\npsycopg2-binary==2.9.5\n",
+        "app.py": "from flask import Flask\napp = Flask(__name__)\n"})
+    plan = plan_init(root, index=FakeIndex().index())
+    settings = yaml.safe_load(plan.text)
+    assert settings["overrides"]["runtime"]["image"] == "imgforge/python:3.11"
+    [why] = [line.strip() for line in plan.text.splitlines() if line.strip().startswith("# Python 3.11, not 3.13")]
+    assert "3.13: oldzone 0.2.1 has no cp313 wheel, msgpack 1.0.5 has no cp313 wheel, psycopg2-binary" in why
+    assert "3.11: oldzone 0.2.1 has no cp311 wheel); 3.11 has the fewest that do not" in why
+
+
+def test_a_tie_of_blockers_keeps_the_newest_and_says_why_in_a_note(tmp_path: Path) -> None:
+    root = write(tmp_path / "chat", {"requirements.txt": "Django==4.2.1\noldzone==0.2.1\n",
+                                     "app.py": "from flask import Flask\napp = Flask(__name__)\n"})
+    plan = plan_init(root, index=FakeIndex().index())
+    assert "imgforge/python:3.11" not in plan.text
+    [note] = [line for line in plan.text.splitlines() if line.startswith("# Python:")]
+    assert note == ("# Python: no catalog Python suits every exact pin (3.13: oldzone 0.2.1 has no cp313 wheel; "
+                    "3.11: oldzone 0.2.1 has no cp311 wheel); 3.13 has the fewest that do not.")

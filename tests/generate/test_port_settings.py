@@ -68,3 +68,15 @@ def test_a_p_flag_is_a_port_only_for_servers_that_read_it_so() -> None:
     flask = port_in("flask run --host 0.0.0.0 -p 5001", "Makefile")
     assert daphne is not None and daphne.number == 8001 and flask is not None and flask.number == 5001
     assert port_in("docker run -p 8080:80 shop && mkdir -p 1234", "README") is None
+
+
+def test_a_clients_port_of_a_database_or_broker_is_not_the_services() -> None:
+    """A Django app that publishes to RabbitMQ (`pika.ConnectionParameters(port=5672)`) or caches in Redis serves on
+    its own port, not the broker's (modelled on a Channels chat app with a pika producer)."""
+    from imgforge.generate.facts import port_in
+
+    producer = ("import pika\n\nconnection = pika.BlockingConnection(pika.ConnectionParameters(\n"
+                "    host='localhost', port=5672))\ncache = redis.Redis(host='cache', port=6379)\n")
+    assert port_in(producer, "api/producer.py") is None
+    found = port_in(producer + "uvicorn.run(app, host='0.0.0.0', port=8001)\n", "api/producer.py")
+    assert found is not None and found.number == 8001

@@ -76,6 +76,13 @@ PY_ENVIRON = ('Traceback (most recent call last):\n  File "/app/app.py", line 4,
 DJANGO = ("django.core.exceptions.ImproperlyConfigured: Set the SECRET_KEY environment variable\n")
 GO_ENV = 'panic: env: required environment variable "API_TOKEN" is not set\n'
 PLAIN = "Error: environment variable STRIPE_KEY is required\nerror: REDIS_URL env var is not set\n"
+# pydantic-settings (FastAPI's full-stack template's Settings with required fields) and python-decouple.
+PYDANTIC = ("pydantic_core._pydantic_core.ValidationError: 3 validation errors for Settings\nPROJECT_NAME\n"
+            "  Field required [type=missing, input_value={}, input_type=dict]\n"
+            "    For further information visit https://errors.pydantic.dev/2.14/v/missing\n"
+            "postgres_server\n  Field required [type=missing, input_value={}, input_type=dict]\n"
+            "SMTP_PORT\n  Input should be a valid integer [type=int_parsing, input_value='x', input_type=str]\n")
+DECOUPLE = ("decouple.UndefinedValueError: EMAIL_HOST not found. Declare it as envvar or define a default value.\n")
 
 
 @pytest.mark.parametrize(("logs", "names"), [
@@ -85,6 +92,10 @@ PLAIN = "Error: environment variable STRIPE_KEY is required\nerror: REDIS_URL en
     (GO_ENV, ["API_TOKEN"]),
     ("required key PORT missing value\n", ["PORT"]),
     (PLAIN, ["STRIPE_KEY", "REDIS_URL"]),
+    (PYDANTIC, ["PROJECT_NAME", "POSTGRES_SERVER"]),  # a value that does not parse is not a missing one
+    (DECOUPLE, ["EMAIL_HOST"]),
+    # A request model's validation error is no settings class's.
+    ("ValidationError: 1 validation error for Item\nname\n  Field required [type=missing, input_value={}]\n", []),
     # A KeyError that is not the environment's, and a sentence with no variable, name nothing.
     ("Traceback:\n  x = config['debug']\nKeyError: 'DEBUG'\n", []),
     ("listening on :8080\n", []),

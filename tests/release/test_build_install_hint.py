@@ -155,3 +155,27 @@ def test_a_sveltekit_static_env_variable_missing_at_build_time_is_named(kind: st
 
 def test_another_rollup_missing_export_gets_no_sveltekit_hint() -> None:
     assert install_hint(['RollupError: "helper" is not exported by "src/lib/util.js"']) is None
+
+
+# A Django Channels app's pins frozen in 2023 (ram-meegada/django-channels-chatting): google-auth was pinned below
+# what google-cloud-storage 2.13.0 needs, which pip refuses on every Python.
+_CONFLICT = ["Collecting google-auth==2.23.0", "INFO: pip is looking at multiple versions of absl-py",
+             "ERROR: Cannot install -r requirements.txt (line 42) and google-auth==2.23.0 because these package "
+             "versions have conflicting dependencies.", "", "The conflict is caused by:",
+             "    The user requested google-auth==2.23.0",
+             "    google-api-core 2.14.0 depends on google-auth<3.0.dev0 and >=2.14.1",
+             "    google-auth-httplib2 0.1.1 depends on google-auth",
+             "    google-cloud-storage 2.13.0 depends on google-auth<3.0dev and >=2.23.3", "",
+             "ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/en/latest/topics/dependency-resolution/"]
+
+
+def test_conflicting_pins_name_the_pin_and_the_dependency_that_excludes_it() -> None:
+    assert install_hint(_CONFLICT) == (
+        "pip cannot install the exact pins together on any Python (google-auth==2.23.0 is pinned, and "
+        "google-cloud-storage 2.13.0 needs google-auth<3.0dev,>=2.23.3): change one of the two pins so they agree")
+
+
+def test_a_conflict_pip_does_not_spell_out_still_says_what_to_change() -> None:
+    lines = [line for line in _CONFLICT if "google-cloud-storage" not in line]
+    hint = install_hint(lines)
+    assert hint is not None and "google-auth==2.23.0 is pinned, and another pin needs another google-auth" in hint

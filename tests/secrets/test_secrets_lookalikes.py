@@ -251,3 +251,15 @@ def test_a_camel_case_test_name_is_no_mollie_key() -> None:
     assert [m.rule for m in detector.scan_bytes(name, path="/app/protocol.py")] == []
     key = b'MOLLIE_KEY = "live_' + b"hT4kQ9wPz2LmXc7RvB3nJy8sFd6GaE5u" [:30] + b'"\n'
     assert "mollie-api-key" in [m.rule for m in detector.scan_bytes(key, path="/app/settings.py")]
+
+
+@pytest.mark.parametrize("value", ["top-secret!", "Top_Secret", "super-secret-1"])
+def test_a_top_secret_stand_in_is_a_placeholder(detector: SecretDetector, value: str) -> None:
+    # A tutorial's Flask key (Flask-SocketIO's example: app.config['SECRET_KEY'] = 'top-secret!').
+    text = f"app.config['SECRET_KEY'] = '{value}'\n"
+    assert detector.scan_bytes(text.encode(), "app/sessions.py") == []
+
+
+def test_a_random_key_beside_the_word_is_still_found(detector: SecretDetector) -> None:
+    text = f"app.config['SECRET_KEY'] = 'top-secret-{_RANDOM}'\n"
+    assert [m.rule for m in detector.scan_bytes(text.encode(), "app/sessions.py")] == ["generic-secret"]
