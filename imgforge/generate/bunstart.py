@@ -129,14 +129,6 @@ def bun_start(root: Path) -> Start | None:
     return None
 
 
-def entry_files(root: Path, start: Start | None) -> list[Path]:
-    """Files of `start`'s command that exist in the project (read first for the port)."""
-    if start is None:
-        return []
-    return [root / w for w in start.entrypoint
-            if w.endswith((".ts", ".tsx", ".js", ".mjs", ".cjs", ".mts")) and (root / w).is_file()]
-
-
 # `export default { port: 3000, fetch: app.fetch }` (Hono's Bun adapter) and `Bun.serve({ port: 3000 })`: the port
 # the server object names (not a database's `port: 5432` elsewhere in the file); Bun.serve with no port honours PORT
 # (then BUN_PORT, NODE_PORT, else 3000).

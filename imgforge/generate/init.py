@@ -130,7 +130,7 @@ def findings(root: Path, recipe: Recipe) -> Findings:
 def _bun_findings(root: Path, recipe: Recipe) -> Findings:
     """Findings of a Bun project: its start command run with bun, the port its server object or code states."""
     start = bunstart.bun_start(root)
-    files = bunstart.entry_files(root, start)
+    files = entry_files(root, start)
     suffixes = _SUFFIXES["bun"]
     return Findings(start, bunstart.serve_port(root, files) or find_port(root, files, suffixes),
                     health_routes(root, suffixes, recipe.health.liveness, recipe.health.readiness),

@@ -382,9 +382,9 @@ def entry_files(root: Path, start: Start | None) -> list[Path]:
     """Files of `start`'s command that exist in the project (read first for the port)."""
     if start is None:
         return []
-    # A PasteDeploy .ini (`pserve production.ini`) states the port in its [server:main].
+    # A PasteDeploy .ini (`pserve production.ini`) states the port in its [server:main]; Bun runs .ts files itself.
     files = [root / w for w in start.entrypoint
-             if (root / w).is_file() and w.endswith((".js", ".mjs", ".cjs", ".py", ".ini"))]
+             if (root / w).is_file() and w.endswith((".js", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".py", ".ini"))]
     words = list(start.entrypoint)
     if "-m" in words[:-1]:
         # `python3 -m pkg.mod`: pkg/mod.py or pkg/mod/__main__.py, at the root or under src/.
