@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from imgforge.generate.facts import Port, Start, procfile_web, read_text, shell
-from imgforge.generate.nodestart import frontend_only, package_json
+from imgforge.generate.nodestart import env_prefix, frontend_only, package_json
 
 LOCKFILES = ("bun.lock", "bun.lockb")
 # The order init reads a Bun project's start command in (its comment quotes it).
@@ -66,13 +66,7 @@ def bun_command(command: str, scripts: dict[str, str], depth: int = 0) -> tuple[
     words = _words(_after_build(command, scripts))
     if not words:
         return None
-    env = []
-    while words and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0]):
-        env.append(words.pop(0))
-    if words[:1] == ["cross-env"]:
-        words.pop(0)
-        while words and "=" in words[0]:
-            env.append(words.pop(0))
+    env = env_prefix(words)
     if not words or words[0] not in ("bun", "node"):
         if words and words[0] in _SCRIPT_RUNNERS - {"bun"} and depth < 3:
             rest = words[2:] if words[1:2] == ["run"] else words[1:]

@@ -115,6 +115,18 @@ def _dev_server(command: str, scripts: dict[str, str], depth: int = 0) -> bool:
     return False
 
 
+def env_prefix(words: list[str]) -> list[str]:
+    """Take the leading `NAME=value` assignments (also after `cross-env`) off `words`, and return them."""
+    env = []
+    while words and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0]):
+        env.append(words.pop(0))
+    if words[:1] == ["cross-env"]:
+        words.pop(0)
+        while words and "=" in words[0]:
+            env.append(words.pop(0))
+    return env
+
+
 def _node_command(command: str, scripts: dict[str, str], depth: int = 0,
                   bins: frozenset[str] = frozenset()) -> tuple[str, ...] | None:
     """`command` as a plain `node …` exec form (npm run X followed, env assignments kept), else None. A command
@@ -126,13 +138,7 @@ def _node_command(command: str, scripts: dict[str, str], depth: int = 0,
         return None
     if "&&" in words or ";" in words or "|" in words:
         return None
-    env = []
-    while words and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0]):
-        env.append(words.pop(0))
-    if words[:1] == ["cross-env"]:
-        words.pop(0)
-        while words and "=" in words[0]:
-            env.append(words.pop(0))
+    env = env_prefix(words)
     if not words:
         return None
     if words[0] in ("npm", "yarn", "pnpm") and depth < 3:
