@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 import shlex
 from pathlib import Path
-from typing import Any
 
 from imgforge.generate.facts import Port, Start, procfile_web, read_text, shell
-from imgforge.generate.nodestart import env_prefix, frontend_only, package_json
+from imgforge.generate.nodestart import env_prefix, frontend_only, package_json, scripts_of
 
 LOCKFILES = ("bun.lock", "bun.lockb")
 # The order init reads a Bun project's start command in (its comment quotes it).
@@ -23,11 +22,6 @@ _WATCH_FLAGS = frozenset({"--watch", "--hot", "--no-clear-screen"})
 # Dev and preview servers of front-end tools, never the production server.
 _DEV_TOOLS = frozenset({"vite", "next", "astro", "nuxt", "react-scripts", "webpack", "parcel", "serve"})
 _SCRIPT_RUNNERS = frozenset({"bun", "npm", "yarn", "pnpm"})
-
-
-def _scripts(pkg: dict[str, Any]) -> dict[str, str]:
-    scripts = pkg.get("scripts")
-    return {k: v for k, v in scripts.items() if isinstance(v, str)} if isinstance(scripts, dict) else {}
 
 
 def uses_bun(root: Path) -> bool:
@@ -96,7 +90,7 @@ def _dev_tool(command: str) -> bool:
 def bun_start(root: Path) -> Start | None:
     """The start command of the Bun project at `root`, or None."""
     pkg = package_json(root)
-    scripts = _scripts(pkg)
+    scripts = scripts_of(pkg)
     web = procfile_web(root)
     if web:
         return Start(bun_command(web, scripts) or shell(web), "Procfile web: process")

@@ -40,7 +40,8 @@ def package_json(root: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _scripts(pkg: dict[str, Any]) -> dict[str, str]:
+def scripts_of(pkg: dict[str, Any]) -> dict[str, str]:
+    """package.json's scripts that are strings (the rest is not a command)."""
     scripts = pkg.get("scripts")
     return {k: v for k, v in scripts.items() if isinstance(v, str)} if isinstance(scripts, dict) else {}
 
@@ -48,7 +49,7 @@ def _scripts(pkg: dict[str, Any]) -> dict[str, str]:
 def frontend_only(root: Path) -> bool:
     """A build script, an index.html, no server package, and no start script beyond a dev/preview server."""
     pkg = package_json(root)
-    scripts = _scripts(pkg)
+    scripts = scripts_of(pkg)
     if "build" not in scripts:
         return False
     if SERVER_PACKAGES & _deps(pkg) or not node_app(root):
@@ -94,7 +95,7 @@ def node_app(root: Path) -> bool:
     if not _python_project(root):
         return True
     pkg = package_json(root)
-    scripts = _scripts(pkg)
+    scripts = scripts_of(pkg)
     web = procfile_web(root)
     if web:
         return _node_command(web, scripts) is not None
@@ -334,7 +335,7 @@ def node_start(root: Path, standalone: bool = True) -> Start | None:
     """The start command of the Node project at `root` (no npm at run time), or None; `standalone` False keeps a
     Next.js app on `next start` (a workspace member, whose standalone output nests the workspace's layout)."""
     pkg = package_json(root)
-    scripts = _scripts(pkg)
+    scripts = scripts_of(pkg)
     web = procfile_web(root)
     if web:
         plain = _node_command(web, scripts)

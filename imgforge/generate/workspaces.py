@@ -17,7 +17,7 @@ from imgforge.generate.nodestart import (
     _deps,
     _dev_server,
     _next_start,
-    _scripts,
+    scripts_of,
     frontend_only,
     next_dist_dir,
     next_standalone,
@@ -91,7 +91,7 @@ def members(root: Path) -> tuple[str, ...]:
 def _deployable(folder: Path) -> bool:
     """A member that runs a server: a start script that is not a dev server, or a server framework."""
     pkg = package_json(folder)
-    scripts = _scripts(pkg)
+    scripts = scripts_of(pkg)
     start = scripts.get("start", "")
     return bool(start and not _dev_server(start, scripts)) or bool(SERVER_PACKAGES & _deps(pkg))
 
