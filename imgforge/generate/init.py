@@ -149,14 +149,19 @@ def _member_findings(root: Path, member: WorkspaceApp, recipe: Recipe) -> Findin
                     workspace=member)
 
 
+def _install_and_build(recipe: Recipe) -> tuple[Builder | None, Builder | None]:
+    """The recipe's builder that installs the dependencies and the one that builds from its tree (None if none)."""
+    return (next((b for b in recipe.builders if b.dependencies.manifests), None),
+            next((b for b in recipe.builders if b.build and b.inputs), None))
+
+
 def _workspace(found: Findings, recipe: Recipe, builders: dict[str, list[str]], kept: dict[str, str]) -> list[str]:
     """Runtime lines (and builder fields, into `builders`) that install the workspace with its root lockfile, build
     the member and ship only what it runs: its folder and the workspace packages it uses, with their production
     dependencies (the installer's own filter: `npm ci --workspace`, `pnpm --filter member...`, `yarn workspaces
     focus`), or a Next.js member's standalone server alone."""
     member = found.workspace
-    deps = next((b for b in recipe.builders if b.dependencies.manifests), None)
-    build = next((b for b in recipe.builders if b.build and b.inputs), None)
+    deps, build = _install_and_build(recipe)
     if member is None or deps is None or build is None:
         return []
     manifests = list(member.manifests)
@@ -198,8 +203,7 @@ def _site_member(found: Findings, recipe: Recipe, builders: dict[str, list[str]]
     """Builder fields (into `builders`) that install a workspace with its root lockfile and build its front-end
     member in its folder, whose output the static server serves."""
     site = found.site
-    deps = next((b for b in recipe.builders if b.dependencies.manifests), None)
-    build = next((b for b in recipe.builders if b.build and b.inputs), None)
+    deps, build = _install_and_build(recipe)
     if site is None or deps is None or build is None:
         return
     builders.setdefault(deps.name, []).extend([
