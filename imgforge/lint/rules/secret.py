@@ -324,6 +324,9 @@ def _key_fingerprint(name: str, value: str) -> bool:
 
 # An absolute path of plain path words (`/tmp/passwd`, `/run/secrets/db_password`): where a secret is, not one.
 _ABSOLUTE_PATH = lazy_re.compile(r"^(/[\w.@+-]{1,255}){1,32}/?$")
+# A switch (`ARG COMPOSER_AUTH_JSON=false`, then `if [ ${COMPOSER_AUTH_JSON} = true ]`): whether to use a credential
+# file, not the credential.
+_SWITCH = frozenset({"true", "false", "yes", "no", "on", "off"})
 
 
 def _unquoted(script: str) -> str:
@@ -343,9 +346,10 @@ def interpolated(df: Dockerfile) -> Iterator[Hit]:
         names = sorted(n for n in refs if is_secret_name(n) and n not in from_secret)
         defined = _defined(df, ins)
         # a variable the script sets itself never ships; a public key's fingerprint is no credential, nor is a
-        # file's path (`NSS_WRAPPER_PASSWD=/tmp/passwd` names the passwd file)
+        # file's path (`NSS_WRAPPER_PASSWD=/tmp/passwd` names the passwd file) or a true/false switch
         names = [n for n in names if n in defined and not _key_fingerprint(n, defined[n])
-                 and not _ABSOLUTE_PATH.match(defined[n].strip("\"'"))]
+                 and not _ABSOLUTE_PATH.match(defined[n].strip("\"'"))
+                 and defined[n].strip("\"'").lower() not in _SWITCH]
         if names:
             yield hit(ins, f"RUN expands {', '.join('$' + n for n in names[:3])} from an ARG or ENV, so its value "
                            "is stored in the image history or config")
