@@ -36,6 +36,16 @@ _ASSIGNED = lazy_re.compile(r"^[ \t]*(?:readonly[ \t]+|export[ \t]+)?([A-Za-z_][
 _NAME = lazy_re.compile(r"^[A-Za-z_][A-Za-z0-9_.+-]*$")  # a program name, not an argument or an expansion
 # Commands that run the command after their user operand as that user (`gosu redis redis-server`).
 _USER_SWITCH = frozenset({"gosu", "su-exec"})
+_PYTHON_SHEBANG = lazy_re.compile(r"^#!\s*\S*/(env\s+)?python[\d.]*\b")
+# A Python start script's commands: `os.execv("/usr/sbin/unbound", ...)`, a command list (`cmd = ["/usr/sbin/nginx",
+# "-g", ...]`, `subprocess.run([...])`) and `os.system("dovecot -c ...")`, each by its first word.
+_PY_COMMAND = lazy_re.compile(r"""\bos\.exec\w*\(\s*["']([^"'\s]+)["']|\[\s*["']([^"'\s]+)["']\s*,|"""
+                              r"""\bos\.system\(\s*f?["']([^"'\s]+)""")
+# A Python script dropping root itself: `os.setuid(...)`, `os.setresuid(...)`, `os.setreuid(...)` or a
+# `drop_privs*(...)` helper.
+_PY_DROP = lazy_re.compile(r"\b(os\.set(res|re)?uid|drop_priv\w*)\s*\(")
+# The pseudo-program a Python start script's own privilege drop is reported as (no argument leaves here).
+PYTHON_DROP = "setuid()"
 
 # Files a repository's top folder holds even in an export without `.git` (`git archive`, a release tarball).
 ROOT_MARKS = (".gitignore", ".gitattributes", ".github", ".gitlab-ci.yml", "LICENSE", "LICENSE.md", "LICENSE.txt",
@@ -101,8 +111,13 @@ class FolderContext:
     def script_programs(self, source: str) -> frozenset[str] | None:
         """The programs a small shell script runs (each simple command's program, and the one a `set --` line
         or an `exec` hands on), by basename; None when `source` is not one regular file in the context of at most
-        SETTINGS_LIMIT bytes that reads as a shell script (a `#!` naming a shell, or a `.sh` name). Only program
-        names leave here, never an argument."""
+        SETTINGS_LIMIT bytes that reads as a shell script (a `#!` naming a shell, or a `.sh` name). A Python
+        script (a `#!` naming python, or a `.py` name) gives the programs it execs, runs from a command list or
+        `os.system`, and PYTHON_DROP when it drops root itself. Only program names leave here, never an argument."""
+        python = self._python_text(source)
+        if python is not None:
+            found = {name for name in _python_programs(python) if _NAME.match(name)}
+            return frozenset(found | ({PYTHON_DROP} if _PY_DROP.search(python) else set()))
         text = self._script_text(source)
         if text is None:
             return None
@@ -159,14 +174,22 @@ class FolderContext:
 
     def last_program(self, source: str) -> str | None:
         """The program of a small shell script's last top-level command (what it ends by running: `eval "$START"`),
-        by basename, or `$` for a command held in a variable (`exec $CMD`, not the arguments `"$@"`); None as for
-        `script_programs`, or when it has no command."""
+        by basename, or `$` for a command held in a variable (`exec $CMD`, not the arguments `"$@"`); for a Python
+        script, the last program it names; None as for `script_programs`, or when it has no command."""
+        python = self._python_text(source)
+        if python is not None:
+            names = _python_programs(python)
+            return names[-1] if names and _NAME.match(names[-1]) else None
         text = self._script_text(source)
         if text is None:
             return None
         from imgforge.lint.rules.shell import program, top_commands, without_substitutions  # (lazy: heavy)
 
         cmds = top_commands(without_substitutions(text))
+        # `exec bash -c "exec varnishd ..."`: the program is the one the inner script ends with
+        while cmds and program(cmds[-1]) in ("sh", "bash", "dash", "ash") and len(cmds[-1]) > 2 \
+                and cmds[-1][1] == "-c":
+            cmds = top_commands(without_substitutions(cmds[-1][2]))
         name = program(cmds[-1]) if cmds else ""
         if _GIVEN.match(name):
             return "$"  # a command held in a variable (`exec env ${PARSED}`): given at run time, never its value
@@ -179,6 +202,16 @@ class FolderContext:
             return None
         first = text.split("\n", 1)[0]
         if not (_SHELL_SHEBANG.match(first) or (not first.startswith("#!") and source.strip("\"'").endswith(".sh"))):
+            return None
+        return text
+
+    def _python_text(self, source: str) -> str | None:
+        """The text of a small Python script in the context (a `#!` naming python, or a `.py` name), else None."""
+        text = self._small_text(source)
+        if text is None:
+            return None
+        first = text.split("\n", 1)[0]
+        if not (_PYTHON_SHEBANG.match(first) or (not first.startswith("#!") and source.strip("\"'").endswith(".py"))):
             return None
         return text
 
@@ -222,6 +255,11 @@ class FolderContext:
             return True
         parent = os.path.realpath(os.path.dirname(path))
         return parent == root or parent.startswith(root + os.sep)
+
+
+def _python_programs(text: str) -> list[str]:
+    """The programs a Python script runs, in the order they appear, by basename."""
+    return [next(g for g in m.groups() if g).rsplit("/", 1)[-1] for m in _PY_COMMAND.finditer(text)]
 
 
 def _relative(source: str) -> str | None:

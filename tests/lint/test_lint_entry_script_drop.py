@@ -77,9 +77,17 @@ def test_without_the_script_the_finding_stays(tmp_path: Path) -> None:
     assert [f.line for f in lint(text, "Dockerfile") if f.rule == "USR001"] == [1]  # no context at all
 
 
-def test_a_file_that_is_no_shell_script_is_not_read(tmp_path: Path) -> None:
-    # a Python entrypoint whose text mentions gosu: not a shell script, so nothing is read from it
+def test_a_file_that_is_no_shell_or_python_script_is_not_read(tmp_path: Path) -> None:
+    # a Ruby entrypoint whose text mentions gosu: neither a shell nor a Python script, so nothing is read from it
+    assert _usr001(tmp_path, "#!/usr/bin/env ruby\nexec('gosu', 'app', *ARGV)\n",
+                   copy="COPY entrypoint.rb /entrypoint", entry='["/entrypoint"]', name="entrypoint.rb") == [1]
+
+
+def test_a_python_entrypoint_is_read_for_the_programs_it_runs(tmp_path: Path) -> None:
+    # a Python entrypoint is read for the programs it execs (gosu here), not for words in its strings
     assert _usr001(tmp_path, "#!/usr/bin/env python3\nimport os\nos.execvp('gosu', ['gosu', 'app'])\n",
+                   copy="COPY entrypoint.py /entrypoint", entry='["/entrypoint"]', name="entrypoint.py") == []
+    assert _usr001(tmp_path, "#!/usr/bin/env python3\nimport os\nprint('run with gosu')\nos.execvp('app', ['app'])\n",
                    copy="COPY entrypoint.py /entrypoint", entry='["/entrypoint"]', name="entrypoint.py") == [1]
 
 

@@ -6,7 +6,85 @@ shell script, CI runner images, a PHP workspace's true/false build switches); no
 """
 from __future__ import annotations
 
+from pathlib import Path
+
+from tests.lint._flagged import file_lines
 from tests.lint._flagged import lines as _lines
+
+# USR001: a Python start script drops root itself (`os.setuid` after `os.setgid`, or a `drop_privs*` helper), or ends
+# by running a daemon that switches its workers to a service user (`os.execv("/usr/sbin/unbound", ...)`, a command
+# list `["/usr/sbin/nginx", ...]`, `rspamd -u ... -g ...`).
+
+_MAIL = ("FROM alpine:3.20\n"
+         "RUN apk add --no-cache python3 py3-jinja2 dovecot\n"
+         "COPY start.py /start.py\n"
+         "EXPOSE 143\n"
+         "CMD /start.py\n")
+
+
+def _mail(tmp_path: Path, script: str, dockerfile: str = _MAIL) -> Path:
+    (tmp_path / "start.py").write_text(script)
+    path = tmp_path / "Dockerfile"
+    path.write_text(dockerfile)
+    return path
+
+
+def test_a_python_start_script_that_drops_root_is_not_root(tmp_path: Path) -> None:
+    setuid = ("#!/usr/bin/env python3\nimport os, pwd\n"
+              "user = pwd.getpwnam('mail')\nos.setgid(user.pw_gid)\nos.setuid(user.pw_uid)\n"
+              "os.execv('/usr/bin/python3', ['python3', '-m', 'mailadmin'])\n")
+    assert file_lines(_mail(tmp_path, setuid), "USR001") == []
+    helper = "#!/usr/bin/env python3\nfrom tools import system\nsystem.drop_privs_to('mail')\nimport mailadmin\n"
+    assert file_lines(_mail(tmp_path, helper), "USR001") == []
+
+
+def test_a_python_start_script_ending_in_a_self_dropping_daemon_is_not_root(tmp_path: Path) -> None:
+    listed = ("#!/usr/bin/env python3\nimport subprocess\nsubprocess.call(['/render_config.py'])\n"
+              "cmd = ['/usr/sbin/dovecot', '-F', '-c', '/etc/dovecot/dovecot.conf']\nrun(cmd)\n")
+    assert file_lines(_mail(tmp_path, listed), "USR001") == []
+    execd = "#!/usr/bin/env python3\nimport os\nos.execv('/usr/bin/rspamd', ['rspamd', '-f', '-u', 'x', '-g', 'x'])\n"
+    assert file_lines(_mail(tmp_path, execd), "USR001") == []
+
+
+def test_a_python_start_script_that_keeps_root_is_still_judged(tmp_path: Path) -> None:
+    plain = ("#!/usr/bin/env python3\nimport os\nos.system('render-config')\n"
+             "os.execv('/usr/bin/radicale', ['radicale'])\n")
+    assert file_lines(_mail(tmp_path, plain), "USR001") == [1]
+    # a daemon run part-way (`os.system("dovecot ...")`) and then a root server last: the last one is what runs
+    early = ("#!/usr/bin/env python3\nimport os\nos.system('dovecot -c /etc/proxy.conf')\n"
+             "os.execv('/app/srv', ['srv'])\n")
+    assert file_lines(_mail(tmp_path, early), "USR001") == [1]
+
+
+# USR001: a shell start script whose last command hands a daemon to `bash -c` (`exec bash -c "exec varnishd ..."`)
+# runs that daemon; varnishd started as root runs its worker as its own users, also after an explicit `USER root`.
+
+_CACHE = ("FROM varnish:7.6\n"
+          "USER root\n"
+          "COPY default.vcl /etc/varnish/default.vcl\n"
+          "COPY start.sh /etc/varnish/start.sh\n"
+          'CMD ["/etc/varnish/start.sh"]\n'
+          "EXPOSE 8080\n")
+
+
+def _cache(tmp_path: Path, script: str) -> Path:
+    (tmp_path / "start.sh").write_text(script)
+    (tmp_path / "default.vcl").write_text("vcl 4.1;\n")
+    path = tmp_path / "Dockerfile"
+    path.write_text(_CACHE)
+    return path
+
+
+def test_a_start_script_ending_in_varnishd_under_bash_c_is_not_root(tmp_path: Path) -> None:
+    script = ("#!/bin/bash\nset -e\nsed -i \"s|BACKEND|$BACKEND_HOST|\" /etc/varnish/default.vcl\n"
+              "exec bash -c \"exec varnishd -a :8080 -F -f /etc/varnish/default.vcl -s malloc,128m\"\n")
+    assert file_lines(_cache(tmp_path, script), "USR001") == []
+
+
+def test_a_start_script_ending_in_a_root_server_is_still_judged(tmp_path: Path) -> None:
+    script = "#!/bin/bash\nset -e\nexec bash -c \"exec /usr/local/bin/cache-proxy --listen :8080\"\n"
+    assert file_lines(_cache(tmp_path, script), "USR001") == [2]
+
 
 # SEC004: an ARG whose value is a true/false switch (`ARG COMPOSER_AUTH_JSON=false`, tested by the RUN to decide
 # whether to copy a credential file) is a switch, not the credential.

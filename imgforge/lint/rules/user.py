@@ -6,10 +6,11 @@ import re
 from collections.abc import Iterator
 
 from imgforge.lint import lazy_re
+from imgforge.lint.context import PYTHON_DROP
 from imgforge.lint.model import Dockerfile, Instruction
 from imgforge.lint.rules.base import Hit, hit, per_file, rule
 from imgforge.lint.rules.effects import run_effects
-from imgforge.lint.rules.entry import INIT_WRAPPERS, start_script_programs, start_words
+from imgforge.lint.rules.entry import INIT_WRAPPERS, start_script_ends_with, start_script_programs, start_words
 from imgforge.lint.rules.multistage import is_base_image
 from imgforge.lint.rules.shell import commands, program, top_commands, without_substitutions
 
@@ -26,6 +27,9 @@ _SELF_DROPPING = lazy_re.compile(r"^(nginx|httpd|httpd-foreground|apache2|apache
                                  r"ocserv|ipsec|charon|tincd?|pptpd|xl2tpd|wg-quick|dsvpn|shadowvpn|sniproxy|h2o|runit\S*|"
                                  r"runsvdir|s6-svscan|smbd|nmbd|samba|radiusd|freeradius|cupsd|mysqld_safe|exim4?|"
                                  r"opendkim|slapd|mosquitto|"
+                                 # rspamd refuses to run as root without -u/-g and drops to them; varnishd started as
+                                 # root runs its worker under its build's varnish and vcache users (its unix jail)
+                                 r"rspamd|varnishd|"
                                  # user from their config: dante's `user.unprivileged`, stunnel's `setuid`, netdata's
                                  # `run as user`, dbus's `<user>`; chronyd and avahi-daemon switch to their build's user
                                  r"sockd|danted|stunnel[34]?|netdata|dbus-daemon|chronyd|avahi-daemon|"
@@ -94,8 +98,9 @@ def _script_drops_to_created_user(df: Dockerfile) -> bool:
                for stage in df.shipped() for ins in stage.instructions)
 
 
-# What an entrypoint script of the image's own may call to run the service as another user.
-_SCRIPT_DROP = _PRIVILEGE_DROP | {"su", "runuser", "sudo"}
+# What an entrypoint script of the image's own may call to run the service as another user (a Python start script's
+# own `os.setuid` counts too).
+_SCRIPT_DROP = _PRIVILEGE_DROP | {"su", "runuser", "sudo", PYTHON_DROP}
 
 
 def _entry_script_drops(df: Dockerfile) -> bool:
@@ -121,8 +126,11 @@ def _daemon_drops(df: Dockerfile) -> bool:
         return True  # `memcached -u daemon`, `mysqld --user=mysql`: the program switches user itself
     if words and (_NEEDS_ROOT_PROGRAMS.match(words[0]) or _FUSE_MOUNT.match(" ".join(words[:3]))):
         return True
-    # the program, and a wrapper script named after the daemon it starts (`run-httpd.sh`)
-    return any(_SELF_DROPPING.match(p) or _SELF_DROPPING.match(_WRAPPER_NAME.sub("", p)) for p in [*script, *words[:1]])
+    # the program, a wrapper script named after the daemon it starts (`run-httpd.sh`), and the program the image's
+    # own start script ends by running (`start.py` ending in `os.execv("/usr/sbin/unbound", ...)`)
+    ends_with = start_script_ends_with(df)
+    return any(_SELF_DROPPING.match(p) or _SELF_DROPPING.match(_WRAPPER_NAME.sub("", p))
+               for p in [*script, *words[:1], *([ends_with] if ends_with else [])])
 
 
 def _command_words(given: Instruction | None) -> list[str]:
@@ -241,7 +249,7 @@ def _root_by_default(df: Dockerfile) -> Hit | None:
         return Hit(final.line, final.line, "the final stage never sets USER and no entrypoint drops privileges, so "
                                            "the container runs as root; a compromised process then owns it")
     if _ROOT.match(_user(last)) and not _drops_privileges(df) and not is_base_image(df) \
-            and not _entry_script_drops(df):
+            and not _entry_script_drops(df) and not _daemon_drops(df):
         return hit(last, "the last USER is root, so the container runs as root")
     return None
 
