@@ -86,6 +86,37 @@ def test_a_start_script_ending_in_a_root_server_is_still_judged(tmp_path: Path) 
     assert file_lines(_cache(tmp_path, script), "USR001") == [2]
 
 
+# USR001: an image FROM an official database image that keeps its entrypoint (no ENTRYPOINT of its own, and a CMD
+# that is the server or none) keeps its drop to the service user; one FROM an image whose own Dockerfile ends with a
+# non-root USER inherits that user.
+
+_REDIS = ("ARG REDIS_VERSION=7-alpine\n"
+          "FROM redis:${REDIS_VERSION}\n"
+          "COPY redis.conf /usr/local/etc/redis/redis.conf\n"
+          "EXPOSE 6379\n"
+          'CMD ["redis-server", "/usr/local/etc/redis/redis.conf"]\n')
+
+
+def test_an_official_entrypoint_that_drops_is_kept() -> None:
+    assert _lines(_REDIS, "USR001") == []
+    keeper = "FROM docker.io/library/zookeeper:3.9\nEXPOSE 2181\nCMD [\"zkServer.sh\", \"start-foreground\"]\n"
+    assert _lines(keeper, "USR001") == []
+    options = "FROM redis:7\nEXPOSE 6379\nCMD [\"--appendonly\", \"yes\"]\n"
+    assert _lines(options, "USR001") == []
+    inherited_user = "FROM mailhog/mailhog\nEXPOSE 1025 8025\nCMD [\"MailHog\"]\n"
+    assert _lines(inherited_user, "USR001") == []
+
+
+def test_an_official_image_whose_entrypoint_is_replaced_is_still_judged() -> None:
+    own_entry = _REDIS.replace('CMD ["redis-server"', 'ENTRYPOINT ["redis-server"')
+    assert _lines(own_entry, "USR001") == [2]
+    other_cmd = _REDIS.replace('CMD ["redis-server", "/usr/local/etc/redis/redis.conf"]',
+                               'CMD ["node", "/app/worker.js"]')
+    assert _lines(other_cmd, "USR001") == [2]  # the entrypoint drops only for redis-server
+    not_dropping = "FROM rethinkdb:2.4\nEXPOSE 8080\nCMD [\"rethinkdb\", \"--bind\", \"all\"]\n"
+    assert _lines(not_dropping, "USR001") == [1]
+
+
 # SEC004: an ARG whose value is a true/false switch (`ARG COMPOSER_AUTH_JSON=false`, tested by the RUN to decide
 # whether to copy a credential file) is a switch, not the credential.
 

@@ -166,6 +166,46 @@ def _started_program(entry: dict[str, Instruction]) -> tuple[list[str], list[str
     return script, words
 
 
+# Official images whose entrypoint starts as root and drops to the service's user (gosu, setpriv) when the command is
+# the server or only its options; a Dockerfile FROM one that sets no ENTRYPOINT keeps it.
+_DROPPING_ENTRYPOINTS = {"redis": {"redis-server"}, "zookeeper": {"zkServer.sh"}, "mongo": {"mongod"},
+                         "rabbitmq": {"rabbitmq-server"}, "cassandra": {"cassandra"}, "influxdb": {"influxd"},
+                         "couchdb": {"couchdb"}, "neo4j": {"neo4j"}, "postgres": {"postgres"}, "mysql": {"mysqld"},
+                         "mariadb": {"mariadbd", "mysqld"}, "percona": {"mysqld"}}
+# Images whose own Dockerfile ends with a non-root USER, which an image FROM them that sets none inherits.
+_NON_ROOT_BASES = lazy_re.compile(r"^(mailhog/mailhog|grafana/grafana(-oss|-enterprise)?|"
+                                  r"prom/(prometheus|alertmanager)|memcached|solr|sonarqube|odoo|jenkins/jenkins|"
+                                  r"bitnami/(?!minideb)[\w.-]+)$")  # bitnami/minideb is a root OS base
+
+
+def _repository(image: str) -> str:
+    """`docker.io/library/redis:7-alpine` -> `redis`: the repository, without registry default, tag or digest."""
+    name = image.split("@")[0]
+    if ":" in name.rsplit("/", 1)[-1]:
+        name = name.rsplit(":", 1)[0]
+    for prefix in ("docker.io/", "index.docker.io/", "library/"):
+        name = name.removeprefix(prefix)
+    return name.lower()
+
+
+def _base_runs_unprivileged(df: Dockerfile) -> bool:
+    """True when the final image keeps what its upstream image does to run unprivileged: that image's non-root
+    USER, or an official entrypoint that drops to the service user (no ENTRYPOINT here, and a CMD naming that
+    server, giving it options, or none)."""
+    shipped = df.shipped()
+    if not shipped:
+        return False
+    repo = _repository(shipped[0].image)
+    if _NON_ROOT_BASES.match(repo):
+        return True
+    servers = _DROPPING_ENTRYPOINTS.get(repo)
+    entry = df.entry()
+    if servers is None or "ENTRYPOINT" in entry:
+        return False
+    cmd = _command_words(entry.get("CMD"))
+    return not cmd or cmd[0] in servers or cmd[0].startswith("-")
+
+
 # The atomic/podman `LABEL RUN="podman run --privileged ..."` convention: the image says how it must be started.
 _PRIVILEGED_RUN_LABEL = lazy_re.compile(r"""^["']?(RUN|INSTALL)["']?(=|\s).{0,2000}?--privileged\b""", re.I | re.S)
 
@@ -243,9 +283,11 @@ def _root_by_default(df: Dockerfile) -> Hit | None:
         if "nonroot" in final.image or final.image.startswith("$"):
             return None  # distroless :nonroot images default to uid 65532; unresolved ARG: unknown
         if is_base_image(df) or _drops_privileges(df) or _daemon_drops(df) or _script_drops_to_created_user(df) \
-                or _entry_script_drops(df) or _runs_privileged(df) or _lambda_function(df):
-            return None  # a base to extend (children install as root), an entrypoint that drops to a user, or a
-            # Lambda function (Lambda runs it as its own non-root user)
+                or _entry_script_drops(df) or _runs_privileged(df) or _lambda_function(df) \
+                or _base_runs_unprivileged(df):
+            return None  # a base to extend (children install as root), an entrypoint that drops to a user (also
+            # one kept from an official image), a non-root USER inherited, or a Lambda function (Lambda runs it as
+            # its own non-root user)
         return Hit(final.line, final.line, "the final stage never sets USER and no entrypoint drops privileges, so "
                                            "the container runs as root; a compromised process then owns it")
     if _ROOT.match(_user(last)) and not _drops_privileges(df) and not is_base_image(df) \
