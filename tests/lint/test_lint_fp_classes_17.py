@@ -117,6 +117,33 @@ def test_an_official_image_whose_entrypoint_is_replaced_is_still_judged() -> Non
     assert _lines(not_dropping, "USR001") == [1]
 
 
+# MS001: a CI runner image (the GitHub Actions runner fetched into it, or a Buildkite or GitLab agent it starts)
+# runs the jobs it is handed: the compilers it keeps are for those jobs.
+
+_RUNNER = ("FROM ubuntu:22.04\n"
+           "ARG RUNNER_VERSION=2.320.0\n"
+           "RUN apt-get update && apt-get install -y --no-install-recommends build-essential curl git jq sudo \\\n"
+           "    && rm -rf /var/lib/apt/lists/*\n"
+           "RUN mkdir -p /opt/runner && cd /opt/runner \\\n"
+           "    && curl -fLo runner.tgz https://github.com/actions/runner/releases/download/v${RUNNER_VERSION}/"
+           "actions-runner-linux-x64-${RUNNER_VERSION}.tar.gz \\\n"
+           "    && tar xzf runner.tgz && rm runner.tgz\n"
+           "USER 1001\n"
+           'ENTRYPOINT ["/opt/runner/start.sh"]\n')
+
+
+def test_a_ci_runner_image_keeps_its_compilers() -> None:
+    assert _lines(_RUNNER, "MS001") == []
+    agent = ("FROM debian:12\nRUN apt-get update && apt-get install -y build-essential gitlab-runner \\\n"
+             "    && rm -rf /var/lib/apt/lists/*\nUSER 1001\nCMD [\"gitlab-runner\", \"run\"]\n")
+    assert _lines(agent, "MS001") == []
+
+
+def test_an_image_that_only_mentions_runners_is_still_judged() -> None:
+    service = _RUNNER.replace("actions-runner-linux-x64-${RUNNER_VERSION}.tar.gz", "app-${RUNNER_VERSION}.tar.gz")
+    assert _lines(service, "MS001") == [3]
+
+
 # SEC004: an ARG whose value is a true/false switch (`ARG COMPOSER_AUTH_JSON=false`, tested by the RUN to decide
 # whether to copy a credential file) is a switch, not the credential.
 

@@ -156,8 +156,9 @@ def sdk_in_final(df: Dockerfile) -> Iterator[Hit]:
                                           "time"))
     if not found or is_base_image(df) or toolchain_entrypoint(df) or runs_unbuilt_source(df) or \
             builds_cloned_source_at_start(df) or (len(df.stages) == 1 and any(_single_stage_builds(df))) or \
-            _hosts_given_command(df) or _builds_kernel_modules(df) or _start_script_builds(df):
-        return  # a base, SDK or builder image ships its toolchain on purpose; MS002 covers single-stage builds
+            _hosts_given_command(df) or _builds_kernel_modules(df) or _start_script_builds(df) or _ci_runner(df):
+        return  # a base, SDK, builder or CI runner image ships its toolchain on purpose; MS002 covers single-stage
+        # builds
     yield from found
 
 
@@ -174,6 +175,19 @@ def _start_script_builds(df: Dockerfile) -> bool:
     tree for a debugger, a hot-reload dev image): the toolchain is what it runs with."""
     programs = start_script_programs(df)
     return programs is not None and bool(programs & _START_BUILDERS)
+
+
+# CI runners and agents (the GitHub Actions runner, Buildkite, GitLab, Jenkins, Azure Pipelines, Gitea agents),
+# fetched or started by what ships: the image runs the jobs it is handed, so its compilers are for those jobs.
+_CI_RUNNERS = lazy_re.compile(r"(?<![\w-])(actions-runner-(linux|osx|win)|Runner\.Listener|buildkite-agent|"
+                              r"gitlab-runner|jenkins-agent|woodpecker-agent|drone-runner-\w+|azp-agent|vsts-agent|"
+                              r"act_runner)(?![\w.])")
+
+
+def _ci_runner(df: Dockerfile) -> bool:
+    """True when what ships installs or starts a CI runner or agent."""
+    return any(_CI_RUNNERS.search(ins.args) for stage in df.shipped() for ins in stage.instructions
+               if ins.keyword in ("RUN", "CMD", "ENTRYPOINT", "ENV", "ARG") and len(ins.args) <= 65536)
 
 
 def _builds_kernel_modules(df: Dockerfile) -> bool:
