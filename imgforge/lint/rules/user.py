@@ -291,7 +291,10 @@ def _root_by_default(df: Dockerfile) -> Hit | None:
         return Hit(final.line, final.line, "the final stage never sets USER and no entrypoint drops privileges, so "
                                            "the container runs as root; a compromised process then owns it")
     if _ROOT.match(_user(last)) and not _drops_privileges(df) and not is_base_image(df) \
-            and not _entry_script_drops(df) and not _daemon_drops(df):
+            and not _entry_script_drops(df):
+        if _daemon_drops(df):  # said, as hadolint's DL3002 does, but at info: the daemon's workers drop root
+            return hit(last, "the last USER is root; the daemon the container starts switches its workers to an "
+                             "unprivileged user itself, so only its master process keeps root", "info")
         return hit(last, "the last USER is root, so the container runs as root")
     return None
 
