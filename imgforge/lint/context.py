@@ -1,7 +1,7 @@
 """The build context as the rules may see it: sizes of the files a COPY/ADD names, from `stat` alone, the
 setting names of a small config file it names (an `.npmrc` copied in: does it hold a token?) and the programs a
-small shell script it names runs (does the entrypoint drop to a user?) and the local folders a go.mod it names
-replaces modules with (is a copied folder a dependency?), never a value.
+small shell or Python script it names runs (does the entrypoint drop to a user?) and the local folders a go.mod it
+names replaces modules with (is a copied folder a dependency?), never a value.
 
 A rule never reads a context file's values, and a lookup never leaves the context folder: `..` is refused,
 symbolic links are neither followed nor descended, and a folder walk stops after a bounded number of entries
