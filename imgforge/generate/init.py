@@ -217,18 +217,28 @@ def _site_member(found: Findings, recipe: Recipe, builders: dict[str, list[str]]
         f"      env: {json.dumps({'IMGFORGE_WORKSPACE': site.folder})}"])
 
 
-# The test folders the node recipe's build leaves out of the runtime (its IMGFORGE_DROP default).
-_TEST_FOLDERS = ("test", "tests", "__tests__", "e2e", "cypress")
+# `${IMGFORGE_DROP-test tests …}` in a recipe's build command: the test folders it leaves out of the runtime unless
+# told otherwise (group 1), read from the recipe so that the list lives in one place.
+_DROP_DEFAULT = re.compile(r"\$\{IMGFORGE_DROP-([^}]*)\}")
 
 
-def _kept_tests(found: Findings) -> dict[str, str]:
-    """The node build's IMGFORGE_DROP without the test folders the start command runs from (`node test/server.js`),
-    which the runtime then keeps (and which they are, as IMGFORGE_KEPT); empty when it needs none."""
+def _test_folders(recipe: Recipe) -> tuple[Builder, tuple[str, ...]] | None:
+    """The recipe's builder that leaves test folders out of the runtime, and those folders (its IMGFORGE_DROP
+    default), or None."""
+    for builder in recipe.builders:
+        if builder.build and (m := _DROP_DEFAULT.search(builder.build)):
+            return builder, tuple(m.group(1).split())
+    return None
+
+
+def _kept_tests(found: Findings, folders: tuple[str, ...]) -> dict[str, str]:
+    """IMGFORGE_DROP: `folders` without the test folders the start command runs from (`node test/server.js`), which
+    the runtime then keeps (and which they are, as IMGFORGE_KEPT); empty when it needs none."""
     used = {w.removeprefix("./").split("/")[0] for w in found.start.entrypoint} if found.start else set()
-    kept = [d for d in _TEST_FOLDERS if d in used]
+    kept = [d for d in folders if d in used]
     if not kept:
         return {}
-    return {"IMGFORGE_DROP": " ".join(d for d in _TEST_FOLDERS if d not in kept), "IMGFORGE_KEPT": ", ".join(kept)}
+    return {"IMGFORGE_DROP": " ".join(d for d in folders if d not in kept), "IMGFORGE_KEPT": ", ".join(kept)}
 
 
 def _go_files(found: Findings, recipe: Recipe) -> list[str]:
@@ -446,12 +456,12 @@ def _detected(found: Findings, recipe: Recipe, port: int | None, images: Images 
             builders.setdefault(built.stage, []).extend([
                 "      # Next.js writes its standalone server (a project config without `output:` takes it from here)"
                 f"{'' if dist == '.next' else f'; next.config distDir: {dist}'}.", f"      env: {json.dumps(env)}"])
-    kept = _kept_tests(found)
+    dropping = _test_folders(recipe)
+    kept = _kept_tests(found, dropping[1]) if dropping else {}
     runtime += _go_files(found, recipe) + _workspace(found, recipe, builders, kept)
     _site_member(found, recipe, builders)
-    dropping = next((b for b in recipe.builders if b.build and "IMGFORGE_DROP" in b.build), None)
     if kept and dropping is not None and found.workspace is None:
-        builders.setdefault(dropping.name, []).extend([
+        builders.setdefault(dropping[0].name, []).extend([
             f"      # The start command runs from {kept['IMGFORGE_KEPT']}: kept in the runtime (not other test "
             "folders).",
             f"      env: {json.dumps({'IMGFORGE_DROP': kept['IMGFORGE_DROP']})}"])

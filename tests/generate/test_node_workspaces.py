@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+import imgforge.recipes
 from imgforge.generate import generate, load_project
 from imgforge.generate.init import plan_init, write_init
 from imgforge.generate.detect import detect_stack
@@ -190,3 +191,17 @@ def test_a_pnpm_workspace_without_a_root_package_json_runs_its_member(tmp_path: 
     assert "COPY pnpm-lock.yaml pnpm-workspace.yaml ./" in files.dockerfile
     assert "COPY package.json" not in files.dockerfile
     assert 'WORKDIR /app/apps/api' in files.dockerfile and 'ENTRYPOINT ["node", "server.js"]' in files.dockerfile
+
+
+def test_the_kept_test_folder_comes_from_the_recipes_own_drop_list(tmp_path: Path) -> None:
+    # A recipe whose build drops other folders by default (spec, fixtures): init reads that list from the build
+    # command, so a start command in fixtures/ keeps fixtures and still drops spec.
+    text = (Path(imgforge.recipes.__file__).parent / "builtin" / "node.yaml").read_text()
+    assert "${IMGFORGE_DROP-test tests __tests__ e2e cypress}" in text
+    own = write(tmp_path / "recipes", {"node.yaml": text.replace("${IMGFORGE_DROP-test tests __tests__ e2e cypress}",
+                                                                 "${IMGFORGE_DROP-spec fixtures}")})
+    root = write(tmp_path / "app", {
+        "package.json": _pkg("demo", {"build": "node build.js", "start": "node fixtures/server.js"}),
+        "package-lock.json": "{}", "fixtures/server.js": "require('http').createServer().listen(8080)\n"})
+    settings = yaml.safe_load(plan_init(root, recipe="node", extra_dirs=[own]).text)
+    assert settings["overrides"]["builders"] == [{"name": "build", "env": {"IMGFORGE_DROP": "spec"}}]
