@@ -8,6 +8,7 @@ import shlex
 from pathlib import Path
 
 from imgforge.generate.facts import Port, Start, procfile_web, read_text, shell
+from imgforge.generate.nodebuild import after_build
 from imgforge.generate.nodestart import env_prefix, frontend_only, package_json, scripts_of
 
 LOCKFILES = ("bun.lock", "bun.lockb")
@@ -45,19 +46,10 @@ def _words(command: str) -> list[str] | None:
     return None if any(w in ("&&", ";", "|", "||", "&") for w in words) else words
 
 
-def _after_build(command: str, scripts: dict[str, str]) -> str:
-    """`command` without leading build steps (`bun run build && bun dist/index.js`): the build stage ran them."""
-    steps = [step.strip() for step in command.split("&&")]
-    while len(steps) > 1 and (re.fullmatch(r"(?:bun|npm|yarn|pnpm)\s+(?:run\s+)?build", steps[0])
-                              or ("build" in scripts and steps[0] == scripts["build"].strip())):
-        steps.pop(0)
-    return " && ".join(steps)
-
-
 def bun_command(command: str, scripts: dict[str, str], depth: int = 0) -> tuple[str, ...] | None:
     """`command` as a plain `bun …` exec form (scripts followed, env assignments kept, watch flags and `run`
     before a file dropped; `node file` runs on bun, the runtime's only JavaScript engine), else None."""
-    words = _words(_after_build(command, scripts))
+    words = _words(after_build(command, scripts))
     if not words:
         return None
     env = env_prefix(words)

@@ -18,8 +18,10 @@ from imgforge.generate import generate, load_project
 from imgforge.generate.bunstart import bun_command, bun_start, serve_port
 from imgforge.generate.detect import detect_stack
 from imgforge.generate.init import plan_init
+from imgforge.generate.nodebuild import BUILD_SCRIPTS
 from imgforge.generate.runtimes import available, choose
 from imgforge.manifest.verify import telling_line
+from imgforge.recipes import load_recipe
 from tests.generate._files import write
 
 _LOCK = '{\n  "lockfileVersion": 1,\n  "workspaces": {},\n  "packages": {},\n}\n'
@@ -83,6 +85,16 @@ def test_a_front_end_only_bun_project_stays_with_the_spa_recipe(tmp_path):
                                                           "src/index.tsx")),
     ({"start": "bun run build && bun dist/server.js", "build": "bun build src/server.ts --outdir dist"},
      ("bun", "dist/server.js")),
+    # The build stage runs the same build scripts as node's, so a start that builds first loses any of them: a
+    # production build, a compile script, a build script's own command written out, the build step's steps.
+    ({"start": "bun run build:prod && bun dist/server.js", "build:prod": "bun build src/server.ts --minify"},
+     ("bun", "dist/server.js")),
+    ({"start": "bun compile && bun out/index.js", "compile": "tsc"}, ("bun", "out/index.js")),
+    ({"start": "tsc && bun out/index.js", "build": "tsc"}, ("bun", "out/index.js")),
+    ({"start": "bun run typegen && bun dist/index.js", "build": "bun run typegen && bun build src/index.ts",
+      "typegen": "prisma generate"}, ("bun", "dist/index.js")),
+    # A first step that is no part of the build stays: the command is then not one plain bun.
+    ({"start": "bun run migrate && bun dist/index.js", "build": "tsc", "migrate": "bun m.ts"}, None),
     ({"start": "bun run serve", "serve": "bun --watch server.ts"}, ("bun", "server.ts")),
     ({"start": "node dist/index.js"}, ("bun", "dist/index.js")),
     ({"start": "bun install"}, None),
@@ -91,6 +103,15 @@ def test_a_front_end_only_bun_project_stays_with_the_spa_recipe(tmp_path):
 ])
 def test_scripts_become_plain_bun(scripts, command):
     assert bun_command(scripts["start"], scripts) == command
+
+
+@pytest.mark.parametrize("name", ["bun", "node"])
+def test_the_bun_and_node_build_stages_run_the_same_build_scripts(name):
+    # One list (nodebuild.BUILD_SCRIPTS): the stage exists for these scripts, and its command picks the first.
+    recipe, _ = load_recipe(name, [])
+    build = next(b for b in recipe.builders if b.build)
+    assert build.when == [f"package.json#scripts.{script}" for script in BUILD_SCRIPTS]
+    assert str(list(BUILD_SCRIPTS)) in (build.build or "")
 
 
 @pytest.mark.parametrize(("files", "entrypoint", "why"), [
@@ -186,7 +207,7 @@ def test_generated_dockerfile_installs_with_bun_and_runs_as_non_root(tmp_path):
     assert "FROM imgforge/bun-dev:1.4 AS deps" in text and "FROM imgforge/bun:1.4" in text
     assert "bun install --frozen-lockfile" in text and "--mount=type=cache,target=/root/.bun/install/cache" in text
     assert "bun install --frozen-lockfile --production" in text
-    assert "bun run build" in text
+    assert "bun run \"$(bun -p " in text
     assert "USER 10001" in text and '"bun", "dist/index.js"' in text
     assert "HEALTHCHECK" in text and '"bun", "-e"' in text
     # The project's .npmrc (a token) stays out of the context: it reaches bun only in the build network's secret.

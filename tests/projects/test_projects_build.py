@@ -72,6 +72,9 @@ SERVES = {
     "fastapi-src-static": ("/", "board: notices pinned from src/static"),
     # No requirements.txt: requirements/production.txt (with -r base.txt) is installed, not local.txt.
     "django-reqs-folder": ("/", "pages: production requirements, without the debug toolbar"),
+    # `bun run build:prod && bun dist/server.js`: the bun build stage runs build:prod (not build), as node's does,
+    # and the start command is what follows it; hono is external to the bundle, from the production node_modules.
+    "bun-build-prod": ("/", "tide tables, production bundle"),
 }
 
 
