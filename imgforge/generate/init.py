@@ -98,9 +98,9 @@ def language(recipe: Recipe) -> str:
 def findings(root: Path, recipe: Recipe) -> Findings:
     """Start command, stated port and health routes of the project at `root`, read as `recipe`'s language."""
     lang = language(recipe)
-    member = workspace_app(root) if lang == "node" else None
+    member = workspace_app(root, bun=lang == "bun") if lang in ("node", "bun") else None
     if member is not None:
-        return _member_findings(root, member, recipe)
+        return _member_findings(root, member, recipe, lang)
     if lang == "bun":
         return _bun_findings(root, recipe)
     if recipe.health.served and (member_site := frontend_member(root)) is not None:
@@ -137,12 +137,14 @@ def _bun_findings(root: Path, recipe: Recipe) -> Findings:
                     writes=tuple(node_written_folders(root)))
 
 
-def _member_findings(root: Path, member: WorkspaceApp, recipe: Recipe) -> Findings:
-    """Findings of a workspace's server package, read in its folder; its written folders are named from the
-    workspace root, where the image's tree starts."""
+def _member_findings(root: Path, member: WorkspaceApp, recipe: Recipe, lang: str) -> Findings:
+    """Findings of a workspace's server package (node or bun: `lang`), read in its folder; its written folders are
+    named from the workspace root, where the image's tree starts."""
     folder = root / member.folder
-    suffixes = _SUFFIXES["node"]
-    return Findings(member.start, find_port(folder, entry_files(folder, member.start), suffixes),
+    suffixes = _SUFFIXES[lang]
+    files = entry_files(folder, member.start)
+    port = (bunstart.serve_port(folder, files) if lang == "bun" else None) or find_port(folder, files, suffixes)
+    return Findings(member.start, port,
                     health_routes(folder, suffixes, recipe.health.liveness, recipe.health.readiness),
                     writes=tuple(Written(f"{member.folder}/{w.folder}", w.why)
                                  for w in node_written_folders(folder, standalone=False)),

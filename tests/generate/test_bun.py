@@ -263,3 +263,27 @@ def test_a_bun_front_end_installs_with_bun_from_its_lockfile(tmp_path):
     # Without packageManager, bun is the catalog's newest release (one number to bump, checked here).
     newest = BUN_UPSTREAM[available("bun")[-1]].version
     assert f'"bun@${{v:-{newest}}}"' in out.dockerfile
+
+
+def test_a_bun_workspace_runs_its_server_member_with_bun(tmp_path):
+    # `bun init` leaves index.ts and `module` at the workspace root: no server of its own. The Elysia member has only
+    # a watch-mode dev script (the Elysia template); the library member has src/index.ts but no server.
+    root = write(tmp_path, {
+        "package.json": _pkg(module="index.ts", workspaces=["apps/*", "packages/*"],
+                             scripts={"dev": "bun --filter '*' dev"}),
+        "index.ts": "console.log('hello via bun')\n", "bun.lock": _LOCK,
+        "apps/api/package.json": json.dumps({"name": "@s/api", "scripts": {"dev": "bun --watch src/index.ts"},
+                                             "dependencies": {"elysia": "1.4.0", "@s/core": "workspace:*"}}),
+        "apps/api/src/index.ts": "new Elysia().listen({ port: 4100 })\nBun.serve({ port: 4100, fetch })\n",
+        "packages/core/package.json": json.dumps({"name": "@s/core", "module": "src/index.ts"}),
+        "packages/core/src/index.ts": "export const x = 1\n"})
+    assert detect_stack(root) == "bun"
+    settings = yaml.safe_load(plan_init(root).text)
+    runtime = settings["overrides"]["runtime"]
+    assert runtime["entrypoint"] == ["bun", "src/index.ts"] and runtime["workdir"] == "/app/apps/api"
+    assert runtime["port"] == 4100
+    deps = next(b for b in settings["overrides"]["builders"] if b["name"] == "deps")
+    assert deps["env"] == {"IMGFORGE_WORKSPACE": "apps/api", "IMGFORGE_WORKSPACE_NAME": "@s/api",
+                           "IMGFORGE_KEEP": "apps/api packages/core"}
+    (root / "imgforge.yaml").write_text(plan_init(root).text)
+    assert '--production --filter "$IMGFORGE_WORKSPACE_NAME"' in generate(load_project(root)).dockerfile

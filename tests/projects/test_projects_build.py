@@ -75,6 +75,9 @@ SERVES = {
     # `bun run build:prod && bun dist/server.js`: the bun build stage runs build:prod (not build), as node's does,
     # and the start command is what follows it; hono is external to the bundle, from the production node_modules.
     "bun-build-prod": ("/", "tide tables, production bundle"),
+    # A Bun workspace (bun.lock, isolated linker): its server member apps/api, built after the workspace package it
+    # imports (packages/tides, whose `main` is its own build's dist/), from the root lockfile.
+    "bun-workspace": ("/", "harbor api: high water at dover in 4h12m"),
 }
 
 
@@ -204,6 +207,16 @@ def test_runtime_images_hold_no_dev_dependencies_and_no_package_manager(docker, 
     found = docker.run(fastapi, ["python3", "-c", code], entrypoint="", remove=True)
     # Installed by the recipe's direct backend call and `installer`, not by its pip fallback.
     assert found.split() == ["0.3.1", "imgforge"]
+
+
+def test_a_bun_workspace_image_holds_its_member_and_that_members_production_tree(docker, project_image):
+    built = project_image("bun-workspace")
+    script = ("const f = require('fs'); const has = p => { try { require.resolve(p); return true } "
+              "catch { return false } }; console.log(process.cwd(), has('hono'), has('is-number'), has('is-odd'), "
+              "f.existsSync('/app/apps/worker/src'), f.existsSync('/app/packages/tides/dist/index.js'))")
+    found = docker.run(built.tag, ["bun", "-e", script], entrypoint="", remove=True)
+    # hono: the member's dependency; is-number: its devDependency; is-odd: the other member's dependency.
+    assert str(found).strip() == "/app/apps/api true false false false true", found
 
 
 @pytest.mark.parametrize("name", ["node-yarn-native", "node-pnpm-native"])

@@ -1,0 +1,10 @@
+import { Hono } from "hono";
+import { nextTide } from "@harbor/tides";
+
+// @harbor/tides is a workspace package whose `main` is its own build's dist/: it is built before this member.
+const app = new Hono();
+
+app.get("/", (c) => c.text(`harbor api: ${nextTide("dover")}`));
+app.get("/healthz", (c) => c.text("ok"));
+
+export default { port: Number(process.env.PORT ?? 3000), fetch: app.fetch };
