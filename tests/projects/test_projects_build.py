@@ -54,6 +54,8 @@ SERVES = {
     "node-yarn-native": ("/", "native bcrypt ok: true"),
     # Its build script runs `yarn stamp`: yarn 4 runs it in the build stage (no .yarnrc.yml there).
     "node-yarn-berry": ("/", "up 1m, stamped by yarn/4.5.3"),
+    # No nodeLinker in .yarnrc.yml: yarn 4's default is Plug'n'Play; the runtime's plain node needs node_modules.
+    "node-yarn-berry-pnp": ("/", "pnp project up 2m"),
     "node-pnpm-native": ("/", "pnpm native bcrypt ok: true"),
     # packageManager "pnpm@10.13.1" without a hash: corepack's signature check cannot pass behind this machine's
     # proxy (no signatures in the metadata); its .npmrc reaches the install in the npmrc secret. (Once a build cached
