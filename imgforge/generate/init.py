@@ -175,6 +175,9 @@ def _workspace(found: Findings, recipe: Recipe, builders: dict[str, list[str]], 
         f"      dependencies: {json.dumps({'manifests': manifests})}",
         f"      env: {json.dumps(selected)}"])
     env = {"IMGFORGE_WORKSPACE": member.folder, "IMGFORGE_KEEP": " ".join(member.closure)}
+    if member.feeders:
+        # Built first: their output lands in a kept folder (a client built into the server's public/).
+        env["IMGFORGE_FEED"] = " ".join(member.feeders)
     if kept:
         env["IMGFORGE_DROP"] = kept["IMGFORGE_DROP"]
     if member.standalone:
@@ -184,8 +187,9 @@ def _workspace(found: Findings, recipe: Recipe, builders: dict[str, list[str]], 
         if member.dist != ".next":
             env["IMGFORGE_NEXT_DIR"] = member.dist
     builders.setdefault(build.name, []).extend([
-        f"      # The installed workspace (its root and members' node_modules), then {member.folder}'s own build; "
-        f"/out keeps {', '.join(member.closure)} (no node_modules).",
+        f"      # The installed workspace (its root and members' node_modules), then {member.folder}'s own build"
+        + (f" (after {', '.join(member.feeders)}, whose build writes into it)" if member.feeders else "")
+        + f"; /out keeps {', '.join(member.closure)} (no node_modules).",
         "      when: []",
         f"      inputs: [{json.dumps({'stage': deps.name, 'from': deps.workdir, 'to': '.'})}]",
         f"      env: {json.dumps(env)}"])

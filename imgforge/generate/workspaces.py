@@ -6,6 +6,7 @@ front-end member served as a static site."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,7 @@ class WorkspaceApp:
     standalone: bool = False
     manifests: tuple[str, ...] = ()
     dist: str = ".next"  # a Next.js member's build folder (next.config distDir)
+    feeders: tuple[str, ...] = ()  # other members whose build writes into a closure folder (a client into api/public)
 
 
 @dataclass(frozen=True)
@@ -148,9 +150,10 @@ def workspace_app(root: Path, bun: bool = False) -> WorkspaceApp | None:
     else:
         start = _hoisted(root, folder, start)
     name = package_json(root / folder).get("name")
+    kept = closure(root, folder, folders)
     return WorkspaceApp(folder, folders, start, why, name if isinstance(name, str) and name else folder,
-                        closure(root, folder, folders), bool(standalone), manifests(root, folders),
-                        next_dist_dir(root / folder))
+                        kept, bool(standalone), manifests(root, folders), next_dist_dir(root / folder),
+                        feeders(root, kept, folders))
 
 
 def frontend_member(root: Path) -> WorkspaceSite | None:
@@ -179,6 +182,30 @@ def closure(root: Path, folder: str, folders: tuple[str, ...]) -> tuple[str, ...
                 if (f := named.get(dep)) is not None and f not in found:
                     found.append(f)
                     todo.append(f)
+    return tuple(found)
+
+
+# An output-folder option with its path: vite's `outDir: '../api/public'` (also inside path.resolve(__dirname, …)),
+# tsc's --outDir, esbuild's and bun's --outdir, babel's --out-dir, Angular's --output-path, CRA's BUILD_PATH=.
+_OUT_OPTION = re.compile(r"""(?:\boutDir\s*:\s*(?:[\w.]+\(\s*__dirname\s*,\s*)?|--out-?dir[= ]|--outDir[= ]|"""
+                         r"""--output-path[= ]|\bBUILD_PATH=)['"]?(\.\.?/[^'"\s,)]+)""")
+_BUILD_CONFIGS = ("vite.config.js", "vite.config.ts", "vite.config.mjs", "vite.config.mts", "angular.json")
+
+
+def feeders(root: Path, kept: tuple[str, ...], folders: tuple[str, ...]) -> tuple[str, ...]:
+    """The members outside `kept` whose build writes into a kept folder (a Vite client whose outDir is
+    ../api/public, served by the api member): the image's build runs them too, or that folder stays empty."""
+    found = []
+    for folder in folders:
+        if folder in kept:
+            continue
+        texts = [scripts_of(package_json(root / folder)).get("build", "")]
+        texts += [read_text(root / folder / name) for name in _BUILD_CONFIGS]
+        for match in (m for text in texts for m in _OUT_OPTION.finditer(text)):
+            target = os.path.normpath(os.path.join(folder, match.group(1)))
+            if any(target == k or target.startswith(f"{k}/") for k in kept):
+                found.append(folder)
+                break
     return tuple(found)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
 import imgforge.recipes
@@ -205,3 +206,28 @@ def test_the_kept_test_folder_comes_from_the_recipes_own_drop_list(tmp_path: Pat
         "package-lock.json": "{}", "fixtures/server.js": "require('http').createServer().listen(8080)\n"})
     settings = yaml.safe_load(plan_init(root, recipe="node", extra_dirs=[own]).text)
     assert settings["overrides"]["builders"] == [{"name": "build", "env": {"IMGFORGE_DROP": "spec"}}]
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    # Vite's build.outDir into the server member's public/, plain or through path.resolve(__dirname, …).
+    ({"apps/client/vite.config.ts": "export default defineConfig({ build: { outDir: '../api/public' } })\n"},
+     ("apps/client",)),
+    ({"apps/client/vite.config.js": "build: { outDir: path.resolve(__dirname, '../api/dist/public'), }\n"},
+     ("apps/client",)),
+    ({"apps/client/package.json": json.dumps({"name": "client", "scripts": {"build": "tsc --outDir ../api/static"}})},
+     ("apps/client",)),
+    # An alias into another member, or an outDir of its own, is no output into the server.
+    ({"apps/client/vite.config.ts": "resolve: { alias: { '@api': '../api/src' } }, build: { outDir: 'dist' }\n"},
+     ()),
+])
+def test_a_member_building_into_the_server_members_folder_is_built_first(tmp_path: Path, files: dict[str, str],
+                                                                        expected: tuple[str, ...]) -> None:
+    root = write(tmp_path, {"package.json": json.dumps({"name": "ws", "workspaces": ["apps/*"]}),
+                            "package-lock.json": "{}",
+                            "apps/api/package.json": _pkg("api", {"start": "node server.js"}),
+                            "apps/api/server.js": "require('http').createServer().listen(3000)\n",
+                            "apps/client/package.json": _pkg("client", {"build": "vite build"}), **files})
+    app = workspace_app(root)
+    assert app is not None and app.folder == "apps/api" and app.feeders == expected
+    build = next(b for b in yaml.safe_load(plan_init(root).text)["overrides"]["builders"] if b["name"] == "build")
+    assert build["env"].get("IMGFORGE_FEED") == (" ".join(expected) or None)

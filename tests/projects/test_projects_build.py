@@ -78,7 +78,8 @@ SERVES = {
     # and the start command is what follows it; hono is external to the bundle, from the production node_modules.
     "bun-build-prod": ("/", "tide tables, production bundle"),
     # A Bun workspace (bun.lock, isolated linker): its server member apps/api, built after the workspace package it
-    # imports (packages/tides, whose `main` is its own build's dist/), from the root lockfile.
+    # imports (packages/tides, whose `main` is its own build's dist/) and after apps/web, whose build writes the
+    # client into apps/api/public (served at /app.js), from the root lockfile.
     "bun-workspace": ("/", "harbor api: high water at dover in 4h12m"),
 }
 
@@ -219,6 +220,11 @@ def test_a_bun_workspace_image_holds_its_member_and_that_members_production_tree
     found = docker.run(built.tag, ["bun", "-e", script], entrypoint="", remove=True)
     # hono: the member's dependency; is-number: its devDependency; is-odd: the other member's dependency.
     assert str(found).strip() == "/app/apps/api true false false false true", found
+    # The web member's build output is in the api's folder (the web sources are not in the image).
+    script = ("const f = require('fs'); console.log(f.readFileSync('public/app.js', 'utf8').includes('harbor tides'), "
+              "f.existsSync('/app/apps/web/src'))")
+    found = docker.run(built.tag, ["bun", "-e", script], entrypoint="", remove=True)
+    assert str(found).strip() == "true false", found
 
 
 @pytest.mark.parametrize("name", ["node-yarn-native", "node-pnpm-native"])
