@@ -82,7 +82,9 @@ def members(root: Path) -> tuple[str, ...]:
     """The workspace's member folders (relative, sorted), from its globs; none for a single-package project."""
     folders: set[str] = set()
     for pattern in _patterns(root):
-        if pattern.startswith(("!", "/")) or ".." in pattern:
+        # "." (alexanderop/nuxt-starter's pnpm-workspace.yaml `packages: [.]`, written for pnpm's settings) is
+        # the root itself, no member; pathlib cannot glob it.
+        if pattern.startswith(("!", "/")) or ".." in pattern or os.path.normpath(pattern) == ".":
             continue
         for path in root.glob(pattern.rstrip("/")):
             rel = path.relative_to(root).as_posix()

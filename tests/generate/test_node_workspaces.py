@@ -231,3 +231,12 @@ def test_a_member_building_into_the_server_members_folder_is_built_first(tmp_pat
     assert app is not None and app.folder == "apps/api" and app.feeders == expected
     build = next(b for b in yaml.safe_load(plan_init(root).text)["overrides"]["builders"] if b["name"] == "build")
     assert build["env"].get("IMGFORGE_FEED") == (" ".join(expected) or None)
+
+
+@pytest.mark.parametrize("pattern", [".", "./", ""])
+def test_a_workspace_pattern_naming_the_root_is_no_member(tmp_path: Path, pattern: str) -> None:
+    # pnpm-workspace.yaml with `packages: [.]` only to carry pnpm settings (overrides, ignoredBuiltDependencies).
+    root = write(tmp_path, {"package.json": _pkg("site", {"build": "nuxt build"}), "pnpm-lock.yaml": "",
+                            "pnpm-workspace.yaml": f"packages:\n  - '{pattern}'\nshellEmulator: true\n"})
+    assert members(root) == ()
+    assert detect_stack(root) in ("node", "spa")
