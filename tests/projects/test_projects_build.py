@@ -57,6 +57,9 @@ SERVES = {
     # No nodeLinker in .yarnrc.yml: yarn 4's default is Plug'n'Play; the runtime's plain node needs node_modules.
     "node-yarn-berry-pnp": ("/", "pnp project up 2m"),
     "node-pnpm-native": ("/", "pnpm native bcrypt ok: true"),
+    # A pnpm workspace member with `prepare: husky` (a devDependency): the member's production install runs that
+    # script again (Yurex1/fastify-template: "sh: 1: husky: not found").
+    "node-pnpm-workspace-husky": ("/", "ferry api: next sailing in 45m"),
     # packageManager "pnpm@10.13.1" without a hash: corepack's signature check cannot pass behind this machine's
     # proxy (no signatures in the metadata); its .npmrc reaches the install in the npmrc secret. (Once a build cached
     # that pnpm in the corepack cache mount, this engine passes without the fallback too.)
