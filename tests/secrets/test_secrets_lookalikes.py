@@ -270,6 +270,9 @@ def test_a_random_key_beside_the_word_is_still_found(detector: SecretDetector) -
     # closing quote is code, not a value.
     "const token = document.cookie.split('; ').find(row => row.startsWith('token='))?.split('=')[1];\n",
     'const key = qs.find(p => p.startsWith("api_key="))?.slice(8) ?? fallbackKey;\n',
+    # The same script minified into a server bundle's JSON string (Astro's dist/server/manifest_*.mjs).
+    '"scripts":[{"type":"inline","value":"const n=document.cookie.split(\\"; \\").find(e=>e.startsWith('
+    '\\"token=\\"))?.split(\\"=\\")[1];if(!n){alert(\\"x\\")}"}]\n',
 ])
 def test_a_string_ending_in_name_equals_is_no_assignment(detector: SecretDetector, code: str) -> None:
     assert detector.scan_bytes(code.encode(), "src/pages/dashboard.astro") == []
