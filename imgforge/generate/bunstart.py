@@ -73,6 +73,16 @@ def bun_command(command: str, scripts: dict[str, str], depth: int = 0) -> tuple[
     return (("/usr/bin/env", *env) if env else ()) + ("bun", *args)
 
 
+def _without_dev_env(command: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """A dev script's command without its NODE_ENV assignment (`NODE_ENV=development bun --watch src/index.ts`):
+    the image runs it in production, with the runtime's NODE_ENV."""
+    if not command or command[0] != "/usr/bin/env":
+        return command
+    at = command.index("bun")
+    env = [w for w in command[1:at] if not w.startswith("NODE_ENV=")]
+    return (("/usr/bin/env", *env) if env else ()) + command[at:]
+
+
 def _dev_tool(command: str) -> bool:
     words = _words(command) or []
     words = [w for w in words if not re.match(r"^[A-Za-z_]\w*=", w) and w not in ("bun", "bunx", "run", "x", "--bun")]
@@ -95,10 +105,11 @@ def bun_start(root: Path) -> Start | None:
         return Start(("bun", "run", "start"), f"package.json scripts.start ({start!r}), run by `bun run start`")
     dev = scripts.get("dev")
     if dev and not _dev_tool(dev):
-        plain = bun_command(dev, scripts)
+        plain = _without_dev_env(bun_command(dev, scripts))
         if plain and plain[-1] not in scripts:
-            return Start(plain, f"package.json scripts.dev ({dev!r}) without watch mode: there is no start "
-                         "script (the Elysia and Hono templates have only dev)")
+            return Start(plain, f"package.json scripts.dev ({dev!r}) without watch mode and its NODE_ENV: there is "
+                         "no start script (the Elysia and Hono templates have only dev); the image sets "
+                         "NODE_ENV=production")
     for key in ("module", "main"):
         entry = pkg.get(key)
         if isinstance(entry, str) and (root / entry).is_file():

@@ -123,6 +123,12 @@ def test_the_bun_and_node_build_stages_run_the_same_build_scripts(name):
      ("bun", "src/index.ts"), "scripts.dev"),
     ({"package.json": _pkg(scripts={"dev": "bun run --hot src/index.ts"}), "src/index.ts": ""},
      ("bun", "src/index.ts"), "without watch mode"),
+    # A dev script's NODE_ENV=development is the developer's: the image runs with NODE_ENV=production
+    # (fireside-mauricio/railway-bun-monorepo-elysia-starter); other assignments stay.
+    ({"package.json": _pkg(scripts={"dev": "NODE_ENV=development bun --watch src/index.ts"}), "src/index.ts": ""},
+     ("bun", "src/index.ts"), "NODE_ENV=production"),
+    ({"package.json": _pkg(scripts={"dev": "NODE_ENV=development TZ=UTC bun --watch src/index.ts"}),
+      "src/index.ts": ""}, ("/usr/bin/env", "TZ=UTC", "bun", "src/index.ts"), "its NODE_ENV"),
     # `bun init`: "module": "index.ts" and no scripts.
     ({"package.json": _pkg(module="index.ts"), "index.ts": ""}, ("bun", "index.ts"), "module"),
     ({"package.json": _pkg(main="server.js"), "server.js": ""}, ("bun", "server.js"), "main"),
