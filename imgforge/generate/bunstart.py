@@ -8,6 +8,7 @@ import shlex
 from pathlib import Path
 
 from imgforge.generate.facts import Port, Start, procfile_web, read_text, shell
+from imgforge.generate.nodebuild import after_build
 from imgforge.generate.nodestart import env_prefix, frontend_only, package_json, scripts_of
 
 LOCKFILES = ("bun.lock", "bun.lockb")
@@ -45,19 +46,10 @@ def _words(command: str) -> list[str] | None:
     return None if any(w in ("&&", ";", "|", "||", "&") for w in words) else words
 
 
-def _after_build(command: str, scripts: dict[str, str]) -> str:
-    """`command` without leading build steps (`bun run build && bun dist/index.js`): the build stage ran them."""
-    steps = [step.strip() for step in command.split("&&")]
-    while len(steps) > 1 and (re.fullmatch(r"(?:bun|npm|yarn|pnpm)\s+(?:run\s+)?build", steps[0])
-                              or ("build" in scripts and steps[0] == scripts["build"].strip())):
-        steps.pop(0)
-    return " && ".join(steps)
-
-
 def bun_command(command: str, scripts: dict[str, str], depth: int = 0) -> tuple[str, ...] | None:
     """`command` as a plain `bun …` exec form (scripts followed, env assignments kept, watch flags and `run`
     before a file dropped; `node file` runs on bun, the runtime's only JavaScript engine), else None."""
-    words = _words(_after_build(command, scripts))
+    words = _words(after_build(command, scripts))
     if not words:
         return None
     env = env_prefix(words)
@@ -79,6 +71,16 @@ def bun_command(command: str, scripts: dict[str, str], depth: int = 0) -> tuple[
     elif not args:
         return None
     return (("/usr/bin/env", *env) if env else ()) + ("bun", *args)
+
+
+def _without_dev_env(command: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """A dev script's command without its NODE_ENV assignment (`NODE_ENV=development bun --watch src/index.ts`):
+    the image runs it in production, with the runtime's NODE_ENV."""
+    if not command or command[0] != "/usr/bin/env":
+        return command
+    at = command.index("bun")
+    env = [w for w in command[1:at] if not w.startswith("NODE_ENV=")]
+    return (("/usr/bin/env", *env) if env else ()) + command[at:]
 
 
 def _dev_tool(command: str) -> bool:
@@ -103,10 +105,11 @@ def bun_start(root: Path) -> Start | None:
         return Start(("bun", "run", "start"), f"package.json scripts.start ({start!r}), run by `bun run start`")
     dev = scripts.get("dev")
     if dev and not _dev_tool(dev):
-        plain = bun_command(dev, scripts)
+        plain = _without_dev_env(bun_command(dev, scripts))
         if plain and plain[-1] not in scripts:
-            return Start(plain, f"package.json scripts.dev ({dev!r}) without watch mode: there is no start "
-                         "script (the Elysia and Hono templates have only dev)")
+            return Start(plain, f"package.json scripts.dev ({dev!r}) without watch mode and its NODE_ENV: there is "
+                         "no start script (the Elysia and Hono templates have only dev); the image sets "
+                         "NODE_ENV=production")
     for key in ("module", "main"):
         entry = pkg.get(key)
         if isinstance(entry, str) and (root / entry).is_file():

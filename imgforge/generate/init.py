@@ -98,9 +98,9 @@ def language(recipe: Recipe) -> str:
 def findings(root: Path, recipe: Recipe) -> Findings:
     """Start command, stated port and health routes of the project at `root`, read as `recipe`'s language."""
     lang = language(recipe)
-    member = workspace_app(root) if lang == "node" else None
+    member = workspace_app(root, bun=lang == "bun") if lang in ("node", "bun") else None
     if member is not None:
-        return _member_findings(root, member, recipe)
+        return _member_findings(root, member, recipe, lang)
     if lang == "bun":
         return _bun_findings(root, recipe)
     if recipe.health.served and (member_site := frontend_member(root)) is not None:
@@ -137,12 +137,14 @@ def _bun_findings(root: Path, recipe: Recipe) -> Findings:
                     writes=tuple(node_written_folders(root)))
 
 
-def _member_findings(root: Path, member: WorkspaceApp, recipe: Recipe) -> Findings:
-    """Findings of a workspace's server package, read in its folder; its written folders are named from the
-    workspace root, where the image's tree starts."""
+def _member_findings(root: Path, member: WorkspaceApp, recipe: Recipe, lang: str) -> Findings:
+    """Findings of a workspace's server package (node or bun: `lang`), read in its folder; its written folders are
+    named from the workspace root, where the image's tree starts."""
     folder = root / member.folder
-    suffixes = _SUFFIXES["node"]
-    return Findings(member.start, find_port(folder, entry_files(folder, member.start), suffixes),
+    suffixes = _SUFFIXES[lang]
+    files = entry_files(folder, member.start)
+    port = (bunstart.serve_port(folder, files) if lang == "bun" else None) or find_port(folder, files, suffixes)
+    return Findings(member.start, port,
                     health_routes(folder, suffixes, recipe.health.liveness, recipe.health.readiness),
                     writes=tuple(Written(f"{member.folder}/{w.folder}", w.why)
                                  for w in node_written_folders(folder, standalone=False)),
@@ -173,6 +175,9 @@ def _workspace(found: Findings, recipe: Recipe, builders: dict[str, list[str]], 
         f"      dependencies: {json.dumps({'manifests': manifests})}",
         f"      env: {json.dumps(selected)}"])
     env = {"IMGFORGE_WORKSPACE": member.folder, "IMGFORGE_KEEP": " ".join(member.closure)}
+    if member.feeders:
+        # Built first: their output lands in a kept folder (a client built into the server's public/).
+        env["IMGFORGE_FEED"] = " ".join(member.feeders)
     if kept:
         env["IMGFORGE_DROP"] = kept["IMGFORGE_DROP"]
     if member.standalone:
@@ -182,8 +187,9 @@ def _workspace(found: Findings, recipe: Recipe, builders: dict[str, list[str]], 
         if member.dist != ".next":
             env["IMGFORGE_NEXT_DIR"] = member.dist
     builders.setdefault(build.name, []).extend([
-        f"      # The installed workspace (its root and members' node_modules), then {member.folder}'s own build; "
-        f"/out keeps {', '.join(member.closure)} (no node_modules).",
+        f"      # The installed workspace (its root and members' node_modules), then {member.folder}'s own build"
+        + (f" (after {', '.join(member.feeders)}, whose build writes into it)" if member.feeders else "")
+        + f"; /out keeps {', '.join(member.closure)} (no node_modules).",
         "      when: []",
         f"      inputs: [{json.dumps({'stage': deps.name, 'from': deps.workdir, 'to': '.'})}]",
         f"      env: {json.dumps(env)}"])
@@ -217,18 +223,28 @@ def _site_member(found: Findings, recipe: Recipe, builders: dict[str, list[str]]
         f"      env: {json.dumps({'IMGFORGE_WORKSPACE': site.folder})}"])
 
 
-# The test folders the node recipe's build leaves out of the runtime (its IMGFORGE_DROP default).
-_TEST_FOLDERS = ("test", "tests", "__tests__", "e2e", "cypress")
+# `${IMGFORGE_DROP-test tests …}` in a recipe's build command: the test folders it leaves out of the runtime unless
+# told otherwise (group 1), read from the recipe so that the list lives in one place.
+_DROP_DEFAULT = re.compile(r"\$\{IMGFORGE_DROP-([^}]*)\}")
 
 
-def _kept_tests(found: Findings) -> dict[str, str]:
-    """The node build's IMGFORGE_DROP without the test folders the start command runs from (`node test/server.js`),
-    which the runtime then keeps (and which they are, as IMGFORGE_KEPT); empty when it needs none."""
+def _test_folders(recipe: Recipe) -> tuple[Builder, tuple[str, ...]] | None:
+    """The recipe's builder that leaves test folders out of the runtime, and those folders (its IMGFORGE_DROP
+    default), or None."""
+    for builder in recipe.builders:
+        if builder.build and (m := _DROP_DEFAULT.search(builder.build)):
+            return builder, tuple(m.group(1).split())
+    return None
+
+
+def _kept_tests(found: Findings, folders: tuple[str, ...]) -> dict[str, str]:
+    """IMGFORGE_DROP: `folders` without the test folders the start command runs from (`node test/server.js`), which
+    the runtime then keeps (and which they are, as IMGFORGE_KEPT); empty when it needs none."""
     used = {w.removeprefix("./").split("/")[0] for w in found.start.entrypoint} if found.start else set()
-    kept = [d for d in _TEST_FOLDERS if d in used]
+    kept = [d for d in folders if d in used]
     if not kept:
         return {}
-    return {"IMGFORGE_DROP": " ".join(d for d in _TEST_FOLDERS if d not in kept), "IMGFORGE_KEPT": ", ".join(kept)}
+    return {"IMGFORGE_DROP": " ".join(d for d in folders if d not in kept), "IMGFORGE_KEPT": ", ".join(kept)}
 
 
 def _go_files(found: Findings, recipe: Recipe) -> list[str]:
@@ -446,12 +462,12 @@ def _detected(found: Findings, recipe: Recipe, port: int | None, images: Images 
             builders.setdefault(built.stage, []).extend([
                 "      # Next.js writes its standalone server (a project config without `output:` takes it from here)"
                 f"{'' if dist == '.next' else f'; next.config distDir: {dist}'}.", f"      env: {json.dumps(env)}"])
-    kept = _kept_tests(found)
+    dropping = _test_folders(recipe)
+    kept = _kept_tests(found, dropping[1]) if dropping else {}
     runtime += _go_files(found, recipe) + _workspace(found, recipe, builders, kept)
     _site_member(found, recipe, builders)
-    dropping = next((b for b in recipe.builders if b.build and "IMGFORGE_DROP" in b.build), None)
     if kept and dropping is not None and found.workspace is None:
-        builders.setdefault(dropping.name, []).extend([
+        builders.setdefault(dropping[0].name, []).extend([
             f"      # The start command runs from {kept['IMGFORGE_KEPT']}: kept in the runtime (not other test "
             "folders).",
             f"      env: {json.dumps({'IMGFORGE_DROP': kept['IMGFORGE_DROP']})}"])

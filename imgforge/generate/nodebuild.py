@@ -16,8 +16,10 @@ from imgforge.generate.facts import Start, parse_json, read_text
 # The package.json scripts the node recipe's build stage runs, the first the project has: a production variant of
 # the build (labasubagia/apollo-server-ts: `"build": "webpack --config webpack.$NODE_ENV.ts"`, `"build:prod":
 # "NODE_ENV=production npm run build"`), the build, else a compile script (the Feathers generator's
-# `shx rm -rf lib/ && tsc` with `"start": "node lib/"`). The recipe's build command names the same list.
+# `shx rm -rf lib/ && tsc` with `"start": "node lib/"`). The node and bun recipes' build commands name the same list.
 BUILD_SCRIPTS = ("build:prod", "build:production", "build", "compile")
+# `npm run build`, `yarn build`, `bun run build`: a step that runs a package.json script (group 1).
+_RUN_SCRIPT = re.compile(r"(?:npm|yarn|pnpm|bun)\s+(?:run\s+)?([\w:.-]+)")
 
 
 def _build_steps(scripts: dict[str, str]) -> set[str]:
@@ -27,20 +29,20 @@ def _build_steps(scripts: dict[str, str]) -> set[str]:
     while todo and len(steps) < 32:
         for step in (s.strip() for s in todo.pop().split("&&")):
             steps.add(step)
-            ref = re.fullmatch(r"(?:npm|yarn|pnpm)\s+(?:run\s+)?([\w:.-]+)", step)
+            ref = _RUN_SCRIPT.fullmatch(step)
             if ref and ref.group(1) in scripts:
                 todo.append(scripts[ref.group(1)])
     return steps - {""}
 
 
 def after_build(command: str, scripts: dict[str, str]) -> str:
-    """`command` without leading build steps (`npm run build && node dist/server.js`; `npm run compile && node …`
-    where compile is `tsc` and the build script runs tsc too): the image's build stage ran the build already, so
-    the server is what is left."""
+    """`command` without leading build steps (`npm run build && node dist/server.js`; `bun run build:prod && bun
+    dist/index.js`; `npm run compile && node …` where compile is `tsc` and the build script runs tsc too): the
+    image's build stage (node's or bun's) ran the build already, so the server is what is left."""
     steps = [step.strip() for step in command.split("&&")]
     built = _build_steps(scripts)
     while len(steps) > 1:
-        ref = re.fullmatch(r"(?:npm|yarn|pnpm)\s+(?:run\s+)?([\w:.-]+)", steps[0])
+        ref = _RUN_SCRIPT.fullmatch(steps[0])
         name = ref.group(1) if ref else None
         if not (name in BUILD_SCRIPTS or steps[0] in built
                 or (name in scripts and scripts[name].strip() in built)):

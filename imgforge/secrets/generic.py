@@ -246,6 +246,11 @@ def extract(m: Any, ctx: Context) -> Found | None:
     if _NOT_A_CREDENTIAL.search(_NOT_LETTERS.sub(b"", ctx.data[max(0, begin - 24) : m.end(1)].lower())):
         return None  # "Next page token: ...", "client request token" written as words
     op: bytes = m.group(3)
+    if quoted and not m.group(2) and ctx.data[m.end(3) : m.start(4)] in (b"", b"\\") \
+            and ctx.data[begin - 1 : begin] == m.group(4):
+        # 'token=' is a string (`row.startsWith('token=')`, or \"token=\" in a bundle's JSON-escaped page script):
+        # the quote after `=` closes it and opens nothing.
+        return None
     if op == b":" and not (m.group(2) or quoted) and m.end(3) == start:
         return None  # "a:b" without space or quotes is not a YAML/JSON pair (ARNs, URNs, host:port)
     if op == b"," and not (m.group(2) and quoted and _CALL_OPEN.search(ctx.data, max(0, begin - 8), begin)):

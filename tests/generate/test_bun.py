@@ -18,8 +18,10 @@ from imgforge.generate import generate, load_project
 from imgforge.generate.bunstart import bun_command, bun_start, serve_port
 from imgforge.generate.detect import detect_stack
 from imgforge.generate.init import plan_init
+from imgforge.generate.nodebuild import BUILD_SCRIPTS
 from imgforge.generate.runtimes import available, choose
 from imgforge.manifest.verify import telling_line
+from imgforge.recipes import load_recipe
 from tests.generate._files import write
 
 _LOCK = '{\n  "lockfileVersion": 1,\n  "workspaces": {},\n  "packages": {},\n}\n'
@@ -83,6 +85,16 @@ def test_a_front_end_only_bun_project_stays_with_the_spa_recipe(tmp_path):
                                                           "src/index.tsx")),
     ({"start": "bun run build && bun dist/server.js", "build": "bun build src/server.ts --outdir dist"},
      ("bun", "dist/server.js")),
+    # The build stage runs the same build scripts as node's, so a start that builds first loses any of them: a
+    # production build, a compile script, a build script's own command written out, the build step's steps.
+    ({"start": "bun run build:prod && bun dist/server.js", "build:prod": "bun build src/server.ts --minify"},
+     ("bun", "dist/server.js")),
+    ({"start": "bun compile && bun out/index.js", "compile": "tsc"}, ("bun", "out/index.js")),
+    ({"start": "tsc && bun out/index.js", "build": "tsc"}, ("bun", "out/index.js")),
+    ({"start": "bun run typegen && bun dist/index.js", "build": "bun run typegen && bun build src/index.ts",
+      "typegen": "prisma generate"}, ("bun", "dist/index.js")),
+    # A first step that is no part of the build stays: the command is then not one plain bun.
+    ({"start": "bun run migrate && bun dist/index.js", "build": "tsc", "migrate": "bun m.ts"}, None),
     ({"start": "bun run serve", "serve": "bun --watch server.ts"}, ("bun", "server.ts")),
     ({"start": "node dist/index.js"}, ("bun", "dist/index.js")),
     ({"start": "bun install"}, None),
@@ -91,6 +103,15 @@ def test_a_front_end_only_bun_project_stays_with_the_spa_recipe(tmp_path):
 ])
 def test_scripts_become_plain_bun(scripts, command):
     assert bun_command(scripts["start"], scripts) == command
+
+
+@pytest.mark.parametrize("name", ["bun", "node"])
+def test_the_bun_and_node_build_stages_run_the_same_build_scripts(name):
+    # One list (nodebuild.BUILD_SCRIPTS): the stage exists for these scripts, and its command picks the first.
+    recipe, _ = load_recipe(name, [])
+    build = next(b for b in recipe.builders if b.build)
+    assert build.when == [f"package.json#scripts.{script}" for script in BUILD_SCRIPTS]
+    assert str(list(BUILD_SCRIPTS)) in (build.build or "")
 
 
 @pytest.mark.parametrize(("files", "entrypoint", "why"), [
@@ -102,6 +123,12 @@ def test_scripts_become_plain_bun(scripts, command):
      ("bun", "src/index.ts"), "scripts.dev"),
     ({"package.json": _pkg(scripts={"dev": "bun run --hot src/index.ts"}), "src/index.ts": ""},
      ("bun", "src/index.ts"), "without watch mode"),
+    # A dev script's NODE_ENV=development is the developer's: the image runs with NODE_ENV=production
+    # (fireside-mauricio/railway-bun-monorepo-elysia-starter); other assignments stay.
+    ({"package.json": _pkg(scripts={"dev": "NODE_ENV=development bun --watch src/index.ts"}), "src/index.ts": ""},
+     ("bun", "src/index.ts"), "NODE_ENV=production"),
+    ({"package.json": _pkg(scripts={"dev": "NODE_ENV=development TZ=UTC bun --watch src/index.ts"}),
+      "src/index.ts": ""}, ("/usr/bin/env", "TZ=UTC", "bun", "src/index.ts"), "its NODE_ENV"),
     # `bun init`: "module": "index.ts" and no scripts.
     ({"package.json": _pkg(module="index.ts"), "index.ts": ""}, ("bun", "index.ts"), "module"),
     ({"package.json": _pkg(main="server.js"), "server.js": ""}, ("bun", "server.js"), "main"),
@@ -186,7 +213,7 @@ def test_generated_dockerfile_installs_with_bun_and_runs_as_non_root(tmp_path):
     assert "FROM imgforge/bun-dev:1.4 AS deps" in text and "FROM imgforge/bun:1.4" in text
     assert "bun install --frozen-lockfile" in text and "--mount=type=cache,target=/root/.bun/install/cache" in text
     assert "bun install --frozen-lockfile --production" in text
-    assert "bun run build" in text
+    assert "bun run \"$(bun -p " in text
     assert "USER 10001" in text and '"bun", "dist/index.js"' in text
     assert "HEALTHCHECK" in text and '"bun", "-e"' in text
     # The project's .npmrc (a token) stays out of the context: it reaches bun only in the build network's secret.
@@ -242,3 +269,27 @@ def test_a_bun_front_end_installs_with_bun_from_its_lockfile(tmp_path):
     # Without packageManager, bun is the catalog's newest release (one number to bump, checked here).
     newest = BUN_UPSTREAM[available("bun")[-1]].version
     assert f'"bun@${{v:-{newest}}}"' in out.dockerfile
+
+
+def test_a_bun_workspace_runs_its_server_member_with_bun(tmp_path):
+    # `bun init` leaves index.ts and `module` at the workspace root: no server of its own. The Elysia member has only
+    # a watch-mode dev script (the Elysia template); the library member has src/index.ts but no server.
+    root = write(tmp_path, {
+        "package.json": _pkg(module="index.ts", workspaces=["apps/*", "packages/*"],
+                             scripts={"dev": "bun --filter '*' dev"}),
+        "index.ts": "console.log('hello via bun')\n", "bun.lock": _LOCK,
+        "apps/api/package.json": json.dumps({"name": "@s/api", "scripts": {"dev": "bun --watch src/index.ts"},
+                                             "dependencies": {"elysia": "1.4.0", "@s/core": "workspace:*"}}),
+        "apps/api/src/index.ts": "new Elysia().listen({ port: 4100 })\nBun.serve({ port: 4100, fetch })\n",
+        "packages/core/package.json": json.dumps({"name": "@s/core", "module": "src/index.ts"}),
+        "packages/core/src/index.ts": "export const x = 1\n"})
+    assert detect_stack(root) == "bun"
+    settings = yaml.safe_load(plan_init(root).text)
+    runtime = settings["overrides"]["runtime"]
+    assert runtime["entrypoint"] == ["bun", "src/index.ts"] and runtime["workdir"] == "/app/apps/api"
+    assert runtime["port"] == 4100
+    deps = next(b for b in settings["overrides"]["builders"] if b["name"] == "deps")
+    assert deps["env"] == {"IMGFORGE_WORKSPACE": "apps/api", "IMGFORGE_WORKSPACE_NAME": "@s/api",
+                           "IMGFORGE_KEEP": "apps/api packages/core"}
+    (root / "imgforge.yaml").write_text(plan_init(root).text)
+    assert '--production --filter "$IMGFORGE_WORKSPACE_NAME"' in generate(load_project(root)).dockerfile

@@ -230,3 +230,13 @@ def test_old_webpack_builds_with_the_openssl_legacy_provider(tmp_path: Path, ver
     root = write(tmp_path, files)
     done = subprocess.run(["sh", "-c", _webpack_check()], cwd=root, capture_output=True, check=False)
     assert (done.returncode == 0) is legacy
+
+
+@pytest.mark.parametrize("lock", ["package-lock.json", "bun.lock"])
+def test_the_vercel_folder_stays_out_of_the_build_context(tmp_path: Path, lock: str) -> None:
+    # A committed `vercel build` output (.vercel/output/_functions, with the secrets Astro's build embedded in it).
+    root = write(tmp_path, {"package.json": json.dumps({"name": "x", "scripts": {"start": "node server.js"}}),
+                            lock: "{}", "server.js": "require('http').createServer().listen(3000)\n",
+                            ".vercel/output/_functions/entry.mjs": "export const middlewareSecret = 'x'\n"})
+    (root / "imgforge.yaml").write_text(plan_init(root).text)
+    assert ".vercel" in generate(load_project(root)).dockerignore.splitlines()

@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
+import imgforge.recipes
 from imgforge.generate import generate, load_project
 from imgforge.generate.init import plan_init, write_init
 from imgforge.generate.detect import detect_stack
@@ -190,3 +192,51 @@ def test_a_pnpm_workspace_without_a_root_package_json_runs_its_member(tmp_path: 
     assert "COPY pnpm-lock.yaml pnpm-workspace.yaml ./" in files.dockerfile
     assert "COPY package.json" not in files.dockerfile
     assert 'WORKDIR /app/apps/api' in files.dockerfile and 'ENTRYPOINT ["node", "server.js"]' in files.dockerfile
+
+
+def test_the_kept_test_folder_comes_from_the_recipes_own_drop_list(tmp_path: Path) -> None:
+    # A recipe whose build drops other folders by default (spec, fixtures): init reads that list from the build
+    # command, so a start command in fixtures/ keeps fixtures and still drops spec.
+    text = (Path(imgforge.recipes.__file__).parent / "builtin" / "node.yaml").read_text()
+    assert "${IMGFORGE_DROP-test tests __tests__ e2e cypress}" in text
+    own = write(tmp_path / "recipes", {"node.yaml": text.replace("${IMGFORGE_DROP-test tests __tests__ e2e cypress}",
+                                                                 "${IMGFORGE_DROP-spec fixtures}")})
+    root = write(tmp_path / "app", {
+        "package.json": _pkg("demo", {"build": "node build.js", "start": "node fixtures/server.js"}),
+        "package-lock.json": "{}", "fixtures/server.js": "require('http').createServer().listen(8080)\n"})
+    settings = yaml.safe_load(plan_init(root, recipe="node", extra_dirs=[own]).text)
+    assert settings["overrides"]["builders"] == [{"name": "build", "env": {"IMGFORGE_DROP": "spec"}}]
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    # Vite's build.outDir into the server member's public/, plain or through path.resolve(__dirname, …).
+    ({"apps/client/vite.config.ts": "export default defineConfig({ build: { outDir: '../api/public' } })\n"},
+     ("apps/client",)),
+    ({"apps/client/vite.config.js": "build: { outDir: path.resolve(__dirname, '../api/dist/public'), }\n"},
+     ("apps/client",)),
+    ({"apps/client/package.json": json.dumps({"name": "client", "scripts": {"build": "tsc --outDir ../api/static"}})},
+     ("apps/client",)),
+    # An alias into another member, or an outDir of its own, is no output into the server.
+    ({"apps/client/vite.config.ts": "resolve: { alias: { '@api': '../api/src' } }, build: { outDir: 'dist' }\n"},
+     ()),
+])
+def test_a_member_building_into_the_server_members_folder_is_built_first(tmp_path: Path, files: dict[str, str],
+                                                                        expected: tuple[str, ...]) -> None:
+    root = write(tmp_path, {"package.json": json.dumps({"name": "ws", "workspaces": ["apps/*"]}),
+                            "package-lock.json": "{}",
+                            "apps/api/package.json": _pkg("api", {"start": "node server.js"}),
+                            "apps/api/server.js": "require('http').createServer().listen(3000)\n",
+                            "apps/client/package.json": _pkg("client", {"build": "vite build"}), **files})
+    app = workspace_app(root)
+    assert app is not None and app.folder == "apps/api" and app.feeders == expected
+    build = next(b for b in yaml.safe_load(plan_init(root).text)["overrides"]["builders"] if b["name"] == "build")
+    assert build["env"].get("IMGFORGE_FEED") == (" ".join(expected) or None)
+
+
+@pytest.mark.parametrize("pattern", [".", "./", ""])
+def test_a_workspace_pattern_naming_the_root_is_no_member(tmp_path: Path, pattern: str) -> None:
+    # pnpm-workspace.yaml with `packages: [.]` only to carry pnpm settings (overrides, ignoredBuiltDependencies).
+    root = write(tmp_path, {"package.json": _pkg("site", {"build": "nuxt build"}), "pnpm-lock.yaml": "",
+                            "pnpm-workspace.yaml": f"packages:\n  - '{pattern}'\nshellEmulator: true\n"})
+    assert members(root) == ()
+    assert detect_stack(root) in ("node", "spa")

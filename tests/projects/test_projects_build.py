@@ -54,7 +54,12 @@ SERVES = {
     "node-yarn-native": ("/", "native bcrypt ok: true"),
     # Its build script runs `yarn stamp`: yarn 4 runs it in the build stage (no .yarnrc.yml there).
     "node-yarn-berry": ("/", "up 1m, stamped by yarn/4.5.3"),
+    # No nodeLinker in .yarnrc.yml: yarn 4's default is Plug'n'Play; the runtime's plain node needs node_modules.
+    "node-yarn-berry-pnp": ("/", "pnp project up 2m"),
     "node-pnpm-native": ("/", "pnpm native bcrypt ok: true"),
+    # A pnpm workspace member with `prepare: husky` (a devDependency): the member's production install runs that
+    # script again (Yurex1/fastify-template: "sh: 1: husky: not found").
+    "node-pnpm-workspace-husky": ("/", "ferry api: next sailing in 45m"),
     # packageManager "pnpm@10.13.1" without a hash: corepack's signature check cannot pass behind this machine's
     # proxy (no signatures in the metadata); its .npmrc reaches the install in the npmrc secret. (Once a build cached
     # that pnpm in the corepack cache mount, this engine passes without the fallback too.)
@@ -72,6 +77,13 @@ SERVES = {
     "fastapi-src-static": ("/", "board: notices pinned from src/static"),
     # No requirements.txt: requirements/production.txt (with -r base.txt) is installed, not local.txt.
     "django-reqs-folder": ("/", "pages: production requirements, without the debug toolbar"),
+    # `bun run build:prod && bun dist/server.js`: the bun build stage runs build:prod (not build), as node's does,
+    # and the start command is what follows it; hono is external to the bundle, from the production node_modules.
+    "bun-build-prod": ("/", "tide tables, production bundle"),
+    # A Bun workspace (bun.lock, isolated linker): its server member apps/api, built after the workspace package it
+    # imports (packages/tides, whose `main` is its own build's dist/) and after apps/web, whose build writes the
+    # client into apps/api/public (served at /app.js), from the root lockfile.
+    "bun-workspace": ("/", "harbor api: high water at dover in 4h12m"),
 }
 
 
@@ -201,6 +213,21 @@ def test_runtime_images_hold_no_dev_dependencies_and_no_package_manager(docker, 
     found = docker.run(fastapi, ["python3", "-c", code], entrypoint="", remove=True)
     # Installed by the recipe's direct backend call and `installer`, not by its pip fallback.
     assert found.split() == ["0.3.1", "imgforge"]
+
+
+def test_a_bun_workspace_image_holds_its_member_and_that_members_production_tree(docker, project_image):
+    built = project_image("bun-workspace")
+    script = ("const f = require('fs'); const has = p => { try { require.resolve(p); return true } "
+              "catch { return false } }; console.log(process.cwd(), has('hono'), has('is-number'), has('is-odd'), "
+              "f.existsSync('/app/apps/worker/src'), f.existsSync('/app/packages/tides/dist/index.js'))")
+    found = docker.run(built.tag, ["bun", "-e", script], entrypoint="", remove=True)
+    # hono: the member's dependency; is-number: its devDependency; is-odd: the other member's dependency.
+    assert str(found).strip() == "/app/apps/api true false false false true", found
+    # The web member's build output is in the api's folder (the web sources are not in the image).
+    script = ("const f = require('fs'); console.log(f.readFileSync('public/app.js', 'utf8').includes('harbor tides'), "
+              "f.existsSync('/app/apps/web/src'))")
+    found = docker.run(built.tag, ["bun", "-e", script], entrypoint="", remove=True)
+    assert str(found).strip() == "true false", found
 
 
 @pytest.mark.parametrize("name", ["node-yarn-native", "node-pnpm-native"])

@@ -263,3 +263,22 @@ def test_a_top_secret_stand_in_is_a_placeholder(detector: SecretDetector, value:
 def test_a_random_key_beside_the_word_is_still_found(detector: SecretDetector) -> None:
     text = f"app.config['SECRET_KEY'] = 'top-secret-{_RANDOM}'\n"
     assert [m.rule for m in detector.scan_bytes(text.encode(), "app/sessions.py")] == ["generic-secret"]
+
+
+@pytest.mark.parametrize("code", [
+    # A cookie read in a page script (and Astro's bundle of it): `'token='` is a string, and what follows its
+    # closing quote is code, not a value.
+    "const token = document.cookie.split('; ').find(row => row.startsWith('token='))?.split('=')[1];\n",
+    'const key = qs.find(p => p.startsWith("api_key="))?.slice(8) ?? fallbackKey;\n',
+    # The same script minified into a server bundle's JSON string (Astro's dist/server/manifest_*.mjs).
+    '"scripts":[{"type":"inline","value":"const n=document.cookie.split(\\"; \\").find(e=>e.startsWith('
+    '\\"token=\\"))?.split(\\"=\\")[1];if(!n){alert(\\"x\\")}"}]\n',
+])
+def test_a_string_ending_in_name_equals_is_no_assignment(detector: SecretDetector, code: str) -> None:
+    assert detector.scan_bytes(code.encode(), "src/pages/dashboard.astro") == []
+
+
+def test_a_quoted_value_after_name_equals_inside_a_string_is_still_found(detector: SecretDetector) -> None:
+    # The same quote pair around `name=value` text (an env line inside a string) still holds a value.
+    code = f"const env = \"API_TOKEN='{_RANDOM}'\";\n"
+    assert [f.rule for f in detector.scan_bytes(code.encode(), "src/env.ts")] == ["generic-secret"]

@@ -1,0 +1,1 @@
+exports.nextSailing = () => 45 * 60 * 1000;
