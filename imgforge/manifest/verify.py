@@ -205,7 +205,8 @@ def _exit_reason(code: int | None, was_ready: bool, logs: str, plan: RunPlan) ->
         listed = ", ".join(unset[:8]) + (f" and {len(unset) - 8} more" if len(unset) > 8 else "")
         if unset:
             text += (f": it needs environment variables the manifest does not set ({listed}) - set them under "
-                     "manifest.env in imgforge.yaml (per environment under environments.NAME.env)")
+                     "manifest.env in imgforge.yaml (per environment under environments.NAME.env); the project's "
+                     "own configuration requires them with no default, so only you can give their values")
     line = telling_line(logs)
     if line:
         text += f" ({line[0]}: {line[1][:200]})"
