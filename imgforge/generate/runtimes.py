@@ -361,9 +361,13 @@ def choose(name: str, root: Path) -> str:
     if fits and name == "python":
         # Of those, the newest that every compiled package of the lockfile has a wheel for: on another version
         # pip builds it from its sdist, which needs a compiler and may not support that Python at all. When none
-        # has them all, the one the fewest lack (the newest of a tie): a 2023 lock misses cp313 wheels of many.
+        # has them all, the one the fewest lack (the oldest of a tie, see pins.choose_for_pins): a 2023 lock
+        # misses cp313 wheels of many.
         compiled = compiled_packages(root)
-        return min(reversed(fits), key=lambda v: sum(not p.covers(v) for p in compiled))
+        lacking = {v: sum(not p.covers(v) for p in compiled) for v in fits}
+        if lacking[fits[-1]] == 0:
+            return fits[-1]
+        return min(fits, key=lambda v: lacking[v])
     if fits:
         return fits[-1]
     wanted = "; ".join(f"{d.where} wants {_clip(d.text)}" for d in found)

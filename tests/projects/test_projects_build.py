@@ -45,6 +45,9 @@ SERVES = {
     "flask-gunicorn": ("/", "hello from flask"),
     # psycopg2 has no Linux wheel: built from source against libpq-dev, loading libpq5 in the runtime.
     "flask-psycopg2": ("/", "psycopg2 2.9.10 on libpq 1"),
+    # psycopg2-binary 2.9.3 has wheels up to cp310: built from its sdist on the oldest catalog Python (3.11, whose
+    # gcc 12 compiles it; trixie's gcc 14 refused 2.9.1's C on 3.13) against libpq-dev, loading libpq5 at run time.
+    "flask-psycopg2-binary-2021": ("/", "ledger on psycopg2 2.9.3, libpq 1"),
     "fastapi-uv": ("/items/widget", '"count":3'),
     "django-procfile": ("/notes/1", "write tests"),
     "express-api": ("/orders/1", '"item":"book"'),

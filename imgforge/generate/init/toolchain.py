@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from imgforge.build.pyindex import PackageIndex
+from imgforge.generate.native import built_from_source
 from imgforge.generate.pins import Choice, python_from_pins
 from imgforge.generate.runtimes import OVERRIDE, choose, go_line, line_key, placeholders, replacement
 from imgforge.recipes.model import Builder, Recipe
@@ -34,10 +35,9 @@ class Images:
 _TITLE = {"python": "Python", "node": "Node", "go": "Go", "bun": "Bun"}
 
 
-def _python_choice(root: Path, index: PackageIndex | None) -> tuple[str, str] | str | None:
+def _python_choice(root: Path, choice: Choice | None) -> tuple[str, str] | str | None:
     """(version, why) of the Python the exact pins suit, when the package index says it is not the one the
     declarations and lockfile alone give; a note when the index says nothing useful; else None."""
-    choice: Choice | None = python_from_pins(root, index)
     if choice is None:
         return None
     if choice.version is None:
@@ -68,16 +68,18 @@ def toolchain_images(recipe: Recipe, root: Path, index: PackageIndex | None) -> 
     not (images with a placeholder only)."""
     images = [recipe.runtime.image, *(b.image for b in recipe.builders)]
     wanted = {name for image in images for name in placeholders(image)}
+    pins = python_from_pins(root, index) if "python" in wanted else None
     chosen: dict[str, tuple[str, str]] = {}
     note = ""
     for name in sorted(wanted):
-        found = _python_choice(root, index) if name == "python" else _nearest_choice(name, root)
+        found = _python_choice(root, pins) if name == "python" else _nearest_choice(name, root)
         if isinstance(found, str):
             note = found
         elif found is not None:
             chosen[name] = found
+    built = _built_from_source(recipe, pins)
     if not chosen:
-        return Images(note=note)
+        return Images(built.runtime, built.builders, note=note)
 
     def filled(image: str) -> str:
         for name, (version, _why) in chosen.items():
@@ -100,7 +102,25 @@ def toolchain_images(recipe: Recipe, root: Path, index: PackageIndex | None) -> 
     line = go_line(root)
     if "go" in chosen and line is not None and line_key(line) > line_key(chosen["go"][0]):
         lower = chosen["go"][0]
-    return Images(runtime, tuple(builders), note, lower)
+    extra = dict(built.builders)
+    merged = tuple((name, fields + extra.pop(name, ())) for name, fields in builders) + tuple(extra.items())
+    return Images(runtime + built.runtime, merged, note, lower)
+
+
+def _built_from_source(recipe: Recipe, choice: Choice | None) -> Images:
+    """The runtime's and the dependency builder's system_packages lines for the pins pip builds from their sdists
+    on the chosen Python (native.built_from_source), when there are any."""
+    deps = next((b for b in recipe.builders if b.dependencies.install or b.dependencies.variants), None)
+    if choice is None or choice.version is None or not choice.from_source or deps is None:
+        return Images()
+    need = built_from_source(choice.from_source)
+    names = ", ".join(choice.from_source[:3]) + (", …" if len(choice.from_source) > 3 else "")
+    fields = (f"      # No wheel of {names} fits Python {choice.version}: pip builds it from its sdist, with a "
+              "compiler and the headers it compiles against.",
+              f"      system_packages: {json.dumps(list(need.build))}")
+    runtime = tuple(block("system_packages", list(need.runtime), f"What the modules pip builds from {names} load "
+                          "at run time.", 4)) if need.runtime else ()
+    return Images(runtime, ((deps.name, fields),))
 
 
 def lowered(builder: Builder, version: str) -> list[str]:
