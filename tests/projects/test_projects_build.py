@@ -75,6 +75,8 @@ SERVES = {
     "fastapi-src-static": ("/", "board: notices pinned from src/static"),
     # No requirements.txt: requirements/production.txt (with -r base.txt) is installed, not local.txt.
     "django-reqs-folder": ("/", "pages: production requirements, without the debug toolbar"),
+    # A [project.scripts] entry whose Gradio launch() names no port: GRADIO_SERVER_PORT=$PORT makes it listen there.
+    "gradio-script": ("/", "tipcalc: split the bill"),
 }
 
 
