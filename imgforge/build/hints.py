@@ -64,6 +64,11 @@ _REQUESTED = re.compile(r"The user requested ([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s
 _DEPENDS = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]* \S+) depends on ([A-Za-z0-9][A-Za-z0-9._-]*)(.*)$", re.M)
 
 
+# pip 24.1 and later refuse a release whose metadata does not parse (celery 4.4.6's `pytz (>dev)`), then find no
+# release for the pin.
+_INVALID_METADATA = re.compile(r"Ignoring version (\S+) of ([A-Za-z0-9][A-Za-z0-9._-]*) since it has invalid metadata")
+
+
 def _conflict(text: str) -> str | None:
     """The pin and the dependency that excludes it, when pip found the requested pins conflicting."""
     if "ResolutionImpossible" not in text or not (requested := _REQUESTED.search(text)):
@@ -120,6 +125,11 @@ def install_hint(lines: Sequence[str]) -> str | None:
         return ("the project's own wheel build found nothing to ship (hatchling looks for a package named like "
                 "[project] name): set [tool.hatch.build.targets.wheel] packages in pyproject.toml, or remove "
                 "[build-system] if the project is not a package")
+    if invalid := _INVALID_METADATA.search(text):
+        version, name = invalid.groups()
+        return (f"{name} {version}'s metadata is invalid for pip 24.1 and later (the builder's pip), so pip ignores "
+                f"that release: the pin is the project's to change, to a {name} release whose metadata is valid "
+                "(a newer one)")
     if conflict := _conflict(text):
         return (f"pip cannot install the exact pins together on any Python ({conflict}): change one of the two pins "
                 "so they agree")

@@ -179,3 +179,19 @@ def test_a_conflict_pip_does_not_spell_out_still_says_what_to_change() -> None:
     lines = [line for line in _CONFLICT if "google-cloud-storage" not in line]
     hint = install_hint(lines)
     assert hint is not None and "google-auth==2.23.0 is pinned, and another pin needs another google-auth" in hint
+
+
+def test_a_pin_whose_metadata_pip_refuses_is_named_as_the_projects_to_change():
+    # A 2020 Django + Celery requirements file (passionsjin/simple_django_app's production.txt pins celery 4.4.6).
+    lines = ["Collecting celery==4.4.6 (from -r requirements/production.txt (line 8))",
+             "  Downloading celery-4.4.6-py2.py3-none-any.whl (426 kB)",
+             "WARNING: Ignoring version 4.4.6 of celery since it has invalid metadata:",
+             "Requested celery==4.4.6 from https://files.example/celery-4.4.6-py2.py3-none-any.whl has invalid "
+             "metadata: Expected matching RIGHT_PARENTHESIS for LEFT_PARENTHESIS, after version specifier",
+             "    pytz (>dev)", "Please use pip<24.1 if you need to use this version.",
+             "ERROR: Could not find a version that satisfies the requirement celery==4.4.6 (from versions: 4.4.7)",
+             "ERROR: No matching distribution found for celery==4.4.6"]
+    hint = install_hint(lines)
+    assert hint is not None
+    assert hint.startswith("celery 4.4.6's metadata is invalid for pip 24.1 and later")
+    assert "the pin is the project's to change" in hint
