@@ -179,8 +179,12 @@ def _python(root: Path) -> list[Declaration]:
                 raise UsageError(f"reading {root / 'pyproject.toml'}: project.requires-python: "
                                  f"invalid specifier {_clip(requires)!r}") from exc
         elif isinstance(poetry, str):
+            # A bare version (`python = "3.10.4"`, Poetry's exact constraint) names the line the project was made
+            # with, as runtime.txt does: the nearest catalog line replaces it when the catalog has not that one.
+            bare = re.fullmatch(r"\s*(\d+\.\d+)(?:\.\d+)?\s*", poetry)
             found.append(Declaration("pyproject.toml tool.poetry.dependencies.python", poetry,
-                                     _npm_range(poetry.replace(",", " "))))
+                                     _npm_range(poetry.replace(",", " ")),
+                                     _line("python", poetry.strip()) if bare else None))
     return found
 
 
