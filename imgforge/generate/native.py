@@ -37,10 +37,14 @@ NATIVE = {
     "gitpython": Native((), ("git",)),
     "python-magic": Native((), ("libmagic1",)),
 }
-# Packages whose wheels bundle the library, built from their sdist (no wheel of the pinned release fits the chosen
-# Python: psycopg2-binary 2.8.6 has none past cp39): pip compiles them against the system's headers, and the module
-# it builds loads the system's library.
-FROM_SOURCE = {"psycopg2-binary": Native(("libpq-dev",), ("libpq5",))}
+# Packages whose wheels bundle their libraries, built from their sdist (no wheel of the pinned release fits the
+# chosen Python: psycopg2-binary 2.9.3 has none past cp310, Pillow 8.4.0 neither): pip compiles them against the
+# system's headers, and the module it builds loads the system's libraries (zlib is in every Debian image; Pillow's
+# setup refuses to build without zlib and libjpeg).
+FROM_SOURCE = {"psycopg2-binary": Native(("libpq-dev",), ("libpq5",)),
+               "pillow": Native(("libjpeg-dev", "zlib1g-dev"), ("libjpeg62-turbo",)),
+               # Python itself loads libffi: the runtime has it.
+               "cffi": Native(("libffi-dev",), ())}
 # Packages that bring their own build of the library: psycopg[binary] and psycopg[c] need no system libpq.
 _BUNDLES = {"psycopg": ("psycopg-binary",)}
 

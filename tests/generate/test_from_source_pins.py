@@ -65,6 +65,9 @@ def test_a_pin_built_from_source_without_a_library_of_its_own_gets_the_compiler_
     assert built_from_source(["msgpack"]).build == tuple(sorted(COMPILER))
     assert built_from_source(["msgpack"]).runtime == ()
     assert built_from_source([]).build == ()
+    # Pillow's setup stops without zlib's and libjpeg's headers; the built module loads libjpeg (zlib is in Debian).
+    pillow = built_from_source(["Pillow"])
+    assert {"libjpeg-dev", "zlib1g-dev"} <= set(pillow.build) and pillow.runtime == ("libjpeg62-turbo",)
 
 
 def test_a_locked_psycopg2_binary_without_a_wheel_for_the_python_gets_libpq(tmp_path: Path) -> None:

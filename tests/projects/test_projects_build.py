@@ -48,6 +48,9 @@ SERVES = {
     # psycopg2-binary 2.9.3 has wheels up to cp310: built from its sdist on the oldest catalog Python (3.11, whose
     # gcc 12 compiles it; trixie's gcc 14 refused 2.9.1's C on 3.13) against libpq-dev, loading libpq5 at run time.
     "flask-psycopg2-binary-2021": ("/", "ledger on psycopg2 2.9.3, libpq 1"),
+    # Pillow 8.4.0 has wheels up to cp310: built from its sdist with libjpeg-dev and zlib1g-dev, libjpeg62-turbo at
+    # run time (it encodes a JPEG and a PNG).
+    "flask-pillow-2021": ("/", "thumbs on Pillow 8.4.0: jpeg True, zlib True, True"),
     "fastapi-uv": ("/items/widget", '"count":3'),
     "django-procfile": ("/notes/1", "write tests"),
     "express-api": ("/orders/1", '"item":"book"'),
