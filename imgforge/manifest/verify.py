@@ -200,6 +200,12 @@ def _exit_reason(code: int | None, was_ready: bool, logs: str, plan: RunPlan) ->
         # their `setuptools>=3.0` requirement lets pip take the newest.
         text += (": it imports pkg_resources, which setuptools 82 and later no longer ship - add setuptools<82 to "
                  "the project's requirements, or upgrade the package that imports it (gunicorn 21+ does not)")
+    elif gone := _GONE_NAME.search(logs):
+        # Flask 1.x under the Jinja2 3.1 and itsdangerous 2.1 that its open-ended requirements let pip take.
+        name, module = gone.groups()
+        text += (f": the installed {module} has no {name} any more - a dependency the project does not pin was "
+                 f"resolved to a release newer than its code (or an old pin's) expects; pin {module} to the release "
+                 "the project was made with in its requirements (the project's own fix)")
     if names := missing_env(logs):
         unset = [n for n in names if n not in plan.env]
         listed = ", ".join(unset[:8]) + (f" and {len(unset) - 8} more" if len(unset) > 8 else "")
@@ -235,6 +241,8 @@ def loaded_no_app(logs: str) -> str | None:
 
 _USAGE = re.compile(r"^\s*usage:", re.I | re.M)
 _PKG_RESOURCES = re.compile(r"No module named '?pkg_resources'?")
+# `from jinja2 import escape` against a Jinja2 that removed it: the module lives in the venv (a dependency).
+_GONE_NAME = re.compile(r"ImportError: cannot import name '(\w+)' from '([\w.]+)' \(/opt/venv/")
 _SQLITE = re.compile(r"unable to open database file|attempt to write a readonly database", re.I)
 
 

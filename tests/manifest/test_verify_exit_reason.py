@@ -189,3 +189,19 @@ def test_a_server_that_loaded_no_app_fails_with_the_import_error() -> None:
 def test_a_server_that_loaded_its_app_is_not_flagged() -> None:
     assert loaded_no_app("*** Operational MODE: single process ***\nWSGI app 0 (mountpoint='') ready in 1 seconds\n"
                          "spawned uWSGI worker 1 (and the only) (pid: 1, cores: 1)\n") is None
+
+
+def test_a_name_a_newer_dependency_removed_is_called_the_projects_pin_to_add():
+    # A 2021 Flask 1.1 app: its `Jinja2>=2.10.1` let pip take Jinja2 3.1, which has no `escape`.
+    logs = ('  File "/opt/venv/lib/python3.11/site-packages/flask/__init__.py", line 14, in <module>\n'
+            "    from jinja2 import escape\n"
+            "ImportError: cannot import name 'escape' from 'jinja2' "
+            "(/opt/venv/lib/python3.11/site-packages/jinja2/__init__.py)\n")
+    plan = RunPlan(workload="w", image="i", uid=10001, gid=10001, memory_limit=None, cpu_limit_millicores=None,
+                   writable_paths=(), read_only_root=True)
+    reason = _exit_reason(3, False, logs, plan)
+    assert ": the installed jinja2 has no escape any more" in reason
+    assert "pin jinja2 to the release the project was made with" in reason
+    # The project's own module missing a name is its own bug, not a dependency's release.
+    own = "ImportError: cannot import name 'db' from 'project' (/app/project/__init__.py)\n"
+    assert "has no db any more" not in _exit_reason(3, False, own, plan)
