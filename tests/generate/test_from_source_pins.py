@@ -68,6 +68,8 @@ def test_a_pin_built_from_source_without_a_library_of_its_own_gets_the_compiler_
     # Pillow's setup stops without zlib's and libjpeg's headers; the built module loads libjpeg (zlib is in Debian).
     pillow = built_from_source(["Pillow"])
     assert {"libjpeg-dev", "zlib1g-dev"} <= set(pillow.build) and pillow.runtime == ("libjpeg62-turbo",)
+    # cffi compiles against libffi's headers; the runtime's Python already loads libffi.
+    assert "libffi-dev" in built_from_source(["cffi"]).build and built_from_source(["cffi"]).runtime == ()
 
 
 def test_a_locked_psycopg2_binary_without_a_wheel_for_the_python_gets_libpq(tmp_path: Path) -> None:
