@@ -191,6 +191,14 @@ def test_project_builds_unedited_and_serves(docker, project_image, name):
         assert docker.execute(cid, list(test[1:])) is not None
 
 
+@pytest.mark.parametrize("name", ["flask-psycopg2-binary-2021", "flask-pillow-2021"])
+def test_a_runtime_with_system_packages_keeps_no_apt_cache(docker, project_image, name):
+    # `apt-get update` writes pkgcache.bin and srcpkgcache.bin (77 MB on these images) besides the lists.
+    out = docker.run(project_image(name).tag, ["sh", "-c", "du -sk /var/cache/apt /var/lib/apt/lists | cut -f1"],
+                     entrypoint="", remove=True)
+    assert all(int(size) < 512 for size in out.split()), out
+
+
 def test_runtime_images_hold_no_dev_dependencies_and_no_package_manager(docker, project_image):
     express = project_image("express-api").tag
     check = "for (const m of ['express', 'nodemon']) { try { require.resolve(m); console.log(m, 'yes') } " \
