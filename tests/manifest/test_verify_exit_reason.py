@@ -205,3 +205,14 @@ def test_a_name_a_newer_dependency_removed_is_called_the_projects_pin_to_add():
     # The project's own module missing a name is its own bug, not a dependency's release.
     own = "ImportError: cannot import name 'db' from 'project' (/app/project/__init__.py)\n"
     assert "has no db any more" not in _exit_reason(3, False, own, plan)
+
+
+def test_an_old_psycopg2_that_cannot_start_on_this_python_is_named_with_the_pin_to_raise():
+    logs = ('  File "/opt/venv/lib/python3.11/site-packages/psycopg2/__init__.py", line 51, in <module>\n'
+            "    from psycopg2._psycopg import (                     # noqa\n"
+            "SystemError: initialization of _psycopg raised unreported exception\n")
+    plan = RunPlan(workload="w", image="i", uid=10001, gid=10001, memory_limit=None, cpu_limit_millicores=None,
+                   writable_paths=(), read_only_root=True)
+    reason = _exit_reason(3, False, logs, plan)
+    assert "psycopg2 2.9.1 and older (psycopg2-binary too) does not run on Python 3.11 and later" in reason
+    assert "pin psycopg2-binary>=2.9.3" in reason
