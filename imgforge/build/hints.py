@@ -64,6 +64,29 @@ _REQUESTED = re.compile(r"The user requested ([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s
 _DEPENDS = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]* \S+) depends on ([A-Za-z0-9][A-Za-z0-9._-]*)(.*)$", re.M)
 
 
+# pip 24.1 and later refuse a release whose metadata does not parse (celery 4.4.6's `pytz (>dev)`), then find no
+# release for the pin.
+_INVALID_METADATA = re.compile(r"Ignoring version (\S+) of ([A-Za-z0-9][A-Za-z0-9._-]*) since it has invalid metadata")
+
+
+# An exact pin the index lists no file of (a lockfile's pre-release since deleted): pip lists what it has instead.
+_NOT_LISTED = re.compile(r"Could not find a version that satisfies the requirement ([A-Za-z0-9][A-Za-z0-9._-]*)"
+                         r"==([^\s;]+) \(from versions: ([^)]*)\)")
+_OTHER_PYTHON = re.compile(r"Ignored the following versions that require a different python version: ([^\n]*)")
+
+
+def _not_listed(text: str) -> tuple[str, str] | None:
+    """(name, version) of an exact pin the index has no release of at all (not one for another Python)."""
+    found = _NOT_LISTED.search(text)
+    if found is None:
+        return None
+    name, version, listed = found.groups()
+    other = _OTHER_PYTHON.search(text)
+    if version in {v.strip() for v in listed.split(",")} or (other and f"{version} Requires-Python" in other.group(1)):
+        return None
+    return name, version
+
+
 def _conflict(text: str) -> str | None:
     """The pin and the dependency that excludes it, when pip found the requested pins conflicting."""
     if "ResolutionImpossible" not in text or not (requested := _REQUESTED.search(text)):
@@ -120,6 +143,16 @@ def install_hint(lines: Sequence[str]) -> str | None:
         return ("the project's own wheel build found nothing to ship (hatchling looks for a package named like "
                 "[project] name): set [tool.hatch.build.targets.wheel] packages in pyproject.toml, or remove "
                 "[build-system] if the project is not a package")
+    if invalid := _INVALID_METADATA.search(text):
+        version, name = invalid.groups()
+        return (f"{name} {version}'s metadata is invalid for pip 24.1 and later (the builder's pip), so pip ignores "
+                f"that release: the pin is the project's to change, to a {name} release whose metadata is valid "
+                "(a newer one)")
+    if gone := _not_listed(text):
+        name, version = gone
+        return (f"{name} {version} is pinned, and the package index has no such release (deleted since the project "
+                f"was locked, or never published there): the pin is the project's to change - re-lock it "
+                f"(uv lock --upgrade-package {name}, poetry update {name}) or pin a release the index lists")
     if conflict := _conflict(text):
         return (f"pip cannot install the exact pins together on any Python ({conflict}): change one of the two pins "
                 "so they agree")

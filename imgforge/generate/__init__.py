@@ -106,16 +106,18 @@ def _check_script(project: Project) -> None:
                          "start command in it); set overrides.runtime.entrypoint in imgforge.yaml")
 
 
-def _with_system_packages(project: Project, from_source: bool) -> Project:
+def _with_system_packages(project: Project, from_source: list[str]) -> Project:
     """A Python project's recipe with the Debian packages its dependencies need (native.py) added to the builders
     that install dependencies and to the runtime."""
     need = python_system_packages(project.root, from_source)
     if not need.build and not need.runtime:
         return project
     recipe = project.recipe
-    builders = [b.model_copy(update={"system_packages": [*b.system_packages, *need.build]})
+    # Each once: init may have written some of them into imgforge.yaml (pins it found without a wheel).
+    builders = [b.model_copy(update={"system_packages": list(dict.fromkeys([*b.system_packages, *need.build]))})
                 if need.build and (b.dependencies.install or b.dependencies.variants) else b for b in recipe.builders]
-    runtime = recipe.runtime.model_copy(update={"system_packages": [*recipe.runtime.system_packages, *need.runtime]})
+    runtime = recipe.runtime.model_copy(update={"system_packages": list(dict.fromkeys(
+        [*recipe.runtime.system_packages, *need.runtime]))})
     return replace(project, recipe=recipe.model_copy(update={"builders": builders, "runtime": runtime}))
 
 
@@ -141,7 +143,7 @@ def generate(project: Project) -> GeneratedFiles:
                      "Python headers), which needs their support for that Python; a newer lock "
                      "(uv lock --upgrade-package NAME) has wheels",)
     if "python" in project.recipe.runtime.image:
-        project = _with_system_packages(project, bool(gaps))
+        project = _with_system_packages(project, [p.name for p in gaps])
     return GeneratedFiles(dockerfile=render_dockerfile(project),
                           dockerignore=render_dockerignore(project.recipe, project.image_name), warnings=warnings,
                           names=targets(project.root))

@@ -25,7 +25,7 @@ from packaging.version import InvalidVersion, Version
 from imgforge.build.pyindex import IndexFile, PackageIndex, index_for, lookup
 from imgforge.errors import ImgforgeError
 from imgforge.generate.facts import dig, parse_json, parse_toml, read_text
-from imgforge.generate.runtimes import FULL, available, choose, declarations, replacement
+from imgforge.generate.runtimes import FULL, available, choose, declarations, line_key, replacement
 from imgforge.generate.wheels import arch, glibc_of, platform_fits, python_fits, wheel_tags
 
 _MAX_LOCK = 16_000_000
@@ -68,6 +68,7 @@ class Choice:
     why: str
     replaced: bool = False  # a version file's line the catalog has not was replaced by this one
     partial: bool = False  # no catalog Python suits every pin: this one has the fewest that do not
+    from_source: tuple[str, ...] = ()  # the pins pip builds from their sdists on it (no wheel fits)
 
 
 def _environment(python: str) -> dict[str, str]:
@@ -192,10 +193,17 @@ def blocker(pin: Pin, files: Sequence[IndexFile], python: str) -> str | None:
     return f"{pin.name} {pin.version} has no cp3{python.split('.')[1]} wheel"
 
 
+def _from_source(pin: Pin, files: Sequence[IndexFile], python: str) -> bool:
+    """Whether pip builds `pin` from its sdist on CPython `python`: no wheel fits, though the release allows it."""
+    full = _environment(python)["python_full_version"]
+    return (blocker(pin, files, python) is not None and any(not f.wheel for f in files)
+            and any(_allows(f.requires_python, full) for f in files))
+
+
 def choose_for_pins(preferred: Sequence[str], pins: Sequence[Pin],
                     files: Callable[[Pin], Sequence[IndexFile]]) -> Choice:
     """The first of `preferred` that every pin installs on, with the blockers of those before it; when none
-    does, the one with the fewest blockers (the first of them on a tie), with the blockers of each: a project
+    does, the one with the fewest blockers (the oldest of them on a tie), with the blockers of each: a project
     pinned in 2023 has cp311 wheels for all but a 2022 pin or two, and none for 3.13 of many."""
     passed: list[tuple[str, list[str]]] = []
     for python in preferred:
@@ -206,9 +214,16 @@ def choose_for_pins(preferred: Sequence[str], pins: Sequence[Pin],
         passed.append((python, blockers))
     if not passed:
         return Choice(None, "no catalog Python to choose from")
-    fewest = min(passed, key=lambda found: len(found[1]))
+    # A tie goes to the oldest: the pins of a tie build from their sdists on each, and an older Python with its
+    # release's compiler is what their C was written for (psycopg2-binary 2.8.6 compiles on 3.11 with bookworm's
+    # gcc 12; trixie's gcc 14 makes its implicit gettimeofday declaration an error on 3.13).
+    fewest = min(passed, key=lambda found: (len(found[1]), line_key(found[0])))
+    built = tuple(p.name for p in pins if _from_source(p, files(p), fewest[0]))
+    tie = sum(len(b) == len(fewest[1]) for _v, b in passed) > 1
     return Choice(fewest[0], "no catalog Python suits every exact pin (" + "; ".join(
-        f"{v}: {_shown(b)}" for v, b in passed) + f"); {fewest[0]} has the fewest that do not", partial=True)
+        f"{v}: {_shown(b)}" for v, b in passed) + f"); {fewest[0]} has the fewest that do not" + (
+        ", the oldest of a tie (old sdists compile with its older compiler)" if tie else ""), partial=True,
+        from_source=built)
 
 
 def _shown(blockers: Sequence[str]) -> str:
@@ -253,7 +268,8 @@ def python_from_pins(root: Path, index: PackageIndex | None = None) -> Choice | 
     choice = choose_for_pins(preferred, pins, lambda pin: answers.get(pin_key(pin), ()))
     if replaced:
         if choice.partial:  # the nearest with the fewest pins that will not install, and those pins said
-            return Choice(choice.version, f"{replaced}; {choice.why}", replaced=True, partial=True)
+            return Choice(choice.version, f"{replaced}; {choice.why}", replaced=True, partial=True,
+                          from_source=choice.from_source)
         return Choice(choice.version, f"{replaced}: {choice.version} is the nearest" + (
             f" every exact pin installs on ({choice.why})" if choice.version != preferred[0] else ""), replaced=True)
     return choice

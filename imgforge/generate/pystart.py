@@ -12,7 +12,7 @@ from pathlib import Path
 
 from imgforge.generate.deployhints import dockerfile_start, platform_start
 from imgforge.generate.facts import Start, find_python, procfile_web, python_module, read_text, shell, source_files
-from imgforge.generate.pyui import UI_RULES
+from imgforge.generate.pyui import UI_RULES, script_start
 from imgforge.generate.pydeps import _norm, _pyproject, dependencies
 
 def _django(root: Path, deps: set[str]) -> Start | None:
@@ -312,8 +312,8 @@ def python_start(root: Path) -> Start | None:
     serving = [n for n in own if _script_serves(root, scripts[n])]
     if installed and serving:
         name = serving[0]
-        return Start((name,), f"[project.scripts] {name} = {scripts[name]!r} starts a server (the project is "
-                     "installed)")
+        return script_start(name, f"[project.scripts] {name} = {scripts[name]!r} starts a server (the project is "
+                            "installed)", deps)
     for rule in (_django, _flask, _quart, _fastapi, _starlette, _litestar, _blacksheep, _sanic, _falcon, _bottle,
                  _pyramid, *UI_RULES):
         found = rule(root, deps)
@@ -327,7 +327,7 @@ def python_start(root: Path) -> Start | None:
         return built
     if installed:
         name = own[0]
-        return Start((name,), f"[project.scripts] {name} = {scripts[name]!r} (the project is installed)")
+        return script_start(name, f"[project.scripts] {name} = {scripts[name]!r} (the project is installed)", deps)
     for name in ("main.py", "app.py", "server.py", "wsgi.py"):
         if (root / name).is_file():
             return Start(("python3", name), f"{name} at the project root")

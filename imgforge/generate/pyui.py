@@ -115,3 +115,20 @@ def _chainlit(root: Path, deps: set[str]) -> Start | None:
 
 
 UI_RULES = (_streamlit, _dash, _gradio, _shiny, _panel, _chainlit)
+
+
+# What a UI framework's own launch() reads for its address and port when the code names them not: a Gradio app
+# started by a [project.scripts] entry (`launch(server_name="0.0.0.0")`) listens on 7860 without it.
+_LAUNCH_ENV = {"gradio": ("Gradio", "GRADIO_SERVER_NAME=0.0.0.0 GRADIO_SERVER_PORT=${PORT}")}
+
+
+def script_start(name: str, why: str, deps: set[str]) -> Start:
+    """A `[project.scripts]` entry as the start command, with the address and port variables of the UI framework
+    the project depends on (its launch() reads them)."""
+    found = [(title, env) for package, (title, env) in _LAUNCH_ENV.items() if package in deps]
+    if not found:
+        return Start((name,), why)
+    titles = ", ".join(title for title, _env in found)
+    return Start(shell(" ".join(env for _title, env in found) + f" {name}"),
+                 f"{why}; {titles} listens on every interface and $PORT through the variables its launch() reads")
+

@@ -179,8 +179,12 @@ def _python(root: Path) -> list[Declaration]:
                 raise UsageError(f"reading {root / 'pyproject.toml'}: project.requires-python: "
                                  f"invalid specifier {_clip(requires)!r}") from exc
         elif isinstance(poetry, str):
+            # A bare version (`python = "3.10.4"`, Poetry's exact constraint) names the line the project was made
+            # with, as runtime.txt does: the nearest catalog line replaces it when the catalog has not that one.
+            bare = re.fullmatch(r"\s*(\d+\.\d+)(?:\.\d+)?\s*", poetry)
             found.append(Declaration("pyproject.toml tool.poetry.dependencies.python", poetry,
-                                     _npm_range(poetry.replace(",", " "))))
+                                     _npm_range(poetry.replace(",", " ")),
+                                     _line("python", poetry.strip()) if bare else None))
     return found
 
 
@@ -361,9 +365,13 @@ def choose(name: str, root: Path) -> str:
     if fits and name == "python":
         # Of those, the newest that every compiled package of the lockfile has a wheel for: on another version
         # pip builds it from its sdist, which needs a compiler and may not support that Python at all. When none
-        # has them all, the one the fewest lack (the newest of a tie): a 2023 lock misses cp313 wheels of many.
+        # has them all, the one the fewest lack (the oldest of a tie, see pins.choose_for_pins): a 2023 lock
+        # misses cp313 wheels of many.
         compiled = compiled_packages(root)
-        return min(reversed(fits), key=lambda v: sum(not p.covers(v) for p in compiled))
+        lacking = {v: sum(not p.covers(v) for p in compiled) for v in fits}
+        if lacking[fits[-1]] == 0:
+            return fits[-1]
+        return min(fits, key=lambda v: lacking[v])
     if fits:
         return fits[-1]
     wanted = "; ".join(f"{d.where} wants {_clip(d.text)}" for d in found)

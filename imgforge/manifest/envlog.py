@@ -26,6 +26,11 @@ _ENVALID = re.compile(r"Missing environment variables:\s*\n((?:[ \t]+\S[^\n]*\n?
 _SETTINGS_ERROR = re.compile(r"ValidationError: \d+ validation errors? for \w*Settings\b")
 _FIELD_MISSING = re.compile(r"^([A-Za-z_][A-Za-z0-9_]{1,63})\n\s+Field required \[type=missing", re.M)
 _KEY_ERROR = re.compile(rf"^KeyError: '{_ENV_NAME}'", re.M)
+# os.environ.get('NAME') / os.getenv('NAME') with no default gave None, and the traceback's last source line used it
+# (`.split(" ")` or `int(...)`): the error is about NoneType, and the line above it (or above its caret line) reads
+# the variable.
+_NONE_ERROR = re.compile(r"^(?:[\w.]*\.)?(?:AttributeError|TypeError): .*\bNoneType\b", re.M)
+_GET_NO_DEFAULT = re.compile(rf"""(?:environ\.get|getenv)\(\s*["']{_ENV_NAME}["']\s*\)""")
 
 
 def missing_env(logs: str) -> list[str]:
@@ -42,4 +47,18 @@ def missing_env(logs: str) -> list[str]:
         names += [m.group(1).upper() for m in _FIELD_MISSING.finditer(logs)]
     if "environ" in logs:  # os.environ['NAME'] / os.environ.__getitem__ in the traceback above the KeyError
         names += [m.group(1) for m in _KEY_ERROR.finditer(logs)]
+    names += _read_as_none(logs)
     return list(dict.fromkeys(names))
+
+
+def _read_as_none(logs: str) -> list[str]:
+    """The variables read with no default on the source line a NoneType error's traceback ends at."""
+    lines = logs.splitlines()
+    names: list[str] = []
+    for at, line in enumerate(lines):
+        if _NONE_ERROR.match(line):
+            # The source line, then (Python 3.11+) a line of carets under the failing expression.
+            for source in lines[max(0, at - 2):at]:
+                names += _GET_NO_DEFAULT.findall(source)
+    return names
+

@@ -200,12 +200,24 @@ def _exit_reason(code: int | None, was_ready: bool, logs: str, plan: RunPlan) ->
         # their `setuptools>=3.0` requirement lets pip take the newest.
         text += (": it imports pkg_resources, which setuptools 82 and later no longer ship - add setuptools<82 to "
                  "the project's requirements, or upgrade the package that imports it (gunicorn 21+ does not)")
+    elif _OLD_PSYCOPG2.search(logs):
+        # Built from its sdist (no wheel for the catalog's Pythons), an old psycopg2 compiles but cannot start.
+        text += (": psycopg2 2.9.1 and older (psycopg2-binary too) does not run on Python 3.11 and later - pin "
+                 "psycopg2-binary>=2.9.3 in the project's requirements (the project's own fix), or set an image "
+                 "with Python 3.10 or older as runtime.image and builders[].image")
+    elif gone := _GONE_NAME.search(logs):
+        # Flask 1.x under the Jinja2 3.1 and itsdangerous 2.1 that its open-ended requirements let pip take.
+        name, module = gone.groups()
+        text += (f": the installed {module} has no {name} any more - a dependency the project does not pin was "
+                 f"resolved to a release newer than its code (or an old pin's) expects; pin {module} to the release "
+                 "the project was made with in its requirements (the project's own fix)")
     if names := missing_env(logs):
         unset = [n for n in names if n not in plan.env]
         listed = ", ".join(unset[:8]) + (f" and {len(unset) - 8} more" if len(unset) > 8 else "")
         if unset:
             text += (f": it needs environment variables the manifest does not set ({listed}) - set them under "
-                     "manifest.env in imgforge.yaml (per environment under environments.NAME.env)")
+                     "manifest.env in imgforge.yaml (per environment under environments.NAME.env); the project's "
+                     "own configuration requires them with no default, so only you can give their values")
     line = telling_line(logs)
     if line:
         text += f" ({line[0]}: {line[1][:200]})"
@@ -234,6 +246,11 @@ def loaded_no_app(logs: str) -> str | None:
 
 _USAGE = re.compile(r"^\s*usage:", re.I | re.M)
 _PKG_RESOURCES = re.compile(r"No module named '?pkg_resources'?")
+# psycopg2 2.9.1 and older under Python 3.11+ (testdrivenio/django-on-docker's 2.9.1 pin, flask-on-docker's 2.8.6);
+# 2.9.3 built from its sdist runs.
+_OLD_PSYCOPG2 = re.compile(r"SystemError: initialization of _psycopg raised unreported exception")
+# `from jinja2 import escape` against a Jinja2 that removed it: the module lives in the venv (a dependency).
+_GONE_NAME = re.compile(r"ImportError: cannot import name '(\w+)' from '([\w.]+)' \(/opt/venv/")
 _SQLITE = re.compile(r"unable to open database file|attempt to write a readonly database", re.I)
 
 

@@ -44,6 +44,9 @@ def test_lines_by_nearness(wanted: str, pool: list[str], expected: list[str]) ->
     ("python", {".python-version": "3.12.4\n"}, "3.13"),
     ("python", {"runtime.txt": "python-3.10.2\n"}, "3.11"),
     ("python", {".tool-versions": "python 3.14.0\n"}, "3.13"),
+    # Poetry's exact constraint names the line the project was made with (a 2022 Streamlit site's "3.10.4").
+    ("python", {"pyproject.toml": '[tool.poetry.dependencies]\npython = "3.10.4"\nstreamlit = "1.3.0"\n'}, "3.11"),
+    ("python", {"pyproject.toml": '[tool.poetry.dependencies]\npython = "3.12"\n'}, "3.13"),
 ])
 def test_a_version_file_line_the_catalog_lacks_gets_the_nearest(tmp_path: Path, name: str, files: dict[str, str],
                                                                expected: str) -> None:
@@ -57,6 +60,7 @@ def test_a_version_file_line_the_catalog_lacks_gets_the_nearest(tmp_path: Path, 
 
 @pytest.mark.parametrize(("name", "files"), [
     ("node", {"package.json": json.dumps({"engines": {"node": ">=26"}})}),  # a range: nothing to be near
+    ("python", {"pyproject.toml": '[tool.poetry.dependencies]\npython = "~3.10"\n'}),  # a range, not a line
     ("node", {".nvmrc": "23\n", "package.json": json.dumps({"engines": {"node": ">=26"}})}),  # no allowed pool
     ("node", {".nvmrc": "23\n", ".node-version": "25\n", "package.json": "{}"}),  # two files disagree
     ("node", {".nvmrc": "20\n", "package.json": json.dumps({"engines": {"node": ">=22"}})}),  # the line exists

@@ -247,11 +247,13 @@ def test_when_no_python_suits_every_pin_init_writes_the_one_with_the_fewest_bloc
     assert "3.11: oldzone 0.2.1 has no cp311 wheel); 3.11 has the fewest that do not" in why
 
 
-def test_a_tie_of_blockers_keeps_the_newest_and_says_why_in_a_note(tmp_path: Path) -> None:
+def test_a_tie_of_blockers_goes_to_the_oldest_and_says_why(tmp_path: Path) -> None:
+    # oldzone builds from its sdist on both: the older Python and compiler are what its C was written for.
     root = write(tmp_path / "chat", {"requirements.txt": "Django==4.2.1\noldzone==0.2.1\n",
                                      "app.py": "from flask import Flask\napp = Flask(__name__)\n"})
     plan = plan_init(root, index=FakeIndex().index())
-    assert "imgforge/python:3.11" not in plan.text
-    [note] = [line for line in plan.text.splitlines() if line.startswith("# Python:")]
-    assert note == ("# Python: no catalog Python suits every exact pin (3.13: oldzone 0.2.1 has no cp313 wheel; "
-                    "3.11: oldzone 0.2.1 has no cp311 wheel); 3.13 has the fewest that do not.")
+    assert yaml.safe_load(plan.text)["overrides"]["runtime"]["image"] == "imgforge/python:3.11"
+    [why] = [line.strip() for line in plan.text.splitlines() if line.strip().startswith("# Python 3.11, not 3.13")]
+    assert why.endswith("(3.13: oldzone 0.2.1 has no cp313 wheel; 3.11: oldzone 0.2.1 has no cp311 wheel); 3.11 "
+                        "has the fewest that do not, the oldest of a tie (old sdists compile with its older "
+                        "compiler) (the package index's files of the exact pins).")

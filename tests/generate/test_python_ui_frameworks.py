@@ -88,3 +88,28 @@ def test_a_chainlit_app_runs_headless_under_chainlit_run(tmp_path: Path) -> None
     start = python_start(tmp_path)
     assert start is not None and start.entrypoint == (
         "/bin/sh", "-c", "exec chainlit run app.py --host 0.0.0.0 --port ${PORT} --headless")
+
+
+# A Gradio app in a src/ package that a [project.scripts] entry starts, whose launch() names the interface but not
+# the port (modelled on anirbanbasu/gradio-experiments: `gre = "...app:main"`, `launch(server_name="0.0.0.0")`).
+GRADIO_PACKAGE = ('[project]\nname = "quiz"\nversion = "1.0.0"\ndependencies = ["gradio>=5"]\n'
+                  '[project.scripts]\nquiz = "quiz.web:main"\n'
+                  '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n')
+GRADIO_UI = ("import gradio as gr\n\ndef main():\n    with gr.Blocks() as demo:\n        gr.Markdown('quiz')\n"
+             "    demo.launch(server_name='0.0.0.0')\n")
+
+
+@pytest.mark.parametrize(("dependency", "told"), [('"gradio>=5"', True), ('"click"', False)])
+def test_a_script_entry_of_a_gradio_app_gets_the_port_gradio_reads(tmp_path: Path, dependency: str,
+                                                                     told: bool) -> None:
+    files = {"pyproject.toml": GRADIO_PACKAGE.replace('"gradio>=5"', dependency), "src/quiz/__init__.py": "",
+             "src/quiz/web.py": GRADIO_UI}
+    start = python_start(write(tmp_path, files))
+    assert start is not None
+    if told:
+        # launch() without server_port listens on GRADIO_SERVER_PORT, else 7860: not the image's $PORT.
+        assert start.entrypoint == ("/bin/sh", "-c", "GRADIO_SERVER_NAME=0.0.0.0 GRADIO_SERVER_PORT=${PORT} exec quiz")
+        assert start.why.endswith("Gradio listens on every interface and $PORT through the variables its launch() "
+                                  "reads")
+    else:
+        assert start.entrypoint == ("quiz",)

@@ -174,10 +174,10 @@ _OLD = ("uvloop", "0.20.0", ["uvloop-0.20.0-cp311-cp311-manylinux_2_17_x86_64.ma
     ([("fastjson", "2.0", ["fastjson-2.0-cp311-cp311-manylinux_2_17_x86_64.whl",
                            "fastjson-2.0-cp313-cp313-manylinux_2_17_aarch64.whl"])], "3.11"),
     # No version has every wheel: the one the fewest packages lack (a 2022 pin stops at cp310, two 2023 pins
-    # at cp311), and the newer of a tie.
+    # at cp311), and the older of a tie (its sdist compiles with the older compiler).
     ([("oldzone", "0.2", ["oldzone-0.2-cp310-cp310-manylinux_2_17_x86_64.whl"]), _OLD,
       ("msgpack", "1.0.5", ["msgpack-1.0.5-cp311-cp311-manylinux_2_17_x86_64.whl"])], "3.11"),
-    ([("oldzone", "0.2", ["oldzone-0.2-cp310-cp310-manylinux_2_17_x86_64.whl"])], "3.13"),
+    ([("oldzone", "0.2", ["oldzone-0.2-cp310-cp310-manylinux_2_17_x86_64.whl"])], "3.11"),
 ])
 def test_python_version_the_lockfile_has_wheels_for_comes_first(tmp_path, packages, expected):
     write(tmp_path, {"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.10"\n',

@@ -82,6 +82,14 @@ PYDANTIC = ("pydantic_core._pydantic_core.ValidationError: 3 validation errors f
             "    For further information visit https://errors.pydantic.dev/2.14/v/missing\n"
             "postgres_server\n  Field required [type=missing, input_value={}, input_type=dict]\n"
             "SMTP_PORT\n  Input should be a valid integer [type=int_parsing, input_value='x', input_type=str]\n")
+# os.environ.get without a default, used at once (a Django settings module splitting its allowed hosts; an int() of
+# a port read with os.getenv): Python 3.11+ puts a caret line under the failing expression.
+ENV_GET_NONE = ('Traceback (most recent call last):\n  File "/app/shop/settings.py", line 31, in <module>\n'
+                '    ALLOWED_HOSTS = os.environ.get("SHOP_HOSTS").split(",")\n'
+                "                    ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+                "AttributeError: 'NoneType' object has no attribute 'split'\n")
+GETENV_NONE = ('  File "/app/worker.py", line 9, in <module>\n    WORKERS = int(os.getenv(\'WORKERS\'))\n'
+               "TypeError: int() argument must be a string, a bytes-like object or a real number, not 'NoneType'\n")
 DECOUPLE = ("decouple.UndefinedValueError: EMAIL_HOST not found. Declare it as envvar or define a default value.\n")
 
 
@@ -94,6 +102,12 @@ DECOUPLE = ("decouple.UndefinedValueError: EMAIL_HOST not found. Declare it as e
     (PLAIN, ["STRIPE_KEY", "REDIS_URL"]),
     (PYDANTIC, ["PROJECT_NAME", "POSTGRES_SERVER"]),  # a value that does not parse is not a missing one
     (DECOUPLE, ["EMAIL_HOST"]),
+    (ENV_GET_NONE, ["SHOP_HOSTS"]),
+    (GETENV_NONE, ["WORKERS"]),
+    # A default makes the variable optional; a NoneType error on a line that reads no variable names none.
+    (ENV_GET_NONE.replace('"SHOP_HOSTS")', '"SHOP_HOSTS", "*")'), []),
+    ("  File \"/app/app.py\", line 3\n    user.name.strip()\nAttributeError: 'NoneType' object has no attribute "
+     "'strip'\n", []),
     # A request model's validation error is no settings class's.
     ("ValidationError: 1 validation error for Item\nname\n  Field required [type=missing, input_value={}]\n", []),
     # A KeyError that is not the environment's, and a sentence with no variable, name nothing.
@@ -113,6 +127,14 @@ def test_a_container_stopping_for_missing_variables_is_told_where_to_set_them_an
     assert "\x1b" not in reason and "[0m" not in reason
     assert reason.endswith("(last log line: Exiting with error code 1)")
     assert "environment variables" not in _exit_reason(1, False, PY_CRASH, plan)
+
+
+def test_a_variable_read_with_no_default_is_named_as_the_projects_own_need():
+    plan = RunPlan(workload="w", image="i", uid=10001, gid=10001, memory_limit=None, cpu_limit_millicores=None,
+                   writable_paths=(), read_only_root=True)
+    reason = _exit_reason(3, False, ENV_GET_NONE, plan)
+    assert "it needs environment variables the manifest does not set (SHOP_HOSTS)" in reason
+    assert "the project's own configuration requires them with no default" in reason
 
 
 # A Django startproject's DATABASES (BASE_DIR / "db.sqlite3") under `manage.py runserver`, which opens it at start.
@@ -167,3 +189,30 @@ def test_a_server_that_loaded_no_app_fails_with_the_import_error() -> None:
 def test_a_server_that_loaded_its_app_is_not_flagged() -> None:
     assert loaded_no_app("*** Operational MODE: single process ***\nWSGI app 0 (mountpoint='') ready in 1 seconds\n"
                          "spawned uWSGI worker 1 (and the only) (pid: 1, cores: 1)\n") is None
+
+
+def test_a_name_a_newer_dependency_removed_is_called_the_projects_pin_to_add():
+    # A 2021 Flask 1.1 app: its `Jinja2>=2.10.1` let pip take Jinja2 3.1, which has no `escape`.
+    logs = ('  File "/opt/venv/lib/python3.11/site-packages/flask/__init__.py", line 14, in <module>\n'
+            "    from jinja2 import escape\n"
+            "ImportError: cannot import name 'escape' from 'jinja2' "
+            "(/opt/venv/lib/python3.11/site-packages/jinja2/__init__.py)\n")
+    plan = RunPlan(workload="w", image="i", uid=10001, gid=10001, memory_limit=None, cpu_limit_millicores=None,
+                   writable_paths=(), read_only_root=True)
+    reason = _exit_reason(3, False, logs, plan)
+    assert ": the installed jinja2 has no escape any more" in reason
+    assert "pin jinja2 to the release the project was made with" in reason
+    # The project's own module missing a name is its own bug, not a dependency's release.
+    own = "ImportError: cannot import name 'db' from 'project' (/app/project/__init__.py)\n"
+    assert "has no db any more" not in _exit_reason(3, False, own, plan)
+
+
+def test_an_old_psycopg2_that_cannot_start_on_this_python_is_named_with_the_pin_to_raise():
+    logs = ('  File "/opt/venv/lib/python3.11/site-packages/psycopg2/__init__.py", line 51, in <module>\n'
+            "    from psycopg2._psycopg import (                     # noqa\n"
+            "SystemError: initialization of _psycopg raised unreported exception\n")
+    plan = RunPlan(workload="w", image="i", uid=10001, gid=10001, memory_limit=None, cpu_limit_millicores=None,
+                   writable_paths=(), read_only_root=True)
+    reason = _exit_reason(3, False, logs, plan)
+    assert "psycopg2 2.9.1 and older (psycopg2-binary too) does not run on Python 3.11 and later" in reason
+    assert "pin psycopg2-binary>=2.9.3" in reason

@@ -45,6 +45,12 @@ SERVES = {
     "flask-gunicorn": ("/", "hello from flask"),
     # psycopg2 has no Linux wheel: built from source against libpq-dev, loading libpq5 in the runtime.
     "flask-psycopg2": ("/", "psycopg2 2.9.10 on libpq 1"),
+    # psycopg2-binary 2.9.3 has wheels up to cp310: built from its sdist on the oldest catalog Python (3.11, whose
+    # gcc 12 compiles it; trixie's gcc 14 refused 2.9.1's C on 3.13) against libpq-dev, loading libpq5 at run time.
+    "flask-psycopg2-binary-2021": ("/", "ledger on psycopg2 2.9.3, libpq 1"),
+    # Pillow 8.4.0 has wheels up to cp310: built from its sdist with libjpeg-dev and zlib1g-dev, libjpeg62-turbo at
+    # run time (it encodes a JPEG and a PNG).
+    "flask-pillow-2021": ("/", "thumbs on Pillow 8.4.0: jpeg True, zlib True, True"),
     "fastapi-uv": ("/items/widget", '"count":3'),
     "django-procfile": ("/notes/1", "write tests"),
     "express-api": ("/orders/1", '"item":"book"'),
@@ -84,6 +90,8 @@ SERVES = {
     # imports (packages/tides, whose `main` is its own build's dist/) and after apps/web, whose build writes the
     # client into apps/api/public (served at /app.js), from the root lockfile.
     "bun-workspace": ("/", "harbor api: high water at dover in 4h12m"),
+    # A [project.scripts] entry whose Gradio launch() names no port: GRADIO_SERVER_PORT=$PORT makes it listen there.
+    "gradio-script": ("/", "tipcalc: split the bill"),
 }
 
 
@@ -193,6 +201,14 @@ def test_project_builds_unedited_and_serves(docker, project_image, name):
         test = config.healthcheck.test if config.healthcheck else None
         assert test and test[0] == "CMD"
         assert docker.execute(cid, list(test[1:])) is not None
+
+
+@pytest.mark.parametrize("name", ["flask-psycopg2-binary-2021", "flask-pillow-2021"])
+def test_a_runtime_with_system_packages_keeps_no_apt_cache(docker, project_image, name):
+    # `apt-get update` writes pkgcache.bin and srcpkgcache.bin (77 MB on these images) besides the lists.
+    out = docker.run(project_image(name).tag, ["sh", "-c", "du -sk /var/cache/apt /var/lib/apt/lists | cut -f1"],
+                     entrypoint="", remove=True)
+    assert all(int(size) < 512 for size in out.split()), out
 
 
 def test_runtime_images_hold_no_dev_dependencies_and_no_package_manager(docker, project_image):

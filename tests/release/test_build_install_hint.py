@@ -179,3 +179,38 @@ def test_a_conflict_pip_does_not_spell_out_still_says_what_to_change() -> None:
     lines = [line for line in _CONFLICT if "google-cloud-storage" not in line]
     hint = install_hint(lines)
     assert hint is not None and "google-auth==2.23.0 is pinned, and another pin needs another google-auth" in hint
+
+
+def test_a_pin_whose_metadata_pip_refuses_is_named_as_the_projects_to_change():
+    # A 2020 Django + Celery requirements file (passionsjin/simple_django_app's production.txt pins celery 4.4.6).
+    lines = ["Collecting celery==4.4.6 (from -r requirements/production.txt (line 8))",
+             "  Downloading celery-4.4.6-py2.py3-none-any.whl (426 kB)",
+             "WARNING: Ignoring version 4.4.6 of celery since it has invalid metadata:",
+             "Requested celery==4.4.6 from https://files.example/celery-4.4.6-py2.py3-none-any.whl has invalid "
+             "metadata: Expected matching RIGHT_PARENTHESIS for LEFT_PARENTHESIS, after version specifier",
+             "    pytz (>dev)", "Please use pip<24.1 if you need to use this version.",
+             "ERROR: Could not find a version that satisfies the requirement celery==4.4.6 (from versions: 4.4.7)",
+             "ERROR: No matching distribution found for celery==4.4.6"]
+    hint = install_hint(lines)
+    assert hint is not None
+    assert hint.startswith("celery 4.4.6's metadata is invalid for pip 24.1 and later")
+    assert "the pin is the project's to change" in hint
+
+
+def test_a_locked_release_the_index_no_longer_has_is_named_as_the_projects_to_relock():
+    # A uv.lock of late 2025 (anirbanbasu/gradio-experiments) pins a pre-release its index has since dropped.
+    lines = ["Collecting polars==1.35.0b1 (from -r /tmp/requirements.txt (line 108))",
+             "ERROR: Ignored the following versions that require a different python version: 1.21.2 Requires-Python "
+             ">=3.7,<3.11; 1.26.0 Requires-Python <3.13,>=3.9",
+             "ERROR: Could not find a version that satisfies the requirement polars-runtime-32==1.35.0b1 (from "
+             "versions: 0.0.0, 1.34.0, 1.35.1, 1.36.0b1)",
+             "ERROR: No matching distribution found for polars-runtime-32==1.35.0b1"]
+    hint = install_hint(lines)
+    assert hint is not None and hint.startswith("polars-runtime-32 1.35.0b1 is pinned, and the package index has no "
+                                                "such release")
+    assert "uv lock --upgrade-package polars-runtime-32" in hint
+    # A release that is there but wants another Python is not called missing.
+    other = ["ERROR: Ignored the following versions that require a different python version: 1.21.6 Requires-Python "
+             ">=3.7,<3.11", "ERROR: Could not find a version that satisfies the requirement numpy==1.21.6 (from "
+             "versions: 1.26.4)", "ERROR: No matching distribution found for numpy==1.21.6"]
+    assert "has no such release" not in (install_hint(other) or "")

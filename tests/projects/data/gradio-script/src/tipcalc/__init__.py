@@ -1,0 +1,1 @@
+"""Split a bill and its tip."""
