@@ -203,6 +203,9 @@ def _failed(dockerfile: Path, log: ProgressLog, exc: DockerException) -> BuildEr
     failure = log.failure(_text(dockerfile))
     if failure is None:
         why = log.final_error or _last_line(exc)
+        if _OLD_FRONTEND.search(why):
+            why += ("; the engine's BuildKit is older than Docker 23's, which reads a RUN step's --network (generated "
+                    "Dockerfiles give the source step none): upgrade the engine (`imgforge doctor` names it)")
         return BuildError(f"building {dockerfile}: {why}", None)
     where = f"{dockerfile}:{failure.dockerfile_line}" if failure.dockerfile_line else str(dockerfile)
     tail = "".join(f"\n  | {line}" for line in failure.output_tail)
@@ -213,9 +216,14 @@ def _failed(dockerfile: Path, log: ProgressLog, exc: DockerException) -> BuildEr
                       failure)
 
 
+# Docker 20.10's built-in frontend (BuildKit 0.8) on a Dockerfile that uses a newer RUN flag.
+_OLD_FRONTEND = re.compile(r"parse error line \d+: Unknown flag: network")
 # BuildKit repeats the whole failing command in its error; the message names the step and line, so a short form
 # of the command says which one (a generated install step is a dozen `&&` commands behind four mount flags).
-_EXECUTOR = re.compile(r"^(executor failed running \[/bin/sh -c )(.*)(\]: exit code: \d+)$", re.S)
+# BuildKit 0.8 (engine 20.10) words it `executor failed running [/bin/sh -c CMD]: exit code: N`, later ones
+# `process "/bin/sh -c CMD" did not complete successfully: exit code: N`.
+_EXECUTOR = re.compile(r'^(executor failed running \[/bin/sh -c |process "/bin/sh -c )(.*)'
+                       r'(\]: exit code: \d+|" did not complete successfully: exit code: \d+)$', re.S)
 _MOUNT = re.compile(r"--mount=\S+\s*")
 _SHORT = 160
 

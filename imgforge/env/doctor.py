@@ -13,6 +13,8 @@ from imgforge.env.registry import LocalRegistry, default_registry
 from imgforge.errors import EnvironmentProblem
 
 MIN_FREE_BYTES = 5 * 1024**3
+# The first engine whose BuildKit (0.11) reads a RUN step's `--network`, which generated Dockerfiles use.
+MIN_ENGINE_MAJOR = 23
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,12 @@ class Check:
     detail: str
     fix: str = ""
     info: bool = False  # information only: always ok, shown as "info"
+
+
+def engine_too_old(version: str) -> bool:
+    """True when an engine version (`20.10.24+dfsg1`, `26.1.5`) is older than MIN_ENGINE_MAJOR; unknown is not."""
+    major = version.split(".", 1)[0]
+    return major.isdigit() and int(major) < MIN_ENGINE_MAJOR
 
 
 def _disk(path: Path) -> Check:
@@ -66,9 +74,12 @@ def run_checks(registry: LocalRegistry | None = None, target: str | None = None,
         checks.append(Check("base images", False, "no engine", "run `imgforge bases build`"))
     else:
         docker_root = info.docker_root
+        old = engine_too_old(info.server_version)
         checks.append(
-            Check("engine", True, f"{engine.name}: Docker {info.server_version} (API {info.api_version}, "
-                  f"{info.storage_driver})")
+            Check("engine", not old, f"{engine.name}: Docker {info.server_version} (API {info.api_version}, "
+                  f"{info.storage_driver})" + ("; generated Dockerfiles need Docker 23 or newer (a RUN step's "
+                                               "`--network`)" if old else ""),
+                  "upgrade the engine (`bash .ci/setup` installs Debian 13's engine 26)" if old else "")
         )
         checks.append(
             Check(

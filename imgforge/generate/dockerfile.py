@@ -3,8 +3,8 @@
 Order in a builder: base, system packages, dependency manifests only, dependency install (cache
 mounts), outputs of earlier stages, sources, build. The runtime stage holds only artifacts and runs as a
 numeric non-root user.
-No `# syntax=` line: it makes BuildKit pull a frontend image, and the built-in frontend of engine
-20.10 already understands `RUN --mount`.
+No `# syntax=` line: it makes BuildKit pull a frontend image, and the built-in frontend of every engine from
+Docker 23 on understands `RUN --mount` and `RUN --network`.
 """
 
 from __future__ import annotations
@@ -300,9 +300,12 @@ def _context_then(art: Artifact, context: str, then: str) -> list[str]:
     """Project files copied from a bind mount and finished in the same step: one layer, one step per source edit."""
     # A COPY then a RUN would cost a second step and layer on every source edit; cp -a keeps modes and times as
     # COPY does. The mount point is /mnt, an empty folder of every Debian base: a new one would stay in the layer.
+    # The step needs no network (the runtime stage has no package manager), so it gets none: nothing in the
+    # sources can fetch at build time, and BuildKit skips the bridge it sets up for every other RUN (~0.2 s of
+    # each source edit's rebuild).
     return [f"# Stage {art.stage!r} has no work in this project: its files ({context}) are copied and finished "
-            "in one step, so a source edit reruns only this line.",
-            f"RUN --mount=type=bind,source={context},target=/mnt \\\n"
+            "in one step, without network, so a source edit reruns only this line.",
+            f"RUN --network=none --mount=type=bind,source={context},target=/mnt \\\n"
             f"    mkdir -p {art.to} && cp -a --no-preserve=ownership /mnt/. {art.to}/"
             f"{_wrap(' && ' + then)}"]
 

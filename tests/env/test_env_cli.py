@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from imgforge.env.bases import CATALOG
+from imgforge.env.doctor import engine_too_old
 
 
 def imgforge(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -75,3 +76,11 @@ def test_unknown_base_is_a_usage_error(docker):
 def test_usage_error_exit_2():
     res = imgforge("no-such-command")
     assert res.returncode == 2
+
+
+@pytest.mark.parametrize(("version", "old"), [("20.10.24+dfsg1", True), ("19.03.15", True), ("23.0.0", False),
+                                              ("26.1.5+dfsg1", False), ("27.3.1", False), ("unknown", False)])
+def test_an_engine_before_23_is_named_too_old(version: str, old: bool) -> None:
+    # Generated Dockerfiles give the source step `RUN --network=none`, which BuildKit reads from engine 23 on.
+    assert engine_too_old(version) is old
+

@@ -57,7 +57,7 @@ def test_a_hatch_application_gets_no_build_stage_and_its_sources_straight(tmp_pa
     (root / "imgforge.yaml").write_text(plan_init(root).text)
     dockerfile = generate(load_project(root)).dockerfile
     assert " AS build" not in dockerfile
-    assert "RUN --mount=type=bind,source=.,target=/mnt" in dockerfile
+    assert "RUN --network=none --mount=type=bind,source=.,target=/mnt" in dockerfile
     package = write(tmp_path / "pkg", {"pyproject.toml": PROJECT + HATCH, "notes_web_service/__init__.py": APP})
     (package / "imgforge.yaml").write_text(plan_init(package).text)
     assert " AS build" in generate(load_project(package)).dockerfile

@@ -14,7 +14,7 @@ DATA = Path(__file__).resolve().parent / "data"
 
 # project -> (stages the Dockerfile has, the runtime's copy of the sources)
 # (Python sources without a build stage are copied from a bind mount and compiled in one runtime step.)
-BIND_COPY = "RUN --mount=type=bind,source=.,target=/mnt \\"
+BIND_COPY = "RUN --network=none --mount=type=bind,source=.,target=/mnt \\"
 STAGES = {
     "flask-gunicorn": (["deps", "runtime"], BIND_COPY),
     "fastapi-uv": (["deps", "build", "runtime"], "COPY --from=build /app /app"),
