@@ -7,6 +7,10 @@ import pytest
 from imgforge.manifest.plan import RunPlan
 from imgforge.manifest.verify import _exit_reason, loaded_no_app, missing_env, telling_line
 
+# A workload as verify plans it: non-root, read-only root filesystem.
+PLAN = RunPlan(workload="w", image="i", uid=10001, gid=10001, memory_limit=None, cpu_limit_millicores=None,
+               writable_paths=(), read_only_root=True)
+
 # A Node server whose entry point is missing (sveltejs/realworld built for Vercel ran `node server.js`).
 NODE_CRASH = """\
 node:internal/modules/cjs/loader:1228
@@ -57,8 +61,7 @@ flags:\t--port number (default: 8080, or 80 if running as root)
     (1, PY_CRASH, False),
 ])
 def test_a_start_command_that_ends_by_itself_is_named_as_what_to_change(code, logs, told):
-    plan = RunPlan(workload="w", image="i", uid=10001, gid=10001, memory_limit=None, cpu_limit_millicores=None,
-                   writable_paths=(), read_only_root=True)
+    plan = PLAN
     reason = _exit_reason(code, False, logs, plan)
     assert reason.startswith(f"the container exited with code {code} before it was ready")
     assert reason.endswith("set overrides.runtime.entrypoint in imgforge.yaml to the command that runs the server") \
@@ -130,8 +133,7 @@ def test_a_container_stopping_for_missing_variables_is_told_where_to_set_them_an
 
 
 def test_a_variable_read_with_no_default_is_named_as_the_projects_own_need():
-    plan = RunPlan(workload="w", image="i", uid=10001, gid=10001, memory_limit=None, cpu_limit_millicores=None,
-                   writable_paths=(), read_only_root=True)
+    plan = PLAN
     reason = _exit_reason(3, False, ENV_GET_NONE, plan)
     assert "it needs environment variables the manifest does not set (SHOP_HOSTS)" in reason
     assert "the project's own configuration requires them with no default" in reason
@@ -197,8 +199,7 @@ def test_a_name_a_newer_dependency_removed_is_called_the_projects_pin_to_add():
             "    from jinja2 import escape\n"
             "ImportError: cannot import name 'escape' from 'jinja2' "
             "(/opt/venv/lib/python3.11/site-packages/jinja2/__init__.py)\n")
-    plan = RunPlan(workload="w", image="i", uid=10001, gid=10001, memory_limit=None, cpu_limit_millicores=None,
-                   writable_paths=(), read_only_root=True)
+    plan = PLAN
     reason = _exit_reason(3, False, logs, plan)
     assert ": the installed jinja2 has no escape any more" in reason
     assert "pin jinja2 to the release the project was made with" in reason
@@ -211,8 +212,7 @@ def test_an_old_psycopg2_that_cannot_start_on_this_python_is_named_with_the_pin_
     logs = ('  File "/opt/venv/lib/python3.11/site-packages/psycopg2/__init__.py", line 51, in <module>\n'
             "    from psycopg2._psycopg import (                     # noqa\n"
             "SystemError: initialization of _psycopg raised unreported exception\n")
-    plan = RunPlan(workload="w", image="i", uid=10001, gid=10001, memory_limit=None, cpu_limit_millicores=None,
-                   writable_paths=(), read_only_root=True)
+    plan = PLAN
     reason = _exit_reason(3, False, logs, plan)
     assert "psycopg2 2.9.1 and older (psycopg2-binary too) does not run on Python 3.11 and later" in reason
     assert "pin psycopg2-binary>=2.9.3" in reason
