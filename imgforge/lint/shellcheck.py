@@ -363,6 +363,10 @@ class Run:
             while len(queue) >= _CHUNK and len(self.running) < self.width:
                 self._launch(dialect, _CHUNK)
 
+    def text_sent(self) -> int:
+        """Bytes of script text given (or queued) to ShellCheck so far: what its processes' time follows."""
+        return sum(self.sizes.values())
+
     def start_queued(self) -> bool:
         """Start the queued scripts on the free CPUs, without waiting for a chunk to fill: for when no more files
         are coming soon (the batch is read, or what is left is being linted elsewhere). True while scripts are

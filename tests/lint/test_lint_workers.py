@@ -93,3 +93,40 @@ def test_a_worker_that_sends_nothing_has_its_part_linted_here(tmp_path: Path, mo
     one = lint_files(paths, use_shellcheck=False)
     monkeypatch.setattr(pickle, "dump", broken)
     assert lint_files(paths, workers=2, use_shellcheck=False) == one
+
+
+def _forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the forks lint_files makes (each still forks)."""
+    made: list[int] = []
+    real = os.fork
+
+    def counted() -> int:
+        made.append(1)
+        return real()
+
+    monkeypatch.setattr(os, "fork", counted)
+    return made
+
+
+@pytest.mark.skipif(shellcheck.find_shellcheck() is None, reason="needs shellcheck")
+def test_a_shellcheck_bound_batch_forks_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each file has a long script of its own: ShellCheck keeps both CPUs busy, and a worker would only add its cost.
+    monkeypatch.setenv("IMGFORGE_NO_CACHE", "1")  # the first run's answers would leave the second nothing to check
+    paths = []
+    for k in range(80):
+        path = tmp_path / f"d{k}.Dockerfile"
+        steps = " && \\\n    ".join(f'echo "step {n} of file {k}: $STEP_{n}" >> /tmp/log{k}' for n in range(12))
+        path.write_text(f"FROM debian:12-slim\nRUN set -eux; \\\n    {steps}\nUSER 10001\nCMD [\"app\"]\n")
+        paths.append(path)
+    one = lint_files(paths)
+    made = _forks(monkeypatch)
+    assert lint_files(paths, workers=2) == one
+    assert made == []
+
+
+def test_a_rule_bound_batch_still_forks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = batch(tmp_path)  # the corpus's scripts, repeated in every copy: checked once each
+    one = lint_files(paths)
+    made = _forks(monkeypatch)
+    assert lint_files(paths, workers=2) == one
+    assert made == [1]

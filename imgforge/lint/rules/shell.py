@@ -21,6 +21,8 @@ _TOKEN = lazy_re.compile(r"""(&&|\|\||;;|\|&|[;&|()\n])|((?:[^\s'"\\;&|()]|\\.|'
 _QUOTED = lazy_re.compile(r"\\(.)|'([^']*)'|\"((?:[^\"\\]|\\.)*)\"", re.S)
 _TOKENIZE_LIMIT = 64 * 1024
 _DQ_ESCAPE = lazy_re.compile(r'\\([\\"$`])')
+_SUBST_START = lazy_re.compile(r"`|\$\(")
+_PAREN = lazy_re.compile(r"[()]")
 
 
 def _unquote(word: str) -> str:
@@ -77,35 +79,38 @@ def top_commands(script: str) -> tuple[tuple[str, ...], ...]:
     return _commands(script, 0)
 
 
+@lru_cache(maxsize=256)
 def without_substitutions(script: str) -> str:
     """`script` with each command substitution (`$(...)`, nested ones too, and backquotes) replaced by one word: what
     its own commands are, not those whose output becomes an argument (`exec httpd $([ -n "$X" ] && echo -D X)`)."""
     if "$(" not in script and "`" not in script:
         return script
+    # Jumps from one `$(`, backquote or parenthesis to the next (a start script can be 100 KB: a loop over every
+    # character was most of a batch's rule time); cached, since a batch's variants share their start scripts.
     out: list[str] = []
     depth, k = 0, 0
     while k < len(script):
-        ch = script[k]
-        if depth == 0 and ch == "`":
-            end = script.find("`", k + 1)
-            if end < 0:
+        if depth == 0:
+            m = _SUBST_START.search(script, k)
+            if m is None:
+                out.append(script[k:])
                 break
-            out.append("$_")
-            k = end + 1
-            continue
-        if script.startswith("$(", k):
-            if depth == 0:
+            out.append(script[k:m.start()])
+            if m.group() == "`":
+                end = script.find("`", m.end())
+                if end < 0:
+                    break  # an unclosed backquote: the rest is dropped
                 out.append("$_")
-            depth += 1
-            k += 2
-            continue
-        if depth and ch == "(":
-            depth += 1
-        elif depth and ch == ")":
-            depth -= 1
-        elif not depth:
-            out.append(ch)
-        k += 1
+                k = end + 1
+            else:
+                out.append("$_")
+                depth, k = 1, m.end()
+        else:  # inside `$(...)`: `$(` and `(` both open one more level (the `$` is dropped either way)
+            m = _PAREN.search(script, k)
+            if m is None:
+                break
+            depth += 1 if m.group() == "(" else -1
+            k = m.end()
     return "".join(out)
 
 
