@@ -172,7 +172,8 @@ def _credential(m: Any, ctx: Context) -> Found | None:
 
 # A vendor-looking prefix and then only digits: `Bearer xoxb-1234-5678` in a client library's docstring. Real
 # bearer tokens are random letters and digits (a vendor's own rule finds its tokens before this one runs).
-_NUMBERED_EXAMPLE = re.compile(rb"[A-Za-z]{0,6}[-_]?[0-9]+(?:[-_.][0-9]+)*")
+# Or numbered parts, each a short word and a number: `Bearer wk-123.ws-456` in Modal's CLI help.
+_NUMBERED_EXAMPLE = re.compile(rb"[A-Za-z]{0,6}[-_]?[0-9]+(?:[-_.](?:[A-Za-z]{1,6}[-_])?[0-9]+)*")
 
 
 def _header_credential(m: Any, ctx: Context) -> Found | None:
@@ -241,6 +242,19 @@ def _key_value(m: Any, ctx: Context) -> Found | None:
     if not generic.value_is_secret(value, m.group(1), quoted=True, literal_values=True):
         return None
     return Found(m.start(2), m.end(2), value)
+
+
+_STORAGE_KEY = token(4.5)
+# The storage emulator's (Azurite's) account: Microsoft publishes its key, the same in every installation.
+_EMULATOR_ACCOUNT = re.compile(rb"(?i)AccountName=devstoreaccount1;")
+
+
+def _azure_storage_key(m: Any, ctx: Context) -> Found | None:
+    """`token(4.5)`, and not the storage emulator's published key (its connection string names devstoreaccount1)."""
+    line_start = ctx.data.rfind(b"\n", max(0, m.start() - 512), m.start()) + 1
+    if _EMULATOR_ACCOUNT.search(ctx.data, max(line_start, m.start() - 512), m.start()):
+        return None
+    return _STORAGE_KEY(m, ctx)
 
 
 RULES: tuple[Rule, ...] = (
@@ -363,7 +377,7 @@ RULES: tuple[Rule, ...] = (
         "Azure storage account key",
         (b"accountkey=",),
         rb"(?i)AccountKey=(?-i:([A-Za-z0-9+/]{86}==))",
-        token(4.5),
+        _azure_storage_key,
     ),
     Rule(
         "url-password",

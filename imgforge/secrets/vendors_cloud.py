@@ -6,6 +6,8 @@ length and the alphabet. Keywords are the lowercase literal prefixes the RE2::Se
 
 from __future__ import annotations
 
+import re
+
 from imgforge.secrets.context import Rule
 from imgforge.secrets.vendor import (
     B64_END,
@@ -14,11 +16,21 @@ from imgforge.secrets.vendor import (
     has_digit,
     json_payload,
     mixed,
+    mixed_random,
     prefixed,
     pypi_macaroon,
 )
 
 UUID = rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+_SAME_SIX = re.compile(rb"(.)\1{5}")
+
+
+def _unchecked_github(value: bytes) -> bool:
+    """A GitHub token whose checksum does not verify (fine-grained ones have none) counts when it reads as random
+    base62: not @octokit/auth-token's README example, "ghp_" + a camelCase phrase + "00000000"."""
+    return mixed_random(value) and _SAME_SIX.search(value) is None
+
 
 CLOUD_RULES: tuple[Rule, ...] = (
     prefixed(
@@ -195,6 +207,7 @@ CLOUD_RULES: tuple[Rule, ...] = (
         rb"(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}",
         check=crc32_token,
         entropy=3.5,
+        shape=_unchecked_github,
     ),
     prefixed(
         "gitlab-token",
