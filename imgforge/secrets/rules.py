@@ -19,8 +19,10 @@ from imgforge.secrets.checks import char_classes, is_placeholder, is_plain_ident
 from imgforge.secrets.context import Context, Extractor, Found
 from imgforge.secrets.context import Rule as Rule  # re-exported: callers import Rule from here
 from imgforge.secrets.vendor import vendor
+from imgforge.secrets.vendors_apps import APP_RULES
 from imgforge.secrets.vendors_cloud import CLOUD_RULES
 from imgforge.secrets.vendors_dev import DEV_RULES
+from imgforge.secrets.vendors_infra import INFRA_RULES
 from imgforge.secrets.vendors_saas import SAAS_RULES
 
 
@@ -285,6 +287,8 @@ RULES: tuple[Rule, ...] = (
     *CLOUD_RULES,
     *SAAS_RULES,
     *DEV_RULES,
+    *INFRA_RULES,
+    *APP_RULES,
     Rule(
         "aws-secret-access-key",
         "AWS secret access key",

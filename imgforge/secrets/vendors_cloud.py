@@ -253,6 +253,7 @@ CLOUD_RULES: tuple[Rule, ...] = (
         "api- sdk-",
         rb"(?:api|sdk)-" + UUID,
         trigger=rb"(?:api|sdk)-[0-9a-f]{8}-",
+        start=rb"(?:^|[^A-Za-z0-9_\-])",  # not after "-": Robinhood's "rh-api-" keys end the same way
     ),
     # Package registries.
     prefixed(
