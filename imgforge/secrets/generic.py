@@ -74,6 +74,7 @@ _VALUE_END = re.compile(rb"&|\\[nrt\"'\\]|\\$|</")
 _SHORT_HEX = re.compile(rb"^[0-9a-f]{1,20}$")
 _NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 _MAX_NAME = 40
+_BARE_WORDS = frozenset((b"password", b"passwd", b"passphrase", b"pwd", b"secret", b"token"))
 _LINE_CONTEXT = 160  # bytes either side of a value searched for hash words (sha256, integrity, ...)
 # An Algolia search configuration (DocSearch in VitePress, Docusaurus, VuePress themes: appId, apiKey, indexName
 # side by side): its apiKey is the search-only key Algolia publishes to every visitor's browser by design.
@@ -103,7 +104,16 @@ _PEER_VERSION = re.compile(_VERSION + rb"\((?:[\w@./+\-]|\(|\))*@(?:[\w@./+\-]|\
 # A Python entry point, `package.module:function` ([project.scripts], console_scripts, an ASGI app spec).
 _ENTRY_POINT = re.compile(rb"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+:[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*")
 # Another assignment as the value (tox's `factor: _TESTPATH=tests/x`, `env: KEY=value`): its own name decides.
-_NESTED_ASSIGNMENT = re.compile(rb"_?[A-Z][A-Z0-9_]*=[^=]")
+# Or the next key of a list of empty ones (pgbouncer.ini's comment `;; user= password= auth_user=`).
+_NESTED_ASSIGNMENT = re.compile(rb"_?[A-Z][A-Z0-9_]*=[^=]|[a-z]+(?:_[a-z0-9]+)*=$")
+# A label of lowercase words joined by `-` whose last word is the credential word (`tls1-prf-test-secret`, a
+# test vector's name in OpenVPN's crypto.c): it names a secret; a random secret does not end in its own kind.
+_WORDS_LABEL = re.compile(rb"[a-z0-9]+(?:-[a-z0-9]+)*-(?:secret|password|passwd|token|key|pass|pwd)")
+# An algorithm or curve name (`token = "prime256v1"`: a parser token in OpenSSL code, set to the curve's name).
+_ALGORITHM = re.compile(
+    rb"(?i)(?:prime|secp|sect|brainpoolp|nistp)\d{3}[a-z]\d?|(?:x|ed)(?:25519|448)|(?:hmac-?)?sha-?(?:1|224|256|384|512)"
+    rb"|aes-?(?:128|192|256)(?:-[a-z]{3})?"
+)
 
 
 # A validation rule list (Laravel, validatorjs, Masonite): `required|string|min:6|confirmed` under a `password`
@@ -132,6 +142,8 @@ def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: boo
         return False  # a pnpm-lock.yaml version, `hash_password = "synapse._scripts.hash_password:main"`, `X=y`
     if _VALIDATION_RULES.fullmatch(value):
         return False  # 'password' => 'required|string|min:6|confirmed': the rules a password is checked against
+    if _WORDS_LABEL.fullmatch(value) or _ALGORITHM.fullmatch(value):
+        return False  # secret = "tls1-prf-test-secret", token = "prime256v1": a label, an algorithm's name
     if len(value) < 6 or (not literal and len(value) < 12) or value.lower() == name.lower().strip(b"-_.:"):
         return False
     if _NOT_ALNUM.sub(b"", value.lower()) == _NOT_ALNUM.sub(b"", name.lower()):
@@ -149,9 +161,9 @@ def value_is_secret(value: bytes, name: bytes, quoted: bool, literal_values: boo
     if (
         is_plain_identifier(value)
         or is_resource_name(value)
-        or value.startswith((b"/", b"./", b"http:", b"https:", b"file:"))
+        or value.startswith((b"/", b"./", b"#/", b"http:", b"https:", b"file:"))
     ):
-        return False  # plain words and paths/URLs (URL credentials have their own rule)
+        return False  # plain words, paths/URLs (URL credentials have their own rule) and JSON pointers ($ref)
     entropy = shannon_entropy(value)
     if literal:
         return char_classes(value) >= 2 and entropy >= 2.5
@@ -255,6 +267,8 @@ def extract(m: Any, ctx: Context) -> Found | None:
         return None  # "a:b" without space or quotes is not a YAML/JSON pair (ARNs, URNs, host:port)
     if op == b"," and not (m.group(2) and quoted and _CALL_OPEN.search(ctx.data, max(0, begin - 8), begin)):
         return None  # only a call's quoted pair counts: setProperty("API_TOKEN", "..."), not a list of strings
+    if op == b"," and name.lower() in _BARE_WORDS:
+        return None  # argon2d('password', 'salt1234'): a bare 'password' first argument is the input, not a key
     if op == b">" and (m.group(2) or ctx.data[begin - 1 : begin] != b"<"):
         return None  # only an XML element <password>...</password>
     around = ctx.data[max(0, start - _LINE_CONTEXT) : end + _LINE_CONTEXT]

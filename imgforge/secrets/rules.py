@@ -19,8 +19,10 @@ from imgforge.secrets.checks import char_classes, is_placeholder, is_plain_ident
 from imgforge.secrets.context import Context, Extractor, Found
 from imgforge.secrets.context import Rule as Rule  # re-exported: callers import Rule from here
 from imgforge.secrets.vendor import vendor
+from imgforge.secrets.vendors_apps import APP_RULES
 from imgforge.secrets.vendors_cloud import CLOUD_RULES
 from imgforge.secrets.vendors_dev import DEV_RULES
+from imgforge.secrets.vendors_infra import INFRA_RULES
 from imgforge.secrets.vendors_saas import SAAS_RULES
 
 
@@ -172,7 +174,8 @@ def _credential(m: Any, ctx: Context) -> Found | None:
 
 # A vendor-looking prefix and then only digits: `Bearer xoxb-1234-5678` in a client library's docstring. Real
 # bearer tokens are random letters and digits (a vendor's own rule finds its tokens before this one runs).
-_NUMBERED_EXAMPLE = re.compile(rb"[A-Za-z]{0,6}[-_]?[0-9]+(?:[-_.][0-9]+)*")
+# Or numbered parts, each a short word and a number: `Bearer wk-123.ws-456` in Modal's CLI help.
+_NUMBERED_EXAMPLE = re.compile(rb"[A-Za-z]{0,6}[-_]?[0-9]+(?:[-_.](?:[A-Za-z]{1,6}[-_])?[0-9]+)*")
 
 
 def _header_credential(m: Any, ctx: Context) -> Found | None:
@@ -243,6 +246,19 @@ def _key_value(m: Any, ctx: Context) -> Found | None:
     return Found(m.start(2), m.end(2), value)
 
 
+_STORAGE_KEY = token(4.5)
+# The storage emulator's (Azurite's) account: Microsoft publishes its key, the same in every installation.
+_EMULATOR_ACCOUNT = re.compile(rb"(?i)AccountName=devstoreaccount1;")
+
+
+def _azure_storage_key(m: Any, ctx: Context) -> Found | None:
+    """`token(4.5)`, and not the storage emulator's published key (its connection string names devstoreaccount1)."""
+    line_start = ctx.data.rfind(b"\n", max(0, m.start() - 512), m.start()) + 1
+    if _EMULATOR_ACCOUNT.search(ctx.data, max(line_start, m.start() - 512), m.start()):
+        return None
+    return _STORAGE_KEY(m, ctx)
+
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "gcp-service-account",
@@ -271,6 +287,8 @@ RULES: tuple[Rule, ...] = (
     *CLOUD_RULES,
     *SAAS_RULES,
     *DEV_RULES,
+    *INFRA_RULES,
+    *APP_RULES,
     Rule(
         "aws-secret-access-key",
         "AWS secret access key",
@@ -363,7 +381,7 @@ RULES: tuple[Rule, ...] = (
         "Azure storage account key",
         (b"accountkey=",),
         rb"(?i)AccountKey=(?-i:([A-Za-z0-9+/]{86}==))",
-        token(4.5),
+        _azure_storage_key,
     ),
     Rule(
         "url-password",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import re
 import zlib
@@ -238,6 +239,22 @@ def bech32(value: bytes) -> bool:
         for i, g in enumerate((0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)):
             chk ^= g if (top >> i) & 1 else 0
     return chk == 1
+
+
+_BASE58 = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def base58check(value: bytes) -> bool:
+    """True when the value is Base58Check: its last four bytes are the double SHA-256 of the rest (BIP32 keys)."""
+    n = 0
+    for c in value:
+        digit = _BASE58.find(bytes([c]))
+        if digit < 0:
+            return False
+        n = n * 58 + digit
+    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    raw = b"\0" * (len(value) - len(value.lstrip(b"1"))) + raw
+    return len(raw) > 4 and hashlib.sha256(hashlib.sha256(raw[:-4]).digest()).digest()[:4] == raw[-4:]
 
 
 # A token ends where its alphabet ends; one more token byte means it was only the start of something longer.

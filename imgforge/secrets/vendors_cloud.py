@@ -6,6 +6,8 @@ length and the alphabet. Keywords are the lowercase literal prefixes the RE2::Se
 
 from __future__ import annotations
 
+import re
+
 from imgforge.secrets.context import Rule
 from imgforge.secrets.vendor import (
     B64_END,
@@ -19,6 +21,16 @@ from imgforge.secrets.vendor import (
 )
 
 UUID = rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+_SAME_SIX = re.compile(rb"(.)\1{5}")
+
+
+def _unchecked_github(value: bytes) -> bool:
+    """A GitHub token whose checksum does not verify (fine-grained ones have none) counts when no character repeats
+    six times in a row (odds ~3e-8 in random base62): not @octokit/auth-token's README example, "ghp_" + a camelCase
+    phrase + "00000000"."""
+    return _SAME_SIX.search(value) is None
+
 
 CLOUD_RULES: tuple[Rule, ...] = (
     prefixed(
@@ -195,6 +207,7 @@ CLOUD_RULES: tuple[Rule, ...] = (
         rb"(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}",
         check=crc32_token,
         entropy=3.5,
+        shape=_unchecked_github,
     ),
     prefixed(
         "gitlab-token",
@@ -240,6 +253,7 @@ CLOUD_RULES: tuple[Rule, ...] = (
         "api- sdk-",
         rb"(?:api|sdk)-" + UUID,
         trigger=rb"(?:api|sdk)-[0-9a-f]{8}-",
+        start=rb"(?:^|[^A-Za-z0-9_\-])",  # not after "-": Robinhood's "rh-api-" keys end the same way
     ),
     # Package registries.
     prefixed(

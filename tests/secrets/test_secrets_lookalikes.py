@@ -282,3 +282,66 @@ def test_a_quoted_value_after_name_equals_inside_a_string_is_still_found(detecto
     # The same quote pair around `name=value` text (an env line inside a string) still holds a value.
     code = f"const env = \"API_TOKEN='{_RANDOM}'\";\n"
     assert [f.rule for f in detector.scan_bytes(code.encode(), "src/env.ts")] == ["generic-secret"]
+
+
+# Round 16's false-positive classes, from SDKs, crypto libraries and their docs (each beside a case still found).
+
+
+def test_a_json_pointer_under_a_password_key_is_a_reference(detector: SecretDetector) -> None:
+    # Okta's OpenAPI spec: `okta_password: '#/components/schemas/PasswordCredential'`
+    assert detector.scan_bytes(b"  okta_password: '#/components/schemas/OktaPasswordHash'\n", "openapi/api.yaml") == []
+    found = detector.scan_bytes(f"  okta_password: '#{_RANDOM}'\n".encode(), "openapi/api.yaml")
+    assert [m.rule for m in found] == ["generic-secret"]
+
+
+def test_a_comment_listing_empty_keys_has_no_password(detector: SecretDetector) -> None:
+    # pgbouncer.ini's comment: `;;   dbname= host= port= user= password= auth_user=`
+    assert detector.scan_bytes(b";;   dbname= host= port= user= password= auth_user=\n", "etc/pgbouncer.ini") == []
+    found = detector.scan_bytes(f"password= {_RANDOM}\n".encode(), "etc/pgbouncer.ini")
+    assert [m.rule for m in found] == ["generic-secret"]
+
+
+@pytest.mark.parametrize("text", ['const char *secret = "tls1-prf-test-secret";', 'token = "prime256v1";',
+                                  'signing_key = "hmac-sha256";'])
+def test_a_label_or_an_algorithm_name_is_no_secret(detector: SecretDetector, text: str) -> None:
+    # OpenVPN's crypto.c test vector label; its OpenSSL glue setting a parser token to a curve name.
+    assert detector.scan_bytes(text.encode() + b"\n", "src/openvpn/crypto.c") == []
+
+
+def test_a_random_secret_with_dashes_is_still_found(detector: SecretDetector) -> None:
+    text = f'const char *secret = "{_RANDOM[:7]}-{_RANDOM[7:14]}-{_RANDOM[14:]}";\n'
+    assert [m.rule for m in detector.scan_bytes(text.encode(), "src/app.c")] == ["generic-secret"]
+
+
+def test_a_bare_password_word_as_a_calls_first_argument_is_its_input(detector: SecretDetector) -> None:
+    # noble-hashes' docstring: argon2d('password', 'salt1234', { t: 1, m: 8, p: 1, dkLen: 32 })
+    text = b" * argon2d('password', 'salt1234', { t: 1, m: 8, p: 1, dkLen: 32 });\n"
+    assert detector.scan_bytes(text, "src/argon2.ts") == []
+    named = f'setProperty("DB_PASSWORD", "{_RANDOM}");\n'.encode()
+    assert [m.rule for m in detector.scan_bytes(named, "src/Config.java")] == ["generic-secret"]
+
+
+def test_a_numbered_bearer_example_is_no_credential(detector: SecretDetector) -> None:
+    # Modal's CLI help text: `Authorization: Bearer wk-123.ws-456`
+    assert detector.scan_bytes(b'help = "Authorization: Bearer wk-123.ws-456"\n', "/app/cli/workspace.py") == []
+    found = detector.scan_bytes(f'"Authorization: Bearer {_RANDOM}"\n'.encode(), "/app/cli/workspace.py")
+    assert [m.rule for m in found] == ["http-auth-header"]
+
+
+def test_a_github_token_phrase_with_a_zero_tail_is_a_readme_example(detector: SecretDetector) -> None:
+    # @octokit/auth-token's README: "ghp_" + a camelCase phrase + digits + a run of zeros, no checksum.
+    example = "ghp_" + "PersonalAccessToken" + "0124567890" + "0" * 7
+    assert detector.scan_bytes(f'createTokenAuth("{example}");\n'.encode(), "/app/auth.js") == []
+    key = "ghp_" + fill("{a36}", random.Random(16))
+    assert [m.rule for m in detector.scan_bytes(f'createTokenAuth("{key}");\n'.encode(), "/app/auth.js")] == [
+        "github-token"
+    ]
+
+
+def test_the_storage_emulators_published_key_is_not_reported(detector: SecretDetector) -> None:
+    key = base64.b64encode(random.Random(16).randbytes(64)).decode()
+    emulator = f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={key};BlobEndpoint=http://a\n"
+    # @azure/storage-blob's constants: the emulator's connection string, whose key Microsoft publishes
+    assert [m.rule for m in detector.scan_bytes(emulator.encode(), "/app/settings.py")] == []
+    account = emulator.replace("devstoreaccount1", "shop").encode()
+    assert [m.rule for m in detector.scan_bytes(account, "/app/settings.py")] == ["azure-storage-key"]

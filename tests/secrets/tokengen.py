@@ -11,6 +11,7 @@ upper hex, ``{u26}`` upper+digits, ``{l64}`` lower+digits, ``{d10}`` digits, ``{
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import random
 import re
@@ -87,9 +88,8 @@ def _pypi(rng: random.Random) -> str:
     return "pypi-" + _b64url(macaroon)
 
 
-def _age(rng: random.Random) -> str:
-    data = [rng.randrange(32) for _ in range(52)]
-    hrp = "age-secret-key-"
+def _bech32(hrp: str, data: list[int]) -> str:
+    """``hrp`` + ``1`` + the 5-bit ``data`` and its bech32 checksum."""
     values = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp] + data + [0] * 6
     chk = 1
     for v in values:
@@ -98,8 +98,59 @@ def _age(rng: random.Random) -> str:
         for i, g in enumerate((0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)):
             chk ^= g if (top >> i) & 1 else 0
     polymod = chk ^ 1
-    data += [(polymod >> 5 * (5 - i)) & 31 for i in range(6)]
-    return ("AGE-SECRET-KEY-1" + "".join(_BECH32[d] for d in data)).upper()
+    return hrp + "1" + "".join(_BECH32[d] for d in data + [(polymod >> 5 * (5 - i)) & 31 for i in range(6)])
+
+
+def _age(rng: random.Random) -> str:
+    return _bech32("age-secret-key-", [rng.randrange(32) for _ in range(52)]).upper()
+
+
+def _nsec(rng: random.Random) -> str:
+    return _bech32("nsec", [rng.randrange(32) for _ in range(51)] + [rng.randrange(2) << 4])
+
+
+_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def _xprv(version: bytes) -> Callable[[random.Random], str]:
+    """A BIP32 extended private key: version, depth, fingerprint, index, chain code, 0 + key, in Base58Check."""
+
+    def make(rng: random.Random) -> str:
+        raw = version + bytes([rng.randrange(4)]) + rng.randbytes(40) + b"\0" + rng.randbytes(32)
+        raw += hashlib.sha256(hashlib.sha256(raw).digest()).digest()[:4]
+        n, out = int.from_bytes(raw, "big"), ""
+        while n:
+            n, r = divmod(n, 58)
+            out = _B58[r] + out
+        return out
+
+    return make
+
+
+def _azure_key(signature: str, size: int) -> Callable[[random.Random], str]:
+    """A Microsoft identifiable key: random base64 with the service signature at its fixed place."""
+
+    def make(rng: random.Random) -> str:
+        if size == 44:
+            return fill("{s33}", rng) + signature + rng.choice("ABCDEFGHIJKLMNOP") + fill("{s5}", rng) + "="
+        return fill("{s76}", rng) + signature + fill("{s5}", rng) + rng.choice("AQgw") + "=="
+
+    return make
+
+
+def _b64(prefix: bytes, size: int) -> Callable[[random.Random], str]:
+    return lambda rng: base64.b64encode(prefix + rng.randbytes(size)).decode()
+
+
+def _scram(rng: random.Random) -> str:
+    salt, stored, server = (base64.b64encode(rng.randbytes(n)).decode() for n in (16, 32, 32))
+    return f"SCRAM-SHA-256$4096:{salt}${stored}:{server}"
+
+
+def _sas(rng: random.Random) -> str:
+    sig = base64.b64encode(rng.randbytes(32)).decode().replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
+    url = "https://{l10}.blob.core.windows.net/c/f.tar?sp=r&se=2099-01-01T00:00:00Z&sv=2022-11-02&sr=b&sig="
+    return fill(url, rng) + sig
 
 
 def _b64json(
@@ -357,6 +408,72 @@ PROVIDERS: list[tuple[str, Callable[[random.Random], str]]] = [
     ("midtrans", _t("Mid-server-{b24}")),
     ("slack-client", _t("xoxc-{d12}-{d12}-{d13}-{h64}")),
     ("telnyx", _t("KEY{H32}_{a22}")),
+    # Round 16: kinds from gitleaks', Microsoft's and vendors' documented formats.
+    ("azure-storage-idkey", _azure_key("+ASt", 88)),
+    ("azure-cosmos-idkey", _azure_key("ACDb", 88)),
+    ("azure-batch-idkey", _azure_key("+ABa", 88)),
+    ("azure-ml-idkey", _azure_key("+AMC", 88)),
+    ("azure-apim-idkey", _azure_key("APIM", 88)),
+    ("azure-relay-idkey", _azure_key("+ARm", 44)),
+    ("azure-eventhub-idkey", _azure_key("+AEh", 44)),
+    ("azure-servicebus-idkey", _azure_key("+ASb", 44)),
+    ("azure-iot-idkey", _azure_key("AIoT", 44)),
+    ("azure-redis-idkey", _azure_key("AzCa", 44)),
+    ("azure-eventgrid-idkey", _azure_key("AZEG", 44)),
+    ("azure-functions-idkey", _t("{b44}AzFu{b5}A==")),
+    ("azure-search-idkey", _t("{a42}AzSeB{a5}")),
+    ("azure-sas", _sas),
+    ("azure-logic-app", _t("https://prod-{d2}.westus.logic.azure.com:443/workflows/{h32}/triggers/manual/paths/invoke"
+                           "?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig={b43}")),
+    ("cloudflare-user", _t("cfut_{a40}{h8}")),
+    ("cloudflare-account", _t("cfat_{a40}{h8}")),
+    ("cloudflare-global", _t("cfk_{a40}{h8}")),
+    ("aws-appsync", _t("da2-{l26}")),
+    ("amazon-lwa-secret", _t("amzn1.oa2-cs.v1.{h64}")),
+    ("okta", _t("SSWS 00{b40}")),
+    ("bitbucket-dc", _t("BBDC-{s44}")),
+    ("sonarcloud", _t("sqco_{a59}")),
+    ("figma-v3", _t("figp_{b48}")),
+    ("portainer", _t("ptr_{s43}=")),
+    ("newrelic-license", _t("{h32}FFFFNRAL")),
+    ("newrelic-mobile", _t("AA{h40}-NRMA")),
+    ("newrelic-query", _t("NRIQ-{b32}")),
+    ("k3s", _t("K10{h64}::server:{h32}")),
+    ("kubeadm", _t("kubeadm join 10.0.0.5:6443 --token {l6}.{l16}")),
+    ("rancher", _t("token-{l5}:{l54}")),
+    ("jetbrains", _t("perm:{s8}==.{s6}==.{a30}")),
+    ("gitlab-session", _t("_gitlab_session={h32}")),
+    ("wireguard", _t("PrivateKey = {s43}=")),
+    ("bip32", _xprv(bytes.fromhex("0488ade4"))),
+    ("nostr", _nsec),
+    ("lnd-macaroon", _b64(b"\x02\x01\x03lnd\x02\xf8\x01", 120)),
+    ("postgres-scram", _scram),
+    ("nvidia", _t("nvapi-{b64}")),
+    ("modal", _t("as-{a22}")),
+    ("anyscale", _t("esecret_{l26}")),
+    ("runpod", _t("rpa_{u40}")),
+    ("fireworks", _t("fw_{a24}")),
+    ("helicone", _t("sk-helicone-{l7}-{l7}-{l7}-{l7}")),
+    ("salad", _t("salad_cloud_{a6}_{a40}")),
+    ("honeybadger", _t("hbu_{a32}")),
+    ("ory", _t("ory_pat_{a32}")),
+    ("apollo", _t("service:shop-graph:{b22}")),
+    ("trello", _t("ATTA{h64}{H8}")),
+    ("webex", _t("{a64}_{u4}_{uuid}")),
+    ("roblox", _t("_|WARNING:-DO-NOT-SHARE-THIS.--Sharing-this-will-allow-someone-to-log-in-as-you-and-to-steal-"
+                  "your-ROBUX-and-items.|_{H300}")),
+    ("mercadopago", _t("APP_USR-{d16}-{d6}-{h32}-{d9}")),
+    ("pagarme", _t("ak_live_{a30}")),
+    ("ramp", _t("ramp_sec_{a48}")),
+    ("robinhood-crypto", _t("rh-api-{uuid}")),
+    ("flexport", _t("shltm_{b40}")),
+    ("fleetbase", _t("flb_live_{a20}")),
+    ("woocommerce", _t("cs_{h40}")),
+    ("ubidots", _t("BBFF-{a30}")),
+    ("google-chat", _t("https://chat.googleapis.com/v1/spaces/{b11}/messages?key=AIza{b35}&token={b43}%3D")),
+    ("zapier", _t("https://hooks.zapier.com/hooks/catch/{d7}/{l7}/")),
+    ("ifttt", _t("https://maker.ifttt.com/trigger/door/with/key/{b22}")),
+    ("make", _t("https://hook.eu1.make.com/{l32}")),
     ("snyk", _t("{uuid}")),
     ("heroku-legacy", _t("{uuid}")),
     ("datadog", _t("{h32}")),
