@@ -176,10 +176,12 @@ BUN_UPSTREAM: dict[str, Pin] = {
 }
 
 
-# The Node headers bun-dev gives node-gyp: those of the newest catalog line. Bun says it is a newer node (1.4: 26)
-# than any catalog line, and node-gyp would download that version's headers from nodejs.org; with a nodedir it takes
-# these, and builds what bun runs a native dependency's install script for (better-sqlite3 for drizzle-kit).
-BUN_NODE_HEADERS = NODE_UPSTREAM["24"][0]
+# What bun-dev gives a native dependency's install script (better-sqlite3 for drizzle-kit): the newest catalog
+# line's Node headers and the node-gyp that line's npm bundles. Bun says it is a newer node (1.4: 26) than any
+# catalog line, and node-gyp would download that version's headers from nodejs.org; with a nodedir it takes these.
+# Bun's own fallback for a missing node-gyp (`bun x node-gyp@latest`) is not always taken (bun 1.3 in a BuildKit
+# step: "node-gyp: command not found") and would fetch an unpinned release.
+BUN_NODE_GYP = NODE_UPSTREAM["24"]
 
 
 def _upstream_bun(line: str, bun: Pin, suite: str = "trixie") -> tuple[BaseImage, BaseImage]:
@@ -193,18 +195,23 @@ def _upstream_bun(line: str, bun: Pin, suite: str = "trixie") -> tuple[BaseImage
     # Bun trusts its bundled roots and NODE_EXTRA_CA_CERTS: with this it also trusts the system store, as the node
     # bases do (the build network's CA replaces it in builder steps).
     runtime = binary + _APT.format(packages="ca-certificates") + "\n" + _SYSTEM_CA
-    # g++, make, python3 and Node's headers: node-gyp (which bun runs for a trusted dependency's native build)
-    # compiles offline.
-    node = BUN_NODE_HEADERS
+    # g++, make, python3, Node's headers and npm's node-gyp (no npm command): node-gyp, which bun runs for a
+    # trusted dependency's native build, compiles offline. Its `#!/usr/bin/env node` is bun in a lifecycle script.
+    node, npm = BUN_NODE_GYP
     dev = (binary + _APT.format(packages="g++ make python3 git ca-certificates") + "\n"
-           f"RUN --mount=type=bind,source={node.filename},target=/tmp/node.tgz \\\n    {_NODE_HEADERS}\n"
+           f"RUN --mount=type=bind,source={node.filename},target=/tmp/node.tgz"
+           f" --mount=type=bind,source={npm.filename},target=/tmp/npm.tgz \\\n"
+           f"    {_NODE_HEADERS} \\\n"
+           " && mkdir -p /usr/local/lib/node_modules/npm \\\n"
+           " && tar -xzf /tmp/npm.tgz -C /usr/local/lib/node_modules/npm --strip-components=1 --no-same-owner \\\n"
+           " && ln -s ../lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js /usr/local/bin/node-gyp\n"
            "ENV NPM_CONFIG_NODEDIR=/usr/local\n" + _SYSTEM_CA)
     return (
         BaseImage(f"imgforge/bun:{line}", f"Bun {bun.version} runtime (official binary, {deb})", runtime, suite,
                   "bun", (bun,)),
-        BaseImage(f"imgforge/bun-dev:{line}", f"Bun {bun.version} with git and node-gyp's toolchain (Node "
+        BaseImage(f"imgforge/bun-dev:{line}", f"Bun {bun.version} with git, node-gyp and its toolchain (Node "
                   f"{node.version} headers), for builder stages (official binary, {deb})", dev, suite, "bun-dev",
-                  (bun, node)),
+                  (bun, node, npm)),
     )
 
 

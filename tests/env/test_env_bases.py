@@ -90,13 +90,14 @@ def test_builders_have_git_and_runtimes_do_not():
             assert "git" not in (base.dockerfile or ""), base.ref
 
 
-def test_bun_dev_takes_the_newest_node_lines_headers_from_its_pinned_tarball():
-    node = bases.NODE_UPSTREAM[bases.versions("node")[-1]][0]
+def test_bun_dev_takes_node_gyp_and_headers_from_the_newest_node_lines_pinned_tarballs():
+    node, npm = bases.NODE_UPSTREAM[bases.versions("node")[-1]]
     for line, bun in bases.BUN_UPSTREAM.items():
         dev = bases.find(f"imgforge/bun-dev:{line}")
-        assert dev is not None and dev.pins == (bun, node)
-        assert f"source={node.filename}" in (dev.dockerfile or "")
-        assert "ENV NPM_CONFIG_NODEDIR=/usr/local" in (dev.dockerfile or "")
+        assert dev is not None and dev.dockerfile is not None and dev.pins == (bun, node, npm)
+        assert f"source={node.filename}" in dev.dockerfile and f"source={npm.filename}" in dev.dockerfile
+        assert "/usr/local/bin/node-gyp" in dev.dockerfile and "/usr/local/bin/npm" not in dev.dockerfile
+        assert "ENV NPM_CONFIG_NODEDIR=/usr/local" in dev.dockerfile
 
 
 def test_plan_sees_a_pin_change_in_the_catalog_file():
@@ -107,8 +108,9 @@ def test_plan_sees_a_pin_change_in_the_catalog_file():
     new_integrity = _definitions(text.replace(npm.integrity, "sha512-" + "B" * 86 + "=="))
     new_version = _definitions(text.replace(f'"{node.version}"', '"24.99.0"'))
     assert old is not None and new_integrity is not None and new_version is not None
-    assert [ref for ref in old if old[ref] != new_integrity[ref]] == ["imgforge/node-dev:24"]
-    # bun-dev carries the headers of node 24's tarball.
+    assert [ref for ref in old if old[ref] != new_integrity[ref]] == ["imgforge/node-dev:24", "imgforge/bun-dev:1.3",
+                                                                      "imgforge/bun-dev:1.4"]
+    # bun-dev carries the headers of node 24's tarball (and node-gyp from its npm's).
     assert [ref for ref in old if old[ref] != new_version[ref]] == ["imgforge/node:24", "imgforge/node-dev:24",
                                                                     "imgforge/bun-dev:1.3", "imgforge/bun-dev:1.4"]
 
