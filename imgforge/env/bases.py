@@ -89,8 +89,12 @@ def _toolchains(suite: str, python: str, node: str, go: str, gcc: str) -> tuple[
     return (
         BaseImage(f"imgforge/python:{python}", f"python {python} runtime ({deb})",
                   _apt_image("python3 ca-certificates", suite=suite), suite, "python"),
-        BaseImage(f"imgforge/python-dev:{python}", f"python {python} with pip and venv, for builder stages ({deb})",
-                  _apt_image("python3 python3-pip python3-venv ca-certificates", suite=suite), suite, "python-dev"),
+        # git in every builder: requirements' and package.json's `git+https://` dependencies, build backends that ask
+        # it for the version (setuptools-scm) and lifecycle scripts that call it (husky, vite-plus's postinstall).
+        BaseImage(f"imgforge/python-dev:{python}", f"python {python} with pip, venv and git, for builder stages "
+                  f"({deb})",
+                  _apt_image("python3 python3-pip python3-venv git ca-certificates", suite=suite), suite,
+                  "python-dev"),
         BaseImage(f"imgforge/gcc:{gcc}", f"C toolchain: gcc {gcc}, make, libc headers ({deb})",
                   _apt_image("gcc make libc6-dev", suite=suite), suite, "gcc"),
         BaseImage(f"imgforge/golang:{go}", f"Go {go} toolchain ({deb})",
@@ -99,10 +103,10 @@ def _toolchains(suite: str, python: str, node: str, go: str, gcc: str) -> tuple[
                   _apt_image("nodejs ca-certificates", suite=suite), suite, "node"),
         # libnode-dev, g++, make and python3 let node-gyp build native modules offline (nodedir=/usr);
         # python3-setuptools gives older node-gyp releases the distutils that Python 3.12 dropped.
-        BaseImage(f"imgforge/node-dev:{node}", f"Node.js {node} with npm and node-gyp's toolchain, for builder "
-                  f"stages ({deb})",
-                  _apt_image("nodejs npm libnode-dev g++ make python3 python3-setuptools ca-certificates", suite=suite,
-                             extra="ENV NPM_CONFIG_NODEDIR=/usr\n"), suite, "node-dev"),
+        BaseImage(f"imgforge/node-dev:{node}", f"Node.js {node} with npm, git and node-gyp's toolchain, for "
+                  f"builder stages ({deb})",
+                  _apt_image("nodejs npm libnode-dev g++ make python3 python3-setuptools git ca-certificates",
+                             suite=suite, extra="ENV NPM_CONFIG_NODEDIR=/usr\n"), suite, "node-dev"),
     )
 
 
@@ -118,6 +122,15 @@ NODE_UPSTREAM: dict[str, tuple[Pin, Pin]] = {
            Pin("npm", "11.21.2",
                "sha512-7HPApk+AflMUavSseL1Pm6CnYqMIHk53x+KmuhqmTDqPkjPMgxIpTPcTqsE91EKNw4gFBJV9fnXiSdGm1DXq9A==")),
 }
+# node-gyp's headers from an official Node tarball, for nodedir=/usr/local (/usr/include/node links there, so the
+# recipes' npm_config_nodedir=/usr, Debian's layout, finds the same ones). Of OpenSSL's generated headers only
+# linux-x86_64's are kept (the tarball is x64's): the other 20 platforms' are 62 of its 67 MB.
+_NODE_HEADERS = (
+    "tar -xzf /tmp/node.tgz -C /usr/local --strip-components=1 --no-same-owner package/include/node \\\n"
+    " && find /usr/local/include/node/openssl/archs -mindepth 1 -maxdepth 1 ! -name linux-x86_64"
+    " -exec rm -rf {} + \\\n"
+    " && ln -s ../local/include/node /usr/include/node"
+)
 # The official binary trusts only its bundled roots; with this it also trusts the system store, as Debian's node does
 # (a CA added with update-ca-certificates works the same on every node base).
 _SYSTEM_CA = "ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt\n"
@@ -134,17 +147,15 @@ def _upstream_node(line: str, node: Pin, npm: Pin, suite: str = "trixie") -> tup
               " && node --version\n")
     # ldd bin/node: libc (libm, libdl, libpthread), libstdc++ and libgcc_s; the root has them, the list says why.
     runtime = binary + _APT.format(packages="ca-certificates libstdc++6") + "\n" + _SYSTEM_CA
-    # nodedir=/usr/local has the tarball's headers (include/node with common.gypi); /usr/include/node points there
-    # too, so the recipes' npm_config_nodedir=/usr (Debian's layout) finds the same ones. python3-setuptools gives
-    # older node-gyp releases the distutils that Python 3.12 dropped.
-    dev = (binary + _APT.format(packages="g++ make python3 python3-setuptools ca-certificates") + "\n"
+    # nodedir=/usr/local has the tarball's headers (_NODE_HEADERS). python3-setuptools gives older node-gyp releases
+    # the distutils that Python 3.12 dropped.
+    dev = (binary + _APT.format(packages="g++ make python3 python3-setuptools git ca-certificates") + "\n"
            f"{mount} --mount=type=bind,source={npm.filename},target=/tmp/npm.tgz \\\n"
-           "    tar -xzf /tmp/node.tgz -C /usr/local --strip-components=1 --no-same-owner package/include/node \\\n"
+           f"    {_NODE_HEADERS} \\\n"
            " && mkdir -p /usr/local/lib/node_modules/npm \\\n"
            " && tar -xzf /tmp/npm.tgz -C /usr/local/lib/node_modules/npm --strip-components=1 --no-same-owner \\\n"
            " && ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\\n"
            " && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \\\n"
-           " && ln -s ../local/include/node /usr/include/node \\\n"
            " && npm --version\n"
            "ENV NPM_CONFIG_NODEDIR=/usr/local\n" + _SYSTEM_CA)
     return (
@@ -165,9 +176,17 @@ BUN_UPSTREAM: dict[str, Pin] = {
 }
 
 
+# What bun-dev gives a native dependency's install script (better-sqlite3 for drizzle-kit): the newest catalog
+# line's Node headers and the node-gyp that line's npm bundles. Bun says it is a newer node (1.4: 26) than any
+# catalog line, and node-gyp would download that version's headers from nodejs.org; with a nodedir it takes these.
+# Bun's own fallback for a missing node-gyp (`bun x node-gyp@latest`) is not always taken (bun 1.3 in a BuildKit
+# step: "node-gyp: command not found") and would fetch an unpinned release.
+BUN_NODE_GYP = NODE_UPSTREAM["24"]
+
+
 def _upstream_bun(line: str, bun: Pin, suite: str = "trixie") -> tuple[BaseImage, BaseImage]:
     """bun and bun-dev of one Bun line, laid out as the official images (/usr/local/bin/bun, bunx a link to it);
-    the tarball is bind-mounted from the build context, so no layer keeps it."""
+    the tarballs are bind-mounted from the build context, so no layer keeps them."""
     deb = f"Debian {DEBIAN_VERSION[suite]}"
     # The binary's layer comes first and is the same step in both images: one cached layer, stored and pulled once.
     binary = (f"FROM {root_image(suite)}\nRUN --mount=type=bind,source={bun.filename},target=/tmp/bun.tgz \\\n"
@@ -176,13 +195,23 @@ def _upstream_bun(line: str, bun: Pin, suite: str = "trixie") -> tuple[BaseImage
     # Bun trusts its bundled roots and NODE_EXTRA_CA_CERTS: with this it also trusts the system store, as the node
     # bases do (the build network's CA replaces it in builder steps).
     runtime = binary + _APT.format(packages="ca-certificates") + "\n" + _SYSTEM_CA
-    # g++, make and python3: node-gyp (which bun runs for a trusted dependency's native build) compiles offline.
-    dev = binary + _APT.format(packages="g++ make python3 ca-certificates") + "\n" + _SYSTEM_CA
+    # g++, make, python3, Node's headers and npm's node-gyp (no npm command): node-gyp, which bun runs for a
+    # trusted dependency's native build, compiles offline. Its `#!/usr/bin/env node` is bun in a lifecycle script.
+    node, npm = BUN_NODE_GYP
+    dev = (binary + _APT.format(packages="g++ make python3 git ca-certificates") + "\n"
+           f"RUN --mount=type=bind,source={node.filename},target=/tmp/node.tgz"
+           f" --mount=type=bind,source={npm.filename},target=/tmp/npm.tgz \\\n"
+           f"    {_NODE_HEADERS} \\\n"
+           " && mkdir -p /usr/local/lib/node_modules/npm \\\n"
+           " && tar -xzf /tmp/npm.tgz -C /usr/local/lib/node_modules/npm --strip-components=1 --no-same-owner \\\n"
+           " && ln -s ../lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js /usr/local/bin/node-gyp\n"
+           "ENV NPM_CONFIG_NODEDIR=/usr/local\n" + _SYSTEM_CA)
     return (
         BaseImage(f"imgforge/bun:{line}", f"Bun {bun.version} runtime (official binary, {deb})", runtime, suite,
                   "bun", (bun,)),
-        BaseImage(f"imgforge/bun-dev:{line}", f"Bun {bun.version} with node-gyp's toolchain, for builder stages "
-                  f"(official binary, {deb})", dev, suite, "bun-dev", (bun,)),
+        BaseImage(f"imgforge/bun-dev:{line}", f"Bun {bun.version} with git, node-gyp and its toolchain (Node "
+                  f"{node.version} headers), for builder stages (official binary, {deb})", dev, suite, "bun-dev",
+                  (bun, node, npm)),
     )
 
 

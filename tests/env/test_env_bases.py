@@ -76,9 +76,28 @@ def test_upstream_node_bases_are_pinned_and_their_pins_are_in_the_definition(mon
 
 
 def test_debian_node_bases_keep_their_definitions():
-    # Adding the upstream lines rebuilds no existing base.
+    # Adding the upstream lines rebuilt no existing base; git and Node headers in the builders rebuild no runtime.
     assert bases.definition(bases.find("imgforge/node:20")) == "80e5e617854c6ba8"  # type: ignore[arg-type]
-    assert bases.definition(bases.find("imgforge/node-dev:20")) == "15e943cfe22ea558"  # type: ignore[arg-type]
+    assert bases.definition(bases.find("imgforge/node-dev:20")) == "9b58d476fa843e1e"  # type: ignore[arg-type]
+    assert bases.definition(bases.find("imgforge/bun:1.3")) == "7e7665c41d446e32"  # type: ignore[arg-type]
+
+
+def test_builders_have_git_and_runtimes_do_not():
+    for base in bases.CATALOG:
+        if base.family in ("python-dev", "node-dev", "bun-dev"):
+            assert " git " in (base.dockerfile or ""), base.ref
+        elif base.family in ("python", "node", "bun"):
+            assert "git" not in (base.dockerfile or ""), base.ref
+
+
+def test_bun_dev_takes_node_gyp_and_headers_from_the_newest_node_lines_pinned_tarballs():
+    node, npm = bases.NODE_UPSTREAM[bases.versions("node")[-1]]
+    for line, bun in bases.BUN_UPSTREAM.items():
+        dev = bases.find(f"imgforge/bun-dev:{line}")
+        assert dev is not None and dev.dockerfile is not None and dev.pins == (bun, node, npm)
+        assert f"source={node.filename}" in dev.dockerfile and f"source={npm.filename}" in dev.dockerfile
+        assert "/usr/local/bin/node-gyp" in dev.dockerfile and "/usr/local/bin/npm" not in dev.dockerfile
+        assert "ENV NPM_CONFIG_NODEDIR=/usr/local" in dev.dockerfile
 
 
 def test_plan_sees_a_pin_change_in_the_catalog_file():
@@ -89,8 +108,11 @@ def test_plan_sees_a_pin_change_in_the_catalog_file():
     new_integrity = _definitions(text.replace(npm.integrity, "sha512-" + "B" * 86 + "=="))
     new_version = _definitions(text.replace(f'"{node.version}"', '"24.99.0"'))
     assert old is not None and new_integrity is not None and new_version is not None
-    assert [ref for ref in old if old[ref] != new_integrity[ref]] == ["imgforge/node-dev:24"]
-    assert [ref for ref in old if old[ref] != new_version[ref]] == ["imgforge/node:24", "imgforge/node-dev:24"]
+    assert [ref for ref in old if old[ref] != new_integrity[ref]] == ["imgforge/node-dev:24", "imgforge/bun-dev:1.3",
+                                                                      "imgforge/bun-dev:1.4"]
+    # bun-dev carries the headers of node 24's tarball (and node-gyp from its npm's).
+    assert [ref for ref in old if old[ref] != new_version[ref]] == ["imgforge/node:24", "imgforge/node-dev:24",
+                                                                    "imgforge/bun-dev:1.3", "imgforge/bun-dev:1.4"]
 
 
 def _fake_engine(monkeypatch, fail: str = ""):

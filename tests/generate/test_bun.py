@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from imgforge.env import npmdist
-from imgforge.env.bases import BUN_UPSTREAM, Pin, definition, find
+from imgforge.env.bases import BUN_UPSTREAM, NODE_UPSTREAM, Pin, definition, find
 from imgforge.errors import UsageError
 from imgforge.generate import generate, load_project
 from imgforge.generate.bunstart import bun_command, bun_start, serve_port
@@ -36,7 +36,8 @@ def test_catalog_has_bun_lines_as_runtime_and_builder_images():
     for line, pin in BUN_UPSTREAM.items():
         runtime, dev = find(f"imgforge/bun:{line}"), find(f"imgforge/bun-dev:{line}")
         assert runtime is not None and dev is not None
-        assert runtime.pins == dev.pins == (pin,)
+        # The builder also has node-gyp and Node's headers (from the newest node line's tarballs).
+        assert runtime.pins == (pin,) and dev.pins == (pin, *NODE_UPSTREAM["24"])
         assert pin.integrity.startswith("sha512-") and pin.name == "@oven/bun-linux-x64"
         # The binary's step is the same in both images (one layer); only the builder has a compiler.
         assert runtime.dockerfile is not None and dev.dockerfile is not None

@@ -92,6 +92,13 @@ SERVES = {
     "bun-workspace": ("/", "harbor api: high water at dover in 4h12m"),
     # A [project.scripts] entry whose Gradio launch() names no port: GRADIO_SERVER_PORT=$PORT makes it listen there.
     "gradio-script": ("/", "tipcalc: split the bill"),
+    # better-sqlite3's prebuilt binary is on GitHub (unreachable here): its install script compiles it with
+    # node-gyp, against the headers in the node-dev base (no download from nodejs.org). Its postinstall exits 1
+    # ("git command not found") in a builder without git.
+    "node-sqlite-native": ("/", "logbook: 3 entries in sqlite 3."),
+    # The same under Bun (cjol/bun-monorepo): a devDependency's native build runs bun's node-gyp, whose headers
+    # must come from the bun-dev base; its postinstall needs git (alexanderop/nuxt-starter's vite-plus).
+    "bun-sqlite-devtool": ("/", "tally: 17 birds in 2 kinds on bun 1.3.14"),
 }
 
 
@@ -272,6 +279,43 @@ def test_pnpm_project_without_a_package_manager_field_builds(docker, project_ima
     out = docker.run(tag, ["node", "-e", "require('bcrypt'); require('express'); console.log('loaded')"],
                      entrypoint="", remove=True, workdir="/app")
     assert "loaded" in out
+
+
+@pytest.mark.parametrize("line", ["18", "20", "22"])
+def test_a_native_module_compiles_offline_on_every_node_line(docker, project_image, cleanup_images, tmp_path, line):
+    """Debian's node (18, 20: libnode-dev) and the official binaries (22, 24: their own headers) each give node-gyp
+    the headers of the image's node; node-sqlite-native itself takes the newest line."""
+    built = project_image("node-sqlite-native")
+    root = Path(shutil.copytree(built.root, tmp_path / "site"))
+    (root / ".nvmrc").write_text(line + "\n")
+    for generated in ("imgforge.yaml", "Dockerfile", ".dockerignore"):
+        (root / generated).unlink()
+    assert main(["init", str(root)]) == 0 and main(["generate", str(root)]) == 0
+    assert f"imgforge/node-dev:{line}" in (root / "Dockerfile").read_text()
+    tag = f"{built.tag}-node{line}"
+    cleanup_images.append(tag)
+    build_project(root, tag)  # its postinstall exits 1 ("git command not found") in a builder without git
+    check = "const D = require('better-sqlite3'); console.log(process.versions.node, new D(':memory:').open)"
+    out = docker.run(tag, ["node", "-e", check], entrypoint="", remove=True, workdir="/app")
+    assert out.split()[0].startswith(line + ".") and out.split()[1] == "true", out
+
+
+def test_a_bun_devdependency_compiles_offline_on_the_newer_bun_line(docker, project_image, cleanup_images, tmp_path):
+    """Bun 1.4 says it is node 26, whose headers no base has: node-gyp must still take the bun-dev base's."""
+    built = project_image("bun-sqlite-devtool")
+    root = Path(shutil.copytree(built.root, tmp_path / "site"))
+    package = json.loads((root / "package.json").read_text())
+    package["packageManager"] = "bun@1.4.5"
+    (root / "package.json").write_text(json.dumps(package, indent=2) + "\n")
+    for generated in ("imgforge.yaml", "Dockerfile", ".dockerignore"):
+        (root / generated).unlink()
+    assert main(["init", str(root)]) == 0 and main(["generate", str(root)]) == 0
+    assert "imgforge/bun-dev:1.4" in (root / "Dockerfile").read_text()
+    tag = f"{built.tag}-bun14"
+    cleanup_images.append(tag)
+    build_project(root, tag)  # its postinstall exits 1 ("git command not found") in a builder without git
+    out = docker.run(tag, ["bun", "-e", "console.log(Bun.version)"], entrypoint="", remove=True, workdir="/app")
+    assert out.strip() == "1.4.5", out
 
 
 def _pem_bodies(text: str) -> set[str]:
