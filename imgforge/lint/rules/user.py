@@ -188,6 +188,12 @@ def _repository(image: str) -> str:
     return name.lower()
 
 
+def _unresolved(image: str) -> bool:
+    """True when FROM names its base only through a build argument without a default (`ARG BUILD_FROM` then
+    `FROM $BUILD_FROM`, a Home Assistant add-on's builder convention): which user the base runs as is unknown."""
+    return not image or image.startswith(("$", ":", "@"))
+
+
 def _base_runs_unprivileged(df: Dockerfile) -> bool:
     """True when the final image keeps what its upstream image does to run unprivileged: that image's non-root
     USER, or an official entrypoint that drops to the service user (no ENTRYPOINT here, and a CMD naming that
@@ -280,8 +286,8 @@ def _root_by_default(df: Dockerfile) -> Hit | None:
     if last is None:
         if final.image.lower() == "scratch" and not final.instructions[1:]:
             return None
-        if "nonroot" in final.image or final.image.startswith("$"):
-            return None  # distroless :nonroot images default to uid 65532; unresolved ARG: unknown
+        if "nonroot" in final.image or _unresolved(final.image):
+            return None  # distroless :nonroot images default to uid 65532; a base only the build names: unknown
         if is_base_image(df) or _drops_privileges(df) or _daemon_drops(df) or _script_drops_to_created_user(df) \
                 or _entry_script_drops(df) or _runs_privileged(df) or _lambda_function(df) \
                 or _base_runs_unprivileged(df):
