@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from imgforge.lint import lazy_re
+from imgforge.lint.context import STARTUP_PIP_INSTALL
 from imgforge.lint.model import Dockerfile, Instruction, Stage
 from imgforge.lint.rules.base import Hit, hit, per_file, rule
 from imgforge.lint.rules.effects import run_effects
@@ -172,9 +173,10 @@ _START_BUILDERS = frozenset({"go", "gcc", "g++", "cc", "clang", "cargo", "rustc"
 
 def _start_script_builds(df: Dockerfile) -> bool:
     """True when the container's start script, read from the build context, compiles (`go build` of a mounted
-    tree for a debugger, a hot-reload dev image): the toolchain is what it runs with."""
-    programs = start_script_programs(df)
-    return programs is not None and bool(programs & _START_BUILDERS)
+    tree for a debugger, a hot-reload dev image) or pip-installs packages it is given: the toolchain is what it
+    runs with."""
+    programs = start_script_programs(df)  # a pip install at start builds the sdists it is given at run time
+    return programs is not None and bool(programs & (_START_BUILDERS | {STARTUP_PIP_INSTALL}))
 
 
 # CI runners and agents (the GitHub Actions runner, Buildkite, GitLab, Jenkins, Azure Pipelines, Gitea agents),

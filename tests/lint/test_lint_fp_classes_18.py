@@ -1,0 +1,82 @@
+"""False-positive classes found on held-out set 18 (public files never tuned on), each with a nearby true positive.
+
+The Dockerfiles and scripts are written for these tests, modelled on patterns of the projects labelled (add-ons whose
+base image the builder passes in, a workflow image whose entrypoint pip-installs extra packages at start); none is
+copied.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from imgforge.lint.context import FolderContext
+from tests.lint._flagged import file_lines
+from tests.lint._flagged import lines as _lines
+
+# USR001: FROM names its base only through a build argument without a default (`ARG BUILD_FROM` / `FROM
+# $BUILD_FROM`): the user the base runs as is unknown, so "runs as root" cannot be said.
+
+_ADDON = ("ARG BUILD_FROM\n"
+          "FROM $BUILD_FROM\n"
+          "RUN apk add --no-cache git openssh-client\n"
+          "COPY run.sh /\n"
+          'CMD ["/run.sh"]\n')
+
+
+def test_a_base_given_only_by_a_build_argument_is_not_called_root() -> None:
+    assert _lines(_ADDON, "USR001") == []
+    assert _lines(_ADDON, "USR003") == []
+    braced = _ADDON.replace("FROM $BUILD_FROM", "FROM ${BUILD_FROM}:${BUILD_VERSION}")
+    assert _lines(braced, "USR001") == []
+
+
+def test_a_build_argument_with_a_default_base_is_still_judged() -> None:
+    defaulted = _ADDON.replace("ARG BUILD_FROM\n", "ARG BUILD_FROM=alpine:3.20\n")
+    assert _lines(defaulted, "USR001") == [2]
+    tagged = _ADDON.replace("ARG BUILD_FROM\nFROM $BUILD_FROM", "ARG TAG=3.20\nFROM alpine:${TAG}")
+    assert _lines(tagged, "USR001") == [2]
+
+
+# MS001: the entrypoint installs Python packages given at run time (`pip install $EXTRA_PIP_PACKAGES`, also as
+# `uv pip install` or `python -m pip install`): a source distribution among them builds with the kept compiler.
+
+_WORKFLOW = ("FROM python:3.12-slim AS build\n"
+             "RUN pip wheel --no-cache-dir -w /wheels flowkit==3.1.0\n"
+             "FROM python:3.12-slim\n"
+             "RUN apt-get update && apt-get install -y --no-install-recommends build-essential tini \\\n"
+             "    && rm -rf /var/lib/apt/lists/*\n"
+             "COPY --from=build /wheels /wheels\n"
+             "RUN pip install --no-cache-dir /wheels/*.whl\n"
+             "WORKDIR /opt/flow\n"
+             "COPY scripts/entrypoint.sh ./entrypoint.sh\n"
+             "USER 10001\n"
+             'ENTRYPOINT ["/usr/bin/tini", "-g", "--", "/opt/flow/entrypoint.sh"]\n')
+
+
+def _workflow(tmp_path: Path, script: str) -> Path:
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "entrypoint.sh").write_text(script)
+    (tmp_path / ".gitignore").write_text("")
+    path = tmp_path / "Dockerfile"
+    path.write_text(_WORKFLOW)
+    return path
+
+
+def test_an_entrypoint_that_pip_installs_at_start_keeps_its_compiler(tmp_path: Path) -> None:
+    for install in ("pip install $EXTRA_PIP_PACKAGES", "uv pip install --system $EXTRA_PIP_PACKAGES",
+                    "python -m pip install $EXTRA_PIP_PACKAGES"):
+        script = f'#!/bin/bash\nset -e\nif [ -n "$EXTRA_PIP_PACKAGES" ]; then\n  {install}\nfi\nexec "$@"\n'
+        sub = tmp_path / install.split()[0]
+        sub.mkdir()
+        assert file_lines(_workflow(sub, script), "MS001") == [], install
+
+
+def test_an_entrypoint_that_only_runs_the_app_is_still_judged(tmp_path: Path) -> None:
+    script = '#!/bin/bash\nset -e\nuv run flow-worker --check\npython -m flowkit serve\nexec "$@"\n'
+    assert file_lines(_workflow(tmp_path, script), "MS001") == [4]
+
+
+def test_pip_install_is_reported_by_name_only(tmp_path: Path) -> None:
+    (tmp_path / "start.sh").write_text("#!/bin/sh\npip3 install --index-url https://user:pw@example/simple x\n")
+    programs = FolderContext(tmp_path).script_programs("start.sh")
+    assert programs is not None and "pip install" in programs
+    assert not any("pw" in p or "example" in p for p in programs)
