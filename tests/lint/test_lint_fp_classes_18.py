@@ -80,3 +80,28 @@ def test_pip_install_is_reported_by_name_only(tmp_path: Path) -> None:
     programs = FolderContext(tmp_path).script_programs("start.sh")
     assert programs is not None and "pip install" in programs
     assert not any("pw" in p or "example" in p for p in programs)
+
+
+# MS001: an image that ships LuaRocks (built from its release tarball, or the distribution's package) keeps the
+# compiler that `luarocks install` of a rock with C modules needs in the images built from it.
+
+_RESTY = ("FROM debian:12-slim\n"
+          "ARG LUAROCKS_VERSION=3.11.1\n"
+          "RUN apt-get update && apt-get install -y --no-install-recommends build-essential curl unzip \\\n"
+          "    && curl -fSL https://luarocks.example/releases/luarocks-${LUAROCKS_VERSION}.tar.gz -o lr.tgz \\\n"
+          "    && tar xzf lr.tgz && cd luarocks-${LUAROCKS_VERSION} && ./configure && make build && make install \\\n"
+          "    && rm -rf /var/lib/apt/lists/*\n"
+          'CMD ["/usr/local/openresty/bin/openresty", "-g", "daemon off;"]\n')
+
+
+def test_an_image_shipping_luarocks_keeps_its_compiler() -> None:
+    assert _lines(_RESTY, "MS001") == []
+    packaged = ("FROM debian:12-slim\nRUN apt-get update && apt-get install -y build-essential luarocks \\\n"
+                "    && rm -rf /var/lib/apt/lists/*\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n")
+    assert _lines(packaged, "MS001") == []
+
+
+def test_an_image_that_only_runs_lua_is_still_judged() -> None:
+    plain = ("FROM debian:12-slim\nRUN apt-get update && apt-get install -y build-essential lua5.1 \\\n"
+             "    && rm -rf /var/lib/apt/lists/*\nCOPY app.lua /app.lua\nCMD [\"lua5.1\", \"/app.lua\"]\n")
+    assert _lines(plain, "MS001") == [2]
