@@ -305,11 +305,29 @@ def _root_by_default(df: Dockerfile) -> Hit | None:
     return None
 
 
+# The Home Assistant builder passes an add-on's base as the BUILD_FROM build argument; the Supervisor then starts
+# the add-on as root on purpose (host access it declares in its config, confined by its AppArmor profile).
+_HA_BASE = lazy_re.compile(r"""^["']?\$(\{BUILD_FROM\}|BUILD_FROM)["']?(\s|$)""")
+
+
+def _home_assistant_addon(df: Dockerfile) -> bool:
+    """True when what ships is built FROM the BUILD_FROM argument the Home Assistant builder passes."""
+    shipped = df.shipped()
+    if not shipped or "BUILD_FROM" not in df.global_args:
+        return False
+    return any(ins.keyword == "FROM" and ins.line == shipped[0].line and _HA_BASE.match(ins.args)
+               for ins in df.instructions)
+
+
 @rule("USR001", "user", "warning", "Service runs as root",
       "Create an unprivileged user and end with `USER 10001` (a numeric UID).")
 def runs_as_root(df: Dockerfile) -> Iterator[Hit]:
     found = _root_by_default(df)
     if found is not None and is_service(df):
+        if _home_assistant_addon(df):  # said, at info: root is the Supervisor's design for add-ons
+            yield Hit(found.line, found.end_line, found.message + " (a Home Assistant add-on: the Supervisor "
+                                                                   "starts add-ons as root by design)", "info")
+            return
         yield found
 
 
