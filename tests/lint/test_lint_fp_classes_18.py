@@ -122,3 +122,29 @@ def test_an_image_that_only_runs_lua_is_still_judged() -> None:
     plain = ("FROM debian:12-slim\nRUN apt-get update && apt-get install -y build-essential lua5.1 \\\n"
              "    && rm -rf /var/lib/apt/lists/*\nCOPY app.lua /app.lua\nCMD [\"lua5.1\", \"/app.lua\"]\n")
     assert _lines(plain, "MS001") == [2]
+
+
+# USR001: `run` only inside a name of the start command (`run_trial.py`, `/runner`, `remote_runner`) does not make
+# an image a service: a training trial, a CI job runner or a pipeline step runs once (USR003, info). `run` as a word
+# of its own (`signal run`), a start script named `run.sh`, and a port still do.
+
+_TRIAL = ("FROM python:3.11-slim\n"
+          "COPY trial /opt/trial\n"
+          "RUN pip install --no-cache-dir -r /opt/trial/requirements.txt\n"
+          'ENTRYPOINT ["python3", "/opt/trial/run_trial.py"]\n')
+
+
+def test_a_job_whose_command_only_contains_run_is_no_service() -> None:
+    assert _lines(_TRIAL, "USR001") == []
+    assert [f.severity for f in lint(_TRIAL) if f.rule == "USR003"] == ["info"]
+    runner = _TRIAL.replace('["python3", "/opt/trial/run_trial.py"]', '["/bin/bash", "/runner"]')
+    assert _lines(runner, "USR001") == []
+
+
+def test_run_as_a_subcommand_or_a_port_is_still_a_service() -> None:
+    signal = _TRIAL.replace('["python3", "/opt/trial/run_trial.py"]', '["/usr/bin/signal", "run"]')
+    assert _lines(signal, "USR001") == [1]
+    script = _TRIAL.replace('["python3", "/opt/trial/run_trial.py"]', '["/run.sh"]')
+    assert _lines(script, "USR001") == [1]
+    exposed = _TRIAL.replace("ENTRYPOINT", "EXPOSE 8080\nENTRYPOINT")
+    assert _lines(exposed, "USR001") == [1]

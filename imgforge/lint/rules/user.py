@@ -249,7 +249,10 @@ def windows_image(df: Dockerfile) -> bool:
 
 _SERVER_WORDS = lazy_re.compile(r"(server|serve|gunicorn|uvicorn|hypercorn|waitress|daphne|puma|unicorn|rails|node|npm|"
                                 r"yarn|java|\.jar|catalina|flask|django|manage\.py|app|api|web|http|proxy|agent|worker|"
-                                r"daemon|start|run)", re.I)
+                                r"daemon|start)", re.I)
+# `run` as a word (`signal run`) or a start script named just that (`/run.sh`, `./run`); not inside a name
+# (`run_trial.py`, `/runner`, `remote_runner`), which names jobs as often as servers.
+_RUN = lazy_re.compile(r"^(\S*/)?run(\.sh)?$")
 _TOOL_ARGS = {"--help", "-h", "help", "--version"}
 
 
@@ -273,7 +276,8 @@ def is_service(df: Dockerfile) -> bool:
     if any(ins.keyword in ("EXPOSE", "HEALTHCHECK") for s in df.shipped() for ins in s.instructions):
         return True
     words = _entry_words(df)
-    return bool(words) and words[-1] not in _TOOL_ARGS and any(_SERVER_WORDS.search(w) for w in words[:3])
+    return bool(words) and words[-1] not in _TOOL_ARGS and any(_SERVER_WORDS.search(w) or _RUN.match(w)
+                                                               for w in words[:3])
 
 
 @per_file
