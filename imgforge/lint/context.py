@@ -46,6 +46,22 @@ _PY_COMMAND = lazy_re.compile(r"""\bos\.exec\w*\(\s*["']([^"'\s]+)["']|\[\s*["']
 _PY_DROP = lazy_re.compile(r"\b(os\.set(res|re)?uid|drop_priv\w*)\s*\(")
 # The pseudo-program a Python start script's own privilege drop is reported as (no argument leaves here).
 PYTHON_DROP = "setuid()"
+# Reported among a start script's programs when it installs Python packages as the container starts (the
+# `EXTRA_PIP_PACKAGES` convention of workflow and data images): a source distribution then builds at run time.
+STARTUP_PIP_INSTALL = "pip install"
+_PIP = lazy_re.compile(r"^(pip[\d.]*|python[\d.]*|uv)$")
+
+
+def _pip_install(cmd: tuple[str, ...]) -> bool:
+    """True for `pip install ...`, `pip3 install`, `python -m pip install` and `uv pip install`."""
+    words = [w for w in cmd if not w.startswith("-")]
+    name = words[0].rsplit("/", 1)[-1] if words else ""
+    if not _PIP.match(name):
+        return False
+    rest = words[1:]
+    if name.startswith("python") or name == "uv":  # `python -m pip install`: `-m` was dropped with the options
+        rest = rest[1:] if rest[:1] == ["pip"] else []
+    return rest[:1] == ["install"]
 
 # Files a repository's top folder holds even in an export without `.git` (`git archive`, a release tarball).
 ROOT_MARKS = (".gitignore", ".gitattributes", ".github", ".gitlab-ci.yml", "LICENSE", "LICENSE.md", "LICENSE.txt",
@@ -139,6 +155,8 @@ class FolderContext:
                 name = next(iter(values)).rsplit("/", 1)[-1] if len(values) == 1 else name
             if _NAME.match(name):
                 found.add(name)
+            if _pip_install(cmd):
+                found.add(STARTUP_PIP_INSTALL)
             if name in _USER_SWITCH and len(cmd) > 2 and not cmd[1].startswith("-"):
                 ran = cmd[2].rsplit("/", 1)[-1]  # `exec su-exec "$UID" pre-commit "$@"`: the program it runs too
                 if _NAME.match(ran):

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from imgforge.lint import lazy_re
+from imgforge.lint.context import STARTUP_PIP_INSTALL
 from imgforge.lint.model import Dockerfile, Instruction, Stage
 from imgforge.lint.rules.base import Hit, hit, per_file, rule
 from imgforge.lint.rules.effects import run_effects
@@ -156,7 +157,8 @@ def sdk_in_final(df: Dockerfile) -> Iterator[Hit]:
                                           "time"))
     if not found or is_base_image(df) or toolchain_entrypoint(df) or runs_unbuilt_source(df) or \
             builds_cloned_source_at_start(df) or (len(df.stages) == 1 and any(_single_stage_builds(df))) or \
-            _hosts_given_command(df) or _builds_kernel_modules(df) or _start_script_builds(df) or _ci_runner(df):
+            _hosts_given_command(df) or _builds_kernel_modules(df) or _start_script_builds(df) or _ci_runner(df) or \
+            _ships_luarocks(df):
         return  # a base, SDK, builder or CI runner image ships its toolchain on purpose; MS002 covers single-stage
         # builds
     yield from found
@@ -172,9 +174,10 @@ _START_BUILDERS = frozenset({"go", "gcc", "g++", "cc", "clang", "cargo", "rustc"
 
 def _start_script_builds(df: Dockerfile) -> bool:
     """True when the container's start script, read from the build context, compiles (`go build` of a mounted
-    tree for a debugger, a hot-reload dev image): the toolchain is what it runs with."""
-    programs = start_script_programs(df)
-    return programs is not None and bool(programs & _START_BUILDERS)
+    tree for a debugger, a hot-reload dev image) or pip-installs packages it is given: the toolchain is what it
+    runs with."""
+    programs = start_script_programs(df)  # a pip install at start builds the sdists it is given at run time
+    return programs is not None and bool(programs & (_START_BUILDERS | {STARTUP_PIP_INSTALL}))
 
 
 # CI runners and agents (the GitHub Actions runner, Buildkite, GitLab, Jenkins, Azure Pipelines, Gitea agents),
@@ -188,6 +191,20 @@ def _ci_runner(df: Dockerfile) -> bool:
     """True when what ships installs or starts a CI runner or agent."""
     return any(_CI_RUNNERS.search(ins.args) for stage in df.shipped() for ins in stage.instructions
                if ins.keyword in ("RUN", "CMD", "ENTRYPOINT", "ENV", "ARG") and len(ins.args) <= 65536)
+
+
+# LuaRocks built from its release tarball (`luarocks-${V}.tar.gz`, its GitHub archive) or installed as a package:
+# rocks with C modules compile when a child image runs `luarocks install`, so an image shipping LuaRocks keeps the
+# compiler for them (OpenResty's images say so: LuaRocks "generally requires a build system").
+_LUAROCKS_BUILT = lazy_re.compile(r"(?<![\w-])luarocks(-\$\{?\w+\}?|-[\d.]+)\.tar\.gz|/luarocks/(archive|releases)/")
+_LUAROCKS_PACKAGE = lazy_re.compile(r"^(lua[\d.]*-)?luarocks[\d.]*$")
+
+
+def _ships_luarocks(df: Dockerfile) -> bool:
+    """True when what ships installs LuaRocks, from its release tarball or as a package."""
+    return any(ins.keyword == "RUN" and (_LUAROCKS_BUILT.search(ins.args) is not None or
+                                         any(_LUAROCKS_PACKAGE.match(p) for p in run_effects(ins.script).kept))
+               for stage in df.shipped() for ins in stage.instructions if len(ins.args) <= 65536)
 
 
 def _builds_kernel_modules(df: Dockerfile) -> bool:

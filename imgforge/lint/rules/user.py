@@ -188,6 +188,12 @@ def _repository(image: str) -> str:
     return name.lower()
 
 
+def _unresolved(image: str) -> bool:
+    """True when FROM names its base only through a build argument without a default (`ARG BUILD_FROM` then
+    `FROM $BUILD_FROM`, a Home Assistant add-on's builder convention): which user the base runs as is unknown."""
+    return not image or image.startswith(("$", ":", "@"))
+
+
 def _base_runs_unprivileged(df: Dockerfile) -> bool:
     """True when the final image keeps what its upstream image does to run unprivileged: that image's non-root
     USER, or an official entrypoint that drops to the service user (no ENTRYPOINT here, and a CMD naming that
@@ -243,7 +249,10 @@ def windows_image(df: Dockerfile) -> bool:
 
 _SERVER_WORDS = lazy_re.compile(r"(server|serve|gunicorn|uvicorn|hypercorn|waitress|daphne|puma|unicorn|rails|node|npm|"
                                 r"yarn|java|\.jar|catalina|flask|django|manage\.py|app|api|web|http|proxy|agent|worker|"
-                                r"daemon|start|run)", re.I)
+                                r"daemon|start)", re.I)
+# `run` as a word (`signal run`) or a start script named just that (`/run.sh`, `./run`); not inside a name
+# (`run_trial.py`, `/runner`, `remote_runner`), which names jobs as often as servers.
+_RUN = lazy_re.compile(r"^(\S*/)?run(\.sh)?$")
 _TOOL_ARGS = {"--help", "-h", "help", "--version"}
 
 
@@ -267,7 +276,8 @@ def is_service(df: Dockerfile) -> bool:
     if any(ins.keyword in ("EXPOSE", "HEALTHCHECK") for s in df.shipped() for ins in s.instructions):
         return True
     words = _entry_words(df)
-    return bool(words) and words[-1] not in _TOOL_ARGS and any(_SERVER_WORDS.search(w) for w in words[:3])
+    return bool(words) and words[-1] not in _TOOL_ARGS and any(_SERVER_WORDS.search(w) or _RUN.match(w)
+                                                               for w in words[:3])
 
 
 @per_file
@@ -280,8 +290,8 @@ def _root_by_default(df: Dockerfile) -> Hit | None:
     if last is None:
         if final.image.lower() == "scratch" and not final.instructions[1:]:
             return None
-        if "nonroot" in final.image or final.image.startswith("$"):
-            return None  # distroless :nonroot images default to uid 65532; unresolved ARG: unknown
+        if "nonroot" in final.image or _unresolved(final.image):
+            return None  # distroless :nonroot images default to uid 65532; a base only the build names: unknown
         if is_base_image(df) or _drops_privileges(df) or _daemon_drops(df) or _script_drops_to_created_user(df) \
                 or _entry_script_drops(df) or _runs_privileged(df) or _lambda_function(df) \
                 or _base_runs_unprivileged(df):
@@ -299,11 +309,29 @@ def _root_by_default(df: Dockerfile) -> Hit | None:
     return None
 
 
+# The Home Assistant builder passes an add-on's base as the BUILD_FROM build argument; the Supervisor then starts
+# the add-on as root on purpose (host access it declares in its config, confined by its AppArmor profile).
+_HA_BASE = lazy_re.compile(r"""^["']?\$(\{BUILD_FROM\}|BUILD_FROM)["']?(\s|$)""")
+
+
+def _home_assistant_addon(df: Dockerfile) -> bool:
+    """True when what ships is built FROM the BUILD_FROM argument the Home Assistant builder passes."""
+    shipped = df.shipped()
+    if not shipped or "BUILD_FROM" not in df.global_args:
+        return False
+    return any(ins.keyword == "FROM" and ins.line == shipped[0].line and _HA_BASE.match(ins.args)
+               for ins in df.instructions)
+
+
 @rule("USR001", "user", "warning", "Service runs as root",
       "Create an unprivileged user and end with `USER 10001` (a numeric UID).")
 def runs_as_root(df: Dockerfile) -> Iterator[Hit]:
     found = _root_by_default(df)
     if found is not None and is_service(df):
+        if _home_assistant_addon(df):  # said, at info: root is the Supervisor's design for add-ons
+            yield Hit(found.line, found.end_line, found.message + " (a Home Assistant add-on: the Supervisor "
+                                                                   "starts add-ons as root by design)", "info")
+            return
         yield found
 
 
