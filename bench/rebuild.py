@@ -11,22 +11,21 @@ that really differ between the two final images. Targets: rebuild <= 15% of cold
 max(5% of the image, 1.2 x the differing files). "no-op s" is a cached build without an edit (the fixed
 cost of any BuildKit build here); ">floor" is (rebuild - no-op) / (cold - no-op), for information.
 Run: .venv/bin/python bench/rebuild.py [SAMPLE-OR-PROJECT...] [--rounds N] [--network-mode host]
-`--network-mode host` builds in the host's network namespace (build.network.mode: host): Docker 20.10's BuildKit
-sets up a bridge network for every RUN (~0.1-0.3 s each), the largest part of a one-step Python rebuild.
+`--network-mode host` builds in the host's network namespace (build.network.mode: host).
 
-Where a flask-gunicorn rebuild goes (BuildKit vertex times from `--progress=rawjson` against the client's clock,
-median (min) of 15 interleaved runs at load ~2.5 on 2 cores, 2026-12-03): 0.58 (0.51) s in all = buildx start to
-the first engine step 0.13 (0.10), loading Dockerfile, .dockerignore and context 0.04 (0.02), the one source RUN
-0.31 (0.27), layer export 0.03 (0.015), engine done to client exit 0.07 (0.05). The same RUN in the host's network
-namespace takes 0.14 (0.11): the bridge namespace Docker 20.10's BuildKit sets up per RUN is ~0.17 s of it, the
-rest runc and the work (cp, guard and compileall: ~0.05 s CPU, most of it compileall's Python start-up). The
-no-op build is 0.27 (0.18); with the sources as a plain COPY (no RUN, so no build-time bytecode) the rebuild would
-be 0.30 (0.23). Docker 20.10's built-in Dockerfile frontend has no per-RUN `--network=none`, and a build-wide
-`--network none` changes every RUN's cache key (the dependency layer reruns, without a network), so one bridged
-RUN per source edit is the floor: ~0.45-0.5 s on a quiet machine, 15% of a cold build of 3.0-3.4 s; flask-gunicorn's
-cold build (pip fetching Flask and gunicorn) takes 2.2-4.3 s here. buildx itself makes 15 engine calls per build
-(5 pings, 3 version, info, 3 gRPC, 3 sessions); imgforge's own code adds ~5 ms before buildx starts. One cold
-build's time varies several-fold on a shared machine: `--rounds N` judges the median ratio of N measurements.
+Where a flask-gunicorn rebuild went on engine 20.10 (BuildKit 0.8; BuildKit vertex times from `--progress=rawjson`,
+median of 15 interleaved runs at load ~2.5 on 2 cores, 2026-12-03): 0.58 s in all, of which the one source RUN took
+0.31 s, ~0.17 s of it the bridge network namespace BuildKit sets up for every RUN; 20.10's frontend has no per-RUN
+`--network`, so the rebuild stayed at 19% of a cold build. Since then `.ci/setup` installs engine 26 (BuildKit 0.13)
+and the generated source step is `RUN --network=none` (it needs no network; sources cannot fetch at build time).
+flask-gunicorn, median of 5 rounds, quiet machine (load < 2), 2026-12-03: engine 26 with `--network=none`: cold
+2.25 s, no-op 0.14 s, rebuild 0.25 s, **11.0%**; the same engine with the step bridged as before: rebuild 0.32 s,
+13.7%. The others (median of 3, same session): django-procfile 9.6%, express-api 4.2%, go-vendor 12.1%, vite-spa
+14.2%, and fastapi-uv **18.2%** (cold 7.38 s, rebuild 1.35 s; 12.6% on engine 20.10): its source edit reruns the
+package's build step, which mounts the build network's secrets, and BuildKit 0.13 takes 0.4-0.6 s to start a RUN with
+any secret mount on the Debian-based builder images (0.05 s on busybox; same symptom as docker/buildx#2479, cause
+not found). One cold build's time varies several-fold on a shared machine: `--rounds N` judges the median ratio of N
+measurements.
 """
 # ruff: noqa: E402 - the path fix below must run before the standard library imports it protects
 
